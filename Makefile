@@ -1,0 +1,175 @@
+# Tartan build.
+#   make              build every program into $(OUT)/bin (default OUT=build)
+#   make asan         the same with AddressSanitizer + UBSan into build-asan/
+#   make fuzz         libFuzzer targets (clang) into build-fuzz/
+#   make test         install deps, build all variants, run the whole suite
+#   make bench        benchmarks (figures, not pass/fail)
+#   make install PREFIX=/vendor/falco DESTDIR=...
+#
+# Layout rules, so that adding a file never needs a Makefile edit:
+#   lib/*.c                      -> libtartan.a, linked into every program
+#   <program>/*.c                -> $(OUT)/bin/<program>
+#   tests/unit/test_<prog>_*.c   -> unit test linked with <program>'s objects (minus main.o)
+#   tests/unit/test_lib_*.c      -> unit test linked with libtartan.a only
+#   tests/fuzz/fuzz_<prog>_*.c   -> libFuzzer target, same linking rule (prog may be "lib")
+
+OUT      ?= build
+SAN      ?= 0
+FUZZ     ?= 0
+CC       ?= cc
+MUSL_CC  ?= musl-gcc
+PREFIX   ?= /vendor/falco
+DESTDIR  ?=
+
+PROGRAMS    := launcher waitforever tracer engine logshipper
+# Fully static with musl: run in an image with no libc at all.
+MUSL_STATIC := launcher waitforever
+# Fully static with glibc (no NSS or dlopen use).
+GLIBC_STATIC := tracer
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-unused-parameter
+CSTD     := -std=c11 -D_GNU_SOURCE
+INC      := -Ilib
+OPT      ?= -O2 -g
+CFLAGS_ALL = $(CSTD) $(WARN) $(INC) $(OPT) -MMD -MP -fno-strict-aliasing $(EXTRA_CFLAGS)
+LDFLAGS_ALL = $(EXTRA_LDFLAGS)
+
+ifeq ($(SAN),1)
+  OPT := -O1 -g
+  CFLAGS_ALL += -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+  LDFLAGS_ALL += -fsanitize=address,undefined
+  MUSL_STATIC :=
+  GLIBC_STATIC :=
+endif
+ifeq ($(FUZZ),1)
+  CC := clang
+  OPT := -O1 -g
+  CFLAGS_ALL += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+  LDFLAGS_ALL += -fsanitize=address,undefined
+  MUSL_STATIC :=
+  GLIBC_STATIC :=
+endif
+
+LIBS_launcher    :=
+LIBS_waitforever :=
+LIBS_tracer      :=
+LIBS_engine      := -lyaml -ljansson -lcurl -lm
+LIBS_logshipper  := -lcurl -lssl -lcrypto -ljansson -lm
+LIBS_lib         :=
+
+LIB_SRCS := $(sort $(wildcard lib/*.c))
+LIB_OBJS := $(LIB_SRCS:%.c=$(OUT)/obj/%.o)
+LIB_A    := $(OUT)/obj/libtartan.a
+MUSL_LIB_OBJS := $(LIB_SRCS:%.c=$(OUT)/musl/%.o)
+MUSL_LIB_A    := $(OUT)/musl/libtartan.a
+
+BINS := $(PROGRAMS:%=$(OUT)/bin/%)
+
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(OUT)/tests/%)
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(OUT)/fuzz/%)
+
+.PHONY: all asan fuzz test test-only deps bench install clean format demo docker-demo
+all: $(BINS) $(UNIT_BINS) helpers
+
+# Small test helper programs in tests/helpers/*.c (one file each), built like unit tests.
+HELPER_SRCS := $(sort $(wildcard tests/helpers/*.c))
+HELPER_BINS := $(HELPER_SRCS:tests/helpers/%.c=$(OUT)/helpers/%)
+helpers: $(HELPER_BINS)
+$(OUT)/helpers/%: tests/helpers/%.c | $(OUT)/helpers
+	$(CC) $(CSTD) -Wall -Wextra -Werror -Wno-unused-parameter -O1 -g -pthread -o $@ $< $(EXTRA_LDFLAGS)
+
+$(OUT)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+$(OUT)/musl/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(MUSL_CC) $(CSTD) $(WARN) $(INC) -Os -MMD -MP -c -o $@ $<
+
+$(LIB_A): $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(MUSL_LIB_A): $(MUSL_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(OUT)/helpers $(OUT)/bin $(OUT)/tests $(OUT)/fuzz:
+	mkdir -p $@
+
+# One link rule per program, picking the musl / static / dynamic flavour.
+define PROGRAM_template
+$(1)_SRCS := $$(sort $$(wildcard $(1)/*.c))
+$(1)_OBJS := $$($(1)_SRCS:%.c=$(OUT)/obj/%.o)
+$(1)_MUSL_OBJS := $$($(1)_SRCS:%.c=$(OUT)/musl/%.o)
+$(1)_LIBOBJS := $$(filter-out $(OUT)/obj/$(1)/main.o,$$($(1)_OBJS))
+ifneq ($(filter $(1),$(MUSL_STATIC)),)
+$(OUT)/bin/$(1): $$($(1)_MUSL_OBJS) $(MUSL_LIB_A) | $(OUT)/bin
+	$(MUSL_CC) -static -Os -s -o $$@ $$^ $(LIBS_$(1))
+else ifneq ($(filter $(1),$(GLIBC_STATIC)),)
+$(OUT)/bin/$(1): $$($(1)_OBJS) $(LIB_A) | $(OUT)/bin
+	$(CC) -static $(LDFLAGS_ALL) -o $$@ $$^ $(LIBS_$(1))
+else
+$(OUT)/bin/$(1): $$($(1)_OBJS) $(LIB_A) | $(OUT)/bin
+	$(CC) $(LDFLAGS_ALL) -o $$@ $$^ $(LIBS_$(1))
+endif
+endef
+$(foreach p,$(PROGRAMS),$(eval $(call PROGRAM_template,$(p))))
+
+# Unit tests and fuzz targets: the program is the word after test_/fuzz_.
+prog_of = $(firstword $(subst _, ,$(patsubst $(1)_%,%,$(2))))
+define UNIT_template
+$(OUT)/tests/$(1): tests/unit/$(1).c $$(if $$(filter lib,$(2)),,$$($(2)_LIBOBJS)) $(LIB_A) | $(OUT)/tests
+	$(CC) $(CFLAGS_ALL) -Itests/unit -I$(2) $(LDFLAGS_ALL) -o $$@ $$^ $(LIBS_$(2)) -lpthread
+endef
+$(foreach t,$(UNIT_SRCS:tests/unit/%.c=%),$(eval $(call UNIT_template,$(t),$(call prog_of,test,$(t)))))
+
+define FUZZ_template
+$(OUT)/fuzz/$(1): tests/fuzz/$(1).c $$(if $$(filter lib,$(2)),,$$($(2)_LIBOBJS)) $(LIB_A) | $(OUT)/fuzz
+	$(CC) $(CFLAGS_ALL) -I$(2) -fsanitize=fuzzer $(LDFLAGS_ALL) -o $$@ $$^ $(LIBS_$(2))
+endef
+ifeq ($(FUZZ),1)
+$(foreach t,$(FUZZ_SRCS:tests/fuzz/%.c=%),$(eval $(call FUZZ_template,$(t),$(call prog_of,fuzz,$(t)))))
+fuzz-targets: $(FUZZ_BINS)
+endif
+
+asan:
+	$(MAKE) OUT=build-asan SAN=1 all
+
+fuzz:
+	$(MAKE) OUT=build-fuzz FUZZ=1 fuzz-targets
+
+deps:
+	sh tests/install-deps.sh
+
+# The README's test command. Installs what it needs, builds every variant, runs everything.
+test: deps
+	$(MAKE) all
+	$(MAKE) asan
+	$(MAKE) fuzz
+	bash tests/run.sh
+
+# Run the suite against what is already built (no install, no rebuild).
+test-only:
+	bash tests/run.sh
+
+bench: all
+	bash bench/run.sh
+
+demo: deps all
+	bash tests/demo.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/etc
+	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
+	if [ -d etc ]; then cp -R etc/. $(DESTDIR)$(PREFIX)/etc/; fi
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf build build-asan build-fuzz
+
+-include $(shell find $(OUT) -name '*.d' 2>/dev/null)

@@ -1,0 +1,167 @@
+/* The Tartan event stream: what the tracer produces and the engine consumes.
+ *
+ * A stream (a shared-memory ring or a capture file) starts with a struct tt_stream_hdr, then
+ * holds records. Each record is a struct tt_event header followed by nparams parameters, each a
+ * struct tt_param header and `len` payload bytes, packed back to back; the record is padded
+ * with zeros to a multiple of 8 bytes and `len` counts the padding. All integers are
+ * little-endian host order (the stream never leaves the machine). Full description:
+ * docs/event-format.md.
+ *
+ * Readers treat every record as untrusted (the ring is shared with another container):
+ * tt_event_validate() must succeed before any parameter is read. */
+#ifndef TT_EVENT_H
+#define TT_EVENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define TT_STREAM_MAGIC "TARTANEV" /* 8 bytes, no NUL */
+#define TT_EVENT_VERSION 1u
+#define TT_EVENT_MAX_LEN (256u * 1024u) /* one record, header included */
+
+enum tt_event_type {
+    TT_EV_NONE = 0,
+#define TT_EVENT(id, name, flags) TT_EV_##id,
+#include "tt_events.def"
+#undef TT_EVENT
+    TT_EV_COUNT
+};
+
+enum tt_event_flags {
+    TT_EVF_SYSCALL = 1u << 0,
+    TT_EVF_SYNTH = 1u << 1,
+    TT_EVF_STATE = 1u << 2,
+};
+
+enum tt_param_kind {
+    TT_PK_NONE = 0,
+    TT_PK_I64,
+    TT_PK_U64,
+    TT_PK_STR,
+    TT_PK_BYTES,
+    TT_PK_SOCKADDR,
+    TT_PK_STRLIST,
+};
+
+enum tt_param_id {
+    TT_P_NONE = 0,
+#define TT_PARAM(id, name, kind) TT_P_##id,
+#include "tt_params.def"
+#undef TT_PARAM
+    TT_P_COUNT
+};
+
+/* Executable flags (TT_P_EXE_FLAGS), the same bits as Falco's PPM_EXE_*. */
+enum tt_exe_flags {
+    TT_EXE_WRITABLE = 1u << 0,
+    TT_EXE_UPPER_LAYER = 1u << 1,
+    TT_EXE_FROM_MEMFD = 1u << 2,
+    TT_EXE_LOWER_LAYER = 1u << 3,
+};
+
+/* fd kinds for TT_EV_FDINFO (TT_P_FDTYPE). */
+enum tt_fd_type {
+    TT_FD_UNKNOWN = 0,
+    TT_FD_FILE,
+    TT_FD_DIRECTORY,
+    TT_FD_IPV4,
+    TT_FD_IPV6,
+    TT_FD_UNIX,
+    TT_FD_PIPE,
+    TT_FD_EVENT,
+    TT_FD_SIGNALFD,
+    TT_FD_EVENTPOLL,
+    TT_FD_INOTIFY,
+    TT_FD_TIMERFD,
+    TT_FD_NETLINK,
+    TT_FD_BPF,
+    TT_FD_USERFAULTFD,
+    TT_FD_IO_URING,
+    TT_FD_MEMFD,
+    TT_FD_PIDFD,
+};
+
+/* Start of every stream: capture file or ring. */
+struct tt_stream_hdr {
+    char magic[8];         /* TT_STREAM_MAGIC */
+    uint32_t version;      /* TT_EVENT_VERSION */
+    uint32_t hdr_size;     /* sizeof(struct tt_stream_hdr) */
+    uint64_t start_ns;     /* CLOCK_REALTIME when the stream was created */
+    uint32_t producer_pid; /* the tracer */
+    uint32_t flags;
+    uint8_t reserved[32];
+};
+
+struct tt_event {
+    uint32_t len;     /* whole record in bytes, header and padding included; multiple of 8 */
+    uint16_t type;    /* enum tt_event_type */
+    uint16_t nparams; /* parameters that follow */
+    uint64_t ts_ns;   /* CLOCK_REALTIME, taken as close to the syscall as possible */
+    int64_t ret;      /* syscall return value, -errno on failure; 0 for synthetic events */
+    int32_t tid;      /* thread id (tracer's pid namespace) */
+    int32_t pid;      /* thread-group id */
+};
+
+struct tt_param {
+    uint16_t id;   /* enum tt_param_id */
+    uint16_t kind; /* enum tt_param_kind */
+    uint32_t len;  /* payload bytes that follow (not padded) */
+};
+
+/* A decoded view of one parameter (points into the record). */
+struct tt_param_view {
+    enum tt_param_id id;
+    enum tt_param_kind kind;
+    const uint8_t *data;
+    uint32_t len;
+};
+
+/* Names and tables. Unknown values give NULL / TT_PK_NONE / 0. */
+const char *tt_event_name(unsigned type);
+unsigned tt_event_flags(unsigned type);
+unsigned tt_event_type_by_name(const char *name); /* TT_EV_NONE if unknown */
+const char *tt_param_name(unsigned id);
+enum tt_param_kind tt_param_kind_of(unsigned id);
+unsigned tt_param_by_name(const char *name); /* TT_P_NONE if unknown */
+
+/* ---- Writing: build one record into a caller buffer, no allocation. ----
+ * All add functions are no-ops once the buffer overflowed; tt_evb_finish() then reports it.
+ * Strings longer than the space left are truncated (the event is still valid). */
+struct tt_evb {
+    uint8_t *buf;
+    size_t cap;
+    size_t used;
+    int overflow;
+};
+void tt_evb_begin(struct tt_evb *b, void *buf, size_t cap, unsigned type, uint64_t ts_ns,
+                  int32_t tid, int32_t pid);
+void tt_evb_i64(struct tt_evb *b, unsigned id, int64_t v);
+void tt_evb_u64(struct tt_evb *b, unsigned id, uint64_t v);
+void tt_evb_bytes(struct tt_evb *b, unsigned id, unsigned kind, const void *p, size_t len);
+void tt_evb_str(struct tt_evb *b, unsigned id, const char *s); /* NULL-safe */
+/* Returns the record length (padded), or 0 if it did not fit even truncated. */
+size_t tt_evb_finish(struct tt_evb *b, int64_t ret);
+
+/* ---- Reading ---- */
+/* 0 if the record at p (avail bytes readable) is well formed: sane len, known type, every
+ * parameter inside the record; -1 otherwise. */
+int tt_event_validate(const void *p, size_t avail);
+/* Iterate parameters of a validated record: pos starts at 0; returns 1 while there is one. */
+int tt_event_next_param(const struct tt_event *ev, size_t *pos, struct tt_param_view *out);
+/* First parameter with this id; 1 if found. */
+int tt_event_param(const struct tt_event *ev, unsigned id, struct tt_param_view *out);
+int tt_event_get_i64(const struct tt_event *ev, unsigned id, int64_t *out);
+int tt_event_get_u64(const struct tt_event *ev, unsigned id, uint64_t *out);
+
+/* One readable line (no trailing newline) like `sysdig -r`:
+ *   <ts> <tid>/<pid> <type> ret=<r> name=value ...
+ * Returns the number of bytes written (snprintf semantics). */
+int tt_event_format(const struct tt_event *ev, char *out, size_t cap);
+
+/* Stream header helpers. */
+void tt_stream_hdr_init(struct tt_stream_hdr *h, uint64_t start_ns, uint32_t producer_pid);
+/* 0 if valid; otherwise -1 and a one-line reason in why. */
+int tt_stream_hdr_check(const struct tt_stream_hdr *h, char *why, size_t whylen);
+
+#endif

@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# Tartan test runner.
+#
+# Runs every test the project has, in two variants:
+#   plain  binaries from build/       (make all)
+#   asan   binaries from build-asan/  (make asan: AddressSanitizer + UBSan)
+# and ends with one line: "N passed, N failed, N skipped".
+#
+# A test file reports results on stdout, one per line:
+#   PASS <name>
+#   FAIL <name>: <reason>
+#   SKIP <name>: <reason>
+# Anything else it prints goes to its log (build/test-logs/<variant>/<file>.log),
+# whose tail is shown when the file fails. A file that exits non-zero without a
+# FAIL line, or reports nothing at all, counts as one failure.
+#
+# Test files:
+#   build*/tests/test_*          unit tests (C, from tests/unit/)
+#   tests/integration/*.sh|*.py  integration and end-to-end tests
+# Header comments in a script (first 20 lines) tune how it runs:
+#   # variants: plain            run only in the listed variants
+#   # timeout: 900               seconds before it is killed (default 600)
+#
+# Usage: tests/run.sh [--variant plain|asan]... [FILTER]
+#   FILTER is a substring of the test file name.
+set -u
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+
+variants=()
+filter=""
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --variant) variants+=("$2"); shift 2 ;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+    *) filter="$1"; shift ;;
+    esac
+done
+[ ${#variants[@]} -gt 0 ] || variants=(plain asan)
+
+SHARED=${TT_SHARED:-$ROOT/../shared}
+export TT_ROOT="$ROOT" TT_SHARED="$SHARED"
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+npass=0 nfail=0 nskip=0
+failed_names=()
+
+header_value() { # file key
+    head -n 20 "$1" | sed -n "s/^[#\/ *]*$2: *//p" | head -n 1
+}
+
+run_file() { # variant outdir file
+    local variant=$1 out=$2 file=$3 name kind
+    name=$(basename "$file")
+    local wanted; wanted=$(header_value "$file" variants)
+    if [ -n "$wanted" ] && [[ " $wanted " != *" $variant "* ]]; then
+        return
+    fi
+    local tmo; tmo=$(header_value "$file" timeout); tmo=${tmo:-600}
+    local logdir="$out/test-logs/$variant"; mkdir -p "$logdir"
+    local log="$logdir/$name.log" res="$logdir/$name.results"
+    local cmd=("$file")
+    case "$file" in
+    *.sh) cmd=(bash "$file") ;;
+    *.py) cmd=(python3 "$file") ;;
+    esac
+    echo "== [$variant] $name" >&2
+    local start=$SECONDS
+    TT_VARIANT=$variant TT_OUT="$ROOT/$out" TT_BIN="$ROOT/$out/bin" TT_HELPERS="$ROOT/$out/helpers" \
+        timeout -k 10 "$tmo" "${cmd[@]}" </dev/null 2>"$log" | tee -a "$log" | grep -E '^(PASS|FAIL|SKIP) ' >"$res"
+    local rc=${PIPESTATUS[0]}
+    local p=0 f=0 s=0 line
+    while IFS= read -r line; do
+        case "$line" in
+        PASS\ *) p=$((p+1)); echo "PASS [$variant] ${line#PASS }" ;;
+        FAIL\ *) f=$((f+1)); echo "FAIL [$variant] ${line#FAIL }"; failed_names+=("[$variant] ${line#FAIL }") ;;
+        SKIP\ *) s=$((s+1)); echo "SKIP [$variant] ${line#SKIP }" ;;
+        esac
+    done <"$res"
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+        f=1
+        local why="exited with status $rc"
+        [ "$rc" -eq 124 ] && why="timed out after ${tmo}s"
+        echo "FAIL [$variant] $name: $why"
+        failed_names+=("[$variant] $name: $why")
+    elif [ $((p+f+s)) -eq 0 ]; then
+        f=1
+        echo "FAIL [$variant] $name: reported no result"
+        failed_names+=("[$variant] $name: reported no result")
+    fi
+    if [ "$f" -gt 0 ]; then
+        echo "---- last lines of $log" >&2
+        tail -n 30 "$log" >&2
+        echo "----" >&2
+    fi
+    echo "   ($((SECONDS-start))s)" >&2
+    npass=$((npass+p)); nfail=$((nfail+f)); nskip=$((nskip+s))
+}
+
+for variant in "${variants[@]}"; do
+    case "$variant" in
+    plain) out=build ;;
+    asan) out=build-asan ;;
+    *) echo "unknown variant $variant" >&2; exit 2 ;;
+    esac
+    if [ ! -d "$out/bin" ]; then
+        echo "FAIL [$variant] build: $out/bin missing (run make all / make asan)"
+        nfail=$((nfail+1)); continue
+    fi
+    for f in "$out"/tests/test_*; do
+        [ -x "$f" ] || continue
+        [ -z "$filter" ] || [[ "$f" == *"$filter"* ]] || continue
+        run_file "$variant" "$out" "$f"
+    done
+    for f in tests/integration/*.sh tests/integration/*.py; do
+        [ -f "$f" ] || continue
+        [ -z "$filter" ] || [[ "$f" == *"$filter"* ]] || continue
+        run_file "$variant" "$out" "$f"
+    done
+done
+
+if [ ${#failed_names[@]} -gt 0 ]; then
+    echo
+    echo "Failures:"
+    printf '  %s\n' "${failed_names[@]}"
+fi
+echo
+echo "$npass passed, $nfail failed, $nskip skipped"
+[ "$nfail" -eq 0 ]
