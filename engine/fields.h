@@ -32,15 +32,22 @@ enum fld_flags {
     FF_ARG_INDEX = 1u << 2,   /* takes [N] (proc.aname[2]) */
     FF_ARG_KEY = 1u << 3,     /* takes [KEY] (proc.env[HOME]) */
     FF_ARG_REQUIRED = 1u << 4,
-    FF_DOTTED_ARG = 1u << 5,  /* takes .NAME as argument (evt.arg.flags) */
+    FF_DOTTED_ARG = 1u << 5,     /* takes .NAME as argument (evt.arg.flags) */
+    FF_NE_ALL = 1u << 6,         /* FF_MULTI field whose `!=` is true only if NO candidate equals
+                                    (fd.ip, fd.net, fd.port, fd.proto: client OR server); without
+                                    this flag `!=` on FF_MULTI is "any candidate differs"
+                                    (proc.aname: any ancestor satisfies the comparison) */
+    FF_NO_TRANSFORMER = 1u << 7, /* rejects tolower(...) etc. (proc.aname, fd.ip, ...) */
+    FF_NO_RHS = 1u << 8,         /* may not appear inside val(...) */
+    FF_HIDDEN = 1u << 9,         /* accepted but not listed by --list */
 };
 
 struct fld_info {
     const char *name; /* "proc.name", "evt.arg" for evt.arg.* */
     enum fld_type type;
-    unsigned flags;  /* enum fld_flags */
+    unsigned flags; /* enum fld_flags */
     const char *desc;
-    int id;          /* index in the registry, used by extractors */
+    int id; /* index in the registry, used by extractors */
 };
 
 struct fld_ip {
@@ -58,8 +65,8 @@ struct fld_value {
         struct {
             const char *p; /* not NUL-terminated necessarily */
             size_t len;
-        } s;               /* FT_STRING, FT_BYTES */
-        struct fld_ip ip;  /* FT_IPADDR, FT_IPNET */
+        } s;              /* FT_STRING, FT_BYTES */
+        struct fld_ip ip; /* FT_IPADDR, FT_IPNET */
     } v;
 };
 
@@ -67,9 +74,9 @@ struct fld_value {
 struct fld_ref {
     const struct fld_info *info;
     int has_arg;
-    int64_t index;   /* [N] */
-    char key[64];    /* [KEY] or the NAME of evt.arg.NAME */
-    int param_id;    /* evt.arg.NAME / evt.arg[N]: resolved tt_param id when known, else 0 */
+    int64_t index; /* [N] */
+    char key[64];  /* [KEY] or the NAME of evt.arg.NAME */
+    int param_id;  /* evt.arg.NAME / evt.arg[N]: resolved tt_param id when known, else 0 */
 };
 
 /* Resolves "proc.name", "proc.aname" with arg "2", "evt.arg.flags" (arg NULL), "evt.arg" with
@@ -100,5 +107,13 @@ int fld_extract(const struct fld_ref *ref, struct eval_ctx *ctx, enum fld_mode m
  * (snprintf semantics). */
 int fld_value_to_text(const struct fld_value *v, char *buf, size_t cap);
 
-/* The event types on which the field can have a value, for rule indexing; NULL = any. */
+/* Value as a JSON scalar for output_fields (numbers bare, strings quoted and escaped, bools
+ * true/false). Returns bytes written (snprintf semantics). */
+int fld_value_to_json(const struct fld_value *v, char *buf, size_t cap);
+
+/* `--list` output: every registered field with type and description, Falco-like layout
+ * (json != 0: a JSON array of {name,type,desc}). Returns 0, or -1 on a write error. */
+#include <stdio.h>
+int fields_list(FILE *out, int json);
+
 #endif
