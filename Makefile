@@ -122,13 +122,13 @@ $(foreach p,$(PROGRAMS),$(eval $(call PROGRAM_template,$(p))))
 prog_of = $(firstword $(subst _, ,$(patsubst $(1)_%,%,$(2))))
 define UNIT_template
 $(OUT)/tests/$(1): tests/unit/$(1).c $$(if $$(filter lib,$(2)),,$$($(2)_LIBOBJS)) $(LIB_A) | $(OUT)/tests
-	$(CC) $(CFLAGS_ALL) -Itests/unit -I$(2) $(LDFLAGS_ALL) -o $$@ $$^ $(LIBS_$(2)) -lpthread
+	$(CC) $(CFLAGS_ALL) -Itests/unit -I$(2) $(LDFLAGS_ALL) -o $$@ $$(filter %.c %.o %.a,$$^) $(LIBS_$(2)) -lpthread
 endef
 $(foreach t,$(UNIT_SRCS:tests/unit/%.c=%),$(eval $(call UNIT_template,$(t),$(call prog_of,test,$(t)))))
 
 define FUZZ_template
 $(OUT)/fuzz/$(1): tests/fuzz/$(1).c $$(if $$(filter lib,$(2)),,$$($(2)_LIBOBJS)) $(LIB_A) | $(OUT)/fuzz
-	$(CC) $(CFLAGS_ALL) -I$(2) -fsanitize=fuzzer $(LDFLAGS_ALL) -o $$@ $$^ $(LIBS_$(2))
+	$(CC) $(CFLAGS_ALL) -I$(2) -fsanitize=fuzzer $(LDFLAGS_ALL) -o $$@ $$(filter %.c %.o %.a,$$^) $(LIBS_$(2))
 endef
 ifeq ($(FUZZ),1)
 $(foreach t,$(FUZZ_SRCS:tests/fuzz/%.c=%),$(eval $(call FUZZ_template,$(t),$(call prog_of,fuzz,$(t)))))
