@@ -177,6 +177,13 @@ int tt_event_validate(const void *p, size_t avail)
             return -1;
         pos += ph.len;
     }
+    /* Only zero padding (under 8 bytes) may follow the parameters: otherwise a reader walking
+     * parameters by position (tt_event_next_param) would find unvalidated ones there. */
+    if (ev.len - pos >= 8)
+        return -1;
+    for (; pos < ev.len; pos++)
+        if (base[pos] != 0)
+            return -1;
     return 0;
 }
 
