@@ -1,0 +1,78 @@
+/* An alert as handed to the outputs, and Falco's text and JSON renderings of it
+ * (../shared/reference/falco-engine-digest.md, section e).
+ *
+ * struct alert is self-contained: strings and the output_fields object are owned by whoever
+ * built it (alert_from_rule() builds one from a matched rule; internal alerts are built by
+ * hand). alert_format() renders the line every output channel sends. */
+#ifndef ENGINE_ALERT_H
+#define ENGINE_ALERT_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct engine_config;
+
+/* Falco priorities: emergency=0 .. debug=7 (syslog numbers). */
+#define ALERT_PRIO_EMERGENCY 0
+#define ALERT_PRIO_ALERT 1
+#define ALERT_PRIO_CRITICAL 2
+#define ALERT_PRIO_ERROR 3
+#define ALERT_PRIO_WARNING 4
+#define ALERT_PRIO_NOTICE 5
+#define ALERT_PRIO_INFORMATIONAL 6
+#define ALERT_PRIO_DEBUG 7
+
+struct alert {
+    uint64_t ts_ns;          /* event time, ns since the epoch (UTC) */
+    int priority;            /* ALERT_PRIO_* */
+    const char *rule;        /* rule name, or "Falco internal: ..." */
+    const char *source;      /* "syscall" or "internal" */
+    const char *const *tags; /* as loaded; rendered sorted and de-duplicated */
+    size_t ntags;
+    const char *message;   /* rendered rule output (no time/priority prefix) */
+    json_t *output_fields; /* object (borrowed), or NULL; keys as written in the format */
+    int internal;          /* internal alert: text form appends " (k=v ...)", JSON has no tags */
+};
+
+/* Output-format options (from the configuration). */
+struct alert_fmt_opts {
+    int json_output;
+    int json_include_output_property;
+    int json_include_tags_property;
+    int json_include_message_property;
+    int json_include_output_fields_property;
+    int time_format_iso_8601;
+    const char *hostname; /* FALCO_HOSTNAME or gethostname() */
+};
+
+void alert_fmt_opts_from_config(struct alert_fmt_opts *o, const struct engine_config *cfg,
+                                const char *hostname);
+/* FALCO_HOSTNAME if set, else gethostname(); writes into buf. */
+void alert_hostname(char *buf, size_t n);
+
+/* "Emergency" .. "Debug" (Falco's output spellings); "Unknown" out of range. */
+const char *alert_priority_name(int prio);
+/* Case-insensitive Falco names: emergency, alert, critical, error, warning, notice,
+ * informational/info, debug. -1 if unknown. */
+int alert_priority_parse(const char *s);
+
+/* The text prefix time: "HH:MM:SS.nnnnnnnnn" local time, or ISO 8601 UTC
+ * "YYYY-MM-DDTHH:MM:SS.nnnnnnnnn+0000". Returns bytes written. */
+int alert_time_text(uint64_t ts_ns, int iso8601, char *buf, size_t n);
+/* JSON "time": "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ". */
+int alert_time_json(uint64_t ts_ns, char *buf, size_t n);
+
+/* Copies s replacing invalid UTF-8 by U+FFFD and (escape_ctl) control characters by JSON
+ * escapes (\n, \t, \u00XX). malloc'd. */
+char *alert_sanitize(const char *s, size_t len, int escape_ctl);
+
+/* Renders the line (no trailing newline) in the configured format. malloc'd; NULL on
+ * allocation failure. */
+char *alert_format(const struct alert *a, const struct alert_fmt_opts *o);
+
+/* Builds an internal alert ("Falco internal: ..."); fields may be NULL (borrowed). */
+void alert_internal(struct alert *a, uint64_t ts_ns, int prio, const char *rule,
+                    const char *message, json_t *fields);
+
+#endif

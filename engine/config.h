@@ -1,0 +1,178 @@
+/* Engine configuration: falco.yaml (libyaml) + -o overrides + environment, turned into typed
+ * settings. Falco's keys and defaults (../shared/reference/falco-engine-digest.md, section f).
+ *
+ * Loading is two-stage: the YAML documents are parsed into a small generic tree (struct
+ * cfg_node, with file:line for messages), -o overrides are applied to the tree, then the typed
+ * struct engine_config is read from it. Unknown keys are ignored; a key of the wrong type is an
+ * error naming the key and where it was written. */
+#ifndef ENGINE_CONFIG_H
+#define ENGINE_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* ---- Generic YAML tree (config_tree.c) ---- */
+enum cfg_kind { CFG_NULL = 0, CFG_SCALAR, CFG_MAP, CFG_SEQ };
+
+struct cfg_node {
+    enum cfg_kind kind;
+    char *scalar;            /* CFG_SCALAR: text as written */
+    int quoted;              /* scalar was quoted ('...' or "...") */
+    char **keys;             /* CFG_MAP: keys[i] -> items[i] */
+    struct cfg_node **items; /* CFG_MAP values, CFG_SEQ elements */
+    size_t n, cap;
+    const char *file; /* where it came from (interned, owned by the tree root's pool) */
+    int line;         /* 1-based */
+};
+
+/* Parses one YAML document (text of len bytes; name is used in messages). Returns the root
+ * (an empty map for an empty document) or NULL with "name:line:col: reason" in err. */
+struct cfg_node *cfg_parse(const char *text, size_t len, const char *name, char *err, size_t n);
+struct cfg_node *cfg_parse_file(const char *path, char *err, size_t n);
+void cfg_node_free(struct cfg_node *node);
+struct cfg_node *cfg_node_new(enum cfg_kind kind, const char *file, int line);
+struct cfg_node *cfg_node_clone(const struct cfg_node *node);
+/* Map lookup (NULL if absent or node is not a map). */
+struct cfg_node *cfg_get(const struct cfg_node *map, const char *key);
+/* Deep merge src into dst (maps merge key by key, anything else replaces). Takes ownership of
+ * src. */
+void cfg_merge(struct cfg_node *dst, struct cfg_node *src);
+/* Applies one "-o key=value" override: dot path with [i] list indexes ("a.b[0].c=x"),
+ * backslash escapes a '.', '[' or '='; a value written {..} or [..] is parsed as YAML. Missing
+ * maps are created; an index one past the end appends. 0, or -1 with a reason. */
+int cfg_override(struct cfg_node *root, const char *assignment, char *err, size_t n);
+/* The tree as JSON text (for --support); malloc'd. */
+char *cfg_to_json(const struct cfg_node *node);
+
+/* ---- Typed configuration (config.c) ---- */
+enum drop_action {
+    DROP_ACT_IGNORE = 1u << 0,
+    DROP_ACT_LOG = 1u << 1,
+    DROP_ACT_ALERT = 1u << 2,
+    DROP_ACT_EXIT = 1u << 3,
+};
+
+struct cfg_rule_sel {
+    int enable; /* 1 enable, 0 disable */
+    char *rule; /* wildcard ('*') on rule names, or NULL */
+    char *tag;  /* exact tag, or NULL */
+};
+
+struct append_output {
+    char *source; /* match.source or NULL */
+    char **tags;  /* match.tags: all must be present */
+    size_t ntags;
+    char *rule;               /* match.rule or NULL */
+    char *extra_output;       /* text appended with a space, or NULL */
+    char **extra_field_names; /* extra_fields: name -> format (format NULL: plain field name) */
+    char **extra_field_formats;
+    size_t nextra_fields;
+    int suggested_output;
+};
+
+struct engine_config {
+    char **rules_files;
+    size_t nrules_files;
+    struct cfg_rule_sel *rules_sel;
+    size_t nrules_sel;
+
+    int json_output;
+    int json_include_output_property;
+    int json_include_tags_property;
+    int json_include_message_property;
+    int json_include_output_fields_property;
+    int time_format_iso_8601;
+    int priority; /* minimum rule priority, 0 (emergency) .. 7 (debug) */
+    int rule_matching_all;
+    int buffered_outputs;
+    uint64_t outputs_queue_capacity; /* 0 = unbounded (we cap at a large internal limit) */
+    double outputs_rate;             /* tokens/s; 0 = rate limiter disabled */
+    double outputs_max_burst;
+    long output_timeout_ms;
+
+    int stdout_enabled;
+    int syslog_enabled;
+    struct {
+        int enabled, keep_alive;
+        char *filename;
+    } file;
+    struct {
+        int enabled, keep_alive;
+        char *program;
+    } program;
+    struct {
+        int enabled;
+        char *url, *user_agent;
+        int insecure;
+        char *ca_cert, *ca_bundle, *ca_path;
+        int mtls;
+        char *client_cert, *client_key;
+        int echo, compress_uploads, keep_alive;
+        long max_consecutive_timeouts;
+        long timeout_ms; /* Tartan: whole-request timeout (default 5000) */
+        long retries;    /* Tartan: retries on connection errors (default 3) */
+    } http;
+
+    int log_stderr, log_syslog;
+    int log_level; /* enum tt_log_level */
+
+    struct {
+        double threshold;
+        unsigned actions; /* enum drop_action */
+        double rate, max_burst;
+        int simulate_drops;
+    } drops;
+    uint64_t timeouts_max_consecutives;
+    int watch_config_files;
+
+    struct append_output *append;
+    size_t nappend;
+    char **static_names, **static_values;
+    size_t nstatic;
+
+    /* Tartan additions */
+    int ring_key;           /* tartan.ring_key (default TT_RING_DEFAULT_KEY) */
+    char *ecs_metadata_uri; /* from ECS_CONTAINER_METADATA_URI_V4 unless ecs.metadata_uri */
+
+    struct cfg_node *tree; /* resolved tree (owned) */
+    char **sources;        /* files the configuration came from (for watching) */
+    size_t nsources;
+};
+
+/* Where the configuration comes from. */
+struct config_load_opts {
+    const char *path;             /* -c, or NULL for the default search */
+    const char *const *overrides; /* -o values */
+    size_t noverrides;
+};
+
+/* Environment variables read by config_load (documented in docs/engine.md). */
+#define CONFIG_ENV_YAML "TARTAN_FALCO_YAML"         /* inline YAML */
+#define CONFIG_ENV_YAML_B64 "TARTAN_FALCO_YAML_B64" /* base64 YAML */
+#define CONFIG_DEFAULT_PATH "/etc/falco/falco.yaml"
+#define CONFIG_VENDOR_PATH "/vendor/falco/etc/falco.yaml"
+
+/* Fills cfg with defaults, then the configuration. 0, or -1 with one line in err. */
+int config_load(struct engine_config *cfg, const struct config_load_opts *o, char *err, size_t n);
+/* Defaults only (Falco's code defaults, shipped-yaml values where Falco documents them). */
+void config_defaults(struct engine_config *cfg);
+/* Reads typed values from a tree (used by config_load and tests). Takes ownership of tree. */
+int config_from_tree(struct engine_config *cfg, struct cfg_node *tree, char *err, size_t n);
+void config_free(struct engine_config *cfg);
+
+/* Rules given through the environment: TARTAN_RULES (YAML) and TARTAN_RULES_B64 (base64), and
+ * any TARTAN_RULES_<SUFFIX>, in name order; names containing "B64" are base64. */
+struct env_rules {
+    char **names; /* "env:TARTAN_RULES_1" */
+    char **texts;
+    size_t n;
+};
+int config_env_rules(struct env_rules *out, char *err, size_t n);
+void config_env_rules_free(struct env_rules *r);
+
+/* base64 decode (standard alphabet, whitespace ignored). malloc'd, NUL-terminated; NULL on error.
+ */
+char *config_b64_decode(const char *in, size_t *outlen);
+
+#endif

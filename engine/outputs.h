@@ -1,0 +1,66 @@
+/* Output channels: every alert goes to every enabled channel (stdout, file, program, http,
+ * syslog) without ever blocking event processing.
+ *
+ * Design (Falco's): the event thread formats the alert and pushes the line into a bounded
+ * queue (outputs_queue.capacity; when full the alert is dropped, counted and logged once); one
+ * output thread pops lines and writes them to each channel. An optional token bucket
+ * (outputs.rate / outputs.max_burst) throttles alerts before they are queued. Internal alerts
+ * bypass the rate limiter. */
+#ifndef ENGINE_OUTPUTS_H
+#define ENGINE_OUTPUTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "alert.h"
+
+struct engine_config;
+struct outputs;
+
+struct outputs_stats {
+    uint64_t alerts;        /* handed to outputs_emit */
+    uint64_t queued;        /* accepted into the queue */
+    uint64_t dropped_queue; /* queue full */
+    uint64_t dropped_rate;  /* throttled by outputs.rate */
+    uint64_t written;       /* lines fully delivered to every channel */
+    uint64_t program_drops; /* lines the program output could not take */
+    uint64_t program_restarts;
+    uint64_t http_errors;
+};
+
+/* Opens every enabled channel (file opened, program started, curl handle set up) and starts
+ * the output thread. NULL with one line in err. */
+struct outputs *outputs_new(const struct engine_config *cfg, const char *hostname, char *err,
+                            size_t n);
+/* Formats and queues one alert. Never blocks. 0 queued, 1 throttled, -1 dropped. */
+int outputs_emit(struct outputs *o, const struct alert *a);
+/* Asks the output thread to reopen the file and respawn the program (SIGUSR1). */
+void outputs_reopen(struct outputs *o);
+/* Waits until everything queued so far is delivered, up to timeout_ms. 0 if drained. */
+int outputs_flush(struct outputs *o, int timeout_ms);
+/* Drains (bounded by timeout_ms), closes every channel (the program's stdin is closed and the
+ * program waited for, bounded), stops the thread and frees. */
+void outputs_free(struct outputs *o, int timeout_ms);
+void outputs_get_stats(struct outputs *o, struct outputs_stats *out);
+
+/* ---- Channel interface (out_*.c), used by outputs.c only. ---- */
+struct out_channel {
+    const char *name; /* "stdout", "file", ... */
+    void *priv;
+    /* Writes one line (no newline in line; the channel adds one if it needs). 0 or -1. */
+    int (*write)(struct out_channel *c, const char *line, size_t len, int priority);
+    int (*flush)(struct out_channel *c);
+    void (*reopen)(struct out_channel *c);
+    /* Close, waiting at most timeout_ms for a program to exit. */
+    void (*close)(struct out_channel *c, int timeout_ms);
+};
+
+int out_stdout_open(struct out_channel *c, const struct engine_config *cfg, char *err, size_t n);
+int out_file_open(struct out_channel *c, const struct engine_config *cfg, char *err, size_t n);
+int out_program_open(struct out_channel *c, const struct engine_config *cfg,
+                     struct outputs_stats *st, char *err, size_t n);
+int out_http_open(struct out_channel *c, const struct engine_config *cfg, struct outputs_stats *st,
+                  char *err, size_t n);
+int out_syslog_open(struct out_channel *c, const struct engine_config *cfg, char *err, size_t n);
+
+#endif
