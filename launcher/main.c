@@ -1,7 +1,34 @@
-/* launcher: placeholder until its issue lands. */
+/* launcher: Kilt-compatible PID 1 for a Fargate workload container.
+ *   launcher [--launcher-OPTION]... FG [ARGS...] [-- BG [ARGS...]]...
+ * Parses the command line and environment, then hands over to the supervision loop
+ * (supervise.c). See docs/launcher.md. */
 #include <stdio.h>
-int main(void)
+#include <stdlib.h>
+
+#include "args.h"
+#include "supervise.h"
+#include "tt_log.h"
+
+int main(int argc, char **argv)
 {
-    fputs("launcher: not implemented yet\n", stderr);
-    return 2;
+    struct launcher_config cfg;
+    char err[256];
+    tt_log_init("launcher");
+    launcher_config_init(&cfg);
+    if (launcher_config_env(&cfg, getenv("LAUNCHER_GRACE_PERIOD"), getenv("LAUNCHER_RESTART"),
+                            getenv("LAUNCHER_LOG_LEVEL"), err, sizeof err) < 0 ||
+        launcher_parse_args(&cfg, argc, argv, err, sizeof err) < 0) {
+        tt_error("%s", err);
+        launcher_config_free(&cfg);
+        return LAUNCHER_EXIT_USAGE;
+    }
+    if (cfg.want_help || cfg.want_version) {
+        fputs(cfg.want_help ? launcher_usage : "launcher " LAUNCHER_VERSION "\n", stdout);
+        launcher_config_free(&cfg);
+        return fflush(stdout) == 0 ? 0 : 1;
+    }
+    tt_log_set_level((enum tt_log_level)cfg.log_level);
+    int status = launcher_run(&cfg);
+    launcher_config_free(&cfg);
+    return status;
 }

@@ -1,0 +1,177 @@
+/* Process spawning: PATH lookup, fork+exec with exec-failure reporting, wait-status mapping.
+ *
+ * tt_spawn() uses a close-on-exec pipe: a successful execve closes it (the parent reads EOF), a
+ * failed one writes errno into it before _exit. So the parent learns synchronously whether the
+ * command really started, and can print one clear line itself instead of the child printing
+ * from a half-set-up process. */
+#include "tt_spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+extern char **environ;
+
+/* 0 if `file` is an executable regular file, else ENOENT/ENOTDIR (absent) or EACCES. */
+static int check_exec(const char *file)
+{
+    struct stat st;
+    if (stat(file, &st) != 0)
+        return errno == ENOTDIR ? ENOENT : errno;
+    if (!S_ISREG(st.st_mode))
+        return EACCES;
+    if (access(file, X_OK) != 0)
+        return errno == ENOENT ? ENOENT : EACCES;
+    return 0;
+}
+
+static int copy_out(const char *s, char *out, size_t outsz)
+{
+    size_t n = strlen(s);
+    if (n >= outsz)
+        return ENAMETOOLONG;
+    memcpy(out, s, n + 1);
+    return 0;
+}
+
+int tt_spawn_resolve(const char *cmd, const char *path, char *out, size_t outsz)
+{
+    if (!cmd || !*cmd)
+        return ENOENT;
+    if (strchr(cmd, '/')) {
+        int err = check_exec(cmd);
+        return err ? err : copy_out(cmd, out, outsz);
+    }
+    if (!path)
+        path = TT_SPAWN_DEFAULT_PATH;
+    size_t clen = strlen(cmd);
+    int seen_eacces = 0, seen_toolong = 0;
+    const char *p = path;
+    for (;;) {
+        const char *end = strchr(p, ':');
+        size_t dlen = end ? (size_t)(end - p) : strlen(p);
+        char cand[4096];
+        const char *dir = dlen ? p : ".";
+        if (!dlen)
+            dlen = 1;
+        if (dlen + 1 + clen + 1 > sizeof cand) {
+            seen_toolong = 1;
+        } else {
+            memcpy(cand, dir, dlen);
+            cand[dlen] = '/';
+            memcpy(cand + dlen + 1, cmd, clen + 1);
+            int err = check_exec(cand);
+            if (!err)
+                return copy_out(cand, out, outsz);
+            if (err != ENOENT)
+                seen_eacces = 1;
+        }
+        if (!end)
+            break;
+        p = end + 1;
+    }
+    if (seen_eacces)
+        return EACCES;
+    return seen_toolong ? ENAMETOOLONG : ENOENT;
+}
+
+int tt_spawn_errno_status(int err)
+{
+    return (err == ENOENT || err == ENOTDIR) ? TT_EXIT_NOT_FOUND : TT_EXIT_CANNOT_EXEC;
+}
+
+int tt_spawn_exit_code(int wstatus)
+{
+    if (WIFEXITED(wstatus))
+        return WEXITSTATUS(wstatus);
+    if (WIFSIGNALED(wstatus))
+        return 128 + WTERMSIG(wstatus);
+    return -1;
+}
+
+const char *tt_spawn_describe_status(int wstatus, char *buf, size_t bufsz)
+{
+    if (WIFEXITED(wstatus))
+        snprintf(buf, bufsz, "exit code %d", WEXITSTATUS(wstatus));
+    else if (WIFSIGNALED(wstatus))
+        snprintf(buf, bufsz, "killed by signal %d (%s)%s", WTERMSIG(wstatus),
+                 strsignal(WTERMSIG(wstatus)), WCOREDUMP(wstatus) ? ", core dumped" : "");
+    else
+        snprintf(buf, bufsz, "wait status 0x%x", (unsigned)wstatus);
+    return buf;
+}
+
+int tt_sigsave_block(const sigset_t *set, struct tt_sigsave *save)
+{
+    if (sigprocmask(SIG_BLOCK, set, &save->mask) != 0)
+        return errno;
+    return 0;
+}
+
+/* Runs in the child between fork and exec: only async-signal-safe calls. */
+static void child_setup_and_exec(const struct tt_spawn_opts *o, int errfd)
+{
+    int err = 0;
+    if (o->isolation == TT_SPAWN_NEW_SESSION) {
+        if (setsid() < 0)
+            err = errno;
+    } else if (o->isolation == TT_SPAWN_NEW_GROUP) {
+        pid_t old = getpgrp();
+        if (setpgid(0, 0) != 0) {
+            err = errno;
+        } else if (o->take_tty && isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == old) {
+            /* A background group changing the foreground group gets SIGTTOU unless blocked. */
+            sigset_t ttou, prev;
+            sigemptyset(&ttou);
+            sigaddset(&ttou, SIGTTOU);
+            sigprocmask(SIG_BLOCK, &ttou, &prev);
+            (void)tcsetpgrp(STDIN_FILENO, getpid()); /* best effort: a tty is optional */
+            sigprocmask(SIG_SETMASK, &prev, NULL);
+        }
+    }
+    if (!err && o->sigsave && sigprocmask(SIG_SETMASK, &o->sigsave->mask, NULL) != 0)
+        err = errno;
+    if (!err) {
+        execve(o->exe, o->argv, o->envp ? o->envp : environ);
+        err = errno;
+    }
+    ssize_t w = write(errfd, &err, sizeof err);
+    (void)w;
+    _exit(tt_spawn_errno_status(err));
+}
+
+pid_t tt_spawn(const struct tt_spawn_opts *o, int *exec_err)
+{
+    int fds[2];
+    *exec_err = 0;
+    if (pipe2(fds, O_CLOEXEC) != 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid < 0) {
+        int e = errno;
+        close(fds[0]);
+        close(fds[1]);
+        errno = e;
+        return -1;
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        child_setup_and_exec(o, fds[1]);
+    }
+    close(fds[1]);
+    int err = 0;
+    ssize_t n;
+    do
+        n = read(fds[0], &err, sizeof err);
+    while (n < 0 && errno == EINTR);
+    close(fds[0]);
+    if (n == (ssize_t)sizeof err)
+        *exec_err = err ? err : EIO;
+    return pid;
+}
