@@ -1,0 +1,301 @@
+/* Alert fan-out: a bounded queue filled by the event thread (never blocking) and one output
+ * thread writing each line to every enabled channel. Optional token bucket (outputs.rate /
+ * outputs.max_burst) in front of the queue; internal alerts bypass it. */
+#include "outputs.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "config.h"
+#include "tt_log.h"
+
+#define MAX_CHANNELS 5
+#define UNBOUNDED_CAP (1u << 20) /* "capacity 0" still needs a ceiling against memory blowup */
+#define TICK_MS 50
+
+struct qitem {
+    struct qitem *next;
+    int priority;
+    size_t len;
+    char line[];
+};
+
+struct outputs {
+    struct out_channel ch[MAX_CHANNELS];
+    size_t nch;
+    struct alert_fmt_opts fmt;
+    char hostname[256];
+    int buffered;
+
+    pthread_mutex_t mu;
+    pthread_cond_t cv_work; /* output thread waits for work */
+    pthread_cond_t cv_done; /* flushers wait for progress */
+    struct qitem *head, *tail;
+    uint64_t qlen, cap;
+    int stop, reopen;
+    int drop_logged;
+    pthread_t thr;
+    int thr_started;
+
+    /* token bucket (event thread only) */
+    double rate, burst, tokens;
+    uint64_t last_ns;
+
+    struct outputs_stats st; /* under mu, except program/http counters (output thread) */
+};
+
+static uint64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void *output_thread(void *arg)
+{
+    struct outputs *o = arg;
+    pthread_mutex_lock(&o->mu);
+    for (;;) {
+        while (!o->head && !o->stop && !o->reopen) {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            ts.tv_nsec += TICK_MS * 1000000L;
+            if (ts.tv_nsec >= 1000000000L) {
+                ts.tv_sec++;
+                ts.tv_nsec -= 1000000000L;
+            }
+            int rc = pthread_cond_timedwait(&o->cv_work, &o->mu, &ts);
+            if (rc == ETIMEDOUT) {
+                /* periodic: let channels retry pending data, notice dead programs */
+                pthread_mutex_unlock(&o->mu);
+                for (size_t i = 0; i < o->nch; i++)
+                    if (o->ch[i].flush)
+                        o->ch[i].flush(&o->ch[i]);
+                pthread_mutex_lock(&o->mu);
+            }
+        }
+        if (o->reopen) {
+            o->reopen = 0;
+            pthread_mutex_unlock(&o->mu);
+            for (size_t i = 0; i < o->nch; i++)
+                if (o->ch[i].reopen)
+                    o->ch[i].reopen(&o->ch[i]);
+            pthread_mutex_lock(&o->mu);
+            continue;
+        }
+        if (!o->head) {
+            if (o->stop)
+                break;
+            continue;
+        }
+        struct qitem *it = o->head;
+        o->head = it->next;
+        if (!o->head)
+            o->tail = NULL;
+        o->qlen--;
+        pthread_mutex_unlock(&o->mu);
+        for (size_t i = 0; i < o->nch; i++) {
+            o->ch[i].write(&o->ch[i], it->line, it->len, it->priority);
+            if (!o->buffered && o->ch[i].flush)
+                o->ch[i].flush(&o->ch[i]);
+        }
+        free(it);
+        pthread_mutex_lock(&o->mu);
+        o->st.written++;
+        pthread_cond_broadcast(&o->cv_done);
+    }
+    pthread_mutex_unlock(&o->mu);
+    for (size_t i = 0; i < o->nch; i++)
+        if (o->ch[i].flush)
+            o->ch[i].flush(&o->ch[i]);
+    return NULL;
+}
+
+struct outputs *outputs_new(const struct engine_config *cfg, const char *hostname, char *err,
+                            size_t n)
+{
+    struct outputs *o = calloc(1, sizeof *o);
+    if (!o) {
+        snprintf(err, n, "out of memory");
+        return NULL;
+    }
+    snprintf(o->hostname, sizeof o->hostname, "%s", hostname ? hostname : "");
+    alert_fmt_opts_from_config(&o->fmt, cfg, o->hostname);
+    o->buffered = cfg->buffered_outputs;
+    o->cap = cfg->outputs_queue_capacity ? cfg->outputs_queue_capacity : UNBOUNDED_CAP;
+    o->rate = cfg->outputs_rate;
+    o->burst = cfg->outputs_max_burst;
+    o->tokens = o->burst;
+    o->last_ns = mono_ns();
+    pthread_mutex_init(&o->mu, NULL);
+    pthread_cond_init(&o->cv_work, NULL);
+    pthread_cond_init(&o->cv_done, NULL);
+    int rc = 0;
+    if (cfg->stdout_enabled && !rc)
+        rc = out_stdout_open(&o->ch[o->nch++], cfg, err, n);
+    if (cfg->file.enabled && !rc)
+        rc = out_file_open(&o->ch[o->nch++], cfg, err, n);
+    if (cfg->program.enabled && !rc)
+        rc = out_program_open(&o->ch[o->nch++], cfg, &o->st, err, n);
+    if (cfg->http.enabled && !rc)
+        rc = out_http_open(&o->ch[o->nch++], cfg, &o->st, err, n);
+    if (cfg->syslog_enabled && !rc)
+        rc = out_syslog_open(&o->ch[o->nch++], cfg, err, n);
+    if (rc) {
+        o->nch--; /* the failed one is not open */
+        outputs_free(o, 0);
+        return NULL;
+    }
+    if (pthread_create(&o->thr, NULL, output_thread, o)) {
+        snprintf(err, n, "cannot start the output thread");
+        outputs_free(o, 0);
+        return NULL;
+    }
+    o->thr_started = 1;
+    return o;
+}
+
+static int take_token(struct outputs *o)
+{
+    if (o->rate <= 0)
+        return 1;
+    uint64_t now = mono_ns();
+    o->tokens += (double)(now - o->last_ns) / 1e9 * o->rate;
+    o->last_ns = now;
+    if (o->tokens > o->burst)
+        o->tokens = o->burst;
+    if (o->tokens >= 1.0) {
+        o->tokens -= 1.0;
+        return 1;
+    }
+    return 0;
+}
+
+int outputs_emit(struct outputs *o, const struct alert *a)
+{
+    pthread_mutex_lock(&o->mu);
+    o->st.alerts++;
+    pthread_mutex_unlock(&o->mu);
+    if (!a->internal && !take_token(o)) {
+        pthread_mutex_lock(&o->mu);
+        o->st.dropped_rate++;
+        pthread_mutex_unlock(&o->mu);
+        return 1;
+    }
+    char *line = alert_format(a, &o->fmt);
+    if (!line) {
+        pthread_mutex_lock(&o->mu);
+        o->st.dropped_queue++;
+        pthread_mutex_unlock(&o->mu);
+        return -1;
+    }
+    size_t len = strlen(line);
+    struct qitem *it = malloc(sizeof *it + len + 1);
+    if (it) {
+        it->next = NULL;
+        it->priority = a->priority;
+        it->len = len;
+        memcpy(it->line, line, len + 1);
+    }
+    free(line);
+    pthread_mutex_lock(&o->mu);
+    if (!it || o->qlen >= o->cap) {
+        o->st.dropped_queue++;
+        int first = !o->drop_logged;
+        o->drop_logged = 1;
+        pthread_mutex_unlock(&o->mu);
+        free(it);
+        if (first)
+            tt_error("Outputs queue out of memory. Drop event and continue on ... "
+                     "(capacity %llu; further drops are only counted)",
+                     (unsigned long long)o->cap);
+        return -1;
+    }
+    if (o->tail)
+        o->tail->next = it;
+    else
+        o->head = it;
+    o->tail = it;
+    o->qlen++;
+    o->st.queued++;
+    pthread_cond_signal(&o->cv_work);
+    pthread_mutex_unlock(&o->mu);
+    return 0;
+}
+
+void outputs_reopen(struct outputs *o)
+{
+    pthread_mutex_lock(&o->mu);
+    o->reopen = 1;
+    pthread_cond_signal(&o->cv_work);
+    pthread_mutex_unlock(&o->mu);
+}
+
+int outputs_flush(struct outputs *o, int timeout_ms)
+{
+    struct timespec dl;
+    clock_gettime(CLOCK_REALTIME, &dl);
+    dl.tv_sec += timeout_ms / 1000;
+    dl.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (dl.tv_nsec >= 1000000000L) {
+        dl.tv_sec++;
+        dl.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&o->mu);
+    uint64_t target = o->st.queued;
+    int rc = 0;
+    while (o->st.written < target && o->thr_started) {
+        if (pthread_cond_timedwait(&o->cv_done, &o->mu, &dl) == ETIMEDOUT) {
+            rc = -1;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&o->mu);
+    return rc;
+}
+
+void outputs_free(struct outputs *o, int timeout_ms)
+{
+    if (!o)
+        return;
+    if (o->thr_started) {
+        if (outputs_flush(o, timeout_ms))
+            tt_warn("outputs: %llu alerts still queued at exit were not delivered",
+                    (unsigned long long)o->qlen);
+        pthread_mutex_lock(&o->mu);
+        o->stop = 1;
+        /* drop what is left: the deadline passed */
+        while (o->head) {
+            struct qitem *it = o->head;
+            o->head = it->next;
+            free(it);
+        }
+        o->tail = NULL;
+        o->qlen = 0;
+        pthread_cond_signal(&o->cv_work);
+        pthread_mutex_unlock(&o->mu);
+        pthread_join(o->thr, NULL);
+    }
+    for (size_t i = 0; i < o->nch; i++)
+        if (o->ch[i].close)
+            o->ch[i].close(&o->ch[i], timeout_ms);
+    while (o->head) {
+        struct qitem *it = o->head;
+        o->head = it->next;
+        free(it);
+    }
+    pthread_mutex_destroy(&o->mu);
+    pthread_cond_destroy(&o->cv_work);
+    pthread_cond_destroy(&o->cv_done);
+    free(o);
+}
+
+void outputs_get_stats(struct outputs *o, struct outputs_stats *out)
+{
+    pthread_mutex_lock(&o->mu);
+    *out = o->st;
+    pthread_mutex_unlock(&o->mu);
+}
