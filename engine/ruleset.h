@@ -164,7 +164,7 @@ struct ruleset_opts {
 
 struct ruleset;
 
-/* Loads files or directories (non-recursive, *.yaml/*.yml sorted) in order, cumulatively.
+/* Loads files or directories (non-recursive, *.yaml and *.yml, sorted) in order, cumulatively.
  * Returns NULL on any error (diagnostics in d; d may be NULL). */
 struct ruleset *ruleset_load(const char *const *paths, size_t npaths, const struct ruleset_opts *o,
                              struct rules_diags *d);
