@@ -96,6 +96,7 @@ struct st_proc {
     struct st_str *root;    /* chroot dir, NULL for "/" */
     struct st_fdtab *fds;
     struct st_container *ctr;
+    struct st_proc *hnext; /* hash chain (state code only) */
 };
 
 /* One thread. */
@@ -107,6 +108,7 @@ struct st_thread {
     uint64_t clone_ts;
     uint64_t lru; /* last event number that touched it */
     struct st_proc *proc;
+    struct st_thread *hnext; /* hash chain (state code only) */
 };
 
 enum st_thread_flags {

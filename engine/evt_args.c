@@ -1,0 +1,661 @@
+/* Event parameters rendered as Falco prints them: PPM open flags in name-table order, enum
+ * names (socket families, ptrace requests), errno names, fds as "<f>/path", relative paths
+ * made absolute, and the evt.args line. */
+#include "evt_args.h"
+
+#include "state_priv.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+struct name_value {
+    const char *name;
+    uint64_t value;
+};
+
+/* Falco's file_flags table order: rendering walks it and consumes matched bits. */
+static const struct name_value file_flags[] = {
+    {"O_LARGEFILE", PPM_O_LARGEFILE},
+    {"O_DIRECTORY", PPM_O_DIRECTORY},
+    {"O_DIRECT", PPM_O_DIRECT},
+    {"O_TRUNC", PPM_O_TRUNC},
+    {"O_SYNC", PPM_O_SYNC},
+    {"O_NONBLOCK", PPM_O_NONBLOCK},
+    {"O_EXCL", PPM_O_EXCL},
+    {"O_DSYNC", PPM_O_DSYNC},
+    {"O_APPEND", PPM_O_APPEND},
+    {"O_CREAT", PPM_O_CREAT},
+    {"O_RDWR", PPM_O_RDWR},
+    {"O_WRONLY", PPM_O_WRONLY},
+    {"O_RDONLY", PPM_O_RDONLY},
+    {"O_CLOEXEC", PPM_O_CLOEXEC},
+    {"O_NONE", PPM_O_NONE},
+    {"O_TMPFILE", PPM_O_TMPFILE},
+    {"O_F_CREATED", PPM_O_F_CREATED},
+    {"O_FD_UPPER_LAYER", PPM_O_FD_UPPER_LAYER},
+    {"O_FD_LOWER_LAYER", PPM_O_FD_LOWER_LAYER},
+    {NULL, 0},
+};
+
+static const struct name_value exe_flags[] = {
+    {"EXE_WRITABLE", TT_EXE_WRITABLE},
+    {"EXE_UPPER_LAYER", TT_EXE_UPPER_LAYER},
+    {"EXE_FROM_MEMFD", TT_EXE_FROM_MEMFD},
+    {"EXE_LOWER_LAYER", TT_EXE_LOWER_LAYER},
+    {NULL, 0},
+};
+
+static const struct name_value clone_flags[] = {
+    {"CLONE_FILES", CLONE_FILES},
+    {"CLONE_FS", CLONE_FS},
+    {"CLONE_IO", CLONE_IO},
+    {"CLONE_NEWIPC", CLONE_NEWIPC},
+    {"CLONE_NEWNET", CLONE_NEWNET},
+    {"CLONE_NEWNS", CLONE_NEWNS},
+    {"CLONE_NEWPID", CLONE_NEWPID},
+    {"CLONE_NEWUTS", CLONE_NEWUTS},
+    {"CLONE_PARENT", CLONE_PARENT},
+    {"CLONE_PARENT_SETTID", CLONE_PARENT_SETTID},
+    {"CLONE_PTRACE", CLONE_PTRACE},
+    {"CLONE_SIGHAND", CLONE_SIGHAND},
+    {"CLONE_SYSVSEM", CLONE_SYSVSEM},
+    {"CLONE_THREAD", CLONE_THREAD},
+    {"CLONE_UNTRACED", CLONE_UNTRACED},
+    {"CLONE_VM", CLONE_VM},
+    {"CLONE_NEWUSER", CLONE_NEWUSER},
+    {"CLONE_CHILD_CLEARTID", CLONE_CHILD_CLEARTID},
+    {"CLONE_CHILD_SETTID", CLONE_CHILD_SETTID},
+    {"CLONE_SETTLS", CLONE_SETTLS},
+    {"CLONE_VFORK", CLONE_VFORK},
+    {"CLONE_NEWCGROUP", CLONE_NEWCGROUP},
+    {NULL, 0},
+};
+
+static const struct name_value af_names[] = {
+    {"AF_UNSPEC", 0},      {"AF_UNIX", 1},      {"AF_INET", 2},      {"AF_AX25", 3},
+    {"AF_IPX", 4},         {"AF_APPLETALK", 5}, {"AF_NETROM", 6},    {"AF_BRIDGE", 7},
+    {"AF_ATMPVC", 8},      {"AF_X25", 9},       {"AF_INET6", 10},    {"AF_ROSE", 11},
+    {"AF_DECnet", 12},     {"AF_NETBEUI", 13},  {"AF_SECURITY", 14}, {"AF_KEY", 15},
+    {"AF_NETLINK", 16},    {"AF_PACKET", 17},   {"AF_ASH", 18},      {"AF_ECONET", 19},
+    {"AF_ATMSVC", 20},     {"AF_RDS", 21},      {"AF_SNA", 22},      {"AF_IRDA", 23},
+    {"AF_PPPOX", 24},      {"AF_WANPIPE", 25},  {"AF_LLC", 26},      {"AF_IB", 27},
+    {"AF_MPLS", 28},       {"AF_CAN", 29},      {"AF_TIPC", 30},     {"AF_BLUETOOTH", 31},
+    {"AF_IUCV", 32},       {"AF_RXRPC", 33},    {"AF_ISDN", 34},     {"AF_PHONET", 35},
+    {"AF_IEEE802154", 36}, {"AF_CAIF", 37},     {"AF_ALG", 38},      {"AF_NFC", 39},
+    {"AF_VSOCK", 40},      {"AF_KCM", 41},      {"AF_QIPCRTR", 42},  {"AF_SMC", 43},
+    {"AF_XDP", 44},        {NULL, 0},
+};
+
+static const struct name_value ptrace_names[] = {
+    {"PTRACE_TRACEME", 0},
+    {"PTRACE_PEEKTEXT", 1},
+    {"PTRACE_PEEKDATA", 2},
+    {"PTRACE_PEEKUSR", 3},
+    {"PTRACE_POKETEXT", 4},
+    {"PTRACE_POKEDATA", 5},
+    {"PTRACE_POKEUSR", 6},
+    {"PTRACE_CONT", 7},
+    {"PTRACE_KILL", 8},
+    {"PTRACE_SINGLESTEP", 9},
+    {"PTRACE_GETREGS", 12},
+    {"PTRACE_SETREGS", 13},
+    {"PTRACE_GETFPREGS", 14},
+    {"PTRACE_SETFPREGS", 15},
+    {"PTRACE_ATTACH", 16},
+    {"PTRACE_DETACH", 17},
+    {"PTRACE_GETFPXREGS", 18},
+    {"PTRACE_SETFPXREGS", 19},
+    {"PTRACE_SYSCALL", 24},
+    {"PTRACE_SINGLEBLOCK", 33},
+    {"PTRACE_SYSEMU", 31},
+    {"PTRACE_SYSEMU_SINGLESTEP", 32},
+    {"PTRACE_SETOPTIONS", 0x4200},
+    {"PTRACE_GETEVENTMSG", 0x4201},
+    {"PTRACE_GETSIGINFO", 0x4202},
+    {"PTRACE_SETSIGINFO", 0x4203},
+    {"PTRACE_GETREGSET", 0x4204},
+    {"PTRACE_SETREGSET", 0x4205},
+    {"PTRACE_SEIZE", 0x4206},
+    {"PTRACE_INTERRUPT", 0x4207},
+    {"PTRACE_LISTEN", 0x4208},
+    {"PTRACE_PEEKSIGINFO", 0x4209},
+    {"PTRACE_GETSIGMASK", 0x420a},
+    {"PTRACE_SETSIGMASK", 0x420b},
+    {"PTRACE_SECCOMP_GET_FILTER", 0x420c},
+    {NULL, 0},
+};
+
+static const char *const cap_names[] = {
+    "CAP_CHOWN",
+    "CAP_DAC_OVERRIDE",
+    "CAP_DAC_READ_SEARCH",
+    "CAP_FOWNER",
+    "CAP_FSETID",
+    "CAP_KILL",
+    "CAP_SETGID",
+    "CAP_SETUID",
+    "CAP_SETPCAP",
+    "CAP_LINUX_IMMUTABLE",
+    "CAP_NET_BIND_SERVICE",
+    "CAP_NET_BROADCAST",
+    "CAP_NET_ADMIN",
+    "CAP_NET_RAW",
+    "CAP_IPC_LOCK",
+    "CAP_IPC_OWNER",
+    "CAP_SYS_MODULE",
+    "CAP_SYS_RAWIO",
+    "CAP_SYS_CHROOT",
+    "CAP_SYS_PTRACE",
+    "CAP_SYS_PACCT",
+    "CAP_SYS_ADMIN",
+    "CAP_SYS_BOOT",
+    "CAP_SYS_NICE",
+    "CAP_SYS_RESOURCE",
+    "CAP_SYS_TIME",
+    "CAP_SYS_TTY_CONFIG",
+    "CAP_MKNOD",
+    "CAP_LEASE",
+    "CAP_AUDIT_WRITE",
+    "CAP_AUDIT_CONTROL",
+    "CAP_SETFCAP",
+    "CAP_MAC_OVERRIDE",
+    "CAP_MAC_ADMIN",
+    "CAP_SYSLOG",
+    "CAP_WAKE_ALARM",
+    "CAP_BLOCK_SUSPEND",
+    "CAP_AUDIT_READ",
+    "CAP_PERFMON",
+    "CAP_BPF",
+    "CAP_CHECKPOINT_RESTORE",
+};
+
+/* Kernel ABI values glibc hides (O_LARGEFILE is 0 in 64-bit userspace headers). */
+#define LNX_O_SYNC_ONLY 04000000u
+#define LNX_O_TMPFILE_ONLY 020000000u
+#if defined(__aarch64__)
+#define LNX_O_LARGEFILE 0400000u
+#else
+#define LNX_O_LARGEFILE 0100000u
+#endif
+
+uint32_t evt_open_flags_to_ppm(uint64_t f)
+{
+    uint32_t r = 0;
+    switch (f & O_ACCMODE) {
+    case O_RDONLY:
+        r |= PPM_O_RDONLY;
+        break;
+    case O_WRONLY:
+        r |= PPM_O_WRONLY;
+        break;
+    case O_RDWR:
+        r |= PPM_O_RDWR;
+        break;
+    default:
+        break;
+    }
+    if (f & O_CREAT)
+        r |= PPM_O_CREAT;
+    if (f & O_APPEND)
+        r |= PPM_O_APPEND;
+    if (f & O_DSYNC)
+        r |= PPM_O_DSYNC;
+    if (f & O_EXCL)
+        r |= PPM_O_EXCL;
+    if (f & O_NONBLOCK)
+        r |= PPM_O_NONBLOCK;
+    if (f & LNX_O_SYNC_ONLY)
+        r |= PPM_O_SYNC;
+    if (f & O_TRUNC)
+        r |= PPM_O_TRUNC;
+    if (f & O_DIRECT)
+        r |= PPM_O_DIRECT;
+    if (f & O_DIRECTORY)
+        r |= PPM_O_DIRECTORY;
+    if (f & LNX_O_LARGEFILE)
+        r |= PPM_O_LARGEFILE;
+    if (f & O_CLOEXEC)
+        r |= PPM_O_CLOEXEC;
+    if (f & LNX_O_TMPFILE_ONLY)
+        r |= PPM_O_TMPFILE;
+    return r;
+}
+
+const char *evt_errno_name(int64_t err)
+{
+    if (err < 0)
+        err = -err;
+    if (err == 0 || err > 4095)
+        return NULL;
+    if (err == 512)
+        return "ERESTARTSYS";
+    if (err == 513)
+        return "ERESTARTNOINTR";
+    if (err == 514)
+        return "ERESTARTNOHAND";
+    if (err == 516)
+        return "ERESTART_RESTARTBLOCK";
+    return strerrorname_np((int)err);
+}
+
+int evt_res_text(int64_t ret, char *buf, size_t cap)
+{
+    if (ret >= 0)
+        return snprintf(buf, cap, "SUCCESS");
+    const char *n = evt_errno_name(ret);
+    if (n)
+        return snprintf(buf, cap, "%s", n);
+    return snprintf(buf, cap, "E%" PRId64, -ret);
+}
+
+static int flags_render(const struct name_value *t, uint64_t v, char *buf, size_t cap)
+{
+    uint64_t initial = v;
+    size_t n = 0;
+    if (cap)
+        buf[0] = '\0';
+    for (; t->name; t++) {
+        int hit = (t->value == 0 && initial == 0) ||
+                  (t->value != 0 && (v & t->value) == t->value && v != 0);
+        if (!hit)
+            continue;
+        int w = snprintf(buf + (n < cap ? n : cap), n < cap ? cap - n : 0, "%s%s", n ? "|" : "",
+                         t->name);
+        if (w > 0)
+            n += (size_t)w;
+        v &= ~t->value;
+    }
+    return (int)n;
+}
+
+int evt_flags_text(const char *which, uint64_t v, char *buf, size_t cap)
+{
+    if (strcmp(which, "open") == 0)
+        return flags_render(file_flags, v, buf, cap);
+    if (strcmp(which, "exe") == 0)
+        return flags_render(exe_flags, v, buf, cap);
+    if (strcmp(which, "clone") == 0)
+        return flags_render(clone_flags, v, buf, cap);
+    return -1;
+}
+
+static const char *enum_name(const struct name_value *t, int64_t v)
+{
+    for (; t->name; t++)
+        if ((int64_t)t->value == v)
+            return t->name;
+    return NULL;
+}
+
+const char *evt_af_name(int64_t af)
+{
+    return enum_name(af_names, af);
+}
+
+const char *evt_ptrace_name(int64_t req)
+{
+    return enum_name(ptrace_names, req);
+}
+
+int evt_caps_text(uint64_t caps, char *buf, size_t cap)
+{
+    size_t n = 0;
+    if (cap)
+        buf[0] = '\0';
+    for (size_t i = 0; i < sizeof cap_names / sizeof cap_names[0]; i++) {
+        if (!(caps & (1ull << i)))
+            continue;
+        int w = snprintf(buf + (n < cap ? n : cap), n < cap ? cap - n : 0, "%s%s", n ? " " : "",
+                         cap_names[i]);
+        if (w > 0)
+            n += (size_t)w;
+    }
+    return (int)n;
+}
+
+/* ---- fd rendering: "<f>/etc/passwd", "<4t>1.2.3.4:5->6.7.8.9:10" ---- */
+
+static char typechar(uint8_t type)
+{
+    static const char tc[] = {
+        [TT_FD_UNKNOWN] = 'o',   [TT_FD_FILE] = 'f',    [TT_FD_DIRECTORY] = 'd',
+        [TT_FD_IPV4] = '4',      [TT_FD_IPV6] = '6',    [TT_FD_UNIX] = 'u',
+        [TT_FD_PIPE] = 'p',      [TT_FD_EVENT] = 'e',   [TT_FD_SIGNALFD] = 's',
+        [TT_FD_EVENTPOLL] = 'l', [TT_FD_INOTIFY] = 'i', [TT_FD_TIMERFD] = 't',
+        [TT_FD_NETLINK] = 'n',   [TT_FD_BPF] = 'b',     [TT_FD_USERFAULTFD] = 'u',
+        [TT_FD_IO_URING] = 'r',  [TT_FD_MEMFD] = 'm',   [TT_FD_PIDFD] = 'P',
+    };
+    return type < sizeof tc && tc[type] ? tc[type] : 'o';
+}
+
+static int fd_text(struct eval_ctx *ctx, int64_t fd, char *buf, size_t cap)
+{
+    if (fd == AT_FDCWD || fd == (int64_t)(uint32_t)AT_FDCWD)
+        return snprintf(buf, cap, "AT_FDCWD");
+    if (fd < 0) {
+        const char *e = evt_errno_name(fd);
+        return e ? snprintf(buf, cap, "%s", e) : -1;
+    }
+    struct st_fd *f = ctx->proc ? state_fd(ctx->proc, fd) : NULL;
+    if (!f && ctx->fd && ctx->fdnum == fd)
+        f = ctx->fd;
+    if (!f)
+        return -1;
+    const char *l4 = "";
+    if (f->type == TT_FD_IPV4 || f->type == TT_FD_IPV6) {
+        static const char *const l4c[] = {"", "t", "u", "i", "r"};
+        l4 = f->sock.l4proto < 5 ? l4c[f->sock.l4proto] : "";
+    }
+    return snprintf(buf, cap, "<%c%s>%s", typechar(f->type), l4, f->name ? f->name->s : "");
+}
+
+static int ret_is_fd(unsigned type)
+{
+    switch (type) {
+    case TT_EV_OPEN:
+    case TT_EV_OPENAT:
+    case TT_EV_OPENAT2:
+    case TT_EV_CREAT:
+    case TT_EV_OPEN_BY_HANDLE_AT:
+    case TT_EV_DUP:
+    case TT_EV_DUP2:
+    case TT_EV_DUP3:
+    case TT_EV_SOCKET:
+    case TT_EV_ACCEPT:
+    case TT_EV_ACCEPT4:
+    case TT_EV_MEMFD_CREATE:
+    case TT_EV_USERFAULTFD:
+    case TT_EV_EVENTFD:
+    case TT_EV_EVENTFD2:
+    case TT_EV_SIGNALFD:
+    case TT_EV_SIGNALFD4:
+    case TT_EV_TIMERFD_CREATE:
+    case TT_EV_INOTIFY_INIT:
+    case TT_EV_INOTIFY_INIT1:
+    case TT_EV_EPOLL_CREATE:
+    case TT_EV_EPOLL_CREATE1:
+    case TT_EV_IO_URING_SETUP:
+    case TT_EV_PIDFD_OPEN:
+    case TT_EV_PIDFD_GETFD:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+int evt_ret_text(struct eval_ctx *ctx, const char **name_out, char *buf, size_t cap)
+{
+    int64_t r = ctx->ev->ret;
+    if (ret_is_fd(ctx->evtype)) {
+        *name_out = "fd";
+        int n = fd_text(ctx, r, buf, cap);
+        return n >= 0 ? n : snprintf(buf, cap, "%" PRId64, r);
+    }
+    *name_out = "res";
+    const char *e = r < 0 ? evt_errno_name(r) : NULL;
+    return e ? snprintf(buf, cap, "%s", e) : snprintf(buf, cap, "%" PRId64, r);
+}
+
+static unsigned dirfd_param_for(unsigned evtype, unsigned pid)
+{
+    switch (pid) {
+    case TT_P_NAME:
+    case TT_P_PATH:
+        if (evtype == TT_EV_OPENAT || evtype == TT_EV_OPENAT2 || evtype == TT_EV_UNLINKAT ||
+            evtype == TT_EV_MKDIRAT || evtype == TT_EV_FCHMODAT || evtype == TT_EV_EXECVEAT)
+            return TT_P_DIRFD;
+        return 0;
+    case TT_P_LINKPATH:
+        return evtype == TT_EV_SYMLINKAT ? TT_P_LINKDIRFD : 0;
+    case TT_P_OLDPATH:
+        return (evtype == TT_EV_LINKAT || evtype == TT_EV_RENAMEAT || evtype == TT_EV_RENAMEAT2)
+                   ? TT_P_OLDDIR
+                   : 0;
+    case TT_P_NEWPATH:
+        return (evtype == TT_EV_LINKAT || evtype == TT_EV_RENAMEAT || evtype == TT_EV_RENAMEAT2)
+                   ? TT_P_NEWDIR
+                   : 0;
+    default:
+        return 0;
+    }
+}
+
+static int is_path_param(unsigned evtype, unsigned id)
+{
+    switch (id) {
+    case TT_P_LINKPATH:
+    case TT_P_OLDPATH:
+    case TT_P_NEWPATH:
+    case TT_P_PATH:
+        return 1;
+    case TT_P_NAME:
+        return evtype != TT_EV_MEMFD_CREATE && evtype != TT_EV_PRCTL && evtype != TT_EV_PRCTL_NAME;
+    case TT_P_FILENAME:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static int sockaddr_text(const struct tt_param_view *v, char *buf, size_t cap)
+{
+    uint16_t fam;
+    if (v->len < 2)
+        return -1;
+    memcpy(&fam, v->data, 2);
+    char ip[INET6_ADDRSTRLEN];
+    if (fam == AF_INET && v->len >= sizeof(struct sockaddr_in)) {
+        struct sockaddr_in s;
+        memcpy(&s, v->data, sizeof s);
+        inet_ntop(AF_INET, &s.sin_addr, ip, sizeof ip);
+        return snprintf(buf, cap, "%s:%u", ip, ntohs(s.sin_port));
+    }
+    if (fam == AF_INET6 && v->len >= sizeof(struct sockaddr_in6)) {
+        struct sockaddr_in6 s;
+        memcpy(&s, v->data, sizeof s);
+        inet_ntop(AF_INET6, &s.sin6_addr, ip, sizeof ip);
+        return snprintf(buf, cap, "%s:%u", ip, ntohs(s.sin6_port));
+    }
+    if (fam == AF_UNIX) {
+        size_t n = v->len - 2;
+        const char *p = (const char *)v->data + 2;
+        size_t l = strnlen(p, n);
+        if (l == 0 && n > 1)
+            return snprintf(buf, cap, "@%.*s", (int)strnlen(p + 1, n - 1), p + 1);
+        return snprintf(buf, cap, "%.*s", (int)l, p);
+    }
+    return snprintf(buf, cap, "family %u", fam);
+}
+
+static int bytes_text(const struct tt_param_view *v, char sep_for_nul, char *buf, size_t cap)
+{
+    size_t n = v->len;
+    if (sep_for_nul && n > 0 && v->data[n - 1] == 0)
+        n--;
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = v->data[i];
+        char o = (c >= 32 && c < 127) ? (char)c : (c == 0 && sep_for_nul) ? sep_for_nul : '.';
+        if (w + 1 < cap)
+            buf[w] = o;
+        w++;
+    }
+    if (cap)
+        buf[w < cap ? w : cap - 1] = '\0';
+    return (int)w;
+}
+
+int evt_param_text(struct eval_ctx *ctx, const struct tt_param_view *v, char *buf, size_t cap)
+{
+    unsigned et = ctx->evtype;
+    int64_t i;
+    uint64_t u;
+    switch (v->id) {
+    case TT_P_FD:
+    case TT_P_DIRFD:
+    case TT_P_OLDFD:
+    case TT_P_NEWFD:
+    case TT_P_LINKDIRFD:
+    case TT_P_OLDDIR:
+    case TT_P_NEWDIR:
+    case TT_P_FD1:
+    case TT_P_FD2: {
+        memcpy(&i, v->data, 8);
+        int n = fd_text(ctx, i, buf, cap);
+        return n >= 0 ? n : snprintf(buf, cap, "%" PRId64, i);
+    }
+    case TT_P_FLAGS:
+        memcpy(&u, v->data, 8);
+        if (et == TT_EV_OPEN || et == TT_EV_OPENAT || et == TT_EV_OPENAT2 || et == TT_EV_CREAT ||
+            et == TT_EV_OPEN_BY_HANDLE_AT)
+            return flags_render(file_flags, evt_open_flags_to_ppm(u), buf, cap);
+        if (et == TT_EV_DUP3 || et == TT_EV_PIPE2 || et == TT_EV_INOTIFY_INIT1 ||
+            et == TT_EV_EPOLL_CREATE1 || et == TT_EV_EVENTFD2 || et == TT_EV_SIGNALFD4)
+            return flags_render(file_flags, evt_open_flags_to_ppm(u) & ~(uint32_t)PPM_O_RDONLY, buf,
+                                cap);
+        return snprintf(buf, cap, "%" PRIu64, u);
+    case TT_P_EXE_FLAGS:
+        memcpy(&u, v->data, 8);
+        return flags_render(exe_flags, u, buf, cap);
+    case TT_P_CLONE_FLAGS:
+        memcpy(&u, v->data, 8);
+        return flags_render(clone_flags, u, buf, cap);
+    case TT_P_DOMAIN: {
+        memcpy(&i, v->data, 8);
+        const char *n = evt_af_name(i);
+        return n ? snprintf(buf, cap, "%s", n) : snprintf(buf, cap, "%" PRId64, i);
+    }
+    case TT_P_REQUEST: {
+        memcpy(&i, v->data, 8);
+        const char *n = evt_ptrace_name(i);
+        return n ? snprintf(buf, cap, "%s", n) : snprintf(buf, cap, "%" PRId64, i);
+    }
+    case TT_P_MODE:
+        memcpy(&u, v->data, 8);
+        return snprintf(buf, cap, "%#" PRIo64, u);
+    case TT_P_DEV:
+        memcpy(&u, v->data, 8);
+        return snprintf(buf, cap, "%" PRIX64, u);
+    case TT_P_CAP_INH:
+    case TT_P_CAP_PRM:
+    case TT_P_CAP_EFF:
+        memcpy(&u, v->data, 8);
+        return evt_caps_text(u, buf, cap);
+    default:
+        break;
+    }
+    if (is_path_param(et, v->id) && (v->kind == TT_PK_STR)) {
+        size_t n;
+        const char *p = st_resolve_param(ctx, v->id, dirfd_param_for(et, v->id), &n);
+        if (p)
+            return snprintf(buf, cap, "%.*s", (int)n, p);
+    }
+    switch (v->kind) {
+    case TT_PK_I64:
+        memcpy(&i, v->data, 8);
+        return snprintf(buf, cap, "%" PRId64, i);
+    case TT_PK_U64:
+        memcpy(&u, v->data, 8);
+        return snprintf(buf, cap, "%" PRIu64, u);
+    case TT_PK_STR: {
+        size_t n = v->len;
+        while (n > 0 && v->data[n - 1] == 0)
+            n--;
+        return snprintf(buf, cap, "%.*s", (int)n, (const char *)v->data);
+    }
+    case TT_PK_STRLIST:
+        return bytes_text(v, '.', buf, cap);
+    case TT_PK_BYTES:
+        return bytes_text(v, 0, buf, cap);
+    case TT_PK_SOCKADDR:
+        return sockaddr_text(v, buf, cap);
+    default:
+        return -1;
+    }
+}
+
+/* Raw (unresolved) text of a parameter, for the "name=raw(resolved)" form of evt.args. */
+static int param_raw_text(const struct tt_param_view *v, char *buf, size_t cap)
+{
+    int64_t i;
+    uint64_t u;
+    switch (v->kind) {
+    case TT_PK_I64:
+        memcpy(&i, v->data, 8);
+        return snprintf(buf, cap, "%" PRId64, i);
+    case TT_PK_U64:
+        memcpy(&u, v->data, 8);
+        if (v->id == TT_P_MODE)
+            return snprintf(buf, cap, "%#" PRIo64, u);
+        if (v->id == TT_P_DEV)
+            return snprintf(buf, cap, "%" PRIX64, u);
+        return snprintf(buf, cap, "%" PRIu64, u);
+    default:
+        return -1;
+    }
+}
+
+static size_t append(char *buf, size_t cap, size_t n, const char *s, size_t len)
+{
+    if (n < cap) {
+        size_t c = cap - 1 - n < len ? cap - 1 - n : len;
+        memcpy(buf + n, s, c);
+        buf[n + c] = '\0';
+    }
+    return n + len;
+}
+
+int evt_args_text(struct eval_ctx *ctx, char *buf, size_t cap)
+{
+    char val[1024], raw[64];
+    size_t n = 0;
+    const char *rname;
+    if (cap)
+        buf[0] = '\0';
+    if (tt_event_flags(ctx->evtype) & TT_EVF_SYSCALL) {
+        int r = evt_ret_text(ctx, &rname, val, sizeof val);
+        char num[32];
+        int nl = snprintf(num, sizeof num, "%" PRId64, ctx->ev->ret);
+        n = append(buf, cap, n, rname, strlen(rname));
+        n = append(buf, cap, n, "=", 1);
+        n = append(buf, cap, n, num, (size_t)nl);
+        if (r > 0 && !(strcmp(val, num) == 0)) {
+            n = append(buf, cap, n, "(", 1);
+            n = append(buf, cap, n, val, strlen(val));
+            n = append(buf, cap, n, ")", 1);
+        }
+    }
+    size_t pos = 0;
+    struct tt_param_view v;
+    while (tt_event_next_param(ctx->ev, &pos, &v)) {
+        const char *name = tt_param_name(v.id);
+        if (!name || v.id == TT_P_CGROUPS || v.id == TT_P_ENV || v.id == TT_P_RAWARGS)
+            continue;
+        int r = evt_param_text(ctx, &v, val, sizeof val);
+        if (r < 0)
+            continue;
+        if (n)
+            n = append(buf, cap, n, " ", 1);
+        n = append(buf, cap, n, name, strlen(name));
+        n = append(buf, cap, n, "=", 1);
+        int rr = param_raw_text(&v, raw, sizeof raw);
+        if (rr > 0 && strcmp(raw, val) != 0) {
+            n = append(buf, cap, n, raw, (size_t)rr);
+            if (r > 0) {
+                n = append(buf, cap, n, "(", 1);
+                n = append(buf, cap, n, val, strlen(val));
+                n = append(buf, cap, n, ")", 1);
+            }
+        } else {
+            n = append(buf, cap, n, val, strlen(val));
+        }
+    }
+    return (int)n;
+}

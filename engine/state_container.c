@@ -1,0 +1,172 @@
+/* Containers: the container id of a process from the tracer's container_id / cgroups params
+ * (12 characters as Falco prints it, "host" outside a container) and the metadata RUNTIME may
+ * add later (name, image). One shared record per container. */
+#include "state_priv.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct st_container *st_container_get(struct engine_state *st, const char *id12,
+                                      const char *full_id)
+{
+    for (struct st_container *c = st->ctrs; c; c = c->next) {
+        if (strcmp(c->id, id12) == 0) {
+            c->ref++;
+            return c;
+        }
+    }
+    struct st_container *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    c->ref = 2; /* the list keeps one reference: metadata survives short-lived processes */
+    snprintf(c->id, sizeof c->id, "%s", id12);
+    snprintf(c->full_id, sizeof c->full_id, "%s", full_id ? full_id : "");
+    c->privileged = -1;
+    c->next = st->ctrs;
+    st->ctrs = c;
+    st->bytes += sizeof *c;
+    return c;
+}
+
+void st_container_unref(struct engine_state *st, struct st_container *c)
+{
+    if (!c || (c->ref > 0 && --c->ref > 0))
+        return;
+    for (struct st_container **pp = &st->ctrs; *pp; pp = &(*pp)->next) {
+        if (*pp == c) {
+            *pp = c->next;
+            break;
+        }
+    }
+    st_str_unref(st, c->name);
+    st_str_unref(st, c->image);
+    st_str_unref(st, c->image_repo);
+    st_str_unref(st, c->image_tag);
+    st_str_unref(st, c->image_digest);
+    st_str_unref(st, c->ip);
+    st_users_free(c->users);
+    st->bytes -= sizeof *c;
+    free(c);
+}
+
+static int is_hex_run(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isxdigit((unsigned char)s[i]) || isupper((unsigned char)s[i]))
+            return 0;
+    return 1;
+}
+
+/* One cgroup line ("0::/docker/<64hex>", ".../cri-containerd-<64hex>.scope",
+ * "/ecs/<task>/<task>-<n>"...). Returns 1 and the full id if the line names a container. */
+int st_container_id_from_cgroup(const char *line, size_t len, char *full, size_t nfull)
+{
+    /* Look at each path component. */
+    const char *end = line + len, *p = line;
+    const char *colon = memchr(line, ':', len);
+    if (colon) {
+        const char *c2 = memchr(colon + 1, ':', (size_t)(end - colon - 1));
+        if (c2)
+            p = c2 + 1;
+    }
+    const char *prev = NULL;
+    size_t prevlen = 0;
+    while (p < end) {
+        while (p < end && *p == '/')
+            p++;
+        const char *s = p;
+        while (p < end && *p != '/')
+            p++;
+        size_t n = (size_t)(p - s);
+        if (n == 0)
+            break;
+        /* strip a ".scope" suffix and a "<runtime>-" prefix */
+        const char *c = s;
+        size_t cn = n;
+        if (cn > 6 && memcmp(c + cn - 6, ".scope", 6) == 0)
+            cn -= 6;
+        const char *dash = memrchr(c, '-', cn);
+        if (cn > 64 && dash && (size_t)(c + cn - dash - 1) == 64) {
+            c = dash + 1;
+            cn = 64;
+        }
+        if (cn == 64 && is_hex_run(c, 64)) {
+            snprintf(full, nfull, "%.*s", 64, c);
+            return 1;
+        }
+        /* ECS (also Fargate): /ecs/<32hex task id>/<32hex>-<digits> */
+        if (prev && prevlen == 3 && memcmp(prev, "ecs", 3) == 0) {
+            /* task component; the container component follows */
+        } else if (n > 33 && s[32] == '-' && is_hex_run(s, 32)) {
+            snprintf(full, nfull, "%.*s", (int)n, s);
+            return 1;
+        }
+        prev = s;
+        prevlen = n;
+    }
+    return 0;
+}
+
+int st_container_id_from_event(const struct tt_event *ev, char *id12, size_t n12, char *full,
+                               size_t nfull)
+{
+    const char *s;
+    size_t n;
+    if (st_param_str(ev, TT_P_CONTAINER_ID, &s, &n)) {
+        if (n == 0 || (n == 4 && memcmp(s, "host", 4) == 0)) {
+            snprintf(id12, n12, "host");
+            snprintf(full, nfull, "%s", "");
+        } else {
+            snprintf(full, nfull, "%.*s", (int)n, s);
+            snprintf(id12, n12, "%.*s", (int)(n > 12 ? 12 : n), s);
+        }
+        return 1;
+    }
+    struct tt_param_view v;
+    if (!tt_event_param(ev, TT_P_CGROUPS, &v))
+        return 0;
+    const char *p = (const char *)v.data, *end = p + v.len;
+    while (p < end) {
+        const char *e = memchr(p, '\0', (size_t)(end - p));
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!e || (nl && nl < e))
+            e = nl;
+        if (!e)
+            e = end;
+        if (st_container_id_from_cgroup(p, (size_t)(e - p), full, nfull)) {
+            snprintf(id12, n12, "%.12s", full);
+            return 1;
+        }
+        p = e + 1;
+    }
+    snprintf(id12, n12, "host");
+    snprintf(full, nfull, "%s", "");
+    return 1;
+}
+
+int state_set_container_meta(struct engine_state *st, const char *id, const char *name,
+                             const char *image, const char *image_repo, const char *image_tag,
+                             int privileged)
+{
+    if (!st || !id)
+        return -1;
+    char id12[16];
+    snprintf(id12, sizeof id12, "%.12s", id);
+    struct st_container *c = st_container_get(st, id12, strlen(id) > 12 ? id : NULL);
+    if (!c)
+        return -1;
+    int rc = 0;
+    if (name && st_str_set(st, &c->name, name, strlen(name)) < 0)
+        rc = -1;
+    if (image && st_str_set(st, &c->image, image, strlen(image)) < 0)
+        rc = -1;
+    if (image_repo && st_str_set(st, &c->image_repo, image_repo, strlen(image_repo)) < 0)
+        rc = -1;
+    if (image_tag && st_str_set(st, &c->image_tag, image_tag, strlen(image_tag)) < 0)
+        rc = -1;
+    if (privileged >= 0)
+        c->privileged = privileged;
+    st_container_unref(st, c);
+    return rc;
+}
