@@ -1,0 +1,188 @@
+/* SigV4 against the request/signature pairs AWS published (the SigV4 test suite, credentials
+ * AKIDEXAMPLE, 2015-08-30T12:36:00Z, region us-east-1, service "service"; and the IAM ListUsers
+ * example). Signatures here are the published ones, not computed by this code. */
+#include "tt_test.h"
+
+#include "ls_signcmd.h"
+#include "ls_sigv4.h"
+
+#define AKID "AKIDEXAMPLE"
+#define SECRET "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+
+/* Sign request text through the --sign code path and return the Authorization value. */
+static char *sign_text(const char *text, const char *service, const char *token)
+{
+    static char auth[512];
+    struct ls_sign_opts o = {
+        .region = "us-east-1", .service = service, .akid = AKID, .secret = SECRET, .token = token};
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    char err[128];
+    auth[0] = '\0';
+    if (!f)
+        return auth;
+    int rc = ls_sign_request_text(text, strlen(text), &o, f, err, sizeof err);
+    fclose(f);
+    if (rc == 0) {
+        char *a = strstr(buf, "\nAuthorization: ");
+        if (a) {
+            a += 16;
+            size_t n = strcspn(a, "\n");
+            snprintf(auth, sizeof auth, "%.*s", (int)n, a);
+        }
+    }
+    free(buf);
+    return auth;
+}
+
+static const char *sig_of(const char *auth)
+{
+    const char *s = strstr(auth, "Signature=");
+    return s ? s + 10 : "";
+}
+
+#define SUITE_HDRS "Host:example.amazonaws.com\nX-Amz-Date:20150830T123600Z\n\n"
+
+TT_TEST(sigv4_get_vanilla)
+{
+    const char *a = sign_text("GET / HTTP/1.1\n" SUITE_HDRS, "service", NULL);
+    TT_CHECK_STR(a, "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/"
+                    "aws4_request, SignedHeaders=host;x-amz-date, "
+                    "Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");
+}
+
+TT_TEST(sigv4_post_vanilla)
+{
+    TT_CHECK_STR(sig_of(sign_text("POST / HTTP/1.1\n" SUITE_HDRS, "service", NULL)),
+                 "5da7c1a2acd57cee7505fc6676e4e544621c30862966e37dddb68e92efbe5d6b");
+}
+
+TT_TEST(sigv4_get_vanilla_empty_query_key)
+{
+    TT_CHECK_STR(sig_of(sign_text("GET /?Param1=value1 HTTP/1.1\n" SUITE_HDRS, "service", NULL)),
+                 "a67d582fa61cc504c4bae71f336f98b97f1ea3c7a6bfe1b6e45aec72011b9aeb");
+}
+
+TT_TEST(sigv4_get_slash_pointless_dot)
+{
+    TT_CHECK_STR(sig_of(sign_text("GET /./example HTTP/1.1\n" SUITE_HDRS, "service", NULL)),
+                 "ef75d96142cf21edca26f06005da7988e4f8dc83a165a80865db7089db637ec5");
+}
+
+TT_TEST(sigv4_get_header_value_multiline)
+{
+    const char *a = sign_text("GET / HTTP/1.1\nHost:example.amazonaws.com\nMy-Header1:value1\n"
+                              "  value2\n     value3\nX-Amz-Date:20150830T123600Z\n\n",
+                              "service", NULL);
+    TT_CHECK(strstr(a, "SignedHeaders=host;my-header1;x-amz-date") != NULL);
+    TT_CHECK_STR(sig_of(a), "ba17b383a53190154eb5fa66a1b836cc297cc0a3d70a5d00705980573d8ff790");
+}
+
+TT_TEST(sigv4_iam_list_users_example)
+{
+    const char *a = sign_text("GET /?Action=ListUsers&Version=2010-05-08 HTTP/1.1\n"
+                              "Host:iam.amazonaws.com\n"
+                              "Content-Type:application/x-www-form-urlencoded; charset=utf-8\n"
+                              "X-Amz-Date:20150830T123600Z\n\n",
+                              "iam", NULL);
+    TT_CHECK(strstr(a, "SignedHeaders=content-type;host;x-amz-date") != NULL);
+    TT_CHECK_STR(sig_of(a), "5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7");
+}
+
+/* Canonical request of the IAM example as the documentation prints it. */
+TT_TEST(sigv4_iam_canonical_request)
+{
+    struct ls_sig_header h[] = {
+        {"Host", 4, "iam.amazonaws.com", 17},
+        {"Content-Type", 12, "application/x-www-form-urlencoded; charset=utf-8", 48},
+        {"X-Amz-Date", 10, "20150830T123600Z", 16},
+    };
+    struct ls_sig_request rq = {.method = "GET",
+                                .path = "/",
+                                .path_len = 1,
+                                .query = "Version=2010-05-08&Action=ListUsers",
+                                .query_len = 35,
+                                .headers = h,
+                                .nheaders = 3};
+    struct ls_buf creq = {0}, sh = {0};
+    TT_CHECK(ls_sigv4_canonical(&rq, &creq, &sh) == 0);
+    TT_CHECK_STR(creq.p, "GET\n/\nAction=ListUsers&Version=2010-05-08\n"
+                         "content-type:application/x-www-form-urlencoded; charset=utf-8\n"
+                         "host:iam.amazonaws.com\nx-amz-date:20150830T123600Z\n\n"
+                         "content-type;host;x-amz-date\n"
+                         "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    TT_CHECK_STR(sh.p, "content-type;host;x-amz-date");
+    ls_buf_free(&creq);
+    ls_buf_free(&sh);
+}
+
+/* The string to sign and the derived signature for the IAM example. */
+TT_TEST(sigv4_iam_string_to_sign)
+{
+    struct ls_sig_header h[] = {
+        {"Host", 4, "iam.amazonaws.com", 17},
+        {"Content-Type", 12, "application/x-www-form-urlencoded; charset=utf-8", 48},
+        {"X-Amz-Date", 10, "20150830T123600Z", 16},
+    };
+    struct ls_sig_request rq = {.method = "GET",
+                                .path = "/",
+                                .path_len = 1,
+                                .query = "Action=ListUsers&Version=2010-05-08",
+                                .query_len = 35,
+                                .headers = h,
+                                .nheaders = 3};
+    struct ls_sig_result r = {0};
+    TT_CHECK(ls_sigv4_sign(&rq, "20150830T123600Z", "us-east-1", "iam", AKID, SECRET, &r) == 0);
+    TT_CHECK_STR(r.sts.p,
+                 "AWS4-HMAC-SHA256\n20150830T123600Z\n20150830/us-east-1/iam/aws4_request\n"
+                 "f536975d06c0309214f805bb90ccff089219ecd68b2577efef23edd43b7e1a59");
+    TT_CHECK_STR(r.signature, "5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7");
+    ls_sig_result_free(&r);
+}
+
+TT_TEST(sigv4_security_token_is_signed)
+{
+    const char *a = sign_text("POST / HTTP/1.1\n" SUITE_HDRS, "service", "TOKEN123");
+    TT_CHECK(strstr(a, "SignedHeaders=host;x-amz-date;x-amz-security-token") != NULL);
+}
+
+TT_TEST(sigv4_uri_encode)
+{
+    struct ls_buf b = {0};
+    TT_CHECK(ls_uri_encode(&b, "a b/~-_.*\xe1\x88\xb4", 12, 1) == 0);
+    TT_CHECK_STR(b.p, "a%20b/~-_.%2A%E1%88%B4");
+    ls_buf_reset(&b);
+    TT_CHECK(ls_uri_encode(&b, "a/b", 3, 0) == 0);
+    TT_CHECK_STR(b.p, "a%2Fb");
+    ls_buf_free(&b);
+}
+
+TT_TEST(sigv4_query_sorted_and_reencoded)
+{
+    struct ls_sig_header h[] = {{"Host", 4, "h", 1}};
+    struct ls_sig_request rq = {.method = "GET",
+                                .path = "//a/../b//c/",
+                                .path_len = 12,
+                                .query = "b=2&a=%7e x&a=1&c",
+                                .query_len = 17,
+                                .headers = h,
+                                .nheaders = 1};
+    struct ls_buf creq = {0}, sh = {0};
+    TT_CHECK(ls_sigv4_canonical(&rq, &creq, &sh) == 0);
+    TT_CHECK(strncmp(creq.p, "GET\n/b/c/\na=1&a=~%20x&b=2&c=\nhost:h\n", 36) == 0);
+    ls_buf_free(&creq);
+    ls_buf_free(&sh);
+}
+
+TT_TEST(sigv4_amz_date)
+{
+    char d[17];
+    ls_amz_date(1440938160LL, d);
+    TT_CHECK_STR(d, "20150830T123600Z");
+}
+
+int main(void)
+{
+    return tt_run_all();
+}
