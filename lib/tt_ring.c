@@ -1,0 +1,884 @@
+/* Shared-memory event ring (System V shm, one producer, one consumer, lock-free).
+ *
+ * Segment layout (offsets fixed by _Static_assert; docs/internals/ring.md):
+ *     0  struct tt_stream_hdr       magic + event format version (written last at creation)
+ *    64  meta                       ring layout version, data size, flags (written once)
+ *   128  producer liveness lock     robust process-shared mutex held by the producer
+ *   192  consumer liveness lock     robust process-shared mutex held by the attached consumer
+ *   256  producer line             seqlock, head, produced, dropped, done, wake futex
+ *   320  consumer line             tail, consumed, corrupt, wake futex, consumer version
+ *   384  sleep flags                "wake me" flags of each side
+ *  4096  data area                  power of two bytes of records
+ *
+ * head and tail are byte counters that only grow (index = counter & mask). A record never wraps:
+ * when it does not fit before the end, an 8-byte padding marker {len = bytes to the end, type 0}
+ * fills the tail. Each side keeps its own counters in private memory and only publishes them;
+ * whatever it reads from the other side is checked before use, so a scribbled segment can make
+ * the consumer skip records but never index outside the mapping.
+ *
+ * Liveness without pids (the two sides may be in different pid namespaces): each side holds a
+ * robust mutex in the segment. When a holder dies the kernel marks the lock word
+ * FUTEX_OWNER_DIED and clears the owner tid, so "alive" is "the lock word holds a tid". */
+#include "tt_ring.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/mman.h>
+#include <sys/shm.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tt_log.h"
+
+/* From linux/futex.h (not in every libc's include path, e.g. musl-gcc). */
+#ifndef FUTEX_WAIT
+#define FUTEX_WAIT 0
+#define FUTEX_WAKE 1
+#endif
+#ifndef FUTEX_TID_MASK
+#define FUTEX_TID_MASK 0x3fffffffu
+#endif
+
+#define RING_LAYOUT_VERSION 1u
+#define RING_CTRL_SIZE 4096u
+#define RING_MIN_SIZE 4096u
+#define RING_MAX_SIZE (1u << 30)
+
+/* Consumer waiting: after data was seen it polls every POLL_MS for BUSY_MS (the producer then
+ * never has to make a wake-up syscall), then it sleeps until woken. Liveness of the other side
+ * is checked every LIVE_MS while waiting. */
+#define POLL_MS 1
+#define BUSY_MS 20
+#define LIVE_MS 100
+
+typedef _Atomic uint32_t a32;
+typedef _Atomic uint64_t a64;
+
+struct ring_meta {
+    uint32_t layout;    /* RING_LAYOUT_VERSION */
+    uint32_t ctrl_size; /* offset of the data area */
+    uint64_t data_size; /* bytes, power of two */
+    uint32_t flags;     /* enum tt_ring_flags */
+    uint32_t max_record;
+    uint64_t create_ns; /* CLOCK_REALTIME */
+    uint8_t reserved[32];
+};
+
+struct ring_lock {
+    pthread_mutex_t m;
+    uint8_t pad[64 - sizeof(pthread_mutex_t)];
+};
+
+struct ring_prod {
+    a32 seq;  /* seqlock over head/produced/dropped: odd while updating */
+    a32 wake; /* futex word: bumped to wake the consumer */
+    a64 head;
+    a64 produced;
+    a64 dropped;
+    a64 dropped_bytes;
+    a32 done; /* end of stream */
+    a32 pid;
+    uint8_t pad[16];
+};
+
+struct ring_cons {
+    a64 tail;
+    a64 consumed;
+    a64 corrupt; /* records skipped because they failed validation */
+    a32 wake;    /* futex word: bumped on attach, on space freed, on detach */
+    a32 attached;
+    a32 pid;
+    a32 version; /* TT_EVENT_VERSION of the consumer */
+    a32 layout;  /* RING_LAYOUT_VERSION of the consumer */
+    a32 attaches;
+    uint8_t pad[16];
+};
+
+struct ring_sleep {
+    a32 consumer; /* consumer sleeps until woken: producer must bump prod.wake */
+    a32 producer; /* blocked producer: consumer must bump cons.wake */
+    uint8_t pad[56];
+};
+
+struct ring_ctrl {
+    struct tt_stream_hdr hdr;
+    struct ring_meta meta;
+    struct ring_lock prod_lock;
+    struct ring_lock cons_lock;
+    struct ring_prod prod;
+    struct ring_cons cons;
+    struct ring_sleep sleep;
+};
+
+_Static_assert(sizeof(struct tt_stream_hdr) == 64, "stream header is 64 bytes");
+_Static_assert(sizeof(struct ring_meta) == 64, "meta line");
+_Static_assert(sizeof(struct ring_lock) == 64, "lock line");
+_Static_assert(offsetof(struct ring_ctrl, prod) == 256, "producer line offset");
+_Static_assert(offsetof(struct ring_ctrl, cons) == 320, "consumer line offset");
+_Static_assert(offsetof(struct ring_ctrl, sleep) == 384, "sleep line offset");
+_Static_assert(sizeof(struct ring_ctrl) <= RING_CTRL_SIZE, "control block fits");
+
+enum ring_role { ROLE_PRODUCER, ROLE_CONSUMER, ROLE_OBSERVER };
+
+struct tt_ring {
+    struct ring_ctrl *c;
+    uint8_t *data;
+    uint64_t size, mask;
+    int shmid;
+    int key;
+    enum ring_role role;
+    unsigned flags;
+    /* producer, private */
+    uint64_t head, produced, dropped, dropped_bytes;
+    uint32_t seq;
+    /* consumer, private */
+    uint64_t tail, consumed, corrupt;
+    uint8_t *rec;           /* private copy of the record handed out */
+    uint64_t last_data_ns;  /* monotonic time data was last seen */
+    uint64_t live_check_ns; /* monotonic time the producer's liveness was last checked */
+    int producer_gone;
+    char err[256];
+};
+
+static uint64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t real_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+/* Shared (not private) futex: the word lives in a segment mapped by two processes. */
+static void futex_wait(a32 *addr, uint32_t val, int timeout_ms)
+{
+    struct timespec ts, *tsp = NULL;
+    if (timeout_ms >= 0) {
+        ts.tv_sec = timeout_ms / 1000;
+        ts.tv_nsec = (long)(timeout_ms % 1000) * 1000000L;
+        tsp = &ts;
+    }
+    syscall(SYS_futex, (uint32_t *)addr, FUTEX_WAIT, val, tsp, NULL, 0);
+}
+
+static void futex_wake(a32 *addr)
+{
+    syscall(SYS_futex, (uint32_t *)addr, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+}
+
+static void bump_and_wake(a32 *addr)
+{
+    atomic_fetch_add_explicit(addr, 1, memory_order_seq_cst);
+    futex_wake(addr);
+}
+
+/* The futex word of a pthread mutex: owner tid, FUTEX_OWNER_DIED, FUTEX_WAITERS. */
+static a32 *lock_word(pthread_mutex_t *m)
+{
+#ifdef __GLIBC__
+    return (a32 *)(void *)&m->__data.__lock;
+#else
+    return (a32 *)(void *)((int *)(void *)m + 1); /* musl: _m_lock */
+#endif
+}
+
+/* Held by a live thread: the kernel clears the tid (and sets OWNER_DIED) when it dies. */
+static int lock_alive(pthread_mutex_t *m)
+{
+    return (atomic_load_explicit(lock_word(m), memory_order_seq_cst) & FUTEX_TID_MASK) != 0;
+}
+
+static int init_robust(pthread_mutex_t *m)
+{
+    pthread_mutexattr_t a;
+    if (pthread_mutexattr_init(&a) != 0)
+        return -1;
+    int rc = pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
+    if (rc == 0)
+        rc = pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
+    if (rc == 0)
+        rc = pthread_mutex_init(m, &a);
+    pthread_mutexattr_destroy(&a);
+    return rc == 0 ? 0 : -1;
+}
+
+static uint64_t round_pow2(uint64_t v)
+{
+    uint64_t p = RING_MIN_SIZE;
+    while (p < v && p < RING_MAX_SIZE)
+        p <<= 1;
+    return p;
+}
+
+static int magic_is_zero(const struct tt_stream_hdr *h)
+{
+    static const char zero[8];
+    return memcmp(h->magic, zero, sizeof zero) == 0;
+}
+
+/* Maps segment id; returns NULL with errno set. Never inherited by fork: the workload is forked
+ * by the tracer and must not get the mapping (nor count as an attacher). */
+static void *map_segment(int id, int rdonly)
+{
+    void *p = shmat(id, NULL, rdonly ? SHM_RDONLY : 0);
+    if (p == (void *)-1)
+        return NULL;
+    struct shmid_ds ds;
+    if (shmctl(id, IPC_STAT, &ds) == 0)
+        madvise(p, ds.shm_segsz, MADV_DONTFORK);
+    return p;
+}
+
+static size_t segment_size(int id)
+{
+    struct shmid_ds ds;
+    if (shmctl(id, IPC_STAT, &ds) != 0)
+        return 0;
+    return ds.shm_segsz;
+}
+
+/* Checks the layout words of a mapped segment of segsz bytes. 0 if usable. */
+static int check_layout(const struct ring_ctrl *c, size_t segsz, int key, char *why, size_t whylen)
+{
+    char reason[160];
+    if (tt_stream_hdr_check(&c->hdr, reason, sizeof reason) != 0) {
+        snprintf(why, whylen, "ring key 0x%x: %s", (unsigned)key, reason);
+        return -1;
+    }
+    if (c->meta.layout != RING_LAYOUT_VERSION) {
+        snprintf(why, whylen, "ring key 0x%x: ring layout version %u, this program uses %u",
+                 (unsigned)key, c->meta.layout, RING_LAYOUT_VERSION);
+        return -1;
+    }
+    uint64_t ds = c->meta.data_size;
+    if (c->meta.ctrl_size != RING_CTRL_SIZE || ds < RING_MIN_SIZE || ds > RING_MAX_SIZE ||
+        (ds & (ds - 1)) != 0 || RING_CTRL_SIZE + ds > segsz) {
+        snprintf(why, whylen, "ring key 0x%x: inconsistent ring geometry", (unsigned)key);
+        return -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* producer                                                                                   */
+
+/* Examines an existing segment for key. 1: stale, removed (retry create); 0: still being
+ * initialized by its creator (retry later); -1: in use or not ours (reason in why). */
+static int replace_stale(int key, char *why, size_t whylen)
+{
+    int id = shmget(key, 0, 0);
+    if (id < 0)
+        return errno == ENOENT
+                   ? 1
+                   : (snprintf(why, whylen, "ring key 0x%x: %s", (unsigned)key, strerror(errno)),
+                      -1);
+    struct shmid_ds ds;
+    if (shmctl(id, IPC_STAT, &ds) != 0) {
+        snprintf(why, whylen, "ring key 0x%x: %s", (unsigned)key, strerror(errno));
+        return -1;
+    }
+    if (ds.shm_segsz < RING_CTRL_SIZE + RING_MIN_SIZE) {
+        snprintf(why, whylen, "key 0x%x is used by another program's shared memory segment",
+                 (unsigned)key);
+        return -1;
+    }
+    struct ring_ctrl *c = shmat(id, NULL, SHM_RDONLY);
+    if (c == (void *)-1) {
+        snprintf(why, whylen, "ring key 0x%x exists and cannot be inspected: %s", (unsigned)key,
+                 strerror(errno));
+        return -1;
+    }
+    int rc;
+    time_t age = time(NULL) - ds.shm_ctime;
+    int ours_initializing =
+        c->meta.layout == RING_LAYOUT_VERSION && c->meta.ctrl_size == RING_CTRL_SIZE;
+    if (magic_is_zero(&c->hdr) && ds.shm_nattch > 0 && age < 2) {
+        rc = 0; /* its creator is writing the header */
+    } else if (magic_is_zero(&c->hdr) ? !ours_initializing
+                                      : memcmp(c->hdr.magic, TT_STREAM_MAGIC, 8) != 0) {
+        snprintf(why, whylen, "key 0x%x is used by another program's shared memory segment",
+                 (unsigned)key);
+        rc = -1;
+    } else if (c->meta.layout == RING_LAYOUT_VERSION && lock_alive(&c->prod_lock.m)) {
+        snprintf(why, whylen,
+                 "ring key 0x%x is in use by a running tracer (pid %u); give each tracer its "
+                 "own key",
+                 (unsigned)key, c->hdr.producer_pid);
+        rc = -1;
+    } else if (c->meta.layout != RING_LAYOUT_VERSION && ds.shm_nattch > 0) {
+        snprintf(why, whylen, "ring key 0x%x is in use by a tracer of ring layout version %u",
+                 (unsigned)key, c->meta.layout);
+        rc = -1;
+    } else {
+        uint64_t unread = 0;
+        if (c->meta.layout == RING_LAYOUT_VERSION)
+            unread = atomic_load(&c->prod.produced) - atomic_load(&c->prod.dropped) -
+                     atomic_load(&c->cons.consumed) - atomic_load(&c->cons.corrupt);
+        tt_warn("ring key 0x%x: replacing a stale ring (producer pid %u gone, %llu unread "
+                "events)",
+                (unsigned)key, c->hdr.producer_pid, (unsigned long long)unread);
+        if (shmctl(id, IPC_RMID, NULL) != 0 && errno != EINVAL && errno != EIDRM) {
+            snprintf(why, whylen, "ring key 0x%x: cannot remove stale ring: %s", (unsigned)key,
+                     strerror(errno));
+            rc = -1;
+        } else {
+            rc = 1;
+        }
+    }
+    shmdt(c);
+    return rc;
+}
+
+struct tt_ring *tt_ring_create(int key, size_t data_size, unsigned flags, int mode, int *shmid_out,
+                               char *why, size_t whylen)
+{
+    uint64_t size = round_pow2(data_size);
+    struct tt_ring *r = calloc(1, sizeof *r);
+    if (!r) {
+        snprintf(why, whylen, "out of memory");
+        return NULL;
+    }
+    int id = -1;
+    for (int attempt = 0; attempt < 400; attempt++) {
+        id = shmget(key, RING_CTRL_SIZE + size, IPC_CREAT | IPC_EXCL | (mode & 0777));
+        if (id >= 0)
+            break;
+        if (errno != EEXIST) {
+            snprintf(why, whylen, "ring key 0x%x: cannot create shared memory (%llu bytes): %s",
+                     (unsigned)key, (unsigned long long)(RING_CTRL_SIZE + size), strerror(errno));
+            free(r);
+            return NULL;
+        }
+        int rc = replace_stale(key, why, whylen);
+        if (rc < 0) {
+            free(r);
+            return NULL;
+        }
+        if (rc == 0)
+            sleep_ms(10);
+    }
+    if (id < 0) {
+        snprintf(why, whylen, "ring key 0x%x: gave up waiting for another creator", (unsigned)key);
+        free(r);
+        return NULL;
+    }
+    struct ring_ctrl *c = map_segment(id, 0);
+    if (!c) {
+        snprintf(why, whylen, "ring key 0x%x: shmat: %s", (unsigned)key, strerror(errno));
+        shmctl(id, IPC_RMID, NULL);
+        free(r);
+        return NULL;
+    }
+    if (init_robust(&c->prod_lock.m) != 0 || init_robust(&c->cons_lock.m) != 0 ||
+        pthread_mutex_lock(&c->prod_lock.m) != 0) {
+        snprintf(why, whylen, "ring key 0x%x: cannot initialize its locks", (unsigned)key);
+        shmdt(c);
+        shmctl(id, IPC_RMID, NULL);
+        free(r);
+        return NULL;
+    }
+    c->meta.layout = RING_LAYOUT_VERSION;
+    c->meta.ctrl_size = RING_CTRL_SIZE;
+    c->meta.data_size = size;
+    c->meta.flags = flags;
+    c->meta.max_record = (uint32_t)(size / 2 < TT_EVENT_MAX_LEN ? size / 2 : TT_EVENT_MAX_LEN);
+    c->meta.create_ns = real_ns();
+    atomic_store(&c->prod.pid, (uint32_t)getpid());
+    struct tt_stream_hdr h;
+    tt_stream_hdr_init(&h, c->meta.create_ns, (uint32_t)getpid());
+    memcpy((char *)&c->hdr + 8, (char *)&h + 8, sizeof h - 8);
+    atomic_thread_fence(memory_order_release);
+    memcpy(c->hdr.magic, h.magic, 8); /* last: readers wait for the magic */
+    atomic_thread_fence(memory_order_seq_cst);
+
+    r->c = c;
+    r->data = (uint8_t *)c + RING_CTRL_SIZE;
+    r->size = size;
+    r->mask = size - 1;
+    r->shmid = id;
+    r->key = key;
+    r->role = ROLE_PRODUCER;
+    r->flags = flags;
+    if (shmid_out)
+        *shmid_out = id;
+    return r;
+}
+
+/* A consumer is attached, alive and speaks our version. */
+static int consumer_ok(struct tt_ring *r)
+{
+    struct ring_ctrl *c = r->c;
+    if (!lock_alive(&c->cons_lock.m) || !atomic_load(&c->cons.attached))
+        return 0;
+    return atomic_load(&c->cons.version) == TT_EVENT_VERSION &&
+           atomic_load(&c->cons.layout) == RING_LAYOUT_VERSION;
+}
+
+static void publish(struct tt_ring *r)
+{
+    struct ring_prod *p = &r->c->prod;
+    atomic_store_explicit(&p->seq, ++r->seq, memory_order_relaxed);
+    atomic_thread_fence(memory_order_release);
+    atomic_store_explicit(&p->head, r->head, memory_order_release);
+    atomic_store_explicit(&p->produced, r->produced, memory_order_relaxed);
+    atomic_store_explicit(&p->dropped, r->dropped, memory_order_relaxed);
+    atomic_store_explicit(&p->dropped_bytes, r->dropped_bytes, memory_order_relaxed);
+    atomic_store_explicit(&p->seq, ++r->seq, memory_order_release);
+}
+
+/* Bytes in use as the consumer published it; a tail that makes no sense counts as full. */
+static uint64_t used_bytes(struct tt_ring *r)
+{
+    uint64_t tail = atomic_load_explicit(&r->c->cons.tail, memory_order_seq_cst);
+    uint64_t used = r->head - tail;
+    return used > r->size ? r->size : used;
+}
+
+int tt_ring_write(struct tt_ring *r, const struct tt_event *ev)
+{
+    struct ring_ctrl *c = r->c;
+    uint32_t len;
+    memcpy(&len, &ev->len, sizeof len);
+    r->produced++;
+    if (len < sizeof *ev || len > c->meta.max_record || (len & 7u))
+        goto drop;
+    uint64_t pos = r->head & r->mask;
+    uint64_t to_end = r->size - pos;
+    uint64_t need = len + (to_end < len ? to_end : 0);
+    uint64_t used = used_bytes(r);
+    if (r->size - used < need) {
+        if (!(r->flags & TT_RING_BLOCKING))
+            goto drop;
+        /* Blocking mode: wait for space while a live consumer is attached. */
+        for (;;) {
+            if (!consumer_ok(r))
+                goto drop;
+            uint32_t seen = atomic_load(&c->cons.wake);
+            atomic_store(&c->sleep.producer, 1);
+            used = used_bytes(r);
+            if (r->size - used >= need)
+                break;
+            futex_wait(&c->cons.wake, seen, LIVE_MS);
+        }
+        atomic_store(&c->sleep.producer, 0);
+    }
+    if (to_end < len) {
+        uint32_t pad[2] = {(uint32_t)to_end, 0};
+        memcpy(r->data + pos, pad, sizeof pad);
+        r->head += to_end;
+        pos = 0;
+    }
+    memcpy(r->data + pos, ev, len);
+    r->head += len;
+    publish(r);
+    /* Wake a consumer that went to sleep, or one polling when the ring crosses half full. */
+    int cross = used < r->size / 2 && used + need >= r->size / 2;
+    if (atomic_exchange(&c->sleep.consumer, 0) || cross)
+        bump_and_wake(&c->prod.wake);
+    return 0;
+drop:
+    r->dropped++;
+    r->dropped_bytes += len;
+    publish(r);
+    return -1;
+}
+
+int tt_ring_wait_consumer(struct tt_ring *r, int timeout_ms)
+{
+    struct ring_ctrl *c = r->c;
+    uint64_t deadline = mono_ns() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms) * 1000000u;
+    for (;;) {
+        uint32_t seen = atomic_load(&c->cons.wake);
+        if (lock_alive(&c->cons_lock.m) && atomic_load(&c->cons.attached)) {
+            uint32_t v = atomic_load(&c->cons.version), l = atomic_load(&c->cons.layout);
+            if (v == TT_EVENT_VERSION && l == RING_LAYOUT_VERSION)
+                return 1;
+            snprintf(r->err, sizeof r->err,
+                     "ring key 0x%x: the attached consumer reads event format version %u "
+                     "(ring layout %u); this tracer writes version %u (layout %u)",
+                     (unsigned)r->key, v, l, TT_EVENT_VERSION, RING_LAYOUT_VERSION);
+            return -1;
+        }
+        int wait_ms = LIVE_MS;
+        if (timeout_ms >= 0) {
+            uint64_t now = mono_ns();
+            if (now >= deadline)
+                return 0;
+            uint64_t left = (deadline - now + 999999u) / 1000000u;
+            if (left < (uint64_t)wait_ms)
+                wait_ms = (int)left;
+        }
+        futex_wait(&c->cons.wake, seen, wait_ms);
+    }
+}
+
+void tt_ring_close_producer(struct tt_ring *r)
+{
+    if (!r)
+        return;
+    struct ring_ctrl *c = r->c;
+    atomic_store(&c->prod.done, 1);
+    bump_and_wake(&c->prod.wake);
+    /* Last one out removes the segment; unread events stay for a consumer still to come. */
+    if (!lock_alive(&c->cons_lock.m) && used_bytes(r) == 0)
+        shmctl(r->shmid, IPC_RMID, NULL);
+    pthread_mutex_unlock(&c->prod_lock.m);
+    shmdt(c);
+    free(r);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* consumer                                                                                   */
+
+static int producer_alive(const struct ring_ctrl *c)
+{
+    return lock_alive((pthread_mutex_t *)&c->prod_lock.m);
+}
+
+/* One attach attempt. 1 attached, 0 retry (no segment yet, initializing, stale), -1 refused. */
+static int try_attach(struct tt_ring *r, int key, int observer, int *stale_id, char *why,
+                      size_t whylen)
+{
+    int id = shmget(key, 0, 0);
+    if (id < 0) {
+        if (errno == ENOENT) {
+            snprintf(why, whylen,
+                     "no ring with key 0x%x in this IPC namespace (is the tracer "
+                     "running?)",
+                     (unsigned)key);
+            return 0;
+        }
+        snprintf(why, whylen, "ring key 0x%x: %s", (unsigned)key, strerror(errno));
+        return -1;
+    }
+    if (id == *stale_id)
+        return 0;
+    size_t segsz = segment_size(id);
+    if (segsz < RING_CTRL_SIZE + RING_MIN_SIZE) {
+        if (segsz == 0 && (errno == EINVAL || errno == EIDRM))
+            return 0;
+        snprintf(why, whylen, "key 0x%x is used by another program's shared memory segment",
+                 (unsigned)key);
+        return -1;
+    }
+    struct ring_ctrl *c = map_segment(id, observer);
+    if (!c) {
+        if (errno == EINVAL || errno == EIDRM)
+            return 0;
+        snprintf(why, whylen, "ring key 0x%x: shmat: %s", (unsigned)key, strerror(errno));
+        return -1;
+    }
+    atomic_thread_fence(memory_order_acquire);
+    if (magic_is_zero(&c->hdr)) {
+        snprintf(why, whylen, "ring key 0x%x is still being created", (unsigned)key);
+        shmdt(c);
+        return 0;
+    }
+    if (check_layout(c, segsz, key, why, whylen) != 0) {
+        shmdt(c);
+        return -1;
+    }
+    uint64_t size = c->meta.data_size;
+    uint64_t head = atomic_load(&c->prod.head);
+    uint64_t tail = atomic_load(&c->cons.tail);
+    if (!observer && !producer_alive(c) && head == tail) {
+        /* A finished or dead producer left nothing to read: wait for the next one. */
+        snprintf(why, whylen, "ring key 0x%x is stale (its tracer is gone, nothing unread)",
+                 (unsigned)key);
+        *stale_id = id;
+        shmdt(c);
+        return 0;
+    }
+    if (!observer) {
+        int rc = pthread_mutex_trylock(&c->cons_lock.m);
+        if (rc == EOWNERDEAD) {
+            pthread_mutex_consistent(&c->cons_lock.m);
+            tt_info("ring key 0x%x: previous consumer died; resuming where it stopped",
+                    (unsigned)key);
+        } else if (rc != 0) {
+            snprintf(why, whylen, "ring key 0x%x already has a consumer (pid %u)", (unsigned)key,
+                     atomic_load(&c->cons.pid));
+            shmdt(c);
+            return -1;
+        }
+        atomic_store(&c->cons.version, TT_EVENT_VERSION);
+        atomic_store(&c->cons.layout, RING_LAYOUT_VERSION);
+        atomic_store(&c->cons.pid, (uint32_t)getpid());
+        atomic_fetch_add(&c->cons.attaches, 1);
+        atomic_store(&c->cons.attached, 1);
+        bump_and_wake(&c->cons.wake);
+        if (head - tail > size) { /* nonsense: start at the producer's position */
+            atomic_fetch_add(&c->cons.corrupt, 1);
+            tail = head;
+            atomic_store(&c->cons.tail, tail);
+        }
+    }
+    r->c = c;
+    r->data = (uint8_t *)c + RING_CTRL_SIZE;
+    r->size = size;
+    r->mask = size - 1;
+    r->shmid = id;
+    r->key = key;
+    r->role = observer ? ROLE_OBSERVER : ROLE_CONSUMER;
+    r->flags = c->meta.flags;
+    r->tail = tail;
+    r->consumed = atomic_load(&c->cons.consumed);
+    r->corrupt = atomic_load(&c->cons.corrupt);
+    r->last_data_ns = mono_ns();
+    return 1;
+}
+
+static struct tt_ring *attach(int key, int timeout_ms, int observer, char *why, size_t whylen)
+{
+    struct tt_ring *r = calloc(1, sizeof *r);
+    if (!r || (!observer && !(r->rec = malloc(TT_EVENT_MAX_LEN)))) {
+        snprintf(why, whylen, "out of memory");
+        free(r);
+        return NULL;
+    }
+    uint64_t deadline = mono_ns() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms) * 1000000u;
+    int stale_id = -1, delay = 10;
+    for (;;) {
+        int rc = try_attach(r, key, observer, &stale_id, why, whylen);
+        if (rc == 1)
+            return r;
+        if (rc < 0)
+            break;
+        if (timeout_ms >= 0 && mono_ns() >= deadline)
+            break;
+        sleep_ms(delay);
+        if (delay < 100)
+            delay += 10;
+    }
+    free(r->rec);
+    free(r);
+    return NULL;
+}
+
+struct tt_ring *tt_ring_attach(int key, int timeout_ms, char *why, size_t whylen)
+{
+    return attach(key, timeout_ms, 0, why, whylen);
+}
+
+struct tt_ring *tt_ring_observe(int key, char *why, size_t whylen)
+{
+    return attach(key, 0, 1, why, whylen);
+}
+
+/* Consistent (head, produced, dropped) from the producer's seqlock. */
+static void prod_snapshot(const struct ring_ctrl *c, uint64_t *head, uint64_t *produced,
+                          uint64_t *dropped, uint64_t *dropped_bytes)
+{
+    struct ring_prod *p = (struct ring_prod *)&c->prod;
+    for (int i = 0; i < 10000; i++) {
+        uint32_t s1 = atomic_load_explicit(&p->seq, memory_order_acquire);
+        *head = atomic_load_explicit(&p->head, memory_order_relaxed);
+        *produced = atomic_load_explicit(&p->produced, memory_order_relaxed);
+        *dropped = atomic_load_explicit(&p->dropped, memory_order_relaxed);
+        *dropped_bytes = atomic_load_explicit(&p->dropped_bytes, memory_order_relaxed);
+        atomic_thread_fence(memory_order_acquire);
+        uint32_t s2 = atomic_load_explicit(&p->seq, memory_order_relaxed);
+        if (s1 == s2 && !(s1 & 1u))
+            return;
+    }
+}
+
+/* The record at the tail failed validation: skip everything the producer published so far,
+ * counting the skipped records exactly from the producer's consistent counters. */
+static void skip_corrupt(struct tt_ring *r)
+{
+    struct ring_ctrl *c = r->c;
+    uint64_t head, produced, dropped, dbytes;
+    prod_snapshot(c, &head, &produced, &dropped, &dbytes);
+    uint64_t in_ring = produced - dropped - r->consumed - r->corrupt;
+    if (head - r->tail > r->size || in_ring > r->size / sizeof(struct tt_event) || in_ring == 0)
+        in_ring = 1; /* counters make no sense either: count one */
+    r->corrupt += in_ring;
+    r->tail = head;
+    atomic_store_explicit(&c->cons.corrupt, r->corrupt, memory_order_relaxed);
+    atomic_store_explicit(&c->cons.tail, r->tail, memory_order_release);
+    snprintf(r->err, sizeof r->err,
+             "ring key 0x%x: corrupt record; skipped %llu records to the producer's position",
+             (unsigned)r->key, (unsigned long long)in_ring);
+}
+
+/* Waits for the producer to publish more than r->tail, up to until_ns (0: forever). */
+static void consumer_wait(struct tt_ring *r, uint64_t until_ns)
+{
+    struct ring_ctrl *c = r->c;
+    uint64_t now = mono_ns();
+    int ms = LIVE_MS;
+    int busy = now - r->last_data_ns < (uint64_t)BUSY_MS * 1000000u;
+    if (busy)
+        ms = POLL_MS;
+    if (until_ns) {
+        uint64_t left = until_ns > now ? (until_ns - now + 999999u) / 1000000u : 0;
+        if (left < (uint64_t)ms)
+            ms = (int)left;
+    }
+    if (ms <= 0)
+        return;
+    uint32_t seen = atomic_load(&c->prod.wake);
+    if (!busy)
+        atomic_store(&c->sleep.consumer, 1);
+    if (atomic_load_explicit(&c->prod.head, memory_order_seq_cst) == r->tail &&
+        !atomic_load(&c->prod.done))
+        futex_wait(&c->prod.wake, seen, ms);
+}
+
+int tt_ring_read(struct tt_ring *r, const struct tt_event **ev, int timeout_ms)
+{
+    struct ring_ctrl *c = r->c;
+    uint64_t until = timeout_ms > 0 ? mono_ns() + (uint64_t)timeout_ms * 1000000u : 0;
+    for (;;) {
+        uint64_t head = atomic_load_explicit(&c->prod.head, memory_order_acquire);
+        uint64_t avail = head - r->tail;
+        if (avail == 0) {
+            if (atomic_load(&c->prod.done) || r->producer_gone) {
+                if (atomic_load_explicit(&c->prod.head, memory_order_acquire) == r->tail)
+                    return -1;
+                continue;
+            }
+            uint64_t now = mono_ns();
+            if (now - r->live_check_ns >= (uint64_t)LIVE_MS * 1000000u) {
+                r->live_check_ns = now;
+                if (!producer_alive(c)) {
+                    r->producer_gone = 1;
+                    continue;
+                }
+            }
+            if (timeout_ms == 0 || (until && now >= until))
+                return 0;
+            consumer_wait(r, until);
+            continue;
+        }
+        r->last_data_ns = mono_ns();
+        if (avail > r->size) {
+            skip_corrupt(r);
+            return -2;
+        }
+        uint64_t pos = r->tail & r->mask;
+        uint64_t to_end = r->size - pos;
+        uint32_t w[2];
+        memcpy(w, r->data + pos, sizeof w);
+        uint32_t len = w[0];
+        uint16_t type = (uint16_t)(w[1] & 0xffffu);
+        if (type == TT_EV_NONE && len == to_end && len <= avail) { /* padding before the wrap */
+            r->tail += len;
+            atomic_store_explicit(&c->cons.tail, r->tail, memory_order_release);
+            continue;
+        }
+        if (len < sizeof(struct tt_event) || len > to_end || len > avail ||
+            len > TT_EVENT_MAX_LEN || (len & 7u)) {
+            skip_corrupt(r);
+            return -2;
+        }
+        memcpy(r->rec, r->data + pos, len); /* validate a private copy: the segment is shared */
+        uint32_t copied_len;
+        memcpy(&copied_len, r->rec, sizeof copied_len);
+        if (copied_len != len || tt_event_validate(r->rec, len) != 0) {
+            skip_corrupt(r);
+            return -2;
+        }
+        r->tail += len;
+        r->consumed++;
+        atomic_store_explicit(&c->cons.consumed, r->consumed, memory_order_relaxed);
+        atomic_store_explicit(&c->cons.tail, r->tail, memory_order_seq_cst);
+        if (atomic_load(&c->sleep.producer) && atomic_exchange(&c->sleep.producer, 0))
+            bump_and_wake(&c->cons.wake);
+        *ev = (const struct tt_event *)(const void *)r->rec;
+        return 1;
+    }
+}
+
+void tt_ring_release(struct tt_ring *r, const struct tt_event *ev)
+{
+    (void)r;
+    (void)ev; /* the record was copied out and its space freed in tt_ring_read */
+}
+
+void tt_ring_detach(struct tt_ring *r)
+{
+    if (!r)
+        return;
+    struct ring_ctrl *c = r->c;
+    if (r->role == ROLE_CONSUMER) {
+        atomic_store(&c->cons.tail, r->tail);
+        atomic_store(&c->cons.attached, 0);
+        atomic_store(&c->cons.pid, 0);
+        pthread_mutex_unlock(&c->cons_lock.m);
+        atomic_thread_fence(memory_order_seq_cst);
+        bump_and_wake(&c->cons.wake); /* a blocked producer rechecks and drops instead */
+        /* Last one out removes the segment. */
+        if (atomic_load(&c->prod.done) || !producer_alive(c))
+            shmctl(r->shmid, IPC_RMID, NULL);
+    }
+    shmdt(c);
+    free(r->rec);
+    free(r);
+}
+
+void tt_ring_get_stats(const struct tt_ring *r, struct tt_ring_stats *out)
+{
+    const struct ring_ctrl *c = r->c;
+    memset(out, 0, sizeof *out);
+    uint64_t head, dbytes;
+    prod_snapshot(c, &head, &out->produced, &out->dropped, &dbytes);
+    out->dropped_bytes = dbytes;
+    out->consumed = atomic_load((a64 *)&c->cons.consumed);
+    out->corrupt = atomic_load((a64 *)&c->cons.corrupt);
+    uint64_t tail = atomic_load((a64 *)&c->cons.tail);
+    out->producer_pid = c->hdr.producer_pid;
+    out->consumer_pid = atomic_load((a32 *)&c->cons.pid);
+    out->producer_done = (int)atomic_load((a32 *)&c->prod.done);
+    out->producer_alive = producer_alive(c);
+    out->consumer_attached =
+        lock_alive((pthread_mutex_t *)&c->cons_lock.m) && atomic_load((a32 *)&c->cons.attached);
+    out->in_flight = out->produced - out->dropped - out->consumed - out->corrupt;
+    out->data_size = r->size;
+    out->used_bytes = head - tail > r->size ? r->size : head - tail;
+    out->blocking = (r->flags & TT_RING_BLOCKING) != 0;
+    out->attaches = atomic_load((a32 *)&c->cons.attaches);
+}
+
+int tt_ring_shmid(const struct tt_ring *r)
+{
+    return r->shmid;
+}
+
+const char *tt_ring_error(const struct tt_ring *r)
+{
+    return r->err;
+}
+
+int tt_ring_parse_key(const char *s, int *key)
+{
+    if (!s || !*s)
+        return -1;
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 0);
+    if (errno || *end || v == 0 || v > 0xffffffffUL) /* 0 is IPC_PRIVATE */
+        return -1;
+    *key = (int)(uint32_t)v;
+    return 0;
+}

@@ -1,0 +1,700 @@
+/* Shared-memory ring: round trip with wrap-around, exact drop accounting, no loss before
+ * attach, version refusal both ways, validation of a scribbled segment, consumer takeover,
+ * producer death as end of stream, stale segment replacement, blocking mode, idle sleep. */
+#include "tt_test.h"
+#include "tt_ring.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/ipc.h>
+#include <sys/shm.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Offsets documented in docs/internals/ring.md (segment layout). */
+#define OFF_VERSION 8
+#define OFF_CONS_VERSION 356
+#define OFF_DATA 4096
+
+static int next_key(void)
+{
+    static int n;
+    return (int)(0x7e000000u | ((unsigned)getpid() & 0xffffu) << 8 | (unsigned)(++n & 0xff));
+}
+
+static int key_exists(int key)
+{
+    return shmget(key, 0, 0) >= 0;
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Record seq: an openat whose fd is seq and whose name has a length varying with seq. */
+static size_t make_record(uint8_t *buf, size_t cap, uint64_t seq, size_t namelen)
+{
+    struct tt_evb b;
+    char name[2048];
+    if (namelen >= sizeof name)
+        namelen = sizeof name - 1;
+    for (size_t k = 0; k < namelen; k++)
+        name[k] = (char)('a' + (seq + k) % 26);
+    name[namelen] = 0;
+    tt_evb_begin(&b, buf, cap, TT_EV_OPENAT, seq, (int32_t)seq, 1);
+    tt_evb_i64(&b, TT_P_FD, (int64_t)seq);
+    tt_evb_str(&b, TT_P_NAME, name);
+    return tt_evb_finish(&b, 0);
+}
+
+static int write_seq(struct tt_ring *r, uint64_t seq, size_t namelen)
+{
+    uint8_t buf[4096];
+    make_record(buf, sizeof buf, seq, namelen);
+    return tt_ring_write(r, (const void *)buf);
+}
+
+/* Checks ev is exactly record seq with namelen. */
+static int is_record(const struct tt_event *ev, uint64_t seq, size_t namelen)
+{
+    uint8_t buf[4096];
+    size_t len = make_record(buf, sizeof buf, seq, namelen);
+    return ev->len == len && memcmp(ev, buf, len) == 0;
+}
+
+static int64_t seq_of(const struct tt_event *ev)
+{
+    int64_t fd = -1;
+    tt_event_get_i64(ev, TT_P_FD, &fd);
+    return fd;
+}
+
+static struct tt_ring *create(int key, size_t size, unsigned flags)
+{
+    char why[256];
+    struct tt_ring *r = tt_ring_create(key, size, flags, 0600, NULL, why, sizeof why);
+    if (!r)
+        fprintf(stderr, "create: %s\n", why);
+    return r;
+}
+
+static struct tt_ring *attach(int key, int timeout_ms)
+{
+    char why[256];
+    struct tt_ring *r = tt_ring_attach(key, timeout_ms, why, sizeof why);
+    if (!r)
+        fprintf(stderr, "attach: %s\n", why);
+    return r;
+}
+
+TT_TEST(round_trip_with_wrap)
+{
+    int key = next_key();
+    struct tt_ring *p = create(key, 16384, 0);
+    TT_CHECK(p != NULL);
+    if (!p)
+        return;
+    struct tt_ring *c = attach(key, 0);
+    TT_CHECK(c != NULL);
+    if (!c)
+        return;
+    struct shmid_ds ds;
+    TT_CHECK_INT(shmctl(tt_ring_shmid(p), IPC_STAT, &ds), 0);
+    TT_CHECK_INT(ds.shm_perm.mode & 0777, 0600);
+    /* Interleave so the ring wraps many times with every record size alignment. */
+    uint64_t wseq = 0, rseq = 0;
+    int bad = 0;
+    for (int round = 0; round < 2000; round++) {
+        int n = 1 + round % 7;
+        for (int i = 0; i < n; i++, wseq++)
+            if (write_seq(p, wseq, wseq % 300) != 0)
+                bad++;
+        const struct tt_event *ev;
+        while (tt_ring_read(c, &ev, 0) == 1) {
+            if (!is_record(ev, rseq, rseq % 300))
+                bad++;
+            tt_ring_release(c, ev);
+            rseq++;
+        }
+    }
+    TT_CHECK_INT(bad, 0);
+    TT_CHECK_INT(rseq, wseq);
+    struct tt_ring_stats st;
+    tt_ring_get_stats(c, &st);
+    TT_CHECK_INT(st.produced, wseq);
+    TT_CHECK_INT(st.consumed, wseq);
+    TT_CHECK_INT(st.dropped, 0);
+    TT_CHECK_INT(st.in_flight, 0);
+    TT_CHECK(st.consumer_attached);
+    TT_CHECK(st.producer_alive);
+    tt_ring_close_producer(p);
+    const struct tt_event *ev;
+    TT_CHECK_INT(tt_ring_read(c, &ev, 1000), -1);
+    TT_CHECK(key_exists(key));
+    tt_ring_detach(c);
+    TT_CHECK(!key_exists(key)); /* last one out removed it */
+}
+
+TT_TEST(drops_counted_exactly_with_stalled_consumer)
+{
+    int key = next_key();
+    struct tt_ring *p = create(key, 4096, 0);
+    struct tt_ring *c = attach(key, 0);
+    TT_CHECK(p && c);
+    if (!p || !c)
+        return;
+    /* The consumer reads nothing while 1000 records are written into a 4 KiB ring. */
+    uint8_t ok[1000] = {0};
+    int fails = 0;
+    for (int i = 0; i < 1000; i++) {
+        if (write_seq(p, (uint64_t)i, (size_t)(i * 7) % 90) == 0)
+            ok[i] = 1;
+        else
+            fails++;
+        if (i == 500) { /* the consumer wakes up briefly in the middle */
+            const struct tt_event *ev;
+            for (int k = 0; k < 10 && tt_ring_read(c, &ev, 0) == 1; k++)
+                ok[seq_of(ev)] = 2; /* consumed here, not in the drain below */
+        }
+    }
+    TT_CHECK(fails > 800);
+    struct tt_ring_stats st;
+    tt_ring_get_stats(p, &st);
+    TT_CHECK_INT(st.produced, 1000);
+    TT_CHECK_INT(st.dropped, fails);
+    tt_ring_close_producer(p);
+    /* Drain: exactly the records that were accepted, in order, intact. */
+    const struct tt_event *ev;
+    int64_t last = -1;
+    int got = 0, bad = 0, rc;
+    int seen[1000] = {0};
+    while ((rc = tt_ring_read(c, &ev, 1000)) == 1) {
+        int64_t s = seq_of(ev);
+        if (s <= last || s >= 1000 || !is_record(ev, (uint64_t)s, (size_t)(s * 7) % 90))
+            bad++;
+        else
+            seen[s] = 1;
+        last = s;
+        got++;
+    }
+    TT_CHECK_INT(rc, -1);
+    TT_CHECK_INT(bad, 0);
+    int mismatch = 0;
+    int early = 0;
+    for (int i = 0; i < 1000; i++) {
+        early += ok[i] == 2;
+        mismatch += seen[i] != (ok[i] == 1);
+    }
+    TT_CHECK_INT(early, 10);
+    TT_CHECK_INT(mismatch, 0);
+    tt_ring_get_stats(c, &st);
+    TT_CHECK_INT(st.consumed, got + early);
+    TT_CHECK_INT(st.produced, st.consumed + st.dropped);
+    TT_CHECK_INT(st.in_flight, 0);
+    tt_ring_detach(c);
+    TT_CHECK(!key_exists(key));
+}
+
+TT_TEST(no_loss_before_attach)
+{
+    int key = next_key();
+    struct tt_ring *p = create(key, 65536, 0);
+    TT_CHECK(p != NULL);
+    if (!p)
+        return;
+    for (int i = 0; i < 200; i++)
+        TT_CHECK_INT(write_seq(p, (uint64_t)i, 40), 0);
+    TT_CHECK_INT(tt_ring_wait_consumer(p, 0), 0);
+    tt_ring_close_producer(p); /* the tracer finished before the engine came */
+    TT_CHECK(key_exists(key)); /* unread events are kept */
+    struct tt_ring *c = attach(key, 0);
+    TT_CHECK(c != NULL);
+    if (!c)
+        return;
+    const struct tt_event *ev;
+    int got = 0, bad = 0, rc;
+    while ((rc = tt_ring_read(c, &ev, 1000)) == 1) {
+        if (!is_record(ev, (uint64_t)got, 40))
+            bad++;
+        got++;
+    }
+    TT_CHECK_INT(rc, -1);
+    TT_CHECK_INT(got, 200);
+    TT_CHECK_INT(bad, 0);
+    tt_ring_detach(c);
+    TT_CHECK(!key_exists(key));
+}
+
+TT_TEST(consumer_refuses_other_version_and_magic)
+{
+    int key = next_key();
+    struct tt_ring *p = create(key, 4096, 0);
+    TT_CHECK(p != NULL);
+    if (!p)
+        return;
+    uint8_t *seg = shmat(tt_ring_shmid(p), NULL, 0);
+    TT_CHECK(seg != (void *)-1);
+    uint32_t v = TT_EVENT_VERSION + 1;
+    memcpy(seg + OFF_VERSION, &v, sizeof v);
+    char why[256] = "";
+    struct tt_ring *c = tt_ring_attach(key, 0, why, sizeof why);
+    TT_CHECK(c == NULL);
+    TT_CHECK(strstr(why, "version 2, this program reads version 1") != NULL);
+    memcpy(seg, "GARBAGE!", 8);
+    c = tt_ring_attach(key, 0, why, sizeof why);
+    TT_CHECK(c == NULL);
+    TT_CHECK(strstr(why, "bad magic") != NULL);
+    v = TT_EVENT_VERSION;
+    memcpy(seg + OFF_VERSION, &v, sizeof v);
+    memcpy(seg, TT_STREAM_MAGIC, 8);
+    c = tt_ring_attach(key, 0, why, sizeof why);
+    TT_CHECK(c != NULL);
+    shmdt(seg);
+    tt_ring_detach(c);
+    tt_ring_close_producer(p);
+    TT_CHECK(!key_exists(key));
+}
+
+TT_TEST(producer_refuses_consumer_of_other_version)
+{
+    int key = next_key();
+    struct tt_ring *p = create(key, 4096, 0);
+    struct tt_ring *c = attach(key, 0);
+    TT_CHECK(p && c);
+    if (!p || !c)
+        return;
+    TT_CHECK_INT(tt_ring_wait_consumer(p, 0), 1);
+    uint8_t *seg = shmat(tt_ring_shmid(p), NULL, 0);
+    uint32_t v = 9;
+    memcpy(seg + OFF_CONS_VERSION, &v, sizeof v);
+    TT_CHECK_INT(tt_ring_wait_consumer(p, 0), -1);
+    TT_CHECK(strstr(tt_ring_error(p), "version 9") != NULL);
+    shmdt(seg);
+    tt_ring_detach(c);
+    tt_ring_close_producer(p);
+}
+
+TT_TEST(corrupt_record_skipped_and_counted)
+{
+    int key = next_key();
+    struct tt_ring *p = create(key, 8192, 0);
+    struct tt_ring *c = attach(key, 0);
+    TT_CHECK(p && c);
+    if (!p || !c)
+        return;
+    size_t off = 0;
+    uint8_t buf[4096];
+    for (int i = 0; i < 10; i++) {
+        if (i < 5)
+            off += make_record(buf, sizeof buf, (uint64_t)i, 20);
+        write_seq(p, (uint64_t)i, 20);
+    }
+    uint8_t *seg = shmat(tt_ring_shmid(p), NULL, 0);
+    uint16_t bad_type = 0x7777;
+    memcpy(seg + OFF_DATA + off + 4, &bad_type, sizeof bad_type);
+    const struct tt_event *ev;
+    int got = 0;
+    while (tt_ring_read(c, &ev, 0) == 1)
+        got++;
+    TT_CHECK_INT(got, 5);
+    TT_CHECK(strstr(tt_ring_error(c), "corrupt") != NULL);
+    struct tt_ring_stats st;
+    tt_ring_get_stats(c, &st);
+    TT_CHECK_INT(st.corrupt, 5);
+    TT_CHECK_INT(st.produced, st.consumed + st.dropped + st.corrupt);
+    /* Later records are read normally. */
+    write_seq(p, 10, 20);
+    TT_CHECK_INT(tt_ring_read(c, &ev, 0), 1);
+    TT_CHECK(is_record(ev, 10, 20));
+    /* Random garbage over the whole data area: no crash, only -2 and skips. */
+    for (int i = 11; i < 60; i++)
+        write_seq(p, (uint64_t)i, (size_t)i);
+    srand(7);
+    for (int round = 0; round < 200; round++) {
+        for (int k = 0; k < 8192; k++)
+            seg[OFF_DATA + k] = (uint8_t)rand();
+        int rc;
+        while ((rc = tt_ring_read(c, &ev, 0)) != 0)
+            if (rc == 1)
+                TT_CHECK_INT(tt_event_validate(ev, ev->len), 0);
+        write_seq(p, (uint64_t)round, (size_t)round % 100);
+        write_seq(p, (uint64_t)round, 3);
+    }
+    shmdt(seg);
+    tt_ring_close_producer(p);
+    tt_ring_detach(c);
+}
+
+TT_TEST(second_consumer_refused)
+{
+    int key = next_key();
+    struct tt_ring *p = create(key, 4096, 0);
+    struct tt_ring *c = attach(key, 0);
+    TT_CHECK(p && c);
+    char why[256] = "";
+    struct tt_ring *c2 = tt_ring_attach(key, 0, why, sizeof why);
+    TT_CHECK(c2 == NULL);
+    TT_CHECK(strstr(why, "already has a consumer") != NULL);
+    /* An observer is fine. */
+    struct tt_ring *o = tt_ring_observe(key, why, sizeof why);
+    TT_CHECK(o != NULL);
+    if (o) {
+        write_seq(p, 1, 1);
+        struct tt_ring_stats st;
+        tt_ring_get_stats(o, &st);
+        TT_CHECK_INT(st.produced, 1);
+        TT_CHECK(st.consumer_attached);
+        tt_ring_detach(o);
+    }
+    const struct tt_event *ev;
+    TT_CHECK_INT(tt_ring_read(c, &ev, 0), 1);
+    tt_ring_detach(c);
+    tt_ring_close_producer(p);
+    TT_CHECK(!key_exists(key));
+}
+
+TT_TEST(dead_consumer_replaced_and_resumed)
+{
+    int key = next_key();
+    struct tt_ring *p = create(key, 65536, 0);
+    TT_CHECK(p != NULL);
+    if (!p)
+        return;
+    for (int i = 0; i < 20; i++)
+        write_seq(p, (uint64_t)i, 10);
+    pid_t pid = fork();
+    if (pid == 0) {
+        struct tt_ring *c = attach(key, 0);
+        const struct tt_event *ev;
+        for (int i = 0; c && i < 5; i++)
+            tt_ring_read(c, &ev, 0);
+        _exit(c ? 0 : 1); /* dies attached */
+    }
+    int status;
+    waitpid(pid, &status, 0);
+    TT_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    struct tt_ring_stats st;
+    tt_ring_get_stats(p, &st);
+    TT_CHECK(!st.consumer_attached);
+    TT_CHECK_INT(st.consumed, 5);
+    struct tt_ring *c = attach(key, 0);
+    TT_CHECK(c != NULL);
+    if (!c)
+        return;
+    const struct tt_event *ev;
+    TT_CHECK_INT(tt_ring_read(c, &ev, 0), 1);
+    TT_CHECK(is_record(ev, 5, 10));
+    tt_ring_get_stats(c, &st);
+    TT_CHECK_INT(st.attaches, 2);
+    tt_ring_close_producer(p);
+    tt_ring_detach(c);
+    TT_CHECK(!key_exists(key));
+}
+
+TT_TEST(producer_death_is_end_of_stream)
+{
+    int key = next_key();
+    pid_t pid = fork();
+    if (pid == 0) {
+        struct tt_ring *p = create(key, 4096, 0);
+        for (int i = 0; p && i < 3; i++)
+            write_seq(p, (uint64_t)i, 10);
+        _exit(p ? 0 : 1); /* dies without closing */
+    }
+    int status;
+    waitpid(pid, &status, 0);
+    TT_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    struct tt_ring *c = attach(key, 0);
+    TT_CHECK(c != NULL);
+    if (!c)
+        return;
+    const struct tt_event *ev;
+    int got = 0, rc;
+    uint64_t t0 = now_ns();
+    while ((rc = tt_ring_read(c, &ev, 5000)) == 1)
+        got++;
+    TT_CHECK_INT(rc, -1);
+    TT_CHECK_INT(got, 3);
+    TT_CHECK(now_ns() - t0 < 2000000000u);
+    struct tt_ring_stats st;
+    tt_ring_get_stats(c, &st);
+    TT_CHECK(!st.producer_alive);
+    TT_CHECK(!st.producer_done);
+    tt_ring_detach(c);
+    TT_CHECK(!key_exists(key));
+}
+
+TT_TEST(stale_segment_replaced_live_one_refused)
+{
+    int key = next_key();
+    pid_t pid = fork();
+    if (pid == 0) {
+        struct tt_ring *p = create(key, 4096, 0);
+        write_seq(p, 1, 1);
+        _exit(p ? 0 : 1);
+    }
+    int status;
+    waitpid(pid, &status, 0);
+    TT_CHECK(key_exists(key));
+    struct tt_ring *p = create(key, 4096, 0);
+    TT_CHECK(p != NULL);
+    if (!p)
+        return;
+    struct tt_ring_stats st;
+    tt_ring_get_stats(p, &st);
+    TT_CHECK_INT(st.produced, 0); /* a fresh ring */
+    char why[256] = "";
+    struct tt_ring *p2 = tt_ring_create(key, 4096, 0, 0600, NULL, why, sizeof why);
+    TT_CHECK(p2 == NULL);
+    TT_CHECK(strstr(why, "in use by a running tracer") != NULL);
+    /* A foreign segment on the key is not touched. */
+    tt_ring_close_producer(p);
+    TT_CHECK(!key_exists(key));
+    int id = shmget(key, 65536, IPC_CREAT | IPC_EXCL | 0600);
+    TT_CHECK(id >= 0);
+    p2 = tt_ring_create(key, 4096, 0, 0600, NULL, why, sizeof why);
+    TT_CHECK(p2 == NULL);
+    TT_CHECK(strstr(why, "another program") != NULL);
+    shmctl(id, IPC_RMID, NULL);
+}
+
+struct slow_consumer_result {
+    int key;
+    int got, bad;
+};
+
+static void *slow_consumer(void *arg)
+{
+    struct slow_consumer_result *res = arg;
+    struct tt_ring *c = attach(res->key, 5000);
+    if (!c)
+        return NULL;
+    const struct tt_event *ev;
+    int rc;
+    while ((rc = tt_ring_read(c, &ev, 5000)) == 1) {
+        if (!is_record(ev, (uint64_t)res->got, (size_t)res->got % 200))
+            res->bad++;
+        res->got++;
+        if (res->got % 64 == 0)
+            usleep(1000);
+    }
+    tt_ring_detach(c);
+    return NULL;
+}
+
+TT_TEST(blocking_mode_loses_nothing)
+{
+    struct slow_consumer_result res = {next_key(), 0, 0};
+    struct tt_ring *p = create(res.key, 4096, TT_RING_BLOCKING);
+    TT_CHECK(p != NULL);
+    if (!p)
+        return;
+    /* Without a consumer, blocking mode drops rather than hanging. */
+    for (int i = 0; i < 100; i++)
+        write_seq(p, (uint64_t)i, 200);
+    struct tt_ring_stats st;
+    tt_ring_get_stats(p, &st);
+    TT_CHECK(st.dropped > 0);
+    tt_ring_close_producer(p);
+    struct tt_ring *c = attach(res.key, 0); /* drain and remove it */
+    if (c) {
+        const struct tt_event *ev;
+        while (tt_ring_read(c, &ev, 100) == 1)
+            ;
+        tt_ring_detach(c);
+    }
+    p = create(res.key, 4096, TT_RING_BLOCKING);
+    TT_CHECK(p != NULL);
+    if (!p)
+        return;
+    pthread_t th;
+    pthread_create(&th, NULL, slow_consumer, &res);
+    TT_CHECK_INT(tt_ring_wait_consumer(p, 5000), 1);
+    int fails = 0;
+    for (int i = 0; i < 3000; i++)
+        fails += write_seq(p, (uint64_t)i, (size_t)i % 200) != 0;
+    TT_CHECK_INT(fails, 0);
+    tt_ring_get_stats(p, &st);
+    TT_CHECK_INT(st.dropped, 0);
+    TT_CHECK(st.blocking);
+    tt_ring_close_producer(p);
+    pthread_join(th, NULL);
+    TT_CHECK_INT(res.got, 3000);
+    TT_CHECK_INT(res.bad, 0);
+}
+
+static long proc_cpu_ticks(pid_t pid)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    char *p = strrchr(buf, ')');
+    unsigned long ut = 0, stt = 0;
+    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &stt) != 2)
+        return -1;
+    return (long)(ut + stt);
+}
+
+TT_TEST(idle_consumer_sleeps_and_wakes)
+{
+    int key = next_key();
+    struct tt_ring *p = create(key, 4096, 0);
+    TT_CHECK(p != NULL);
+    if (!p)
+        return;
+    int pfd[2];
+    TT_CHECK_INT(pipe(pfd), 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        struct tt_ring *c = attach(key, 0);
+        const struct tt_event *ev;
+        int rc = c ? tt_ring_read(c, &ev, -1) : 0;
+        uint64_t t = now_ns();
+        ssize_t w = write(pfd[1], &t, sizeof t);
+        (void)w;
+        _exit(rc == 1 && is_record(ev, 42, 5) ? 0 : 1);
+    }
+    TT_CHECK_INT(tt_ring_wait_consumer(p, 5000), 1);
+    usleep(300000); /* past the busy-poll window */
+    long t0 = proc_cpu_ticks(pid);
+    usleep(1500000);
+    long t1 = proc_cpu_ticks(pid);
+    TT_CHECK(t0 >= 0 && t1 - t0 <= 1);
+    uint64_t sent = now_ns();
+    write_seq(p, 42, 5);
+    uint64_t woke = 0;
+    TT_CHECK_INT(read(pfd[0], &woke, sizeof woke), (long)sizeof woke);
+    TT_CHECK(woke - sent < 50000000u); /* woken by the futex, not a poll */
+    int status;
+    waitpid(pid, &status, 0);
+    TT_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    close(pfd[0]);
+    close(pfd[1]);
+    tt_ring_close_producer(p);
+}
+
+TT_TEST(attach_waits_for_producer)
+{
+    int key = next_key();
+    pid_t pid = fork();
+    if (pid == 0) {
+        struct tt_ring *c = attach(key, 5000);
+        const struct tt_event *ev;
+        int rc = c ? tt_ring_read(c, &ev, 5000) : 0;
+        _exit(rc == 1 && is_record(ev, 7, 7) ? 0 : 1);
+    }
+    usleep(300000);
+    struct tt_ring *p = create(key, 4096, 0);
+    TT_CHECK(p != NULL);
+    if (!p)
+        return;
+    TT_CHECK_INT(tt_ring_wait_consumer(p, 5000), 1);
+    write_seq(p, 7, 7);
+    int status;
+    waitpid(pid, &status, 0);
+    TT_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    tt_ring_close_producer(p);
+    TT_CHECK(!key_exists(key));
+    char why[256] = "";
+    uint64_t t0 = now_ns();
+    TT_CHECK(tt_ring_attach(key, 200, why, sizeof why) == NULL);
+    TT_CHECK(now_ns() - t0 >= 190000000u);
+    TT_CHECK(strstr(why, "no ring with key") != NULL);
+}
+
+struct bulk {
+    int key;
+    uint64_t got, bad;
+};
+
+static void *bulk_consumer(void *arg)
+{
+    struct bulk *b = arg;
+    struct tt_ring *c = attach(b->key, 5000);
+    if (!c)
+        return NULL;
+    const struct tt_event *ev;
+    int64_t last = -1;
+    while (tt_ring_read(c, &ev, 5000) == 1) {
+        int64_t s = seq_of(ev);
+        if (s <= last || !is_record(ev, (uint64_t)s, (size_t)s % 64))
+            b->bad++;
+        last = s;
+        b->got++;
+    }
+    struct tt_ring_stats st;
+    tt_ring_get_stats(c, &st);
+    if (st.produced != st.consumed + st.dropped || st.consumed != b->got)
+        b->bad++;
+    tt_ring_detach(c);
+    return NULL;
+}
+
+TT_TEST(concurrent_invariant_exact)
+{
+    struct bulk b = {next_key(), 0, 0};
+    struct tt_ring *p = create(b.key, 65536, 0);
+    TT_CHECK(p != NULL);
+    if (!p)
+        return;
+    pthread_t th;
+    pthread_create(&th, NULL, bulk_consumer, &b);
+    TT_CHECK_INT(tt_ring_wait_consumer(p, 5000), 1);
+    uint64_t ok = 0;
+    for (uint64_t i = 0; i < 300000; i++)
+        ok += write_seq(p, i, i % 64) == 0;
+    tt_ring_close_producer(p);
+    pthread_join(th, NULL);
+    TT_CHECK_INT(b.bad, 0);
+    TT_CHECK_INT(b.got, ok);
+    TT_CHECK(!key_exists(b.key));
+}
+
+TT_TEST(oversized_record_dropped)
+{
+    int key = next_key();
+    struct tt_ring *p = create(key, 4096, 0);
+    TT_CHECK(p != NULL);
+    if (!p)
+        return;
+    TT_CHECK_INT(write_seq(p, 1, 2100), -1); /* more than half the data area */
+    TT_CHECK_INT(write_seq(p, 2, 1900), 0);
+    struct tt_ring_stats st;
+    tt_ring_get_stats(p, &st);
+    TT_CHECK_INT(st.dropped, 1);
+    TT_CHECK_INT(st.produced, 2);
+    tt_ring_close_producer(p);
+    struct tt_ring *c = attach(key, 0);
+    if (c)
+        tt_ring_detach(c);
+}
+
+TT_TEST(parse_key)
+{
+    int k = 0;
+    TT_CHECK_INT(tt_ring_parse_key("0x54415254", &k), 0);
+    TT_CHECK_INT(k, TT_RING_DEFAULT_KEY);
+    TT_CHECK_INT(tt_ring_parse_key("12", &k), 0);
+    TT_CHECK_INT(k, 12);
+    TT_CHECK_INT(tt_ring_parse_key("0", &k), -1);
+    TT_CHECK_INT(tt_ring_parse_key("zz", &k), -1);
+    TT_CHECK_INT(tt_ring_parse_key("", &k), -1);
+}
+
+int main(void)
+{
+    signal(SIGPIPE, SIG_IGN);
+    return tt_run_all();
+}
