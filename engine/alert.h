@@ -75,4 +75,21 @@ char *alert_format(const struct alert *a, const struct alert_fmt_opts *o);
 void alert_internal(struct alert *a, uint64_t ts_ns, int prio, const char *rule,
                     const char *message, json_t *fields);
 
+/* ---- Alerts from matched rules (alert_build.c) ----
+ * An alert builder is made once per loaded ruleset: it compiles, for each rule, what
+ * append_output (and -p) add to its output, the JSON output_fields, and static_fields. */
+struct ruleset;
+struct rule;
+struct eval_ctx;
+struct alert_builder;
+
+struct alert_builder *alert_builder_new(const struct ruleset *rs, const struct engine_config *cfg,
+                                        const char *append_format, char *err, size_t n);
+void alert_builder_free(struct alert_builder *b);
+/* Fills a (strings point into the builder, the rule or b's scratch; valid until the next call)
+ * for rule r matched on the event in ctx. a->output_fields is a new reference owned by the
+ * builder until the next call. 0, or -1 on allocation failure. */
+int alert_build(struct alert_builder *b, const struct rule *r, struct eval_ctx *ctx,
+                struct alert *a);
+
 #endif

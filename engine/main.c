@@ -1,17 +1,66 @@
 /* engine: the Falco-compatible rules engine. Parses the command line, loads the configuration
  * and the rules, then evaluates the event stream (the tracer's ring, or a capture with -e) and
  * sends alerts to the configured outputs. See docs/engine.md. */
+#include <curl/curl.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "alert.h"
 #include "cli.h"
 #include "config.h"
+#include "config_rules.h"
+#include "ecs_meta.h"
+#include "fields.h"
+#include "outputs.h"
+#include "pipeline.h"
+#include "ruleset.h"
+#include "signals.h"
+#include "source.h"
+#include "state.h"
 #include "tt_log.h"
 
 #define TARTAN_ENGINE_VERSION "0.1.0"
+#define READ_TIMEOUT_MS 100
+#define DRAIN_LIMIT_MS 2000
+#define ECS_TIMEOUT_MS 2000
+
+struct engine {
+    struct cli_opts cli;
+    struct engine_config cfg;
+    struct ruleset *rs;
+    struct alert_builder *ab;
+    struct outputs *out;
+    struct pipeline *pl;
+    struct file_watch *watch;
+    struct ecs_fetch *ecs;
+    json_t *ecs_fields; /* ecs.* output fields once known */
+    char hostname[256];
+    /* drops */
+    uint64_t drop_last_wall, drop_last_prod, drop_last_drop, drop_tok_ns;
+    double drop_tokens;
+    int drop_exit;
+    /* timeouts */
+    uint64_t consecutive_timeouts, last_event_ts;
+    int timeout_notified;
+};
+
+static uint64_t realtime_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 static int print_version(const struct engine_config *cfg)
 {
@@ -20,8 +69,8 @@ static int print_version(const struct engine_config *cfg)
                "\"driver_schema_version\":\"tartan\",\"engine_version\":\"%s\","
                "\"engine_version_semver\":\"%s\",\"falco_version\":\"%s\","
                "\"libs_version\":\"tartan-%s\",\"plugin_api_version\":\"none\"}\n",
-               1u, TARTAN_ENGINE_VERSION, TARTAN_ENGINE_VERSION, TARTAN_ENGINE_VERSION,
-               TARTAN_ENGINE_VERSION);
+               TT_EVENT_VERSION, TARTAN_ENGINE_VERSION, TARTAN_ENGINE_VERSION,
+               TARTAN_ENGINE_VERSION, TARTAN_ENGINE_VERSION);
     } else {
         printf("Falco version: %s (tartan)\n"
                "Libs version:  tartan-%s\n"
@@ -31,43 +80,586 @@ static int print_version(const struct engine_config *cfg)
                "  API version:    tartan\n"
                "  Schema version: tartan\n"
                "  Default driver: tartan-ring-%u\n",
-               TARTAN_ENGINE_VERSION, TARTAN_ENGINE_VERSION, TARTAN_ENGINE_VERSION, 1u);
+               TARTAN_ENGINE_VERSION, TARTAN_ENGINE_VERSION, TARTAN_ENGINE_VERSION,
+               TT_EVENT_VERSION);
     }
     return fflush(stdout) == 0 ? 0 : 1;
+}
+
+/* Loads the rules the configuration and command line name. NULL on error (reported). */
+static struct ruleset *load_rules(const struct engine_config *cfg, const struct cli_opts *cli,
+                                  struct rules_input *in, int quiet_warnings)
+{
+    char err[512];
+    if (rules_input_collect(in, cfg, cli->rules, cli->nrules, err, sizeof err)) {
+        tt_error("%s", err);
+        return NULL;
+    }
+    if (in->n == 0) {
+        tt_error("You must specify at least one rules file/directory (rules_files, -r or "
+                 "TARTAN_RULES)");
+        return NULL;
+    }
+    struct rule_selection *sel = calloc(cfg->nrules_sel ? cfg->nrules_sel : 1, sizeof *sel);
+    if (!sel) {
+        tt_error("out of memory");
+        return NULL;
+    }
+    for (size_t i = 0; i < cfg->nrules_sel; i++) {
+        sel[i].enable = cfg->rules_sel[i].enable;
+        sel[i].rule = cfg->rules_sel[i].rule;
+        sel[i].tag = cfg->rules_sel[i].tag;
+    }
+    struct ruleset_opts ro = {
+        .sel = sel,
+        .nsel = cfg->nrules_sel,
+        .disable_substr = cli->disable_substr,
+        .ndisable_substr = cli->ndisable_substr,
+        .disable_tags = cli->disable_tags,
+        .ndisable_tags = cli->ndisable_tags,
+        .only_tags = cli->only_tags,
+        .nonly_tags = cli->nonly_tags,
+        .min_priority_set = 1,
+        .min_priority = cfg->priority,
+    };
+    struct rules_diags d;
+    rules_diags_init(&d);
+    struct ruleset *rs = NULL;
+    int rc = ruleset_load_buffers((const char *const *)in->names, (const char *const *)in->texts,
+                                  in->lens, in->n, &ro, &d, &rs);
+    if (rc != 0 || !rs) {
+        rules_diags_print(&d, stderr);
+        tt_error("could not load the rules");
+        rs = NULL;
+    } else if (d.nwarnings && !quiet_warnings) {
+        rules_diags_print(&d, stderr);
+    }
+    rules_diags_free(&d);
+    free(sel);
+    if (rs)
+        tt_info("loaded %zu rules (%zu enabled) from %zu file(s)", ruleset_nrules(rs),
+                ruleset_nenabled(rs), in->n);
+    return rs;
+}
+
+static void emit_internal(struct engine *e, int prio, const char *rule, const char *msg,
+                          json_t *fields)
+{
+    struct alert a;
+    alert_internal(&a, realtime_ns(), prio, rule, msg, fields);
+    if (e->out)
+        outputs_emit(e->out, &a);
+}
+
+static void on_alert(const struct rule *r, struct eval_ctx *ctx, void *arg)
+{
+    struct engine *e = arg;
+    struct alert a;
+    if (alert_build(e->ab, r, ctx, &a) != 0)
+        return;
+    if (e->ecs_fields && a.output_fields)
+        json_object_update_missing(a.output_fields, e->ecs_fields);
+    outputs_emit(e->out, &a);
+}
+
+static void apply_ecs(struct engine *e)
+{
+    if (!e->ecs)
+        return;
+    int done;
+    const struct ecs_meta *m = ecs_fetch_result(e->ecs, &done);
+    if (!done)
+        return;
+    if (m) {
+        if (e->pl && m->container_id)
+            state_set_container_meta(pipeline_state(e->pl), m->container_id, m->name, m->image,
+                                     m->image_repo, m->image_tag, 0);
+        e->ecs_fields = json_object();
+        if (e->ecs_fields) {
+            if (m->cluster)
+                json_object_set_new(e->ecs_fields, "ecs.cluster", json_string(m->cluster));
+            if (m->task_arn)
+                json_object_set_new(e->ecs_fields, "ecs.task.arn", json_string(m->task_arn));
+            if (m->family)
+                json_object_set_new(e->ecs_fields, "ecs.task.family", json_string(m->family));
+        }
+    }
+    ecs_fetch_free(e->ecs);
+    e->ecs = NULL;
+}
+
+static void watch_setup(struct engine *e, const struct rules_input *in)
+{
+    file_watch_free(e->watch);
+    e->watch = NULL;
+    if (!e->cfg.watch_config_files)
+        return;
+    size_t n = e->cfg.nsources + in->nwatch;
+    const char **paths = calloc(n ? n : 1, sizeof *paths);
+    if (!paths)
+        return;
+    size_t k = 0;
+    for (size_t i = 0; i < e->cfg.nsources; i++)
+        paths[k++] = e->cfg.sources[i];
+    for (size_t i = 0; i < in->nwatch; i++)
+        paths[k++] = in->watch[i];
+    e->watch = file_watch_new(paths, k);
+    free(paths);
+}
+
+static int outputs_changed(const struct engine_config *a, const struct engine_config *b)
+{
+    char *ja = cfg_to_json(a->tree), *jb = cfg_to_json(b->tree);
+    int changed = !ja || !jb || strcmp(ja, jb) != 0;
+    free(ja);
+    free(jb);
+    return changed;
+}
+
+/* SIGHUP / watched file change: validate everything first, then swap. */
+static void reload(struct engine *e)
+{
+    char err[512];
+    struct engine_config ncfg;
+    struct config_load_opts lo = {
+        .path = e->cli.config_path, .overrides = e->cli.overrides, .noverrides = e->cli.noverrides};
+    tt_info("SIGHUP received, restarting...");
+    if (config_load(&ncfg, &lo, err, sizeof err)) {
+        tt_error("reload: %s", err);
+        config_free(&ncfg);
+        goto failed;
+    }
+    struct rules_input in;
+    struct ruleset *nrs = load_rules(&ncfg, &e->cli, &in, 1);
+    if (!nrs) {
+        rules_input_free(&in);
+        config_free(&ncfg);
+        goto failed;
+    }
+    struct alert_builder *nab =
+        alert_builder_new(nrs, &ncfg, e->cli.append_format, err, sizeof err);
+    if (!nab) {
+        tt_error("reload: %s", err);
+        ruleset_free(nrs);
+        rules_input_free(&in);
+        config_free(&ncfg);
+        goto failed;
+    }
+    struct outputs *nout = NULL;
+    int swap_out = outputs_changed(&e->cfg, &ncfg);
+    if (swap_out) {
+        if (e->cli.unbuffered)
+            ncfg.buffered_outputs = 0;
+        nout = outputs_new(&ncfg, e->hostname, err, sizeof err);
+        if (!nout) {
+            tt_error("reload: %s", err);
+            alert_builder_free(nab);
+            ruleset_free(nrs);
+            rules_input_free(&in);
+            config_free(&ncfg);
+            goto failed;
+        }
+    }
+    pipeline_swap_ruleset(e->pl, nrs);
+    pipeline_set_min_priority(e->pl, ncfg.priority);
+    alert_builder_free(e->ab);
+    ruleset_free(e->rs);
+    e->ab = nab;
+    e->rs = nrs;
+    if (swap_out) {
+        outputs_free(e->out, (int)e->cfg.output_timeout_ms);
+        e->out = nout;
+    }
+    config_free(&e->cfg);
+    e->cfg = ncfg;
+    tt_log_set_level((enum tt_log_level)e->cfg.log_level);
+    watch_setup(e, &in);
+    rules_input_free(&in);
+    tt_info("reload done");
+    return;
+failed:
+    tt_error("hot restart failed; the previous configuration and rules keep running");
+    emit_internal(e, ALERT_PRIO_CRITICAL, "Falco internal: hot restart failure",
+                  "Falco internal: hot restart failure", NULL);
+}
+
+/* syscall_event_drops: once a second compare the ring's drop delta with the event delta. */
+static void check_drops(struct engine *e, struct source *src)
+{
+    uint64_t now = mono_ns();
+    if (now - e->drop_last_wall < 1000000000u)
+        return;
+    e->drop_last_wall = now;
+    uint64_t prod = 0, drop = 0;
+    int have = source_counters(src, &prod, &drop);
+    if (!have && !e->cfg.drops.simulate_drops)
+        return;
+    uint64_t d_evts = prod - e->drop_last_prod, d_drops = drop - e->drop_last_drop;
+    e->drop_last_prod = prod;
+    e->drop_last_drop = drop;
+    if (e->cfg.drops.simulate_drops && d_drops == 0) {
+        d_drops = 1;
+        d_evts = d_evts ? d_evts : 1;
+    }
+    if (d_drops == 0)
+        return;
+    double ratio = d_evts ? (double)d_drops / (double)d_evts : 1.0;
+    if (ratio <= e->cfg.drops.threshold && !e->cfg.drops.simulate_drops)
+        return;
+    /* token bucket: rate tokens per second, max_burst */
+    e->drop_tokens += (double)(now - e->drop_tok_ns) / 1e9 * e->cfg.drops.rate;
+    e->drop_tok_ns = now;
+    if (e->drop_tokens > e->cfg.drops.max_burst)
+        e->drop_tokens = e->cfg.drops.max_burst;
+    if (e->drop_tokens < 1.0)
+        return;
+    e->drop_tokens -= 1.0;
+    unsigned act = e->cfg.drops.actions;
+    if (act & DROP_ACT_IGNORE)
+        return;
+    char msg[256];
+    snprintf(msg, sizeof msg,
+             "Falco internal: syscall event drop. %llu system calls dropped in last second.",
+             (unsigned long long)d_drops);
+    if (act & DROP_ACT_LOG)
+        tt_info("%s", msg);
+    if (act & DROP_ACT_ALERT) {
+        json_t *f = json_object();
+        char v[32];
+#define SETF(k, val)                                                                               \
+    do {                                                                                           \
+        snprintf(v, sizeof v, "%llu", (unsigned long long)(val));                                  \
+        json_object_set_new(f, k, json_string(v));                                                 \
+    } while (0)
+        if (f) {
+            SETF("n_evts", d_evts);
+            SETF("n_drops", d_drops);
+            SETF("n_drops_buffer_total", d_drops);
+            static const char *const zero[] = {"n_drops_buffer_clone_fork_exit",
+                                               "n_drops_buffer_execve_exit",
+                                               "n_drops_buffer_connect_exit",
+                                               "n_drops_buffer_open_exit",
+                                               "n_drops_buffer_dir_file_exit",
+                                               "n_drops_buffer_other_interest_exit",
+                                               "n_drops_buffer_close_exit",
+                                               "n_drops_buffer_proc_exit",
+                                               "n_drops_scratch_map",
+                                               "n_drops_page_faults",
+                                               "n_drops_bug"};
+            for (size_t i = 0; i < sizeof zero / sizeof *zero; i++)
+                json_object_set_new(f, zero[i], json_string("0"));
+            json_object_set_new(f, "ebpf_enabled", json_string("0"));
+        }
+#undef SETF
+        emit_internal(e, ALERT_PRIO_DEBUG, "Falco internal: syscall event drop", msg, f);
+        json_decref(f);
+    }
+    if (act & DROP_ACT_EXIT) {
+        tt_error("%s Exiting.", msg);
+        e->drop_exit = 1;
+        sig_stop = SIGTERM;
+    }
+}
+
+static void note_timeout(struct engine *e)
+{
+    if (++e->consecutive_timeouts < e->cfg.timeouts_max_consecutives || e->timeout_notified)
+        return;
+    e->timeout_notified = 1;
+    char msg[160];
+    snprintf(msg, sizeof msg,
+             "Falco internal: timeouts notification. %llu consecutive timeouts without event.",
+             (unsigned long long)e->consecutive_timeouts);
+    json_t *f = json_object();
+    if (f) {
+        char t[64] = "none";
+        if (e->last_event_ts)
+            snprintf(t, sizeof t, "%llu", (unsigned long long)e->last_event_ts);
+        json_object_set_new(f, "last_event_time", json_string(t));
+    }
+    emit_internal(e, ALERT_PRIO_DEBUG, "Falco internal: timeouts notification", msg, f);
+    json_decref(f);
+}
+
+static void handle_event(struct engine *e, const struct tt_event *ev)
+{
+    e->consecutive_timeouts = 0;
+    e->timeout_notified = 0;
+    e->last_event_ts = ev->ts_ns;
+    pipeline_event(e->pl, ev);
+}
+
+/* The event loop. Returns the exit code. */
+static int run(struct engine *e)
+{
+    char err[512];
+    struct source *src = NULL;
+    if (e->cli.capture) {
+        src = source_open_capture(e->cli.capture, err, sizeof err);
+        if (!src) {
+            tt_error("%s", err);
+            return 1;
+        }
+    }
+    uint64_t first_ts = 0;
+    int rc = 0;
+    e->drop_last_wall = e->drop_tok_ns = mono_ns();
+    e->drop_tokens = e->cfg.drops.max_burst;
+    while (!sig_stop) {
+        if (!src) {
+            src = source_open_ring(e->cfg.ring_key, &sig_stop, err, sizeof err);
+            if (!src)
+                break;
+            uint64_t p = 0, d = 0;
+            source_counters(src, &p, &d);
+            e->drop_last_prod = p;
+            e->drop_last_drop = d;
+            tt_info("attached to the event ring");
+        }
+        if (sig_reopen) {
+            sig_reopen = 0;
+            tt_info("SIGUSR1 received, reopening outputs...");
+            outputs_reopen(e->out);
+        }
+        if (file_watch_poll(e->watch)) {
+            /* debounce: let an editor finish writing */
+            struct timespec ts = {0, 100 * 1000000L};
+            nanosleep(&ts, NULL);
+            file_watch_poll(e->watch);
+            sig_reload = 1;
+        }
+        if (sig_reload) {
+            sig_reload = 0;
+            reload(e);
+        }
+        apply_ecs(e);
+        const struct tt_event *ev;
+        int r = source_next(src, &ev, READ_TIMEOUT_MS, err, sizeof err);
+        if (r == 1) {
+            if (!first_ts)
+                first_ts = ev->ts_ns;
+            handle_event(e, ev);
+            int over = e->cli.max_seconds > 0 &&
+                       (double)(ev->ts_ns - first_ts) / 1e9 >= e->cli.max_seconds;
+            source_release(src, ev);
+            if (over)
+                break;
+        } else if (r == 0) {
+            note_timeout(e);
+        } else if (r == -1) {
+            if (!source_is_ring(src))
+                break;
+            tt_info("the tracer closed the event ring; waiting for a new one");
+            source_close(src);
+            src = NULL;
+            continue;
+        } else if (r == -2) {
+            tt_warn("%s", err);
+        } else {
+            tt_error("%s", err);
+            rc = 1;
+            break;
+        }
+        check_drops(e, src);
+    }
+    if (sig_stop && src && source_is_ring(src)) {
+        /* stop reading new events: evaluate what is already in the ring, bounded */
+        uint64_t prod = 0, drop = 0, dl = mono_ns() + (uint64_t)DRAIN_LIMIT_MS * 1000000u;
+        source_counters(src, &prod, &drop);
+        const struct tt_event *ev;
+        uint64_t n = 0;
+        while (mono_ns() < dl && source_next(src, &ev, 0, err, sizeof err) == 1) {
+            handle_event(e, ev);
+            source_release(src, ev);
+            n++;
+        }
+        tt_debug("drained %llu events from the ring at shutdown", (unsigned long long)n);
+    }
+    if (sig_stop)
+        tt_info("%s received, exiting...", sig_stop == SIGINT ? "SIGINT" : "SIGTERM");
+    source_close(src);
+    if (e->drop_exit)
+        rc = 1;
+    return rc;
+}
+
+static int write_pidfile(const char *path)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        tt_error("cannot write pid file %s: %s", path, strerror(errno));
+        return -1;
+    }
+    fprintf(f, "%d\n", (int)getpid());
+    if (fclose(f) != 0) {
+        tt_error("cannot write pid file %s: %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static int print_support(struct engine *e, const struct rules_input *in)
+{
+    json_t *j = json_object();
+    if (!j)
+        return 1;
+    json_t *ver = json_object();
+    json_object_set_new(ver, "falco_version", json_string(TARTAN_ENGINE_VERSION));
+    json_object_set_new(ver, "engine_version", json_string(TARTAN_ENGINE_VERSION));
+    json_object_set_new(ver, "libs_version", json_string("tartan-" TARTAN_ENGINE_VERSION));
+    json_object_set_new(j, "version", ver);
+    json_t *ei = json_object();
+    json_object_set_new(ei, "engine_version", json_string(TARTAN_ENGINE_VERSION));
+    json_object_set_new(j, "engine_info", ei);
+    size_t cl = 1;
+    for (int i = 0; i < e->cli.argc; i++)
+        cl += strlen(e->cli.argv[i]) + 1;
+    char *cmd = calloc(1, cl);
+    for (int i = 0; cmd && i < e->cli.argc; i++) {
+        if (i)
+            strcat(cmd, " ");
+        strcat(cmd, e->cli.argv[i]);
+    }
+    json_object_set_new(j, "cmdline", json_string(cmd ? cmd : ""));
+    free(cmd);
+    char *conf = cfg_to_json(e->cfg.tree);
+    json_object_set_new(j, "config", conf ? json_loads(conf, 0, NULL) : json_null());
+    free(conf);
+    json_t *rf = json_array();
+    for (size_t i = 0; in && i < in->n; i++) {
+        json_t *o = json_object();
+        json_object_set_new(o, "name", json_string(in->names[i]));
+        char *txt = alert_sanitize(in->texts[i], in->lens[i], 0);
+        json_object_set_new(o, "content", txt ? json_string(txt) : json_null());
+        free(txt);
+        json_array_append_new(rf, o);
+    }
+    json_object_set_new(j, "rules_files", rf);
+    char *s = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
+    json_decref(j);
+    if (!s)
+        return 1;
+    puts(s);
+    free(s);
+    return 0;
 }
 
 int main(int argc, char **argv)
 {
     tt_log_init("engine");
-    struct cli_opts cli;
-    if (cli_parse(&cli, argc, argv, stderr)) {
+    static struct engine eng;
+    struct engine *e = &eng;
+    if (cli_parse(&e->cli, argc, argv, stderr)) {
         cli_usage(stderr);
         return 1;
     }
-    if (cli.help) {
+    if (e->cli.help) {
         cli_usage(stdout);
-        cli_free(&cli);
+        cli_free(&e->cli);
         return 0;
     }
-    struct engine_config cfg;
+    if (e->cli.list_fields) {
+        int rc = fields_list(stdout, e->cli.list_format && !strcmp(e->cli.list_format, "json"));
+        cli_free(&e->cli);
+        return rc ? 1 : 0;
+    }
     char err[512];
     struct config_load_opts lo = {
-        .path = cli.config_path, .overrides = cli.overrides, .noverrides = cli.noverrides};
-    if (config_load(&cfg, &lo, err, sizeof err)) {
+        .path = e->cli.config_path, .overrides = e->cli.overrides, .noverrides = e->cli.noverrides};
+    if (config_load(&e->cfg, &lo, err, sizeof err)) {
         tt_error("%s", err);
-        config_free(&cfg);
-        cli_free(&cli);
+        config_free(&e->cfg);
+        cli_free(&e->cli);
         return 1;
     }
-    tt_log_set_level(cfg.log_level);
+    tt_log_set_level((enum tt_log_level)e->cfg.log_level);
+    if (e->cli.unbuffered)
+        e->cfg.buffered_outputs = 0;
     int rc = 0;
-    if (cli.version)
-        rc = print_version(&cfg);
-    else {
-        tt_error("event processing is not wired yet");
-        rc = 2;
+    struct rules_input in = {0};
+    if (e->cli.version) {
+        rc = print_version(&e->cfg);
+        goto out;
     }
-    config_free(&cfg);
-    cli_free(&cli);
+    if (e->cli.nvalidate) {
+        rc = rules_validate_main(e->cli.validate, e->cli.nvalidate, e->cfg.json_output, stdout,
+                                 stderr);
+        goto out;
+    }
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    alert_hostname(e->hostname, sizeof e->hostname);
+    e->rs = load_rules(&e->cfg, &e->cli, &in, !e->cli.verbose);
+    if (!e->rs) {
+        rc = 1;
+        goto out;
+    }
+    if (e->cli.support) {
+        rc = print_support(e, &in);
+        goto out;
+    }
+    if (e->cli.describe_all || e->cli.describe_rule) {
+        rc = rules_describe(e->rs, e->cli.describe_rule, e->cfg.json_output, stdout);
+        goto out;
+    }
+    e->ab = alert_builder_new(e->rs, &e->cfg, e->cli.append_format, err, sizeof err);
+    if (!e->ab) {
+        tt_error("%s", err);
+        rc = 1;
+        goto out;
+    }
+    if (e->cli.dry_run) {
+        tt_info("dry run: configuration and rules are valid");
+        goto out;
+    }
+    if (signals_install()) {
+        tt_error("cannot install signal handlers: %s", strerror(errno));
+        rc = 1;
+        goto out;
+    }
+    if (e->cli.pidfile && write_pidfile(e->cli.pidfile)) {
+        rc = 1;
+        goto out;
+    }
+    e->out = outputs_new(&e->cfg, e->hostname, err, sizeof err);
+    if (!e->out) {
+        tt_error("%s", err);
+        rc = 1;
+        goto out;
+    }
+    struct pipeline_opts po = {.match_all = e->cfg.rule_matching_all,
+                               .min_priority = e->cfg.priority,
+                               .on_alert = on_alert,
+                               .arg = e};
+    e->pl = pipeline_new(e->rs, &po);
+    if (!e->pl) {
+        tt_error("cannot create the event pipeline");
+        rc = 1;
+        goto out;
+    }
+    if (e->cfg.ecs_metadata_uri && e->cfg.ecs_metadata_uri[0])
+        e->ecs = ecs_fetch_start(e->cfg.ecs_metadata_uri, ECS_TIMEOUT_MS);
+    watch_setup(e, &in);
+    tt_info("engine %s started (%s)", TARTAN_ENGINE_VERSION,
+            e->cli.capture ? e->cli.capture : "event ring");
+    rc = run(e);
+    if (e->ecs) {
+        ecs_fetch_free(e->ecs);
+        e->ecs = NULL;
+    }
+out:
+    if (e->out)
+        outputs_free(e->out, (int)e->cfg.output_timeout_ms);
+    if (e->pl)
+        pipeline_free(e->pl);
+    alert_builder_free(e->ab);
+    ruleset_free(e->rs);
+    file_watch_free(e->watch);
+    json_decref(e->ecs_fields);
+    rules_input_free(&in);
+    if (e->cli.pidfile && !e->cli.dry_run && e->out)
+        unlink(e->cli.pidfile);
+    config_free(&e->cfg);
+    cli_free(&e->cli);
+    curl_global_cleanup();
     return rc;
 }

@@ -1,0 +1,27 @@
+/* Which rules the engine loads: -r paths (replacing rules_files) or the configuration's
+ * rules_files, directories expanded (non-recursive, *.yaml and *.yml, sorted), plus rules from the
+ * environment (TARTAN_RULES*), all read into memory in load order. */
+#ifndef ENGINE_CONFIG_RULES_H
+#define ENGINE_CONFIG_RULES_H
+
+#include <stddef.h>
+
+struct engine_config;
+
+struct rules_input {
+    char **names; /* file path or "env:NAME" */
+    char **texts;
+    size_t *lens;
+    size_t n;
+    char **watch; /* files and directories to watch for changes */
+    size_t nwatch;
+};
+
+/* cli_paths (may be NULL) replaces cfg->rules_files; a -r path that cannot be read is fatal
+ * ("Could not open file X for reading"), configuration entries that do not exist are skipped.
+ * 0, or -1 with the reason in err. */
+int rules_input_collect(struct rules_input *in, const struct engine_config *cfg,
+                        const char *const *cli_paths, size_t ncli, char *err, size_t n);
+void rules_input_free(struct rules_input *in);
+
+#endif

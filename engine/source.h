@@ -1,0 +1,30 @@
+/* Event sources for the engine: the tracer's shared-memory ring (default) or a capture file
+ * (-e). One interface so the main loop does not care which. */
+#ifndef ENGINE_SOURCE_H
+#define ENGINE_SOURCE_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tt_event.h"
+
+struct source;
+
+/* Opens a capture file. NULL with a reason in err. */
+struct source *source_open_capture(const char *path, char *err, size_t n);
+/* Attaches to the ring for key, waiting (in steps, checking *stop) for a producer to create
+ * it: works whether the engine or the tracer starts first. NULL if *stop became set or on a
+ * fatal error (err). */
+struct source *source_open_ring(int key, volatile sig_atomic_t *stop, char *err, size_t n);
+
+/* 1: *ev is the next event (valid until source_release); 0: nothing within timeout_ms;
+ * -1: end of stream; -2: a corrupt record was skipped (err set). */
+int source_next(struct source *s, const struct tt_event **ev, int timeout_ms, char *err, size_t n);
+void source_release(struct source *s, const struct tt_event *ev);
+/* Drop counters (ring only): 1 if available. */
+int source_counters(struct source *s, uint64_t *produced, uint64_t *dropped);
+int source_is_ring(const struct source *s);
+void source_close(struct source *s);
+
+#endif

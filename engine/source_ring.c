@@ -1,0 +1,78 @@
+/* Ring event source (the default): attaches to the tracer's shared-memory ring, waiting for it
+ * to appear, and dispatches the common source interface to the ring or the capture reader. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "source.h"
+#include "source_priv.h"
+#include "tt_log.h"
+#include "tt_ring.h"
+
+#define ATTACH_STEP_MS 200
+
+struct source *source_open_ring(int key, volatile sig_atomic_t *stop, char *err, size_t n)
+{
+    struct source *s = calloc(1, sizeof *s);
+    if (!s) {
+        snprintf(err, n, "out of memory");
+        return NULL;
+    }
+    int logged = 0;
+    while (!*stop) {
+        char why[256] = "";
+        s->ring = tt_ring_attach(key, ATTACH_STEP_MS, why, sizeof why);
+        if (s->ring)
+            return s;
+        if (!logged) {
+            tt_info("waiting for the tracer's event ring (key 0x%x)%s%s", (unsigned)key,
+                    why[0] ? ": " : "", why);
+            logged = 1;
+        }
+    }
+    free(s);
+    snprintf(err, n, "stopped while waiting for the event ring");
+    return NULL;
+}
+
+int source_next(struct source *s, const struct tt_event **ev, int timeout_ms, char *err, size_t n)
+{
+    if (s->cap)
+        return source_capture_next(s, ev, err, n);
+    int rc = tt_ring_read(s->ring, ev, timeout_ms);
+    if (rc == -2)
+        snprintf(err, n, "corrupt record in the event ring (skipped)");
+    return rc;
+}
+
+void source_release(struct source *s, const struct tt_event *ev)
+{
+    if (s->ring)
+        tt_ring_release(s->ring, ev);
+}
+
+int source_counters(struct source *s, uint64_t *produced, uint64_t *dropped)
+{
+    if (!s->ring)
+        return 0;
+    struct tt_ring_stats st;
+    tt_ring_get_stats(s->ring, &st);
+    *produced = st.produced;
+    *dropped = st.dropped;
+    return 1;
+}
+
+int source_is_ring(const struct source *s)
+{
+    return s->ring != NULL;
+}
+
+void source_close(struct source *s)
+{
+    if (!s)
+        return;
+    if (s->ring)
+        tt_ring_detach(s->ring);
+    if (s->cap)
+        source_capture_close(s);
+    free(s);
+}
