@@ -1,0 +1,139 @@
+# Docker helpers for Tartan's end-to-end tests. Source it after tt.sh:
+#   . "$TT_ROOT/tests/lib/tt.sh"; . "$TT_ROOT/tests/lib/docker.sh"
+#
+#   tt_docker_ready        start dockerd when none answers (logs to $TT_CACHE/dockerd.log)
+#   tt_docker_base         make debian:bookworm-slim exist (debootstrap + docker import, cached)
+#   tt_docker_images       build every Tartan image (binaries, workload, workload-scratch,
+#                          embedded, engine); layer cache makes repeated calls cheap
+#   tt_docker_rm NAME...   remove containers, ignoring ones that do not exist
+#   tt_docker_setup        all of the above; prints a SKIP reason and returns 1 when Docker
+#                          cannot work here (call as: tt_docker_setup || exit 0)
+#
+# Base images cannot be pulled here, so debian:bookworm-slim is made locally from the Debian
+# mirror apt already uses. dockerd is started without iptables and without the default bridge:
+# the tests use --network host or --network none only.
+: "${TT_CACHE:=/var/cache/tartan}"
+: "${TT_IMAGE_PREFIX:=tartan}"
+TT_BASE_IMAGE=debian:bookworm-slim
+export TT_CACHE TT_IMAGE_PREFIX TT_BASE_IMAGE
+
+tt_dlog() { echo "[docker.sh] $*" >&2; }
+
+# The Debian mirror apt uses (one-line or deb822 sources), else deb.debian.org.
+tt_debian_mirror() {
+    local url
+    url=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources 2>/dev/null |
+        grep -v '^[[:space:]]*#' |
+        grep -oE '(https?|file)://[^ ]*/debian/?( |$)' | grep -v security | head -n 1 | tr -d ' ')
+    echo "${url:-http://deb.debian.org/debian}"
+}
+
+tt_docker_ready() {
+    docker info >/dev/null 2>&1 && return 0
+    if ! command -v dockerd >/dev/null 2>&1; then
+        tt_dlog "dockerd is not installed (make deps installs docker.io)"
+        return 1
+    fi
+    mkdir -p "$TT_CACHE"
+    tt_dlog "starting dockerd (log: $TT_CACHE/dockerd.log)"
+    # setsid: the daemon outlives this test file; later test files reuse it.
+    setsid dockerd --iptables=false --ip6tables=false --bridge=none \
+        >>"$TT_CACHE/dockerd.log" 2>&1 </dev/null &
+    local i
+    for i in $(seq 1 120); do
+        docker info >/dev/null 2>&1 && return 0
+        sleep 0.5
+    done
+    tt_dlog "dockerd did not become ready; last log lines:"
+    tail -n 20 "$TT_CACHE/dockerd.log" >&2
+    return 1
+}
+
+tt_docker_base() {
+    docker image inspect "$TT_BASE_IMAGE" >/dev/null 2>&1 && return 0
+    command -v debootstrap >/dev/null 2>&1 || { tt_dlog "debootstrap missing"; return 1; }
+    mkdir -p "$TT_CACHE"
+    (
+        flock 9
+        docker image inspect "$TT_BASE_IMAGE" >/dev/null 2>&1 && exit 0
+        local root="$TT_CACHE/rootfs-bookworm" mirror
+        mirror=$(tt_debian_mirror)
+        if [ ! -x "$root/bin/bash" ] || [ ! -f "$root/.tartan-complete" ]; then
+            rm -rf "$root"
+            tt_dlog "debootstrap --variant=minbase bookworm from $mirror (a few minutes, once)"
+            debootstrap --variant=minbase bookworm "$root" "$mirror" >"$TT_CACHE/debootstrap.log" 2>&1 || {
+                tt_dlog "debootstrap failed:"; tail -n 20 "$TT_CACHE/debootstrap.log" >&2; exit 1
+            }
+            touch "$root/.tartan-complete"
+        fi
+        # Like the official slim image: no apt lists, no docs, no caches.
+        tar -C "$root" --exclude=./.tartan-complete --exclude=./var/cache/apt/archives/*.deb \
+            --exclude=./var/lib/apt/lists/* --exclude=./usr/share/doc/* --exclude=./usr/share/man/* \
+            --exclude=./proc/* --exclude=./sys/* --exclude=./dev/* -c . |
+            docker import --change 'CMD ["bash"]' - "$TT_BASE_IMAGE" >&2
+    ) 9>"$TT_CACHE/base.lock"
+}
+
+# tt_docker_build TAG DOCKERFILE [BUILD ARGS...]: build from the repository root.
+tt_docker_build() {
+    local tag=$1 file=$2; shift 2
+    tt_dlog "building $tag from $file"
+    if ! docker build --network host -q -t "$tag" -f "$TT_ROOT/$file" "$@" "$TT_ROOT" >"$TT_CACHE/build-$tag.log" 2>&1; then
+        # -q hides the failing step: rebuild verbosely for the log.
+        docker build --network host -t "$tag" -f "$TT_ROOT/$file" "$@" "$TT_ROOT" >"$TT_CACHE/build-$tag.log" 2>&1
+        tt_dlog "build of $tag failed; last lines of $TT_CACHE/build-$tag.log:"
+        tail -n 30 "$TT_CACHE/build-$tag.log" >&2
+        return 1
+    fi
+}
+
+# The upstream Falco ruleset goes into the binaries image through a context path
+# (build/docker-rules is inside the build context, ignored by git).
+tt_docker_upstream_rules() {
+    mkdir -p "$TT_ROOT/build/docker-rules"
+    if [ -f "$TT_SHARED/falco-rules/falco_rules.yaml" ]; then
+        cmp -s "$TT_SHARED/falco-rules/falco_rules.yaml" "$TT_ROOT/build/docker-rules/falco_rules.yaml" ||
+            cp "$TT_SHARED/falco-rules/falco_rules.yaml" "$TT_ROOT/build/docker-rules/falco_rules.yaml"
+    fi
+}
+
+tt_docker_images() {
+    local p=$TT_IMAGE_PREFIX
+    mkdir -p "$TT_CACHE"
+    tt_docker_upstream_rules
+    (
+        flock 9
+        tt_docker_build "$p-binaries" Dockerfile.binaries --build-arg EXTRA_RULES=build/docker-rules &&
+            tt_docker_build "$p-workload" Dockerfile.workload &&
+            tt_docker_build "$p-workload-scratch" Dockerfile.workload --target scratch-workload &&
+            tt_docker_build "$p-embedded" Dockerfile.embedded --build-arg "BINARIES=$p-binaries" &&
+            tt_docker_build "$p-engine" Dockerfile.engine --build-arg "BINARIES=$p-binaries"
+    ) 9>"$TT_CACHE/images.lock"
+}
+
+tt_docker_rm() {
+    local c
+    for c in "$@"; do docker rm -f "$c" >/dev/null 2>&1 || true; done
+}
+
+# Exit status of a stopped container.
+tt_docker_exit_code() { docker inspect -f '{{.State.ExitCode}}' "$1" 2>/dev/null; }
+
+tt_docker_setup() {
+    if [ "$(id -u)" -ne 0 ]; then
+        skip "docker-setup" "the end-to-end tests need root to run dockerd and debootstrap"
+        return 1
+    fi
+    if ! tt_docker_ready; then
+        fail "docker-setup" "no Docker daemon could be started (see $TT_CACHE/dockerd.log)"
+        return 1
+    fi
+    if ! tt_docker_base; then
+        fail "docker-setup" "could not build $TT_BASE_IMAGE (see $TT_CACHE/debootstrap.log)"
+        return 1
+    fi
+    if ! tt_docker_images; then
+        fail "docker-setup" "image build failed (see $TT_CACHE/build-*.log)"
+        return 1
+    fi
+}
