@@ -78,7 +78,7 @@ HELPER_SRCS := $(sort $(wildcard tests/helpers/*.c))
 HELPER_BINS := $(HELPER_SRCS:tests/helpers/%.c=$(OUT)/helpers/%)
 helpers: $(HELPER_BINS)
 $(OUT)/helpers/%: tests/helpers/%.c | $(OUT)/helpers
-	$(CC) $(CSTD) -Wall -Wextra -Werror -Wno-unused-parameter -O1 -g -pthread -o $@ $< $(EXTRA_LDFLAGS)
+	$(CC) $(CSTD) -Wall -Wextra -Werror -Wno-unused-parameter -O1 -g -MMD -MP -pthread -o $@ $< $(EXTRA_LDFLAGS)
 
 $(OUT)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
