@@ -123,6 +123,14 @@ enum st_thread_flags {
 
 struct engine_state;
 
+/* Per-event memo of rendered strings (fields code), keyed by field id and argument. */
+struct ctx_memo {
+    uint32_t key;
+    uint32_t len;
+    const char *p; /* NULL: known missing */
+};
+#define CTX_NMEMO 24
+
 /* The context of one event, filled by state_begin_event() and read by fld_extract(). */
 struct eval_ctx {
     struct engine_state *st;
@@ -139,6 +147,8 @@ struct eval_ctx {
     size_t rawpathlen;
     struct st_fd fdtmp;   /* fd description when the call failed or closed the fd */
     uint32_t cache_valid; /* bits of lazily computed per-event values (fields code) */
+    uint32_t nmemo;
+    struct ctx_memo memo[CTX_NMEMO];
     size_t scratch_used;
     char scratch[ST_SCRATCH_SIZE];
 };

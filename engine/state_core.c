@@ -421,6 +421,7 @@ int state_begin_event(struct engine_state *st, const struct tt_event *ev, uint64
     ctx->rawpath = NULL;
     ctx->rawpathlen = 0;
     ctx->cache_valid = 0;
+    ctx->nmemo = 0;
     ctx->scratch_used = 0;
     memset(&ctx->fdtmp, 0, sizeof ctx->fdtmp);
     st_proc_event(st, ctx);

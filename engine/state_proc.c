@@ -263,12 +263,6 @@ static void on_clone(struct engine_state *st, struct eval_ctx *ctx)
     }
 }
 
-struct drop_threads_arg {
-    struct engine_state *st;
-    struct st_proc *p;
-    struct st_thread *keep;
-};
-
 static void drop_other_threads(struct engine_state *st, struct st_thread *keep)
 {
     struct st_proc *p = keep->proc;

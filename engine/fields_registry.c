@@ -1,0 +1,302 @@
+/* The field registry (fields.def): name resolution with arguments, --list output, and the
+ * text/JSON forms of extracted values. */
+#include "fields.h"
+
+#include "fields_ids.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "tt_event.h"
+
+static const struct fld_info registry[FLD_COUNT] = {
+#define FLD(id, name, type, flags, desc) [FLD_##id] = {name, type, flags, desc, FLD_##id},
+#include "fields.def"
+#undef FLD
+};
+
+size_t fld_count(void)
+{
+    return FLD_COUNT;
+}
+
+const struct fld_info *fld_at(size_t i)
+{
+    return i < FLD_COUNT ? &registry[i] : NULL;
+}
+
+const struct fld_info *fld_info_by_id(int id)
+{
+    return id >= 0 && id < FLD_COUNT ? &registry[id] : NULL;
+}
+
+static const struct fld_info *lookup(const char *name)
+{
+    for (int i = 0; i < FLD_COUNT; i++)
+        if (!(registry[i].flags & FF_HIDDEN) && strcmp(registry[i].name, name) == 0)
+            return &registry[i];
+    for (int i = 0; i < FLD_COUNT; i++) /* hidden ones (k8s.* extras) */
+        if (strcmp(registry[i].name, name) == 0)
+            return &registry[i];
+    return NULL;
+}
+
+__attribute__((format(printf, 3, 4))) static int bad(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    if (err && errlen)
+        vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* Falco's parameter name aliases that are not tt param names. */
+static int param_of_key(const char *key)
+{
+    if (strcmp(key, "res") == 0 || strcmp(key, "tuple") == 0)
+        return 0;
+    return (int)tt_param_by_name(key);
+}
+
+int fld_resolve(const char *name, const char *arg, struct fld_ref *out, char *err, size_t errlen)
+{
+    if (!name || !out)
+        return bad(err, errlen, "%s", "invalid field reference");
+    memset(out, 0, sizeof *out);
+    const char *dotted = NULL;
+    int raw = 0;
+    if (strncmp(name, "evt.arg.", 8) == 0) {
+        dotted = name + 8;
+    } else if (strncmp(name, "evt.rawarg.", 11) == 0) {
+        dotted = name + 11;
+        raw = 1;
+    }
+    if (dotted) {
+        if (!*dotted || strlen(dotted) >= sizeof out->key || arg)
+            return bad(err, errlen, "filter_check called with nonexistent field %s", name);
+        snprintf(out->key, sizeof out->key, "%s", dotted);
+        out->has_arg = 1;
+        out->index = -1;
+        out->param_id = param_of_key(dotted);
+        if (!raw) {
+            out->info = &registry[FLD_EVT_ARG];
+        } else {
+            enum tt_param_kind k = tt_param_kind_of((unsigned)out->param_id);
+            out->info =
+                k == TT_PK_STR || k == TT_PK_STRLIST || k == TT_PK_BYTES || k == TT_PK_SOCKADDR
+                    ? &registry[FLD_EVT_RAWARG_STR]
+                : k == TT_PK_U64 ? &registry[FLD_EVT_RAWARG_U64]
+                                 : &registry[FLD_EVT_RAWARG];
+        }
+        return 0;
+    }
+    const struct fld_info *fi = lookup(name);
+    if (!fi)
+        return bad(err, errlen, "filter_check called with nonexistent field %s", name);
+    out->info = fi;
+    out->index = -1;
+    if (!arg) {
+        if ((fi->flags & FF_ARG_REQUIRED) && !(fi->flags & FF_DOTTED_ARG))
+            return bad(err, errlen, "filter_check: field %s requires an argument", name);
+        if (fi->id == FLD_EVT_ARG || fi->id == FLD_EVT_RAWARG)
+            return bad(err, errlen, "filter_check called with nonexistent field %s", name);
+        return 0;
+    }
+    if (fi->flags & FF_ARG_INDEX) {
+        char *end;
+        errno = 0;
+        long long v = strtoll(arg, &end, 10);
+        if (end == arg || *end || errno || v < 0)
+            return bad(err, errlen, "filter_check: invalid index argument in field %s", name);
+        out->has_arg = 1;
+        out->index = v;
+        return 0;
+    }
+    if (fi->flags & FF_ARG_KEY) {
+        if (strlen(arg) >= sizeof out->key)
+            return bad(err, errlen, "filter_check: argument too long in field %s", name);
+        snprintf(out->key, sizeof out->key, "%s", arg);
+        out->has_arg = 1;
+        return 0;
+    }
+    return bad(err, errlen, "filter_check: field %s does not take an argument", name);
+}
+
+static const char *type_name(enum fld_type t)
+{
+    switch (t) {
+    case FT_STRING:
+        return "CHARBUF";
+    case FT_INT64:
+        return "INT64";
+    case FT_UINT64:
+        return "UINT64";
+    case FT_BOOL:
+        return "BOOL";
+    case FT_IPADDR:
+        return "IPADDR";
+    case FT_IPNET:
+        return "IPNET";
+    case FT_PORT:
+        return "PORT";
+    case FT_RELTIME:
+        return "RELTIME";
+    case FT_ABSTIME:
+        return "ABSTIME";
+    case FT_BYTES:
+        return "BYTEBUF";
+    default:
+        return "NONE";
+    }
+}
+
+static int json_str(FILE *out, const char *s)
+{
+    if (fputc('"', out) == EOF)
+        return -1;
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        int r;
+        if (c == '"' || c == '\\')
+            r = fprintf(out, "\\%c", c);
+        else if (c < 0x20)
+            r = fprintf(out, "\\u%04x", c);
+        else
+            r = fputc(c, out) == EOF ? -1 : 1;
+        if (r < 0)
+            return -1;
+    }
+    return fputc('"', out) == EOF ? -1 : 0;
+}
+
+int fields_list(FILE *out, int json)
+{
+    int rc = 0;
+    const char *cls = "";
+    if (json && fputs("[", out) == EOF)
+        return -1;
+    int first = 1;
+    for (int i = 0; i < FLD_COUNT; i++) {
+        const struct fld_info *f = &registry[i];
+        if (f->flags & FF_HIDDEN)
+            continue;
+        const char *dot = strchr(f->name, '.');
+        size_t cl = dot ? (size_t)(dot - f->name) : strlen(f->name);
+        if (json) {
+            if (!first && fputs(",", out) == EOF)
+                rc = -1;
+            first = 0;
+            if (fputs("{\"name\":", out) == EOF || json_str(out, f->name) < 0 ||
+                fprintf(out, ",\"type\":\"%s\",\"desc\":", type_name(f->type)) < 0 ||
+                json_str(out, f->desc) < 0 || fputs("}", out) == EOF)
+                rc = -1;
+            continue;
+        }
+        if (strncmp(cls, f->name, cl) != 0 || cls[cl] != '.') {
+            cls = f->name;
+            if (fprintf(out, "%s-------------------------------\nField Class: %.*s\n\n",
+                        i ? "\n" : "", (int)cl, f->name) < 0)
+                rc = -1;
+        }
+        char nm[64];
+        snprintf(nm, sizeof nm, "%s%s", f->name,
+                 (f->flags & FF_DOTTED_ARG)  ? ".NAME"
+                 : (f->flags & FF_ARG_INDEX) ? "[N]"
+                 : (f->flags & FF_ARG_KEY)   ? "[KEY]"
+                                             : "");
+        if (fprintf(out, "%-36s (%s) %s\n", nm, type_name(f->type), f->desc) < 0)
+            rc = -1;
+    }
+    if (json && fputs("]\n", out) == EOF)
+        rc = -1;
+    return rc;
+}
+
+int fld_value_to_text(const struct fld_value *v, char *buf, size_t cap)
+{
+    switch (v->type) {
+    case FT_STRING:
+    case FT_BYTES:
+        return snprintf(buf, cap, "%.*s", (int)v->v.s.len, v->v.s.p ? v->v.s.p : "");
+    case FT_INT64:
+    case FT_RELTIME:
+        return snprintf(buf, cap, "%" PRId64, v->v.i);
+    case FT_UINT64:
+    case FT_PORT:
+    case FT_ABSTIME:
+        return snprintf(buf, cap, "%" PRIu64, v->v.u);
+    case FT_BOOL:
+        return snprintf(buf, cap, "%s", v->v.b ? "true" : "false");
+    case FT_IPADDR:
+    case FT_IPNET: {
+        char ip[INET6_ADDRSTRLEN];
+        if (!inet_ntop(v->v.ip.family == 6 ? AF_INET6 : AF_INET, v->v.ip.addr, ip, sizeof ip))
+            ip[0] = '\0';
+        if (v->type == FT_IPNET)
+            return snprintf(buf, cap, "%s/%u", ip, v->v.ip.prefix);
+        return snprintf(buf, cap, "%s", ip);
+    }
+    default:
+        return snprintf(buf, cap, "<NA>");
+    }
+}
+
+int fld_value_to_json(const struct fld_value *v, char *buf, size_t cap)
+{
+    switch (v->type) {
+    case FT_INT64:
+    case FT_RELTIME:
+    case FT_UINT64:
+    case FT_PORT:
+    case FT_ABSTIME:
+    case FT_BOOL:
+        return fld_value_to_text(v, buf, cap);
+    default:
+        break;
+    }
+    char tmp[512];
+    const char *s;
+    size_t n;
+    if (v->type == FT_STRING || v->type == FT_BYTES) {
+        s = v->v.s.p ? v->v.s.p : "";
+        n = v->v.s.len;
+    } else {
+        int r = fld_value_to_text(v, tmp, sizeof tmp);
+        s = tmp;
+        n = r > 0 ? ((size_t)r < sizeof tmp ? (size_t)r : sizeof tmp - 1) : 0;
+    }
+    size_t w = 0;
+#define PUT(c)                                                                                     \
+    do {                                                                                           \
+        if (w + 1 < cap)                                                                           \
+            buf[w] = (c);                                                                          \
+        w++;                                                                                       \
+    } while (0)
+    PUT('"');
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\') {
+            PUT('\\');
+            PUT((char)c);
+        } else if (c < 0x20) {
+            char e[8];
+            snprintf(e, sizeof e, "\\u%04x", c);
+            for (int k = 0; e[k]; k++)
+                PUT(e[k]);
+        } else {
+            PUT((char)c);
+        }
+    }
+    PUT('"');
+#undef PUT
+    if (cap)
+        buf[w < cap ? w : cap - 1] = '\0';
+    return (int)w;
+}
