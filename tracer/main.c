@@ -1,13 +1,77 @@
-/* tracer: placeholder until its issue lands (only the dump command works). */
+/* tracer: entry point. `tracer dump ...` prints a stream; otherwise run CMD traced or attach to
+ * -p PID, streaming events to the ring (or -w FILE). See docs/tracer.md. */
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "trace.h"
+#include "tt_log.h"
+#if __has_include("dump.h")
 #include "dump.h"
+#define HAVE_DUMP 1
+#endif
 
 int main(int argc, char **argv)
 {
-    if (argc > 1 && strcmp(argv[1], "dump") == 0)
+    tt_log_init("tracer");
+    if (argc > 1 && strcmp(argv[1], "dump") == 0) {
+#ifdef HAVE_DUMP
         return tracer_dump_main(argc - 1, argv + 1);
-    fputs("tracer: not implemented yet\n", stderr);
-    return 2;
+#else
+        tt_error("dump is not built in");
+        return TR_EXIT_FAILURE;
+#endif
+    }
+
+    struct tr_opts o;
+    int rc = tr_opts_parse(&o, argc, argv);
+    if (rc != 0)
+        return rc > 0 ? 0 : TR_EXIT_USAGE;
+    if (o.quiet)
+        tt_log_set_level(TT_LOG_ERROR);
+    else if (o.verbose > 1)
+        tt_log_set_level(TT_LOG_DEBUG);
+    else if (o.verbose == 0)
+        tt_log_set_level(TT_LOG_WARN);
+
+    static struct tr_state st;
+    st.o = &o;
+    st.self = getpid();
+    st.sigfd = -1;
+    st.ring_shmid = -1;
+    char bad[80];
+    if (tr_sysset_build(&st.set, o.syscalls, o.trace_all, bad, sizeof bad) != 0) {
+        tt_error("--syscalls: unknown event or syscall name '%s'", bad);
+        return TR_EXIT_USAGE;
+    }
+    /* Without the filter (attach, fail-open) every syscall stops; with it, only the set. */
+    st.mode = (o.attach_pid || o.fail_policy == TR_FAIL_OPEN) ? TR_MODE_SYSCALL : TR_MODE_SECCOMP;
+    if (tr_tasks_init(&st.tasks) != 0) {
+        tt_error("out of memory");
+        return TR_EXIT_FAILURE;
+    }
+    if (tr_signals_setup(&st) != 0) {
+        tt_error("signal setup: %s", strerror(errno));
+        return TR_EXIT_FAILURE;
+    }
+    char why[256] = "";
+    if (tr_sink_open(&st.sink, o.capture, o.ring_key, o.ring_size, o.ring_blocking, why,
+                     sizeof why) != 0) {
+        tt_error("%s: %s", o.capture ? o.capture : "event ring", why);
+        return TR_EXIT_FAILURE;
+    }
+    if (st.sink.ring) {
+        st.protect_ring = 1;
+        st.ring_key = o.ring_key;
+        st.ring_shmid = st.sink.shmid;
+    }
+
+    rc = o.attach_pid ? tr_attach(&st) : tr_launch(&st);
+
+    tt_debug("%llu stops, %llu events, %llu not delivered", (unsigned long long)st.stops,
+             (unsigned long long)st.sink.produced - 0, (unsigned long long)st.sink.failed);
+    tr_sink_close(&st.sink);
+    return rc;
 }

@@ -1,0 +1,238 @@
+/* tracer: seccomp-bpf program builder (see filter.h).
+ *
+ * Shape: check the architecture (anything but x86_64 -> TRACE|COMPAT), x32 numbers -> TRACE|COMPAT,
+ * then a balanced binary search over ranges of syscall numbers with the same action, so every
+ * syscall costs about 2*log2(ranges) instructions instead of a linear scan. A few syscalls get a
+ * small block that looks at an argument (fcntl dup commands, getsockopt SO_ERROR, sendto/recvfrom
+ * with an address, shm* on the ring). */
+#include "filter.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/audit.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define RET_ALLOW SECCOMP_RET_ALLOW
+#define RET_TRACE(tag) (SECCOMP_RET_TRACE | (tag))
+#define X32_BIT 0x40000000u
+
+enum action {
+    ACT_ALLOW = 0,
+    ACT_TRACE,
+    ACT_FCNTL,
+    ACT_GETSOCKOPT,
+    ACT_ADDR4, /* trace when args[4] (a sockaddr pointer) is not NULL */
+    ACT_SHMKEY,
+    ACT_SHMID,
+    ACT_COUNT,
+};
+
+struct range {
+    uint32_t lo;
+    uint8_t act;
+};
+
+struct emitter {
+    struct sock_filter *out;
+    size_t cap, n;
+    int overflow;
+};
+
+static void emit(struct emitter *e, uint16_t code, uint32_t k, uint8_t jt, uint8_t jf)
+{
+    if (e->n >= e->cap) {
+        e->overflow = 1;
+        return;
+    }
+    e->out[e->n++] = (struct sock_filter){code, jt, jf, k};
+}
+
+#define ARG_LO(i) (offsetof(struct seccomp_data, args) + 8 * (i))
+#define ARG_HI(i) (offsetof(struct seccomp_data, args) + 8 * (i) + 4)
+
+static size_t tree_size(size_t n)
+{
+    if (n <= 1)
+        return 1;
+    size_t mid = n / 2;
+    return 2 + tree_size(mid) + tree_size(n - mid);
+}
+
+/* Block sizes (instructions), must match emit_block(). */
+static size_t block_size(int act)
+{
+    switch (act) {
+    case ACT_FCNTL:
+        return 6;
+    case ACT_GETSOCKOPT:
+        return 6;
+    case ACT_ADDR4:
+        return 6;
+    case ACT_SHMKEY:
+    case ACT_SHMID:
+        return 4;
+    default:
+        return 0;
+    }
+}
+
+struct build {
+    struct emitter e;
+    size_t block_at[ACT_COUNT];   /* absolute index of each block */
+    uint32_t shm_else[ACT_COUNT]; /* action when the shm check does not match */
+    const struct tr_filter_cfg *cfg;
+};
+
+static void emit_tree(struct build *b, const struct range *r, size_t n)
+{
+    if (n == 1) {
+        if (r->act == ACT_ALLOW)
+            emit(&b->e, BPF_RET | BPF_K, RET_ALLOW, 0, 0);
+        else if (r->act == ACT_TRACE)
+            emit(&b->e, BPF_RET | BPF_K, RET_TRACE(TR_TAG_SYSCALL), 0, 0);
+        else
+            emit(&b->e, BPF_JMP | BPF_JA, (uint32_t)(b->block_at[r->act] - (b->e.n + 1)), 0, 0);
+        return;
+    }
+    size_t mid = n / 2;
+    emit(&b->e, BPF_JMP | BPF_JGE | BPF_K, r[mid].lo, 0, 1);
+    emit(&b->e, BPF_JMP | BPF_JA, (uint32_t)tree_size(mid), 0, 0);
+    emit_tree(b, r, mid);
+    emit_tree(b, r + mid, n - mid);
+}
+
+static void emit_block(struct build *b, int act)
+{
+    struct emitter *e = &b->e;
+    switch (act) {
+    case ACT_FCNTL: /* F_DUPFD, F_DUPFD_CLOEXEC, F_SETFD change the fd table */
+        emit(e, BPF_LD | BPF_W | BPF_ABS, ARG_LO(1), 0, 0);
+        emit(e, BPF_JMP | BPF_JEQ | BPF_K, F_DUPFD, 3, 0);
+        emit(e, BPF_JMP | BPF_JEQ | BPF_K, F_DUPFD_CLOEXEC, 2, 0);
+        emit(e, BPF_JMP | BPF_JEQ | BPF_K, F_SETFD, 1, 0);
+        emit(e, BPF_RET | BPF_K, RET_ALLOW, 0, 0);
+        emit(e, BPF_RET | BPF_K, RET_TRACE(TR_TAG_SYSCALL), 0, 0);
+        break;
+    case ACT_GETSOCKOPT: /* SO_ERROR completes a non-blocking connect */
+        emit(e, BPF_LD | BPF_W | BPF_ABS, ARG_LO(1), 0, 0);
+        emit(e, BPF_JMP | BPF_JEQ | BPF_K, SOL_SOCKET, 0, 2);
+        emit(e, BPF_LD | BPF_W | BPF_ABS, ARG_LO(2), 0, 0);
+        emit(e, BPF_JMP | BPF_JEQ | BPF_K, SO_ERROR, 1, 0);
+        emit(e, BPF_RET | BPF_K, RET_ALLOW, 0, 0);
+        emit(e, BPF_RET | BPF_K, RET_TRACE(TR_TAG_SYSCALL), 0, 0);
+        break;
+    case ACT_ADDR4:
+        emit(e, BPF_LD | BPF_W | BPF_ABS, ARG_LO(4), 0, 0);
+        emit(e, BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 2);
+        emit(e, BPF_LD | BPF_W | BPF_ABS, ARG_HI(4), 0, 0);
+        emit(e, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 0);
+        emit(e, BPF_RET | BPF_K, RET_TRACE(TR_TAG_SYSCALL), 0, 0);
+        emit(e, BPF_RET | BPF_K, RET_ALLOW, 0, 0);
+        break;
+    case ACT_SHMKEY:
+    case ACT_SHMID: {
+        uint32_t want =
+            act == ACT_SHMKEY ? (uint32_t)b->cfg->ring_key : (uint32_t)b->cfg->ring_shmid;
+        emit(e, BPF_LD | BPF_W | BPF_ABS, ARG_LO(0), 0, 0);
+        emit(e, BPF_JMP | BPF_JEQ | BPF_K, want, 0, 1);
+        emit(e, BPF_RET | BPF_K, RET_TRACE(TR_TAG_TAMPER), 0, 0);
+        emit(e, BPF_RET | BPF_K, b->shm_else[act], 0, 0);
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+int tr_filter_build(const struct tr_filter_cfg *cfg, struct sock_filter *out, size_t cap)
+{
+    static uint8_t act[TR_MAX_NR];
+    memset(act, 0, sizeof act);
+    for (long nr = 0; nr < TR_MAX_NR; nr++)
+        if (tr_sysset_has(cfg->set, nr))
+            act[nr] = ACT_TRACE;
+    /* Process creation and exit are reported through ptrace events: no seccomp stop needed. */
+    static const long via_events[] = {__NR_clone, __NR_clone3, __NR_fork,
+                                      __NR_vfork, __NR_exit,   __NR_exit_group};
+    for (size_t i = 0; i < sizeof via_events / sizeof via_events[0]; i++)
+        act[via_events[i]] = ACT_ALLOW;
+    if (act[__NR_fcntl] == ACT_TRACE && !cfg->all)
+        act[__NR_fcntl] = ACT_FCNTL;
+    if (act[__NR_getsockopt] == ACT_TRACE && !cfg->all)
+        act[__NR_getsockopt] = ACT_GETSOCKOPT;
+    if (act[__NR_sendto] == ACT_TRACE && !cfg->all)
+        act[__NR_sendto] = ACT_ADDR4;
+    if (act[__NR_recvfrom] == ACT_TRACE && !cfg->all)
+        act[__NR_recvfrom] = ACT_ADDR4;
+
+    struct build b;
+    memset(&b, 0, sizeof b);
+    b.cfg = cfg;
+    if (cfg->protect_ring) {
+        b.shm_else[ACT_SHMKEY] = act[__NR_shmget] ? RET_TRACE(TR_TAG_SYSCALL) : RET_ALLOW;
+        b.shm_else[ACT_SHMID] =
+            act[__NR_shmat] || act[__NR_shmctl] ? RET_TRACE(TR_TAG_SYSCALL) : RET_ALLOW;
+        act[__NR_shmget] = ACT_SHMKEY;
+        act[__NR_shmat] = ACT_SHMID;
+        act[__NR_shmctl] = ACT_SHMID;
+    }
+
+    /* Ranges of equal action; everything above TR_MAX_NR (but below x32) follows the last one,
+     * so close it with an explicit range. */
+    static struct range ranges[TR_MAX_NR + 2];
+    size_t nr_ranges = 0;
+    for (uint32_t nr = 0; nr < TR_MAX_NR; nr++) {
+        if (nr_ranges == 0 || ranges[nr_ranges - 1].act != act[nr])
+            ranges[nr_ranges++] = (struct range){nr, act[nr]};
+    }
+    uint8_t beyond = cfg->all ? ACT_TRACE : ACT_ALLOW;
+    if (ranges[nr_ranges - 1].act != beyond)
+        ranges[nr_ranges++] = (struct range){TR_MAX_NR, beyond};
+
+    const size_t prologue = 6;
+    size_t pos = prologue + tree_size(nr_ranges);
+    for (int a = ACT_FCNTL; a < ACT_COUNT; a++) {
+        b.block_at[a] = pos;
+        pos += block_size(a);
+    }
+    if (pos > cap)
+        return -1;
+
+    b.e = (struct emitter){out, cap, 0, 0};
+    struct emitter *e = &b.e;
+    emit(e, BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch), 0, 0);
+    emit(e, BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0);
+    emit(e, BPF_RET | BPF_K, RET_TRACE(TR_TAG_COMPAT), 0, 0);
+    emit(e, BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr), 0, 0);
+    emit(e, BPF_JMP | BPF_JGE | BPF_K, X32_BIT, 0, 1);
+    emit(e, BPF_RET | BPF_K, RET_TRACE(TR_TAG_COMPAT), 0, 0);
+    emit_tree(&b, ranges, nr_ranges);
+    for (int a = ACT_FCNTL; a < ACT_COUNT; a++) {
+        if (e->n != b.block_at[a])
+            return -1; /* size bookkeeping bug */
+        emit_block(&b, a);
+    }
+    if (e->overflow)
+        return -1;
+    return (int)e->n;
+}
+
+int tr_filter_install(const struct sock_filter *prog, size_t len, int *used_nnp)
+{
+    struct sock_fprog fp = {(unsigned short)len, (struct sock_filter *)prog};
+    *used_nnp = 0;
+    if (syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fp) == 0)
+        return 0;
+    if (errno != EACCES)
+        return -1;
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+        return -1;
+    *used_nnp = 1;
+    return (int)syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fp);
+}

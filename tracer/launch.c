@@ -1,0 +1,289 @@
+/* tracer: running CMD traced (launch mode) and attaching to a running process (-p).
+ *
+ * Launch: resolve CMD in PATH (127/126 like a shell), fork; the child waits on a pipe until the
+ * tracer has seized it (PTRACE_SEIZE, so job control keeps working), sent the /proc snapshot and
+ * (ring) waited for the engine, then installs the seccomp filter and execs CMD. The exec itself
+ * is the first traced syscall, so nothing the workload does escapes the stream. */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "decode.h"
+#include "filter.h"
+#include "procfs.h"
+#include "trace.h"
+#include "tt_log.h"
+#include "tt_spawn.h"
+
+extern char **environ;
+
+static void ptrace_eperm_hint(void)
+{
+    tt_error("ptrace is not permitted here: the tracer needs the SYS_PTRACE capability "
+             "(ECS: linuxParameters.capabilities.add [\"SYS_PTRACE\"]; Kubernetes: "
+             "securityContext.capabilities.add [\"SYS_PTRACE\"]; docker: --cap-add SYS_PTRACE) "
+             "and no seccomp/AppArmor profile that blocks ptrace");
+}
+
+/* The parent the engine must see for the workload: what it would be without the tracer and the
+ * Tartan launcher above it. */
+static long invisible_parent(const struct tr_opts *o)
+{
+    if (o->ptid_override >= 0)
+        return o->ptid_override;
+    pid_t pp = getppid();
+    char path[64], comm[64];
+    snprintf(path, sizeof path, "/proc/%d/comm", (int)pp);
+    if (tr_proc_read(path, comm, sizeof comm) > 0 && strcmp(comm, "launcher\n") == 0) {
+        pid_t tg, ppp = 0;
+        if (tr_proc_ids(pp, &tg, &ppp) == 0)
+            return ppp;
+        return 0;
+    }
+    return pp;
+}
+
+static void child_main(struct tr_state *st, const char *exe, int syncfd,
+                       const struct sock_filter *prog, int proglen)
+{
+    sigprocmask(SIG_SETMASK, &st->sigsave.mask, NULL);
+    char go;
+    ssize_t n;
+    do {
+        n = read(syncfd, &go, 1);
+    } while (n < 0 && errno == EINTR);
+    if (n != 1)
+        _exit(TR_EXIT_FAILURE); /* the tracer gave up */
+    close(syncfd);
+    if (prog) {
+        int nnp;
+        if (tr_filter_install(prog, (size_t)proglen, &nnp) != 0) {
+            dprintf(2, "[tracer] error: cannot install the seccomp filter: %s\n", strerror(errno));
+            _exit(TR_EXIT_FAILURE);
+        }
+    }
+    execve(exe, st->o->cmd, environ);
+    int err = errno;
+    dprintf(2, "[tracer] error: %s: %s\n", st->o->cmd[0], strerror(err));
+    _exit(tt_spawn_errno_status(err));
+}
+
+int tr_launch(struct tr_state *st)
+{
+    const struct tr_opts *o = st->o;
+    char exe[4096];
+    int err = tt_spawn_resolve(o->cmd[0], getenv("PATH"), exe, sizeof exe);
+    if (err) {
+        tt_error("%s: %s", o->cmd[0], err == ENOENT ? "command not found" : strerror(err));
+        return tt_spawn_errno_status(err);
+    }
+
+    static struct sock_filter prog[TR_FILTER_MAX];
+    int proglen = 0;
+    if (st->mode == TR_MODE_SECCOMP) {
+        struct tr_filter_cfg fc = {&st->set, o->trace_all, st->protect_ring, st->ring_key,
+                                   st->ring_shmid};
+        proglen = tr_filter_build(&fc, prog, TR_FILTER_MAX);
+        if (proglen < 0) {
+            tt_error("seccomp filter too large");
+            return TR_EXIT_FAILURE;
+        }
+    }
+
+    st->main_ptid = invisible_parent(o);
+    tr_emit_tracerinfo(st, "start");
+    if (!o->no_snapshot)
+        tr_snapshot(st, st->self);
+
+    int sync[2];
+    if (pipe2(sync, O_CLOEXEC) != 0) {
+        tt_error("pipe: %s", strerror(errno));
+        return TR_EXIT_FAILURE;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        tt_error("fork: %s", strerror(errno));
+        return TR_EXIT_FAILURE;
+    }
+    if (pid == 0) {
+        close(sync[1]);
+        child_main(st, exe, sync[0], st->mode == TR_MODE_SECCOMP ? prog : NULL, proglen);
+    }
+    close(sync[0]);
+    st->main_pid = pid;
+    if (ptrace(PTRACE_SEIZE, pid, 0L, (long)tr_ptrace_options(st)) != 0) {
+        int e = errno;
+        if (e == EPERM)
+            ptrace_eperm_hint();
+        else
+            tt_error("ptrace(SEIZE, %d): %s", (int)pid, strerror(e));
+        close(sync[1]);
+        int status;
+        waitpid(pid, &status, 0);
+        return TR_EXIT_FAILURE;
+    }
+    struct tr_task *t = tr_task_add(&st->tasks, pid, pid);
+    if (!t) {
+        tt_error("out of memory");
+        kill(pid, SIGKILL);
+        return TR_EXIT_FAILURE;
+    }
+    tr_emit_procinfo(st, pid, pid, st->main_ptid);
+
+    /* No blind start: the workload runs only once the engine reads the ring (or after the
+     * bounded wait, by the fail policy). A capture file needs no wait. */
+    if (!tr_sink_wait_consumer(&st->sink, o->wait_engine_ms)) {
+        if (o->fail_policy == TR_FAIL_CLOSED) {
+            tt_error("no engine attached to the event ring within %d ms; not starting the "
+                     "workload (fail-closed; --fail-open or --wait-engine to change)",
+                     o->wait_engine_ms);
+            kill(pid, SIGKILL);
+            int status;
+            waitpid(pid, &status, __WALL);
+            return TR_EXIT_FAILURE;
+        }
+        tt_warn("no engine attached within %d ms; starting the workload anyway (fail-open): "
+                "events stay in the ring until it is full, then are dropped and counted",
+                o->wait_engine_ms);
+    }
+    if (write(sync[1], "g", 1) != 1) {
+        tt_error("cannot release the workload: %s", strerror(errno));
+        kill(pid, SIGKILL);
+        return TR_EXIT_FAILURE;
+    }
+    close(sync[1]);
+
+    tr_loop(st);
+
+    if (!st->main_done) {
+        int status;
+        if (waitpid(pid, &status, __WALL) == pid) {
+            st->main_status = status;
+            st->main_done = 1;
+        } else {
+            return TR_EXIT_FAILURE;
+        }
+    }
+    int code = tt_spawn_exit_code(st->main_status);
+    char desc[128];
+    tt_debug("workload %s", tt_spawn_describe_status(st->main_status, desc, sizeof desc));
+    return code < 0 ? TR_EXIT_FAILURE : code;
+}
+
+/* ---- attach ---- */
+
+static int seize_thread(struct tr_state *st, pid_t tid, pid_t tgid)
+{
+    if (tr_task_find(&st->tasks, tid))
+        return 0;
+    if (ptrace(PTRACE_SEIZE, tid, 0L, (long)tr_ptrace_options(st)) != 0) {
+        if (errno == EPERM)
+            return -1;
+        return 0; /* gone meanwhile */
+    }
+    struct tr_task *t = tr_task_add(&st->tasks, tid, tgid);
+    if (!t)
+        return 0;
+    t->flags |= TF_ATTACHING;
+    if (ptrace(PTRACE_INTERRUPT, tid, 0L, 0L) != 0 && errno != ESRCH)
+        tt_debug("interrupt %d: %s", (int)tid, strerror(errno));
+    return 1;
+}
+
+/* Seizes every thread of pid; returns threads added, -1 on EPERM. */
+static int seize_process(struct tr_state *st, pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+    int added = 0;
+    for (int pass = 0; pass < 3; pass++) { /* threads created while we attach */
+        DIR *d = opendir(path);
+        if (!d)
+            return added;
+        int new_here = 0;
+        struct dirent *de;
+        while ((de = readdir(d))) {
+            if (!isdigit((unsigned char)de->d_name[0]))
+                continue;
+            int r = seize_thread(st, (pid_t)strtol(de->d_name, NULL, 10), pid);
+            if (r < 0) {
+                closedir(d);
+                return -1;
+            }
+            new_here += r;
+        }
+        closedir(d);
+        added += new_here;
+        if (!new_here)
+            break;
+    }
+    return added;
+}
+
+/* Is pid a descendant of root (through PPid links)? */
+static int descends_from(pid_t pid, pid_t root)
+{
+    for (int depth = 0; depth < 64 && pid > 1; depth++) {
+        pid_t tg, pp;
+        if (tr_proc_ids(pid, &tg, &pp) != 0)
+            return 0;
+        if (pp == root)
+            return 1;
+        pid = pp;
+    }
+    return 0;
+}
+
+int tr_attach(struct tr_state *st)
+{
+    pid_t root = st->o->attach_pid;
+    if (root == st->self) {
+        tt_error("-p %d is the tracer itself", (int)root);
+        return TR_EXIT_USAGE;
+    }
+    if (kill(root, 0) != 0 && errno == ESRCH) {
+        tt_error("-p %d: no such process", (int)root);
+        return TR_EXIT_FAILURE;
+    }
+    tr_emit_tracerinfo(st, "attach");
+    if (!st->o->no_snapshot)
+        tr_snapshot(st, st->self);
+    if (!tr_sink_wait_consumer(&st->sink, st->o->wait_engine_ms))
+        tt_warn("no engine attached within %d ms; tracing anyway", st->o->wait_engine_ms);
+
+    int r = seize_process(st, root);
+    if (r < 0) {
+        ptrace_eperm_hint();
+        return TR_EXIT_FAILURE;
+    }
+    if (r == 0 && !st->tasks.count) {
+        tt_error("-p %d: could not attach", (int)root);
+        return TR_EXIT_FAILURE;
+    }
+    /* Descendants that already exist (their later children are followed automatically). */
+    for (int pass = 0; pass < 2; pass++) {
+        DIR *d = opendir("/proc");
+        if (!d)
+            break;
+        struct dirent *de;
+        while ((de = readdir(d))) {
+            if (!isdigit((unsigned char)de->d_name[0]))
+                continue;
+            pid_t pid = (pid_t)strtol(de->d_name, NULL, 10);
+            if (pid != st->self && !tr_task_find(&st->tasks, pid) && descends_from(pid, root))
+                seize_process(st, pid);
+        }
+        closedir(d);
+    }
+    tt_info("attached to %zu thread(s) of pid %d and its descendants", st->tasks.count, (int)root);
+    tr_loop(st);
+    return 0;
+}

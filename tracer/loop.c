@@ -1,0 +1,512 @@
+/* tracer: the ptrace stop loop. One thread waits for every stop of every tracee (__WALL),
+ * decodes it, and resumes the tracee. Waiting first busy-polls waitpid(WNOHANG) for a few tens
+ * of microseconds (a tracee usually stops again very soon), then sleeps in poll() on a signalfd
+ * that carries SIGCHLD (sent for every ptrace stop and exit) and the signals to forward.
+ *
+ * Robustness: a tracee can die at any moment (SIGKILL, OOM). Every ptrace request may then fail
+ * with ESRCH; that is never fatal: the task is dropped when its exit is reported. */
+#include <errno.h>
+#include <linux/audit.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/user.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "decode.h"
+#include "filter.h"
+#include "mem.h"
+#include "procfs.h"
+#include "trace.h"
+#include "tt_log.h"
+
+#ifndef PTRACE_EVENT_STOP
+#define PTRACE_EVENT_STOP 128
+#endif
+#define X32_BIT 0x40000000ul
+#define HELD_RELEASE_NS (50ull * 1000000ull)
+
+static uint64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+unsigned tr_ptrace_options(const struct tr_state *st)
+{
+    unsigned o = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
+                 PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC;
+    if (st->mode == TR_MODE_SECCOMP)
+        o |= PTRACE_O_TRACESECCOMP;
+    if (st->o->fail_policy == TR_FAIL_CLOSED && !st->o->attach_pid)
+        o |= PTRACE_O_EXITKILL;
+    return o;
+}
+
+static void resume(struct tr_state *st, struct tr_task *t, int sig)
+{
+    int req = (st->mode == TR_MODE_SYSCALL || t->buf) ? PTRACE_SYSCALL : PTRACE_CONT;
+    if (ptrace(req, t->tid, 0L, (long)sig) < 0 && errno != ESRCH)
+        tt_debug("resume tid %d: %s", (int)t->tid, strerror(errno));
+}
+
+static void detach(struct tr_state *st, struct tr_task *t, int sig)
+{
+    if (ptrace(PTRACE_DETACH, t->tid, 0L, (long)sig) < 0 && errno != ESRCH)
+        tt_debug("detach tid %d: %s", (int)t->tid, strerror(errno));
+    tr_task_del(&st->tasks, t->tid);
+}
+
+static void emit_procexit(struct tr_state *st, pid_t tid, pid_t tgid, int status)
+{
+    uint8_t buf[256];
+    struct tt_evb b;
+    tt_evb_begin(&b, buf, sizeof buf, TT_EV_PROCEXIT, tr_now_ns(), tid, tgid);
+    tt_evb_i64(&b, TT_P_STATUS, status);
+    tt_evb_i64(&b, TT_P_EXIT_CODE, WIFEXITED(status) ? WEXITSTATUS(status) : 0);
+    tt_evb_i64(&b, TT_P_EXIT_SIG, WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+    if (tt_evb_finish(&b, 0))
+        tr_emit(st, buf);
+}
+
+/* Sends sig to every traced process other than the tracer's own. */
+static void signal_all(struct tr_state *st, int sig)
+{
+    size_t bkt = 0;
+    struct tr_task *cur = NULL, *t;
+    while ((t = tr_task_iter(&st->tasks, &bkt, &cur)))
+        if (t->tid == t->tgid)
+            kill(t->tid, sig);
+        else
+            syscall(SYS_tgkill, t->tgid, t->tid, sig);
+}
+
+static void on_main_exit(struct tr_state *st)
+{
+    if (st->tasks.count == 0)
+        return;
+    tt_info("workload exited; %zu traced thread(s) remain: SIGTERM, SIGKILL after %d ms",
+            st->tasks.count, st->o->grace_ms);
+    if (st->o->grace_ms <= 0) {
+        signal_all(st, SIGKILL);
+        st->killed_rest = 1;
+        return;
+    }
+    signal_all(st, SIGTERM);
+    st->grace_deadline_ns = mono_ns() + (uint64_t)st->o->grace_ms * 1000000ull;
+}
+
+static void on_exit_status(struct tr_state *st, pid_t pid, int status)
+{
+    struct tr_task *t = tr_task_find(&st->tasks, pid);
+    if (t) {
+        emit_procexit(st, pid, t->tgid, status);
+        tr_task_del(&st->tasks, pid);
+    }
+    if (pid == st->main_pid && !st->main_done) {
+        st->main_status = status;
+        st->main_done = 1;
+        on_main_exit(st);
+    }
+}
+
+static void deny_syscall(struct tr_task *t)
+{
+    struct user_regs_struct r;
+    if (ptrace(PTRACE_GETREGS, t->tid, 0L, &r) < 0)
+        return;
+    r.orig_rax = (unsigned long long)-1;
+    r.rax = (unsigned long long)-EACCES;
+    if (ptrace(PTRACE_SETREGS, t->tid, 0L, &r) < 0 && errno != ESRCH)
+        tt_debug("deny tid %d: %s", (int)t->tid, strerror(errno));
+}
+
+/* In syscall mode the filter does not exist: the same ring check, in C. */
+static int is_tamper(const struct tr_state *st, long nr, const uint64_t *a)
+{
+    if (!st->protect_ring)
+        return 0;
+    if (nr == __NR_shmget)
+        return (int32_t)a[0] == st->ring_key;
+    if (nr == __NR_shmat || nr == __NR_shmctl)
+        return (int32_t)a[0] == st->ring_shmid;
+    return 0;
+}
+
+static void on_entry(struct tr_state *st, struct tr_task *t, long nr, const uint64_t *args,
+                     uint32_t arch, int tamper)
+{
+    int compat = arch != AUDIT_ARCH_X86_64 || (nr & (long)X32_BIT);
+    if (!compat && (tamper || is_tamper(st, nr, args))) {
+        deny_syscall(t);
+        tr_emit_tamper(st, t, nr, args);
+        return;
+    }
+    if (compat && st->mode == TR_MODE_SYSCALL && !st->o->trace_all) {
+        /* Without a filter 32-bit calls are not pre-selected: report them all (rare). */
+    }
+    tr_decode_entry(st, t, nr, args, arch, compat);
+}
+
+static void on_syscall_stop(struct tr_state *st, struct tr_task *t, int seccomp)
+{
+    struct __ptrace_syscall_info info;
+    memset(&info, 0, sizeof info);
+    if (ptrace(PTRACE_GET_SYSCALL_INFO, t->tid, (void *)sizeof info, &info) <= 0) {
+        resume(st, t, 0);
+        return;
+    }
+    if (info.op == PTRACE_SYSCALL_INFO_SECCOMP) {
+        on_entry(st, t, (long)info.seccomp.nr, info.seccomp.args, info.arch,
+                 info.seccomp.ret_data == TR_TAG_TAMPER);
+    } else if (info.op == PTRACE_SYSCALL_INFO_ENTRY) {
+        on_entry(st, t, (long)info.entry.nr, info.entry.args, info.arch, 0);
+    } else if (info.op == PTRACE_SYSCALL_INFO_EXIT) {
+        tr_decode_exit(st, t, info.exit.rval);
+    }
+    (void)seccomp;
+    resume(st, t, 0);
+}
+
+static void release_held(struct tr_state *st, struct tr_task *c)
+{
+    if (c->flags & TF_HELD) {
+        c->flags &= ~TF_HELD;
+        st->tasks.held--;
+        resume(st, c, 0);
+    }
+}
+
+static void on_clone(struct tr_state *st, struct tr_task *t, int event)
+{
+    unsigned long child = 0;
+    if (ptrace(PTRACE_GETEVENTMSG, t->tid, 0L, &child) < 0) {
+        resume(st, t, 0);
+        return;
+    }
+    struct user_regs_struct r;
+    long nr = -1;
+    uint64_t flags = 0;
+    if (ptrace(PTRACE_GETREGS, t->tid, 0L, &r) == 0) {
+        nr = (long)r.orig_rax;
+        if (nr == __NR_clone)
+            flags = r.rdi;
+        else if (nr == __NR_clone3 && tr_mem_read(t->tid, r.rdi, &flags, sizeof flags) != 0)
+            flags = 0;
+    }
+    unsigned type;
+    switch (nr) {
+    case __NR_clone:
+        type = TT_EV_CLONE;
+        break;
+    case __NR_clone3:
+        type = TT_EV_CLONE3;
+        break;
+    case __NR_vfork:
+        type = TT_EV_VFORK;
+        flags = CLONE_VM | CLONE_VFORK | SIGCHLD;
+        break;
+    case __NR_fork:
+        type = TT_EV_FORK;
+        flags = SIGCHLD;
+        break;
+    default:
+        type = event == PTRACE_EVENT_VFORK  ? TT_EV_VFORK
+               : event == PTRACE_EVENT_FORK ? TT_EV_FORK
+                                            : TT_EV_CLONE;
+        if (event == PTRACE_EVENT_CLONE)
+            flags = CLONE_THREAD; /* best guess when registers are unreadable */
+        break;
+    }
+    int is_thread = (flags & CLONE_THREAD) != 0;
+    pid_t ctid = (pid_t)child;
+    pid_t cpid = is_thread ? t->tgid : ctid;
+
+    uint8_t buf[512];
+    struct tt_evb b;
+    tt_evb_begin(&b, buf, sizeof buf, type, tr_now_ns(), t->tid, t->tgid);
+    tt_evb_i64(&b, TT_P_CHILD_TID, ctid);
+    tt_evb_i64(&b, TT_P_CHILD_PID, cpid);
+    tt_evb_u64(&b, TT_P_CLONE_FLAGS, flags);
+    tt_evb_u64(&b, TT_P_IS_THREAD, (uint64_t)is_thread);
+    if (tt_evb_finish(&b, ctid))
+        tr_emit(st, buf);
+
+    struct tr_task *c = tr_task_find(&st->tasks, ctid);
+    if (c) {
+        c->tgid = cpid;
+        release_held(st, c);
+    } else if ((c = tr_task_add(&st->tasks, ctid, cpid))) {
+        c->flags |= TF_EXPECT_START;
+    }
+    if (c && st->detaching) {
+        c->flags |= TF_DETACHING;
+        ptrace(PTRACE_INTERRUPT, ctid, 0L, 0L);
+    }
+    resume(st, t, 0);
+}
+
+static void on_exec(struct tr_state *st, struct tr_task *t)
+{
+    unsigned long former = 0;
+    if (ptrace(PTRACE_GETEVENTMSG, t->tid, 0L, &former) == 0 && (pid_t)former != t->tid) {
+        /* A non-leader thread exec'd: it now has the leader's tid; its old tid is gone. */
+        struct tr_task *f = tr_task_find(&st->tasks, (pid_t)former);
+        tr_task_drop_pending(t);
+        if (f) {
+            t->buf = f->buf;
+            t->bufcap = f->bufcap;
+            t->evb = f->evb;
+            t->nr = f->nr;
+            memcpy(t->args, f->args, sizeof t->args);
+            f->buf = NULL;
+            f->bufcap = 0;
+            f->nr = -1;
+            tr_task_del(&st->tasks, (pid_t)former);
+        }
+        emit_procexit(st, (pid_t)former, t->tgid, 0);
+    }
+    t->tgid = t->tid;
+    tr_decode_exec_done(st, t);
+    if (st->mode == TR_MODE_SYSCALL)
+        t->flags |= TF_SKIP_EXIT;
+    resume(st, t, 0);
+}
+
+static int is_stop_signal(int sig)
+{
+    return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+static void on_stop(struct tr_state *st, pid_t pid, int status)
+{
+    int sig = WSTOPSIG(status);
+    int event = (int)((unsigned)status >> 16);
+    struct tr_task *t = tr_task_find(&st->tasks, pid);
+    if (!t) {
+        /* A new task whose parent's clone event has not been seen yet: hold it until then, so
+         * its events never precede the event that creates it. */
+        pid_t tgid = pid, ppid = 0;
+        tr_proc_ids(pid, &tgid, &ppid);
+        t = tr_task_add(&st->tasks, pid, tgid);
+        if (!t) {
+            ptrace(PTRACE_CONT, pid, 0L, 0L);
+            return;
+        }
+        if (st->detaching) {
+            detach(st, t, 0);
+            return;
+        }
+        t->flags |= TF_HELD;
+        t->held_since_ns = mono_ns();
+        st->tasks.held++;
+        return;
+    }
+    if (t->flags & TF_DETACHING) {
+        int deliver = (event == 0 && sig != (SIGTRAP | 0x80)) ? sig : 0;
+        detach(st, t, deliver);
+        return;
+    }
+    if ((t->flags & (TF_EXPECT_START | TF_ATTACHING)) && event == PTRACE_EVENT_STOP) {
+        t->flags &= ~(TF_EXPECT_START | TF_ATTACHING);
+        resume(st, t, 0);
+        return;
+    }
+    t->flags &= ~(TF_EXPECT_START | TF_ATTACHING);
+    if (sig == (SIGTRAP | 0x80)) {
+        on_syscall_stop(st, t, 0);
+        return;
+    }
+    switch (event) {
+    case PTRACE_EVENT_SECCOMP:
+        on_syscall_stop(st, t, 1);
+        break;
+    case PTRACE_EVENT_FORK:
+    case PTRACE_EVENT_VFORK:
+    case PTRACE_EVENT_CLONE:
+        on_clone(st, t, event);
+        break;
+    case PTRACE_EVENT_EXEC:
+        on_exec(st, t);
+        break;
+    case PTRACE_EVENT_STOP:
+        if (is_stop_signal(sig)) {
+            /* group-stop: stay stopped (job control) but keep receiving events */
+            if (ptrace(PTRACE_LISTEN, t->tid, 0L, 0L) < 0 && errno != ESRCH)
+                tt_debug("listen tid %d: %s", (int)t->tid, strerror(errno));
+        } else {
+            resume(st, t, 0);
+        }
+        break;
+    case 0:
+        resume(st, t, sig); /* signal-delivery-stop: deliver it unchanged */
+        break;
+    default:
+        resume(st, t, 0);
+        break;
+    }
+}
+
+void tr_start_detach(struct tr_state *st)
+{
+    if (st->detaching)
+        return;
+    st->detaching = 1;
+    tt_info("detaching from %zu thread(s)", st->tasks.count);
+    size_t bkt = 0;
+    struct tr_task *cur = NULL, *t;
+    while ((t = tr_task_iter(&st->tasks, &bkt, &cur))) {
+        t->flags |= TF_DETACHING;
+        if (t->flags & TF_HELD) {
+            t->flags &= ~TF_HELD;
+            st->tasks.held--;
+            detach(st, t, 0);
+            continue;
+        }
+        if (ptrace(PTRACE_INTERRUPT, t->tid, 0L, 0L) < 0 && errno == ESRCH)
+            continue; /* its exit will be reported */
+    }
+}
+
+static void on_signal(struct tr_state *st, int sig)
+{
+    if (sig == SIGCHLD)
+        return;
+    if (st->o->attach_pid) {
+        if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP || sig == SIGQUIT)
+            tr_start_detach(st);
+        return;
+    }
+    if (!st->main_done) {
+        tt_debug("forwarding signal %d to %d", sig, (int)st->main_pid);
+        kill(st->main_pid, sig);
+    } else if ((sig == SIGTERM || sig == SIGINT) && !st->killed_rest) {
+        signal_all(st, SIGKILL);
+        st->killed_rest = 1;
+    }
+}
+
+static void drain_signals(struct tr_state *st)
+{
+    struct signalfd_siginfo si[16];
+    for (;;) {
+        ssize_t n = read(st->sigfd, si, sizeof si);
+        if (n <= 0)
+            return;
+        for (size_t i = 0; i < (size_t)n / sizeof si[0]; i++)
+            on_signal(st, (int)si[i].ssi_signo);
+    }
+}
+
+static void timers(struct tr_state *st, uint64_t now)
+{
+    if (st->grace_deadline_ns && now >= st->grace_deadline_ns && !st->killed_rest) {
+        tt_info("grace period over: SIGKILL to %zu remaining thread(s)", st->tasks.count);
+        signal_all(st, SIGKILL);
+        st->killed_rest = 1;
+    }
+    if (st->tasks.held) {
+        size_t bkt = 0;
+        struct tr_task *cur = NULL, *t;
+        while ((t = tr_task_iter(&st->tasks, &bkt, &cur)))
+            if ((t->flags & TF_HELD) && now - t->held_since_ns > HELD_RELEASE_NS)
+                release_held(st, t);
+    }
+}
+
+static int poll_timeout_ms(const struct tr_state *st, uint64_t now)
+{
+    int ms = -1;
+    if (st->tasks.held)
+        ms = 20;
+    if (st->grace_deadline_ns && !st->killed_rest) {
+        uint64_t left = st->grace_deadline_ns > now ? st->grace_deadline_ns - now : 0;
+        int gms = (int)(left / 1000000ull) + 1;
+        if (ms < 0 || gms < ms)
+            ms = gms;
+    }
+    return ms;
+}
+
+int tr_signals_setup(struct tr_state *st)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    static const int sigs[] = {SIGCHLD, SIGTERM, SIGINT,  SIGHUP,
+                               SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        sigaddset(&set, sigs[i]);
+    int err = tt_sigsave_block(&set, &st->sigsave);
+    if (err) {
+        errno = err;
+        return -1;
+    }
+    st->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+    return st->sigfd < 0 ? -1 : 0;
+}
+
+static void dispatch(struct tr_state *st, pid_t pid, int status)
+{
+    st->stops++;
+    if (WIFSTOPPED(status))
+        on_stop(st, pid, status);
+    else if (WIFEXITED(status) || WIFSIGNALED(status))
+        on_exit_status(st, pid, status);
+}
+
+void tr_loop(struct tr_state *st)
+{
+    const uint64_t spin_ns = (uint64_t)(st->o->spin_us > 0 ? st->o->spin_us : 0) * 1000ull;
+    uint64_t spin_start = 0;
+    while (st->tasks.count > 0 || (st->main_pid && !st->main_done)) {
+        int status;
+        pid_t pid = waitpid(-1, &status, __WALL | WNOHANG);
+        if (pid > 0) {
+            dispatch(st, pid, status);
+            spin_start = 0;
+            continue;
+        }
+        if (pid < 0 && errno == ECHILD)
+            break;
+        if (pid < 0 && errno != EINTR) {
+            tt_error("waitpid: %s", strerror(errno));
+            break;
+        }
+        uint64_t now = mono_ns();
+        if (spin_ns) {
+            if (!spin_start)
+                spin_start = now;
+            if (now - spin_start < spin_ns)
+                continue;
+        }
+        spin_start = 0;
+        drain_signals(st);
+        timers(st, now);
+        pid = waitpid(-1, &status, __WALL | WNOHANG);
+        if (pid > 0) {
+            dispatch(st, pid, status);
+            continue;
+        }
+        if (!(st->tasks.count > 0 || (st->main_pid && !st->main_done)))
+            break;
+        struct pollfd pfd = {st->sigfd, POLLIN, 0};
+        int rc = poll(&pfd, 1, poll_timeout_ms(st, now));
+        if (rc < 0 && errno != EINTR) {
+            tt_error("poll: %s", strerror(errno));
+            break;
+        }
+    }
+    /* Reap whatever is left (PID 1: orphans), without blocking. */
+    int status;
+    while (waitpid(-1, &status, __WALL | WNOHANG) > 0)
+        ;
+}

@@ -1,0 +1,276 @@
+/* tracer: /proc readers for process descriptions (see procfs.h). */
+#include "procfs.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tt_event.h"
+
+ssize_t tr_proc_read(const char *path, char *buf, size_t cap)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    size_t got = 0;
+    while (got + 1 < cap) {
+        ssize_t n = read(fd, buf + got, cap - 1 - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    close(fd);
+    buf[got] = '\0';
+    return (ssize_t)got;
+}
+
+unsigned long long tr_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (unsigned long long)ts.tv_sec * 1000000000ull + (unsigned long long)ts.tv_nsec;
+}
+
+unsigned long long tr_boot_realtime_ns(void)
+{
+    static unsigned long long cached;
+    if (!cached) {
+        struct timespec rt, bt;
+        clock_gettime(CLOCK_REALTIME, &rt);
+        clock_gettime(CLOCK_BOOTTIME, &bt);
+        cached = ((unsigned long long)rt.tv_sec * 1000000000ull + (unsigned long long)rt.tv_nsec) -
+                 ((unsigned long long)bt.tv_sec * 1000000000ull + (unsigned long long)bt.tv_nsec);
+    }
+    return cached;
+}
+
+void tr_proc_add_cmdline(struct tt_evb *b, pid_t pid)
+{
+    char path[64];
+    static char buf[32768];
+    snprintf(path, sizeof path, "/proc/%d/cmdline", (int)pid);
+    ssize_t n = tr_proc_read(path, buf, sizeof buf);
+    if (n < 0)
+        return;
+    size_t l0 = strnlen(buf, (size_t)n);
+    tt_evb_bytes(b, TT_P_EXE, TT_PK_STR, buf, l0);
+    size_t rest = l0 < (size_t)n ? (size_t)n - l0 - 1 : 0;
+    tt_evb_bytes(b, TT_P_ARGS, TT_PK_STRLIST, buf + l0 + 1, rest);
+}
+
+/* Value after "Key:" in status text, or NULL. */
+static const char *status_field(const char *text, const char *key)
+{
+    size_t kl = strlen(key);
+    for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+        if (strncmp(p, key, kl) == 0 && p[kl] == ':')
+            return p + kl + 1;
+    }
+    return NULL;
+}
+
+/* Last number on the line (NSpid / NStgid: the innermost namespace). */
+static long last_num(const char *p)
+{
+    long v = -1;
+    while (p && *p && *p != '\n') {
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (!isdigit((unsigned char)*p))
+            break;
+        v = strtol(p, (char **)&p, 10);
+    }
+    return v;
+}
+
+int tr_proc_ids(pid_t tid, pid_t *tgid, pid_t *ppid)
+{
+    char path[64], buf[2048];
+    snprintf(path, sizeof path, "/proc/%d/status", (int)tid);
+    if (tr_proc_read(path, buf, sizeof buf) <= 0)
+        return -1;
+    const char *t = status_field(buf, "Tgid"), *pp = status_field(buf, "PPid");
+    if (!t || !pp)
+        return -1;
+    if (tgid)
+        *tgid = (pid_t)strtol(t, NULL, 10);
+    if (ppid)
+        *ppid = (pid_t)strtol(pp, NULL, 10);
+    return 0;
+}
+
+void tr_proc_container_id(const char *text, char *out, size_t cap)
+{
+    out[0] = '\0';
+    if (cap < 65)
+        return;
+    size_t run = 0;
+    for (const char *p = text;; p++) {
+        if (*p && isxdigit((unsigned char)*p) && !isupper((unsigned char)*p)) {
+            run++;
+            continue;
+        }
+        if (run == 64) {
+            memcpy(out, p - 64, 64);
+            out[64] = '\0';
+            return;
+        }
+        run = 0;
+        if (!*p)
+            return;
+    }
+}
+
+static void add_link(struct tt_evb *b, unsigned id, const char *path, int trailing_slash)
+{
+    char buf[4096 + 2];
+    ssize_t n = readlink(path, buf, sizeof buf - 2);
+    if (n < 0)
+        return;
+    buf[n] = '\0';
+    if (!trailing_slash) {
+        static const char del[] = " (deleted)";
+        size_t dl = sizeof del - 1;
+        if ((size_t)n > dl && strcmp(buf + n - dl, del) == 0)
+            buf[n - dl] = '\0';
+    }
+    tt_evb_str(b, id, buf);
+}
+
+void tr_proc_add_desc(struct tt_evb *b, pid_t pid, pid_t tid, long ptid, int with_env)
+{
+    char path[64];
+    static char buf[32768];
+
+    snprintf(path, sizeof path, "/proc/%d/exe", (int)pid);
+    char exe[4096 + 2];
+    ssize_t el = readlink(path, exe, sizeof exe - 2);
+    if (el >= 0) {
+        exe[el] = '\0';
+        static const char del[] = " (deleted)";
+        size_t dl = sizeof del - 1;
+        if ((size_t)el > dl && strcmp(exe + el - dl, del) == 0)
+            exe[el - dl] = '\0';
+        tt_evb_str(b, TT_P_EXEPATH, exe);
+    }
+    snprintf(path, sizeof path, "/proc/%d/cwd", (int)pid);
+    add_link(b, TT_P_CWD, path, 1);
+
+    snprintf(path, sizeof path, "/proc/%d/task/%d/comm", (int)pid, (int)tid);
+    ssize_t n = tr_proc_read(path, buf, 64);
+    if (n > 0) {
+        if (buf[n - 1] == '\n')
+            buf[n - 1] = '\0';
+        tt_evb_str(b, TT_P_COMM, buf);
+    }
+
+    snprintf(path, sizeof path, "/proc/%d/task/%d/status", (int)pid, (int)tid);
+    if (tr_proc_read(path, buf, sizeof buf) > 0) {
+        const char *f;
+        if (ptid < 0 && (f = status_field(buf, "PPid")))
+            ptid = strtol(f, NULL, 10);
+        tt_evb_i64(b, TT_P_PTID, ptid < 0 ? 0 : ptid);
+        unsigned long long r = 0, e = 0, s = 0;
+        if ((f = status_field(buf, "Uid")) && sscanf(f, "%llu %llu %llu", &r, &e, &s) == 3) {
+            tt_evb_u64(b, TT_P_P_UID, r);
+            tt_evb_u64(b, TT_P_P_EUID, e);
+            tt_evb_u64(b, TT_P_P_SUID, s);
+        }
+        if ((f = status_field(buf, "Gid")) && sscanf(f, "%llu %llu %llu", &r, &e, &s) == 3) {
+            tt_evb_u64(b, TT_P_P_GID, r);
+            tt_evb_u64(b, TT_P_P_EGID, e);
+            tt_evb_u64(b, TT_P_P_SGID, s);
+        }
+        if ((f = status_field(buf, "CapInh")))
+            tt_evb_u64(b, TT_P_CAP_INH, strtoull(f, NULL, 16));
+        if ((f = status_field(buf, "CapPrm")))
+            tt_evb_u64(b, TT_P_CAP_PRM, strtoull(f, NULL, 16));
+        if ((f = status_field(buf, "CapEff")))
+            tt_evb_u64(b, TT_P_CAP_EFF, strtoull(f, NULL, 16));
+        if ((f = status_field(buf, "NSpid")))
+            tt_evb_i64(b, TT_P_VTID, last_num(f));
+        if ((f = status_field(buf, "NStgid")))
+            tt_evb_i64(b, TT_P_VPID, last_num(f));
+    } else {
+        tt_evb_i64(b, TT_P_PTID, ptid < 0 ? 0 : ptid);
+    }
+
+    snprintf(path, sizeof path, "/proc/%d/loginuid", (int)pid);
+    if (tr_proc_read(path, buf, 32) > 0)
+        tt_evb_i64(b, TT_P_LOGINUID, (int64_t)(int32_t)strtoul(buf, NULL, 10));
+
+    snprintf(path, sizeof path, "/proc/%d/task/%d/stat", (int)pid, (int)tid);
+    if (tr_proc_read(path, buf, 2048) > 0) {
+        const char *p = strrchr(buf, ')');
+        /* fields after comm: 3 state 4 ppid 5 pgrp 6 session 7 tty_nr ... 22 starttime */
+        long long fld[24] = {0};
+        if (p && p[1] == ' ' && p[2] && p[3] == ' ') {
+            p += 4; /* ") S " -> field 4 (ppid) */
+            for (int i = 4; *p && i <= 22; i++) {
+                fld[i] = strtoll(p, (char **)&p, 10);
+                while (*p == ' ')
+                    p++;
+            }
+            tt_evb_u64(b, TT_P_TTY, (uint64_t)fld[7]);
+            tt_evb_i64(b, TT_P_P_SID, fld[6]);
+            tt_evb_i64(b, TT_P_P_PGID, fld[5]);
+            static long hz;
+            if (!hz)
+                hz = sysconf(_SC_CLK_TCK);
+            if (hz > 0)
+                tt_evb_u64(b, TT_P_CLONE_TS,
+                           tr_boot_realtime_ns() +
+                               (unsigned long long)fld[22] * (1000000000ull / (unsigned long)hz));
+        }
+    }
+
+    snprintf(path, sizeof path, "/proc/%d/exe", (int)pid);
+    struct stat st;
+    if (stat(path, &st) == 0) {
+        tt_evb_u64(b, TT_P_EXE_INO, st.st_ino);
+        tt_evb_u64(b, TT_P_EXE_CTIME,
+                   (uint64_t)st.st_ctim.tv_sec * 1000000000ull + (uint64_t)st.st_ctim.tv_nsec);
+        tt_evb_u64(b, TT_P_EXE_MTIME,
+                   (uint64_t)st.st_mtim.tv_sec * 1000000000ull + (uint64_t)st.st_mtim.tv_nsec);
+    }
+    uint64_t xflags = 0;
+    if (el > 0 && strncmp(exe, "/memfd:", 7) == 0)
+        xflags |= TT_EXE_FROM_MEMFD;
+    tt_evb_u64(b, TT_P_EXE_FLAGS, xflags);
+
+    snprintf(path, sizeof path, "/proc/%d/cgroup", (int)pid);
+    n = tr_proc_read(path, buf, 8192);
+    if (n > 0) {
+        char cid[65];
+        tr_proc_container_id(buf, cid, sizeof cid);
+        /* lines -> NUL separated */
+        if (buf[n - 1] == '\n')
+            buf[--n] = '\0';
+        for (ssize_t i = 0; i < n; i++)
+            if (buf[i] == '\n')
+                buf[i] = '\0';
+        tt_evb_bytes(b, TT_P_CGROUPS, TT_PK_STRLIST, buf, (size_t)n + 1);
+        tt_evb_str(b, TT_P_CONTAINER_ID, cid);
+    }
+
+    struct rlimit rl;
+    if (prlimit(pid, RLIMIT_NOFILE, NULL, &rl) == 0)
+        tt_evb_u64(b, TT_P_FDLIMIT, rl.rlim_cur);
+
+    if (with_env) {
+        snprintf(path, sizeof path, "/proc/%d/environ", (int)pid);
+        n = tr_proc_read(path, buf, sizeof buf);
+        if (n > 0)
+            tt_evb_bytes(b, TT_P_ENV, TT_PK_STRLIST, buf, (size_t)n);
+    }
+}

@@ -1,0 +1,301 @@
+/* tracer: x86_64 syscall names, the decode table (syscall -> event + parameters) and the
+ * traced-set builder (default set, engine-provided list, -a). */
+#include "syscalls.h"
+
+#include <ctype.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+static const char *const sys_names[TR_MAX_NR] = {
+#define SC(nr, name) [nr] = name,
+#include "sysnames_x64.def"
+#undef SC
+};
+
+const char *tr_sys_name(long nr)
+{
+    return nr >= 0 && nr < TR_MAX_NR ? sys_names[nr] : NULL;
+}
+
+long tr_sys_by_name(const char *name)
+{
+    for (long i = 0; i < TR_MAX_NR; i++)
+        if (sys_names[i] && strcmp(sys_names[i], name) == 0)
+            return i;
+    return -1;
+}
+
+#define P(i, k, p)                                                                                 \
+    {                                                                                              \
+        i, AK_##k, TT_P_##p                                                                        \
+    }
+#define D CL_DEFAULT
+#define NR_FCHMODAT2 452
+
+static const struct tr_sysdesc table[TR_MAX_NR] = {
+    /* files */
+    [__NR_open] = {TT_EV_OPEN, D | CL_FD, 0, {P(0, PATH, NAME), P(1, U64, FLAGS), P(2, U32, MODE)}},
+    [__NR_openat] = {TT_EV_OPENAT,
+                     D | CL_FD,
+                     0,
+                     {P(0, INT, DIRFD), P(1, PATH, NAME), P(2, U64, FLAGS), P(3, U32, MODE)}},
+    [__NR_openat2] = {TT_EV_OPENAT2, D | CL_FD, SP_OPENAT2, {P(0, INT, DIRFD), P(1, PATH, NAME)}},
+    [__NR_creat] = {TT_EV_CREAT, D | CL_FD, SP_CREAT, {P(0, PATH, NAME), P(1, U32, MODE)}},
+    [__NR_open_by_handle_at] = {TT_EV_OPEN_BY_HANDLE_AT,
+                                D | CL_FD,
+                                SP_OPEN_BY_HANDLE,
+                                {P(0, INT, DIRFD), P(2, U64, FLAGS)}},
+    [__NR_close] = {TT_EV_CLOSE, D | CL_FDSTATE, 0, {P(0, INT, FD)}},
+    [__NR_dup] = {TT_EV_DUP, D | CL_FDSTATE, 0, {P(0, INT, OLDFD)}},
+    [__NR_dup2] = {TT_EV_DUP2, D | CL_FDSTATE, 0, {P(0, INT, OLDFD), P(1, INT, NEWFD)}},
+    [__NR_dup3] = {TT_EV_DUP3,
+                   D | CL_FDSTATE,
+                   0,
+                   {P(0, INT, OLDFD), P(1, INT, NEWFD), P(2, U64, FLAGS)}},
+    [__NR_fcntl] = {TT_EV_FCNTL,
+                    D | CL_FDSTATE,
+                    0,
+                    {P(0, INT, FD), P(1, INT, CMD), P(2, U64, ARG)}},
+    [__NR_pipe] = {TT_EV_PIPE, D | CL_FD, 0, {P(0, FDS_OUT, FD1)}},
+    [__NR_pipe2] = {TT_EV_PIPE2, D | CL_FD, 0, {P(0, FDS_OUT, FD1), P(1, U64, FLAGS)}},
+    [__NR_unlink] = {TT_EV_UNLINK, D, 0, {P(0, PATH, PATH)}},
+    [__NR_unlinkat] = {TT_EV_UNLINKAT,
+                       D,
+                       0,
+                       {P(0, INT, DIRFD), P(1, PATH, NAME), P(2, U64, FLAGS)}},
+    [__NR_rename] = {TT_EV_RENAME, D, 0, {P(0, PATH, OLDPATH), P(1, PATH, NEWPATH)}},
+    [__NR_renameat] = {TT_EV_RENAMEAT,
+                       D,
+                       0,
+                       {P(0, INT, OLDDIR), P(1, PATH, OLDPATH), P(2, INT, NEWDIR),
+                        P(3, PATH, NEWPATH)}},
+    [__NR_renameat2] = {TT_EV_RENAMEAT2,
+                        D,
+                        0,
+                        {P(0, INT, OLDDIR), P(1, PATH, OLDPATH), P(2, INT, NEWDIR),
+                         P(3, PATH, NEWPATH), P(4, U64, FLAGS)}},
+    [__NR_mkdir] = {TT_EV_MKDIR, D, 0, {P(0, PATH, PATH), P(1, U32, MODE)}},
+    [__NR_mkdirat] = {TT_EV_MKDIRAT, D, 0, {P(0, INT, DIRFD), P(1, PATH, PATH), P(2, U32, MODE)}},
+    [__NR_rmdir] = {TT_EV_RMDIR, D, 0, {P(0, PATH, PATH)}},
+    [__NR_symlink] = {TT_EV_SYMLINK, D, 0, {P(0, PATH, TARGET), P(1, PATH, LINKPATH)}},
+    [__NR_symlinkat] = {TT_EV_SYMLINKAT,
+                        D,
+                        0,
+                        {P(0, PATH, TARGET), P(1, INT, LINKDIRFD), P(2, PATH, LINKPATH)}},
+    [__NR_link] = {TT_EV_LINK, D, 0, {P(0, PATH, OLDPATH), P(1, PATH, NEWPATH)}},
+    [__NR_linkat] = {TT_EV_LINKAT,
+                     D,
+                     0,
+                     {P(0, INT, OLDDIR), P(1, PATH, OLDPATH), P(2, INT, NEWDIR),
+                      P(3, PATH, NEWPATH), P(4, U64, FLAGS)}},
+    [__NR_chmod] = {TT_EV_CHMOD, D, 0, {P(0, PATH, FILENAME), P(1, U32, MODE)}},
+    [__NR_fchmod] = {TT_EV_FCHMOD, D, 0, {P(0, INT, FD), P(1, U32, MODE)}},
+    [__NR_fchmodat] = {TT_EV_FCHMODAT,
+                       D,
+                       0,
+                       {P(0, INT, DIRFD), P(1, PATH, FILENAME), P(2, U32, MODE)}},
+    [NR_FCHMODAT2] = {TT_EV_FCHMODAT,
+                      D,
+                      0,
+                      {P(0, INT, DIRFD), P(1, PATH, FILENAME), P(2, U32, MODE), P(3, U64, FLAGS)}},
+    [__NR_mount] = {TT_EV_MOUNT,
+                    D,
+                    0,
+                    {P(0, PATH, SOURCE), P(1, PATH, PATH), P(2, PATH, FSTYPE), P(3, U64, FLAGS)}},
+    [__NR_umount2] = {TT_EV_UMOUNT2, D, 0, {P(0, PATH, NAME), P(1, U64, FLAGS)}},
+    [__NR_memfd_create] = {TT_EV_MEMFD_CREATE, D | CL_FD, 0, {P(0, PATH, NAME), P(1, U64, FLAGS)}},
+    [__NR_userfaultfd] = {TT_EV_USERFAULTFD, D | CL_FD, 0, {P(0, U64, FLAGS)}},
+    [__NR_eventfd] = {TT_EV_EVENTFD, D | CL_FD, 0, {P(0, U64, ARG)}},
+    [__NR_eventfd2] = {TT_EV_EVENTFD2, D | CL_FD, 0, {P(0, U64, ARG), P(1, U64, FLAGS)}},
+    [__NR_signalfd] = {TT_EV_SIGNALFD, D | CL_FD, 0, {P(0, INT, FD)}},
+    [__NR_signalfd4] = {TT_EV_SIGNALFD4, D | CL_FD, 0, {P(0, INT, FD), P(3, U64, FLAGS)}},
+    [__NR_timerfd_create] = {TT_EV_TIMERFD_CREATE,
+                             D | CL_FD,
+                             0,
+                             {P(0, INT, ARG), P(1, U64, FLAGS)}},
+    [__NR_inotify_init] = {TT_EV_INOTIFY_INIT, D | CL_FD, 0, {{0, 0, 0}}},
+    [__NR_inotify_init1] = {TT_EV_INOTIFY_INIT1, D | CL_FD, 0, {P(0, U64, FLAGS)}},
+    [__NR_epoll_create] = {TT_EV_EPOLL_CREATE, D | CL_FD, 0, {P(0, U64, SIZE)}},
+    [__NR_epoll_create1] = {TT_EV_EPOLL_CREATE1, D | CL_FD, 0, {P(0, U64, FLAGS)}},
+    [__NR_io_uring_setup] = {TT_EV_IO_URING_SETUP, D | CL_FD, 0, {P(0, U32, SIZE)}},
+    [__NR_pidfd_open] = {TT_EV_PIDFD_OPEN, D | CL_FD, 0, {P(0, INT, PID), P(1, U64, FLAGS)}},
+    [__NR_pidfd_getfd] = {TT_EV_PIDFD_GETFD,
+                          D | CL_FD,
+                          0,
+                          {P(0, INT, FD), P(1, INT, OLDFD), P(2, U64, FLAGS)}},
+    [__NR_bpf] = {TT_EV_BPF, D | CL_FD, 0, {P(0, INT, CMD)}},
+    /* network */
+    [__NR_socket] = {TT_EV_SOCKET,
+                     D | CL_FD | CL_NET,
+                     0,
+                     {P(0, INT, DOMAIN), P(1, INT, TYPE), P(2, INT, PROTO)}},
+    [__NR_socketpair] = {TT_EV_SOCKETPAIR,
+                         D | CL_FD | CL_NET,
+                         0,
+                         {P(0, INT, DOMAIN), P(1, INT, TYPE), P(2, INT, PROTO),
+                          P(3, FDS_OUT, FD1)}},
+    [__NR_connect] = {TT_EV_CONNECT, D | CL_NET, SP_CONNECT, {P(0, INT, FD), P(1, SOCKADDR, ADDR)}},
+    [__NR_accept] = {TT_EV_ACCEPT,
+                     D | CL_FD | CL_NET,
+                     SP_ACCEPT,
+                     {P(0, INT, FD), P(1, SOCKADDR_OUT, ADDR)}},
+    [__NR_accept4] = {TT_EV_ACCEPT4,
+                      D | CL_FD | CL_NET,
+                      SP_ACCEPT,
+                      {P(0, INT, FD), P(1, SOCKADDR_OUT, ADDR), P(3, U64, FLAGS)}},
+    [__NR_bind] = {TT_EV_BIND, D | CL_NET, 0, {P(0, INT, FD), P(1, SOCKADDR, ADDR)}},
+    [__NR_listen] = {TT_EV_LISTEN, D | CL_NET, 0, {P(0, INT, FD), P(1, INT, BACKLOG)}},
+    [__NR_sendto] = {TT_EV_SENDTO,
+                     D | CL_NET,
+                     0,
+                     {P(0, INT, FD), P(2, U64, SIZE), P(4, SOCKADDR, ADDR)}},
+    [__NR_sendmsg] = {TT_EV_SENDMSG, D | CL_NET, SP_SENDMSG, {P(0, INT, FD)}},
+    [__NR_recvfrom] = {TT_EV_RECVFROM,
+                       CL_NET,
+                       0,
+                       {P(0, INT, FD), P(2, U64, SIZE), P(4, SOCKADDR_OUT, ADDR)}},
+    [__NR_recvmsg] = {TT_EV_RECVMSG, CL_NET, SP_RECVMSG, {P(0, INT, FD)}},
+    [__NR_getsockopt] = {TT_EV_GETSOCKOPT,
+                         D | CL_NET,
+                         SP_GETSOCKOPT,
+                         {P(0, INT, FD), P(1, INT, LEVEL), P(2, INT, OPTNAME)}},
+    [__NR_shutdown] = {TT_EV_SHUTDOWN, D | CL_NET, 0, {P(0, INT, FD), P(1, INT, HOW)}},
+    /* process state */
+    [__NR_execve] = {TT_EV_EXECVE, D | CL_STATE, SP_EXECVE, {P(0, PATH, FILENAME)}},
+    [__NR_execveat] = {TT_EV_EXECVEAT,
+                       D | CL_STATE,
+                       SP_EXECVEAT,
+                       {P(0, INT, DIRFD), P(1, PATH, FILENAME), P(4, U64, FLAGS)}},
+    [__NR_chdir] = {TT_EV_CHDIR, D | CL_STATE, 0, {P(0, PATH, PATH)}},
+    [__NR_fchdir] = {TT_EV_FCHDIR, D | CL_STATE, 0, {P(0, INT, FD)}},
+    [__NR_chroot] = {TT_EV_CHROOT, D | CL_STATE, 0, {P(0, PATH, PATH)}},
+    [__NR_setuid] = {TT_EV_SETUID, D | CL_STATE, 0, {P(0, U32, UID)}},
+    [__NR_setgid] = {TT_EV_SETGID, D | CL_STATE, 0, {P(0, U32, GID)}},
+    [__NR_setresuid] = {TT_EV_SETRESUID,
+                        D | CL_STATE,
+                        0,
+                        {P(0, U32, RUID), P(1, U32, EUID), P(2, U32, SUID)}},
+    [__NR_setresgid] = {TT_EV_SETRESGID,
+                        D | CL_STATE,
+                        0,
+                        {P(0, U32, RGID), P(1, U32, EGID), P(2, U32, SGID)}},
+    [__NR_setreuid] = {TT_EV_SETREUID, D | CL_STATE, 0, {P(0, U32, RUID), P(1, U32, EUID)}},
+    [__NR_setregid] = {TT_EV_SETREGID, D | CL_STATE, 0, {P(0, U32, RGID), P(1, U32, EGID)}},
+    [__NR_setsid] = {TT_EV_SETSID, D | CL_STATE, 0, {{0, 0, 0}}},
+    [__NR_setpgid] = {TT_EV_SETPGID, D | CL_STATE, 0, {P(0, INT, PID), P(1, INT, PGID)}},
+    [__NR_capset] = {TT_EV_CAPSET, D | CL_STATE, SP_CAPSET, {{0, 0, 0}}},
+    [__NR_prctl] = {TT_EV_PRCTL, D | CL_STATE, SP_PRCTL, {P(0, INT, CMD), P(1, U64, ARG)}},
+    [__NR_setns] = {TT_EV_SETNS, D, 0, {P(0, INT, FD), P(1, INT, NSTYPE)}},
+    [__NR_unshare] = {TT_EV_UNSHARE, D, 0, {P(0, U64, FLAGS)}},
+    /* security-relevant */
+    [__NR_ptrace] = {TT_EV_PTRACE, D, 0, {P(0, INT, REQUEST), P(1, INT, PID)}},
+    [__NR_init_module] = {TT_EV_INIT_MODULE, D, 0, {P(1, U64, LENGTH), P(2, PATH, UARGS)}},
+    [__NR_finit_module] = {TT_EV_FINIT_MODULE,
+                           D,
+                           0,
+                           {P(0, INT, FD), P(1, PATH, UARGS), P(2, U64, FLAGS)}},
+    [__NR_kill] = {TT_EV_KILL, D, 0, {P(0, INT, PID), P(1, INT, SIG)}},
+    [__NR_tkill] = {TT_EV_TKILL, D, 0, {P(0, INT, TID), P(1, INT, SIG)}},
+    [__NR_tgkill] = {TT_EV_TGKILL, D, 0, {P(0, INT, PID), P(1, INT, TID), P(2, INT, SIG)}},
+};
+
+const struct tr_sysdesc *tr_sys_desc(long nr)
+{
+    if (nr < 0 || nr >= TR_MAX_NR || table[nr].ev == TT_EV_NONE)
+        return NULL;
+    return &table[nr];
+}
+
+unsigned tr_sys_event(long nr)
+{
+    const struct tr_sysdesc *d = tr_sys_desc(nr);
+    return d ? d->ev : TT_EV_NONE;
+}
+
+/* Names that are events handled without a seccomp stop (ptrace events) or not syscalls. */
+static int is_ptrace_event_name(const char *w)
+{
+    static const char *const names[] = {"clone",      "clone3",   "fork",     "vfork",  "exit",
+                                        "exit_group", "procexit", "procinfo", "fdinfo", NULL};
+    for (int i = 0; names[i]; i++)
+        if (strcmp(w, names[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* Adds every syscall that produces event type ev; returns how many. */
+static int add_event(struct tr_sysset *s, unsigned ev)
+{
+    int n = 0;
+    for (long nr = 0; nr < TR_MAX_NR; nr++)
+        if (table[nr].ev != TT_EV_NONE && table[nr].ev == ev) {
+            tr_sysset_add(s, nr);
+            n++;
+        }
+    return n;
+}
+
+int tr_sysset_build(struct tr_sysset *s, const char *list, int all, char *bad, size_t badlen)
+{
+    memset(s, 0, sizeof *s);
+    if (all) {
+        memset(s->bits, 0xff, sizeof s->bits);
+        return 0;
+    }
+    unsigned cls = 0;
+    if (!list) {
+        for (long nr = 0; nr < TR_MAX_NR; nr++)
+            if (table[nr].cls & CL_DEFAULT) {
+                tr_sysset_add(s, nr);
+                cls |= table[nr].cls;
+            }
+    } else {
+        const char *p = list;
+        while (*p) {
+            while (*p == ',' || isspace((unsigned char)*p))
+                p++;
+            size_t n = 0;
+            while (p[n] && p[n] != ',' && !isspace((unsigned char)p[n]))
+                n++;
+            if (!n)
+                break;
+            char w[64];
+            if (n >= sizeof w) {
+                snprintf(bad, badlen, "%.*s", (int)n, p);
+                return -1;
+            }
+            memcpy(w, p, n);
+            w[n] = '\0';
+            p += n;
+            unsigned ev = tt_event_type_by_name(w);
+            long nr = tr_sys_by_name(w);
+            if (is_ptrace_event_name(w))
+                continue;
+            if (ev != TT_EV_NONE && add_event(s, ev) > 0) {
+                /* event name */
+            } else if (nr >= 0) {
+                tr_sysset_add(s, nr);
+            } else {
+                snprintf(bad, badlen, "%s", w);
+                return -1;
+            }
+        }
+        for (long nr = 0; nr < TR_MAX_NR; nr++)
+            if (tr_sysset_has(s, nr))
+                cls |= table[nr].cls;
+    }
+    /* State tracking the engine needs whatever the rules use. */
+    for (long nr = 0; nr < TR_MAX_NR; nr++) {
+        unsigned c = table[nr].cls;
+        if ((c & CL_STATE) || ((cls & (CL_FD | CL_NET)) && (c & CL_FDSTATE)))
+            tr_sysset_add(s, nr);
+    }
+    if (cls & CL_NET) {
+        tr_sysset_add(s, __NR_socket);
+        tr_sysset_add(s, __NR_getsockopt);
+    }
+    if (tr_sysset_has(s, __NR_accept) || tr_sysset_has(s, __NR_accept4) ||
+        tr_sysset_has(s, __NR_listen))
+        tr_sysset_add(s, __NR_bind);
+    return 0;
+}

@@ -1,0 +1,61 @@
+/* tracer: the table of decoded x86_64 syscalls: which event each one becomes, how each argument
+ * turns into an event parameter, and which class (state, file, network...) it belongs to. */
+#ifndef TRACER_SYSCALLS_H
+#define TRACER_SYSCALLS_H
+
+#include <stdint.h>
+
+#include "tracer.h"
+
+enum tr_argkind {
+    AK_NONE = 0,
+    AK_INT,          /* C int, sign-extended to I64 */
+    AK_U64,          /* raw register as U64 */
+    AK_U32,          /* low 32 bits as U64 */
+    AK_PATH,         /* NUL-terminated string read from the tracee at entry */
+    AK_SOCKADDR,     /* sockaddr pointer; its length is the next argument */
+    AK_SOCKADDR_OUT, /* sockaddr filled by the kernel; next argument points to its length */
+    AK_FDS_OUT,      /* int[2] filled by the kernel (pipe, socketpair): fd1, fd2 */
+};
+
+enum tr_special {
+    SP_NONE = 0,
+    SP_EXECVE,
+    SP_EXECVEAT,
+    SP_OPENAT2,
+    SP_CREAT,
+    SP_CONNECT,
+    SP_ACCEPT,
+    SP_SENDMSG,
+    SP_RECVMSG,
+    SP_GETSOCKOPT,
+    SP_CAPSET,
+    SP_PRCTL,
+    SP_OPEN_BY_HANDLE,
+};
+
+/* Classes, used to build the traced set from what the engine asks for. */
+enum tr_class {
+    CL_STATE = 1u << 0,   /* process state: always traced */
+    CL_FDSTATE = 1u << 1, /* fd bookkeeping (close, dup, fcntl): with any fd-creating syscall */
+    CL_FD = 1u << 2,      /* creates fds */
+    CL_NET = 1u << 3,     /* network: adds socket + getsockopt */
+    CL_DEFAULT = 1u << 4, /* in the default set */
+};
+
+struct tr_argspec {
+    uint8_t idx;
+    uint8_t kind;
+    uint16_t param;
+};
+
+struct tr_sysdesc {
+    uint16_t ev;     /* TT_EV_*; 0: not decoded */
+    uint8_t cls;     /* tr_class bits */
+    uint8_t special; /* tr_special */
+    struct tr_argspec a[6];
+};
+
+const struct tr_sysdesc *tr_sys_desc(long nr); /* NULL if not decoded */
+
+#endif

@@ -1,0 +1,54 @@
+/* tracer: the table of traced threads (by tid) and their per-syscall pending state. */
+#ifndef TRACER_TASKS_H
+#define TRACER_TASKS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "tt_event.h"
+
+enum tr_task_flags {
+    TF_HELD = 1u << 0,         /* stopped before its parent's clone event: not resumed yet */
+    TF_EXPECT_START = 1u << 1, /* created from the parent's event; initial stop still to come */
+    TF_ATTACHING = 1u << 2,    /* seized by -p; its interrupt stop is still to come */
+    TF_DETACHING = 1u << 3,    /* detach at the next stop */
+    TF_SKIP_EXIT = 1u << 4,    /* ignore the next syscall-exit stop (exec done) */
+};
+
+struct tr_task {
+    pid_t tid, tgid;
+    uint32_t flags;
+    long nr; /* syscall with an event pending, -1 if none */
+    uint64_t args[6];
+    uint64_t held_since_ns;
+    uint8_t *buf; /* pending event record (tt_evb) */
+    size_t bufcap;
+    struct tt_evb evb;
+    struct tr_task *next; /* hash chain */
+};
+
+struct tr_tasks {
+    struct tr_task **bucket;
+    size_t nbucket; /* power of two */
+    size_t count;
+    size_t held; /* tasks with TF_HELD */
+};
+
+int tr_tasks_init(struct tr_tasks *t);
+struct tr_task *tr_task_find(struct tr_tasks *t, pid_t tid);
+/* Creates (or returns the existing) entry. NULL on allocation failure. */
+struct tr_task *tr_task_add(struct tr_tasks *t, pid_t tid, pid_t tgid);
+void tr_task_del(struct tr_tasks *t, pid_t tid);
+/* Changes a task's key (exec from a non-leader thread takes the leader's tid). */
+void tr_task_rekey(struct tr_tasks *t, struct tr_task *task, pid_t newtid);
+/* Iterates: call with *it = 0 first; returns NULL at the end. Deleting the returned task during
+ * iteration is allowed. */
+struct tr_task *tr_task_iter(struct tr_tasks *t, size_t *bucket, struct tr_task **cursor);
+
+/* Pending event buffers: big enough for one record (small: paths; big: execve argv). */
+uint8_t *tr_buf_get(size_t need, size_t *cap);
+void tr_buf_put(uint8_t *buf, size_t cap);
+void tr_task_drop_pending(struct tr_task *task);
+
+#endif

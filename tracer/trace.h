@@ -1,0 +1,64 @@
+/* tracer: the ptrace engine: tracer state, the stop-handling loop, launching and attaching. */
+#ifndef TRACER_TRACE_H
+#define TRACER_TRACE_H
+
+#include <signal.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "sink.h"
+#include "tasks.h"
+#include "tracer.h"
+#include "tt_spawn.h"
+
+enum tr_mode {
+    TR_MODE_SECCOMP = 0, /* filter makes wanted syscalls stop; others run free */
+    TR_MODE_SYSCALL = 1, /* PTRACE_SYSCALL on everything (attach, fail-open) */
+};
+
+struct tr_state {
+    const struct tr_opts *o;
+    struct tr_sink sink;
+    struct tr_sysset set;
+    struct tr_tasks tasks;
+    enum tr_mode mode;
+    pid_t self;      /* the tracer's pid */
+    pid_t main_pid;  /* the workload's first process (launch mode) */
+    long main_ptid;  /* the parent the engine sees for it */
+    int main_status; /* wait status once it ended */
+    int main_done;
+    uint64_t grace_deadline_ns; /* 0: none; when the remaining descendants get SIGKILL */
+    int killed_rest;
+    int detaching; /* -p: SIGINT/SIGTERM received */
+    int sigfd;
+    struct tt_sigsave sigsave;
+    int protect_ring;
+    int32_t ring_key, ring_shmid;
+    unsigned ptrace_opts;
+    uint64_t stops; /* statistics */
+    uint64_t events;
+};
+
+/* Options for PTRACE_SEIZE (also set on attach). */
+unsigned tr_ptrace_options(const struct tr_state *st);
+
+/* Blocks the signals the tracer reads through a signalfd (saving the old mask for children). */
+int tr_signals_setup(struct tr_state *st);
+
+/* Runs the loop until every traced task is gone (or detached). */
+void tr_loop(struct tr_state *st);
+
+/* -p mode: interrupt every task and detach at its next stop. */
+void tr_start_detach(struct tr_state *st);
+
+/* Launch CMD traced; returns the exit code for the tracer. */
+int tr_launch(struct tr_state *st);
+/* Attach to -p PID (threads and descendants); returns the exit code. */
+int tr_attach(struct tr_state *st);
+
+/* Emits synthetic events. */
+void tr_emit_procinfo(struct tr_state *st, pid_t pid, pid_t tid, long ptid);
+void tr_snapshot(struct tr_state *st, pid_t skip_pid);
+void tr_emit_tracerinfo(struct tr_state *st, const char *reason);
+
+#endif

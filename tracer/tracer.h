@@ -1,0 +1,74 @@
+/* tracer: internal types shared by the tracer's files (options, tasks, the tracer state). */
+#ifndef TRACER_TRACER_H
+#define TRACER_TRACER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "tt_event.h"
+
+#define TR_MAX_NR 512 /* x86_64 syscall numbers we know about are below this */
+
+/* Exit codes of the tracer itself (the workload's own status passes through otherwise). */
+enum {
+    TR_EXIT_USAGE = 2,
+    TR_EXIT_FAILURE = 125, /* the tracer could not set up (ptrace refused, no ring, ...) */
+    TR_EXIT_NOEXEC = 126,
+    TR_EXIT_NOTFOUND = 127,
+};
+
+/* A set of x86_64 syscall numbers. */
+struct tr_sysset {
+    uint8_t bits[TR_MAX_NR / 8];
+};
+
+static inline int tr_sysset_has(const struct tr_sysset *s, long nr)
+{
+    return nr >= 0 && nr < TR_MAX_NR && (s->bits[nr >> 3] >> (nr & 7)) & 1;
+}
+static inline void tr_sysset_add(struct tr_sysset *s, long nr)
+{
+    if (nr >= 0 && nr < TR_MAX_NR)
+        s->bits[nr >> 3] |= (uint8_t)(1u << (nr & 7));
+}
+
+enum tr_fail_policy { TR_FAIL_CLOSED = 0, TR_FAIL_OPEN = 1 };
+
+struct tr_opts {
+    int attach_pid;       /* -p PID; 0 when launching */
+    char **cmd;           /* CMD ARGS... (NULL-terminated) when launching */
+    const char *capture;  /* -w FILE */
+    int ring_key;         /* --ring-key */
+    size_t ring_size;     /* --ring-size */
+    int ring_blocking;    /* --blocking */
+    int wait_engine_ms;   /* --wait-engine MS: bounded wait for the consumer (-1 forever) */
+    int fail_policy;      /* --fail-open / --fail-closed */
+    int trace_all;        /* -a */
+    const char *syscalls; /* --syscalls LIST (comma separated event/syscall names) */
+    int with_env;         /* -E: environment in execve / procinfo events */
+    int grace_ms;         /* --grace SECONDS: descendants' grace after the main process exits */
+    int spin_us;          /* --spin US: busy-poll waitpid before sleeping */
+    int no_snapshot;      /* --no-snapshot */
+    int verbose;          /* -v (repeatable) */
+    int quiet;            /* -q */
+    long ptid_override;   /* --ptid N: parent the engine sees for the workload (-1: automatic) */
+};
+
+/* Parses argv into o (defaults, then TRACER_* environment, then flags). Returns 0 to run,
+ * 1 when it printed help/version (exit 0), -1 on a usage error (message printed). */
+int tr_opts_parse(struct tr_opts *o, int argc, char **argv);
+void tr_opts_usage(FILE *out);
+
+/* ---- syscall tables (syscalls.c) ---- */
+const char *tr_sys_name(long nr);      /* NULL if unknown */
+long tr_sys_by_name(const char *name); /* -1 if unknown */
+unsigned tr_sys_event(long nr);        /* TT_EV_* for a decoded syscall, else TT_EV_NONE */
+/* Builds the set to trace. list NULL: the default set (every syscall the upstream rules and the
+ * engine's state tracking use). Otherwise a comma/space separated list of event or syscall names
+ * (what the engine's rules need); the state-tracking syscalls are added. Unknown names: -1 with
+ * the bad name copied to bad. */
+int tr_sysset_build(struct tr_sysset *s, const char *list, int all, char *bad, size_t badlen);
+
+#endif
