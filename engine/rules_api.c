@@ -1,0 +1,457 @@
+/* Public rules API (ruleset.h): loading files, directories and buffers cumulatively, applying
+ * the enable/disable selections, building the per-event-type index, evaluating. */
+#include <dirent.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "format.h"
+#include "rules_load.h"
+
+static void loader_init(struct loader *ld, const struct ruleset_opts *o, struct rules_diags *d)
+{
+    memset(ld, 0, sizeof(*ld));
+    arena_init(&ld->a);
+    ld->opts = o;
+    ld->d = d;
+    ld->fields = o->fields ? o->fields : &cond_fields_default;
+}
+
+static void loader_free(struct loader *ld)
+{
+    for (size_t i = 0; i < ld->nfiles; i++)
+        free((char *)ld->files[i].data);
+    free(ld->files);
+    arena_free(&ld->a);
+}
+
+static int loader_add_file(struct loader *ld, const char *name, const char *data, size_t len)
+{
+    if (ld->nfiles == ld->capfiles) {
+        size_t cap = ld->capfiles ? ld->capfiles * 2 : 8;
+        struct file_content *p = realloc(ld->files, cap * sizeof(*p));
+        if (!p)
+            return -1;
+        ld->files = p;
+        ld->capfiles = cap;
+    }
+    char *copy = malloc(len + 1);
+    const char *nm = arena_strdup(&ld->a, name);
+    if (!copy || !nm) {
+        free(copy);
+        return -1;
+    }
+    memcpy(copy, data, len);
+    copy[len] = '\0';
+    ld->files[ld->nfiles].name = nm;
+    ld->files[ld->nfiles].data = copy;
+    ld->files[ld->nfiles].len = len;
+    ld->nfiles++;
+    return 0;
+}
+
+/* Loads one content: read + build (Falco recompiles everything after every file). */
+static int load_one(struct loader *ld, const char *name, const char *data, size_t len,
+                    struct ruleset *out)
+{
+    if (rdiag_begin_file(ld->d, name) < 0 || loader_add_file(ld, name, data, len) < 0)
+        return -1;
+    if (ld_read(ld, name, data, len) < 0)
+        return -1;
+    return ld_build(ld, out);
+}
+
+static int wild_match(const char *pat, const char *s)
+{
+    return fnmatch(pat, s, 0) == 0;
+}
+
+static int has_tag(const struct rule *r, const char *t)
+{
+    for (size_t i = 0; i < r->ntags; i++)
+        if (strcmp(r->tags[i], t) == 0)
+            return 1;
+    return 0;
+}
+
+static void apply_selection(struct ruleset *rs, const struct ruleset_opts *o)
+{
+    for (size_t i = 0; i < rs->nrules; i++) {
+        struct rule *r = &rs->rules[i].pub;
+        if (o->min_priority_set && r->priority > o->min_priority)
+            r->enabled = 0;
+        for (size_t k = 0; k < o->ndisable_substr; k++)
+            if (strstr(r->name, o->disable_substr[k]))
+                r->enabled = 0;
+        for (size_t k = 0; k < o->ndisable_tags; k++)
+            if (has_tag(r, o->disable_tags[k]))
+                r->enabled = 0;
+        if (o->nonly_tags) {
+            int any = 0;
+            for (size_t k = 0; k < o->nonly_tags; k++)
+                any |= has_tag(r, o->only_tags[k]);
+            if (!any)
+                r->enabled = 0;
+        }
+    }
+    for (size_t k = 0; k < o->nsel; k++) {
+        const struct rule_selection *s = &o->sel[k];
+        for (size_t i = 0; i < rs->nrules; i++) {
+            struct rule *r = &rs->rules[i].pub;
+            if (o->min_priority_set && r->priority > o->min_priority)
+                continue;
+            int m = 0;
+            if (s->rule && wild_match(s->rule, r->name))
+                m = 1;
+            if (s->tag && has_tag(r, s->tag))
+                m = 1;
+            if (m)
+                r->enabled = s->enable;
+        }
+    }
+}
+
+static int build_index(struct ruleset *rs)
+{
+    size_t cnt[TT_EV_COUNT] = {0};
+    rs->nenabled = 0;
+    for (size_t i = 0; i < rs->nrules; i++) {
+        const struct rs_rule *r = &rs->rules[i];
+        if (!r->pub.enabled)
+            continue;
+        rs->nenabled++;
+        for (unsigned t = 1; t < TT_EV_COUNT; t++)
+            cnt[t] += r->evset[t];
+    }
+    for (unsigned t = 1; t < TT_EV_COUNT; t++) {
+        rs->nbytype[t] = 0;
+        if (!cnt[t])
+            continue;
+        rs->bytype[t] = arena_alloc(&rs->arena, cnt[t] * sizeof(*rs->bytype[t]));
+        if (!rs->bytype[t])
+            return -1;
+        for (size_t i = 0; i < rs->nrules; i++) {
+            const struct rs_rule *r = &rs->rules[i];
+            if (r->pub.enabled && r->evset[t])
+                rs->bytype[t][rs->nbytype[t]++] = r;
+        }
+    }
+    return 0;
+}
+
+static const struct ruleset_opts default_opts;
+
+static int load_all(const char *const *names, const char *const *bufs, const size_t *lens, size_t n,
+                    const struct ruleset_opts *o, struct rules_diags *d, struct ruleset **out)
+{
+    *out = NULL;
+    if (!o)
+        o = &default_opts;
+    struct loader ld;
+    loader_init(&ld, o, d);
+    struct ruleset *rs = calloc(1, sizeof(*rs));
+    if (!rs) {
+        loader_free(&ld);
+        return -1;
+    }
+    arena_init(&rs->arena);
+    rs->fields = ld.fields;
+    int failed = 0;
+    for (size_t i = 0; i < n; i++) {
+        int rc = load_one(&ld, names[i], bufs[i], lens[i], i + 1 == n ? rs : NULL);
+        if (rc < 0) {
+            failed = 1;
+            if (!o->keep_going)
+                break;
+        }
+    }
+    if (n == 0 && ld_build(&ld, rs) < 0)
+        failed = 1;
+    if (failed && n > 0 && !o->keep_going) {
+        /* nothing */
+    }
+    loader_free(&ld);
+    rs->scratch = malloc(sizeof(*rs->scratch));
+    if (failed || !rs->scratch) {
+        ruleset_free(rs);
+        return -1;
+    }
+    apply_selection(rs, o);
+    if (build_index(rs) < 0) {
+        ruleset_free(rs);
+        return -1;
+    }
+    *out = rs;
+    return 0;
+}
+
+int ruleset_load_buffers(const char *const *names, const char *const *bufs, const size_t *lens,
+                         size_t n, const struct ruleset_opts *o, struct rules_diags *d,
+                         struct ruleset **out)
+{
+    return load_all(names, bufs, lens, n, o, d, out);
+}
+
+/* ---- files ---- */
+struct flist {
+    char **name;
+    char **data;
+    size_t *len;
+    size_t n, cap;
+};
+
+static void flist_free(struct flist *f)
+{
+    for (size_t i = 0; i < f->n; i++) {
+        free(f->name[i]);
+        free(f->data[i]);
+    }
+    free(f->name);
+    free(f->data);
+    free(f->len);
+}
+
+static int read_file(const char *path, char **data, size_t *len)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return -1;
+    size_t cap = 8192, n = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        size_t k = fread(buf + n, 1, cap - n, fp);
+        n += k;
+        if (n < cap) {
+            if (ferror(fp)) {
+                free(buf);
+                buf = NULL;
+            }
+            break;
+        }
+        char *nb = realloc(buf, cap * 2);
+        if (!nb) {
+            free(buf);
+            buf = NULL;
+            break;
+        }
+        buf = nb;
+        cap *= 2;
+    }
+    fclose(fp);
+    if (!buf)
+        return -1;
+    *data = buf;
+    *len = n;
+    return 0;
+}
+
+static int flist_add(struct flist *f, const char *path, struct rules_diags *d)
+{
+    if (f->n == f->cap) {
+        size_t cap = f->cap ? f->cap * 2 : 8;
+        char **a = realloc(f->name, cap * sizeof(*a));
+        if (!a)
+            return -1;
+        f->name = a;
+        char **b = realloc(f->data, cap * sizeof(*b));
+        if (!b)
+            return -1;
+        f->data = b;
+        size_t *c = realloc(f->len, cap * sizeof(*c));
+        if (!c)
+            return -1;
+        f->len = c;
+        f->cap = cap;
+    }
+    char *data;
+    size_t len;
+    if (read_file(path, &data, &len) < 0) {
+        char msg[512];
+        struct rctx c;
+        rctx_root(&c, path);
+        snprintf(msg, sizeof(msg), "Could not open file %s for reading", path);
+        if (d && rdiag_begin_file(d, path) == 0)
+            rdiag_add(d, LOAD_ERR_FILE_READ, msg, &c, path, NULL, 0);
+        return -1;
+    }
+    f->name[f->n] = strdup(path);
+    if (!f->name[f->n]) {
+        free(data);
+        return -1;
+    }
+    f->data[f->n] = data;
+    f->len[f->n] = len;
+    f->n++;
+    return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int is_yaml_name(const char *n)
+{
+    size_t k = strlen(n);
+    return (k > 5 && strcmp(n + k - 5, ".yaml") == 0) || (k > 4 && strcmp(n + k - 4, ".yml") == 0);
+}
+
+static int collect(struct flist *f, const char *path, struct rules_diags *d)
+{
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        DIR *dir = opendir(path);
+        if (!dir)
+            return flist_add(f, path, d);
+        char **names = NULL;
+        size_t n = 0, cap = 0;
+        struct dirent *e;
+        int rc = 0;
+        while ((e = readdir(dir))) {
+            if (!is_yaml_name(e->d_name))
+                continue;
+            char *full;
+            if (asprintf(&full, "%s/%s", path, e->d_name) < 0) {
+                rc = -1;
+                break;
+            }
+            struct stat fs;
+            if (stat(full, &fs) != 0 || !S_ISREG(fs.st_mode)) {
+                free(full);
+                continue;
+            }
+            if (n == cap) {
+                cap = cap ? cap * 2 : 16;
+                char **nn = realloc(names, cap * sizeof(*nn));
+                if (!nn) {
+                    free(full);
+                    rc = -1;
+                    break;
+                }
+                names = nn;
+            }
+            names[n++] = full;
+        }
+        closedir(dir);
+        if (n)
+            qsort(names, n, sizeof(*names), cmp_str);
+        for (size_t i = 0; i < n; i++) {
+            if (rc == 0 && flist_add(f, names[i], d) < 0)
+                rc = -1;
+            free(names[i]);
+        }
+        free(names);
+        return rc;
+    }
+    return flist_add(f, path, d);
+}
+
+struct ruleset *ruleset_load(const char *const *paths, size_t npaths, const struct ruleset_opts *o,
+                             struct rules_diags *d)
+{
+    struct flist f = {0};
+    for (size_t i = 0; i < npaths; i++) {
+        if (collect(&f, paths[i], d) < 0) {
+            flist_free(&f);
+            return NULL;
+        }
+    }
+    struct ruleset *rs = NULL;
+    load_all((const char *const *)f.name, (const char *const *)f.data, f.len, f.n, o, d, &rs);
+    flist_free(&f);
+    return rs;
+}
+
+void ruleset_free(struct ruleset *rs)
+{
+    if (!rs)
+        return;
+    for (size_t i = 0; i < rs->nrules; i++)
+        if (rs->rules[i].pub.fmt)
+            fmt_free(rs->rules[i].pub.fmt);
+    cregs_free(&rs->regs);
+    free(rs->scratch);
+    arena_free(&rs->arena);
+    free(rs);
+}
+
+size_t ruleset_nrules(const struct ruleset *rs)
+{
+    return rs ? rs->nrules : 0;
+}
+
+size_t ruleset_nenabled(const struct ruleset *rs)
+{
+    return rs ? rs->nenabled : 0;
+}
+
+const struct rule *ruleset_rule(const struct ruleset *rs, size_t i)
+{
+    return rs && i < rs->nrules ? &rs->rules[i].pub : NULL;
+}
+
+const struct rule *ruleset_find(const struct ruleset *rs, const char *name)
+{
+    for (size_t i = 0; rs && i < rs->nrules; i++)
+        if (strcmp(rs->rules[i].pub.name, name) == 0)
+            return &rs->rules[i].pub;
+    return NULL;
+}
+
+int ruleset_eval(const struct ruleset *rs, struct eval_ctx *ctx, unsigned evtype, int match_all,
+                 int min_priority,
+                 void (*on_match)(const struct rule *r, struct eval_ctx *ctx, void *arg), void *arg)
+{
+    if (!rs || evtype == 0 || evtype >= TT_EV_COUNT)
+        return 0;
+    int n = 0;
+    const struct rs_rule *const *v = rs->bytype[evtype];
+    size_t cnt = rs->nbytype[evtype];
+    for (size_t i = 0; i < cnt; i++) {
+        const struct rs_rule *r = v[i];
+        if (r->pub.priority > min_priority)
+            continue;
+        if (cond_eval(&r->prog, rs->fields, ctx, evtype, rs->scratch)) {
+            n++;
+            if (on_match)
+                on_match(&r->pub, ctx, arg);
+            if (!match_all)
+                break;
+        }
+    }
+    return n;
+}
+
+int ruleset_eval_rule(const struct ruleset *rs, size_t i, struct eval_ctx *ctx, unsigned evtype)
+{
+    if (!rs || i >= rs->nrules)
+        return 0;
+    return cond_eval(&rs->rules[i].prog, rs->fields, ctx, evtype, rs->scratch);
+}
+
+int ruleset_rule_event_types(const struct ruleset *rs, size_t i, uint8_t *set)
+{
+    memset(set, 0, TT_EV_COUNT);
+    if (!rs || i >= rs->nrules)
+        return 0;
+    int n = 0;
+    for (unsigned t = 1; t < TT_EV_COUNT; t++) {
+        set[t] = rs->rules[i].evset[t];
+        n += set[t];
+    }
+    return n;
+}
+
+int ruleset_event_types(const struct ruleset *rs, uint8_t *set)
+{
+    memset(set, 0, TT_EV_COUNT);
+    int n = 0;
+    for (unsigned t = 1; rs && t < TT_EV_COUNT; t++) {
+        set[t] = rs->nbytype[t] > 0;
+        n += set[t];
+    }
+    return n;
+}

@@ -1,0 +1,240 @@
+/* Internal structures of the rules language (rules_*.c, cond_*.c); not a contract for others.
+ *
+ * Pipeline: YAML (rules_yaml.c) -> items merged into a collector (rules_load.c) -> lists, macros
+ * and rule conditions expanded and parsed (cond_parse.c, rules_build.c) -> each rule's AST
+ * compiled into a flat program of checks with true/false jump targets (cond_compile.c) ->
+ * evaluated per event by cond_vm.c, indexed by event type (rules_eval.c). */
+#ifndef ENGINE_RULES_INT_H
+#define ENGINE_RULES_INT_H
+
+#include <regex.h>
+#include <setjmp.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fields.h"
+#include "ruleset.h"
+#include "tt_event.h"
+
+/* ---- arena: every allocation of a load (and of a ruleset) lives in one and dies with it ---- */
+struct arena_chunk;
+struct arena {
+    struct arena_chunk *head;
+    size_t total;
+};
+void arena_init(struct arena *a);
+void arena_free(struct arena *a);
+void *arena_alloc(struct arena *a, size_t n); /* zeroed; NULL on ENOMEM */
+char *arena_strndup(struct arena *a, const char *s, size_t n);
+char *arena_strdup(struct arena *a, const char *s);
+
+/* ---- growable string (malloc'd) ---- */
+struct sbuf {
+    char *p;
+    size_t len, cap;
+    int oom;
+};
+void sb_init(struct sbuf *b);
+void sb_free(struct sbuf *b);
+void sb_putn(struct sbuf *b, const char *s, size_t n);
+void sb_puts(struct sbuf *b, const char *s);
+void sb_putc(struct sbuf *b, char c);
+void sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+const char *sb_str(struct sbuf *b); /* "" when empty */
+
+/* ---- diagnostic contexts (Falco's location chains) ---- */
+#define RCTX_MAX 10
+struct rctx_loc {
+    const char *type; /* static string */
+    const char *iname;
+    const char *name;
+    int line, col;
+    size_t off;
+};
+struct rctx {
+    int n;
+    struct rctx_loc l[RCTX_MAX];
+    const char *alt; /* condition text for "condition expression" snippets, else NULL */
+};
+void rctx_root(struct rctx *c, const char *file);
+/* c = parent + one location. Strings must outlive c (arena). */
+void rctx_push(struct rctx *c, const struct rctx *parent, const char *type, const char *iname,
+               int line, int col, size_t off);
+/* A position inside a condition string, relative to parent's last location (Falco's rule). */
+void rctx_cond(struct rctx *c, const struct rctx *parent, struct arena *a, const char *cond,
+               size_t idx, int line, int col);
+
+/* Records a diagnostic; content is the file text the snippet is cut from (may be NULL). */
+int rdiag_add(struct rules_diags *d, int code, const char *msg, const struct rctx *c,
+              const char *file, const char *content, size_t content_len);
+int rdiag_begin_file(struct rules_diags *d, const char *name);
+void rules_diags_print_file(const struct rules_diags *d, size_t fi, FILE *out);
+
+/* ---- condition AST ---- */
+struct cpos {
+    size_t idx;
+    int line, col; /* 1-based, like libsinsp */
+};
+
+enum cn_kind {
+    CN_AND,
+    CN_OR,
+    CN_NOT,
+    CN_IDENT,  /* macro reference */
+    CN_UCHECK, /* kids[0] exists */
+    CN_BCHECK, /* kids[0] op kids[1] */
+    CN_FIELD,
+    CN_TRANSFORMER, /* str = name ("val" included), kids = args */
+    CN_VALUE,
+    CN_LIST,
+    CN_TLIST, /* transformer list argument */
+};
+
+struct cnode {
+    enum cn_kind kind;
+    struct cpos pos;
+    const char *str; /* ident / field / transformer name / value / op */
+    const char *arg; /* field or transformer [arg], NULL if none */
+    struct cnode **kids;
+    size_t nkids;
+    const char **vals; /* CN_LIST */
+    size_t nvals;
+};
+
+struct cparse_err {
+    char msg[256];
+    struct cpos pos;
+};
+/* Parses a condition (Falco's grammar, max depth). NULL on error (err filled; NULL also on
+ * ENOMEM with msg "out of memory"). */
+struct cnode *cond_parse(struct arena *a, const char *text, unsigned max_depth,
+                         struct cparse_err *err);
+
+/* ---- compiled program ---- */
+enum cop {
+    OP_EQ,
+    OP_NE,
+    OP_LT,
+    OP_LE,
+    OP_GT,
+    OP_GE,
+    OP_CONTAINS,
+    OP_ICONTAINS,
+    OP_BCONTAINS,
+    OP_STARTSWITH,
+    OP_BSTARTSWITH,
+    OP_ENDSWITH,
+    OP_GLOB,
+    OP_IGLOB,
+    OP_REGEX,
+    OP_PMATCH,
+    OP_IN,
+    OP_INTERSECTS,
+    OP_EXISTS,
+    OP_COUNT
+};
+enum cmod { MOD_NONE, MOD_ONEOF, MOD_ANYOF, MOD_ALLOF };
+int cop_parse(const char *s, enum cop *op, enum cmod *mod); /* 0 ok */
+const char *cop_name(enum cop op);
+
+enum tr_kind { TR_TOLOWER, TR_TOUPPER, TR_B64, TR_BASENAME, TR_LEN };
+
+#define CEXPR_MAX_TR 8
+struct cexpr {
+    struct fld_ref ref;
+    enum fld_type ftype; /* type of the field */
+    enum fld_type type;  /* type after transformers */
+    uint8_t ntr;
+    uint8_t tr[CEXPR_MAX_TR]; /* applied in order (innermost first) */
+    uint8_t multi;            /* FF_MULTI: any candidate may satisfy */
+    uint8_t either;           /* FF_NE_ALL (fd.ip, fd.net...): != means "no candidate equals" */
+    uint8_t norhs;            /* FF_NO_RHS */
+    uint8_t notr;             /* FF_NO_TRANSFORMER */
+};
+
+enum ck_kind {
+    CK_CONST,  /* constant result */
+    CK_EVTYPE, /* evt.type compare on the event type number */
+    CK_FIELD,  /* field op literal(s) */
+    CK_VAL,    /* field op val(field) / transformer */
+};
+
+struct cins {
+    uint8_t kind, op, mod, konst;
+    int32_t t, f; /* next instruction; -1 accept, -2 reject */
+    struct cexpr lhs;
+    struct cexpr rhs;       /* CK_VAL */
+    const uint8_t *evset;   /* CK_EVTYPE: TT_EV_COUNT bytes */
+    struct fld_value *vals; /* literals (sorted for in/intersects on scalar types) */
+    size_t nvals;
+    const char **cstr; /* NUL-terminated patterns (glob, pmatch) */
+    regex_t *re;       /* OP_REGEX, one per value */
+};
+
+struct cprog {
+    struct cins *ins;
+    uint32_t nins;
+};
+
+/* Scratch area for one evaluation (owned by the ruleset). */
+#define CSCRATCH_VALS 64
+#define CSCRATCH_BUF (64 * 1024)
+struct cscratch {
+    struct fld_value a[CSCRATCH_VALS], b[CSCRATCH_VALS];
+    char buf[CSCRATCH_BUF];
+    size_t used;
+};
+
+/* The field provider (defaults to fields.h). */
+extern const struct cond_fields cond_fields_default;
+
+struct ccomp_err {
+    char msg[256];
+    struct cpos pos;
+};
+/* Compiles an expanded AST (no CN_IDENT left) into prog; regexes/sets go to arena (regexes are
+ * also recorded in *regs so they can be freed). Returns 0 or -1 with err. */
+struct cregs {
+    regex_t **v;
+    size_t n, cap;
+};
+int cond_compile(struct arena *a, struct cregs *regs, const struct cond_fields *fp,
+                 const struct cnode *root, struct cprog *prog, struct ccomp_err *err);
+void cregs_free(struct cregs *r);
+
+/* 1 match, 0 no match. */
+int cond_eval(const struct cprog *p, const struct cond_fields *fp, struct eval_ctx *ctx,
+              unsigned evtype, struct cscratch *s);
+
+/* Event types a (macro-expanded) AST can match: set[t] for t < TT_EV_COUNT. */
+void cond_evtypes(const struct cnode *n, uint8_t *set);
+/* Is this name a known event type (Tartan's or a Linux syscall Falco knows)? Returns the
+ * Tartan type (may be TT_EV_NONE for a known name Tartan never produces), -1 if unknown. */
+int cond_evtype_lookup(const char *name);
+
+/* ---- the loaded ruleset ---- */
+struct rs_rule {
+    struct rule pub;
+    struct cprog prog;
+    uint8_t evset[TT_EV_COUNT];
+    int any_type;
+};
+
+struct ruleset {
+    struct arena arena;
+    struct cregs regs;
+    struct rs_rule *rules;
+    size_t nrules;
+    const struct rs_rule **bytype[TT_EV_COUNT]; /* enabled rules per type, rule order */
+    size_t nbytype[TT_EV_COUNT];
+    const struct cond_fields *fields;
+    struct cscratch *scratch;
+    size_t nenabled;
+};
+
+/* falco engine version this implementation is compatible with */
+#define RULES_ENGINE_VERSION_MAJOR 0
+#define RULES_ENGINE_VERSION_MINOR 62
+#define RULES_ENGINE_VERSION_PATCH 0
+
+#endif

@@ -1,0 +1,186 @@
+/* -V/--validate report and -L/-l rule descriptions, in Falco's text and JSON shapes. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules_int.h"
+
+static json_t *diag_json(const struct rules_diag *g)
+{
+    json_t *o = json_object(), *ctx = json_object(), *locs = json_array();
+    if (!o || !ctx || !locs) {
+        json_decref(o);
+        json_decref(ctx);
+        json_decref(locs);
+        return NULL;
+    }
+    for (size_t i = 0; i < g->nlocs; i++) {
+        const struct rules_diag_loc *l = &g->locs[i];
+        json_t *jl = json_pack("{s:s,s:s,s:{s:s,s:i,s:i,s:I}}", "item_type", l->item_type,
+                               "item_name", l->item_name, "position", "name", l->name, "line",
+                               l->line, "column", l->column, "offset", (json_int_t)l->offset);
+        if (jl)
+            json_array_append_new(locs, jl);
+    }
+    json_object_set_new(ctx, "locations", locs);
+    json_object_set_new(ctx, "snippet", json_string(g->snippet ? g->snippet : ""));
+    json_object_set_new(o, "context", ctx);
+    json_object_set_new(o, "code", json_string(rules_diag_code_str(g->code)));
+    json_object_set_new(o, "codedesc", json_string(rules_diag_code_desc(g->code)));
+    json_object_set_new(o, "message", json_string(g->message));
+    return o;
+}
+
+static json_t *file_json(const struct rules_diags *d, size_t fi)
+{
+    const struct rules_file_result *f = &d->files[fi];
+    json_t *o = json_object(), *errs = json_array(), *warns = json_array();
+    if (!o || !errs || !warns) {
+        json_decref(o);
+        json_decref(errs);
+        json_decref(warns);
+        return NULL;
+    }
+    for (size_t i = f->first; i < f->first + f->n; i++) {
+        json_t *j = diag_json(&d->v[i]);
+        if (j)
+            json_array_append_new(RULES_DIAG_IS_ERROR(d->v[i].code) ? errs : warns, j);
+    }
+    json_object_set_new(o, "name", json_string(f->name));
+    json_object_set_new(o, "successful", json_boolean(f->ok));
+    json_object_set_new(o, "errors", errs);
+    json_object_set_new(o, "warnings", warns);
+    return o;
+}
+
+int rules_validate_main(const char *const *paths, size_t n, int json, FILE *out, FILE *warn_out)
+{
+    struct rules_diags d;
+    rules_diags_init(&d);
+    struct ruleset_opts o;
+    memset(&o, 0, sizeof(o));
+    o.keep_going = 1;
+    struct ruleset *rs = ruleset_load(paths, n, &o, &d);
+    int ok = rs != NULL && d.nerrors == 0;
+    for (size_t i = 0; i < d.nfiles; i++)
+        ok &= d.files[i].ok;
+    if (json) {
+        json_t *arr = json_array(), *root = json_object();
+        for (size_t i = 0; arr && i < d.nfiles; i++) {
+            json_t *j = file_json(&d, i);
+            if (j)
+                json_array_append_new(arr, j);
+        }
+        if (root && arr) {
+            json_object_set_new(root, "falco_load_results", arr);
+            char *s = json_dumps(root, JSON_SORT_KEYS | JSON_COMPACT);
+            if (s) {
+                fprintf(out, "%s\n", s);
+                free(s);
+            }
+            json_decref(root);
+        } else {
+            json_decref(arr);
+            json_decref(root);
+        }
+    } else {
+        for (size_t i = 0; i < d.nfiles; i++) {
+            const struct rules_file_result *f = &d.files[i];
+            int has_warn = 0;
+            for (size_t k = f->first; k < f->first + f->n; k++)
+                has_warn |= !RULES_DIAG_IS_ERROR(d.v[k].code);
+            if (i)
+                fputc('\n', out);
+            if (f->ok && has_warn) {
+                fprintf(out, "%s: Ok, with warnings", f->name);
+                if (warn_out) {
+                    rules_diags_print_file(&d, i, warn_out);
+                    fputc('\n', warn_out);
+                }
+            } else {
+                rules_diags_print_file(&d, i, out);
+            }
+        }
+        fputc('\n', out);
+    }
+    ruleset_free(rs);
+    rules_diags_free(&d);
+    return ok ? 0 : 1;
+}
+
+/* Falco's wrap_text(desc, 51, 110) then "%-50s %s". */
+static void print_two_columns(FILE *out, const char *l, const char *desc)
+{
+    fprintf(out, "%-50s ", l);
+    const char *p = desc;
+    unsigned len = 0;
+    while (*p) {
+        while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\v' || *p == '\f')
+            p++;
+        if (!*p)
+            break;
+        const char *w = p;
+        while (*p &&
+               !(*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\v' || *p == '\f'))
+            p++;
+        unsigned wl = (unsigned)(p - w);
+        if (len + wl + 1 <= 110 - 51) {
+            len += wl + 1;
+        } else {
+            fprintf(out, "\n%-51s", " ");
+            len = wl + 1;
+        }
+        fwrite(w, 1, wl, out);
+        fputc(' ', out);
+    }
+    fputs("\n\n", out);
+}
+
+static json_t *rule_json(const struct rule *r)
+{
+    json_t *tags = json_array(), *ef = json_array();
+    for (size_t i = 0; tags && i < r->ntags; i++)
+        json_array_append_new(tags, json_string(r->tags[i]));
+    for (size_t i = 0; ef && i < r->nexception_fields; i++)
+        json_array_append_new(ef, json_string(r->exception_fields[i]));
+    return json_pack("{s:{s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:o,s:o}}", "info", "name", r->name,
+                     "condition", r->condition, "output", r->output, "description", r->desc,
+                     "priority", rule_priority_name(r->priority), "source", r->source, "enabled",
+                     r->enabled, "tags", tags ? tags : json_array(), "exception_fields",
+                     ef ? ef : json_array());
+}
+
+int rules_describe(const struct ruleset *rs, const char *rule_or_null, int json, FILE *out)
+{
+    size_t n = ruleset_nrules(rs);
+    int found = 0;
+    json_t *arr = json ? json_array() : NULL;
+    if (!json) {
+        fprintf(out, "%-50s %s\n", "Rule", "Description");
+        fprintf(out, "%-50s %s\n", "----", "-----------");
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct rule *r = ruleset_rule(rs, i);
+        if (rule_or_null && strcmp(r->name, rule_or_null) != 0)
+            continue;
+        found = 1;
+        if (json) {
+            json_t *j = rule_json(r);
+            if (j && arr)
+                json_array_append_new(arr, j);
+        } else {
+            print_two_columns(out, r->name, r->desc);
+        }
+    }
+    if (json && arr) {
+        json_t *root = json_pack("{s:o}", "rules", arr);
+        char *s = root ? json_dumps(root, JSON_SORT_KEYS | JSON_COMPACT) : NULL;
+        if (s) {
+            fprintf(out, "%s\n", s);
+            free(s);
+        }
+        json_decref(root);
+    }
+    return rule_or_null && !found ? 1 : 0;
+}
