@@ -245,7 +245,6 @@ static void begin_stop(struct sup *s, long long now)
     }
     tt_debug("foreground exited with %s; stopping %zu background command(s), grace %ld ms",
              tt_spawn_describe_status(s->fg_status, desc, sizeof desc), running, s->cfg->grace_ms);
-    term_orphans(s);
 }
 
 static int bgs_running(const struct sup *s)
@@ -322,6 +321,8 @@ static int step(struct sup *s)
     if (s->phase == PH_RUNNING && !s->fg_running) {
         begin_stop(s, now);
         reap(s); /* bring no_children up to date */
+        if (!s->no_children)
+            term_orphans(s); /* first round: whatever the workload left behind */
     }
     if (s->phase == PH_RUNNING) {
         for (size_t i = 0; i < s->nbg; i++)
