@@ -130,25 +130,26 @@ static void bg_exited(struct sup *s, size_t i, int st, long long now)
 {
     struct bg_cmd *b = &s->bgs[i];
     char desc[96];
+    int pid = (int)b->pid;
     tt_spawn_describe_status(st, desc, sizeof desc);
     b->pid = 0;
     if (s->phase != PH_RUNNING) {
-        tt_debug("background command %zu '%s' exited with %s", i + 1, b->argv[0], desc);
+        tt_debug("background command %zu '%s' (pid %d) ended: %s", i + 1, b->argv[0], pid, desc);
         return;
     }
     long long ran = now - b->started_ms;
     if (ran >= LAUNCHER_BACKOFF_RESET_MS)
         b->next_delay_ms = LAUNCHER_BACKOFF_MIN_MS;
     if (!s->cfg->restart) {
-        tt_warn("background command %zu '%s' exited early with %s after %lld.%01llds; not "
+        tt_warn("background command %zu '%s' (pid %d) exited early after %lld.%llds: %s; not "
                 "restarting (restarts disabled)",
-                i + 1, b->argv[0], desc, ran / 1000, (ran % 1000) / 100);
+                i + 1, b->argv[0], pid, ran / 1000, (ran % 1000) / 100, desc);
         return;
     }
     b->restart_at_ms = now + b->next_delay_ms;
-    tt_warn("background command %zu '%s' exited early with %s after %lld.%01llds; restarting "
-            "in %llds",
-            i + 1, b->argv[0], desc, ran / 1000, (ran % 1000) / 100, b->next_delay_ms / 1000);
+    tt_warn("background command %zu '%s' (pid %d) exited early after %lld.%llds: %s; "
+            "restarting in %llds",
+            i + 1, b->argv[0], pid, ran / 1000, (ran % 1000) / 100, desc, b->next_delay_ms / 1000);
     b->next_delay_ms = launcher_next_backoff(b->next_delay_ms);
 }
 

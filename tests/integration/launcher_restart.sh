@@ -32,8 +32,8 @@ for i in 0 1 2; do
     fi
 done
 err=$(cat "$TT_TMP/err")
-expect_match backoff_logs_signal "$err" "^\[launcher\] warning: background command 1 'sh' exited early with killed by signal 9.*restarting in 1s"
-expect_match backoff_logs_exit_code "$err" "exited early with exit code 1.*restarting in 2s"
+expect_match backoff_logs_signal "$err" "^\[launcher\] warning: background command 1 'sh' \(pid [0-9]+\) exited early after [0-9.]+s: killed by signal 9.*; restarting in 1s"
+expect_match backoff_logs_exit_code "$err" "exited early after [0-9.]+s: exit code 1; restarting in 2s"
 expect_match backoff_logs_doubling "$err" "restarting in 4s"
 
 # Restarts off: by flag, then by environment variable.
@@ -41,7 +41,7 @@ expect_match backoff_logs_doubling "$err" "restarting in 4s"
     2>"$TT_TMP/err" </dev/null
 expect_eq no_restart_flag_exit "$?" 0
 expect_eq no_restart_flag_starts "$(wc -l <"$TT_TMP/norestart1")" 1
-expect_match no_restart_flag_logged "$(cat "$TT_TMP/err")" 'exited early with exit code 2.*not restarting'
+expect_match no_restart_flag_logged "$(cat "$TT_TMP/err")" 'exited early after [0-9.]+s: exit code 2; not restarting'
 LAUNCHER_RESTART=0 "$L" sh -c 'sleep 1.6' -- sh -c "echo x >>$TT_TMP/norestart2; exit 2" \
     2>/dev/null </dev/null
 expect_eq no_restart_env_starts "$(wc -l <"$TT_TMP/norestart2")" 1
