@@ -1,0 +1,238 @@
+/* evt.arg.* / evt.args rendering as Falco prints it (PPM flags, enums, errno, resolved paths),
+ * plus capability lists and field resolution errors. */
+#pragma GCC diagnostic ignored "-Wformat-truncation"
+#include "tt_test.h"
+
+#include "engine_test_events.h"
+#include "evt_args.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+
+static struct eval_ctx ctx;
+static struct tev e;
+static char out[4096];
+
+static const char *F(const char *name, const char *arg)
+{
+    int r = tev_field(&ctx, name, arg, out, sizeof out);
+    return r == -1 ? "(missing)" : out;
+}
+
+static struct engine_state *world(void)
+{
+    struct engine_state *st = state_new();
+    tev_apply(st, &ctx, tev_procinfo(&e, 100, 0, "eg", "/usr/bin/eg", "", "/home/u", 0));
+    return st;
+}
+
+static void begin(struct engine_state *st, const struct tt_event *ev)
+{
+    state_begin_event(st, ev, 7, &ctx);
+}
+
+TT_TEST(open_flags_in_table_order)
+{
+    char b[256];
+    evt_flags_text("open", evt_open_flags_to_ppm(O_RDONLY | O_CLOEXEC), b, sizeof b);
+    TT_CHECK_STR(b, "O_RDONLY|O_CLOEXEC");
+    evt_flags_text("open", evt_open_flags_to_ppm(O_WRONLY | O_CREAT | O_TRUNC), b, sizeof b);
+    TT_CHECK_STR(b, "O_TRUNC|O_CREAT|O_WRONLY");
+    evt_flags_text("open", evt_open_flags_to_ppm(O_RDWR | O_APPEND), b, sizeof b);
+    TT_CHECK_STR(b, "O_APPEND|O_RDWR");
+    evt_flags_text("open", 0, b, sizeof b);
+    TT_CHECK_STR(b, "O_NONE");
+    evt_flags_text("exe", TT_EXE_WRITABLE | TT_EXE_UPPER_LAYER, b, sizeof b);
+    TT_CHECK_STR(b, "EXE_WRITABLE|EXE_UPPER_LAYER");
+    TT_CHECK_STR(evt_errno_name(-2), "ENOENT");
+    TT_CHECK_STR(evt_errno_name(115), "EINPROGRESS");
+}
+
+TT_TEST(socket_domain_and_args)
+{
+    struct engine_state *st = world();
+    tev_begin(&e, TT_EV_SOCKET, 100, 100);
+    tt_evb_i64(&e.b, TT_P_DOMAIN, 17);
+    tt_evb_i64(&e.b, TT_P_TYPE, 3);
+    tt_evb_i64(&e.b, TT_P_PROTO, 768);
+    begin(st, tev_end(&e, 3));
+    TT_CHECK_STR(F("evt.arg.domain", NULL), "AF_PACKET");
+    TT_CHECK_STR(F("evt.type", NULL), "socket");
+    TT_CHECK_STR(F("evt.rawarg.domain", NULL), "17");
+    TT_CHECK(strstr(F("evt.args", NULL), "domain=17(AF_PACKET)") != NULL);
+    TT_CHECK_STR(F("evt.arg.nosuchparam", NULL), "(missing)");
+    state_end_event(st, &ctx);
+    state_free(st);
+}
+
+TT_TEST(ptrace_request_names)
+{
+    struct engine_state *st = world();
+    tev_begin(&e, TT_EV_PTRACE, 100, 100);
+    tt_evb_i64(&e.b, TT_P_REQUEST, 16);
+    tt_evb_i64(&e.b, TT_P_PID, 4321);
+    begin(st, tev_end(&e, -1));
+    TT_CHECK_STR(F("evt.arg.request", NULL), "PTRACE_ATTACH");
+    TT_CHECK_STR(F("evt.res", NULL), "EPERM");
+    TT_CHECK_STR(F("evt.arg.res", NULL), "EPERM");
+    state_end_event(st, &ctx);
+    tev_begin(&e, TT_EV_PTRACE, 100, 100);
+    tt_evb_i64(&e.b, TT_P_REQUEST, 0);
+    begin(st, tev_end(&e, 0));
+    TT_CHECK_STR(F("evt.arg.request", NULL), "PTRACE_TRACEME");
+    TT_CHECK_STR(F("evt.res", NULL), "SUCCESS");
+    state_end_event(st, &ctx);
+    state_free(st);
+}
+
+TT_TEST(symlink_and_link_paths_resolved)
+{
+    struct engine_state *st = world();
+    tev_begin(&e, TT_EV_SYMLINKAT, 100, 100);
+    tt_evb_str(&e.b, TT_P_TARGET, "/etc/shadow");
+    tt_evb_i64(&e.b, TT_P_LINKDIRFD, AT_FDCWD);
+    tt_evb_str(&e.b, TT_P_LINKPATH, "x/../sh");
+    begin(st, tev_end(&e, 0));
+    TT_CHECK_STR(F("evt.arg.target", NULL), "/etc/shadow");
+    TT_CHECK_STR(F("evt.arg.linkpath", NULL), "/home/u/sh");
+    state_end_event(st, &ctx);
+    tev_begin(&e, TT_EV_LINK, 100, 100);
+    tt_evb_str(&e.b, TT_P_OLDPATH, "/etc/passwd");
+    tt_evb_str(&e.b, TT_P_NEWPATH, "pw");
+    begin(st, tev_end(&e, 0));
+    TT_CHECK_STR(F("evt.arg.oldpath", NULL), "/etc/passwd");
+    TT_CHECK_STR(F("evt.arg.newpath", NULL), "/home/u/pw");
+    TT_CHECK_STR(F("evt.arg", "1"), "/etc/passwd");
+    TT_CHECK_STR(F("evt.arg", "0"), "0");
+    state_end_event(st, &ctx);
+    state_free(st);
+}
+
+TT_TEST(open_fd_rendering_and_exec_flags)
+{
+    struct engine_state *st = world();
+    tev_begin(&e, TT_EV_OPENAT, 100, 100);
+    tt_evb_i64(&e.b, TT_P_DIRFD, AT_FDCWD);
+    tt_evb_str(&e.b, TT_P_NAME, "/etc/shadow");
+    tt_evb_u64(&e.b, TT_P_FLAGS, O_RDONLY | O_CLOEXEC);
+    begin(st, tev_end(&e, 3));
+    TT_CHECK_STR(F("evt.arg.fd", NULL), "<f>/etc/shadow");
+    TT_CHECK_STR(F("evt.arg.flags", NULL), "O_RDONLY|O_CLOEXEC");
+    TT_CHECK_STR(F("evt.arg.dirfd", NULL), "AT_FDCWD");
+    TT_CHECK_STR(F("evt.is_open_read", NULL), "true");
+    TT_CHECK_STR(F("fd.typechar", NULL), "f");
+    TT_CHECK_STR(F("fd.num", NULL), "3");
+    state_end_event(st, &ctx);
+    tev_begin(&e, TT_EV_EXECVE, 100, 100);
+    tt_evb_str(&e.b, TT_P_EXEPATH, "/dev/shm/x");
+    tt_evb_u64(&e.b, TT_P_EXE_FLAGS, TT_EXE_WRITABLE);
+    tt_evb_u64(&e.b, TT_P_CAP_EFF, (1ull << 21) | 1ull);
+    begin(st, tev_end(&e, 0));
+    TT_CHECK_STR(F("evt.arg.flags", NULL), "EXE_WRITABLE");
+    TT_CHECK_STR(F("proc.name", NULL), "x");
+    TT_CHECK_STR(F("thread.cap_effective", NULL), "CAP_CHOWN CAP_SYS_ADMIN");
+    TT_CHECK_STR(F("proc.is_exe_writable", NULL), "true");
+    TT_CHECK_STR(F("proc.is_exe_from_memfd", NULL), "false");
+    TT_CHECK_STR(F("evt.is_open_read", NULL), "(missing)");
+    state_end_event(st, &ctx);
+    state_free(st);
+}
+
+TT_TEST(resolve_errors)
+{
+    struct fld_ref r;
+    char err[128];
+    TT_CHECK(fld_resolve("proc.nme", NULL, &r, err, sizeof err) == -1);
+    TT_CHECK_STR(err, "filter_check called with nonexistent field proc.nme");
+    TT_CHECK(fld_resolve("proc.aname", "x", &r, err, sizeof err) == -1);
+    TT_CHECK(fld_resolve("proc.name", "1", &r, err, sizeof err) == -1);
+    TT_CHECK(fld_resolve("proc.aname", "2", &r, err, sizeof err) == 0 && r.index == 2);
+    TT_CHECK(fld_resolve("evt.arg.flags", NULL, &r, err, sizeof err) == 0);
+    TT_CHECK_STR(r.key, "flags");
+    TT_CHECK(fld_resolve("fd.ip", NULL, &r, err, sizeof err) == 0 && (r.info->flags & FF_NE_ALL));
+    TT_CHECK(fld_count() > 100);
+    FILE *f = fopen("/dev/null", "w");
+    TT_CHECK(f && fields_list(f, 0) == 0 && fields_list(f, 1) == 0);
+    if (f)
+        fclose(f);
+}
+
+TT_TEST(upstream_ruleset_fields_resolve)
+{
+    /* the 64 distinct fields of the stable ruleset (digest section c) */
+    static const char *const names[] = {"evt.type",
+                                        "evt.num",
+                                        "evt.res",
+                                        "evt.rawres",
+                                        "evt.is_open_read",
+                                        "evt.is_open_write",
+                                        "evt.args",
+                                        "evt.arg.flags",
+                                        "evt.arg.domain",
+                                        "evt.arg.request",
+                                        "evt.arg.target",
+                                        "evt.arg.linkpath",
+                                        "evt.arg.oldpath",
+                                        "evt.arg.newpath",
+                                        "fd.num",
+                                        "fd.name",
+                                        "fd.nameraw",
+                                        "fd.directory",
+                                        "fd.filename",
+                                        "fd.type",
+                                        "fd.typechar",
+                                        "fd.l4proto",
+                                        "fd.lport",
+                                        "fd.rport",
+                                        "fd.sport",
+                                        "fd.sip",
+                                        "fd.ip",
+                                        "fd.net",
+                                        "fd.snet",
+                                        "fd.sip.name",
+                                        "fd.connected",
+                                        "fd.name_changed",
+                                        "proc.name",
+                                        "proc.exe",
+                                        "proc.exepath",
+                                        "proc.args",
+                                        "proc.cmdline",
+                                        "proc.cwd",
+                                        "proc.pname",
+                                        "proc.pexe",
+                                        "proc.pexepath",
+                                        "proc.pcmdline",
+                                        "proc.aname",
+                                        "proc.aexepath",
+                                        "proc.sname",
+                                        "proc.tty",
+                                        "proc.duration",
+                                        "proc.exe_ino.ctime",
+                                        "proc.exe_ino.mtime",
+                                        "proc.exe_ino.ctime_duration_proc_start",
+                                        "proc.is_exe_from_memfd",
+                                        "proc.is_exe_upper_layer",
+                                        "thread.cap_effective",
+                                        "user.uid",
+                                        "user.name",
+                                        "user.loginuid",
+                                        "user.loginname",
+                                        "group.gid",
+                                        "group.name",
+                                        "container.id",
+                                        "container.image.repository",
+                                        "container.privileged",
+                                        "container.start_ts",
+                                        "k8s.ns.name"};
+    struct fld_ref r;
+    char err[128];
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (fld_resolve(names[i], NULL, &r, err, sizeof err) != 0)
+            TT_FAILF("%s: %s", names[i], err);
+    TT_CHECK_INT(sizeof names / sizeof names[0], 64);
+}
+
+int main(void)
+{
+    return tt_run_all();
+}
