@@ -26,7 +26,7 @@ void tr_opts_usage(FILE *out)
           "  -E, --env             include the environment in exec/procinfo events\n"
           "  -p, --pid PID         attach (SIGINT/SIGTERM detach cleanly)\n"
           "      --ring-key KEY    System V key of the ring (default 0x54415254) "
-          "[TARTAN_RING_KEY]\n"
+          "[TT_RING_KEY]\n"
           "      --ring-size BYTES ring data size (default 8 MiB)          [TARTAN_RING_SIZE]\n"
           "      --blocking        block the workload when the ring is full (default: drop "
           "and count)\n"
@@ -106,9 +106,9 @@ int tr_opts_parse(struct tr_opts *o, int argc, char **argv)
     const char *e;
     if ((e = getenv("TARTAN_SYSCALLS")) && *e)
         o->syscalls = e;
-    if ((e = getenv("TARTAN_RING_KEY")) && *e) {
+    if ((e = getenv("TT_RING_KEY")) && *e) {
         if (parse_long(e, INT_MIN, UINT_MAX, &v))
-            return bad("TARTAN_RING_KEY", e);
+            return bad("TT_RING_KEY", e);
         o->ring_key = (int)v;
     }
     if ((e = getenv("TARTAN_RING_SIZE")) && *e) {

@@ -1,0 +1,203 @@
+#!/usr/bin/env python3
+# Tracer: the expected events with correct arguments appear, per syscall family, checked through
+# `tracer dump` of a capture file (tracer -w FILE). Workloads: tests/helpers/tr_work.c.
+# timeout: 300
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from ttest import BIN, HELPERS, check, expect_eq, failed, log, passed  # noqa: E402
+
+TRACER = os.path.join(BIN, "tracer")
+WORK = os.path.join(HELPERS, "tr_work")
+TMP = tempfile.mkdtemp(prefix="tartan-tracer-events.")
+
+
+def run(args, extra=(), timeout=120):
+    """Runs tr_work ARGS under the tracer; returns (rc, helper stdout dict, event lines)."""
+    cap = os.path.join(TMP, "c.cap")
+    if os.path.exists(cap):
+        os.unlink(cap)
+    cmd = [TRACER, "-w", cap, *extra, "--", WORK, *args]
+    p = subprocess.run(cmd, cwd=TMP, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                       timeout=timeout)
+    if p.stderr:
+        log(p.stderr[-2000:])
+    out = {}
+    for line in p.stdout.splitlines():
+        if "=" in line:
+            k, v = line.split("=", 1)
+            out[k] = v.split()[0] if v else v
+    d = subprocess.run([TRACER, "dump", cap], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       text=True, timeout=timeout)
+    if d.returncode != 0:
+        log("dump failed:", d.stderr)
+    lines = d.stdout.splitlines()
+    return p.returncode, out, lines
+
+
+def ev(lines, regex):
+    r = re.compile(regex)
+    return [ln for ln in lines if r.search(ln)]
+
+
+def has(name, lines, regex):
+    found = ev(lines, regex)
+    return check(name, found, f"no event matches /{regex}/")
+
+
+def tid_of(line):
+    return int(line.split()[1].split("/")[0])
+
+
+def main():
+    # ---- files: paths relative to dirfd and cwd ----
+    rc, out, L = run(["files", TMP])
+    expect_eq("files_exit", rc, 0)
+    d = out.get("dirfd", "?")
+    has("files_openat_dirfd", L, rf" openat ret={out.get('fd')} dirfd={d} name=sub/a\.txt flags=0x241 mode=0x1a0")
+    has("files_mkdirat", L, rf" mkdirat ret=0 dirfd={d} path=sub mode=0x1e8")
+    has("files_renameat2", L, rf" renameat2 ret=0 olddir={d} oldpath=sub/a\.txt newdir={d} newpath=sub/b\.txt")
+    has("files_symlinkat", L, rf" symlinkat ret=0 target=b\.txt linkdirfd={d} linkpath=sub/link")
+    has("files_linkat", L, rf" linkat ret=0 olddir={d} oldpath=sub/b\.txt newdir={d} newpath=sub/hard")
+    has("files_fchmodat", L, rf" fchmodat ret=0 dirfd={d} filename=sub/b\.txt mode=0x180")
+    has("files_chdir", L, rf" chdir ret=0 path={re.escape(TMP)}( |$)")
+    has("files_open_relative_to_cwd", L, rf" openat ret={out.get('fd2')} dirfd=-100 name=sub/b\.txt ")
+    has("files_unlinkat_dir", L, rf" unlinkat ret=0 dirfd={d} name=sub flags=0x200")
+    has("files_failed_open", L, r" openat ret=-2 dirfd=-100 name=does-not-exist ")
+    # cwd of the process as seen at exec
+    has("files_exec_cwd", L, rf" execve ret=0 .* cwd={re.escape(TMP)}")
+
+    # ---- fds from pipe/dup ----
+    rc, out, L = run(["fds"])
+    expect_eq("fds_exit", rc, 0)
+    p1 = out.get("pipe", "?,?").split(",")
+    p2 = out.get("pipe2", "?,?").split(",")
+    has("fds_pipe", L, rf" pipe2? ret=0 (flags=0x0 )?fd1={p1[0]} fd2={p1[1]}")
+    has("fds_pipe2", L, rf" pipe2 ret=0 flags=0x80000 fd1={p2[0]} fd2={p2[1]}")
+    has("fds_dup", L, rf" dup ret={out.get('dup')} oldfd={p1[0]}$")
+    has("fds_dup2", L, rf" dup2 ret={out.get('dup2')} oldfd={p1[1]} newfd=40")
+    has("fds_dup3", L, rf" dup3 ret={out.get('dup3')} oldfd={p2[0]} newfd=41 flags=0x80000")
+    has("fds_fcntl_dupfd", L, rf" fcntl ret={out.get('fdupfd')} fd={p2[1]} cmd=0 arg=50")
+
+    # ---- sockets: IPv4, IPv6, unix; fds from accept ----
+    for fam, lo, fmt in (("net4", "127.0.0.1", "{}:{}"), ("net6", "::1", "[{}]:{}")):
+        rc, out, L = run([fam])
+        expect_eq(f"{fam}_exit", rc, 0)
+        srv = re.escape(fmt.format(lo, out.get("port")))
+        cli = re.escape(fmt.format(lo, out.get("client_port")))
+        has(f"{fam}_bind", L, rf" bind ret=0 fd={out.get('listen_fd')} addr=")
+        has(f"{fam}_connect", L, rf" connect ret=0 fd={out.get('client_fd')} addr={srv} laddr={cli}$")
+        has(f"{fam}_accept", L, rf" accept4? ret={out.get('accept_fd')} fd={out.get('listen_fd')} addr={cli} laddr={srv}")
+    rc, out, L = run(["unix", TMP])
+    expect_eq("unix_exit", rc, 0)
+    path = re.escape(out.get("path", "?"))
+    has("unix_bind", L, rf" bind ret=0 fd=\d+ addr=unix:{path}$")
+    has("unix_connect", L, rf" connect ret=0 fd={out.get('client_fd')} addr=unix:{path}")
+    has("unix_accept", L, rf" accept4? ret={out.get('accept_fd')} fd=\d+ ")
+
+    # ---- execve / execveat argv, invisible parent ----
+    rc, out, L = run(["execveat"])
+    expect_eq("execveat_exit", rc, 0)
+    has("execve_argv", L, rf" execve ret=0 filename={re.escape(WORK)} exe={re.escape(WORK)} args=\[execveat\] ")
+    has("execveat_argv", L, r" execveat ret=0 dirfd=\d+ filename=true flags=0x0 exe=true-via-execveat args=\[one two words\] trusted_exepath=/(usr/)?bin/true ")
+    ex = ev(L, r" execve ret=0 ")
+    ok = bool(ex) and re.search(rf" ptid={os.getpid()} ", ex[0])
+    check("workload_parent_is_tracers_parent", ok, f"execve ptid is not {os.getpid()}: {ex[:1]}")
+    rc, out, L = run(["execveat"], extra=["--ptid", "0"])
+    ex = ev(L, r" execve ret=0 ")
+    check("workload_parent_override", bool(ex) and " ptid=0 " in ex[0], str(ex[:1]))
+    # snapshot first: procinfo for existing processes before the workload's exec; not the tracer
+    first_exec = next((i for i, ln in enumerate(L) if " execve ret=" in ln), len(L))
+    snap = [ln for ln in L[:first_exec] if " procinfo " in ln]
+    check("snapshot_before_workload", any(f" {os.getpid()}/{os.getpid()} procinfo" in ln for ln in snap),
+          "no procinfo for the test process before the workload's execve")
+    check("snapshot_has_fds", any(" fdinfo " in ln for ln in L[:first_exec]), "no fdinfo events")
+    # failed execve reported (with its argv)
+    rc2 = subprocess.run([TRACER, "-w", os.path.join(TMP, "f.cap"), "--", "/bin/sh", "-c",
+                          "exec /nonexistent/prog a b"], stdout=subprocess.PIPE, stderr=subprocess.PIPE).returncode
+    F = subprocess.run([TRACER, "dump", os.path.join(TMP, "f.cap")], stdout=subprocess.PIPE, text=True).stdout.splitlines()
+    expect_eq("failed_exec_status", rc2, 127)
+    has("failed_execve_event", F, r" execve ret=-2 filename=/nonexistent/prog exe=/nonexistent/prog args=\[a b\]")
+
+    # ---- threads (glibc pthread_create -> clone3) and processes ----
+    rc, out, L = run(["threads", "5"])
+    th = ev(L, r" clone3? ret=\d+ child_tid=\d+ child_pid=\d+ clone_flags=0x[0-9a-f]+ is_thread=1")
+    expect_eq("threads_reported_as_threads", len(th), 5)
+    check("threads_use_clone3", all(" clone3 " in t for t in th), "pthread_create did not use clone3 here")
+    rc, out, L = run(["forks", "5"])
+    pr = ev(L, r" clone ret=\d+ child_tid=(\d+) child_pid=\1 .* is_thread=0")
+    expect_eq("forks_reported_as_processes", len(pr), 5)
+
+    # ---- exec from a non-leader thread ----
+    rc, out, L = run(["execthread"])
+    expect_eq("execthread_exit", rc, 0)
+    leader, ttid = out.get("leader"), out.get("thread_tid")
+    ex = ev(L, rf"^\S+ {leader}/{leader} execve ret=0 filename=/bin/true exe=/bin/true args=\[from-thread\]")
+    check("exec_from_thread_has_leader_tid", ex, "execve from the thread not reported under the leader's tid")
+    gone = ev(L, rf"^\S+ {ttid}/{leader} procexit")
+    check("exec_from_thread_old_tid_exits", gone, "no procexit for the exec'ing thread's old tid")
+    later = [ln for ln in L[L.index(ex[0]) + 1:] if ln.split()[1].startswith(f"{ttid}/")] if ex else []
+    check("exec_from_thread_no_stale_tid", not later, f"events with the old tid after exec: {later[:2]}")
+
+    # ---- vfork, posix_spawn ----
+    rc, out, L = run(["vfork"])
+    c = out.get("child")
+    has("vfork_event", L, rf" vfork ret={c} child_tid={c} child_pid={c} clone_flags=0x4111 is_thread=0")
+    has("vfork_child_exec", L, rf"^\S+ {c}/{c} execve ret=0 .*args=\[vforked\]")
+    rc, out, L = run(["spawn"])
+    c = out.get("child")
+    has("posix_spawn_event", L, rf" clone3? ret={c} child_tid={c} child_pid={c} .*is_thread=0")
+    has("posix_spawn_child_exec", L, rf"^\S+ {c}/{c} execve ret=0 .*args=\[spawned\]")
+
+    # ---- 1,000 processes and 1,000 threads; the child never appears before its clone event ----
+    rc, out, L = run(["forks", "1000"], timeout=240)
+    expect_eq("fork1000_exit", rc, 0)
+    pr = ev(L, r" clone ret=\d+ .* is_thread=0")
+    expect_eq("fork1000_clone_events", len(pr), 1000)
+    ex = ev(L, r" procexit ")
+    expect_eq("fork1000_procexit_events", len(ex), 1001)
+    seen, bad = set(), []
+    for ln in L:
+        m = re.search(r" clone ret=(\d+) ", ln)
+        if m:
+            seen.add(int(m.group(1)))
+        elif " procexit " in ln and tid_of(ln) != int(L[0].split()[1].split("/")[0]):
+            if tid_of(ln) not in seen and " procinfo " not in ln:
+                bad.append(ln)
+    wl = ev(L, r" execve ret=0 ")
+    main_tid = tid_of(wl[0]) if wl else -1
+    bad = [b for b in bad if tid_of(b) != main_tid]
+    check("fork1000_child_after_clone_event", not bad, f"child events before clone: {bad[:2]}")
+    rc, out, L = run(["threads", "1000"], timeout=240)
+    expect_eq("thread1000_exit", rc, 0)
+    expect_eq("thread1000_clone_events", len(ev(L, r" is_thread=1")), 1000)
+
+    # ---- 32-bit syscalls are reported, not failed; a real SIGTRAP reaches the tracee ----
+    rc, out, L = run(["int80"])
+    expect_eq("int80_not_failed", rc, 0)
+    has("int80_reported", L, r" syscall ret=\d+ nr=20 arch=1073741827 ")
+    rc, out, L = run(["sigtrap"])
+    expect_eq("sigtrap_delivered", out.get("sigtrap"), "delivered")
+
+    # ---- the engine's syscall set: only those (plus state tracking) stop ----
+    rc, out, L = run(["files", TMP], extra=["--syscalls", "execve,connect"])
+    check("syscall_set_excludes_files", not ev(L, r" (openat|mkdirat|unlinkat) ret="),
+          "file events present with --syscalls execve,connect")
+    has("syscall_set_keeps_state", L, r" chdir ret=0 ")
+    rc, out, L = run(["fds"], extra=["-a"])
+    has("trace_all_generic", L, r" syscall ret=\d+ nr=\d+ ")
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except Exception as e:  # noqa: BLE001
+        failed("tracer_events", f"exception: {e!r}")
+        raise
+    finally:
+        shutil.rmtree(TMP, ignore_errors=True)
