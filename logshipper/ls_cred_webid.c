@@ -1,0 +1,121 @@
+/* Web identity (EKS IRSA): AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN -> STS
+ * AssumeRoleWithWebIdentity, unsigned, Query API with an XML response. The token file is re-read
+ * on every refresh (the kubelet rotates it). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ls_buf.h"
+#include "ls_creds.h"
+#include "ls_endpoint.h"
+#include "ls_json.h"
+#include "ls_sigv4.h"
+
+/* Text of the first <tag>...</tag> in xml into out. 1 found. */
+static int xml_text(const char *xml, const char *tag, char *out, size_t outlen)
+{
+    char open[64], close[64];
+    snprintf(open, sizeof open, "<%s>", tag);
+    snprintf(close, sizeof close, "</%s>", tag);
+    const char *a = strstr(xml, open);
+    if (!a)
+        return 0;
+    a += strlen(open);
+    const char *b = strstr(a, close);
+    if (!b || (size_t)(b - a) >= outlen)
+        return 0;
+    memcpy(out, a, (size_t)(b - a));
+    out[b - a] = '\0';
+    return 1;
+}
+
+static int read_file(const char *path, struct ls_buf *b)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    char chunk[4096];
+    size_t n;
+    int rc = 0;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        if (b->len + n > 1 << 20 || ls_buf_add(b, chunk, n) < 0) {
+            rc = -1;
+            break;
+        }
+    fclose(f);
+    while (b->len &&
+           (b->p[b->len - 1] == '\n' || b->p[b->len - 1] == '\r' || b->p[b->len - 1] == ' '))
+        b->p[--b->len] = '\0';
+    return rc;
+}
+
+int ls_sts_assume_role_web_identity(struct ls_http *h, const char *region, const char *role_arn,
+                                    const char *session_name, const char *token_file,
+                                    struct ls_creds *c, char *err, size_t errlen)
+{
+    struct ls_buf tok = {0}, body = {0};
+    struct ls_http_resp r = {0};
+    char url[1024];
+    int rc = -1;
+    if (read_file(token_file, &tok) < 0 || tok.len == 0) {
+        snprintf(err, errlen, "cannot read web identity token file %s", token_file);
+        goto done;
+    }
+    if (ls_endpoint_for_service("sts", "STS", region, url, sizeof url, NULL, 0) < 0) {
+        snprintf(err, errlen, "no STS endpoint");
+        goto done;
+    }
+    if (ls_buf_adds(&body, "Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=") < 0 ||
+        ls_uri_encode(&body, role_arn, strlen(role_arn), 0) < 0 ||
+        ls_buf_adds(&body, "&RoleSessionName=") < 0 ||
+        ls_uri_encode(&body, session_name, strlen(session_name), 0) < 0 ||
+        ls_buf_adds(&body, "&WebIdentityToken=") < 0 ||
+        ls_uri_encode(&body, tok.p, tok.len, 0) < 0) {
+        snprintf(err, errlen, "out of memory");
+        goto done;
+    }
+    const char *hdrs[] = {"Content-Type: application/x-www-form-urlencoded; charset=utf-8",
+                          "Accept: */*"};
+    if (ls_http_do(h, "POST", url, hdrs, 2, body.p, body.len, 0, &r) < 0) {
+        snprintf(err, errlen, "STS: %s", r.error);
+        goto done;
+    }
+    if (r.status != 200) {
+        char code[128] = "";
+        xml_text(r.body.p ? r.body.p : "", "Code", code, sizeof code);
+        snprintf(err, errlen, "STS AssumeRoleWithWebIdentity: HTTP %ld %s", r.status, code);
+        goto done;
+    }
+    char ex[64];
+    const char *x = r.body.p ? r.body.p : "";
+    if (!xml_text(x, "AccessKeyId", c->akid, sizeof c->akid) ||
+        !xml_text(x, "SecretAccessKey", c->secret, sizeof c->secret) ||
+        !xml_text(x, "SessionToken", c->token, sizeof c->token)) {
+        snprintf(err, errlen, "STS response lacks credentials");
+        goto done;
+    }
+    c->expires_ms = 0;
+    if (xml_text(x, "Expiration", ex, sizeof ex))
+        ls_rfc3339_ms(ex, strlen(ex), &c->expires_ms);
+    rc = 0;
+done:
+    if (r.body.p)
+        explicit_bzero(r.body.p, r.body.len);
+    ls_http_resp_free(&r);
+    ls_buf_wipe(&tok);
+    ls_buf_wipe(&body);
+    return rc;
+}
+
+int ls_cred_webid(struct ls_http *h, const char *region, struct ls_creds *c, char *err,
+                  size_t errlen)
+{
+    const char *file = getenv("AWS_WEB_IDENTITY_TOKEN_FILE"), *role = getenv("AWS_ROLE_ARN");
+    const char *sess = getenv("AWS_ROLE_SESSION_NAME");
+    if (!file || !*file || !role || !*role)
+        return 0;
+    return ls_sts_assume_role_web_identity(h, region, role, sess && *sess ? sess : "logshipper",
+                                           file, c, err, errlen) == 0
+               ? 1
+               : -1;
+}

@@ -1,0 +1,59 @@
+/* AWS credentials and the SDKs' default provider chain, with caching and refresh. */
+#ifndef LS_CREDS_H
+#define LS_CREDS_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ls_http.h"
+
+struct ls_creds {
+    char akid[128];
+    char secret[256];
+    char token[8192];   /* "" for long-term keys */
+    int64_t expires_ms; /* wall clock; 0 = does not expire */
+    const char *source; /* provider name, for messages */
+};
+
+/* Providers: 1 = credentials obtained, 0 = not configured here (try the next one),
+ * -1 = configured but failed (why in err). */
+int ls_cred_env(struct ls_creds *c, char *err, size_t errlen);
+int ls_cred_webid(struct ls_http *h, const char *region, struct ls_creds *c, char *err,
+                  size_t errlen);
+int ls_cred_profile(struct ls_http *h, const char *region, struct ls_creds *c, char *err,
+                    size_t errlen);
+int ls_cred_container(struct ls_http *h, struct ls_creds *c, char *err, size_t errlen);
+int ls_cred_imds(struct ls_http *h, struct ls_creds *c, char *err, size_t errlen);
+
+/* Credentials JSON as served by container endpoints, IMDS and credential_process:
+ * AccessKeyId, SecretAccessKey, Token or SessionToken, Expiration (RFC 3339). 0 or -1. */
+int ls_creds_parse_json(const char *s, size_t n, struct ls_creds *c, char *err, size_t errlen);
+/* Run credential_process `cmd` (through /bin/sh) and parse its output. */
+int ls_cred_process_run(const char *cmd, struct ls_creds *c, char *err, size_t errlen);
+/* STS AssumeRoleWithWebIdentity (unsigned). */
+int ls_sts_assume_role_web_identity(struct ls_http *h, const char *region, const char *role_arn,
+                                    const char *session_name, const char *token_file,
+                                    struct ls_creds *c, char *err, size_t errlen);
+
+/* Shared config files: value of key in profile (credentials file first when creds_file), into
+ * out. 1 found, 0 not. */
+int ls_profile_get(const char *profile, const char *key, int creds_file, char *out, size_t outlen);
+const char *ls_profile_name(void);
+
+struct ls_cred_chain {
+    struct ls_http http; /* for the network providers */
+    const char *region;
+    int64_t refresh_window_ms; /* refresh this long before expiry */
+    int provider;              /* pinned provider, -1 until found */
+    int have;
+    struct ls_creds cur;
+    int64_t last_attempt_ms;
+};
+
+int ls_cred_chain_init(struct ls_cred_chain *ch, const char *region);
+void ls_cred_chain_free(struct ls_cred_chain *ch);
+/* Current credentials, refreshed when they expire within the window or when force is set.
+ * 0 or -1 (nothing usable; why in err). The result stays valid until the next call. */
+int ls_cred_chain_get(struct ls_cred_chain *ch, int force, const struct ls_creds **out, char *err,
+                      size_t errlen);
+
+#endif

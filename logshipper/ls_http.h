@@ -1,0 +1,43 @@
+/* HTTP(S) requests through one reusable libcurl easy handle (connection reuse, timeouts, TLS
+ * verification always on, CA bundle selection). */
+#ifndef LS_HTTP_H
+#define LS_HTTP_H
+#include <stddef.h>
+
+#include "ls_buf.h"
+
+struct ls_http {
+    void *curl; /* CURL * */
+    long connect_timeout_ms, timeout_ms;
+    size_t max_body; /* responses larger than this fail */
+};
+
+struct ls_http_resp {
+    long status;
+    struct ls_buf body;
+    char request_id[128]; /* x-amzn-RequestId / x-amz-request-id, "" if absent */
+    char error_type[128]; /* x-amzn-ErrorType, "" if absent */
+    long retry_after_ms;  /* x-amz-retry-after (ms), -1 if absent */
+    int transport_error;  /* no HTTP response: connection, TLS, timeout... */
+    int timed_out;
+    char error[256]; /* curl's message when transport_error */
+};
+
+/* Global libcurl initialisation, once per process before any thread starts. */
+int ls_http_global_init(void);
+void ls_http_global_cleanup(void);
+
+int ls_http_init(struct ls_http *h, long connect_timeout_ms, long timeout_ms);
+void ls_http_cleanup(struct ls_http *h);
+/* One request. headers are full "Name: value" lines. timeout_ms overrides h->timeout_ms when > 0.
+ * Returns 0 when a response arrived (any status), -1 on transport failure (see r->error). */
+int ls_http_do(struct ls_http *h, const char *method, const char *url, const char *const *headers,
+               size_t nheaders, const void *body, size_t body_len, long timeout_ms,
+               struct ls_http_resp *r);
+void ls_http_resp_free(struct ls_http_resp *r);
+
+/* The CA bundle to use, or NULL for libcurl's built-in default: AWS_CA_BUNDLE, SSL_CERT_FILE,
+ * then the system bundle, then ../etc/ca-certificates.crt next to the executable. */
+const char *ls_ca_bundle(void);
+
+#endif

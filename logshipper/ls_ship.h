@@ -1,0 +1,39 @@
+/* The sender: takes batches from the queue and delivers them with PutLogEvents, creating the
+ * stream (and group) as needed, retrying with capped exponential backoff and full jitter. */
+#ifndef LS_SHIP_H
+#define LS_SHIP_H
+#include <stdint.h>
+
+#include "ls_cwl.h"
+#include "ls_queue.h"
+
+struct ls_ship_stats {
+    uint64_t delivered, rejected, undelivered, retries, notices, batches;
+};
+
+struct ls_shipper {
+    struct ls_queue *q;
+    struct ls_cwl *cwl;
+    const char *group, *stream;
+    int retention_days; /* 0 = leave as is */
+    int create_group;
+    int64_t flush_ms, retry_base_ms, retry_cap_ms, timeout_ms;
+    uint64_t max_batch_events, max_batch_bytes;
+    int stream_ready, retention_done;
+    int64_t last_ts;
+    unsigned int rng;
+    struct ls_buf body;
+    struct ls_ship_stats st;
+};
+
+void *ls_ship_thread(void *arg); /* struct ls_shipper * */
+
+/* Delay before retry number `attempt` (0-based): uniform in [0, min(base * 2^attempt, cap)];
+ * a server's x-amz-retry-after (ms, -1 if none) raises it, up to cap + 5 s. */
+int64_t ls_backoff_ms(int attempt, int64_t base, int64_t cap, long retry_after_ms, double u);
+
+/* JSON body of PutLogEvents for a list of n events. */
+int ls_put_body(struct ls_buf *b, const char *group, const char *stream,
+                const struct ls_event *list);
+
+#endif
