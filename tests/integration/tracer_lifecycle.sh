@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Tracer lifecycle: exit codes, signal forwarding, job control, daemonized grandchildren,
+# PID 1 duties, and both fail policies (the tracer SIGKILLed under a running workload).
+# timeout: 240
+. "$TT_ROOT/tests/lib/tt.sh"
+tt_tmpdir
+T=$TT_BIN/tracer
+W=$TT_HELPERS/tr_work
+cd "$TT_TMP" || exit 1
+pids_to_kill=()
+cleanup() {
+    for p in "${pids_to_kill[@]}"; do kill -9 "$p" 2>/dev/null; done
+    rm -rf "$TT_TMP"
+}
+trap cleanup EXIT
+
+# child_of PID: first child pid of PID
+child_of() { cat "/proc/$1/task/$1/children" 2>/dev/null | awk '{print $1}'; }
+alive() { [ -d "/proc/$1" ] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
+counter() { # the workload truncates and rewrites the file: retry an empty read
+    local v i
+    for i in 1 2 3 4 5 6 7 8; do v=$(cat "$1" 2>/dev/null); [ -n "$v" ] && break; sleep 0.01; done
+    echo "${v:--1}"
+}
+
+# ---- exit codes ----
+"$T" -w c.cap -- /bin/true; expect_eq exit_0 "$?" 0
+"$T" -w c.cap -- /bin/sh -c 'exit 3'; expect_eq exit_3 "$?" 3
+"$T" -w c.cap -- /bin/sh -c 'kill -9 $$'; expect_eq exit_killed_137 "$?" 137
+"$T" -w c.cap -- /bin/sh -c 'kill -TERM $$'; expect_eq exit_sigterm_143 "$?" 143
+"$T" -w c.cap -- no-such-command-xyz 2>err.txt; expect_eq exit_not_found_127 "$?" 127
+expect_match not_found_message "$(cat err.txt)" 'no-such-command-xyz.*not found'
+printf '#!/bin/sh\necho hi\n' >noexec.sh; chmod 644 noexec.sh
+"$T" -w c.cap -- ./noexec.sh 2>/dev/null; expect_eq exit_not_executable_126 "$?" 126
+"$T" --bogus-option 2>/dev/null; expect_eq exit_usage_2 "$?" 2
+
+# ---- SIGTERM to the tracer is forwarded to a workload that traps it ----
+rm -f marker out.txt
+"$T" -w c.cap -- "$W" trapterm "$TT_TMP/marker" >out.txt &
+tp=$!; pids_to_kill+=("$tp")
+wait_for 5 grep -q ready out.txt
+kill -TERM "$tp"
+wait "$tp"; rc=$?
+expect_eq sigterm_forwarded_exit "$rc" 0
+check sigterm_forwarded_marker test -s marker
+
+# SIGHUP and SIGUSR1 reach the workload too (default action: it dies by that signal)
+for s in HUP USR1; do
+    "$T" -w c.cap -- /bin/sleep 30 &
+    tp=$!; pids_to_kill+=("$tp")
+    wait_for 5 test -n "$(child_of $tp)"
+    sleep 0.2
+    kill -$s "$tp"; wait "$tp"; rc=$?
+    expect_eq "sig${s}_forwarded" "$rc" $((128 + $(kill -l $s)))
+done
+
+# ---- SIGSTOP / SIGCONT round trip (job control under PTRACE_SEIZE/LISTEN) ----
+"$T" -w c.cap -- "$W" loop "$TT_TMP/ctr" &
+tp=$!; pids_to_kill+=("$tp")
+wait_for 5 test -s ctr
+wp=$(child_of "$tp")
+kill -STOP "$wp"; sleep 0.3
+a=$(counter ctr); sleep 0.5; b=$(counter ctr)
+expect_eq sigstop_stops_workload "$a" "$b"
+st=$(awk '/^State:/{print $2}' "/proc/$wp/status")
+expect_match sigstop_state_stopped "$st" '^[Tt]$'
+kill -CONT "$wp"; sleep 0.5
+c=$(counter ctr)
+check sigcont_resumes_workload test "$c" -gt "$b"
+kill -TERM "$tp"; wait "$tp"
+
+# ---- a daemonized grandchild does not keep the tracer alive ----
+start=$(date +%s%N)
+"$T" -w c.cap --grace 1 -- "$W" daemon >d.txt; rc=$?
+el=$(( ($(date +%s%N) - start) / 1000000 ))
+gc=$(sed -n 's/grandchild=//p' d.txt)
+expect_eq daemon_exit_status "$rc" 0
+check daemon_tracer_exits_after_grace test "$el" -lt 5000
+sleep 0.2
+if [ -n "$gc" ] && alive "$gc"; then fail daemon_grandchild_killed "pid $gc still alive"; kill -9 "$gc"; else pass daemon_grandchild_killed; fi
+
+# ---- PID 1: reaps orphans, exits with the workload's status ----
+if unshare --fork --pid --mount-proc true 2>/dev/null; then
+    out=$(unshare --fork --pid --mount-proc "$T" -w c.cap --grace 1 -- /bin/sh -c \
+        '(sleep 0.2 &) ; (sleep 0.2 &); sleep 0.5; echo zombies=$(grep -l "^State:.*Z" /proc/[0-9]*/status 2>/dev/null | wc -l); exit 7')
+    rc=$?
+    expect_eq pid1_exit_status "$rc" 7
+    expect_eq pid1_reaps_orphans "$out" "zombies=0"
+else
+    skip pid1_reaps_orphans "unshare --pid not permitted here"
+fi
+
+# ---- fail-closed (default): killing the tracer kills the workload ----
+rm -f ctr
+"$T" -w c.cap -- "$W" loop "$TT_TMP/ctr" &
+tp=$!; pids_to_kill+=("$tp")
+wait_for 5 test -s ctr
+wp=$(child_of "$tp"); pids_to_kill+=("$wp")
+kill -9 "$tp"; wait "$tp" 2>/dev/null
+wait_for 3 sh -c "! [ -d /proc/$wp ] || grep -q '^State:.*Z' /proc/$wp/status"
+if alive "$wp"; then fail fail_closed_kills_workload "workload $wp still running"; else pass fail_closed_kills_workload; fi
+
+# ---- fail-open: the workload keeps running, untraced, and its syscalls still work ----
+rm -f ctr
+"$T" --fail-open -w c.cap -- "$W" loop "$TT_TMP/ctr" &
+tp=$!; pids_to_kill+=("$tp")
+wait_for 5 test -s ctr
+wp=$(child_of "$tp"); pids_to_kill+=("$wp")
+kill -9 "$tp"; wait "$tp" 2>/dev/null
+a=$(counter ctr); sleep 0.5; b=$(counter ctr)
+if alive "$wp" && [ "$b" -gt "$a" ]; then pass fail_open_workload_continues
+else fail fail_open_workload_continues "alive=$(alive "$wp" && echo y || echo n) counter $a -> $b"; fi
+tracer_line=$(awk '/^TracerPid:/{print $2}' "/proc/$wp/status" 2>/dev/null)
+expect_eq fail_open_untraced "$tracer_line" 0
+kill -9 "$wp" 2>/dev/null
+
+# ---- fail-closed without an engine: bounded wait, then the workload is not started ----
+rm -f started
+"$T" --ring-key $((0x74720000 + $$ % 65536)) --wait-engine 300 -- /bin/sh -c "touch $TT_TMP/started" 2>err.txt; rc=$?
+expect_eq no_engine_fail_closed_status "$rc" 125
+if [ -e started ]; then fail no_engine_workload_not_started "workload ran"; else pass no_engine_workload_not_started; fi
+expect_match no_engine_message "$(cat err.txt)" 'no engine attached'
+"$T" --ring-key $((0x74730000 + $$ % 65536)) --wait-engine 300 --fail-open -- /bin/sh -c "touch $TT_TMP/started" 2>/dev/null; rc=$?
+expect_eq no_engine_fail_open_runs "$rc.$(test -e started && echo y)" "0.y"
