@@ -122,3 +122,7 @@ if [ -e started ]; then fail no_engine_workload_not_started "workload ran"; else
 expect_match no_engine_message "$(cat err.txt)" 'no engine attached'
 "$T" --ring-key $((0x74730000 + $$ % 65536)) --wait-engine 300 --fail-open -- /bin/sh -c "touch $TT_TMP/started" 2>/dev/null; rc=$?
 expect_eq no_engine_fail_open_runs "$rc.$(test -e started && echo y)" "0.y"
+# the rings of the two runs above were never consumed: remove them
+ipcrm -M $((0x74720000 + $$ % 65536)) 2>/dev/null
+ipcrm -M $((0x74730000 + $$ % 65536)) 2>/dev/null
+true
