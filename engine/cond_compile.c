@@ -210,10 +210,20 @@ static int parse_ip(const char *s, struct fld_ip *ip, int allow_net)
     return -1;
 }
 
+/* Literal text copied into the program's arena (the parse tree does not outlive compiling). */
+static const char *dup_a(struct comp *c, const char *s)
+{
+    size_t n = strlen(s);
+    char *p = calloc_a(c, n + 1);
+    memcpy(p, s, n + 1);
+    return p;
+}
+
 static int parse_literal(struct comp *c, enum fld_type t, enum cop op, const char *s,
                          struct fld_value *v, struct cpos pos)
 {
     v->type = t;
+    s = dup_a(c, s);
     char *end;
     switch (t) {
     case FT_STRING:
@@ -505,7 +515,7 @@ static void compile_check(struct comp *c, const struct cnode *chk, struct cins *
     if (op == OP_GLOB || op == OP_IGLOB || op == OP_PMATCH) {
         in->cstr = calloc_a(c, (nv ? nv : 1) * sizeof(*in->cstr));
         for (size_t i = 0; i < nv; i++)
-            in->cstr[i] = vals[i];
+            in->cstr[i] = dup_a(c, vals[i]);
     }
     if (op == OP_REGEX) {
         in->re = calloc_a(c, (nv ? nv : 1) * sizeof(*in->re));
