@@ -70,8 +70,12 @@ int main(int argc, char **argv)
 
     rc = o.attach_pid ? tr_attach(&st) : tr_launch(&st);
 
-    tt_debug("%llu stops, %llu events, %llu not delivered", (unsigned long long)st.stops,
-             (unsigned long long)st.sink.produced - 0, (unsigned long long)st.sink.failed);
+    if (st.sink.failed)
+        tt_warn("%llu of %llu events not delivered (%s)", (unsigned long long)st.sink.failed,
+                (unsigned long long)st.sink.produced,
+                st.sink.ring ? "ring full: counted as drops in the ring" : "write error");
+    tt_debug("%llu stops, %llu events", (unsigned long long)st.stops,
+             (unsigned long long)st.sink.produced);
     tr_sink_close(&st.sink);
     return rc;
 }
