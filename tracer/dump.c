@@ -131,17 +131,19 @@ static int dump_stats(int key)
 static int dump_ring(int key, long max, int wait_ms, int idle_ms)
 {
     char why[512];
+    struct tt_ring *r = tt_ring_attach(key, wait_ms, why, sizeof why);
+    if (!r) {
+        tt_error("%s", why);
+        return DUMP_NO_STREAM;
+    }
+    /* Attached: stop on SIGINT/SIGTERM by detaching cleanly (before, the default action is
+     * right: there is nothing to undo). */
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_stop;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    struct tt_ring *r = tt_ring_attach(key, wait_ms, why, sizeof why);
-    if (!r) {
-        tt_error("%s", why);
-        return DUMP_NO_STREAM;
-    }
     size_t cap = 4096;
     char *buf = malloc(cap);
     int rc = DUMP_OK;
