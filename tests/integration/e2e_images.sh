@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# The images themselves: the binaries image (volume donor) keeps running without a command and
+# exits 0 within a second of `docker stop`; it holds the five programs, the default rules and a
+# CA bundle and no falco.yaml / falco_rules.local.yaml; it is under 15 MiB; every program runs
+# (--version) from the mounted volume in a glibc workload image and in a scratch image with no
+# libc and no shell; the launcher is a working PID 1 there (exit status passed through).
+# variants: plain
+# timeout: 1500
+. "$(dirname "$0")/../lib/tt.sh"
+. "$TT_ROOT/tests/lib/docker.sh"
+tt_tmpdir
+. "$TT_ROOT/tests/e2e/common.sh"
+
+tt_docker_setup || exit 0
+p=$TT_IMAGE_PREFIX
+bin=tt-e2e-images-$$
+E2E_CONTAINERS+=("$bin" "$bin-stop")
+
+# --- docker run --rm without a command: waitforever, exit 0 on docker stop, within a second.
+docker run --rm --network none --name "$bin-stop" "$p-binaries" >"$TT_TMP/stop.out" 2>&1 &
+runpid=$!
+if wait_for 20 sh -c "docker inspect -f '{{.State.Running}}' $bin-stop | grep -q true"; then
+    sleep 1
+    if kill -0 "$runpid" 2>/dev/null; then pass "binaries-keeps-running"; else fail "binaries-keeps-running" "exited on its own"; fi
+    t0=$(date +%s%N)
+    docker stop -t 10 "$bin-stop" >/dev/null 2>&1
+    wait "$runpid"
+    rc=$?
+    ms=$((($(date +%s%N) - t0) / 1000000))
+    echo "docker stop of the binaries image took $ms ms, exit $rc" >&2
+    expect_eq "binaries-stop-exit-0" "$rc" 0
+    if [ "$ms" -lt 1000 ]; then pass "binaries-stop-within-1s"; else fail "binaries-stop-within-1s" "took $ms ms"; fi
+else
+    fail "binaries-keeps-running" "container did not start: $(cat "$TT_TMP/stop.out")"
+fi
+
+# --- contents and size.
+docker create --name "$bin" "$p-binaries" >/dev/null
+docker export "$bin" | tar -t >"$TT_TMP/files" 2>/dev/null
+missing=""
+for f in bin/launcher bin/tracer bin/engine bin/logshipper bin/waitforever etc/tartan_rules.yaml \
+    etc/falco_rules.yaml etc/ca-certificates.crt; do
+    grep -qx "vendor/falco/$f" "$TT_TMP/files" || missing="$missing $f"
+done
+expect_eq "binaries-contents" "$missing" ""
+extra=$(grep -E '(^|/)(falco\.yaml|falco_rules\.local\.yaml)$' "$TT_TMP/files" | tr '\n' ' ')
+expect_eq "binaries-no-config-inside" "$extra" ""
+others=$(grep -vE '^(vendor/|vendor$|\.dockerenv$|dev/|etc/$|etc/(hostname|hosts|mtab|resolv\.conf)$|proc/$|sys/$)' "$TT_TMP/files" | tr '\n' ' ')
+expect_eq "binaries-only-vendor-falco" "$others" ""
+size=$(docker image inspect -f '{{.Size}}' "$p-binaries")
+echo "binaries image size: $size bytes ($((size / 1024)) KiB)" >&2
+echo "binaries image: $(docker run --rm --network none --entrypoint /vendor/falco/bin/waitforever "$p-binaries" --version 2>&1)" >&2
+if [ "$size" -lt $((15 * 1024 * 1024)) ]; then
+    pass "binaries-size-under-15MiB"
+else
+    fail "binaries-size-under-15MiB" "$size bytes"
+fi
+
+# --- every program from the mounted volume, in a glibc image and in scratch (no libc, no sh).
+for img in workload workload-scratch; do
+    for prog in launcher waitforever tracer engine logshipper; do
+        out=$(docker run --rm --network none --volumes-from "$bin:ro" \
+            --entrypoint "/vendor/falco/bin/$prog" "$p-$img" "$(probe_arg "$prog")" 2>&1)
+        rc=$?
+        if [ "$rc" -eq 0 ] && [ -n "$out" ]; then
+            pass "$img-runs-$prog"
+        else
+            fail "$img-runs-$prog" "exit $rc: $(printf '%s' "$out" | head -c 200)"
+        fi
+    done
+done
+no_sh=$(docker run --rm --network none --entrypoint /bin/busybox "$p-workload-scratch" \
+    sh -c 'ls /bin/sh /lib /usr 2>&1 | head -3' 2>&1)
+expect_match "scratch-has-no-libc-no-sh" "$no_sh" "No such file"
+
+# --- launcher as PID 1 in scratch: workload's exit status is the container's.
+docker run --rm --network none --volumes-from "$bin:ro" --entrypoint /vendor/falco/bin/launcher \
+    "$p-workload-scratch" /bin/busybox sh -c 'exit 3' -- /vendor/falco/bin/waitforever >&2 2>&1
+expect_eq "scratch-launcher-exit-status" "$?" 3
