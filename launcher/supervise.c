@@ -65,7 +65,9 @@ struct sup {
     enum phase phase;
     long long deadline_ms;
     int orphans_termed; /* second SIGTERM round (after the background commands) done */
-    int no_children;    /* last waitpid said ECHILD */
+    pid_t *termed;      /* orphans already sent SIGTERM: each gets it once */
+    size_t ntermed, captermed;
+    int no_children; /* last waitpid said ECHILD */
 };
 
 long long launcher_next_backoff(long long delay_ms)
@@ -194,21 +196,32 @@ static void reap(struct sup *s)
     }
 }
 
-static int is_bg_pid(void *ctx, pid_t pid)
+/* Skip filter for the SIGTERM rounds: background commands get their own SIGTERM, and an
+ * orphan already sent one is skipped. Records every pid it lets through. */
+static int skip_or_record(void *ctx, pid_t pid)
 {
-    const struct sup *s = ctx;
+    struct sup *s = ctx;
     for (size_t i = 0; i < s->nbg; i++)
         if (s->bgs[i].pid == pid)
             return 1;
+    for (size_t i = 0; i < s->ntermed; i++)
+        if (s->termed[i] == pid)
+            return 1;
+    if (s->ntermed == s->captermed) {
+        size_t cap = s->captermed ? s->captermed * 2 : 64;
+        pid_t *t = realloc(s->termed, cap * sizeof *t);
+        if (!t)
+            return 0; /* cannot remember it: it may get a second SIGTERM */
+        s->termed = t;
+        s->captermed = cap;
+    }
+    s->termed[s->ntermed++] = pid;
     return 0;
 }
 
-/* SIGTERM to our direct children other than the background commands (which get their own).
- * Uses /proc in both modes: kill(-1) as PID 1 would also hit the background commands' own
- * children (an engine's log shipper, say) before the background command has flushed to them. */
 static void term_orphans(struct sup *s)
 {
-    int n = launcher_signal_children(getpid(), SIGTERM, is_bg_pid, s);
+    int n = launcher_signal_children(getpid(), SIGTERM, skip_or_record, s);
     if (n < 0)
         tt_debug("cannot scan /proc: orphans get SIGKILL at the deadline only");
     else if (n > 0)
@@ -466,5 +479,6 @@ out:
     if (s.sigfd >= 0)
         close(s.sigfd);
     free(s.bgs);
+    free(s.termed);
     return status;
 }

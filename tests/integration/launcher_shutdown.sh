@@ -76,3 +76,20 @@ el=$(ms_since "$t0")
 expect_eq orphan_exit_status "$rc" 0
 if [ "$el" -lt 3000 ]; then pass orphan_no_hang; else fail orphan_no_hang "took ${el} ms"; fi
 check orphan_terminated gone "$(cat "$TT_TMP/orphan")"
+
+# 6. An orphan gets SIGTERM once, even when a background command exits later (second round);
+# one that ignores it is SIGKILLed at the deadline.
+cat >"$TT_TMP/deaf.sh" <<'SH'
+trap 'echo term >>"$1"' TERM
+echo $$ >"$1.pid"
+while :; do sleep 0.05; done
+SH
+t0=$(now)
+"$L" --launcher-grace=2 sh -c "bash $TT_TMP/deaf.sh $TT_TMP/deaf </dev/null >/dev/null 2>&1 & until [ -s $TT_TMP/deaf.pid ]; do sleep 0.05; done" \
+    -- bash -c 'trap "sleep 0.7; exit 0" TERM; sleep 1000 & wait' 2>"$TT_TMP/err" </dev/null
+rc=$?
+el=$(ms_since "$t0")
+expect_eq orphan_once_exit_status "$rc" 0
+expect_eq orphan_sigterm_once "$(grep -c term "$TT_TMP/deaf" 2>/dev/null)" 1
+check orphan_killed_at_deadline gone "$(cat "$TT_TMP/deaf.pid")"
+if [ "$el" -ge 1950 ] && [ "$el" -lt 5500 ]; then pass orphan_deadline_timing; else fail orphan_deadline_timing "took ${el} ms"; fi
