@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Tracer -p PID: attaches to a running process with its threads and descendants, traces new
+# children, and detaches cleanly on SIGINT/SIGTERM (the workload keeps running, untraced).
+# timeout: 120
+. "$TT_ROOT/tests/lib/tt.sh"
+tt_tmpdir
+T=$TT_BIN/tracer
+W=$TT_HELPERS/tr_work
+cd "$TT_TMP" || exit 1
+bg=()
+cleanup() {
+    for p in "${bg[@]}"; do kill -9 "$p" 2>/dev/null; done
+    rm -rf "$TT_TMP"
+}
+trap cleanup EXIT
+counter() {
+    local v i
+    for i in 1 2 3 4 5 6 7 8; do v=$(cat "$1" 2>/dev/null); [ -n "$v" ] && break; sleep 0.01; done
+    echo "${v:--1}"
+}
+tracer_of() { awk '/^TracerPid:/{print $2}' "/proc/$1/status" 2>/dev/null; }
+
+for sig in INT TERM; do
+    rm -f a.ctr b.ctr c.cap
+    # root: a shell with a background child and a foreground child (both loop on files)
+    /bin/sh -c "$W loop $TT_TMP/a.ctr & $W loop $TT_TMP/b.ctr; wait" &
+    root=$!; bg+=("$root")
+    wait_for 5 test -s a.ctr
+    wait_for 5 test -s b.ctr
+    kids=$(cat /proc/$root/task/*/children)
+    "$T" -p "$root" -w c.cap 2>attach.err &
+    tp=$!; bg+=("$tp")
+    wait_for 5 test "$(tracer_of "$root")" = "$tp"
+    expect_eq "attach_${sig}_root_traced" "$(tracer_of "$root")" "$tp"
+    ok=1
+    for k in $kids; do [ "$(tracer_of "$k")" = "$tp" ] || ok=0; done
+    expect_eq "attach_${sig}_descendants_traced" "$ok" 1
+    sleep 0.5
+    kill -$sig "$tp"
+    wait "$tp"; rc=$?
+    expect_eq "detach_${sig}_exit" "$rc" 0
+    expect_eq "detach_${sig}_root_untraced" "$(tracer_of "$root")" 0
+    ok=1
+    for k in $kids; do [ "$(tracer_of "$k")" = 0 ] || ok=0; done
+    expect_eq "detach_${sig}_descendants_untraced" "$ok" 1
+    a=$(counter a.ctr); b=$(counter b.ctr); sleep 0.4
+    if [ "$(counter a.ctr)" -gt "$a" ] && [ "$(counter b.ctr)" -gt "$b" ]; then
+        pass "detach_${sig}_workload_keeps_running"
+    else
+        fail "detach_${sig}_workload_keeps_running" "counters stopped"
+    fi
+    n=$("$T" dump c.cap | grep -c " openat ret=[0-9]* dirfd=-100 name=$TT_TMP/[ab].ctr ")
+    check "attach_${sig}_events_captured" test "$n" -gt 4
+    nk=$("$T" dump c.cap | grep " openat .*name=$TT_TMP/a.ctr" | awk '{print $2}' | sort -u | wc -l)
+    expect_eq "attach_${sig}_child_events" "$nk" 1
+    kill -9 "$root" $kids 2>/dev/null
+    wait "$root" 2>/dev/null
+done
+
+# new processes created after the attach are traced (forks from an attached process)
+/bin/sh -c "while :; do $W forks 1 >/dev/null; sleep 0.05; done" &
+root=$!; bg+=("$root")
+sleep 0.2
+"$T" -p "$root" -w d.cap 2>/dev/null &
+tp=$!; bg+=("$tp")
+sleep 1
+kill -INT "$tp"; wait "$tp"
+n=$("$T" dump d.cap | grep -c ' execve ret=0 .*args=\[forks 1\]')
+check attach_follows_new_children test "$n" -gt 2
+kill -9 "$root" 2>/dev/null
+
+# attaching to a missing pid fails clearly
+"$T" -p 999999 -w e.cap 2>err.txt; rc=$?
+expect_eq attach_missing_pid_status "$rc" 125
+expect_match attach_missing_pid_message "$(cat err.txt)" 'no such process'
