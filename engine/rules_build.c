@@ -103,6 +103,7 @@ static void build_exceptions(struct bl *b, const struct rule_info *r, struct sbu
                 if (v->is_list) {
                     sb_free(&ic);
                     sb_free(&out);
+                    sb_free(cond);
                     bthrow(b, LOAD_ERR_VALIDATE, &ex->ctx,
                            "Expected values array to contain a list of strings");
                 }
@@ -127,6 +128,7 @@ static void build_exceptions(struct bl *b, const struct rule_info *r, struct sbu
                 if (nv != ex->fields.nitems) {
                     sb_free(&ic);
                     sb_free(&out);
+                    sb_free(cond);
                     bthrow(b, LOAD_ERR_VALIDATE, &ex->ctx,
                            "Fields and values lists must have equal length");
                 }
