@@ -135,7 +135,7 @@ static void bg_exited(struct sup *s, size_t i, int st, long long now)
     int pid = (int)b->pid;
     tt_spawn_describe_status(st, desc, sizeof desc);
     b->pid = 0;
-    if (s->phase != PH_RUNNING) {
+    if (s->phase != PH_RUNNING || !s->fg_running) {
         tt_debug("background command %zu '%s' (pid %d) ended: %s", i + 1, b->argv[0], pid, desc);
         return;
     }
@@ -174,25 +174,43 @@ static void child_exited(struct sup *s, pid_t pid, int st, long long now)
     tt_debug("reaped pid %d", (int)pid);
 }
 
+/* Reaps every exited child. Statuses are collected in batches and the foreground's is handled
+ * first, so a background command that ended in the same instant counts as part of the shutdown
+ * (not as an early exit to restart). */
 static void reap(struct sup *s)
 {
-    for (;;) {
+    struct {
+        pid_t pid;
         int st;
-        pid_t pid = waitpid(-1, &st, WNOHANG);
-        if (pid > 0) {
-            child_exited(s, pid, st, now_ms());
-            continue;
+    } got[64];
+    for (;;) {
+        size_t n = 0;
+        int more = 1;
+        while (n < sizeof got / sizeof got[0]) {
+            int st;
+            pid_t pid = waitpid(-1, &st, WNOHANG);
+            if (pid > 0) {
+                got[n].pid = pid;
+                got[n++].st = st;
+                continue;
+            }
+            if (pid < 0 && errno == EINTR)
+                continue;
+            if (pid < 0 && errno != ECHILD)
+                tt_error("waitpid: %s", strerror(errno));
+            s->no_children = pid < 0;
+            more = 0;
+            break;
         }
-        if (pid == 0) {
-            s->no_children = 0;
+        long long now = now_ms();
+        for (size_t i = 0; i < n; i++)
+            if (s->fg_running && got[i].pid == s->fg_pid)
+                child_exited(s, got[i].pid, got[i].st, now);
+        for (size_t i = 0; i < n; i++)
+            if (got[i].pid != s->fg_pid)
+                child_exited(s, got[i].pid, got[i].st, now);
+        if (!more)
             return;
-        }
-        if (errno == EINTR)
-            continue;
-        if (errno != ECHILD)
-            tt_error("waitpid: %s", strerror(errno));
-        s->no_children = 1;
-        return;
     }
 }
 
