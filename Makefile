@@ -161,6 +161,9 @@ bench: all
 demo: deps all
 	bash tests/demo.sh
 
+docker-demo: all
+	bash tests/e2e/docker-demo.sh
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/etc
 	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/bin/

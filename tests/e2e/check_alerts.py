@@ -83,8 +83,10 @@ def main():
     types = {"output": str, "priority": str, "rule": str, "source": str, "tags": list,
              "time": str, "output_fields": dict}
     bad = [x for x in alerts if any(not isinstance(x.get(k), t) for k, t in types.items())]
-    report(f"{n}-alerts-json", alerts and not bad,
-           "no alerts at all" if not alerts else f"{len(bad)} malformed, e.g. {json.dumps(bad[0])[:300]}")
+    if not alerts:
+        report(f"{n}-alerts-json", False, "no alerts at all")
+    else:
+        report(f"{n}-alerts-json", not bad, f"{len(bad)} malformed, e.g. {json.dumps(bad[:1])[:300]}")
 
     def rule(name):
         return [x for x in alerts if x.get("rule") == name]
@@ -95,19 +97,19 @@ def main():
         report(f"{n}-bash", bash and all(x["priority"] == "Informational" and
                                           "Bash ran inside a container" in x["output"] for x in bash),
                f"no 'Detect bash in a container' alert with proc.cmdline ~ 'tartan-shell {a.tag}'"
-               if not bash else f"wrong priority/output: {json.dumps(bash[0])[:300]}")
+               if not bash else f"wrong priority/output: {json.dumps(bash[:1])[:300]}")
 
     final_re = re.compile(r"\btartan-final[- ]" + re.escape(a.tag) + r"\b")
     shadow_all = [x for x in rule("Sensitive file opened for reading") if field(x, "fd.name") == "/etc/shadow"]
     shadow = [x for x in shadow_all if not final_re.search(str(field(x, "proc.cmdline")))]
     report(f"{n}-shadow", shadow and all(x["priority"] == "Warning" for x in shadow),
            "no 'Sensitive file opened for reading' alert with fd.name=/etc/shadow" if not shadow
-           else f"wrong priority: {shadow[0]['priority']}")
+           else f"wrong priority: {[x['priority'] for x in shadow][:3]}")
 
     etc = [x for x in rule("Write below etc") if field(x, "fd.name") == a.etc_file]
     report(f"{n}-etc-write", etc and all(x["priority"] == "Error" for x in etc),
            f"no 'Write below etc' alert with fd.name={a.etc_file}" if not etc
-           else f"wrong priority: {etc[0]['priority']}")
+           else f"wrong priority: {[x['priority'] for x in etc][:3]}")
 
     if a.port:
         conn = [x for x in rule("Outbound connection")
