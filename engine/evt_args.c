@@ -492,11 +492,25 @@ static int bytes_text(const struct tt_param_view *v, char sep_for_nul, char *buf
     return (int)w;
 }
 
-int evt_param_text(struct eval_ctx *ctx, const struct tt_param_view *v, char *buf, size_t cap)
+static int is_open_type(unsigned et)
+{
+    return et == TT_EV_OPEN || et == TT_EV_OPENAT || et == TT_EV_OPENAT2 || et == TT_EV_CREAT ||
+           et == TT_EV_OPEN_BY_HANDLE_AT;
+}
+
+/* Falco keeps two renderings of a parameter: the raw value and a resolved form (flag names,
+ * errno names, fd descriptions, absolute paths, user names). Either may be empty. */
+static void param_texts(struct eval_ctx *ctx, const struct tt_param_view *v, char *raw,
+                        size_t rawcap, char *res, size_t rescap)
 {
     unsigned et = ctx->evtype;
-    int64_t i;
-    uint64_t u;
+    int64_t i = 0;
+    uint64_t u = 0;
+    raw[0] = res[0] = '\0';
+    if (v->kind == TT_PK_I64 || v->kind == TT_PK_U64) {
+        memcpy(&u, v->data, 8);
+        i = (int64_t)u;
+    }
     switch (v->id) {
     case TT_P_FD:
     case TT_P_DIRFD:
@@ -506,100 +520,142 @@ int evt_param_text(struct eval_ctx *ctx, const struct tt_param_view *v, char *bu
     case TT_P_OLDDIR:
     case TT_P_NEWDIR:
     case TT_P_FD1:
-    case TT_P_FD2: {
-        memcpy(&i, v->data, 8);
-        int n = fd_text(ctx, i, buf, cap);
-        return n >= 0 ? n : snprintf(buf, cap, "%" PRId64, i);
-    }
+    case TT_P_FD2:
+        snprintf(raw, rawcap, "%" PRId64, i);
+        if (fd_text(ctx, i, res, rescap) < 0)
+            res[0] = '\0';
+        return;
     case TT_P_FLAGS:
-        memcpy(&u, v->data, 8);
-        if (et == TT_EV_OPEN || et == TT_EV_OPENAT || et == TT_EV_OPENAT2 || et == TT_EV_CREAT ||
-            et == TT_EV_OPEN_BY_HANDLE_AT)
-            return flags_render(file_flags, evt_open_flags_to_ppm(u), buf, cap);
-        if (et == TT_EV_DUP3 || et == TT_EV_PIPE2 || et == TT_EV_INOTIFY_INIT1 ||
-            et == TT_EV_EPOLL_CREATE1 || et == TT_EV_EVENTFD2 || et == TT_EV_SIGNALFD4)
-            return flags_render(file_flags, evt_open_flags_to_ppm(u) & ~(uint32_t)PPM_O_RDONLY, buf,
-                                cap);
-        return snprintf(buf, cap, "%" PRIu64, u);
+        if (is_open_type(et)) {
+            uint32_t ppm = evt_open_flags_to_ppm(u);
+            snprintf(raw, rawcap, "%" PRIu32, ppm);
+            flags_render(file_flags, ppm, res, rescap);
+        } else if (et == TT_EV_DUP3 || et == TT_EV_PIPE2 || et == TT_EV_INOTIFY_INIT1 ||
+                   et == TT_EV_EPOLL_CREATE1 || et == TT_EV_EVENTFD2 || et == TT_EV_SIGNALFD4) {
+            uint32_t ppm = evt_open_flags_to_ppm(u) & ~(uint32_t)PPM_O_RDONLY;
+            snprintf(raw, rawcap, "%" PRIu32, ppm);
+            flags_render(file_flags, ppm, res, rescap);
+        } else {
+            snprintf(raw, rawcap, "%" PRIu64, u);
+        }
+        return;
     case TT_P_EXE_FLAGS:
-        memcpy(&u, v->data, 8);
-        return flags_render(exe_flags, u, buf, cap);
+        snprintf(raw, rawcap, "%" PRIu64, u);
+        flags_render(exe_flags, u, res, rescap);
+        return;
     case TT_P_CLONE_FLAGS:
-        memcpy(&u, v->data, 8);
-        return flags_render(clone_flags, u, buf, cap);
+        snprintf(raw, rawcap, "%" PRIu64, u);
+        flags_render(clone_flags, u, res, rescap);
+        return;
     case TT_P_DOMAIN: {
-        memcpy(&i, v->data, 8);
+        snprintf(raw, rawcap, "%" PRId64, i);
         const char *n = evt_af_name(i);
-        return n ? snprintf(buf, cap, "%s", n) : snprintf(buf, cap, "%" PRId64, i);
+        snprintf(res, rescap, "%s", n ? n : "");
+        return;
     }
     case TT_P_REQUEST: {
-        memcpy(&i, v->data, 8);
+        snprintf(raw, rawcap, "%" PRId64, i);
         const char *n = evt_ptrace_name(i);
-        return n ? snprintf(buf, cap, "%s", n) : snprintf(buf, cap, "%" PRId64, i);
+        snprintf(res, rescap, "%s", n ? n : "");
+        return;
     }
+    case TT_P_PID: {
+        snprintf(raw, rawcap, "%" PRId64, i);
+        struct st_thread *t = state_thread(ctx->st, (int32_t)i);
+        if (t && t->comm[0])
+            snprintf(res, rescap, "%s", t->comm);
+        return;
+    }
+    case TT_P_UID:
+    case TT_P_RUID:
+    case TT_P_EUID:
+    case TT_P_SUID:
+    case TT_P_P_UID:
+    case TT_P_P_EUID:
+    case TT_P_P_SUID:
+        if ((uint32_t)u == UINT32_MAX) {
+            snprintf(raw, rawcap, "-1");
+            snprintf(res, rescap, "<NONE>");
+        } else {
+            snprintf(raw, rawcap, "%" PRIu32, (uint32_t)u);
+            const char *n =
+                ctx->proc ? st_user_name(ctx->st, ctx->proc, (uint32_t)u, NULL, NULL) : NULL;
+            snprintf(res, rescap, "%s", n ? n : "<NA>");
+        }
+        return;
+    case TT_P_GID:
+    case TT_P_RGID:
+    case TT_P_EGID:
+    case TT_P_SGID:
+    case TT_P_P_GID:
+    case TT_P_P_EGID:
+    case TT_P_P_SGID:
+        if ((uint32_t)u == UINT32_MAX) {
+            snprintf(raw, rawcap, "-1");
+            snprintf(res, rescap, "<NONE>");
+        } else {
+            snprintf(raw, rawcap, "%" PRIu32, (uint32_t)u);
+            const char *n = ctx->proc ? st_group_name(ctx->st, ctx->proc, (uint32_t)u) : NULL;
+            snprintf(res, rescap, "%s", n ? n : "<NA>");
+        }
+        return;
     case TT_P_MODE:
-        memcpy(&u, v->data, 8);
-        return snprintf(buf, cap, "%#" PRIo64, u);
+        snprintf(raw, rawcap, "%#" PRIo64, u);
+        return;
     case TT_P_DEV:
-        memcpy(&u, v->data, 8);
-        return snprintf(buf, cap, "%" PRIX64, u);
+        snprintf(raw, rawcap, "%" PRIX64, u);
+        return;
     case TT_P_CAP_INH:
     case TT_P_CAP_PRM:
     case TT_P_CAP_EFF:
-        memcpy(&u, v->data, 8);
-        return evt_caps_text(u, buf, cap);
+        snprintf(raw, rawcap, "%" PRIu64, u);
+        evt_caps_text(u, res, rescap);
+        return;
     default:
         break;
     }
-    if (is_path_param(et, v->id) && (v->kind == TT_PK_STR)) {
-        size_t n;
-        const char *p = st_resolve_param(ctx, v->id, dirfd_param_for(et, v->id), &n);
-        if (p)
-            return snprintf(buf, cap, "%.*s", (int)n, p);
-    }
     switch (v->kind) {
     case TT_PK_I64:
-        memcpy(&i, v->data, 8);
-        return snprintf(buf, cap, "%" PRId64, i);
+        snprintf(raw, rawcap, "%" PRId64, i);
+        return;
     case TT_PK_U64:
-        memcpy(&u, v->data, 8);
-        return snprintf(buf, cap, "%" PRIu64, u);
+        snprintf(raw, rawcap, "%" PRIu64, u);
+        return;
     case TT_PK_STR: {
         size_t n = v->len;
         while (n > 0 && v->data[n - 1] == 0)
             n--;
-        return snprintf(buf, cap, "%.*s", (int)n, (const char *)v->data);
+        snprintf(raw, rawcap, "%.*s", (int)n, (const char *)v->data);
+        if (is_path_param(et, v->id)) {
+            size_t rl;
+            const char *p = st_resolve_param(ctx, v->id, dirfd_param_for(et, v->id), &rl);
+            if (p)
+                snprintf(res, rescap, "%.*s", (int)rl, p);
+        }
+        return;
     }
     case TT_PK_STRLIST:
-        return bytes_text(v, '.', buf, cap);
+        bytes_text(v, '.', raw, rawcap);
+        return;
     case TT_PK_BYTES:
-        return bytes_text(v, 0, buf, cap);
+        bytes_text(v, 0, raw, rawcap);
+        return;
     case TT_PK_SOCKADDR:
-        return sockaddr_text(v, buf, cap);
+        if (sockaddr_text(v, raw, rawcap) < 0)
+            raw[0] = '\0';
+        return;
     default:
-        return -1;
+        return;
     }
 }
 
-/* Raw (unresolved) text of a parameter, for the "name=raw(resolved)" form of evt.args. */
-static int param_raw_text(const struct tt_param_view *v, char *buf, size_t cap)
+int evt_param_text(struct eval_ctx *ctx, const struct tt_param_view *v, char *buf, size_t cap)
 {
-    int64_t i;
-    uint64_t u;
-    switch (v->kind) {
-    case TT_PK_I64:
-        memcpy(&i, v->data, 8);
-        return snprintf(buf, cap, "%" PRId64, i);
-    case TT_PK_U64:
-        memcpy(&u, v->data, 8);
-        if (v->id == TT_P_MODE)
-            return snprintf(buf, cap, "%#" PRIo64, u);
-        if (v->id == TT_P_DEV)
-            return snprintf(buf, cap, "%" PRIX64, u);
-        return snprintf(buf, cap, "%" PRIu64, u);
-    default:
-        return -1;
-    }
+    char raw[1024];
+    param_texts(ctx, v, raw, sizeof raw, buf, cap);
+    if (cap && buf[0])
+        return (int)strlen(buf);
+    return snprintf(buf, cap, "%s", raw);
 }
 
 static size_t append(char *buf, size_t cap, size_t n, const char *s, size_t len)
@@ -612,25 +668,37 @@ static size_t append(char *buf, size_t cap, size_t n, const char *s, size_t len)
     return n + len;
 }
 
+/* name=raw, or name=raw(resolved) when a different resolved form exists. */
+static size_t append_arg(char *buf, size_t cap, size_t n, const char *name, const char *raw,
+                         const char *res)
+{
+    if (n)
+        n = append(buf, cap, n, " ", 1);
+    n = append(buf, cap, n, name, strlen(name));
+    n = append(buf, cap, n, "=", 1);
+    n = append(buf, cap, n, raw, strlen(raw));
+    if (res[0] && strcmp(res, raw) != 0) {
+        n = append(buf, cap, n, "(", 1);
+        n = append(buf, cap, n, res, strlen(res));
+        n = append(buf, cap, n, ")", 1);
+    }
+    return n;
+}
+
 int evt_args_text(struct eval_ctx *ctx, char *buf, size_t cap)
 {
-    char val[1024], raw[64];
+    char raw[1024], res[1024];
     size_t n = 0;
-    const char *rname;
     if (cap)
         buf[0] = '\0';
     if (tt_event_flags(ctx->evtype) & TT_EVF_SYSCALL) {
-        int r = evt_ret_text(ctx, &rname, val, sizeof val);
-        char num[32];
-        int nl = snprintf(num, sizeof num, "%" PRId64, ctx->ev->ret);
-        n = append(buf, cap, n, rname, strlen(rname));
-        n = append(buf, cap, n, "=", 1);
-        n = append(buf, cap, n, num, (size_t)nl);
-        if (r > 0 && !(strcmp(val, num) == 0)) {
-            n = append(buf, cap, n, "(", 1);
-            n = append(buf, cap, n, val, strlen(val));
-            n = append(buf, cap, n, ")", 1);
-        }
+        const char *rname;
+        int64_t r = ctx->ev->ret;
+        snprintf(raw, sizeof raw, "%" PRId64, r);
+        res[0] = '\0';
+        if (evt_ret_text(ctx, &rname, res, sizeof res) < 0)
+            res[0] = '\0';
+        n = append_arg(buf, cap, n, rname, raw, res);
     }
     size_t pos = 0;
     struct tt_param_view v;
@@ -638,24 +706,8 @@ int evt_args_text(struct eval_ctx *ctx, char *buf, size_t cap)
         const char *name = tt_param_name(v.id);
         if (!name || v.id == TT_P_CGROUPS || v.id == TT_P_ENV || v.id == TT_P_RAWARGS)
             continue;
-        int r = evt_param_text(ctx, &v, val, sizeof val);
-        if (r < 0)
-            continue;
-        if (n)
-            n = append(buf, cap, n, " ", 1);
-        n = append(buf, cap, n, name, strlen(name));
-        n = append(buf, cap, n, "=", 1);
-        int rr = param_raw_text(&v, raw, sizeof raw);
-        if (rr > 0 && strcmp(raw, val) != 0) {
-            n = append(buf, cap, n, raw, (size_t)rr);
-            if (r > 0) {
-                n = append(buf, cap, n, "(", 1);
-                n = append(buf, cap, n, val, strlen(val));
-                n = append(buf, cap, n, ")", 1);
-            }
-        } else {
-            n = append(buf, cap, n, val, strlen(val));
-        }
+        param_texts(ctx, &v, raw, sizeof raw, res, sizeof res);
+        n = append_arg(buf, cap, n, name, raw, res);
     }
     return (int)n;
 }

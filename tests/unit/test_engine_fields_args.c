@@ -122,6 +122,20 @@ TT_TEST(open_fd_rendering_and_exec_flags)
     TT_CHECK_STR(F("evt.is_open_read", NULL), "true");
     TT_CHECK_STR(F("fd.typechar", NULL), "f");
     TT_CHECK_STR(F("fd.num", NULL), "3");
+    TT_CHECK(strstr(F("evt.args", NULL),
+                    "fd=3(<f>/etc/shadow) dirfd=-100(AT_FDCWD) name=/etc/shadow "
+                    "flags=4097(O_RDONLY|O_CLOEXEC)") != NULL);
+    state_end_event(st, &ctx);
+    tev_begin(&e, TT_EV_OPENAT, 100, 100);
+    tt_evb_i64(&e.b, TT_P_DIRFD, AT_FDCWD);
+    tt_evb_str(&e.b, TT_P_NAME, "notes.txt");
+    tt_evb_u64(&e.b, TT_P_FLAGS, O_WRONLY | O_CREAT);
+    begin(st, tev_end(&e, -13));
+    TT_CHECK(strstr(F("evt.args", NULL),
+                    "fd=-13(EACCES) dirfd=-100(AT_FDCWD) "
+                    "name=notes.txt(/home/u/notes.txt) flags=6(O_CREAT|O_WRONLY)") != NULL);
+    TT_CHECK_STR(F("evt.arg.fd", NULL), "EACCES");
+    TT_CHECK_STR(F("evt.arg.name", NULL), "/home/u/notes.txt");
     state_end_event(st, &ctx);
     tev_begin(&e, TT_EV_EXECVE, 100, 100);
     tt_evb_str(&e.b, TT_P_EXEPATH, "/dev/shm/x");
@@ -134,6 +148,13 @@ TT_TEST(open_fd_rendering_and_exec_flags)
     TT_CHECK_STR(F("proc.is_exe_writable", NULL), "true");
     TT_CHECK_STR(F("proc.is_exe_from_memfd", NULL), "false");
     TT_CHECK_STR(F("evt.is_open_read", NULL), "(missing)");
+    state_end_event(st, &ctx);
+    /* no flag set: Falco falls back to the raw number */
+    tev_begin(&e, TT_EV_EXECVE, 100, 100);
+    tt_evb_str(&e.b, TT_P_EXEPATH, "/bin/true");
+    tt_evb_u64(&e.b, TT_P_EXE_FLAGS, 0);
+    begin(st, tev_end(&e, 0));
+    TT_CHECK_STR(F("evt.arg.flags", NULL), "0");
     state_end_event(st, &ctx);
     state_free(st);
 }

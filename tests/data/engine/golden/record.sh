@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Re-records the golden captures of tests/integration/engine_golden.py.
+#
+# Each scenario runs inside a Docker container (so the events carry a real container id from
+# the cgroup), under the static tracer writing a capture file:
+#   docker run --network none (loopback only) -v build/bin:/t ... tracer -w /out/NAME.cap -- CMD
+# Needs: docker, a built tracer (make build/bin/tracer), cc with -static (glibc static libs).
+# Usage: tests/data/engine/golden/record.sh [IMAGE]   (default tartan-workload, else debian:bookworm)
+# After re-recording, review the engine's alerts and update expected.json by hand.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../../../.." && pwd)
+OUT=$ROOT/tests/data/engine/golden
+IMAGE=${1:-}
+if [ -z "$IMAGE" ]; then
+    if docker image inspect tartan-workload >/dev/null 2>&1; then IMAGE=tartan-workload; else IMAGE=debian:bookworm; fi
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cp "$ROOT/build/bin/tracer" "$tmp/tracer"
+cc -static -O1 -o "$tmp/golden_actions" "$ROOT/tests/helpers/golden_actions.c"
+mkdir -p "$tmp/out"
+
+record() { # name tty(0|1) cmd...
+    local name=$1 tty=$2
+    shift 2
+    local t=()
+    [ "$tty" = 1 ] && t=(-t)
+    docker run --rm "${t[@]}" --network none --cap-add SYS_PTRACE --cap-add NET_RAW \
+        --security-opt seccomp=unconfined -v "$tmp:/t" "$IMAGE" \
+        /t/tracer -w "/t/out/$name.cap" -- "$@" </dev/null >/dev/null
+    cp "$tmp/out/$name.cap" "$OUT/$name.cap"
+    echo "recorded $name ($(stat -c %s "$OUT/$name.cap") bytes)"
+}
+
+record shell_in_container 1 /bin/bash -c 'id -u'
+record sensitive_read 0 /bin/cat /etc/shadow
+record write_below_etc 0 /bin/sh -c 'echo x > /etc/golden_test.conf'
+record symlink_shadow 0 /bin/ln -s /etc/shadow /tmp/shadow_link
+record packet_socket 0 /t/golden_actions packet
+record outbound_connect 0 /t/golden_actions connect 8080
+record redirect_stdio 0 /t/golden_actions redirect 9999
+record ptrace_attach 0 /t/golden_actions ptrace
+record benign_ls 0 /bin/ls -l /etc
+record benign_copy 0 /bin/cp /etc/hostname /tmp/hostname.copy
