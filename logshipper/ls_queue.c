@@ -17,6 +17,10 @@ int ls_queue_init(struct ls_queue *q, uint64_t mem_bound, struct ls_spool *spool
         return -1;
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     int rc = pthread_cond_init(&q->cond, &ca);
+    if (rc == 0 && pthread_cond_init(&q->space, &ca) != 0) {
+        pthread_cond_destroy(&q->cond);
+        rc = -1;
+    }
     pthread_condattr_destroy(&ca);
     if (rc != 0)
         return -1;
@@ -43,6 +47,33 @@ void ls_queue_destroy(struct ls_queue *q)
     q->head = q->tail = NULL;
     pthread_mutex_destroy(&q->mu);
     pthread_cond_destroy(&q->cond);
+    pthread_cond_destroy(&q->space);
+}
+
+int ls_queue_wait_room(struct ls_queue *q, uint64_t sz, int64_t timeout_ms)
+{
+    int64_t until = ls_mono_ms() + timeout_ms;
+    pthread_mutex_lock(&q->mu);
+    int ok;
+    for (;;) {
+        ok = q->outage || q->closing || q->count == 0 || q->bytes + sz <= q->mem_bound;
+        if (ok || ls_mono_ms() >= until)
+            break;
+        struct timespec ts = {.tv_sec = until / 1000, .tv_nsec = (until % 1000) * 1000000};
+        pthread_cond_timedwait(&q->space, &q->mu, &ts);
+    }
+    pthread_mutex_unlock(&q->mu);
+    return ok;
+}
+
+void ls_queue_set_outage(struct ls_queue *q, int outage)
+{
+    pthread_mutex_lock(&q->mu);
+    if (q->outage != outage) {
+        q->outage = outage;
+        pthread_cond_broadcast(&q->space);
+    }
+    pthread_mutex_unlock(&q->mu);
 }
 
 static void mem_append(struct ls_queue *q, struct ls_event *e)
@@ -133,6 +164,7 @@ void ls_queue_close(struct ls_queue *q, int64_t deadline_ms)
         q->deadline_ms = deadline_ms;
     }
     pthread_cond_broadcast(&q->cond);
+    pthread_cond_broadcast(&q->space);
     pthread_mutex_unlock(&q->mu);
 }
 
@@ -166,6 +198,8 @@ size_t ls_queue_take_locked(struct ls_queue *q, size_t max_events, uint64_t max_
     }
     if (ls_queue_pending_locked(q) > 0)
         q->since_ms = ls_mono_ms();
+    if (n)
+        pthread_cond_broadcast(&q->space);
     *out = first;
     return n;
 }

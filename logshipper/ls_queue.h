@@ -12,7 +12,9 @@
 
 struct ls_queue {
     pthread_mutex_t mu;
-    pthread_cond_t cond; /* CLOCK_MONOTONIC */
+    pthread_cond_t cond;  /* CLOCK_MONOTONIC; wakes the sender */
+    pthread_cond_t space; /* CLOCK_MONOTONIC; wakes a reader waiting for room */
+    int outage;           /* set by the sender while deliveries fail */
     struct ls_event *head, *tail;
     uint64_t count, bytes; /* in memory; bytes = message + 26 per event */
     uint64_t mem_bound;
@@ -31,6 +33,11 @@ void ls_queue_destroy(struct ls_queue *q); /* frees queued events */
 
 /* Reader side: append (takes ownership). */
 void ls_queue_push(struct ls_queue *q, struct ls_event *e);
+/* Back-pressure: while deliveries succeed, a reader waits for room instead of dropping. 1 when
+ * an event of sz bytes may be pushed now (room, an outage, or shutdown), 0 after timeout_ms. */
+int ls_queue_wait_room(struct ls_queue *q, uint64_t sz, int64_t timeout_ms);
+/* Sender: mark deliveries failing (1) or working again (0). */
+void ls_queue_set_outage(struct ls_queue *q, int outage);
 /* Start the shutdown clock. */
 void ls_queue_close(struct ls_queue *q, int64_t deadline_ms);
 

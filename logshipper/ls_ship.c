@@ -254,6 +254,7 @@ static void send_batch(struct ls_shipper *s, struct ls_event *list)
             s->st.delivered += ok >= notices ? ok - notices : 0;
             s->st.batches++;
             ls_event_list_free(list);
+            ls_queue_set_outage(s->q, 0);
             queue_notice(s);
             return;
         }
@@ -295,11 +296,12 @@ static void send_batch(struct ls_shipper *s, struct ls_event *list)
         default:
             break;
         }
-        if (!s->stream_ready && o != LS_OK && o != LS_NOTFOUND && o != LS_THROTTLED &&
-            o != LS_TRANSIENT)
+        if (!s->stream_ready && attempt == 0 && o != LS_OK && o != LS_NOTFOUND &&
+            o != LS_THROTTLED && o != LS_TRANSIENT)
             tt_warn("cannot prepare log stream %s/%s: %s %s", s->group, s->stream, r.code,
                     r.message);
         s->st.retries++;
+        ls_queue_set_outage(s->q, 1);
         int64_t d = ls_backoff_ms(attempt, s->retry_base_ms, s->retry_cap_ms, r.retry_after_ms,
                                   (double)rand_r(&s->rng) / ((double)RAND_MAX + 1.0));
         if (attempt < 30)

@@ -247,6 +247,16 @@ static int parse_opts(int argc, char **argv, struct opts *o)
     return 0;
 }
 
+/* 1 when a SIGTERM/SIGINT was read from the signalfd. */
+static int read_signal(int sfd, const char **why)
+{
+    struct signalfd_siginfo si;
+    if (read(sfd, &si, sizeof si) != (ssize_t)sizeof si)
+        return 0;
+    *why = si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT";
+    return 1;
+}
+
 static void default_stream(const struct ls_ecs_info *ecs, char *out, size_t n)
 {
     if (ecs->task_id[0]) {
@@ -394,6 +404,7 @@ int main(int argc, char **argv)
     }
     int64_t last_ts = 0;
     const char *why = "end of input";
+    int stop = 0;
     for (;;) {
         struct pollfd pf[2] = {{.fd = 0, .events = POLLIN}, {.fd = sfd, .events = POLLIN}};
         int pr = poll(pf, 2, -1);
@@ -404,12 +415,8 @@ int main(int argc, char **argv)
             why = "poll error";
             break;
         }
-        if (pf[1].revents & POLLIN) {
-            struct signalfd_siginfo si;
-            if (read(sfd, &si, sizeof si) == (ssize_t)sizeof si)
-                why = si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT";
+        if ((pf[1].revents & POLLIN) && read_signal(sfd, &why))
             break;
-        }
         if (!(pf[0].revents & (POLLIN | POLLHUP | POLLERR)))
             continue;
         ssize_t n = ls_reader_fill(&rd);
@@ -439,9 +446,15 @@ int main(int argc, char **argv)
                 e->ts = last_ts; /* keep lines in order */
             last_ts = e->ts;
             nread++;
+            /* Back-pressure while deliveries work; a signal still gets through. */
+            while (!ls_queue_wait_room(&q, e->len + LS_EVENT_OVERHEAD, 200) && !stop) {
+                struct pollfd sp = {.fd = sfd, .events = POLLIN};
+                if (poll(&sp, 1, 0) == 1)
+                    stop = read_signal(sfd, &why);
+            }
             ls_queue_push(&q, e);
         }
-        if (rc < 0)
+        if (rc < 0 || stop)
             break;
     }
     ls_reader_free(&rd);
