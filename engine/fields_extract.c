@@ -265,7 +265,7 @@ static int is_open_event(unsigned t)
 static const char *fd_type_name(uint8_t t)
 {
     static const char *const names[] = {
-        [TT_FD_UNKNOWN] = NULL,
+        [TT_FD_UNKNOWN] = "<NA>",
         [TT_FD_FILE] = "file",
         [TT_FD_DIRECTORY] = "directory",
         [TT_FD_IPV4] = "ipv4",
@@ -284,7 +284,7 @@ static const char *fd_type_name(uint8_t t)
         [TT_FD_MEMFD] = "memfd",
         [TT_FD_PIDFD] = "pidfd",
     };
-    return t < sizeof names / sizeof names[0] ? names[t] : NULL;
+    return t < sizeof names / sizeof names[0] ? names[t] : "<NA>";
 }
 
 static const char *fd_typechar(uint8_t t)

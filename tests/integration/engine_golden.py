@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+# Golden tests: captures recorded with the tracer (tests/data/engine/golden/*.cap, re-recorded by
+# tests/data/engine/golden/record.sh inside Docker containers) replayed with `engine -e` against
+# the upstream Falco ruleset plus Tartan's default rules. Every expected alert is asserted rule by
+# rule (order, priority) and field by field (every output field except evt.time); benign captures
+# must raise nothing. A second pass with the upstream ruleset alone must raise exactly the
+# upstream subset.
+# timeout: 300
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+import ttest  # noqa: E402
+
+GOLDEN = os.path.join(ttest.ROOT, "tests", "data", "engine", "golden")
+UPSTREAM = os.path.join(ttest.SHARED, "falco-rules", "falco_rules.yaml")
+TARTAN = os.path.join(ttest.ROOT, "etc", "tartan_rules.yaml")
+ENGINE = os.path.join(ttest.BIN, "engine")
+
+
+def tartan_rule_names():
+    names = set()
+    with open(TARTAN) as f:
+        for line in f:
+            if line.startswith("- rule:"):
+                names.add(line.split(":", 1)[1].strip())
+    return names
+
+
+def replay(cfg, cap, rules):
+    cmd = [ENGINE, "-c", cfg, "-o", "rule_matching=all", "-e", cap]
+    for r in rules:
+        cmd += ["-r", r]
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    if p.returncode != 0:
+        raise RuntimeError(f"engine exited {p.returncode}: {p.stderr.strip()[-300:]}")
+    alerts = []
+    for line in p.stdout.splitlines():
+        if not line.startswith("{"):
+            continue
+        j = json.loads(line)
+        fields = {k: v for k, v in j.get("output_fields", {}).items() if k != "evt.time"}
+        alerts.append({"rule": j["rule"], "priority": j["priority"], "output_fields": fields})
+    return alerts
+
+
+def compare(name, got, want):
+    if [a["rule"] for a in got] != [a["rule"] for a in want]:
+        return f"rules {[a['rule'] for a in got]}, want {[a['rule'] for a in want]}"
+    for i, (g, w) in enumerate(zip(got, want)):
+        if g["priority"] != w["priority"]:
+            return f"alert {i} ({w['rule']}): priority {g['priority']}, want {w['priority']}"
+        for k in sorted(set(g["output_fields"]) | set(w["output_fields"])):
+            gv = g["output_fields"].get(k, "<absent>")
+            wv = w["output_fields"].get(k, "<absent>")
+            if gv != wv:
+                return f"alert {i} ({w['rule']}): {k}={gv!r}, want {wv!r}"
+    return None
+
+
+def main():
+    if not os.access(ENGINE, os.X_OK):
+        ttest.failed("engine_golden_binary", f"{ENGINE} not built")
+        return 1
+    with open(os.path.join(GOLDEN, "expected.json")) as f:
+        expected = json.load(f)
+    tartan = tartan_rule_names()
+    fails = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        cfg = os.path.join(tmp, "falco.yaml")
+        with open(cfg, "w") as f:
+            f.write("json_output: true\nstdout_output:\n  enabled: true\n")
+        for name in sorted(expected):
+            cap = os.path.join(GOLDEN, name + ".cap")
+            want = expected[name]
+            try:
+                got = replay(cfg, cap, [UPSTREAM, TARTAN])
+                why = compare(name, got, want)
+                if not ttest.check(f"golden_{name}", why is None, why or ""):
+                    fails += 1
+                up_want = [a for a in want if a["rule"] not in tartan]
+                got = replay(cfg, cap, [UPSTREAM])
+                why = compare(name, got, up_want)
+                if not ttest.check(f"golden_{name}_upstream_only", why is None, why or ""):
+                    fails += 1
+            except Exception as e:  # a crash or bad output is a failure, not an abort
+                ttest.failed(f"golden_{name}", str(e))
+                fails += 1
+        # The expectations cover every required behaviour and at least two benign captures.
+        required = {"Terminal shell in container", "Read sensitive file untrusted", "Write below etc",
+                    "Create Symlink Over Sensitive Files", "Packet socket created in container",
+                    "Outbound connection", "Redirect STDOUT/STDIN to Network Connection in Container",
+                    "PTRACE attached to process"}
+        covered = {a["rule"] for al in expected.values() for a in al}
+        ttest.check("golden_coverage", required <= covered, f"missing {sorted(required - covered)}")
+        benign = [n for n, al in expected.items() if n.startswith("benign") and not al]
+        ttest.check("golden_benign_present", len(benign) >= 2, f"benign captures: {benign}")
+    return 1 if fails else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
