@@ -126,8 +126,8 @@ static int mode_net(int v6)
         die("bind/listen");
     if (getsockname(ls, (struct sockaddr *)&ss, &sl) != 0)
         die("getsockname");
-    int port = ntohs(v6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
-                        : ((struct sockaddr_in *)&ss)->sin_port);
+    int port =
+        ntohs(v6 ? ((struct sockaddr_in6 *)&ss)->sin6_port : ((struct sockaddr_in *)&ss)->sin_port);
     int cs = socket(fam, SOCK_STREAM, 0);
     if (cs < 0 || connect(cs, (struct sockaddr *)&ss, sl) != 0)
         die("connect");
@@ -135,8 +135,8 @@ static int mode_net(int v6)
     socklen_t cll = sizeof cl;
     if (getsockname(cs, (struct sockaddr *)&cl, &cll) != 0)
         die("getsockname client");
-    int cport = ntohs(v6 ? ((struct sockaddr_in6 *)&cl)->sin6_port
-                         : ((struct sockaddr_in *)&cl)->sin_port);
+    int cport =
+        ntohs(v6 ? ((struct sockaddr_in6 *)&cl)->sin6_port : ((struct sockaddr_in *)&cl)->sin_port);
     struct sockaddr_storage peer;
     socklen_t pl = sizeof peer;
     int as = accept(ls, (struct sockaddr *)&peer, &pl);

@@ -1,0 +1,215 @@
+/* Unit tests: the seccomp program (tracer/filter.c) and the traced-set builder (syscalls.c).
+ * The filter is checked for real: a forked child installs it without any tracer, so every
+ * syscall the filter sends to the tracer fails with ENOSYS (seccomp's rule for RET_TRACE with no
+ * tracer) while every other one works. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/ipc.h>
+#include <sys/shm.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "filter.h"
+#include "syscalls.h"
+#include "tracer.h"
+#include "tt_test.h"
+
+/* Runs fn in a child under the filter; returns the child's exit code (bit per failed check). */
+static int under_filter(const struct tr_filter_cfg *cfg, int (*fn)(void))
+{
+    static struct sock_filter prog[TR_FILTER_MAX];
+    int n = tr_filter_build(cfg, prog, TR_FILTER_MAX);
+    if (n <= 0)
+        return 250;
+    pid_t p = fork();
+    if (p == 0) {
+        int nnp;
+        if (tr_filter_install(prog, (size_t)n, &nnp) != 0)
+            _exit(251);
+        _exit(fn());
+    }
+    int st;
+    if (waitpid(p, &st, 0) != p || !WIFEXITED(st))
+        return 252;
+    return WEXITSTATUS(st);
+}
+
+static int enosys(long r)
+{
+    return r == -1 && errno == ENOSYS;
+}
+
+static int check_basic(void)
+{
+    int bad = 0;
+    if (!enosys(syscall(SYS_getppid)))
+        bad |= 1; /* in the set: goes to the (absent) tracer */
+    if (syscall(SYS_getpid) <= 0)
+        bad |= 2; /* not in the set: runs */
+    if (!enosys(syscall(SYS_openat, AT_FDCWD, "/", O_RDONLY)))
+        bad |= 4;
+    /* fcntl: only the fd-table commands stop */
+    if (fcntl(0, F_GETFD) < 0 && errno == ENOSYS)
+        bad |= 8;
+    if (!enosys(fcntl(0, F_DUPFD, 10)))
+        bad |= 16;
+    /* sendto: only with an address */
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) != 0)
+        return 100;
+    if (sendto(sv[0], "x", 1, 0, NULL, 0) != 1)
+        bad |= 32;
+    struct sockaddr sa = {.sa_family = AF_UNIX};
+    if (!enosys(sendto(sv[0], "x", 1, 0, &sa, sizeof sa)))
+        bad |= 64;
+    return bad;
+}
+
+TT_TEST(filter_traces_only_the_set)
+{
+    struct tr_sysset s;
+    memset(&s, 0, sizeof s);
+    tr_sysset_add(&s, __NR_getppid);
+    tr_sysset_add(&s, __NR_openat);
+    tr_sysset_add(&s, __NR_fcntl);
+    tr_sysset_add(&s, __NR_sendto);
+    struct tr_filter_cfg cfg = {&s, 0, 0, 0, 0};
+    TT_CHECK_INT(under_filter(&cfg, check_basic), 0);
+}
+
+static int check_compat(void)
+{
+    long ret;
+    __asm__ volatile("int $0x80" : "=a"(ret) : "a"(20L) : "memory"); /* i386 getpid */
+    int bad = 0;
+    if (ret != -ENOSYS)
+        bad |= 1; /* trapped for the tracer (here: no tracer, so ENOSYS) */
+    if (!enosys(syscall(0x40000000 | 39)))
+        bad |= 2; /* x32 getpid: trapped as well */
+    return bad;
+}
+
+TT_TEST(filter_traps_32bit_and_x32)
+{
+    struct tr_sysset s;
+    memset(&s, 0, sizeof s);
+    struct tr_filter_cfg cfg = {&s, 0, 0, 0, 0};
+    TT_CHECK_INT(under_filter(&cfg, check_compat), 0);
+}
+
+#define RING_KEY 0x5454aa01
+static int ring_shmid;
+
+static int check_shm(void)
+{
+    int bad = 0;
+    if (!enosys(shmget(RING_KEY, 0, 0)))
+        bad |= 1;
+    if (shmat(ring_shmid, NULL, 0) != (void *)-1 || errno != ENOSYS)
+        bad |= 2;
+    if (!enosys(shmctl(ring_shmid, IPC_RMID, NULL)))
+        bad |= 4;
+    int other = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
+    if (other < 0)
+        bad |= 8;
+    else if (shmctl(other, IPC_RMID, NULL) != 0)
+        bad |= 16;
+    return bad;
+}
+
+TT_TEST(filter_traps_ring_access_only)
+{
+    struct tr_sysset s;
+    memset(&s, 0, sizeof s);
+    ring_shmid = 123456789;
+    struct tr_filter_cfg cfg = {&s, 0, 1, RING_KEY, ring_shmid};
+    TT_CHECK_INT(under_filter(&cfg, check_shm), 0);
+}
+
+static int check_all(void)
+{
+    int bad = 0;
+    if (!enosys(syscall(SYS_getpid)))
+        bad |= 1;
+    if (fcntl(0, F_GETFD) >= 0 || errno != ENOSYS)
+        bad |= 2; /* -a: no argument conditions */
+    return bad;   /* exit_group is never trapped, so the child can exit */
+}
+
+TT_TEST(filter_all_traces_everything)
+{
+    struct tr_sysset s;
+    char bad[32];
+    TT_CHECK_INT(tr_sysset_build(&s, NULL, 1, bad, sizeof bad), 0);
+    struct tr_filter_cfg cfg = {&s, 1, 0, 0, 0};
+    TT_CHECK_INT(under_filter(&cfg, check_all), 0);
+}
+
+TT_TEST(filter_is_small)
+{
+    struct tr_sysset s;
+    char bad[32];
+    static struct sock_filter prog[TR_FILTER_MAX];
+    TT_CHECK_INT(tr_sysset_build(&s, NULL, 0, bad, sizeof bad), 0);
+    struct tr_filter_cfg cfg = {&s, 0, 1, 1, 2};
+    int n = tr_filter_build(&cfg, prog, TR_FILTER_MAX);
+    TT_CHECK(n > 10 && n < 600);
+    TT_CHECK_INT(tr_filter_build(&cfg, prog, 8), -1); /* does not fit: refused */
+}
+
+TT_TEST(sysset_default_covers_rules_and_state)
+{
+    struct tr_sysset s;
+    char bad[32];
+    TT_CHECK_INT(tr_sysset_build(&s, NULL, 0, bad, sizeof bad), 0);
+    static const long want[] = {__NR_execve,    __NR_execveat, __NR_openat2,      __NR_memfd_create,
+                                __NR_symlinkat, __NR_linkat,   __NR_finit_module, __NR_ptrace,
+                                __NR_connect,   __NR_setuid,   __NR_close,        __NR_dup3};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        if (!tr_sysset_has(&s, want[i]))
+            TT_FAILF("default set misses %s", tr_sys_name(want[i]));
+    TT_CHECK(!tr_sysset_has(&s, __NR_read));
+    TT_CHECK(!tr_sysset_has(&s, __NR_write));
+}
+
+TT_TEST(sysset_from_engine_list_adds_state)
+{
+    struct tr_sysset s;
+    char bad[32];
+    TT_CHECK_INT(tr_sysset_build(&s, "connect, open", 0, bad, sizeof bad), 0);
+    TT_CHECK(tr_sysset_has(&s, __NR_connect));
+    TT_CHECK(tr_sysset_has(&s, __NR_open));
+    TT_CHECK(!tr_sysset_has(&s, __NR_openat)); /* only what was asked */
+    TT_CHECK(tr_sysset_has(&s, __NR_execve));  /* state: always */
+    TT_CHECK(tr_sysset_has(&s, __NR_chdir));
+    TT_CHECK(tr_sysset_has(&s, __NR_close));  /* fd state, since fds are created */
+    TT_CHECK(tr_sysset_has(&s, __NR_socket)); /* network state */
+    TT_CHECK(!tr_sysset_has(&s, __NR_unlink));
+    TT_CHECK(!tr_sysset_has(&s, __NR_clone)); /* reported through ptrace events */
+}
+
+TT_TEST(sysset_accepts_raw_syscall_names_and_rejects_unknown)
+{
+    struct tr_sysset s;
+    char bad[32] = "";
+    TT_CHECK_INT(tr_sysset_build(&s, "read,clone", 0, bad, sizeof bad), 0);
+    TT_CHECK(tr_sysset_has(&s, __NR_read));
+    TT_CHECK_INT(tr_sysset_build(&s, "open,frobnicate", 0, bad, sizeof bad), -1);
+    TT_CHECK_STR(bad, "frobnicate");
+}
+
+TT_TEST(syscall_names_round_trip)
+{
+    TT_CHECK_STR(tr_sys_name(__NR_openat2), "openat2");
+    TT_CHECK_INT(tr_sys_by_name("clone3"), __NR_clone3);
+    TT_CHECK_INT(tr_sys_by_name("nope"), -1);
+    TT_CHECK_INT(tr_sys_event(__NR_execveat), TT_EV_EXECVEAT);
+    TT_CHECK_INT(tr_sys_event(__NR_read), TT_EV_NONE);
+}
+
+int main(void)
+{
+    return tt_run_all();
+}
