@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# deploy/ecs-task-definition.json, run as ECS on Fargate would run it (tests/e2e/ecs_run.py maps
+# it onto docker run): shape checks (binaries container not essential, volumesFrom read-only,
+# dependsOn START, only SYS_PTRACE, launcher entrypoint, __CW_LOG_GROUP, configuration in the
+# environment), then the task itself against moto_server with credentials of an IAM user that
+# holds only deploy/iam-policy.json's actions: no file is mounted, falco.yaml and the local
+# rules come from the task definition's environment; stopping the task (docker stop, as
+# StopTask does) delivers the alerts and the workload's exit code is the task's.
+# variants: plain
+# timeout: 1500
+. "$(dirname "$0")/../lib/tt.sh"
+. "$TT_ROOT/tests/lib/docker.sh"
+tt_tmpdir
+. "$TT_ROOT/tests/e2e/common.sh"
+
+td="$TT_ROOT/deploy/ecs-task-definition.json"
+python3 "$E2E_DIR/ecs_run.py" check "$td"
+
+tt_docker_setup || exit 0
+p=$TT_IMAGE_PREFIX
+if ! e2e_moto_start; then
+    fail "ecs-moto" "moto_server did not start (see $TT_TMP/moto.log)"
+    exit 0
+fi
+group=/aws/ecs/service/falco_alerts
+prefix=tt-e2e-ecs-$$
+tag=ecs$$
+E2E_CONTAINERS+=("$prefix-tartan-binaries" "$prefix-workload")
+export ECS_RUN_EXTRA_ENV="AWS_ACCESS_KEY_ID=$TASK_KEY_ID
+AWS_SECRET_ACCESS_KEY=$TASK_SECRET
+AWS_ENDPOINT_URL_CLOUDWATCH_LOGS=$MOTO_URL
+SAMPLE_INTERVAL=1
+SAMPLE_TAG=$tag
+SAMPLE_TERM_EXIT=42
+SAMPLE_CONNECT=127.0.0.1:$MOTO_PORT"
+if ! python3 "$E2E_DIR/ecs_run.py" run "$td" "$prefix" BINARIES_IMAGE="$p-binaries" \
+    WORKLOAD_IMAGE="$p-workload" AWS_REGION="$AWS_REGION" LOG_GROUP="$group" \
+    AWS_ACCOUNT_ID=123456789012 >"$TT_TMP/started" 2>"$TT_TMP/run.err"; then
+    fail "ecs-task-starts" "$(cat "$TT_TMP/run.err")"
+    exit 0
+fi
+pass "ecs-task-starts"
+wl=$prefix-workload
+stop_timeout=$(awk '$1 == "workload" {print $3}' "$TT_TMP/started")
+if e2e_wait_log "$wl" '^sample: spawned a shell 3$' 90; then
+    pass "ecs-workload-runs"
+else
+    fail "ecs-workload-runs" "the sample workload did not reach round 3"
+    e2e_dump_logs "$wl"
+fi
+docker stop -t "${stop_timeout:-30}" "$wl" >/dev/null
+expect_eq "ecs-exit-code" "$(tt_docker_exit_code "$wl")" 42
+docker logs "$wl" >"$TT_TMP/wl.log" 2>&1
+python3 "$E2E_DIR/moto.py" events "$group" >"$TT_TMP/cw" 2>>"$TT_TMP/cw.err"
+res=$(python3 "$E2E_DIR/check_alerts.py" --name ecs --alerts "$TT_TMP/cw" --workload-log "$TT_TMP/wl.log" \
+    --tag "$tag" --port "$MOTO_PORT" --container-id "$(docker inspect -f '{{.Id}}' "$wl")" --final --exact)
+echo "$res"
+if grep -q '^FAIL' <<<"$res"; then
+    e2e_dump_logs "$wl"
+    head -c 3000 "$TT_TMP/cw" >&2
+fi
+exit 0
