@@ -137,9 +137,13 @@ struct tt_ring {
     unsigned flags;
     /* producer, private */
     uint64_t head, produced, dropped, dropped_bytes;
+    uint64_t cached_tail; /* last tail read from the consumer: re-read only when short of room */
     uint32_t seq;
     /* consumer, private */
     uint64_t tail, consumed, corrupt;
+    uint64_t cached_head; /* last head read from the producer: re-read when caught up */
+    uint64_t pub_tail;    /* tail as last published (published in batches of pub_batch) */
+    uint64_t pub_batch;
     uint8_t *rec;           /* private copy of the record handed out */
     uint64_t last_data_ns;  /* monotonic time data was last seen */
     uint64_t live_check_ns; /* monotonic time the producer's liveness was last checked */
@@ -445,11 +449,15 @@ static void publish(struct tt_ring *r)
     atomic_store_explicit(&p->seq, ++r->seq, memory_order_release);
 }
 
-/* Bytes in use as the consumer published it; a tail that makes no sense counts as full. */
-static uint64_t used_bytes(struct tt_ring *r)
+/* Bytes in use as the consumer last published it (re-read when fresh is set or the cached
+ * value says the ring is short of room); a tail that makes no sense counts as full. */
+static uint64_t used_bytes(struct tt_ring *r, uint64_t need, int fresh)
 {
-    uint64_t tail = atomic_load_explicit(&r->c->cons.tail, memory_order_seq_cst);
-    uint64_t used = r->head - tail;
+    uint64_t used = r->head - r->cached_tail;
+    if (fresh || used > r->size || r->size - used < need) {
+        r->cached_tail = atomic_load_explicit(&r->c->cons.tail, memory_order_seq_cst);
+        used = r->head - r->cached_tail;
+    }
     return used > r->size ? r->size : used;
 }
 
@@ -464,7 +472,7 @@ int tt_ring_write(struct tt_ring *r, const struct tt_event *ev)
     uint64_t pos = r->head & r->mask;
     uint64_t to_end = r->size - pos;
     uint64_t need = len + (to_end < len ? to_end : 0);
-    uint64_t used = used_bytes(r);
+    uint64_t used = used_bytes(r, need, 0);
     if (r->size - used < need) {
         if (!(r->flags & TT_RING_BLOCKING))
             goto drop;
@@ -474,7 +482,7 @@ int tt_ring_write(struct tt_ring *r, const struct tt_event *ev)
                 goto drop;
             uint32_t seen = atomic_load(&c->cons.wake);
             atomic_store(&c->sleep.producer, 1);
-            used = used_bytes(r);
+            used = used_bytes(r, need, 1);
             if (r->size - used >= need)
                 break;
             futex_wait(&c->cons.wake, seen, LIVE_MS);
@@ -490,9 +498,14 @@ int tt_ring_write(struct tt_ring *r, const struct tt_event *ev)
     memcpy(r->data + pos, ev, len);
     r->head += len;
     publish(r);
-    /* Wake a consumer that went to sleep, or one polling when the ring crosses half full. */
+    /* Wake a consumer that went to sleep, or one polling when the ring crosses half full.
+     * The fence orders the head store above before the flag load (the consumer sets the flag,
+     * then re-reads head). */
     int cross = used < r->size / 2 && used + need >= r->size / 2;
-    if (atomic_exchange(&c->sleep.consumer, 0) || cross)
+    atomic_thread_fence(memory_order_seq_cst);
+    if ((atomic_load_explicit(&c->sleep.consumer, memory_order_relaxed) &&
+         atomic_exchange(&c->sleep.consumer, 0)) ||
+        cross)
         bump_and_wake(&c->prod.wake);
     return 0;
 drop:
@@ -539,7 +552,7 @@ void tt_ring_close_producer(struct tt_ring *r)
     atomic_store(&c->prod.done, 1);
     bump_and_wake(&c->prod.wake);
     /* Last one out removes the segment; unread events stay for a consumer still to come. */
-    if (!lock_alive(&c->cons_lock.m) && used_bytes(r) == 0)
+    if (!lock_alive(&c->cons_lock.m) && used_bytes(r, 0, 1) == 0)
         shmctl(r->shmid, IPC_RMID, NULL);
     pthread_mutex_unlock(&c->prod_lock.m);
     shmdt(c);
@@ -641,6 +654,9 @@ static int try_attach(struct tt_ring *r, int key, int observer, int *stale_id, c
     r->role = observer ? ROLE_OBSERVER : ROLE_CONSUMER;
     r->flags = c->meta.flags;
     r->tail = tail;
+    r->cached_head = tail;
+    r->pub_tail = tail;
+    r->pub_batch = size / 16;
     r->consumed = atomic_load(&c->cons.consumed);
     r->corrupt = atomic_load(&c->cons.corrupt);
     r->last_data_ns = mono_ns();
@@ -714,11 +730,25 @@ static void skip_corrupt(struct tt_ring *r)
         in_ring = 1; /* counters make no sense either: count one */
     r->corrupt += in_ring;
     r->tail = head;
+    r->cached_head = head;
+    r->pub_tail = head;
     atomic_store_explicit(&c->cons.corrupt, r->corrupt, memory_order_relaxed);
     atomic_store_explicit(&c->cons.tail, r->tail, memory_order_release);
     snprintf(r->err, sizeof r->err,
              "ring key 0x%x: corrupt record; skipped %llu records to the producer's position",
              (unsigned)r->key, (unsigned long long)in_ring);
+}
+
+/* Makes the consumed space visible to the producer and wakes it if it waits for space. */
+static void publish_tail(struct tt_ring *r)
+{
+    struct ring_ctrl *c = r->c;
+    atomic_store_explicit(&c->cons.consumed, r->consumed, memory_order_relaxed);
+    atomic_store_explicit(&c->cons.tail, r->tail, memory_order_seq_cst);
+    r->pub_tail = r->tail;
+    if (atomic_load_explicit(&c->sleep.producer, memory_order_seq_cst) &&
+        atomic_exchange(&c->sleep.producer, 0))
+        bump_and_wake(&c->cons.wake);
 }
 
 /* Waits for the producer to publish more than r->tail, up to until_ns (0: forever). */
@@ -750,9 +780,16 @@ int tt_ring_read(struct tt_ring *r, const struct tt_event **ev, int timeout_ms)
     struct ring_ctrl *c = r->c;
     uint64_t until = timeout_ms > 0 ? mono_ns() + (uint64_t)timeout_ms * 1000000u : 0;
     for (;;) {
-        uint64_t head = atomic_load_explicit(&c->prod.head, memory_order_acquire);
-        uint64_t avail = head - r->tail;
+        uint64_t avail = r->cached_head - r->tail;
         if (avail == 0) {
+            r->cached_head = atomic_load_explicit(&c->prod.head, memory_order_acquire);
+            avail = r->cached_head - r->tail;
+            if (avail)
+                r->last_data_ns = mono_ns();
+        }
+        if (avail == 0) {
+            if (r->tail != r->pub_tail)
+                publish_tail(r); /* caught up: give the producer all the room */
             if (atomic_load(&c->prod.done) || r->producer_gone) {
                 if (atomic_load_explicit(&c->prod.head, memory_order_acquire) == r->tail)
                     return -1;
@@ -771,7 +808,6 @@ int tt_ring_read(struct tt_ring *r, const struct tt_event **ev, int timeout_ms)
             consumer_wait(r, until);
             continue;
         }
-        r->last_data_ns = mono_ns();
         if (avail > r->size) {
             skip_corrupt(r);
             return -2;
@@ -784,7 +820,6 @@ int tt_ring_read(struct tt_ring *r, const struct tt_event **ev, int timeout_ms)
         uint16_t type = (uint16_t)(w[1] & 0xffffu);
         if (type == TT_EV_NONE && len == to_end && len <= avail) { /* padding before the wrap */
             r->tail += len;
-            atomic_store_explicit(&c->cons.tail, r->tail, memory_order_release);
             continue;
         }
         if (len < sizeof(struct tt_event) || len > to_end || len > avail ||
@@ -801,10 +836,9 @@ int tt_ring_read(struct tt_ring *r, const struct tt_event **ev, int timeout_ms)
         }
         r->tail += len;
         r->consumed++;
-        atomic_store_explicit(&c->cons.consumed, r->consumed, memory_order_relaxed);
-        atomic_store_explicit(&c->cons.tail, r->tail, memory_order_seq_cst);
-        if (atomic_load(&c->sleep.producer) && atomic_exchange(&c->sleep.producer, 0))
-            bump_and_wake(&c->cons.wake);
+        if (r->tail - r->pub_tail >= r->pub_batch ||
+            atomic_load_explicit(&c->sleep.producer, memory_order_relaxed))
+            publish_tail(r);
         *ev = (const struct tt_event *)(const void *)r->rec;
         return 1;
     }
@@ -822,6 +856,7 @@ void tt_ring_detach(struct tt_ring *r)
         return;
     struct ring_ctrl *c = r->c;
     if (r->role == ROLE_CONSUMER) {
+        atomic_store(&c->cons.consumed, r->consumed);
         atomic_store(&c->cons.tail, r->tail);
         atomic_store(&c->cons.attached, 0);
         atomic_store(&c->cons.pid, 0);
@@ -847,6 +882,11 @@ void tt_ring_get_stats(const struct tt_ring *r, struct tt_ring_stats *out)
     out->consumed = atomic_load((a64 *)&c->cons.consumed);
     out->corrupt = atomic_load((a64 *)&c->cons.corrupt);
     uint64_t tail = atomic_load((a64 *)&c->cons.tail);
+    if (r->role == ROLE_CONSUMER) { /* our own, fresher than the batched published values */
+        out->consumed = r->consumed;
+        out->corrupt = r->corrupt;
+        tail = r->tail;
+    }
     out->producer_pid = c->hdr.producer_pid;
     out->consumer_pid = atomic_load((a32 *)&c->cons.pid);
     out->producer_done = (int)atomic_load((a32 *)&c->prod.done);

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Ring throughput: events/s from one producer process to one consumer process through the
+# shared-memory ring (default 8 MiB, non-blocking and blocking; a 64 KiB ring shows drops),
+# beside a pipe carrying the same records (baseline). Figures only, never pass/fail.
+set -u
+ROOT=${TT_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
+OUT=$ROOT/build/bench
+mkdir -p "$OUT"
+LIB=$ROOT/build/obj/libtartan.a
+[ -f "$LIB" ] || make -C "$ROOT" "$LIB" >/dev/null
+${CC:-cc} -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -I"$ROOT/lib" -o "$OUT/ring_bench" \
+    "$ROOT/bench/ring_bench.c" "$LIB" -lpthread || exit 1
+B=$OUT/ring_bench
+N=${RING_BENCH_EVENTS:-2000000}
+echo "ring throughput: $N openat records of $(( (32 + 16 + 8 + 35 + 16 + 16 + 7) / 8 * 8 )) bytes, producer -> consumer process, $(nproc) CPUs"
+$B header
+$B pipe "$N"
+$B ring "$N" 8388608 0
+$B ring "$N" 8388608 1
+$B ring "$N" 65536 0
