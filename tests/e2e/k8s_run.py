@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+"""Run deploy/k8s-sidecar.yaml's pod with docker, the way a kubelet would (for the tests).
+
+  k8s_run.py check MANIFEST                 PASS/FAIL lines: the sidecar pattern's shape
+  k8s_run.py run MANIFEST PREFIX DIR [K=V]  write the ConfigMap into DIR, start the pod's
+                                            containers; print "<k8s name> <docker name>" lines
+
+`run` substitutes ${VAR} placeholders from the K=V arguments. The first container (workload,
+or the native sidecar if it comes first) gets --ipc shareable, the others --ipc container:<it>:
+a pod's containers share the IPC namespace (and the network: --network host here, to reach
+moto on 127.0.0.1), not the PID or mount namespaces.
+Native sidecars (initContainers with restartPolicy: Always) start first, as in Kubernetes.
+$K8S_RUN_EXTRA_ENV (NAME=VALUE lines) is added to every container: in the tests, the
+credentials and endpoint that IRSA and AWS would provide.
+"""
+import os
+import subprocess
+import sys
+
+import yaml
+
+
+def load(path, subst):
+    with open(path) as f:
+        text = f.read()
+    for k, v in subst.items():
+        text = text.replace("${" + k + "}", v)
+    return {d["kind"]: d for d in yaml.safe_load_all(text) if d}
+
+
+def report(name, ok, why):
+    print(f"PASS k8s-{name}" if ok else f"FAIL k8s-{name}: {why}", flush=True)
+
+
+def check(docs):
+    for kind in ("ServiceAccount", "ConfigMap", "Pod"):
+        report(f"has-{kind.lower()}", kind in docs, f"no {kind} in the manifest")
+    if not all(k in docs for k in ("ServiceAccount", "ConfigMap", "Pod")):
+        return
+    sa, cm, pod = docs["ServiceAccount"], docs["ConfigMap"], docs["Pod"]["spec"]
+    report("irsa-annotation", "eks.amazonaws.com/role-arn" in (sa["metadata"].get("annotations") or {}),
+           "service account has no eks.amazonaws.com/role-arn annotation")
+    report("pod-uses-service-account", pod.get("serviceAccountName") == sa["metadata"]["name"],
+           f"serviceAccountName {pod.get('serviceAccountName')}")
+    data = cm.get("data", {})
+    try:
+        conf = yaml.safe_load(data.get("falco.yaml", ""))
+        rules = yaml.safe_load(data.get("falco_rules.local.yaml", ""))
+        ok = isinstance(conf, dict) and isinstance(rules, list)
+    except yaml.YAMLError as e:
+        ok, conf = False, str(e)
+    report("configmap-parses", ok, f"falco.yaml / falco_rules.local.yaml do not parse: {conf}")
+    if ok:
+        po = conf.get("program_output", {})
+        report("config-program-output", po.get("enabled") and po.get("program", "").startswith(
+            "/vendor/falco/bin/logshipper"), f"program_output {po}")
+        report("config-local-rules", "/data/falco_rules.local.yaml" in conf.get("rules_files", []),
+               f"rules_files {conf.get('rules_files')}")
+    sidecars = [c for c in pod.get("initContainers", []) if c.get("restartPolicy") == "Always"]
+    engine = [c for c in sidecars + pod.get("containers", []) if "/vendor/falco/bin/engine" in
+              (c.get("command") or []) or "ENGINE" in c.get("image", "").upper()]
+    report("engine-native-sidecar", len(engine) == 1 and engine[0] in sidecars,
+           "the engine is not a native sidecar (initContainer with restartPolicy: Always)")
+    if engine:
+        mounts = {m["mountPath"]: m["name"] for m in engine[0].get("volumeMounts", [])}
+        vols = {v["name"]: v for v in pod.get("volumes", [])}
+        cmvol = vols.get(mounts.get("/data"), {}).get("configMap", {}).get("name")
+        report("engine-config-from-configmap", cmvol == cm["metadata"]["name"], f"/data is {cmvol}")
+    wl = [c for c in pod.get("containers", []) if (c.get("command") or [""])[0] == "/vendor/falco/bin/tracer"]
+    report("workload-under-tracer", len(wl) == 1, "no container whose command is the tracer")
+    if wl:
+        caps = wl[0].get("securityContext", {}).get("capabilities", {}).get("add", [])
+        report("workload-sys-ptrace", caps == ["SYS_PTRACE"], f"capabilities.add {caps}")
+    bad = [k for k in ("hostIPC", "hostPID", "hostNetwork", "shareProcessNamespace") if pod.get(k)]
+    priv = [c["name"] for c in pod.get("containers", []) + pod.get("initContainers", [])
+            if c.get("securityContext", {}).get("privileged")]
+    report("no-host-namespaces-no-privileged", not bad and not priv, f"{bad} {priv}")
+
+
+def run(docs, prefix, datadir):
+    extra = [l for l in os.environ.get("K8S_RUN_EXTRA_ENV", "").splitlines() if "=" in l]
+    os.makedirs(datadir, exist_ok=True)
+    cm = docs["ConfigMap"]
+    for k, v in cm.get("data", {}).items():
+        with open(os.path.join(datadir, k), "w") as f:
+            f.write(v)
+    pod = docs["Pod"]["spec"]
+    vols = {v["name"]: v for v in pod.get("volumes", [])}
+    order = [c for c in pod.get("initContainers", []) if c.get("restartPolicy") == "Always"]
+    order += pod.get("containers", [])
+    first = None
+    for c in order:
+        name = f"{prefix}-{c['name']}"
+        argv = ["docker", "run", "-d", "--name", name]
+        if first is None:
+            argv += ["--ipc", "shareable"]
+            first = name
+        else:
+            argv += ["--ipc", f"container:{first}"]
+        argv += ["--network", "host"]
+        for m in c.get("volumeMounts", []):
+            if vols.get(m["name"], {}).get("configMap", {}).get("name") == cm["metadata"]["name"]:
+                argv += ["-v", f"{datadir}:{m['mountPath']}" + (":ro" if m.get("readOnly") else "")]
+        for cap in c.get("securityContext", {}).get("capabilities", {}).get("add", []):
+            argv += ["--cap-add", cap]
+        if c.get("securityContext", {}).get("readOnlyRootFilesystem"):
+            argv += ["--read-only"]
+        for e in c.get("env", []):
+            argv += ["-e", f"{e['name']}={e['value']}"]
+        for e in extra:
+            argv += ["-e", e]
+        cmd = c.get("command") or []
+        if cmd:
+            argv += ["--entrypoint", cmd[0]]
+        argv += [c["image"]] + cmd[1:] + (c.get("args") or [])
+        r = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        if r.returncode != 0:
+            sys.exit(f"docker run for {c['name']} failed: {r.stderr.strip()}")
+        print(f"{c['name']} {name}", flush=True)
+
+
+def main():
+    if len(sys.argv) < 3 or sys.argv[1] not in ("check", "run"):
+        sys.exit(__doc__)
+    subst = dict(a.split("=", 1) for a in sys.argv[3:] if "=" in a and a.split("=", 1)[0].isupper())
+    docs = load(sys.argv[2], subst)
+    if sys.argv[1] == "check":
+        check(docs)
+    else:
+        run(docs, sys.argv[3], sys.argv[4])
+
+
+if __name__ == "__main__":
+    main()
