@@ -37,6 +37,10 @@ s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(16)
 while True:
     c, _ = s.accept(); c.close()' "$port" &
 listener=$!
+for _ in $(seq 1 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+    sleep 0.05
+done
 
 rules="  - $ROOT/etc/tartan_rules.yaml
   - $ROOT/etc/falco_rules.local.yaml"
