@@ -872,6 +872,11 @@ int fld_extract(const struct fld_ref *ref, struct eval_ctx *ctx, enum fld_mode m
     case FLD_EVT_RES: {
         if (!syscall)
             return 0;
+        if (ev->ret >= 0)
+            return cstr(out, "SUCCESS");
+        const char *en = evt_errno_name(ev->ret);
+        if (en)
+            return cstr(out, en);
         char buf[32];
         int n = evt_res_text(ev->ret, buf, sizeof buf);
         const char *p = scratch_dup(ctx, buf, (size_t)n);
@@ -942,11 +947,10 @@ int fld_extract(const struct fld_ref *ref, struct eval_ctx *ctx, enum fld_mode m
     default:
         break;
     }
-    const char *name = ref->info->name;
-    if (strncmp(name, "proc.", 5) == 0 || strncmp(name, "thread.", 7) == 0 ||
-        strncmp(name, "user.", 5) == 0 || strncmp(name, "group.", 6) == 0)
+    /* fields.def keeps each class contiguous: dispatch on id ranges */
+    if (id >= FLD_PROC_PID && id <= FLD_GROUP_NAME)
         return proc_field(ref, ctx, mode, out, max);
-    if (strncmp(name, "fd.", 3) == 0) {
+    if (id >= FLD_FD_NUM && id <= FLD_FD_OPENFLAGS) {
         if (id == FLD_FD_IP || id == FLD_FD_NET) {
             if (!is_ip_fd(ctx->fd))
                 return 0;
@@ -965,7 +969,7 @@ int fld_extract(const struct fld_ref *ref, struct eval_ctx *ctx, enum fld_mode m
         }
         return fd_field(ref, ctx, out);
     }
-    if (strncmp(name, "container.", 10) == 0 || strncmp(name, "k8s.", 4) == 0)
+    if (id >= FLD_CONTAINER_ID && id <= FLD_K8S_DEPLOYMENT_NAME)
         return container_field(ref, ctx, out);
     return 0;
 }
