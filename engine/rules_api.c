@@ -2,7 +2,6 @@
  * the enable/disable selections, building the per-event-type index, evaluating. */
 #include <dirent.h>
 #include <errno.h>
-#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,9 +63,27 @@ static int load_one(struct loader *ld, const char *name, const char *data, size_
     return ld_build(ld, out);
 }
 
+/* Falco's matches_wildcard: only '*' is special. */
 static int wild_match(const char *pat, const char *s)
 {
-    return fnmatch(pat, s, 0) == 0;
+    const char *star = NULL, *ss = NULL;
+    while (*s) {
+        if (*pat == '*') {
+            star = pat++;
+            ss = s;
+        } else if (*pat == *s) {
+            pat++;
+            s++;
+        } else if (star) {
+            pat = star + 1;
+            s = ++ss;
+        } else {
+            return 0;
+        }
+    }
+    while (*pat == '*')
+        pat++;
+    return *pat == '\0';
 }
 
 static int has_tag(const struct rule *r, const char *t)
@@ -77,52 +94,93 @@ static int has_tag(const struct rule *r, const char *t)
     return 0;
 }
 
-static void apply_selection(struct ruleset *rs, const struct ruleset_opts *o)
+/* The evaluation order is the order in which rules were enabled, like Falco's per-type lists:
+ * rules enabled at load time in rule order, then a rule disabled and enabled again by a
+ * selection moves to the end. */
+static void seq_remove(struct ruleset *rs, size_t idx)
 {
+    for (size_t i = 0; i < rs->norder; i++)
+        if (rs->order[i] == idx) {
+            memmove(&rs->order[i], &rs->order[i + 1], (rs->norder - i - 1) * sizeof(*rs->order));
+            rs->norder--;
+            return;
+        }
+}
+
+static void seq_add(struct ruleset *rs, size_t idx)
+{
+    for (size_t i = 0; i < rs->norder; i++)
+        if (rs->order[i] == idx)
+            return;
+    rs->order[rs->norder++] = idx;
+}
+
+static void set_enabled(struct ruleset *rs, size_t i, int en)
+{
+    rs->rules[i].pub.enabled = en;
+    if (en)
+        seq_add(rs, i);
+    else
+        seq_remove(rs, i);
+}
+
+static int apply_selection(struct ruleset *rs, const struct ruleset_opts *o)
+{
+    rs->order = arena_alloc(&rs->arena, (rs->nrules + 1) * sizeof(*rs->order));
+    if (!rs->order)
+        return -1;
+    rs->norder = 0;
+    for (size_t i = 0; i < rs->nrules; i++) {
+        struct rule *r = &rs->rules[i].pub;
+        if (o->min_priority_set && r->priority > o->min_priority) {
+            r->enabled = 0; /* never added to the ruleset */
+            continue;
+        }
+        if (r->enabled)
+            seq_add(rs, i);
+    }
     for (size_t i = 0; i < rs->nrules; i++) {
         struct rule *r = &rs->rules[i].pub;
         if (o->min_priority_set && r->priority > o->min_priority)
-            r->enabled = 0;
+            continue;
         for (size_t k = 0; k < o->ndisable_substr; k++)
             if (strstr(r->name, o->disable_substr[k]))
-                r->enabled = 0;
+                set_enabled(rs, i, 0);
         for (size_t k = 0; k < o->ndisable_tags; k++)
             if (has_tag(r, o->disable_tags[k]))
-                r->enabled = 0;
+                set_enabled(rs, i, 0);
         if (o->nonly_tags) {
             int any = 0;
             for (size_t k = 0; k < o->nonly_tags; k++)
                 any |= has_tag(r, o->only_tags[k]);
             if (!any)
-                r->enabled = 0;
+                set_enabled(rs, i, 0);
         }
     }
     for (size_t k = 0; k < o->nsel; k++) {
-        const struct rule_selection *s = &o->sel[k];
-        for (size_t i = 0; i < rs->nrules; i++) {
-            struct rule *r = &rs->rules[i].pub;
-            if (o->min_priority_set && r->priority > o->min_priority)
+        const struct rule_selection *sel = &o->sel[k];
+        for (int pass = 0; pass < 2; pass++) {
+            const char *what = pass == 0 ? sel->rule : sel->tag;
+            if (!what || !*what)
                 continue;
-            int m = 0;
-            if (s->rule && wild_match(s->rule, r->name))
-                m = 1;
-            if (s->tag && has_tag(r, s->tag))
-                m = 1;
-            if (m)
-                r->enabled = s->enable;
+            for (size_t i = 0; i < rs->nrules; i++) {
+                struct rule *r = &rs->rules[i].pub;
+                if (o->min_priority_set && r->priority > o->min_priority)
+                    continue;
+                if (pass == 0 ? wild_match(what, r->name) : has_tag(r, what))
+                    set_enabled(rs, i, sel->enable);
+            }
         }
     }
+    return 0;
 }
 
 static int build_index(struct ruleset *rs)
 {
     size_t cnt[TT_EV_COUNT] = {0};
-    rs->nenabled = 0;
-    for (size_t i = 0; i < rs->nrules; i++) {
-        const struct rs_rule *r = &rs->rules[i];
-        if (!r->pub.enabled)
-            continue;
-        rs->nenabled++;
+    rs->nenabled = rs->norder;
+    for (size_t k = 0; k < rs->norder; k++) {
+        const struct rs_rule *r = &rs->rules[rs->order[k]];
         for (unsigned t = 1; t < TT_EV_COUNT; t++)
             cnt[t] += r->evset[t];
     }
@@ -133,9 +191,9 @@ static int build_index(struct ruleset *rs)
         rs->bytype[t] = arena_alloc(&rs->arena, cnt[t] * sizeof(*rs->bytype[t]));
         if (!rs->bytype[t])
             return -1;
-        for (size_t i = 0; i < rs->nrules; i++) {
-            const struct rs_rule *r = &rs->rules[i];
-            if (r->pub.enabled && r->evset[t])
+        for (size_t k = 0; k < rs->norder; k++) {
+            const struct rs_rule *r = &rs->rules[rs->order[k]];
+            if (r->evset[t])
                 rs->bytype[t][rs->nbytype[t]++] = r;
         }
     }
@@ -179,8 +237,7 @@ static int load_all(const char *const *names, const char *const *bufs, const siz
         ruleset_free(rs);
         return -1;
     }
-    apply_selection(rs, o);
-    if (build_index(rs) < 0) {
+    if (apply_selection(rs, o) < 0 || build_index(rs) < 0) {
         ruleset_free(rs);
         return -1;
     }

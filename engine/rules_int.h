@@ -230,6 +230,8 @@ struct ruleset {
     const struct cond_fields *fields;
     struct cscratch *scratch;
     size_t nenabled;
+    size_t *order; /* enabled rules in evaluation order (enabling order) */
+    size_t norder;
 };
 
 /* falco engine version this implementation is compatible with */

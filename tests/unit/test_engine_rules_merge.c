@@ -389,6 +389,35 @@ TT_TEST(index_order_first_and_all)
     ruleset_free(rs);
 }
 
+TT_TEST(reenabled_rule_moves_to_the_end)
+{
+    const char *y = RULE("A", "t.s = bash") RULE("B", "t.s = bash") RULE("C", "t.s = bash");
+    struct rule_selection sel[] = {{0, "A", NULL}, {1, "A", NULL}, {1, "B", NULL}};
+    struct ruleset_opts o;
+    memset(&o, 0, sizeof(o));
+    o.sel = sel;
+    o.nsel = 3;
+    struct ruleset *rs = load_n(&o, 1, &y);
+    TT_CHECK(rs != NULL);
+    norder = 0;
+    TT_CHECK_INT(ruleset_eval(rs, NULL, TT_EV_OPEN, 1, PRI_DEBUG, on_match, NULL), 3);
+    TT_CHECK_INT(order[0], 1); /* B stays (already enabled) */
+    TT_CHECK_INT(order[1], 2);
+    TT_CHECK_INT(order[2], 0); /* A was disabled then enabled: last */
+    norder = 0;
+    TT_CHECK_INT(ruleset_eval(rs, NULL, TT_EV_OPEN, 0, PRI_DEBUG, on_match, NULL), 1);
+    TT_CHECK_INT(order[0], 1);
+    ruleset_free(rs);
+    /* '*' is the only wildcard */
+    struct rule_selection sel2[] = {{0, "?", NULL}, {0, "*C", NULL}};
+    o.sel = sel2;
+    o.nsel = 2;
+    rs = load_n(&o, 1, &y);
+    TT_CHECK_INT(ruleset_nenabled(rs), 2);
+    TT_CHECK_INT(ruleset_rule(rs, 2)->enabled, 0);
+    ruleset_free(rs);
+}
+
 TT_TEST(upstream_ruleset_loads_clean)
 {
     const char *sh = getenv("TT_SHARED");
