@@ -3,9 +3,12 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include "procfs.h"
 #include "trace.h"
 #include "tt_log.h"
 #if __has_include("dump.h")
@@ -74,8 +77,20 @@ int main(int argc, char **argv)
         tt_warn("%llu of %llu events not delivered (%s)", (unsigned long long)st.sink.failed,
                 (unsigned long long)st.sink.produced,
                 st.sink.ring ? "ring full: counted as drops in the ring" : "write error");
-    tt_debug("%llu stops, %llu events", (unsigned long long)st.stops,
-             (unsigned long long)st.sink.produced);
+    /* Peak RSS, and how much of the current RSS is the shared ring (counted in RSS once the
+     * tracer has touched its pages, but not memory of its own). */
+    struct rusage ru;
+    char status[4096];
+    long shmem_kb = -1;
+    if (tr_proc_read("/proc/self/status", status, sizeof status) > 0) {
+        const char *p = strstr(status, "RssShmem:");
+        if (p)
+            shmem_kb = strtol(p + 9, NULL, 10);
+    }
+    if (getrusage(RUSAGE_SELF, &ru) == 0)
+        tt_info("%llu stops, %llu events, peak RSS %ld KiB (of which ring %ld KiB)",
+                (unsigned long long)st.stops, (unsigned long long)st.sink.produced, ru.ru_maxrss,
+                shmem_kb);
     tr_sink_close(&st.sink);
     return rc;
 }

@@ -39,7 +39,7 @@ void tr_opts_usage(FILE *out)
           "[TARTAN_FAIL_POLICY=open|closed]\n"
           "      --grace SECONDS   after the workload exits, descendants get SIGTERM, then\n"
           "                        SIGKILL after SECONDS (default 5)     [TARTAN_GRACE]\n"
-          "      --spin US         busy-poll for stops this long before sleeping (default 50)\n"
+          "      --spin US         busy-poll (yielding) for stops this long before sleeping (default 100)\n"
           "                                                              [TARTAN_SPIN_US]\n"
           "      --ptid N          parent pid the engine sees for the workload (default: the\n"
           "                        tracer's parent, or the launcher's parent)\n"
@@ -99,7 +99,7 @@ int tr_opts_parse(struct tr_opts *o, int argc, char **argv)
     o->wait_engine_ms = 10000;
     o->fail_policy = TR_FAIL_CLOSED;
     o->grace_ms = 5000;
-    o->spin_us = 50;
+    o->spin_us = 100;
     o->ptid_override = -1;
 
     long v;

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Tracer benchmark (make bench): syscall-heavy workloads (tests/helpers/tr_bench.c) run natively,
+# under the tracer (ring, a consumer attached, the syscall set the upstream rules need) and under
+# `strace -f --seccomp-bpf` with the same syscall set. Prints relative speed (native time /
+# traced time; 1.0 = no slowdown) beside pdig's and strace's published figures and the issue's
+# targets, and the tracer's peak RSS. Figures only: never pass/fail.
+#
+# Environment: TRACER_BENCH_SCALE (divide the counts, default 1), TRACER_BENCH_RUNS (best of N,
+# default 1), TRACER_BENCH_PINNED=1 (everything on CPU 0 with taskset), TRACER_BENCH_SYSCALLS
+# (the engine's set; default: what the upstream Falco rules use).
+set -u
+ROOT=${TT_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
+BIN=${TT_BIN:-$ROOT/build/bin}
+HELPERS=${TT_HELPERS:-$ROOT/build/helpers}
+T=$BIN/tracer
+B=$HELPERS/tr_bench
+SCALE=${TRACER_BENCH_SCALE:-1}
+RUNS=${TRACER_BENCH_RUNS:-1}
+RULES=${TRACER_BENCH_SYSCALLS:-open,openat,openat2,creat,execve,execveat,connect,sendto,sendmsg,socket,dup,dup2,dup3,symlink,symlinkat,link,linkat,init_module,finit_module,ptrace}
+PIN=()
+[ "${TRACER_BENCH_PINNED:-0}" = 1 ] && command -v taskset >/dev/null && PIN=(taskset -c 0)
+if [ ! -x "$T" ] || [ ! -x "$B" ]; then
+    echo "tracer_bench: build first (make all)"; exit 0
+fi
+TMP=$(mktemp -d /tmp/tracer-bench.XXXXXX)
+KEY=$((0x74620000 + $$ % 65536))
+cleanup() { ipcrm -M "$KEY" 2>/dev/null; rm -rf "$TMP"; }
+trap cleanup EXIT
+
+# The effective set (rules + state tracking), read back from the tracer's tracerinfo event.
+"$T" -w "$TMP/set.cap" --no-snapshot --syscalls "$RULES" -- /bin/true
+SET=$("$T" dump "$TMP/set.cap" | sed -n 's/.* tracerinfo .*args=\[\([^]]*\)\].*/\1/p' | tr ' ' ',')
+HAVE_STRACE=0
+if command -v strace >/dev/null && strace -f --seccomp-bpf -qq -o /dev/null /bin/true 2>/dev/null; then
+    HAVE_STRACE=1
+fi
+
+best() { # best time of RUNS runs of: CMD... (prints seconds)
+    local b="" t i
+    for ((i = 0; i < RUNS; i++)); do
+        t=$("$@" | awk '{print $3}')
+        [ -z "$t" ] && continue
+        if [ -z "$b" ] || awk -v a="$t" -v b="$b" 'BEGIN{exit !(a<b)}'; then b=$t; fi
+    done
+    echo "${b:-nan}"
+}
+
+traced() { # workload n: one traced run with a ring consumer; prints the loop time
+    "$T" dump --ring "$KEY" --wait 20000 >/dev/null 2>&1 &
+    local dp=$!
+    "${PIN[@]}" "$T" -v --ring-key "$KEY" --no-snapshot --syscalls "$RULES" -- "$B" "$1" "$2" \
+        2>>"$TMP/tracer.log"
+    wait "$dp" 2>/dev/null
+}
+
+native() { "${PIN[@]}" "$B" "$1" "$2"; }
+straced() { "${PIN[@]}" strace -f --seccomp-bpf -qq -o /dev/null -e trace="$SET" "$B" "$1" "$2"; }
+
+rel() { awk -v n="$1" -v t="$2" 'BEGIN{ if (t+0 > 0 && n != "nan" && t != "nan") printf "%.3f", n/t; else printf "n/a" }'; }
+
+echo "tracer benchmark: relative speed = native time / traced time (1.000 = no slowdown)"
+echo "scheduling: ${PIN[*]:-default}; traced syscall set: $(echo "$SET" | tr ',' ' ' | wc -w) syscalls"
+printf '%-22s %9s %9s %9s  %8s %8s  %11s %11s %8s\n' workload native_s tartan_s strace_s \
+    tartan strace "pdig(d/p)" "strace(pub)" target
+while read -r w n label pdig spub target; do
+    n=$((n / SCALE)); [ "$n" -lt 1 ] && n=1
+    tn=$(best native "$w" "$n")
+    tt=$(best traced "$w" "$n")
+    ts=nan
+    [ "$HAVE_STRACE" = 1 ] && ts=$(best straced "$w" "$n")
+    printf '%-22s %9s %9s %9s  %8s %8s  %11s %11s %8s\n' "$n $label" "$tn" "$tt" "$ts" \
+        "$(rel "$tn" "$tt")" "$(rel "$tn" "$ts")" "$pdig" "$spub" "$target"
+done <<'EOF'
+files 20000 file-c/w/c/d 0.120/0.367 0.085 0.255
+openclose 50000 open+close 0.008/0.042 0.009 0.027
+fork 2000 fork+wait 0.657/0.694 0.470 0.657
+exec 500 fork+exec+wait 0.723/0.787 0.665 0.723
+threads 5000 thread+join 0.317/0.390 0.078 0.476
+connect 5000 connect+accept 0.091/0.297 0.086 0.258
+malloc 1000000 malloc/free - - -
+EOF
+rss=$(sed -n 's/.*peak RSS \([0-9]*\) KiB.*/\1/p' "$TMP/tracer.log" | sort -n | tail -1)
+shm=$(sed -n 's/.*(of which ring \([0-9-]*\) KiB).*/\1/p' "$TMP/tracer.log" | sort -n | tail -1)
+echo "tracer peak RSS: ${rss:-?} KiB, of which up to ${shm:-?} KiB are touched pages of the shared ring (target < 4096 KiB)"
+[ "$HAVE_STRACE" = 1 ] || echo "(strace with --seccomp-bpf not available: its column is empty)"
