@@ -516,6 +516,17 @@ int config_from_tree(struct engine_config *cfg, struct cfg_node *tree, char *err
         parse_append(&c, cfg) || parse_static(&c, cfg))
         return -1;
     long key = cfg->ring_key;
+    const char *ek = getenv("TT_RING_KEY"); /* the tracer's variable */
+    if (ek && ek[0]) {
+        char *end;
+        errno = 0;
+        long v = strtol(ek, &end, 0);
+        if (errno || *end || v <= 0) {
+            snprintf(err, n, "TT_RING_KEY: not a ring key: '%s'", ek);
+            return -1;
+        }
+        key = v;
+    }
     if (get_long(&c, "tartan.ring_key", &key, 1))
         return -1;
     cfg->ring_key = (int)key;
