@@ -22,6 +22,7 @@ cd "$work"
 # The version of the -dev package whose headers we compile against.
 ver=$(dpkg-query -W -f='${Version}' libcurl4-openssl-dev)
 apt-get source -qq "curl=$ver" >/dev/null 2>&1 || apt-get source -qq curl
+src_version=$(ls curl_*.dsc | sed 's/^curl_\(.*\)\.dsc$/\1/')
 cd curl-*/
 # Debian's last two patches turn the tree into the GnuTLS and NSS flavours; undo them for OpenSSL.
 for p in 99_nss.patch 90_gnutls.patch; do
@@ -39,6 +40,7 @@ make -s -j"$(nproc)" -C lib >/dev/null
 make -s -C lib install >/dev/null
 make -s -C include install >/dev/null
 test -f "$PREFIX/lib/libcurl.a"
+echo "$src_version (Debian source, HTTP/HTTPS over OpenSSL only)" >"$PREFIX/VERSION"
 cd /
 rm -rf "$work" /etc/apt/sources.list.d/tartan-src.list
 echo "build-curl: $PREFIX/lib/libcurl.a, $(grep -h '^Libs.private' "$PREFIX"/lib/pkgconfig/libcurl.pc 2>/dev/null)"
