@@ -4,7 +4,10 @@
  * same two processes through a pipe (one write(2) per record, as a naive tracer would).
  *
  *   ring_bench ring N DATA_SIZE BLOCKING    ring_bench pipe N
- * prints: events/s, MB/s, producer ns per event, delivered, dropped. */
+ * prints: events/s, MB/s, producer ns per event, delivered, dropped.
+ *   ring_bench paced N RATE
+ * a producer writing RATE events/s (as a tracer does): the distribution of the cost of one
+ * tt_ring_write, wake-ups of the consumer included. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdint.h>
@@ -112,6 +115,63 @@ static int bench_ring(uint64_t n, size_t size, int blocking)
     return 0;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* A tracer-like producer: one event every 1e9/rate ns; the cost of each tt_ring_write (which
+ * includes any wake-up syscall it has to make) is what the traced workload would pay. */
+static int bench_paced(uint64_t n, uint64_t rate)
+{
+    int key = (int)(0x7f800000u | ((unsigned)getpid() & 0x7fffffu));
+    char why[256];
+    struct tt_ring *p = tt_ring_create(key, 8u << 20, 0, 0600, NULL, why, sizeof why);
+    if (!p) {
+        fprintf(stderr, "ring_bench: %s\n", why);
+        return 1;
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+        struct tt_ring *c = tt_ring_attach(key, 5000, why, sizeof why);
+        const struct tt_event *ev;
+        while (c && tt_ring_read(c, &ev, -1) == 1)
+            ;
+        tt_ring_detach(c);
+        _exit(0);
+    }
+    if (tt_ring_wait_consumer(p, 5000) != 1)
+        return 1;
+    uint64_t *cost = malloc(n * sizeof *cost);
+    if (!cost)
+        return 1;
+    uint8_t buf[512];
+    make(buf, sizeof buf, 0);
+    uint64_t gap = 1000000000u / rate, next = now_ns();
+    for (uint64_t i = 0; i < n; i++) {
+        while (now_ns() < next)
+            ;
+        uint64_t t0 = now_ns();
+        tt_ring_write(p, (const void *)buf);
+        cost[i] = now_ns() - t0;
+        next += gap;
+    }
+    struct tt_ring_stats st;
+    tt_ring_get_stats(p, &st);
+    tt_ring_close_producer(p);
+    waitpid(pid, NULL, 0);
+    qsort(cost, n, sizeof *cost, cmp_u64);
+    uint64_t sum = 0;
+    for (uint64_t i = 0; i < n; i++)
+        sum += cost[i];
+    printf("  paced %7" PRIu64 " ev/s: write median %4" PRIu64 " ns, mean %6.1f ns, p99 %6" PRIu64
+           " ns, max %7" PRIu64 " ns, dropped %" PRIu64 "\n",
+           rate, cost[n / 2], (double)sum / (double)n, cost[n * 99 / 100], cost[n - 1], st.dropped);
+    free(cost);
+    return 0;
+}
+
 static int bench_pipe(uint64_t n)
 {
     int fds[2], res[2];
@@ -160,15 +220,17 @@ static int bench_pipe(uint64_t n)
 int main(int argc, char **argv)
 {
     if (argc >= 5 && strcmp(argv[1], "ring") == 0)
-        return bench_ring(strtoull(argv[2], NULL, 0), strtoull(argv[3], NULL, 0),
-                          atoi(argv[4]));
+        return bench_ring(strtoull(argv[2], NULL, 0), strtoull(argv[3], NULL, 0), atoi(argv[4]));
+    if (argc >= 4 && strcmp(argv[1], "paced") == 0)
+        return bench_paced(strtoull(argv[2], NULL, 0), strtoull(argv[3], NULL, 0));
     if (argc >= 3 && strcmp(argv[1], "pipe") == 0)
         return bench_pipe(strtoull(argv[2], NULL, 0));
     if (argc >= 2 && strcmp(argv[1], "header") == 0) {
-        printf("  %-28s %12s %9s %10s %12s %10s\n", "transport", "events/s", "MB/s",
-               "prod ns/ev", "delivered", "dropped");
+        printf("  %-28s %12s %9s %10s %12s %10s\n", "transport", "events/s", "MB/s", "prod ns/ev",
+               "delivered", "dropped");
         return 0;
     }
-    fprintf(stderr, "usage: ring_bench ring N DATA_SIZE BLOCKING | pipe N | header\n");
+    fprintf(stderr,
+            "usage: ring_bench ring N DATA_SIZE BLOCKING | pipe N | paced N RATE | header\n");
     return 2;
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Ring throughput: events/s from one producer process to one consumer process through the
 # shared-memory ring (default 8 MiB, non-blocking and blocking; a 64 KiB ring shows drops),
-# beside a pipe carrying the same records (baseline). Figures only, never pass/fail.
+# beside a pipe carrying the same records (baseline); then the cost of one write for a
+# producer paced like a tracer. Figures only, never pass/fail.
 set -u
 ROOT=${TT_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
 OUT=$ROOT/build/bench
@@ -18,3 +19,6 @@ $B pipe "$N"
 $B ring "$N" 8388608 0
 $B ring "$N" 8388608 1
 $B ring "$N" 65536 0
+echo "producer cost per event at tracer-like rates (consumer keeps up; wake-ups included)"
+$B paced 100000 20000
+$B paced 200000 200000
