@@ -567,7 +567,8 @@ static int producer_alive(const struct ring_ctrl *c)
     return lock_alive((pthread_mutex_t *)&c->prod_lock.m);
 }
 
-/* One attach attempt. 1 attached, 0 retry (no segment yet, initializing, stale), -1 refused. */
+/* One attach attempt. 1 attached, 0 retry (no segment yet, initializing, stale), or a negative
+ * errno when refused (-EPROTO not a ring of ours, -EBUSY already has a consumer, ...). */
 static int try_attach(struct tt_ring *r, int key, int observer, int *stale_id, char *why,
                       size_t whylen)
 {
@@ -580,8 +581,9 @@ static int try_attach(struct tt_ring *r, int key, int observer, int *stale_id, c
                      (unsigned)key);
             return 0;
         }
-        snprintf(why, whylen, "ring key 0x%x: %s", (unsigned)key, strerror(errno));
-        return -1;
+        int e = errno;
+        snprintf(why, whylen, "ring key 0x%x: %s", (unsigned)key, strerror(e));
+        return -e;
     }
     if (id == *stale_id)
         return 0;
@@ -591,14 +593,15 @@ static int try_attach(struct tt_ring *r, int key, int observer, int *stale_id, c
             return 0;
         snprintf(why, whylen, "key 0x%x is used by another program's shared memory segment",
                  (unsigned)key);
-        return -1;
+        return -EPROTO;
     }
     struct ring_ctrl *c = map_segment(id, observer);
     if (!c) {
         if (errno == EINVAL || errno == EIDRM)
             return 0;
-        snprintf(why, whylen, "ring key 0x%x: shmat: %s", (unsigned)key, strerror(errno));
-        return -1;
+        int e = errno;
+        snprintf(why, whylen, "ring key 0x%x: shmat: %s", (unsigned)key, strerror(e));
+        return -e;
     }
     atomic_thread_fence(memory_order_acquire);
     if (magic_is_zero(&c->hdr)) {
@@ -608,7 +611,7 @@ static int try_attach(struct tt_ring *r, int key, int observer, int *stale_id, c
     }
     if (check_layout(c, segsz, key, why, whylen) != 0) {
         shmdt(c);
-        return -1;
+        return -EPROTO;
     }
     uint64_t size = c->meta.data_size;
     uint64_t head = atomic_load(&c->prod.head);
@@ -631,7 +634,7 @@ static int try_attach(struct tt_ring *r, int key, int observer, int *stale_id, c
             snprintf(why, whylen, "ring key 0x%x already has a consumer (pid %u)", (unsigned)key,
                      atomic_load(&c->cons.pid));
             shmdt(c);
-            return -1;
+            return -EBUSY;
         }
         atomic_store(&c->cons.version, TT_EVENT_VERSION);
         atomic_store(&c->cons.layout, RING_LAYOUT_VERSION);
@@ -672,13 +675,15 @@ static struct tt_ring *attach(int key, int timeout_ms, int observer, char *why, 
         return NULL;
     }
     uint64_t deadline = mono_ns() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms) * 1000000u;
-    int stale_id = -1, delay = 10;
+    int stale_id = -1, delay = 10, err = ENOENT;
     for (;;) {
         int rc = try_attach(r, key, observer, &stale_id, why, whylen);
         if (rc == 1)
             return r;
-        if (rc < 0)
+        if (rc < 0) {
+            err = -rc;
             break;
+        }
         if (timeout_ms >= 0 && mono_ns() >= deadline)
             break;
         sleep_ms(delay);
@@ -687,6 +692,7 @@ static struct tt_ring *attach(int key, int timeout_ms, int observer, char *why, 
     }
     free(r->rec);
     free(r);
+    errno = err;
     return NULL;
 }
 

@@ -88,7 +88,10 @@ void tt_ring_close_producer(struct tt_ring *r);
 /* Consumer side. Attaches to the segment for key, waiting up to timeout_ms for a producer to
  * create it (-1 forever, 0 no wait). Refuses a wrong magic or version, or a ring that already
  * has a live consumer, with a clear reason. A stale ring (producer gone, nothing unread) is
- * ignored while waiting for its replacement. */
+ * ignored while waiting for its replacement. On failure errno tells a caller that retries
+ * what happened: ENOENT no ring appeared within timeout_ms (retrying makes sense), EPROTO not a
+ * ring this program can read (magic, format version, layout), EBUSY the ring already has a live
+ * consumer, EACCES/ENOMEM/... from shmget/shmat. */
 struct tt_ring *tt_ring_attach(int key, int timeout_ms, char *why, size_t whylen);
 /* Next record: returns 1 with *ev pointing to a validated private copy (valid until
  * tt_ring_release or the next tt_ring_read), 0 if none arrived within timeout_ms (0: do not

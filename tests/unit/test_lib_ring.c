@@ -246,6 +246,7 @@ TT_TEST(consumer_refuses_other_version_and_magic)
     char why[256] = "";
     struct tt_ring *c = tt_ring_attach(key, 0, why, sizeof why);
     TT_CHECK(c == NULL);
+    TT_CHECK_INT(errno, EPROTO);
     TT_CHECK(strstr(why, "version 2, this program reads version 1") != NULL);
     memcpy(seg, "GARBAGE!", 8);
     c = tt_ring_attach(key, 0, why, sizeof why);
@@ -341,6 +342,7 @@ TT_TEST(second_consumer_refused)
     char why[256] = "";
     struct tt_ring *c2 = tt_ring_attach(key, 0, why, sizeof why);
     TT_CHECK(c2 == NULL);
+    TT_CHECK_INT(errno, EBUSY);
     TT_CHECK(strstr(why, "already has a consumer") != NULL);
     /* An observer is fine. */
     struct tt_ring *o = tt_ring_observe(key, why, sizeof why);
@@ -622,6 +624,7 @@ TT_TEST(attach_waits_for_producer)
     char why[256] = "";
     uint64_t t0 = now_ns();
     TT_CHECK(tt_ring_attach(key, 200, why, sizeof why) == NULL);
+    TT_CHECK_INT(errno, ENOENT);
     TT_CHECK(now_ns() - t0 >= 190000000u);
     TT_CHECK(strstr(why, "no ring with key") != NULL);
 }
