@@ -138,6 +138,7 @@ struct tt_ring {
     /* producer, private */
     uint64_t head, produced, dropped, dropped_bytes;
     uint64_t cached_tail; /* last tail read from the consumer: re-read only when short of room */
+    uint32_t max_record;  /* longest record accepted (half the data area, at most 256 KiB) */
     uint32_t seq;
     /* consumer, private */
     uint64_t tail, consumed, corrupt;
@@ -422,6 +423,7 @@ struct tt_ring *tt_ring_create(int key, size_t data_size, unsigned flags, int mo
     r->key = key;
     r->role = ROLE_PRODUCER;
     r->flags = flags;
+    r->max_record = c->meta.max_record;
     if (shmid_out)
         *shmid_out = id;
     return r;
@@ -467,7 +469,7 @@ int tt_ring_write(struct tt_ring *r, const struct tt_event *ev)
     uint32_t len;
     memcpy(&len, &ev->len, sizeof len);
     r->produced++;
-    if (len < sizeof *ev || len > c->meta.max_record || (len & 7u))
+    if (len < sizeof *ev || len > r->max_record || (len & 7u))
         goto drop;
     uint64_t pos = r->head & r->mask;
     uint64_t to_end = r->size - pos;
