@@ -399,6 +399,92 @@ static void compile_expr(struct comp *c, const struct cnode *n, struct cexpr *e,
     e->tr[e->ntr++] = (uint8_t)t;
 }
 
+/* ---- compiler hints (libsinsp's check_value_and_add_warnings) ---- */
+static void add_warn(struct comp *c, struct cpos pos, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void add_warn(struct comp *c, struct cpos pos, const char *fmt, ...)
+{
+    if (c->err->nwarn >= CCOMP_MAX_WARN)
+        return;
+    struct ccomp_warn *w = &c->err->warn[c->err->nwarn++];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(w->msg, sizeof(w->msg), fmt, ap);
+    va_end(ap);
+    w->pos = pos;
+}
+
+static void regex_warning(struct comp *c, const char *v, struct cpos pos)
+{
+    static const char special[] = ".+*?^$()[]{}|\\";
+    size_t len = strlen(v);
+    for (size_t i = 0; i < len; i++) {
+        if ((i == 0 && v[i] == '^') || (i == len - 1 && v[i] == '$'))
+            continue;
+        if (((i == 0 && len > 1) || (i + 2 == len)) && v[i] == '.' && i + 1 < len &&
+            strchr("+*?", v[i + 1])) {
+            i++;
+            continue;
+        }
+        if (strchr(special, v[i]))
+            return;
+    }
+    add_warn(c, pos,
+             "regex check with '%.150s' may be optimized with simpler operators such as '=', "
+             "'contains', 'startswith', 'endswith'",
+             v);
+}
+
+static int resolves_as_field(struct comp *c, const char *s)
+{
+    char name[128], arg[128], err[256];
+    struct fld_ref ref;
+    const char *br = strchr(s, '[');
+    if (!strchr(s, '.'))
+        return 0;
+    if (br) {
+        const char *end = strrchr(s, ']');
+        size_t nl = (size_t)(br - s), al;
+        if (!end || end < br || end[1] || nl >= sizeof(name))
+            return 0;
+        al = (size_t)(end - br - 1);
+        if (al >= sizeof(arg))
+            return 0;
+        memcpy(name, s, nl);
+        name[nl] = '\0';
+        memcpy(arg, br + 1, al);
+        arg[al] = '\0';
+        return c->fp->resolve(c->fp->arg, name, arg, &ref, err, sizeof(err)) == 0;
+    }
+    if (strlen(s) >= sizeof(name))
+        return 0;
+    return c->fp->resolve(c->fp->arg, s, NULL, &ref, err, sizeof(err)) == 0;
+}
+
+static void value_warnings(struct comp *c, enum cop op, const char *v, struct cpos pos)
+{
+    char nospace[256];
+    size_t k = 0;
+    for (const char *p = v; *p && k + 1 < sizeof(nospace); p++)
+        if (!isspace((unsigned char)*p))
+            nospace[k++] = *p;
+    nospace[k] = '\0';
+    if (op == OP_REGEX)
+        regex_warning(c, v, pos);
+    if (resolves_as_field(c, nospace))
+        add_warn(c, pos, "'%.150s' may be a valid field misused as a const string value", v);
+    static const char *const tr[] = {"val", "tolower", "toupper", "b64",    "basename",
+                                     "len", "join",    "concat",  "getopt", NULL};
+    for (int i = 0; tr[i]; i++) {
+        size_t n = strlen(tr[i]);
+        if (k >= n + 2 && strncmp(nospace, tr[i], n) == 0 && nospace[n] == '(' &&
+            nospace[k - 1] == ')')
+            add_warn(c, pos,
+                     "'%.150s' may be a valid field transformer misused as a const string value",
+                     v);
+    }
+}
+
 /* ---- leaves ---- */
 static int is_evtype_field(const struct cnode *lhs)
 {
@@ -512,6 +598,8 @@ static void compile_check(struct comp *c, const struct cnode *chk, struct cins *
     in->vals = calloc_a(c, (nv ? nv : 1) * sizeof(*in->vals));
     for (size_t i = 0; i < nv; i++)
         parse_literal(c, t, op, vals[i], &in->vals[i], rhs->pos);
+    for (size_t i = 0; i < nv; i++)
+        value_warnings(c, op, vals[i], rhs->pos);
     if (op == OP_GLOB || op == OP_IGLOB || op == OP_PMATCH) {
         in->cstr = calloc_a(c, (nv ? nv : 1) * sizeof(*in->cstr));
         for (size_t i = 0; i < nv; i++)

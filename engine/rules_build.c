@@ -65,6 +65,14 @@ void ld_diag(struct loader *ld, int code, const char *msg, const struct rctx *c)
         ld->oom = 1;
 }
 
+void ld_diag_field(struct loader *ld, const char *df, const char *msg, const struct rctx *c)
+{
+    size_t before = ld->d ? ld->d->n : 0;
+    ld_diag(ld, LOAD_DEPRECATED_ITEM, msg, c);
+    if (ld->d && ld->d->n > before)
+        ld->d->v[ld->d->n - 1].deprecated_field = df;
+}
+
 /* ---- text helpers ---- */
 static void quote_item(struct sbuf *s, const char *e)
 {
@@ -338,6 +346,34 @@ static const char *const deprecated_fields[] = {"evt.dir",           "evt.latenc
                                                 "evt.latency.s",     "evt.latency.ns",
                                                 "evt.latency.human", "evt.wait_latency"};
 
+static const char *const deprecated_descs[] = {
+    "due to the drop of enter events, 'evt.dir = <' always evaluates to true, and 'evt.dir = >' "
+    "always evaluates to false. The rule expression can be simplified by removing the condition "
+    "on 'evt.dir'",
+    "field is not available due to the drop of enter events.",
+    "field is not available due to the drop of enter events.",
+    "field is not available due to the drop of enter events.",
+    "field is not available due to the drop of enter events.",
+    "field is not available due to the drop of enter events."};
+
+/* Which deprecated fields an expanded condition uses (bit i = deprecated_fields[i]); visits at
+ * most *budget nodes (shared macro trees make the tree a DAG). */
+static unsigned deprecated_in(const struct cnode *n, long *budget)
+{
+    if (!n || --*budget < 0)
+        return 0;
+    unsigned m = 0;
+    if (n->kind == CN_FIELD) {
+        for (size_t k = 0; k < sizeof(deprecated_fields) / sizeof(deprecated_fields[0]); k++)
+            if (strcmp(n->str, deprecated_fields[k]) == 0)
+                m |= 1u << k;
+        return m;
+    }
+    for (size_t i = 0; i < n->nkids; i++)
+        m |= deprecated_in(n->kids[i], budget);
+    return m;
+}
+
 static int rule_cmp_index(const void *x, const void *y)
 {
     const struct rule_info *a = *(const struct rule_info *const *)x;
@@ -462,7 +498,7 @@ static int do_build(struct bl *b, struct ruleset *out)
                 snprintf(msg, sizeof(msg),
                          "usage of deprecated field '%s' has been detected in the rule output",
                          deprecated_fields[k]);
-                ld_diag(ld, LOAD_DEPRECATED_ITEM, msg, &r->output_ctx);
+                ld_diag_field(ld, deprecated_fields[k], msg, &r->output_ctx);
             }
 
         /* condition */
@@ -472,6 +508,15 @@ static int do_build(struct bl *b, struct ruleset *out)
         ast = parse_cond(b, ctext, &r->cond_ctx, &exp);
         resolve_macros(b, &ast, UINT32_MAX, exp, &r->ctx, 0);
         b->pending_fmt = NULL;
+        {
+            long budget = 100000;
+            unsigned dm = deprecated_in(ast, &budget);
+            struct rctx wc;
+            rctx_cond(&wc, &r->cond_ctx, &b->a, exp, 0, 0, 0);
+            for (size_t k = 0; k < sizeof(deprecated_fields) / sizeof(deprecated_fields[0]); k++)
+                if (dm & (1u << k))
+                    ld_diag_field(ld, deprecated_fields[k], deprecated_descs[k], &wc);
+        }
         struct cprog prog;
         struct ccomp_err cerr;
         if (cond_compile(oa, regs, ld->fields, ast, &prog, &cerr) < 0) {
@@ -484,6 +529,12 @@ static int do_build(struct bl *b, struct ruleset *out)
                 continue;
             }
             bthrow(b, LOAD_ERR_COMPILE_CONDITION, &pc, "%s", cerr.msg);
+        }
+        for (int k = 0; k < cerr.nwarn; k++) {
+            struct rctx wc;
+            rctx_cond(&wc, &r->cond_ctx, &b->a, exp, cerr.warn[k].pos.idx, cerr.warn[k].pos.line,
+                      cerr.warn[k].pos.col);
+            ld_diag(ld, LOAD_COMPILE_CONDITION, cerr.warn[k].msg, &wc);
         }
         uint8_t set[TT_EV_COUNT];
         cond_evtypes(ast, set);

@@ -188,9 +188,17 @@ struct cscratch {
 /* The field provider (defaults to fields.h). */
 extern const struct cond_fields cond_fields_default;
 
+#define CCOMP_MAX_WARN 16
+struct ccomp_warn {
+    char msg[256];
+    struct cpos pos;
+};
 struct ccomp_err {
     char msg[256];
     struct cpos pos;
+    /* libsinsp compiler hints (LOAD_COMPILE_CONDITION), valid on success too */
+    struct ccomp_warn warn[CCOMP_MAX_WARN];
+    int nwarn;
 };
 /* Compiles an expanded AST (no CN_IDENT left) into prog; regexes/sets go to arena (regexes are
  * also recorded in *regs so they can be freed). Returns 0 or -1 with err. */

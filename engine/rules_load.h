@@ -76,6 +76,8 @@ struct loader {
 
 /* Adds a diagnostic with the snippet taken from the file the context points at. */
 void ld_diag(struct loader *ld, int code, const char *msg, const struct rctx *c);
+/* LOAD_DEPRECATED_ITEM about a field (df: static string). */
+void ld_diag_field(struct loader *ld, const char *df, const char *msg, const struct rctx *c);
 /* Reads one file's content into the collector. 0 ok, -1 error (already reported). */
 int ld_read(struct loader *ld, const char *name, const char *data, size_t len);
 /* Compiles everything collected; on success with out != NULL fills *out (allocated in

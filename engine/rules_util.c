@@ -447,8 +447,12 @@ static void print_diag(const struct rules_diag *g, FILE *out)
         fprintf(out, ": (%s:%d:%d)\n", l->name, l->line, l->column);
     }
     fprintf(out, "------\n%s------\n", g->snippet);
-    fprintf(out, "%s (%s): %s\n", rules_diag_code_str(g->code), rules_diag_code_desc(g->code),
-            g->message);
+    if (g->deprecated_field)
+        fprintf(out, "%s (%s: field '%s'): %s\n", rules_diag_code_str(g->code),
+                rules_diag_code_desc(g->code), g->deprecated_field, g->message);
+    else
+        fprintf(out, "%s (%s): %s\n", rules_diag_code_str(g->code), rules_diag_code_desc(g->code),
+                g->message);
 }
 
 /* One file's verbose result, as Falco's as_verbose_string. */

@@ -29,6 +29,8 @@ static json_t *diag_json(const struct rules_diag *g)
     json_object_set_new(o, "code", json_string(rules_diag_code_str(g->code)));
     json_object_set_new(o, "codedesc", json_string(rules_diag_code_desc(g->code)));
     json_object_set_new(o, "message", json_string(g->message));
+    if (g->deprecated_field)
+        json_object_set_new(o, "deprecated_field", json_string(g->deprecated_field));
     return o;
 }
 

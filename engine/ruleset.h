@@ -42,8 +42,8 @@ struct rule {
     const char *source;
     const char *const *tags; /* sorted, unique */
     size_t ntags;
-    const char *output;   /* as loaded (appends applied), trimmed */
-    struct fmt *fmt;      /* compiled output (NULL until engine/format.c is linked) */
+    const char *output;    /* as loaded (appends applied), trimmed */
+    struct fmt *fmt;       /* compiled output (NULL until engine/format.c is linked) */
     const char *condition; /* final condition text: appends + exceptions (before list/macro
                               expansion) */
     int enabled;           /* after every selection (falco.yaml rules:, -D/-t/-T, priority) */
@@ -52,8 +52,8 @@ struct rule {
     uint64_t capture_duration; /* ms */
     int warn_evttypes;
     int skip_if_unknown_filter;
-    const char *file; /* where it was (first) defined */
-    int line;         /* 0-based like Falco */
+    const char *file;                    /* where it was (first) defined */
+    int line;                            /* 0-based like Falco */
     const char *const *exception_fields; /* every field named by the rule's exceptions */
     size_t nexception_fields;
 };
@@ -102,18 +102,19 @@ struct rules_diag_loc {
 struct rules_diag {
     int code; /* enum rules_diag_code */
     char *message;
-    char *file; /* the loaded file whose result holds this diagnostic */
+    char *file;       /* the loaded file whose result holds this diagnostic */
     int line, column; /* position of the innermost location (0-based) */
     struct rules_diag_loc *locs;
     size_t nlocs;
-    char *snippet; /* the offending line and a caret line, each ending in '\n' */
+    char *snippet;                /* the offending line and a caret line, each ending in '\n' */
+    const char *deprecated_field; /* LOAD_DEPRECATED_ITEM about a field: its name (static) */
 };
 
 /* Per-file results in load order, each with its diagnostics. */
 struct rules_file_result {
     char *name;
-    int ok;         /* no errors */
-    size_t first;   /* diags[first .. first+n) belong to this file */
+    int ok;       /* no errors */
+    size_t first; /* diags[first .. first+n) belong to this file */
     size_t n;
 };
 
@@ -131,9 +132,9 @@ void rules_diags_print(const struct rules_diags *d, FILE *out);
 
 /* The falco.yaml `rules:` selection, applied in order after loading. */
 struct rule_selection {
-    int enable;        /* 1 enable, 0 disable */
-    const char *rule;  /* name with '*' wildcards, or NULL */
-    const char *tag;   /* exact tag, or NULL */
+    int enable;       /* 1 enable, 0 disable */
+    const char *rule; /* name with '*' wildcards, or NULL */
+    const char *tag;  /* exact tag, or NULL */
 };
 
 /* Optional field provider; NULL in ruleset_opts means engine/fields.h (fld_resolve/fld_extract).
@@ -157,7 +158,7 @@ struct ruleset_opts {
     size_t nonly_tags;
     int min_priority_set; /* falco.yaml priority: rules less severe are disabled */
     int min_priority;
-    int keep_going; /* load every file even after an error (as -V does) */
+    int keep_going;        /* load every file even after an error (as -V does) */
     int no_output_compile; /* do not fmt_compile outputs */
     const struct cond_fields *fields;
 };
@@ -184,7 +185,8 @@ size_t ruleset_nenabled(const struct ruleset *rs);
  * match unless match_all. Returns the number of matches. No allocation. */
 int ruleset_eval(const struct ruleset *rs, struct eval_ctx *ctx, unsigned evtype, int match_all,
                  int min_priority,
-                 void (*on_match)(const struct rule *r, struct eval_ctx *ctx, void *arg), void *arg);
+                 void (*on_match)(const struct rule *r, struct eval_ctx *ctx, void *arg),
+                 void *arg);
 /* Evaluates one rule's condition (tests, -l debugging): 1 match, 0 no match. */
 int ruleset_eval_rule(const struct ruleset *rs, size_t i, struct eval_ctx *ctx, unsigned evtype);
 

@@ -418,6 +418,33 @@ TT_TEST(reenabled_rule_moves_to_the_end)
     ruleset_free(rs);
 }
 
+TT_TEST(condition_hints_and_deprecated_fields)
+{
+    /* real field registry: evt.dir is deprecated */
+    const char *y =
+        "- rule: R\n  desc: d\n  condition: evt.type=open and evt.dir = < and proc.name "
+        "regex \"bash\" and fd.name = proc.name and proc.name = \"tolower(x)\"\n"
+        "  output: \"%evt.latency %proc.name\"\n  priority: INFO\n";
+    const char *names[] = {"w.yaml"}, *bufs[] = {y};
+    size_t lens[] = {strlen(y)};
+    struct ruleset *rs = NULL;
+    rules_diags_free(&D);
+    rules_diags_init(&D);
+    TT_CHECK_INT(ruleset_load_buffers(names, bufs, lens, 1, NULL, &D, &rs), 0);
+    TT_CHECK(has_diag(LOAD_DEPRECATED_ITEM, "usage of deprecated field 'evt.latency'"));
+    TT_CHECK(has_diag(LOAD_DEPRECATED_ITEM, "'evt.dir = <' always evaluates to true"));
+    TT_CHECK(has_diag(LOAD_COMPILE_CONDITION, "regex check with 'bash' may be optimized"));
+    TT_CHECK(has_diag(LOAD_COMPILE_CONDITION,
+                      "'proc.name' may be a valid field misused as a const string value"));
+    TT_CHECK(has_diag(LOAD_COMPILE_CONDITION, "'tolower(x)' may be a valid field transformer"));
+    int df = 0;
+    for (size_t i = 0; i < D.n; i++)
+        df += D.v[i].deprecated_field != NULL;
+    TT_CHECK_INT(df, 2);
+    TT_CHECK_INT(D.nerrors, 0);
+    ruleset_free(rs);
+}
+
 TT_TEST(upstream_ruleset_loads_clean)
 {
     const char *sh = getenv("TT_SHARED");
