@@ -10,7 +10,7 @@ TMP=$(mktemp -d /tmp/tartan-ring-acct.XXXXXX)
 key() { printf '0x7c%04x%02x' $(($$ & 0xffff)) "$1"; }
 cleanup() {
     jobs -p | xargs -r kill -9 2>/dev/null
-    for i in 1 2 3 4 5 6; do ipcrm -M "$(key $i)" 2>/dev/null; done
+    for i in 1 2 3 4 5 6 7 8; do ipcrm -M "$(key $i)" 2>/dev/null; done
     rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -122,4 +122,21 @@ if [ "$src" -eq 0 ] && grep -qx produced=40 "$TMP/s6.out" && grep -qx consumed=0
     pass stats_do_not_consume
 else
     fail stats_do_not_consume "stats rc=$src $(tr '\n' ' ' <"$TMP/s6.out") dump lines=$(grep -c openat "$TMP/d6.out")"
+fi
+
+# 7. Two tracers in one IPC namespace, one key each: two streams side by side, no cross-talk.
+KA=$(key 7)
+KB=$(key 8)
+"$H/ring_consume" --key "$KA" --wait 10000 --namelen 3 >"$TMP/c7a.out" 2>&1 &
+CA=$!
+"$H/ring_consume" --key "$KB" --wait 10000 --namelen 9 >"$TMP/c7b.out" 2>&1 &
+CB=$!
+"$H/ring_produce" --key "$KA" --blocking --count 3000 --namelen 3 --wait-consumer 10000 >"$TMP/p7a.out" 2>&1 &
+PA=$!
+"$H/ring_produce" --key "$KB" --blocking --count 2000 --namelen 9 --wait-consumer 10000 >"$TMP/p7b.out" 2>&1
+wait $PA $CA $CB
+if grep -q 'consumed=3000 bad=0 .*eof=1' "$TMP/c7a.out" && grep -q 'consumed=2000 bad=0 .*eof=1' "$TMP/c7b.out"; then
+    pass two_tracers_two_keys
+else
+    fail two_tracers_two_keys "A: $(cat "$TMP/p7a.out" "$TMP/c7a.out") B: $(cat "$TMP/p7b.out" "$TMP/c7b.out")"
 fi
