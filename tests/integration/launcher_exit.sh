@@ -53,6 +53,9 @@ run "$L" sh -c "touch $TT_TMP/fg-ran" -- tt-no-such-command-xyz
 expect_eq bg_not_found_127 "$rc" 127
 check bg_not_found_fg_not_started test ! -e "$TT_TMP/fg-ran"
 
+# A foreground that waits (at most 5 s) until the launcher's stdout holds the text "$0".
+WAIT_FOR_OUT='i=0; until grep -q "$0" '"$TT_TMP/out"' || [ $i -ge 250 ]; do i=$((i+1)); sleep 0.02; done'
+
 # PATH lookup: a command in a private directory is found through PATH only.
 mkdir "$TT_TMP/bin"
 printf '#!/bin/sh\necho "found $*"\nexit 7\n' >"$TT_TMP/bin/tt-path-tool"
@@ -61,7 +64,7 @@ run env PATH="$TT_TMP/bin:$PATH" "$L" tt-path-tool a b
 expect_eq path_lookup_status "$rc" 7
 expect_eq path_lookup_output "$out" "found a b"
 # ... and for background commands too.
-run env PATH="$TT_TMP/bin:$PATH" "$L" sleep 0.3 -- tt-path-tool bg
+run env PATH="$TT_TMP/bin:$PATH" "$L" sh -c "$WAIT_FOR_OUT" "found bg" -- tt-path-tool bg
 expect_eq path_lookup_bg "$out" "found bg"
 # A non-executable file earlier in PATH is skipped, like execvp.
 mkdir "$TT_TMP/bin0"
@@ -73,9 +76,10 @@ run env PATH="$TT_TMP/bin0" "$L" tt-path-tool
 expect_eq path_lookup_only_non_executable_126 "$rc" 126
 
 # "----" stands for "--" inside commands; "--" separates them.
-run "$L" sh -c 'printf "fg:%s|" "$@"' x a ---- b -- sh -c 'printf "bg:%s|" "$@" >"$0"' "$TT_TMP/bgout" c ---- d
+# (the foreground waits for the background's output: at its exit the background is stopped)
+run "$L" sh -c 'i=0; until [ -s "$0" ] || [ $i -ge 250 ]; do i=$((i+1)); sleep 0.02; done; printf "fg:%s|" "$@"' "$TT_TMP/bgout" a ---- b \
+    -- sh -c 'printf "bg:%s|" "$@" >"$0"' "$TT_TMP/bgout" c ---- d
 expect_eq escape_fg "$out" "fg:a|fg:--|fg:b|"
-wait_for 5 test -s "$TT_TMP/bgout"
 expect_eq escape_bg "$(cat "$TT_TMP/bgout" 2>/dev/null)" "bg:c|bg:--|bg:d|"
 
 # Launcher options only before FG; unknown ones are a usage error (125).

@@ -61,7 +61,8 @@ check grace_env_bg_killed gone "$(cat "$TT_TMP/stub2")"
 
 # 4. A restart pending when the foreground exits never happens, and does not delay the exit.
 t0=$(now)
-"$L" sh -c 'sleep 0.4' -- sh -c "echo start >>$TT_TMP/starts; exit 1" 2>"$TT_TMP/err" </dev/null
+"$L" sh -c "until [ -s $TT_TMP/starts ]; do sleep 0.02; done; sleep 0.2" \
+    -- sh -c "echo start >>$TT_TMP/starts; exit 1" 2>"$TT_TMP/err" </dev/null
 rc=$?
 el=$(ms_since "$t0")
 expect_eq pending_restart_exit_status "$rc" 0
