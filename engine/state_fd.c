@@ -473,7 +473,8 @@ static void on_connect(struct engine_state *st, struct eval_ctx *ctx)
         return;
     if (hr || hl)
         sock_set_tuple(st, f, hl ? &local : NULL, hr ? &remote : NULL, 0);
-    f->sock.connected = 1;
+    /* EINPROGRESS: pending until getsockopt(SO_ERROR) reports success */
+    f->sock.connected = ev->ret == 0;
 }
 
 static void on_accept(struct engine_state *st, struct eval_ctx *ctx)
@@ -703,8 +704,11 @@ void st_fd_event(struct engine_state *st, struct eval_ctx *ctx)
             ctx->fdnum = fd;
             ctx->fd = state_fd(ctx->proc, fd);
         }
-        if (ev->type == TT_EV_GETSOCKOPT && ctx->fd && ev->ret == 0)
-            ctx->fd->sock.connected = 1;
+        if (ev->type == TT_EV_GETSOCKOPT && ctx->fd && ev->ret == 0) {
+            int64_t soerr; /* SO_ERROR read back: 0 completes a non-blocking connect */
+            if (tt_event_get_i64(ev, TT_P_VAL, &soerr))
+                ctx->fd->sock.connected = soerr == 0;
+        }
         break;
     default:
         break;

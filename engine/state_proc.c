@@ -137,8 +137,8 @@ void st_proc_describe(struct engine_state *st, struct st_thread *t, const struct
         set_comm(t, b, strlen(b));
     }
     int64_t ptid;
-    if (tt_event_get_i64(ev, TT_P_PTID, &ptid) && ptid != t->tid)
-        p->ppid = pid_of_tid(st, (int32_t)ptid);
+    if (tt_event_get_i64(ev, TT_P_PTID, &ptid) && ptid >= 0 && ptid != t->tid)
+        p->ppid = ptid ? pid_of_tid(st, (int32_t)ptid) : 0;
     set_u32(ev, TT_P_P_UID, &p->uid);
     set_u32(ev, TT_P_P_EUID, &p->euid);
     set_u32(ev, TT_P_P_SUID, &p->suid);
@@ -321,6 +321,10 @@ static void on_exec(struct engine_state *st, struct eval_ctx *ctx)
     /* Fields that exec resets unless the event says otherwise. */
     st_str_unref(st, p->env);
     p->env = NULL;
+    st_str_unref(st, p->args);
+    st_str_unref(st, p->argv);
+    p->args = p->argv = NULL;
+    p->nargs = 0;
     st_proc_describe(st, t, ev, 1);
     ctx->proc = p;
 }

@@ -1,0 +1,190 @@
+/* Socket state: non-blocking connect completed by getsockopt(SO_ERROR), UDP sendto tuples and
+ * fd.name_changed, accepted server sockets (local/remote ports), IPv6 names, unix sockets; plus
+ * credential, session and name changes (setuid, setsid, prctl). */
+#pragma GCC diagnostic ignored "-Wformat-truncation"
+#include "tt_test.h"
+
+#include "engine_test_events.h"
+
+#include <fcntl.h>
+#include <sys/prctl.h>
+#include <sys/un.h>
+
+static struct eval_ctx ctx;
+static struct tev e;
+static char out[4096];
+
+static const char *F(const char *name, const char *arg)
+{
+    return tev_field(&ctx, name, arg, out, sizeof out) == -1 ? "(missing)" : out;
+}
+
+static struct engine_state *world(void)
+{
+    struct engine_state *st = state_new();
+    tev_apply(st, &ctx, tev_procinfo(&e, 1, 0, "init", "/sbin/init", "", "/", 0));
+    tev_apply(st, &ctx, tev_procinfo(&e, 100, 1, "app", "/usr/bin/app", "", "/", 0));
+    return st;
+}
+
+static void begin(struct engine_state *st, const struct tt_event *ev)
+{
+    state_begin_event(st, ev, 9, &ctx);
+}
+
+static void sock(struct engine_state *st, int64_t fd, int dom, int type)
+{
+    tev_begin(&e, TT_EV_SOCKET, 100, 100);
+    tt_evb_i64(&e.b, TT_P_DOMAIN, dom);
+    tt_evb_i64(&e.b, TT_P_TYPE, type);
+    tt_evb_i64(&e.b, TT_P_PROTO, 0);
+    tev_apply(st, &ctx, tev_end(&e, fd));
+}
+
+TT_TEST(nonblocking_connect_then_so_error)
+{
+    struct engine_state *st = world();
+    sock(st, 3, AF_INET, SOCK_STREAM | SOCK_NONBLOCK);
+    tev_begin(&e, TT_EV_CONNECT, 100, 100);
+    tt_evb_i64(&e.b, TT_P_FD, 3);
+    tev_sin(&e, TT_P_ADDR, "93.184.216.34", 443);
+    begin(st, tev_end(&e, -115));
+    TT_CHECK_STR(F("evt.res", NULL), "EINPROGRESS");
+    TT_CHECK_STR(F("fd.connected", NULL), "false");
+    TT_CHECK_STR(F("fd.sip", NULL), "93.184.216.34");
+    TT_CHECK_STR(F("fd.typechar", NULL), "4");
+    state_end_event(st, &ctx);
+    tev_begin(&e, TT_EV_GETSOCKOPT, 100, 100);
+    tt_evb_i64(&e.b, TT_P_FD, 3);
+    tt_evb_i64(&e.b, TT_P_VAL, 0);
+    begin(st, tev_end(&e, 0));
+    TT_CHECK_STR(F("fd.connected", NULL), "true");
+    state_end_event(st, &ctx);
+    state_free(st);
+}
+
+TT_TEST(udp_sendto_changes_name)
+{
+    struct engine_state *st = world();
+    sock(st, 4, AF_INET, SOCK_DGRAM);
+    tev_begin(&e, TT_EV_SENDTO, 100, 100);
+    tt_evb_i64(&e.b, TT_P_FD, 4);
+    tev_sin(&e, TT_P_ADDR, "8.8.8.8", 53);
+    begin(st, tev_end(&e, 40));
+    TT_CHECK_STR(F("fd.name_changed", NULL), "true");
+    TT_CHECK_STR(F("fd.connected", NULL), "false");
+    TT_CHECK_STR(F("fd.l4proto", NULL), "udp");
+    TT_CHECK_STR(F("fd.sip", NULL), "8.8.8.8");
+    TT_CHECK_STR(F("fd.sport", NULL), "53");
+    state_end_event(st, &ctx);
+    begin(st, (const struct tt_event *)(const void *)e.buf); /* same peer again */
+    TT_CHECK_STR(F("fd.name_changed", NULL), "false");
+    state_end_event(st, &ctx);
+    state_free(st);
+}
+
+TT_TEST(accepted_server_socket_ports)
+{
+    struct engine_state *st = world();
+    sock(st, 5, AF_INET, SOCK_STREAM);
+    tev_begin(&e, TT_EV_BIND, 100, 100);
+    tt_evb_i64(&e.b, TT_P_FD, 5);
+    tev_sin(&e, TT_P_ADDR, "0.0.0.0", 8080);
+    tev_apply(st, &ctx, tev_end(&e, 0));
+    tev_begin(&e, TT_EV_ACCEPT4, 100, 100);
+    tt_evb_i64(&e.b, TT_P_FD, 5);
+    tev_sin(&e, TT_P_ADDR, "10.0.0.9", 51000);
+    tev_sin(&e, TT_P_LOCAL_ADDR, "10.0.0.2", 8080);
+    begin(st, tev_end(&e, 6));
+    TT_CHECK_STR(F("fd.num", NULL), "6");
+    TT_CHECK_STR(F("fd.name", NULL), "10.0.0.9:51000->10.0.0.2:8080");
+    TT_CHECK_STR(F("fd.lport", NULL), "8080");
+    TT_CHECK_STR(F("fd.rport", NULL), "51000");
+    TT_CHECK_STR(F("fd.cip", NULL), "10.0.0.9");
+    TT_CHECK_STR(F("fd.is_server", NULL), "true");
+    /* fd.ip / fd.port are multi-valued in conditions: client and server */
+    struct fld_ref r;
+    char err[64];
+    struct fld_value v[4];
+    TT_CHECK(fld_resolve("fd.port", NULL, &r, err, sizeof err) == 0);
+    TT_CHECK_INT(fld_extract(&r, &ctx, FX_FILTER, v, 4), 2);
+    state_end_event(st, &ctx);
+    state_free(st);
+}
+
+TT_TEST(ipv6_and_unix_names)
+{
+    struct engine_state *st = world();
+    sock(st, 7, AF_INET6, SOCK_STREAM);
+    struct sockaddr_in6 s6;
+    memset(&s6, 0, sizeof s6);
+    s6.sin6_family = AF_INET6;
+    s6.sin6_port = htons(9999);
+    inet_pton(AF_INET6, "::1", &s6.sin6_addr);
+    tev_begin(&e, TT_EV_CONNECT, 100, 100);
+    tt_evb_i64(&e.b, TT_P_FD, 7);
+    tt_evb_bytes(&e.b, TT_P_ADDR, TT_PK_SOCKADDR, &s6, sizeof s6);
+    s6.sin6_port = htons(40000);
+    tt_evb_bytes(&e.b, TT_P_LOCAL_ADDR, TT_PK_SOCKADDR, &s6, sizeof s6);
+    begin(st, tev_end(&e, 0));
+    TT_CHECK_STR(F("fd.name", NULL), "::1:40000->::1:9999");
+    TT_CHECK_STR(F("fd.type", NULL), "ipv6");
+    TT_CHECK_STR(F("fd.typechar", NULL), "6");
+    state_end_event(st, &ctx);
+    sock(st, 8, AF_UNIX, SOCK_STREAM);
+    struct sockaddr_un su;
+    memset(&su, 0, sizeof su);
+    su.sun_family = AF_UNIX;
+    strcpy(su.sun_path, "/var/run/docker.sock");
+    tev_begin(&e, TT_EV_CONNECT, 100, 100);
+    tt_evb_i64(&e.b, TT_P_FD, 8);
+    tt_evb_bytes(&e.b, TT_P_ADDR, TT_PK_SOCKADDR, &su, sizeof su);
+    begin(st, tev_end(&e, 0));
+    TT_CHECK_STR(F("fd.name", NULL), "/var/run/docker.sock");
+    TT_CHECK_STR(F("fd.type", NULL), "unix");
+    TT_CHECK_STR(F("fd.l4proto", NULL), "<NA>");
+    TT_CHECK_STR(F("fd.sip", NULL), "(missing)");
+    state_end_event(st, &ctx);
+    state_free(st);
+}
+
+TT_TEST(setuid_setsid_prctl_and_exec_args)
+{
+    struct engine_state *st = world();
+    tev_begin(&e, TT_EV_SETUID, 100, 100);
+    tt_evb_u64(&e.b, TT_P_UID, 33);
+    tev_apply(st, &ctx, tev_end(&e, 0));
+    tev_begin(&e, TT_EV_SETSID, 100, 100);
+    tev_apply(st, &ctx, tev_end(&e, 100));
+    tev_begin(&e, TT_EV_PRCTL, 100, 100);
+    tt_evb_i64(&e.b, TT_P_CMD, PR_SET_NAME);
+    tt_evb_str(&e.b, TT_P_NAME, "worker-1");
+    tev_apply(st, &ctx, tev_end(&e, 0));
+    tev_begin(&e, TT_EV_CLOSE, 100, 100);
+    begin(st, tev_end(&e, 0));
+    TT_CHECK_STR(F("user.uid", NULL), "33");
+    TT_CHECK_STR(F("proc.sid", NULL), "100");
+    TT_CHECK_STR(F("proc.is_sid_leader", NULL), "true");
+    TT_CHECK_STR(F("proc.sname", NULL), "worker-1");
+    TT_CHECK_STR(F("proc.name", NULL), "worker-1");
+    state_end_event(st, &ctx);
+    /* exec with arguments, then exec without: the old arguments must not survive */
+    tev_begin(&e, TT_EV_EXECVE, 100, 100);
+    tt_evb_str(&e.b, TT_P_EXEPATH, "/bin/sleep");
+    tt_evb_bytes(&e.b, TT_P_ARGS, TT_PK_STRLIST, "10", 3);
+    tev_apply(st, &ctx, tev_end(&e, 0));
+    tev_begin(&e, TT_EV_EXECVE, 100, 100);
+    tt_evb_str(&e.b, TT_P_EXEPATH, "/bin/true");
+    begin(st, tev_end(&e, 0));
+    TT_CHECK_STR(F("proc.name", NULL), "true");
+    TT_CHECK_STR(F("proc.args", NULL), "");
+    TT_CHECK_STR(F("proc.cmdline", NULL), "true");
+    TT_CHECK_STR(F("proc.pname", NULL), "init");
+    state_end_event(st, &ctx);
+    state_free(st);
+}
+
+int main(void)
+{
+    return tt_run_all();
+}
