@@ -73,3 +73,17 @@ kill -9 "$root" 2>/dev/null
 "$T" -p 999999 -w e.cap 2>err.txt; rc=$?
 expect_eq attach_missing_pid_status "$rc" 125
 expect_match attach_missing_pid_message "$(cat err.txt)" 'no such process'
+
+# ptrace refused (an unprivileged tracer attaching to root's process): actionable message, 125
+if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ]; then
+    sleep 30 &
+    sp=$!; bg+=("$sp")
+    setpriv --reuid=65534 --regid=65534 --clear-groups "$T" -p "$sp" -w /tmp/tartan-eperm.$$.cap \
+        --no-snapshot 2>err.txt; rc=$?
+    rm -f /tmp/tartan-eperm.$$.cap
+    expect_eq eperm_status "$rc" 125
+    expect_match eperm_actionable_message "$(cat err.txt)" 'SYS_PTRACE capability'
+    kill "$sp" 2>/dev/null
+else
+    skip eperm_actionable_message "needs root and setpriv to run the tracer unprivileged"
+fi
