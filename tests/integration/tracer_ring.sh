@@ -83,4 +83,20 @@ check stalled_engine_accounting test "${prod:-0}" -ge $(( ${cons:-0} + ${drop:-0
 expect_match stalled_engine_tracer_reports_loss "$(cat tracer4.err)" 'not delivered'
 kill "$dp" 2>/dev/null
 wait "$dp" 2>/dev/null
+
+# ---- blocking mode: a stalled engine slows the workload down instead of losing events ----
+k=$((base + 5)); keys+=("$k")
+"$TT_HELPERS/ring_consume" --key "$k" --wait 10000 --stall 2000 --idle 1500 >cons5.txt 2>cons5.err &
+dp=$!; bg+=("$dp")
+start=$(date +%s%N)
+"$T" --ring-key "$k" --blocking --ring-size 65536 --wait-engine 10000 -- "$W" forks 300 >/dev/null 2>tracer5.err
+rc=$?
+el=$(( ($(date +%s%N) - start) / 1000000 ))
+wait "$dp"
+c=$(cat cons5.txt)
+echo "blocking: ${el}ms $c" >&2
+expect_eq blocking_workload_exit "$rc" 0
+check blocking_waited_for_engine test "$el" -ge 1800
+expect_match blocking_no_drops "$c" ' dropped=0 '
+expect_match blocking_all_consumed "$c" 'consumed=([0-9]+) .* produced=\1 '
 true
