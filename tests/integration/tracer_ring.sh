@@ -99,4 +99,23 @@ expect_eq blocking_workload_exit "$rc" 0
 check blocking_waited_for_engine test "$el" -ge 1800
 expect_match blocking_no_drops "$c" ' dropped=0 '
 expect_match blocking_all_consumed "$c" 'consumed=([0-9]+) .* produced=\1 '
+
+# ---- two "containers" sharing only the IPC namespace: tracer (PID 1 of its own pid, mount,
+# uts and net namespaces) and the engine side outside; a consumer in another IPC namespace sees
+# nothing ----
+k=$((base + 6)); keys+=("$k")
+if unshare --mount --uts --net --pid --fork --mount-proc true 2>/dev/null; then
+    "$T" dump --ring "$k" --wait 10000 >dump6.txt 2>dump6.err &
+    dp=$!; bg+=("$dp")
+    unshare --mount --uts --net --pid --fork --mount-proc "$T" --ring-key "$k" --wait-engine 10000 \
+        -- /bin/sh -c 'hostname ns-workload; echo $$ >/dev/null' 2>tracer6.err
+    rc=$?
+    wait "$dp"
+    expect_eq ns_workload_exit "$rc" 0
+    expect_match ns_engine_sees_workload "$(grep ' execve ret=0 ' dump6.txt | head -1)" '^[0-9.]+ 2/2 execve ret=0 filename=/bin/sh .* ptid=0 '
+    out=$(unshare --ipc "$T" dump --ring "$k" --wait 300 2>&1); rc=$?
+    check ns_other_ipc_namespace_sees_nothing test "$rc" -ne 0
+else
+    skip ns_engine_sees_workload "unshare of pid/mount/net namespaces not permitted here"
+fi
 true
