@@ -108,13 +108,19 @@ if unshare --mount --uts --net --pid --fork --mount-proc true 2>/dev/null; then
     "$T" dump --ring "$k" --wait 10000 >dump6.txt 2>dump6.err &
     dp=$!; bg+=("$dp")
     unshare --mount --uts --net --pid --fork --mount-proc "$T" --ring-key "$k" --wait-engine 10000 \
-        -- /bin/sh -c 'hostname ns-workload; echo $$ >/dev/null' 2>tracer6.err
-    rc=$?
+        -- /bin/sh -c 'hostname ns-workload; sleep 1.5' 2>tracer6.err &
+    tp=$!; bg+=("$tp")
+    sleep 0.7
+    # while the ring exists: visible in this IPC namespace, invisible from another one
+    here=$("$T" dump --stats "$k" 2>&1); rc_here=$?
+    there=$(unshare --ipc "$T" dump --stats "$k" 2>&1); rc_there=$?
+    wait "$tp"; rc=$?
     wait "$dp"
     expect_eq ns_workload_exit "$rc" 0
     expect_match ns_engine_sees_workload "$(grep ' execve ret=0 ' dump6.txt | head -1)" '^[0-9.]+ 2/2 execve ret=0 filename=/bin/sh .* ptid=0 '
-    out=$(unshare --ipc "$T" dump --ring "$k" --wait 300 2>&1); rc=$?
-    check ns_other_ipc_namespace_sees_nothing test "$rc" -ne 0
+    expect_eq ns_same_ipc_namespace_sees_ring "$rc_here" 0
+    check ns_other_ipc_namespace_sees_nothing test "$rc_there" -ne 0
+    echo "here: $here / there: $there" >&2
 else
     skip ns_engine_sees_workload "unshare of pid/mount/net namespaces not permitted here"
 fi
