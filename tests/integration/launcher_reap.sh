@@ -61,3 +61,15 @@ else
     fail pid1_sigterm_from_outside "workload did not start"
     kill -KILL "$upid"
 fi
+
+# As PID 1, a background command that ignores SIGTERM (and its child) is killed at the end of
+# the grace period with kill(-1, SIGKILL); launcher does not wait any longer than that.
+t0=$(date +%s%N)
+unshare --fork --pid --mount-proc "$L" --launcher-grace=1 sh -c "until [ -s $TT_TMP/deaf ]; do sleep 0.02; done; exit 6" \
+    -- bash -c "trap '' TERM; sleep 1000 & echo \$! >$TT_TMP/deaf; while :; do sleep 0.1; done" \
+    </dev/null 2>"$TT_TMP/err"
+rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+expect_eq pid1_grace_exit_status "$rc" 6
+if [ "$ms" -ge 950 ] && [ "$ms" -lt 3500 ]; then pass pid1_grace_kill_timing; else fail pid1_grace_kill_timing "took ${ms} ms, want about 1000"; fi
+expect_match pid1_grace_logged "$(cat "$TT_TMP/err")" 'grace period of 1\.000s over'
