@@ -480,8 +480,10 @@ int tt_ring_write(struct tt_ring *r, const struct tt_event *ev)
             goto drop;
         /* Blocking mode: wait for space while a live consumer is attached. */
         for (;;) {
-            if (!consumer_ok(r))
+            if (!consumer_ok(r)) {
+                atomic_store(&c->sleep.producer, 0);
                 goto drop;
+            }
             uint32_t seen = atomic_load(&c->cons.wake);
             atomic_store(&c->sleep.producer, 1);
             used = used_bytes(r, need, 1);
@@ -726,6 +728,18 @@ static void prod_snapshot(const struct ring_ctrl *c, uint64_t *head, uint64_t *p
     }
 }
 
+/* Makes the consumed space visible to the producer and wakes it if it waits for space. */
+static void publish_tail(struct tt_ring *r)
+{
+    struct ring_ctrl *c = r->c;
+    atomic_store_explicit(&c->cons.consumed, r->consumed, memory_order_relaxed);
+    atomic_store_explicit(&c->cons.tail, r->tail, memory_order_seq_cst);
+    r->pub_tail = r->tail;
+    if (atomic_load_explicit(&c->sleep.producer, memory_order_seq_cst) &&
+        atomic_exchange(&c->sleep.producer, 0))
+        bump_and_wake(&c->cons.wake);
+}
+
 /* The record at the tail failed validation: skip everything the producer published so far,
  * counting the skipped records exactly from the producer's consistent counters. */
 static void skip_corrupt(struct tt_ring *r)
@@ -741,22 +755,10 @@ static void skip_corrupt(struct tt_ring *r)
     r->cached_head = head;
     r->pub_tail = head;
     atomic_store_explicit(&c->cons.corrupt, r->corrupt, memory_order_relaxed);
-    atomic_store_explicit(&c->cons.tail, r->tail, memory_order_release);
+    publish_tail(r);
     snprintf(r->err, sizeof r->err,
              "ring key 0x%x: corrupt record; skipped %llu records to the producer's position",
              (unsigned)r->key, (unsigned long long)in_ring);
-}
-
-/* Makes the consumed space visible to the producer and wakes it if it waits for space. */
-static void publish_tail(struct tt_ring *r)
-{
-    struct ring_ctrl *c = r->c;
-    atomic_store_explicit(&c->cons.consumed, r->consumed, memory_order_relaxed);
-    atomic_store_explicit(&c->cons.tail, r->tail, memory_order_seq_cst);
-    r->pub_tail = r->tail;
-    if (atomic_load_explicit(&c->sleep.producer, memory_order_seq_cst) &&
-        atomic_exchange(&c->sleep.producer, 0))
-        bump_and_wake(&c->cons.wake);
 }
 
 /* Waits for the producer to publish more than r->tail, up to until_ns (0: forever). */
