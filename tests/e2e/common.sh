@@ -41,6 +41,7 @@ e2e_cleanup() {
     local c
     for c in "${E2E_CONTAINERS[@]}"; do docker rm -f "$c" >/dev/null 2>&1; done
     for c in "${E2E_CLEANUP[@]}"; do $c >/dev/null 2>&1; done
+    tt_docker_stop_started
     [ -z "${TT_TMP:-}" ] || rm -rf "$TT_TMP"
 }
 trap e2e_cleanup EXIT

@@ -2,6 +2,7 @@
 #   . "$TT_ROOT/tests/lib/tt.sh"; . "$TT_ROOT/tests/lib/docker.sh"
 #
 #   tt_docker_ready        start dockerd when none answers (logs to $TT_CACHE/dockerd.log)
+#   tt_docker_stop_started stop the dockerd that tt_docker_ready started, if it did
 #   tt_docker_base         make debian:bookworm-slim exist (debootstrap + docker import, cached)
 #   tt_docker_images       build every Tartan image (binaries, workload, workload-scratch,
 #                          embedded, engine); layer cache makes repeated calls cheap
@@ -36,9 +37,11 @@ tt_docker_ready() {
     fi
     mkdir -p "$TT_CACHE"
     tt_dlog "starting dockerd (log: $TT_CACHE/dockerd.log)"
-    # setsid: the daemon outlives this test file; later test files reuse it.
-    setsid dockerd --iptables=false --ip6tables=false --bridge=none \
+    # Stopped again by tt_docker_stop_started (the e2e tests call it at exit).
+    rm -f "$TT_CACHE/dockerd.pid"
+    setsid dockerd --iptables=false --ip6tables=false --bridge=none --pidfile "$TT_CACHE/dockerd.pid" \
         >>"$TT_CACHE/dockerd.log" 2>&1 </dev/null &
+    TT_DOCKERD_STARTED=1
     local i
     for i in $(seq 1 120); do
         docker info >/dev/null 2>&1 && return 0
@@ -47,6 +50,19 @@ tt_docker_ready() {
     tt_dlog "dockerd did not become ready; last log lines:"
     tail -n 20 "$TT_CACHE/dockerd.log" >&2
     return 1
+}
+
+# Stop the daemon if tt_docker_ready started it (one started by someone else stays).
+tt_docker_stop_started() {
+    [ "${TT_DOCKERD_STARTED:-0}" = 1 ] || return 0
+    local pid i
+    pid=$(cat "$TT_CACHE/dockerd.pid" 2>/dev/null) || return 0
+    kill -TERM "$pid" 2>/dev/null || return 0
+    for i in $(seq 1 100); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.2
+    done
+    TT_DOCKERD_STARTED=0
 }
 
 tt_docker_base() {
