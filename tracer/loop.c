@@ -78,16 +78,15 @@ static void emit_procexit(struct tr_state *st, pid_t tid, pid_t tgid, int status
         tr_emit(st, buf);
 }
 
-/* Sends sig to every traced process other than the tracer's own. */
+/* Sends sig to every traced process, once per process (process-directed, so a handler runs
+ * once): through its leader, or any thread whose leader is no longer traced. */
 static void signal_all(struct tr_state *st, int sig)
 {
     size_t bkt = 0;
     struct tr_task *cur = NULL, *t;
     while ((t = tr_task_iter(&st->tasks, &bkt, &cur)))
-        if (t->tid == t->tgid)
-            kill(t->tid, sig);
-        else
-            syscall(SYS_tgkill, t->tgid, t->tid, sig);
+        if (t->tid == t->tgid || !tr_task_find(&st->tasks, t->tgid))
+            kill(t->tgid, sig);
 }
 
 static void on_main_exit(struct tr_state *st)

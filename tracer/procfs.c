@@ -263,6 +263,23 @@ void tr_proc_add_desc(struct tt_evb *b, pid_t pid, pid_t tid, long ptid, int wit
         tt_evb_str(b, TT_P_CONTAINER_ID, cid);
     }
 
+    /* Start of the pid namespace's init (container.start_ts): /proc/1 as the tracer sees it. */
+    static unsigned long long pidns_init_ts;
+    if (!pidns_init_ts && tr_proc_read("/proc/1/stat", buf, 2048) > 0) {
+        const char *p = strrchr(buf, ')');
+        unsigned long long start = 0;
+        if (p && sscanf(p + 2,
+                        "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d "
+                        "%*d %*d %*d %llu",
+                        &start) == 1) {
+            long hz = sysconf(_SC_CLK_TCK);
+            if (hz > 0)
+                pidns_init_ts = tr_boot_realtime_ns() + start * (1000000000ull / (unsigned long)hz);
+        }
+    }
+    if (pidns_init_ts)
+        tt_evb_u64(b, TT_P_PIDNS_INIT_TS, pidns_init_ts);
+
     struct rlimit rl;
     if (prlimit(pid, RLIMIT_NOFILE, NULL, &rl) == 0)
         tt_evb_u64(b, TT_P_FDLIMIT, rl.rlim_cur);
