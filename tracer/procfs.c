@@ -131,6 +131,44 @@ void tr_proc_container_id(const char *text, char *out, size_t cap)
     }
 }
 
+/* Start of the pid namespace's init (container.start_ts): /proc/1 as the tracer sees it. */
+static unsigned long long pidns_start(void)
+{
+    static unsigned long long ts;
+    char buf[1024];
+    if (!ts && tr_proc_read("/proc/1/stat", buf, sizeof buf) > 0) {
+        const char *p = strrchr(buf, ')');
+        unsigned long long start = 0;
+        if (p && sscanf(p + 2,
+                        "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d "
+                        "%*d %*d %*d %llu",
+                        &start) == 1) {
+            long hz = sysconf(_SC_CLK_TCK);
+            if (hz > 0)
+                ts = tr_boot_realtime_ns() + start * (1000000000ull / (unsigned long)hz);
+        }
+    }
+    return ts;
+}
+
+/* Is / an overlay filesystem (a container image)? */
+static int root_is_overlay(void)
+{
+    static int cached = -1;
+    if (cached < 0) {
+        char buf[8192];
+        cached = 0;
+        if (tr_proc_read("/proc/self/mounts", buf, sizeof buf) > 0) {
+            for (const char *l = buf; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
+                char dev[128], dir[256], type[64];
+                if (sscanf(l, "%127s %255s %63s", dev, dir, type) == 3 && strcmp(dir, "/") == 0)
+                    cached = strcmp(type, "overlay") == 0;
+            }
+        }
+    }
+    return cached;
+}
+
 static void add_link(struct tt_evb *b, unsigned id, const char *path, int trailing_slash)
 {
     char buf[4096 + 2];
@@ -236,7 +274,8 @@ void tr_proc_add_desc(struct tt_evb *b, pid_t pid, pid_t tid, long ptid, int wit
 
     snprintf(path, sizeof path, "/proc/%d/exe", (int)pid);
     struct stat st;
-    if (stat(path, &st) == 0) {
+    int have_stat = stat(path, &st) == 0;
+    if (have_stat) {
         tt_evb_u64(b, TT_P_EXE_INO, st.st_ino);
         tt_evb_u64(b, TT_P_EXE_CTIME,
                    (uint64_t)st.st_ctim.tv_sec * 1000000000ull + (uint64_t)st.st_ctim.tv_nsec);
@@ -246,6 +285,18 @@ void tr_proc_add_desc(struct tt_evb *b, pid_t pid, pid_t tid, long ptid, int wit
     uint64_t xflags = 0;
     if (el > 0 && strncmp(exe, "/memfd:", 7) == 0)
         xflags |= TT_EXE_FROM_MEMFD;
+    /* Overlay upper layer, by heuristic: on an overlay root, an executable whose inode changed
+     * after the container started was written in the container (the kernel check Falco uses
+     * is not available from user space). */
+    if (have_stat && root_is_overlay() && !(xflags & TT_EXE_FROM_MEMFD)) {
+        unsigned long long ct = (unsigned long long)st.st_ctim.tv_sec * 1000000000ull +
+                                (unsigned long long)st.st_ctim.tv_nsec;
+        unsigned long long start = pidns_start();
+        if (start && ct > start)
+            xflags |= TT_EXE_UPPER_LAYER;
+        else
+            xflags |= TT_EXE_LOWER_LAYER;
+    }
     tt_evb_u64(b, TT_P_EXE_FLAGS, xflags);
 
     snprintf(path, sizeof path, "/proc/%d/cgroup", (int)pid);
@@ -263,22 +314,9 @@ void tr_proc_add_desc(struct tt_evb *b, pid_t pid, pid_t tid, long ptid, int wit
         tt_evb_str(b, TT_P_CONTAINER_ID, cid);
     }
 
-    /* Start of the pid namespace's init (container.start_ts): /proc/1 as the tracer sees it. */
-    static unsigned long long pidns_init_ts;
-    if (!pidns_init_ts && tr_proc_read("/proc/1/stat", buf, 2048) > 0) {
-        const char *p = strrchr(buf, ')');
-        unsigned long long start = 0;
-        if (p && sscanf(p + 2,
-                        "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d "
-                        "%*d %*d %*d %llu",
-                        &start) == 1) {
-            long hz = sysconf(_SC_CLK_TCK);
-            if (hz > 0)
-                pidns_init_ts = tr_boot_realtime_ns() + start * (1000000000ull / (unsigned long)hz);
-        }
-    }
-    if (pidns_init_ts)
-        tt_evb_u64(b, TT_P_PIDNS_INIT_TS, pidns_init_ts);
+    unsigned long long pidns_ts = pidns_start();
+    if (pidns_ts)
+        tt_evb_u64(b, TT_P_PIDNS_INIT_TS, pidns_ts);
 
     struct rlimit rl;
     if (prlimit(pid, RLIMIT_NOFILE, NULL, &rl) == 0)
