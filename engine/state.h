@@ -194,6 +194,7 @@ struct st_fd *state_fd(const struct st_proc *p, int64_t fd);
 struct state_stats {
     uint64_t threads, procs, fds; /* live now */
     uint64_t threads_dropped;     /* not created because max_threads was reached */
+    uint64_t threads_purged;      /* forgotten: /proc/<tid> gone, exit never seen */
     uint64_t fds_dropped;
     uint64_t bytes; /* heap bytes held by the tables (approximate) */
 };

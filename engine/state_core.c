@@ -4,8 +4,10 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define DEFAULT_MAX_THREADS 32768u
 #define DEFAULT_MAX_FDS 65536u
@@ -232,8 +234,36 @@ void st_proc_foreach(struct engine_state *st, int (*fn)(struct st_proc *p, void 
     }
 }
 
+/* The table is full: forget threads that no longer exist (their exit was never seen, e.g.
+ * events were dropped). Live mode only, at most once per PURGE_INTERVAL events; the thread
+ * the caller is working with (keep) stays. */
+#define PURGE_INTERVAL 10000u
+
+static void purge_dead_threads(struct engine_state *st, const struct st_proc *keep)
+{
+    if (st->o.no_proc_lookup || (st->last_purge && st->evtnum - st->last_purge < PURGE_INTERVAL))
+        return;
+    st->last_purge = st->evtnum ? st->evtnum : 1;
+    for (uint32_t i = 0; i < st->tbuckets; i++) {
+        struct st_thread *t = st->thash[i], *next;
+        for (; t; t = next) {
+            next = t->hnext;
+            if (t->proc == keep)
+                continue;
+            char path[32];
+            snprintf(path, sizeof path, "/proc/%d", (int)t->tid);
+            if (access(path, F_OK) != 0 && errno == ENOENT) {
+                st_thread_remove(st, t);
+                st->threads_purged++;
+            }
+        }
+    }
+}
+
 struct st_thread *st_thread_add(struct engine_state *st, int32_t tid, struct st_proc *p)
 {
+    if (st->nthreads >= st->o.max_threads)
+        purge_dead_threads(st, p);
     if (st->nthreads >= st->o.max_threads) {
         st->threads_dropped++;
         return NULL;
@@ -376,6 +406,7 @@ void state_get_stats(const struct engine_state *st, struct state_stats *out)
     out->procs = st->nprocs;
     out->fds = st->nfds;
     out->threads_dropped = st->threads_dropped;
+    out->threads_purged = st->threads_purged;
     out->fds_dropped = st->fds_dropped;
     out->bytes = st->bytes;
 }
@@ -408,6 +439,7 @@ int state_begin_event(struct engine_state *st, const struct tt_event *ev, uint64
 {
     if (!st || !ev || !ctx)
         return -1;
+    st->evtnum = evtnum;
     ctx->st = st;
     ctx->ev = ev;
     ctx->evtnum = evtnum;

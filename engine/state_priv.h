@@ -21,6 +21,9 @@ struct engine_state {
     uint64_t nfds;
     uint64_t threads_dropped, fds_dropped;
     uint64_t bytes;
+    uint64_t evtnum;     /* current event number */
+    uint64_t last_purge; /* event number of the last dead-thread purge */
+    uint64_t threads_purged;
     char *pathbuf; /* PATH_MAX * 2 work area for path joins */
 };
 

@@ -295,7 +295,7 @@ TT_TEST(ecs_cgroup_id)
 
 TT_TEST(thread_cap_bounded)
 {
-    struct state_opts o = {.max_threads = 4};
+    struct state_opts o = {.max_threads = 4, .no_proc_lookup = 1};
     struct engine_state *st = state_new_opts(&o);
     for (int i = 1; i <= 10; i++) {
         tev_begin(&e, TT_EV_CLOSE, i, i);
@@ -305,6 +305,25 @@ TT_TEST(thread_cap_bounded)
     state_get_stats(st, &ss);
     TT_CHECK_INT(ss.threads, 4);
     TT_CHECK_INT(ss.threads_dropped, 6);
+    state_free(st);
+}
+
+TT_TEST(dead_threads_purged_when_full)
+{
+    /* live mode: threads whose /proc/<tid> is gone make room (their exit was never seen) */
+    struct state_opts o = {.max_threads = 4};
+    struct engine_state *st = state_new_opts(&o);
+    for (int i = 1; i <= 4; i++) {
+        tev_begin(&e, TT_EV_CLOSE, 4100000 + i, 4100000 + i);
+        tev_apply(st, &ctx, tev_end(&e, 0));
+    }
+    tev_begin(&e, TT_EV_CLOSE, getpid(), getpid()); /* exists: must survive later purges */
+    tev_apply(st, &ctx, tev_end(&e, 0));
+    struct state_stats ss;
+    state_get_stats(st, &ss);
+    TT_CHECK_INT(ss.threads_purged, 4);
+    TT_CHECK_INT(ss.threads, 1);
+    TT_CHECK(state_thread(st, getpid()) != NULL);
     state_free(st);
 }
 
