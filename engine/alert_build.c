@@ -29,7 +29,9 @@ struct alert_builder {
     size_t nrules;
     struct rule_extra *rx;
     int iso;
-    const struct engine_config *cfg;
+    /* static_fields: arrays owned by the configuration (heap, kept when the struct moves) */
+    char *const *static_names, *const *static_values;
+    size_t nstatic;
     char msg[MSG_CAP];
     json_t *fields;
 };
@@ -70,7 +72,9 @@ struct alert_builder *alert_builder_new(const struct ruleset *rs, const struct e
     struct alert_builder *b = calloc(1, sizeof *b);
     if (!b)
         goto oom;
-    b->cfg = cfg;
+    b->static_names = cfg->static_names;
+    b->static_values = cfg->static_values;
+    b->nstatic = cfg->nstatic;
     b->iso = cfg->time_format_iso_8601;
     b->nrules = rs ? ruleset_nrules(rs) : 0;
     b->rx = calloc(b->nrules ? b->nrules : 1, sizeof *b->rx);
@@ -236,9 +240,9 @@ int alert_build(struct alert_builder *b, const struct rule *r, struct eval_ctx *
         }
         json_object_set_new(b->fields, ef->name, j ? j : json_null());
     }
-    for (size_t i = 0; i < b->cfg->nstatic; i++)
-        json_object_set_new(b->fields, b->cfg->static_names[i],
-                            json_str_n(b->cfg->static_values[i], strlen(b->cfg->static_values[i])));
+    for (size_t i = 0; i < b->nstatic; i++)
+        json_object_set_new(b->fields, b->static_names[i],
+                            json_str_n(b->static_values[i], strlen(b->static_values[i])));
     a->ts_ns = ts;
     a->priority = r->priority;
     a->rule = r->name;
