@@ -210,6 +210,59 @@ static struct st_thread *thread_for_event(struct engine_state *st, const struct 
     return t;
 }
 
+/* A partially known child (events seen before its parent's clone): link it to the parent and
+ * fill what it has not told us yet; the parent's fds appear where the child has none. */
+static void inherit_from_parent(struct engine_state *st, struct st_thread *t,
+                                const struct st_thread *parent, uint64_t flags)
+{
+    struct st_proc *p = t->proc, *pp = parent->proc;
+    p->ppid = (flags & CLONE_PARENT) ? pp->ppid : pp->pid;
+    if (!t->comm[0])
+        memcpy(t->comm, parent->comm, sizeof t->comm);
+    struct st_str **mine[] = {&p->exe, &p->exepath, &p->args, &p->argv, &p->cwd, &p->env, &p->root};
+    struct st_str *const theirs[] = {pp->exe, pp->exepath, pp->args, pp->argv,
+                                     pp->cwd, pp->env,     pp->root};
+    for (size_t i = 0; i < sizeof mine / sizeof mine[0]; i++)
+        if (!*mine[i])
+            *mine[i] = st_str_ref(theirs[i]);
+    if (!p->nargs)
+        p->nargs = pp->nargs;
+    p->uid = pp->uid;
+    p->euid = pp->euid;
+    p->suid = pp->suid;
+    p->gid = pp->gid;
+    p->egid = pp->egid;
+    p->sgid = pp->sgid;
+    p->loginuid = pp->loginuid;
+    p->tty = pp->tty;
+    p->sid = pp->sid;
+    p->vpgid = pp->vpgid;
+    p->cap_inh = pp->cap_inh;
+    p->cap_prm = pp->cap_prm;
+    p->cap_eff = pp->cap_eff;
+    p->exe_ino = pp->exe_ino;
+    p->exe_ctime = pp->exe_ctime;
+    p->exe_mtime = pp->exe_mtime;
+    p->exe_flags = pp->exe_flags;
+    if (p->ctr != pp->ctr) {
+        st_container_unref(st, p->ctr);
+        p->ctr = pp->ctr;
+        p->ctr->ref++;
+    }
+    for (uint32_t i = 0; pp->fds && i < pp->fds->cap; i++) {
+        if (!pp->fds->v[i].used || state_fd(p, i))
+            continue;
+        struct st_fd copy;
+        st_fd_copy(&copy, &pp->fds->v[i]);
+        struct st_fd *f = st_fd_set(st, p, i);
+        if (f)
+            *f = copy;
+        else
+            st_str_unref(st, copy.name);
+    }
+    t->flags &= ~(uint32_t)ST_TH_PARTIAL;
+}
+
 static void on_clone(struct engine_state *st, struct eval_ctx *ctx)
 {
     const struct tt_event *ev = ctx->ev;
@@ -229,6 +282,12 @@ static void on_clone(struct engine_state *st, struct eval_ctx *ctx)
     struct st_thread *old = st_thread_get(st, (int32_t)ctid);
     if (old && !(old->flags & ST_TH_PARTIAL))
         return; /* already described (the child's own events came first with a snapshot) */
+    if (old && !is_thread && old->proc != parent->proc && old->proc->ref == 1) {
+        /* The child's first events were seen before this clone (ptrace does not order
+         * them): keep what it did, inherit the rest from the parent. */
+        inherit_from_parent(st, old, parent, flags);
+        return;
+    }
     if (old)
         st_thread_remove(st, old);
     struct st_proc *p;

@@ -308,6 +308,27 @@ TT_TEST(thread_cap_bounded)
     state_free(st);
 }
 
+TT_TEST(child_events_before_parent_clone)
+{
+    /* ptrace may report the child's first syscall before the parent's clone exit */
+    struct engine_state *st = world();
+    do_open(st, 100, 100, "/etc/hosts", O_RDONLY, 5); /* inherited by the child */
+    do_open(st, 200, 200, "/tmp/child", O_WRONLY, 6); /* child's own, seen first */
+    do_fork(st, 100, 200, 0);
+    tev_begin(&e, TT_EV_CLOSE, 200, 200);
+    tt_evb_i64(&e.b, TT_P_FD, 5);
+    begin(st, tev_end(&e, 0));
+    TT_CHECK_STR(F("proc.name", NULL), "bash");
+    TT_CHECK_STR(F("proc.pname", NULL), "bash");
+    TT_CHECK_STR(F("proc.aname", "2"), "init");
+    TT_CHECK_STR(F("proc.cwd", NULL), "/root/");
+    TT_CHECK_STR(F("fd.name", NULL), "/etc/hosts");
+    state_end_event(st, &ctx);
+    TT_CHECK(state_fd(state_proc(st, 200), 6) != NULL);
+    TT_CHECK(state_fd(state_proc(st, 100), 5) != NULL);
+    state_free(st);
+}
+
 TT_TEST(dead_threads_purged_when_full)
 {
     /* live mode: threads whose /proc/<tid> is gone make room (their exit was never seen) */
