@@ -6,10 +6,18 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
 static char prog_name[32] = "tartan";
 static enum tt_log_level cur_level = TT_LOG_INFO;
+static int out_stderr = 1, out_syslog = 0;
+
+void tt_log_set_outputs(int to_stderr, int to_syslog)
+{
+    out_stderr = to_stderr;
+    out_syslog = to_syslog;
+}
 
 void tt_log_init(const char *prog)
 {
@@ -58,7 +66,13 @@ void tt_log(enum tt_log_level lvl, const char *fmt, ...)
     if (len > sizeof line - 2)
         len = sizeof line - 2;
     line[len++] = '\n';
-    ssize_t w = write(STDERR_FILENO, line, len);
-    (void)w;
+    if (out_stderr) {
+        ssize_t w = write(STDERR_FILENO, line, len);
+        (void)w;
+    }
+    if (out_syslog) {
+        static const int prio[] = {LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG};
+        syslog(LOG_USER | prio[lvl], "%.*s", (int)(len - 1), line);
+    }
     errno = saved;
 }

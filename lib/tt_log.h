@@ -10,6 +10,9 @@ void tt_log_set_level(enum tt_log_level lvl); /* default TT_LOG_INFO */
 enum tt_log_level tt_log_get_level(void);
 /* Parses "error", "warning"/"warn", "notice"/"info", "debug" (Falco's names); -1 if unknown. */
 int tt_log_level_parse(const char *s);
+/* Where lines go: stderr (default on) and/or syslog (default off; LOG_USER facility, syslog
+ * priority from the level). The engine's log_stderr / log_syslog. */
+void tt_log_set_outputs(int to_stderr, int to_syslog);
 void tt_log(enum tt_log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define tt_error(...) tt_log(TT_LOG_ERROR, __VA_ARGS__)
