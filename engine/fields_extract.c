@@ -150,8 +150,8 @@ static int proc_exeline(struct eval_ctx *ctx, struct st_proc *p, struct fld_valu
         return 0;
     memcpy(buf, p->exe->s, el);
     size_t n = el;
+    buf[n++] = ' '; /* libsinsp appends the separator even without arguments */
     if (al) {
-        buf[n++] = ' ';
         memcpy(buf + n, p->args->s, al);
         n += al;
     }
@@ -198,37 +198,8 @@ static int ancestors(const struct fld_ref *ref, struct eval_ctx *ctx, enum fld_m
         struct st_proc *p = ancestor(ctx, ref->index);
         return proc_attr(ctx, p, a, kbase | (uint32_t)(ref->index & 0xff), out);
     }
-    if (mode == FX_OUTPUT) {
-        /* One value: the ancestors' values joined with spaces (parent first). */
-        char *buf = ctx_scratch(ctx, 4096);
-        if (!buf)
-            return 0;
-        size_t n = 0;
-        struct st_proc *p = state_parent(ctx->st, ctx->proc);
-        for (int i = 0; p && i < MAX_ANCESTORS; i++, p = state_parent(ctx->st, p)) {
-            struct fld_value v;
-            char tmp[32];
-            const char *s;
-            size_t len;
-            if (!proc_attr(ctx, p, a, kbase | (uint32_t)(i + 1), &v))
-                continue;
-            if (v.type == FT_INT64) {
-                len = (size_t)snprintf(tmp, sizeof tmp, "%" PRId64, v.v.i);
-                s = tmp;
-            } else {
-                s = v.v.s.p;
-                len = v.v.s.len;
-            }
-            if (n + len + 2 > 4096)
-                break;
-            if (n)
-                buf[n++] = ' ';
-            memcpy(buf + n, s, len);
-            n += len;
-        }
-        buf[n] = '\0';
-        return n ? sval(out, buf, n) : 0;
-    }
+    if (mode == FX_OUTPUT) /* bare proc.a* in an output: libsinsp yields the process itself */
+        return proc_attr(ctx, ctx->proc, a, kbase, out);
     int k = 0;
     struct st_proc *p = state_parent(ctx->st, ctx->proc);
     for (int i = 0; p && k < max && i < MAX_ANCESTORS; i++, p = state_parent(ctx->st, p))
@@ -553,8 +524,8 @@ static int proc_field(const struct fld_ref *ref, struct eval_ctx *ctx, enum fld_
         return proc_exeline(ctx, p, o);
     case FLD_PROC_CMDNARGS:
         return uval(o, FT_UINT64, p->nargs);
-    case FLD_PROC_CMDLENARGS:
-        return uval(o, FT_UINT64, p->args ? p->args->len : 0);
+    case FLD_PROC_CMDLENARGS: /* characters of the arguments, separators excluded */
+        return uval(o, FT_UINT64, p->args ? p->args->len - (p->nargs > 1 ? p->nargs - 1 : 0) : 0);
     case FLD_PROC_CWD:
         return rstr(o, p->cwd);
     case FLD_PROC_ENV:
