@@ -273,6 +273,7 @@ static void reload(struct engine *e)
     config_free(&e->cfg);
     e->cfg = ncfg;
     tt_log_set_level((enum tt_log_level)e->cfg.log_level);
+    tt_log_set_outputs(e->cfg.log_stderr, e->cfg.log_syslog);
     watch_setup(e, &in);
     rules_input_free(&in);
     tt_info("reload done");
@@ -573,6 +574,7 @@ int main(int argc, char **argv)
         return 1;
     }
     tt_log_set_level((enum tt_log_level)e->cfg.log_level);
+    tt_log_set_outputs(e->cfg.log_stderr, e->cfg.log_syslog);
     if (e->cli.unbuffered)
         e->cfg.buffered_outputs = 0;
     int rc = 0;

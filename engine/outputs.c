@@ -29,6 +29,8 @@ struct outputs {
     struct alert_fmt_opts fmt;
     char hostname[256];
     int buffered;
+    long timeout_ms; /* output_timeout: a write slower than this is reported */
+    int slow_logged[MAX_CHANNELS];
 
     pthread_mutex_t mu;
     pthread_cond_t cv_work; /* output thread waits for work */
@@ -98,9 +100,18 @@ static void *output_thread(void *arg)
         o->qlen--;
         pthread_mutex_unlock(&o->mu);
         for (size_t i = 0; i < o->nch; i++) {
+            uint64_t t0 = mono_ns();
             o->ch[i].write(&o->ch[i], it->line, it->len, it->priority);
             if (!o->buffered && o->ch[i].flush)
                 o->ch[i].flush(&o->ch[i]);
+            uint64_t took_ms = (mono_ns() - t0) / 1000000u;
+            if (took_ms > (uint64_t)o->timeout_ms && !o->slow_logged[i]) {
+                tt_error("\"%s\" output timeout, all output channels are blocked (%llu ms)",
+                         o->ch[i].name, (unsigned long long)took_ms);
+                o->slow_logged[i] = 1;
+            } else if (took_ms <= (uint64_t)o->timeout_ms) {
+                o->slow_logged[i] = 0;
+            }
         }
         free(it);
         pthread_mutex_lock(&o->mu);
@@ -125,6 +136,7 @@ struct outputs *outputs_new(const struct engine_config *cfg, const char *hostnam
     snprintf(o->hostname, sizeof o->hostname, "%s", hostname ? hostname : "");
     alert_fmt_opts_from_config(&o->fmt, cfg, o->hostname);
     o->buffered = cfg->buffered_outputs;
+    o->timeout_ms = cfg->output_timeout_ms;
     o->cap = cfg->outputs_queue_capacity ? cfg->outputs_queue_capacity : UNBOUNDED_CAP;
     o->rate = cfg->outputs_rate;
     o->burst = cfg->outputs_max_burst;

@@ -228,6 +228,13 @@ def run(t):
     p = rt.run_engine(["-c", cfg, "-r", bash, "-e", sample, "-u"], env=env)
     ttest.check("userspace_flag_accepted", p.returncode == 0 and len(alerts_of(p)) == 1,
                 p.stderr[-200:])
+    p = rt.run_engine(["-c", cfg, "-r", bash, "-e", sample, "-o", "log_stderr=false",
+                       "-o", "log_syslog=false"], env=env)
+    ttest.check("log_stderr_off", p.returncode == 0 and "[engine]" not in p.stderr
+                and len(alerts_of(p)) == 1, p.stderr[-200:])
+    p = rt.run_engine(["-c", cfg, "-r", bash, "-e", sample, "-o", "log_level=debug"], env=env)
+    ttest.check("log_level_debug_and_logs_not_on_stdout", "debug:" in p.stderr
+                and all(line.startswith("{") for line in p.stdout.splitlines()), p.stdout[-200:])
     p = rt.run_engine(["--bogus"], env=env)
     ttest.check("unknown_flag_is_usage_error", p.returncode == 1 and "Usage" in p.stderr, p.stderr)
 
