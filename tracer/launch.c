@@ -51,21 +51,35 @@ static long invisible_parent(const struct tr_opts *o)
     return pp;
 }
 
-static void child_main(struct tr_state *st, const char *exe, int syncfd,
-                       const struct sock_filter *prog, int proglen)
+/* Reads exactly n bytes (the pipe may deliver the program in pieces). */
+static int read_full(int fd, void *buf, size_t n)
 {
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = read(fd, (char *)buf + got, n - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return -1;
+        got += (size_t)r;
+    }
+    return 0;
+}
+
+/* The child waits for the go message: an int (program length, 0 = no filter) and the program,
+ * built by the tracer only once the engine has attached (it may have told the set). */
+static void child_main(struct tr_state *st, const char *exe, int syncfd)
+{
+    static struct sock_filter prog[TR_FILTER_MAX];
     sigprocmask(SIG_SETMASK, &st->sigsave.mask, NULL);
-    char go;
-    ssize_t n;
-    do {
-        n = read(syncfd, &go, 1);
-    } while (n < 0 && errno == EINTR);
-    if (n != 1)
+    int len = -1;
+    if (read_full(syncfd, &len, sizeof len) != 0 || len < 0 || len > TR_FILTER_MAX ||
+        (len > 0 && read_full(syncfd, prog, (size_t)len * sizeof prog[0]) != 0))
         _exit(TR_EXIT_FAILURE); /* the tracer gave up */
     close(syncfd);
-    if (prog) {
+    if (len > 0) {
         int nnp;
-        if (tr_filter_install(prog, (size_t)proglen, &nnp) != 0) {
+        if (tr_filter_install(prog, (size_t)len, &nnp) != 0) {
             dprintf(2, "[tracer] error: cannot install the seccomp filter: %s\n", strerror(errno));
             _exit(TR_EXIT_FAILURE);
         }
@@ -76,6 +90,30 @@ static void child_main(struct tr_state *st, const char *exe, int syncfd,
     _exit(tt_spawn_errno_status(err));
 }
 
+/* --syscalls-file: the set the engine wrote (names separated by commas, spaces or newlines),
+ * read once the engine is attached. Missing file: keep the set we have. */
+static int load_syscalls_file(struct tr_state *st)
+{
+    const char *path = st->o->syscalls_file;
+    if (!path)
+        return 0;
+    static char buf[16384];
+    ssize_t n = tr_proc_read(path, buf, sizeof buf);
+    if (n < 0) {
+        tt_warn("%s: %s; tracing the %s set", path, strerror(errno),
+                st->o->syscalls ? "--syscalls" : "default");
+        return 0;
+    }
+    char bad[80];
+    if (tr_sysset_build(&st->set, buf, st->o->trace_all, bad, sizeof bad) != 0) {
+        tt_error("%s: unknown event or syscall name '%s'", path, bad);
+        return -1;
+    }
+    tt_info("syscall set from %s", path);
+    tr_emit_tracerinfo(st, "syscall set from the engine's file");
+    return 0;
+}
+
 int tr_launch(struct tr_state *st)
 {
     const struct tr_opts *o = st->o;
@@ -84,18 +122,6 @@ int tr_launch(struct tr_state *st)
     if (err) {
         tt_error("%s: %s", o->cmd[0], err == ENOENT ? "command not found" : strerror(err));
         return tt_spawn_errno_status(err);
-    }
-
-    static struct sock_filter prog[TR_FILTER_MAX];
-    int proglen = 0;
-    if (st->mode == TR_MODE_SECCOMP) {
-        struct tr_filter_cfg fc = {&st->set, o->trace_all, st->protect_ring, st->ring_key,
-                                   st->ring_shmid};
-        proglen = tr_filter_build(&fc, prog, TR_FILTER_MAX);
-        if (proglen < 0) {
-            tt_error("seccomp filter too large");
-            return TR_EXIT_FAILURE;
-        }
     }
 
     st->main_ptid = invisible_parent(o);
@@ -115,7 +141,7 @@ int tr_launch(struct tr_state *st)
     }
     if (pid == 0) {
         close(sync[1]);
-        child_main(st, exe, sync[0], st->mode == TR_MODE_SECCOMP ? prog : NULL, proglen);
+        child_main(st, exe, sync[0]);
     }
     close(sync[0]);
     st->main_pid = pid;
@@ -154,7 +180,27 @@ int tr_launch(struct tr_state *st)
                 "events stay in the ring until it is full, then are dropped and counted",
                 o->wait_engine_ms);
     }
-    if (write(sync[1], "g", 1) != 1) {
+    if (load_syscalls_file(st) != 0) {
+        kill(pid, SIGKILL);
+        return TR_EXIT_USAGE;
+    }
+    static struct {
+        int len;
+        struct sock_filter prog[TR_FILTER_MAX];
+    } msg;
+    msg.len = 0;
+    if (st->mode == TR_MODE_SECCOMP) {
+        struct tr_filter_cfg fc = {&st->set, o->trace_all, st->protect_ring, st->ring_key,
+                                   st->ring_shmid};
+        msg.len = tr_filter_build(&fc, msg.prog, TR_FILTER_MAX);
+        if (msg.len <= 0) {
+            tt_error("seccomp filter too large");
+            kill(pid, SIGKILL);
+            return TR_EXIT_FAILURE;
+        }
+    }
+    size_t mlen = sizeof msg.len + (size_t)msg.len * sizeof msg.prog[0];
+    if (write(sync[1], &msg, mlen) != (ssize_t)mlen) {
         tt_error("cannot release the workload: %s", strerror(errno));
         kill(pid, SIGKILL);
         return TR_EXIT_FAILURE;

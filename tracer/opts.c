@@ -23,6 +23,8 @@ void tr_opts_usage(FILE *out)
           "  -a, --all             trace every syscall\n"
           "  -s, --syscalls LIST   trace what LIST needs (event/syscall names, comma separated;\n"
           "                        state tracking is always added)         [TARTAN_SYSCALLS]\n"
+          "      --syscalls-file FILE  the same list, read from FILE once the engine has\n"
+          "                        attached (the engine writes it first) [TARTAN_SYSCALLS_FILE]\n"
           "  -E, --env             include the environment in exec/procinfo events\n"
           "  -p, --pid PID         attach (SIGINT/SIGTERM detach cleanly)\n"
           "      --ring-key KEY    System V key of the ring (default 0x54415254) "
@@ -39,7 +41,8 @@ void tr_opts_usage(FILE *out)
           "[TARTAN_FAIL_POLICY=open|closed]\n"
           "      --grace SECONDS   after the workload exits, descendants get SIGTERM, then\n"
           "                        SIGKILL after SECONDS (default 5)     [TARTAN_GRACE]\n"
-          "      --spin US         busy-poll (yielding) for stops this long before sleeping (default 100)\n"
+          "      --spin US         busy-poll (yielding) for stops this long before sleeping "
+          "(default 100)\n"
           "                                                              [TARTAN_SPIN_US]\n"
           "      --ptid N          parent pid the engine sees for the workload (default: the\n"
           "                        tracer's parent, or the launcher's parent)\n"
@@ -89,6 +92,7 @@ enum {
     OPT_NO_SNAPSHOT,
     OPT_PTID,
     OPT_VERSION,
+    OPT_SYSCALLS_FILE,
 };
 
 int tr_opts_parse(struct tr_opts *o, int argc, char **argv)
@@ -106,6 +110,8 @@ int tr_opts_parse(struct tr_opts *o, int argc, char **argv)
     const char *e;
     if ((e = getenv("TARTAN_SYSCALLS")) && *e)
         o->syscalls = e;
+    if ((e = getenv("TARTAN_SYSCALLS_FILE")) && *e)
+        o->syscalls_file = e;
     if ((e = getenv("TT_RING_KEY")) && *e) {
         if (parse_long(e, INT_MIN, UINT_MAX, &v))
             return bad("TT_RING_KEY", e);
@@ -154,6 +160,7 @@ int tr_opts_parse(struct tr_opts *o, int argc, char **argv)
         {"no-snapshot", no_argument, NULL, OPT_NO_SNAPSHOT},
         {"ptid", required_argument, NULL, OPT_PTID},
         {"version", no_argument, NULL, OPT_VERSION},
+        {"syscalls-file", required_argument, NULL, OPT_SYSCALLS_FILE},
         {NULL, 0, NULL, 0},
     };
     optind = 1;
@@ -187,6 +194,9 @@ int tr_opts_parse(struct tr_opts *o, int argc, char **argv)
         case 'h':
             tr_opts_usage(stdout);
             return 1;
+        case OPT_SYSCALLS_FILE:
+            o->syscalls_file = optarg;
+            break;
         case OPT_VERSION:
             printf("tracer %s (Tartan; event format version %u)\n", TRACER_VERSION,
                    TT_EVENT_VERSION);

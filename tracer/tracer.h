@@ -37,23 +37,24 @@ static inline void tr_sysset_add(struct tr_sysset *s, long nr)
 enum tr_fail_policy { TR_FAIL_CLOSED = 0, TR_FAIL_OPEN = 1 };
 
 struct tr_opts {
-    int attach_pid;       /* -p PID; 0 when launching */
-    char **cmd;           /* CMD ARGS... (NULL-terminated) when launching */
-    const char *capture;  /* -w FILE */
-    int ring_key;         /* --ring-key */
-    size_t ring_size;     /* --ring-size */
-    int ring_blocking;    /* --blocking */
-    int wait_engine_ms;   /* --wait-engine MS: bounded wait for the consumer (-1 forever) */
-    int fail_policy;      /* --fail-open / --fail-closed */
-    int trace_all;        /* -a */
-    const char *syscalls; /* --syscalls LIST (comma separated event/syscall names) */
-    int with_env;         /* -E: environment in execve / procinfo events */
-    int grace_ms;         /* --grace SECONDS: descendants' grace after the main process exits */
-    int spin_us;          /* --spin US: busy-poll waitpid before sleeping */
-    int no_snapshot;      /* --no-snapshot */
-    int verbose;          /* -v (repeatable) */
-    int quiet;            /* -q */
-    long ptid_override;   /* --ptid N: parent the engine sees for the workload (-1: automatic) */
+    int attach_pid;            /* -p PID; 0 when launching */
+    char **cmd;                /* CMD ARGS... (NULL-terminated) when launching */
+    const char *capture;       /* -w FILE */
+    int ring_key;              /* --ring-key */
+    size_t ring_size;          /* --ring-size */
+    int ring_blocking;         /* --blocking */
+    int wait_engine_ms;        /* --wait-engine MS: bounded wait for the consumer (-1 forever) */
+    int fail_policy;           /* --fail-open / --fail-closed */
+    int trace_all;             /* -a */
+    const char *syscalls;      /* --syscalls LIST (comma separated event/syscall names) */
+    const char *syscalls_file; /* --syscalls-file FILE: the same, read once the engine attached */
+    int with_env;              /* -E: environment in execve / procinfo events */
+    int grace_ms;       /* --grace SECONDS: descendants' grace after the main process exits */
+    int spin_us;        /* --spin US: busy-poll waitpid before sleeping */
+    int no_snapshot;    /* --no-snapshot */
+    int verbose;        /* -v (repeatable) */
+    int quiet;          /* -q */
+    long ptid_override; /* --ptid N: parent the engine sees for the workload (-1: automatic) */
 };
 
 /* Parses argv into o (defaults, then TRACER_* environment, then flags). Returns 0 to run,

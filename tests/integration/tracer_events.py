@@ -189,6 +189,12 @@ def main():
     check("syscall_set_excludes_files", not ev(L, r" (openat|mkdirat|unlinkat) ret="),
           "file events present with --syscalls execve,connect")
     has("syscall_set_keeps_state", L, r" chdir ret=0 ")
+    with open(os.path.join(TMP, "set.txt"), "w") as f:
+        f.write("connect\nexecve\n")
+    rc, out, L = run(["files", TMP], extra=["--syscalls-file", os.path.join(TMP, "set.txt")])
+    check("syscall_file_excludes_files", not ev(L, r" (openat|mkdirat|unlinkat) ret="),
+          "file events present with --syscalls-file (connect, execve)")
+    has("syscall_file_reported", L, r" tracerinfo ret=0 reason=syscall set from the engine's file args=\[[^]]*connect")
     rc, out, L = run(["fds"], extra=["-a"])
     has("trace_all_generic", L, r" syscall ret=\d+ nr=\d+ ")
 
