@@ -575,6 +575,11 @@ int main(int argc, char **argv)
     }
     tt_log_set_level((enum tt_log_level)e->cfg.log_level);
     tt_log_set_outputs(e->cfg.log_stderr, e->cfg.log_syslog);
+    for (size_t i = 0; i < e->cfg.nsources; i++)
+        tt_debug("configuration file: %s", e->cfg.sources[i]);
+    if (getenv(CONFIG_ENV_YAML) || getenv(CONFIG_ENV_YAML_B64))
+        tt_debug("configuration from the environment (%s / %s)", CONFIG_ENV_YAML,
+                 CONFIG_ENV_YAML_B64);
     if (e->cli.unbuffered)
         e->cfg.buffered_outputs = 0;
     int rc = 0;
