@@ -292,26 +292,79 @@ static int fd_name(struct eval_ctx *ctx, const char **p, size_t *n)
     return 0;
 }
 
+/* which: 0 client, 1 server, 2 local, 3 remote. Missing when the socket has no tuple yet;
+ * a listening socket only has its server address. */
+static int sock_side(const struct st_fd *f, int which)
+{
+    if (!is_ip_fd(f) || f->sock.role == ST_ROLE_NONE)
+        return -1;
+    if (f->sock.role == ST_ROLE_LISTEN)
+        return which == 1 ? 1 : -1;
+    int server = f->sock.role == ST_ROLE_SERVER;
+    return which == 1 || (which == 2 && server) || (which == 3 && !server);
+}
+
 static int fd_ip(struct eval_ctx *ctx, int which, enum fld_type t, struct fld_value *o)
 {
     struct st_fd *f = ctx->fd;
-    if (!is_ip_fd(f))
+    int side = sock_side(f, which);
+    if (side < 0)
         return 0;
     int fam = f->type == TT_FD_IPV6 ? AF_INET6 : AF_INET;
-    int server = f->sock.is_server;
-    /* which: 0 client, 1 server, 2 local, 3 remote */
-    int use_server = which == 1 || (which == 2 && server) || (which == 3 && !server);
-    return ipval(o, t, fam, use_server ? f->sock.sip : f->sock.cip);
+    return ipval(o, t, fam, side ? f->sock.sip : f->sock.cip);
 }
 
 static int fd_port(struct eval_ctx *ctx, int which, struct fld_value *o)
 {
     struct st_fd *f = ctx->fd;
-    if (!is_ip_fd(f))
+    int side = sock_side(f, which);
+    if (side < 0)
         return 0;
-    int server = f->sock.is_server;
-    int use_server = which == 1 || (which == 2 && server) || (which == 3 && !server);
-    return uval(o, FT_PORT, use_server ? f->sock.sport : f->sock.cport);
+    return uval(o, FT_PORT, side ? f->sock.sport : f->sock.cport);
+}
+
+/* fd.typechar of an event without an fd entry (failed or fd-less call), as libsinsp. */
+static const char *null_fd_typechar(unsigned t)
+{
+    switch (t) {
+    case TT_EV_OPEN:
+    case TT_EV_OPENAT:
+    case TT_EV_OPENAT2:
+    case TT_EV_CREAT:
+        return "f";
+    case TT_EV_SOCKET:
+    case TT_EV_ACCEPT:
+    case TT_EV_ACCEPT4:
+        return "4";
+    case TT_EV_PIPE:
+    case TT_EV_PIPE2:
+        return "p";
+    case TT_EV_EVENTFD:
+    case TT_EV_EVENTFD2:
+        return "e";
+    case TT_EV_SIGNALFD:
+    case TT_EV_SIGNALFD4:
+        return "s";
+    case TT_EV_TIMERFD_CREATE:
+        return "t";
+    case TT_EV_INOTIFY_INIT:
+    case TT_EV_INOTIFY_INIT1:
+        return "i";
+    default:
+        return "o";
+    }
+}
+
+/* libsinsp's fd.directory of a name: cut at the last '/', "/" when that is the first char or
+ * there is none, unchanged when the name ends with '/'. */
+static int dir_of(struct eval_ctx *ctx, const char *p, size_t n, struct fld_value *o)
+{
+    const char *slash = n ? memrchr(p, '/', n) : NULL;
+    if (!slash || slash == p)
+        return cstr(o, "/");
+    if ((size_t)(slash - p) < n - 1)
+        return sval(o, p, (size_t)(slash - p));
+    return sval(o, p, n);
 }
 
 /* ---- evt.arg ---- */
@@ -686,29 +739,43 @@ static int fd_field(const struct fld_ref *ref, struct eval_ctx *ctx, struct fld_
     case FLD_FD_TYPECHAR:
         if (f)
             return cstr(o, fd_typechar(f->type));
-        return is_open_event(ctx->evtype) ? cstr(o, "f") : 0;
+        return ctx->proc ? cstr(o, null_fd_typechar(ctx->evtype)) : 0;
     case FLD_FD_NAME:
-        return fd_name(ctx, &p, &n) ? sval(o, p, n) : 0;
+        if (fd_name(ctx, &p, &n))
+            return sval(o, p, n);
+        return ctx->proc ? sval(o, "", 0) : 0; /* libsinsp: "" for calls that make no fd */
     case FLD_FD_NAMERAW:
         if (ctx->rawpath)
             return sval(o, ctx->rawpath, ctx->rawpathlen);
-        return fd_name(ctx, &p, &n) ? sval(o, p, n) : 0;
-    case FLD_FD_DIRECTORY:
-    case FLD_FD_FILENAME: {
-        if (!fd_name(ctx, &p, &n))
-            return 0;
-        if (f && f->type != TT_FD_FILE && f->type != TT_FD_DIRECTORY)
-            return 0;
-        if (ref->info->id == FLD_FD_FILENAME && !f)
-            return 0;
-        if (f && f->type == TT_FD_DIRECTORY && ref->info->id == FLD_FD_DIRECTORY)
+        if (fd_name(ctx, &p, &n))
             return sval(o, p, n);
+        return ctx->proc ? sval(o, "", 0) : 0;
+    case FLD_FD_DIRECTORY:
+        if (!f) {
+            if (!ctx->proc)
+                return 0;
+            if (!fd_name(ctx, &p, &n)) {
+                p = "";
+                n = 0;
+            }
+            return dir_of(ctx, p, n, o);
+        }
+        if (f->type == TT_FD_DIRECTORY)
+            return f->name ? rstr(o, f->name) : 0;
+        if (f->type != TT_FD_FILE || !f->name)
+            return 0;
+        return dir_of(ctx, f->name->s, f->name->len, o);
+    case FLD_FD_FILENAME: {
+        if (!f || f->type != TT_FD_FILE || !f->name)
+            return 0;
+        p = f->name->s;
+        n = f->name->len;
         const char *slash = memrchr(p, '/', n);
         if (!slash)
-            return ref->info->id == FLD_FD_FILENAME ? sval(o, p, n) : 0;
-        if (ref->info->id == FLD_FD_FILENAME)
+            return cstr(o, "/");
+        if ((size_t)(slash - p) < n - 1)
             return sval(o, slash + 1, n - (size_t)(slash + 1 - p));
-        return sval(o, p, slash == p ? 1 : (size_t)(slash - p));
+        return sval(o, p, n);
     }
     case FLD_FD_CIP:
         return fd_ip(ctx, 0, FT_IPADDR, o);

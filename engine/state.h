@@ -31,12 +31,17 @@ struct st_sock {
     uint8_t is_server; /* 1: this fd is the server side (accepted / listening) */
     uint8_t connected;
     uint8_t name_changed; /* this event changed the tuple */
-    uint8_t pad[3];
+    uint8_t role;         /* ST_ROLE_*: which tuple fields are meaningful */
+    uint8_t pad[2];
     uint16_t cport, sport;
     uint8_t cip[16], sip[16]; /* v4 in the first 4 bytes */
 };
 
 enum st_l4 { ST_L4_UNKNOWN = 0, ST_L4_TCP, ST_L4_UDP, ST_L4_ICMP, ST_L4_RAW };
+
+/* Socket roles as libsinsp: none (no tuple yet: ip/port fields missing), client or server of
+ * a connection, or a bound listening socket (only the server address is known). */
+enum st_role { ST_ROLE_NONE = 0, ST_ROLE_CLIENT, ST_ROLE_SERVER, ST_ROLE_LISTEN };
 
 /* One open fd. type is enum tt_fd_type (TT_FD_*). */
 struct st_fd {

@@ -251,6 +251,7 @@ static void sock_set_tuple(struct engine_state *st, struct st_fd *f, const struc
     struct st_sock old = f->sock;
     f->sock.family = f->type == TT_FD_IPV6 ? AF_INET6 : AF_INET;
     f->sock.is_server = (uint8_t)is_server;
+    f->sock.role = is_server ? ST_ROLE_SERVER : ST_ROLE_CLIENT;
     const struct saddr *cl = is_server ? remote : local;
     const struct saddr *sv = is_server ? local : remote;
     if (cl && cl->family) {
@@ -537,6 +538,7 @@ static void on_bind(struct engine_state *st, struct eval_ctx *ctx)
     memcpy(f->sock.sip, a.ip, 16);
     f->sock.sport = a.port;
     f->sock.is_server = 1;
+    f->sock.role = ST_ROLE_LISTEN;
     sock_update_name(st, f);
     ctx->fd = f;
 }

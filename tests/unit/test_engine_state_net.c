@@ -184,6 +184,43 @@ TT_TEST(setuid_setsid_prctl_and_exec_args)
     state_free(st);
 }
 
+TT_TEST(roles_and_fdless_events)
+{
+    struct engine_state *st = world();
+    tev_begin(&e, TT_EV_SOCKET, 100, 100);
+    tt_evb_i64(&e.b, TT_P_DOMAIN, AF_INET);
+    tt_evb_i64(&e.b, TT_P_TYPE, SOCK_STREAM);
+    begin(st, tev_end(&e, 9));
+    TT_CHECK_STR(F("fd.typechar", NULL), "4");
+    TT_CHECK_STR(F("fd.sip", NULL), "(missing)"); /* no tuple yet */
+    TT_CHECK_STR(F("fd.lport", NULL), "(missing)");
+    state_end_event(st, &ctx);
+    tev_begin(&e, TT_EV_BIND, 100, 100);
+    tt_evb_i64(&e.b, TT_P_FD, 9);
+    tev_sin(&e, TT_P_ADDR, "0.0.0.0", 8443);
+    begin(st, tev_end(&e, 0));
+    TT_CHECK_STR(F("fd.sport", NULL), "8443"); /* listening: only the server side */
+    TT_CHECK_STR(F("fd.sip", NULL), "0.0.0.0");
+    TT_CHECK_STR(F("fd.cip", NULL), "(missing)");
+    state_end_event(st, &ctx);
+    /* an event that makes no fd: libsinsp gives "" / "o" / "/" */
+    tev_begin(&e, TT_EV_SETSID, 100, 100);
+    begin(st, tev_end(&e, -1));
+    TT_CHECK_STR(F("fd.name", NULL), "");
+    TT_CHECK_STR(F("fd.typechar", NULL), "o");
+    TT_CHECK_STR(F("fd.directory", NULL), "/");
+    TT_CHECK_STR(F("fd.type", NULL), "(missing)");
+    TT_CHECK_STR(F("fd.filename", NULL), "(missing)");
+    state_end_event(st, &ctx);
+    /* a failed socket(): the type char still comes from the event */
+    tev_begin(&e, TT_EV_SOCKET, 100, 100);
+    tt_evb_i64(&e.b, TT_P_DOMAIN, AF_INET);
+    begin(st, tev_end(&e, -24));
+    TT_CHECK_STR(F("fd.typechar", NULL), "4");
+    state_end_event(st, &ctx);
+    state_free(st);
+}
+
 int main(void)
 {
     return tt_run_all();
