@@ -121,7 +121,8 @@ void ls_queue_push(struct ls_queue *q, struct ls_event *e)
 {
     uint64_t sz = e->len + LS_EVENT_OVERHEAD;
     pthread_mutex_lock(&q->mu);
-    if (ls_queue_pending_locked(q) == 0)
+    int was_empty = ls_queue_pending_locked(q) == 0;
+    if (was_empty)
         q->since_ms = ls_mono_ms();
     int spooled = 0;
     if (q->spool && (ls_spool_count(q->spool) > 0 || q->bytes + sz > q->mem_bound)) {
@@ -151,7 +152,8 @@ void ls_queue_push(struct ls_queue *q, struct ls_event *e)
             drop_head(q);
         mem_append(q, e);
     }
-    if (ls_queue_pending_locked(q) >= q->full_events || q->bytes >= q->full_bytes)
+    /* Wake the sender to start its flush timer, or because a batch is full. */
+    if (was_empty || ls_queue_pending_locked(q) >= q->full_events || q->bytes >= q->full_bytes)
         pthread_cond_signal(&q->cond);
     pthread_mutex_unlock(&q->mu);
 }

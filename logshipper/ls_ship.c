@@ -57,10 +57,12 @@ static int closing_now(struct ls_shipper *s, int64_t *deadline)
     return c;
 }
 
-/* Sleep ms, cut short by the shutdown deadline. Returns 0, or -1 when the deadline passed. */
-static int pause_ms(struct ls_shipper *s, int64_t ms)
+/* Sleep ms, cut short by the shutdown deadline (but never below floor_ms, a server's
+ * x-amz-retry-after). Returns 0, or -1 when the deadline passed. */
+static int pause_ms(struct ls_shipper *s, int64_t ms, int64_t floor_ms)
 {
-    int64_t until = ls_mono_ms() + ms;
+    int64_t start = ls_mono_ms();
+    int64_t until = start + ms;
     pthread_mutex_lock(&s->q->mu);
     for (;;) {
         int64_t now = ls_mono_ms();
@@ -70,8 +72,8 @@ static int pause_ms(struct ls_shipper *s, int64_t ms)
                 return -1;
             }
             /* While shutting down, retry at least every 500 ms until the deadline. */
-            if (until > now + 500)
-                until = now + 500;
+            if (until > now + 500 && until > start + floor_ms)
+                until = now + 500 > start + floor_ms ? now + 500 : start + floor_ms;
             if (until > s->q->deadline_ms)
                 until = s->q->deadline_ms;
         }
@@ -309,7 +311,7 @@ static void send_batch(struct ls_shipper *s, struct ls_event *list)
         tt_log(attempt <= 3 ? TT_LOG_INFO : TT_LOG_DEBUG,
                "PutLogEvents of %zu events failed (%s, HTTP %ld%s%s), retry in %lld ms", n, r.code,
                r.status, r.message[0] ? ": " : "", r.message, (long long)d);
-        if (pause_ms(s, d) < 0) {
+        if (pause_ms(s, d, r.retry_after_ms > 0 ? d : 0) < 0) {
             s->st.undelivered += n;
             for (struct ls_event *e = list; e; e = e->next)
                 if (is_notice(e) && s->st.undelivered)

@@ -160,6 +160,21 @@ int ls_spool_append(struct ls_spool *s, const struct ls_event *e)
     return 0;
 }
 
+/* Everything has been read: remove every segment and start numbering afresh. */
+static void recycle(struct ls_spool *s)
+{
+    if (s->rfd >= 0)
+        close(s->rfd);
+    if (s->wfd >= 0)
+        close(s->wfd);
+    s->rfd = s->wfd = -1;
+    for (unsigned n = s->head; n <= s->tail; n++)
+        unlink_seg(s, n);
+    s->head = s->tail = s->tail + 1;
+    s->roff = s->woff = 0;
+    s->count = s->bytes = 0;
+}
+
 struct ls_event *ls_spool_pop(struct ls_spool *s)
 {
     while (s->count > 0) {
@@ -195,6 +210,8 @@ struct ls_event *ls_spool_pop(struct ls_spool *s)
             s->roff += REC_HDR + len;
             s->count--;
             s->bytes -= len + LS_EVENT_OVERHEAD;
+            if (s->count == 0)
+                recycle(s);
             return e;
         }
         /* End of this segment. */
