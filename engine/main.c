@@ -484,6 +484,38 @@ static int run(struct engine *e)
     return rc;
 }
 
+/* TARTAN_SYSCALLS_FILE: the event types the enabled rules need, for the tracer's seccomp set
+ * (docs/tracer.md). Written (atomically) before the engine attaches to the ring. */
+static void write_syscalls_file(const struct ruleset *rs)
+{
+    const char *path = getenv("TARTAN_SYSCALLS_FILE");
+    if (!path || !path[0] || !rs)
+        return;
+    uint8_t set[TT_EV_COUNT];
+    memset(set, 0, sizeof set);
+    ruleset_event_types(rs, set);
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp.%d", path, (int)getpid());
+    FILE *f = fopen(tmp, "w");
+    if (!f) {
+        tt_warn("TARTAN_SYSCALLS_FILE: cannot write %s: %s", tmp, strerror(errno));
+        return;
+    }
+    size_t n = 0;
+    for (unsigned t = 1; t < TT_EV_COUNT; t++) {
+        if (!set[t] || !(tt_event_flags(t) & TT_EVF_SYSCALL) || !tt_event_name(t))
+            continue;
+        fprintf(f, "%s\n", tt_event_name(t));
+        n++;
+    }
+    if (fclose(f) != 0 || rename(tmp, path) != 0) {
+        tt_warn("TARTAN_SYSCALLS_FILE: cannot write %s: %s", path, strerror(errno));
+        unlink(tmp);
+        return;
+    }
+    tt_debug("wrote %zu event types the rules need to %s", n, path);
+}
+
 static int write_pidfile(const char *path)
 {
     FILE *f = fopen(path, "w");
@@ -646,6 +678,8 @@ int main(int argc, char **argv)
     if (e->cfg.ecs_metadata_uri && e->cfg.ecs_metadata_uri[0])
         e->ecs = ecs_fetch_start(e->cfg.ecs_metadata_uri, ECS_TIMEOUT_MS);
     watch_setup(e, &in);
+    if (!e->cli.capture)
+        write_syscalls_file(e->rs);
     tt_info("engine %s started (%s)", TARTAN_ENGINE_VERSION,
             e->cli.capture ? e->cli.capture : "event ring");
     rc = run(e);
