@@ -390,6 +390,11 @@ static int ret_is_fd(unsigned type)
     }
 }
 
+const char *evt_ret_name(unsigned evtype)
+{
+    return ret_is_fd(evtype) ? "fd" : "res";
+}
+
 int evt_ret_text(struct eval_ctx *ctx, const char **name_out, char *buf, size_t cap)
 {
     int64_t r = ctx->ev->ret;

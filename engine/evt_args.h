@@ -45,6 +45,8 @@ int evt_param_text(struct eval_ctx *ctx, const struct tt_param_view *v, char *bu
 /* The same for the return value of the event, rendered under Falco's first param name
  * ("fd", "res"...); name_out gets that name. */
 int evt_ret_text(struct eval_ctx *ctx, const char **name_out, char *buf, size_t cap);
+/* Falco's name of the return value of an event type: "fd" or "res". */
+const char *evt_ret_name(unsigned evtype);
 /* evt.args: every parameter as name=value, resolved forms in parentheses, space separated. */
 int evt_args_text(struct eval_ctx *ctx, char *buf, size_t cap);
 /* Name-table rendering of flags, used by tests. which: "open", "clone", "exe". */

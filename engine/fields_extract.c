@@ -392,9 +392,7 @@ static int ret_is_named(struct eval_ctx *ctx, const char *key)
 {
     if (!(tt_event_flags(ctx->evtype) & TT_EVF_SYSCALL))
         return 0;
-    const char *rname;
-    char tmp[8];
-    evt_ret_text(ctx, &rname, tmp, sizeof tmp);
+    const char *rname = evt_ret_name(ctx->evtype);
     if (strcmp(key, rname) == 0)
         return !(strcmp(key, "fd") == 0 &&
                  tt_event_param(ctx->ev, TT_P_FD, &(struct tt_param_view){0}));

@@ -179,13 +179,55 @@ static size_t ip_text(int family, const uint8_t *ip, char *buf, size_t cap)
     return strlen(buf);
 }
 
+static char *put_u(char *p, unsigned v)
+{
+    char tmp[12];
+    int n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (n)
+        *p++ = tmp[--n];
+    return p;
+}
+
+/* "a.b.c.d" or the inet_ntop form of a v6 address; fast path for v4 (hot on busy servers). */
+static char *put_ip(char *p, int family, const uint8_t *ip)
+{
+    if (family != AF_INET6) {
+        for (int i = 0; i < 4; i++) {
+            if (i)
+                *p++ = '.';
+            p = put_u(p, ip[i]);
+        }
+        return p;
+    }
+    char t[INET6_ADDRSTRLEN];
+    size_t n = ip_text(AF_INET6, ip, t, sizeof t);
+    memcpy(p, t, n);
+    return p + n;
+}
+
 size_t st_sock_name(const struct st_sock *s, char *buf, size_t cap)
 {
-    char c[INET6_ADDRSTRLEN], sv[INET6_ADDRSTRLEN];
-    ip_text(s->family, s->cip, c, sizeof c);
-    ip_text(s->family, s->sip, sv, sizeof sv);
-    int n = snprintf(buf, cap, "%s:%u->%s:%u", c, s->cport, sv, s->sport);
-    return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
+    char tmp[2 * INET6_ADDRSTRLEN + 16], *p = tmp;
+    p = put_ip(p, s->family, s->cip);
+    *p++ = ':';
+    p = put_u(p, s->cport);
+    *p++ = '-';
+    *p++ = '>';
+    p = put_ip(p, s->family, s->sip);
+    *p++ = ':';
+    p = put_u(p, s->sport);
+    size_t n = (size_t)(p - tmp);
+    if (cap == 0)
+        return 0;
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(buf, tmp, n);
+    buf[n] = '\0';
+    return n;
 }
 
 static void fd_set_name(struct engine_state *st, struct st_fd *f, const char *s, size_t n)
