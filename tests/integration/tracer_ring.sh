@@ -86,7 +86,7 @@ wait "$dp" 2>/dev/null
 
 # ---- blocking mode: a stalled engine slows the workload down instead of losing events ----
 k=$((base + 5)); keys+=("$k")
-"$TT_HELPERS/ring_consume" --key "$k" --wait 10000 --stall 2000 --idle 1500 >cons5.txt 2>cons5.err &
+"$TT_HELPERS/ring_consume" --key "$k" --wait 10000 --stall 2000 --idle 10000 >cons5.txt 2>cons5.err &
 dp=$!; bg+=("$dp")
 start=$(date +%s%N)
 "$T" --ring-key "$k" --blocking --ring-size 65536 --wait-engine 10000 -- "$W" forks 300 >/dev/null 2>tracer5.err
