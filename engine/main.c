@@ -614,7 +614,7 @@ int main(int argc, char **argv)
                  CONFIG_ENV_YAML_B64);
     if (e->cli.unbuffered)
         e->cfg.buffered_outputs = 0;
-    int rc = 0;
+    int rc = 0, pid_written = 0;
     struct rules_input in = {0};
     if (e->cli.version) {
         rc = print_version(&e->cfg);
@@ -655,9 +655,12 @@ int main(int argc, char **argv)
         rc = 1;
         goto out;
     }
-    if (e->cli.pidfile && write_pidfile(e->cli.pidfile)) {
-        rc = 1;
-        goto out;
+    if (e->cli.pidfile) {
+        if (write_pidfile(e->cli.pidfile)) {
+            rc = 1;
+            goto out;
+        }
+        pid_written = 1;
     }
     e->out = outputs_new(&e->cfg, e->hostname, err, sizeof err);
     if (!e->out) {
@@ -697,7 +700,7 @@ out:
     file_watch_free(e->watch);
     json_decref(e->ecs_fields);
     rules_input_free(&in);
-    if (e->cli.pidfile && !e->cli.dry_run && e->out)
+    if (pid_written)
         unlink(e->cli.pidfile);
     config_free(&e->cfg);
     cli_free(&e->cli);
