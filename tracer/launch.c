@@ -105,9 +105,17 @@ static int load_syscalls_file(struct tr_state *st)
         return 0;
     }
     char bad[80];
-    if (tr_sysset_build(&st->set, buf, st->o->trace_all, bad, sizeof bad) != 0) {
-        tt_error("%s: unknown event or syscall name '%s'", path, bad);
-        return -1;
+    /* An engine built against a newer event table may name events this tracer does not know:
+     * skip those (with a warning) rather than refusing to run. */
+    for (int tries = 0; tr_sysset_build(&st->set, buf, st->o->trace_all, bad, sizeof bad) != 0;
+         tries++) {
+        char *w = strstr(buf, bad);
+        if (!w || tries > 64) {
+            tt_error("%s: cannot use the syscall list", path);
+            return -1;
+        }
+        tt_warn("%s: unknown event or syscall name '%s' ignored", path, bad);
+        memset(w, ' ', strlen(bad));
     }
     tt_info("syscall set from %s", path);
     tr_emit_tracerinfo(st, "syscall set from the engine's file");

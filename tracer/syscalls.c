@@ -215,8 +215,10 @@ unsigned tr_sys_event(long nr)
 /* Names that are events handled without a seccomp stop (ptrace events) or not syscalls. */
 static int is_ptrace_event_name(const char *w)
 {
-    static const char *const names[] = {"clone",      "clone3",   "fork",     "vfork",  "exit",
-                                        "exit_group", "procexit", "procinfo", "fdinfo", NULL};
+    /* "syscall" (generic events) and the synthetic events need no syscall stop either. */
+    static const char *const names[] = {
+        "clone",  "clone3",  "fork", "vfork",  "exit",       "exit_group", "procexit", "procinfo",
+        "fdinfo", "syscall", "drop", "tamper", "tracerinfo", "prctl_name", NULL};
     for (int i = 0; names[i]; i++)
         if (strcmp(w, names[i]) == 0)
             return 1;
