@@ -185,6 +185,11 @@ int state_set_container_meta(struct engine_state *st, const char *id, const char
                              const char *image, const char *image_repo, const char *image_tag,
                              int privileged);
 
+/* The container every process belongs to when its cgroups name none (the engine knows it runs
+ * inside one: ECS task metadata). Processes already marked "host" move to it. id as for
+ * state_set_container_meta. */
+int state_set_default_container(struct engine_state *st, const char *id);
+
 /* Lookups (NULL if unknown). */
 struct st_thread *state_thread(struct engine_state *st, int32_t tid);
 struct st_proc *state_proc(struct engine_state *st, int32_t pid);

@@ -113,19 +113,22 @@ int st_container_id_from_event(const struct tt_event *ev, char *id12, size_t n12
 {
     const char *s;
     size_t n;
-    if (st_param_str(ev, TT_P_CONTAINER_ID, &s, &n)) {
-        if (n == 0 || (n == 4 && memcmp(s, "host", 4) == 0)) {
-            snprintf(id12, n12, "host");
-            snprintf(full, nfull, "%s", "");
-        } else {
-            snprintf(full, nfull, "%.*s", (int)n, s);
-            snprintf(id12, n12, "%.*s", (int)(n > 12 ? 12 : n), s);
-        }
+    int had_id = st_param_str(ev, TT_P_CONTAINER_ID, &s, &n);
+    if (had_id && n > 0 && !(n == 4 && memcmp(s, "host", 4) == 0)) {
+        snprintf(full, nfull, "%.*s", (int)n, s);
+        snprintf(id12, n12, "%.*s", (int)(n > 12 ? 12 : n), s);
         return 1;
     }
+    /* No 64-hex id from the tracer: the cgroup lines may still name one (ECS/Fargate ids are
+     * "<task>-<n>"), else the process is on the host. */
     struct tt_param_view v;
-    if (!tt_event_param(ev, TT_P_CGROUPS, &v))
-        return 0;
+    if (!tt_event_param(ev, TT_P_CGROUPS, &v)) {
+        if (!had_id)
+            return 0;
+        snprintf(id12, n12, "host");
+        snprintf(full, nfull, "%s", "");
+        return 1;
+    }
     const char *p = (const char *)v.data, *end = p + v.len;
     while (p < end) {
         const char *e = memchr(p, '\0', (size_t)(end - p));
@@ -169,4 +172,39 @@ int state_set_container_meta(struct engine_state *st, const char *id, const char
         c->privileged = privileged;
     st_container_unref(st, c);
     return rc;
+}
+
+struct remap_arg {
+    struct engine_state *st;
+    struct st_container *to;
+};
+
+static int remap_host(struct st_proc *p, void *arg)
+{
+    struct remap_arg *a = arg;
+    if (p->ctr == a->st->host) {
+        st_container_unref(a->st, p->ctr);
+        p->ctr = a->to;
+        a->to->ref++;
+    }
+    return 0;
+}
+
+int state_set_default_container(struct engine_state *st, const char *id)
+{
+    if (!st || !id || !*id)
+        return -1;
+    char id12[16];
+    snprintf(id12, sizeof id12, "%.12s", id);
+    if (strcmp(id12, "host") == 0)
+        return -1;
+    struct st_container *c = st_container_get(st, id12, strlen(id) > 12 ? id : NULL);
+    if (!c)
+        return -1;
+    if (st->dflt)
+        st_container_unref(st, st->dflt);
+    st->dflt = c; /* keeps the reference */
+    struct remap_arg a = {st, c};
+    st_proc_foreach(st, remap_host, &a);
+    return 0;
 }

@@ -160,8 +160,8 @@ struct st_proc *st_proc_new(struct engine_state *st, int32_t pid)
         free(p);
         return NULL;
     }
-    p->ctr = st->host;
-    st->host->ref++;
+    p->ctr = st->dflt ? st->dflt : st->host;
+    p->ctr->ref++;
     st->bytes += sizeof *p;
     return p;
 }
@@ -355,6 +355,8 @@ void state_free(struct engine_state *st)
     free(st->phash);
     if (st->host)
         st_container_unref(st, st->host);
+    if (st->dflt)
+        st_container_unref(st, st->dflt);
     while (st->ctrs) {
         struct st_container *c = st->ctrs;
         c->ref = 0;

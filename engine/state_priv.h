@@ -18,6 +18,7 @@ struct engine_state {
     uint32_t pbuckets, nprocs;
     struct st_container *ctrs; /* list, host first */
     struct st_container *host;
+    struct st_container *dflt; /* state_set_default_container(): replaces "host" */
     uint64_t nfds;
     uint64_t threads_dropped, fds_dropped;
     uint64_t bytes;

@@ -99,6 +99,10 @@ static void set_container(struct engine_state *st, struct st_proc *p, const stru
     char id12[16], full[72];
     if (!st_container_id_from_event(ev, id12, sizeof id12, full, sizeof full))
         return;
+    if (st->dflt && strcmp(id12, "host") == 0) { /* the engine knows it runs in a container */
+        snprintf(id12, sizeof id12, "%s", st->dflt->id);
+        snprintf(full, sizeof full, "%s", st->dflt->full_id);
+    }
     if (strcmp(p->ctr->id, id12) == 0)
         return;
     struct st_container *c = st_container_get(st, id12, full);

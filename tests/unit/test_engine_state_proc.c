@@ -296,6 +296,45 @@ TT_TEST(ecs_cgroup_id)
     TT_CHECK(st_container_id_from_cgroup(h, strlen(h), full, sizeof full) == 0);
 }
 
+TT_TEST(ecs_cgroup_when_tracer_finds_no_hex_id)
+{
+    struct engine_state *st = state_new();
+    tev_begin(&e, TT_EV_PROCINFO, 700, 700);
+    tt_evb_str(&e.b, TT_P_COMM, "app");
+    static const char cg[] = "0::/ecs/8a9b0c1d2e3f40516273849506a7b8c9/"
+                             "8a9b0c1d2e3f40516273849506a7b8c9-1234567890";
+    tt_evb_bytes(&e.b, TT_P_CGROUPS, TT_PK_STRLIST, cg, sizeof cg);
+    tt_evb_str(&e.b, TT_P_CONTAINER_ID, ""); /* the tracer looks for 64 hex digits only */
+    begin(st, tev_end(&e, 0));
+    TT_CHECK_STR(F("container.id", NULL), "8a9b0c1d2e3f");
+    TT_CHECK_STR(F("container.full_id", NULL), "8a9b0c1d2e3f40516273849506a7b8c9-1234567890");
+    state_end_event(st, &ctx);
+    state_free(st);
+}
+
+TT_TEST(default_container_from_metadata)
+{
+    /* cgroup namespaces hide the id ("0::/"): RUNTIME knows from the ECS metadata that every
+     * traced process is in the task's container */
+    struct engine_state *st = world();
+    TT_CHECK_INT(state_set_default_container(st, "cd189a933e5849daa93386466019ab50-2495160603"), 0);
+    tev_begin(&e, TT_EV_CLOSE, 100, 100);
+    begin(st, tev_end(&e, 0));
+    TT_CHECK_STR(F("container.id", NULL), "cd189a933e58");
+    state_end_event(st, &ctx);
+    do_fork(st, 100, 400, 0);
+    tev_begin(&e, TT_EV_EXECVE, 400, 400);
+    tt_evb_str(&e.b, TT_P_EXEPATH, "/bin/sh");
+    static const char cg[] = "0::/";
+    tt_evb_bytes(&e.b, TT_P_CGROUPS, TT_PK_STRLIST, cg, sizeof cg);
+    tt_evb_str(&e.b, TT_P_CONTAINER_ID, "");
+    begin(st, tev_end(&e, 0));
+    TT_CHECK_STR(F("container.id", NULL), "cd189a933e58");
+    state_end_event(st, &ctx);
+    TT_CHECK_INT(state_set_default_container(st, "host"), -1);
+    state_free(st);
+}
+
 TT_TEST(thread_cap_bounded)
 {
     struct state_opts o = {.max_threads = 4, .no_proc_lookup = 1};
