@@ -27,9 +27,6 @@ KEY=$((0x74620000 + $$ % 65536))
 cleanup() { ipcrm -M "$KEY" 2>/dev/null; rm -rf "$TMP"; }
 trap cleanup EXIT
 
-# The effective set (rules + state tracking), read back from the tracer's tracerinfo event.
-"$T" -w "$TMP/set.cap" --no-snapshot --syscalls "$RULES" -- /bin/true
-SET=$("$T" dump "$TMP/set.cap" | sed -n 's/.* tracerinfo .*args=\[\([^]]*\)\].*/\1/p' | tr ' ' ',')
 HAVE_STRACE=0
 if command -v strace >/dev/null && strace -f --seccomp-bpf -qq -o /dev/null /bin/true 2>/dev/null; then
     HAVE_STRACE=1
@@ -45,21 +42,49 @@ best() { # best time of RUNS runs of: CMD... (prints seconds)
     echo "${b:-nan}"
 }
 
-traced() { # workload n: one traced run with a ring consumer; prints the loop time
-    "$T" dump --ring "$KEY" --wait 20000 >/dev/null 2>&1 &
-    local dp=$!
+# The consumer: the engine evaluating the upstream rules when it is built (it tells the tracer
+# the syscalls its rules need through TARTAN_SYSCALLS_FILE and re-attaches to each new ring),
+# else `tracer dump` (formats every event) with the rules' syscall list.
+ENGINE=$BIN/engine
+RULESFILE=${TRACER_BENCH_RULES:-${TT_SHARED:-$ROOT/../shared}/falco-rules/falco_rules.yaml}
+EP=""
+CONSUMER="tracer dump"
+if [ -x "$ENGINE" ] && [ -f "$RULESFILE" ]; then
+    printf 'json_output: false\nstdout_output:\n  enabled: true\n' >"$TMP/falco.yaml"
+    TT_RING_KEY=$KEY TARTAN_SYSCALLS_FILE="$TMP/engine.set" "$ENGINE" -c "$TMP/falco.yaml" \
+        -r "$RULESFILE" >"$TMP/alerts.txt" 2>"$TMP/engine.log" &
+    EP=$!
+    for _ in $(seq 100); do [ -s "$TMP/engine.set" ] && break; sleep 0.1; done
+    if [ -s "$TMP/engine.set" ] && kill -0 "$EP" 2>/dev/null; then
+        CONSUMER="engine + $(basename "$RULESFILE")"
+        RULES=$(tr '\n' ',' <"$TMP/engine.set")
+    else
+        kill "$EP" 2>/dev/null; EP=""
+    fi
+fi
+cleanup() { [ -n "$EP" ] && kill "$EP" 2>/dev/null; ipcrm -M "$KEY" 2>/dev/null; rm -rf "$TMP"; }
+
+traced() { # workload n: one traced run with the consumer attached; prints the loop time
+    local dp=""
+    if [ -z "$EP" ]; then
+        "$T" dump --ring "$KEY" --wait 20000 >/dev/null 2>&1 &
+        dp=$!
+    fi
     "${PIN[@]}" "$T" -v --ring-key "$KEY" --no-snapshot --syscalls "$RULES" -- "$B" "$1" "$2" \
         2>>"$TMP/tracer.log"
-    wait "$dp" 2>/dev/null
+    [ -n "$dp" ] && wait "$dp" 2>/dev/null
 }
 
+# The effective set (rules + state tracking), read back from the tracer's tracerinfo event.
+"$T" -w "$TMP/set.cap" --no-snapshot --syscalls "$RULES" -- /bin/true
+SET=$("$T" dump "$TMP/set.cap" | sed -n 's/.* tracerinfo .*args=\[\([^]]*\)\].*/\1/p' | tr ' ' ',')
 native() { "${PIN[@]}" "$B" "$1" "$2"; }
 straced() { "${PIN[@]}" strace -f --seccomp-bpf -qq -o /dev/null -e trace="$SET" "$B" "$1" "$2"; }
 
 rel() { awk -v n="$1" -v t="$2" 'BEGIN{ if (t+0 > 0 && n != "nan" && t != "nan") printf "%.3f", n/t; else printf "n/a" }'; }
 
 echo "tracer benchmark: relative speed = native time / traced time (1.000 = no slowdown)"
-echo "scheduling: ${PIN[*]:-default}; traced syscall set: $(echo "$SET" | tr ',' ' ' | wc -w) syscalls"
+echo "consumer: $CONSUMER; scheduling: ${PIN[*]:-default}; traced syscall set: $(echo "$SET" | tr ',' ' ' | wc -w) syscalls"
 printf '%-22s %9s %9s %9s  %8s %8s  %11s %11s %8s\n' workload native_s tartan_s strace_s \
     tartan strace "pdig(d/p)" "strace(pub)" target
 while read -r w n label pdig spub target; do
