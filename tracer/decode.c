@@ -312,5 +312,7 @@ void tr_emit_tamper(struct tr_state *st, struct tr_task *t, long nr, const uint6
     tt_evb_str(&b, TT_P_REASON, why);
     if (tt_evb_finish(&b, -EACCES))
         tr_emit(st, buf);
-    tt_warn("tid %d: %s", (int)t->tid, why);
+    static unsigned warned;
+    if (warned++ < 10) /* the event carries every attempt; the log only the first ones */
+        tt_warn("tid %d: %s", (int)t->tid, why);
 }

@@ -317,7 +317,10 @@ static void on_stop(struct tr_state *st, pid_t pid, int status)
     }
     if ((t->flags & (TF_EXPECT_START | TF_ATTACHING)) && event == PTRACE_EVENT_STOP) {
         t->flags &= ~(TF_EXPECT_START | TF_ATTACHING);
-        resume(st, t, 0);
+        if (is_stop_signal(sig)) /* attached to a stopped process: it stays stopped */
+            ptrace(PTRACE_LISTEN, t->tid, 0L, 0L);
+        else
+            resume(st, t, 0);
         return;
     }
     t->flags &= ~(TF_EXPECT_START | TF_ATTACHING);

@@ -87,3 +87,17 @@ if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ]; then
 else
     skip eperm_actionable_message "needs root and setpriv to run the tracer unprivileged"
 fi
+
+# attaching to a stopped process leaves it stopped until SIGCONT
+sleep 60 &
+sp=$!; bg+=("$sp")
+kill -STOP "$sp"
+"$T" -p "$sp" -w f.cap --no-snapshot 2>/dev/null &
+tp=$!; bg+=("$tp")
+wait_for 5 test "$(tracer_of "$sp")" = "$tp"
+sleep 0.3
+expect_match attach_stopped_stays_stopped "$(awk '/^State:/{print $2}' /proc/$sp/status)" '^[Tt]$'
+kill -CONT "$sp"; sleep 0.3
+expect_match attach_stopped_resumes_on_sigcont "$(awk '/^State:/{print $2}' /proc/$sp/status)" '^[SR]$'
+kill -INT "$tp"; wait "$tp"
+kill "$sp" 2>/dev/null
