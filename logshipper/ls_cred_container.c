@@ -12,7 +12,7 @@
 #include "ls_creds.h"
 #include "ls_endpoint.h"
 
-static int allowed_full_uri(const char *uri)
+int ls_container_uri_allowed(const char *uri)
 {
     char host[256];
     int https = 0;
@@ -48,7 +48,7 @@ int ls_cred_container(struct ls_http *h, struct ls_creds *c, char *err, size_t e
         const char *host = getenv("LOGSHIPPER_CONTAINER_CREDENTIALS_HOST");
         snprintf(url, sizeof url, "http://%s%s", host && *host ? host : "169.254.170.2", rel);
     } else if (full && *full) {
-        if (!allowed_full_uri(full)) {
+        if (!ls_container_uri_allowed(full)) {
             snprintf(err, errlen,
                      "AWS_CONTAINER_CREDENTIALS_FULL_URI host is not allowed "
                      "(https, loopback, 169.254.170.2/23 only)");

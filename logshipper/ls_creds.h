@@ -22,6 +22,9 @@ int ls_cred_webid(struct ls_http *h, const char *region, struct ls_creds *c, cha
 int ls_cred_profile(struct ls_http *h, const char *region, struct ls_creds *c, char *err,
                     size_t errlen);
 int ls_cred_container(struct ls_http *h, struct ls_creds *c, char *err, size_t errlen);
+/* AWS_CONTAINER_CREDENTIALS_FULL_URI hosts the SDKs accept: https, loopback, 169.254.170.2,
+ * 169.254.170.23, [fd00:ec2::23]. */
+int ls_container_uri_allowed(const char *uri);
 int ls_cred_imds(struct ls_http *h, struct ls_creds *c, char *err, size_t errlen);
 
 /* Credentials JSON as served by container endpoints, IMDS and credential_process:

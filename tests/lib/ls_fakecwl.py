@@ -324,6 +324,11 @@ class FakeCWL:
             c = self.new_creds()
             c["Code"] = "Success"
             return self._send(h, 200, json.dumps(c).encode(), request_id=False)
+        if path == "/v4/meta":
+            meta = {"DockerId": "d0", "Name": "workload", "Labels": {
+                "com.amazonaws.ecs.task-arn":
+                    "arn:aws:ecs:ap-southeast-2:123456789012:task/prod/feedc0de1234"}}
+            return self._send(h, 200, json.dumps(meta).encode(), request_id=False)
         if path.startswith("/creds"):
             if self.container_token is not None and \
                     h.headers.get("Authorization") != self.container_token:
