@@ -111,9 +111,10 @@ int fld_value_to_text(const struct fld_value *v, char *buf, size_t cap);
  * true/false). Returns bytes written (snprintf semantics). */
 int fld_value_to_json(const struct fld_value *v, char *buf, size_t cap);
 
-/* `--list` output: every registered field with type and description, Falco-like layout
- * (json != 0: a JSON array of {name,type,desc}). Returns 0, or -1 on a write error. */
+/* `--list` output: every registered field, Falco-like layout (mode 0: text by class with
+ * descriptions; 1: a JSON array of {name,type,desc}; 2: names only, one a line, as `-N`).
+ * Returns 0, or -1 on a write error. */
 #include <stdio.h>
-int fields_list(FILE *out, int json);
+int fields_list(FILE *out, int mode);
 
 #endif

@@ -176,11 +176,32 @@ static int json_str(FILE *out, const char *s)
     return fputc('"', out) == EOF ? -1 : 0;
 }
 
-int fields_list(FILE *out, int json)
+static const char *class_desc(const char *cls, size_t n)
+{
+    static const struct {
+        const char *name, *desc;
+    } d[] = {
+        {"evt", "All event types"},
+        {"proc", "Process information of the thread that generated the event"},
+        {"thread", "Thread information of the thread that generated the event"},
+        {"user", "Information about the user executing the specific event"},
+        {"group", "Information about the user group"},
+        {"fd", "File descriptor of the event (opened, used, or created)"},
+        {"container", "Container the process runs in (id from the cgroup, metadata from ECS)"},
+        {"k8s", "Kubernetes metadata (not available here: always missing)"},
+    };
+    for (size_t i = 0; i < sizeof d / sizeof d[0]; i++)
+        if (strlen(d[i].name) == n && strncmp(d[i].name, cls, n) == 0)
+            return d[i].desc;
+    return "";
+}
+
+int fields_list(FILE *out, int mode)
 {
     int rc = 0;
     const char *cls = "";
-    if (json && fputs("[", out) == EOF)
+    size_t clen = 0;
+    if (mode == 1 && fputs("[", out) == EOF)
         return -1;
     int first = 1;
     for (int i = 0; i < FLD_COUNT; i++) {
@@ -189,7 +210,18 @@ int fields_list(FILE *out, int json)
             continue;
         const char *dot = strchr(f->name, '.');
         size_t cl = dot ? (size_t)(dot - f->name) : strlen(f->name);
-        if (json) {
+        char nm[64];
+        snprintf(nm, sizeof nm, "%s%s", f->name,
+                 (f->flags & FF_DOTTED_ARG)  ? ".NAME"
+                 : (f->flags & FF_ARG_INDEX) ? "[N]"
+                 : (f->flags & FF_ARG_KEY)   ? "[KEY]"
+                                             : "");
+        if (mode == 2) { /* names only (-N) */
+            if (fprintf(out, "%s\n", f->name) < 0)
+                rc = -1;
+            continue;
+        }
+        if (mode == 1) {
             if (!first && fputs(",", out) == EOF)
                 rc = -1;
             first = 0;
@@ -199,22 +231,21 @@ int fields_list(FILE *out, int json)
                 rc = -1;
             continue;
         }
-        if (strncmp(cls, f->name, cl) != 0 || cls[cl] != '.') {
+        if (cl != clen || strncmp(cls, f->name, cl) != 0) {
             cls = f->name;
-            if (fprintf(out, "%s-------------------------------\nField Class: %.*s\n\n",
-                        i ? "\n" : "", (int)cl, f->name) < 0)
+            clen = cl;
+            if (fprintf(out,
+                        "%s-------------------------------------------------------------------"
+                        "------------\nField Class:                  %.*s (%s)\n"
+                        "Event Sources:                syscall\n\n",
+                        i ? "\n" : "", (int)cl, f->name, class_desc(f->name, cl)) < 0)
                 rc = -1;
         }
-        char nm[64];
-        snprintf(nm, sizeof nm, "%s%s", f->name,
-                 (f->flags & FF_DOTTED_ARG)  ? ".NAME"
-                 : (f->flags & FF_ARG_INDEX) ? "[N]"
-                 : (f->flags & FF_ARG_KEY)   ? "[KEY]"
-                                             : "");
-        if (fprintf(out, "%-36s (%s) %s\n", nm, type_name(f->type), f->desc) < 0)
+        if (fprintf(out, "%-29s %s%s%s\n", nm, f->desc,
+                    (f->flags & FF_FILTER_ONLY) ? " (filter only)" : "", "") < 0)
             rc = -1;
     }
-    if (json && fputs("]\n", out) == EOF)
+    if (mode == 1 && fputs("]\n", out) == EOF)
         rc = -1;
     return rc;
 }

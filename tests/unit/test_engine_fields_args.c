@@ -176,6 +176,26 @@ TT_TEST(resolve_errors)
     TT_CHECK(f && fields_list(f, 0) == 0 && fields_list(f, 1) == 0);
     if (f)
         fclose(f);
+    /* -N: names only, one a line, every listed field resolvable */
+    f = tmpfile();
+    TT_CHECK(f && fields_list(f, 2) == 0);
+    if (f) {
+        rewind(f);
+        char line[128];
+        int n = 0, bad = 0, aname = 0;
+        while (fgets(line, sizeof line, f)) {
+            line[strcspn(line, "\n")] = 0;
+            n++;
+            aname |= strcmp(line, "proc.aname") == 0;
+            if (strcmp(line, "evt.arg") && strcmp(line, "evt.rawarg") &&
+                strcmp(line, "k8s.pod.label") && fld_resolve(line, NULL, &r, err, sizeof err))
+                bad++;
+        }
+        fclose(f);
+        TT_CHECK(n > 100);
+        TT_CHECK(aname);
+        TT_CHECK_INT(bad, 0);
+    }
 }
 
 TT_TEST(upstream_ruleset_fields_resolve)
