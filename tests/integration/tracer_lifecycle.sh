@@ -86,6 +86,17 @@ if unshare --fork --pid --mount-proc true 2>/dev/null; then
     rc=$?
     expect_eq pid1_exit_status "$rc" 7
     expect_eq pid1_reaps_orphans "$out" "zombies=0"
+    # SIGTERM from outside the namespace reaches a PID 1 tracer (blocked, read by signalfd: not
+    # dropped like a default-disposition signal to init) and is forwarded
+    rm -f marker1 out1.txt
+    unshare --fork --pid --mount-proc "$T" -w c.cap -- "$W" trapterm "$TT_TMP/marker1" >out1.txt &
+    up=$!; pids_to_kill+=("$up")
+    wait_for 5 grep -q ready out1.txt
+    tp1=$(child_of "$up")
+    kill -TERM "$tp1"
+    wait "$up"; rc=$?
+    expect_eq pid1_sigterm_forwarded_exit "$rc" 0
+    check pid1_sigterm_forwarded_marker test -s marker1
 else
     skip pid1_reaps_orphans "unshare --pid not permitted here"
 fi
