@@ -1,0 +1,747 @@
+#!/usr/bin/env python3
+"""Tartan's runner for Falco's event-generator suite (declarative specs, one file per rule family).
+
+For every test and every case of every spec in the suite directory (never edited or filtered),
+it builds the process chain, resources and syscall steps with the eg_proc helper, under the
+tracer, with the engine evaluating the given rules file on the live ring (launcher, tracer,
+engine: the user's path), and checks that the test's rule fired with the expected source,
+priority and output fields. Cases whose context asks for a container run inside one container
+started from the local base image with the Tartan binaries mounted (mounted pattern).
+
+  evtgen.py [--specs DIR] [--rules FILE] [--only SUBSTR] [--no-container] [--prefix NAME]
+
+Prints PASS/FAIL/SKIP lines (tests/run.sh protocol), a table (rule, case, result, reason) and
+totals. Exit status 0 when no case failed. See docs/evtgen.md.
+"""
+import argparse
+import copy
+import itertools
+import json
+import os
+import platform
+import pwd
+import re
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+import yaml
+
+ROOT = os.environ.get("TT_ROOT") or os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+SHARED = os.environ.get("TT_SHARED") or os.path.join(ROOT, "..", "shared")
+BIN = os.environ.get("TT_BIN") or os.path.join(ROOT, "build", "bin")
+HELPERS = os.environ.get("TT_HELPERS") or os.path.join(ROOT, "build", "helpers")
+
+MAX_LANES = 16
+STRING_ARGS = {"pathname", "target", "linkPath", "oldPath", "newPath", "address", "destAddr", "buf",
+               "buffer"}
+EXTRA_CONSTS = {"AT_FDCWD": -100, "AT_SYMLINK_FOLLOW": 0x400, "AT_EMPTY_PATH": 0x1000}
+
+
+def log(*a):
+    print(*a, file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------- loading and templates
+
+TEMPLATE_RE = re.compile(r"^\s*%\{\s*(\S+?)\.(\S+)\s*\}\s*$")
+# A template reference written as a bare YAML value (`runIf: %{ item.runIf }`) is not valid
+# YAML ('%' cannot start a plain scalar); the Go loader accepts it, so read it as a string.
+BARE_TEMPLATE_RE = re.compile(r"^(\s*(?:-\s+)?[\w.]+:\s+)(%\{[^}\n]*\})\s*$", re.M)
+
+
+def load_spec(path):
+    with open(path) as f:
+        text = f.read()
+    return yaml.safe_load(BARE_TEMPLATE_RE.sub(r'\1"\2"', text))
+
+
+def fill(node, values):
+    """Substitute %{ item.KEY } strings (whole-string references) with the case's values."""
+    if isinstance(node, dict):
+        return {k: fill(v, values) for k, v in node.items()}
+    if isinstance(node, list):
+        return [fill(v, values) for v in node]
+    if isinstance(node, str):
+        m = TEMPLATE_RE.match(node)
+        if m and m.group(1) == "item":
+            if m.group(2) not in values:
+                raise ValueError(f"template parameter {node} has no value")
+            return copy.deepcopy(values[m.group(2)])
+    return node
+
+
+def expand_cases(specs):
+    """Case value sets of a test: vector specs one each, matrix specs the cartesian product."""
+    out = []
+    for spec in specs:
+        vals = spec.get("values") or {}
+        if spec.get("strategy") == "vector":
+            out.append(dict(vals))
+        elif spec.get("strategy") == "matrix":
+            keys = list(vals)
+            for combo in itertools.product(*(vals[k] for k in keys)):
+                out.append(dict(zip(keys, combo)))
+        else:
+            raise ValueError(f"unknown case strategy {spec.get('strategy')!r}")
+    return out
+
+
+class Case:
+    def __init__(self, file, test, index, values):
+        self.file = file
+        self.index = index
+        self.values = values
+        self.test = test
+        self.base = test.get("name", "?")
+        self.rule = test.get("rule", "")
+        self.id = f"{self.base}#{index}" if values is not None else self.base
+        self.skip = None
+        self.result = None
+        self.reason = ""
+        self.pids = set()
+        self.notes = []
+        self.seq = 0
+
+    @property
+    def label(self):
+        if not self.values:
+            return self.id
+        parts = []
+        for k, v in self.values.items():
+            if isinstance(v, (dict, list)) or v is None:
+                v = json.dumps(v)
+            parts.append(f"{k}={v}")
+        return f"{self.id}({','.join(parts)})"
+
+    @property
+    def runname(self):
+        """The name on PASS/FAIL/SKIP lines: no spaces or colons (the protocol's separator)."""
+        return "evtgen." + re.sub(r"[\s:]+", "_", self.label)
+
+    @property
+    def container(self):
+        ctx = self.test.get("context") or {}
+        return ctx.get("container") is not None
+
+
+def load_cases(spec_dir):
+    cases = []
+    for fn in sorted(os.listdir(spec_dir)):
+        if not fn.endswith((".yaml", ".yml")):
+            continue
+        doc = load_spec(os.path.join(spec_dir, fn))
+        for raw in (doc or {}).get("tests") or []:
+            tmpl = {k: v for k, v in raw.items() if k != "cases"}
+            if "cases" not in raw:
+                cases.append(Case(fn, tmpl, 0, None))
+                continue
+            for i, vals in enumerate(expand_cases(raw["cases"] or [])):
+                c = Case(fn, fill(tmpl, vals), i, vals)
+                cases.append(c)
+    return cases
+
+
+def machine_arch():
+    m = platform.machine()
+    return {"x86_64": "amd64", "aarch64": "arm64"}.get(m, m)
+
+
+def run_if(cond):
+    """None when the case runs here, else the reason it does not (the runIf arch condition)."""
+    if not cond:
+        return None
+    arch = (cond or {}).get("arch")
+    if arch:
+        op, val, here = arch.get("op", "eq"), arch.get("val"), machine_arch()
+        ok = (here == val) if op == "eq" else (here != val) if op == "ne" else None
+        if ok is None:
+            return f"runIf arch op {op!r} not understood"
+        if not ok:
+            return f"runIf arch {op} {val}: this machine is {here}"
+    return None
+
+
+# ---------------------------------------------------------------- plans for eg_proc
+
+def enc(s):
+    s = str(s)
+    return "".join(c if (c.isprintable() and c not in " %\n\t") else "".join(f"%{b:02X}" for b in c.encode())
+                   for c in s)
+
+
+def to_int(v):
+    if isinstance(v, bool):
+        return int(v)
+    if isinstance(v, int):
+        return v
+    s = str(v).strip()
+    if re.match(r"^\$\{\s*[\w.]+\s*\}$", s):
+        return "${" + s[2:-1].strip() + "}"
+    total = 0
+    for tok in s.split("|"):
+        tok = tok.strip()
+        if re.match(r"^-?0[0-7]+$", tok):
+            total |= int(tok, 8)
+        elif re.match(r"^-?(0x[0-9a-fA-F]+|\d+)$", tok):
+            total |= int(tok, 0)
+        elif tok in EXTRA_CONSTS:
+            total |= EXTRA_CONSTS[tok]
+        elif hasattr(os, tok) and isinstance(getattr(os, tok), int):
+            total |= getattr(os, tok)
+        elif hasattr(socket, tok):
+            total |= int(getattr(socket, tok))
+        elif hasattr(signal, tok):
+            total |= int(getattr(signal, tok))
+        else:
+            raise ValueError(f"unknown constant {tok!r}")
+    return total
+
+
+def flat_args(args, prefix=""):
+    out = []
+    for k, v in (args or {}).items():
+        key = prefix + k
+        if isinstance(v, dict):
+            out += flat_args(v, key + ".")
+        elif k in STRING_ARGS:
+            b = re.match(r"^\$\{\s*([\w.]+)\s*\}$", str(v))
+            out.append((key, "${" + b.group(1) + "}" if b else str(v)))
+        else:
+            out.append((key, str(to_int(v))))
+    return out
+
+
+def split_args(s):
+    """Space-separated arguments; a single- or double-quoted group is one argument."""
+    if not s:
+        return []
+    return [m.group(1) or m.group(2) or m.group(3)
+            for m in re.finditer(r'"([^"]+)"|\'([^\']+)\'|(\S+)', str(s))]
+
+
+def chain_of(test):
+    ctx = test.get("context") or {}
+    procs = ctx.get("processes") or [{}]
+    return [p or {} for p in procs]
+
+
+def write_plan(case, path, casedir, outpath):
+    """The eg_proc plan of a case. casedir/outpath are paths as the case will see them."""
+    lines = [f"out {enc(outpath)}"]
+    for i, p in enumerate(chain_of(case.test)):
+        name = p.get("name")
+        exepath = p.get("exePath") or f"{casedir}/p{i}/" + (".eg-exe" if name else "event-generator")
+        arg0 = p.get("exe") or name or os.path.basename(exepath)
+        lines.append(f"proc {i} {enc(exepath)} {enc(name) if name else '-'} {enc(arg0)} "
+                     f"{enc(p['user']) if p.get('user') else '-'}")
+        for a in split_args(p.get("args")):
+            lines.append(f"arg {i} {enc(a)}")
+        for k, v in (p.get("env") or {}).items():
+            lines.append(f"env {i} {enc(f'{k}={v}')}")
+    for key in ("before", "after"):
+        if case.test.get(key):
+            lines.append(f"{key} {enc(case.test[key])}")
+    for r in case.test.get("resources") or []:
+        t, name = r.get("type"), r.get("name")
+        if t == "fd" and r.get("subtype") == "file":
+            lines.append(f"res file {enc(name)} {enc(r['filePath'])}")
+        elif t == "fd" and r.get("subtype") == "directory":
+            lines.append(f"res dir {enc(name)} {enc(r['dirPath'])}")
+        elif t == "clientServer":
+            lines.append(f"res cs {enc(name)} {enc(r['l4Proto'])} {enc(r.get('address') or '-')}")
+        elif t == "process":
+            arg0 = r.get("exe") or r.get("procName") or name
+            lines.append(f"res proc {enc(name)} {1 if r.get('fileLess') else 0} {enc(arg0)}")
+        else:
+            raise ValueError(f"resource type {t}/{r.get('subtype')} not supported by this runner")
+    for s in case.test.get("steps") or []:
+        if s.get("type") != "syscall":
+            raise ValueError(f"step type {s.get('type')!r} not supported by this runner")
+        kv = " ".join(enc(f"{k}={v}") for k, v in flat_args(s.get("args")))
+        lines.append(f"step {enc(s['name'])} {enc(s['syscall'])} {kv}".rstrip())
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+def users_of(case):
+    return {p["user"] for p in chain_of(case.test) if p.get("user")}
+
+
+def conflict_keys(case):
+    """Paths and addresses a case creates: cases sharing one run one after the other."""
+    keys = set()
+    for r in case.test.get("resources") or []:
+        for k in ("filePath", "dirPath"):
+            if r.get(k) and (r.get("subtype") == {"filePath": "file", "dirPath": "directory"}[k]):
+                p = os.path.normpath(r[k])
+                keys.add(p)
+                keys.add(os.path.dirname(p))
+        if r.get("type") == "clientServer":
+            keys.add(f"net:{r.get('l4Proto')}:{r.get('address')}")
+    for s in case.test.get("steps") or []:
+        a = s.get("args") or {}
+        sc = s.get("syscall")
+        flags = a.get("flags", (a.get("how") or {}).get("flags", 0))
+        creat = isinstance(to_int(flags), int) and to_int(flags) & os.O_CREAT
+        if sc in ("open", "openat", "openat2") and creat and a.get("pathname"):
+            keys.add(os.path.normpath(a["pathname"]))
+        for k in ("newPath", "linkPath"):
+            if a.get(k):
+                keys.add(os.path.normpath(a[k]))
+    for p in chain_of(case.test):
+        if p.get("exePath"):
+            keys.add(os.path.normpath(p["exePath"]))
+    return keys
+
+
+def cost(case):
+    m = re.search(r"\bsleep\s+(\d+(\.\d+)?)", str(case.test.get("before") or ""))
+    return (float(m.group(1)) if m else 0.0) + 0.05
+
+
+def assign_lanes(cases):
+    """Union cases that share a conflict key, then pack the groups into at most MAX_LANES lanes
+    (longest first, each into the least loaded lane)."""
+    parent = list(range(len(cases)))
+
+    def find(i):
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+    owner = {}
+    for i, c in enumerate(cases):
+        for k in conflict_keys(c):
+            if k in owner:
+                parent[find(i)] = find(owner[k])
+            else:
+                owner[k] = i
+    groups = {}
+    for i in range(len(cases)):
+        groups.setdefault(find(i), []).append(i)
+    order = sorted(groups.values(), key=lambda g: -sum(cost(cases[i]) for i in g))
+    load = [0.0] * MAX_LANES
+    lane_of = {}
+    for g in order:
+        lane = min(range(MAX_LANES), key=lambda k: load[k])
+        load[lane] += sum(cost(cases[i]) for i in g)
+        for i in g:
+            lane_of[i] = lane
+    return lane_of
+
+
+# ---------------------------------------------------------------- engine configuration
+
+def engine_config(path, alerts_path, rules, fields):
+    fields = sorted(set(fields) | {"proc.pid", "proc.ppid", "proc.name", "proc.exepath", "container.id",
+                                   "user.name", "evt.type"})
+    cfg = {
+        "rules_files": [rules],
+        "json_output": True,
+        "json_include_output_property": True,
+        "json_include_tags_property": False,
+        "rule_matching": "all",
+        "priority": "debug",
+        "buffered_outputs": False,
+        "watch_config_files": False,
+        "stdout_output": {"enabled": False},
+        "syslog_output": {"enabled": False},
+        "file_output": {"enabled": True, "keep_alive": True, "filename": alerts_path},
+        "append_output": [{"extra_fields": fields}],
+    }
+    with open(path, "w") as f:
+        yaml.safe_dump(cfg, f)
+
+
+def expected_fields(cases):
+    out = set()
+    for c in cases:
+        out |= set(((c.test.get("expectedOutcome") or {}).get("outputFields") or {}).keys())
+    return out
+
+
+# ---------------------------------------------------------------- runs
+
+class Run:
+    """One traced run: a batch of cases executed by one eg_proc --batch under one tracer."""
+
+    def __init__(self, work, name, cases, rules, inside):
+        self.work = work
+        self.name = name
+        self.cases = cases
+        self.rules = rules
+        self.inside = inside  # path of `work` as the processes see it
+        self.dir = os.path.join(work, name)
+        os.makedirs(os.path.join(self.dir, "plans"), exist_ok=True)
+        os.makedirs(os.path.join(self.dir, "out"), exist_ok=True)
+        os.chmod(self.dir, 0o777)
+        os.chmod(os.path.join(self.dir, "out"), 0o777)
+        self.alerts = os.path.join(self.dir, "alerts.json")
+        self.seen_dir = os.path.join(inside, name)
+
+    def prepare(self, case_root):
+        lanes = assign_lanes(self.cases)
+        batch = []
+        for i, c in enumerate(self.cases):
+            c.seq = i
+            plan = os.path.join(self.dir, "plans", f"c{i}.plan")
+            write_plan(c, plan, f"{case_root}/c{i}", f"{self.seen_dir}/out/c{i}.out")
+            batch.append(f"case L{lanes[i]} {self.seen_dir}/plans/c{i}.plan")
+        with open(os.path.join(self.dir, "batch"), "w") as f:
+            f.write("\n".join(batch) + "\n")
+        engine_config(os.path.join(self.dir, "falco.yaml"), f"{self.seen_dir}/alerts.json",
+                      f"{self.seen_dir}/rules.yaml", expected_fields(self.cases))
+        shutil.copyfile(self.rules, os.path.join(self.dir, "rules.yaml"))
+
+    def collect(self):
+        for i, c in enumerate(self.cases):
+            try:
+                with open(os.path.join(self.dir, "out", f"c{i}.out")) as f:
+                    for line in f:
+                        w = line.split()
+                        if len(w) == 3 and w[0] == "pid":
+                            c.pids.add(int(w[2]))
+                        elif w and w[0] in ("err", "step", "exit", "done"):
+                            c.notes.append(line.strip())
+            except FileNotFoundError:
+                c.notes.append("no results (the case never started)")
+        alerts = []
+        try:
+            with open(self.alerts) as f:
+                for line in f:
+                    line = line.strip()
+                    if line.startswith("{"):
+                        try:
+                            alerts.append(json.loads(line))
+                        except ValueError:
+                            pass
+        except FileNotFoundError:
+            pass
+        return alerts
+
+
+def ring_key():
+    return 0x45470000 + (os.getpid() & 0xffff)
+
+
+def run_host(run, timeout):
+    key = ring_key()
+    env = dict(os.environ)
+    for k in list(env):
+        if k.startswith("TARTAN_"):
+            del env[k]
+    env["TT_RING_KEY"] = str(key)
+    env["LAUNCHER_GRACE_PERIOD"] = "20"
+    cmd = [os.path.join(BIN, "launcher"),
+           os.path.join(BIN, "tracer"), "--ring-key", str(key), "--wait-engine", "30000",
+           os.path.join(HELPERS, "eg_proc"), "--batch", os.path.join(run.dir, "batch"),
+           "--", os.path.join(BIN, "engine"), "-c", os.path.join(run.dir, "falco.yaml")]
+    log("host run:", " ".join(shlex.quote(c) for c in cmd))
+    with open(os.path.join(run.dir, "launcher.log"), "w") as lf:
+        try:
+            p = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=lf, stderr=subprocess.STDOUT,
+                               env=env, timeout=timeout, cwd=run.dir)
+            rc = p.returncode
+        except subprocess.TimeoutExpired:
+            rc = "timeout"
+    log(f"host run ended: {rc}")
+    return rc
+
+
+def docker_ok():
+    try:
+        return subprocess.run(["docker", "info"], capture_output=True, timeout=30).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def privileged_probe(image):
+    """None when `docker run --privileged` works here, else the exact error."""
+    p = subprocess.run(["docker", "run", "--rm", "--privileged", "--network", "none", "--entrypoint",
+                        "/bin/true", image], capture_output=True, text=True, timeout=120)
+    if p.returncode == 0:
+        return None
+    err = " ".join(p.stderr.split())
+    m = re.search(r"(unable to apply caps[^:]*: [^:]*)", err)
+    return m.group(1) if m else err[-200:]
+
+
+def host_caps():
+    """--cap-add ALL minus what this machine itself lacks (docker refuses to grant it)."""
+    with open("/proc/self/status") as f:
+        bnd = int(re.search(r"^CapBnd:\s*([0-9a-f]+)", f.read(), re.M).group(1), 16)
+    names = ["CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "KILL", "SETGID",
+             "SETUID", "SETPCAP", "LINUX_IMMUTABLE", "NET_BIND_SERVICE", "NET_BROADCAST",
+             "NET_ADMIN", "NET_RAW", "IPC_LOCK", "IPC_OWNER", "SYS_MODULE", "SYS_RAWIO",
+             "SYS_CHROOT", "SYS_PTRACE", "SYS_PACCT", "SYS_ADMIN", "SYS_BOOT", "SYS_NICE",
+             "SYS_RESOURCE", "SYS_TIME", "SYS_TTY_CONFIG", "MKNOD", "LEASE", "AUDIT_WRITE",
+             "AUDIT_CONTROL", "SETFCAP", "MAC_OVERRIDE", "MAC_ADMIN", "SYSLOG", "WAKE_ALARM",
+             "BLOCK_SUSPEND", "AUDIT_READ", "PERFMON", "BPF", "CHECKPOINT_RESTORE"]
+    missing = [n for i, n in enumerate(names) if not bnd & (1 << i)]
+    return ["--cap-add", "ALL"] + sum((["--cap-drop", n] for n in missing), []), missing
+
+
+def run_container(run, image, binaries, timeout, cname):
+    """The batch inside one container: the mounted pattern (binaries container's volume via
+    --volumes-from, launcher as the entrypoint, tracer in front of eg_proc, engine behind)."""
+    caps, _ = host_caps()
+    users = sorted(set().union(*(users_of(c) for c in run.cases)) - {"root"})
+    mk = "".join(f"id -u {shlex.quote(u)} >/dev/null 2>&1 || useradd -M -r -s /usr/sbin/nologin "
+                 f"{shlex.quote(u)}; " for u in users)
+    inner = (f"{mk}exec /vendor/falco/bin/launcher /vendor/falco/bin/tracer --wait-engine 30000 "
+             f"/eg/eg_proc --batch {run.seen_dir}/batch -- /vendor/falco/bin/engine "
+             f"-c {run.seen_dir}/falco.yaml")
+    cmd = ["docker", "run", "--rm", "--name", cname, "--network", "none",
+           "--sysctl", "net.ipv6.conf.all.disable_ipv6=0", "--volumes-from", f"{binaries}:ro",
+           "-v", f"{run.work}:/eg", "-e", "LAUNCHER_GRACE_PERIOD=20", *caps,
+           "--entrypoint", "/bin/sh", image, "-c", inner]
+    log("container run:", " ".join(shlex.quote(c) for c in cmd))
+    with open(os.path.join(run.dir, "launcher.log"), "w") as lf:
+        try:
+            p = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=lf, stderr=subprocess.STDOUT,
+                               timeout=timeout)
+            rc = p.returncode
+        except subprocess.TimeoutExpired:
+            subprocess.run(["docker", "rm", "-f", cname], capture_output=True)
+            rc = "timeout"
+    log(f"container run ended: {rc}")
+    return rc
+
+
+# ---------------------------------------------------------------- checking
+
+def as_text(v):
+    if v is None:
+        return "<NA>"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return str(v)
+
+
+def check(case, alerts):
+    exp = case.test.get("expectedOutcome") or {}
+    mine = [a for a in alerts if (a.get("output_fields") or {}).get("proc.pid") in case.pids]
+    same_rule = [a for a in mine if a.get("rule") == case.rule]
+    problems = []
+    for a in same_rule:
+        bad = []
+        if exp.get("source") and a.get("source") != exp["source"]:
+            bad.append(f"source {a.get('source')!r} (want {exp['source']!r})")
+        if exp.get("priority") and str(a.get("priority", "")).lower() != str(exp["priority"]).lower():
+            bad.append(f"priority {a.get('priority')!r} (want {exp['priority']!r})")
+        if exp.get("hostname") and a.get("hostname") != exp["hostname"]:
+            bad.append(f"hostname {a.get('hostname')!r} (want {exp['hostname']!r})")
+        of = a.get("output_fields") or {}
+        for k, want in (exp.get("outputFields") or {}).items():
+            got = as_text(of[k]) if k in of else "(absent)"
+            if got != as_text(want):
+                bad.append(f"{k}={got} (want {as_text(want)})")
+        if not bad:
+            return "PASS", ""
+        problems.append("; ".join(bad))
+    if problems:
+        return "FAIL", f"rule fired but {problems[0]}"
+    steps = "; ".join(n for n in case.notes if not n.startswith(("done 0", "exit 0")))
+    others = sorted({a.get("rule") for a in mine})
+    why = "rule did not fire for this case's processes"
+    if not case.pids:
+        why = "the case's processes never ran"
+    if others:
+        why += f" (other rules fired: {', '.join(others)[:200]})"
+    if steps:
+        why += f" [{steps[:300]}]"
+    return "FAIL", why
+
+
+# ---------------------------------------------------------------- main
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--specs", default=os.path.join(SHARED, "falco-evtgen-suite"))
+    ap.add_argument("--rules", default=os.path.join(SHARED, "falco-rules", "falco_rules.yaml"))
+    ap.add_argument("--only", default="", help="run only cases whose label contains this")
+    ap.add_argument("--no-container", action="store_true", help="skip container cases (with a reason)")
+    ap.add_argument("--prefix", default="", help="prefix of the PASS/FAIL/SKIP names")
+    ap.add_argument("--keep", action="store_true", help="keep the work directory")
+    ap.add_argument("--timeout", type=int, default=240, help="seconds per traced run")
+    o = ap.parse_args(argv)
+
+    cases = load_cases(o.specs)
+    selected = [c for c in cases if o.only in c.label]
+    for c in cases:
+        if c not in selected:
+            continue
+        c.skip = run_if(c.test.get("runIf"))
+    log(f"{len(cases)} cases in {o.specs}, {len(selected)} selected")
+
+    if os.geteuid() != 0:
+        for c in selected:
+            c.skip = c.skip or "needs root (users, /etc files, network namespace, tracer)"
+    for p in ("launcher", "tracer", "engine"):
+        if not os.access(os.path.join(BIN, p), os.X_OK):
+            print(f"FAIL {o.prefix}evtgen-setup: {BIN}/{p} missing")
+            return 1
+    helper = os.path.join(HELPERS, "eg_proc")
+    if not os.access(helper, os.X_OK):
+        print(f"FAIL {o.prefix}evtgen-setup: {helper} missing")
+        return 1
+
+    work = tempfile.mkdtemp(prefix="tt-evtgen-")
+    os.chmod(work, 0o755)
+    created_users = []
+    cname = f"tt-evtgen-{os.getpid()}"
+    binaries = f"tt-evtgen-bin-{os.getpid()}"
+    leftovers = {}
+    try:
+        host = [c for c in selected if not c.skip and not c.container]
+        cont = [c for c in selected if not c.skip and c.container]
+
+        # Paths a case's steps may leave behind (links, created files): removed at the end
+        # when they did not exist before.
+        for c in host:
+            for s in c.test.get("steps") or []:
+                a = s.get("args") or {}
+                for k in ("pathname", "newPath", "linkPath"):
+                    if a.get(k) and not os.path.lexists(a[k]):
+                        leftovers[a[k]] = True
+
+        if host:
+            for u in sorted(set().union(*(users_of(c) for c in host))):
+                try:
+                    pwd.getpwnam(u)
+                except KeyError:
+                    r = subprocess.run(["useradd", "-M", "-r", "-s", "/usr/sbin/nologin", u],
+                                       capture_output=True, text=True)
+                    if r.returncode == 0:
+                        created_users.append(u)
+                    else:
+                        log(f"useradd {u}: {r.stderr.strip()}")
+            run = Run(work, "host", host, o.rules, work)
+            run.prepare(f"{work}/host/cases")
+            os.makedirs(f"{work}/host/cases", exist_ok=True)
+            os.chmod(f"{work}/host/cases", 0o755)
+            shutil.copy(helper, os.path.join(work, "eg_proc"))
+            t0 = time.time()
+            rc = run_host(run, o.timeout)
+            log(f"host batch: {len(host)} cases in {time.time() - t0:.1f}s (launcher status {rc})")
+            alerts = run.collect()
+            log(f"host batch: {len(alerts)} alerts")
+            for c in host:
+                c.result, c.reason = check(c, alerts)
+
+        if cont:
+            sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
+            why = None
+            if o.no_container:
+                why = "container cases not requested (--no-container)"
+            elif not docker_ok():
+                why = "no Docker daemon answers (docker info failed)"
+            image = os.environ.get("TT_BASE_IMAGE", "debian:bookworm-slim")
+            bin_image = os.environ.get("TT_IMAGE_PREFIX", "tartan") + "-binaries"
+            if not why:
+                for im in (image, bin_image):
+                    if subprocess.run(["docker", "image", "inspect", im], capture_output=True).returncode:
+                        why = f"image {im} is missing (tests/lib/docker.sh builds it)"
+            priv_err = None
+            if not why:
+                priv_err = privileged_probe(image)
+            if why:
+                for c in cont:
+                    c.skip = why
+            else:
+                runnable = []
+                for c in cont:
+                    if "container.privileged" in rule_condition(o.rules, c.rule) and priv_err:
+                        c.skip = (f"the rule needs container.privileged=true and docker run "
+                                  f"--privileged fails here ({priv_err}; the host lacks "
+                                  f"{', '.join('CAP_' + n for n in host_caps()[1]) or 'a capability'})")
+                    else:
+                        runnable.append(c)
+                if runnable:
+                    subprocess.run(["docker", "rm", "-f", binaries], capture_output=True)
+                    subprocess.run(["docker", "create", "--name", binaries, bin_image], check=True,
+                                   capture_output=True)
+                    shutil.copy(helper, os.path.join(work, "eg_proc"))
+                    run = Run(work, "container", runnable, o.rules, "/eg")
+                    run.prepare("/tmp/tt-evtgen")
+                    t0 = time.time()
+                    rc = run_container(run, image, binaries, o.timeout, cname)
+                    log(f"container batch: {len(runnable)} cases in {time.time() - t0:.1f}s (status {rc})")
+                    alerts = run.collect()
+                    log(f"container batch: {len(alerts)} alerts")
+                    for c in runnable:
+                        c.result, c.reason = check(c, alerts)
+    finally:
+        subprocess.run(["docker", "rm", "-f", cname, binaries], capture_output=True) if shutil.which("docker") else None
+        for u in created_users:
+            subprocess.run(["userdel", u], capture_output=True)
+        for p in leftovers:
+            try:
+                if os.path.lexists(p) and not os.path.isdir(p):
+                    os.unlink(p)
+            except OSError:
+                pass
+        if o.keep:
+            log(f"work directory kept: {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+    return report(selected, o.prefix)
+
+
+_conditions = {}
+
+
+def rule_condition(rules_path, rule):
+    if rules_path not in _conditions:
+        conds = {}
+        with open(rules_path) as f:
+            for item in yaml.safe_load(f) or []:
+                if isinstance(item, dict) and "rule" in item:
+                    conds[item["rule"]] = str(item.get("condition", ""))
+        _conditions[rules_path] = conds
+    return _conditions[rules_path].get(rule, "")
+
+
+def report(cases, prefix):
+    npass = nfail = nskip = 0
+    rows = []
+    for c in cases:
+        if c.skip:
+            res, why = "SKIP", c.skip
+        else:
+            res, why = c.result or "FAIL", c.reason if c.result else "not run"
+        rows.append((c.rule, c.label, res, why))
+        name = prefix + c.runname
+        if res == "PASS":
+            npass += 1
+            print(f"PASS {name}", flush=True)
+        elif res == "SKIP":
+            nskip += 1
+            print(f"SKIP {name}: {why}", flush=True)
+        else:
+            nfail += 1
+            print(f"FAIL {name}: {why}", flush=True)
+    w1 = max([len(r[0]) for r in rows] + [4])
+    w2 = min(max([len(r[1]) for r in rows] + [4]), 90)
+    print(f"{'RULE':<{w1}}  {'CASE':<{w2}}  RESULT  REASON")
+    for r in rows:
+        print(f"{r[0]:<{w1}}  {r[1]:<{w2}}  {r[2]:<6}  {r[3]}")
+    print(f"evtgen totals: {len(cases)} cases, {npass} passed, {nfail} failed, {nskip} skipped")
+    reasons = {}
+    for c in cases:
+        if c.skip:
+            reasons.setdefault(c.skip, []).append(c.id)
+    for why, ids in reasons.items():
+        print(f"  skipped ({len(ids)}): {why}")
+    return 1 if nfail else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
