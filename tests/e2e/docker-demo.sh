@@ -13,8 +13,8 @@ tt_tmpdir
 SECS=${DEMO_SECONDS:-8}
 p=$TT_IMAGE_PREFIX
 
-say() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
-show() { printf '$ %s\n' "$*" >&2; }
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+show() { printf '$ %s\n' "$*"; }
 alerts() { grep -E '^\{.*"rule"' | python3 -c '
 import json, sys
 for line in sys.stdin:
@@ -27,10 +27,10 @@ for line in sys.stdin:
 
 say "Docker, base image and Tartan images"
 if ! tt_docker_setup >"$TT_TMP/setup.out"; then
-    cat "$TT_TMP/setup.out" >&2
+    cat "$TT_TMP/setup.out"
     exit 1
 fi
-docker images --format '  {{.Repository}}:{{.Tag}}  {{.Size}}' | grep "^  $p-" >&2
+docker images --format '  {{.Repository}}:{{.Tag}}  {{.Size}}' | grep "^  $p-"
 
 e2e_data "$TT_TMP/data" falco-cloudwatch.yaml
 mkdir -p "$TT_TMP/data-stdout"
@@ -56,7 +56,7 @@ docker run -d --name demo-mounted --network host --volumes-from demo-binaries:ro
 sleep "$SECS"
 show docker stop demo-mounted
 docker stop -t 30 demo-mounted >/dev/null
-echo "  container exit code: $(tt_docker_exit_code demo-mounted)" >&2
+echo "  container exit code: $(tt_docker_exit_code demo-mounted)"
 show aws logs get-log-events --log-group-name /aws/ecs/service/falco_alerts --log-stream-name ...
 python3 "$E2E_DIR/moto.py" events /aws/ecs/service/falco_alerts | alerts
 
@@ -83,4 +83,4 @@ sleep 1
 docker stop -t 10 demo-sidecar-engine >/dev/null
 show docker logs demo-sidecar-engine
 docker logs demo-sidecar-engine 2>&1 | alerts
-echo >&2
+echo
