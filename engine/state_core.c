@@ -49,6 +49,24 @@ int st_str_set(struct engine_state *st, struct st_str **slot, const char *s, siz
     return 0;
 }
 
+struct st_str *st_name_get(struct engine_state *st, const char *s, size_t len)
+{
+    if (!st->names)
+        return st_str_new(st, s, len);
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (uint8_t)s[i]) * 16777619u;
+    struct st_str **slot = &st->names[h & (ST_NAME_CACHE - 1)];
+    if (*slot && (*slot)->len == len && memcmp((*slot)->s, s, len) == 0)
+        return st_str_ref(*slot);
+    struct st_str *n = st_str_new(st, s, len);
+    if (!n)
+        return NULL;
+    st_str_unref(st, *slot);
+    *slot = st_str_ref(n);
+    return n;
+}
+
 static uint32_t hash_id(int32_t id, uint32_t nb)
 {
     uint32_t x = (uint32_t)id * 2654435761u;
@@ -318,6 +336,7 @@ struct engine_state *state_new_opts(const struct state_opts *o)
     if (!st->o.host_root)
         st->o.host_root = "/";
     st->pathbuf = malloc(2 * PATH_MAX + 2);
+    st->names = calloc(ST_NAME_CACHE, sizeof *st->names);
     st->host = st->pathbuf ? st_container_get(st, "host", "") : NULL;
     if (!st->host || grow_threads(st) < 0 || grow_procs(st) < 0) {
         state_free(st);
@@ -362,6 +381,9 @@ void state_free(struct engine_state *st)
         c->ref = 0;
         st_container_unref(st, c);
     }
+    for (uint32_t i = 0; st->names && i < ST_NAME_CACHE; i++)
+        st_str_unref(st, st->names[i]);
+    free(st->names);
     free(st->pathbuf);
     free(st);
 }

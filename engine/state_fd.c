@@ -232,7 +232,13 @@ size_t st_sock_name(const struct st_sock *s, char *buf, size_t cap)
 
 static void fd_set_name(struct engine_state *st, struct st_fd *f, const char *s, size_t n)
 {
-    st_str_set(st, &f->name, s, n);
+    if (f->name && f->name->len == n && memcmp(f->name->s, s, n) == 0)
+        return;
+    struct st_str *name = st_name_get(st, s, n);
+    if (!name)
+        return;
+    st_str_unref(st, f->name);
+    f->name = name;
 }
 
 static void sock_update_name(struct engine_state *st, struct st_fd *f)

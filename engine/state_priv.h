@@ -25,8 +25,14 @@ struct engine_state {
     uint64_t evtnum;     /* current event number */
     uint64_t last_purge; /* event number of the last dead-thread purge */
     uint64_t threads_purged;
-    char *pathbuf; /* PATH_MAX * 2 work area for path joins */
+    char *pathbuf;         /* PATH_MAX * 2 work area for path joins */
+    struct st_str **names; /* ST_NAME_CACHE recently used fd names, shared (no malloc per open) */
 };
+
+#define ST_NAME_CACHE 1024u
+
+/* An fd name shared through the name cache (a new reference), NULL on ENOMEM. */
+struct st_str *st_name_get(struct engine_state *st, const char *s, size_t len);
 
 /* Refcounted strings. st_str_new returns NULL on allocation failure. */
 struct st_str *st_str_new(struct engine_state *st, const char *s, size_t len);
