@@ -36,7 +36,8 @@ def sigv4_expected(method, url, headers, body, akid, secret, region, service, to
 
 
 class FakeCWL:
-    def __init__(self, region="us-east-1"):
+    def __init__(self, region="us-east-1", tls=None):
+        """tls: (certfile, keyfile) to serve HTTPS instead of HTTP."""
         self.region = region
         self.lock = threading.Lock()
         self.groups = {}          # group -> {stream -> [(ts, message)]}
@@ -82,6 +83,12 @@ class FakeCWL:
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}"
+        if tls:
+            import ssl
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(*tls)
+            self.httpd.socket = ctx.wrap_socket(self.httpd.socket, server_side=True)
+            self.url = f"https://127.0.0.1:{self.port}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
 
