@@ -6,10 +6,12 @@
 #
 # Static programs are copied and stripped. A dynamically linked program gets a private copy of
 # every shared library it needs and of the dynamic loader in DEST/lib; its ELF interpreter is
-# set to PREFIX/lib/<loader> and its DT_RPATH to $ORIGIN/../lib, each bundled library's DT_RPATH
-# to $ORIGIN. DT_RPATH rather than DT_RUNPATH on purpose: RPATH is searched before
-# LD_LIBRARY_PATH and also applies to the libraries' own dependencies, so a workload's
-# LD_LIBRARY_PATH or /etc/ld.so.cache cannot substitute its own libcurl or libssl.
+# set to PREFIX/lib/<loader>, and its DT_RPATH and each bundled library's to PREFIX/lib.
+# DT_RPATH rather than DT_RUNPATH on purpose: RPATH is searched before LD_LIBRARY_PATH and
+# also applies to the libraries' own dependencies, so a workload's LD_LIBRARY_PATH or
+# /etc/ld.so.cache cannot substitute its own libcurl or libssl. An absolute path rather than
+# $ORIGIN: the loader finds $ORIGIN through /proc/self/exe, which a chroot may not have (the
+# interpreter path is absolute anyway, so the tree must live at PREFIX).
 set -eu
 BINDIR=${1:?usage: bundle.sh BINDIR DEST [PREFIX]}
 DEST=${2:?usage: bundle.sh BINDIR DEST [PREFIX]}
@@ -42,10 +44,10 @@ for p in $PROGRAMS; do
         cp -L "$lib" "$DEST/lib/$name"
         chmod 0644 "$DEST/lib/$name"
         strip --strip-unneeded "$DEST/lib/$name" 2>/dev/null || true
-        patchelf --force-rpath --set-rpath '$ORIGIN' "$DEST/lib/$name"
+        patchelf --force-rpath --set-rpath "$PREFIX/lib" "$DEST/lib/$name"
     done
     patchelf --set-interpreter "$PREFIX/lib/$(basename "$interp")" \
-        --force-rpath --set-rpath '$ORIGIN/../lib' "$DEST/bin/$p"
+        --force-rpath --set-rpath "$PREFIX/lib" "$DEST/bin/$p"
     echo "bundle: $p is dynamic: interpreter $PREFIX/lib/$(basename "$interp"), libraries in $PREFIX/lib"
 done
 [ ! -d "$DEST/lib" ] || chmod 0755 "$DEST/lib/"ld-*.so* 2>/dev/null || true

@@ -14,6 +14,8 @@
 #   SAMPLE_EXIT         exit code after the last round (default 0)
 #   SAMPLE_TERM_EXIT    exit code when SIGTERM arrives (default 143)
 #   SAMPLE_TAG          word added to the command lines, to find this run's alerts (default none)
+#   SAMPLE_PACKAGES     1: also run the package manager (dpkg --version) each round, which the
+#                       example rule in etc/falco_rules.local.yaml reports (default 0)
 #
 # On SIGTERM it raises one last alert (a bash started with "tartan-final" on its command line)
 # and exits with SAMPLE_TERM_EXIT: tests check that this last alert is delivered.
@@ -60,6 +62,9 @@ while [ "$rounds" -eq 0 ] || [ "$n" -lt "$rounds" ]; do
         echo "sample: could not write $etc_file $n"
     fi
     [ -z "${SAMPLE_CONNECT:-}" ] || connect "$SAMPLE_CONNECT"
+    if [ "${SAMPLE_PACKAGES:-0}" = 1 ] && dpkg --version >/dev/null 2>&1; then
+        echo "sample: ran dpkg $n"
+    fi
     # sleep in the background and wait, so that SIGTERM runs the trap at once.
     sleep "$interval" &
     sleeper=$!

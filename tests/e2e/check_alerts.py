@@ -16,6 +16,7 @@ Checks, each one PASS/FAIL line named NAME-<check>:
   etc-write        "Write below etc" with fd.name = --etc-file
   connect          "Outbound connection" to 127.0.0.1:--port (when --port is given)
   container-id     output_fields container.id is the first 12 characters of --container-id
+  rule-<slug>      (--expect-rule NAME, repeatable) at least one alert of rule NAME
   final            (--final) the alert raised by the SIGTERM trap (tartan-final TAG) is there
   exactly-once     (--exact) as many shadow (and bash) alerts as the workload log says it did
                    those actions: nothing lost, nothing duplicated
@@ -71,6 +72,7 @@ def main():
     ap.add_argument("--container-id")
     ap.add_argument("--final", action="store_true")
     ap.add_argument("--exact", action="store_true")
+    ap.add_argument("--expect-rule", action="append", default=[])
     a = ap.parse_args()
     n = a.name
 
@@ -123,6 +125,10 @@ def main():
         mine = shadow + etc + bash
         got = sorted(set(str(field(x, "container.id")) for x in mine))
         report(f"{n}-container-id", mine and got == [want], f"container.id {got}, want {want}")
+
+    for want in a.expect_rule:
+        slug = re.sub(r"[^a-z0-9]+", "-", want.lower()).strip("-")
+        report(f"{n}-rule-{slug}", bool(rule(want)), f"no alert of rule '{want}'")
 
     if a.final:
         fin = [x for x in alerts if final_re.search(str(field(x, "proc.cmdline")))]

@@ -67,7 +67,7 @@ check_run() {
 # --- 1. debian workload, docker stop.
 wl=tt-e2e-mounted-wl-$$
 tag=deb$$
-run_workload "$wl" "$p-workload" /tartan/e2e/mounted "$tag" SAMPLE_INTERVAL=1 SAMPLE_TERM_EXIT=42 \
+run_workload "$wl" "$p-workload" /tartan/e2e/mounted "$tag" SAMPLE_INTERVAL=1 SAMPLE_TERM_EXIT=42 SAMPLE_PACKAGES=1 \
     -- /bin/bash /sample/workload.sh >/dev/null
 if e2e_wait_log "$wl" '^sample: spawned a shell 3$' 90; then
     pass "mounted-workload-runs"
@@ -79,7 +79,7 @@ t0=$(date +%s%N)
 docker stop -t 30 "$wl" >/dev/null
 echo "docker stop took $((($(date +%s%N) - t0) / 1000000)) ms" >&2
 expect_match "mounted-workload-saw-sigterm" "$(docker logs "$wl" 2>&1)" '^sample: SIGTERM received'
-check_run mounted "$wl" /tartan/e2e/mounted "$tag" bash 42 --final
+check_run mounted "$wl" /tartan/e2e/mounted "$tag" bash 42 --final --expect-rule "Package manager run in a container"
 
 # --- 2. scratch workload (busybox only), exits on its own with status 3.
 wl2=tt-e2e-mounted-scratch-$$
