@@ -343,6 +343,29 @@ static int tr_lookup(const char *name)
     return -1;
 }
 
+static int32_t slot_of(struct comp *c, const struct fld_ref *r)
+{
+    struct cregs *g = c->regs;
+    for (size_t i = 0; i < g->nslots; i++) {
+        const struct fld_ref *o = &g->slots[i];
+        if (o->info == r->info && o->has_arg == r->has_arg && o->index == r->index &&
+            o->param_id == r->param_id && strncmp(o->key, r->key, sizeof(o->key)) == 0)
+            return (int32_t)i;
+    }
+    if (g->nslots >= 4096)
+        return -1;
+    if (g->nslots == g->capslots) {
+        size_t cap = g->capslots ? g->capslots * 2 : 32;
+        struct fld_ref *v = realloc(g->slots, cap * sizeof(*v));
+        if (!v)
+            return -1;
+        g->slots = v;
+        g->capslots = cap;
+    }
+    g->slots[g->nslots] = *r;
+    return (int32_t)g->nslots++;
+}
+
 static void compile_expr(struct comp *c, const struct cnode *n, struct cexpr *e, int depth)
 {
     if (depth > CEXPR_MAX_TR)
@@ -351,6 +374,7 @@ static void compile_expr(struct comp *c, const struct cnode *n, struct cexpr *e,
         char err[256];
         if (c->fp->resolve(c->fp->arg, n->str, n->arg, &e->ref, err, sizeof(err)) < 0)
             cfail(c, n->pos, "%s", err);
+        e->slot = slot_of(c, &e->ref);
         e->ftype = e->ref.info ? e->ref.info->type : FT_STRING;
         e->type = e->ftype;
         unsigned fl = e->ref.info ? e->ref.info->flags : 0;
@@ -632,6 +656,54 @@ static void compile_check(struct comp *c, const struct cnode *chk, struct cins *
         qsort(in->vals, nv, sizeof(*in->vals), cmp_qsort);
 }
 
+/* ---- check ids (result cache) ---- */
+static int32_t check_id(struct comp *c, const struct cnode *n)
+{
+    struct cregs *g = c->regs;
+    if (g->nchecks * 2 + 2 > g->ncap) {
+        size_t cap = g->ncap ? g->ncap * 2 : 256;
+        const void **k = calloc(cap, sizeof(*k));
+        uint32_t *v = calloc(cap, sizeof(*v));
+        if (!k || !v) {
+            free(k);
+            free(v);
+            return -1;
+        }
+        for (size_t i = 0; i < g->ncap; i++) {
+            if (!g->ckeys[i])
+                continue;
+            size_t h = ((uintptr_t)g->ckeys[i] >> 4) * 0x9E3779B97F4A7C15ull % cap;
+            while (k[h])
+                h = (h + 1) % cap;
+            k[h] = g->ckeys[i];
+            v[h] = g->cids[i];
+        }
+        free(g->ckeys);
+        free(g->cids);
+        g->ckeys = k;
+        g->cids = v;
+        g->ncap = cap;
+    }
+    size_t h = ((uintptr_t)n >> 4) * 0x9E3779B97F4A7C15ull % g->ncap;
+    while (g->ckeys[h]) {
+        if (g->ckeys[h] == n)
+            return (int32_t)g->cids[h];
+        h = (h + 1) % g->ncap;
+    }
+    g->ckeys[h] = n;
+    g->cids[h] = (uint32_t)g->nchecks;
+    return (int32_t)g->nchecks++;
+}
+
+void cregs_forget_nodes(struct cregs *r)
+{
+    free(r->ckeys);
+    free(r->cids);
+    r->ckeys = NULL;
+    r->cids = NULL;
+    r->ncap = 0;
+}
+
 /* ---- tree to program ---- */
 static uint64_t count_leaves(const struct cnode *n)
 {
@@ -678,6 +750,7 @@ static void emit(struct comp *c, const struct cnode *n, int32_t t, int32_t f)
         in->t = t;
         in->f = f;
         compile_check(c, n, in);
+        in->check = in->kind == CK_EVTYPE || in->kind == CK_CONST ? -1 : check_id(c, n);
         return;
     }
     default:
@@ -712,8 +785,10 @@ void cregs_free(struct cregs *r)
     for (size_t i = 0; i < r->n; i++)
         regfree(r->v[i]);
     free(r->v);
-    r->v = NULL;
-    r->n = r->cap = 0;
+    free(r->slots);
+    free(r->ckeys);
+    free(r->cids);
+    memset(r, 0, sizeof(*r));
 }
 
 /* ---- event types of an expanded AST (De Morgan pushed to the leaves) ---- */

@@ -114,11 +114,29 @@ static int apply_tr(int tr, struct fld_value *v, struct cscratch *s)
 static int extract(const struct cond_fields *fp, const struct cexpr *e, struct eval_ctx *ctx,
                    struct fld_value *out, struct cscratch *s)
 {
-    int n = fp->extract(fp->arg, &e->ref, ctx, FX_FILTER, out, CSCRATCH_VALS);
-    if (n <= 0)
-        return 0;
+    int n;
+    struct cslot *cs = NULL;
+    if (e->slot >= 0 && (size_t)e->slot < s->ncache) {
+        cs = &s->cache[e->slot];
+        if (cs->gen == s->gen && cs->n >= 0) {
+            n = cs->n;
+            for (int i = 0; i < n; i++)
+                out[i] = cs->v[i];
+            goto got;
+        }
+    }
+    n = fp->extract(fp->arg, &e->ref, ctx, FX_FILTER, out, CSCRATCH_VALS);
     if (n > CSCRATCH_VALS)
         n = CSCRATCH_VALS;
+    if (cs) {
+        cs->gen = s->gen;
+        cs->n = n <= CSLOT_VALS ? (n < 0 ? 0 : n) : -1;
+        for (int i = 0; i < cs->n; i++)
+            cs->v[i] = out[i];
+    }
+got:
+    if (n <= 0)
+        return 0;
     if (!e->ntr)
         return n;
     int k = 0;
@@ -427,7 +445,19 @@ int cond_eval(const struct cprog *p, const struct cond_fields *fp, struct eval_c
         return 0;
     while (pc >= 0) {
         const struct cins *in = &p->ins[pc];
-        pc = eval_check(in, fp, ctx, evtype, s) ? in->t : in->f;
+        int r;
+        if (in->check >= 0 && (size_t)in->check < s->nres) {
+            if (s->rgen[in->check] == s->gen) {
+                r = s->rval[in->check];
+            } else {
+                r = eval_check(in, fp, ctx, evtype, s);
+                s->rgen[in->check] = s->gen;
+                s->rval[in->check] = (uint8_t)r;
+            }
+        } else {
+            r = eval_check(in, fp, ctx, evtype, s);
+        }
+        pc = r ? in->t : in->f;
     }
     return pc == -1;
 }

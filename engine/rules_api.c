@@ -232,7 +232,19 @@ static int load_all(const char *const *names, const char *const *bufs, const siz
         /* nothing */
     }
     loader_free(&ld);
-    rs->scratch = malloc(sizeof(*rs->scratch));
+    rs->scratch = failed ? NULL : calloc(1, sizeof(*rs->scratch));
+    cregs_forget_nodes(&rs->regs);
+    if (rs->scratch && rs->regs.nchecks) {
+        rs->scratch->rgen = calloc(rs->regs.nchecks, sizeof(*rs->scratch->rgen));
+        rs->scratch->rval = calloc(rs->regs.nchecks, sizeof(*rs->scratch->rval));
+        if (rs->scratch->rgen && rs->scratch->rval)
+            rs->scratch->nres = rs->regs.nchecks;
+    }
+    if (rs->scratch && rs->regs.nslots) {
+        rs->scratch->cache = calloc(rs->regs.nslots, sizeof(*rs->scratch->cache));
+        if (rs->scratch->cache)
+            rs->scratch->ncache = rs->regs.nslots;
+    }
     if (failed || !rs->scratch) {
         ruleset_free(rs);
         return -1;
@@ -430,6 +442,11 @@ void ruleset_free(struct ruleset *rs)
         if (rs->rules[i].pub.fmt)
             fmt_free(rs->rules[i].pub.fmt);
     cregs_free(&rs->regs);
+    if (rs->scratch) {
+        free(rs->scratch->cache);
+        free(rs->scratch->rgen);
+        free(rs->scratch->rval);
+    }
     free(rs->scratch);
     arena_free(&rs->arena);
     free(rs);
@@ -467,6 +484,7 @@ int ruleset_eval(const struct ruleset *rs, struct eval_ctx *ctx, unsigned evtype
     int n = 0;
     const struct rs_rule *const *v = rs->bytype[evtype];
     size_t cnt = rs->nbytype[evtype];
+    rs->scratch->gen++;
     for (size_t i = 0; i < cnt; i++) {
         const struct rs_rule *r = v[i];
         if (r->pub.priority > min_priority)
@@ -486,6 +504,7 @@ int ruleset_eval_rule(const struct ruleset *rs, size_t i, struct eval_ctx *ctx, 
 {
     if (!rs || i >= rs->nrules)
         return 0;
+    rs->scratch->gen++;
     return cond_eval(&rs->rules[i].prog, rs->fields, ctx, evtype, rs->scratch);
 }
 

@@ -150,6 +150,7 @@ struct cexpr {
     uint8_t either;           /* FF_NE_ALL (fd.ip, fd.net...): != means "no candidate equals" */
     uint8_t norhs;            /* FF_NO_RHS */
     uint8_t notr;             /* FF_NO_TRANSFORMER */
+    int32_t slot;             /* per-event extraction cache slot, -1 none */
 };
 
 enum ck_kind {
@@ -161,7 +162,8 @@ enum ck_kind {
 
 struct cins {
     uint8_t kind, op, mod, konst;
-    int32_t t, f; /* next instruction; -1 accept, -2 reject */
+    int32_t t, f;  /* next instruction; -1 accept, -2 reject */
+    int32_t check; /* per-event result cache id, -1 none */
     struct cexpr lhs;
     struct cexpr rhs;       /* CK_VAL */
     const uint8_t *evset;   /* CK_EVTYPE: TT_EV_COUNT bytes */
@@ -179,10 +181,25 @@ struct cprog {
 /* Scratch area for one evaluation (owned by the ruleset). */
 #define CSCRATCH_VALS 64
 #define CSCRATCH_BUF (64 * 1024)
+/* Per-event extraction cache: identical field references (same field and argument) used by
+ * several checks or rules are extracted once per event. */
+#define CSLOT_VALS 4
+struct cslot {
+    uint64_t gen; /* event generation the values belong to */
+    int n;        /* values (0: missing), -1: too many to cache */
+    struct fld_value v[CSLOT_VALS];
+};
+
 struct cscratch {
     struct fld_value a[CSCRATCH_VALS], b[CSCRATCH_VALS];
     char buf[CSCRATCH_BUF];
     size_t used;
+    struct cslot *cache; /* one per slot of the ruleset, may be NULL */
+    size_t ncache;
+    uint64_t *rgen; /* check result cache: generation and value per check id */
+    uint8_t *rval;
+    size_t nres;
+    uint64_t gen; /* bumped for every event */
 };
 
 /* The field provider (defaults to fields.h). */
@@ -205,10 +222,19 @@ struct ccomp_err {
 struct cregs {
     regex_t **v;
     size_t n, cap;
+    struct fld_ref *slots; /* distinct field references (extraction cache keys) */
+    size_t nslots, capslots;
+    /* distinct check nodes: macro trees are shared, so a check coming from the same macro in
+     * several rules is the same node; its result is computed once per event */
+    const void **ckeys; /* open addressing on node pointers (valid during one build only) */
+    uint32_t *cids;
+    size_t ncap, nchecks;
 };
 int cond_compile(struct arena *a, struct cregs *regs, const struct cond_fields *fp,
                  const struct cnode *root, struct cprog *prog, struct ccomp_err *err);
 void cregs_free(struct cregs *r);
+/* Drops the node-pointer table (after a build; check ids stay valid). */
+void cregs_forget_nodes(struct cregs *r);
 
 /* 1 match, 0 no match. */
 int cond_eval(const struct cprog *p, const struct cond_fields *fp, struct eval_ctx *ctx,
