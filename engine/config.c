@@ -352,8 +352,12 @@ static int parse_drops(struct ctx *c, struct engine_config *cfg)
     if (a && a->kind != CFG_NULL) {
         char **acts = NULL;
         size_t nacts = 0;
-        if (str_list(c, "syscall_event_drops.actions", a, &acts, &nacts))
+        if (str_list(c, "syscall_event_drops.actions", a, &acts, &nacts)) {
+            for (size_t i = 0; i < nacts; i++)
+                free(acts[i]);
+            free(acts);
             return -1;
+        }
         unsigned m = 0;
         int bad = 0;
         for (size_t i = 0; i < nacts; i++) {
