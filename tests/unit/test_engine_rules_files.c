@@ -1,0 +1,240 @@
+/* Rules files on disk and rule keys with the real field registry: directories (sorted,
+ * yaml and yml only), unreadable files, required_engine_version forms, skip-if-unknown-filter,
+ * warn_evttypes, capture keys, -V output shapes and -L/-l descriptions. */
+#include "tt_test.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ruleset.h"
+
+static char tmpdir[256];
+
+static void write_file(const char *name, const char *text)
+{
+    char p[512];
+    snprintf(p, sizeof(p), "%s/%s", tmpdir, name);
+    FILE *f = fopen(p, "w");
+    if (f) {
+        fputs(text, f);
+        fclose(f);
+    }
+}
+
+static char *path_of(const char *name)
+{
+    static char p[4][512];
+    static int k;
+    k = (k + 1) % 4;
+    snprintf(p[k], sizeof(p[k]), "%s/%s", tmpdir, name);
+    return p[k];
+}
+
+static int has(const struct rules_diags *d, int code, const char *part)
+{
+    for (size_t i = 0; i < d->n; i++)
+        if (d->v[i].code == code && (!part || strstr(d->v[i].message, part)))
+            return 1;
+    return 0;
+}
+
+#define R(name, cond, extra)                                                                       \
+    "- rule: " name "\n  desc: a rule\n  condition: " cond "\n  output: \"x %proc.name\"\n"        \
+    "  priority: WARNING\n" extra
+
+TT_TEST(directory_sorted_yaml_only)
+{
+    char sub[512];
+    snprintf(sub, sizeof(sub), "%s/rules.d", tmpdir);
+    mkdir(sub, 0755);
+    write_file(
+        "rules.d/20-b.yaml",
+        "- rule: A\n  condition: and proc.name = bash\n  override:\n    condition: append\n");
+    write_file("rules.d/10-a.yml", R("A", "evt.type = execve", ""));
+    write_file("rules.d/30-c.txt", "this is not yaml: [");
+    const char *paths[] = {sub};
+    struct rules_diags d;
+    rules_diags_init(&d);
+    struct ruleset *rs = ruleset_load(paths, 1, NULL, &d);
+    TT_CHECK(rs != NULL);
+    TT_CHECK_INT(d.nfiles, 2);
+    if (d.nfiles == 2) {
+        TT_CHECK(strstr(d.files[0].name, "10-a.yml") != NULL);
+        TT_CHECK(strstr(d.files[1].name, "20-b.yaml") != NULL);
+    }
+    const struct rule *r = ruleset_find(rs, "A");
+    TT_CHECK(r && strcmp(r->condition, "evt.type = execve and proc.name = bash") == 0);
+    ruleset_free(rs);
+    rules_diags_free(&d);
+}
+
+TT_TEST(unreadable_file_is_file_read_error)
+{
+    const char *paths[] = {path_of("does-not-exist.yaml")};
+    struct rules_diags d;
+    rules_diags_init(&d);
+    TT_CHECK(ruleset_load(paths, 1, NULL, &d) == NULL);
+    TT_CHECK(has(&d, LOAD_ERR_FILE_READ, "Could not open file"));
+    rules_diags_free(&d);
+}
+
+static struct ruleset *load_text(const char *text, struct rules_diags *d)
+{
+    write_file("t.yaml", text);
+    const char *paths[] = {path_of("t.yaml")};
+    rules_diags_init(d);
+    return ruleset_load(paths, 1, NULL, d);
+}
+
+TT_TEST(engine_version_forms)
+{
+    struct rules_diags d;
+    struct ruleset *rs = load_text("- required_engine_version: 57\n", &d);
+    TT_CHECK(rs != NULL);
+    ruleset_free(rs);
+    rules_diags_free(&d);
+    rs = load_text("- required_engine_version: 0.57.0\n", &d);
+    TT_CHECK(rs != NULL);
+    ruleset_free(rs);
+    rules_diags_free(&d);
+    TT_CHECK(load_text("- required_engine_version: 1.0.0\n", &d) == NULL);
+    TT_CHECK(has(&d, LOAD_ERR_VALIDATE, "Rules require engine version 1.0.0"));
+    rules_diags_free(&d);
+    TT_CHECK(load_text("- required_engine_version: 0.99.0\n", &d) == NULL);
+    rules_diags_free(&d);
+    TT_CHECK(load_text("- required_engine_version: banana\n", &d) == NULL);
+    TT_CHECK(has(&d, LOAD_ERR_YAML_VALIDATE, "Unable to parse engine version 'banana'"));
+    rules_diags_free(&d);
+    rs = load_text("- required_plugin_versions:\n  - name: container\n    version: 0.4.0\n", &d);
+    TT_CHECK(rs != NULL);
+    ruleset_free(rs);
+    rules_diags_free(&d);
+    TT_CHECK(load_text("- required_plugin_versions:\n  - name: x\n    version: abc\n", &d) == NULL);
+    TT_CHECK(has(&d, LOAD_ERR_VALIDATE, "Invalid required version 'abc' for plugin 'x'"));
+    rules_diags_free(&d);
+}
+
+TT_TEST(skip_if_unknown_filter)
+{
+    struct rules_diags d;
+    struct ruleset *rs =
+        load_text(R("A", "evt.type = open and proc.nosuch = 1", "  skip-if-unknown-filter: true\n")
+                      R("B", "evt.type = open", ""),
+                  &d);
+    TT_CHECK(rs != NULL);
+    TT_CHECK(has(&d, LOAD_UNKNOWN_FILTER, "nonexistent field proc.nosuch"));
+    TT_CHECK_INT(ruleset_nrules(rs), 1);
+    TT_CHECK(ruleset_find(rs, "A") == NULL);
+    ruleset_free(rs);
+    rules_diags_free(&d);
+    /* without the key it is an error */
+    TT_CHECK(load_text(R("A", "evt.type = open and proc.nosuch = 1", ""), &d) == NULL);
+    TT_CHECK(has(&d, LOAD_ERR_COMPILE_CONDITION, "nonexistent field proc.nosuch"));
+    rules_diags_free(&d);
+}
+
+TT_TEST(warn_evttypes_and_capture_keys)
+{
+    struct rules_diags d;
+    struct ruleset *rs = load_text(R("A", "proc.name = bash", ""), &d);
+    TT_CHECK(has(&d, LOAD_NO_EVTTYPE, "Rule matches too many evt.type values"));
+    ruleset_free(rs);
+    rules_diags_free(&d);
+    rs = load_text(R("A", "proc.name = bash",
+                     "  warn_evttypes: false\n  capture: true\n"
+                     "  capture_duration: 5000\n  enabled: false\n"),
+                   &d);
+    TT_CHECK(rs != NULL);
+    TT_CHECK_INT(d.nwarnings, 0);
+    const struct rule *r = ruleset_rule(rs, 0);
+    TT_CHECK(r && r->capture == 1 && r->capture_duration == 5000 && r->enabled == 0);
+    ruleset_free(rs);
+    rules_diags_free(&d);
+    /* a statically false condition has no event types and does not warn */
+    rs = load_text("- macro: never_true\n  condition: (evt.num=0)\n" R("A", "never_true", ""), &d);
+    TT_CHECK(rs != NULL);
+    TT_CHECK(!has(&d, LOAD_NO_EVTTYPE, NULL));
+    uint8_t set[512];
+    TT_CHECK_INT(ruleset_rule_event_types(rs, 0, set), 0);
+    ruleset_free(rs);
+    rules_diags_free(&d);
+}
+
+static char *capture_validate(const char *const *paths, size_t n, int json, int *rc)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    if (!out)
+        return NULL;
+    *rc = rules_validate_main(paths, n, json, out, NULL);
+    fclose(out);
+    return buf;
+}
+
+TT_TEST(validate_output_shapes)
+{
+    write_file("ok.yaml", R("A", "evt.type = open", ""));
+    write_file("warn.yaml", "- macro: unused\n  condition: evt.type = open\n");
+    const char *paths[] = {path_of("ok.yaml"), path_of("warn.yaml")};
+    int rc = -1;
+    char *s = capture_validate(paths, 2, 0, &rc);
+    char want[2048];
+    snprintf(want, sizeof(want), "%s: Ok\n%s: Ok, with warnings\n", paths[0], paths[1]);
+    TT_CHECK_INT(rc, 0);
+    TT_CHECK_STR(s, want);
+    free(s);
+    s = capture_validate(paths, 2, 1, &rc);
+    TT_CHECK(s && strncmp(s, "{\"falco_load_results\":[{\"errors\":[],\"name\":", 43) == 0);
+    TT_CHECK(s && strstr(s, "\"code\":\"LOAD_UNUSED_MACRO\""));
+    TT_CHECK(s && strstr(s, "\"successful\":true"));
+    free(s);
+}
+
+TT_TEST(describe_rules)
+{
+    struct rules_diags d;
+    struct ruleset *rs = load_text(R("Shell in box", "evt.type = execve", "  tags: [b, a]\n"), &d);
+    TT_CHECK(rs != NULL);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    TT_CHECK_INT(rules_describe(rs, NULL, 0, out), 0);
+    fclose(out);
+    TT_CHECK_STR(buf, "Rule                                               Description\n"
+                      "----                                               -----------\n"
+                      "Shell in box                                       a rule \n\n");
+    free(buf);
+    buf = NULL;
+    out = open_memstream(&buf, &len);
+    TT_CHECK_INT(rules_describe(rs, "Shell in box", 1, out), 0);
+    fclose(out);
+    TT_CHECK(buf && strstr(buf, "\"name\":\"Shell in box\"") &&
+             strstr(buf, "\"tags\":[\"a\",\"b\"]"));
+    free(buf);
+    buf = NULL;
+    out = open_memstream(&buf, &len);
+    TT_CHECK_INT(rules_describe(rs, "nope", 0, out), 1);
+    fclose(out);
+    free(buf);
+    ruleset_free(rs);
+    rules_diags_free(&d);
+}
+
+int main(void)
+{
+    snprintf(tmpdir, sizeof(tmpdir), "/tmp/tartan-rules-XXXXXX");
+    if (!mkdtemp(tmpdir)) {
+        printf("FAIL setup: mkdtemp\n");
+        return 1;
+    }
+    int rc = tt_run_all();
+    char cmd[600];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", tmpdir);
+    return rc;
+}
