@@ -23,6 +23,14 @@ static void compute_types(struct pipeline *p)
         ruleset_event_types(p->rs, p->types);
 }
 
+/* Tartan-only events that describe state (the /proc snapshot, tracer notices): Falco never
+ * evaluates rules on its own /proc scan, so neither do we. procexit is a real Falco event. */
+static int state_only(unsigned type)
+{
+    return type == TT_EV_PROCINFO || type == TT_EV_FDINFO || type == TT_EV_TRACER_INFO ||
+           type == TT_EV_DROP || type == TT_EV_TAMPER;
+}
+
 struct pipeline *pipeline_new(struct ruleset *rs, const struct pipeline_opts *o)
 {
     struct pipeline *p = calloc(1, sizeof *p);
@@ -60,7 +68,7 @@ int pipeline_event(struct pipeline *p, const struct tt_event *ev)
     p->stats.events++;
     struct eval_ctx *ctx = &p->ctx;
     state_begin_event(p->st, ev, p->stats.events, ctx);
-    if (p->rs && p->types[ev->type]) {
+    if (p->rs && p->types[ev->type] && !state_only(ev->type)) {
         p->stats.evaluated++;
         ruleset_eval(p->rs, ctx, ev->type, p->o.match_all, p->o.min_priority, on_match, p);
     }
