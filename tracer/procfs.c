@@ -185,8 +185,36 @@ static void add_link(struct tt_evb *b, unsigned id, const char *path, int traili
     tt_evb_str(b, id, buf);
 }
 
+/* The credentials EXE_WRITABLE is judged with (from /proc/PID/task/TID/status). */
+struct exe_creds {
+    int known;
+    unsigned long long fsuid, fsgid, cap_eff;
+    unsigned long long groups[64];
+    int ngroups;
+};
+
+/* Falco's EXE_WRITABLE: the process could write its executable (DAC permission bits for its
+ * fsuid/fsgid/groups, or CAP_DAC_OVERRIDE), or owns it, or holds CAP_FOWNER (the kernel's
+ * write permission check or inode_owner_or_capable). Memfds (mode 0777) are writable. */
+static int exe_writable(const struct stat *st, const struct exe_creds *c)
+{
+    if (!c->known)
+        return 0;
+    if (c->cap_eff & ((1ull << 1) | (1ull << 3))) /* CAP_DAC_OVERRIDE, CAP_FOWNER */
+        return 1;
+    if (c->fsuid == st->st_uid)
+        return 1;
+    int in_group = c->fsgid == st->st_gid;
+    for (int i = 0; i < c->ngroups && !in_group; i++)
+        in_group = c->groups[i] == st->st_gid;
+    if (in_group)
+        return (st->st_mode & S_IWGRP) != 0;
+    return (st->st_mode & S_IWOTH) != 0;
+}
+
 void tr_proc_add_desc(struct tt_evb *b, pid_t pid, pid_t tid, long ptid, int with_env)
 {
+    struct exe_creds cr = {0};
     char path[64];
     static char buf[32768];
 
@@ -219,22 +247,40 @@ void tr_proc_add_desc(struct tt_evb *b, pid_t pid, pid_t tid, long ptid, int wit
             ptid = strtol(f, NULL, 10);
         tt_evb_i64(b, TT_P_PTID, ptid < 0 ? 0 : ptid);
         unsigned long long r = 0, e = 0, s = 0;
-        if ((f = status_field(buf, "Uid")) && sscanf(f, "%llu %llu %llu", &r, &e, &s) == 3) {
+        unsigned long long fs = 0;
+        if ((f = status_field(buf, "Uid")) &&
+            sscanf(f, "%llu %llu %llu %llu", &r, &e, &s, &fs) >= 3) {
             tt_evb_u64(b, TT_P_P_UID, r);
             tt_evb_u64(b, TT_P_P_EUID, e);
             tt_evb_u64(b, TT_P_P_SUID, s);
+            cr.fsuid = fs;
+            cr.known = 1;
         }
-        if ((f = status_field(buf, "Gid")) && sscanf(f, "%llu %llu %llu", &r, &e, &s) == 3) {
+        if ((f = status_field(buf, "Gid")) &&
+            sscanf(f, "%llu %llu %llu %llu", &r, &e, &s, &fs) >= 3) {
             tt_evb_u64(b, TT_P_P_GID, r);
             tt_evb_u64(b, TT_P_P_EGID, e);
             tt_evb_u64(b, TT_P_P_SGID, s);
+            cr.fsgid = fs;
+        }
+        if ((f = status_field(buf, "Groups"))) {
+            char *end;
+            while (cr.ngroups < 64) {
+                unsigned long long g = strtoull(f, &end, 10);
+                if (end == f)
+                    break;
+                cr.groups[cr.ngroups++] = g;
+                f = end;
+            }
         }
         if ((f = status_field(buf, "CapInh")))
             tt_evb_u64(b, TT_P_CAP_INH, strtoull(f, NULL, 16));
         if ((f = status_field(buf, "CapPrm")))
             tt_evb_u64(b, TT_P_CAP_PRM, strtoull(f, NULL, 16));
-        if ((f = status_field(buf, "CapEff")))
-            tt_evb_u64(b, TT_P_CAP_EFF, strtoull(f, NULL, 16));
+        if ((f = status_field(buf, "CapEff"))) {
+            cr.cap_eff = strtoull(f, NULL, 16);
+            tt_evb_u64(b, TT_P_CAP_EFF, cr.cap_eff);
+        }
         if ((f = status_field(buf, "NSpid")))
             tt_evb_i64(b, TT_P_VTID, last_num(f));
         if ((f = status_field(buf, "NStgid")))
@@ -283,6 +329,8 @@ void tr_proc_add_desc(struct tt_evb *b, pid_t pid, pid_t tid, long ptid, int wit
                    (uint64_t)st.st_mtim.tv_sec * 1000000000ull + (uint64_t)st.st_mtim.tv_nsec);
     }
     uint64_t xflags = 0;
+    if (have_stat && exe_writable(&st, &cr))
+        xflags |= TT_EXE_WRITABLE;
     if (el > 0 && strncmp(exe, "/memfd:", 7) == 0)
         xflags |= TT_EXE_FROM_MEMFD;
     /* Overlay upper layer, by heuristic: on an overlay root, an executable whose inode changed
