@@ -580,22 +580,40 @@ static int make_proc(struct res *r)
                 break;
         close(in);
     }
+    /* The exec closes the pipe's write end: the resource exists once the read sees EOF. */
+    int sync[2];
+    if (pipe2(sync, O_CLOEXEC) != 0)
+        return -1;
     pid_t pid = fork();
     if (pid < 0)
         return -1;
     if (pid == 0) {
         char *argv[] = {r->b ? r->b : r->name, NULL};
+        close(sync[0]);
         setenv("EG_MODE", "idle", 1);
         unsetenv("EG_PLAN");
         if (fileless)
             syscall(SYS_execveat, mfd, "", argv, environ, AT_EMPTY_PATH);
         else
             execv("/proc/self/exe", argv);
+        int e = errno;
+        if (write(sync[1], &e, sizeof e) < 0)
+            _exit(121);
         _exit(121);
     }
+    close(sync[1]);
     if (mfd >= 0)
         close(mfd);
+    int e = 0;
+    ssize_t got;
+    while ((got = read(sync[0], &e, sizeof e)) < 0 && errno == EINTR)
+        ;
+    close(sync[0]);
     r->pid = pid;
+    if (got > 0) {
+        report("err process %s: exec: %s", r->name, strerror(e));
+        return -1;
+    }
     report("pid res %d", (int)pid);
     return 0;
 }
