@@ -60,7 +60,17 @@ static int load_one(struct loader *ld, const char *name, const char *data, size_
         return -1;
     if (ld_read(ld, name, data, len) < 0)
         return -1;
-    return ld_build(ld, out);
+    if (ld_build(ld, out) < 0)
+        return -1;
+    /* Falco checks plugin requirements after loading, against the loaded plugins */
+    for (size_t i = 0; i < ld->npreqs; i++) {
+        char msg[1200];
+        snprintf(msg, sizeof(msg), "Plugin requirement not satisfied, must load one of: %s",
+                 ld->preqs[i].text);
+        ld_diag(ld, LOAD_ERR_VALIDATE, msg, &ld->preqs[i].ctx);
+        return -1;
+    }
+    return 0;
 }
 
 /* Falco's matches_wildcard: only '*' is special. */

@@ -689,6 +689,10 @@ static void read_plugin_versions(struct rd *r, yaml_node_t *item, const struct r
         const char *names[64];
         int nn = 0;
         names[nn++] = name;
+        /* the built-in container metadata stands for the `container` plugin (any 0.x) */
+        int satisfied = strcmp(name, "container") == 0 && v[0] == 0;
+        char text[1024];
+        snprintf(text, sizeof(text), "%s (>= %s)", name, ver);
         yaml_node_t *alts = map_get(r, pl, "alternatives");
         if (alts) {
             VTHROW(r, alts->type != YAML_SEQUENCE_NODE, &pc,
@@ -705,7 +709,8 @@ static void read_plugin_versions(struct rd *r, yaml_node_t *item, const struct r
                 struct rctx ac2;
                 npush(&ac2, &pc, "required plugin versions alternative", aname, an);
                 decode_val(r, an, "version", V_STR, &aver, &ac2, 0, 0);
-                ETHROW(r, parse_semver(aver, v) < 0, &pc,
+                unsigned av[3];
+                ETHROW(r, parse_semver(aver, av) < 0, &pc,
                        "Invalid required version '%s' for plugin '%s'", aver, aname);
                 for (int i = 0; i < nn; i++)
                     ETHROW(r, strcmp(names[i], aname) == 0, &pc,
@@ -713,11 +718,18 @@ static void read_plugin_versions(struct rd *r, yaml_node_t *item, const struct r
                            aname);
                 if (nn < 64)
                     names[nn++] = aname;
+                satisfied |= strcmp(aname, "container") == 0 && av[0] == 0;
+                size_t tl = strlen(text);
+                snprintf(text + tl, sizeof(text) - tl, ", %s (>= %s)", aname, aver);
             }
         }
-        /* Tartan has no plugins; the built-in container metadata stands for the `container`
-         * plugin, so only requirements naming something else could fail, and Falco checks
-         * them after loading against loaded plugins: we accept them. */
+        if (!satisfied) {
+            struct loader *ld = r->ld;
+            ld->preqs = grow(r, ld->preqs, ld->npreqs, &ld->cappreqs, sizeof(*ld->preqs));
+            ld->preqs[ld->npreqs].text = rd_strdup(r, text);
+            ld->preqs[ld->npreqs].ctx = pc;
+            ld->npreqs++;
+        }
     }
     static const char *const keys[] = {"required_plugin_versions", NULL};
     warn_unknown_keys(r, item, keys, &ctx);

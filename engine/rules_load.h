@@ -51,6 +51,12 @@ struct rule_info {
     int line;
 };
 
+/* A required_plugin_versions entry no built-in provider satisfies (only `container` is). */
+struct plugin_req {
+    const char *text; /* "name (>= ver), alt (>= ver)" */
+    struct rctx ctx;
+};
+
 struct file_content {
     const char *name;
     const char *data;
@@ -71,6 +77,8 @@ struct loader {
     struct rules_diags *d;
     const struct ruleset_opts *opts;
     const struct cond_fields *fields;
+    struct plugin_req *preqs;
+    size_t npreqs, cappreqs;
     int oom;
 };
 

@@ -112,6 +112,19 @@ TT_TEST(engine_version_forms)
     TT_CHECK(rs != NULL);
     ruleset_free(rs);
     rules_diags_free(&d);
+    TT_CHECK(load_text("- required_plugin_versions:\n  - name: cloudtrail\n    version: 0.2.3\n"
+                       "    alternatives:\n      - name: json\n        version: 0.1.0\n",
+                       &d) == NULL);
+    TT_CHECK(has(&d, LOAD_ERR_VALIDATE,
+                 "Plugin requirement not satisfied, must load one of: cloudtrail (>= 0.2.3), json "
+                 "(>= 0.1.0)"));
+    rules_diags_free(&d);
+    rs = load_text("- required_plugin_versions:\n  - name: k8smeta\n    version: 0.1.0\n"
+                   "    alternatives:\n      - name: container\n        version: 0.2.0\n",
+                   &d);
+    TT_CHECK(rs != NULL);
+    ruleset_free(rs);
+    rules_diags_free(&d);
     TT_CHECK(load_text("- required_plugin_versions:\n  - name: x\n    version: abc\n", &d) == NULL);
     TT_CHECK(has(&d, LOAD_ERR_VALIDATE, "Invalid required version 'abc' for plugin 'x'"));
     rules_diags_free(&d);
