@@ -284,7 +284,7 @@ char *alert_format(const struct alert *a, const struct alert_fmt_opts *o)
             json_object_set_new(j, "message", str_or_null(a->message ? a->message : ""));
         if (o->json_include_output_fields_property)
             json_object_set_new(j, "output_fields",
-                                a->output_fields ? json_copy(a->output_fields) : json_object());
+                                a->output_fields ? json_incref(a->output_fields) : json_object());
         if (o->json_include_tags_property) {
             json_t *tags = json_array();
             const char **sorted = a->ntags ? calloc(a->ntags, sizeof *sorted) : NULL;
