@@ -308,7 +308,9 @@ void tr_emit_tamper(struct tr_state *st, struct tr_task *t, long nr, const uint6
     tt_evb_bytes(&b, TT_P_RAWARGS, TT_PK_BYTES, args, 6 * sizeof(uint64_t));
     char why[160];
     const char *name = tr_sys_name(nr);
-    snprintf(why, sizeof why, "%s on the tracer's event ring denied (EACCES)", name ? name : "?");
+    int shm = nr == __NR_shmget || nr == __NR_shmat || nr == __NR_shmctl;
+    snprintf(why, sizeof why, "%s %s denied (EACCES)", name ? name : "?",
+             shm ? "on the tracer's event ring" : "aimed at the tracer");
     tt_evb_str(&b, TT_P_REASON, why);
     if (tt_evb_finish(&b, -EACCES))
         tr_emit(st, buf);

@@ -30,6 +30,10 @@ enum action {
     ACT_ADDR4, /* trace when args[4] (a sockaddr pointer) is not NULL */
     ACT_SHMKEY,
     ACT_SHMID,
+    ACT_PID0_ALLOW, /* args[0] is the tracer's pid: tamper; else allow */
+    ACT_PID0_TRACE, /* ... else trace */
+    ACT_PID1_ALLOW, /* args[1] ... */
+    ACT_PID1_TRACE,
     ACT_COUNT,
 };
 
@@ -76,6 +80,10 @@ static size_t block_size(int act)
         return 6;
     case ACT_SHMKEY:
     case ACT_SHMID:
+    case ACT_PID0_ALLOW:
+    case ACT_PID0_TRACE:
+    case ACT_PID1_ALLOW:
+    case ACT_PID1_TRACE:
         return 4;
     default:
         return 0;
@@ -145,6 +153,18 @@ static void emit_block(struct build *b, int act)
         emit(e, BPF_RET | BPF_K, b->shm_else[act], 0, 0);
         break;
     }
+    case ACT_PID0_ALLOW:
+    case ACT_PID0_TRACE:
+    case ACT_PID1_ALLOW:
+    case ACT_PID1_TRACE: {
+        int argi = act == ACT_PID0_ALLOW || act == ACT_PID0_TRACE ? 0 : 1;
+        int trace = act == ACT_PID0_TRACE || act == ACT_PID1_TRACE;
+        emit(e, BPF_LD | BPF_W | BPF_ABS, ARG_LO(argi), 0, 0);
+        emit(e, BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)b->cfg->tracer_pid, 0, 1);
+        emit(e, BPF_RET | BPF_K, RET_TRACE(TR_TAG_TAMPER), 0, 0);
+        emit(e, BPF_RET | BPF_K, trace ? RET_TRACE(TR_TAG_SYSCALL) : RET_ALLOW, 0, 0);
+        break;
+    }
     default:
         break;
     }
@@ -181,6 +201,27 @@ int tr_filter_build(const struct tr_filter_cfg *cfg, struct sock_filter *out, si
         act[__NR_shmget] = ACT_SHMKEY;
         act[__NR_shmat] = ACT_SHMID;
         act[__NR_shmctl] = ACT_SHMID;
+    }
+    if (cfg->tracer_pid > 0) {
+        /* Syscalls that could signal, trace, read or write the tracer itself. */
+        static const struct {
+            long nr;
+            int arg;
+        } pidcalls[] = {{__NR_kill, 0},
+                        {__NR_tkill, 0},
+                        {__NR_tgkill, 0},
+                        {__NR_rt_sigqueueinfo, 0},
+                        {__NR_rt_tgsigqueueinfo, 0},
+                        {__NR_pidfd_open, 0},
+                        {__NR_process_vm_readv, 0},
+                        {__NR_process_vm_writev, 0},
+                        {__NR_ptrace, 1}};
+        for (size_t i = 0; i < sizeof pidcalls / sizeof pidcalls[0]; i++) {
+            long nr = pidcalls[i].nr;
+            int tr = act[nr] == ACT_TRACE;
+            act[nr] = pidcalls[i].arg == 0 ? (tr ? ACT_PID0_TRACE : ACT_PID0_ALLOW)
+                                           : (tr ? ACT_PID1_TRACE : ACT_PID1_ALLOW);
+        }
     }
 
     /* Ranges of equal action; everything above TR_MAX_NR (but below x32) follows the last one,

@@ -1,7 +1,8 @@
 /* tracer: the seccomp-bpf program that makes only the wanted syscalls stop (SECCOMP_RET_TRACE),
  * lets every other syscall run without a stop, traps 32-bit and x32 syscalls (reported, never
  * failed), and traps the workload's attempts to reach the event ring (shmget on the ring's key,
- * shmat/shmctl on its id) so the tracer can deny them. */
+ * shmat/shmctl on its id) or the tracer itself (kill, tkill, tgkill, sigqueue, pidfd_open,
+ * process_vm_readv/writev on its pid; ptrace of it) so the tracer can deny them. */
 #ifndef TRACER_FILTER_H
 #define TRACER_FILTER_H
 
@@ -14,7 +15,7 @@
 /* SECCOMP_RET_DATA tags the tracer reads back at the seccomp stop. */
 enum tr_filter_tag {
     TR_TAG_SYSCALL = 0, /* a traced 64-bit syscall */
-    TR_TAG_TAMPER = 1,  /* shm* aimed at the ring: deny */
+    TR_TAG_TAMPER = 1,  /* aimed at the ring or the tracer: deny */
     TR_TAG_COMPAT = 2,  /* i386 (int 0x80) or x32 syscall */
 };
 
@@ -24,6 +25,7 @@ struct tr_filter_cfg {
     int protect_ring;            /* add the shm* checks */
     int32_t ring_key;
     int32_t ring_shmid;
+    int32_t tracer_pid; /* > 0: kill/ptrace/process_vm_* aimed at the tracer are trapped */
 };
 
 #define TR_FILTER_MAX 4096

@@ -12,7 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -66,6 +69,25 @@ static int read_full(int fd, void *buf, size_t n)
     return 0;
 }
 
+/* CAP_SYS_PTRACE is in the container for the tracer; the workload would not have it without
+ * Tartan, and with it could read or write the tracer's memory. Drop it from every set of the
+ * workload (best effort: needs CAP_SETPCAP for the bounding set). --keep-ptrace-cap keeps it. */
+static void drop_ptrace_cap(const struct tr_state *st)
+{
+    if (st->o->keep_ptrace_cap)
+        return;
+    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_LOWER, CAP_SYS_PTRACE, 0, 0);
+    prctl(PR_CAPBSET_DROP, CAP_SYS_PTRACE, 0, 0, 0);
+    struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct d[2];
+    if (syscall(SYS_capget, &h, d) != 0)
+        return;
+    d[0].effective &= ~(1u << CAP_SYS_PTRACE);
+    d[0].permitted &= ~(1u << CAP_SYS_PTRACE);
+    d[0].inheritable &= ~(1u << CAP_SYS_PTRACE);
+    syscall(SYS_capset, &h, d);
+}
+
 /* The child waits for the go message: an int (program length, 0 = no filter) and the program,
  * built by the tracer only once the engine has attached (it may have told the set). */
 static void child_main(struct tr_state *st, const char *exe, int syncfd)
@@ -77,6 +99,7 @@ static void child_main(struct tr_state *st, const char *exe, int syncfd)
         (len > 0 && read_full(syncfd, prog, (size_t)len * sizeof prog[0]) != 0))
         _exit(TR_EXIT_FAILURE); /* the tracer gave up */
     close(syncfd);
+    drop_ptrace_cap(st);
     if (len > 0) {
         int nnp;
         if (tr_filter_install(prog, (size_t)len, &nnp) != 0) {
@@ -91,7 +114,7 @@ static void child_main(struct tr_state *st, const char *exe, int syncfd)
 }
 
 /* --syscalls-file: the set the engine wrote (names separated by commas, spaces or newlines),
- * read once the engine is attached. Missing file: keep the set we have. */
+ * read once the engine is attached. Missing file: keep the set we have (0). 1: loaded. */
 static int load_syscalls_file(struct tr_state *st)
 {
     const char *path = st->o->syscalls_file;
@@ -118,8 +141,7 @@ static int load_syscalls_file(struct tr_state *st)
         memset(w, ' ', strlen(bad));
     }
     tt_info("syscall set from %s", path);
-    tr_emit_tracerinfo(st, "syscall set from the engine's file");
-    return 0;
+    return 1;
 }
 
 int tr_launch(struct tr_state *st)
@@ -133,7 +155,24 @@ int tr_launch(struct tr_state *st)
     }
 
     st->main_ptid = invisible_parent(o);
-    tr_emit_tracerinfo(st, "start");
+    /* No blind start: the workload runs only once the engine reads the ring (or after the
+     * bounded wait, by the fail policy). The snapshot follows the attach, so a small ring is not
+     * filled before anyone reads it. A capture file needs no wait. */
+    if (!tr_sink_wait_consumer(&st->sink, o->wait_engine_ms)) {
+        if (o->fail_policy == TR_FAIL_CLOSED) {
+            tt_error("no engine attached to the event ring within %d ms; not starting the "
+                     "workload (fail-closed; --fail-open or --wait-engine to change)",
+                     o->wait_engine_ms);
+            return TR_EXIT_FAILURE;
+        }
+        tt_warn("no engine attached within %d ms; starting the workload anyway (fail-open): "
+                "events stay in the ring until it is full, then are dropped and counted",
+                o->wait_engine_ms);
+    }
+    int from_file = load_syscalls_file(st);
+    if (from_file < 0)
+        return TR_EXIT_USAGE;
+    tr_emit_tracerinfo(st, from_file ? "start; syscall set from the engine's file" : "start");
     if (!o->no_snapshot)
         tr_snapshot(st, st->self);
 
@@ -172,34 +211,14 @@ int tr_launch(struct tr_state *st)
     }
     tr_emit_procinfo(st, pid, pid, st->main_ptid);
 
-    /* No blind start: the workload runs only once the engine reads the ring (or after the
-     * bounded wait, by the fail policy). A capture file needs no wait. */
-    if (!tr_sink_wait_consumer(&st->sink, o->wait_engine_ms)) {
-        if (o->fail_policy == TR_FAIL_CLOSED) {
-            tt_error("no engine attached to the event ring within %d ms; not starting the "
-                     "workload (fail-closed; --fail-open or --wait-engine to change)",
-                     o->wait_engine_ms);
-            kill(pid, SIGKILL);
-            int status;
-            waitpid(pid, &status, __WALL);
-            return TR_EXIT_FAILURE;
-        }
-        tt_warn("no engine attached within %d ms; starting the workload anyway (fail-open): "
-                "events stay in the ring until it is full, then are dropped and counted",
-                o->wait_engine_ms);
-    }
-    if (load_syscalls_file(st) != 0) {
-        kill(pid, SIGKILL);
-        return TR_EXIT_USAGE;
-    }
     static struct {
         int len;
         struct sock_filter prog[TR_FILTER_MAX];
     } msg;
     msg.len = 0;
     if (st->mode == TR_MODE_SECCOMP) {
-        struct tr_filter_cfg fc = {&st->set, o->trace_all, st->protect_ring, st->ring_key,
-                                   st->ring_shmid};
+        struct tr_filter_cfg fc = {&st->set,     o->trace_all,   st->protect_ring,
+                                   st->ring_key, st->ring_shmid, st->self};
         msg.len = tr_filter_build(&fc, msg.prog, TR_FILTER_MAX);
         if (msg.len <= 0) {
             tt_error("seccomp filter too large");
@@ -307,11 +326,11 @@ int tr_attach(struct tr_state *st)
         tt_error("-p %d: no such process", (int)root);
         return TR_EXIT_FAILURE;
     }
+    if (!tr_sink_wait_consumer(&st->sink, st->o->wait_engine_ms))
+        tt_warn("no engine attached within %d ms; tracing anyway", st->o->wait_engine_ms);
     tr_emit_tracerinfo(st, "attach");
     if (!st->o->no_snapshot)
         tr_snapshot(st, st->self);
-    if (!tr_sink_wait_consumer(&st->sink, st->o->wait_engine_ms))
-        tt_warn("no engine attached within %d ms; tracing anyway", st->o->wait_engine_ms);
 
     int r = seize_process(st, root);
     if (r < 0) {

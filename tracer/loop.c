@@ -132,13 +132,27 @@ static void deny_syscall(struct tr_task *t)
 /* In syscall mode the filter does not exist: the same ring check, in C. */
 static int is_tamper(const struct tr_state *st, long nr, const uint64_t *a)
 {
-    if (!st->protect_ring)
+    if (st->protect_ring) {
+        if (nr == __NR_shmget)
+            return (int32_t)a[0] == st->ring_key;
+        if (nr == __NR_shmat || nr == __NR_shmctl)
+            return (int32_t)a[0] == st->ring_shmid;
+    }
+    switch (nr) {
+    case __NR_kill:
+    case __NR_tkill:
+    case __NR_tgkill:
+    case __NR_rt_sigqueueinfo:
+    case __NR_rt_tgsigqueueinfo:
+    case __NR_pidfd_open:
+    case __NR_process_vm_readv:
+    case __NR_process_vm_writev:
+        return (pid_t)a[0] == st->self;
+    case __NR_ptrace:
+        return (pid_t)a[1] == st->self;
+    default:
         return 0;
-    if (nr == __NR_shmget)
-        return (int32_t)a[0] == st->ring_key;
-    if (nr == __NR_shmat || nr == __NR_shmctl)
-        return (int32_t)a[0] == st->ring_shmid;
-    return 0;
+    }
 }
 
 static void on_entry(struct tr_state *st, struct tr_task *t, long nr, const uint64_t *args,

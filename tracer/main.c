@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -38,6 +39,10 @@ int main(int argc, char **argv)
         tt_log_set_level(TT_LOG_DEBUG);
     else if (o.verbose == 0)
         tt_log_set_level(TT_LOG_WARN);
+
+    /* Not dumpable: processes without CAP_SYS_PTRACE (the workload: launch drops it) cannot
+     * read or write the tracer's memory or ptrace it. */
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
     static struct tr_state st;
     st.o = &o;

@@ -47,6 +47,7 @@ void tr_opts_usage(FILE *out)
           "      --ptid N          parent pid the engine sees for the workload (default: the\n"
           "                        tracer's parent, or the launcher's parent)\n"
           "      --no-snapshot     do not send the /proc snapshot first\n"
+          "      --keep-ptrace-cap do not drop CAP_SYS_PTRACE from the workload\n"
           "  -v, --verbose         more logging (repeat for debug);  -q, --quiet  errors only\n"
           "  -h, --help            this text;  --version\n",
           out);
@@ -93,6 +94,7 @@ enum {
     OPT_PTID,
     OPT_VERSION,
     OPT_SYSCALLS_FILE,
+    OPT_KEEP_PTRACE_CAP,
 };
 
 int tr_opts_parse(struct tr_opts *o, int argc, char **argv)
@@ -161,6 +163,7 @@ int tr_opts_parse(struct tr_opts *o, int argc, char **argv)
         {"ptid", required_argument, NULL, OPT_PTID},
         {"version", no_argument, NULL, OPT_VERSION},
         {"syscalls-file", required_argument, NULL, OPT_SYSCALLS_FILE},
+        {"keep-ptrace-cap", no_argument, NULL, OPT_KEEP_PTRACE_CAP},
         {NULL, 0, NULL, 0},
     };
     optind = 1;
@@ -194,6 +197,9 @@ int tr_opts_parse(struct tr_opts *o, int argc, char **argv)
         case 'h':
             tr_opts_usage(stdout);
             return 1;
+        case OPT_KEEP_PTRACE_CAP:
+            o->keep_ptrace_cap = 1;
+            break;
         case OPT_SYSCALLS_FILE:
             o->syscalls_file = optarg;
             break;

@@ -55,6 +55,7 @@ struct tr_opts {
     int verbose;        /* -v (repeatable) */
     int quiet;          /* -q */
     long ptid_override; /* --ptid N: parent the engine sees for the workload (-1: automatic) */
+    int keep_ptrace_cap; /* --keep-ptrace-cap: do not drop CAP_SYS_PTRACE from the workload */
 };
 
 /* Parses argv into o (defaults, then TRACER_* environment, then flags). Returns 0 to run,

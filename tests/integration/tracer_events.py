@@ -177,6 +177,21 @@ def main():
     expect_eq("thread1000_exit", rc, 0)
     expect_eq("thread1000_clone_events", len(ev(L, r" is_thread=1")), 1000)
 
+    # ---- the workload cannot signal the tracer, and loses the CAP_SYS_PTRACE given for it ----
+    cap = os.path.join(TMP, "k.cap")
+    p = subprocess.run([TRACER, "-w", cap, "--", "/bin/sh", "-c",
+                        "kill -0 $PPID 2>/dev/null; echo kill_rc=$?; grep CapEff /proc/self/status"],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    K = subprocess.run([TRACER, "dump", cap], stdout=subprocess.PIPE, text=True).stdout.splitlines()
+    check("kill_tracer_denied", "kill_rc=1" in p.stdout, p.stdout)
+    has("kill_tracer_tamper_event", K, r" tamper ret=-13 nr=62 .*reason=kill aimed at the tracer denied")
+    m = re.search(r"CapEff:\s+([0-9a-f]+)", p.stdout)
+    mine = int(re.search(r"CapEff:\s+([0-9a-f]+)", open("/proc/self/status").read()).group(1), 16)
+    if mine & (1 << 19):
+        check("workload_without_cap_sys_ptrace", m and not int(m.group(1), 16) & (1 << 19), p.stdout)
+    else:
+        print("SKIP workload_without_cap_sys_ptrace: the test itself has no CAP_SYS_PTRACE", flush=True)
+
     # ---- 32-bit syscalls are reported, not failed; a real SIGTRAP reaches the tracee ----
     rc, out, L = run(["int80"])
     expect_eq("int80_not_failed", rc, 0)
@@ -194,7 +209,7 @@ def main():
     rc, out, L = run(["files", TMP], extra=["--syscalls-file", os.path.join(TMP, "set.txt")])
     check("syscall_file_excludes_files", not ev(L, r" (openat|mkdirat|unlinkat) ret="),
           "file events present with --syscalls-file (connect, execve)")
-    has("syscall_file_reported", L, r" tracerinfo ret=0 reason=syscall set from the engine's file args=\[[^]]*connect")
+    has("syscall_file_reported", L, r" tracerinfo ret=0 reason=start; syscall set from the engine's file args=\[[^]]*connect")
     rc, out, L = run(["fds"], extra=["-a"])
     has("trace_all_generic", L, r" syscall ret=\d+ nr=\d+ ")
 

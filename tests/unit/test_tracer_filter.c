@@ -75,7 +75,7 @@ TT_TEST(filter_traces_only_the_set)
     tr_sysset_add(&s, __NR_openat);
     tr_sysset_add(&s, __NR_fcntl);
     tr_sysset_add(&s, __NR_sendto);
-    struct tr_filter_cfg cfg = {&s, 0, 0, 0, 0};
+    struct tr_filter_cfg cfg = {&s, 0, 0, 0, 0, 0};
     TT_CHECK_INT(under_filter(&cfg, check_basic), 0);
 }
 
@@ -95,7 +95,7 @@ TT_TEST(filter_traps_32bit_and_x32)
 {
     struct tr_sysset s;
     memset(&s, 0, sizeof s);
-    struct tr_filter_cfg cfg = {&s, 0, 0, 0, 0};
+    struct tr_filter_cfg cfg = {&s, 0, 0, 0, 0, 0};
     TT_CHECK_INT(under_filter(&cfg, check_compat), 0);
 }
 
@@ -124,8 +124,33 @@ TT_TEST(filter_traps_ring_access_only)
     struct tr_sysset s;
     memset(&s, 0, sizeof s);
     ring_shmid = 123456789;
-    struct tr_filter_cfg cfg = {&s, 0, 1, RING_KEY, ring_shmid};
+    struct tr_filter_cfg cfg = {&s, 0, 1, RING_KEY, ring_shmid, 0};
     TT_CHECK_INT(under_filter(&cfg, check_shm), 0);
+}
+
+static pid_t tracer_pid;
+
+static int check_tracer_pid(void)
+{
+    int bad = 0;
+    if (!enosys(kill(tracer_pid, 0)))
+        bad |= 1; /* aimed at the tracer: trapped */
+    if (!enosys(syscall(SYS_tgkill, tracer_pid, tracer_pid, 0)))
+        bad |= 2;
+    if (!enosys(syscall(SYS_pidfd_open, tracer_pid, 0)))
+        bad |= 4;
+    if (kill(getpid(), 0) != 0)
+        bad |= 8; /* anything else: runs */
+    return bad;
+}
+
+TT_TEST(filter_traps_calls_aimed_at_the_tracer)
+{
+    struct tr_sysset s;
+    memset(&s, 0, sizeof s);
+    tracer_pid = getpid(); /* the test process plays the tracer */
+    struct tr_filter_cfg cfg = {&s, 0, 0, 0, 0, tracer_pid};
+    TT_CHECK_INT(under_filter(&cfg, check_tracer_pid), 0);
 }
 
 /* Everything fails here, even what the sanitizer runtime needs: raw syscalls only, raw exit. */
@@ -143,7 +168,7 @@ TT_TEST(filter_all_traces_everything)
     struct tr_sysset s;
     char bad[32];
     TT_CHECK_INT(tr_sysset_build(&s, NULL, 1, bad, sizeof bad), 0);
-    struct tr_filter_cfg cfg = {&s, 1, 0, 0, 0};
+    struct tr_filter_cfg cfg = {&s, 1, 0, 0, 0, 0};
     TT_CHECK_INT(under_filter(&cfg, check_all), 0);
 }
 
@@ -153,7 +178,7 @@ TT_TEST(filter_is_small)
     char bad[32];
     static struct sock_filter prog[TR_FILTER_MAX];
     TT_CHECK_INT(tr_sysset_build(&s, NULL, 0, bad, sizeof bad), 0);
-    struct tr_filter_cfg cfg = {&s, 0, 1, 1, 2};
+    struct tr_filter_cfg cfg = {&s, 0, 1, 1, 2, 1234};
     int n = tr_filter_build(&cfg, prog, TR_FILTER_MAX);
     TT_CHECK(n > 10 && n < 600);
     TT_CHECK_INT(tr_filter_build(&cfg, prog, 8), -1); /* does not fit: refused */
