@@ -191,6 +191,25 @@ def run(t):
     ttest.check("file_output", p.stdout == "" and len(rt.json_lines(t.read("events.txt"))) == 3,
                 p.stderr[-300:])
 
+    # 10b. legacy outputs.rate / max_burst token bucket
+    five = rt.feed_capture(t.path("five.cap"), "--count", "5")
+    p = rt.run_engine(["-c", cfg, "-r", bash, "-e", five, "-o", "outputs.rate=0.001",
+                       "-o", "outputs.max_burst=2"], env=env)
+    ttest.expect_eq("outputs_rate_limits_alerts", len(alerts_of(p)), 2)
+
+    # 10c. a program that never reads: the engine finishes anyway, drops are logged once
+    many = rt.feed_capture(t.path("many.cap"), "--count", "20000", "--ts-step-ms", "0")
+    import time
+    t0 = time.time()
+    p = rt.run_engine(["-c", cfg, "-r", bash, "-e", many, "-o", "stdout_output.enabled=false",
+                       "-o", "program_output.enabled=true", "-o", "program_output.keep_alive=true",
+                       "-o", "program_output.program=sleep 60", "-o", "output_timeout=300"],
+                      env=env, timeout=90)
+    took = time.time() - t0
+    ttest.check("program_not_reading_never_blocks",
+                p.returncode == 0 and took < 30 and p.stderr.count("is not reading its input") == 1,
+                f"rc={p.returncode} took={took:.1f}s " + p.stderr[-300:])
+
     # 11. -M: stop after N seconds of event time
     ten = rt.feed_capture(t.path("ten.cap"), "--count", "10", "--ts-step-ms", "1000")
     p = rt.run_engine(["-c", cfg, "-r", bash, "-e", ten, "-M", "3"], env=env)
