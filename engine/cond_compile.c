@@ -423,6 +423,80 @@ static void compile_expr(struct comp *c, const struct cnode *n, struct cexpr *e,
     e->tr[e->ntr++] = (uint8_t)t;
 }
 
+/* Falco compiles regexes with RE2; POSIX ERE lacks some of its syntax. Translate the common
+ * parts: a leading (?i), \d \D \s \S (and \w inside brackets), and backslash escapes inside
+ * bracket expressions (literal backslashes in POSIX). Anchored at both ends: full match. */
+static char *re2_to_posix(struct comp *c, const char *re, int *icase)
+{
+    size_t n = strlen(re);
+    char *out = calloc_a(c, n * 14 + 8);
+    size_t o = 0;
+    const char *p = re;
+    if (strncmp(p, "(?i)", 4) == 0) {
+        *icase = 1;
+        p += 4;
+    }
+    out[o++] = '^';
+    out[o++] = '(';
+    int inbr = 0;
+    for (; *p; p++) {
+        if (!inbr && *p == '[') {
+            inbr = 1;
+            out[o++] = *p;
+            if (p[1] == '^')
+                out[o++] = *++p;
+            if (p[1] == ']')
+                out[o++] = *++p;
+            continue;
+        }
+        if (inbr && *p == ']') {
+            inbr = 0;
+            out[o++] = *p;
+            continue;
+        }
+        if (inbr && *p == '[' && p[1] == ':') {
+            const char *e = strstr(p + 2, ":]");
+            if (e) {
+                memcpy(out + o, p, (size_t)(e + 2 - p));
+                o += (size_t)(e + 2 - p);
+                p = e + 1;
+                continue;
+            }
+        }
+        if (*p == '\\' && p[1]) {
+            char x = *++p;
+            const char *rep = NULL;
+            if (!inbr) {
+                rep = x == 'd'   ? "[0-9]"
+                      : x == 'D' ? "[^0-9]"
+                      : x == 's' ? "[[:space:]]"
+                      : x == 'S' ? "[^[:space:]]"
+                                 : NULL;
+            } else {
+                rep = x == 'd' ? "0-9" : x == 's' ? "[:space:]" : x == 'w' ? "[:alnum:]_" : NULL;
+                if (!rep) {
+                    out[o++] = x; /* \. \- \\ etc.: the character itself */
+                    continue;
+                }
+            }
+            if (rep) {
+                size_t k = strlen(rep);
+                memcpy(out + o, rep, k);
+                o += k;
+            } else {
+                out[o++] = '\\';
+                out[o++] = x;
+            }
+            continue;
+        }
+        out[o++] = *p;
+    }
+    out[o++] = ')';
+    out[o++] = '$';
+    out[o] = '\0';
+    return out;
+}
+
 /* ---- compiler hints (libsinsp's check_value_and_add_warnings) ---- */
 static void add_warn(struct comp *c, struct cpos pos, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -632,10 +706,9 @@ static void compile_check(struct comp *c, const struct cnode *chk, struct cins *
     if (op == OP_REGEX) {
         in->re = calloc_a(c, (nv ? nv : 1) * sizeof(*in->re));
         for (size_t i = 0; i < nv; i++) {
-            size_t n = strlen(vals[i]);
-            char *pat = calloc_a(c, n + 5);
-            snprintf(pat, n + 5, "^(%s)$", vals[i]);
-            int rc = regcomp(&in->re[i], pat, REG_EXTENDED | REG_NOSUB);
+            int icase = 0;
+            char *pat = re2_to_posix(c, vals[i], &icase);
+            int rc = regcomp(&in->re[i], pat, REG_EXTENDED | REG_NOSUB | (icase ? REG_ICASE : 0));
             if (rc != 0)
                 cfail(c, rhs->pos, "invalid regular expression: %s", vals[i]);
             if (c->regs->n == c->regs->cap) {

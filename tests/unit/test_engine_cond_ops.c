@@ -244,6 +244,13 @@ TT_TEST(regex_is_anchored)
     T("t.s regex '.*bin.*'", 1);
     T("t.s regex '[a-z/]+'", 0);
     TT_CHECK_INT(ev("t.s regex '('"), -1);
+    /* RE2 syntax Falco accepts */
+    T("t.s2 regex '\\\\w+'", 1);
+    T("t.s regex '[\\\\/a-z]+\\\\/B\\\\w+'", 1);
+    T("t.s regex '(?i)/USR/.*'", 1);
+    T("t.s regex '/usr/\\\\S+'", 1);
+    T("t.s regex '.*\\\\d.*'", 0);
+    T("t.s regex '.*\\\\s.*'", 0);
 }
 
 TT_TEST(pmatch_path_prefix)
