@@ -105,8 +105,8 @@ int ls_cred_profile(struct ls_http *h, const char *region, struct ls_creds *c, c
             snprintf(err, errlen, "profile %s: key too long", prof);
             return -1;
         }
-        snprintf(c->akid, sizeof c->akid, "%s", ak);
-        snprintf(c->secret, sizeof c->secret, "%s", v);
+        memcpy(c->akid, ak, strlen(ak) + 1);
+        memcpy(c->secret, v, strlen(v) + 1);
         explicit_bzero(v, sizeof v);
         c->token[0] = '\0';
         if (ls_profile_get(prof, "aws_session_token", 1, c->token, sizeof c->token) == 0)

@@ -90,8 +90,7 @@ def main():
     check("slow_beyond_timeout_retried", s.get("retries", 0) >= 1, f"summary {s}")
     f, s, _ = scenario("no_request_id", ["norequestid", "norequestid"])
     check("no_request_id_retried", s.get("retries", 0) >= 2, f"summary {s}")
-    f, s, _ = scenario("stream_deleted", ["ok", "delete_stream"], n=3000,
-                       args=["--flush-interval", "50"])
+    f, s, _ = scenario("stream_deleted", ["delete_stream"], n=300)
     check("stream_deleted_recreated", len(f.ops("CreateLogStream")) >= 2,
           f"CreateLogStream calls {len(f.ops('CreateLogStream'))}")
     f, s, err = scenario("expired_token", ["expired"])

@@ -41,6 +41,7 @@ class FakeCWL:
         self.region = region
         self.lock = threading.Lock()
         self.groups = {}          # group -> {stream -> [(ts, message)]}
+        self.archive = {}         # (group, stream) -> events of a deleted incarnation
         self.retention = {}
         self.script = []          # faults for the next PutLogEvents requests
         self.down = None          # None, or a fault applied to every request ("503", "reset")
@@ -104,8 +105,10 @@ class FakeCWL:
         self.stop()
 
     def messages(self, group, stream):
+        """Messages of a stream, including those of earlier incarnations deleted by a fault."""
         with self.lock:
-            evs = list(self.groups.get(group, {}).get(stream, []))
+            evs = self.archive.get((group, stream), []) + \
+                list(self.groups.get(group, {}).get(stream, []))
         return [m for _, m in evs]
 
     def events(self, group, stream):
@@ -253,7 +256,8 @@ class FakeCWL:
             return self._error(h, 400, "ExpiredTokenException", "The security token expired")
         if name == "delete_stream":
             with self.lock:
-                self.groups.get(g, {}).pop(st, None)
+                gone = self.groups.get(g, {}).pop(st, None)
+                self.archive.setdefault((g, st), []).extend(gone or [])
         if name == "slow":
             time.sleep(float(arg))
             if self._client_gone(h):
