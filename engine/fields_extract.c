@@ -212,7 +212,7 @@ static struct st_proc *leader_of(struct eval_ctx *ctx, int32_t id)
     if (id <= 0)
         return NULL;
     struct st_proc *p = state_proc(ctx->st, id);
-    if (p)
+    if (p && proc_comm(ctx->st, p, ctx)) /* a described process, not a bare placeholder */
         return p;
     /* eldest ancestor with the same session/group id */
     struct st_proc *best = NULL;

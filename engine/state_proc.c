@@ -479,6 +479,12 @@ static void on_chdir(struct engine_state *st, struct eval_ctx *ctx)
 void st_proc_event(struct engine_state *st, struct eval_ctx *ctx)
 {
     const struct tt_event *ev = ctx->ev;
+    if (ev->type == TT_EV_TRACER_INFO || ev->type == TT_EV_DROP || ev->type == TT_EV_TAMPER) {
+        /* notices from the tracer itself (or about the workload as a whole): no thread */
+        ctx->thr = st_thread_get(st, ev->tid);
+        ctx->proc = ctx->thr ? ctx->thr->proc : NULL;
+        return;
+    }
     struct st_thread *t = thread_for_event(st, ev);
     ctx->thr = t;
     ctx->proc = t ? t->proc : NULL;

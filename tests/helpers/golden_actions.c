@@ -4,6 +4,7 @@
  *   connect PORT           connect to 127.0.0.1:PORT (a listener child accepts)
  *   redirect PORT          connect to 127.0.0.1:PORT, then dup2 the socket onto 0, 1 and 2
  *   ptrace                 PTRACE_ATTACH to a child, then PTRACE_TRACEME in another child
+ *   memfd FILE [ARGS...]   copy FILE into a memfd and execute it from there (fileless)
  * Exit status 0 when the action was attempted (the syscall itself may fail under a tracer). */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -11,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -108,6 +111,21 @@ int main(int argc, char **argv)
         }
         waitpid(d, NULL, 0);
         return 0;
+    }
+    if (strcmp(what, "memfd") == 0 && argc > 2) {
+        int in = open(argv[2], O_RDONLY | O_CLOEXEC);
+        int m = memfd_create("eg_memfd", 0);
+        if (in < 0 || m < 0)
+            return 1;
+        char buf[65536];
+        ssize_t n;
+        while ((n = read(in, buf, sizeof buf)) > 0)
+            if (write(m, buf, (size_t)n) != n)
+                return 1;
+        close(in);
+        extern char **environ;
+        fexecve(m, argv + 2, environ);
+        return 1;
     }
     fprintf(stderr, "golden_actions: unknown action %s\n", what);
     return 2;

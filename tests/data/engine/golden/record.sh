@@ -5,29 +5,37 @@
 # the cgroup), under the static tracer writing a capture file:
 #   docker run --network none (loopback only) -v build/bin:/t ... tracer -w /out/NAME.cap -- CMD
 # Needs: docker, a built tracer (make build/bin/tracer), cc with -static (glibc static libs).
-# Usage: tests/data/engine/golden/record.sh [IMAGE]   (default tartan-workload, else debian:bookworm)
+# Usage: tests/data/engine/golden/record.sh [-i IMAGE] [NAME...]
+#   IMAGE defaults to tartan-workload, else debian:bookworm; NAMEs select scenarios (default all).
 # After re-recording, review the engine's alerts and update expected.json by hand.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../../../.." && pwd)
 OUT=$ROOT/tests/data/engine/golden
-IMAGE=${1:-}
+IMAGE=
+if [ "${1:-}" = -i ]; then
+    IMAGE=$2
+    shift 2
+fi
+ONLY=" $* "
 if [ -z "$IMAGE" ]; then
     if docker image inspect tartan-workload >/dev/null 2>&1; then IMAGE=tartan-workload; else IMAGE=debian:bookworm; fi
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cp "$ROOT/build/bin/tracer" "$tmp/tracer"
-cc -static -O1 -o "$tmp/golden_actions" "$ROOT/tests/helpers/golden_actions.c"
+cc -std=c11 -D_GNU_SOURCE -static -O1 -o "$tmp/golden_actions" "$ROOT/tests/helpers/golden_actions.c"
 mkdir -p "$tmp/out"
 
-record() { # name tty(0|1) cmd...
+record() { # name tty(0|1|shm) cmd...   shm: tty-less, /dev/shm mounted exec
     local name=$1 tty=$2
     shift 2
+    [ "$ONLY" = "  " ] || [[ "$ONLY" == *" $name "* ]] || return 0
     local t=()
     [ "$tty" = 1 ] && t=(-t)
+    [ "$tty" = shm ] && t=(--tmpfs /dev/shm:rw,exec,mode=1777)
     docker run --rm "${t[@]}" --network none --cap-add SYS_PTRACE --cap-add NET_RAW \
         --security-opt seccomp=unconfined -v "$tmp:/t" "$IMAGE" \
-        /t/tracer -w "/t/out/$name.cap" -- "$@" </dev/null >/dev/null
+        /t/tracer -w "/t/out/$name.cap" -- "$@" </dev/null >/dev/null || true # the workload's status
     cp "$tmp/out/$name.cap" "$OUT/$name.cap"
     echo "recorded $name ($(stat -c %s "$OUT/$name.cap") bytes)"
 }
@@ -42,3 +50,10 @@ record redirect_stdio 0 /t/golden_actions redirect 9999
 record ptrace_attach 0 /t/golden_actions ptrace
 record benign_ls 0 /bin/ls -l /etc
 record benign_copy 0 /bin/cp /etc/hostname /tmp/hostname.copy
+record dev_shm_exec shm /bin/sh -c 'cp /bin/true /dev/shm/eg && /dev/shm/eg'
+record drop_exec 0 /bin/sh -c 'cp /bin/true /tmp/eg_dropped && /tmp/eg_dropped'
+record memfd_exec 0 /t/golden_actions memfd /bin/true
+record aws_grep 0 /bin/grep aws_secret_access_key /etc/hostname
+record traversal_read 0 /bin/cat /etc/../etc/../etc/passwd
+record clear_log 0 /bin/sh -c ': > /var/log/dpkg.log'
+record shred_file 0 /bin/sh -c 'echo x > /tmp/eg_f && shred -u /tmp/eg_f'
