@@ -177,8 +177,13 @@ void st_proc_describe(struct engine_state *st, struct st_thread *t, const struct
     set_u64(ev, TT_P_PIDNS_INIT_TS, &p->pidns_init_ts);
     set_i32(ev, TT_P_VTID, &t->vtid);
     set_i32(ev, TT_P_VPID, &p->vpid);
-    if (tt_event_param(ev, TT_P_ENV, &(struct tt_param_view){0}))
-        set_str_param(st, ev, TT_P_ENV, &p->env);
+    struct tt_param_view envv;
+    if (tt_event_param(ev, TT_P_ENV, &envv)) { /* NUL-separated list, kept as is */
+        size_t en = envv.len;
+        while (en > 0 && envv.data[en - 1] == '\0')
+            en--;
+        st_str_set(st, &p->env, (const char *)envv.data, en);
+    }
     set_container(st, p, ev);
     if (p->pidns_init_ts && p->ctr->start_ts == 0 && strcmp(p->ctr->id, "host") != 0)
         p->ctr->start_ts = p->pidns_init_ts;

@@ -159,6 +159,38 @@ TT_TEST(open_fd_rendering_and_exec_flags)
     state_free(st);
 }
 
+TT_TEST(env_and_misc_process_fields)
+{
+    struct engine_state *st = state_new();
+    tev_begin(&e, TT_EV_PROCINFO, 300, 300);
+    tt_evb_str(&e.b, TT_P_COMM, "worker");
+    tt_evb_str(&e.b, TT_P_EXE, "./worker");
+    tt_evb_bytes(&e.b, TT_P_ARGS, TT_PK_STRLIST, "-v\0--port\0008080", 16);
+    static const char env[] = "HOME=/srv\0PATH=/usr/bin\0EMPTY=";
+    tt_evb_bytes(&e.b, TT_P_ENV, TT_PK_STRLIST, env, sizeof env);
+    tt_evb_u64(&e.b, TT_P_TTY, 34816);
+    tt_evb_i64(&e.b, TT_P_LOGINUID, 1000);
+    tt_evb_u64(&e.b, TT_P_CLONE_TS, 1700000000000000000ull - 3000000000ull);
+    tev_apply(st, &ctx, tev_end(&e, 0));
+    tev_begin(&e, TT_EV_CLOSE, 300, 300);
+    begin(st, tev_end(&e, 0));
+    TT_CHECK_STR(F("proc.env", "HOME"), "/srv");
+    TT_CHECK_STR(F("proc.env", "EMPTY"), "");
+    TT_CHECK_STR(F("proc.env", "NOPE"), "(missing)");
+    TT_CHECK_STR(F("proc.env", NULL), "HOME=/srv PATH=/usr/bin EMPTY=");
+    TT_CHECK_STR(F("proc.args", NULL), "-v --port 8080");
+    TT_CHECK_STR(F("proc.cmdnargs", NULL), "3");
+    TT_CHECK_STR(F("proc.exeline", NULL), "./worker -v --port 8080");
+    TT_CHECK_STR(F("proc.tty", NULL), "34816");
+    TT_CHECK_STR(F("user.loginuid", NULL), "1000");
+    TT_CHECK_STR(F("proc.duration", NULL), "3000000000");
+    TT_CHECK_STR(F("thread.ismain", NULL), "true");
+    TT_CHECK_STR(F("evt.dir", NULL), "<");
+    TT_CHECK_STR(F("evt.time.iso8601", NULL), "2023-11-14T22:13:20.000000000Z");
+    state_end_event(st, &ctx);
+    state_free(st);
+}
+
 TT_TEST(resolve_errors)
 {
     struct fld_ref r;
