@@ -49,12 +49,12 @@ struct tr_opts {
     const char *syscalls;      /* --syscalls LIST (comma separated event/syscall names) */
     const char *syscalls_file; /* --syscalls-file FILE: the same, read once the engine attached */
     int with_env;              /* -E: environment in execve / procinfo events */
-    int grace_ms;       /* --grace SECONDS: descendants' grace after the main process exits */
-    int spin_us;        /* --spin US: busy-poll waitpid before sleeping */
-    int no_snapshot;    /* --no-snapshot */
-    int verbose;        /* -v (repeatable) */
-    int quiet;          /* -q */
-    long ptid_override; /* --ptid N: parent the engine sees for the workload (-1: automatic) */
+    int grace_ms;        /* --grace SECONDS: descendants' grace after the main process exits */
+    int spin_us;         /* --spin US: busy-poll waitpid before sleeping */
+    int no_snapshot;     /* --no-snapshot */
+    int verbose;         /* -v (repeatable) */
+    int quiet;           /* -q */
+    long ptid_override;  /* --ptid N: parent the engine sees for the workload (-1: automatic) */
     int keep_ptrace_cap; /* --keep-ptrace-cap: do not drop CAP_SYS_PTRACE from the workload */
 };
 
