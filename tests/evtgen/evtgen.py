@@ -578,6 +578,7 @@ def main(argv=None):
     ap.add_argument("--container-skip", default="", help="skip container cases with this reason")
     ap.add_argument("--prefix", default="", help="prefix of the PASS/FAIL/SKIP names")
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
+    ap.add_argument("--list", action="store_true", help="list the selected cases and exit")
     ap.add_argument("--timeout", type=int, default=240, help="seconds per traced run")
     o = ap.parse_args(argv)
 
@@ -590,6 +591,11 @@ def main(argv=None):
             continue
         c.skip = run_if(c.test.get("runIf"))
     log(f"{len(cases)} cases in {o.specs}, {len(selected)} selected")
+    if o.list:
+        for c in selected:
+            print(f"{c.file}\t{c.rule}\t{c.label}\t{'container' if c.container else 'host'}"
+                  f"\t{c.skip or ''}")
+        return 0
 
     if os.geteuid() != 0:
         for c in selected:
