@@ -65,7 +65,7 @@ def main():
     ap.add_argument("--name", required=True)
     ap.add_argument("--alerts", required=True)
     ap.add_argument("--workload-log", required=True)
-    ap.add_argument("--flavour", choices=["bash", "busybox"], default="bash")
+    ap.add_argument("--flavour", choices=["bash", "busybox", "musl"], default="bash")
     ap.add_argument("--tag", default="sample")
     ap.add_argument("--etc-file", default="/etc/tartan-sample.conf")
     ap.add_argument("--port", type=int)

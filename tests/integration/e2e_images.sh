@@ -2,8 +2,8 @@
 # The images themselves: the binaries image (volume donor) keeps running without a command and
 # exits 0 within a second of `docker stop`; it holds the five programs, the default rules and a
 # CA bundle and no falco.yaml / falco_rules.local.yaml; it is under 15 MiB; every program runs
-# (--version) from the mounted volume in a glibc workload image and in a scratch image with no
-# libc and no shell; the launcher is a working PID 1 there (exit status passed through).
+# (--version) from the mounted volume in a glibc workload image, a musl image and a scratch image
+# with no libc and no shell; the launcher is a working PID 1 there (exit status passed through).
 # variants: plain
 # timeout: 1500
 . "$(dirname "$0")/../lib/tt.sh"
@@ -56,8 +56,9 @@ else
     fail "binaries-size-under-15MiB" "$size bytes"
 fi
 
-# --- every program from the mounted volume, in a glibc image and in scratch (no libc, no sh).
-for img in workload workload-scratch; do
+# --- every program from the mounted volume, in a glibc image, in scratch (no libc, no sh) and
+# in a musl image (musl's loader and libc only).
+for img in workload workload-scratch workload-musl; do
     for prog in launcher waitforever tracer engine logshipper; do
         out=$(docker run --rm --network none --volumes-from "$bin:ro" \
             --entrypoint "/vendor/falco/bin/$prog" "$p-$img" "$(probe_arg "$prog")" 2>&1)

@@ -8,6 +8,7 @@
 #    exit code is the container's, and every alert raised before it exits (the last one by its
 #    SIGTERM trap) is in CloudWatch with the right rule names and output fields, exactly once.
 # 2. scratch workload (static busybox only: no libc, no /bin/sh), ending on its own with exit 3.
+# 3. musl workload (a C program linked against musl, its loader the only library), docker stop.
 # variants: plain
 # timeout: 1500
 . "$(dirname "$0")/../lib/tt.sh"
@@ -93,3 +94,17 @@ else
     docker stop -t 20 "$wl2" >/dev/null
 fi
 check_run scratch "$wl2" /tartan/e2e/scratch "$tag2" busybox 3
+
+# --- 3. musl workload (musl's loader and libc, a C program; no glibc, no shell), docker stop.
+wl3=tt-e2e-mounted-musl-$$
+tag3=musl$$
+run_workload "$wl3" "$p-workload-musl" /tartan/e2e/musl "$tag3" SAMPLE_INTERVAL=1 SAMPLE_TERM_EXIT=42 \
+    -- /sample/workload-musl >/dev/null
+if e2e_wait_log "$wl3" '^sample: read /etc/shadow 3$' 90; then
+    pass "musl-workload-runs"
+else
+    fail "musl-workload-runs" "the musl workload did not reach round 3"
+    e2e_dump_logs "$wl3"
+fi
+docker stop -t 30 "$wl3" >/dev/null
+check_run musl "$wl3" /tartan/e2e/musl "$tag3" musl 42 --final

@@ -5,7 +5,7 @@
 #   tt_docker_stop_started stop the dockerd that tt_docker_ready started, if it did
 #   tt_docker_base         make debian:bookworm-slim exist (debootstrap + docker import, cached)
 #   tt_docker_images       build every Tartan image (binaries, workload, workload-scratch,
-#                          embedded, engine); layer cache makes repeated calls cheap
+#                          workload-musl, embedded, engine); layer cache makes repeated calls cheap
 #   tt_docker_rm NAME...   remove containers, ignoring ones that do not exist
 #   tt_docker_setup        all of the above; prints a SKIP reason and returns 1 when Docker
 #                          cannot work here (call as: tt_docker_setup || exit 0)
@@ -125,6 +125,7 @@ tt_docker_images() {
             --build-arg "ALLOW_MISSING=${TT_DOCKER_ALLOW_MISSING:-0}" &&
             tt_docker_build "$p-workload" Dockerfile.workload &&
             tt_docker_build "$p-workload-scratch" Dockerfile.workload --target scratch-workload &&
+            tt_docker_build "$p-workload-musl" Dockerfile.workload --target musl-workload &&
             tt_docker_build "$p-embedded" Dockerfile.embedded --build-arg "BINARIES=$p-binaries" &&
             tt_docker_build "$p-engine" Dockerfile.engine --build-arg "BINARIES=$p-binaries"
     ) 9>"$TT_CACHE/images.lock"
