@@ -646,9 +646,9 @@ static int try_attach(struct tt_ring *r, int key, int observer, int *stale_id, c
         atomic_fetch_add(&c->cons.attaches, 1);
         atomic_store(&c->cons.attached, 1);
         bump_and_wake(&c->cons.wake);
-        if (head - tail > size) { /* nonsense: start at the producer's position */
+        if (head - tail > size || (tail & 7u)) { /* nonsense: start at the producer's */
             atomic_fetch_add(&c->cons.corrupt, 1);
-            tail = head;
+            tail = head & ~(uint64_t)7;
             atomic_store(&c->cons.tail, tail);
         }
     }
@@ -751,9 +751,9 @@ static void skip_corrupt(struct tt_ring *r)
     if (head - r->tail > r->size || in_ring > r->size / sizeof(struct tt_event) || in_ring == 0)
         in_ring = 1; /* counters make no sense either: count one */
     r->corrupt += in_ring;
-    r->tail = head;
-    r->cached_head = head;
-    r->pub_tail = head;
+    r->tail = head & ~(uint64_t)7; /* records are 8-aligned: keeps every read inside the area */
+    r->cached_head = r->tail;
+    r->pub_tail = r->tail;
     atomic_store_explicit(&c->cons.corrupt, r->corrupt, memory_order_relaxed);
     publish_tail(r);
     snprintf(r->err, sizeof r->err,
@@ -824,6 +824,10 @@ int tt_ring_read(struct tt_ring *r, const struct tt_event **ev, int timeout_ms)
         }
         uint64_t pos = r->tail & r->mask;
         uint64_t to_end = r->size - pos;
+        if (to_end < 8 || (pos & 7u)) { /* cannot happen with an aligned tail; never read past */
+            skip_corrupt(r);
+            return -2;
+        }
         uint32_t w[2];
         memcpy(w, r->data + pos, sizeof w);
         uint32_t len = w[0];
