@@ -5,6 +5,8 @@
  *   redirect PORT          connect to 127.0.0.1:PORT, then dup2 the socket onto 0, 1 and 2
  *   ptrace                 PTRACE_ATTACH to a child, then PTRACE_TRACEME in another child
  *   memfd FILE [ARGS...]   copy FILE into a memfd and execute it from there (fileless)
+ *   threads                a second thread opens a file, forks a child that runs /bin/true,
+ *                          then execs /bin/cat /etc/hostname (exec from a non-leader thread)
  * Exit status 0 when the action was attempted (the syscall itself may fail under a tracer). */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -16,6 +18,7 @@
 #include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
+#include <pthread.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -57,6 +60,23 @@ static int connect_to(int port)
         return -1;
     }
     return s;
+}
+
+static void *thread_main(void *arg)
+{
+    (void)arg;
+    int fd = open("/etc/hostname", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0)
+        close(fd);
+    pid_t c = fork();
+    if (c == 0) {
+        execl("/bin/true", "true", (char *)NULL);
+        _exit(127);
+    }
+    if (c > 0)
+        waitpid(c, NULL, 0);
+    execl("/bin/cat", "cat", "/etc/hostname", (char *)NULL);
+    return NULL;
 }
 
 int main(int argc, char **argv)
@@ -111,6 +131,13 @@ int main(int argc, char **argv)
         }
         waitpid(d, NULL, 0);
         return 0;
+    }
+    if (strcmp(what, "threads") == 0) {
+        pthread_t t;
+        if (pthread_create(&t, NULL, thread_main, NULL) != 0)
+            return 1;
+        pthread_join(t, NULL); /* never returns: the thread's exec replaces the process */
+        return 1;
     }
     if (strcmp(what, "memfd") == 0 && argc > 2) {
         int in = open(argv[2], O_RDONLY | O_CLOEXEC);

@@ -19,15 +19,17 @@ import ttest  # noqa: E402
 GOLDEN = os.path.join(ttest.ROOT, "tests", "data", "engine", "golden")
 UPSTREAM = os.path.join(ttest.SHARED, "falco-rules", "falco_rules.yaml")
 TARTAN = os.path.join(ttest.ROOT, "etc", "tartan_rules.yaml")
+PROBES = os.path.join(GOLDEN, "probe_rules.yaml")  # extra rules for captures named probe_*
 ENGINE = os.path.join(ttest.BIN, "engine")
 
 
-def tartan_rule_names():
+def rule_names(*paths):
     names = set()
-    with open(TARTAN) as f:
-        for line in f:
-            if line.startswith("- rule:"):
-                names.add(line.split(":", 1)[1].strip())
+    for path in paths:
+        with open(path) as f:
+            for line in f:
+                if line.startswith("- rule:"):
+                    names.add(line.split(":", 1)[1].strip())
     return names
 
 
@@ -70,7 +72,7 @@ def main():
         expected = json.load(f)
     with open(os.path.join(GOLDEN, "known_divergences.json")) as f:
         divergences = json.load(f)
-    tartan = tartan_rule_names()
+    tartan = rule_names(TARTAN, PROBES)
     fails = 0
     with tempfile.TemporaryDirectory() as tmp:
         cfg = os.path.join(tmp, "falco.yaml")
@@ -81,7 +83,8 @@ def main():
             want = expected[name]
             try:
                 skip = divergences.get(name, {})
-                got = [a for a in replay(cfg, cap, [UPSTREAM, TARTAN]) if a["rule"] not in skip]
+                files = [UPSTREAM, TARTAN] + ([PROBES] if name.startswith("probe_") else [])
+                got = [a for a in replay(cfg, cap, files) if a["rule"] not in skip]
                 why = compare(name, got, want)
                 if not ttest.check(f"golden_{name}", why is None, why or ""):
                     fails += 1

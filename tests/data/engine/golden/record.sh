@@ -23,7 +23,7 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cp "$ROOT/build/bin/tracer" "$tmp/tracer"
-cc -std=c11 -D_GNU_SOURCE -static -O1 -o "$tmp/golden_actions" "$ROOT/tests/helpers/golden_actions.c"
+cc -std=c11 -D_GNU_SOURCE -static -O1 -pthread -o "$tmp/golden_actions" "$ROOT/tests/helpers/golden_actions.c"
 mkdir -p "$tmp/out"
 
 record() { # name tty(0|1|shm) cmd...   shm: tty-less, /dev/shm mounted exec
@@ -57,3 +57,4 @@ record aws_grep 0 /bin/grep aws_secret_access_key /etc/hostname
 record traversal_read 0 /bin/cat /etc/../etc/../etc/passwd
 record clear_log 0 /bin/sh -c ': > /var/log/dpkg.log'
 record shred_file 0 /bin/sh -c 'echo x > /tmp/eg_f && shred -u /tmp/eg_f'
+record probe_threads 0 /t/golden_actions threads
