@@ -256,6 +256,22 @@ static json_t *str_or_null(const char *s)
     return j ? j : json_null();
 }
 
+/* jansson writes \u001B, Falco (nlohmann::json) \u001b: lower-case the hex of \u escapes. */
+static void lower_u_escapes(char *s)
+{
+    for (char *p = s; p && *p; p++) {
+        if (*p != '\\')
+            continue;
+        if (p[1] == 'u') {
+            for (int i = 2; i < 6 && p[i]; i++)
+                if (p[i] >= 'A' && p[i] <= 'F')
+                    p[i] = (char)(p[i] - 'A' + 'a');
+        }
+        if (p[1])
+            p++; /* skip the escaped character (so "\\u" is left alone) */
+    }
+}
+
 char *alert_format(const struct alert *a, const struct alert_fmt_opts *o)
 {
     if (!o->json_output)
@@ -303,6 +319,7 @@ char *alert_format(const struct alert *a, const struct alert_fmt_opts *o)
     }
     char *s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(j);
+    lower_u_escapes(s);
     return s;
 }
 

@@ -221,6 +221,18 @@ TT_TEST(hostname_from_env)
     TT_CHECK(strcmp(buf, "from-env") != 0 && buf[0]);
 }
 
+TT_TEST(json_control_escapes_lower_case_like_falco)
+{
+    struct alert a;
+    sample_alert(&a, NULL);
+    a.message = "esc\x1b[31m \\u00AB tab\t";
+    struct alert_fmt_opts o = json_opts();
+    o.json_include_message_property = 1;
+    char *line = alert_format(&a, &o);
+    TT_CHECK(line && strstr(line, "\"message\":\"esc\\u001b[31m \\\\u00AB tab\\t\""));
+    free(line);
+}
+
 TT_TEST(json_time_is_utc_nanoseconds)
 {
     char buf[64];
