@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/audit.h>
+#include <linux/sched.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
 #include <string.h>
@@ -34,6 +35,7 @@ enum action {
     ACT_PID0_TRACE, /* ... else trace */
     ACT_PID1_ALLOW, /* args[1] ... */
     ACT_PID1_TRACE,
+    ACT_CLONE_UNTRACED, /* clone with CLONE_UNTRACED: trap (the tracer clears the flag) */
     ACT_COUNT,
 };
 
@@ -84,6 +86,8 @@ static size_t block_size(int act)
     case ACT_PID0_TRACE:
     case ACT_PID1_ALLOW:
     case ACT_PID1_TRACE:
+        return 4;
+    case ACT_CLONE_UNTRACED:
         return 4;
     default:
         return 0;
@@ -165,6 +169,12 @@ static void emit_block(struct build *b, int act)
         emit(e, BPF_RET | BPF_K, trace ? RET_TRACE(TR_TAG_SYSCALL) : RET_ALLOW, 0, 0);
         break;
     }
+    case ACT_CLONE_UNTRACED:
+        emit(e, BPF_LD | BPF_W | BPF_ABS, ARG_LO(0), 0, 0);
+        emit(e, BPF_JMP | BPF_JSET | BPF_K, CLONE_UNTRACED, 0, 1);
+        emit(e, BPF_RET | BPF_K, RET_TRACE(TR_TAG_UNTRACED), 0, 0);
+        emit(e, BPF_RET | BPF_K, RET_ALLOW, 0, 0);
+        break;
     default:
         break;
     }
@@ -182,6 +192,10 @@ int tr_filter_build(const struct tr_filter_cfg *cfg, struct sock_filter *out, si
                                       __NR_vfork, __NR_exit,   __NR_exit_group};
     for (size_t i = 0; i < sizeof via_events / sizeof via_events[0]; i++)
         act[via_events[i]] = ACT_ALLOW;
+    /* ...except a clone that asks not to be followed (CLONE_UNTRACED): the child would escape
+     * tracing. (clone3 keeps its flags in memory, out of the filter's reach: such a child still
+     * carries this filter, so without a tracer its traced syscalls fail with ENOSYS.) */
+    act[__NR_clone] = ACT_CLONE_UNTRACED;
     if (act[__NR_fcntl] == ACT_TRACE && !cfg->all)
         act[__NR_fcntl] = ACT_FCNTL;
     if (act[__NR_getsockopt] == ACT_TRACE && !cfg->all)

@@ -14,9 +14,10 @@
 
 /* SECCOMP_RET_DATA tags the tracer reads back at the seccomp stop. */
 enum tr_filter_tag {
-    TR_TAG_SYSCALL = 0, /* a traced 64-bit syscall */
-    TR_TAG_TAMPER = 1,  /* aimed at the ring or the tracer: deny */
-    TR_TAG_COMPAT = 2,  /* i386 (int 0x80) or x32 syscall */
+    TR_TAG_SYSCALL = 0,  /* a traced 64-bit syscall */
+    TR_TAG_TAMPER = 1,   /* aimed at the ring or the tracer: deny */
+    TR_TAG_COMPAT = 2,   /* i386 (int 0x80) or x32 syscall */
+    TR_TAG_UNTRACED = 3, /* clone with CLONE_UNTRACED: clear the flag, keep following */
 };
 
 struct tr_filter_cfg {

@@ -210,6 +210,13 @@ int tr_launch(struct tr_state *st)
         return TR_EXIT_FAILURE;
     }
     tr_emit_procinfo(st, pid, pid, st->main_ptid);
+    if (st->mode == TR_MODE_SYSCALL) {
+        /* No filter: syscall stops need PTRACE_SYSCALL from a stop. Interrupt the child (it
+         * waits in read) so the loop restarts it that way before its exec. */
+        t->flags |= TF_ATTACHING;
+        if (ptrace(PTRACE_INTERRUPT, pid, 0L, 0L) != 0)
+            tt_debug("interrupt %d: %s", (int)pid, strerror(errno));
+    }
 
     static struct {
         int len;

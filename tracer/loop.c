@@ -7,6 +7,7 @@
  * with ESRCH; that is never fatal: the task is dropped when its exit is reported. */
 #include <errno.h>
 #include <linux/audit.h>
+#include <linux/sched.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -16,6 +17,7 @@
 #include <sys/ptrace.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/user.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -155,10 +157,33 @@ static int is_tamper(const struct tr_state *st, long nr, const uint64_t *a)
     }
 }
 
+/* A clone/clone3 asking for CLONE_UNTRACED would start a child the tracer never sees: clear the
+ * flag (in the register, or in clone3's struct clone_args) so it is followed like any other. */
+static void strip_untraced(struct tr_task *t, long nr, const uint64_t *args)
+{
+    if (nr == __NR_clone && (args[0] & CLONE_UNTRACED)) {
+        struct user_regs_struct r;
+        if (ptrace(PTRACE_GETREGS, t->tid, 0L, &r) == 0) {
+            r.rdi &= ~(unsigned long long)CLONE_UNTRACED;
+            ptrace(PTRACE_SETREGS, t->tid, 0L, &r);
+        }
+    } else if (nr == __NR_clone3 && args[0]) {
+        uint64_t flags;
+        if (tr_mem_read(t->tid, args[0], &flags, sizeof flags) == 0 && (flags & CLONE_UNTRACED)) {
+            flags &= ~(uint64_t)CLONE_UNTRACED;
+            struct iovec local = {&flags, sizeof flags};
+            struct iovec remote = {(void *)(uintptr_t)args[0], sizeof flags};
+            process_vm_writev(t->tid, &local, 1, &remote, 1, 0);
+        }
+    }
+}
+
 static void on_entry(struct tr_state *st, struct tr_task *t, long nr, const uint64_t *args,
                      uint32_t arch, int tamper)
 {
     int compat = arch != AUDIT_ARCH_X86_64 || (nr & (long)X32_BIT);
+    if (!compat && (nr == __NR_clone || nr == __NR_clone3))
+        strip_untraced(t, nr, args);
     if (!compat && (tamper || is_tamper(st, nr, args))) {
         deny_syscall(t);
         tr_emit_tamper(st, t, nr, args);
@@ -483,6 +508,8 @@ void tr_loop(struct tr_state *st)
 {
     const uint64_t spin_ns = (uint64_t)(st->o->spin_us > 0 ? st->o->spin_us : 0) * 1000ull;
     uint64_t spin_start = 0;
+    const char *y = getenv("TARTAN_SPIN_YIELD");
+    int spin_yield = !(y && strcmp(y, "0") == 0);
     while (st->tasks.count > 0 || (st->main_pid && !st->main_done)) {
         int status;
         pid_t pid = waitpid(-1, &status, __WALL | WNOHANG);
@@ -504,7 +531,8 @@ void tr_loop(struct tr_state *st)
             if (now - spin_start < spin_ns) {
                 /* Let a tracee that shares this CPU run (a direct hand-off is the cheapest
                  * stop round trip); on an idle CPU this returns at once. */
-                sched_yield();
+                if (spin_yield)
+                    sched_yield();
                 continue;
             }
         }

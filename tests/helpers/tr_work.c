@@ -18,6 +18,8 @@
  *   tr_work loop FILE        writes a counter to FILE every 10 ms using open/write/close
  *   tr_work int80            a 32-bit getpid through int 0x80; prints its result
  *   tr_work sigtrap          raises SIGTRAP with a handler; prints whether it arrived
+ *   tr_work untraced         clone and clone3 with CLONE_UNTRACED; each child opens a marker
+ *                            path and exits 0 (prints the children's pids and exit codes)
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -36,6 +38,7 @@
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <stdint.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -377,6 +380,40 @@ static int mode_sigtrap(void)
     return got_trap ? 0 : 1;
 }
 
+struct clone_args_v0 {
+    uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+};
+
+static int untraced_child(const char *tag)
+{
+    char p[64];
+    snprintf(p, sizeof p, "/nonexistent/untraced-%s", tag);
+    int fd = open(p, O_RDONLY);
+    _exit(fd < 0 && errno == ENOENT ? 0 : 3); /* ENOSYS (filter, no tracer) would give 3 */
+}
+
+static int mode_untraced(void)
+{
+    pid_t a = (pid_t)syscall(SYS_clone, 0x00800000 /* CLONE_UNTRACED */ | SIGCHLD, 0, 0, 0, 0);
+    if (a == 0)
+        untraced_child("clone");
+    struct clone_args_v0 ca;
+    memset(&ca, 0, sizeof ca);
+    ca.flags = 0x00800000;
+    ca.exit_signal = SIGCHLD;
+    pid_t b = (pid_t)syscall(435 /* clone3 */, &ca, sizeof ca);
+    if (b == 0)
+        untraced_child("clone3");
+    int sa = -1, sb = -1;
+    if (a > 0)
+        waitpid(a, &sa, 0);
+    if (b > 0)
+        waitpid(b, &sb, 0);
+    printf("clone_child=%d clone_exit=%d\nclone3_child=%d clone3_exit=%d\n", (int)a,
+           WIFEXITED(sa) ? WEXITSTATUS(sa) : -1, (int)b, WIFEXITED(sb) ? WEXITSTATUS(sb) : -1);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -420,6 +457,8 @@ int main(int argc, char **argv)
         return mode_int80();
     if (!strcmp(m, "sigtrap"))
         return mode_sigtrap();
+    if (!strcmp(m, "untraced"))
+        return mode_untraced();
     fprintf(stderr, "tr_work: unknown mode %s\n", m);
     return 2;
 }

@@ -192,6 +192,20 @@ def main():
     else:
         print("SKIP workload_without_cap_sys_ptrace: the test itself has no CAP_SYS_PTRACE", flush=True)
 
+    # ---- CLONE_UNTRACED does not escape: clone's flag is cleared and the child followed; a
+    # clone3 child (flags out of the filter's reach) stays under the filter (its open fails) ----
+    rc, out, L = run(["untraced"])
+    c = out.get("clone_child")
+    has("untraced_clone_followed", L, rf" clone ret={c} child_tid={c} ")
+    has("untraced_clone_child_events", L, rf"^\S+ {c}/{c} openat ret=-2 dirfd=-100 name=/nonexistent/untraced-clone ")
+    expect_eq("untraced_clone_child_works", out.get("clone_exit"), "0")
+    expect_eq("untraced_clone3_contained", out.get("clone3_exit"), "3")
+    rc, out, L = run(["untraced"], extra=["--fail-open"])
+    c3 = out.get("clone3_child")
+    has("failopen_untraced_clone3_followed", L, rf"^\S+ {c3}/{c3} openat ret=-2 dirfd=-100 name=/nonexistent/untraced-clone3 ")
+    expect_eq("failopen_untraced_clone3_works", out.get("clone3_exit"), "0")
+    has("failopen_first_exec_decoded", L, rf" execve ret=0 filename={re.escape(WORK)} exe={re.escape(WORK)} args=\[untraced\]")
+
     # ---- 32-bit syscalls are reported, not failed; a real SIGTRAP reaches the tracee ----
     rc, out, L = run(["int80"])
     expect_eq("int80_not_failed", rc, 0)
