@@ -2,7 +2,7 @@
 # Tartan's sample workload: a bash script that loops through commands Falco rules alert on,
 # like the deployment guide's sample. Installed as /sample/workload.sh in the workload images.
 #
-# Each round: spawns a shell, reads /etc/shadow, writes a file below /etc (removed again), and,
+# Each round: spawns a shell (bash, then sh), reads /etc/shadow, writes a file below /etc (removed again), and,
 # when SAMPLE_CONNECT=host:port is set, opens a TCP connection there (bash's /dev/tcp; tests
 # point it at a loopback listener). Every action prints a line "sample: <what> <round>".
 #
@@ -50,6 +50,7 @@ n=0
 while [ "$rounds" -eq 0 ] || [ "$n" -lt "$rounds" ]; do
     n=$((n + 1))
     bash -c 'exit 0' tartan-shell "$tag" && echo "sample: spawned a shell $n"
+    sh -c 'exit 0' tartan-sh "$tag" && echo "sample: spawned sh $n"
     if cat /etc/shadow >/dev/null 2>&1; then
         echo "sample: read /etc/shadow $n"
     else

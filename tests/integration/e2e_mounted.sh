@@ -80,7 +80,8 @@ t0=$(date +%s%N)
 docker stop -t 30 "$wl" >/dev/null
 echo "docker stop took $((($(date +%s%N) - t0) / 1000000)) ms" >&2
 expect_match "mounted-workload-saw-sigterm" "$(docker logs "$wl" 2>&1)" '^sample: SIGTERM received'
-check_run mounted "$wl" /tartan/e2e/mounted "$tag" bash 42 --final --expect-rule "Package manager run in a container"
+check_run mounted "$wl" /tartan/e2e/mounted "$tag" bash 42 --final \
+    --expect-rule "Package manager run in a container" --expect-rule "Shell spawned by the workload"
 
 # --- 2. scratch workload (busybox only), exits on its own with status 3.
 wl2=tt-e2e-mounted-scratch-$$

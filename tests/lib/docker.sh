@@ -93,6 +93,11 @@ tt_docker_base() {
 # tt_docker_build TAG DOCKERFILE [BUILD ARGS...]: build from the repository root.
 tt_docker_build() {
     local tag=$1 file=$2; shift 2
+    # The build stages run apt: use the mirror the host uses (plain http only: the base image
+    # has no CA certificates yet).
+    local mirror
+    mirror=$(tt_debian_mirror)
+    case "$mirror" in http://*) set -- --build-arg "DEBIAN_MIRROR=$mirror" "$@" ;; esac
     tt_dlog "building $tag from $file"
     if ! docker build --network host -q -t "$tag" -f "$TT_ROOT/$file" "$@" "$TT_ROOT" >"$TT_CACHE/build-$tag.log" 2>&1; then
         # -q hides the failing step: rebuild verbosely for the log.
