@@ -575,6 +575,7 @@ def main(argv=None):
                     help="run only cases whose label contains this (repeatable: any of them)")
     ap.add_argument("--one-per-test", action="store_true", help="only the first case of each test")
     ap.add_argument("--no-container", action="store_true", help="skip container cases (with a reason)")
+    ap.add_argument("--host-only", action="store_true", help="select only the host cases")
     ap.add_argument("--container-skip", default="", help="skip container cases with this reason")
     ap.add_argument("--prefix", default="", help="prefix of the PASS/FAIL/SKIP names")
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
@@ -586,6 +587,8 @@ def main(argv=None):
     selected = [c for c in cases if not o.only or any(x in c.label for x in o.only)]
     if o.one_per_test:
         selected = [c for c in selected if c.index == 0]
+    if o.host_only:
+        selected = [c for c in selected if not c.container]
     for c in cases:
         if c not in selected:
             continue
@@ -615,6 +618,7 @@ def main(argv=None):
     cname = f"tt-evtgen-{os.getpid()}"
     binaries = f"tt-evtgen-bin-{os.getpid()}"
     leftovers = {}
+    run_problems = []
     try:
         host = [c for c in selected if not c.skip and not c.container]
         cont = [c for c in selected if not c.skip and c.container]
@@ -649,6 +653,7 @@ def main(argv=None):
             log(f"host batch: {len(host)} cases in {time.time() - t0:.1f}s (launcher status {rc})")
             alerts = run.collect()
             log(f"host batch: {len(alerts)} alerts")
+            run_problems.append(run_problem("host", run, rc))
             for c in host:
                 c.result, c.reason = check(c, alerts)
 
@@ -696,6 +701,7 @@ def main(argv=None):
                     log(f"container batch: {len(runnable)} cases in {time.time() - t0:.1f}s (status {rc})")
                     alerts = run.collect()
                     log(f"container batch: {len(alerts)} alerts")
+                    run_problems.append(run_problem("container", run, rc))
                     for c in runnable:
                         c.result, c.reason = check(c, alerts)
     finally:
@@ -713,7 +719,33 @@ def main(argv=None):
         else:
             shutil.rmtree(work, ignore_errors=True)
 
-    return report(selected, o.prefix)
+    rc = report(selected, o.prefix)
+    for name, why in (p for p in run_problems if p):
+        print(f"FAIL {o.prefix}evtgen-run-{name}: {why}", flush=True)
+        rc = 1
+    return rc
+
+
+SANITIZER_RE = re.compile(r"ERROR: (Address|Leak)Sanitizer|runtime error:|AddressSanitizer")
+
+
+def run_problem(name, run, rc):
+    """A traced run that did not end cleanly (status, sanitizer report): (name, reason) or None."""
+    try:
+        with open(os.path.join(run.dir, "launcher.log"), errors="replace") as f:
+            text = f.read()
+    except OSError:
+        text = ""
+    if text:
+        log(f"---- {name} run output (last 40 lines)")
+        log("\n".join(text.splitlines()[-40:]))
+    m = SANITIZER_RE.search(text)
+    if m:
+        line = next((ln for ln in text.splitlines() if SANITIZER_RE.search(ln)), m.group(0))
+        return name, f"sanitizer report: {line.strip()[:200]}"
+    if rc != 0:
+        return name, f"launcher/tracer run ended with status {rc}"
+    return None
 
 
 _conditions = {}
