@@ -409,7 +409,7 @@ static int mode_untraced(void)
         waitpid(a, &sa, 0);
     if (b > 0)
         waitpid(b, &sb, 0);
-    printf("clone_child=%d clone_exit=%d\nclone3_child=%d clone3_exit=%d\n", (int)a,
+    printf("clone_child=%d\nclone_exit=%d\nclone3_child=%d\nclone3_exit=%d\n", (int)a,
            WIFEXITED(sa) ? WEXITSTATUS(sa) : -1, (int)b, WIFEXITED(sb) ? WEXITSTATUS(sb) : -1);
     return 0;
 }
