@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Ring across containers: producer and consumer in processes that share nothing but the IPC
-# namespace (unshare --mount --uts --net --pid --fork), both ways round; a consumer in another
+# namespace (unshare --mount --uts --net --pid --cgroup --fork), both ways round; a consumer in another
 # IPC namespace does not see the ring; a producer killed inside its own pid namespace is seen
 # as end of stream by a consumer outside it.
 # timeout: 120
@@ -15,7 +15,8 @@ cleanup() {
     rm -rf "$TMP"
 }
 trap cleanup EXIT
-NS=(unshare --mount --uts --net --pid --fork)
+NS=(unshare --mount --uts --net --pid --cgroup --fork)
+"${NS[@]}" true 2>/dev/null || NS=(unshare --mount --uts --net --pid --fork)
 
 if ! "${NS[@]}" true 2>/dev/null; then
     for t in producer_in_other_namespaces consumer_in_other_namespaces \
