@@ -65,7 +65,8 @@ static int free_port(void)
     return ntohs(a.sin_port);
 }
 
-/* mode: 0 http, 1 https, 2 https requiring a client cert */
+/* mode: 0 http, 1 https, 2 https requiring a client cert, 3 http answering after 10 s,
+ * 4 http answering 500 */
 static int peer_start(struct peer *p, int mode, int port, const char *name)
 {
     char portfile[160], script[600], portarg[16];
@@ -83,6 +84,12 @@ static int peer_start(struct peer *p, int mode, int port, const char *name)
     if (p->pid == 0) {
         if (mode == 0)
             execlp("python3", "python3", script, portfile, p->out, "--port", portarg, (char *)0);
+        else if (mode == 3)
+            execlp("python3", "python3", script, portfile, p->out, "--port", portarg, "--hang",
+                   "10", (char *)0);
+        else if (mode == 4)
+            execlp("python3", "python3", script, portfile, p->out, "--port", portarg, "--status",
+                   "500", (char *)0);
         else if (mode == 1)
             execlp("python3", "python3", script, portfile, p->out, "--port", portarg, "--cert",
                    cert, "--key", key, (char *)0);
@@ -200,6 +207,32 @@ TT_TEST(http_error_status_counts)
     char url[128];
     snprintf(url, sizeof url, "http://127.0.0.1:%d/", port);
     TT_CHECK(send_one(&c, url) >= 1); /* nobody listens */
+    config_free(&c);
+}
+
+TT_TEST(http_timeout_and_error_status)
+{
+    struct peer p;
+    TT_CHECK_INT(peer_start(&p, 3, 0, "hang"), 0);
+    struct engine_config c;
+    setup(&c, 1);
+    c.http.timeout_ms = 300;
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/", p.port);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    TT_CHECK(send_one(&c, url) >= 1);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    TT_CHECK(t1.tv_sec - t0.tv_sec < 5); /* bounded by the timeout, not the peer */
+    peer_stop(&p);
+    TT_CHECK_INT(peer_start(&p, 4, 0, "e500"), 0);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/", p.port);
+    c.http.timeout_ms = 3000;
+    TT_CHECK(send_one(&c, url) >= 1); /* delivered, but the status is an error */
+    char *got = slurp(p.out);
+    TT_CHECK(strstr(got, "Packet socket") != NULL);
+    free(got);
+    peer_stop(&p);
     config_free(&c);
 }
 

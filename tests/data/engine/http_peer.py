@@ -1,6 +1,7 @@
 """Loopback HTTP(S) peer for the engine's http_output tests.
 
-Usage: http_peer.py PORTFILE OUTFILE [--port N] [--cert C --key K [--ca CA --require-client]]
+Usage: http_peer.py PORTFILE OUTFILE [--port N] [--status CODE] [--hang SECONDS]
+                    [--cert C --key K [--ca CA --require-client]]
 Binds 127.0.0.1 (port 0 = any), writes the port to PORTFILE, records each POST as one JSON line
 {path, content_type, user_agent, body, client_cert} in OUTFILE and answers 200 "peer-ok".
 Exits after 60 s or on SIGTERM."""
@@ -21,6 +22,7 @@ ap.add_argument("--key")
 ap.add_argument("--ca")
 ap.add_argument("--require-client", action="store_true")
 ap.add_argument("--status", type=int, default=200)
+ap.add_argument("--hang", type=float, default=0)
 args = ap.parse_args()
 lock = threading.Lock()
 
@@ -29,6 +31,9 @@ class H(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def do_POST(self):
+        if args.hang:
+            import time
+            time.sleep(args.hang)
         n = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(n).decode("utf-8", "replace")
         peer = None
