@@ -40,9 +40,17 @@ int ls_put_body(struct ls_buf *b, const char *group, const char *stream,
         ls_json_escape(b, stream, strlen(stream)) < 0 || ls_buf_adds(b, "\",\"logEvents\":[") < 0)
         return -1;
     for (const struct ls_event *e = list; e; e = e->next) {
-        if (ls_buf_printf(b, "%s{\"timestamp\":%lld,\"message\":\"", e == list ? "" : ",",
-                          (long long)e->ts) < 0 ||
-            ls_json_escape(b, e->msg, e->len) < 0 || ls_buf_adds(b, "\"}") < 0)
+        /* Hand-formatted: this runs for every event. */
+        char num[32], *p = num + sizeof num;
+        unsigned long long v = e->ts < 0 ? 0 : (unsigned long long)e->ts;
+        do {
+            *--p = (char)('0' + v % 10);
+            v /= 10;
+        } while (v);
+        if ((e != list && ls_buf_addc(b, ',') < 0) || ls_buf_adds(b, "{\"timestamp\":") < 0 ||
+            ls_buf_add(b, p, (size_t)(num + sizeof num - p)) < 0 ||
+            ls_buf_adds(b, ",\"message\":\"") < 0 || ls_json_escape(b, e->msg, e->len) < 0 ||
+            ls_buf_adds(b, "\"}") < 0)
             return -1;
     }
     return ls_buf_adds(b, "]}");

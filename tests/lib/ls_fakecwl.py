@@ -66,6 +66,11 @@ class FakeCWL:
             def log_message(self, *a):
                 pass
 
+            def setup(self):
+                super().setup()
+                # headers and body are written separately: do not let Nagle hold the body back
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
             def do_GET(self):
                 srv._cred_endpoint(self, "GET")
 
