@@ -686,6 +686,17 @@ int main(int argc, char **argv)
     tt_info("engine %s started (%s)", TARTAN_ENGINE_VERSION,
             e->cli.capture ? e->cli.capture : "event ring");
     rc = run(e);
+    {
+        struct pipeline_stats ps;
+        struct outputs_stats os;
+        pipeline_get_stats(e->pl, &ps);
+        outputs_get_stats(e->out, &os);
+        tt_info("events %llu, alerts %llu (throttled %llu, dropped: queue %llu, program %llu, "
+                "http errors %llu)",
+                (unsigned long long)ps.events, (unsigned long long)os.alerts,
+                (unsigned long long)os.dropped_rate, (unsigned long long)os.dropped_queue,
+                (unsigned long long)os.program_drops, (unsigned long long)os.http_errors);
+    }
     if (e->ecs) {
         ecs_fetch_free(e->ecs);
         e->ecs = NULL;
