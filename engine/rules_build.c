@@ -374,6 +374,134 @@ static unsigned deprecated_in(const struct cnode *n, long *budget)
     return m;
 }
 
+static int exc_details(struct arena *a, const struct rule_info *r, struct rs_rule *o)
+{
+    size_t cap = 1;
+    for (size_t k = 0; k < r->nexc; k++) {
+        const struct exc_entry *c = &r->exc[k].comps;
+        cap += c->is_list ? c->nitems : 1;
+        for (size_t j = 0; c->is_list && j < c->nitems; j++)
+            cap += c->items[j].nitems;
+    }
+    const char **names = calloc(r->nexc + 1, sizeof(*names));
+    const char **ops = calloc(cap, sizeof(*ops));
+    size_t nn = 0, no = 0;
+    int rc = -1;
+    if (names && ops) {
+        for (size_t k = 0; k < r->nexc; k++) {
+            const struct exc_info *e = &r->exc[k];
+            int dup = 0;
+            for (size_t j = 0; j < nn; j++)
+                dup |= strcmp(names[j], e->name) == 0;
+            if (!dup)
+                names[nn++] = e->name;
+            const struct exc_entry *c = &e->comps;
+            const char *add[64];
+            size_t na = 0;
+            if (!c->is_list) {
+                if (c->item)
+                    add[na++] = c->item;
+            } else {
+                for (size_t j = 0; j < c->nitems && na < 64; j++) {
+                    if (!c->items[j].is_list) {
+                        if (c->items[j].item)
+                            add[na++] = c->items[j].item;
+                    } else {
+                        for (size_t m = 0; m < c->items[j].nitems && na < 64; m++)
+                            if (c->items[j].items[m].item)
+                                add[na++] = c->items[j].items[m].item;
+                    }
+                }
+            }
+            for (size_t j = 0; j < na; j++) {
+                int d2 = 0;
+                for (size_t m = 0; m < no; m++)
+                    d2 |= strcmp(ops[m], add[j]) == 0;
+                if (!d2 && no < cap)
+                    ops[no++] = add[j];
+            }
+        }
+        rc = rs_strs_from(a, names, nn, &o->exc_names) | rs_strs_from(a, ops, no, &o->exc_ops);
+    }
+    free(names);
+    free(ops);
+    return rc ? -1 : 0;
+}
+
+/* Macros, lists and requirements for -L. */
+static int describe_collector(struct bl *b, struct ruleset *out)
+{
+    struct loader *ld = b->ld;
+    struct arena *a = &out->arena;
+    out->macros = arena_alloc(a, (ld->nmacros + 1) * sizeof(*out->macros));
+    out->lists = arena_alloc(a, (ld->nlists + 1) * sizeof(*out->lists));
+    out->preqs = arena_alloc(a, (ld->npents + 1) * sizeof(*out->preqs));
+    if (!out->macros || !out->lists || !out->preqs)
+        return -1;
+    for (size_t i = 0; i < ld->nmacros; i++) {
+        struct rs_macro *m = &out->macros[i];
+        uint8_t set[TT_EV_COUNT];
+        cond_evtypes(b->mast[i], set);
+        m->name = arena_strdup(a, ld->macros[i].name);
+        m->cond = arena_strdup(a, ld->macros[i].cond);
+        m->used = b->macro_used[i];
+        if (!m->name || !m->cond ||
+            rs_details_fill(a, ld, ld->macros[i].cond, b->mast[i], set, &m->d) < 0)
+            return -1;
+    }
+    out->nmacros = ld->nmacros;
+    for (size_t i = 0; i < ld->nlists; i++) {
+        struct rs_list *l = &out->lists[i];
+        const struct list_info *li = &ld->lists[i];
+        const char **items = calloc(li->nitems + 1, sizeof(*items));
+        const char **refs = calloc(li->nitems + 1, sizeof(*refs));
+        size_t ni = 0, nr = 0;
+        int rc = -1;
+        if (items && refs) {
+            for (size_t j = 0; j < li->nitems; j++) {
+                int in_compiled = 0;
+                for (size_t k = 0; k < b->ncitems[i] && !in_compiled; k++)
+                    in_compiled = strcmp(b->citems[i][k], li->items[j]) == 0;
+                if (in_compiled)
+                    items[ni++] = li->items[j];
+                else
+                    refs[nr++] = li->items[j];
+            }
+            l->name = arena_strdup(a, li->name);
+            l->used = b->list_used[i];
+            rc = rs_strs_from(a, items, ni, &l->items) | rs_strs_from(a, refs, nr, &l->lists) |
+                 rs_strs_from(a, b->citems[i], b->ncitems[i], &l->compiled);
+            /* items keep their written order */
+            for (size_t j = 0; rc == 0 && j < ni; j++)
+                l->items.v[j] = arena_strdup(a, items[j]);
+        }
+        free(items);
+        free(refs);
+        if (rc || !l->name)
+            return -1;
+    }
+    out->nlists = ld->nlists;
+    snprintf(out->engine_version, sizeof(out->engine_version), "%u.%u.%u", ld->req_version[0],
+             ld->req_version[1], ld->req_version[2]);
+    for (size_t i = 0; i < ld->npents; i++) {
+        const struct plugin_entry *pe = &ld->pents[i];
+        struct rs_plugin_req *q = &out->preqs[i];
+        q->name = arena_strdup(a, pe->name);
+        q->version = arena_strdup(a, pe->version);
+        q->alt_names.v = arena_alloc(a, (pe->nalts + 1) * sizeof(char *));
+        q->alt_versions.v = arena_alloc(a, (pe->nalts + 1) * sizeof(char *));
+        if (!q->name || !q->version || !q->alt_names.v || !q->alt_versions.v)
+            return -1;
+        for (size_t k = 0; k < pe->nalts; k++) {
+            q->alt_names.v[k] = arena_strdup(a, pe->alt_names[k]);
+            q->alt_versions.v[k] = arena_strdup(a, pe->alt_versions[k]);
+        }
+        q->alt_names.n = q->alt_versions.n = pe->nalts;
+    }
+    out->npreqs = ld->npents;
+    return 0;
+}
+
 static int rule_cmp_index(const void *x, const void *y)
 {
     const struct rule_info *a = *(const struct rule_info *const *)x;
@@ -588,6 +716,14 @@ static int do_build(struct bl *b, struct ruleset *out)
             o->prog = prog;
             memcpy(o->evset, set, sizeof(set));
             o->any_type = set[0];
+            o->info_cond = arena_strdup(oa, r->cond);
+            o->info_output = arena_strdup(oa, r->output);
+            o->info_enabled = r->enabled;
+            if (rs_details_fill(oa, ld, r->cond, ast, set, &o->d) < 0 || !o->info_cond ||
+                !o->info_output || exc_details(oa, r, o) < 0) {
+                rc = -1;
+                ld->oom = 1;
+            }
             if (!p->name || !p->desc || !p->source || !tags || !p->output || !p->file || !ef) {
                 rc = -1;
                 ld->oom = 1;
@@ -607,6 +743,10 @@ static int do_build(struct bl *b, struct ruleset *out)
     if (out) {
         out->rules = rules;
         out->nrules = nout;
+        if (rc == 0 && describe_collector(b, out) < 0) {
+            rc = -1;
+            ld->oom = 1;
+        }
     }
     return rc;
 }

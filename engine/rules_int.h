@@ -247,11 +247,42 @@ void cond_evtypes(const struct cnode *n, uint8_t *set);
 int cond_evtype_lookup(const char *name);
 
 /* ---- the loaded ruleset ---- */
+/* -L details (Falco's describe_rule JSON) */
+struct rs_strs {
+    const char **v;
+    size_t n;
+};
+struct rs_details {
+    struct rs_strs macros, lists, ops, fields, events;
+    const char *compiled; /* condition_compiled */
+};
+
 struct rs_rule {
     struct rule pub;
     struct cprog prog;
     uint8_t evset[TT_EV_COUNT];
     int any_type;
+    const char *info_cond, *info_output; /* as collected (before exceptions) */
+    int info_enabled;
+    struct rs_details d;
+    struct rs_strs exc_names, exc_ops;
+};
+
+struct rs_macro {
+    const char *name, *cond;
+    int used;
+    struct rs_details d;
+};
+
+struct rs_list {
+    const char *name;
+    struct rs_strs items, lists, compiled;
+    int used;
+};
+
+struct rs_plugin_req {
+    const char *name, *version;
+    struct rs_strs alt_names, alt_versions;
 };
 
 struct ruleset {
@@ -266,6 +297,14 @@ struct ruleset {
     size_t nenabled;
     size_t *order; /* enabled rules in evaluation order (enabling order) */
     size_t norder;
+    /* for -L */
+    struct rs_macro *macros;
+    size_t nmacros;
+    struct rs_list *lists;
+    size_t nlists;
+    char engine_version[32]; /* highest required_engine_version, "0.0.0" if none */
+    struct rs_plugin_req *preqs;
+    size_t npreqs;
 };
 
 /* falco engine version this implementation is compatible with */

@@ -658,6 +658,12 @@ static void read_engine_version(struct rd *r, yaml_node_t *item, const struct rc
     }
     unsigned cur[3] = {RULES_ENGINE_VERSION_MAJOR, RULES_ENGINE_VERSION_MINOR,
                        RULES_ENGINE_VERSION_PATCH};
+    unsigned *mx = r->ld->req_version;
+    if (v[0] > mx[0] || (v[0] == mx[0] && (v[1] > mx[1] || (v[1] == mx[1] && v[2] > mx[2])))) {
+        mx[0] = v[0];
+        mx[1] = v[1];
+        mx[2] = v[2];
+    }
     int ok = v[0] == cur[0] && (cur[1] > v[1] || (cur[1] == v[1] && cur[2] >= v[2]));
     ETHROW(r, !ok, &ctx, "Rules require engine version %u.%u.%u, but engine version is %u.%u.%u",
            v[0], v[1], v[2], cur[0], cur[1], cur[2]);
@@ -689,6 +695,19 @@ static void read_plugin_versions(struct rd *r, yaml_node_t *item, const struct r
         const char *names[64];
         int nn = 0;
         names[nn++] = name;
+        struct loader *pld = r->ld;
+        pld->pents = grow(r, pld->pents, pld->npents, &pld->cappents, sizeof(*pld->pents));
+        struct plugin_entry *pe = &pld->pents[pld->npents++];
+        memset(pe, 0, sizeof(*pe));
+        pe->name = name;
+        pe->version = ver;
+        yaml_node_t *alts0 = map_get(r, pl, "alternatives");
+        size_t nalt0 =
+            alts0 && alts0->type == YAML_SEQUENCE_NODE
+                ? (size_t)(alts0->data.sequence.items.top - alts0->data.sequence.items.start)
+                : 0;
+        pe->alt_names = rd_alloc(r, (nalt0 + 1) * sizeof(*pe->alt_names));
+        pe->alt_versions = rd_alloc(r, (nalt0 + 1) * sizeof(*pe->alt_versions));
         /* the built-in container metadata stands for the `container` plugin (any 0.x) */
         int satisfied = strcmp(name, "container") == 0 && v[0] == 0;
         char text[1024];
@@ -718,6 +737,10 @@ static void read_plugin_versions(struct rd *r, yaml_node_t *item, const struct r
                            aname);
                 if (nn < 64)
                     names[nn++] = aname;
+                if (pe->nalts < nalt0) {
+                    pe->alt_names[pe->nalts] = aname;
+                    pe->alt_versions[pe->nalts++] = aver;
+                }
                 satisfied |= strcmp(aname, "container") == 0 && av[0] == 0;
                 size_t tl = strlen(text);
                 snprintf(text + tl, sizeof(text) - tl, ", %s (>= %s)", aname, aver);

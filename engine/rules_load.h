@@ -57,6 +57,13 @@ struct plugin_req {
     struct rctx ctx;
 };
 
+/* Every required_plugin_versions entry, for -L. */
+struct plugin_entry {
+    const char *name, *version;
+    const char **alt_names, **alt_versions;
+    size_t nalts;
+};
+
 struct file_content {
     const char *name;
     const char *data;
@@ -79,6 +86,9 @@ struct loader {
     const struct cond_fields *fields;
     struct plugin_req *preqs;
     size_t npreqs, cappreqs;
+    struct plugin_entry *pents;
+    size_t npents, cappents;
+    unsigned req_version[3]; /* highest required_engine_version */
     int oom;
 };
 
@@ -91,6 +101,15 @@ int ld_read(struct loader *ld, const char *name, const char *data, size_t len);
 /* Compiles everything collected; on success with out != NULL fills *out (allocated in
  * out's arena). 0 ok, -1 error (reported). */
 int ld_build(struct loader *ld, struct ruleset *out);
+
+/* -L details (rules_details.c). */
+int rs_strs_from(struct arena *a, const char *const *v, size_t n, struct rs_strs *out);
+int rs_events_from(struct arena *a, const uint8_t *set, struct rs_strs *out);
+int rs_details_fill(struct arena *out, struct loader *ld, const char *raw_text,
+                    const struct cnode *compiled, const uint8_t *evset, struct rs_details *d);
+
+/* libsinsp's ast::as_string of an expanded condition (for -L condition_compiled). */
+const char *rs_ast_string(struct arena *a, const struct cnode *n);
 
 struct list_info *ld_find_list(struct loader *ld, const char *name);
 struct macro_info *ld_find_macro(struct loader *ld, const char *name);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "format.h"
 #include "rules_int.h"
 
 static json_t *diag_json(const struct rules_diag *g)
@@ -139,50 +140,171 @@ static void print_two_columns(FILE *out, const char *l, const char *desc)
     fputs("\n\n", out);
 }
 
-static json_t *rule_json(const struct rule *r)
+static json_t *strs_json(const struct rs_strs *v)
 {
-    json_t *tags = json_array(), *ef = json_array();
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < v->n; i++)
+        json_array_append_new(a, json_string(v->v[i]));
+    return a ? a : json_array();
+}
+
+static void details_json(json_t *det, const struct rs_details *d)
+{
+    json_object_set_new(det, "macros", strs_json(&d->macros));
+    json_object_set_new(det, "lists", strs_json(&d->lists));
+    json_object_set_new(det, "condition_operators", strs_json(&d->ops));
+    json_object_set_new(det, "condition_fields", strs_json(&d->fields));
+    json_object_set_new(det, "events", strs_json(&d->events));
+    json_object_set_new(det, "condition_compiled", json_string(d->compiled ? d->compiled : ""));
+    json_object_set_new(det, "plugins", json_array());
+}
+
+static json_t *rule_json(const struct rs_rule *rr)
+{
+    const struct rule *r = &rr->pub;
+    json_t *tags = json_array(), *ef = json_array(), *of = json_array();
     for (size_t i = 0; tags && i < r->ntags; i++)
         json_array_append_new(tags, json_string(r->tags[i]));
-    for (size_t i = 0; ef && i < r->nexception_fields; i++)
-        json_array_append_new(ef, json_string(r->exception_fields[i]));
-    return json_pack("{s:{s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:o,s:o}}", "info", "name", r->name,
-                     "condition", r->condition, "output", r->output, "description", r->desc,
-                     "priority", rule_priority_name(r->priority), "source", r->source, "enabled",
-                     r->enabled, "tags", tags ? tags : json_array(), "exception_fields",
-                     ef ? ef : json_array());
+    for (size_t i = 0; ef && i < r->nexception_fields; i++) {
+        int dup = 0;
+        for (size_t j = 0; j < i; j++)
+            dup |= strcmp(r->exception_fields[i], r->exception_fields[j]) == 0;
+        if (!dup)
+            json_array_append_new(ef, json_string(r->exception_fields[i]));
+    }
+    for (size_t i = 0; of && r->fmt && i < fmt_nfields(r->fmt); i++)
+        json_array_append_new(of, json_string(fmt_field_name(r->fmt, i)));
+    json_t *info = json_pack(
+        "{s:s,s:s,s:s,s:s,s:s,s:b,s:s,s:b,s:I,s:o}", "name", r->name, "condition",
+        rr->info_cond ? rr->info_cond : r->condition, "priority", rule_priority_name(r->priority),
+        "output", rr->info_output ? rr->info_output : r->output, "description", r->desc, "enabled",
+        rr->info_enabled, "source", r->source, "capture", r->capture, "capture_duration",
+        (json_int_t)r->capture_duration, "tags", tags ? tags : json_array());
+    json_t *det = json_object();
+    if (!info || !det) {
+        json_decref(info);
+        json_decref(det);
+        json_decref(ef);
+        json_decref(of);
+        return NULL;
+    }
+    details_json(det, &rr->d);
+    json_object_set_new(det, "output_fields", of ? of : json_array());
+    json_object_set_new(det, "exception_fields", ef ? ef : json_array());
+    json_object_set_new(det, "exception_names", strs_json(&rr->exc_names));
+    json_object_set_new(det, "exception_operators", strs_json(&rr->exc_ops));
+    json_object_set_new(det, "output_compiled", json_string(r->output));
+    return json_pack("{s:o,s:o}", "info", info, "details", det);
+}
+
+static json_t *macro_json(const struct rs_macro *m)
+{
+    json_t *det = json_object();
+    if (!det)
+        return NULL;
+    details_json(det, &m->d);
+    json_object_set_new(det, "used", json_boolean(m->used));
+    return json_pack("{s:{s:s,s:s},s:o}", "info", "name", m->name, "condition", m->cond, "details",
+                     det);
+}
+
+static json_t *list_json(const struct rs_list *l)
+{
+    return json_pack("{s:{s:s,s:o},s:{s:b,s:o,s:o,s:o}}", "info", "name", l->name, "items",
+                     strs_json(&l->items), "details", "used", l->used, "lists",
+                     strs_json(&l->lists), "items_compiled", strs_json(&l->compiled), "plugins",
+                     json_array());
+}
+
+static json_t *describe_all_json(const struct ruleset *rs)
+{
+    json_t *root = json_object(), *rules = json_array(), *macros = json_array(),
+           *lists = json_array(), *reqs = json_array();
+    if (!root || !rules || !macros || !lists || !reqs) {
+        json_decref(root);
+        json_decref(rules);
+        json_decref(macros);
+        json_decref(lists);
+        json_decref(reqs);
+        return NULL;
+    }
+    for (size_t i = 0; i < rs->nrules; i++) {
+        json_t *j = rule_json(&rs->rules[i]);
+        if (j)
+            json_array_append_new(rules, j);
+    }
+    for (size_t i = 0; i < rs->nmacros; i++) {
+        json_t *j = macro_json(&rs->macros[i]);
+        if (j)
+            json_array_append_new(macros, j);
+    }
+    for (size_t i = 0; i < rs->nlists; i++) {
+        json_t *j = list_json(&rs->lists[i]);
+        if (j)
+            json_array_append_new(lists, j);
+    }
+    for (size_t i = 0; i < rs->npreqs; i++) {
+        const struct rs_plugin_req *q = &rs->preqs[i];
+        json_t *alts = json_array();
+        for (size_t k = 0; alts && k < q->alt_names.n; k++)
+            json_array_append_new(alts, json_pack("{s:s,s:s}", "name", q->alt_names.v[k], "version",
+                                                  q->alt_versions.v[k]));
+        json_t *j = json_pack("{s:s,s:s,s:o}", "name", q->name, "version", q->version,
+                              "alternatives", alts ? alts : json_array());
+        if (j)
+            json_array_append_new(reqs, j);
+    }
+    json_object_set_new(root, "required_engine_version", json_string(rs->engine_version));
+    json_object_set_new(root, "required_plugin_versions", reqs);
+    json_object_set_new(root, "rules", rules);
+    json_object_set_new(root, "macros", macros);
+    json_object_set_new(root, "lists", lists);
+    return root;
 }
 
 int rules_describe(const struct ruleset *rs, const char *rule_or_null, int json, FILE *out)
 {
     size_t n = ruleset_nrules(rs);
     int found = 0;
-    json_t *arr = json ? json_array() : NULL;
-    if (!json) {
-        fprintf(out, "%-50s %s\n", "Rule", "Description");
-        fprintf(out, "%-50s %s\n", "----", "-----------");
-    }
-    for (size_t i = 0; i < n; i++) {
-        const struct rule *r = ruleset_rule(rs, i);
-        if (rule_or_null && strcmp(r->name, rule_or_null) != 0)
-            continue;
-        found = 1;
-        if (json) {
-            json_t *j = rule_json(r);
-            if (j && arr)
-                json_array_append_new(arr, j);
+    if (json) {
+        json_t *root = NULL;
+        if (!rule_or_null) {
+            root = rs ? describe_all_json(rs) : json_object();
+            found = 1;
         } else {
-            print_two_columns(out, r->name, r->desc);
+            json_t *arr = json_array();
+            for (size_t i = 0; arr && i < n; i++) {
+                if (strcmp(rs->rules[i].pub.name, rule_or_null) != 0)
+                    continue;
+                json_t *j = rule_json(&rs->rules[i]);
+                if (j)
+                    json_array_append_new(arr, j);
+                found = 1;
+            }
+            root = arr ? json_pack("{s:o}", "rules", arr) : NULL;
         }
-    }
-    if (json && arr) {
-        json_t *root = json_pack("{s:o}", "rules", arr);
-        char *s = root ? json_dumps(root, JSON_SORT_KEYS | JSON_COMPACT) : NULL;
+        char *s = root && found ? json_dumps(root, JSON_SORT_KEYS | JSON_COMPACT) : NULL;
         if (s) {
             fprintf(out, "%s\n", s);
             free(s);
         }
         json_decref(root);
+        return found ? 0 : 1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct rule *r = ruleset_rule(rs, i);
+        if (rule_or_null && strcmp(r->name, rule_or_null) != 0)
+            continue;
+        if (!found) {
+            fprintf(out, "%-50s %s\n", "Rule", "Description");
+            fprintf(out, "%-50s %s\n", "----", "-----------");
+        }
+        found = 1;
+        print_two_columns(out, r->name, r->desc);
+    }
+    if (!found && !rule_or_null) {
+        fprintf(out, "%-50s %s\n", "Rule", "Description");
+        fprintf(out, "%-50s %s\n", "----", "-----------");
     }
     return rule_or_null && !found ? 1 : 0;
 }

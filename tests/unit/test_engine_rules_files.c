@@ -235,6 +235,26 @@ TT_TEST(describe_rules)
     free(buf);
     ruleset_free(rs);
     rules_diags_free(&d);
+    /* -L JSON: requirements, rules with details, macros and lists */
+    rs = load_text(
+        "- required_engine_version: 0.50.0\n- list: sh\n  items: [bash]\n"
+        "- list: shells\n  items: [sh, zsh]\n- macro: spawned\n"
+        "  condition: evt.type = execve\n" R("S", "spawned and proc.name in (shells)", ""),
+        &d);
+    TT_CHECK(rs != NULL);
+    buf = NULL;
+    out = open_memstream(&buf, &len);
+    TT_CHECK_INT(rules_describe(rs, NULL, 1, out), 0);
+    fclose(out);
+    TT_CHECK(buf && strstr(buf, "\"required_engine_version\":\"0.50.0\""));
+    TT_CHECK(buf && strstr(buf, "\"condition_compiled\":\"(evt.type = execve and proc.name in "
+                                "(bash, zsh))\""));
+    TT_CHECK(buf && strstr(buf, "\"lists\":[\"shells\"],\"macros\":[\"spawned\"]"));
+    TT_CHECK(buf && strstr(buf, "\"info\":{\"items\":[\"zsh\"],\"name\":\"shells\"}"));
+    TT_CHECK(buf && strstr(buf, "\"items_compiled\":[\"bash\",\"zsh\"],\"lists\":[\"sh\"]"));
+    free(buf);
+    ruleset_free(rs);
+    rules_diags_free(&d);
 }
 
 int main(void)
