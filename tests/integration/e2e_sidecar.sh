@@ -2,7 +2,8 @@
 # Sidecar pattern (EKS), end to end: the workload runs under the tracer in one container, the
 # engine (Dockerfile.engine, FROM scratch) in another; the two share only the IPC namespace
 # (`--ipc shareable` / `--ipc container:X`; each has its own network, PID, mount and UTS
-# namespaces). The alerts come out of the engine container's docker logs.
+# namespaces). The alerts come out of the engine container's docker logs, all of them, once,
+# including the one the workload raises in its SIGTERM trap.
 # variants: plain
 # timeout: 1500
 . "$(dirname "$0")/../lib/tt.sh"
@@ -45,7 +46,8 @@ docker logs "$wl" >"$TT_TMP/wl.log" 2>&1
 docker logs "$eng" >"$TT_TMP/eng.log" 2>&1
 res=$(python3 "$E2E_DIR/check_alerts.py" --name sidecar --alerts "$TT_TMP/eng.log" \
     --workload-log "$TT_TMP/wl.log" --tag "$tag" \
-    --container-id "$(docker inspect -f '{{.Id}}' "$wl")")
+    --container-id "$(docker inspect -f '{{.Id}}' "$wl")" --final --exact \
+    --expect-rule "Shell spawned by the workload")
 echo "$res"
 grep -q '^FAIL' <<<"$res" && e2e_dump_logs "$wl" "$eng"
 docker stop -t 10 "$eng" >/dev/null
