@@ -196,8 +196,11 @@ static struct st_thread *thread_for_event(struct engine_state *st, const struct 
     if (ev->tid <= 0)
         return NULL;
     struct st_thread *t = st_thread_get(st, ev->tid);
-    if (t)
+    if (t && (ev->pid <= 0 || t->proc->pid == ev->pid || ev->type == TT_EV_EXECVE ||
+              ev->type == TT_EV_EXECVEAT))
         return t;
+    if (t) /* the id was reused by another process: its exit was never seen */
+        st_thread_remove(st, t);
     int32_t pid = ev->pid > 0 ? ev->pid : ev->tid;
     struct st_proc *p = st_proc_get(st, pid);
     int created = 0;

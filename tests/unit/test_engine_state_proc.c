@@ -371,6 +371,22 @@ TT_TEST(child_events_before_parent_clone)
     state_free(st);
 }
 
+TT_TEST(reused_thread_id_starts_fresh)
+{
+    /* thread 300 of process 200 exits unseen; later 300 is a new process's leader */
+    struct engine_state *st = world();
+    do_fork(st, 100, 200, 0);
+    do_exec(st, 200, "java", "/usr/bin/java", "-jar");
+    do_fork(st, 200, 300, CLONE_THREAD | CLONE_FILES | CLONE_VM);
+    tev_begin(&e, TT_EV_CLOSE, 300, 300);
+    begin(st, tev_end(&e, 0));
+    TT_CHECK_STR(F("proc.pid", NULL), "300");
+    TT_CHECK_STR(F("proc.name", NULL), "(missing)"); /* unknown: not java */
+    state_end_event(st, &ctx);
+    TT_CHECK(state_proc(st, 200) != NULL);
+    state_free(st);
+}
+
 TT_TEST(dead_threads_purged_when_full)
 {
     /* live mode: threads whose /proc/<tid> is gone make room (their exit was never seen) */
