@@ -125,6 +125,26 @@ def run(t):
     f.wait(timeout=30)
     rt.stop(e)
 
+    # threshold 1: the drop ratio (drops / events produced) never exceeds it
+    th_cfg = t.write("dropth.yaml", rt.BASE_CONFIG + "syscall_event_drops:\n"
+                     "  actions: [log, alert]\n  threshold: 1\n  rate: 1\n  max_burst: 1\n")
+    e = start_engine(t, th_cfg, bash, key, name="dropth")
+    rt.wait_until(lambda: "waiting for the tracer" in t.read("dropth.err"), 10)
+    f = feed(t, key, "--count", "300", "--filler", "30", "--size", "65536", "--wait-consumer",
+             "10000", "--hold", "2500")
+    rt.wait_until(lambda: "attached" in t.read("dropth.err"), 10)
+    e.send_signal(signal.SIGSTOP)
+    time.sleep(1.0)
+    e.send_signal(signal.SIGCONT)
+    fout, _ = f.communicate(timeout=30)
+    rt.stop(e)
+    n_alerts = len(alerts(t, "dropth"))
+    dropped = int(fout.split("dropped=")[1].split()[0]) if "dropped=" in fout else 0
+    ttest.check("drop_threshold_respected",
+                dropped > 0 and 0 < n_alerts and not [a for a in alerts(t, "dropth") if a.get("source") == "internal"]
+                and "system calls dropped" not in t.read("dropth.err"),
+                f"{n_alerts} alerts, {dropped} dropped " + t.read("dropth.err")[-300:])
+
     exit_cfg = t.write("dropexit.yaml", rt.BASE_CONFIG + "syscall_event_drops:\n"
                        "  actions: [exit]\n  simulate_drops: true\n")
     e = start_engine(t, exit_cfg, bash, key, name="dropexit")
