@@ -600,6 +600,14 @@ int main(int argc, char **argv)
     struct config_load_opts lo = {
         .path = e->cli.config_path, .overrides = e->cli.overrides, .noverrides = e->cli.noverrides};
     if (config_load(&e->cfg, &lo, err, sizeof err)) {
+        if (e->cli.version && !e->cli.config_path) {
+            /* --version needs no configuration file (images run it bare) */
+            config_free(&e->cfg);
+            config_defaults(&e->cfg);
+            int vrc = print_version(&e->cfg);
+            cli_free(&e->cli);
+            return vrc;
+        }
         tt_error("%s", err);
         config_free(&e->cfg);
         cli_free(&e->cli);

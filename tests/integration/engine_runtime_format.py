@@ -219,6 +219,9 @@ def run(t):
     p = rt.run_engine(["-c", cfg, "--version", "-o", "json_output=false"], env=env)
     ttest.check("version_text", p.returncode == 0 and p.stdout.startswith("Falco version:")
                 and "Engine:" in p.stdout and "Driver:" in p.stdout, p.stdout)
+    p = rt.run_engine(["--version"], env=env)
+    ttest.check("version_without_config", p.returncode == 0 and p.stdout.startswith("Falco version:"),
+                p.stdout + p.stderr[-200:])
     p = rt.run_engine(["-c", cfg, "--version"], env=env)
     v = rt.json_lines(p.stdout)
     ttest.check("version_json", len(v) == 1 and "falco_version" in v[0] and "engine_version" in v[0],
