@@ -600,11 +600,13 @@ int main(int argc, char **argv)
     struct config_load_opts lo = {
         .path = e->cli.config_path, .overrides = e->cli.overrides, .noverrides = e->cli.noverrides};
     if (config_load(&e->cfg, &lo, err, sizeof err)) {
-        if (e->cli.version && !e->cli.config_path) {
-            /* --version needs no configuration file (images run it bare) */
+        if ((e->cli.version || e->cli.nvalidate) && !e->cli.config_path) {
+            /* --version and -V need no configuration file (images run them bare) */
             config_free(&e->cfg);
             config_defaults(&e->cfg);
-            int vrc = print_version(&e->cfg);
+            int vrc = e->cli.version ? print_version(&e->cfg)
+                                     : rules_validate_main(e->cli.validate, e->cli.nvalidate, 0,
+                                                           stdout, stderr);
             cli_free(&e->cli);
             return vrc;
         }
