@@ -16,6 +16,7 @@ Checks, each one PASS/FAIL line named NAME-<check>:
   etc-write        "Write below etc" with fd.name = --etc-file
   connect          "Outbound connection" to 127.0.0.1:--port (when --port is given)
   container-id     output_fields container.id is the first 12 characters of --container-id
+  container-name   (--container-name) output_fields container.name is that name
   rule-<slug>      (--expect-rule NAME, repeatable) at least one alert of rule NAME
   final            (--final) the alert raised by the SIGTERM trap (tartan-final TAG) is there
   exactly-once     (--exact) as many shadow (and bash) alerts as the workload log says it did
@@ -70,6 +71,7 @@ def main():
     ap.add_argument("--etc-file", default="/etc/tartan-sample.conf")
     ap.add_argument("--port", type=int)
     ap.add_argument("--container-id")
+    ap.add_argument("--container-name")
     ap.add_argument("--final", action="store_true")
     ap.add_argument("--exact", action="store_true")
     ap.add_argument("--expect-rule", action="append", default=[])
@@ -125,6 +127,12 @@ def main():
         mine = shadow + etc + bash
         got = sorted(set(str(field(x, "container.id")) for x in mine))
         report(f"{n}-container-id", mine and got == [want], f"container.id {got}, want {want}")
+
+    if a.container_name:
+        mine = shadow + etc + bash
+        got = sorted(set(str(field(x, "container.name")) for x in mine))
+        report(f"{n}-container-name", mine and got == [a.container_name],
+               f"container.name {got}, want {a.container_name}")
 
     for want in a.expect_rule:
         slug = re.sub(r"[^a-z0-9]+", "-", want.lower()).strip("-")
