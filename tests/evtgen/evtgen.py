@@ -386,12 +386,20 @@ class Run:
         self.seen_dir = os.path.join(inside, name)
 
     def prepare(self, case_root):
+        good = []
+        for c in self.cases:
+            i = len(good)
+            try:
+                write_plan(c, os.path.join(self.dir, "plans", f"c{i}.plan"), f"{case_root}/c{i}",
+                           f"{self.seen_dir}/out/c{i}.out")
+                good.append(c)
+            except (ValueError, KeyError, TypeError) as e:
+                c.result, c.reason = "FAIL", f"cannot run this case: {e}"
+        self.cases = good
         lanes = assign_lanes(self.cases)
         batch = []
         for i, c in enumerate(self.cases):
             c.seq = i
-            plan = os.path.join(self.dir, "plans", f"c{i}.plan")
-            write_plan(c, plan, f"{case_root}/c{i}", f"{self.seen_dir}/out/c{i}.out")
             batch.append(f"case L{lanes[i]} {self.seen_dir}/plans/c{i}.plan")
         with open(os.path.join(self.dir, "batch"), "w") as f:
             f.write("\n".join(batch) + "\n")
@@ -487,10 +495,16 @@ def host_caps():
     return ["--cap-add", "ALL"] + sum((["--cap-drop", n] for n in missing), []), missing
 
 
-def run_container(run, image, binaries, timeout, cname):
+def run_container(run, image, binaries, timeout, cname, spec):
     """The batch inside one container: the mounted pattern (binaries container's volume via
-    --volumes-from, launcher as the entrypoint, tracer in front of eg_proc, engine behind)."""
+    --volumes-from, launcher as the entrypoint, tracer in front of eg_proc, engine behind).
+    spec is the test's context.container: image (a tag given to the base image), name, env."""
     caps, _ = host_caps()
+    if spec.get("image") and spec["image"] != image:
+        subprocess.run(["docker", "tag", image, spec["image"]], check=True, capture_output=True)
+        image = spec["image"]
+    envs = sum((["-e", f"{k}={v}"] for k, v in (spec.get("env") or {}).items()), [])
+    subprocess.run(["docker", "rm", "-f", cname], capture_output=True)
     users = sorted(set().union(*(users_of(c) for c in run.cases)) - {"root"})
     mk = "".join(f"id -u {shlex.quote(u)} >/dev/null 2>&1 || useradd -M -r -s /usr/sbin/nologin "
                  f"{shlex.quote(u)}; " for u in users)
@@ -499,7 +513,7 @@ def run_container(run, image, binaries, timeout, cname):
              f"-c {run.seen_dir}/falco.yaml")
     cmd = ["docker", "run", "--rm", "--name", cname, "--network", "none",
            "--sysctl", "net.ipv6.conf.all.disable_ipv6=0", "--volumes-from", f"{binaries}:ro",
-           "-v", f"{run.work}:/eg", "-e", "LAUNCHER_GRACE_PERIOD=20", *caps,
+           "-v", f"{run.work}:/eg", "-e", "LAUNCHER_GRACE_PERIOD=20", *envs, *caps,
            "--entrypoint", "/bin/sh", image, "-c", inner]
     log("container run:", " ".join(shlex.quote(c) for c in cmd))
     with open(os.path.join(run.dir, "launcher.log"), "w") as lf:
@@ -619,6 +633,7 @@ def main(argv=None):
     binaries = f"tt-evtgen-bin-{os.getpid()}"
     leftovers = {}
     run_problems = []
+    containers = []
     try:
         host = [c for c in selected if not c.skip and not c.container]
         cont = [c for c in selected if not c.skip and c.container]
@@ -654,7 +669,7 @@ def main(argv=None):
             alerts = run.collect()
             log(f"host batch: {len(alerts)} alerts")
             run_problems.append(run_problem("host", run, rc))
-            for c in host:
+            for c in run.cases:
                 c.result, c.reason = check(c, alerts)
 
         if cont:
@@ -689,23 +704,34 @@ def main(argv=None):
                                   f"task metadata (Fargate has no privileged containers)")
                     else:
                         runnable.append(c)
+                # One container per distinct context.container (image tag, name, env).
+                groups = {}
+                for c in runnable:
+                    spec = (c.test.get("context") or {}).get("container") or {}
+                    groups.setdefault(json.dumps(spec, sort_keys=True), []).append(c)
                 if runnable:
                     subprocess.run(["docker", "rm", "-f", binaries], capture_output=True)
                     subprocess.run(["docker", "create", "--name", binaries, bin_image], check=True,
                                    capture_output=True)
                     shutil.copy(helper, os.path.join(work, "eg_proc"))
-                    run = Run(work, "container", runnable, o.rules, "/eg")
+                for gi, (key, group) in enumerate(sorted(groups.items())):
+                    spec = json.loads(key)
+                    name = spec.get("name") or f"{cname}-{gi}"
+                    containers.append(name)
+                    run = Run(work, f"container{gi}", group, o.rules, "/eg")
                     run.prepare("/tmp/tt-evtgen")
                     t0 = time.time()
-                    rc = run_container(run, image, binaries, o.timeout, cname)
-                    log(f"container batch: {len(runnable)} cases in {time.time() - t0:.1f}s (status {rc})")
+                    rc = run_container(run, image, binaries, o.timeout, name, spec)
+                    log(f"container batch {gi}: {len(run.cases)} cases in {time.time() - t0:.1f}s "
+                        f"(status {rc})")
                     alerts = run.collect()
-                    log(f"container batch: {len(alerts)} alerts")
-                    run_problems.append(run_problem("container", run, rc))
-                    for c in runnable:
+                    log(f"container batch {gi}: {len(alerts)} alerts")
+                    run_problems.append(run_problem(f"container{gi}", run, rc))
+                    for c in run.cases:
                         c.result, c.reason = check(c, alerts)
     finally:
-        subprocess.run(["docker", "rm", "-f", cname, binaries], capture_output=True) if shutil.which("docker") else None
+        if shutil.which("docker"):
+            subprocess.run(["docker", "rm", "-f", *containers, binaries], capture_output=True)
         for u in created_users:
             subprocess.run(["userdel", u], capture_output=True)
         for p in leftovers:

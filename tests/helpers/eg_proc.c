@@ -580,17 +580,24 @@ static int make_proc(struct res *r)
                 break;
         close(in);
     }
-    /* The exec closes the pipe's write end: the resource exists once the read sees EOF. */
+    /* The resource exists once its program runs: the child writes one byte on the inherited
+     * pipe from main() (an exec failure writes the errno instead). Waiting only for the exec
+     * (a close-on-exec pipe) is not enough under ptrace: a SIGKILL sent right after the exec
+     * can land before the tracer's exec stop, and the exec is never reported (a kernel
+     * driver still sees it). */
     int sync[2];
-    if (pipe2(sync, O_CLOEXEC) != 0)
+    if (pipe(sync) != 0)
         return -1;
     pid_t pid = fork();
     if (pid < 0)
         return -1;
     if (pid == 0) {
         char *argv[] = {r->b ? r->b : r->name, NULL};
+        char fdtext[16];
         close(sync[0]);
+        snprintf(fdtext, sizeof fdtext, "%d", sync[1]);
         setenv("EG_MODE", "idle", 1);
+        setenv("EG_READY_FD", fdtext, 1);
         unsetenv("EG_PLAN");
         if (fileless)
             syscall(SYS_execveat, mfd, "", argv, environ, AT_EMPTY_PATH);
@@ -610,8 +617,9 @@ static int make_proc(struct res *r)
         ;
     close(sync[0]);
     r->pid = pid;
-    if (got > 0) {
-        report("err process %s: exec: %s", r->name, strerror(e));
+    if (got != 1) {
+        report("err process %s: %s", r->name,
+               got == (ssize_t)sizeof e ? strerror(e) : "did not start");
         return -1;
     }
     report("pid res %d", (int)pid);
@@ -1000,6 +1008,13 @@ int main(int argc, char **argv)
 {
     const char *mode = getenv("EG_MODE");
     if (mode && !strcmp(mode, "idle")) {
+        const char *ready = getenv("EG_READY_FD");
+        if (ready) {
+            int fd = atoi(ready);
+            if (write(fd, "R", 1) != 1)
+                return 121;
+            close(fd);
+        }
         for (;;)
             pause();
     }
