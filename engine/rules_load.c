@@ -14,6 +14,7 @@
 
 struct rd {
     struct loader *ld;
+    size_t nentries; /* exception entries decoded (aliases can multiply them) */
     yaml_document_t *doc;
     const char *file;
     jmp_buf jb;
@@ -336,10 +337,12 @@ static void decode_overrides(struct rd *r, yaml_node_t *item, const struct keyse
 
 /* ---- exceptions ---- */
 static void decode_exc_entry(struct rd *r, yaml_node_t *v, struct exc_entry *out,
-                             const struct rctx *ctx)
+                             const struct rctx *ctx, int depth)
 {
     struct rctx vc;
     npush(&vc, ctx, "value for", "", v);
+    /* aliases can make a sequence contain itself */
+    VTHROW(r, depth > 16 || ++r->nentries > 200000, &vc, "Value nesting is too deep");
     if (is_scalar(v)) {
         VTHROW(r, !*sval(v), &vc, "Value must be non-empty");
         out->is_list = 0;
@@ -355,7 +358,7 @@ static void decode_exc_entry(struct rd *r, yaml_node_t *v, struct exc_entry *out
             yaml_node_t *e = node(r, *it);
             struct rctx lc;
             npush(&lc, &vc, "exception", "", e);
-            decode_exc_entry(r, e, &out->items[out->nitems++], &lc);
+            decode_exc_entry(r, e, &out->items[out->nitems++], &lc, depth + 1);
         }
     }
 }
@@ -391,14 +394,14 @@ static size_t read_exceptions(struct rd *r, yaml_node_t *item, struct exc_info *
         VTHROW(r, !f && !append, &e->ctx, "Item has no mapping for key 'fields'");
         if (f) {
             e->has_fields = 1;
-            decode_exc_entry(r, f, &e->fields, &e->ctx);
+            decode_exc_entry(r, f, &e->fields, &e->ctx, 0);
             if (!e->fields.is_list && !e->fields.item)
                 e->has_fields = 0;
         }
         yaml_node_t *cm = map_get(r, ex, "comps");
         if (cm) {
             e->has_comps = 1;
-            decode_exc_entry(r, cm, &e->comps, &e->ctx);
+            decode_exc_entry(r, cm, &e->comps, &e->ctx, 0);
             if (!e->comps.is_list && !e->comps.item)
                 e->has_comps = 0;
         }
@@ -415,7 +418,7 @@ static size_t read_exceptions(struct rd *r, yaml_node_t *item, struct exc_info *
                 yaml_node_t *val = node(r, *vi);
                 struct rctx xc;
                 npush(&xc, &vc, "exception value", "", val);
-                decode_exc_entry(r, val, &e->values[e->nvalues++], &xc);
+                decode_exc_entry(r, val, &e->values[e->nvalues++], &xc, 0);
             }
         } else if (append) {
             rd_warn(r, LOAD_APPEND_NO_VALUES, &e->ctx,
