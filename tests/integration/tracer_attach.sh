@@ -61,8 +61,9 @@ done
 /bin/sh -c "while :; do $W forks 1 >/dev/null; sleep 0.05; done" &
 root=$!; bg+=("$root")
 sleep 0.2
-"$T" -p "$root" -w d.cap 2>/dev/null &
+"$T" -p "$root" -w d.cap --no-snapshot 2>/dev/null &
 tp=$!; bg+=("$tp")
+wait_for 10 test "$(tracer_of "$root")" = "$tp"
 sleep 1
 kill -INT "$tp"; wait "$tp"
 n=$("$T" dump d.cap | grep -c ' execve ret=0 .*args=\[forks 1\]')
