@@ -25,12 +25,12 @@ for sig in INT TERM; do
     # root: a shell with a background child and a foreground child (both loop on files)
     /bin/sh -c "$W loop $TT_TMP/a.ctr & $W loop $TT_TMP/b.ctr; wait" &
     root=$!; bg+=("$root")
-    wait_for 5 test -s a.ctr
-    wait_for 5 test -s b.ctr
+    wait_for 15 test -s a.ctr
+    wait_for 15 test -s b.ctr
     kids=$(cat /proc/$root/task/*/children)
     "$T" -p "$root" -w c.cap 2>attach.err &
     tp=$!; bg+=("$tp")
-    wait_for 5 test "$(tracer_of "$root")" = "$tp"
+    wait_for 15 test "$(tracer_of "$root")" = "$tp"
     expect_eq "attach_${sig}_root_traced" "$(tracer_of "$root")" "$tp"
     ok=1
     for k in $kids; do [ "$(tracer_of "$k")" = "$tp" ] || ok=0; done
@@ -95,7 +95,7 @@ sp=$!; bg+=("$sp")
 kill -STOP "$sp"
 "$T" -p "$sp" -w f.cap --no-snapshot 2>/dev/null &
 tp=$!; bg+=("$tp")
-wait_for 5 test "$(tracer_of "$sp")" = "$tp"
+wait_for 15 test "$(tracer_of "$sp")" = "$tp"
 sleep 0.3
 expect_match attach_stopped_stays_stopped "$(awk '/^State:/{print $2}' /proc/$sp/status)" '^[Tt]$'
 kill -CONT "$sp"; sleep 0.3

@@ -33,8 +33,8 @@ wait
 EOF
 "$T" -w /dev/null --grace 1 -- /bin/sh work.sh 2>tracer.err &
 tp=$!; bg+=("$tp")
-wait_for 5 test -s safe.pid
-wait_for 5 test -s safe.ctr
+wait_for 15 test -s safe.pid
+wait_for 15 test -s safe.ctr
 safe=$(cat safe.pid)
 
 # the storm: only tr_work processes running "forks" or "threads" are targets

@@ -38,7 +38,7 @@ printf '#!/bin/sh\necho hi\n' >noexec.sh; chmod 644 noexec.sh
 rm -f marker out.txt
 "$T" -w c.cap -- "$W" trapterm "$TT_TMP/marker" >out.txt &
 tp=$!; pids_to_kill+=("$tp")
-wait_for 5 grep -q ready out.txt
+wait_for 15 grep -q ready out.txt
 kill -TERM "$tp"
 wait "$tp"; rc=$?
 expect_eq sigterm_forwarded_exit "$rc" 0
@@ -48,7 +48,7 @@ check sigterm_forwarded_marker test -s marker
 for s in HUP USR1; do
     "$T" -w c.cap -- /bin/sleep 30 &
     tp=$!; pids_to_kill+=("$tp")
-    wait_for 5 test -n "$(child_of $tp)"
+    wait_for 15 test -n "$(child_of $tp)"
     sleep 0.2
     kill -$s "$tp"; wait "$tp"; rc=$?
     expect_eq "sig${s}_forwarded" "$rc" $((128 + $(kill -l $s)))
@@ -57,7 +57,7 @@ done
 # ---- SIGSTOP / SIGCONT round trip (job control under PTRACE_SEIZE/LISTEN) ----
 "$T" -w c.cap -- "$W" loop "$TT_TMP/ctr" &
 tp=$!; pids_to_kill+=("$tp")
-wait_for 5 test -s ctr
+wait_for 15 test -s ctr
 wp=$(child_of "$tp")
 kill -STOP "$wp"; sleep 0.3
 a=$(counter ctr); sleep 0.5; b=$(counter ctr)
@@ -91,7 +91,7 @@ if unshare --fork --pid --mount-proc true 2>/dev/null; then
     rm -f marker1 out1.txt
     unshare --fork --pid --mount-proc "$T" -w c.cap -- "$W" trapterm "$TT_TMP/marker1" >out1.txt &
     up=$!; pids_to_kill+=("$up")
-    wait_for 5 grep -q ready out1.txt
+    wait_for 15 grep -q ready out1.txt
     tp1=$(child_of "$up")
     kill -TERM "$tp1"
     wait "$up"; rc=$?
@@ -105,17 +105,17 @@ fi
 rm -f ctr
 "$T" -w c.cap -- "$W" loop "$TT_TMP/ctr" &
 tp=$!; pids_to_kill+=("$tp")
-wait_for 5 test -s ctr
+wait_for 15 test -s ctr
 wp=$(child_of "$tp"); pids_to_kill+=("$wp")
 kill -9 "$tp"; wait "$tp" 2>/dev/null
-wait_for 3 sh -c "! [ -d /proc/$wp ] || grep -q '^State:.*Z' /proc/$wp/status"
+wait_for 10 sh -c "! [ -d /proc/$wp ] || grep -q '^State:.*Z' /proc/$wp/status"
 if alive "$wp"; then fail fail_closed_kills_workload "workload $wp still running"; else pass fail_closed_kills_workload; fi
 
 # ---- fail-open: the workload keeps running, untraced, and its syscalls still work ----
 rm -f ctr
 "$T" --fail-open -w c.cap -- "$W" loop "$TT_TMP/ctr" &
 tp=$!; pids_to_kill+=("$tp")
-wait_for 5 test -s ctr
+wait_for 15 test -s ctr
 wp=$(child_of "$tp"); pids_to_kill+=("$wp")
 kill -9 "$tp"; wait "$tp" 2>/dev/null
 a=$(counter ctr); sleep 0.5; b=$(counter ctr)
