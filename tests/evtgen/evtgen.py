@@ -235,6 +235,9 @@ def write_plan(case, path, casedir, outpath):
     """The eg_proc plan of a case. casedir/outpath are paths as the case will see them."""
     lines = [f"out {enc(outpath)}"]
     for i, p in enumerate(chain_of(case.test)):
+        unknown = set(p) - {"name", "exe", "exePath", "args", "env", "user"}
+        if unknown:
+            raise ValueError(f"process property {', '.join(sorted(unknown))} not supported by this runner")
         name = p.get("name")
         exepath = p.get("exePath") or f"{casedir}/p{i}/" + (".eg-exe" if name else "event-generator")
         arg0 = p.get("exe") or name or os.path.basename(exepath)
