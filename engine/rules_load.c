@@ -1194,6 +1194,23 @@ static void read_item(struct rd *r, yaml_node_t *item, const struct rctx *parent
 }
 
 #define MAX_DOCS 1024
+#define MAX_FLOW_DEPTH 1000
+
+/* libyaml's scanner is quadratic in the flow nesting depth ([[[[...); reject absurd nesting
+ * before parsing (brackets counted naively, quotes included: only pathological files trip). */
+static int flow_too_deep(const char *data, size_t len)
+{
+    long depth = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (data[i] == '[' || data[i] == '{') {
+            if (++depth > MAX_FLOW_DEPTH)
+                return 1;
+        } else if ((data[i] == ']' || data[i] == '}') && depth > 0) {
+            depth--;
+        }
+    }
+    return 0;
+}
 
 int ld_read(struct loader *ld, const char *name, const char *data, size_t len)
 {
@@ -1204,6 +1221,10 @@ int ld_read(struct loader *ld, const char *name, const char *data, size_t len)
     struct rctx root;
     rctx_root(&root, name);
 
+    if (flow_too_deep(data, len)) {
+        ld_diag(ld, LOAD_ERR_YAML_PARSE, "YAML flow collections nested too deeply", &root);
+        return -1;
+    }
     yaml_parser_t parser;
     yaml_document_t *docs = calloc(MAX_DOCS, sizeof(*docs));
     if (!docs || !yaml_parser_initialize(&parser)) {
