@@ -27,6 +27,7 @@
 #define READ_TIMEOUT_MS 100
 #define DRAIN_LIMIT_MS 2000
 #define ECS_TIMEOUT_MS 2000
+#define ECS_START_WAIT_MS 1500
 
 struct engine {
     struct cli_opts cli;
@@ -691,6 +692,20 @@ int main(int argc, char **argv)
     if (e->cfg.ecs_metadata_uri && e->cfg.ecs_metadata_uri[0])
         e->ecs = ecs_fetch_start(e->cfg.ecs_metadata_uri, ECS_TIMEOUT_MS);
     watch_setup(e, &in);
+    if (e->ecs && !e->cli.capture) {
+        /* Give the metadata endpoint a moment so that the workload's first processes (the
+         * tracer waits for us before starting it) already carry it; never long. */
+        uint64_t dl = mono_ns() + (uint64_t)ECS_START_WAIT_MS * 1000000u;
+        int done = 0;
+        while (!sig_stop && mono_ns() < dl) {
+            ecs_fetch_result(e->ecs, &done);
+            if (done)
+                break;
+            struct timespec ts = {0, 10 * 1000000L};
+            nanosleep(&ts, NULL);
+        }
+        apply_ecs(e);
+    }
     if (!e->cli.capture)
         write_syscalls_file(e->rs);
     tt_info("engine %s started (%s)", TARTAN_ENGINE_VERSION,

@@ -130,9 +130,9 @@ def run(t):
   priority: WARNING
 """)
     env = rt.env_clean({"ECS_CONTAINER_METADATA_URI_V4": f"http://127.0.0.1:{port}/v4/abc"})
-    e = start(t, cfg.replace("", ""), ecs_rules, key, "ecs", env=env)
-    rt.wait_until(lambda: "ECS metadata: container" in t.read("ecs.err"), 10)
+    # the producer starts at once: the engine attaches only once the metadata arrived (bounded)
     f = feed(t, key, "--count", "1", "--hold", "300")
+    e = start(t, cfg, ecs_rules, key, "ecs", env=env)
     got = rt.wait_until(lambda: rt.json_lines(t.read("ecs.out")), 10)
     rt.stop(e)
     f.wait(timeout=30)
