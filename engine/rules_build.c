@@ -336,6 +336,27 @@ static void resolve_macros(struct bl *b, struct cnode **slot, uint32_t visibilit
     }
 }
 
+/* Expanded trees share macro subtrees, so their depth can exceed the parser's limit many times
+ * over; every later walk is recursive, so bound it here (memoized per node). */
+#define MAX_EXPANDED_DEPTH 5000
+static int depth_of(struct cnode *n, int lvl)
+{
+    if (n->depth)
+        return n->depth;
+    if (lvl > MAX_EXPANDED_DEPTH)
+        return MAX_EXPANDED_DEPTH + 1;
+    int m = 0;
+    for (size_t i = 0; i < n->nkids; i++) {
+        int d = depth_of(n->kids[i], lvl + 1);
+        if (d > m)
+            m = d;
+        if (m > MAX_EXPANDED_DEPTH)
+            return m + 1;
+    }
+    n->depth = m + 1;
+    return n->depth;
+}
+
 static int err_is_unknown(const char *e)
 {
     return strstr(e, "nonexistent field") || strstr(e, "invalid formatting token") ||
@@ -546,8 +567,12 @@ static int do_build(struct bl *b, struct ruleset *out)
                        &ld->macros[i].ctx, 0);
         b->macro_state[i] = 2;
     }
-    for (size_t i = 0; i < ld->nmacros; i++)
+    for (size_t i = 0; i < ld->nmacros; i++) {
         b->macro_state[i] = 2;
+        if (depth_of(b->mast[i], 0) > MAX_EXPANDED_DEPTH)
+            bthrow(b, LOAD_ERR_COMPILE_CONDITION, &ld->macros[i].cond_ctx,
+                   "exceeded max depth limit of %d after macro expansion", MAX_EXPANDED_DEPTH);
+    }
 
     /* rules in index order */
     const struct rule_info **order = balloc(b, (ld->nrules + 1) * sizeof(*order));
@@ -635,6 +660,9 @@ static int do_build(struct bl *b, struct ruleset *out)
         b->pending_fmt = fmt; /* freed by ld_build if the condition fails */
         ast = parse_cond(b, ctext, &r->cond_ctx, &exp);
         resolve_macros(b, &ast, UINT32_MAX, exp, &r->ctx, 0);
+        if (depth_of(ast, 0) > MAX_EXPANDED_DEPTH)
+            bthrow(b, LOAD_ERR_COMPILE_CONDITION, &r->cond_ctx,
+                   "exceeded max depth limit of %d after macro expansion", MAX_EXPANDED_DEPTH);
         b->pending_fmt = NULL;
         {
             long budget = 100000;

@@ -99,6 +99,7 @@ struct cnode {
     size_t nkids;
     const char **vals; /* CN_LIST */
     size_t nvals;
+    int depth; /* nesting depth once macros are expanded (memo, rules_build.c) */
 };
 
 struct cparse_err {
