@@ -96,6 +96,28 @@ def main():
     f, s, err = scenario("expired_token", ["expired"])
     check("expired_token_refreshes_then_retries", "refreshing credentials" in err, "no refresh")
 
+    # CreateLogGroup denied: harmless when the group exists (never even called), reported and
+    # retried when it does not, and not called at all with --no-create-group.
+    with server() as f:
+        f.deny_create_group = True
+        f.groups["existing"] = {}
+        rc, err = ls_moto.run_shipper(FAST + ["--endpoint", f.url, "-g", "existing", "-s", "s"],
+                                      env(), alert_lines(5, "deny"))
+        check("create_group_denied_group_exists", rc == 0 and
+              len(f.messages("existing", "s")) == 5 and not f.ops("CreateLogGroup"),
+              f"rc {rc} ops {[r[1] for r in f.ops()]}")
+        rc, err = ls_moto.run_shipper(FAST + ["--endpoint", f.url, "-g", "missing", "-s", "s",
+                                              "--deadline", "1"], env(), alert_lines(5, "deny"))
+        check("create_group_denied_group_missing", rc != 0 and
+              "creating it was denied" in err and summary(err).get("undelivered") == 5,
+              f"rc {rc} {err[-300:]}")
+        n = len(f.ops("CreateLogGroup"))
+        rc, err = ls_moto.run_shipper(FAST + ["--endpoint", f.url, "-g", "missing2", "-s", "s",
+                                              "--deadline", "1", "--no-create-group"], env(),
+                                      alert_lines(5, "deny"))
+        check("no_create_group_flag", rc != 0 and len(f.ops("CreateLogGroup")) == n and
+              "does not exist" in err, f"rc {rc}")
+
     # Flush interval: a partial batch goes out after the interval, also after idle periods.
     with server() as f:
         p = ls_moto.start_shipper(FAST + ["--endpoint", f.url, "-g", "g", "-s", "s",

@@ -98,6 +98,18 @@ def main():
     check("timestamps_non_decreasing", ts == sorted(ts) and not viol, f"{ts}")
     check("too_old_timestamp_replaced", len(ts) == 4 and abs(ts[3] - now * 1000) < 60000, f"{ts}")
 
+    # Alerts spanning more than 24 hours go in separate batches; a time 3 hours ahead is
+    # replaced by the read time.
+    def iso(t):
+        return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + ".0Z"
+    lines = [json.dumps({"output": "d%d" % i, "time": iso(now - (3 - i) * 86400 + 3600 * i)})
+             for i in range(4)] + [json.dumps({"output": "future", "time": iso(now + 3 * 3600)})]
+    rc, err, evs, viol = ship(("\n".join(lines) + "\n").encode())
+    ts = [t for t, _ in evs]
+    check("batches_never_span_24h", rc == 0 and len(evs) == 5 and not viol, f"rc {rc} {viol}")
+    check("too_new_timestamp_replaced", len(ts) == 5 and abs(ts[4] - now * 1000) < 60000,
+          f"{ts}")
+
 
 if __name__ == "__main__":
     try:

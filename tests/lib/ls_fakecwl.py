@@ -58,6 +58,7 @@ class FakeCWL:
         self.container_token = None
         self.web_identity_tokens = []
         self.event_limit = 1048576 - 26
+        self.deny_create_group = False
         srv = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -223,6 +224,9 @@ class FakeCWL:
         with self.lock:
             self.requests.append((time.time(), op, akid, fault or "ok"))
         if op == "CreateLogGroup":
+            if self.deny_create_group:
+                return self._error(h, 400, "AccessDeniedException",
+                                   "not authorized to perform: logs:CreateLogGroup")
             with self.lock:
                 if g in self.groups:
                     return self._error(h, 400, "ResourceAlreadyExistsException", "exists")
