@@ -12,6 +12,21 @@ int tr_tasks_init(struct tr_tasks *t)
     return t->bucket ? 0 : -1;
 }
 
+void tr_tasks_free(struct tr_tasks *t)
+{
+    for (size_t i = 0; t->bucket && i < t->nbucket; i++) {
+        struct tr_task *k = t->bucket[i];
+        while (k) {
+            struct tr_task *nx = k->next;
+            tr_task_drop_pending(k);
+            free(k);
+            k = nx;
+        }
+    }
+    free(t->bucket);
+    memset(t, 0, sizeof *t);
+}
+
 static size_t slot(const struct tr_tasks *t, pid_t tid)
 {
     return ((uint32_t)tid * 2654435761u) & (t->nbucket - 1);

@@ -36,6 +36,7 @@ struct tr_tasks {
 };
 
 int tr_tasks_init(struct tr_tasks *t);
+void tr_tasks_free(struct tr_tasks *t); /* every task and the table */
 struct tr_task *tr_task_find(struct tr_tasks *t, pid_t tid);
 /* Creates (or returns the existing) entry. NULL on allocation failure. */
 struct tr_task *tr_task_add(struct tr_tasks *t, pid_t tid, pid_t tgid);
