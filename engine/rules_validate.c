@@ -289,6 +289,8 @@ int rules_describe(const struct ruleset *rs, const char *rule_or_null, int json,
             free(s);
         }
         json_decref(root);
+        if (!found)
+            fprintf(stderr, "Error: Rule \"%s\" is not loaded\n", rule_or_null);
         return found ? 0 : 1;
     }
     for (size_t i = 0; i < n; i++) {
@@ -306,5 +308,7 @@ int rules_describe(const struct ruleset *rs, const char *rule_or_null, int json,
         fprintf(out, "%-50s %s\n", "Rule", "Description");
         fprintf(out, "%-50s %s\n", "----", "-----------");
     }
+    if (rule_or_null && !found)
+        fprintf(stderr, "Error: Rule \"%s\" is not loaded\n", rule_or_null);
     return rule_or_null && !found ? 1 : 0;
 }
