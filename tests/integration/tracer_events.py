@@ -224,6 +224,12 @@ def main():
     check("syscall_file_excludes_files", not ev(L, r" (openat|mkdirat|unlinkat) ret="),
           "file events present with --syscalls-file (connect, execve)")
     has("syscall_file_reported", L, r" tracerinfo ret=0 reason=start; syscall set from the engine's file args=\[[^]]*connect")
+    os.environ["TR_EVENTS_MARK"] = "env-on-request"
+    rc, out, L = run(["fds"], extra=["-E"])
+    has("env_on_request", L, r" execve ret=0 .* env=\[.*TR_EVENTS_MARK=env-on-request")
+    rc, out, L = run(["fds"])
+    ex = ev(L, r" execve ret=0 ")
+    check("env_not_by_default", ex and " env=" not in ex[0], "env present without -E")
     rc, out, L = run(["fds"], extra=["-a"])
     has("trace_all_generic", L, r" syscall ret=\d+ nr=\d+ ")
 
