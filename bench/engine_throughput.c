@@ -18,6 +18,13 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+static uint64_t cpu_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 static void on_alert(const struct rule *r, struct eval_ctx *ctx, void *arg)
 {
     char buf[4096];
@@ -53,13 +60,13 @@ int main(int argc, char **argv)
         return 1;
     }
     const struct tt_event *ev;
-    uint64_t n = 0, t2 = now_ns(), tread = 0;
+    uint64_t n = 0, t2 = now_ns(), c2 = cpu_ns(), tread = 0;
     int rc;
     while ((rc = tt_capture_next(r, &ev, why, sizeof why)) == 1) {
         pipeline_event(p, ev);
         n++;
     }
-    uint64_t t3 = now_ns();
+    uint64_t t3 = now_ns(), c3 = cpu_ns();
     if (rc < 0)
         fprintf(stderr, "engine_throughput: %s\n", why);
     tt_capture_close_reader(r);
@@ -77,11 +84,14 @@ int main(int argc, char **argv)
     double total = (double)(t3 - t2);
     double eval = total > (double)tread ? total - (double)tread : total;
     printf("events=%llu alerts=%llu load_ms=%.2f total_s=%.3f read_s=%.3f ev_per_s=%.0f "
-           "ns_per_ev=%.1f eval_ns_per_ev=%.1f eval_ev_per_s=%.0f rss_kib=%ld state_kib=%llu\n",
+           "ns_per_ev=%.1f eval_ns_per_ev=%.1f eval_ev_per_s=%.0f rss_kib=%ld state_kib=%llu "
+           "cpu_ev_per_s=%.0f cpu_ns_per_ev=%.1f\n",
            (unsigned long long)n, (unsigned long long)alerts, (double)(t1 - t0) / 1e6, total / 1e9,
            (double)tread / 1e9, n ? (double)n / (total / 1e9) : 0, n ? total / (double)n : 0,
            n ? eval / (double)n : 0, n ? (double)n / (eval / 1e9) : 0, ru.ru_maxrss,
-           (unsigned long long)ss.bytes / 1024);
+           (unsigned long long)ss.bytes / 1024,
+           n && c3 > c2 ? (double)n / ((double)(c3 - c2) / 1e9) : 0,
+           n ? (double)(c3 - c2) / (double)n : 0);
     pipeline_free(p);
     ruleset_free(rs);
     rules_diags_free(&d);

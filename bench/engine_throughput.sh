@@ -5,7 +5,8 @@
 #    ns/event, evaluation-only ns/event (capture reading subtracted), peak RSS;
 #  - the engine binary end to end (engine -e CAPTURE, outputs to /dev/null): wall and CPU time,
 #    peak RSS.
-# Targets: >= 1M events/s per core, RSS < 16 MiB. Baseline: Falco needs about 1 CPU for 250K
+# Figures per CPU-second are the stable ones on a loaded machine; wall-clock figures are shown
+# too. Targets: >= 1M events/s per core, RSS < 16 MiB. Baseline: Falco needs about 1 CPU for 250K
 # syscalls/s and hundreds of MiB (falco.org performance blog, see the engine digest section i.2).
 set -u
 : "${TT_ROOT:=$(cd "$(dirname "$0")/.." && pwd)}"
@@ -22,7 +23,7 @@ if [ ! -f "$rules" ] || [ ! -d "$OBJ/engine" ] || [ ! -f "$OBJ/libtartan.a" ]; t
 fi
 cc -std=c11 -D_GNU_SOURCE -O2 -o "$tmp/gen_capture" "$TT_ROOT/tests/helpers/gen_capture.c" || exit 0
 objs=$(ls "$OBJ"/engine/*.o | grep -v '/main\.o$')
-cc -std=c11 -D_GNU_SOURCE -O2 -I"$TT_ROOT/lib" -I"$TT_ROOT/engine" -o "$tmp/engine_throughput" \
+cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wformat=2 -Werror -I"$TT_ROOT/lib" -I"$TT_ROOT/engine" -o "$tmp/engine_throughput" \
     "$TT_ROOT/bench/engine_throughput.c" $objs "$OBJ/libtartan.a" -lyaml -ljansson -lcurl -lm \
     -lpthread || exit 0
 "$tmp/gen_capture" "$tmp/big.cap" "$n" 7 >/dev/null || exit 0
@@ -37,9 +38,11 @@ for _ in 1 2 3; do
 done
 get() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" <<<" $best"; }
 printf '   %-44s %14s %18s %18s\n' "metric (${n} events, $((size / 1048576)) MiB capture)" "tartan" "target" "falco baseline"
-printf '   %-44s %14s %18s %18s\n' "pipeline events/s (1 core, read+eval)" "$(get ev_per_s)" ">= 1000000" "~250000"
-printf '   %-44s %14s %18s %18s\n' "pipeline ns/event (read+eval)" "$(get ns_per_ev)" "<= 1000" "~4000"
-printf '   %-44s %14s %18s %18s\n' "evaluation only ns/event" "$(get eval_ns_per_ev)" "" ""
+printf '   %-44s %14s %18s %18s\n' "pipeline events per CPU-second (read+eval)" "$(get cpu_ev_per_s)" ">= 1000000" "~250000"
+printf '   %-44s %14s %18s %18s\n' "pipeline CPU ns/event (read+eval)" "$(get cpu_ns_per_ev)" "<= 1000" "~4000"
+printf '   %-44s %14s %18s %18s\n' "pipeline events/s (wall clock, best of 3)" "$(get ev_per_s)" ">= 1000000" "~250000"
+printf '   %-44s %14s %18s %18s\n' "pipeline ns/event (wall clock)" "$(get ns_per_ev)" "" ""
+printf '   %-44s %14s %18s %18s\n' "evaluation only ns/event (wall clock)" "$(get eval_ns_per_ev)" "" ""
 printf '   %-44s %14s %18s %18s\n' "rules load+compile (ms)" "$(get load_ms)" "< 50" ""
 printf '   %-44s %14s %18s %18s\n' "peak RSS pipeline bench (KiB)" "$(get rss_kib)" "< 16384" "> 100000"
 printf '   %-44s %14s %18s %18s\n' "state tables at end (KiB)" "$(get state_kib)" "" ""
