@@ -739,6 +739,8 @@ static int fd_field(const struct fld_ref *ref, struct eval_ctx *ctx, struct fld_
             return cstr(o, fd_typechar(f->type));
         return ctx->proc ? cstr(o, null_fd_typechar(ctx->evtype)) : 0;
     case FLD_FD_NAME:
+        if (ctx->evtype == TT_EV_CONNECT && ctx->ev->ret < 0 && ctx->path)
+            return sval(o, ctx->path, ctx->pathlen); /* failed connect: the attempted tuple */
         if (fd_name(ctx, &p, &n))
             return sval(o, p, n);
         return ctx->proc ? sval(o, "", 0) : 0; /* libsinsp: "" for calls that make no fd */

@@ -490,10 +490,7 @@ static void on_socket(struct engine_state *st, struct eval_ctx *ctx)
     f->sock.family = (uint8_t)dom;
     if (f->type == TT_FD_IPV4 || f->type == TT_FD_IPV6)
         f->sock.l4proto = l4_of(type, proto);
-    if (f->type == TT_FD_IPV4 || f->type == TT_FD_IPV6)
-        sock_update_name(st, f);
-    else
-        fd_set_name(st, f, "", 0);
+    fd_set_name(st, f, "", 0); /* no tuple yet (libsinsp names it at connect/accept) */
     ctx->fd = f;
 }
 
@@ -518,8 +515,25 @@ static void on_connect(struct engine_state *st, struct eval_ctx *ctx)
         f->sock.l4proto = ST_L4_TCP;
     }
     ctx->fd = f;
-    if (ev->ret < 0 && ev->ret != -115 /* EINPROGRESS */)
+    if (ev->ret < 0 && ev->ret != -115 /* EINPROGRESS */) {
+        /* failed: libsinsp names the fd from the event's tuple, the socket is unchanged */
+        if (hr && (f->type == TT_FD_IPV4 || f->type == TT_FD_IPV6)) {
+            struct st_sock t = f->sock;
+            t.family = f->type == TT_FD_IPV6 ? AF_INET6 : AF_INET;
+            if (hl) {
+                memcpy(t.cip, local.ip, 16);
+                t.cport = local.port;
+            }
+            memcpy(t.sip, remote.ip, 16);
+            t.sport = remote.port;
+            char *buf = ctx_scratch(ctx, 128);
+            if (buf) {
+                ctx->pathlen = st_sock_name(&t, buf, 128);
+                ctx->path = buf;
+            }
+        }
         return;
+    }
     if (hr || hl)
         sock_set_tuple(st, f, hl ? &local : NULL, hr ? &remote : NULL, 0);
     /* EINPROGRESS: pending until getsockopt(SO_ERROR) reports success */

@@ -184,6 +184,31 @@ TT_TEST(setuid_setsid_prctl_and_exec_args)
     state_free(st);
 }
 
+TT_TEST(failed_connect_names_the_attempt)
+{
+    struct engine_state *st = world();
+    sock(st, 3, AF_INET, SOCK_STREAM);
+    tev_begin(&e, TT_EV_CLOSE, 100, 100);
+    tt_evb_i64(&e.b, TT_P_FD, 3);
+    begin(st, tev_end(&e, -9));
+    TT_CHECK_STR(F("fd.name", NULL), ""); /* a fresh socket has no name */
+    state_end_event(st, &ctx);
+    tev_begin(&e, TT_EV_CONNECT, 100, 100);
+    tt_evb_i64(&e.b, TT_P_FD, 3);
+    tev_sin(&e, TT_P_ADDR, "198.51.100.4", 25);
+    begin(st, tev_end(&e, -111));
+    TT_CHECK_STR(F("evt.res", NULL), "ECONNREFUSED");
+    TT_CHECK_STR(F("fd.name", NULL), "0.0.0.0:0->198.51.100.4:25");
+    TT_CHECK_STR(F("fd.connected", NULL), "false");
+    state_end_event(st, &ctx);
+    tev_begin(&e, TT_EV_CLOSE, 100, 100);
+    tt_evb_i64(&e.b, TT_P_FD, 3);
+    begin(st, tev_end(&e, 0));
+    TT_CHECK_STR(F("fd.name", NULL), ""); /* the socket itself was not renamed */
+    state_end_event(st, &ctx);
+    state_free(st);
+}
+
 TT_TEST(roles_and_fdless_events)
 {
     struct engine_state *st = world();
