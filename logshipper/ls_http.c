@@ -1,6 +1,8 @@
 /* libcurl wrapper. */
 #include "ls_http.h"
 
+#include "ls_time.h"
+
 #include <curl/curl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -132,6 +134,13 @@ static size_t on_header(char *p, size_t size, size_t nmemb, void *ud)
     return n;
 }
 
+static int on_progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
+{
+    const int64_t *at = ud;
+    int64_t v = __atomic_load_n(at, __ATOMIC_RELAXED);
+    return v && ls_mono_ms() >= v; /* non-zero aborts the transfer */
+}
+
 int ls_http_do(struct ls_http *h, const char *method, const char *url, const char *const *headers,
                size_t nheaders, const void *body, size_t body_len, long timeout_ms,
                struct ls_http_resp *r)
@@ -177,6 +186,11 @@ int ls_http_do(struct ls_http *h, const char *method, const char *url, const cha
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, &s);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+    if (h->abort_at_ms) {
+        curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+        curl_easy_setopt(c, CURLOPT_XFERINFODATA, (void *)h->abort_at_ms);
+        curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+    }
     if (!strcmp(method, "GET")) {
         curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
     } else {
@@ -190,7 +204,7 @@ int ls_http_do(struct ls_http *h, const char *method, const char *url, const cha
     curl_slist_free_all(hl);
     if (rc != CURLE_OK) {
         r->transport_error = 1;
-        r->timed_out = rc == CURLE_OPERATION_TIMEDOUT;
+        r->timed_out = rc == CURLE_OPERATION_TIMEDOUT || rc == CURLE_ABORTED_BY_CALLBACK;
         if (s.overflow)
             snprintf(r->error, sizeof r->error, "response body too large");
         else

@@ -3,6 +3,7 @@
 #ifndef LS_HTTP_H
 #define LS_HTTP_H
 #include <stddef.h>
+#include <stdint.h>
 
 #include "ls_buf.h"
 
@@ -10,6 +11,9 @@ struct ls_http {
     void *curl; /* CURL * */
     long connect_timeout_ms, timeout_ms;
     size_t max_body; /* responses larger than this fail */
+    /* When set and non-zero: a monotonic time (ms) at which a request in progress is abandoned
+     * (the shutdown deadline). Read atomically. */
+    const int64_t *abort_at_ms;
 };
 
 struct ls_http_resp {

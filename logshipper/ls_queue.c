@@ -164,6 +164,7 @@ void ls_queue_close(struct ls_queue *q, int64_t deadline_ms)
     if (!q->closing) {
         q->closing = 1;
         q->deadline_ms = deadline_ms;
+        __atomic_store_n(&q->abort_at_ms, deadline_ms, __ATOMIC_RELAXED);
     }
     pthread_cond_broadcast(&q->cond);
     pthread_cond_broadcast(&q->space);

@@ -24,6 +24,7 @@ struct ls_queue {
     int64_t since_ms; /* monotonic time the oldest pending event was queued */
     int closing;
     int64_t deadline_ms;              /* monotonic; valid when closing */
+    int64_t abort_at_ms;              /* the deadline once closing, else 0; read with atomics */
     uint64_t full_events, full_bytes; /* wake the sender when pending reaches these */
 };
 

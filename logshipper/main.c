@@ -373,6 +373,7 @@ int main(int argc, char **argv)
         tt_error("initialisation failed (endpoint %s)", url);
         return 2;
     }
+    cwl.http.abort_at_ms = &q.abort_at_ms; /* a request never outlives the shutdown deadline */
     tt_info("shipping to %s, group %s, stream %s, region %s", url, o.group, stream, region);
 
     struct ls_shipper sh = {

@@ -210,6 +210,17 @@ def main():
               p.returncode == 0 and got == want(2000, "outage") and took < 8.5,
               f"rc {p.returncode} got {len(got)} took {took:.1f}s summary {summary(err)}")
 
+    # A request hanging when the deadline comes is abandoned: the deadline holds.
+    with server() as f:
+        f.script = ["slow:20"]
+        t0 = time.time()
+        rc, err = ls_moto.run_shipper(FAST + ["--endpoint", f.url, "-g", "g", "-s", "s",
+                                              "--deadline", "2", "--timeout", "30000"], env(),
+                                      alert_lines(10, "hang"))
+        took = time.time() - t0
+        check("deadline_cuts_hanging_request", rc != 0 and took < 4 and
+              summary(err).get("undelivered") == 10, f"rc {rc} took {took:.1f}s")
+
     # Outage that outlasts the deadline: exit non-zero, undelivered counted.
     with server() as f:
         f.down = "reset"
