@@ -73,7 +73,31 @@ def independent_count():
     return n
 
 
+def unit_checks():
+    sys.path.insert(0, os.path.dirname(RUNNER))
+    import evtgen
+    ttest.expect_eq("selftest-const-flags", evtgen.to_int("O_WRONLY|O_CREAT|O_TRUNC"),
+                    os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+    ttest.expect_eq("selftest-const-octal", (evtgen.to_int("0644"), evtgen.to_int(420)), (420, 420))
+    ttest.expect_eq("selftest-const-socket", evtgen.to_int("AF_PACKET"), 17)
+    ttest.expect_eq("selftest-binding-kept", evtgen.to_int("${ cs.client.fd }"), "${cs.client.fd}")
+    ttest.expect_eq("selftest-split-args", evtgen.split_args("-c '/bin/sh -i' \"BEGIN RSA\" x"),
+                    ["-c", "/bin/sh -i", "BEGIN RSA", "x"])
+    filled = evtgen.fill({"a": "%{ item.x }", "b": ["%{item.y}", "keep %{ item.x } inside"],
+                          "c": {"d": "%{ item.z }"}}, {"x": None, "y": {"k": 1}, "z": 5})
+    ttest.expect_eq("selftest-template-fill", filled,
+                    {"a": None, "b": [{"k": 1}, "keep %{ item.x } inside"], "c": {"d": 5}})
+    ttest.expect_eq("selftest-matrix-vector",
+                    evtgen.expand_cases([{"strategy": "matrix", "values": {"a": [1, 2], "b": [3, 4, 5]}},
+                                         {"strategy": "vector", "values": {"a": 9, "b": 8}}]),
+                    [{"a": 1, "b": 3}, {"a": 1, "b": 4}, {"a": 1, "b": 5}, {"a": 2, "b": 3},
+                     {"a": 2, "b": 4}, {"a": 2, "b": 5}, {"a": 9, "b": 8}])
+    ttest.expect_eq("selftest-runif", (evtgen.run_if(None), evtgen.run_if({"arch": {"op": "eq", "val": "sparc"}})
+                                       is not None), (None, True))
+
+
 def main():
+    unit_checks()
     if os.geteuid() != 0:
         ttest.skipped("evtgen-selftest", "the runner needs root (users, /etc files, tracer)")
         return 0
