@@ -158,6 +158,30 @@ def main():
                     f"exit {rc}, {sum(v[0] == 'PASS' for v in res.values())}/{len(res)} passed: "
                     f"{[k + ' ' + v[1][:100] for k, v in res.items() if v[0] != 'PASS'][:3]}")
 
+        # 3b. container cases can fail too (when Docker and the images are there)
+        have = subprocess.run(["docker", "image", "inspect", "debian:bookworm-slim",
+                               os.environ.get("TT_IMAGE_PREFIX", "tartan") + "-binaries"],
+                              capture_output=True).returncode == 0 if shutil.which("docker") else False
+        if have:
+            broken2 = os.path.join(tmp, "broken_packet.yaml")
+            shutil.copyfile(RULES, broken2)
+            with open(broken2, "a") as f:
+                f.write("\n- rule: Packet socket created in container\n"
+                        "  condition: evt.type = socket and proc.name = tt_selftest_never_matches\n"
+                        "  override:\n    condition: replace\n")
+            p = subprocess.run([sys.executable, RUNNER, "--rules", broken2, "--only", "packet_socket",
+                                "--only", "netcat_remote_code_execution_in_container#0("],
+                               capture_output=True, text=True, timeout=240)
+            ttest.log(p.stderr[-2000:])
+            lines = [ln for ln in p.stdout.splitlines() if ln.startswith(("PASS ", "FAIL ", "SKIP "))]
+            ok = (len(lines) == 2 and any(ln.startswith("FAIL evtgen.packet_socket") and "did not fire" in ln
+                                          for ln in lines)
+                  and any(ln.startswith("PASS evtgen.netcat") for ln in lines))
+            ttest.check("selftest-container-broken-rule-fails", ok, f"{lines}")
+        else:
+            ttest.skipped("selftest-container-broken-rule-fails",
+                          "Docker or the base/binaries images are not available (evtgen_suite.sh builds them)")
+
         # 4. a spec copy with a wrong expected output field value
         specs2 = os.path.join(tmp, "specs")
         os.mkdir(specs2)
