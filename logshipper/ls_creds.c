@@ -140,7 +140,7 @@ int ls_cred_chain_get(struct ls_cred_chain *ch, int force, const struct ls_creds
         return 0;
     }
     /* Do not hammer a provider whose fresh credentials are already inside the window. */
-    if (ch->have && !force && now - ch->last_attempt_ms < 1000 &&
+    if (ch->have && !force && (now - ch->last_attempt_ms < 1000 || now < ch->next_attempt_ms) &&
         (!ch->cur.expires_ms || now < ch->cur.expires_ms)) {
         *out = &ch->cur;
         return 0;
@@ -172,6 +172,13 @@ int ls_cred_chain_get(struct ls_cred_chain *ch, int force, const struct ls_creds
         fresh->source = providers[ch->provider].name;
         ch->cur = *fresh;
         ch->have = 1;
+        /* A provider that hands out credentials already inside the refresh window is asked
+         * again at half their remaining life (at most every 30 s), not on every request. */
+        ch->next_attempt_ms = 0;
+        if (fresh->expires_ms && fresh->expires_ms - now <= ch->refresh_window_ms) {
+            int64_t half = (fresh->expires_ms - now) / 2;
+            ch->next_attempt_ms = now + (half < 30000 ? half : 30000);
+        }
         tt_debug("credentials from %s provider%s", fresh->source,
                  fresh->expires_ms ? " (temporary)" : "");
     }

@@ -50,6 +50,7 @@ struct ls_cred_chain {
     int have;
     struct ls_creds cur;
     int64_t last_attempt_ms;
+    int64_t next_attempt_ms; /* no routine refresh before this (wall clock ms) */
 };
 
 int ls_cred_chain_init(struct ls_cred_chain *ch, const char *region);
