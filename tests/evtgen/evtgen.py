@@ -676,7 +676,6 @@ def main(argv=None):
                 c.result, c.reason = check(c, alerts)
 
         if cont:
-            sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
             why = None
             if o.container_skip:
                 why = o.container_skip
