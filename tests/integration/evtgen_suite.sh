@@ -6,7 +6,7 @@
 # mounted (mounted pattern). One PASS/FAIL/SKIP line per case, then the table and totals (in
 # the log). See docs/evtgen.md.
 # variants: plain
-# timeout: 900
+# timeout: 1500
 . "$(dirname "$0")/../lib/tt.sh"
 . "$TT_ROOT/tests/lib/docker.sh"
 
