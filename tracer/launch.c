@@ -94,6 +94,7 @@ static void child_main(struct tr_state *st, const char *exe, int syncfd)
 {
     static struct sock_filter prog[TR_FILTER_MAX];
     sigprocmask(SIG_SETMASK, &st->sigsave.mask, NULL);
+    sigaction(SIGPIPE, &st->sigpipe_saved, NULL);
     int len = -1;
     if (read_full(syncfd, &len, sizeof len) != 0 || len < 0 || len > TR_FILTER_MAX ||
         (len > 0 && read_full(syncfd, prog, (size_t)len * sizeof prog[0]) != 0))

@@ -46,6 +46,11 @@ int main(int argc, char **argv)
 
     static struct tr_state st;
     st.o = &o;
+    /* A closed stderr must not kill the tracer (and, fail-closed, the workload with it). */
+    struct sigaction ign;
+    memset(&ign, 0, sizeof ign);
+    ign.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &ign, &st.sigpipe_saved);
     st.self = getpid();
     st.sigfd = -1;
     st.ring_shmid = -1;

@@ -32,6 +32,7 @@ struct tr_state {
     int detaching; /* -p: SIGINT/SIGTERM received */
     int sigfd;
     struct tt_sigsave sigsave;
+    struct sigaction sigpipe_saved; /* the workload gets SIGPIPE as the tracer was given it */
     int protect_ring;
     int32_t ring_key, ring_shmid;
     unsigned ptrace_opts;

@@ -34,6 +34,16 @@ printf '#!/bin/sh\necho hi\n' >noexec.sh; chmod 644 noexec.sh
 "$T" -w c.cap -- ./noexec.sh 2>/dev/null; expect_eq exit_not_executable_126 "$?" 126
 "$T" --bogus-option 2>/dev/null; expect_eq exit_usage_2 "$?" 2
 
+# ---- the workload starts with the signal mask and ignored set it would have had natively ----
+native=$(/bin/sh -c "grep -E '^Sig(Blk|Ign)' /proc/self/status")
+traced=$("$T" -w c.cap -- /bin/sh -c "grep -E '^Sig(Blk|Ign)' /proc/self/status")
+expect_eq workload_signal_state "$traced" "$native"
+native=$(trap '' PIPE HUP; /bin/sh -c "grep -E '^Sig(Blk|Ign)' /proc/self/status")
+traced=$(trap '' PIPE HUP; "$T" -w c.cap -- /bin/sh -c "grep -E '^Sig(Blk|Ign)' /proc/self/status")
+expect_eq workload_signal_state_ignored "$traced" "$native"
+# a closed stderr does not kill the tracer (nor, fail-closed, the workload)
+"$T" -w c.cap -v -- /bin/sh -c 'exit 4' 2>&-; expect_eq closed_stderr_exit "$?" 4
+
 # ---- SIGTERM to the tracer is forwarded to a workload that traps it ----
 rm -f marker out.txt
 "$T" -w c.cap -- "$W" trapterm "$TT_TMP/marker" >out.txt &
