@@ -1,6 +1,7 @@
 /* tracer: entry point. `tracer dump ...` prints a stream; otherwise run CMD traced or attach to
  * -p PID, streaming events to the ring (or -w FILE). See docs/tracer.md. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,8 +18,25 @@
 #define HAVE_DUMP 1
 #endif
 
+/* Fds 0-2 closed by whoever started us would be reused by the first files the tracer opens
+ * (the capture file would then receive log lines, and the workload would inherit it as its
+ * stdout or stderr): point them at /dev/null. */
+static void ensure_std_fds(void)
+{
+    for (int fd = 0; fd < 3; fd++) {
+        if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+            continue;
+        int n = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+        if (n >= 0 && n != fd) {
+            dup2(n, fd);
+            close(n);
+        }
+    }
+}
+
 int main(int argc, char **argv)
 {
+    ensure_std_fds();
     tt_log_init("tracer");
     if (argc > 1 && strcmp(argv[1], "dump") == 0) {
 #ifdef HAVE_DUMP
