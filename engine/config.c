@@ -541,6 +541,28 @@ int config_from_tree(struct engine_config *cfg, struct cfg_node *tree, char *err
     }
     if (get_str(&c, "tartan.ecs_metadata_uri", &cfg->ecs_metadata_uri))
         return -1;
+    static const char *const ctr_env[] = {"TARTAN_CONTAINER_ID", "TARTAN_CONTAINER_NAME",
+                                          "TARTAN_CONTAINER_IMAGE"};
+    static const char *const ctr_key[] = {"tartan.container_id", "tartan.container_name",
+                                          "tartan.container_image"};
+    char **ctr_val[] = {&cfg->container_id, &cfg->container_name, &cfg->container_image};
+    for (size_t i = 0; i < 3; i++) {
+        const char *ev = getenv(ctr_env[i]);
+        if (ev && ev[0] && set_str(ctr_val[i], ev)) {
+            snprintf(err, n, "out of memory");
+            return -1;
+        }
+        if (get_str(&c, ctr_key[i], ctr_val[i]))
+            return -1;
+        if (*ctr_val[i] && !(*ctr_val[i])[0]) { /* an empty value unsets */
+            free(*ctr_val[i]);
+            *ctr_val[i] = NULL;
+        }
+    }
+    if (cfg->container_id && !strcmp(cfg->container_id, "host")) {
+        snprintf(err, n, "configuration key 'tartan.container_id': 'host' is not a container id");
+        return -1;
+    }
     return 0;
 }
 
@@ -645,6 +667,9 @@ void config_free(struct engine_config *cfg)
     free_strv(cfg->static_names, cfg->nstatic);
     free_strv(cfg->static_values, cfg->nstatic);
     free(cfg->ecs_metadata_uri);
+    free(cfg->container_id);
+    free(cfg->container_name);
+    free(cfg->container_image);
     free_strv(cfg->sources, cfg->nsources);
     cfg_node_free(cfg->tree);
     memset(cfg, 0, sizeof *cfg);

@@ -172,9 +172,18 @@ static void apply_ecs(struct engine *e)
     if (!done)
         return;
     if (m) {
-        if (e->pl && m->container_id)
-            state_set_container_meta(pipeline_state(e->pl), m->container_id, m->name, m->image,
-                                     m->image_repo, m->image_tag, 0);
+        if (e->pl && m->container_id) {
+            struct engine_state *st = pipeline_state(e->pl);
+            state_set_container_meta(st, m->container_id, m->name, m->image, m->image_repo,
+                                     m->image_tag, 0);
+            /* With cgroup namespaces (cgroup v2, Fargate) a process's cgroup is "0::/" and
+             * names no container: the task's container is the one we run in. An explicit
+             * tartan.container_id wins. */
+            if (!e->cfg.container_id && state_set_default_container(st, m->container_id) == 0)
+                tt_info("processes without a container id in their cgroups are attributed to "
+                        "the ECS container %.12s (%s)",
+                        m->container_id, m->name ? m->name : "no name");
+        }
         e->ecs_fields = json_object();
         if (e->ecs_fields) {
             if (m->cluster)
@@ -187,6 +196,29 @@ static void apply_ecs(struct engine *e)
     }
     ecs_fetch_free(e->ecs);
     e->ecs = NULL;
+}
+
+/* tartan.container_id (EKS and other hosts without ECS metadata): the container the engine
+ * runs in, for processes whose cgroups name none. */
+static void apply_container_override(struct engine *e)
+{
+    const struct engine_config *c = &e->cfg;
+    if (!e->pl || !c->container_id)
+        return;
+    struct engine_state *st = pipeline_state(e->pl);
+    char *repo = NULL, *tag = NULL;
+    if (c->container_image)
+        ecs_split_image(c->container_image, &repo, &tag);
+    if (state_set_container_meta(st, c->container_id, c->container_name, c->container_image, repo,
+                                 tag, -1) != 0 ||
+        state_set_default_container(st, c->container_id) != 0)
+        tt_warn("cannot set the default container %s", c->container_id);
+    else
+        tt_info("processes without a container id in their cgroups are attributed to "
+                "container %.12s (tartan.container_id)",
+                c->container_id);
+    free(repo);
+    free(tag);
 }
 
 static void watch_setup(struct engine *e, const struct rules_input *in)
@@ -275,6 +307,7 @@ static void reload(struct engine *e)
     e->cfg = ncfg;
     tt_log_set_level((enum tt_log_level)e->cfg.log_level);
     tt_log_set_outputs(e->cfg.log_stderr, e->cfg.log_syslog);
+    apply_container_override(e);
     watch_setup(e, &in);
     rules_input_free(&in);
     tt_info("reload done");
@@ -689,6 +722,7 @@ int main(int argc, char **argv)
         rc = 1;
         goto out;
     }
+    apply_container_override(e);
     if (e->cfg.ecs_metadata_uri && e->cfg.ecs_metadata_uri[0])
         e->ecs = ecs_fetch_start(e->cfg.ecs_metadata_uri, ECS_TIMEOUT_MS);
     watch_setup(e, &in);

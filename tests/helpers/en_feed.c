@@ -4,12 +4,14 @@
  *   en_feed (--capture FILE | --ring KEY) [--size BYTES] [--count N] [--interval-ms M]
  *           [--filler K] [--wait-consumer MS] [--last-gap-ms G] [--hold MS] [--ready FILE]
  *           [--ts NS] [--ts-step-ms S] [--comm NAME] [--args "A B"] [--uid U] [--start-pid P]
+ *           [--cgroup TEXT]
  *
  * Each of the N events is an execve of --comm (default bash) with --args (default
- * "-c echo <i>"), pid --start-pid+i, in container 2e153fc3dafb...; --filler adds K openat
- * events after each (to fill a small ring). Ring mode: events carry the wall clock, M ms apart;
- * after the last one the producer waits --last-gap-ms then closes the ring (end of stream)
- * and stays --hold ms. Capture mode: timestamps start at --ts (default the guide's sample
+ * "-c echo <i>"), pid --start-pid+i, in container 2e153fc3dafb... (with --cgroup: cgroups TEXT
+ * and an empty container id, as the tracer sends for "0::/" under a cgroup namespace); --filler
+ * adds K openat events after each (to fill a small ring). Ring mode: events carry the wall clock, M
+ * ms apart; after the last one the producer waits --last-gap-ms then closes the ring (end of
+ * stream) and stays --hold ms. Capture mode: timestamps start at --ts (default the guide's sample
  * alert time) and advance by --ts-step-ms. Prints "produced=N dropped=D" at the end. */
 #include "../../lib/tt_capture.c"
 #include "../../lib/tt_event.c"
@@ -35,6 +37,8 @@ static void feed_sleep_ms(long ms)
     while (nanosleep(&t, &t) != 0)
         ;
 }
+
+static const char *cgroup_text; /* --cgroup */
 
 static size_t mk_exec(uint64_t ts, int32_t pid, const char *comm, const char *args, uint64_t uid)
 {
@@ -63,8 +67,13 @@ static size_t mk_exec(uint64_t ts, int32_t pid, const char *comm, const char *ar
     tt_evb_u64(&b, TT_P_P_EGID, uid);
     tt_evb_i64(&b, TT_P_LOGINUID, -1);
     tt_evb_u64(&b, TT_P_TTY, 0);
-    tt_evb_str(&b, TT_P_CONTAINER_ID,
-               "2e153fc3dafb4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b");
+    if (cgroup_text) {
+        tt_evb_bytes(&b, TT_P_CGROUPS, TT_PK_STRLIST, cgroup_text, strlen(cgroup_text) + 1);
+        tt_evb_str(&b, TT_P_CONTAINER_ID, "");
+    } else {
+        tt_evb_str(&b, TT_P_CONTAINER_ID,
+                   "2e153fc3dafb4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b");
+    }
     tt_evb_u64(&b, TT_P_CLONE_TS, ts - 1000000u);
     return tt_evb_finish(&b, 0);
 }
@@ -85,8 +94,8 @@ static size_t mk_open(uint64_t ts, int32_t pid, int i)
 int main(int argc, char **argv)
 {
     const char *capture = NULL, *ready = NULL, *comm = "bash", *args = NULL;
-    long key = -1, size = 1 << 20, count = 1, interval = 0, filler = 0, wait_ms = -1,
-         last_gap = 0, hold = 0, step_ms = 1, start_pid = 100;
+    long key = -1, size = 1 << 20, count = 1, interval = 0, filler = 0, wait_ms = -1, last_gap = 0,
+         hold = 0, step_ms = 1, start_pid = 100;
     uint64_t ts0 = 1662658920851005190ull, uid = 0;
     tt_log_init("en_feed");
     for (int i = 1; i < argc; i++) {
@@ -123,6 +132,8 @@ int main(int argc, char **argv)
             uid = strtoull(v, NULL, 10), i++;
         else if (!strcmp(a, "--start-pid"))
             start_pid = atol(v), i++;
+        else if (!strcmp(a, "--cgroup"))
+            cgroup_text = v, i++;
         else {
             fprintf(stderr, "en_feed: unknown argument %s\n", a);
             return 2;
