@@ -716,6 +716,9 @@ int main(int argc, char **argv)
                                .min_priority = e->cfg.priority,
                                .on_alert = on_alert,
                                .arg = e};
+    /* A replayed capture's pids belong to another time (or host): user and group names must
+     * not come from whatever live process has that pid now (/proc/<pid>/root/etc/passwd). */
+    po.state.no_proc_lookup = e->cli.capture != NULL;
     e->pl = pipeline_new(e->rs, &po);
     if (!e->pl) {
         tt_error("cannot create the event pipeline");

@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+# Engine runtime, capture replay (-e): user names of a replayed capture never come from an
+# unrelated live process that happens to have the capture's pid now (a chroot'ed process with
+# its own /etc/passwd); a golden capture replays to the same user.name values twice, with and
+# without such processes.
+# timeout: 120
+import json
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+import ttest  # noqa: E402
+import en_runtime as rt  # noqa: E402
+
+RULE = """- rule: Bash in a container
+  desc: x
+  condition: evt.type = execve and proc.name = bash
+  output: bash user=%user.name uid=%user.uid
+  priority: WARNING
+"""
+ANY_RULE = """- rule: Any process
+  desc: x
+  condition: evt.type in (execve, execveat) and evt.dir = <
+  output: p=%proc.name user=%user.name uid=%user.uid
+  priority: WARNING
+"""
+UID = 4242
+
+
+def main():
+    t = rt.Tmp()
+    try:
+        run(t)
+    finally:
+        t.close()
+
+
+def chrooted_sleeper(t, root):
+    """A live process whose / is root (so /proc/<pid>/root/etc/passwd is root's). None if this
+    host does not allow chroot (not root)."""
+    code = ("import os, sys, time\n"
+            f"os.chroot({root!r}); os.chdir('/')\n"
+            "sys.stdout.write('ok\\n'); sys.stdout.flush(); time.sleep(60)\n")
+    p = t.spawn([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    if p.stdout.readline().strip() != b"ok":
+        p.wait()
+        return None
+    return p
+
+
+def user_names(p):
+    return [a.get("output_fields", {}).get("user.name") for a in rt.json_lines(p.stdout)]
+
+
+def run(t):
+    cfg = t.write("falco.yaml", rt.BASE_CONFIG)
+
+    # a live process with the capture's pid and its own /etc/passwd naming uid 4242
+    root = t.path("root")
+    os.makedirs(os.path.join(root, "etc"))
+    with open(os.path.join(root, "etc", "passwd"), "w") as f:
+        f.write(f"root:x:0:0:root:/root:/bin/sh\nimpostor:x:{UID}:{UID}::/home/x:/bin/sh\n")
+    with open(os.path.join(root, "etc", "group"), "w") as f:
+        f.write(f"root:x:0:\nimpostors:x:{UID}:\n")
+    sleeper = chrooted_sleeper(t, root)
+    if sleeper is None:
+        ttest.skipped("replay_user_not_from_live_process", "chroot not permitted here (not root)")
+    else:
+        # the capture's process is in a container, with the sleeper's pid
+        cap = rt.feed_capture(t.path("user.cap"), "--uid", str(UID), "--start-pid",
+                              str(sleeper.pid))
+        rules = t.write("rules.yaml", RULE)
+        p = rt.run_engine(["-c", cfg, "-r", rules, "-e", cap])
+        got = user_names(p)
+        ttest.check("replay_user_not_from_live_process", p.returncode == 0 and len(got) == 1
+                    and got[0] != "impostor", repr(got) + p.stderr[-300:])
+        # uid 0 is still root (the fallback every host has)
+        cap0 = rt.feed_capture(t.path("root.cap"), "--uid", "0", "--start-pid", str(sleeper.pid))
+        p = rt.run_engine(["-c", cfg, "-r", rules, "-e", cap0])
+        ttest.expect_eq("replay_uid0_is_root", user_names(p), ["root"])
+
+    # a golden capture replays to the same user names, whatever runs now
+    gold = os.path.join(rt.DATA, "golden", "benign_ls.cap")
+    if not os.path.exists(gold):
+        ttest.skipped("golden_replay_user_stable", "no golden capture " + gold)
+        return
+    rules = t.write("any.yaml", ANY_RULE)
+    first = rt.run_engine(["-c", cfg, "-r", rules, "-e", gold])
+    second = rt.run_engine(["-c", cfg, "-r", rules, "-e", gold])
+    a, b = user_names(first), user_names(second)
+    ttest.check("golden_replay_user_stable", first.returncode == 0 and a and a == b,
+                json.dumps([a, b])[:300] + first.stderr[-300:])
+
+
+main()
