@@ -626,7 +626,11 @@ int main(int argc, char **argv)
         return 0;
     }
     if (e->cli.list_fields) {
-        int rc = fields_list(stdout, e->cli.list_format && !strcmp(e->cli.list_format, "json"));
+        /* -N: names only, one a line (Falco's --list -N), whatever --format says */
+        int mode = e->cli.list_names_only                                      ? 2
+                   : e->cli.list_format && !strcmp(e->cli.list_format, "json") ? 1
+                                                                               : 0;
+        int rc = fields_list(stdout, mode);
         cli_free(&e->cli);
         return rc ? 1 : 0;
     }

@@ -2,7 +2,7 @@
 # Engine runtime, capture replay (-e): user names of a replayed capture never come from an
 # unrelated live process that happens to have the capture's pid now (a chroot'ed process with
 # its own /etc/passwd); a golden capture replays to the same user.name values twice, with and
-# without such processes.
+# without such processes. Also `--list -N` (field names only, like Falco).
 # timeout: 120
 import json
 import os
@@ -55,6 +55,16 @@ def user_names(p):
 
 def run(t):
     cfg = t.write("falco.yaml", rt.BASE_CONFIG)
+
+    # --list -N: names only, one a line, the same set as --list
+    p = rt.run_engine(["--list", "-N"])
+    names = p.stdout.splitlines()
+    full = rt.run_engine(["--list"]).stdout
+    ttest.check("list_N_names_only", p.returncode == 0 and len(names) > 50
+                and "proc.name" in names and "evt.time" in names
+                and all(n and " " not in n and n in full for n in names), p.stdout[:300])
+    pj = rt.run_engine(["--list", "-N", "--format", "json"])
+    ttest.check("list_N_wins_over_format", pj.stdout.splitlines() == names, pj.stdout[:200])
 
     # a live process with the capture's pid and its own /etc/passwd naming uid 4242
     root = t.path("root")
