@@ -506,8 +506,12 @@ static void dispatch(struct tr_state *st, pid_t pid, int status)
 
 void tr_loop(struct tr_state *st)
 {
-    const uint64_t spin_ns = (uint64_t)(st->o->spin_us > 0 ? st->o->spin_us : 0) * 1000ull;
-    uint64_t spin_start = 0;
+    /* Spin budget adapts: halved each time a spin ends without a stop (the tracee is busy or
+     * blocked elsewhere: do not burn CPU for it), back to the maximum when a stop arrives
+     * during a spin or soon after the tracer went to sleep (a spin would have caught it). */
+    const uint64_t spin_max = (uint64_t)(st->o->spin_us > 0 ? st->o->spin_us : 0) * 1000ull;
+    uint64_t budget = spin_max, spin_start = 0, housekeep_ns = mono_ns();
+    unsigned since_check = 0;
     const char *y = getenv("TARTAN_SPIN_YIELD");
     int spin_yield = !(y && strcmp(y, "0") == 0);
     while (st->tasks.count > 0 || (st->main_pid && !st->main_done)) {
@@ -515,7 +519,20 @@ void tr_loop(struct tr_state *st)
         pid_t pid = waitpid(-1, &status, __WALL | WNOHANG);
         if (pid > 0) {
             dispatch(st, pid, status);
-            spin_start = 0;
+            if (spin_start) {
+                budget = spin_max;
+                spin_start = 0;
+            }
+            /* A tracee that never pauses must not delay forwarded signals or timers. */
+            if (++since_check >= 64) {
+                since_check = 0;
+                uint64_t now = mono_ns();
+                if (now - housekeep_ns >= 5000000ull) {
+                    housekeep_ns = now;
+                    drain_signals(st);
+                    timers(st, now);
+                }
+            }
             continue;
         }
         if (pid < 0 && errno == ECHILD)
@@ -525,18 +542,22 @@ void tr_loop(struct tr_state *st)
             break;
         }
         uint64_t now = mono_ns();
-        if (spin_ns) {
+        if (budget) {
             if (!spin_start)
                 spin_start = now;
-            if (now - spin_start < spin_ns) {
+            if (now - spin_start < budget) {
                 /* Let a tracee that shares this CPU run (a direct hand-off is the cheapest
                  * stop round trip); on an idle CPU this returns at once. */
                 if (spin_yield)
                     sched_yield();
                 continue;
             }
+            budget /= 2;
+            if (budget < 4000)
+                budget = 0;
         }
         spin_start = 0;
+        housekeep_ns = now;
         drain_signals(st);
         timers(st, now);
         pid = waitpid(-1, &status, __WALL | WNOHANG);
@@ -552,6 +573,8 @@ void tr_loop(struct tr_state *st)
             tt_error("poll: %s", strerror(errno));
             break;
         }
+        if (spin_max && mono_ns() - now < spin_max)
+            budget = spin_max;
     }
     /* Reap whatever is left (PID 1: orphans), without blocking. */
     int status;

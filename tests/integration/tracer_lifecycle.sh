@@ -54,6 +54,17 @@ wait "$tp"; rc=$?
 expect_eq sigterm_forwarded_exit "$rc" 0
 check sigterm_forwarded_marker test -s marker
 
+# ... also when the workload never stops making traced syscalls (the tracer is never idle)
+"$T" -w /dev/null --no-snapshot -- /bin/bash -c "trap 'exit 9' TERM; while :; do : >$TT_TMP/busy; done" &
+tp=$!; pids_to_kill+=("$tp")
+wait_for 15 test -e busy
+sleep 0.5
+start=$(date +%s%N)
+kill -TERM "$tp"; wait "$tp"; rc=$?
+el=$(( ($(date +%s%N) - start) / 1000000 ))
+expect_eq sigterm_busy_workload_exit "$rc" 9
+check sigterm_busy_workload_prompt test "$el" -lt 3000
+
 # SIGHUP and SIGUSR1 reach the workload too (default action: it dies by that signal)
 for s in HUP USR1; do
     "$T" -w c.cap -- /bin/sleep 30 &
