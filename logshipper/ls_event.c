@@ -57,6 +57,7 @@ struct ls_event *ls_event_from_line(const char *line, size_t len, size_t total, 
     memcpy(ev->msg, scratch, w);
     ev->next = NULL;
     ev->len = (uint32_t)w;
+    ev->notice = 0;
     int64_t t;
     ev->ts = ls_json_alert_time(line, len, &t) ? t : now_ms;
     return ev;

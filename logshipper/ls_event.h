@@ -6,9 +6,10 @@
 
 struct ls_event {
     struct ls_event *next;
-    int64_t ts;   /* milliseconds since the epoch */
-    uint32_t len; /* message bytes */
-    char msg[];   /* not NUL-terminated */
+    int64_t ts;      /* milliseconds since the epoch */
+    uint32_t len;    /* message bytes */
+    uint32_t notice; /* 1: logshipper's own lost-events notice (not a line that was read) */
+    char msg[];      /* not NUL-terminated */
 };
 
 /* CloudWatch Logs counts 26 bytes per event on top of the message. */

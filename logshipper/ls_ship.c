@@ -198,6 +198,7 @@ static void queue_notice(struct ls_shipper *s)
     if (e) {
         memcpy(e->msg, msg, (size_t)n);
         e->len = (uint32_t)n;
+        e->notice = 1;
         int64_t ts = s->q->head ? s->q->head->ts : ls_wall_ms();
         e->ts = ts < s->last_ts ? s->last_ts : ts;
         ls_queue_push_front_locked(s->q, e);
@@ -211,8 +212,7 @@ static void queue_notice(struct ls_shipper *s)
 
 static int is_notice(const struct ls_event *e)
 {
-    return e->len > 12 && !memcmp(e->msg, "logshipper: ", 12) &&
-           memmem(e->msg, e->len, "log events were lost", 20);
+    return e->notice != 0;
 }
 
 static size_t list_len(const struct ls_event *e)

@@ -207,6 +207,7 @@ struct ls_event *ls_spool_pop(struct ls_spool *s)
             e->next = NULL;
             e->ts = ts;
             e->len = len;
+            e->notice = 0;
             s->roff += REC_HDR + len;
             s->count--;
             s->bytes -= len + LS_EVENT_OVERHEAD;

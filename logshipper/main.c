@@ -2,6 +2,7 @@
  * main.c: options, resolution of destination/region/endpoint, the reader loop, shutdown and the
  * summary. The sender runs in its own thread (ls_ship.c). */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
 #include <pthread.h>
@@ -281,6 +282,11 @@ static void default_stream(const struct ls_ecs_info *ecs, char *out, size_t n)
 int main(int argc, char **argv)
 {
     tt_log_init("logshipper");
+    /* A closed stdin/stdout/stderr would be reused by the next open(); point it at /dev/null
+     * (a closed stdin then reads as end of input). */
+    for (int fd = 0; fd <= 2; fd++)
+        if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", fd ? O_WRONLY : O_RDONLY) < 0)
+            return 1;
     if (argc > 1 && !strcmp(argv[1], "--sign"))
         return sign_main(argc, argv);
 
@@ -418,6 +424,10 @@ int main(int argc, char **argv)
         }
         if ((pf[1].revents & POLLIN) && read_signal(sfd, &why))
             break;
+        if (pf[0].revents & POLLNVAL) { /* no stdin at all */
+            why = "stdin closed";
+            break;
+        }
         if (!(pf[0].revents & (POLLIN | POLLHUP | POLLERR)))
             continue;
         ssize_t n = ls_reader_fill(&rd);

@@ -54,6 +54,19 @@ def main():
     s = summary(err)
     check("truncation_counted", s.get("truncated") == 2 and s.get("delivered") == 5, f"{s}")
 
+    # A closed stdin reads as end of input (the fd is not reused for something else).
+    import subprocess
+    env = ls_moto.shipper_env(HOME, {"AWS_ACCESS_KEY_ID": "a", "AWS_SECRET_ACCESS_KEY": "b",
+                                     "AWS_REGION": "us-east-1"})
+    try:
+        p = subprocess.run(["bash", "-c", 'exec "$0" --endpoint http://127.0.0.1:9 -g g -s s <&-',
+                            os.path.join(ls_moto.BIN, "logshipper")], env=env, timeout=20,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        check("closed_stdin_is_end_of_input", p.returncode == 0 and
+              b"read 0," in p.stderr, p.stderr.decode()[-300:])
+    except subprocess.TimeoutExpired:
+        check("closed_stdin_is_end_of_input", False, "hung")
+
     # Settable limit.
     rc, err, evs, viol = ship(b"x" * 5000 + b"\nshort\n", ["--event-limit", "1000"])
     msgs = [m for _, m in evs]

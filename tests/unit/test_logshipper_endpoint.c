@@ -207,10 +207,12 @@ TT_TEST(put_body_json)
     TT_CHECK(a && b);
     memcpy(a->msg, "a\"b", 3);
     a->len = 3;
+    a->notice = 0;
     a->ts = 1000;
     a->next = b;
     memcpy(b->msg, "x\ny\xc3", 3);
     b->len = 3;
+    b->notice = 0;
     b->ts = 2000;
     b->next = NULL;
     struct ls_buf body = {0};

@@ -15,6 +15,7 @@ static struct ls_event *ev(int64_t ts, int i)
     struct ls_event *e = malloc(sizeof *e + (size_t)n);
     memcpy(e->msg, m, (size_t)n);
     e->len = (uint32_t)n;
+    e->notice = 0;
     e->ts = ts;
     e->next = NULL;
     return e;
