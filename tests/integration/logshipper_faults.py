@@ -96,6 +96,18 @@ def main():
     f, s, err = scenario("expired_token", ["expired"])
     check("expired_token_refreshes_then_retries", "refreshing credentials" in err, "no refresh")
 
+    # One kept-alive connection for many requests; an existing stream is fine
+    # (ResourceAlreadyExistsException is success).
+    with server() as f:
+        f.groups["g"] = {"s": []}
+        rc, err = ls_moto.run_shipper(FAST + ["--endpoint", f.url, "-g", "g", "-s", "s"], env(),
+                                      alert_lines(30000, "keep"))
+        check("connection_reused", rc == 0 and len(f.ops("PutLogEvents")) >= 3 and
+              f.connections == 1, f"rc {rc} puts {len(f.ops('PutLogEvents'))} "
+              f"connections {f.connections}")
+        check("existing_stream_is_success", rc == 0 and len(f.messages("g", "s")) == 30000 and
+              len(f.ops("CreateLogStream")) == 1 and not f.ops("CreateLogGroup"), f"rc {rc}")
+
     # CreateLogGroup denied: harmless when the group exists (never even called), reported and
     # retried when it does not, and not called at all with --no-create-group.
     with server() as f:

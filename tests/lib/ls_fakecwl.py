@@ -59,6 +59,7 @@ class FakeCWL:
         self.web_identity_tokens = []
         self.event_limit = 1048576 - 26
         self.deny_create_group = False
+        self.connections = 0      # TCP connections accepted
         srv = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -69,6 +70,8 @@ class FakeCWL:
 
             def setup(self):
                 super().setup()
+                with srv.lock:
+                    srv.connections += 1
                 # headers and body are written separately: do not let Nagle hold the body back
                 self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
