@@ -497,6 +497,118 @@ static char *re2_to_posix(struct comp *c, const char *re, int *icase)
     return out;
 }
 
+/* RE2 rejects what glibc's regcomp would choke on (minutes of CPU for `a++++++++++++++`,
+ * gigabytes for nested counted repetitions): a repetition operator right after another one
+ * (a single `?` after it is RE2's non-greedy form), counts above 1000, and nested counted
+ * repetitions whose product exceeds 1000. Returns NULL if fine, else the reason. */
+static const char *re2_reject(const char *re)
+{
+    if (strlen(re) > 8192)
+        return "regexp too big";
+    long prod[64];
+    int top = 0;
+    prod[0] = 1;
+    int last_quant = 0; /* 0 none, 1 quantifier, 2 quantifier + non-greedy '?' */
+    long closed = 0;    /* product of the group that just closed, 0 if the last atom was not ')' */
+    for (const char *p = re; *p; p++) {
+        char ch = *p;
+        if (ch == '\\' && p[1]) {
+            p++;
+            if (*p >= '1' && *p <= '9')
+                return "invalid escape sequence (backreferences are not supported)";
+            last_quant = 0;
+            closed = 0;
+            continue;
+        }
+        if (ch == '[') {
+            const char *q = p + 1;
+            if (*q == '^')
+                q++;
+            if (*q == ']')
+                q++;
+            while (*q && *q != ']') {
+                if (*q == '[' && q[1] == ':') {
+                    const char *e = strstr(q + 2, ":]");
+                    if (e) {
+                        q = e + 2;
+                        continue;
+                    }
+                }
+                if (*q == '\\' && q[1])
+                    q++;
+                q++;
+            }
+            if (!*q)
+                return "missing closing ]";
+            p = q;
+            last_quant = 0;
+            closed = 0;
+            continue;
+        }
+        if (ch == '(') {
+            if (top + 1 >= 64)
+                return "nesting too deep";
+            prod[++top] = 1;
+            last_quant = 0;
+            closed = 0;
+            continue;
+        }
+        if (ch == ')') {
+            if (top == 0)
+                return "unexpected )";
+            closed = prod[top--];
+            if (closed > prod[top])
+                prod[top] = closed;
+            last_quant = 0;
+            continue;
+        }
+        long count = -1;
+        if (ch == '{' && p[1] >= '0' && p[1] <= '9') {
+            const char *q = p + 1;
+            long n = 0, m = -1;
+            while (*q >= '0' && *q <= '9' && n <= 100000)
+                n = n * 10 + (*q++ - '0');
+            if (*q == ',') {
+                q++;
+                if (*q >= '0' && *q <= '9') {
+                    m = 0;
+                    while (*q >= '0' && *q <= '9' && m <= 100000)
+                        m = m * 10 + (*q++ - '0');
+                }
+            } else {
+                m = n;
+            }
+            if (*q == '}') {
+                count = m < 0 ? n : (m > n ? m : n);
+                if (n > 1000 || m > 1000)
+                    return "bad repetition operator";
+                p = q;
+            }
+        }
+        if (count >= 0 || ch == '*' || ch == '+' || ch == '?') {
+            if (ch == '?' && last_quant == 1) {
+                last_quant = 2;
+                continue;
+            }
+            if (last_quant)
+                return "bad repetition operator";
+            last_quant = 1;
+            if (count > 0) {
+                long base = closed ? closed : 1;
+                if (base * count > 1000)
+                    return "bad repetition operator";
+                if (base * count > prod[top])
+                    prod[top] = base * count;
+            }
+            closed = 0;
+            continue;
+        }
+        last_quant = 0;
+        closed = 0;
+    }
+    return NULL;
+}
+
 /* ---- compiler hints (libsinsp's check_value_and_add_warnings) ---- */
 static void add_warn(struct comp *c, struct cpos pos, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -707,6 +819,9 @@ static void compile_check(struct comp *c, const struct cnode *chk, struct cins *
         in->re = calloc_a(c, (nv ? nv : 1) * sizeof(*in->re));
         for (size_t i = 0; i < nv; i++) {
             int icase = 0;
+            const char *why = re2_reject(vals[i]);
+            if (why)
+                cfail(c, rhs->pos, "invalid regular expression '%.100s': %s", vals[i], why);
             char *pat = re2_to_posix(c, vals[i], &icase);
             int rc = regcomp(&in->re[i], pat, REG_EXTENDED | REG_NOSUB | (icase ? REG_ICASE : 0));
             if (rc != 0)

@@ -244,6 +244,13 @@ TT_TEST(regex_is_anchored)
     T("t.s regex '.*bin.*'", 1);
     T("t.s regex '[a-z/]+'", 0);
     TT_CHECK_INT(ev("t.s regex '('"), -1);
+    /* what RE2 rejects (and glibc's regcomp would spend minutes on) */
+    TT_CHECK_INT(ev("t.s regex 'a++++++++++++++++++++++++'"), -1);
+    TT_CHECK_INT(ev("t.s regex '((a{50}){50}){10}'"), -1);
+    TT_CHECK_INT(ev("t.s regex 'a{1001}'"), -1);
+    TT_CHECK_INT(ev("t.s regex '(a)\\\\1'"), -1);
+    T("t.s regex '/usr/bin/B.*?'", 1);
+    T("t.s regex '(/[a-z]{1,5}){2}/Bash'", 1);
     /* RE2 syntax Falco accepts */
     T("t.s2 regex '\\\\w+'", 1);
     T("t.s regex '[\\\\/a-z]+\\\\/B\\\\w+'", 1);
