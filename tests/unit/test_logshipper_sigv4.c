@@ -79,6 +79,74 @@ TT_TEST(sigv4_get_header_value_multiline)
     TT_CHECK_STR(sig_of(a), "ba17b383a53190154eb5fa66a1b836cc297cc0a3d70a5d00705980573d8ff790");
 }
 
+/* More of the published suite (as redistributed with aws-c-auth's test data). */
+TT_TEST(sigv4_get_vanilla_query_order_key_case)
+{
+    TT_CHECK_STR(sig_of(sign_text("GET /?Param2=value2&Param1=value1 HTTP/1.1\n" SUITE_HDRS,
+                                  "service", NULL)),
+                 "b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500");
+}
+
+TT_TEST(sigv4_get_vanilla_query_unreserved)
+{
+    TT_CHECK_STR(
+        sig_of(sign_text("GET /?-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                         "=-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                         " HTTP/1.1\n" SUITE_HDRS,
+                         "service", NULL)),
+        "9c3e54bfcdf0b19771a7f523ee5669cdf59bc7cc0884027167c21bb143a40197");
+}
+
+TT_TEST(sigv4_get_vanilla_utf8_query)
+{
+    TT_CHECK_STR(sig_of(sign_text("GET /?\xe1\x88\xb4=bar HTTP/1.1\n" SUITE_HDRS, "service", NULL)),
+                 "2cdec8eed098649ff3a119c94853b13c643bcf08f8b0a1d91e12c9027818dd04");
+}
+
+TT_TEST(sigv4_get_space_normalized)
+{
+    TT_CHECK_STR(sig_of(sign_text("GET /example space/ HTTP/1.1\n" SUITE_HDRS, "service", NULL)),
+                 "652487583200325589f1fba4c7e578f72c47cb61beeca81406b39ddec1366741");
+}
+
+TT_TEST(sigv4_get_header_value_trim)
+{
+    TT_CHECK_STR(sig_of(sign_text("GET / HTTP/1.1\nHost:example.amazonaws.com\nMy-Header1: value1\n"
+                                  "My-Header2: \"a   b   c\"\nX-Amz-Date:20150830T123600Z\n\n",
+                                  "service", NULL)),
+                 "acc3ed3afb60bb290fc8d2dd0098b9911fcaa05412b367055dee359757a9c736");
+}
+
+TT_TEST(sigv4_get_vanilla_with_session_token)
+{
+    const char *a = sign_text("GET / HTTP/1.1\n" SUITE_HDRS, "service",
+                              "6e86291e8372ff2a2260956d9b8aae1d763fbf315fa00fa31553b73ebf194267");
+    TT_CHECK(strstr(a, "SignedHeaders=host;x-amz-date;x-amz-security-token") != NULL);
+    TT_CHECK_STR(sig_of(a), "07ec1639c89043aa0e3e2de82b96708f198cceab042d4a97044c66dd9f74e7f8");
+}
+
+TT_TEST(sigv4_get_slashes_normalized)
+{
+    TT_CHECK_STR(sig_of(sign_text("GET //example// HTTP/1.1\n" SUITE_HDRS, "service", NULL)),
+                 "9a624bd73a37c9a373b5312afbebe7a714a789de108f0bdfe846570885f57e84");
+}
+
+TT_TEST(sigv4_get_relative_relative_normalized)
+{
+    TT_CHECK_STR(
+        sig_of(sign_text("GET /example1/example2/../.. HTTP/1.1\n" SUITE_HDRS, "service", NULL)),
+        "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");
+}
+
+TT_TEST(sigv4_get_header_key_duplicate)
+{
+    TT_CHECK_STR(sig_of(sign_text("GET / HTTP/1.1\nHost:example.amazonaws.com\n"
+                                  "My-Header1:value2\nMy-Header1:value2\nMy-Header1:value1\n"
+                                  "X-Amz-Date:20150830T123600Z\n\n",
+                                  "service", NULL)),
+                 "c9d5ea9f3f72853aea855b47ea873832890dbdd183b4468f858259531a5138ea");
+}
+
 TT_TEST(sigv4_iam_list_users_example)
 {
     const char *a = sign_text("GET /?Action=ListUsers&Version=2010-05-08 HTTP/1.1\n"
