@@ -3,13 +3,13 @@
  *
  *   ring_produce [--key K] [--size BYTES] [--count N] [--namelen L] [--blocking]
  *                [--wait-consumer MS] [--hold MS] [--crash] [--hdr-version V]
- *                [--scribble] [--ready FILE] [--capture FILE] [--interval-us U]
+ *                [--scribble] [--ready FILE] [--capture FILE] [--interval-us U] [--delay MS]
  *
  * --wait-consumer: wait for a consumer before writing (exit 4 if refused, 5 on timeout);
  * --hold: stay alive MS after writing (before closing); --crash: SIGKILL itself instead of
  * closing; --hdr-version: forge the stream header's version after creating the ring;
  * --scribble: after writing, overwrite the data area with random bytes; --ready: create FILE
- * once the ring exists. */
+ * once the ring exists; --delay: sleep MS after creating (before waiting for a consumer). */
 #include "ring_common.h"
 
 #include <signal.h>
@@ -19,7 +19,7 @@ int main(int argc, char **argv)
 {
     int key = TT_RING_DEFAULT_KEY, blocking = 0, crash = 0, scribble = 0;
     long size = 65536, count = 100, namelen = 0, wait_ms = -1, hold_ms = 0, hdr_version = -1;
-    long interval_us = 0;
+    long interval_us = 0, delay_ms = 0;
     const char *ready = NULL, *capture = NULL;
     tt_log_init("ring_produce");
     for (int i = 1; i < argc; i++) {
@@ -38,6 +38,8 @@ int main(int argc, char **argv)
             hold_ms = atol(v), i++;
         else if (!strcmp(a, "--hdr-version"))
             hdr_version = atol(v), i++;
+        else if (!strcmp(a, "--delay"))
+            delay_ms = atol(v), i++;
         else if (!strcmp(a, "--interval-us"))
             interval_us = atol(v), i++;
         else if (!strcmp(a, "--ready"))
@@ -86,6 +88,8 @@ int main(int argc, char **argv)
         if (f)
             fclose(f);
     }
+    if (delay_ms > 0)
+        usleep((useconds_t)delay_ms * 1000u);
     if (wait_ms >= 0) {
         int w = tt_ring_wait_consumer(r, (int)wait_ms);
         if (w < 0) {

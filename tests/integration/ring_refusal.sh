@@ -36,9 +36,11 @@ fi
 
 # 2. A consumer of another format version attaches: the producer refuses it and says why.
 K=$(key 2)
-"$H/ring_produce" --key "$K" --count 10 --wait-consumer 10000 >"$TMP/p2.out" 2>"$TMP/p2.err" &
+# (the producer looks only after the consumer has published its version: --delay)
+"$H/ring_produce" --key "$K" --count 10 --delay 1000 --wait-consumer 10000 \
+    >"$TMP/p2.out" 2>"$TMP/p2.err" &
 PP=$!
-"$H/ring_consume" --key "$K" --wait 10000 --claim-version 2 --hold 1500 >/dev/null 2>&1
+"$H/ring_consume" --key "$K" --wait 10000 --claim-version 2 --hold 3000 >/dev/null 2>&1
 wait $PP
 prc=$?
 if [ "$prc" -eq 4 ] &&
