@@ -11,8 +11,17 @@
 #include <strings.h>
 #include <unistd.h>
 
+static char noproxy[1024];
+
 int ls_http_global_init(void)
 {
+    const char *np = getenv("NO_PROXY");
+    if (!np || !*np)
+        np = getenv("no_proxy");
+    snprintf(noproxy, sizeof noproxy,
+             "169.254.169.254,169.254.170.2,169.254.170.23,fd00:ec2::254,fd00:ec2::23,"
+             "localhost,127.0.0.1,::1%s%.900s",
+             np && *np ? "," : "", np && *np ? np : "");
     return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1;
 }
 
@@ -178,6 +187,9 @@ int ls_http_do(struct ls_http *h, const char *method, const char *url, const cha
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+    /* Proxies (HTTPS_PROXY...) apply to AWS endpoints, never to the link-local credential and
+     * metadata services or loopback. */
+    curl_easy_setopt(c, CURLOPT_NOPROXY, noproxy);
     const char *ca = ls_ca_bundle();
     if (ca)
         curl_easy_setopt(c, CURLOPT_CAINFO, ca);
