@@ -116,6 +116,11 @@ def main():
         rc, err = run(f, {"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/creds/task-role",
                           "LOGSHIPPER_CONTAINER_CREDENTIALS_HOST": f"127.0.0.1:{f.port}"})
         delivered("container_relative_uri", f, rc, err, akids=f.creds_served)
+    with ls_fakecwl.FakeCWL() as f:  # a dead proxy in the environment is not used for them
+        rc, err = run(f, {"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/creds/task-role",
+                          "LOGSHIPPER_CONTAINER_CREDENTIALS_HOST": f"127.0.0.1:{f.port}",
+                          "HTTP_PROXY": "http://127.0.0.1:9", "http_proxy": "http://127.0.0.1:9"})
+        delivered("credential_services_bypass_proxy", f, rc, err, akids=f.creds_served)
     with ls_fakecwl.FakeCWL() as f:
         f.container_token = "pod-identity-token"
         rc, err = run(f, {"AWS_CONTAINER_CREDENTIALS_FULL_URI": f.url + "/creds/pod",
