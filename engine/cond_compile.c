@@ -650,8 +650,11 @@ static int resolves_as_field(struct comp *c, const char *s)
     char name[128], arg[128], err[256];
     struct fld_ref ref;
     const char *br = strchr(s, '[');
-    if (!strchr(s, '.'))
+    if (!strchr(s, '.') || !isalpha((unsigned char)s[0]))
         return 0;
+    for (const char *q = s; *q && q != br; q++)
+        if (!isalnum((unsigned char)*q) && *q != '_' && *q != '.')
+            return 0;
     if (br) {
         const char *end = strrchr(s, ']');
         size_t nl = (size_t)(br - s), al;

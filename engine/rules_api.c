@@ -24,6 +24,7 @@ static void loader_free(struct loader *ld)
     for (size_t i = 0; i < ld->nfiles; i++)
         free((char *)ld->files[i].data);
     free(ld->files);
+    ld_free_maps(ld);
     arena_free(&ld->a);
 }
 

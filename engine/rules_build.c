@@ -304,13 +304,10 @@ static void resolve_macros(struct bl *b, struct cnode **slot, uint32_t visibilit
         return;
     case CN_IDENT: {
         struct loader *ld = b->ld;
-        struct macro_info *m = NULL;
-        size_t mi = 0;
-        for (size_t i = 0; i < ld->nmacros; i++)
-            if (strcmp(ld->macros[i].name, n->str) == 0 && ld->macros[i].index < visibility) {
-                m = &ld->macros[i];
-                mi = i;
-            }
+        struct macro_info *m = ld_find_macro(ld, n->str);
+        if (m && m->index >= visibility)
+            m = NULL;
+        size_t mi = m ? (size_t)(m - ld->macros) : 0;
         if (!m) {
             struct rctx pc;
             rctx_cond(&pc, ctx, &b->a, cond, n->pos.idx, n->pos.line, n->pos.col);

@@ -529,28 +529,106 @@ static void validate_exception(struct rd *r, struct exc_info *ex, int source_kno
 }
 
 /* ---- collector ---- */
+static size_t name_hash(const char *s)
+{
+    size_t h = 1469598103934665603ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+typedef const char *(*name_at_fn)(struct loader *ld, uint32_t i);
+static const char *list_name_at(struct loader *ld, uint32_t i)
+{
+    return ld->lists[i].name;
+}
+static const char *macro_name_at(struct loader *ld, uint32_t i)
+{
+    return ld->macros[i].name;
+}
+static const char *rule_name_at(struct loader *ld, uint32_t i)
+{
+    return ld->rules[i].name;
+}
+
+static long nmap_find(struct loader *ld, const struct nmap *m, name_at_fn at, const char *name)
+{
+    if (!m->cap)
+        return -1;
+    for (size_t h = name_hash(name) & (m->cap - 1);; h = (h + 1) & (m->cap - 1)) {
+        uint32_t v = m->slot[h];
+        if (!v)
+            return -1;
+        if (strcmp(at(ld, v - 1), name) == 0)
+            return (long)(v - 1);
+    }
+}
+
+/* Adds index i (whose name is at(i)); -1 on ENOMEM. */
+static int nmap_add(struct loader *ld, struct nmap *m, name_at_fn at, uint32_t i)
+{
+    if ((m->n + 1) * 2 > m->cap) {
+        size_t cap = m->cap ? m->cap * 2 : 64;
+        uint32_t *slot = calloc(cap, sizeof(*slot));
+        if (!slot)
+            return -1;
+        for (size_t k = 0; k < m->cap; k++) {
+            uint32_t v = m->slot[k];
+            if (!v)
+                continue;
+            size_t h = name_hash(at(ld, v - 1)) & (cap - 1);
+            while (slot[h])
+                h = (h + 1) & (cap - 1);
+            slot[h] = v;
+        }
+        free(m->slot);
+        m->slot = slot;
+        m->cap = cap;
+    }
+    size_t h = name_hash(at(ld, i)) & (m->cap - 1);
+    while (m->slot[h])
+        h = (h + 1) & (m->cap - 1);
+    m->slot[h] = i + 1;
+    m->n++;
+    return 0;
+}
+
+void ld_free_maps(struct loader *ld)
+{
+    free(ld->lmap.slot);
+    free(ld->mmap.slot);
+    free(ld->rmap.slot);
+    memset(&ld->lmap, 0, sizeof(ld->lmap));
+    memset(&ld->mmap, 0, sizeof(ld->mmap));
+    memset(&ld->rmap, 0, sizeof(ld->rmap));
+}
+
 struct list_info *ld_find_list(struct loader *ld, const char *name)
 {
-    for (size_t i = 0; i < ld->nlists; i++)
-        if (strcmp(ld->lists[i].name, name) == 0)
-            return &ld->lists[i];
-    return NULL;
+    long i = nmap_find(ld, &ld->lmap, list_name_at, name);
+    return i < 0 ? NULL : &ld->lists[i];
 }
 
 struct macro_info *ld_find_macro(struct loader *ld, const char *name)
 {
-    for (size_t i = 0; i < ld->nmacros; i++)
-        if (strcmp(ld->macros[i].name, name) == 0)
-            return &ld->macros[i];
-    return NULL;
+    long i = nmap_find(ld, &ld->mmap, macro_name_at, name);
+    return i < 0 ? NULL : &ld->macros[i];
 }
 
 struct rule_info *ld_find_rule(struct loader *ld, const char *name)
 {
-    for (size_t i = 0; i < ld->nrules; i++)
-        if (strcmp(ld->rules[i].name, name) == 0)
-            return &ld->rules[i];
-    return NULL;
+    long i = nmap_find(ld, &ld->rmap, rule_name_at, name);
+    return i < 0 ? NULL : &ld->rules[i];
+}
+
+static void index_new(struct rd *r, struct nmap *m, name_at_fn at, size_t i)
+{
+    if (nmap_add(r->ld, m, at, (uint32_t)i) < 0) {
+        struct rctx c;
+        rctx_root(&c, r->file);
+        r->ld->oom = 1;
+        rd_throw(r, LOAD_ERR_VALIDATE, &c, "out of memory");
+    }
 }
 
 static int source_known(const char *s)
@@ -808,6 +886,7 @@ static void read_list(struct rd *r, yaml_node_t *item, const struct rctx *parent
         l->nitems = (size_t)n;
         l->ctx = ctx;
         l->index = l->visibility = ld->cur_index++;
+        index_new(r, &ld->lmap, list_name_at, ld->nlists - 1);
     }
     static const char *const keys[] = {"list", "items", "append", "override", NULL};
     warn_unknown_keys(r, item, keys, &ctx);
@@ -857,6 +936,7 @@ static void read_macro(struct rd *r, yaml_node_t *item, const struct rctx *paren
         m->ctx = ctx;
         m->cond_ctx = cctx;
         m->index = m->visibility = ld->cur_index++;
+        index_new(r, &ld->mmap, macro_name_at, ld->nmacros - 1);
     }
     static const char *const keys[] = {"macro", "condition", "append", "override", NULL};
     warn_unknown_keys(r, item, keys, &ctx);
@@ -1152,6 +1232,7 @@ static void read_rule(struct rd *r, yaml_node_t *item, const struct rctx *parent
             ld->rules = grow(r, ld->rules, ld->nrules, &ld->caprules, sizeof(*ld->rules));
             v.index = v.visibility = ld->cur_index++;
             ld->rules[ld->nrules++] = v;
+            index_new(r, &ld->rmap, rule_name_at, ld->nrules - 1);
         }
     }
     static const char *const keys[] = {"rule",

@@ -70,8 +70,15 @@ struct file_content {
     size_t len;
 };
 
+/* name -> index+1 (open addressing), for the collector's lists, macros and rules */
+struct nmap {
+    uint32_t *slot;
+    size_t cap, n;
+};
+
 struct loader {
     struct arena a; /* collector data, lives for the whole load */
+    struct nmap lmap, mmap, rmap;
     struct list_info *lists;
     size_t nlists, caplists;
     struct macro_info *macros;
@@ -111,6 +118,7 @@ int rs_details_fill(struct arena *out, struct loader *ld, const char *raw_text,
 /* libsinsp's ast::as_string of an expanded condition (for -L condition_compiled). */
 const char *rs_ast_string(struct arena *a, const struct cnode *n);
 
+void ld_free_maps(struct loader *ld);
 struct list_info *ld_find_list(struct loader *ld, const char *name);
 struct macro_info *ld_find_macro(struct loader *ld, const char *name);
 struct rule_info *ld_find_rule(struct loader *ld, const char *name);
