@@ -738,6 +738,44 @@ TT_TEST(oversized_record_dropped)
         tt_ring_detach(c);
 }
 
+/* The tracer forks the workload: the child must not inherit the mapping (nor count as an
+ * attacher keeping the segment alive). */
+TT_TEST(mapping_not_inherited_by_fork)
+{
+    int key = next_key();
+    struct tt_ring *p = create(key, 4096, 0);
+    TT_CHECK(p != NULL);
+    if (!p)
+        return;
+    int id = tt_ring_shmid(p);
+    pid_t pid = fork();
+    if (pid == 0) {
+        FILE *f = fopen("/proc/self/maps", "r");
+        char line[512], want[32];
+        int found = 0;
+        snprintf(want, sizeof want, "SYSV%08x", (unsigned)key);
+        while (f && fgets(line, sizeof line, f))
+            found |= strstr(line, want) != NULL;
+        struct shmid_ds ds;
+        int nattch = shmctl(id, IPC_STAT, &ds) == 0 ? (int)ds.shm_nattch : -1;
+        _exit(f && !found && nattch == 1 ? 0 : 1);
+    }
+    int status;
+    waitpid(pid, &status, 0);
+    TT_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    /* The parent does have it (so the check above can fail). */
+    FILE *f = fopen("/proc/self/maps", "r");
+    char line[512], want[32];
+    int found = 0;
+    snprintf(want, sizeof want, "SYSV%08x", (unsigned)key);
+    while (f && fgets(line, sizeof line, f))
+        found |= strstr(line, want) != NULL;
+    if (f)
+        fclose(f);
+    TT_CHECK(found);
+    tt_ring_close_producer(p);
+}
+
 TT_TEST(parse_key)
 {
     int k = 0;
