@@ -228,6 +228,7 @@ static void send_batch(struct ls_shipper *s, struct ls_event *list)
 {
     size_t n = list_len(list);
     int attempt = 0, refreshed = 0, recreated = 0;
+    unsigned long fails = 0;
     struct ls_cwl_result r;
     for (;;) {
         enum ls_outcome o = LS_OK;
@@ -316,7 +317,13 @@ static void send_batch(struct ls_shipper *s, struct ls_event *list)
                                   (double)rand_r(&s->rng) / ((double)RAND_MAX + 1.0));
         if (attempt < 30)
             attempt++;
-        tt_log(attempt <= 3 ? TT_LOG_INFO : TT_LOG_DEBUG,
+        /* The first failures at info; a failure that persists resurfaces as a warning at
+         * attempts 8, 16, 32... so a long outage stays visible without flooding. */
+        fails++;
+        int loud = fails >= 8 && (fails & (fails - 1)) == 0;
+        tt_log(fails <= 3 ? TT_LOG_INFO
+               : loud     ? TT_LOG_WARN
+                          : TT_LOG_DEBUG,
                "PutLogEvents of %zu events failed (%s, HTTP %ld%s%s), retry in %lld ms", n, r.code,
                r.status, r.message[0] ? ": " : "", r.message, (long long)d);
         if (pause_ms(s, d, r.retry_after_ms > 0 ? d : 0) < 0) {

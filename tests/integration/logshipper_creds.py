@@ -151,6 +151,15 @@ def main():
         check("imds_disabled", rc != 0 and len(f.cred_requests) == n and
               "no credentials found" in err, f"rc {rc} requests {len(f.cred_requests) - n}")
 
+    # Container variables set: IMDS is never consulted, even when it is reachable.
+    with ls_fakecwl.FakeCWL() as f:
+        rc, err = run(f, {"AWS_CONTAINER_CREDENTIALS_FULL_URI": f.url + "/creds/pod",
+                          "AWS_EC2_METADATA_SERVICE_ENDPOINT": f.url,
+                          "AWS_EC2_METADATA_DISABLED": "false"})
+        paths = [p for _, p, _ in f.cred_requests]
+        check("imds_skipped_with_container_credentials",
+              rc == 0 and paths and all(p.startswith("/creds") for p in paths), f"{paths}")
+
     # Web identity through STS; the token file is re-read on every refresh.
     with ls_fakecwl.FakeCWL() as f:
         tok = write(os.path.join(HOME, "web-token"), "jwt-token-one\n")
