@@ -533,7 +533,8 @@ int tt_ring_wait_consumer(struct tt_ring *r, int timeout_ms)
                      "ring key 0x%x: the attached consumer reads event format version %u "
                      "(ring layout %u); this tracer writes version %u (layout %u)",
                      (unsigned)r->key, v, l, TT_EVENT_VERSION, RING_LAYOUT_VERSION);
-            return -1;
+            tt_error("%s", r->err);
+            return 0; /* not a consumer we can serve: as if none attached */
         }
         int wait_ms = LIVE_MS;
         if (timeout_ms >= 0) {

@@ -78,8 +78,9 @@ struct tt_ring *tt_ring_create(int key, size_t data_size, unsigned flags, int mo
  * (ring full in non-blocking mode or with no live consumer, or a record longer than half the
  * data area), counted in the stats. */
 int tt_ring_write(struct tt_ring *r, const struct tt_event *ev);
-/* Wait until a consumer attached, up to timeout_ms (-1: forever). 1 if attached, 0 on timeout,
- * -1 if the attached consumer reads another format version (reason in tt_ring_error). */
+/* Wait until a consumer attached, up to timeout_ms (-1: forever). 1 if attached, 0 on timeout;
+ * also 0 at once when the attached consumer reads another format version (the reason is logged
+ * and left in tt_ring_error). */
 int tt_ring_wait_consumer(struct tt_ring *r, int timeout_ms);
 /* Mark end of stream (consumer drains what is left, then sees EOF), then detach. Removes the
  * segment once both sides have detached. */

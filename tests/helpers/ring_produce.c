@@ -92,7 +92,7 @@ int main(int argc, char **argv)
         usleep((useconds_t)delay_ms * 1000u);
     if (wait_ms >= 0) {
         int w = tt_ring_wait_consumer(r, (int)wait_ms);
-        if (w < 0) {
+        if (w == 0 && tt_ring_error(r)[0]) {
             fprintf(stderr, "ring_produce: %s\n", tt_ring_error(r));
             return 4;
         }
