@@ -28,6 +28,7 @@
 #define DRAIN_LIMIT_MS 2000
 #define ECS_TIMEOUT_MS 2000
 #define ECS_START_WAIT_MS 1500
+#define HOUSEKEEP_MS 50
 
 struct engine {
     struct cli_opts cli;
@@ -53,6 +54,14 @@ static uint64_t realtime_ns(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Cheap clock for the per-event housekeeping test (vDSO, jiffy resolution). */
+static uint64_t coarse_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
@@ -424,6 +433,30 @@ static void handle_event(struct engine *e, const struct tt_event *ev)
     pipeline_event(e->pl, ev);
 }
 
+/* Everything the event loop does besides events, run at most every HOUSEKEEP_MS (and at once
+ * when a signal flag is set). */
+static void housekeep(struct engine *e, struct source *src)
+{
+    if (sig_reopen) {
+        sig_reopen = 0;
+        tt_info("SIGUSR1 received, reopening outputs...");
+        outputs_reopen(e->out);
+    }
+    if (file_watch_poll(e->watch)) {
+        /* debounce: let an editor finish writing */
+        struct timespec ts = {0, 100 * 1000000L};
+        nanosleep(&ts, NULL);
+        file_watch_poll(e->watch);
+        sig_reload = 1;
+    }
+    if (sig_reload) {
+        sig_reload = 0;
+        reload(e);
+    }
+    apply_ecs(e);
+    check_drops(e, src);
+}
+
 /* The event loop. Returns the exit code. */
 static int run(struct engine *e)
 {
@@ -436,7 +469,7 @@ static int run(struct engine *e)
             return 1;
         }
     }
-    uint64_t first_ts = 0;
+    uint64_t first_ts = 0, next_housekeep = 0;
     int rc = 0;
     e->drop_last_wall = e->drop_tok_ns = mono_ns();
     e->drop_tokens = e->cfg.drops.max_burst;
@@ -451,23 +484,14 @@ static int run(struct engine *e)
             e->drop_last_drop = d;
             tt_info("attached to the event ring");
         }
-        if (sig_reopen) {
-            sig_reopen = 0;
-            tt_info("SIGUSR1 received, reopening outputs...");
-            outputs_reopen(e->out);
+        /* Housekeeping (signals' follow-up, the watched files, ECS metadata, drop counters)
+         * at most every HOUSEKEEP_MS: a per-event inotify read() cost as much CPU as the rule
+         * evaluation itself. A signal flag is served at once. */
+        uint64_t now = coarse_ns();
+        if (now >= next_housekeep || sig_reopen || sig_reload) {
+            next_housekeep = now + (uint64_t)HOUSEKEEP_MS * 1000000u;
+            housekeep(e, src);
         }
-        if (file_watch_poll(e->watch)) {
-            /* debounce: let an editor finish writing */
-            struct timespec ts = {0, 100 * 1000000L};
-            nanosleep(&ts, NULL);
-            file_watch_poll(e->watch);
-            sig_reload = 1;
-        }
-        if (sig_reload) {
-            sig_reload = 0;
-            reload(e);
-        }
-        apply_ecs(e);
         const struct tt_event *ev;
         int r = source_next(src, &ev, READ_TIMEOUT_MS, err, sizeof err);
         if (r == 1) {
@@ -495,7 +519,6 @@ static int run(struct engine *e)
             rc = 1;
             break;
         }
-        check_drops(e, src);
     }
     if (sig_stop && src && source_is_ring(src)) {
         /* stop reading new events: evaluate what is already in the ring, bounded */

@@ -2,10 +2,13 @@
 # Engine runtime, capture replay (-e): user names of a replayed capture never come from an
 # unrelated live process that happens to have the capture's pid now (a chroot'ed process with
 # its own /etc/passwd); a golden capture replays to the same user.name values twice, with and
-# without such processes. Also `--list -N` (field names only, like Falco).
+# without such processes. Also `--list -N` (field names only, like Falco), and the main loop's
+# housekeeping cost: with the default watch_config_files the engine must not make a read() on
+# its inotify fd per event (strace -c counts the calls).
 # timeout: 120
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -89,6 +92,29 @@ def run(t):
         cap0 = rt.feed_capture(t.path("root.cap"), "--uid", "0", "--start-pid", str(sleeper.pid))
         p = rt.run_engine(["-c", cfg, "-r", rules, "-e", cap0])
         ttest.expect_eq("replay_uid0_is_root", user_names(p), ["root"])
+
+    # housekeeping is throttled: far fewer read() calls than events with a watched config
+    strace = shutil.which("strace")
+    if not strace:
+        ttest.skipped("loop_no_read_per_event", "strace is not installed")
+    else:
+        nev = 40000
+        big = rt.feed_capture(t.path("big.cap"), "--count", str(nev))
+        wcfg = t.write("watch.yaml", rt.BASE_CONFIG.replace("watch_config_files: false",
+                                                             "watch_config_files: true"))
+        st = t.path("strace.txt")
+        p = subprocess.run([strace, "-f", "-c", "-e", "trace=read", "-o", st, rt.ENGINE,
+                            "-c", wcfg, "-r", t.write("rules.yaml", RULE), "-e", big],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                           timeout=120, env=rt.env_clean())
+        calls = None
+        for line in t.read("strace.txt").splitlines():
+            f = line.split()
+            if f and f[-1] == "read" and len(f) >= 5:
+                calls = int(f[3])
+        ttest.check("loop_no_read_per_event", p.returncode == 0 and calls is not None
+                    and calls < nev // 10, f"read calls={calls} for {nev} events "
+                    + p.stderr[-300:])
 
     # a golden capture replays to the same user names, whatever runs now
     gold = os.path.join(rt.DATA, "golden", "benign_ls.cap")
