@@ -1,6 +1,7 @@
 /* Unit tests for http_output against a loopback peer (tests/data/engine/http_peer.py):
  * content types, user agent, body; TLS with a test CA (made at test time by mkcerts.sh),
- * insecure, CA failure; mTLS with a client certificate; retries on connection errors; echo. */
+ * insecure, CA failure; mTLS with a client certificate; retries on connection errors; echo;
+ * connection reuse between alerts and keep_alive (TCP keepalive on the idle connection). */
 #include "tt_test.h"
 
 #include <arpa/inet.h>
@@ -370,6 +371,82 @@ TT_TEST(http_echo_prints_response)
     free(got);
     config_free(&c);
     peer_stop(&p);
+}
+
+/* The client port of each request the peer recorded (up to max). */
+static int client_ports(const char *text, int *ports, int max)
+{
+    int n = 0;
+    for (const char *q = text; n < max && (q = strstr(q, "\"client_port\": ")); q++)
+        ports[n++] = atoi(q + strlen("\"client_port\": "));
+    return n;
+}
+
+/* The "tr" timer of our TCP socket bound to local port lport (/proc/net/tcp): 2 means the
+ * keepalive timer runs. -1 if the socket is not found. */
+static int tcp_timer_of(int lport)
+{
+    FILE *f = fopen("/proc/net/tcp", "r");
+    if (!f)
+        return -1;
+    char line[512];
+    int tr = -1;
+    while (fgets(line, sizeof line, f)) {
+        unsigned lp = 0, st = 0;
+        int t = 0;
+        if (sscanf(line, " %*d: %*8x:%x %*8x:%*x %x %*x:%*x %x:", &lp, &st, &t) == 3 &&
+            (int)lp == lport && st == 1 /* ESTABLISHED */)
+            tr = t;
+    }
+    fclose(f);
+    return tr;
+}
+
+/* Two alerts through one outputs instance; returns the keepalive timer state of the client
+ * socket after the second (see tcp_timer_of), and whether both went over one connection. */
+static int two_alerts(int keep_alive, int *same_conn)
+{
+    struct peer p;
+    *same_conn = 0;
+    if (peer_start(&p, 0, 0, keep_alive ? "ka1" : "ka0"))
+        return -2;
+    struct engine_config c;
+    setup(&c, 1);
+    c.http.keep_alive = keep_alive;
+    char url[128], err[256];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/ka", p.port);
+    set_str(&c.http.url, url);
+    struct outputs *o = outputs_new(&c, "h", err, sizeof err);
+    int tr = -3;
+    if (o) {
+        struct alert a;
+        mk_alert(&a);
+        outputs_emit(o, &a);
+        outputs_flush(o, 10000);
+        outputs_emit(o, &a);
+        outputs_flush(o, 10000);
+        char *got = slurp(p.out);
+        int ports[4];
+        int n = client_ports(got, ports, 4);
+        free(got);
+        *same_conn = n == 2 && ports[0] == ports[1];
+        tr = n >= 1 ? tcp_timer_of(ports[n - 1]) : -4;
+        outputs_free(o, 1000);
+    }
+    config_free(&c);
+    peer_stop(&p);
+    return tr;
+}
+
+TT_TEST(http_connection_reuse_and_keep_alive)
+{
+    int same = 0;
+    /* keep_alive: the idle connection has TCP keepalive probes armed */
+    TT_CHECK_INT(two_alerts(1, &same), 2);
+    TT_CHECK(same);
+    /* without keep_alive the connection is still reused (one handle), without probes */
+    TT_CHECK_INT(two_alerts(0, &same), 0);
+    TT_CHECK(same);
 }
 
 int main(void)

@@ -3,7 +3,7 @@
 Usage: http_peer.py PORTFILE OUTFILE [--port N] [--status CODE] [--hang SECONDS]
                     [--cert C --key K [--ca CA --require-client]]
 Binds 127.0.0.1 (port 0 = any), writes the port to PORTFILE, records each POST as one JSON line
-{path, content_type, user_agent, body, client_cert} in OUTFILE and answers 200 "peer-ok".
+{path, content_type, user_agent, body, client_cert, client_port} in OUTFILE and answers 200 "peer-ok".
 Exits after 60 s or on SIGTERM."""
 import argparse
 import json
@@ -41,7 +41,8 @@ class H(BaseHTTPRequestHandler):
             c = self.connection.getpeercert()
             peer = dict(x[0] for x in c.get("subject", ())).get("commonName") if c else None
         rec = {"path": self.path, "content_type": self.headers.get("Content-Type"),
-               "user_agent": self.headers.get("User-Agent"), "body": body, "client_cert": peer}
+               "user_agent": self.headers.get("User-Agent"), "body": body, "client_cert": peer,
+               "client_port": self.client_address[1]}
         with lock, open(args.outfile, "a") as f:
             f.write(json.dumps(rec) + "\n")
         out = b"peer-ok"
