@@ -92,6 +92,13 @@ def unit_checks():
                                          {"strategy": "vector", "values": {"a": 9, "b": 8}}]),
                     [{"a": 1, "b": 3}, {"a": 1, "b": 4}, {"a": 1, "b": 5}, {"a": 2, "b": 3},
                      {"a": 2, "b": 4}, {"a": 2, "b": 5}, {"a": 9, "b": 8}])
+    c = evtgen.Case("f", {"name": "t", "rule": "R", "steps": [{"name": "op", "syscall": "openat2"}]}, 0, {})
+    c.pids, c.notes = {1}, ["step op -1 38"]
+    enosys = evtgen.check(c, [])
+    c.notes = ["step op -1 2"]
+    enoent = evtgen.check(c, [])
+    ttest.check("selftest-enosys-skips", enosys[0] == "SKIP" and "openat2" in enosys[1] and enoent[0] == "FAIL",
+                f"ENOSYS -> {enosys}, ENOENT -> {enoent}")
     ttest.expect_eq("selftest-runif", (evtgen.run_if(None), evtgen.run_if({"arch": {"op": "eq", "val": "sparc"}})
                                        is not None), (None, True))
 
