@@ -36,6 +36,15 @@ static size_t sink(char *ptr, size_t size, size_t nmemb, void *arg)
     return n;
 }
 
+/* Progress callback: abandons the request in flight once outputs.c gave up on this channel
+ * (shutdown deadline). libcurl calls it at least about once a second while waiting. */
+static int progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                    curl_off_t ulnow)
+{
+    const struct out_channel *c = arg;
+    return c->abandon && __atomic_load_n(c->abandon, __ATOMIC_ACQUIRE) ? 1 : 0;
+}
+
 static int retryable(CURLcode rc)
 {
     return rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
@@ -47,12 +56,15 @@ static int http_write(struct out_channel *c, const char *line, size_t len, int p
     struct http_priv *p = c->priv;
     curl_easy_setopt(p->h, CURLOPT_POSTFIELDS, line);
     curl_easy_setopt(p->h, CURLOPT_POSTFIELDSIZE, (long)len);
+    curl_easy_setopt(p->h, CURLOPT_XFERINFODATA, c);
     CURLcode rc = CURLE_OK;
     for (long attempt = 0; attempt <= p->retries; attempt++) {
         if (attempt) {
             struct timespec ts = {0, (long)(100L * attempt) * 1000000L};
             nanosleep(&ts, NULL);
         }
+        if (c->abandon && __atomic_load_n(c->abandon, __ATOMIC_ACQUIRE))
+            return -1;
         rc = curl_easy_perform(p->h);
         if (rc == CURLE_OK || !retryable(rc))
             break;
@@ -132,6 +144,8 @@ int out_http_open(struct out_channel *c, const struct engine_config *cfg, struct
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sink);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, p);
+    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, progress);
+    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, cfg->http.timeout_ms);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
                      cfg->http.timeout_ms < 2000 ? cfg->http.timeout_ms : 2000L);
@@ -157,6 +171,7 @@ int out_http_open(struct out_channel *c, const struct engine_config *cfg, struct
     else
         curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 0L);
     c->name = "http";
+    c->slow = 1;
     c->priv = p;
     c->write = http_write;
     c->close = http_close;

@@ -38,6 +38,7 @@ struct outputs {
     struct qitem *head, *tail;
     uint64_t qlen, cap;
     int stop, reopen;
+    int abandon_slow; /* shutdown deadline passed: skip slow channels (atomic) */
     int drop_logged;
     pthread_t thr;
     int thr_started;
@@ -100,6 +101,10 @@ static void *output_thread(void *arg)
         o->qlen--;
         pthread_mutex_unlock(&o->mu);
         for (size_t i = 0; i < o->nch; i++) {
+            if (o->ch[i].slow && __atomic_load_n(&o->abandon_slow, __ATOMIC_ACQUIRE)) {
+                __atomic_fetch_add(&o->st.abandoned, 1, __ATOMIC_RELAXED);
+                continue;
+            }
             uint64_t t0 = mono_ns();
             o->ch[i].write(&o->ch[i], it->line, it->len, it->priority);
             if (!o->buffered && o->ch[i].flush)
@@ -161,6 +166,8 @@ struct outputs *outputs_new(const struct engine_config *cfg, const char *hostnam
         outputs_free(o, 0);
         return NULL;
     }
+    for (size_t i = 0; i < o->nch; i++)
+        o->ch[i].abandon = &o->abandon_slow;
     if (pthread_create(&o->thr, NULL, output_thread, o)) {
         snprintf(err, n, "cannot start the output thread");
         outputs_free(o, 0);
@@ -274,7 +281,23 @@ void outputs_free(struct outputs *o, int timeout_ms)
     if (!o)
         return;
     if (o->thr_started) {
-        if (outputs_flush(o, timeout_ms))
+        int drained = outputs_flush(o, timeout_ms) == 0;
+        size_t nslow = 0;
+        for (size_t i = 0; i < o->nch; i++)
+            nslow += o->ch[i].slow != 0;
+        if (!drained && nslow) {
+            /* a slow channel (http) holds the queue up: abandon it (the request in flight
+             * returns within about a second) and give the others the rest */
+            __atomic_store_n(&o->abandon_slow, 1, __ATOMIC_RELEASE);
+            drained = outputs_flush(o, timeout_ms + 1500) == 0;
+            for (size_t i = 0; i < o->nch; i++)
+                if (o->ch[i].slow)
+                    tt_warn("outputs: %llu alerts queued at exit were not delivered to \"%s\" "
+                            "(slower than output_timeout)",
+                            (unsigned long long)__atomic_load_n(&o->st.abandoned, __ATOMIC_RELAXED),
+                            o->ch[i].name);
+        }
+        if (!drained)
             tt_warn("outputs: %llu alerts still queued at exit were not delivered",
                     (unsigned long long)o->qlen);
         pthread_mutex_lock(&o->mu);

@@ -26,6 +26,7 @@ struct outputs_stats {
     uint64_t program_drops; /* lines the program output could not take */
     uint64_t program_restarts;
     uint64_t http_errors;
+    uint64_t abandoned; /* alert deliveries skipped on a slow channel at shutdown */
 };
 
 /* Opens every enabled channel (file opened, program started, curl handle set up) and starts
@@ -39,7 +40,9 @@ void outputs_reopen(struct outputs *o);
 /* Waits until everything queued so far is delivered, up to timeout_ms. 0 if drained. */
 int outputs_flush(struct outputs *o, int timeout_ms);
 /* Drains (bounded by timeout_ms), closes every channel (the program's stdin is closed and the
- * program waited for, bounded), stops the thread and frees. */
+ * program waited for, bounded), stops the thread and frees. If a slow channel (http) holds the
+ * queue up past timeout_ms, it is abandoned and the rest of the queue goes to the other
+ * channels only (bounded again by timeout_ms). */
 void outputs_free(struct outputs *o, int timeout_ms);
 void outputs_get_stats(struct outputs *o, struct outputs_stats *out);
 
@@ -53,6 +56,11 @@ struct out_channel {
     void (*reopen)(struct out_channel *c);
     /* Close, waiting at most timeout_ms for a program to exit. */
     void (*close)(struct out_channel *c, int timeout_ms);
+    /* A channel that may block for long (http). At shutdown, once the drain deadline has
+     * passed, outputs.c sets *abandon: a slow channel then abandons its write in progress and
+     * is skipped, so that the fast channels still receive every queued alert. */
+    int slow;
+    const int *abandon; /* set by outputs.c before the first write; read atomically */
 };
 
 int out_stdout_open(struct out_channel *c, const struct engine_config *cfg, char *err, size_t n);
