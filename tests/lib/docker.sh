@@ -7,8 +7,8 @@
 #   tt_docker_images       build every Tartan image (binaries, workload, workload-scratch,
 #                          workload-musl, embedded, engine); layer cache makes repeated calls cheap
 #   tt_docker_rm NAME...   remove containers, ignoring ones that do not exist
-#   tt_docker_setup        all of the above; prints a SKIP reason and returns 1 when Docker
-#                          cannot work here (call as: tt_docker_setup || exit 0)
+#   tt_docker_setup        all of the above; prints a SKIP (not root) or FAIL line and returns 1
+#                          when Docker cannot be used (call as: tt_docker_setup || exit 0)
 #
 # Base images cannot be pulled here, so debian:bookworm-slim is made locally from the Debian
 # mirror apt already uses. dockerd is started without iptables and without the default bridge:
