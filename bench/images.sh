@@ -3,7 +3,6 @@
 # make docker-demo; nothing is built here). Figures beside their targets / baselines:
 #   binaries image           target < 15 MiB
 #   docker stop of binaries  target < 1 s (waitforever exits at once on SIGTERM)
-#   launcher+tracer+engine start-to-first-alert in the embedded image (no baseline)
 set -u
 p=${TT_IMAGE_PREFIX:-tartan}
 if ! docker info >/dev/null 2>&1 || ! docker image inspect "$p-binaries" >/dev/null 2>&1; then
