@@ -15,6 +15,7 @@
 #define MAX_CHANNELS 5
 #define UNBOUNDED_CAP (1u << 20) /* "capacity 0" still needs a ceiling against memory blowup */
 #define TICK_MS 50
+#define BUFFERED_MAX_MS 1000 /* buffered_outputs: flush at least this often under load */
 
 struct qitem {
     struct qitem *next;
@@ -57,9 +58,17 @@ static uint64_t mono_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+static void flush_all(struct outputs *o)
+{
+    for (size_t i = 0; i < o->nch; i++)
+        if (o->ch[i].flush)
+            o->ch[i].flush(&o->ch[i]);
+}
+
 static void *output_thread(void *arg)
 {
     struct outputs *o = arg;
+    uint64_t last_flush = mono_ns();
     pthread_mutex_lock(&o->mu);
     for (;;) {
         while (!o->head && !o->stop && !o->reopen) {
@@ -74,9 +83,8 @@ static void *output_thread(void *arg)
             if (rc == ETIMEDOUT) {
                 /* periodic: let channels retry pending data, notice dead programs */
                 pthread_mutex_unlock(&o->mu);
-                for (size_t i = 0; i < o->nch; i++)
-                    if (o->ch[i].flush)
-                        o->ch[i].flush(&o->ch[i]);
+                flush_all(o);
+                last_flush = mono_ns();
                 pthread_mutex_lock(&o->mu);
             }
         }
@@ -119,14 +127,17 @@ static void *output_thread(void *arg)
             }
         }
         free(it);
+        if (o->buffered && mono_ns() - last_flush >= (uint64_t)BUFFERED_MAX_MS * 1000000u) {
+            /* a steady stream never leaves the queue idle: bound the latency all the same */
+            flush_all(o);
+            last_flush = mono_ns();
+        }
         pthread_mutex_lock(&o->mu);
         o->st.written++;
         pthread_cond_broadcast(&o->cv_done);
     }
     pthread_mutex_unlock(&o->mu);
-    for (size_t i = 0; i < o->nch; i++)
-        if (o->ch[i].flush)
-            o->ch[i].flush(&o->ch[i]);
+    flush_all(o);
     return NULL;
 }
 
