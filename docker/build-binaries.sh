@@ -9,6 +9,7 @@
 #                           If that link fails, they are built dynamically and bundle.sh gives
 #                           them a private loader and libraries instead.
 #
+# LINK=dynamic skips the static link of engine and logshipper (the bundled-loader layout).
 # ALLOW_MISSING=1 (development only) leaves out a program that does not build instead of failing.
 set -eu
 OUT=${1:?usage: build-binaries.sh OUTDIR}
@@ -40,7 +41,9 @@ done
 
 for p in engine logshipper; do
     libs="$(makevar "LIBS_$p") -lssl -lcrypto -lz -lpthread -ldl"
-    if make -s -j"$JOBS" OUT="$OUT" GLIBC_STATIC="tracer $p" "LIBS_$p=$libs" \
+    if [ "${LINK:-static}" = dynamic ]; then
+        build "$p"
+    elif make -s -j"$JOBS" OUT="$OUT" GLIBC_STATIC="tracer $p" "LIBS_$p=$libs" \
         EXTRA_LDFLAGS="-L$CURL_PREFIX/lib" "$OUT/bin/$p" 2>"/tmp/link-$p.log"; then
         echo "build-binaries: $p linked statically"
     else

@@ -3,7 +3,8 @@
 # exits 0 within a second of `docker stop`; it holds the five programs, the default rules and a
 # CA bundle and no falco.yaml / falco_rules.local.yaml; it is under 15 MiB; every program runs
 # (--version) from the mounted volume in a glibc workload image, a musl image and a scratch image
-# with no libc and no shell; the launcher is a working PID 1 there (exit status passed through).
+# with no libc and no shell; the launcher is a working PID 1 there (exit status passed through);
+# the fallback layout (LINK=dynamic: bundled loader and libraries) runs in scratch and musl too.
 # variants: plain
 # timeout: 1500
 . "$(dirname "$0")/../lib/tt.sh"
@@ -78,3 +79,31 @@ expect_match "scratch-has-no-libc-no-sh" "$no_sh" "No such file"
 docker run --rm --network none --volumes-from "$bin:ro" --entrypoint /vendor/falco/bin/launcher \
     "$p-workload-scratch" /bin/busybox sh -c 'exit 3' -- /vendor/falco/bin/waitforever >&2 2>&1
 expect_eq "scratch-launcher-exit-status" "$?" 3
+
+# --- the fallback layout (LINK=dynamic): engine and logshipper dynamically linked, with their
+# own loader and libraries under /vendor/falco/lib; they too must run in scratch and musl images.
+dyn=tt-e2e-images-dyn-$$
+E2E_CONTAINERS+=("$dyn")
+if ! tt_docker_build "$p-binaries-dynamic" Dockerfile.binaries --build-arg LINK=dynamic \
+    --build-arg EXTRA_RULES=build/docker-rules; then
+    fail "dynamic-layout-builds" "see $TT_CACHE/build-$p-binaries-dynamic.log"
+    exit 0
+fi
+docker create --name "$dyn" "$p-binaries-dynamic" >/dev/null
+docker cp "$dyn:/vendor/falco/bin/engine" "$TT_TMP/engine-dyn" 2>/dev/null
+interp=$(readelf -lW "$TT_TMP/engine-dyn" 2>/dev/null | sed -n 's/.*Requesting program interpreter: \(.*\)]/\1/p')
+expect_eq "dynamic-layout-interpreter" "$interp" /vendor/falco/lib/ld-linux-x86-64.so.2
+dsize=$(docker image inspect -f '{{.Size}}' "$p-binaries-dynamic")
+echo "binaries image with the dynamic layout: $dsize bytes" >&2
+for img in workload-scratch workload-musl; do
+    for prog in engine logshipper; do
+        out=$(docker run --rm --network none --volumes-from "$dyn:ro" \
+            --entrypoint "/vendor/falco/bin/$prog" "$p-$img" "$(probe_arg "$prog")" 2>&1)
+        rc=$?
+        if [ "$rc" -eq 0 ] && [ -n "$out" ]; then
+            pass "dynamic-layout-$img-runs-$prog"
+        else
+            fail "dynamic-layout-$img-runs-$prog" "exit $rc: $(printf '%s' "$out" | head -c 200)"
+        fi
+    done
+done
