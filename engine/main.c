@@ -96,6 +96,22 @@ static int print_version(const struct engine_config *cfg)
     return fflush(stdout) == 0 ? 0 : 1;
 }
 
+/* --list-events: the event types of the Tartan stream, system calls first, then the
+ * tracer's own (synthetic) events; one a line with its kind, as Falco lists its events. */
+static int list_events(FILE *out)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        fprintf(out, "%s%s events:\n\n", pass ? "\n" : "", pass ? "Tartan" : "Syscall");
+        for (unsigned t = 1; t < TT_EV_COUNT; t++) {
+            const char *name = tt_event_name(t);
+            int sys = (tt_event_flags(t) & TT_EVF_SYSCALL) != 0;
+            if (name && sys == !pass)
+                fprintf(out, "[%s] %s\n", pass ? "Tartan" : "Syscall", name);
+        }
+    }
+    return fflush(out) == 0 ? 0 : 1;
+}
+
 /* Loads the rules the configuration and command line name. NULL on error (reported). */
 static struct ruleset *load_rules(const struct engine_config *cfg, const struct cli_opts *cli,
                                   struct rules_input *in, int quiet_warnings)
@@ -653,9 +669,18 @@ int main(int argc, char **argv)
         int mode = e->cli.list_names_only                                      ? 2
                    : e->cli.list_format && !strcmp(e->cli.list_format, "json") ? 1
                                                                                : 0;
-        int rc = fields_list(stdout, mode);
+        /* fields of another source (k8s_audit, a plugin's): none here, like Falco without
+         * that plugin */
+        int rc = e->cli.list_source && strcmp(e->cli.list_source, "syscall") != 0
+                     ? 0
+                     : fields_list(stdout, mode);
         cli_free(&e->cli);
         return rc ? 1 : 0;
+    }
+    if (e->cli.list_events) {
+        int rc = list_events(stdout);
+        cli_free(&e->cli);
+        return rc;
     }
     char err[512];
     struct config_load_opts lo = {

@@ -2,7 +2,8 @@
 # Engine runtime, capture replay (-e): user names of a replayed capture never come from an
 # unrelated live process that happens to have the capture's pid now (a chroot'ed process with
 # its own /etc/passwd); a golden capture replays to the same user.name values twice, with and
-# without such processes. Also `--list -N` (field names only, like Falco), and the main loop's
+# without such processes. Also `--list -N` (field names only, like Falco), `--list-events`,
+# `--list OTHER_SOURCE`, and the main loop's
 # housekeeping cost: with the default watch_config_files the engine must not make a read() on
 # its inotify fd per event (strace -c counts the calls).
 # timeout: 120
@@ -68,6 +69,17 @@ def run(t):
                 and all(n and " " not in n and n in full for n in names), p.stdout[:300])
     pj = rt.run_engine(["--list", "-N", "--format", "json"])
     ttest.check("list_N_wins_over_format", pj.stdout.splitlines() == names, pj.stdout[:200])
+
+    # --list-events lists and exits (it used to start the engine); other sources have no fields
+    try:
+        p = rt.run_engine(["--list-events", "-c", cfg], timeout=20)
+        ttest.check("list_events", p.returncode == 0 and "[Syscall] execve" in p.stdout
+                    and "[Syscall] openat" in p.stdout and "started" not in p.stderr,
+                    p.stdout[:200] + p.stderr[-200:])
+    except subprocess.TimeoutExpired:
+        ttest.failed("list_events", "--list-events did not exit (the engine started?)")
+    p = rt.run_engine(["--list", "k8s_audit"])
+    ttest.check("list_other_source_empty", p.returncode == 0 and p.stdout == "", p.stdout[:200])
 
     # a live process with the capture's pid and its own /etc/passwd naming uid 4242
     root = t.path("root")
