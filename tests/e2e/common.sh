@@ -1,14 +1,17 @@
 # Shared pieces of the end-to-end pattern tests (tests/integration/e2e_*.sh). Source after
 # tt.sh and docker.sh.
-#   e2e_data DIR CONFIG     /data for the engine: CONFIG (a tests/e2e/falco-*.yaml) as
-#                           falco.yaml plus etc/falco_rules.local.yaml
+#   e2e_data DIR CONFIG     /data for the engine: CONFIG (a tests/e2e/falco-*.yaml, or a path
+#                           from the repository root) as falco.yaml plus etc/falco_rules.local.yaml
 #   e2e_wait_log C REGEX S  wait up to S seconds for docker logs of container C to match REGEX
 #   e2e_moto_start          start moto (tests/e2e/moto.py) and export its variables; stops at exit
 E2E_DIR="$TT_ROOT/tests/e2e"
 
 e2e_data() {
     mkdir -p "$1"
-    cp "$E2E_DIR/$2" "$1/falco.yaml"
+    case "$2" in
+    */*) cp "$TT_ROOT/$2" "$1/falco.yaml" ;;
+    *) cp "$E2E_DIR/$2" "$1/falco.yaml" ;;
+    esac
     cp "$TT_ROOT/etc/falco_rules.local.yaml" "$1/falco_rules.local.yaml"
     chmod -R a+rX "$1"
 }

@@ -32,7 +32,7 @@ if ! tt_docker_setup >"$TT_TMP/setup.out"; then
 fi
 docker images --format '  {{.Repository}}:{{.Tag}}  {{.Size}}' | grep "^  $p-"
 
-e2e_data "$TT_TMP/data" falco-cloudwatch.yaml
+e2e_data "$TT_TMP/data" etc/falco.yaml
 mkdir -p "$TT_TMP/data-stdout"
 e2e_data "$TT_TMP/data-stdout" falco-stdout.yaml
 e2e_moto_start || { echo "moto_server did not start" >&2; exit 1; }

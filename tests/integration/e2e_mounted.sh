@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Mounted pattern, end to end, against CloudWatch Logs (moto_server on 127.0.0.1, signatures
+# Mounted pattern, end to end, with the default etc/falco.yaml, against CloudWatch Logs (moto_server on 127.0.0.1, signatures
 # checked, credentials of an IAM user holding deploy/iam-policy.json's actions):
 #   binaries container (waitforever) --volumes-from--> workload container whose entrypoint is
 #   launcher tracer <sample workload> -- engine -c /data/falco.yaml; engine's program_output
@@ -22,7 +22,7 @@ if ! e2e_moto_start; then
     fail "mounted-moto" "moto_server did not start (see $TT_TMP/moto.log)"
     exit 0
 fi
-e2e_data "$TT_TMP/data" falco-cloudwatch.yaml
+e2e_data "$TT_TMP/data" etc/falco.yaml
 
 bin=tt-e2e-mounted-bin-$$
 E2E_CONTAINERS+=("$bin")
