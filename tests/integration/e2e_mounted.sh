@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Mounted pattern, end to end, with the default etc/falco.yaml, against CloudWatch Logs (moto_server on 127.0.0.1, signatures
-# checked, credentials of an IAM user holding deploy/iam-policy.json's actions):
+# Mounted pattern, end to end, with the default etc/falco.yaml, against CloudWatch Logs
+# (moto_server on 127.0.0.1, signatures checked, credentials of an IAM user holding
+# deploy/iam-policy.json's actions):
 #   binaries container (waitforever) --volumes-from--> workload container whose entrypoint is
 #   launcher tracer <sample workload> -- engine -c /data/falco.yaml; engine's program_output
 #   runs logshipper, which ships to CloudWatch.
