@@ -56,7 +56,8 @@ int ls_queue_wait_room(struct ls_queue *q, uint64_t sz, int64_t timeout_ms)
     pthread_mutex_lock(&q->mu);
     int ok;
     for (;;) {
-        ok = q->outage || q->closing || q->count == 0 || q->bytes + sz <= q->mem_bound;
+        ok = q->outage || q->count == 0 || q->bytes + sz <= q->mem_bound ||
+             (q->closing && ls_mono_ms() >= q->deadline_ms);
         if (ok || ls_mono_ms() >= until)
             break;
         struct timespec ts = {.tv_sec = until / 1000, .tv_nsec = (until % 1000) * 1000000};
@@ -155,6 +156,14 @@ void ls_queue_push(struct ls_queue *q, struct ls_event *e)
     /* Wake the sender to start its flush timer, or because a batch is full. */
     if (was_empty || ls_queue_pending_locked(q) >= q->full_events || q->bytes >= q->full_bytes)
         pthread_cond_signal(&q->cond);
+    pthread_mutex_unlock(&q->mu);
+}
+
+void ls_queue_reader_done(struct ls_queue *q)
+{
+    pthread_mutex_lock(&q->mu);
+    q->reader_done = 1;
+    pthread_cond_broadcast(&q->cond);
     pthread_mutex_unlock(&q->mu);
 }
 

@@ -23,6 +23,7 @@ struct ls_queue {
     uint64_t dropped, dropped_unreported, spool_errors;
     int64_t since_ms; /* monotonic time the oldest pending event was queued */
     int closing;
+    int reader_done;                  /* no more pushes will come */
     int64_t deadline_ms;              /* monotonic; valid when closing */
     int64_t abort_at_ms;              /* the deadline once closing, else 0; read with atomics */
     uint64_t full_events, full_bytes; /* wake the sender when pending reaches these */
@@ -39,6 +40,8 @@ void ls_queue_push(struct ls_queue *q, struct ls_event *e);
 int ls_queue_wait_room(struct ls_queue *q, uint64_t sz, int64_t timeout_ms);
 /* Sender: mark deliveries failing (1) or working again (0). */
 void ls_queue_set_outage(struct ls_queue *q, int outage);
+/* The reader has pushed its last event. */
+void ls_queue_reader_done(struct ls_queue *q);
 /* Start the shutdown clock. */
 void ls_queue_close(struct ls_queue *q, int64_t deadline_ms);
 

@@ -347,7 +347,7 @@ void *ls_ship_thread(void *arg)
         for (;;) {
             uint64_t pending = ls_queue_pending_locked(q);
             int64_t now = ls_mono_ms();
-            if (q->closing && (pending == 0 || now >= q->deadline_ms))
+            if (q->closing && ((pending == 0 && q->reader_done) || now >= q->deadline_ms))
                 break;
             if (pending > 0 && (q->closing || pending >= s->max_batch_events ||
                                 q->bytes >= s->max_batch_bytes || now - q->since_ms >= s->flush_ms))

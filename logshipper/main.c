@@ -411,7 +411,7 @@ int main(int argc, char **argv)
     }
     int64_t last_ts = 0;
     const char *why = "end of input";
-    int stop = 0;
+    int stop = 0, closed = 0;
     for (;;) {
         struct pollfd pf[2] = {{.fd = 0, .events = POLLIN}, {.fd = sfd, .events = POLLIN}};
         int pr = poll(pf, 2, -1);
@@ -457,11 +457,15 @@ int main(int argc, char **argv)
                 e->ts = last_ts; /* keep lines in order */
             last_ts = e->ts;
             nread++;
-            /* Back-pressure while deliveries work; a signal still gets through. */
-            while (!ls_queue_wait_room(&q, e->len + LS_EVENT_OVERHEAD, 200) && !stop) {
+            /* Back-pressure while deliveries work. A signal starts the shutdown clock; lines
+             * already read still wait for room until the deadline. */
+            while (!ls_queue_wait_room(&q, e->len + LS_EVENT_OVERHEAD, 200)) {
                 struct pollfd sp = {.fd = sfd, .events = POLLIN};
-                if (poll(&sp, 1, 0) == 1)
-                    stop = read_signal(sfd, &why);
+                if (!stop && poll(&sp, 1, 0) == 1 && (stop = read_signal(sfd, &why))) {
+                    tt_info("%s: delivering what was read (deadline %llds)", why, o.deadline_s);
+                    ls_queue_close(&q, ls_mono_ms() + o.deadline_s * 1000);
+                    closed = 1;
+                }
             }
             ls_queue_push(&q, e);
         }
@@ -469,8 +473,11 @@ int main(int argc, char **argv)
             break;
     }
     ls_reader_free(&rd);
-    tt_info("%s: delivering what was read (deadline %llds)", why, o.deadline_s);
-    ls_queue_close(&q, ls_mono_ms() + o.deadline_s * 1000);
+    if (!closed) {
+        tt_info("%s: delivering what was read (deadline %llds)", why, o.deadline_s);
+        ls_queue_close(&q, ls_mono_ms() + o.deadline_s * 1000);
+    }
+    ls_queue_reader_done(&q);
     pthread_join(tid, NULL);
 
     uint64_t dropped = q.dropped;

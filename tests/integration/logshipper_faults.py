@@ -197,6 +197,35 @@ def main():
         check("batch_limits_respected", rc == 0 and len(got) == 25005 and not f.violations and
               len(f.ops("PutLogEvents")) >= 6, f"rc {rc} got {len(got)} {f.violations[:2]}")
 
+    # SIGTERM while back-pressure holds lines already read: none of them is dropped.
+    with server() as f:
+        f.put_delay = 0.2
+        p = ls_moto.start_shipper(FAST + ["--endpoint", f.url, "-g", "g", "-s", "s",
+                                          "--queue-bytes", "20000", "--deadline", "30"], env())
+        import threading
+        data = alert_lines(3000, "bp")
+        def feed():
+            try:
+                p.stdin.write(data)
+                p.stdin.flush()
+            except (BrokenPipeError, ValueError):
+                pass  # the shipper stopped reading at SIGTERM
+        w = threading.Thread(target=feed, daemon=True)
+        w.start()
+        time.sleep(1.0)
+        p.send_signal(signal.SIGTERM)
+        try:
+            _, err = p.communicate(timeout=40)
+        except (subprocess.TimeoutExpired, ValueError, BrokenPipeError):
+            ls_moto.kill_proc(p)
+            _, err = p.communicate()
+        err = err.decode()
+        s = summary(err)
+        got = outputs(f.messages("g", "s"))
+        check("sigterm_under_backpressure_drops_nothing",
+              p.returncode == 0 and s.get("dropped") == 0 and 0 < s.get("read", 0) < 3000 and
+              got == want(s["read"], "bp"), f"rc {p.returncode} summary {s} got {len(got)}")
+
     # Outage: SIGTERM while the service is down; it comes back before the deadline.
     with server() as f:
         f.down = "503"

@@ -59,6 +59,7 @@ class FakeCWL:
         self.web_identity_tokens = []
         self.event_limit = 1048576 - 26
         self.deny_create_group = False
+        self.put_delay = 0.0      # seconds every PutLogEvents takes
         self.connections = 0      # TCP connections accepted
         srv = self
 
@@ -254,6 +255,8 @@ class FakeCWL:
     def _put(self, h, g, st, req, body, fault):
         f = fault or "ok"
         name, _, arg = f.partition(":")
+        if self.put_delay:
+            time.sleep(self.put_delay)
         if name == "throttle":
             return self._error(h, 400, "ThrottlingException", "Rate exceeded")
         if name == "retry_after":
