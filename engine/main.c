@@ -557,6 +557,29 @@ static int run(struct engine *e)
     return rc;
 }
 
+/* End of a capture (or -M): every alert raised must come out, however long the channels take,
+ * as long as they make progress; a channel stuck for output_timeout (or a signal) ends the
+ * wait, and outputs_free's bounded drain takes over. A SIGTERM shutdown skips this (the
+ * container runtime's stop timeout is short). */
+static void drain_outputs(struct engine *e)
+{
+    if (!e->out)
+        return;
+    long step = e->cfg.output_timeout_ms > 0 ? e->cfg.output_timeout_ms : 2000;
+    struct outputs_stats st;
+    outputs_get_stats(e->out, &st);
+    uint64_t written = st.written;
+    while (!sig_stop && outputs_flush(e->out, (int)step) != 0) {
+        outputs_get_stats(e->out, &st);
+        if (st.written == written) {
+            tt_warn("outputs make no progress; %llu alerts may be lost",
+                    (unsigned long long)(st.queued - st.written));
+            break;
+        }
+        written = st.written;
+    }
+}
+
 /* TARTAN_SYSCALLS_FILE: the event types the enabled rules need, for the tracer's seccomp set
  * (docs/tracer.md). Written (atomically) before the engine attaches to the ring. */
 static void write_syscalls_file(const struct ruleset *rs)
@@ -800,6 +823,8 @@ int main(int argc, char **argv)
     tt_info("engine %s started (%s)", TARTAN_ENGINE_VERSION,
             e->cli.capture ? e->cli.capture : "event ring");
     rc = run(e);
+    if (!sig_stop)
+        drain_outputs(e);
     {
         struct pipeline_stats ps;
         struct outputs_stats os;

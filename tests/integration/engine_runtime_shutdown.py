@@ -2,7 +2,9 @@
 # Engine runtime, shutdown through a slow channel: an HTTP endpoint that takes 1.5 s per alert
 # must not cost the fast outputs (stdout, file) the last alerts at SIGTERM: once output_timeout
 # has passed, the request in flight is abandoned, the slow channel is skipped and every queued
-# alert still reaches stdout and the file; the engine exits 0 in bounded time.
+# alert still reaches stdout and the file; the engine exits 0 in bounded time. At the end of a
+# capture (-e) no deadline applies while the outputs make progress: every alert reaches a
+# slowish HTTP endpoint (20 ms per alert, far beyond output_timeout in total).
 # timeout: 120
 import os
 import subprocess
@@ -53,6 +55,22 @@ def run(t):
                 f"stdout={got_stdout} file={got_file} of {N} " + err[-400:])
     ttest.check("slow_http_shutdown_bounded", rc == 0 and took < 6, f"rc={rc} took={took:.1f}s")
     ttest.check("slow_http_shutdown_logged", "not delivered to \"http\"" in err, err[-400:])
+
+    # end of a capture: everything is delivered, however long it takes, while progress is made
+    pf2 = t.path("peer2.port")
+    t.spawn([sys.executable, os.path.join(rt.DATA, "http_peer.py"), pf2, t.path("http2.out"),
+             "--hang", "0.02"])
+    ok = rt.wait_until(lambda: os.path.exists(pf2), 10)
+    port2 = int(open(pf2).read()) if ok else 9
+    n = 120
+    cap = rt.feed_capture(t.path("many.cap"), "--count", str(n))
+    cfg2 = t.write("cap.yaml", rt.BASE_CONFIG + "stdout_output: {enabled: false}\n"
+                   f"http_output: {{enabled: true, url: \"http://127.0.0.1:{port2}/cap\"}}\n"
+                   "output_timeout: 500\n")
+    p = rt.run_engine(["-c", cfg2, "-r", rules, "-e", cap], timeout=90)
+    got = len(t.read("http2.out").splitlines())
+    ttest.check("capture_end_delivers_everything", p.returncode == 0 and got == n,
+                f"http got {got} of {n} rc={p.returncode} " + p.stderr[-300:])
 
 
 main()
