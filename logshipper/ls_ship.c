@@ -361,13 +361,7 @@ void *ls_ship_thread(void *arg)
         size_t n = 0;
         if (ls_queue_pending_locked(q) > 0 && !(q->closing && ls_mono_ms() >= q->deadline_ms))
             n = ls_queue_take_locked(q, s->max_batch_events, s->max_batch_bytes, DAY_MS - 1, &list);
-        if (n == 0) {
-            /* Done: whatever is left could not be delivered in time. */
-            uint64_t left = ls_queue_pending_locked(q);
-            for (struct ls_event *e = q->head; e; e = e->next)
-                if (is_notice(e) && left)
-                    left--;
-            s->st.undelivered += left;
+        if (n == 0) { /* done; main() counts what is left once the reader has stopped too */
             pthread_mutex_unlock(&q->mu);
             break;
         }

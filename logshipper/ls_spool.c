@@ -114,10 +114,45 @@ struct ls_spool *ls_spool_open(const char *dir)
     return s;
 }
 
+/* Rewrite the partly read head segment without its consumed records, so that the next run
+ * does not ship them again. Best effort: on failure the next run may resend some. */
+static void drop_consumed(struct ls_spool *s)
+{
+    char path[4096], tmp[4200];
+    if (s->rfd < 0 || s->roff == 0 || seg_path(s, s->head, path, sizeof path) < 0)
+        return;
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    int out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (out < 0)
+        return;
+    char buf[65536];
+    off_t off = (off_t)s->roff;
+    ssize_t n;
+    int ok = 1;
+    while ((n = pread(s->rfd, buf, sizeof buf, off)) > 0) {
+        if (write(out, buf, (size_t)n) != n) {
+            ok = 0;
+            break;
+        }
+        off += n;
+    }
+    if (n < 0)
+        ok = 0;
+    if (close(out) < 0)
+        ok = 0;
+    if (!ok || rename(tmp, path) < 0)
+        unlink(tmp);
+}
+
 void ls_spool_close(struct ls_spool *s)
 {
     if (!s)
         return;
+    if (s->wfd >= 0) {
+        close(s->wfd); /* before the head segment (maybe the same file) is rewritten */
+        s->wfd = -1;
+    }
+    drop_consumed(s);
     if (s->rfd >= 0)
         close(s->rfd);
     if (s->wfd >= 0)

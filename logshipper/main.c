@@ -479,6 +479,13 @@ int main(int argc, char **argv)
     }
     ls_queue_reader_done(&q);
     pthread_join(tid, NULL);
+    /* Whatever is still queued could not be delivered in time (spooled events stay on disk for
+     * the next run). */
+    uint64_t left = ls_queue_pending_locked(&q);
+    for (struct ls_event *e = q.head; e; e = e->next)
+        if (e->notice && left)
+            left--;
+    sh.st.undelivered += left;
 
     uint64_t dropped = q.dropped;
     fprintf(stderr,

@@ -147,6 +147,31 @@ TT_TEST(spool_survives_restart)
     rmdir(dir);
 }
 
+TT_TEST(spool_close_forgets_consumed_records)
+{
+    char *dir = mkspool();
+    struct ls_spool *sp = ls_spool_open(dir);
+    TT_CHECK(sp != NULL);
+    for (int i = 0; i < 10; i++) {
+        struct ls_event *e = ev(i, i);
+        TT_CHECK(ls_spool_append(sp, e) == 0);
+        free(e);
+    }
+    for (int i = 0; i < 4; i++)
+        free(ls_spool_pop(sp));
+    ls_spool_close(sp);
+    sp = ls_spool_open(dir);
+    TT_CHECK(sp && ls_spool_count(sp) == 6);
+    struct ls_event *e = ls_spool_pop(sp);
+    TT_CHECK(e && num(e) == 4);
+    free(e);
+    while ((e = ls_spool_pop(sp)))
+        free(e);
+    ls_spool_close(sp);
+    TT_CHECK_INT(files_in(dir), 0);
+    rmdir(dir);
+}
+
 TT_TEST(take_respects_count_bytes_and_span)
 {
     struct ls_queue q;
