@@ -134,9 +134,9 @@ struct engine_config {
     /* Tartan additions */
     int ring_key;           /* tartan.ring_key (default TT_RING_DEFAULT_KEY) */
     char *ecs_metadata_uri; /* from ECS_CONTAINER_METADATA_URI_V4 unless ecs.metadata_uri */
-    /* tartan.container_{id,name,image} (env TARTAN_CONTAINER_{ID,NAME,IMAGE}): the container
-     * the engine runs in, for processes whose cgroups name none (EKS, cgroup namespaces). NULL
-     * when unset; takes precedence over ECS task metadata. */
+    /* tartan.container_{id,name,image} (env TARTAN_CONTAINER_{ID,NAME,IMAGE}): the traced
+     * workload's container, for processes whose cgroups name none (EKS, cgroup namespaces).
+     * NULL when unset; takes precedence over ECS task metadata. */
     char *container_id, *container_name, *container_image;
 
     struct cfg_node *tree; /* resolved tree (owned) */
