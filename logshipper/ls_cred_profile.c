@@ -91,32 +91,72 @@ int ls_profile_get(const char *profile, const char *key, int creds_file, char *o
     return ini_get(path, sect, key, out, outlen);
 }
 
-int ls_cred_profile(struct ls_http *h, const char *region, struct ls_creds *c, char *err,
-                    size_t errlen)
+static int static_keys(const char *prof, struct ls_creds *c, char *err, size_t errlen)
 {
-    const char *prof = ls_profile_name();
-    char ak[256], v[4096];
-    if (ls_profile_get(prof, "aws_access_key_id", 1, ak, sizeof ak)) {
-        if (!ls_profile_get(prof, "aws_secret_access_key", 1, v, sizeof v) || !*v) {
-            snprintf(err, errlen, "profile %s has aws_access_key_id but no secret", prof);
-            return -1;
-        }
-        if (strlen(ak) >= sizeof c->akid || strlen(v) >= sizeof c->secret) {
-            snprintf(err, errlen, "profile %s: key too long", prof);
-            return -1;
-        }
+    char ak[256], v[512];
+    if (!ls_profile_get(prof, "aws_access_key_id", 1, ak, sizeof ak))
+        return 0;
+    int rc = -1;
+    if (!ls_profile_get(prof, "aws_secret_access_key", 1, v, sizeof v) || !*v) {
+        snprintf(err, errlen, "profile %s has aws_access_key_id but no secret", prof);
+    } else if (strlen(ak) >= sizeof c->akid || strlen(v) >= sizeof c->secret) {
+        snprintf(err, errlen, "profile %s: key too long", prof);
+    } else {
         memcpy(c->akid, ak, strlen(ak) + 1);
         memcpy(c->secret, v, strlen(v) + 1);
-        explicit_bzero(v, sizeof v);
         c->token[0] = '\0';
         if (ls_profile_get(prof, "aws_session_token", 1, c->token, sizeof c->token) == 0)
             c->token[0] = '\0';
         c->expires_ms = 0;
-        return 1;
+        rc = 1;
     }
+    explicit_bzero(v, sizeof v);
+    return rc;
+}
+
+/* Credentials of profile prof; depth bounds source_profile chains. */
+static int profile_creds(struct ls_http *h, const char *region, const char *prof,
+                         struct ls_creds *c, char *err, size_t errlen, int depth)
+{
+    char v[4096], role[2048], sess[256], src[256], ext[1024], dur[32];
+    if (depth > 4) {
+        snprintf(err, errlen, "source_profile chain too long at profile %s", prof);
+        return -1;
+    }
+    /* role_arn + source_profile: AssumeRole with the source profile's credentials (a profile
+     * naming itself as source uses its own static keys). */
+    if (ls_profile_get(prof, "role_arn", 1, role, sizeof role) && *role &&
+        ls_profile_get(prof, "source_profile", 1, src, sizeof src) && *src) {
+        struct ls_creds *base = calloc(1, sizeof *base);
+        if (!base) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        int rc = strcmp(src, prof) == 0
+                     ? static_keys(prof, base, err, errlen)
+                     : profile_creds(h, region, src, base, err, errlen, depth + 1);
+        if (rc == 0)
+            snprintf(err, errlen, "source_profile %s has no credentials", src);
+        if (rc == 1) {
+            if (!ls_profile_get(prof, "role_session_name", 1, sess, sizeof sess))
+                snprintf(sess, sizeof sess, "logshipper");
+            if (!ls_profile_get(prof, "external_id", 1, ext, sizeof ext))
+                ext[0] = '\0';
+            int d = ls_profile_get(prof, "duration_seconds", 1, dur, sizeof dur) ? atoi(dur) : 0;
+            rc = ls_sts_assume_role(h, region, base, role, sess, ext, d, c, err, errlen) == 0 ? 1
+                                                                                              : -1;
+        } else {
+            rc = -1;
+        }
+        explicit_bzero(base, sizeof *base);
+        free(base);
+        return rc;
+    }
+    int rc = static_keys(prof, c, err, errlen);
+    if (rc != 0)
+        return rc;
     if (ls_profile_get(prof, "credential_process", 1, v, sizeof v) && *v)
         return ls_cred_process_run(v, c, err, errlen) == 0 ? 1 : -1;
-    char role[2048], sess[256];
     if (ls_profile_get(prof, "web_identity_token_file", 0, v, sizeof v) && *v &&
         ls_profile_get(prof, "role_arn", 0, role, sizeof role)) {
         if (!ls_profile_get(prof, "role_session_name", 0, sess, sizeof sess))
@@ -125,4 +165,10 @@ int ls_cred_profile(struct ls_http *h, const char *region, struct ls_creds *c, c
                                                                                               : -1;
     }
     return 0;
+}
+
+int ls_cred_profile(struct ls_http *h, const char *region, struct ls_creds *c, char *err,
+                    size_t errlen)
+{
+    return profile_creds(h, region, ls_profile_name(), c, err, errlen, 0);
 }

@@ -11,8 +11,7 @@
 #include "ls_json.h"
 #include "ls_sigv4.h"
 
-/* Text of the first <tag>...</tag> in xml into out. 1 found. */
-static int xml_text(const char *xml, const char *tag, char *out, size_t outlen)
+int ls_xml_text(const char *xml, const char *tag, char *out, size_t outlen)
 {
     char open[64], close[64];
     snprintf(open, sizeof open, "<%s>", tag);
@@ -82,20 +81,20 @@ int ls_sts_assume_role_web_identity(struct ls_http *h, const char *region, const
     }
     if (r.status != 200) {
         char code[128] = "";
-        xml_text(r.body.p ? r.body.p : "", "Code", code, sizeof code);
+        ls_xml_text(r.body.p ? r.body.p : "", "Code", code, sizeof code);
         snprintf(err, errlen, "STS AssumeRoleWithWebIdentity: HTTP %ld %s", r.status, code);
         goto done;
     }
     char ex[64];
     const char *x = r.body.p ? r.body.p : "";
-    if (!xml_text(x, "AccessKeyId", c->akid, sizeof c->akid) ||
-        !xml_text(x, "SecretAccessKey", c->secret, sizeof c->secret) ||
-        !xml_text(x, "SessionToken", c->token, sizeof c->token)) {
+    if (!ls_xml_text(x, "AccessKeyId", c->akid, sizeof c->akid) ||
+        !ls_xml_text(x, "SecretAccessKey", c->secret, sizeof c->secret) ||
+        !ls_xml_text(x, "SessionToken", c->token, sizeof c->token)) {
         snprintf(err, errlen, "STS response lacks credentials");
         goto done;
     }
     c->expires_ms = 0;
-    if (xml_text(x, "Expiration", ex, sizeof ex))
+    if (ls_xml_text(x, "Expiration", ex, sizeof ex))
         ls_rfc3339_ms(ex, strlen(ex), &c->expires_ms);
     rc = 0;
 done:

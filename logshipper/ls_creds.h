@@ -37,6 +37,14 @@ int ls_sts_assume_role_web_identity(struct ls_http *h, const char *region, const
                                     const char *session_name, const char *token_file,
                                     struct ls_creds *c, char *err, size_t errlen);
 
+/* STS AssumeRole signed with the source credentials src (profile role_arn + source_profile).
+ * external_id and duration_s (0 = default) are optional. */
+int ls_sts_assume_role(struct ls_http *h, const char *region, const struct ls_creds *src,
+                       const char *role_arn, const char *session_name, const char *external_id,
+                       int duration_s, struct ls_creds *c, char *err, size_t errlen);
+/* Text of the first <tag>...</tag> of an XML document into out: 1 found, 0 not. */
+int ls_xml_text(const char *xml, const char *tag, char *out, size_t outlen);
+
 /* Shared config files: value of key in profile (credentials file first when creds_file), into
  * out. 1 found, 0 not. */
 int ls_profile_get(const char *profile, const char *key, int creds_file, char *out, size_t outlen);

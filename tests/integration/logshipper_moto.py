@@ -98,6 +98,20 @@ def main():
         check("session_token_not_printed", tc["SessionToken"] not in err, "token in stderr")
 
         # Web identity: AssumeRoleWithWebIdentity through moto's STS.
+        # A profile with role_arn + source_profile: AssumeRole signed with the base profile's
+        # keys (moto checks that signature and the role's trust policy).
+        cfg = os.path.join(home, "config-assume")
+        with open(cfg, "w") as f:
+            f.write("[profile base]\naws_access_key_id = %s\naws_secret_access_key = %s\n"
+                    "[profile shipper]\nrole_arn = %s\nsource_profile = base\n"
+                    "role_session_name = tartan-profile\n" % (m.akid, m.secret, role["Arn"]))
+        env = ls_moto.shipper_env(home, {"AWS_CONFIG_FILE": cfg, "AWS_PROFILE": "shipper",
+                                         "AWS_ENDPOINT_URL_STS": m.url})
+        rc, err = ls_moto.run_shipper(base + ["-g", "tartan/alerts", "-s", "assumed"], env,
+                                      ls_moto.alert_lines(2000, "assumed"))
+        expect_all("profile_assume_role_source_profile", m, "tartan/alerts", "assumed", 2000,
+                   rc, err, "assumed")
+
         # moto signs-checks every STS call, but AssumeRoleWithWebIdentity is unsigned by
         # design: allow exactly one unauthenticated request (the shipper's first, to STS).
         m.allow_unauthenticated(1)
