@@ -109,13 +109,11 @@ int ls_sign_request_text(const char *text, size_t n, const struct ls_sign_opts *
     if (o->date) {
         snprintf(amz_date, sizeof amz_date, "%s", o->date);
     } else if (have_date >= 0) {
-        struct ls_buf t = {0};
         const struct ls_buf *v = &h[have_date].value;
         size_t i = 0;
         while (i < v->len && (v->p[i] == ' ' || v->p[i] == '\t'))
             i++;
         snprintf(amz_date, sizeof amz_date, "%.*s", (int)(v->len - i), v->p + i);
-        ls_buf_free(&t);
     } else {
         ls_amz_date((long long)time(NULL), amz_date);
     }
