@@ -91,7 +91,7 @@ run_file() { # variant outdir file
     fi
     if [ "$f" -gt 0 ]; then
         echo "---- last lines of $log" >&2
-        tail -n 30 "$log" >&2
+        tail -n 30 "$log" | sed 's/^/    | /' >&2
         echo "----" >&2
     fi
     echo "   ($((SECONDS-start))s)" >&2
