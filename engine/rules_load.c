@@ -349,8 +349,12 @@ static void decode_exc_entry(struct rd *r, yaml_node_t *v, struct exc_entry *out
         out->item = rd_strdup(r, sval(v));
         return;
     }
+    /* a mapping decodes to an empty scalar (yaml-cpp leaves the entry empty) */
+    out->is_list = 0;
+    out->item = "";
     if (v->type == YAML_SEQUENCE_NODE) {
         out->is_list = 1;
+        out->item = NULL;
         size_t n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
         out->items = rd_alloc(r, (n ? n : 1) * sizeof(*out->items));
         for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
@@ -395,14 +399,15 @@ static size_t read_exceptions(struct rd *r, yaml_node_t *item, struct exc_info *
         if (f) {
             e->has_fields = 1;
             decode_exc_entry(r, f, &e->fields, &e->ctx, 0);
-            if (!e->fields.is_list && !e->fields.item)
+            /* Falco's entry::is_valid(): a non-empty scalar or a non-empty list */
+            if (e->fields.is_list ? e->fields.nitems == 0 : !*e->fields.item)
                 e->has_fields = 0;
         }
         yaml_node_t *cm = map_get(r, ex, "comps");
         if (cm) {
             e->has_comps = 1;
             decode_exc_entry(r, cm, &e->comps, &e->ctx, 0);
-            if (!e->comps.is_list && !e->comps.item)
+            if (e->comps.is_list ? e->comps.nitems == 0 : !*e->comps.item)
                 e->has_comps = 0;
         }
         yaml_node_t *vals = map_get(r, ex, "values");
