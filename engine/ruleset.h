@@ -180,9 +180,11 @@ const struct rule *ruleset_rule(const struct ruleset *rs, size_t i);
 const struct rule *ruleset_find(const struct ruleset *rs, const char *name);
 size_t ruleset_nenabled(const struct ruleset *rs);
 
-/* Evaluates the enabled rules that can match evtype (enum tt_event_type), in rule order, calling
+/* Evaluates the enabled rules that can match evtype (enum tt_event_type), in rule order (Falco's:
+ * load order, a rule re-enabled by a selection after being disabled moves last), calling
  * on_match for each match with priority <= min_priority (PRI_DEBUG for all). Stops at the first
- * match unless match_all. Returns the number of matches. No allocation. */
+ * match unless match_all. Returns the number of matches. No allocation. Values extracted and
+ * checks evaluated are cached for the duration of one call (one event). */
 int ruleset_eval(const struct ruleset *rs, struct eval_ctx *ctx, unsigned evtype, int match_all,
                  int min_priority,
                  void (*on_match)(const struct rule *r, struct eval_ctx *ctx, void *arg),
