@@ -207,6 +207,26 @@ TT_TEST(validate_output_shapes)
     free(s);
 }
 
+TT_TEST(validate_verbose_text)
+{
+    write_file("um.yaml", "- rule: r1\n  desc: d\n  condition: evt.type=open and not_a_macro\n"
+                          "  output: o\n  priority: WARNING\n");
+    const char *paths[] = {path_of("um.yaml")};
+    int rc = -1;
+    char *s = capture_validate(paths, 1, 0, &rc);
+    char want[4096];
+    snprintf(want, sizeof(want),
+             "%s: Invalid\n1 Errors:\nIn rules content: (%s:0:0)\n    rule 'r1': (%s:0:2)\n"
+             "    condition expression: (\"evt.type=open and...\":1:21)\n------\n"
+             "evt.type=open and not_a_macro\n                    ^\n------\n"
+             "LOAD_ERR_VALIDATE (Error validating rule/macro/list/exception objects): Undefined "
+             "macro 'not_a_macro' used in filter.\n\n",
+             paths[0], paths[0], paths[0]);
+    TT_CHECK_INT(rc, 1);
+    TT_CHECK_STR(s, want);
+    free(s);
+}
+
 TT_TEST(describe_rules)
 {
     struct rules_diags d;
