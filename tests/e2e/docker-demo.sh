@@ -15,7 +15,7 @@ p=$TT_IMAGE_PREFIX
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 show() { printf '$ %s\n' "$*"; }
-alerts() { grep -E '^\{.*"rule"' | python3 -c '
+alerts() { python3 -c '
 import json, sys
 for line in sys.stdin:
     try:
