@@ -1,8 +1,9 @@
 /* program output: alerts written to a program's stdin, one line each.
  *
- * A plain command line ("/vendor/falco/bin/logshipper -g group") is split on blanks and
- * exec'd directly (PATH lookup), so no shell is needed in a distroless workload; /bin/sh -c is
- * used only when the command has shell syntax and a shell exists. The pipe is non-blocking:
+ * A plain command line ("/vendor/falco/bin/logshipper -g group", quotes and backslashes
+ * allowed) is split here and exec'd directly (PATH lookup), so no shell is needed in a
+ * distroless workload; /bin/sh -c is used only when the command has other shell syntax and a
+ * shell exists. The pipe is non-blocking:
  * lines the program has not taken yet wait in a bounded buffer, and when that is full new lines
  * are dropped (counted, logged once), so a program that stops reading never blocks anything.
  * keep_alive: one long-lived process, restarted with exponential backoff if it exits; otherwise
@@ -52,9 +53,11 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* Shell syntax beyond quoting: pipes, redirections, expansions, globs, a leading VAR=value.
+ * Quotes and backslashes alone are handled here (out_program_split), without a shell. */
 static int needs_shell(const char *cmd)
 {
-    if (strpbrk(cmd, "|&;<>()$`\\\"'*?[#~\n{}"))
+    if (strpbrk(cmd, "|&;<>()$`*?[#~\n{}"))
         return 1;
     /* a leading VAR=value assignment */
     const char *sp = cmd + strspn(cmd, " \t");
@@ -63,13 +66,77 @@ static int needs_shell(const char *cmd)
     return eq != NULL;
 }
 
+char **out_program_split(const char *cmd, char **storage, char *err, size_t n)
+{
+    *storage = NULL;
+    size_t len = strlen(cmd);
+    char *buf = malloc(len + 1);
+    char **argv = calloc(len / 2 + 2, sizeof *argv);
+    if (!buf || !argv) {
+        free(buf);
+        free(argv);
+        snprintf(err, n, "out of memory");
+        return NULL;
+    }
+    const char *r = cmd;
+    char *w = buf;
+    size_t k = 0;
+    for (;;) {
+        while (*r == ' ' || *r == '\t')
+            r++;
+        if (!*r)
+            break;
+        argv[k++] = w;
+        char q = 0;
+        while (*r && (q || (*r != ' ' && *r != '\t'))) {
+            if (q == '\'') {
+                if (*r == '\'')
+                    q = 0, r++;
+                else
+                    *w++ = *r++;
+            } else if (q == '"') {
+                if (*r == '"')
+                    q = 0, r++;
+                else if (*r == '\\' && (r[1] == '"' || r[1] == '\\' || r[1] == '$' || r[1] == '`'))
+                    r++, *w++ = *r++;
+                else
+                    *w++ = *r++;
+            } else if (*r == '\'' || *r == '"') {
+                q = *r++;
+            } else if (*r == '\\' && r[1]) {
+                r++;
+                *w++ = *r++;
+            } else {
+                *w++ = *r++;
+            }
+        }
+        if (q) {
+            snprintf(err, n, "program_output.program: unterminated %c quote", q);
+            free(buf);
+            free(argv);
+            return NULL;
+        }
+        *w++ = '\0';
+    }
+    if (k == 0) {
+        snprintf(err, n, "program_output.program is empty");
+        free(buf);
+        free(argv);
+        return NULL;
+    }
+    *storage = buf;
+    return argv;
+}
+
 static int build_argv(struct prog_priv *p, char *err, size_t n)
 {
     int shell = needs_shell(p->cmd);
     if (shell && access("/bin/sh", X_OK) == 0) {
         p->argv = calloc(4, sizeof *p->argv);
-        if (!p->argv)
-            goto oom;
+        if (!p->argv) {
+            snprintf(err, n, "out of memory");
+            return -1;
+        }
         p->argv[0] = "/bin/sh";
         p->argv[1] = "-c";
         p->argv[2] = p->cmd;
@@ -79,23 +146,8 @@ static int build_argv(struct prog_priv *p, char *err, size_t n)
         tt_warn("program output: '%s' looks like shell syntax but /bin/sh is missing; "
                 "running it as a plain command line",
                 p->cmd);
-    p->argbuf = strdup(p->cmd);
-    size_t cap = strlen(p->cmd) / 2 + 2;
-    p->argv = calloc(cap, sizeof *p->argv);
-    if (!p->argbuf || !p->argv)
-        goto oom;
-    size_t k = 0;
-    for (char *save = NULL, *t = strtok_r(p->argbuf, " \t", &save); t && k + 1 < cap;
-         t = strtok_r(NULL, " \t", &save))
-        p->argv[k++] = t;
-    if (k == 0) {
-        snprintf(err, n, "program_output.program is empty");
-        return -1;
-    }
-    return 0;
-oom:
-    snprintf(err, n, "out of memory");
-    return -1;
+    p->argv = out_program_split(p->cmd, &p->argbuf, err, n);
+    return p->argv ? 0 : -1;
 }
 
 /* fork + exec with the child's stdin on a pipe. Returns 0, or -1 (reason logged). */

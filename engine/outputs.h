@@ -67,6 +67,10 @@ int out_stdout_open(struct out_channel *c, const struct engine_config *cfg, char
 int out_file_open(struct out_channel *c, const struct engine_config *cfg, char *err, size_t n);
 int out_program_open(struct out_channel *c, const struct engine_config *cfg,
                      struct outputs_stats *st, char *err, size_t n);
+/* Splits a plain command line as sh would without expansions: blanks separate words, '...'
+ * is literal, "..." allows \\ \" \$ \` escapes, a backslash outside quotes escapes the next
+ * character. Returns a NULL-terminated argv (free it and *storage), or NULL with err. */
+char **out_program_split(const char *cmd, char **storage, char *err, size_t n);
 int out_http_open(struct out_channel *c, const struct engine_config *cfg, struct outputs_stats *st,
                   char *err, size_t n);
 int out_syslog_open(struct out_channel *c, const struct engine_config *cfg, char *err, size_t n);

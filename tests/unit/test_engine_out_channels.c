@@ -1,7 +1,8 @@
 /* Unit tests for the output channels and the alert queue: file (per-alert open, keep_alive,
  * reopen), program (plain command without a shell, keep_alive restart, a consumer that stops
  * reading never blocks, delivery before close), rate limiting, bounded queue, buffered_outputs
- * (held back while alerts flow, flushed after 50 ms of quiet and at least once a second). */
+ * (held back while alerts flow, flushed after 50 ms of quiet and at least once a second),
+ * command lines split without a shell (quotes, backslashes). */
 #include "tt_test.h"
 
 #include <stdio.h>
@@ -240,6 +241,58 @@ TT_TEST(bounded_queue_drops_when_full)
     outputs_get_stats(o, &st);
     TT_CHECK_INT(st.dropped_queue, dropped);
     outputs_free(o, 0);
+    config_free(&c);
+}
+
+TT_TEST(program_command_line_split_without_shell)
+{
+    char *store, err[128];
+    char **v = out_program_split(
+        "  /vendor/falco/bin/logshipper -g \"/ecs/my group\" 'it''s \\ raw' a\\ b \"\" \"q\\\"x\"",
+        &store, err, sizeof err);
+    TT_CHECK(v != NULL);
+    if (v) {
+        const char *want[] = {"/vendor/falco/bin/logshipper",
+                              "-g",
+                              "/ecs/my group",
+                              "its \\ raw",
+                              "a b",
+                              "",
+                              "q\"x",
+                              NULL};
+        for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+            if (!want[i]) {
+                TT_CHECK(v[i] == NULL);
+                break;
+            }
+            TT_CHECK(v[i] != NULL && strcmp(v[i], want[i]) == 0);
+            if (!v[i])
+                break;
+        }
+        free(v);
+        free(store);
+    }
+    TT_CHECK(out_program_split("tee \"unterminated", &store, err, sizeof err) == NULL);
+    TT_CHECK(strstr(err, "unterminated") != NULL);
+    TT_CHECK(out_program_split("   ", &store, err, sizeof err) == NULL);
+    /* end to end: a quoted path with a blank reaches the program as one argument */
+    struct engine_config c;
+    setup(&c);
+    char p[160], cmd[256];
+    path_in(p, sizeof p, "with blank.txt");
+    snprintf(cmd, sizeof cmd, "tee -a \"%s\"", p);
+    c.program.enabled = 1;
+    c.program.keep_alive = 1;
+    set_str(&c.program.program, cmd);
+    struct outputs *o = outputs_new(&c, "h", err, sizeof err);
+    TT_CHECK(o != NULL);
+    if (o) {
+        struct alert a;
+        mk_alert(&a, "quoted");
+        outputs_emit(o, &a);
+        outputs_free(o, 2000);
+    }
+    TT_CHECK_INT(count_lines(p), 1);
     config_free(&c);
 }
 
