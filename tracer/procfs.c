@@ -10,10 +10,13 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "tt_event.h"
+
+#define OVERLAYFS_MAGIC 0x794c7630ul /* OVERLAYFS_SUPER_MAGIC, linux/magic.h */
 
 ssize_t tr_proc_read(const char *path, char *buf, size_t cap)
 {
@@ -151,22 +154,12 @@ static unsigned long long pidns_start(void)
     return ts;
 }
 
-/* Is / an overlay filesystem (a container image)? */
-static int root_is_overlay(void)
+/* Is the file at path on an overlay filesystem (statfs magic, as Falco's drivers check the
+ * executable's superblock)? */
+static int on_overlayfs(const char *path)
 {
-    static int cached = -1;
-    if (cached < 0) {
-        char buf[8192];
-        cached = 0;
-        if (tr_proc_read("/proc/self/mounts", buf, sizeof buf) > 0) {
-            for (const char *l = buf; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
-                char dev[128], dir[256], type[64];
-                if (sscanf(l, "%127s %255s %63s", dev, dir, type) == 3 && strcmp(dir, "/") == 0)
-                    cached = strcmp(type, "overlay") == 0;
-            }
-        }
-    }
-    return cached;
+    struct statfs sf;
+    return statfs(path, &sf) == 0 && (unsigned long)sf.f_type == OVERLAYFS_MAGIC;
 }
 
 static void add_link(struct tt_evb *b, unsigned id, const char *path, int trailing_slash)
@@ -333,10 +326,13 @@ void tr_proc_add_desc(struct tt_evb *b, pid_t pid, pid_t tid, long ptid, int wit
         xflags |= TT_EXE_WRITABLE;
     if (el > 0 && strncmp(exe, "/memfd:", 7) == 0)
         xflags |= TT_EXE_FROM_MEMFD;
-    /* Overlay upper layer, by heuristic: on an overlay root, an executable whose inode changed
-     * after the container started was written in the container (the kernel check Falco uses
-     * is not available from user space). */
-    if (have_stat && root_is_overlay() && !(xflags & TT_EXE_FROM_MEMFD)) {
+    /* Overlay layer, as Falco means it: only for an executable on overlayfs (a file on tmpfs
+     * such as /dev/shm, or on a bind mount, is neither). Which layer holds the inode cannot be
+     * read from user space: with all layers on one filesystem (Docker, containerd) overlayfs
+     * reports the overlay's st_dev and the real inode number for upper and lower files alike,
+     * and with layers on different filesystems it gives each layer an anonymous device. So:
+     * an inode changed after the container started was written (or copied up) in it. */
+    if (have_stat && !(xflags & TT_EXE_FROM_MEMFD) && on_overlayfs(path)) {
         unsigned long long ct = (unsigned long long)st.st_ctim.tv_sec * 1000000000ull +
                                 (unsigned long long)st.st_ctim.tv_nsec;
         unsigned long long start = pidns_start();
