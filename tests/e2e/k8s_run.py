@@ -14,6 +14,7 @@ $K8S_RUN_EXTRA_ENV (NAME=VALUE lines) is added to every container: in the tests,
 credentials and endpoint that IRSA and AWS would provide.
 """
 import os
+import uuid
 import subprocess
 import sys
 
@@ -85,6 +86,8 @@ def run(docs, prefix, datadir):
         with open(os.path.join(datadir, k), "w") as f:
             f.write(v)
     pod = docs["Pod"]["spec"]
+    meta = docs["Pod"]["metadata"]
+    pod_uid = str(uuid.uuid4())
     vols = {v["name"]: v for v in pod.get("volumes", [])}
     order = [c for c in pod.get("initContainers", []) if c.get("restartPolicy") == "Always"]
     order += pod.get("containers", [])
@@ -106,7 +109,16 @@ def run(docs, prefix, datadir):
         if c.get("securityContext", {}).get("readOnlyRootFilesystem"):
             argv += ["--read-only"]
         for e in c.get("env", []):
-            argv += ["-e", f"{e['name']}={e['value']}"]
+            if "value" in e:
+                argv += ["-e", f"{e['name']}={e['value']}"]
+                continue
+            # valueFrom: the downward API fields a kubelet would fill in.
+            path = e.get("valueFrom", {}).get("fieldRef", {}).get("fieldPath")
+            known = {"metadata.uid": pod_uid, "metadata.name": meta["name"],
+                     "metadata.namespace": meta.get("namespace", "default")}
+            if path not in known:
+                sys.exit(f"env {e['name']}: unsupported valueFrom {e.get('valueFrom')}")
+            argv += ["-e", f"{e['name']}={known[path]}"]
         for e in extra:
             argv += ["-e", e]
         cmd = c.get("command") or []
