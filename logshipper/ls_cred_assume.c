@@ -79,23 +79,8 @@ int ls_sts_assume_role(struct ls_http *h, const char *region, const struct ls_cr
         snprintf(err, errlen, "STS: %s", r.error);
         goto done;
     }
-    const char *x = r.body.p ? r.body.p : "";
-    if (r.status != 200) {
-        char code[128] = "";
-        ls_xml_text(x, "Code", code, sizeof code);
-        snprintf(err, errlen, "STS AssumeRole: HTTP %ld %s", r.status, code);
+    if (ls_sts_parse_response("AssumeRole", r.status, r.body.p, c, err, errlen) < 0)
         goto done;
-    }
-    char ex[64];
-    if (!ls_xml_text(x, "AccessKeyId", c->akid, sizeof c->akid) ||
-        !ls_xml_text(x, "SecretAccessKey", c->secret, sizeof c->secret) ||
-        !ls_xml_text(x, "SessionToken", c->token, sizeof c->token)) {
-        snprintf(err, errlen, "STS AssumeRole response lacks credentials");
-        goto done;
-    }
-    c->expires_ms = 0;
-    if (ls_xml_text(x, "Expiration", ex, sizeof ex))
-        ls_rfc3339_ms(ex, strlen(ex), &c->expires_ms);
     rc = 0;
 done:
     if (r.body.p)

@@ -1,12 +1,47 @@
 /* EC2 instance metadata, IMDSv2 only: PUT a session token, then read the role name and its
  * credentials. Disabled by AWS_EC2_METADATA_DISABLED=true; endpoint from
  * AWS_EC2_METADATA_SERVICE_ENDPOINT (or ..._ENDPOINT_MODE=IPv6). */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "ls_creds.h"
+
+int ls_imds_token_header(const char *body, size_t len, char *out, size_t outlen)
+{
+    if (len == 0 || len > 200)
+        return -1;
+    /* The token goes into a header line: a control character (CR, LF, NUL) or a space would
+     * end it early or add a header of the server's choosing. */
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)body[i] <= ' ' || (unsigned char)body[i] >= 0x7f)
+            return -1;
+    int n = snprintf(out, outlen, "X-aws-ec2-metadata-token: %.*s", (int)len, body);
+    return n < 0 || (size_t)n >= outlen ? -1 : 0;
+}
+
+int ls_imds_role_name(const char *body, size_t len, char *out, size_t outlen)
+{
+    /* The first line; IAM role names are [A-Za-z0-9+=,.@_-]{1,64}. Anything else (a slash, '?',
+     * "..") would change the URL it is appended to. */
+    size_t rl = 0;
+    while (rl < len && body[rl] != '\r' && body[rl] != '\n')
+        rl++;
+    if (rl == 0 || rl >= outlen)
+        return -1;
+    for (size_t i = 0; i < rl; i++) {
+        unsigned char ch = (unsigned char)body[i];
+        if (!isalnum(ch) && (!ch || !strchr("+=,.@_-", ch)))
+            return -1;
+    }
+    if ((rl == 1 && body[0] == '.') || (rl == 2 && body[0] == '.' && body[1] == '.'))
+        return -1;
+    memcpy(out, body, rl);
+    out[rl] = '\0';
+    return 0;
+}
 
 int ls_cred_imds(struct ls_http *h, struct ls_creds *c, char *err, size_t errlen)
 {
@@ -36,11 +71,14 @@ int ls_cred_imds(struct ls_http *h, struct ls_creds *c, char *err, size_t errlen
         snprintf(err, errlen, "IMDS: %s", r.error);
         goto done;
     }
-    if (r.status != 200 || r.body.len == 0 || r.body.len > 200) {
+    if (r.status != 200) {
         snprintf(err, errlen, "IMDS token: HTTP %ld", r.status);
         goto done;
     }
-    snprintf(tokhdr, sizeof tokhdr, "X-aws-ec2-metadata-token: %.*s", (int)r.body.len, r.body.p);
+    if (ls_imds_token_header(r.body.p, r.body.len, tokhdr, sizeof tokhdr) < 0) {
+        snprintf(err, errlen, "IMDS token unusable");
+        goto done;
+    }
     const char *get_h[] = {tokhdr};
     snprintf(url, sizeof url, "%s/latest/meta-data/iam/security-credentials/", base);
     if (ls_http_do(h, "GET", url, get_h, 1, NULL, 0, 0, &r) < 0 || r.status != 200 ||
@@ -48,13 +86,10 @@ int ls_cred_imds(struct ls_http *h, struct ls_creds *c, char *err, size_t errlen
         snprintf(err, errlen, "IMDS role name: %s", r.transport_error ? r.error : "no role");
         goto done;
     }
-    size_t rl = strcspn(r.body.p, "\r\n");
-    if (rl == 0 || rl >= sizeof role) {
+    if (ls_imds_role_name(r.body.p, r.body.len, role, sizeof role) < 0) {
         snprintf(err, errlen, "IMDS role name unreadable");
         goto done;
     }
-    memcpy(role, r.body.p, rl);
-    role[rl] = '\0';
     snprintf(url, sizeof url, "%s/latest/meta-data/iam/security-credentials/%s", base, role);
     if (ls_http_do(h, "GET", url, get_h, 1, NULL, 0, 0, &r) < 0 || r.status != 200) {
         snprintf(err, errlen, "IMDS credentials: %s", r.transport_error ? r.error : "HTTP error");

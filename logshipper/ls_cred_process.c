@@ -18,6 +18,19 @@
 #define PROCESS_TIMEOUT_MS 30000
 #define PROCESS_MAX_OUTPUT (64 * 1024)
 
+int ls_cred_process_parse(const char *out, size_t len, struct ls_creds *c, char *err, size_t errlen)
+{
+    int rc = -1;
+    json_t *j = json_loadb(out, len, 0, NULL);
+    json_t *ver = j ? json_object_get(j, "Version") : NULL;
+    if (!ver || json_integer_value(ver) != 1)
+        snprintf(err, errlen, "credential_process output is not JSON with \"Version\": 1");
+    else if (ls_creds_parse_json(out, len, c, err, errlen) == 0)
+        rc = 0;
+    json_decref(j);
+    return rc;
+}
+
 int ls_cred_process_run(const char *cmd, struct ls_creds *c, char *err, size_t errlen)
 {
     int p[2];
@@ -85,13 +98,7 @@ int ls_cred_process_run(const char *cmd, struct ls_creds *c, char *err, size_t e
         snprintf(err, errlen, "credential_process exited with status %d",
                  WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
     } else {
-        json_t *j = json_loadb(out.p ? out.p : "", out.len, 0, NULL);
-        json_t *ver = j ? json_object_get(j, "Version") : NULL;
-        if (!ver || json_integer_value(ver) != 1)
-            snprintf(err, errlen, "credential_process output is not JSON with \"Version\": 1");
-        else if (ls_creds_parse_json(out.p, out.len, c, err, errlen) == 0)
-            rc = 0;
-        json_decref(j);
+        rc = ls_cred_process_parse(out.p ? out.p : "", out.len, c, err, errlen);
     }
     ls_buf_wipe(&out);
     return rc;

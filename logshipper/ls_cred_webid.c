@@ -11,23 +11,6 @@
 #include "ls_json.h"
 #include "ls_sigv4.h"
 
-int ls_xml_text(const char *xml, const char *tag, char *out, size_t outlen)
-{
-    char open[64], close[64];
-    snprintf(open, sizeof open, "<%s>", tag);
-    snprintf(close, sizeof close, "</%s>", tag);
-    const char *a = strstr(xml, open);
-    if (!a)
-        return 0;
-    a += strlen(open);
-    const char *b = strstr(a, close);
-    if (!b || (size_t)(b - a) >= outlen)
-        return 0;
-    memcpy(out, a, (size_t)(b - a));
-    out[b - a] = '\0';
-    return 1;
-}
-
 static int read_file(const char *path, struct ls_buf *b)
 {
     FILE *f = fopen(path, "r");
@@ -79,23 +62,8 @@ int ls_sts_assume_role_web_identity(struct ls_http *h, const char *region, const
         snprintf(err, errlen, "STS: %s", r.error);
         goto done;
     }
-    if (r.status != 200) {
-        char code[128] = "";
-        ls_xml_text(r.body.p ? r.body.p : "", "Code", code, sizeof code);
-        snprintf(err, errlen, "STS AssumeRoleWithWebIdentity: HTTP %ld %s", r.status, code);
+    if (ls_sts_parse_response("AssumeRoleWithWebIdentity", r.status, r.body.p, c, err, errlen) < 0)
         goto done;
-    }
-    char ex[64];
-    const char *x = r.body.p ? r.body.p : "";
-    if (!ls_xml_text(x, "AccessKeyId", c->akid, sizeof c->akid) ||
-        !ls_xml_text(x, "SecretAccessKey", c->secret, sizeof c->secret) ||
-        !ls_xml_text(x, "SessionToken", c->token, sizeof c->token)) {
-        snprintf(err, errlen, "STS response lacks credentials");
-        goto done;
-    }
-    c->expires_ms = 0;
-    if (ls_xml_text(x, "Expiration", ex, sizeof ex))
-        ls_rfc3339_ms(ex, strlen(ex), &c->expires_ms);
     rc = 0;
 done:
     if (r.body.p)

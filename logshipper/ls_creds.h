@@ -30,6 +30,14 @@ int ls_cred_imds(struct ls_http *h, struct ls_creds *c, char *err, size_t errlen
 /* Credentials JSON as served by container endpoints, IMDS and credential_process:
  * AccessKeyId, SecretAccessKey, Token or SessionToken, Expiration (RFC 3339). 0 or -1. */
 int ls_creds_parse_json(const char *s, size_t n, struct ls_creds *c, char *err, size_t errlen);
+/* credential_process output: JSON with "Version": 1 and the credentials. 0 or -1. No I/O. */
+int ls_cred_process_parse(const char *out, size_t len, struct ls_creds *c, char *err,
+                          size_t errlen);
+/* IMDSv2: the token response body -> "X-aws-ec2-metadata-token: TOKEN" in out (1..200 visible
+ * ASCII characters, no space or control character), and the security-credentials listing -> the
+ * first role name (IAM role name characters only). 0 or -1. No I/O. */
+int ls_imds_token_header(const char *body, size_t len, char *out, size_t outlen);
+int ls_imds_role_name(const char *body, size_t len, char *out, size_t outlen);
 /* Run credential_process `cmd` (through /bin/sh) and parse its output. */
 int ls_cred_process_run(const char *cmd, struct ls_creds *c, char *err, size_t errlen);
 /* STS AssumeRoleWithWebIdentity (unsigned). */
@@ -42,6 +50,10 @@ int ls_sts_assume_role_web_identity(struct ls_http *h, const char *region, const
 int ls_sts_assume_role(struct ls_http *h, const char *region, const struct ls_creds *src,
                        const char *role_arn, const char *session_name, const char *external_id,
                        int duration_s, struct ls_creds *c, char *err, size_t errlen);
+/* An STS Query API (XML) response to action ("AssumeRole"): credentials into c when status is 200
+ * and they are all there, else -1 with the error Code in err. No I/O. */
+int ls_sts_parse_response(const char *action, long status, const char *body, struct ls_creds *c,
+                          char *err, size_t errlen);
 /* Text of the first <tag>...</tag> of an XML document into out: 1 found, 0 not. */
 int ls_xml_text(const char *xml, const char *tag, char *out, size_t outlen);
 

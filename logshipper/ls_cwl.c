@@ -84,6 +84,16 @@ enum ls_outcome ls_cwl_classify(long status, const char *code)
     return LS_OTHER;
 }
 
+/* "prefix#Code:detail" (x-amzn-ErrorType, __type) -> "Code". */
+static void set_code(struct ls_cwl_result *res, const char *type)
+{
+    const char *h = strrchr(type, '#');
+    snprintf(res->code, sizeof res->code, "%s", h ? h + 1 : type);
+    char *colon = strchr(res->code, ':');
+    if (colon)
+        *colon = '\0';
+}
+
 void ls_cwl_parse_body(const char *body, size_t len, struct ls_cwl_result *res)
 {
     if (!body || !len)
@@ -103,13 +113,8 @@ void ls_cwl_parse_body(const char *body, size_t len, struct ls_cwl_result *res)
     const char *type = json_string_value(json_object_get(j, "__type"));
     if (!type)
         type = json_string_value(json_object_get(j, "code"));
-    if (type && !res->code[0]) {
-        const char *h = strrchr(type, '#');
-        snprintf(res->code, sizeof res->code, "%s", h ? h + 1 : type);
-        char *colon = strchr(res->code, ':');
-        if (colon)
-            *colon = '\0';
-    }
+    if (type && !res->code[0])
+        set_code(res, type);
     const char *msg = json_string_value(json_object_get(j, "message"));
     if (!msg)
         msg = json_string_value(json_object_get(j, "Message"));
@@ -126,6 +131,30 @@ void ls_cwl_parse_body(const char *body, size_t len, struct ls_cwl_result *res)
             res->expired_end = (long)json_integer_value(v);
     }
     json_decref(j);
+}
+
+void ls_cwl_result_init(struct ls_cwl_result *res)
+{
+    memset(res, 0, sizeof *res);
+    res->too_new_start = res->too_old_end = res->expired_end = -1;
+    res->retry_after_ms = -1;
+}
+
+void ls_cwl_parse_response(const struct ls_http_resp *r, struct ls_cwl_result *res)
+{
+    res->status = r->status;
+    res->retry_after_ms = r->retry_after_ms;
+    snprintf(res->request_id, sizeof res->request_id, "%s", r->request_id);
+    if (r->error_type[0])
+        set_code(res, r->error_type);
+    ls_cwl_parse_body(r->body.p, r->body.len, res);
+    res->outcome = ls_cwl_classify(r->status, res->code);
+    if (res->outcome == LS_OK && r->status >= 200 && r->status < 300 && !r->request_id[0]) {
+        /* A 200 without a request id did not come from the service (proxy, truncation). */
+        res->outcome = LS_TRANSIENT;
+        snprintf(res->code, sizeof res->code, "MissingRequestId");
+        res->too_new_start = res->too_old_end = res->expired_end = -1;
+    }
 }
 
 int ls_cwl_init(struct ls_cwl *c, const char *endpoint_url, const char *region,
@@ -154,9 +183,7 @@ void ls_cwl_free(struct ls_cwl *c)
 enum ls_outcome ls_cwl_call(struct ls_cwl *c, const char *op, const char *body, size_t len,
                             long timeout_ms, struct ls_cwl_result *res)
 {
-    memset(res, 0, sizeof *res);
-    res->too_new_start = res->too_old_end = res->expired_end = -1;
-    res->retry_after_ms = -1;
+    ls_cwl_result_init(res);
     const struct ls_creds *cr;
     char err[256];
     if (ls_cred_chain_get(c->creds, 0, &cr, err, sizeof err) < 0) {
@@ -217,24 +244,7 @@ enum ls_outcome ls_cwl_call(struct ls_cwl *c, const char *op, const char *body, 
         ls_http_resp_free(&r);
         return res->outcome;
     }
-    res->status = r.status;
-    res->retry_after_ms = r.retry_after_ms;
-    snprintf(res->request_id, sizeof res->request_id, "%s", r.request_id);
-    if (r.error_type[0]) {
-        const char *h = strrchr(r.error_type, '#');
-        snprintf(res->code, sizeof res->code, "%s", h ? h + 1 : r.error_type);
-        char *colon = strchr(res->code, ':');
-        if (colon)
-            *colon = '\0';
-    }
-    ls_cwl_parse_body(r.body.p, r.body.len, res);
-    res->outcome = ls_cwl_classify(r.status, res->code);
-    if (res->outcome == LS_OK && r.status >= 200 && r.status < 300 && !r.request_id[0]) {
-        /* A 200 without a request id did not come from the service (proxy, truncation). */
-        res->outcome = LS_TRANSIENT;
-        snprintf(res->code, sizeof res->code, "MissingRequestId");
-        res->too_new_start = res->too_old_end = res->expired_end = -1;
-    }
+    ls_cwl_parse_response(&r, res);
     ls_http_resp_free(&r);
     return res->outcome;
 }

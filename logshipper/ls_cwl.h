@@ -52,6 +52,12 @@ void ls_cwl_free(struct ls_cwl *c);
  * Always fills res; returns res->outcome. */
 enum ls_outcome ls_cwl_call(struct ls_cwl *c, const char *op, const char *body, size_t len,
                             long timeout_ms, struct ls_cwl_result *res);
+/* Empty result: no status, no code, rejected indices and retry-after -1. */
+void ls_cwl_result_init(struct ls_cwl_result *res);
+/* Fill res (initialised) from a response that arrived: status, request id, x-amzn-ErrorType,
+ * retry-after, the body's code/message/rejectedLogEventsInfo, and the outcome (a 2xx without a
+ * request id is MissingRequestId, transient). No I/O. */
+void ls_cwl_parse_response(const struct ls_http_resp *r, struct ls_cwl_result *res);
 /* Parse an error body / PutLogEvents response into res (code, message, rejected info). */
 void ls_cwl_parse_body(const char *body, size_t len, struct ls_cwl_result *res);
 

@@ -118,28 +118,33 @@ static void header_value(const char *p, size_t n, size_t namelen, char *out, siz
     snprintf(out, outlen, "%.*s", (int)vl, v);
 }
 
-static size_t on_header(char *p, size_t size, size_t nmemb, void *ud)
+void ls_http_parse_header(struct ls_http_resp *r, const char *p, size_t n)
 {
-    struct sink *s = ud;
-    size_t n = size * nmemb;
     if (n > 16 && !strncasecmp(p, "x-amzn-requestid:", 17))
-        header_value(p, n, 17, s->r->request_id, sizeof s->r->request_id);
+        header_value(p, n, 17, r->request_id, sizeof r->request_id);
     else if (n > 17 && !strncasecmp(p, "x-amz-request-id:", 17))
-        header_value(p, n, 17, s->r->request_id, sizeof s->r->request_id);
+        header_value(p, n, 17, r->request_id, sizeof r->request_id);
     else if (n > 17 && !strncasecmp(p, "x-amzn-errortype:", 17))
-        header_value(p, n, 17, s->r->error_type, sizeof s->r->error_type);
+        header_value(p, n, 17, r->error_type, sizeof r->error_type);
     else if (n > 18 && !strncasecmp(p, "x-amz-retry-after:", 18)) {
         char v[32];
         header_value(p, n, 18, v, sizeof v);
         char *end;
         long ms = strtol(v, &end, 10);
         if (end != v && ms >= 0)
-            s->r->retry_after_ms = ms;
+            r->retry_after_ms = ms;
     } else if (n > 5 && !strncasecmp(p, "HTTP/", 5)) {
         /* a new response (after 100 Continue or a redirect): forget earlier headers */
-        s->r->request_id[0] = s->r->error_type[0] = '\0';
-        s->r->retry_after_ms = -1;
+        r->request_id[0] = r->error_type[0] = '\0';
+        r->retry_after_ms = -1;
     }
+}
+
+static size_t on_header(char *p, size_t size, size_t nmemb, void *ud)
+{
+    struct sink *s = ud;
+    size_t n = size * nmemb;
+    ls_http_parse_header(s->r, p, n);
     return n;
 }
 

@@ -39,6 +39,9 @@ int ls_http_do(struct ls_http *h, const char *method, const char *url, const cha
                size_t nheaders, const void *body, size_t body_len, long timeout_ms,
                struct ls_http_resp *r);
 void ls_http_resp_free(struct ls_http_resp *r);
+/* One raw header line of n bytes (not NUL-terminated, CRLF included or not) into r: request id,
+ * error type, x-amz-retry-after; a status line ("HTTP/...") forgets the earlier ones. */
+void ls_http_parse_header(struct ls_http_resp *r, const char *line, size_t n);
 
 /* The CA bundle to use, or NULL for libcurl's built-in default: AWS_CA_BUNDLE, SSL_CERT_FILE,
  * then the system bundle, then ../etc/ca-certificates.crt next to the executable. */
