@@ -26,7 +26,7 @@ export TARTAN_SYSCALLS_FILE="$TT_TMP/syscalls.txt"
 "$TT_BIN/engine" -c "$TT_TMP/falco.yaml" -r "$upstream" -r "$TT_ROOT/etc/tartan_rules.yaml" \
     -o "tartan.ring_key=$key" >"$TT_TMP/out" 2>"$TT_TMP/err" &
 engine=$!
-trap 'kill -9 $engine 2>/dev/null; rm -rf "$TT_TMP"' EXIT
+trap 'kill -9 $engine 2>/dev/null; ipcrm -M $key 2>/dev/null; rm -rf "$TT_TMP"' EXIT
 wait_for 20 grep -q "waiting for the tracer" "$TT_TMP/err"
 if grep -qx execve "$TT_TMP/syscalls.txt" 2>/dev/null && grep -qx openat "$TT_TMP/syscalls.txt"; then
     pass live-syscalls-file-written

@@ -152,9 +152,21 @@ rm -f started
 expect_eq no_engine_fail_closed_status "$rc" 125
 if [ -e started ]; then fail no_engine_workload_not_started "workload ran"; else pass no_engine_workload_not_started; fi
 expect_match no_engine_message "$(cat err.txt)" 'no engine attached'
+# Ring lifetime without an engine: the refused run produced nothing, so its ring is gone; the
+# fail-open run's events stay for a late engine, which reads them all and then removes the ring.
+key_exists() { ipcs -m | awk 'NR>3{print $1}' | grep -qix "$(printf '0x%08x' "$1")"; }
+if key_exists $((0x74720000 + $$ % 65536)); then
+    fail no_engine_fail_closed_ring_removed "$(ipcs -m | grep -i "$(printf '%08x' $((0x74720000 + $$ % 65536)))")"
+else pass no_engine_fail_closed_ring_removed; fi
 "$T" --ring-key $((0x74730000 + $$ % 65536)) --wait-engine 300 --fail-open -- /bin/sh -c "touch $TT_TMP/started" 2>/dev/null; rc=$?
 expect_eq no_engine_fail_open_runs "$rc.$(test -e started && echo y)" "0.y"
-# the rings of the two runs above were never consumed: remove them
+if key_exists $((0x74730000 + $$ % 65536)); then pass no_engine_fail_open_ring_kept
+else fail no_engine_fail_open_ring_kept "no ring left for a late engine"; fi
+timeout 20 "$T" dump --wait 0 --ring $((0x74730000 + $$ % 65536)) >late.txt 2>late.err
+expect_match late_engine_reads_workload "$(grep ' execve ret=0 ' late.txt | head -n 1)" "args=\\[-c touch $TT_TMP/started\\]"
+if key_exists $((0x74730000 + $$ % 65536)); then fail late_engine_removes_ring "still there after the drain"
+else pass late_engine_removes_ring; fi
+# whatever a failure above left behind
 ipcrm -M $((0x74720000 + $$ % 65536)) 2>/dev/null
 ipcrm -M $((0x74730000 + $$ % 65536)) 2>/dev/null
 true

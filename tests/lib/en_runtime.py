@@ -74,6 +74,11 @@ class Tmp:
                     p.wait(timeout=5)
                 except subprocess.TimeoutExpired:
                     pass
+        # Rings keyed from unique_key() (+ small offsets) that a killed or never-attached side
+        # left behind (a producer keeps unread events for a consumer still to come).
+        for k in range(unique_key(), unique_key() + 16):
+            subprocess.run(["ipcrm", "-M", str(k)], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
