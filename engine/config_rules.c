@@ -4,12 +4,16 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "config.h"
+#include "tt_io.h"
 #include "tt_log.h"
 
 static int has_yaml_ext(const char *name)
@@ -34,39 +38,21 @@ static int push(char ***arr, size_t *n, char *v)
 
 static char *read_all(const char *path, size_t *len, char *err, size_t n)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
         snprintf(err, n, "Could not open file %s for reading: %s", path, strerror(errno));
         return NULL;
     }
-    char *buf = NULL;
-    size_t used = 0, cap = 0;
-    for (;;) {
-        if (used + 4096 + 1 > cap) {
-            cap = cap ? cap * 2 : 16384;
-            char *nb = realloc(buf, cap);
-            if (!nb) {
-                free(buf);
-                fclose(f);
-                snprintf(err, n, "out of memory");
-                return NULL;
-            }
-            buf = nb;
-        }
-        size_t r = fread(buf + used, 1, cap - used - 1, f);
-        used += r;
-        if (r == 0)
-            break;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(buf);
-        snprintf(err, n, "Could not read file %s", path);
+    char *buf = tt_read_fd(fd, SIZE_MAX / 2, len);
+    int e = errno;
+    close(fd);
+    if (!buf) {
+        if (e == ENOMEM)
+            snprintf(err, n, "out of memory");
+        else
+            snprintf(err, n, "Could not read file %s", path);
         return NULL;
     }
-    buf[used] = '\0';
-    *len = used;
     return buf;
 }
 

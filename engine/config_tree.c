@@ -3,10 +3,16 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <yaml.h>
+
+#include "tt_io.h"
 
 /* File names are shared by every node of a tree; keep them in a small process-wide pool. */
 static const char *intern_file(const char *name)
@@ -368,35 +374,20 @@ out:
 
 struct cfg_node *cfg_parse_file(const char *path, char *err, size_t n)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
         snprintf(err, n, "could not open %s: %s", path, strerror(errno));
         return NULL;
     }
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    for (;;) {
-        if (len + 4096 > cap) {
-            cap = cap ? cap * 2 : 8192;
-            char *nb = realloc(buf, cap);
-            if (!nb) {
-                free(buf);
-                fclose(f);
-                snprintf(err, n, "out of memory");
-                return NULL;
-            }
-            buf = nb;
-        }
-        size_t r = fread(buf + len, 1, cap - len, f);
-        len += r;
-        if (r == 0)
-            break;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(buf);
-        snprintf(err, n, "could not read %s", path);
+    size_t len = 0;
+    char *buf = tt_read_fd(fd, SIZE_MAX / 2, &len);
+    int e = errno;
+    close(fd);
+    if (!buf) {
+        if (e == ENOMEM)
+            snprintf(err, n, "out of memory");
+        else
+            snprintf(err, n, "could not read %s", path);
         return NULL;
     }
     struct cfg_node *root = cfg_parse(buf, len, path, err, n);

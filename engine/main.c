@@ -22,6 +22,7 @@
 #include "source.h"
 #include "state.h"
 #include "tt_log.h"
+#include "tt_time.h"
 
 #define TARTAN_ENGINE_VERSION "0.1.0"
 #define READ_TIMEOUT_MS 100
@@ -49,28 +50,6 @@ struct engine {
     uint64_t consecutive_timeouts, last_event_ts;
     int timeout_notified;
 };
-
-static uint64_t realtime_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* Cheap clock for the per-event housekeeping test (vDSO, jiffy resolution). */
-static uint64_t coarse_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t mono_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static int print_version(const struct engine_config *cfg)
 {
@@ -172,7 +151,7 @@ static void emit_internal(struct engine *e, int prio, const char *rule, const ch
                           json_t *fields)
 {
     struct alert a;
-    alert_internal(&a, realtime_ns(), prio, rule, msg, fields);
+    alert_internal(&a, tt_wall_ns(), prio, rule, msg, fields);
     if (e->out)
         outputs_emit(e->out, &a);
 }
@@ -346,7 +325,7 @@ failed:
 /* syscall_event_drops: once a second compare the ring's drop delta with the event delta. */
 static void check_drops(struct engine *e, struct source *src)
 {
-    uint64_t now = mono_ns();
+    uint64_t now = tt_mono_ns();
     if (now - e->drop_last_wall < 1000000000u)
         return;
     e->drop_last_wall = now;
@@ -487,7 +466,7 @@ static int run(struct engine *e)
     }
     uint64_t first_ts = 0, next_housekeep = 0;
     int rc = 0;
-    e->drop_last_wall = e->drop_tok_ns = mono_ns();
+    e->drop_last_wall = e->drop_tok_ns = tt_mono_ns();
     e->drop_tokens = e->cfg.drops.max_burst;
     while (!sig_stop) {
         if (!src) {
@@ -503,7 +482,7 @@ static int run(struct engine *e)
         /* Housekeeping (signals' follow-up, the watched files, ECS metadata, drop counters)
          * at most every HOUSEKEEP_MS: a per-event inotify read() cost as much CPU as the rule
          * evaluation itself. A signal flag is served at once. */
-        uint64_t now = coarse_ns();
+        uint64_t now = tt_coarse_ns();
         if (now >= next_housekeep || sig_reopen || sig_reload) {
             next_housekeep = now + (uint64_t)HOUSEKEEP_MS * 1000000u;
             housekeep(e, src);
@@ -538,11 +517,11 @@ static int run(struct engine *e)
     }
     if (sig_stop && src && source_is_ring(src)) {
         /* stop reading new events: evaluate what is already in the ring, bounded */
-        uint64_t prod = 0, drop = 0, dl = mono_ns() + (uint64_t)DRAIN_LIMIT_MS * 1000000u;
+        uint64_t prod = 0, drop = 0, dl = tt_mono_ns() + (uint64_t)DRAIN_LIMIT_MS * 1000000u;
         source_counters(src, &prod, &drop);
         const struct tt_event *ev;
         uint64_t n = 0;
-        while (mono_ns() < dl && source_next(src, &ev, 0, err, sizeof err) == 1) {
+        while (tt_mono_ns() < dl && source_next(src, &ev, 0, err, sizeof err) == 1) {
             handle_event(e, ev);
             source_release(src, ev);
             n++;
@@ -807,9 +786,9 @@ int main(int argc, char **argv)
     if (e->ecs && !e->cli.capture) {
         /* Give the metadata endpoint a moment so that the workload's first processes (the
          * tracer waits for us before starting it) already carry it; never long. */
-        uint64_t dl = mono_ns() + (uint64_t)ECS_START_WAIT_MS * 1000000u;
+        uint64_t dl = tt_mono_ns() + (uint64_t)ECS_START_WAIT_MS * 1000000u;
         int done = 0;
-        while (!sig_stop && mono_ns() < dl) {
+        while (!sig_stop && tt_mono_ns() < dl) {
             ecs_fetch_result(e->ecs, &done);
             if (done)
                 break;

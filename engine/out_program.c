@@ -21,7 +21,9 @@
 
 #include "config.h"
 #include "outputs.h"
+#include "tt_io.h"
 #include "tt_log.h"
+#include "tt_time.h"
 
 #define PEND_MAX (1u << 20)
 #define BACKOFF_MIN_MS 100
@@ -45,13 +47,6 @@ struct prog_priv {
     size_t nzombies;
     struct outputs_stats *st;
 };
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* Shell syntax beyond quoting: pipes, redirections, expansions, globs, a leading VAR=value.
  * Quotes and backslashes alone are handled here (out_program_split), without a shell. */
@@ -178,17 +173,13 @@ static int spawn(struct prog_priv *p)
             _exit(126);
         execvp(p->argv[0], p->argv);
         int e = errno;
-        ssize_t w = write(st[1], &e, sizeof e);
-        (void)w;
+        (void)tt_write_full(st[1], &e, sizeof e);
         _exit(e == ENOENT ? 127 : 126);
     }
     close(in[0]);
     close(st[1]);
     int e = 0;
-    ssize_t r;
-    do
-        r = read(st[0], &e, sizeof e);
-    while (r < 0 && errno == EINTR);
+    ssize_t r = tt_read_full(st[0], &e, sizeof e);
     close(st[0]);
     if (r == (ssize_t)sizeof e) {
         tt_error("program output: cannot run '%s': %s", p->argv[0], strerror(e));
@@ -231,12 +222,12 @@ static void add_zombie(struct prog_priv *p, pid_t pid)
 /* Waits up to ms for pid to exit; 1 if reaped. */
 static int wait_exit(pid_t pid, long ms)
 {
-    uint64_t dl = now_ns() + (uint64_t)ms * 1000000u;
+    uint64_t dl = tt_mono_ns() + (uint64_t)ms * 1000000u;
     for (;;) {
         pid_t r = waitpid(pid, NULL, WNOHANG);
         if (r == pid || (r < 0 && errno == ECHILD))
             return 1;
-        if (now_ns() >= dl)
+        if (tt_mono_ns() >= dl)
             return 0;
         struct timespec ts = {0, 5 * 1000000L};
         nanosleep(&ts, NULL);
@@ -256,7 +247,7 @@ static void child_gone(struct prog_priv *p, const char *why)
     if (!p->dead_logged)
         tt_warn("program output: '%s' %s; restarting in %d ms", p->cmd, why, p->backoff_ms);
     p->dead_logged = 1;
-    p->restart_at = now_ns() + (uint64_t)p->backoff_ms * 1000000u;
+    p->restart_at = tt_mono_ns() + (uint64_t)p->backoff_ms * 1000000u;
     p->backoff_ms = p->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : p->backoff_ms * 2;
 }
 
@@ -290,11 +281,11 @@ static void ensure_running(struct prog_priv *p)
             child_gone(p, "exited");
         }
     }
-    if (p->pid == 0 && p->keep_alive && now_ns() >= p->restart_at) {
+    if (p->pid == 0 && p->keep_alive && tt_mono_ns() >= p->restart_at) {
         if (spawn(p) == 0) {
             __atomic_fetch_add(&p->st->program_restarts, 1, __ATOMIC_RELAXED);
         } else {
-            p->restart_at = now_ns() + (uint64_t)p->backoff_ms * 1000000u;
+            p->restart_at = tt_mono_ns() + (uint64_t)p->backoff_ms * 1000000u;
             p->backoff_ms = p->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : p->backoff_ms * 2;
         }
     }
@@ -320,12 +311,12 @@ static int append_pending(struct prog_priv *p, const char *line, size_t len)
 /* Pumps until the buffer is empty or ms elapsed (for one-shot programs and shutdown). */
 static void pump_until(struct prog_priv *p, long ms)
 {
-    uint64_t dl = now_ns() + (uint64_t)ms * 1000000u;
+    uint64_t dl = tt_mono_ns() + (uint64_t)ms * 1000000u;
     while (p->fd >= 0 && p->plen > 0) {
         pump(p);
         if (p->fd < 0 || p->plen == 0)
             break;
-        uint64_t now = now_ns();
+        uint64_t now = tt_mono_ns();
         if (now >= dl)
             break;
         struct pollfd pfd = {.fd = p->fd, .events = POLLOUT};
@@ -455,7 +446,7 @@ int out_program_open(struct out_channel *c, const struct engine_config *cfg,
     }
     if (p->keep_alive && spawn(p) != 0) {
         /* keep going: restarts are retried with backoff */
-        p->restart_at = now_ns() + (uint64_t)p->backoff_ms * 1000000u;
+        p->restart_at = tt_mono_ns() + (uint64_t)p->backoff_ms * 1000000u;
     }
     c->name = "program";
     c->priv = p;

@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "tt_log.h"
+#include "tt_time.h"
 
 #define MAX_CHANNELS 5
 #define UNBOUNDED_CAP (1u << 20) /* "capacity 0" still needs a ceiling against memory blowup */
@@ -51,13 +52,6 @@ struct outputs {
     struct outputs_stats st; /* under mu, except program/http counters (output thread) */
 };
 
-static uint64_t mono_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static void flush_all(struct outputs *o)
 {
     for (size_t i = 0; i < o->nch; i++)
@@ -68,7 +62,7 @@ static void flush_all(struct outputs *o)
 static void *output_thread(void *arg)
 {
     struct outputs *o = arg;
-    uint64_t last_flush = mono_ns();
+    uint64_t last_flush = tt_mono_ns();
     pthread_mutex_lock(&o->mu);
     for (;;) {
         while (!o->head && !o->stop && !o->reopen) {
@@ -84,7 +78,7 @@ static void *output_thread(void *arg)
                 /* periodic: let channels retry pending data, notice dead programs */
                 pthread_mutex_unlock(&o->mu);
                 flush_all(o);
-                last_flush = mono_ns();
+                last_flush = tt_mono_ns();
                 pthread_mutex_lock(&o->mu);
             }
         }
@@ -113,11 +107,11 @@ static void *output_thread(void *arg)
                 __atomic_fetch_add(&o->st.abandoned, 1, __ATOMIC_RELAXED);
                 continue;
             }
-            uint64_t t0 = mono_ns();
+            uint64_t t0 = tt_mono_ns();
             o->ch[i].write(&o->ch[i], it->line, it->len, it->priority);
             if (!o->buffered && o->ch[i].flush)
                 o->ch[i].flush(&o->ch[i]);
-            uint64_t took_ms = (mono_ns() - t0) / 1000000u;
+            uint64_t took_ms = (tt_mono_ns() - t0) / 1000000u;
             if (took_ms > (uint64_t)o->timeout_ms && !o->slow_logged[i]) {
                 tt_error("\"%s\" output timeout, all output channels are blocked (%llu ms)",
                          o->ch[i].name, (unsigned long long)took_ms);
@@ -127,10 +121,10 @@ static void *output_thread(void *arg)
             }
         }
         free(it);
-        if (o->buffered && mono_ns() - last_flush >= (uint64_t)BUFFERED_MAX_MS * 1000000u) {
+        if (o->buffered && tt_mono_ns() - last_flush >= (uint64_t)BUFFERED_MAX_MS * 1000000u) {
             /* a steady stream never leaves the queue idle: bound the latency all the same */
             flush_all(o);
-            last_flush = mono_ns();
+            last_flush = tt_mono_ns();
         }
         pthread_mutex_lock(&o->mu);
         o->st.written++;
@@ -157,7 +151,7 @@ struct outputs *outputs_new(const struct engine_config *cfg, const char *hostnam
     o->rate = cfg->outputs_rate;
     o->burst = cfg->outputs_max_burst;
     o->tokens = o->burst;
-    o->last_ns = mono_ns();
+    o->last_ns = tt_mono_ns();
     pthread_mutex_init(&o->mu, NULL);
     pthread_cond_init(&o->cv_work, NULL);
     pthread_cond_init(&o->cv_done, NULL);
@@ -192,7 +186,7 @@ static int take_token(struct outputs *o)
 {
     if (o->rate <= 0)
         return 1;
-    uint64_t now = mono_ns();
+    uint64_t now = tt_mono_ns();
     o->tokens += (double)(now - o->last_ns) / 1e9 * o->rate;
     o->last_ns = now;
     if (o->tokens > o->burst)

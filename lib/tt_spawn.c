@@ -16,6 +16,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "tt_io.h"
+
 extern char **environ;
 
 /* 0 if `file` is an executable regular file, else ENOENT/ENOTDIR (absent) or EACCES. */
@@ -141,8 +143,7 @@ static void child_setup_and_exec(const struct tt_spawn_opts *o, int errfd)
         execve(o->exe, o->argv, o->envp ? o->envp : environ);
         err = errno;
     }
-    ssize_t w = write(errfd, &err, sizeof err);
-    (void)w;
+    (void)tt_write_full(errfd, &err, sizeof err);
     _exit(tt_spawn_errno_status(err));
 }
 
@@ -166,10 +167,7 @@ pid_t tt_spawn(const struct tt_spawn_opts *o, int *exec_err)
     }
     close(fds[1]);
     int err = 0;
-    ssize_t n;
-    do
-        n = read(fds[0], &err, sizeof err);
-    while (n < 0 && errno == EINTR);
+    ssize_t n = tt_read_full(fds[0], &err, sizeof err);
     close(fds[0]);
     if (n == (ssize_t)sizeof err)
         *exec_err = err ? err : EIO;

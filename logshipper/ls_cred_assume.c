@@ -9,7 +9,7 @@
 #include "ls_endpoint.h"
 #include "ls_json.h"
 #include "ls_sigv4.h"
-#include "ls_time.h"
+#include "tt_time.h"
 
 static int add_param(struct ls_buf *b, const char *name, const char *value)
 {
@@ -42,7 +42,7 @@ int ls_sts_assume_role(struct ls_http *h, const char *region, const struct ls_cr
         goto done;
     }
     char amz_date[17];
-    ls_amz_date((long long)(ls_wall_ms() / 1000), amz_date);
+    ls_amz_date((long long)(tt_wall_ms() / 1000), amz_date);
     static const char ctype[] = "application/x-www-form-urlencoded; charset=utf-8";
     struct ls_sig_header sh[4] = {
         {"Host", 4, hostport, strlen(hostport)},

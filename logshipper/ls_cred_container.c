@@ -25,19 +25,6 @@ int ls_container_uri_allowed(const char *uri)
            !strcasecmp(host, "[fd00:ec2::23]");
 }
 
-static int read_token_file(const char *path, char *out, size_t outlen)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return -1;
-    size_t n = fread(out, 1, outlen - 1, f);
-    fclose(f);
-    out[n] = '\0';
-    while (n && (out[n - 1] == '\n' || out[n - 1] == '\r' || out[n - 1] == ' '))
-        out[--n] = '\0';
-    return 0;
-}
-
 int ls_cred_container(struct ls_http *h, struct ls_creds *c, char *err, size_t errlen)
 {
     const char *rel = getenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
@@ -62,7 +49,15 @@ int ls_cred_container(struct ls_http *h, struct ls_creds *c, char *err, size_t e
     const char *tf = getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
     const char *te = getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN");
     if (tf && *tf) {
-        if (read_token_file(tf, tok, sizeof tok) < 0) {
+        size_t n = 0;
+        char *t = ls_read_token_file(tf, 1 << 20, &n);
+        if (t && n < sizeof tok)
+            memcpy(tok, t, n + 1);
+        if (t) {
+            explicit_bzero(t, n);
+            free(t);
+        }
+        if (!t || n >= sizeof tok) {
             snprintf(err, errlen, "cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
             return -1;
         }

@@ -13,7 +13,7 @@
 
 #include "ls_buf.h"
 #include "ls_creds.h"
-#include "ls_time.h"
+#include "tt_time.h"
 
 #define PROCESS_TIMEOUT_MS 30000
 #define PROCESS_MAX_OUTPUT (64 * 1024)
@@ -58,10 +58,10 @@ int ls_cred_process_run(const char *cmd, struct ls_creds *c, char *err, size_t e
     }
     close(p[1]);
     struct ls_buf out = {0};
-    int64_t deadline = ls_mono_ms() + PROCESS_TIMEOUT_MS;
+    int64_t deadline = tt_mono_ms() + PROCESS_TIMEOUT_MS;
     int rc = -1, timed_out = 0;
     for (;;) {
-        int64_t left = deadline - ls_mono_ms();
+        int64_t left = deadline - tt_mono_ms();
         if (left <= 0) {
             timed_out = 1;
             break;

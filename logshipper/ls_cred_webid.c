@@ -11,35 +11,17 @@
 #include "ls_json.h"
 #include "ls_sigv4.h"
 
-static int read_file(const char *path, struct ls_buf *b)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return -1;
-    char chunk[4096];
-    size_t n;
-    int rc = 0;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        if (b->len + n > 1 << 20 || ls_buf_add(b, chunk, n) < 0) {
-            rc = -1;
-            break;
-        }
-    fclose(f);
-    while (b->len &&
-           (b->p[b->len - 1] == '\n' || b->p[b->len - 1] == '\r' || b->p[b->len - 1] == ' '))
-        b->p[--b->len] = '\0';
-    return rc;
-}
-
 int ls_sts_assume_role_web_identity(struct ls_http *h, const char *region, const char *role_arn,
                                     const char *session_name, const char *token_file,
                                     struct ls_creds *c, char *err, size_t errlen)
 {
-    struct ls_buf tok = {0}, body = {0};
+    struct ls_buf body = {0};
     struct ls_http_resp r = {0};
     char url[1024];
     int rc = -1;
-    if (read_file(token_file, &tok) < 0 || tok.len == 0) {
+    size_t tok_len = 0;
+    char *tok = ls_read_token_file(token_file, 1 << 20, &tok_len);
+    if (!tok || tok_len == 0) {
         snprintf(err, errlen, "cannot read web identity token file %s", token_file);
         goto done;
     }
@@ -51,8 +33,7 @@ int ls_sts_assume_role_web_identity(struct ls_http *h, const char *region, const
         ls_uri_encode(&body, role_arn, strlen(role_arn), 0) < 0 ||
         ls_buf_adds(&body, "&RoleSessionName=") < 0 ||
         ls_uri_encode(&body, session_name, strlen(session_name), 0) < 0 ||
-        ls_buf_adds(&body, "&WebIdentityToken=") < 0 ||
-        ls_uri_encode(&body, tok.p, tok.len, 0) < 0) {
+        ls_buf_adds(&body, "&WebIdentityToken=") < 0 || ls_uri_encode(&body, tok, tok_len, 0) < 0) {
         snprintf(err, errlen, "out of memory");
         goto done;
     }
@@ -69,7 +50,10 @@ done:
     if (r.body.p)
         explicit_bzero(r.body.p, r.body.len);
     ls_http_resp_free(&r);
-    ls_buf_wipe(&tok);
+    if (tok) {
+        explicit_bzero(tok, tok_len);
+        free(tok);
+    }
     ls_buf_wipe(&body);
     return rc;
 }

@@ -9,8 +9,9 @@
 #include <string.h>
 
 #include "ls_json.h"
-#include "ls_time.h"
+#include "tt_io.h"
 #include "tt_log.h"
+#include "tt_time.h"
 
 int ls_creds_parse_json(const char *s, size_t n, struct ls_creds *c, char *err, size_t errlen)
 {
@@ -49,6 +50,16 @@ int ls_creds_parse_json(const char *s, size_t n, struct ls_creds *c, char *err, 
 done:
     json_decref(j);
     return rc;
+}
+
+char *ls_read_token_file(const char *path, size_t max, size_t *len)
+{
+    char *t = tt_read_file(path, max, len);
+    if (!t)
+        return NULL;
+    while (*len && (t[*len - 1] == '\n' || t[*len - 1] == '\r' || t[*len - 1] == ' '))
+        t[--*len] = '\0';
+    return t;
 }
 
 int ls_cred_env(struct ls_creds *c, char *err, size_t errlen)
@@ -132,7 +143,7 @@ void ls_cred_chain_free(struct ls_cred_chain *ch)
 int ls_cred_chain_get(struct ls_cred_chain *ch, int force, const struct ls_creds **out, char *err,
                       size_t errlen)
 {
-    int64_t now = ls_wall_ms();
+    int64_t now = tt_wall_ms();
     int stale =
         !ch->have || (ch->cur.expires_ms && now >= ch->cur.expires_ms - ch->refresh_window_ms);
     if (!force && !stale) {

@@ -38,6 +38,9 @@ int ls_cred_process_parse(const char *out, size_t len, struct ls_creds *c, char 
  * first role name (IAM role name characters only). 0 or -1. No I/O. */
 int ls_imds_token_header(const char *body, size_t len, char *out, size_t outlen);
 int ls_imds_role_name(const char *body, size_t len, char *out, size_t outlen);
+/* A token file (web identity, container authorization) read whole, at most max bytes, trailing
+ * CR, LF and spaces cut: a heap string to wipe and free, or NULL (errno). */
+char *ls_read_token_file(const char *path, size_t max, size_t *len);
 /* Run credential_process `cmd` (through /bin/sh) and parse its output. */
 int ls_cred_process_run(const char *cmd, struct ls_creds *c, char *err, size_t errlen);
 /* STS AssumeRoleWithWebIdentity (unsigned). */

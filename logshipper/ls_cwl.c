@@ -9,7 +9,7 @@
 
 #include "ls_endpoint.h"
 #include "ls_sigv4.h"
-#include "ls_time.h"
+#include "tt_time.h"
 
 static const char *const throttle_codes[] = {
     "Throttling",
@@ -193,7 +193,7 @@ enum ls_outcome ls_cwl_call(struct ls_cwl *c, const char *op, const char *body, 
         return res->outcome;
     }
     char amz_date[17], target[96];
-    ls_amz_date((long long)(ls_wall_ms() / 1000), amz_date);
+    ls_amz_date((long long)(tt_wall_ms() / 1000), amz_date);
     snprintf(target, sizeof target, "Logs_20140328.%s", op);
     static const char ctype[] = "application/x-amz-json-1.1";
     struct ls_sig_header sh[5] = {

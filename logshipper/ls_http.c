@@ -1,7 +1,7 @@
 /* libcurl wrapper. */
 #include "ls_http.h"
 
-#include "ls_time.h"
+#include "tt_time.h"
 
 #include <curl/curl.h>
 #include <limits.h>
@@ -152,7 +152,7 @@ static int on_progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut, cu
 {
     const int64_t *at = ud;
     int64_t v = __atomic_load_n(at, __ATOMIC_RELAXED);
-    return v && ls_mono_ms() >= v; /* non-zero aborts the transfer */
+    return v && tt_mono_ms() >= v; /* non-zero aborts the transfer */
 }
 
 int ls_http_do(struct ls_http *h, const char *method, const char *url, const char *const *headers,

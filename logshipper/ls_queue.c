@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ls_time.h"
 #include "tt_log.h"
+#include "tt_time.h"
 
 int ls_queue_init(struct ls_queue *q, uint64_t mem_bound, struct ls_spool *spool,
                   uint64_t spool_bound)
@@ -52,13 +52,13 @@ void ls_queue_destroy(struct ls_queue *q)
 
 int ls_queue_wait_room(struct ls_queue *q, uint64_t sz, int64_t timeout_ms)
 {
-    int64_t until = ls_mono_ms() + timeout_ms;
+    int64_t until = tt_mono_ms() + timeout_ms;
     pthread_mutex_lock(&q->mu);
     int ok;
     for (;;) {
         ok = q->outage || q->count == 0 || q->bytes + sz <= q->mem_bound ||
-             (q->closing && ls_mono_ms() >= q->deadline_ms);
-        if (ok || ls_mono_ms() >= until)
+             (q->closing && tt_mono_ms() >= q->deadline_ms);
+        if (ok || tt_mono_ms() >= until)
             break;
         struct timespec ts = {.tv_sec = until / 1000, .tv_nsec = (until % 1000) * 1000000};
         pthread_cond_timedwait(&q->space, &q->mu, &ts);
@@ -124,7 +124,7 @@ void ls_queue_push(struct ls_queue *q, struct ls_event *e)
     pthread_mutex_lock(&q->mu);
     int was_empty = ls_queue_pending_locked(q) == 0;
     if (was_empty)
-        q->since_ms = ls_mono_ms();
+        q->since_ms = tt_mono_ms();
     int spooled = 0;
     if (q->spool && (ls_spool_count(q->spool) > 0 || q->bytes + sz > q->mem_bound)) {
         if (ls_spool_append(q->spool, e) == 0) {
@@ -209,7 +209,7 @@ size_t ls_queue_take_locked(struct ls_queue *q, size_t max_events, uint64_t max_
             refill(q);
     }
     if (ls_queue_pending_locked(q) > 0)
-        q->since_ms = ls_mono_ms();
+        q->since_ms = tt_mono_ms();
     if (n)
         pthread_cond_broadcast(&q->space);
     *out = first;

@@ -8,8 +8,8 @@
 #include <time.h>
 
 #include "ls_json.h"
-#include "ls_time.h"
 #include "tt_log.h"
+#include "tt_time.h"
 
 #define DAY_MS (24LL * 3600 * 1000)
 
@@ -69,11 +69,11 @@ static int closing_now(struct ls_shipper *s, int64_t *deadline)
  * x-amz-retry-after). Returns 0, or -1 when the deadline passed. */
 static int pause_ms(struct ls_shipper *s, int64_t ms, int64_t floor_ms)
 {
-    int64_t start = ls_mono_ms();
+    int64_t start = tt_mono_ms();
     int64_t until = start + ms;
     pthread_mutex_lock(&s->q->mu);
     for (;;) {
-        int64_t now = ls_mono_ms();
+        int64_t now = tt_mono_ms();
         if (s->q->closing) {
             if (now >= s->q->deadline_ms) {
                 pthread_mutex_unlock(&s->q->mu);
@@ -100,7 +100,7 @@ static long request_timeout(struct ls_shipper *s)
     int64_t deadline;
     int64_t t = s->timeout_ms;
     if (closing_now(s, &deadline)) {
-        int64_t left = deadline - ls_mono_ms();
+        int64_t left = deadline - tt_mono_ms();
         if (left < t)
             t = left;
         if (t < 200)
@@ -199,13 +199,13 @@ static void queue_notice(struct ls_shipper *s)
         memcpy(e->msg, msg, (size_t)n);
         e->len = (uint32_t)n;
         e->notice = 1;
-        int64_t ts = s->q->head ? s->q->head->ts : ls_wall_ms();
+        int64_t ts = s->q->head ? s->q->head->ts : tt_wall_ms();
         e->ts = ts < s->last_ts ? s->last_ts : ts;
         ls_queue_push_front_locked(s->q, e);
         s->q->dropped_unreported = 0;
         s->st.notices++;
         if (s->q->count == 1)
-            s->q->since_ms = ls_mono_ms();
+            s->q->since_ms = tt_mono_ms();
     }
     pthread_mutex_unlock(&s->q->mu);
 }
@@ -346,7 +346,7 @@ void *ls_ship_thread(void *arg)
         struct ls_event *list = NULL;
         for (;;) {
             uint64_t pending = ls_queue_pending_locked(q);
-            int64_t now = ls_mono_ms();
+            int64_t now = tt_mono_ms();
             if (q->closing && ((pending == 0 && q->reader_done) || now >= q->deadline_ms))
                 break;
             if (pending > 0 && (q->closing || pending >= s->max_batch_events ||
@@ -359,7 +359,7 @@ void *ls_ship_thread(void *arg)
             pthread_cond_timedwait(&q->cond, &q->mu, &ts);
         }
         size_t n = 0;
-        if (ls_queue_pending_locked(q) > 0 && !(q->closing && ls_mono_ms() >= q->deadline_ms))
+        if (ls_queue_pending_locked(q) > 0 && !(q->closing && tt_mono_ms() >= q->deadline_ms))
             n = ls_queue_take_locked(q, s->max_batch_events, s->max_batch_bytes, DAY_MS - 1, &list);
         if (n == 0) { /* done; main() counts what is left once the reader has stopped too */
             pthread_mutex_unlock(&q->mu);

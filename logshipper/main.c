@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,8 +27,9 @@
 #include "ls_ship.h"
 #include "ls_signcmd.h"
 #include "ls_spool.h"
-#include "ls_time.h"
+#include "tt_io.h"
 #include "tt_log.h"
+#include "tt_time.h"
 
 #define MAX_PAST_MS (14LL * 24 * 3600 * 1000 - 3600 * 1000) /* CloudWatch: 14 days */
 #define MAX_FUTURE_MS (2LL * 3600 * 1000 - 60 * 1000)       /* CloudWatch: 2 hours */
@@ -103,15 +105,15 @@ static int sign_main(int argc, char **argv)
         tt_error("--sign needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
         return 2;
     }
-    struct ls_buf in = {0};
-    char chunk[65536];
-    ssize_t n;
-    while ((n = read(0, chunk, sizeof chunk)) > 0)
-        if (ls_buf_add(&in, chunk, (size_t)n) < 0)
-            return 1;
+    size_t in_len = 0;
+    char *in = tt_read_fd(0, SIZE_MAX / 2, &in_len);
+    if (!in) {
+        tt_error("--sign: cannot read the request: %s", strerror(errno));
+        return 1;
+    }
     char err[256];
-    int rc = ls_sign_request_text(in.p ? in.p : "", in.len, &o, stdout, err, sizeof err);
-    ls_buf_free(&in);
+    int rc = ls_sign_request_text(in, in_len, &o, stdout, err, sizeof err);
+    free(in);
     if (rc < 0) {
         tt_error("--sign: %s", err);
         return 1;
@@ -395,7 +397,7 @@ int main(int argc, char **argv)
         .timeout_ms = o.timeout_ms > 0 ? o.timeout_ms : 10000,
         .max_batch_events = 10000,
         .max_batch_bytes = 1048576,
-        .rng = (unsigned)(getpid() ^ ls_mono_ms()),
+        .rng = (unsigned)(getpid() ^ tt_mono_ms()),
     };
     uint64_t nread = ls_spool_count(spool), truncated = 0;
     pthread_t tid;
@@ -440,7 +442,7 @@ int main(int argc, char **argv)
         }
         struct ls_line l;
         int rc;
-        int64_t now = ls_wall_ms();
+        int64_t now = tt_wall_ms();
         while ((rc = ls_reader_next(&rd, &l)) == 1) {
             int tr = 0;
             struct ls_event *e =
@@ -463,7 +465,7 @@ int main(int argc, char **argv)
                 struct pollfd sp = {.fd = sfd, .events = POLLIN};
                 if (!stop && poll(&sp, 1, 0) == 1 && (stop = read_signal(sfd, &why))) {
                     tt_info("%s: delivering what was read (deadline %llds)", why, o.deadline_s);
-                    ls_queue_close(&q, ls_mono_ms() + o.deadline_s * 1000);
+                    ls_queue_close(&q, tt_mono_ms() + o.deadline_s * 1000);
                     closed = 1;
                 }
             }
@@ -475,7 +477,7 @@ int main(int argc, char **argv)
     ls_reader_free(&rd);
     if (!closed) {
         tt_info("%s: delivering what was read (deadline %llds)", why, o.deadline_s);
-        ls_queue_close(&q, ls_mono_ms() + o.deadline_s * 1000);
+        ls_queue_close(&q, tt_mono_ms() + o.deadline_s * 1000);
     }
     ls_queue_reader_done(&q);
     pthread_join(tid, NULL);

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "ls_creds.h"
-#include "ls_time.h"
+#include "tt_time.h"
 
 static void reset_env(void)
 {
@@ -123,7 +123,7 @@ TT_TEST(chain_caches_refreshes_and_does_not_hammer)
     TT_CHECK(ls_cred_chain_get(&ch, 0, &c, err, sizeof err) == 0);
     TT_CHECK_STR(c->akid, "AK1");
     TT_CHECK_STR(c->source, "profile");
-    TT_CHECK(c->expires_ms > ls_wall_ms() + 90000);
+    TT_CHECK(c->expires_ms > tt_wall_ms() + 90000);
     for (int i = 0; i < 5; i++) /* inside the window, but asked again at most every 30 s */
         TT_CHECK(ls_cred_chain_get(&ch, 0, &c, err, sizeof err) == 0);
     usleep(1100 * 1000);
