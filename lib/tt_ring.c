@@ -140,6 +140,8 @@ struct tt_ring {
     uint64_t cached_tail; /* last tail read from the consumer: re-read only when short of room */
     uint32_t max_record;  /* longest record accepted (half the data area, at most 256 KiB) */
     uint32_t seq;
+    uint32_t checked_attaches;                /* consumer attach whose version was last checked */
+    uint32_t refused_version, refused_layout; /* what it claimed, when it was refused */
     /* consumer, private */
     uint64_t tail, consumed, corrupt;
     uint64_t cached_head; /* last head read from the producer: re-read when caught up */
@@ -151,6 +153,16 @@ struct tt_ring {
     int producer_gone;
     char err[256];
 };
+
+/* The format version a consumer publishes when it attaches. Test helpers that compile this
+ * file in (tests/helpers/ring_consume.c) define TT_RING_TEST_HOOKS to pose as a consumer of
+ * another build: the version is then published before `attached`, exactly as such a consumer
+ * would, instead of being forged afterwards (which races with the producer's check). */
+#ifdef TT_RING_TEST_HOOKS
+static uint32_t consumer_version = TT_EVENT_VERSION;
+#else
+static const uint32_t consumer_version = TT_EVENT_VERSION;
+#endif
 
 static uint64_t mono_ns(void)
 {
@@ -439,6 +451,31 @@ static int consumer_ok(struct tt_ring *r)
            atomic_load(&c->cons.layout) == RING_LAYOUT_VERSION;
 }
 
+/* Checks the version of the consumer that attached last (its version and layout are stored
+ * before its attach count is bumped). 0 if it cannot read this stream: reason logged once per
+ * attach and left in r->err. */
+static int consumer_version_ok(struct tt_ring *r)
+{
+    struct ring_ctrl *c = r->c;
+    uint32_t n = atomic_load(&c->cons.attaches);
+    uint32_t v = atomic_load(&c->cons.version), l = atomic_load(&c->cons.layout);
+    if (v == TT_EVENT_VERSION && l == RING_LAYOUT_VERSION) {
+        r->checked_attaches = n;
+        return 1;
+    }
+    if (n != r->checked_attaches || v != r->refused_version || l != r->refused_layout) {
+        r->checked_attaches = n;
+        r->refused_version = v;
+        r->refused_layout = l;
+        snprintf(r->err, sizeof r->err,
+                 "ring key 0x%x: the attached consumer reads event format version %u "
+                 "(ring layout %u); this tracer writes version %u (layout %u)",
+                 (unsigned)r->key, v, l, TT_EVENT_VERSION, RING_LAYOUT_VERSION);
+        tt_error("%s", r->err);
+    }
+    return 0;
+}
+
 static void publish(struct tt_ring *r)
 {
     struct ring_prod *p = &r->c->prod;
@@ -469,6 +506,11 @@ int tt_ring_write(struct tt_ring *r, const struct tt_event *ev)
     uint32_t len;
     memcpy(&len, &ev->len, sizeof len);
     r->produced++;
+    /* A consumer that attached after tt_ring_wait_consumer (or without it: --wait-engine 0)
+     * gets its version checked too: one load of its attach count every 64 records. */
+    if ((r->produced & 63u) == 1 &&
+        atomic_load_explicit(&c->cons.attaches, memory_order_relaxed) != r->checked_attaches)
+        consumer_version_ok(r);
     if (len < sizeof *ev || len > r->max_record || (len & 7u))
         goto drop;
     uint64_t pos = r->head & r->mask;
@@ -526,15 +568,7 @@ int tt_ring_wait_consumer(struct tt_ring *r, int timeout_ms)
     for (;;) {
         uint32_t seen = atomic_load(&c->cons.wake);
         if (lock_alive(&c->cons_lock.m) && atomic_load(&c->cons.attached)) {
-            uint32_t v = atomic_load(&c->cons.version), l = atomic_load(&c->cons.layout);
-            if (v == TT_EVENT_VERSION && l == RING_LAYOUT_VERSION)
-                return 1;
-            snprintf(r->err, sizeof r->err,
-                     "ring key 0x%x: the attached consumer reads event format version %u "
-                     "(ring layout %u); this tracer writes version %u (layout %u)",
-                     (unsigned)r->key, v, l, TT_EVENT_VERSION, RING_LAYOUT_VERSION);
-            tt_error("%s", r->err);
-            return 0; /* not a consumer we can serve: as if none attached */
+            return consumer_version_ok(r); /* 0: one we cannot serve, as if none attached */
         }
         int wait_ms = LIVE_MS;
         if (timeout_ms >= 0) {
@@ -641,7 +675,7 @@ static int try_attach(struct tt_ring *r, int key, int observer, int *stale_id, c
             shmdt(c);
             return -EBUSY;
         }
-        atomic_store(&c->cons.version, TT_EVENT_VERSION);
+        atomic_store(&c->cons.version, consumer_version);
         atomic_store(&c->cons.layout, RING_LAYOUT_VERSION);
         atomic_store(&c->cons.pid, (uint32_t)getpid());
         atomic_fetch_add(&c->cons.attaches, 1);

@@ -109,7 +109,11 @@ struct tt_ring *tt_ring_observe(int key, char *why, size_t whylen);
 /* Works on any handle (producer, consumer, observer). */
 void tt_ring_get_stats(const struct tt_ring *r, struct tt_ring_stats *out);
 int tt_ring_shmid(const struct tt_ring *r);
-/* Reason for the last -1/-2 of tt_ring_wait_consumer / tt_ring_read ("" if none). */
+/* Reason for the last -1/-2 of tt_ring_wait_consumer / tt_ring_read, or why the producer
+ * refused a consumer of another version ("" if none). tt_ring_write checks the version of a
+ * consumer that attached since the last check (every 64 records), so a consumer that attaches
+ * without tt_ring_wait_consumer (tracer --wait-engine 0, a restarted engine) is checked too:
+ * the refusal is logged once per attach. */
 const char *tt_ring_error(const struct tt_ring *r);
 /* Parses a key ("0x54415254" or decimal; 0 is refused). 0 on success. */
 int tt_ring_parse_key(const char *s, int *key);

@@ -6,9 +6,10 @@
  *                [--claim-version V] [--hold MS] [--namelen L] [--ready FILE]
  *
  * --stall: attach, then read nothing for MS; --delay-us: sleep after each event;
- * --idle: stop after MS without an event; --claim-version: after attaching, publish V as the
- * consumer's format version (a consumer of another build), then hold for --hold MS;
+ * --idle: stop after MS without an event; --claim-version: attach as a consumer of format
+ * version V would (a consumer of another build), then hold for --hold MS;
  * --ready: create FILE once attached. */
+#define TT_RING_TEST_HOOKS 1 /* --claim-version */
 #include "ring_common.h"
 
 int main(int argc, char **argv)
@@ -44,6 +45,8 @@ int main(int argc, char **argv)
         }
     }
     char why[512];
+    if (claim >= 0) /* published at attach, before `attached`, like another build would */
+        consumer_version = (uint32_t)claim;
     struct tt_ring *r = tt_ring_attach(key, (int)wait_ms, why, sizeof why);
     if (!r) {
         fprintf(stderr, "ring_consume: %s\n", why);
@@ -55,7 +58,6 @@ int main(int argc, char **argv)
             fclose(f);
     }
     if (claim >= 0) {
-        atomic_store(&r->c->cons.version, (uint32_t)claim);
         usleep((useconds_t)hold_ms * 1000u);
         tt_ring_detach(r);
         return 0;

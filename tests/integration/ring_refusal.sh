@@ -36,8 +36,8 @@ fi
 
 # 2. A consumer of another format version attaches: the producer refuses it and says why.
 K=$(key 2)
-# (the producer looks only after the consumer has published its version: --delay)
-"$H/ring_produce" --key "$K" --count 10 --delay 1000 --wait-consumer 10000 \
+# (the consumer publishes its version before it counts as attached, as another build would)
+"$H/ring_produce" --key "$K" --count 10 --wait-consumer 10000 \
     >"$TMP/p2.out" 2>"$TMP/p2.err" &
 PP=$!
 "$H/ring_consume" --key "$K" --wait 10000 --claim-version 2 --hold 3000 >/dev/null 2>&1
@@ -49,6 +49,24 @@ if [ "$prc" -eq 4 ] &&
 else
     fail producer_refuses_other_consumer_version "producer rc=$prc: $(cat "$TMP/p2.err")"
 fi
+
+# 2b. The same consumer attaching while a producer that never waited (tracer --wait-engine 0,
+# or an engine restarted later) is writing: the producer notices at its next records.
+K=$(key 6)
+"$H/ring_produce" --key "$K" --count 1000000 --interval-us 1000 --ready "$TMP/r6" \
+    >"$TMP/p6.out" 2>"$TMP/p6.err" &
+PP=$!
+wait_for 10 test -e "$TMP/r6"
+"$H/ring_consume" --key "$K" --wait 10000 --claim-version 2 --hold 30000 >/dev/null 2>&1 &
+CP=$!
+msg="the attached consumer reads event format version 2 (ring layout 1); this tracer writes version 1"
+if wait_for 20 grep -q "$msg" "$TMP/p6.err"; then
+    pass producer_refuses_late_consumer_version
+else
+    fail producer_refuses_late_consumer_version "$(head -c 300 "$TMP/p6.err")"
+fi
+kill "$PP" "$CP" 2>/dev/null
+wait "$PP" "$CP" 2>/dev/null
 
 # 3. Random bytes over the data area: the consumer reports corruption and exits cleanly
 # (under the asan variant the dump is the sanitizer build).

@@ -286,6 +286,39 @@ TT_TEST(producer_refuses_consumer_of_other_version)
     tt_ring_close_producer(p);
 }
 
+/* A producer that never called tt_ring_wait_consumer (tracer --wait-engine 0), or a consumer
+ * that attaches later: the producer checks the consumer's version as it writes. */
+TT_TEST(producer_checks_version_of_late_consumer)
+{
+    int key = next_key();
+    struct tt_ring *p = create(key, 65536, 0);
+    TT_CHECK(p != NULL);
+    if (!p)
+        return;
+    for (int i = 0; i < 10; i++)
+        write_seq(p, (uint64_t)i, 0);
+    TT_CHECK_STR(tt_ring_error(p), "");
+    struct tt_ring *c = attach(key, 0);
+    TT_CHECK(c != NULL);
+    uint8_t *seg = shmat(tt_ring_shmid(p), NULL, 0);
+    uint32_t v = 9;
+    memcpy(seg + OFF_CONS_VERSION, &v, sizeof v);
+    for (int i = 10; i < 200; i++)
+        write_seq(p, (uint64_t)i, 0);
+    TT_CHECK(strstr(tt_ring_error(p), "reads event format version 9") != NULL);
+    /* a consumer of the right version attaching next is accepted again */
+    tt_ring_detach(c);
+    c = attach(key, 0);
+    TT_CHECK(c != NULL);
+    TT_CHECK_INT(tt_ring_wait_consumer(p, 0), 1);
+    shmdt(seg);
+    tt_ring_detach(c);
+    tt_ring_close_producer(p);
+    int id = shmget(key, 0, 0); /* unread events were kept for a next consumer */
+    if (id >= 0)
+        shmctl(id, IPC_RMID, NULL);
+}
+
 TT_TEST(corrupt_record_skipped_and_counted)
 {
     int key = next_key();
