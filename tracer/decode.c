@@ -7,6 +7,8 @@
 #include <fcntl.h>
 #include <linux/audit.h>
 #include <netinet/in.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -144,6 +146,42 @@ static void entry_special(struct tt_evb *b, struct tr_task *t, int sp, const uin
     }
 }
 
+/* A clone the set names: a successful one is reported from its ptrace event, which drops this
+ * pending record (so no exit stop follows); the record is completed at the exit stop only when
+ * the call fails (no child, no ptrace event). */
+static int clone_entry(struct tr_task *t, long nr, const uint64_t *args)
+{
+    unsigned type = TT_EV_CLONE;
+    uint64_t flags = 0;
+    switch (nr) {
+    case __NR_clone:
+        flags = args[0];
+        break;
+    case __NR_clone3:
+        type = TT_EV_CLONE3;
+        if (!args[0] || tr_mem_read(t->tid, args[0], &flags, sizeof flags) != 0)
+            flags = 0;
+        break;
+    case __NR_vfork:
+        type = TT_EV_VFORK;
+        flags = CLONE_VM | CLONE_VFORK | SIGCHLD;
+        break;
+    default:
+        type = TT_EV_FORK;
+        flags = SIGCHLD;
+        break;
+    }
+    t->buf = tr_buf_get(512, &t->bufcap);
+    if (!t->buf)
+        return 0;
+    t->nr = nr;
+    memcpy(t->args, args, sizeof t->args);
+    tt_evb_begin(&t->evb, t->buf, t->bufcap, type, tr_now_ns(), t->tid, t->tgid);
+    tt_evb_u64(&t->evb, TT_P_CLONE_FLAGS, flags);
+    tt_evb_u64(&t->evb, TT_P_IS_THREAD, (flags & CLONE_THREAD) != 0);
+    return 1;
+}
+
 int tr_decode_entry(struct tr_state *st, struct tr_task *t, long nr, const uint64_t args[6],
                     uint32_t arch, int compat)
 {
@@ -153,10 +191,11 @@ int tr_decode_entry(struct tr_state *st, struct tr_task *t, long nr, const uint6
     if (!compat) {
         if (!st->o->trace_all && !tr_sysset_has(&st->set, nr))
             return 0;
-        /* Reported from ptrace events instead (clone*, fork, vfork) or by procexit (exit*). */
-        if (nr == __NR_clone || nr == __NR_clone3 || nr == __NR_fork || nr == __NR_vfork ||
-            nr == __NR_exit || nr == __NR_exit_group)
+        /* Reported by procexit. */
+        if (nr == __NR_exit || nr == __NR_exit_group)
             return 0;
+        if (tr_is_clone_nr(nr))
+            return clone_entry(t, nr, args);
     }
     int big = d && (d->special == SP_EXECVE || d->special == SP_EXECVEAT);
     size_t need = big ? TT_EVENT_MAX_LEN : 16384;
@@ -260,7 +299,8 @@ void tr_decode_exit(struct tr_state *st, struct tr_task *t, int64_t ret)
 {
     if (!t->buf)
         return;
-    if (is_restart(ret)) {
+    if (is_restart(ret) || (tr_is_clone_nr(t->nr) && ret >= 0)) {
+        /* (a clone that succeeded was reported from its ptrace event) */
         tr_task_drop_pending(t);
         return;
     }

@@ -196,6 +196,12 @@ int tr_filter_build(const struct tr_filter_cfg *cfg, struct sock_filter *out, si
      * tracing. (clone3 keeps its flags in memory, out of the filter's reach: such a child still
      * carries this filter, so without a tracer its traced syscalls fail with ENOSYS.) */
     act[__NR_clone] = ACT_CLONE_UNTRACED;
+    /* ...and every clone the set names (or -a): a failed one has no ptrace event, so its exit
+     * stop is where it is reported. */
+    static const long clones[] = {__NR_clone, __NR_clone3, __NR_fork, __NR_vfork};
+    for (size_t i = 0; i < sizeof clones / sizeof clones[0]; i++)
+        if (tr_sysset_has(cfg->set, clones[i]))
+            act[clones[i]] = ACT_TRACE;
     if (act[__NR_fcntl] == ACT_TRACE && !cfg->all)
         act[__NR_fcntl] = ACT_FCNTL;
     if (act[__NR_getsockopt] == ACT_TRACE && !cfg->all)

@@ -27,6 +27,7 @@
 #include "filter.h"
 #include "mem.h"
 #include "procfs.h"
+#include "syscalls.h"
 #include "trace.h"
 #include "tt_log.h"
 
@@ -227,6 +228,9 @@ static void release_held(struct tr_state *st, struct tr_task *c)
 static void on_clone(struct tr_state *st, struct tr_task *t, int event)
 {
     unsigned long child = 0;
+    /* A trapped clone (tr_is_clone_nr) succeeded: this event reports it, so no exit stop. */
+    if (t->buf && tr_is_clone_nr(t->nr))
+        tr_task_drop_pending(t);
     if (ptrace(PTRACE_GETEVENTMSG, t->tid, 0L, &child) < 0) {
         resume(st, t, 0);
         return;

@@ -206,6 +206,11 @@ const struct tr_sysdesc *tr_sys_desc(long nr)
     return &table[nr];
 }
 
+int tr_is_clone_nr(long nr)
+{
+    return nr == __NR_clone || nr == __NR_clone3 || nr == __NR_fork || nr == __NR_vfork;
+}
+
 unsigned tr_sys_event(long nr)
 {
     const struct tr_sysdesc *d = tr_sys_desc(nr);
@@ -271,8 +276,14 @@ int tr_sysset_build(struct tr_sysset *s, const char *list, int all, char *bad, s
             p += n;
             unsigned ev = tt_event_type_by_name(w);
             long nr = tr_sys_by_name(w);
-            if (is_ptrace_event_name(w))
+            if (is_ptrace_event_name(w)) {
+                /* Process creation is reported from ptrace events. Naming it also traps the
+                 * syscall (one more stop per clone), so that a failed clone/fork, which has no
+                 * ptrace event, is reported too. */
+                if (nr >= 0 && tr_is_clone_nr(nr))
+                    tr_sysset_add(s, nr);
                 continue;
+            }
             if (ev != TT_EV_NONE && add_event(s, ev) > 0) {
                 /* event name */
             } else if (nr >= 0) {

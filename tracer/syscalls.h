@@ -57,5 +57,7 @@ struct tr_sysdesc {
 };
 
 const struct tr_sysdesc *tr_sys_desc(long nr); /* NULL if not decoded */
+/* clone, clone3, fork, vfork (x86_64 numbers). */
+int tr_is_clone_nr(long nr);
 
 #endif

@@ -20,6 +20,8 @@
  *   tr_work sigtrap          raises SIGTRAP with a handler; prints whether it arrived
  *   tr_work untraced         clone and clone3 with CLONE_UNTRACED; each child opens a marker
  *                            path and exits 0 (prints the children's pids and exit codes)
+ *   tr_work badclone         a clone and a clone3 that fail with EINVAL, then one fork+wait
+ *                            (prints the results and errnos)
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -414,6 +416,23 @@ static int mode_untraced(void)
     return 0;
 }
 
+static int mode_badclone(void)
+{
+    /* CLONE_SIGHAND without CLONE_VM, and a clone_args size of 0: both EINVAL, no child. */
+    long r1 = syscall(SYS_clone, 0x00000800UL /* CLONE_SIGHAND */, 0L, 0L, 0L, 0L);
+    int e1 = errno;
+    long r2 = syscall(SYS_clone3, NULL, 0L);
+    int e2 = errno;
+    pid_t p = fork();
+    if (p == 0)
+        _exit(0);
+    int st = 0;
+    if (p > 0)
+        waitpid(p, &st, 0);
+    printf("clone=%ld errno=%d\nclone3=%ld errno=%d\nfork=%d\n", r1, e1, r2, e2, (int)p);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -459,6 +478,8 @@ int main(int argc, char **argv)
         return mode_sigtrap();
     if (!strcmp(m, "untraced"))
         return mode_untraced();
+    if (!strcmp(m, "badclone"))
+        return mode_badclone();
     fprintf(stderr, "tr_work: unknown mode %s\n", m);
     return 2;
 }
