@@ -120,6 +120,25 @@ static size_t utf8_len(const unsigned char *p, size_t avail)
     return len;
 }
 
+/* The JSON two-character escape letter of a control character, or 0 when it has none. */
+static char short_escape(unsigned char c)
+{
+    switch (c) {
+    case '\n':
+        return 'n';
+    case '\t':
+        return 't';
+    case '\r':
+        return 'r';
+    case '\b':
+        return 'b';
+    case '\f':
+        return 'f';
+    default:
+        return 0;
+    }
+}
+
 char *alert_sanitize(const char *s, size_t len, int escape_ctl)
 {
     /* worst case: every byte becomes "\u00XX" (6) */
@@ -138,28 +157,11 @@ char *alert_sanitize(const char *s, size_t len, int escape_ctl)
             continue;
         }
         if (l == 1 && p[i] < 0x20 && escape_ctl) {
-            switch (p[i]) {
-            case '\n':
-                memcpy(out + o, "\\n", 2);
-                o += 2;
-                break;
-            case '\t':
-                memcpy(out + o, "\\t", 2);
-                o += 2;
-                break;
-            case '\r':
-                memcpy(out + o, "\\r", 2);
-                o += 2;
-                break;
-            case '\b':
-                memcpy(out + o, "\\b", 2);
-                o += 2;
-                break;
-            case '\f':
-                memcpy(out + o, "\\f", 2);
-                o += 2;
-                break;
-            default:
+            char e = short_escape(p[i]);
+            if (e) {
+                out[o++] = '\\';
+                out[o++] = e;
+            } else {
                 o += (size_t)snprintf(out + o, cap - o, "\\u%04x", p[i]);
             }
             i++;

@@ -44,10 +44,9 @@ struct cfg_node *cfg_node_new(enum cfg_kind kind, const char *file, int line)
     return n;
 }
 
-void cfg_node_free(struct cfg_node *node)
+/* Frees what node owns (scalar, keys, children), not node itself. */
+static void node_free_contents(struct cfg_node *node)
 {
-    if (!node)
-        return;
     free(node->scalar);
     for (size_t i = 0; i < node->n; i++) {
         if (node->keys)
@@ -56,6 +55,13 @@ void cfg_node_free(struct cfg_node *node)
     }
     free(node->keys);
     free(node->items);
+}
+
+void cfg_node_free(struct cfg_node *node)
+{
+    if (!node)
+        return;
+    node_free_contents(node);
     free(node);
 }
 
@@ -142,14 +148,7 @@ void cfg_merge(struct cfg_node *dst, struct cfg_node *src)
         return;
     if (dst->kind != CFG_MAP || src->kind != CFG_MAP) {
         /* replace dst's content by src's */
-        free(dst->scalar);
-        for (size_t i = 0; i < dst->n; i++) {
-            if (dst->keys)
-                free(dst->keys[i]);
-            cfg_node_free(dst->items[i]);
-        }
-        free(dst->keys);
-        free(dst->items);
+        node_free_contents(dst);
         *dst = *src;
         free(src);
         return;

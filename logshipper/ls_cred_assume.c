@@ -31,7 +31,6 @@ int ls_sts_assume_role(struct ls_http *h, const char *region, const struct ls_cr
     }
     struct ls_buf body = {0}, tok = {0};
     struct ls_sig_result sig = {0};
-    struct ls_http_resp r = {0};
     int rc = -1;
     if (ls_buf_adds(&body, "Action=AssumeRole&Version=2011-06-15") < 0 ||
         add_param(&body, "RoleArn", role_arn) < 0 ||
@@ -75,17 +74,10 @@ int ls_sts_assume_role(struct ls_http *h, const char *region, const struct ls_cr
             goto done;
         hdrs[nh++] = tok.p;
     }
-    if (ls_http_do(h, "POST", url, hdrs, nh, body.p, body.len, 0, &r) < 0) {
-        snprintf(err, errlen, "STS: %s", r.error);
-        goto done;
-    }
-    if (ls_sts_parse_response("AssumeRole", r.status, r.body.p, c, err, errlen) < 0)
+    if (ls_sts_post(h, url, hdrs, nh, body.p, body.len, "AssumeRole", c, err, errlen) < 0)
         goto done;
     rc = 0;
 done:
-    if (r.body.p)
-        explicit_bzero(r.body.p, r.body.len);
-    ls_http_resp_free(&r);
     ls_sig_result_free(&sig);
     ls_buf_wipe(&tok);
     ls_buf_free(&body);

@@ -16,7 +16,6 @@ int ls_sts_assume_role_web_identity(struct ls_http *h, const char *region, const
                                     struct ls_creds *c, char *err, size_t errlen)
 {
     struct ls_buf body = {0};
-    struct ls_http_resp r = {0};
     char url[1024];
     int rc = -1;
     size_t tok_len = 0;
@@ -39,17 +38,11 @@ int ls_sts_assume_role_web_identity(struct ls_http *h, const char *region, const
     }
     const char *hdrs[] = {"Content-Type: application/x-www-form-urlencoded; charset=utf-8",
                           "Accept: */*"};
-    if (ls_http_do(h, "POST", url, hdrs, 2, body.p, body.len, 0, &r) < 0) {
-        snprintf(err, errlen, "STS: %s", r.error);
-        goto done;
-    }
-    if (ls_sts_parse_response("AssumeRoleWithWebIdentity", r.status, r.body.p, c, err, errlen) < 0)
+    if (ls_sts_post(h, url, hdrs, 2, body.p, body.len, "AssumeRoleWithWebIdentity", c, err,
+                    errlen) < 0)
         goto done;
     rc = 0;
 done:
-    if (r.body.p)
-        explicit_bzero(r.body.p, r.body.len);
-    ls_http_resp_free(&r);
     if (tok) {
         explicit_bzero(tok, tok_len);
         free(tok);

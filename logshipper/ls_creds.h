@@ -57,6 +57,11 @@ int ls_sts_assume_role(struct ls_http *h, const char *region, const struct ls_cr
  * and they are all there, else -1 with the error Code in err. No I/O. */
 int ls_sts_parse_response(const char *action, long status, const char *body, struct ls_creds *c,
                           char *err, size_t errlen);
+/* POST body to the STS endpoint url and parse the answer to action with ls_sts_parse_response; the
+ * response body is wiped. 0 or -1 (why in err). */
+int ls_sts_post(struct ls_http *h, const char *url, const char *const *headers, size_t nheaders,
+                const char *body, size_t body_len, const char *action, struct ls_creds *c,
+                char *err, size_t errlen);
 /* Text of the first <tag>...</tag> of an XML document into out: 1 found, 0 not. */
 int ls_xml_text(const char *xml, const char *tag, char *out, size_t outlen);
 

@@ -1,5 +1,6 @@
-/* STS Query API responses (AssumeRole, AssumeRoleWithWebIdentity): the XML text scanner and the
- * credentials / error extraction both callers share. Pure parsing, no I/O. */
+/* STS Query API (AssumeRole, AssumeRoleWithWebIdentity): what both calls share. The POST and the
+ * response handling (ls_sts_post), and the response parsing itself, which does no I/O: the XML
+ * text scanner and the credentials / error extraction. */
 #include <stdio.h>
 #include <string.h>
 
@@ -44,4 +45,20 @@ int ls_sts_parse_response(const char *action, long status, const char *body, str
     if (ls_xml_text(x, "Expiration", ex, sizeof ex))
         ls_rfc3339_ms(ex, strlen(ex), &c->expires_ms);
     return 0;
+}
+
+int ls_sts_post(struct ls_http *h, const char *url, const char *const *headers, size_t nheaders,
+                const char *body, size_t body_len, const char *action, struct ls_creds *c,
+                char *err, size_t errlen)
+{
+    struct ls_http_resp r = {0};
+    int rc = -1;
+    if (ls_http_do(h, "POST", url, headers, nheaders, body, body_len, 0, &r) < 0)
+        snprintf(err, errlen, "STS: %s", r.error);
+    else
+        rc = ls_sts_parse_response(action, r.status, r.body.p, c, err, errlen);
+    if (r.body.p)
+        explicit_bzero(r.body.p, r.body.len);
+    ls_http_resp_free(&r);
+    return rc;
 }

@@ -240,6 +240,16 @@ TT_TEST(json_time_is_utc_nanoseconds)
     TT_CHECK_STR(buf, "1970-01-01T00:00:00.000000005Z");
 }
 
+TT_TEST(sanitize_escapes_every_control_character)
+{
+    char *s = alert_sanitize("\t\r\b\f\x01\n\x1fz", 8, 1);
+    TT_CHECK_STR(s, "\\t\\r\\b\\f\\u0001\\n\\u001fz");
+    free(s);
+    s = alert_sanitize("a\tb", 3, 0); /* not escaped when not asked */
+    TT_CHECK_STR(s, "a\tb");
+    free(s);
+}
+
 int main(void)
 {
     return tt_run_all();
