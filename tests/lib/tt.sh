@@ -41,3 +41,23 @@ tt_tmpdir() {
     TT_TMP=$(mktemp -d /tmp/tartan-test.XXXXXX)
     trap 'rm -rf "$TT_TMP"' EXIT
 }
+
+# tt_fuzz NAME SECONDS CORPUS_DIR: runs the libFuzzer target build-fuzz/fuzz/NAME (from `make fuzz`)
+# for SECONDS on CORPUS_DIR (needs tt_tmpdir); PASS when it finishes clean, FAIL on any crash, leak
+# or sanitizer report, SKIP when it is not built.
+tt_fuzz() {
+    local name=$1 secs=$2 corpus=$3 bin="$TT_ROOT/build-fuzz/fuzz/$1" log="$TT_TMP/$1.log" rc
+    if [ ! -x "$bin" ]; then
+        skip "$name" "not built ($bin); run make fuzz"
+        return 0
+    fi
+    (cd "$TT_TMP" && "$bin" -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 \
+        -artifact_prefix="$TT_TMP/crash-$name-" "$corpus" >"$log" 2>&1)
+    rc=$?
+    if [ $rc -eq 0 ] && grep -q "^Done" "$log"; then
+        pass "$name ($(grep '^Done' "$log"))"
+    else
+        tail -n 30 "$log" >&2
+        fail "$name" "fuzzer exited $rc: $(grep -m1 -E 'ERROR|SUMMARY' "$log")"
+    fi
+}
