@@ -57,6 +57,18 @@ static void add_sockaddr(struct tt_evb *b, pid_t tid, unsigned id, uint64_t addr
         tt_evb_bytes(b, id, TT_PK_SOCKADDR, &ss, (size_t)len);
 }
 
+/* The first TR_SNAPLEN bytes of a buffer the tracee passes (read at entry: what it sends). */
+static void add_data(struct tt_evb *b, pid_t tid, unsigned id, uint64_t addr, uint64_t len)
+{
+    uint8_t buf[TR_SNAPLEN];
+    if (!addr)
+        return;
+    if (len > sizeof buf)
+        len = sizeof buf;
+    if (tr_mem_read(tid, addr, buf, (size_t)len) == 0)
+        tt_evb_bytes(b, id, TT_PK_BYTES, buf, (size_t)len);
+}
+
 /* Local address of the tracee's socket fd: a copy of the fd through pidfd_getfd, then
  * getsockname in the tracer (no code injected into the tracee). */
 static void add_local_addr(struct tt_evb *b, pid_t tgid, long fd)
@@ -230,6 +242,9 @@ int tr_decode_entry(struct tr_state *st, struct tr_task *t, long nr, const uint6
             break;
         case AK_SOCKADDR:
             add_sockaddr(b, t->tid, s->param, v, s->idx < 5 ? args[s->idx + 1] : 0);
+            break;
+        case AK_DATA:
+            add_data(b, t->tid, s->param, v, s->idx < 5 ? args[s->idx + 1] : 0);
             break;
         default:
             break; /* outputs: at exit */

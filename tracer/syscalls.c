@@ -148,7 +148,7 @@ static const struct tr_sysdesc table[TR_MAX_NR] = {
     [__NR_sendto] = {TT_EV_SENDTO,
                      D | CL_NET,
                      0,
-                     {P(0, INT, FD), P(2, U64, SIZE), P(4, SOCKADDR, ADDR)}},
+                     {P(0, INT, FD), P(1, DATA, DATA), P(2, U64, SIZE), P(4, SOCKADDR, ADDR)}},
     [__NR_sendmsg] = {TT_EV_SENDMSG, D | CL_NET, SP_SENDMSG, {P(0, INT, FD)}},
     [__NR_recvfrom] = {TT_EV_RECVFROM,
                        CL_NET,

@@ -16,6 +16,7 @@ enum tr_argkind {
     AK_SOCKADDR,     /* sockaddr pointer; its length is the next argument */
     AK_SOCKADDR_OUT, /* sockaddr filled by the kernel; next argument points to its length */
     AK_FDS_OUT,      /* int[2] filled by the kernel (pipe, socketpair): fd1, fd2 */
+    AK_DATA,         /* buffer; its length is the next argument: first TR_SNAPLEN bytes */
 };
 
 enum tr_special {
@@ -42,6 +43,8 @@ enum tr_class {
     CL_NET = 1u << 3,     /* network: adds socket + getsockopt */
     CL_DEFAULT = 1u << 4, /* in the default set */
 };
+
+#define TR_SNAPLEN 80 /* bytes of a data buffer an event carries (Falco's default snaplen) */
 
 struct tr_argspec {
     uint8_t idx;

@@ -233,6 +233,17 @@ def main():
     rc, out, L = run(["fds"], extra=["-a"])
     has("trace_all_generic", L, r" syscall ret=\d+ nr=\d+ ")
 
+    # ---- sendto carries the first 80 bytes it sends (snaplen), read at entry ----
+    cap = os.path.join(TMP, "send.cap")
+    py = ("import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); "
+          "s.sendto(b'x' * 22, ('127.0.0.1', 9)); s.sendto(b'y' * 200, ('127.0.0.1', 9))")
+    subprocess.run([TRACER, "-q", "-w", cap, "--", sys.executable, "-c", py], timeout=60)
+    d = subprocess.run([TRACER, "dump", cap], stdout=subprocess.PIPE, text=True, timeout=60)
+    sends = ev(d.stdout.splitlines(), r" sendto ret=")
+    check("sendto_data_snapshot",
+          len(sends) == 2 and " data=<22 bytes> " in sends[0] + " " and " size=22 " in sends[0]
+          and " data=<80 bytes> " in sends[1] + " " and " size=200 " in sends[1], str(sends))
+
 
 if __name__ == "__main__":
     try:
