@@ -2,14 +2,15 @@
  * then the body; the first two bytes pick the status. Each header line goes through
  * ls_http_parse_header (request id, x-amzn-ErrorType, x-amz-retry-after, status-line reset),
  * then ls_cwl_parse_response extracts the error code, message and rejectedLogEventsInfo and
- * classifies the outcome. Every line and the body are copied to exact-size heap blocks so that
- * any read past their end is caught by ASan. */
+ * classifies the outcome; the retry-after must keep the backoff bounded. Every line and the body
+ * are copied to exact-size heap blocks so that any read past their end is caught by ASan. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ls_cwl.h"
 #include "ls_http.h"
+#include "ls_ship.h"
 
 static void check_str(const char *s, size_t cap)
 {
@@ -66,6 +67,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     if (res.outcome == LS_OK && status >= 200 && status < 300 && !r.request_id[0])
         abort(); /* a 200 without a request id must never count as delivered */
+    /* Whatever x-amz-retry-after says, the pause stays within the retry cap (+5 s). */
+    int64_t d = ls_backoff_ms(data[1] & 15, 100, 20000, res.retry_after_ms, 0.5);
+    if (d < 0 || d > 25000)
+        abort();
     ls_buf_free(&r.body);
 
     /* The body parser on its own, on an exact-size (unterminated) copy. */
