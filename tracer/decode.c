@@ -13,6 +13,8 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -67,6 +69,20 @@ static void add_data(struct tt_evb *b, pid_t tid, unsigned id, uint64_t addr, ui
         len = sizeof buf;
     if (tr_mem_read(tid, addr, buf, (size_t)len) == 0)
         tt_evb_bytes(b, id, TT_PK_BYTES, buf, (size_t)len);
+}
+
+/* --open-ino: device (the kernel's encoding, major << 20 | minor, as Falco reports it) and
+ * inode of the file behind the tracee's new fd: one stat through /proc/PID/fd (a few µs, so
+ * only on request). */
+static void add_dev_ino(struct tt_evb *b, pid_t tgid, int64_t fd)
+{
+    char path[64];
+    struct stat st;
+    snprintf(path, sizeof path, "/proc/%d/fd/%lld", (int)tgid, (long long)fd);
+    if (stat(path, &st) != 0)
+        return;
+    tt_evb_u64(b, TT_P_DEV, (uint64_t)major(st.st_dev) << 20 | minor(st.st_dev));
+    tt_evb_u64(b, TT_P_INO, st.st_ino);
 }
 
 /* Local address of the tracee's socket fd: a copy of the fd through pidfd_getfd, then
@@ -273,6 +289,10 @@ static void exit_outputs(struct tr_state *st, struct tr_task *t, const struct tr
                 add_sockaddr(b, t->tid, s->param, a[s->idx], len);
         }
     }
+    if (st->o->open_ino && ret >= 0 &&
+        (d->ev == TT_EV_OPEN || d->ev == TT_EV_OPENAT || d->ev == TT_EV_OPENAT2 ||
+         d->ev == TT_EV_CREAT || d->ev == TT_EV_OPEN_BY_HANDLE_AT))
+        add_dev_ino(b, t->tgid, ret);
     switch (d->special) {
     case SP_CONNECT:
         if (ret == 0 || ret == -EINPROGRESS)

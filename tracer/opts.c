@@ -48,6 +48,7 @@ void tr_opts_usage(FILE *out)
           "                        tracer's parent, or the launcher's parent)\n"
           "      --no-snapshot     do not send the /proc snapshot first\n"
           "      --keep-ptrace-cap do not drop CAP_SYS_PTRACE from the workload\n"
+          "      --open-ino        dev and ino of each opened file (one stat per open)\n"
           "  -v, --verbose         more logging (repeat for debug);  -q, --quiet  errors only\n"
           "  -h, --help            this text;  --version\n",
           out);
@@ -95,6 +96,7 @@ enum {
     OPT_VERSION,
     OPT_SYSCALLS_FILE,
     OPT_KEEP_PTRACE_CAP,
+    OPT_OPEN_INO,
 };
 
 int tr_opts_parse(struct tr_opts *o, int argc, char **argv)
@@ -164,6 +166,7 @@ int tr_opts_parse(struct tr_opts *o, int argc, char **argv)
         {"version", no_argument, NULL, OPT_VERSION},
         {"syscalls-file", required_argument, NULL, OPT_SYSCALLS_FILE},
         {"keep-ptrace-cap", no_argument, NULL, OPT_KEEP_PTRACE_CAP},
+        {"open-ino", no_argument, NULL, OPT_OPEN_INO},
         {NULL, 0, NULL, 0},
     };
     optind = 1;
@@ -199,6 +202,9 @@ int tr_opts_parse(struct tr_opts *o, int argc, char **argv)
             return 1;
         case OPT_KEEP_PTRACE_CAP:
             o->keep_ptrace_cap = 1;
+            break;
+        case OPT_OPEN_INO:
+            o->open_ino = 1;
             break;
         case OPT_SYSCALLS_FILE:
             o->syscalls_file = optarg;

@@ -56,6 +56,7 @@ struct tr_opts {
     int quiet;           /* -q */
     long ptid_override;  /* --ptid N: parent the engine sees for the workload (-1: automatic) */
     int keep_ptrace_cap; /* --keep-ptrace-cap: do not drop CAP_SYS_PTRACE from the workload */
+    int open_ino;        /* --open-ino: dev and ino of the file a successful open returned */
 };
 
 /* Parses argv into o (defaults, then TRACER_* environment, then flags). Returns 0 to run,

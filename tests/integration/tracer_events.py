@@ -233,6 +233,21 @@ def main():
     rc, out, L = run(["fds"], extra=["-a"])
     has("trace_all_generic", L, r" syscall ret=\d+ nr=\d+ ")
 
+    # ---- --open-ino: dev (kernel encoding) and ino of the opened file; not by default ----
+    target = os.path.join(TMP, "ino_target.txt")
+    with open(target, "w") as f:
+        f.write("x\n")
+    sti = os.stat(target)
+    want = f" dev={os.major(sti.st_dev) << 20 | os.minor(sti.st_dev)} ino={sti.st_ino}"
+    for opt, name in ((["--open-ino"], "open_ino_reported"), ([], "open_ino_not_by_default")):
+        cap = os.path.join(TMP, "ino.cap")
+        subprocess.run([TRACER, "-q", "-w", cap, *opt, "--", "/bin/cat", target],
+                       stdout=subprocess.DEVNULL, timeout=60)
+        d = subprocess.run([TRACER, "dump", cap], stdout=subprocess.PIPE, text=True, timeout=60)
+        opens = ev(d.stdout.splitlines(), r" open(at)? ret=\d+ .*name=" + re.escape(target))
+        got = bool(opens) and (want + " " in opens[0] + " " if opt else " ino=" not in opens[0])
+        check(name, got, f"want{want if opt else ' no ino'}: {opens[:1]}")
+
     # ---- sendto carries the first 80 bytes it sends (snaplen), read at entry ----
     cap = os.path.join(TMP, "send.cap")
     py = ("import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); "
