@@ -30,6 +30,9 @@ struct cfg_node {
  * (an empty map for an empty document) or NULL with "name:line:col: reason" in err. */
 struct cfg_node *cfg_parse(const char *text, size_t len, const char *name, char *err, size_t n);
 struct cfg_node *cfg_parse_file(const char *path, char *err, size_t n);
+/* The whole file at path, NUL-terminated (length in *len), or NULL with the reason in err: Falco's
+ * rules-loader wording ("Could not open file X for reading: ...") when falco_words is set. */
+char *config_read_file(const char *path, size_t *len, int falco_words, char *err, size_t n);
 void cfg_node_free(struct cfg_node *node);
 struct cfg_node *cfg_node_new(enum cfg_kind kind, const char *file, int line);
 struct cfg_node *cfg_node_clone(const struct cfg_node *node);

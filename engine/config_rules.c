@@ -4,16 +4,12 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "config.h"
-#include "tt_io.h"
 #include "tt_log.h"
 
 static int has_yaml_ext(const char *name)
@@ -36,30 +32,10 @@ static int push(char ***arr, size_t *n, char *v)
     return 0;
 }
 
-static char *read_all(const char *path, size_t *len, char *err, size_t n)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        snprintf(err, n, "Could not open file %s for reading: %s", path, strerror(errno));
-        return NULL;
-    }
-    char *buf = tt_read_fd(fd, SIZE_MAX / 2, len);
-    int e = errno;
-    close(fd);
-    if (!buf) {
-        if (e == ENOMEM)
-            snprintf(err, n, "out of memory");
-        else
-            snprintf(err, n, "Could not read file %s", path);
-        return NULL;
-    }
-    return buf;
-}
-
 static int add_file(struct rules_input *in, const char *path, char *err, size_t n)
 {
     size_t len = 0;
-    char *text = read_all(path, &len, err, n);
+    char *text = config_read_file(path, &len, 1, err, n);
     if (!text)
         return -1;
     size_t *lens = realloc(in->lens, (in->n + 1) * sizeof *lens);

@@ -371,24 +371,31 @@ out:
     return root;
 }
 
-struct cfg_node *cfg_parse_file(const char *path, char *err, size_t n)
+char *config_read_file(const char *path, size_t *len, int falco_words, char *err, size_t n)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        snprintf(err, n, "could not open %s: %s", path, strerror(errno));
+        snprintf(err, n,
+                 falco_words ? "Could not open file %s for reading: %s" : "could not open %s: %s",
+                 path, strerror(errno));
         return NULL;
     }
-    size_t len = 0;
-    char *buf = tt_read_fd(fd, SIZE_MAX / 2, &len);
+    char *buf = tt_read_fd(fd, SIZE_MAX / 2, len);
     int e = errno;
     close(fd);
-    if (!buf) {
-        if (e == ENOMEM)
-            snprintf(err, n, "out of memory");
-        else
-            snprintf(err, n, "could not read %s", path);
+    if (!buf && e == ENOMEM)
+        snprintf(err, n, "out of memory");
+    else if (!buf)
+        snprintf(err, n, falco_words ? "Could not read file %s" : "could not read %s", path);
+    return buf;
+}
+
+struct cfg_node *cfg_parse_file(const char *path, char *err, size_t n)
+{
+    size_t len = 0;
+    char *buf = config_read_file(path, &len, 0, err, n);
+    if (!buf)
         return NULL;
-    }
     struct cfg_node *root = cfg_parse(buf, len, path, err, n);
     free(buf);
     return root;
