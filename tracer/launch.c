@@ -13,10 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/capability.h>
+#include <sys/signalfd.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "decode.h"
@@ -24,6 +26,7 @@
 #include "procfs.h"
 #include "trace.h"
 #include "tt_log.h"
+#include "tt_ring.h"
 #include "tt_spawn.h"
 
 extern char **environ;
@@ -145,6 +148,41 @@ static int load_syscalls_file(struct tr_state *st)
     return 1;
 }
 
+static unsigned long long mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (unsigned long long)ts.tv_sec * 1000ull + (unsigned long long)ts.tv_nsec / 1000000ull;
+}
+
+/* The bounded wait for the engine (--wait-engine), in 100 ms slices so that SIGTERM, SIGINT,
+ * SIGHUP or SIGQUIT sent meanwhile (docker stop before any engine came) end it at once instead
+ * of after the whole wait. 1 attached, 0 not (timeout, or a consumer of another version), -N
+ * stopped by signal N. Other signals read here have no workload to go to yet. */
+static int wait_engine(struct tr_state *st, int timeout_ms)
+{
+    unsigned long long deadline = mono_ms() + (unsigned long long)(timeout_ms > 0 ? timeout_ms : 0);
+    for (;;) {
+        int slice = 100;
+        if (timeout_ms >= 0) {
+            unsigned long long now = mono_ms();
+            slice = now >= deadline ? 0 : deadline - now < 100 ? (int)(deadline - now) : 100;
+        }
+        if (tr_sink_wait_consumer(&st->sink, slice))
+            return 1;
+        if (st->sink.ring && tt_ring_error(st->sink.ring)[0])
+            return 0; /* refused: reason logged */
+        struct signalfd_siginfo si;
+        while (read(st->sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
+            int sig = (int)si.ssi_signo;
+            if (sig == SIGTERM || sig == SIGINT || sig == SIGHUP || sig == SIGQUIT)
+                return -sig;
+        }
+        if (timeout_ms >= 0 && mono_ms() >= deadline)
+            return 0;
+    }
+}
+
 int tr_launch(struct tr_state *st)
 {
     const struct tr_opts *o = st->o;
@@ -159,7 +197,12 @@ int tr_launch(struct tr_state *st)
     /* No blind start: the workload runs only once the engine reads the ring (or after the
      * bounded wait, by the fail policy). The snapshot follows the attach, so a small ring is not
      * filled before anyone reads it. A capture file needs no wait. */
-    if (!tr_sink_wait_consumer(&st->sink, o->wait_engine_ms)) {
+    int waited = wait_engine(st, o->wait_engine_ms);
+    if (waited < 0) {
+        tt_warn("signal %d while waiting for the engine; not starting the workload", -waited);
+        return 128 - waited;
+    }
+    if (!waited) {
         if (o->fail_policy == TR_FAIL_CLOSED) {
             tt_error("no engine attached to the event ring within %d ms; not starting the "
                      "workload (fail-closed; --fail-open or --wait-engine to change)",
@@ -334,7 +377,12 @@ int tr_attach(struct tr_state *st)
         tt_error("-p %d: no such process", (int)root);
         return TR_EXIT_FAILURE;
     }
-    if (!tr_sink_wait_consumer(&st->sink, st->o->wait_engine_ms))
+    int waited = wait_engine(st, st->o->wait_engine_ms);
+    if (waited < 0) {
+        tt_info("signal %d while waiting for the engine; nothing attached", -waited);
+        return 0;
+    }
+    if (!waited)
         tt_warn("no engine attached within %d ms; tracing anyway", st->o->wait_engine_ms);
     tr_emit_tracerinfo(st, "attach");
     if (!st->o->no_snapshot)

@@ -166,7 +166,23 @@ timeout 20 "$T" dump --wait 0 --ring $((0x74730000 + $$ % 65536)) >late.txt 2>la
 expect_match late_engine_reads_workload "$(grep ' execve ret=0 ' late.txt | head -n 1)" "args=\\[-c touch $TT_TMP/started\\]"
 if key_exists $((0x74730000 + $$ % 65536)); then fail late_engine_removes_ring "still there after the drain"
 else pass late_engine_removes_ring; fi
+# SIGTERM while waiting for the engine (docker stop before any engine came): the wait ends at
+# once (not after --wait-engine), 128+15, the workload is not started and the ring is removed.
+rm -f started
+"$T" --ring-key $((0x74750000 + $$ % 65536)) --wait-engine 20000 -- /bin/sh -c "touch $TT_TMP/started" 2>err.txt &
+tp=$!
+wait_for 10 key_exists $((0x74750000 + $$ % 65536))
+t0=$(date +%s%N)
+kill -TERM "$tp"
+wait "$tp"; rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+if [ "$rc" -eq 143 ] && [ "$ms" -lt 5000 ] && [ ! -e started ] && ! key_exists $((0x74750000 + $$ % 65536)); then
+    pass sigterm_during_engine_wait
+else
+    fail sigterm_during_engine_wait "rc=$rc after ${ms} ms, started=$(test -e started && echo y), $(cat err.txt)"
+fi
 # whatever a failure above left behind
 ipcrm -M $((0x74720000 + $$ % 65536)) 2>/dev/null
 ipcrm -M $((0x74730000 + $$ % 65536)) 2>/dev/null
+ipcrm -M $((0x74750000 + $$ % 65536)) 2>/dev/null
 true
