@@ -210,7 +210,7 @@ int tracer_dump_main(int argc, char **argv)
             return DUMP_OK;
         } else if (strcmp(a, "--ring") == 0 || strcmp(a, "--stats") == 0) {
             ring = 1;
-            stats = a[2] == 's';
+            stats = stats || a[2] == 's'; /* --stats --ring KEY is still --stats */
             if (next && next[0] != '-') {
                 keystr = next;
                 i++;

@@ -114,6 +114,11 @@ PP=$!
 wait_for 10 grep -q produced= "$TMP/p6.out"
 $T dump --stats "$K" >"$TMP/s6.out" 2>&1
 src=$?
+# (written the other way round too: --stats --ring KEY must not turn into a consumer)
+timeout 10 $T dump --stats --ring "$K" >"$TMP/s6b.out" 2>&1
+src=$((src + $?))
+grep -qx produced=40 "$TMP/s6b.out" && grep -qx consumed=0 "$TMP/s6b.out" ||
+    src="--stats --ring: $(tr '\n' ' ' <"$TMP/s6b.out")"
 $T dump --ring "$K" >"$TMP/d6.out" 2>&1
 wait $PP
 if [ "$src" -eq 0 ] && grep -qx produced=40 "$TMP/s6.out" && grep -qx consumed=0 "$TMP/s6.out" &&
