@@ -25,6 +25,7 @@
 #include "filter.h"
 #include "procfs.h"
 #include "trace.h"
+#include "tt_io.h"
 #include "tt_log.h"
 #include "tt_ring.h"
 #include "tt_spawn.h"
@@ -57,21 +58,6 @@ static long invisible_parent(const struct tr_opts *o)
     return pp;
 }
 
-/* Reads exactly n bytes (the pipe may deliver the program in pieces). */
-static int read_full(int fd, void *buf, size_t n)
-{
-    size_t got = 0;
-    while (got < n) {
-        ssize_t r = read(fd, (char *)buf + got, n - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return -1;
-        got += (size_t)r;
-    }
-    return 0;
-}
-
 /* CAP_SYS_PTRACE is in the container for the tracer; the workload would not have it without
  * Tartan, and with it could read or write the tracer's memory. Drop it from every set of the
  * workload (best effort: needs CAP_SETPCAP for the bounding set). --keep-ptrace-cap keeps it. */
@@ -99,8 +85,11 @@ static void child_main(struct tr_state *st, const char *exe, int syncfd)
     sigprocmask(SIG_SETMASK, &st->sigsave.mask, NULL);
     sigaction(SIGPIPE, &st->sigpipe_saved, NULL);
     int len = -1;
-    if (read_full(syncfd, &len, sizeof len) != 0 || len < 0 || len > TR_FILTER_MAX ||
-        (len > 0 && read_full(syncfd, prog, (size_t)len * sizeof prog[0]) != 0))
+    /* The pipe may deliver the program in pieces: tt_read_full gathers them. */
+    if (tt_read_full(syncfd, &len, sizeof len) != (ssize_t)sizeof len || len < 0 ||
+        len > TR_FILTER_MAX ||
+        (len > 0 && tt_read_full(syncfd, prog, (size_t)len * sizeof prog[0]) !=
+                        (ssize_t)((size_t)len * sizeof prog[0])))
         _exit(TR_EXIT_FAILURE); /* the tracer gave up */
     close(syncfd);
     drop_ptrace_cap(st);

@@ -30,19 +30,13 @@
 #include "syscalls.h"
 #include "trace.h"
 #include "tt_log.h"
+#include "tt_time.h"
 
 #ifndef PTRACE_EVENT_STOP
 #define PTRACE_EVENT_STOP 128
 #endif
 #define X32_BIT 0x40000000ul
 #define HELD_RELEASE_NS (50ull * 1000000ull)
-
-static uint64_t mono_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 unsigned tr_ptrace_options(const struct tr_state *st)
 {
@@ -104,7 +98,7 @@ static void on_main_exit(struct tr_state *st)
         return;
     }
     signal_all(st, SIGTERM);
-    st->grace_deadline_ns = mono_ns() + (uint64_t)st->o->grace_ms * 1000000ull;
+    st->grace_deadline_ns = tt_mono_ns() + (uint64_t)st->o->grace_ms * 1000000ull;
 }
 
 static void on_exit_status(struct tr_state *st, pid_t pid, int status)
@@ -349,7 +343,7 @@ static void on_stop(struct tr_state *st, pid_t pid, int status)
             return;
         }
         t->flags |= TF_HELD;
-        t->held_since_ns = mono_ns();
+        t->held_since_ns = tt_mono_ns();
         st->tasks.held++;
         return;
     }
@@ -514,7 +508,7 @@ void tr_loop(struct tr_state *st)
      * blocked elsewhere: do not burn CPU for it), back to the maximum when a stop arrives
      * during a spin or soon after the tracer went to sleep (a spin would have caught it). */
     const uint64_t spin_max = (uint64_t)(st->o->spin_us > 0 ? st->o->spin_us : 0) * 1000ull;
-    uint64_t budget = spin_max, spin_start = 0, housekeep_ns = mono_ns();
+    uint64_t budget = spin_max, spin_start = 0, housekeep_ns = tt_mono_ns();
     unsigned since_check = 0;
     const char *y = getenv("TARTAN_SPIN_YIELD");
     int spin_yield = !(y && strcmp(y, "0") == 0);
@@ -530,7 +524,7 @@ void tr_loop(struct tr_state *st)
             /* A tracee that never pauses must not delay forwarded signals or timers. */
             if (++since_check >= 64) {
                 since_check = 0;
-                uint64_t now = mono_ns();
+                uint64_t now = tt_mono_ns();
                 if (now - housekeep_ns >= 5000000ull) {
                     housekeep_ns = now;
                     drain_signals(st);
@@ -545,7 +539,7 @@ void tr_loop(struct tr_state *st)
             tt_error("waitpid: %s", strerror(errno));
             break;
         }
-        uint64_t now = mono_ns();
+        uint64_t now = tt_mono_ns();
         if (budget) {
             if (!spin_start)
                 spin_start = now;
@@ -577,7 +571,7 @@ void tr_loop(struct tr_state *st)
             tt_error("poll: %s", strerror(errno));
             break;
         }
-        if (spin_max && mono_ns() - now < spin_max)
+        if (spin_max && tt_mono_ns() - now < spin_max)
             budget = spin_max;
     }
     /* Reap whatever is left (PID 1: orphans), without blocking. */

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "tt_event.h"
+#include "tt_time.h"
 
 #define OVERLAYFS_MAGIC 0x794c7630ul /* OVERLAYFS_SUPER_MAGIC, linux/magic.h */
 
@@ -39,9 +40,7 @@ ssize_t tr_proc_read(const char *path, char *buf, size_t cap)
 
 unsigned long long tr_now_ns(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (unsigned long long)ts.tv_sec * 1000000000ull + (unsigned long long)ts.tv_nsec;
+    return tt_wall_ns();
 }
 
 unsigned long long tr_boot_realtime_ns(void)
