@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tt_hex.h"
 #include "rules_int.h"
 
 struct parser {
@@ -237,17 +238,6 @@ static int lex_bare_str(struct parser *p)
     return 1;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* str is the quoted token including both delimiters. */
 static const char *unescape(struct parser *p, const char *str, size_t n)
 {
@@ -299,7 +289,7 @@ static const char *unescape(struct parser *p, const char *str, size_t n)
         case 'x': {
             if (i + 2 >= len)
                 fail(p, "truncated hex char escape sequence");
-            int h = hexval(str[i + 1]), l = hexval(str[i + 2]);
+            int h = tt_hexval(str[i + 1]), l = tt_hexval(str[i + 2]);
             if (h < 0 || l < 0)
                 fail(p, "invalid hex char escape sequence: %.2s", str + i + 1);
             char ch = (char)(h * 16 + l);

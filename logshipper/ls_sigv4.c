@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "tt_hex.h"
+
 static const char hexd[] = "0123456789abcdef";
 
 static void to_hex(const unsigned char *in, size_t n, char *out)
@@ -63,17 +65,6 @@ int ls_uri_encode(struct ls_buf *b, const char *s, size_t n, int keep_slash)
     return 0;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Percent-decode s[0..n) into b (invalid escapes are kept literally). */
 static int uri_decode(struct ls_buf *b, const char *s, size_t n)
 {
@@ -81,8 +72,8 @@ static int uri_decode(struct ls_buf *b, const char *s, size_t n)
         return -1;
     for (size_t i = 0; i < n; i++) {
         int h, l;
-        if (s[i] == '%' && i + 2 < n && (h = hexval(s[i + 1])) >= 0 &&
-            (l = hexval(s[i + 2])) >= 0) {
+        if (s[i] == '%' && i + 2 < n && (h = tt_hexval(s[i + 1])) >= 0 &&
+            (l = tt_hexval(s[i + 2])) >= 0) {
             b->p[b->len++] = (char)(h * 16 + l);
             i += 2;
         } else {
