@@ -15,6 +15,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
+#include <openssl/crypto.h>
+
 #include "ls_buf.h"
 #include "ls_creds.h"
 #include "ls_cwl.h"
@@ -30,6 +33,8 @@
 #include "tt_io.h"
 #include "tt_log.h"
 #include "tt_time.h"
+
+#define LOGSHIPPER_VERSION "0.1.0"
 
 #define MAX_PAST_MS (14LL * 24 * 3600 * 1000 - 3600 * 1000) /* CloudWatch: 14 days */
 #define MAX_FUTURE_MS (2LL * 3600 * 1000 - 60 * 1000)       /* CloudWatch: 2 hours */
@@ -65,7 +70,8 @@ static void usage(FILE *f)
         "      --timeout MS         per-request timeout (default 10000)\n"
         "      --retry-base-ms MS   backoff base (default 100)\n"
         "      --retry-cap-ms MS    backoff cap (default 20000)\n"
-        "      --log-level LEVEL    error, warning, info, debug (default info)\n",
+        "      --log-level LEVEL    error, warning, info, debug (default info)\n"
+        "  -h, --help               this text;  --version  version and exit\n",
         f);
 }
 
@@ -162,6 +168,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         {"retry-cap-ms", required_argument, 0, O_RC},
         {"log-level", required_argument, 0, O_LL},
         {"help", no_argument, 0, 'h'},
+        {"version", no_argument, 0, O_VER},
         {0, 0, 0, 0},
     };
     int c;
@@ -227,6 +234,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             break;
         case 'h':
             usage(stdout);
+            exit(0);
+        case O_VER:
+            printf("logshipper %s (%s, %s)\n", LOGSHIPPER_VERSION, curl_version(),
+                   OpenSSL_version(OPENSSL_VERSION));
             exit(0);
         default:
             usage(stderr);
