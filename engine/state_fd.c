@@ -494,13 +494,20 @@ static void on_socket(struct engine_state *st, struct eval_ctx *ctx)
     ctx->fd = f;
 }
 
+/* The fd named by the event's `fd` parameter: sets ctx->fdnum and returns the table entry, or
+ * NULL when the process has no such fd. */
+static struct st_fd *event_fd(struct eval_ctx *ctx)
+{
+    int64_t fd = -1;
+    tt_event_get_i64(ctx->ev, TT_P_FD, &fd);
+    ctx->fdnum = fd;
+    return state_fd(ctx->proc, fd);
+}
+
 static void on_connect(struct engine_state *st, struct eval_ctx *ctx)
 {
     const struct tt_event *ev = ctx->ev;
-    int64_t fd = -1;
-    tt_event_get_i64(ev, TT_P_FD, &fd);
-    ctx->fdnum = fd;
-    struct st_fd *f = state_fd(ctx->proc, fd);
+    struct st_fd *f = event_fd(ctx);
     struct saddr remote, local;
     int hr = parse_sockaddr(ev, TT_P_ADDR, &remote);
     int hl = parse_sockaddr(ev, TT_P_LOCAL_ADDR, &local);
@@ -508,7 +515,7 @@ static void on_connect(struct engine_state *st, struct eval_ctx *ctx)
         /* Unknown socket (opened before tracing, no snapshot): describe it from the event. */
         if (!hr || (ev->ret < 0 && ev->ret != -115))
             return;
-        f = st_fd_set(st, ctx->proc, fd);
+        f = st_fd_set(st, ctx->proc, ctx->fdnum);
         if (!f)
             return;
         f->type = fdtype_of_family(remote.family);
@@ -583,10 +590,7 @@ static void on_accept(struct engine_state *st, struct eval_ctx *ctx)
 static void on_bind(struct engine_state *st, struct eval_ctx *ctx)
 {
     const struct tt_event *ev = ctx->ev;
-    int64_t fd = -1;
-    tt_event_get_i64(ev, TT_P_FD, &fd);
-    ctx->fdnum = fd;
-    struct st_fd *f = state_fd(ctx->proc, fd);
+    struct st_fd *f = event_fd(ctx);
     ctx->fd = f;
     struct saddr a;
     if (!f || ev->ret < 0 || !parse_sockaddr(ev, TT_P_ADDR, &a))
@@ -608,10 +612,7 @@ static void on_bind(struct engine_state *st, struct eval_ctx *ctx)
 static void on_sendrecv(struct engine_state *st, struct eval_ctx *ctx)
 {
     const struct tt_event *ev = ctx->ev;
-    int64_t fd = -1;
-    tt_event_get_i64(ev, TT_P_FD, &fd);
-    ctx->fdnum = fd;
-    struct st_fd *f = state_fd(ctx->proc, fd);
+    struct st_fd *f = event_fd(ctx);
     ctx->fd = f;
     if (f)
         f->sock.name_changed = 0;
