@@ -142,6 +142,7 @@ struct tt_ring {
     uint32_t seq;
     uint32_t checked_attaches;                /* consumer attach whose version was last checked */
     uint32_t refused_version, refused_layout; /* what it claimed, when it was refused */
+    uint64_t trimmed; /* ring bytes before this position are no longer mapped here */
     /* consumer, private */
     uint64_t tail, consumed, corrupt;
     uint64_t cached_head; /* last head read from the producer: re-read when caught up */
@@ -500,6 +501,33 @@ static uint64_t used_bytes(struct tt_ring *r, uint64_t need, int fresh)
     return used > r->size ? r->size : used;
 }
 
+/* The producer keeps only the data pages near its write position in its own mapping. Written
+ * pages stay in the segment for the consumer; dropping them from this mapping (MADV_DONTNEED on a
+ * shared mapping unmaps, the segment keeps page and contents) means the producer's RSS does not
+ * grow to the whole ring, which is the transport's memory, not the tracer's. Writing there again
+ * maps the page back (a minor fault per page, once per lap of the ring). */
+#define TRIM_CHUNK (256u * 1024u)
+
+static void trim_behind(struct tt_ring *r)
+{
+    if (r->size < 4 * TRIM_CHUNK || r->head < 2 * TRIM_CHUNK)
+        return;
+    uint64_t keep_from = (r->head - TRIM_CHUNK) & ~(uint64_t)(TRIM_CHUNK - 1);
+    if (keep_from < r->trimmed + TRIM_CHUNK)
+        return;
+    if (keep_from - r->trimmed > r->size - TRIM_CHUNK)
+        r->trimmed = keep_from - (r->size - TRIM_CHUNK);
+    while (r->trimmed < keep_from) {
+        uint64_t pos = r->trimmed & r->mask;
+        uint64_t n = keep_from - r->trimmed;
+        if (n > r->size - pos)
+            n = r->size - pos;
+        if (madvise(r->data + pos, n, MADV_DONTNEED) != 0)
+            tt_debug("ring: madvise: %s", strerror(errno)); /* only costs memory */
+        r->trimmed += n;
+    }
+}
+
 int tt_ring_write(struct tt_ring *r, const struct tt_event *ev)
 {
     struct ring_ctrl *c = r->c;
@@ -544,6 +572,7 @@ int tt_ring_write(struct tt_ring *r, const struct tt_event *ev)
     memcpy(r->data + pos, ev, len);
     r->head += len;
     publish(r);
+    trim_behind(r);
     /* Wake a consumer that went to sleep, or one polling when the ring crosses half full.
      * The fence orders the head store above before the flag load (the consumer sets the flag,
      * then re-reads head). */
