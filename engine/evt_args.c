@@ -696,7 +696,8 @@ int evt_args_text(struct eval_ctx *ctx, char *buf, size_t cap)
     size_t n = 0;
     if (cap)
         buf[0] = '\0';
-    if (tt_event_flags(ctx->evtype) & TT_EVF_SYSCALL) {
+    /* (an event reported at entry has arguments only, like Falco's enter events) */
+    if ((tt_event_flags(ctx->evtype) & TT_EVF_SYSCALL) && ctx->ev->ret != TT_RET_NONE) {
         const char *rname;
         int64_t r = ctx->ev->ret;
         snprintf(raw, sizeof raw, "%" PRId64, r);

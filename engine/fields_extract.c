@@ -447,7 +447,7 @@ static int evt_rawarg(const struct fld_ref *ref, struct eval_ctx *ctx, struct fl
 {
     struct tt_param_view v;
     if (ret_is_named(ctx, ref->key))
-        return ival(o, FT_INT64, ctx->ev->ret);
+        return ctx->ev->ret != TT_RET_NONE ? ival(o, FT_INT64, ctx->ev->ret) : 0;
     if (!param_for_key(ctx, ref, &v))
         return 0;
     int64_t i;
@@ -908,7 +908,7 @@ int fld_extract(const struct fld_ref *ref, struct eval_ctx *ctx, enum fld_mode m
     case FLD_EVT_HOSTNAME:
         return cstr(out, hostname());
     case FLD_EVT_RES: {
-        if (!syscall)
+        if (!syscall || ev->ret == TT_RET_NONE) /* reported at entry: no result */
             return 0;
         if (ev->ret >= 0)
             return cstr(out, "SUCCESS");
@@ -921,9 +921,9 @@ int fld_extract(const struct fld_ref *ref, struct eval_ctx *ctx, enum fld_mode m
         return p ? sval(out, p, (size_t)n) : 0;
     }
     case FLD_EVT_RAWRES:
-        return syscall ? ival(out, FT_INT64, ev->ret) : 0;
+        return syscall && ev->ret != TT_RET_NONE ? ival(out, FT_INT64, ev->ret) : 0;
     case FLD_EVT_FAILED:
-        return syscall ? bval(out, ev->ret < 0) : 0;
+        return syscall && ev->ret != TT_RET_NONE ? bval(out, ev->ret < 0) : 0;
     case FLD_EVT_IS_OPEN_READ:
     case FLD_EVT_IS_OPEN_WRITE:
     case FLD_EVT_IS_OPEN_EXEC:

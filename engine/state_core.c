@@ -491,7 +491,10 @@ void state_end_event(struct engine_state *st, struct eval_ctx *ctx)
     if (!st || !ctx || !ctx->ev)
         return;
     const struct tt_event *ev = ctx->ev;
-    if ((ev->type == TT_EV_CLOSE) && ev->ret == 0 && ctx->proc && ctx->fdnum >= 0)
+    /* close releases the fd whatever it returns (EBADF: there was none); under the filter it
+     * is reported at entry (TT_RET_NONE) */
+    if ((ev->type == TT_EV_CLOSE) && (ev->ret == 0 || ev->ret == TT_RET_NONE) && ctx->proc &&
+        ctx->fdnum >= 0)
         st_fd_clear(st, ctx->proc, ctx->fdnum);
     st_proc_end_event(st, ctx);
 }

@@ -479,7 +479,7 @@ static void on_socket(struct engine_state *st, struct eval_ctx *ctx)
     tt_event_get_i64(ev, TT_P_DOMAIN, &dom);
     tt_event_get_i64(ev, TT_P_TYPE, &type);
     tt_event_get_i64(ev, TT_P_PROTO, &proto);
-    if (ev->ret < 0)
+    if (ev->ret < 0) /* failed, or reported at entry: the fd arrives with its connect */
         return;
     ctx->fdnum = ev->ret;
     struct st_fd *f = st_fd_set(st, ctx->proc, ev->ret);
@@ -504,6 +504,32 @@ static struct st_fd *event_fd(struct eval_ctx *ctx)
     return state_fd(ctx->proc, fd);
 }
 
+/* The socket a connect or send names: f as the table has it, or, when the table has none (its
+ * socket call is reported at entry without the fd, or it was opened before tracing) or a stale
+ * entry of another kind (a close that was not seen), a new entry described from the socket kind
+ * the tracer read (domain, type, protocol), else from the peer's family and `l4`. */
+static struct st_fd *sock_from_event(struct engine_state *st, struct eval_ctx *ctx, struct st_fd *f,
+                                     int peer_family, uint8_t l4)
+{
+    const struct tt_event *ev = ctx->ev;
+    int64_t dom = -1, type = -1, proto = 0;
+    tt_event_get_i64(ev, TT_P_DOMAIN, &dom);
+    tt_event_get_i64(ev, TT_P_TYPE, &type);
+    tt_event_get_i64(ev, TT_P_PROTO, &proto);
+    int described = dom >= 0 && type >= 0;
+    if (f && (!described || f->type == fdtype_of_family(dom)))
+        return f;
+    f = st_fd_set(st, ctx->proc, ctx->fdnum);
+    if (!f)
+        return NULL;
+    int fam = described ? (int)dom : peer_family;
+    f->type = fdtype_of_family(fam);
+    f->sock.family = (uint8_t)fam;
+    f->sock.l4proto = described ? l4_of(type, proto) : l4;
+    fd_set_name(st, f, "", 0);
+    return f;
+}
+
 static void on_connect(struct engine_state *st, struct eval_ctx *ctx)
 {
     const struct tt_event *ev = ctx->ev;
@@ -511,16 +537,10 @@ static void on_connect(struct engine_state *st, struct eval_ctx *ctx)
     struct saddr remote, local;
     int hr = parse_sockaddr(ev, TT_P_ADDR, &remote);
     int hl = parse_sockaddr(ev, TT_P_LOCAL_ADDR, &local);
-    if (!f) {
-        /* Unknown socket (opened before tracing, no snapshot): describe it from the event. */
-        if (!hr || (ev->ret < 0 && ev->ret != -115))
-            return;
-        f = st_fd_set(st, ctx->proc, ctx->fdnum);
-        if (!f)
-            return;
-        f->type = fdtype_of_family(remote.family);
-        f->sock.l4proto = ST_L4_TCP;
-    }
+    if (hr) /* (a failed connect leaves the socket: it is described all the same) */
+        f = sock_from_event(st, ctx, f, remote.family, ST_L4_TCP);
+    if (!f)
+        return;
     ctx->fd = f;
     if (ev->ret < 0 && ev->ret != -115 /* EINPROGRESS */) {
         /* failed: libsinsp names the fd from the event's tuple, the socket is unchanged */
@@ -613,11 +633,14 @@ static void on_sendrecv(struct engine_state *st, struct eval_ctx *ctx)
 {
     const struct tt_event *ev = ctx->ev;
     struct st_fd *f = event_fd(ctx);
+    struct saddr peer, local;
+    int hp = parse_sockaddr(ev, TT_P_ADDR, &peer);
+    if (hp && ev->ret >= 0 && (ev->type == TT_EV_SENDTO || ev->type == TT_EV_SENDMSG))
+        f = sock_from_event(st, ctx, f, peer.family, ST_L4_UDP);
     ctx->fd = f;
     if (f)
         f->sock.name_changed = 0;
-    struct saddr peer, local;
-    if (!f || ev->ret < 0 || !parse_sockaddr(ev, TT_P_ADDR, &peer))
+    if (!f || ev->ret < 0 || !hp)
         return;
     if (f->type != TT_FD_IPV4 && f->type != TT_FD_IPV6)
         return;

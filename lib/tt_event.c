@@ -258,7 +258,8 @@ static void ob_put(struct out_buf *o, const char *s, size_t n)
         o->p[o->len < o->cap ? o->len : o->cap - 1] = '\0';
 }
 
-static void ob_printf(struct out_buf *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void ob_printf(struct out_buf *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 #include <stdarg.h>
 static void ob_printf(struct out_buf *o, const char *fmt, ...)
 {
@@ -332,8 +333,12 @@ int tt_event_format(const struct tt_event *ev, char *out, size_t cap)
     if (cap)
         out[0] = '\0';
     const char *name = tt_event_name(ev->type);
-    ob_printf(&o, "%" PRIu64 ".%09" PRIu64 " %d/%d %s ret=%" PRId64, ev->ts_ns / 1000000000u,
-              ev->ts_ns % 1000000000u, ev->tid, ev->pid, name ? name : "?", ev->ret);
+    ob_printf(&o, "%" PRIu64 ".%09" PRIu64 " %d/%d %s ", ev->ts_ns / 1000000000u,
+              ev->ts_ns % 1000000000u, ev->tid, ev->pid, name ? name : "?");
+    if (ev->ret == TT_RET_NONE)
+        ob_printf(&o, "ret=none");
+    else
+        ob_printf(&o, "ret=%" PRId64, ev->ret);
     size_t pos = 0;
     struct tt_param_view v;
     while (tt_event_next_param(ev, &pos, &v)) {
@@ -399,8 +404,7 @@ int tt_stream_hdr_check(const struct tt_stream_hdr *h, char *why, size_t whylen)
         return -1;
     }
     if (h->hdr_size != sizeof *h) {
-        snprintf(why, whylen, "event stream header size %u, expected %zu", h->hdr_size,
-                 sizeof *h);
+        snprintf(why, whylen, "event stream header size %u, expected %zu", h->hdr_size, sizeof *h);
         return -1;
     }
     return 0;

@@ -19,6 +19,9 @@
 #define TT_STREAM_MAGIC "TARTANEV" /* 8 bytes, no NUL */
 #define TT_EVENT_VERSION 1u
 #define TT_EVENT_MAX_LEN (256u * 1024u) /* one record, header included */
+/* `ret` of a syscall reported at its entry, without its result (close, socket under the
+ * seccomp filter: see docs/event-format.md). Never a real return value. */
+#define TT_RET_NONE INT64_MIN
 
 enum tt_event_type {
     TT_EV_NONE = 0,

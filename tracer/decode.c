@@ -86,8 +86,10 @@ static void add_dev_ino(struct tt_evb *b, pid_t tgid, int64_t fd)
 }
 
 /* Local address of the tracee's socket fd: a copy of the fd through pidfd_getfd, then
- * getsockname in the tracer (no code injected into the tracee). */
-static void add_local_addr(struct tt_evb *b, pid_t tgid, long fd)
+ * getsockname in the tracer (no code injected into the tracee). With kind set, also the
+ * socket's domain, type and protocol (connect: the socket event carries no fd number, see
+ * CL_ENTRY_ONLY, so the engine learns the socket from its connect). */
+static void add_sock_info(struct tt_evb *b, pid_t tgid, long fd, int local, int kind)
 {
     if (fd < 0)
         return;
@@ -100,8 +102,18 @@ static void add_local_addr(struct tt_evb *b, pid_t tgid, long fd)
         return;
     struct sockaddr_storage ss;
     socklen_t sl = sizeof ss;
-    if (getsockname(cfd, (struct sockaddr *)&ss, &sl) == 0 && sl > 0)
+    if (local && getsockname(cfd, (struct sockaddr *)&ss, &sl) == 0 && sl > 0)
         tt_evb_bytes(b, TT_P_LOCAL_ADDR, TT_PK_SOCKADDR, &ss, sl > sizeof ss ? sizeof ss : sl);
+    static const struct {
+        int opt;
+        unsigned param;
+    } kinds[] = {{SO_DOMAIN, TT_P_DOMAIN}, {SO_TYPE, TT_P_TYPE}, {SO_PROTOCOL, TT_P_PROTO}};
+    for (size_t i = 0; kind && i < sizeof kinds / sizeof kinds[0]; i++) {
+        int v;
+        socklen_t vl = sizeof v;
+        if (getsockopt(cfd, SOL_SOCKET, kinds[i].opt, &v, &vl) == 0)
+            tt_evb_i64(b, kinds[i].param, v);
+    }
     close(cfd);
 }
 
@@ -267,6 +279,13 @@ int tr_decode_entry(struct tr_state *st, struct tr_task *t, long nr, const uint6
         }
     }
     entry_special(b, t, d->special, args);
+    if ((d->cls & CL_ENTRY_ONLY) && st->mode == TR_MODE_SECCOMP) {
+        /* No exit stop (see CL_ENTRY_ONLY): one stop fewer for every close and socket. */
+        if (tt_evb_finish(b, TT_RET_NONE))
+            tr_emit(st, t->buf);
+        tr_task_drop_pending(t);
+        return 0;
+    }
     return 1;
 }
 
@@ -293,14 +312,16 @@ static void exit_outputs(struct tr_state *st, struct tr_task *t, const struct tr
         (d->ev == TT_EV_OPEN || d->ev == TT_EV_OPENAT || d->ev == TT_EV_OPENAT2 ||
          d->ev == TT_EV_CREAT || d->ev == TT_EV_OPEN_BY_HANDLE_AT))
         add_dev_ino(b, t->tgid, ret);
+    /* A datagram sent to an address may be the first the engine hears of its socket. */
+    if ((d->ev == TT_EV_SENDTO || d->ev == TT_EV_SENDMSG) && ret >= 0)
+        add_sock_info(b, t->tgid, as_int(a[0]), 0, 1);
     switch (d->special) {
     case SP_CONNECT:
-        if (ret == 0 || ret == -EINPROGRESS)
-            add_local_addr(b, t->tgid, as_int(a[0]));
+        add_sock_info(b, t->tgid, as_int(a[0]), ret == 0 || ret == -EINPROGRESS, 1);
         break;
     case SP_ACCEPT:
         if (ret >= 0)
-            add_local_addr(b, t->tgid, ret);
+            add_sock_info(b, t->tgid, ret, 1, 0);
         break;
     case SP_RECVMSG: {
         struct msghdr mh;

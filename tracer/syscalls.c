@@ -45,7 +45,7 @@ static const struct tr_sysdesc table[TR_MAX_NR] = {
                                 D | CL_FD,
                                 SP_OPEN_BY_HANDLE,
                                 {P(0, INT, DIRFD), P(2, U64, FLAGS)}},
-    [__NR_close] = {TT_EV_CLOSE, D | CL_FDSTATE, 0, {P(0, INT, FD)}},
+    [__NR_close] = {TT_EV_CLOSE, D | CL_FDSTATE | CL_ENTRY_ONLY, 0, {P(0, INT, FD)}},
     [__NR_dup] = {TT_EV_DUP, D | CL_FDSTATE, 0, {P(0, INT, OLDFD)}},
     [__NR_dup2] = {TT_EV_DUP2, D | CL_FDSTATE, 0, {P(0, INT, OLDFD), P(1, INT, NEWFD)}},
     [__NR_dup3] = {TT_EV_DUP3,
@@ -126,7 +126,7 @@ static const struct tr_sysdesc table[TR_MAX_NR] = {
     [__NR_bpf] = {TT_EV_BPF, D | CL_FD, 0, {P(0, INT, CMD)}},
     /* network */
     [__NR_socket] = {TT_EV_SOCKET,
-                     D | CL_FD | CL_NET,
+                     D | CL_FD | CL_NET | CL_ENTRY_ONLY,
                      0,
                      {P(0, INT, DOMAIN), P(1, INT, TYPE), P(2, INT, PROTO)}},
     [__NR_socketpair] = {TT_EV_SOCKETPAIR,

@@ -42,6 +42,10 @@ enum tr_class {
     CL_FD = 1u << 2,      /* creates fds */
     CL_NET = 1u << 3,     /* network: adds socket + getsockopt */
     CL_DEFAULT = 1u << 4, /* in the default set */
+    /* Under the filter, reported at entry without a result (TT_RET_NONE): the exit stop would
+     * add nothing the engine uses (close releases the fd whatever it returns; a socket's fd
+     * number reaches the engine with its connect, which carries the socket's kind). */
+    CL_ENTRY_ONLY = 1u << 5,
 };
 
 #define TR_SNAPLEN 80 /* bytes of a data buffer an event carries (Falco's default snaplen) */

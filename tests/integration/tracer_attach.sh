@@ -51,6 +51,9 @@ for sig in INT TERM; do
     fi
     n=$("$T" dump c.cap | grep -c " openat ret=[0-9]* dirfd=-100 name=$TT_TMP/[ab].ctr ")
     check "attach_${sig}_events_captured" test "$n" -gt 4
+    # attached, there is no filter: every syscall stops at its exit, so close keeps its result
+    n=$("$T" dump c.cap | grep -c ' close ret=0 fd=')
+    check "attach_${sig}_close_has_result" test "$n" -gt 0
     nk=$("$T" dump c.cap | grep " openat .*name=$TT_TMP/a.ctr" | awk '{print $2}' | sort -u | wc -l)
     expect_eq "attach_${sig}_child_events" "$nk" 1
     kill -9 "$root" $kids 2>/dev/null

@@ -91,7 +91,11 @@ def main():
         srv = re.escape(fmt.format(lo, out.get("port")))
         cli = re.escape(fmt.format(lo, out.get("client_port")))
         has(f"{fam}_bind", L, rf" bind ret=0 fd={out.get('listen_fd')} addr=")
-        has(f"{fam}_connect", L, rf" connect ret=0 fd={out.get('client_fd')} addr={srv} laddr={cli}$")
+        dom = 2 if fam == "net4" else 10
+        # the socket's kind rides on connect: socket itself is reported at entry, without the fd
+        has(f"{fam}_connect", L, rf" connect ret=0 fd={out.get('client_fd')} addr={srv} laddr={cli} domain={dom} type=1 proto=6$")
+        has(f"{fam}_socket_at_entry", L, rf" socket ret=none domain={dom} type=\d+ proto=0$")
+        has(f"{fam}_close_at_entry", L, r" close ret=none fd=\d+$")
         has(f"{fam}_accept", L, rf" accept4? ret={out.get('accept_fd')} fd={out.get('listen_fd')} addr={cli} laddr={srv}")
     rc, out, L = run(["unix", TMP])
     expect_eq("unix_exit", rc, 0)
@@ -258,6 +262,9 @@ def main():
     check("sendto_data_snapshot",
           len(sends) == 2 and " data=<22 bytes> " in sends[0] + " " and " size=22 " in sends[0]
           and " data=<80 bytes> " in sends[1] + " " and " size=200 " in sends[1], str(sends))
+    check("sendto_socket_kind", len(sends) == 2 and all(s.endswith(" domain=2 type=2 proto=17") for s in sends),
+          str(sends))
+
 
 
 if __name__ == "__main__":

@@ -250,3 +250,69 @@ int main(void)
 {
     return tt_run_all();
 }
+
+/* Under the tracer's filter, socket and close are reported at entry (ret TT_RET_NONE): socket
+ * creates no fd, the socket's kind arrives with connect or sendto, close still releases the fd,
+ * and the result fields are missing rather than a made-up value. */
+TT_TEST(entry_only_socket_and_close)
+{
+    struct engine_state *st = world();
+    tev_begin(&e, TT_EV_SOCKET, 100, 100);
+    tt_evb_i64(&e.b, TT_P_DOMAIN, AF_INET);
+    tt_evb_i64(&e.b, TT_P_TYPE, SOCK_DGRAM | SOCK_CLOEXEC);
+    tt_evb_i64(&e.b, TT_P_PROTO, 0);
+    begin(st, tev_end(&e, TT_RET_NONE));
+    TT_CHECK_STR(F("evt.res", NULL), "(missing)");
+    TT_CHECK_STR(F("evt.rawres", NULL), "(missing)");
+    TT_CHECK_STR(F("evt.failed", NULL), "(missing)");
+    TT_CHECK_STR(F("fd.num", NULL), "(missing)");
+    TT_CHECK_STR(F("evt.arg.domain", NULL), "AF_INET");
+    state_end_event(st, &ctx);
+    TT_CHECK(state_fd(state_proc(st, 100), 0) == NULL);
+
+    /* connect names a socket the table does not have: its kind comes from the event */
+    tev_begin(&e, TT_EV_CONNECT, 100, 100);
+    tt_evb_i64(&e.b, TT_P_FD, 6);
+    tev_sin(&e, TT_P_ADDR, "10.0.0.2", 53);
+    tt_evb_i64(&e.b, TT_P_DOMAIN, AF_INET);
+    tt_evb_i64(&e.b, TT_P_TYPE, SOCK_DGRAM);
+    tt_evb_i64(&e.b, TT_P_PROTO, IPPROTO_UDP);
+    begin(st, tev_end(&e, 0));
+    TT_CHECK_STR(F("fd.l4proto", NULL), "udp");
+    TT_CHECK_STR(F("fd.typechar", NULL), "4");
+    TT_CHECK_STR(F("fd.sip", NULL), "10.0.0.2");
+    state_end_event(st, &ctx);
+
+    /* a stale file entry at that number is replaced by the socket sendto describes */
+    tev_begin(&e, TT_EV_OPENAT, 100, 100);
+    tt_evb_i64(&e.b, TT_P_DIRFD, -100);
+    tt_evb_str(&e.b, TT_P_NAME, "/tmp/x");
+    tt_evb_u64(&e.b, TT_P_FLAGS, O_RDONLY);
+    tev_apply(st, &ctx, tev_end(&e, 7));
+    tev_begin(&e, TT_EV_SENDTO, 100, 100);
+    tt_evb_i64(&e.b, TT_P_FD, 7);
+    struct sockaddr_in6 s6;
+    memset(&s6, 0, sizeof s6);
+    s6.sin6_family = AF_INET6;
+    s6.sin6_port = htons(514);
+    s6.sin6_addr = in6addr_loopback;
+    tt_evb_bytes(&e.b, TT_P_ADDR, TT_PK_SOCKADDR, &s6, sizeof s6);
+    tt_evb_i64(&e.b, TT_P_DOMAIN, AF_INET6);
+    tt_evb_i64(&e.b, TT_P_TYPE, SOCK_DGRAM);
+    tt_evb_i64(&e.b, TT_P_PROTO, 0);
+    begin(st, tev_end(&e, 5));
+    TT_CHECK_STR(F("fd.typechar", NULL), "6");
+    TT_CHECK_STR(F("fd.l4proto", NULL), "udp");
+    TT_CHECK_STR(F("fd.sport", NULL), "514");
+    state_end_event(st, &ctx);
+
+    /* close at entry releases the fd */
+    tev_begin(&e, TT_EV_CLOSE, 100, 100);
+    tt_evb_i64(&e.b, TT_P_FD, 6);
+    begin(st, tev_end(&e, TT_RET_NONE));
+    TT_CHECK_STR(F("evt.res", NULL), "(missing)");
+    state_end_event(st, &ctx);
+    TT_CHECK(state_fd(state_proc(st, 100), 6) == NULL);
+    TT_CHECK(state_fd(state_proc(st, 100), 7) != NULL);
+    state_free(st);
+}

@@ -88,6 +88,12 @@ TT_TEST(format_line)
     char line[256];
     tt_event_format((const void *)buf, line, sizeof line);
     TT_CHECK_STR(line, "5.000000001 7/7 connect ret=0 fd=3 addr=127.0.0.1:8080");
+    /* an event reported at entry has no result */
+    tt_evb_begin(&b, buf, sizeof buf, TT_EV_CLOSE, 5000000001ull, 7, 7);
+    tt_evb_i64(&b, TT_P_FD, 3);
+    tt_evb_finish(&b, TT_RET_NONE);
+    tt_event_format((const void *)buf, line, sizeof line);
+    TT_CHECK_STR(line, "5.000000001 7/7 close ret=none fd=3");
 }
 
 TT_TEST(stream_header)
