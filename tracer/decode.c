@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -85,34 +86,56 @@ static void add_dev_ino(struct tt_evb *b, pid_t tgid, int64_t fd)
     tt_evb_u64(b, TT_P_INO, st.st_ino);
 }
 
-/* Local address of the tracee's socket fd: a copy of the fd through pidfd_getfd, then
- * getsockname in the tracer (no code injected into the tracee). With kind set, also the
- * socket's domain, type and protocol (connect: the socket event carries no fd number, see
- * CL_ENTRY_ONLY, so the engine learns the socket from its connect). */
+/* A copy of the tracee's fd, through a pidfd of its process. The pidfd of the last process
+ * asked about is kept (connects come in runs from one process): a pidfd names one process for
+ * good, so once that process is gone (its pid maybe reused) it fails with ESRCH and is
+ * replaced. */
+static int copy_tracee_fd(pid_t tgid, int fd)
+{
+    static int pidfd = -1;
+    static pid_t pidfd_pid;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (pidfd < 0 || pidfd_pid != tgid) {
+            if (pidfd >= 0)
+                close(pidfd);
+            pidfd = (int)syscall(SYS_pidfd_open, tgid, 0);
+            pidfd_pid = tgid;
+            if (pidfd < 0)
+                return -1;
+        }
+        int cfd = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+        if (cfd >= 0 || errno != ESRCH)
+            return cfd;
+        close(pidfd);
+        pidfd = -1;
+    }
+    return -1;
+}
+
+/* Local address of the tracee's socket fd: getsockname on a copy of the fd (no code injected
+ * into the tracee). With kind set, also the socket's domain, type and, for datagram sockets,
+ * protocol (connect: the socket event carries no fd number, see CL_ENTRY_ONLY, so the engine
+ * learns the socket from its connect). */
 static void add_sock_info(struct tt_evb *b, pid_t tgid, long fd, int local, int kind)
 {
-    if (fd < 0)
+    if (fd < 0 || fd > INT32_MAX)
         return;
-    int pfd = (int)syscall(SYS_pidfd_open, tgid, 0);
-    if (pfd < 0)
-        return;
-    int cfd = (int)syscall(SYS_pidfd_getfd, pfd, (int)fd, 0);
-    close(pfd);
+    int cfd = copy_tracee_fd(tgid, (int)fd);
     if (cfd < 0)
         return;
     struct sockaddr_storage ss;
     socklen_t sl = sizeof ss;
-    if (local && getsockname(cfd, (struct sockaddr *)&ss, &sl) == 0 && sl > 0)
+    int named = getsockname(cfd, (struct sockaddr *)&ss, &sl) == 0 && sl > 0;
+    if (local && named)
         tt_evb_bytes(b, TT_P_LOCAL_ADDR, TT_PK_SOCKADDR, &ss, sl > sizeof ss ? sizeof ss : sl);
-    static const struct {
-        int opt;
-        unsigned param;
-    } kinds[] = {{SO_DOMAIN, TT_P_DOMAIN}, {SO_TYPE, TT_P_TYPE}, {SO_PROTOCOL, TT_P_PROTO}};
-    for (size_t i = 0; kind && i < sizeof kinds / sizeof kinds[0]; i++) {
-        int v;
-        socklen_t vl = sizeof v;
-        if (getsockopt(cfd, SOL_SOCKET, kinds[i].opt, &v, &vl) == 0)
-            tt_evb_i64(b, kinds[i].param, v);
+    int type, proto;
+    socklen_t vl = sizeof type;
+    if (kind && named && getsockopt(cfd, SOL_SOCKET, SO_TYPE, &type, &vl) == 0) {
+        tt_evb_i64(b, TT_P_DOMAIN, ss.ss_family);
+        tt_evb_i64(b, TT_P_TYPE, type);
+        vl = sizeof proto; /* (stream sockets are TCP whatever the protocol number says) */
+        if (type != SOCK_STREAM && getsockopt(cfd, SOL_SOCKET, SO_PROTOCOL, &proto, &vl) == 0)
+            tt_evb_i64(b, TT_P_PROTO, proto);
     }
     close(cfd);
 }

@@ -93,7 +93,7 @@ def main():
         has(f"{fam}_bind", L, rf" bind ret=0 fd={out.get('listen_fd')} addr=")
         dom = 2 if fam == "net4" else 10
         # the socket's kind rides on connect: socket itself is reported at entry, without the fd
-        has(f"{fam}_connect", L, rf" connect ret=0 fd={out.get('client_fd')} addr={srv} laddr={cli} domain={dom} type=1 proto=6$")
+        has(f"{fam}_connect", L, rf" connect ret=0 fd={out.get('client_fd')} addr={srv} laddr={cli} domain={dom} type=1$")
         has(f"{fam}_socket_at_entry", L, rf" socket ret=none domain={dom} type=\d+ proto=0$")
         has(f"{fam}_close_at_entry", L, r" close ret=none fd=\d+$")
         has(f"{fam}_accept", L, rf" accept4? ret={out.get('accept_fd')} fd={out.get('listen_fd')} addr={cli} laddr={srv}")
