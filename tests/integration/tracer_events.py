@@ -266,6 +266,17 @@ def main():
           str(sends))
 
 
+    # ---- comm comes from status' escaped Name: line; backslash and newline survive ----
+    odd = [os.path.join(TMP, "a\\b"), os.path.join(TMP, "n\nl")]
+    for o in odd:
+        shutil.copy("/bin/true", o)
+    cap = os.path.join(TMP, "comm.cap")
+    subprocess.run([TRACER, "-q", "-w", cap, "--no-snapshot", "--", "/bin/sh", "-c",
+                    '"$0"; "$1"', *odd], timeout=60)
+    d = subprocess.run([TRACER, "dump", cap], stdout=subprocess.PIPE, text=True, timeout=60)
+    comms = re.findall(r" execve ret=0 .* comm=(\S+)", d.stdout)
+    check("comm_unescaped", comms[1:] == ["a\\x5cb", "n\\x0al"], str(comms))
+
 
 if __name__ == "__main__":
     try:
