@@ -434,6 +434,13 @@ static void on_signal(struct tr_state *st, int sig)
     }
 }
 
+/* Any signal pending for the tracer (all it handles are blocked and read from the signalfd). */
+static int signal_pending(void)
+{
+    sigset_t s;
+    return sigpending(&s) != 0 || !sigisemptyset(&s);
+}
+
 static void drain_signals(struct tr_state *st)
 {
     struct signalfd_siginfo si[16];
@@ -544,10 +551,15 @@ void tr_loop(struct tr_state *st)
             if (!spin_start)
                 spin_start = now;
             if (now - spin_start < budget) {
-                /* Let a tracee that shares this CPU run (a direct hand-off is the cheapest
-                 * stop round trip); on an idle CPU this returns at once. */
-                if (spin_yield)
-                    sched_yield();
+                /* Spin on the pending-signal set, not on waitpid: every stop and exit sends
+                 * SIGCHLD, sigpending is O(1) while wait4 walks every tracee under the global
+                 * tasklist lock (which fork, exec and exit take for writing). Yield in
+                 * between: a tracee that shares this CPU runs at once (the cheapest stop round
+                 * trip); on an idle CPU this returns at once. */
+                while (!signal_pending() && tt_mono_ns() - spin_start < budget)
+                    if (spin_yield)
+                        sched_yield();
+                drain_signals(st); /* clears SIGCHLD before the waitpid that follows */
                 continue;
             }
             budget /= 2;
