@@ -580,6 +580,13 @@ static void on_accept(struct engine_state *st, struct eval_ctx *ctx)
     struct st_fd *lf = state_fd(ctx->proc, lfd);
     uint8_t type = lf ? lf->type : TT_FD_UNKNOWN;
     uint8_t l4 = lf ? lf->sock.l4proto : ST_L4_TCP;
+    int64_t dom = -1, stype = -1, proto = 0;
+    if (tt_event_get_i64(ev, TT_P_DOMAIN, &dom) && tt_event_get_i64(ev, TT_P_TYPE, &stype)) {
+        /* the new socket's own kind (the listening one may be unknown: see sock_from_event) */
+        tt_event_get_i64(ev, TT_P_PROTO, &proto);
+        type = fdtype_of_family(dom);
+        l4 = l4_of(stype, proto);
+    }
     struct saddr remote, local;
     int hr = parse_sockaddr(ev, TT_P_ADDR, &remote);
     int hl = parse_sockaddr(ev, TT_P_LOCAL_ADDR, &local);
@@ -613,7 +620,11 @@ static void on_bind(struct engine_state *st, struct eval_ctx *ctx)
     struct st_fd *f = event_fd(ctx);
     ctx->fd = f;
     struct saddr a;
-    if (!f || ev->ret < 0 || !parse_sockaddr(ev, TT_P_ADDR, &a))
+    if (ev->ret < 0 || !parse_sockaddr(ev, TT_P_ADDR, &a))
+        return;
+    f = sock_from_event(st, ctx, f, a.family, ST_L4_TCP);
+    ctx->fd = f;
+    if (!f)
         return;
     if (a.family == AF_UNIX) {
         fd_set_name(st, f, a.path, strlen(a.path));

@@ -335,8 +335,9 @@ static void exit_outputs(struct tr_state *st, struct tr_task *t, const struct tr
         (d->ev == TT_EV_OPEN || d->ev == TT_EV_OPENAT || d->ev == TT_EV_OPENAT2 ||
          d->ev == TT_EV_CREAT || d->ev == TT_EV_OPEN_BY_HANDLE_AT))
         add_dev_ino(b, t->tgid, ret);
-    /* A datagram sent to an address may be the first the engine hears of its socket. */
-    if ((d->ev == TT_EV_SENDTO || d->ev == TT_EV_SENDMSG) && ret >= 0)
+    /* A bind, or a datagram sent to an address, may be the first the engine hears of its
+     * socket (socket is reported without its fd). */
+    if ((d->ev == TT_EV_SENDTO || d->ev == TT_EV_SENDMSG || d->ev == TT_EV_BIND) && ret >= 0)
         add_sock_info(b, t->tgid, as_int(a[0]), 0, 1);
     switch (d->special) {
     case SP_CONNECT:
@@ -344,7 +345,7 @@ static void exit_outputs(struct tr_state *st, struct tr_task *t, const struct tr
         break;
     case SP_ACCEPT:
         if (ret >= 0)
-            add_sock_info(b, t->tgid, ret, 1, 0);
+            add_sock_info(b, t->tgid, ret, 1, 1);
         break;
     case SP_RECVMSG: {
         struct msghdr mh;

@@ -316,3 +316,34 @@ TT_TEST(entry_only_socket_and_close)
     TT_CHECK(state_fd(state_proc(st, 100), 7) != NULL);
     state_free(st);
 }
+
+/* Server side when socket creation carried no fd: bind describes the listening socket from the
+ * kind the tracer read, and accept types the new socket from its own kind. */
+TT_TEST(entry_only_socket_server_side)
+{
+    struct engine_state *st = world();
+    tev_begin(&e, TT_EV_BIND, 100, 100);
+    tt_evb_i64(&e.b, TT_P_FD, 3);
+    tev_sin(&e, TT_P_ADDR, "0.0.0.0", 8080);
+    tt_evb_i64(&e.b, TT_P_DOMAIN, AF_INET);
+    tt_evb_i64(&e.b, TT_P_TYPE, SOCK_STREAM);
+    begin(st, tev_end(&e, 0));
+    TT_CHECK_STR(F("fd.typechar", NULL), "4");
+    TT_CHECK_STR(F("fd.sport", NULL), "8080");
+    TT_CHECK_STR(F("fd.l4proto", NULL), "tcp");
+    state_end_event(st, &ctx);
+
+    tev_begin(&e, TT_EV_ACCEPT4, 100, 100);
+    tt_evb_i64(&e.b, TT_P_FD, 9); /* a listening socket the table never saw */
+    tev_sin(&e, TT_P_ADDR, "192.0.2.7", 40000);
+    tev_sin(&e, TT_P_LOCAL_ADDR, "192.0.2.1", 9090);
+    tt_evb_i64(&e.b, TT_P_DOMAIN, AF_INET);
+    tt_evb_i64(&e.b, TT_P_TYPE, SOCK_STREAM);
+    begin(st, tev_end(&e, 5));
+    TT_CHECK_STR(F("fd.typechar", NULL), "4");
+    TT_CHECK_STR(F("fd.l4proto", NULL), "tcp");
+    TT_CHECK_STR(F("fd.cip", NULL), "192.0.2.7");
+    TT_CHECK_STR(F("fd.sport", NULL), "9090");
+    state_end_event(st, &ctx);
+    state_free(st);
+}
