@@ -580,7 +580,15 @@ static void write_syscalls_file(const struct ruleset *rs)
     for (unsigned t = 1; t < TT_EV_COUNT; t++) {
         if (!set[t] || !(tt_event_flags(t) & TT_EVF_SYSCALL) || !tt_event_name(t))
             continue;
-        fprintf(f, "%s\n", tt_event_name(t));
+        uint64_t dom = t == TT_EV_SOCKET ? ruleset_socket_domains(rs) : 0;
+        if (t == TT_EV_SOCKET && !(dom & (1ull << 63))) {
+            /* only the socket calls of these domains (the tracer's filter checks the argument) */
+            for (int d = 0; d < 63; d++)
+                if (dom & (1ull << d))
+                    fprintf(f, "socket.domain=%d\n", d);
+        } else {
+            fprintf(f, "%s\n", tt_event_name(t));
+        }
         n++;
     }
     if (fclose(f) != 0 || rename(tmp, path) != 0) {

@@ -532,6 +532,14 @@ int ruleset_rule_event_types(const struct ruleset *rs, size_t i, uint8_t *set)
     return n;
 }
 
+uint64_t ruleset_socket_domains(const struct ruleset *rs)
+{
+    uint64_t m = 0;
+    for (size_t i = 0; rs && i < rs->nbytype[TT_EV_SOCKET]; i++)
+        m |= rs->bytype[TT_EV_SOCKET][i]->socket_domains;
+    return m;
+}
+
 int ruleset_event_types(const struct ruleset *rs, uint8_t *set)
 {
     memset(set, 0, TT_EV_COUNT);

@@ -740,6 +740,7 @@ static int do_build(struct bl *b, struct ruleset *out)
             p->nexception_fields = m;
             o->prog = prog;
             memcpy(o->evset, set, sizeof(set));
+            o->socket_domains = set[TT_EV_SOCKET] ? cond_socket_domains(ast) : 0;
             o->any_type = set[0];
             o->info_cond = arena_strdup(oa, r->cond);
             o->info_output = arena_strdup(oa, r->output);

@@ -243,6 +243,11 @@ int cond_eval(const struct cprog *p, const struct cond_fields *fp, struct eval_c
 
 /* Event types a (macro-expanded) AST can match: set[t] for t < TT_EV_COUNT. */
 void cond_evtypes(const struct cnode *n, uint8_t *set);
+/* Socket domains an expanded condition can match socket events for (cond_domains.c): bit d for
+ * domain d < 63, COND_DOM_OTHER for any other; COND_DOM_ALL when it cannot tell. */
+#define COND_DOM_OTHER (1ull << 63)
+#define COND_DOM_ALL UINT64_MAX
+uint64_t cond_socket_domains(const struct cnode *n);
 /* Is this name a known event type (Tartan's or a Linux syscall Falco knows)? Returns the
  * Tartan type (may be TT_EV_NONE for a known name Tartan never produces), -1 if unknown. */
 int cond_evtype_lookup(const char *name);
@@ -262,6 +267,7 @@ struct rs_rule {
     struct rule pub;
     struct cprog prog;
     uint8_t evset[TT_EV_COUNT];
+    uint64_t socket_domains; /* cond_socket_domains, when evset has socket */
     int any_type;
     const char *info_cond, *info_output; /* as collected (before exceptions) */
     int info_enabled;

@@ -195,6 +195,9 @@ int ruleset_eval_rule(const struct ruleset *rs, size_t i, struct eval_ctx *ctx, 
 /* Which event types the enabled rules can match: set[t] = 1 (t < TT_EV_COUNT). Returns how many
  * types are set. A rule without evt.type restriction sets every type. */
 int ruleset_event_types(const struct ruleset *rs, uint8_t *set);
+/* Socket domains the enabled rules can match socket events for: bit d for domain d < 63, bit 63
+ * for any other (see cond_domains.c); 0 when no rule looks at socket events. */
+uint64_t ruleset_socket_domains(const struct ruleset *rs);
 /* Per-rule event types (for -l and tests). */
 int ruleset_rule_event_types(const struct ruleset *rs, size_t i, uint8_t *set);
 

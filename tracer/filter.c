@@ -36,6 +36,7 @@ enum action {
     ACT_PID1_ALLOW, /* args[1] ... */
     ACT_PID1_TRACE,
     ACT_CLONE_UNTRACED, /* clone with CLONE_UNTRACED: trap (the tracer clears the flag) */
+    ACT_SOCKET_DOMAIN,  /* socket: trace only the domains in the set's socket_domains */
     ACT_COUNT,
 };
 
@@ -71,9 +72,11 @@ static size_t tree_size(size_t n)
 }
 
 /* Block sizes (instructions), must match emit_block(). */
-static size_t block_size(int act)
+static size_t block_size(const struct tr_filter_cfg *cfg, int act)
 {
     switch (act) {
+    case ACT_SOCKET_DOMAIN:
+        return 3 + (size_t)__builtin_popcountll(cfg->set->socket_domains);
     case ACT_FCNTL:
         return 6;
     case ACT_GETSOCKOPT:
@@ -175,6 +178,19 @@ static void emit_block(struct build *b, int act)
         emit(e, BPF_RET | BPF_K, RET_TRACE(TR_TAG_UNTRACED), 0, 0);
         emit(e, BPF_RET | BPF_K, RET_ALLOW, 0, 0);
         break;
+    case ACT_SOCKET_DOMAIN: { /* one JEQ per wanted domain, each jumping to the TRACE */
+        uint64_t m = b->cfg->set->socket_domains;
+        int left = __builtin_popcountll(m);
+        emit(e, BPF_LD | BPF_W | BPF_ABS, ARG_LO(0), 0, 0);
+        for (int d = 0; d < 63; d++)
+            if (m & (1ull << d)) {
+                left--;
+                emit(e, BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)d, (uint8_t)(left + 1), 0);
+            }
+        emit(e, BPF_RET | BPF_K, RET_ALLOW, 0, 0);
+        emit(e, BPF_RET | BPF_K, RET_TRACE(TR_TAG_SYSCALL), 0, 0);
+        break;
+    }
     default:
         break;
     }
@@ -210,6 +226,8 @@ int tr_filter_build(const struct tr_filter_cfg *cfg, struct sock_filter *out, si
         act[__NR_sendto] = ACT_ADDR4;
     if (act[__NR_recvfrom] == ACT_TRACE && !cfg->all)
         act[__NR_recvfrom] = ACT_ADDR4;
+    if (act[__NR_socket] == ACT_TRACE && !cfg->all && cfg->set->socket_domains)
+        act[__NR_socket] = ACT_SOCKET_DOMAIN;
 
     struct build b;
     memset(&b, 0, sizeof b);
@@ -260,7 +278,7 @@ int tr_filter_build(const struct tr_filter_cfg *cfg, struct sock_filter *out, si
     size_t pos = prologue + tree_size(nr_ranges);
     for (int a = ACT_FCNTL; a < ACT_COUNT; a++) {
         b.block_at[a] = pos;
-        pos += block_size(a);
+        pos += block_size(cfg, a);
     }
     if (pos > cap)
         return -1;

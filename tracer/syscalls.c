@@ -242,6 +242,23 @@ static int add_event(struct tr_sysset *s, unsigned ev)
     return n;
 }
 
+int tr_socket_domain_entry(const char *word)
+{
+    static const char prefix[] = "socket.domain=";
+    if (strncmp(word, prefix, sizeof prefix - 1) != 0)
+        return -1;
+    const char *p = word + sizeof prefix - 1;
+    int d = 0;
+    if (!*p)
+        return -1;
+    for (; *p; p++) {
+        if (!isdigit((unsigned char)*p) || d > 62)
+            return -1;
+        d = d * 10 + (*p - '0');
+    }
+    return d <= 62 ? d : -1;
+}
+
 int tr_sysset_build(struct tr_sysset *s, const char *list, int all, char *bad, size_t badlen)
 {
     memset(s, 0, sizeof *s);
@@ -250,6 +267,7 @@ int tr_sysset_build(struct tr_sysset *s, const char *list, int all, char *bad, s
         return 0;
     }
     unsigned cls = 0;
+    int any_socket = 0; /* socket named without a domain restriction */
     if (!list) {
         for (long nr = 0; nr < TR_MAX_NR; nr++)
             if (table[nr].cls & CL_DEFAULT) {
@@ -274,8 +292,16 @@ int tr_sysset_build(struct tr_sysset *s, const char *list, int all, char *bad, s
             memcpy(w, p, n);
             w[n] = '\0';
             p += n;
+            int dom = tr_socket_domain_entry(w);
+            if (dom >= 0) {
+                tr_sysset_add(s, __NR_socket);
+                s->socket_domains |= 1ull << dom;
+                continue;
+            }
             unsigned ev = tt_event_type_by_name(w);
             long nr = tr_sys_by_name(w);
+            if (nr == __NR_socket || ev == TT_EV_SOCKET)
+                any_socket = 1;
             if (is_ptrace_event_name(w)) {
                 /* Process creation is reported from ptrace events. Naming it also traps the
                  * syscall (one more stop per clone), so that a failed clone/fork, which has no
@@ -303,10 +329,12 @@ int tr_sysset_build(struct tr_sysset *s, const char *list, int all, char *bad, s
         if ((c & CL_STATE) || ((cls & (CL_FD | CL_NET)) && (c & CL_FDSTATE)))
             tr_sysset_add(s, nr);
     }
-    if (cls & CL_NET) {
-        tr_sysset_add(s, __NR_socket);
+    /* (socket itself is not needed for state: connect, bind, accept and addressed sends carry
+     * the socket's kind) */
+    if (cls & CL_NET)
         tr_sysset_add(s, __NR_getsockopt);
-    }
+    if (any_socket)
+        s->socket_domains = 0;
     if (tr_sysset_has(s, __NR_accept) || tr_sysset_has(s, __NR_accept4) ||
         tr_sysset_has(s, __NR_listen))
         tr_sysset_add(s, __NR_bind);

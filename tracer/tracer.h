@@ -22,6 +22,9 @@ enum {
 /* A set of x86_64 syscall numbers. */
 struct tr_sysset {
     uint8_t bits[TR_MAX_NR / 8];
+    /* socket stops only for these domains (bit d: domain d < 63); 0: every domain. From list
+     * entries `socket.domain=D`, which the engine writes when its rules look only at those. */
+    uint64_t socket_domains;
 };
 
 static inline int tr_sysset_has(const struct tr_sysset *s, long nr)
@@ -73,5 +76,7 @@ unsigned tr_sys_event(long nr);        /* TT_EV_* for a decoded syscall, else TT
  * (what the engine's rules need); the state-tracking syscalls are added. Unknown names: -1 with
  * the bad name copied to bad. */
 int tr_sysset_build(struct tr_sysset *s, const char *list, int all, char *bad, size_t badlen);
+/* The domain-restricted list entry: `socket.domain=D` -> D (0..62), else -1. */
+int tr_socket_domain_entry(const char *word);
 
 #endif

@@ -178,3 +178,44 @@ int main(void)
 {
     return tt_run_all();
 }
+
+/* The socket domains the rules look at, for the tracer's filter (cond_domains.c). */
+static uint64_t domains_of(const char *cond)
+{
+    char y[1024];
+    snprintf(y, sizeof y,
+             "- rule: r\n  desc: d\n  condition: %s\n  output: o\n  priority: NOTICE\n", cond);
+    struct ruleset *rs = load(y);
+    uint64_t m = rs ? ruleset_socket_domains(rs) : 0xdead;
+    ruleset_free(rs);
+    return m;
+}
+
+TT_TEST(socket_domains_for_the_tracer)
+{
+    const uint64_t all = UINT64_MAX, inet = (1ull << 2) | (1ull << 10);
+    TT_CHECK(domains_of("evt.type=socket and evt.arg.domain contains AF_PACKET") == 1ull << 17);
+    TT_CHECK(domains_of("evt.type=socket and evt.arg.domain in (AF_INET, AF_INET6)") == inet);
+    /* contains: every name holding the text (AF_INET6 too) */
+    TT_CHECK(domains_of("evt.type=socket and evt.arg.domain contains AF_INET") == inet);
+    TT_CHECK(domains_of("(evt.type=open and fd.name=/x) or (evt.type=socket and "
+                        "evt.arg.domain=AF_NETLINK and proc.name=x)") == 1ull << 16);
+    /* what it cannot read keeps every domain */
+    TT_CHECK(domains_of("evt.type in (socket, connect)") == all);
+    TT_CHECK(domains_of("evt.type=socket and not evt.arg.domain=AF_UNIX") == all);
+    TT_CHECK(domains_of("evt.type=socket and evt.arg.domain startswith AF_") == all);
+    TT_CHECK(domains_of("evt.type=socket and evt.arg.domain contains 1") == all);
+    TT_CHECK(domains_of("evt.type=socket or evt.arg.domain=AF_PACKET") == all);
+    TT_CHECK(domains_of("evt.type=open") == 0); /* no rule looks at socket events */
+    /* the upstream ruleset: AF_PACKET only */
+    const char *sh = getenv("TT_SHARED");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/falco-rules/falco_rules.yaml", sh ? sh : "../shared");
+    const char *paths[] = {path};
+    struct rules_diags d;
+    rules_diags_init(&d);
+    struct ruleset *rs = ruleset_load(paths, 1, NULL, &d);
+    TT_CHECK(rs && ruleset_socket_domains(rs) == 1ull << 17);
+    ruleset_free(rs);
+    rules_diags_free(&d);
+}

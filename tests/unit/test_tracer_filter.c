@@ -209,10 +209,52 @@ TT_TEST(sysset_from_engine_list_adds_state)
     TT_CHECK(!tr_sysset_has(&s, __NR_openat)); /* only what was asked */
     TT_CHECK(tr_sysset_has(&s, __NR_execve));  /* state: always */
     TT_CHECK(tr_sysset_has(&s, __NR_chdir));
-    TT_CHECK(tr_sysset_has(&s, __NR_close));  /* fd state, since fds are created */
-    TT_CHECK(tr_sysset_has(&s, __NR_socket)); /* network state */
+    TT_CHECK(tr_sysset_has(&s, __NR_close));      /* fd state, since fds are created */
+    TT_CHECK(tr_sysset_has(&s, __NR_getsockopt)); /* network state (SO_ERROR) */
+    TT_CHECK(!tr_sysset_has(&s, __NR_socket));    /* connect carries the socket's kind */
     TT_CHECK(!tr_sysset_has(&s, __NR_unlink));
     TT_CHECK(!tr_sysset_has(&s, __NR_clone)); /* reported through ptrace events */
+}
+
+static int check_socket_domains(void)
+{
+    int bad = 0;
+    int fd = (int)syscall(SYS_socket, AF_UNIX, SOCK_STREAM, 0);
+    if (fd < 0)
+        bad |= 1; /* AF_UNIX not wanted: runs */
+    else
+        close(fd);
+    if (!enosys(syscall(SYS_socket, AF_PACKET, SOCK_RAW, 0)))
+        bad |= 2; /* wanted: stops (ENOSYS here, no tracer) */
+    if (!enosys(syscall(SYS_socket, AF_NETLINK, SOCK_RAW, 0)))
+        bad |= 4;
+    fd = (int)syscall(SYS_socket, AF_INET, SOCK_DGRAM, 0);
+    if (fd < 0)
+        bad |= 8;
+    else
+        close(fd);
+    return bad;
+}
+
+/* The engine's `socket.domain=D` entries: the filter stops only those socket calls; a plain
+ * `socket` entry (some rule looks at every domain) wins. */
+TT_TEST(sysset_socket_domains)
+{
+    struct tr_sysset s;
+    char bad[32] = "";
+    TT_CHECK_INT(
+        tr_sysset_build(&s, "socket.domain=17,connect,socket.domain=16", 0, bad, sizeof bad), 0);
+    TT_CHECK(tr_sysset_has(&s, __NR_socket));
+    TT_CHECK(s.socket_domains == ((1ull << 17) | (1ull << 16)));
+    struct tr_filter_cfg cfg = {&s, 0, 0, 0, 0, 0};
+    TT_CHECK_INT(under_filter(&cfg, check_socket_domains), 0);
+    TT_CHECK_INT(tr_sysset_build(&s, "socket.domain=17,socket", 0, bad, sizeof bad), 0);
+    TT_CHECK(s.socket_domains == 0);
+    TT_CHECK_INT(tr_sysset_build(&s, "socket.domain=99", 0, bad, sizeof bad), -1);
+    TT_CHECK_STR(bad, "socket.domain=99");
+    TT_CHECK_INT(tr_socket_domain_entry("socket.domain="), -1);
+    TT_CHECK_INT(tr_socket_domain_entry("socket.domain=2x"), -1);
+    TT_CHECK_INT(tr_socket_domain_entry("socket.domain=10"), 10);
 }
 
 TT_TEST(sysset_accepts_raw_syscall_names_and_rejects_unknown)
