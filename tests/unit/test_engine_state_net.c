@@ -32,12 +32,20 @@ static void begin(struct engine_state *st, const struct tt_event *ev)
     state_begin_event(st, ev, 9, &ctx);
 }
 
+/* The socket kind the tracer adds to connect, bind, accept and addressed sends (proto < 0:
+ * left out, as for stream sockets). */
+static void kind(int dom, int type, int proto)
+{
+    tt_evb_i64(&e.b, TT_P_DOMAIN, dom);
+    tt_evb_i64(&e.b, TT_P_TYPE, type);
+    if (proto >= 0)
+        tt_evb_i64(&e.b, TT_P_PROTO, proto);
+}
+
 static void sock(struct engine_state *st, int64_t fd, int dom, int type)
 {
     tev_begin(&e, TT_EV_SOCKET, 100, 100);
-    tt_evb_i64(&e.b, TT_P_DOMAIN, dom);
-    tt_evb_i64(&e.b, TT_P_TYPE, type);
-    tt_evb_i64(&e.b, TT_P_PROTO, 0);
+    kind(dom, type, 0);
     tev_apply(st, &ctx, tev_end(&e, fd));
 }
 
@@ -258,9 +266,7 @@ TT_TEST(entry_only_socket_and_close)
 {
     struct engine_state *st = world();
     tev_begin(&e, TT_EV_SOCKET, 100, 100);
-    tt_evb_i64(&e.b, TT_P_DOMAIN, AF_INET);
-    tt_evb_i64(&e.b, TT_P_TYPE, SOCK_DGRAM | SOCK_CLOEXEC);
-    tt_evb_i64(&e.b, TT_P_PROTO, 0);
+    kind(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     begin(st, tev_end(&e, TT_RET_NONE));
     TT_CHECK_STR(F("evt.res", NULL), "(missing)");
     TT_CHECK_STR(F("evt.rawres", NULL), "(missing)");
@@ -274,9 +280,7 @@ TT_TEST(entry_only_socket_and_close)
     tev_begin(&e, TT_EV_CONNECT, 100, 100);
     tt_evb_i64(&e.b, TT_P_FD, 6);
     tev_sin(&e, TT_P_ADDR, "10.0.0.2", 53);
-    tt_evb_i64(&e.b, TT_P_DOMAIN, AF_INET);
-    tt_evb_i64(&e.b, TT_P_TYPE, SOCK_DGRAM);
-    tt_evb_i64(&e.b, TT_P_PROTO, IPPROTO_UDP);
+    kind(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
     begin(st, tev_end(&e, 0));
     TT_CHECK_STR(F("fd.l4proto", NULL), "udp");
     TT_CHECK_STR(F("fd.typechar", NULL), "4");
@@ -297,9 +301,7 @@ TT_TEST(entry_only_socket_and_close)
     s6.sin6_port = htons(514);
     s6.sin6_addr = in6addr_loopback;
     tt_evb_bytes(&e.b, TT_P_ADDR, TT_PK_SOCKADDR, &s6, sizeof s6);
-    tt_evb_i64(&e.b, TT_P_DOMAIN, AF_INET6);
-    tt_evb_i64(&e.b, TT_P_TYPE, SOCK_DGRAM);
-    tt_evb_i64(&e.b, TT_P_PROTO, 0);
+    kind(AF_INET6, SOCK_DGRAM, 0);
     begin(st, tev_end(&e, 5));
     TT_CHECK_STR(F("fd.typechar", NULL), "6");
     TT_CHECK_STR(F("fd.l4proto", NULL), "udp");
@@ -325,8 +327,7 @@ TT_TEST(entry_only_socket_server_side)
     tev_begin(&e, TT_EV_BIND, 100, 100);
     tt_evb_i64(&e.b, TT_P_FD, 3);
     tev_sin(&e, TT_P_ADDR, "0.0.0.0", 8080);
-    tt_evb_i64(&e.b, TT_P_DOMAIN, AF_INET);
-    tt_evb_i64(&e.b, TT_P_TYPE, SOCK_STREAM);
+    kind(AF_INET, SOCK_STREAM, -1);
     begin(st, tev_end(&e, 0));
     TT_CHECK_STR(F("fd.typechar", NULL), "4");
     TT_CHECK_STR(F("fd.sport", NULL), "8080");
@@ -337,8 +338,7 @@ TT_TEST(entry_only_socket_server_side)
     tt_evb_i64(&e.b, TT_P_FD, 9); /* a listening socket the table never saw */
     tev_sin(&e, TT_P_ADDR, "192.0.2.7", 40000);
     tev_sin(&e, TT_P_LOCAL_ADDR, "192.0.2.1", 9090);
-    tt_evb_i64(&e.b, TT_P_DOMAIN, AF_INET);
-    tt_evb_i64(&e.b, TT_P_TYPE, SOCK_STREAM);
+    kind(AF_INET, SOCK_STREAM, -1);
     begin(st, tev_end(&e, 5));
     TT_CHECK_STR(F("fd.typechar", NULL), "4");
     TT_CHECK_STR(F("fd.l4proto", NULL), "tcp");
