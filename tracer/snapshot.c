@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -298,23 +299,38 @@ void tr_snapshot(struct tr_state *st, pid_t skip_pid)
     tt_debug("snapshot: %zu processes", nproc);
 }
 
+static void put_name(char *p, size_t cap, size_t *used, const char *s)
+{
+    size_t l = strlen(s) + 1;
+    if (*used + l <= cap) {
+        memcpy(p + *used, s, l);
+        *used += l;
+    }
+}
+
 void tr_emit_tracerinfo(struct tr_state *st, const char *reason)
 {
     struct tt_evb b;
     tt_evb_begin(&b, evbuf, sizeof evbuf, TT_EV_TRACER_INFO, tr_now_ns(), st->self, st->self);
     tt_evb_str(&b, TT_P_REASON, reason);
-    /* the traced syscall set, as names (the engine can check it covers its rules) */
+    /* the traced syscall set, as names (the engine can check it covers its rules); socket
+     * restricted to some domains as the `socket.domain=D` entries the engine wrote */
     char *p = (char *)evbuf + sizeof evbuf / 2;
     size_t cap = sizeof evbuf / 2, used = 0;
     for (long nr = 0; nr < TR_MAX_NR; nr++) {
         const char *name = tr_sys_name(nr);
         if (!name || !tr_sysset_has(&st->set, nr))
             continue;
-        size_t l = strlen(name) + 1;
-        if (used + l > cap)
-            break;
-        memcpy(p + used, name, l);
-        used += l;
+        if (nr != SYS_socket || !st->set.socket_domains) {
+            put_name(p, cap, &used, name);
+            continue;
+        }
+        for (int d = 0; d < 63; d++)
+            if (st->set.socket_domains & (1ull << d)) {
+                char entry[32];
+                snprintf(entry, sizeof entry, "socket.domain=%d", d);
+                put_name(p, cap, &used, entry);
+            }
     }
     tt_evb_bytes(&b, TT_P_ARGS, TT_PK_STRLIST, p, used);
     tt_evb_u64(&b, TT_P_FLAGS,

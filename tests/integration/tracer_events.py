@@ -229,6 +229,20 @@ def main():
     check("syscall_file_excludes_files", not ev(L, r" (openat|mkdirat|unlinkat) ret="),
           "file events present with --syscalls-file (connect, execve)")
     has("syscall_file_reported", L, r" tracerinfo ret=0 reason=start; syscall set from the engine's file args=\[[^]]*connect")
+    # socket.domain=D entries (the engine's, when its rules look at some domains only): other
+    # socket calls do not stop at all; the reported set keeps the restriction
+    with open(os.path.join(TMP, "set.txt"), "w") as f:
+        f.write("socket.domain=17\nconnect\n")
+    cap = os.path.join(TMP, "dom.cap")
+    py = ("import socket\nsocket.socket(socket.AF_INET, socket.SOCK_DGRAM).close()\n"
+          "try:\n    socket.socket(socket.AF_PACKET, socket.SOCK_RAW).close()\n"
+          "except OSError:\n    pass\n")
+    subprocess.run([TRACER, "-q", "-w", cap, "--no-snapshot", "--syscalls-file",
+                    os.path.join(TMP, "set.txt"), "--", sys.executable, "-c", py], timeout=60)
+    D = subprocess.run([TRACER, "dump", cap], stdout=subprocess.PIPE, text=True, timeout=60).stdout.splitlines()
+    socks = ev(D, r" socket ret=")
+    check("socket_domain_only_packet", len(socks) == 1 and " domain=17 " in socks[0] + " ", str(socks))
+    has("socket_domain_reported", D, r" tracerinfo ret=0 reason=start; syscall set from the engine's file args=\[[^]]*socket\.domain=17 ")
     os.environ["TR_EVENTS_MARK"] = "env-on-request"
     rc, out, L = run(["fds"], extra=["-E"])
     has("env_on_request", L, r" execve ret=0 .* env=\[.*TR_EVENTS_MARK=env-on-request")
