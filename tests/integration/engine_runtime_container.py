@@ -23,11 +23,8 @@ RULE = """- rule: Bash in a container
 
 
 def main():
-    t = rt.Tmp()
-    try:
+    with rt.Tmp() as t:
         run(t)
-    finally:
-        t.close()
 
 
 def fields(alerts):

@@ -23,11 +23,8 @@ GUIDE = ('{"output":"2022-09-08T17:42:00.851005190+0000: Informational Bash ran 
 
 
 def main():
-    t = rt.Tmp()
-    try:
+    with rt.Tmp() as t:
         run(t)
-    finally:
-        t.close()
 
 
 def alerts_of(p):

@@ -33,11 +33,8 @@ UID = 4242
 
 
 def main():
-    t = rt.Tmp()
-    try:
+    with rt.Tmp() as t:
         run(t)
-    finally:
-        t.close()
 
 
 def chrooted_sleeper(t, root):

@@ -33,11 +33,8 @@ def alerts(t, name="engine"):
 
 
 def main():
-    t = rt.Tmp()
-    try:
+    with rt.Tmp() as t:
         run(t)
-    finally:
-        t.close()
 
 
 def run(t):

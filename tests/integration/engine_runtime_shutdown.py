@@ -19,11 +19,8 @@ N = 6
 
 
 def main():
-    t = rt.Tmp()
-    try:
+    with rt.Tmp() as t:
         run(t)
-    finally:
-        t.close()
 
 
 def run(t):

@@ -34,11 +34,8 @@ def rules_of(text):
 
 
 def main():
-    t = rt.Tmp()
-    try:
+    with rt.Tmp() as t:
         run(t)
-    finally:
-        t.close()
 
 
 def run(t):

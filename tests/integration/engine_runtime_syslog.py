@@ -38,11 +38,8 @@ def main():
     if os.geteuid() != 0 or not shutil.which("unshare"):
         ttest.skipped("syslog_output", "needs root and unshare for a private /dev/log")
         return
-    t = rt.Tmp()
-    try:
+    with rt.Tmp() as t:
         run(t)
-    finally:
-        t.close()
 
 
 def run(t):

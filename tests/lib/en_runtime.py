@@ -58,6 +58,13 @@ class Tmp:
         except FileNotFoundError:
             return ""
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
     def spawn(self, cmd, **kw):
         p = subprocess.Popen(cmd, **kw)
         self.procs.append(p)
