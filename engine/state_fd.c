@@ -472,25 +472,50 @@ static void on_pipe(struct engine_state *st, struct eval_ctx *ctx, uint8_t type)
     ctx->fd = state_fd(ctx->proc, a);
 }
 
+/* The socket kind an event carries: socket's own arguments, or what the tracer read from the
+ * socket for connect, bind, accept and addressed sends. 1 when domain and type are there. */
+struct sock_kind {
+    int64_t dom, type, proto;
+};
+
+static int event_sock_kind(const struct tt_event *ev, struct sock_kind *k)
+{
+    k->dom = k->type = -1;
+    k->proto = 0;
+    tt_event_get_i64(ev, TT_P_DOMAIN, &k->dom);
+    tt_event_get_i64(ev, TT_P_TYPE, &k->type);
+    tt_event_get_i64(ev, TT_P_PROTO, &k->proto);
+    return k->dom >= 0 && k->type >= 0;
+}
+
+/* A new socket entry of family fam at ctx->fdnum, without a name yet (libsinsp names it at
+ * connect/accept); the caller sets its l4 protocol. */
+static struct st_fd *new_sock(struct engine_state *st, struct eval_ctx *ctx, int64_t fam)
+{
+    struct st_fd *f = st_fd_set(st, ctx->proc, ctx->fdnum);
+    if (!f)
+        return NULL;
+    f->type = fdtype_of_family(fam);
+    f->sock.family = (uint8_t)fam;
+    fd_set_name(st, f, "", 0);
+    return f;
+}
+
 static void on_socket(struct engine_state *st, struct eval_ctx *ctx)
 {
     const struct tt_event *ev = ctx->ev;
-    int64_t dom = 0, type = 0, proto = 0;
-    tt_event_get_i64(ev, TT_P_DOMAIN, &dom);
-    tt_event_get_i64(ev, TT_P_TYPE, &type);
-    tt_event_get_i64(ev, TT_P_PROTO, &proto);
+    struct sock_kind k;
+    event_sock_kind(ev, &k);
     if (ev->ret < 0) /* failed, or reported at entry: the fd arrives with its connect */
         return;
+    int64_t dom = k.dom < 0 ? 0 : k.dom, type = k.type < 0 ? 0 : k.type;
     ctx->fdnum = ev->ret;
-    struct st_fd *f = st_fd_set(st, ctx->proc, ev->ret);
+    struct st_fd *f = new_sock(st, ctx, dom);
     if (!f)
         return;
-    f->type = fdtype_of_family(dom);
     f->cloexec = (type & SOCK_CLOEXEC) != 0;
-    f->sock.family = (uint8_t)dom;
     if (f->type == TT_FD_IPV4 || f->type == TT_FD_IPV6)
-        f->sock.l4proto = l4_of(type, proto);
-    fd_set_name(st, f, "", 0); /* no tuple yet (libsinsp names it at connect/accept) */
+        f->sock.l4proto = l4_of(type, k.proto);
     ctx->fd = f;
 }
 
@@ -511,22 +536,13 @@ static struct st_fd *event_fd(struct eval_ctx *ctx)
 static struct st_fd *sock_from_event(struct engine_state *st, struct eval_ctx *ctx, struct st_fd *f,
                                      int peer_family, uint8_t l4)
 {
-    const struct tt_event *ev = ctx->ev;
-    int64_t dom = -1, type = -1, proto = 0;
-    tt_event_get_i64(ev, TT_P_DOMAIN, &dom);
-    tt_event_get_i64(ev, TT_P_TYPE, &type);
-    tt_event_get_i64(ev, TT_P_PROTO, &proto);
-    int described = dom >= 0 && type >= 0;
-    if (f && (!described || f->type == fdtype_of_family(dom)))
+    struct sock_kind k;
+    int described = event_sock_kind(ctx->ev, &k);
+    if (f && (!described || f->type == fdtype_of_family(k.dom)))
         return f;
-    f = st_fd_set(st, ctx->proc, ctx->fdnum);
-    if (!f)
-        return NULL;
-    int fam = described ? (int)dom : peer_family;
-    f->type = fdtype_of_family(fam);
-    f->sock.family = (uint8_t)fam;
-    f->sock.l4proto = described ? l4_of(type, proto) : l4;
-    fd_set_name(st, f, "", 0);
+    f = new_sock(st, ctx, described ? k.dom : peer_family);
+    if (f)
+        f->sock.l4proto = described ? l4_of(k.type, k.proto) : l4;
     return f;
 }
 
@@ -580,12 +596,11 @@ static void on_accept(struct engine_state *st, struct eval_ctx *ctx)
     struct st_fd *lf = state_fd(ctx->proc, lfd);
     uint8_t type = lf ? lf->type : TT_FD_UNKNOWN;
     uint8_t l4 = lf ? lf->sock.l4proto : ST_L4_TCP;
-    int64_t dom = -1, stype = -1, proto = 0;
-    if (tt_event_get_i64(ev, TT_P_DOMAIN, &dom) && tt_event_get_i64(ev, TT_P_TYPE, &stype)) {
+    struct sock_kind k;
+    if (event_sock_kind(ev, &k)) {
         /* the new socket's own kind (the listening one may be unknown: see sock_from_event) */
-        tt_event_get_i64(ev, TT_P_PROTO, &proto);
-        type = fdtype_of_family(dom);
-        l4 = l4_of(stype, proto);
+        type = fdtype_of_family(k.dom);
+        l4 = l4_of(k.type, k.proto);
     }
     struct saddr remote, local;
     int hr = parse_sockaddr(ev, TT_P_ADDR, &remote);
