@@ -79,6 +79,9 @@ HELPER_BINS := $(HELPER_SRCS:tests/helpers/%.c=$(OUT)/helpers/%)
 helpers: $(HELPER_BINS)
 $(OUT)/helpers/%: tests/helpers/%.c | $(OUT)/helpers
 	$(CC) $(CSTD) -Wall -Wextra -Werror -Wno-unused-parameter -O1 -g -MMD -MP -pthread -o $@ $< $(EXTRA_LDFLAGS)
+# (helpers named *_static.c are linked statically: no dynamic loader before main)
+$(OUT)/helpers/%_static: tests/helpers/%_static.c | $(OUT)/helpers
+	$(CC) $(CSTD) -Wall -Wextra -Werror -Wno-unused-parameter -O1 -g -MMD -MP -static -o $@ $<
 
 $(OUT)/obj/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -394,10 +394,10 @@ void tr_decode_exit(struct tr_state *st, struct tr_task *t, int64_t ret)
     tr_task_drop_pending(t);
 }
 
-void tr_decode_exec_done(struct tr_state *st, struct tr_task *t)
+struct tt_evb *tr_decode_exec_begin(struct tr_state *st, struct tr_task *t, struct tr_exec_desc *x)
 {
     static uint8_t fresh[TT_EVENT_MAX_LEN];
-    struct tt_evb fb, *b;
+    struct tt_evb *b;
     if (t->buf && (t->nr == __NR_execve || t->nr == __NR_execveat)) {
         b = &t->evb;
         /* The record was started under the thread that called exec; it is the leader now. */
@@ -407,14 +407,28 @@ void tr_decode_exec_done(struct tr_state *st, struct tr_task *t)
     } else {
         /* Exec entry not seen (attached mid-exec): describe from /proc. */
         tr_task_drop_pending(t);
-        b = &fb;
+        b = &x->fresh;
         tt_evb_begin(b, fresh, sizeof fresh, TT_EV_EXECVE, tr_now_ns(), t->tid, t->tgid);
         tr_proc_add_cmdline(b, t->tgid);
     }
+    tr_proc_add_exe(b, t->tgid, &x->exe);
+    if (st->o->with_env)
+        tr_proc_add_env(b, t->tgid);
+    /* (the builder lives in t->buf or in fresh: the task must not resume with t->buf set, or
+     * it would stop again at the exec's syscall exit) */
+    x->pending = t->buf;
+    t->buf = NULL;
+    return b;
+}
+
+void tr_decode_exec_finish(struct tr_state *st, struct tr_task *t, struct tt_evb *b,
+                           struct tr_exec_desc *x)
+{
     long ptid = t->tgid == st->main_pid ? st->main_ptid : -1;
-    tr_proc_add_desc(b, t->tgid, t->tid, ptid, st->o->with_env);
+    tr_proc_add_rest(b, t->tgid, t->tid, ptid, &x->exe);
     if (tt_evb_finish(b, 0))
         tr_emit(st, b->buf);
+    t->buf = x->pending;
     tr_task_drop_pending(t);
 }
 

@@ -238,23 +238,59 @@ static int exe_writable(const struct stat *st, const struct exe_creds *c)
     return (st->st_mode & S_IWOTH) != 0;
 }
 
+void tr_proc_add_exe(struct tt_evb *b, pid_t pid, struct tr_exe_info *x)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/exe", (int)pid);
+    x->path[0] = '\0';
+    x->have_stat = x->overlay = 0;
+    ssize_t el = readlink(path, x->path, sizeof x->path - 1);
+    if (el >= 0) {
+        x->path[el] = '\0';
+        static const char del[] = " (deleted)";
+        size_t dl = sizeof del - 1;
+        if ((size_t)el > dl && strcmp(x->path + el - dl, del) == 0)
+            x->path[el - dl] = '\0';
+        tt_evb_str(b, TT_P_EXEPATH, x->path);
+    }
+    x->have_stat = stat(path, &x->st) == 0;
+    if (x->have_stat) {
+        const struct stat *st = &x->st;
+        tt_evb_u64(b, TT_P_EXE_INO, st->st_ino);
+        tt_evb_u64(b, TT_P_EXE_CTIME,
+                   (uint64_t)st->st_ctim.tv_sec * 1000000000ull + (uint64_t)st->st_ctim.tv_nsec);
+        tt_evb_u64(b, TT_P_EXE_MTIME,
+                   (uint64_t)st->st_mtim.tv_sec * 1000000000ull + (uint64_t)st->st_mtim.tv_nsec);
+        x->overlay = on_overlayfs(path);
+    }
+}
+
+void tr_proc_add_env(struct tt_evb *b, pid_t pid)
+{
+    static char buf[32768];
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/environ", (int)pid);
+    ssize_t n = tr_proc_read(path, buf, sizeof buf);
+    if (n > 0)
+        tt_evb_bytes(b, TT_P_ENV, TT_PK_STRLIST, buf, (size_t)n);
+}
+
 void tr_proc_add_desc(struct tt_evb *b, pid_t pid, pid_t tid, long ptid, int with_env)
+{
+    static struct tr_exe_info exe;
+    tr_proc_add_exe(b, pid, &exe);
+    tr_proc_add_rest(b, pid, tid, ptid, &exe);
+    if (with_env)
+        tr_proc_add_env(b, pid);
+}
+
+void tr_proc_add_rest(struct tt_evb *b, pid_t pid, pid_t tid, long ptid,
+                      const struct tr_exe_info *exe)
 {
     struct exe_creds cr = {0};
     char path[64];
     static char buf[32768];
 
-    snprintf(path, sizeof path, "/proc/%d/exe", (int)pid);
-    char exe[4096 + 2];
-    ssize_t el = readlink(path, exe, sizeof exe - 2);
-    if (el >= 0) {
-        exe[el] = '\0';
-        static const char del[] = " (deleted)";
-        size_t dl = sizeof del - 1;
-        if ((size_t)el > dl && strcmp(exe + el - dl, del) == 0)
-            exe[el - dl] = '\0';
-        tt_evb_str(b, TT_P_EXEPATH, exe);
-    }
     snprintf(path, sizeof path, "/proc/%d/cwd", (int)pid);
     add_link(b, TT_P_CWD, path, 1);
 
@@ -338,20 +374,12 @@ void tr_proc_add_desc(struct tt_evb *b, pid_t pid, pid_t tid, long ptid, int wit
         }
     }
 
-    snprintf(path, sizeof path, "/proc/%d/exe", (int)pid);
-    struct stat st;
-    int have_stat = stat(path, &st) == 0;
-    if (have_stat) {
-        tt_evb_u64(b, TT_P_EXE_INO, st.st_ino);
-        tt_evb_u64(b, TT_P_EXE_CTIME,
-                   (uint64_t)st.st_ctim.tv_sec * 1000000000ull + (uint64_t)st.st_ctim.tv_nsec);
-        tt_evb_u64(b, TT_P_EXE_MTIME,
-                   (uint64_t)st.st_mtim.tv_sec * 1000000000ull + (uint64_t)st.st_mtim.tv_nsec);
-    }
+    int have_stat = exe->have_stat;
+    const struct stat *st = &exe->st;
     uint64_t xflags = 0;
-    if (have_stat && exe_writable(&st, &cr))
+    if (have_stat && exe_writable(st, &cr))
         xflags |= TT_EXE_WRITABLE;
-    if (el > 0 && strncmp(exe, "/memfd:", 7) == 0)
+    if (strncmp(exe->path, "/memfd:", 7) == 0)
         xflags |= TT_EXE_FROM_MEMFD;
     /* Overlay layer, as Falco means it: only for an executable on overlayfs (a file on tmpfs
      * such as /dev/shm, or on a bind mount, is neither). Which layer holds the inode cannot be
@@ -359,9 +387,9 @@ void tr_proc_add_desc(struct tt_evb *b, pid_t pid, pid_t tid, long ptid, int wit
      * reports the overlay's st_dev and the real inode number for upper and lower files alike,
      * and with layers on different filesystems it gives each layer an anonymous device. So:
      * an inode changed after the container started was written (or copied up) in it. */
-    if (have_stat && !(xflags & TT_EXE_FROM_MEMFD) && on_overlayfs(path)) {
-        unsigned long long ct = (unsigned long long)st.st_ctim.tv_sec * 1000000000ull +
-                                (unsigned long long)st.st_ctim.tv_nsec;
+    if (have_stat && !(xflags & TT_EXE_FROM_MEMFD) && exe->overlay) {
+        unsigned long long ct = (unsigned long long)st->st_ctim.tv_sec * 1000000000ull +
+                                (unsigned long long)st->st_ctim.tv_nsec;
         unsigned long long start = pidns_start();
         if (start && ct > start)
             xflags |= TT_EXE_UPPER_LAYER;
@@ -392,11 +420,4 @@ void tr_proc_add_desc(struct tt_evb *b, pid_t pid, pid_t tid, long ptid, int wit
     struct rlimit rl;
     if (prlimit(pid, RLIMIT_NOFILE, NULL, &rl) == 0)
         tt_evb_u64(b, TT_P_FDLIMIT, rl.rlim_cur);
-
-    if (with_env) {
-        snprintf(path, sizeof path, "/proc/%d/environ", (int)pid);
-        n = tr_proc_read(path, buf, sizeof buf);
-        if (n > 0)
-            tt_evb_bytes(b, TT_P_ENV, TT_PK_STRLIST, buf, (size_t)n);
-    }
 }

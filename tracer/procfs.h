@@ -5,6 +5,7 @@
 #define TRACER_PROCFS_H
 
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "tt_event.h"
@@ -16,8 +17,27 @@ ssize_t tr_proc_read(const char *path, char *buf, size_t cap);
 void tr_proc_add_cmdline(struct tt_evb *b, pid_t pid);
 
 /* Adds the process description of thread tid (process pid). ptid >= 0 is the parent the engine
- * must see (the tracer made invisible); ptid < 0 reads PPid from /proc. with_env adds env. */
+ * must see (the tracer made invisible); ptid < 0 reads PPid from /proc. with_env adds env.
+ * The same as tr_proc_add_exe, tr_proc_add_rest and (with_env) tr_proc_add_env in a row. */
 void tr_proc_add_desc(struct tt_evb *b, pid_t pid, pid_t tid, long ptid, int with_env);
+
+/* The parts of a description that vanish or can change without a traced syscall once the
+ * process runs, read while it is stopped: the executable (path, inode, times, filesystem: gone
+ * when the process exits, and an exe that vanished would hide a dropped binary) and the
+ * environment (in the process' own memory). */
+struct tr_exe_info {
+    char path[4096 + 2]; /* "" when unreadable */
+    int have_stat;
+    struct stat st;
+    int overlay; /* on overlayfs */
+};
+void tr_proc_add_exe(struct tt_evb *b, pid_t pid, struct tr_exe_info *x);
+void tr_proc_add_env(struct tt_evb *b, pid_t pid);
+
+/* The rest: cwd, comm, ids, caps, loginuid, tty, session, start time, cgroups, fd limit, and
+ * the exe flags (judged from exe with the credentials read here). */
+void tr_proc_add_rest(struct tt_evb *b, pid_t pid, pid_t tid, long ptid,
+                      const struct tr_exe_info *exe);
 
 /* Tgid and PPid of a thread from /proc/TID/status; -1 if it is gone. */
 int tr_proc_ids(pid_t tid, pid_t *tgid, pid_t *ppid);

@@ -292,6 +292,26 @@ def main():
     comms = re.findall(r" execve ret=0 .* comm=(\S+)", d.stdout)
     check("comm_unescaped", comms[1:] == ["a\\x5cb", "n\\x0al"], str(comms))
 
+    # ---- the exec description is read while the new program runs (docs/tracer.md), yet it
+    # describes the program as exec'd: a static program (no loader) that renames itself or
+    # drops its uid first thing is described with its exec-time name and uid, and one that
+    # exits at once (exit_group is not traced) keeps its exe path. 20 rounds each: the new
+    # program's startup is shorter than the /proc reads, so a lost guarantee shows. ----
+    first = os.path.join(HELPERS, "tr_exec_first_static")
+    real = re.escape(os.path.realpath(first))
+    for what, need in (("rename", [("comm", "tr_exec_first_s")]), ("setuid", [("p_uid", "0")]),
+                       ("exit", [("trusted_exepath", real), ("exe_ino", r"\d+")])):
+        cap = os.path.join(TMP, f"first-{what}.cap")
+        subprocess.run([TRACER, "-q", "-w", cap, "--no-snapshot", "--", "/bin/sh", "-c",
+                        'for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do '
+                        '"$0" "$1"; done', first, what], timeout=120)
+        d = subprocess.run([TRACER, "dump", cap], stdout=subprocess.PIPE, text=True, timeout=60)
+        execs = [ln for ln in d.stdout.splitlines()
+                 if re.search(rf" execve ret=0 filename={re.escape(first)} ", ln)]
+        bad = [ln for ln in execs for f, w in need if not re.search(rf" {f}={w}( |$)", ln)]
+        check(f"exec_desc_before_{what}", len(execs) == 20 and not bad,
+              f"{len(execs)} execs, {len(bad)} lack one of {need}: {bad[:1]}")
+
 
 if __name__ == "__main__":
     try:
