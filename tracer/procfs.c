@@ -243,7 +243,7 @@ void tr_proc_add_exe(struct tt_evb *b, pid_t pid, struct tr_exe_info *x)
     char path[64];
     snprintf(path, sizeof path, "/proc/%d/exe", (int)pid);
     x->path[0] = '\0';
-    x->have_stat = x->overlay = 0;
+    x->overlay = 0;
     ssize_t el = readlink(path, x->path, sizeof x->path - 1);
     if (el >= 0) {
         x->path[el] = '\0';
