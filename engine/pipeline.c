@@ -24,11 +24,13 @@ static void compute_types(struct pipeline *p)
 }
 
 /* Tartan-only events that describe state (the /proc snapshot, tracer notices): Falco never
- * evaluates rules on its own /proc scan, so neither do we. procexit is a real Falco event. */
+ * evaluates rules on its own /proc scan, so neither do we. procexit is a real Falco event; so is
+ * tamper for Tartan's rules (an evasion the tracer denied or observed: evt.arg.technique,
+ * evt.arg.target, evt.arg.action). */
 static int state_only(unsigned type)
 {
     return type == TT_EV_PROCINFO || type == TT_EV_FDINFO || type == TT_EV_TRACER_INFO ||
-           type == TT_EV_DROP || type == TT_EV_TAMPER;
+           type == TT_EV_DROP;
 }
 
 struct pipeline *pipeline_new(struct ruleset *rs, const struct pipeline_opts *o)

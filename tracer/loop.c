@@ -26,6 +26,7 @@
 #include "decode.h"
 #include "filter.h"
 #include "mem.h"
+#include "policy.h"
 #include "procfs.h"
 #include "syscalls.h"
 #include "trace.h"
@@ -51,7 +52,8 @@ unsigned tr_ptrace_options(const struct tr_state *st)
 
 static void resume(struct tr_state *st, struct tr_task *t, int sig)
 {
-    int req = (st->mode == TR_MODE_SYSCALL || t->buf) ? PTRACE_SYSCALL : PTRACE_CONT;
+    int req = (st->mode == TR_MODE_SYSCALL || t->buf || (t->flags & TF_INJECT)) ? PTRACE_SYSCALL
+                                                                                 : PTRACE_CONT;
     if (ptrace(req, t->tid, 0L, (long)sig) < 0 && errno != ESRCH)
         tt_debug("resume tid %d: %s", (int)t->tid, strerror(errno));
 }
@@ -115,78 +117,43 @@ static void on_exit_status(struct tr_state *st, pid_t pid, int status)
     }
 }
 
-static void deny_syscall(struct tr_task *t)
-{
-    struct user_regs_struct r;
-    if (ptrace(PTRACE_GETREGS, t->tid, 0L, &r) < 0)
-        return;
-    r.orig_rax = (unsigned long long)-1;
-    r.rax = (unsigned long long)-EACCES;
-    if (ptrace(PTRACE_SETREGS, t->tid, 0L, &r) < 0 && errno != ESRCH)
-        tt_debug("deny tid %d: %s", (int)t->tid, strerror(errno));
-}
+static void dispatch(struct tr_state *st, pid_t pid, int status);
 
-/* In syscall mode the filter does not exist: the same ring check, in C. */
-static int is_tamper(const struct tr_state *st, long nr, const uint64_t *a)
+/* A close, dup2, dup3 or close_range may take away the fd number another thread's open has
+ * just returned, or the socket of its connect, before the tracer reads it back at that
+ * thread's exit stop. The kernel reserves a new fd's number until the open is done, so only
+ * the exit stops already waiting matter: they are handled first. */
+static void fd_users_first(struct tr_state *st, struct tr_task *t)
 {
-    if (st->protect_ring) {
-        if (nr == __NR_shmget)
-            return (int32_t)a[0] == st->ring_key;
-        if (nr == __NR_shmat || nr == __NR_shmctl)
-            return (int32_t)a[0] == st->ring_shmid;
-    }
-    switch (nr) {
-    case __NR_kill:
-    case __NR_tkill:
-    case __NR_tgkill:
-    case __NR_rt_sigqueueinfo:
-    case __NR_rt_tgsigqueueinfo:
-    case __NR_pidfd_open:
-    case __NR_process_vm_readv:
-    case __NR_process_vm_writev:
-        return (pid_t)a[0] == st->self;
-    case __NR_ptrace:
-        return (pid_t)a[1] == st->self;
-    default:
-        return 0;
+    pid_t waiting[64];
+    size_t n = 0, bkt = 0;
+    struct tr_task *cur = NULL, *k;
+    while (n < sizeof waiting / sizeof waiting[0] && (k = tr_task_iter(&st->tasks, &bkt, &cur)))
+        if (k != t && k->tgid == t->tgid && (k->flags & TF_FD_INFLIGHT))
+            waiting[n++] = k->tid;
+    for (size_t i = 0; i < n; i++) {
+        int status;
+        pid_t p = waitpid(waiting[i], &status, __WALL | WNOHANG);
+        if (p > 0)
+            dispatch(st, p, status);
     }
 }
 
-/* A clone/clone3 asking for CLONE_UNTRACED would start a child the tracer never sees: clear the
- * flag (in the register, or in clone3's struct clone_args) so it is followed like any other. */
-static void strip_untraced(struct tr_task *t, long nr, const uint64_t *args)
+static int changes_fd_table(long nr)
 {
-    if (nr == __NR_clone && (args[0] & CLONE_UNTRACED)) {
-        struct user_regs_struct r;
-        if (ptrace(PTRACE_GETREGS, t->tid, 0L, &r) == 0) {
-            r.rdi &= ~(unsigned long long)CLONE_UNTRACED;
-            ptrace(PTRACE_SETREGS, t->tid, 0L, &r);
-        }
-    } else if (nr == __NR_clone3 && args[0]) {
-        uint64_t flags;
-        if (tr_mem_read(t->tid, args[0], &flags, sizeof flags) == 0 && (flags & CLONE_UNTRACED)) {
-            flags &= ~(uint64_t)CLONE_UNTRACED;
-            struct iovec local = {&flags, sizeof flags};
-            struct iovec remote = {(void *)(uintptr_t)args[0], sizeof flags};
-            process_vm_writev(t->tid, &local, 1, &remote, 1, 0);
-        }
-    }
+    return nr == __NR_close || nr == __NR_dup2 || nr == __NR_dup3 || nr == __NR_close_range;
 }
 
 static void on_entry(struct tr_state *st, struct tr_task *t, long nr, const uint64_t *args,
-                     uint32_t arch, int tamper)
+                     uint32_t arch)
 {
+    if (tr_policy_entry(st, t, arch, nr, args))
+        return; /* denied or done by the tracer */
     int compat = arch != AUDIT_ARCH_X86_64 || (nr & (long)X32_BIT);
-    if (!compat && (nr == __NR_clone || nr == __NR_clone3))
-        strip_untraced(t, nr, args);
-    if (!compat && (tamper || is_tamper(st, nr, args))) {
-        deny_syscall(t);
-        tr_emit_tamper(st, t, nr, args);
-        return;
-    }
-    if (compat && st->mode == TR_MODE_SYSCALL && !st->o->trace_all) {
-        /* Without a filter 32-bit calls are not pre-selected: report them all (rare). */
-    }
+    if (!compat && tr_fd_inflight() && changes_fd_table(nr))
+        fd_users_first(st, t);
+    if (!compat && nr == __NR_pivot_root)
+        tr_policy_exit(st, t, nr, args, 0); /* (not decoded: marked at entry) */
     tr_decode_entry(st, t, nr, args, arch, compat);
 }
 
@@ -198,11 +165,16 @@ static void on_syscall_stop(struct tr_state *st, struct tr_task *t, int seccomp)
         resume(st, t, 0);
         return;
     }
+    if (tr_inject_stop(st, t, info.op == PTRACE_SYSCALL_INFO_EXIT)) {
+        if (info.op == PTRACE_SYSCALL_INFO_EXIT)
+            resume(st, t, 0);
+        return;
+    }
+    /* (the seccomp tag is not trusted: see policy.h) */
     if (info.op == PTRACE_SYSCALL_INFO_SECCOMP) {
-        on_entry(st, t, (long)info.seccomp.nr, info.seccomp.args, info.arch,
-                 info.seccomp.ret_data == TR_TAG_TAMPER);
+        on_entry(st, t, (long)info.seccomp.nr, info.seccomp.args, info.arch);
     } else if (info.op == PTRACE_SYSCALL_INFO_ENTRY) {
-        on_entry(st, t, (long)info.entry.nr, info.entry.args, info.arch, 0);
+        on_entry(st, t, (long)info.entry.nr, info.entry.args, info.arch);
     } else if (info.op == PTRACE_SYSCALL_INFO_EXIT) {
         tr_decode_exit(st, t, info.exit.rval);
     }
@@ -278,11 +250,17 @@ static void on_clone(struct tr_state *st, struct tr_task *t, int event)
         tr_emit(st, buf);
 
     struct tr_task *c = tr_task_find(&st->tasks, ctid);
+    int held = c != NULL;
+    if (!c && (c = tr_task_add(&st->tasks, ctid, cpid)))
+        c->flags |= TF_EXPECT_START;
     if (c) {
         c->tgid = cpid;
-        release_held(st, c);
-    } else if ((c = tr_task_add(&st->tasks, ctid, cpid))) {
-        c->flags |= TF_EXPECT_START;
+        c->pgid = t->pgid; /* (the process group and root are inherited) */
+        c->flags |= t->flags & TF_ROOT_CHANGED;
+        if (t->flags & TF_OTHER_PIDNS) /* (a child is in its parent's namespace or below) */
+            c->flags |= TF_OTHER_PIDNS | TF_PIDNS_KNOWN;
+        if (held)
+            release_held(st, c);
     }
     if (c && st->detaching) {
         c->flags |= TF_DETACHING;
@@ -312,6 +290,7 @@ static void on_exec(struct tr_state *st, struct tr_task *t)
         emit_procexit(st, (pid_t)former, t->tgid, 0);
     }
     t->tgid = t->tid;
+    tr_policy_exec(st, t);
     static struct tr_exec_desc x;
     struct tt_evb *b = tr_decode_exec_begin(st, t, &x);
     if (st->mode == TR_MODE_SYSCALL)
@@ -343,6 +322,7 @@ static void on_stop(struct tr_state *st, pid_t pid, int status)
             ptrace(PTRACE_CONT, pid, 0L, 0L);
             return;
         }
+        t->pgid = getpgid(pid);
         if (st->detaching) {
             detach(st, t, 0);
             return;

@@ -10,6 +10,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "policy.h"
 #include "procfs.h"
 #include "trace.h"
 #include "tt_log.h"
@@ -58,10 +59,6 @@ int main(int argc, char **argv)
     else if (o.verbose == 0)
         tt_log_set_level(TT_LOG_WARN);
 
-    /* Not dumpable: processes without CAP_SYS_PTRACE (the workload: launch drops it) cannot
-     * read or write the tracer's memory or ptrace it. */
-    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-
     static struct tr_state st;
     st.o = &o;
     /* A closed stderr must not kill the tracer (and, fail-closed, the workload with it). */
@@ -71,6 +68,23 @@ int main(int argc, char **argv)
     sigaction(SIGPIPE, &ign, &st.sigpipe_saved);
     st.self = getpid();
     st.sigfd = -1;
+    tr_policy_init(&st);
+    if (o.unsafe_off) {
+        char names[256] = "";
+        for (int d = 0; d < TR_DEF_COUNT; d++)
+            if (o.unsafe_off & TR_DEF_BIT(d))
+                snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
+                         names[0] ? "," : "", tr_defence_name(d));
+        tt_warn("UNSAFE, for tests only: defences switched off: %s (recorded in the tracerinfo "
+                "event)",
+                names);
+    }
+    /* Not dumpable: processes without CAP_SYS_PTRACE (the workload: launch drops it) cannot
+     * read or write the tracer's memory or ptrace it. A launch does this once the workload's
+     * first process is forked and seized: a fork of a non-dumpable process is not dumpable
+     * either, and a tracer without CAP_SYS_PTRACE could not seize it. */
+    if (o.attach_pid && tr_def_on(&o, TR_DEF_NONDUMPABLE))
+        prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     st.ring_shmid = -1;
     char bad[80];
     if (tr_sysset_build(&st.set, o.syscalls, o.trace_all, bad, sizeof bad) != 0) {

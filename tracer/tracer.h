@@ -39,6 +39,33 @@ static inline void tr_sysset_add(struct tr_sysset *s, long nr)
 
 enum tr_fail_policy { TR_FAIL_CLOSED = 0, TR_FAIL_OPEN = 1 };
 
+/* The tracer's defences against a workload that knows it is traced (docs/security.md). Each one
+ * can be switched off for tests only (--unsafe-disable-defence NAME: logged, and recorded in the
+ * tracerinfo event); the ones marked (allow) can also be re-allowed in production with --allow
+ * NAME, which keeps the class working and reports each use as an `observed` tamper event. */
+enum tr_defence {
+    TR_DEF_IO_URING = 0,     /* io_uring_setup/enter/register: ENOSYS (allow) */
+    TR_DEF_SECCOMP_LISTENER, /* seccomp filters with a user-notification listener: EPERM */
+    TR_DEF_CLONE3,           /* clone3: ENOSYS from the filter, libc falls back to clone (allow) */
+    TR_DEF_COMPAT_ABI,       /* i386 (int 0x80) and x32 syscalls: ENOSYS (allow) */
+    TR_DEF_MONITORS,         /* signals, ptrace, process_vm, pidfd, priority... aimed at monitors */
+    TR_DEF_PGRP,             /* the workload in a process group of its own */
+    TR_DEF_NONDUMPABLE,      /* the tracer non-dumpable once the workload is seized */
+    TR_DEF_RING,             /* shmget/shmat/shmctl (every ABI) on the event ring */
+    TR_DEF_ARG_SWAP,         /* events from what the kernel did (opened fd, socket peer) */
+    TR_DEF_UNREADABLE_EXEC,  /* an exec the tracer cannot read: killed (allow) */
+    TR_DEF_OPEN_BY_HANDLE,   /* open_by_handle_at always traced, named from its fd */
+    TR_DEF_COUNT,
+};
+#define TR_DEF_BIT(d) (1u << (d))
+/* Name of a defence (also the --allow / --unsafe-disable-defence word); NULL if out of range. */
+const char *tr_defence_name(int d);
+int tr_defence_by_name(const char *name); /* -1 if unknown */
+/* Which defences --allow accepts. */
+#define TR_DEF_ALLOWABLE                                                                           \
+    (TR_DEF_BIT(TR_DEF_IO_URING) | TR_DEF_BIT(TR_DEF_CLONE3) | TR_DEF_BIT(TR_DEF_COMPAT_ABI) |     \
+     TR_DEF_BIT(TR_DEF_UNREADABLE_EXEC))
+
 struct tr_opts {
     int attach_pid;            /* -p PID; 0 when launching */
     char **cmd;                /* CMD ARGS... (NULL-terminated) when launching */
@@ -60,7 +87,15 @@ struct tr_opts {
     long ptid_override;  /* --ptid N: parent the engine sees for the workload (-1: automatic) */
     int keep_ptrace_cap; /* --keep-ptrace-cap: do not drop CAP_SYS_PTRACE from the workload */
     int open_ino;        /* --open-ino: dev and ino of the file a successful open returned */
+    unsigned allow;      /* --allow: TR_DEF_BIT()s re-allowed (reported as observed) */
+    unsigned unsafe_off; /* --unsafe-disable-defence: TR_DEF_BIT()s switched off (tests only) */
 };
+
+/* A defence is active unless switched off (tests) or re-allowed. */
+static inline int tr_def_on(const struct tr_opts *o, int d)
+{
+    return !((o->unsafe_off | o->allow) & TR_DEF_BIT(d));
+}
 
 /* Parses argv into o (defaults, then TRACER_* environment, then flags). Returns 0 to run,
  * 1 when it printed help/version (exit 0), -1 on a usage error (message printed). */
