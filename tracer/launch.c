@@ -158,6 +158,7 @@ static int load_syscalls_file(struct tr_state *st)
         tt_warn("%s: unknown event or syscall name '%s' ignored", path, bad);
         memset(w, ' ', strlen(bad));
     }
+    tr_sysset_harden(&st->set, st->o);
     tt_info("syscall set from %s", path);
     return 1;
 }

@@ -91,6 +91,7 @@ int main(int argc, char **argv)
         tt_error("--syscalls: unknown event or syscall name '%s'", bad);
         return TR_EXIT_USAGE;
     }
+    tr_sysset_harden(&st.set, &o);
     /* Without the filter (attach, fail-open) every syscall stops; with it, only the set. */
     st.mode = (o.attach_pid || o.fail_policy == TR_FAIL_OPEN) ? TR_MODE_SYSCALL : TR_MODE_SECCOMP;
     if (tr_tasks_init(&st.tasks) != 0) {

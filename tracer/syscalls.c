@@ -323,6 +323,35 @@ int tr_sysset_build(struct tr_sysset *s, const char *list, int all, char *bad, s
             if (tr_sysset_has(s, nr))
                 cls |= table[nr].cls;
     }
+    /* A syscall the rules name has siblings that do the same under another number (openat2
+     * for openat, sendmsg for sendto...): a workload would use the one not traced. */
+    static const long families[][6] = {
+        {__NR_open, __NR_openat, __NR_openat2, __NR_creat, -1}, /* (open_by_handle_at: harden) */
+        {__NR_symlink, __NR_symlinkat, -1},
+        {__NR_link, __NR_linkat, -1},
+        {__NR_unlink, __NR_unlinkat, -1},
+        {__NR_rename, __NR_renameat, __NR_renameat2, -1},
+        {__NR_mkdir, __NR_mkdirat, -1},
+        {__NR_chmod, __NR_fchmod, __NR_fchmodat, NR_FCHMODAT2, -1},
+        {__NR_init_module, __NR_finit_module, -1},
+        {__NR_kill, __NR_tkill, __NR_tgkill, -1},
+        {__NR_accept, __NR_accept4, -1},
+        {__NR_sendto, __NR_sendmsg, -1},
+        {__NR_recvfrom, __NR_recvmsg, -1},
+        {__NR_dup, __NR_dup2, __NR_dup3, -1},
+        {__NR_pipe, __NR_pipe2, -1},
+        {__NR_eventfd, __NR_eventfd2, -1},
+        {__NR_signalfd, __NR_signalfd4, -1},
+        {__NR_inotify_init, __NR_inotify_init1, -1},
+        {__NR_epoll_create, __NR_epoll_create1, -1},
+    };
+    for (size_t f = 0; f < sizeof families / sizeof families[0]; f++) {
+        int any = 0;
+        for (int i = 0; families[f][i] >= 0; i++)
+            any |= tr_sysset_has(s, families[f][i]);
+        for (int i = 0; any && families[f][i] >= 0; i++)
+            tr_sysset_add(s, families[f][i]);
+    }
     /* State tracking the engine needs whatever the rules use. */
     for (long nr = 0; nr < TR_MAX_NR; nr++) {
         unsigned c = table[nr].cls;
@@ -339,4 +368,10 @@ int tr_sysset_build(struct tr_sysset *s, const char *list, int all, char *bad, s
         tr_sysset_has(s, __NR_listen))
         tr_sysset_add(s, __NR_bind);
     return 0;
+}
+
+void tr_sysset_harden(struct tr_sysset *s, const struct tr_opts *o)
+{
+    if (tr_def_on(o, TR_DEF_OPEN_BY_HANDLE))
+        tr_sysset_add(s, __NR_open_by_handle_at);
 }

@@ -111,6 +111,9 @@ unsigned tr_sys_event(long nr);        /* TT_EV_* for a decoded syscall, else TT
  * (what the engine's rules need); the state-tracking syscalls are added. Unknown names: -1 with
  * the bad name copied to bad. */
 int tr_sysset_build(struct tr_sysset *s, const char *list, int all, char *bad, size_t badlen);
+/* Adds what the defences need reported whatever the rules asked for (open_by_handle_at: an
+ * open without a path, named from its fd). */
+void tr_sysset_harden(struct tr_sysset *s, const struct tr_opts *o);
 /* The domain-restricted list entry: `socket.domain=D` -> D (0..62), else -1. */
 int tr_socket_domain_entry(const char *word);
 
