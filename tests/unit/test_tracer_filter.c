@@ -280,7 +280,9 @@ TT_TEST(sysset_from_engine_list_adds_state)
     TT_CHECK_INT(tr_sysset_build(&s, "connect, open", 0, bad, sizeof bad), 0);
     TT_CHECK(tr_sysset_has(&s, __NR_connect));
     TT_CHECK(tr_sysset_has(&s, __NR_open));
-    TT_CHECK(!tr_sysset_has(&s, __NR_openat)); /* only what was asked */
+    TT_CHECK(!tr_sysset_has(&s, __NR_unlinkat)); /* only what was asked... */
+    TT_CHECK(tr_sysset_has(&s, __NR_openat));     /* ...and its siblings (no untraced twin) */
+    TT_CHECK(tr_sysset_has(&s, __NR_openat2));
     TT_CHECK(tr_sysset_has(&s, __NR_execve));  /* state: always */
     TT_CHECK(tr_sysset_has(&s, __NR_chdir));
     TT_CHECK(tr_sysset_has(&s, __NR_close));      /* fd state, since fds are created */
