@@ -765,3 +765,10 @@ void tr_decode_exec_finish(struct tr_state *st, struct tr_task *t, struct tt_evb
     t->buf = x->pending;
     tr_task_drop_pending(t);
 }
+
+void tr_decode_pending_str(const struct tr_task *t, unsigned id, char *out, size_t cap)
+{
+    out[0] = '\0';
+    if (t->buf)
+        pending_str(&t->evb, id, out, cap);
+}

@@ -290,7 +290,7 @@ static void on_exec(struct tr_state *st, struct tr_task *t)
         emit_procexit(st, (pid_t)former, t->tgid, 0);
     }
     t->tgid = t->tid;
-    tr_policy_exec(st, t);
+    int blind = tr_policy_exec_check(st, t);
     static struct tr_exec_desc x;
     struct tt_evb *b = tr_decode_exec_begin(st, t, &x);
     if (st->mode == TR_MODE_SYSCALL)
@@ -300,6 +300,8 @@ static void on_exec(struct tr_state *st, struct tr_task *t)
      * keeping it stopped (~80 us per exec on a microVM). */
     resume(st, t, 0);
     tr_decode_exec_finish(st, t, b, &x);
+    if (blind)
+        tr_policy_exec_report(st, t, blind);
 }
 
 static int is_stop_signal(int sig)

@@ -142,11 +142,13 @@ static enum target_kind classify_pid(const struct tr_state *st, struct tr_task *
 static enum target_kind classify_pgrp(const struct tr_state *st, struct tr_task *t, pid_t pgid,
                                       int ours)
 {
-    if (pgid <= 0)
+    if (pgid < 0)
         return TK_NONE;
     if (!ours && in_other_pidns(st, t))
         return TK_WORKLOAD;
-    if (pgid == st->self_pgid || (st->launcher && getpgid(st->launcher) == pgid))
+    /* (0: a group whose leader is outside this pid namespace, as the tracer's own group is when
+     * it was started in a new one: not the workload's) */
+    if (pgid == 0 || pgid == st->self_pgid || (st->launcher && getpgid(st->launcher) == pgid))
         return TK_MONITOR;
     pid_t cons = ring_consumer(st);
     if (cons && getpgid(cons) == pgid)
@@ -850,32 +852,35 @@ int tr_inject_stop(struct tr_state *st, struct tr_task *t, int exit_stop)
 
 /* ---- exec ---- */
 
-void tr_policy_exec(struct tr_state *st, struct tr_task *t)
+static char blind_exe[4096];
+
+int tr_policy_exec_check(struct tr_state *st, struct tr_task *t)
 {
     if (st->o->unsafe_off & TR_DEF_BIT(TR_DEF_UNREADABLE_EXEC))
-        return;
+        return 0;
     struct user_regs_struct r;
     uint8_t b;
     if (ptrace(PTRACE_GETREGS, t->tid, 0L, &r) != 0)
-        return;
+        return 0;
     struct iovec local = {&b, 1}, remote = {(void *)(uintptr_t)r.rsp, 1};
     if (process_vm_readv(t->tid, &local, 1, &remote, 1, 0) == 1 || errno != EPERM)
-        return;
-    char exe[4096 + 64] = "";
-    char path[64];
-    snprintf(path, sizeof path, "/proc/%d/exe", (int)t->tid);
-    ssize_t n = readlink(path, exe, sizeof exe - 1);
-    exe[n > 0 ? n : 0] = '\0';
-    int deny_it = def_on(st, TR_DEF_UNREADABLE_EXEC);
-    char reason[300];
+        return 0;
+    /* the path exec was given (the process's own exe link is closed to the tracer now) */
+    tr_decode_pending_str(t, TT_P_FILENAME, blind_exe, sizeof blind_exe);
+    if (!def_on(st, TR_DEF_UNREADABLE_EXEC))
+        return 1;
+    kill(t->tgid, SIGKILL);
+    return 2;
+}
+
+void tr_policy_exec_report(struct tr_state *st, struct tr_task *t, int check)
+{
+    char reason[4096 + 200];
+    const char *exe = blind_exe[0] ? blind_exe : "?";
     snprintf(reason, sizeof reason,
-             "exec of %s, which the workload may run but not read: the tracer cannot read the "
-             "process's memory (syscall arguments) any more; %s",
-             exe[0] ? exe : "?",
-             deny_it ? "process killed" : "allowed (--allow unreadable_exec)");
-    tr_emit_tamper(st, t, AUDIT_ARCH_X86_64, t->nr >= 0 ? t->nr : __NR_execve, NULL,
-                   deny_it ? -EACCES : 0, "unreadable_exec", exe[0] ? exe : "?", !deny_it,
-                   reason);
-    if (deny_it)
-        kill(t->tgid, SIGKILL);
+             "exec of %.4000s, which the workload may run but not read: the tracer cannot read "
+             "the process's memory (syscall arguments) any more; %s",
+             exe, check == 2 ? "process killed" : "allowed (--allow unreadable_exec)");
+    tr_emit_tamper(st, t, AUDIT_ARCH_X86_64, __NR_execve, NULL, check == 2 ? -EACCES : 0,
+                   "unreadable_exec", exe, check != 2, reason);
 }

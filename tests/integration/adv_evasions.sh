@@ -89,6 +89,34 @@ else
     expect_eq open-by-handle-control-unseen "$(opens_of handle0 "$secret")" 0
 fi
 
+# ---- an execute-only program blinds an unprivileged tracer (non-dumpable after exec) ----
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+    xo=$(mktemp -d /tmp/tartan-xo.XXXXXX)
+    chmod 0777 "$xo"
+    cp /bin/true "$xo/xtrue" && chmod 0111 "$xo/xtrue"
+    unpriv() { # NAME [options]: the tracer as nobody, without any capability
+        local n=$1
+        shift
+        setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+            "$T" -q --no-snapshot -w "$xo/$n.cap" "$@" -- "$xo/xtrue" >/dev/null 2>"$TT_TMP/$n.err"
+        rc=$?
+        cp "$xo/$n.cap" "$TT_TMP/$n.cap"
+        "$T" dump "$TT_TMP/$n.cap" >"$TT_TMP/$n.dump" 2>&1
+    }
+    unpriv xonly
+    expect_eq unreadable-exec-killed "$rc" 137
+    expect_tamper unreadable-exec xonly unreadable_exec denied "$xo/xtrue" xtrue
+    unpriv xonly0 --unsafe-disable-defence unreadable_exec
+    expect_eq unreadable-exec-control-runs "$rc" 0
+    expect_no_tamper unreadable-exec xonly0 unreadable_exec
+    unpriv xonly1 --allow unreadable_exec
+    expect_eq unreadable-exec-allowed-runs "$rc" 0
+    expect_tamper unreadable-exec-allowed xonly1 unreadable_exec observed "$xo/xtrue" xtrue
+    rm -rf "$xo"
+else
+    skip unreadable-exec "needs root and setpriv to run the tracer as nobody"
+fi
+
 # ---- the i386 ABI (int 0x80) and x32 ----
 traced i386 -- "$ADV/adv_compat" open "$secret"
 expect_match i386-denied "$(out i386)" 'i386_open ret=-1 errno=ENOSYS'
