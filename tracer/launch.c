@@ -81,19 +81,16 @@ static void drop_ptrace_cap(const struct tr_state *st)
  * foreground group is the tracer's, the workload's group becomes the foreground one, so it
  * reads the terminal and gets ^C as it would without Tartan (the tracer ignores SIGTTOU while
  * it does that: a background group may not set the foreground one otherwise). */
-static void workload_group(pid_t pid)
+static void workload_group(struct tr_state *st, pid_t pid)
 {
     if (setpgid(pid, pid) != 0 && errno != EACCES) /* EACCES: the child has exec'd (not yet) */
         tt_debug("setpgid(%d): %s", (int)pid, strerror(errno));
     int tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
     if (tty < 0)
         return;
-    if (tcgetpgrp(tty) == getpgrp()) {
-        struct sigaction ign = {.sa_handler = SIG_IGN}, old;
-        sigaction(SIGTTOU, &ign, &old);
-        if (tcsetpgrp(tty, pid) != 0)
-            tt_debug("tcsetpgrp: %s", strerror(errno));
-        sigaction(SIGTTOU, &old, NULL);
+    if (tcgetpgrp(tty) == getpgrp() && tr_tty_give(tty, pid) == 0) {
+        st->tty_fd = tty; /* (kept: job control hands it back and forth, loop.c) */
+        return;
     }
     close(tty);
 }
@@ -252,7 +249,7 @@ int tr_launch(struct tr_state *st)
     close(sync[0]);
     st->main_pid = pid;
     if (tr_def_on(o, TR_DEF_PGRP))
-        workload_group(pid);
+        workload_group(st, pid);
     if (ptrace(PTRACE_SEIZE, pid, 0L, (long)tr_ptrace_options(st)) != 0) {
         int e = errno;
         if (e == EPERM)

@@ -309,6 +309,35 @@ static int is_stop_signal(int sig)
     return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
 }
 
+int tr_tty_give(int tty, pid_t pgid)
+{
+    struct sigaction ign, old;
+    memset(&ign, 0, sizeof ign);
+    ign.sa_handler = SIG_IGN;
+    sigaction(SIGTTOU, &ign, &old);
+    int rc = tcsetpgrp(tty, pgid);
+    if (rc != 0)
+        tt_debug("tcsetpgrp(%d): %s", (int)pgid, strerror(errno));
+    sigaction(SIGTTOU, &old, NULL);
+    return rc;
+}
+
+/* The workload, in a process group of its own that owns the terminal, was stopped from it
+ * (^Z, or a background read or write): the shell waits for its job, the tracer's group, so the
+ * tracer gives the terminal back and stops as well; continued (fg or bg), it continues the
+ * workload, in the foreground again if the shell gave the terminal back to the tracer. */
+static void job_stop(struct tr_state *st)
+{
+    pid_t wl = st->main_pid;
+    if (tcgetpgrp(st->tty_fd) == wl)
+        tr_tty_give(st->tty_fd, st->self_pgid);
+    raise(SIGTSTP);
+    /* continued */
+    if (tcgetpgrp(st->tty_fd) == st->self_pgid)
+        tr_tty_give(st->tty_fd, wl);
+    kill(-wl, SIGCONT);
+}
+
 static void on_stop(struct tr_state *st, pid_t pid, int status)
 {
     int sig = WSTOPSIG(status);
@@ -369,6 +398,8 @@ static void on_stop(struct tr_state *st, pid_t pid, int status)
             /* group-stop: stay stopped (job control) but keep receiving events */
             if (ptrace(PTRACE_LISTEN, t->tid, 0L, 0L) < 0 && errno != ESRCH)
                 tt_debug("listen tid %d: %s", (int)t->tid, strerror(errno));
+            if (sig != SIGSTOP && t->tid == st->main_pid && st->tty_fd >= 0 && !st->main_done)
+                job_stop(st);
         } else {
             resume(st, t, 0);
         }

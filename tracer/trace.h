@@ -45,6 +45,7 @@ struct tr_state {
     pid_t self_pgid;      /* the tracer's process group */
     pid_t launcher;       /* the Tartan launcher that started the tracer, 0 if none */
     uint64_t pidns_ino;   /* the tracer's pid namespace (inode of /proc/self/ns/pid) */
+    int tty_fd;           /* the controlling terminal given to the workload's group, or -1 */
 };
 
 /* Options for PTRACE_SEIZE (also set on attach). */
@@ -63,6 +64,9 @@ void tr_start_detach(struct tr_state *st);
 int tr_launch(struct tr_state *st);
 /* Attach to -p PID (threads and descendants); returns the exit code. */
 int tr_attach(struct tr_state *st);
+
+/* Makes pgid the foreground group of the terminal tty (SIGTTOU ignored meanwhile). 0 or -1. */
+int tr_tty_give(int tty, pid_t pgid);
 
 /* Emits synthetic events. */
 void tr_emit_procinfo(struct tr_state *st, pid_t pid, pid_t tid, long ptid);
