@@ -336,6 +336,22 @@ static int inet_differs(const void *a, size_t al, const void *b, size_t bl)
            (memcmp(&p->sin6_addr, &q->sin6_addr, 16) != 0 && !inet_unspecified(a, al));
 }
 
+/* A tamper arg_swap about two addresses; fmt has two %s, for x and y (the target: x). */
+static void addr_swap(struct tr_state *st, struct tr_task *t, int64_t ret, const char *fmt,
+                      const void *x, size_t xl, const void *y, size_t yl)
+{
+    char a[160], b[160], reason[512];
+    sockaddr_text(x, xl, a, sizeof a);
+    snprintf(b, sizeof b, "(unreadable)");
+    if (y)
+        sockaddr_text(y, yl, b, sizeof b);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+    snprintf(reason, sizeof reason, fmt, a, b);
+#pragma GCC diagnostic pop
+    tamper_swap(st, t, ret, a, reason);
+}
+
 /* connect: the peer from the socket (the copy taken at entry: the very socket the kernel
  * connected, whatever another thread did to the fd number since). */
 static void connect_peer(struct tr_state *st, struct tr_task *t, int64_t ret)
@@ -351,31 +367,22 @@ static void connect_peer(struct tr_state *st, struct tr_task *t, int64_t ret)
     const uint8_t *entry;
     uint32_t el = 0;
     int have_entry = pending_param(b, TT_P_ADDR, &entry, &el);
-    char a1[160], a2[160], reason[512];
     if (tr_sock_peer(cfd, t->tid, &peer, &pl) == 0) {
         tt_evb_bytes(b, TT_P_PEER, TT_PK_SOCKADDR, &peer, pl);
-        if (have_entry && inet_differs(entry, el, &peer, pl)) {
-            sockaddr_text(&peer, pl, a1, sizeof a1);
-            sockaddr_text(entry, el, a2, sizeof a2);
-            snprintf(reason, sizeof reason,
-                     "connect: the socket is connected to %s, the argument read at the stop "
-                     "said %s (rewritten meanwhile)",
-                     a1, a2);
-            tamper_swap(st, t, ret, a1, reason);
-        }
+        if (have_entry && inet_differs(entry, el, &peer, pl))
+            addr_swap(st, t, ret,
+                      "connect: the socket is connected to %s, the argument read at the stop "
+                      "said %s (rewritten meanwhile)",
+                      &peer, pl, entry, el);
     } else if (have_entry) {
         /* no peer any more (reset at once): the argument, read again, must not have moved */
         struct sockaddr_storage now;
         size_t nl = el < sizeof now ? el : sizeof now;
-        if (tr_mem_read(t->tid, t->args[1], &now, nl) == 0 && memcmp(&now, entry, nl) != 0) {
-            sockaddr_text(&now, nl, a1, sizeof a1);
-            sockaddr_text(entry, el, a2, sizeof a2);
-            snprintf(reason, sizeof reason,
-                     "connect: the address argument changed during the call (%s at the stop, %s "
-                     "after); the socket has no peer to tell which was used",
-                     a2, a1);
-            tamper_swap(st, t, ret, a2, reason);
-        }
+        if (tr_mem_read(t->tid, t->args[1], &now, nl) == 0 && memcmp(&now, entry, nl) != 0)
+            addr_swap(st, t, ret,
+                      "connect: the address argument changed during the call (%s at the stop, "
+                      "%s after); the socket has no peer to tell which was used",
+                      entry, el, &now, nl);
     }
     if (cfd != t->sockfd)
         close(cfd);
@@ -400,17 +407,16 @@ static void send_recheck(struct tr_state *st, struct tr_task *t, const struct tr
     }
     struct sockaddr_storage now;
     size_t nl = el < sizeof now ? el : sizeof now;
-    if (tr_mem_read(t->tid, addr, &now, nl) == 0 && memcmp(&now, entry, nl) == 0)
+    int readable = tr_mem_read(t->tid, addr, &now, nl) == 0;
+    if (readable && memcmp(&now, entry, nl) == 0)
         return;
-    char a1[160], a2[160], reason[512];
-    sockaddr_text(entry, el, a2, sizeof a2);
-    snprintf(a1, sizeof a1, "(unreadable)");
-    if (addr)
-        sockaddr_text(&now, nl, a1, sizeof a1);
-    snprintf(reason, sizeof reason,
-             "%s: the destination argument changed during the call (%s at the stop, %s after)",
-             d->ev == TT_EV_SENDTO ? "sendto" : "sendmsg", a2, a1);
-    tamper_swap(st, t, ret, a2, reason);
+    addr_swap(st, t, ret,
+              d->ev == TT_EV_SENDTO
+                  ? "sendto: the destination argument changed during the call (%s at the stop, "
+                    "%s after)"
+                  : "sendmsg: the destination argument changed during the call (%s at the stop, "
+                    "%s after)",
+              entry, el, readable ? &now : NULL, nl);
 }
 
 /* symlink/symlinkat: the target from the link the kernel created; link/linkat: the new name

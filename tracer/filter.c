@@ -29,22 +29,13 @@
 #define RET_TRACE(tag) (SECCOMP_RET_TRACE | (tag))
 #define RET_ENOSYS (SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA))
 #define X32_BIT 0x40000000u
-#ifndef SECCOMP_FILTER_FLAG_NEW_LISTENER
-#define SECCOMP_FILTER_FLAG_NEW_LISTENER (1UL << 3)
-#endif
-#ifndef FIOSETOWN
-#define FIOSETOWN 0x8901
-#endif
-#ifndef SIOCSPGRP
-#define SIOCSPGRP 0x8902
-#endif
 #define PRIO_USER_ 2       /* setpriority */
 #define IOPRIO_WHO_USER_ 3 /* ioprio_set */
 
 enum action {
     ACT_ALLOW = 0,
     ACT_TRACE,
-    ACT_ENOSYS, /* fails with ENOSYS, no stop */
+    ACT_ENOSYS,    /* fails with ENOSYS, no stop */
     ACT_FCNTL,     /* fd-table commands (state) and owner commands (monitors) */
     ACT_FCNTL_OWN, /* owner commands only */
     ACT_GETSOCKOPT,
@@ -54,11 +45,11 @@ enum action {
     ACT_NZ0, /* trace unless args[0] is 0 (pid 0: the caller itself) */
     ACT_NZ1, /* trace unless args[1] is 0 (signal 0: no signal) */
     ACT_NZ2,
-    ACT_PRLIMIT, /* trace when it sets (args[2]) a limit of another process (args[0]) */
-    ACT_SETPRIO, /* setpriority: PRIO_USER, or another process or group */
-    ACT_IOPRIO,  /* ioprio_set: the same */
-    ACT_IOCTL,   /* FIOSETOWN, SIOCSPGRP (the ioctl forms of F_SETOWN) */
-    ACT_SECCOMP, /* seccomp(SET_MODE_FILTER) with a user-notification listener */
+    ACT_PRLIMIT,        /* trace when it sets (args[2]) a limit of another process (args[0]) */
+    ACT_SETPRIO,        /* setpriority: PRIO_USER, or another process or group */
+    ACT_IOPRIO,         /* ioprio_set: the same */
+    ACT_IOCTL,          /* FIOSETOWN, SIOCSPGRP (the ioctl forms of F_SETOWN) */
+    ACT_SECCOMP,        /* seccomp(SET_MODE_FILTER) with a user-notification listener */
     ACT_CLONE_UNTRACED, /* clone with CLONE_UNTRACED: trap (the tracer clears the flag) */
     ACT_SOCKET_DOMAIN,  /* socket: trace only the domains in the set's socket_domains */
     ACT_COUNT,
@@ -327,18 +318,30 @@ int tr_filter_build(const struct tr_filter_cfg *cfg, struct sock_filter *out, si
             long nr;
             uint8_t act;
         } mon[] = {
-            {__NR_kill, ACT_NZ1},          {__NR_tkill, ACT_NZ1},
-            {__NR_tgkill, ACT_NZ2},        {__NR_rt_sigqueueinfo, ACT_NZ1},
-            {__NR_rt_tgsigqueueinfo, ACT_NZ2}, {__NR_pidfd_send_signal, ACT_NZ1},
-            {__NR_pidfd_open, ACT_TRACE},  {__NR_pidfd_getfd, ACT_TRACE},
-            {__NR_process_madvise, ACT_TRACE}, {__NR_process_mrelease, ACT_TRACE},
-            {__NR_ptrace, ACT_TRACE},      {__NR_process_vm_readv, ACT_TRACE},
-            {__NR_process_vm_writev, ACT_TRACE}, {__NR_setpriority, ACT_SETPRIO},
-            {__NR_ioprio_set, ACT_IOPRIO}, {__NR_sched_setparam, ACT_NZ0},
-            {__NR_sched_setscheduler, ACT_NZ0}, {__NR_sched_setaffinity, ACT_NZ0},
-            {__NR_sched_setattr, ACT_NZ0}, {__NR_migrate_pages, ACT_NZ0},
-            {__NR_move_pages, ACT_NZ0},    {__NR_prlimit64, ACT_PRLIMIT},
-            {__NR_ioctl, ACT_IOCTL},       {__NR_setpgid, ACT_TRACE},
+            {__NR_kill, ACT_NZ1},
+            {__NR_tkill, ACT_NZ1},
+            {__NR_tgkill, ACT_NZ2},
+            {__NR_rt_sigqueueinfo, ACT_NZ1},
+            {__NR_rt_tgsigqueueinfo, ACT_NZ2},
+            {__NR_pidfd_send_signal, ACT_NZ1},
+            {__NR_pidfd_open, ACT_TRACE},
+            {__NR_pidfd_getfd, ACT_TRACE},
+            {__NR_process_madvise, ACT_TRACE},
+            {__NR_process_mrelease, ACT_TRACE},
+            {__NR_ptrace, ACT_TRACE},
+            {__NR_process_vm_readv, ACT_TRACE},
+            {__NR_process_vm_writev, ACT_TRACE},
+            {__NR_setpriority, ACT_SETPRIO},
+            {__NR_ioprio_set, ACT_IOPRIO},
+            {__NR_sched_setparam, ACT_NZ0},
+            {__NR_sched_setscheduler, ACT_NZ0},
+            {__NR_sched_setaffinity, ACT_NZ0},
+            {__NR_sched_setattr, ACT_NZ0},
+            {__NR_migrate_pages, ACT_NZ0},
+            {__NR_move_pages, ACT_NZ0},
+            {__NR_prlimit64, ACT_PRLIMIT},
+            {__NR_ioctl, ACT_IOCTL},
+            {__NR_setpgid, ACT_TRACE},
         };
         for (size_t i = 0; i < sizeof mon / sizeof mon[0]; i++)
             if (act[mon[i].nr] != ACT_TRACE)

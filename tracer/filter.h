@@ -12,6 +12,17 @@
 
 #include "tracer.h"
 
+/* Kernel constants older headers lack (filter.c and policy.c check for them). */
+#ifndef SECCOMP_FILTER_FLAG_NEW_LISTENER
+#define SECCOMP_FILTER_FLAG_NEW_LISTENER (1UL << 3)
+#endif
+#ifndef FIOSETOWN
+#define FIOSETOWN 0x8901
+#endif
+#ifndef SIOCSPGRP
+#define SIOCSPGRP 0x8902
+#endif
+
 /* SECCOMP_RET_DATA tags the tracer reads back at the seccomp stop. */
 enum tr_filter_tag {
     TR_TAG_SYSCALL = 0,  /* a traced 64-bit syscall */

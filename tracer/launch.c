@@ -285,9 +285,9 @@ int tr_launch(struct tr_state *st)
     } msg;
     msg.len = 0;
     if (st->mode == TR_MODE_SECCOMP) {
-        struct tr_filter_cfg fc = {&st->set,     o->trace_all,   st->protect_ring,
-                                   st->ring_key, st->ring_shmid, st->self,
-                                   o->unsafe_off | o->allow, o->allow};
+        struct tr_filter_cfg fc = {
+            &st->set,       o->trace_all, st->protect_ring,         st->ring_key,
+            st->ring_shmid, st->self,     o->unsafe_off | o->allow, o->allow};
         msg.len = tr_filter_build(&fc, msg.prog, TR_FILTER_MAX);
         if (msg.len <= 0) {
             tt_error("seccomp filter too large");

@@ -53,7 +53,7 @@ unsigned tr_ptrace_options(const struct tr_state *st)
 static void resume(struct tr_state *st, struct tr_task *t, int sig)
 {
     int req = (st->mode == TR_MODE_SYSCALL || t->buf || (t->flags & TF_INJECT)) ? PTRACE_SYSCALL
-                                                                                 : PTRACE_CONT;
+                                                                                : PTRACE_CONT;
     if (ptrace(req, t->tid, 0L, (long)sig) < 0 && errno != ESRCH)
         tt_debug("resume tid %d: %s", (int)t->tid, strerror(errno));
 }

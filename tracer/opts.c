@@ -187,8 +187,7 @@ int tr_opts_parse(struct tr_opts *o, int argc, char **argv)
             return bad("TARTAN_GRACE", e);
         o->grace_ms = (int)v * 1000;
     }
-    if ((e = getenv("TARTAN_ALLOW")) && *e &&
-        defence_list(e, TR_DEF_ALLOWABLE, &o->allow) != 0)
+    if ((e = getenv("TARTAN_ALLOW")) && *e && defence_list(e, TR_DEF_ALLOWABLE, &o->allow) != 0)
         return bad("TARTAN_ALLOW (io_uring, clone3, compat_abi, unreadable_exec)", e);
     if ((e = getenv("TARTAN_SPIN_US")) && *e) {
         if (parse_long(e, 0, 1000000, &v))

@@ -26,29 +26,21 @@
 #include "abi.h"
 #include "decode.h"
 #include "fdcopy.h"
+#include "filter.h"
 #include "mem.h"
 #include "procfs.h"
 #include "tt_log.h"
 #include "tt_ring.h"
 
-#ifndef SECCOMP_FILTER_FLAG_NEW_LISTENER
-#define SECCOMP_FILTER_FLAG_NEW_LISTENER (1UL << 3)
-#endif
 #ifndef PIDFD_SIGNAL_PROCESS_GROUP
 #define PIDFD_SIGNAL_PROCESS_GROUP (1u << 2)
 #endif
-#ifndef FIOSETOWN
-#define FIOSETOWN 0x8901
-#endif
-#ifndef SIOCSPGRP
-#define SIOCSPGRP 0x8902
-#endif
 
 enum target_kind {
-    TK_NONE = 0,  /* no such process or group: the call fails with ESRCH */
-    TK_WORKLOAD,  /* a tracee (or, attached, anything that is not a known monitor) */
-    TK_MONITOR,   /* the tracer, launcher, engine, logshipper, or any non-tracee (launch) */
-    TK_UNKNOWN,   /* cannot be told (a /proc directory of another pid namespace): denied */
+    TK_NONE = 0, /* no such process or group: the call fails with ESRCH */
+    TK_WORKLOAD, /* a tracee (or, attached, anything that is not a known monitor) */
+    TK_MONITOR,  /* the tracer, launcher, engine, logshipper, or any non-tracee (launch) */
+    TK_UNKNOWN,  /* cannot be told (a /proc directory of another pid namespace): denied */
 };
 
 static int def_on(const struct tr_state *st, int d)
@@ -243,8 +235,8 @@ __attribute__((format(printf, 7, 8))) static int deny(struct tr_state *st, struc
 
 /* The verdict for a call aimed at one process or group: runs (0), fails with ESRCH as the
  * kernel would (1, no event), or is denied and reported (1). */
-static int verdict(struct tr_state *st, struct tr_task *t, const struct call *c,
-                   enum target_kind k, const char *technique, const char *target)
+static int verdict(struct tr_state *st, struct tr_task *t, const struct call *c, enum target_kind k,
+                   const char *technique, const char *target)
 {
     switch (k) {
     case TK_WORKLOAD:
@@ -261,8 +253,8 @@ static int verdict(struct tr_state *st, struct tr_task *t, const struct call *c,
     }
 }
 
-static int on_pid(struct tr_state *st, struct tr_task *t, const struct call *c, pid_t pid,
-                  int ours, const char *technique)
+static int on_pid(struct tr_state *st, struct tr_task *t, const struct call *c, pid_t pid, int ours,
+                  const char *technique)
 {
     char target[96];
     describe_pid(pid, target, sizeof target);
@@ -370,8 +362,8 @@ static int on_kill(struct tr_state *st, struct tr_task *t, const struct call *c,
 
 /* A syscall that names its process by a pidfd (or, for pidfd_send_signal, a /proc/PID
  * directory fd). */
-static int on_pidfd(struct tr_state *st, struct tr_task *t, const struct call *c, int fd,
-                    int group, const char *technique)
+static int on_pidfd(struct tr_state *st, struct tr_task *t, const struct call *c, int fd, int group,
+                    const char *technique)
 {
     pid_t pid = tr_fd_target_pid(t->tgid, fd);
     if (pid == 0)
@@ -426,7 +418,8 @@ static int set_owner_for(struct tr_state *st, struct tr_task *t, const struct ca
         skip_syscall(t, -EBADF);
         return 1;
     }
-    long r = cmd == F_SETOWN_EX ? fcntl(cfd, F_SETOWN_EX, arg) : fcntl(cfd, F_SETOWN, *(const int *)arg);
+    long r =
+        cmd == F_SETOWN_EX ? fcntl(cfd, F_SETOWN_EX, arg) : fcntl(cfd, F_SETOWN, *(const int *)arg);
     int err = errno;
     close(cfd);
     skip_syscall(t, r < 0 ? -err : 0);
@@ -435,8 +428,7 @@ static int set_owner_for(struct tr_state *st, struct tr_task *t, const struct ca
     return 1;
 }
 
-static int on_fcntl(struct tr_state *st, struct tr_task *t, const struct call *c,
-                    const uint64_t *a)
+static int on_fcntl(struct tr_state *st, struct tr_task *t, const struct call *c, const uint64_t *a)
 {
     int cmd = (int)a[1];
     if (cmd == F_SETOWN)
@@ -491,8 +483,8 @@ static int on_setpgid(struct tr_state *st, struct tr_task *t, const struct call 
 
 /* ---- the calls ---- */
 
-static int on_compat(struct tr_state *st, struct tr_task *t, const struct call *c,
-                     enum tr_abi abi, long native)
+static int on_compat(struct tr_state *st, struct tr_task *t, const struct call *c, enum tr_abi abi,
+                     long native)
 {
     /* exit and signal return must work, or a 32-bit process could not even end */
     if (native == __NR_exit || native == __NR_exit_group || native == __NR_rt_sigreturn ||
@@ -620,7 +612,7 @@ static int monitors(struct tr_state *st, struct tr_task *t, const struct call *c
         if (which == user)
             return on_user(st, t, c, (uint32_t)who);
         if (which == pgrp)
-            return who ? on_pgrp(st, t, c, who, 0, "prio_monitor")
+            return who                     ? on_pgrp(st, t, c, who, 0, "prio_monitor")
                    : in_other_pidns(st, t) ? 0
                                            : on_pgrp(st, t, c, t->pgid, 1, "prio_monitor");
         if (which == proc && who)
@@ -683,8 +675,8 @@ int tr_policy_entry(struct tr_state *st, struct tr_task *t, uint32_t arch, long 
             char target[64];
             snprintf(target, sizeof target, "event ring (key 0x%x, shmid %d)",
                      (unsigned)st->ring_key, (int)st->ring_shmid);
-            return deny(st, t, &c, EACCES, "ring_attach", target,
-                        "%s on the tracer's event ring", c.name);
+            return deny(st, t, &c, EACCES, "ring_attach", target, "%s on the tracer's event ring",
+                        c.name);
         }
         return 0;
     default:
@@ -755,8 +747,8 @@ static pid_t proc_file(const char *path, const char **file)
 
 static int tunes_scheduling(const char *file)
 {
-    static const char *const names[] = {"oom_score_adj", "oom_adj", "autogroup", "timerslack_ns",
-                                        "sched", NULL};
+    static const char *const names[] = {"oom_score_adj", "oom_adj", "autogroup",
+                                        "timerslack_ns", "sched",   NULL};
     for (int i = 0; names[i]; i++)
         if (strcmp(file, names[i]) == 0)
             return 1;

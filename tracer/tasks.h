@@ -31,9 +31,9 @@ struct tr_task {
     uint8_t *buf; /* pending event record (tt_evb) */
     size_t bufcap;
     struct tt_evb evb;
-    pid_t pgid;   /* process group (tracked from setpgid/setsid; monitor checks) */
-    int sockfd;   /* connect/send: the tracer's copy of the socket taken at entry, or -1 */
-    void *inject; /* TF_INJECT: the registers to restore (struct user_regs_struct) */
+    pid_t pgid;           /* process group (tracked from setpgid/setsid; monitor checks) */
+    int sockfd;           /* connect/send: the tracer's copy of the socket taken at entry, or -1 */
+    void *inject;         /* TF_INJECT: the registers to restore (struct user_regs_struct) */
     int64_t inject_ret;   /* ... and the result the interrupted syscall returns */
     struct tr_task *next; /* hash chain */
 };

@@ -42,10 +42,10 @@ struct tr_state {
     /* monitors (docs/security.md): in launch mode every process that is not a tracee; in attach
      * mode the tracer, the launcher above it and the launcher's other children (engine,
      * logshipper), and the ring's consumer */
-    pid_t self_pgid;      /* the tracer's process group */
-    pid_t launcher;       /* the Tartan launcher that started the tracer, 0 if none */
-    uint64_t pidns_ino;   /* the tracer's pid namespace (inode of /proc/self/ns/pid) */
-    int tty_fd;           /* the controlling terminal given to the workload's group, or -1 */
+    pid_t self_pgid;    /* the tracer's process group */
+    pid_t launcher;     /* the Tartan launcher that started the tracer, 0 if none */
+    uint64_t pidns_ino; /* the tracer's pid namespace (inode of /proc/self/ns/pid) */
+    int tty_fd;         /* the controlling terminal given to the workload's group, or -1 */
 };
 
 /* Options for PTRACE_SEIZE (also set on attach). */

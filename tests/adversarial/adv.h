@@ -10,12 +10,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static inline void adv_report(const char *what, long ret)
 {
     const char *e = ret < 0 ? strerrorname_np(errno) : "0";
     printf("%s ret=%ld errno=%s\n", what, ret, e ? e : "?");
     fflush(stdout);
+}
+
+/* Prints read=<the file's first line> (what an attacker got out of fd). */
+static inline void adv_print_first_line(int fd)
+{
+    char buf[64] = "";
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    buf[n > 0 ? n : 0] = '\0';
+    buf[strcspn(buf, "\n")] = '\0';
+    printf("read=%s\n", buf);
 }
 
 static inline long adv_num(int argc, char **argv, int i, long dflt)

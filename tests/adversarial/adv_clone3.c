@@ -62,8 +62,7 @@ int main(int argc, char **argv)
         adv_report("clone3_untraced", r);
         if (r > 0)
             waitpid((pid_t)r, NULL, 0);
-        r = clone(clone_child, child_stack + sizeof child_stack, CLONE_UNTRACED | SIGCHLD,
-                  "clone");
+        r = clone(clone_child, child_stack + sizeof child_stack, CLONE_UNTRACED | SIGCHLD, "clone");
         adv_report("clone_untraced", r);
         if (r > 0)
             waitpid((pid_t)r, NULL, 0);

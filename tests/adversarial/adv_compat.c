@@ -42,21 +42,16 @@ int main(int argc, char **argv)
         fputs("usage: adv_compat open FILE | shm KEY | kill PID SIG | x32kill PID SIG\n", stderr);
         return 2;
     }
-    char *low = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT,
-                     -1, 0);
+    char *low =
+        mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
     if (low == MAP_FAILED)
         return 1;
     if (strcmp(argv[1], "open") == 0) {
         snprintf(low, 4096, "%s", argv[2]);
         long fd = int80(I386_OPEN, (long)(uintptr_t)low, O_RDONLY, 0, 0, 0);
         report_raw("i386_open", fd);
-        if (fd >= 0) {
-            char buf[64] = "";
-            ssize_t n = read((int)fd, buf, sizeof buf - 1);
-            buf[n > 0 ? n : 0] = '\0';
-            buf[strcspn(buf, "\n")] = '\0';
-            printf("read=%s\n", buf);
-        }
+        if (fd >= 0)
+            adv_print_first_line((int)fd);
     } else if (strcmp(argv[1], "shm") == 0) {
         long key = adv_num(argc, argv, 2, 0);
         long id = int80(I386_IPC, IPC_SHMGET, key, 0, 0, 0);
@@ -74,8 +69,8 @@ int main(int argc, char **argv)
         report_raw("i386_kill",
                    int80(I386_KILL, adv_num(argc, argv, 2, 0), adv_num(argc, argv, 3, 0), 0, 0, 0));
     } else if (strcmp(argv[1], "x32kill") == 0) {
-        long r = syscall(0x40000000L | SYS_kill, adv_num(argc, argv, 2, 0),
-                         adv_num(argc, argv, 3, 0));
+        long r =
+            syscall(0x40000000L | SYS_kill, adv_num(argc, argv, 2, 0), adv_num(argc, argv, 3, 0));
         adv_report("x32_kill", r);
     } else {
         return 2;

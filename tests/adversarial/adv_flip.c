@@ -145,7 +145,9 @@ int main(int argc, char **argv)
      * ADV_FLIP_DELAY: busy-loop iterations between seeing the stop and flipping */
     const char *ev = getenv("ADV_FLIP_SYSCALL");
     target_nr = ev && !strcmp(ev, "0") ? -1 : mode_connect ? SYS_connect : SYS_openat;
-    flip_delay = getenv("ADV_FLIP_DELAY") ? atol(getenv("ADV_FLIP_DELAY")) : mode_connect ? 8000 : 3000;
+    flip_delay = getenv("ADV_FLIP_DELAY") ? atol(getenv("ADV_FLIP_DELAY"))
+                 : mode_connect           ? 8000
+                                          : 3000;
     pthread_t th;
     pthread_create(&th, NULL, flipper, NULL);
     char *seq = malloc((size_t)n + 1);

@@ -33,9 +33,9 @@ int main(int argc, char **argv)
     if (!(p.features & IORING_FEAT_SINGLE_MMAP))
         cq = mmap(NULL, cq_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, ring,
                   IORING_OFF_CQ_RING);
-    struct io_uring_sqe *sqes = mmap(NULL, p.sq_entries * sizeof(struct io_uring_sqe),
-                                     PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, ring,
-                                     IORING_OFF_SQES);
+    struct io_uring_sqe *sqes =
+        mmap(NULL, p.sq_entries * sizeof(struct io_uring_sqe), PROT_READ | PROT_WRITE,
+             MAP_SHARED | MAP_POPULATE, ring, IORING_OFF_SQES);
     if (sq == MAP_FAILED || cq == MAP_FAILED || sqes == MAP_FAILED) {
         perror("mmap");
         return 1;
@@ -64,12 +64,7 @@ int main(int argc, char **argv)
     int fd = cqes[atomic_load(head) & cmask].res;
     errno = fd < 0 ? -fd : 0;
     adv_report("io_uring_openat", fd < 0 ? -1 : fd);
-    if (fd >= 0) {
-        char buf[64] = "";
-        ssize_t n = read(fd, buf, sizeof buf - 1);
-        buf[n > 0 ? n : 0] = '\0';
-        buf[strcspn(buf, "\n")] = '\0';
-        printf("read=%s\n", buf);
-    }
+    if (fd >= 0)
+        adv_print_first_line(fd);
     return 0;
 }

@@ -33,12 +33,7 @@ int main(int argc, char **argv)
     }
     int fd = open_by_handle_at(mfd, &fh.h, O_RDONLY);
     adv_report("open_by_handle_at", fd);
-    if (fd >= 0) {
-        char buf[64] = "";
-        ssize_t n = read(fd, buf, sizeof buf - 1);
-        buf[n > 0 ? n : 0] = '\0';
-        buf[strcspn(buf, "\n")] = '\0';
-        printf("read=%s\n", buf);
-    }
+    if (fd >= 0)
+        adv_print_first_line(fd);
     return 0;
 }

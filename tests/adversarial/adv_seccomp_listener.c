@@ -50,21 +50,16 @@ int main(int argc, char **argv)
     };
     struct sock_fprog fp = {sizeof prog / sizeof prog[0], prog};
     prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-    listener = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
-                            SECCOMP_FILTER_FLAG_NEW_LISTENER, &fp);
+    listener =
+        (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &fp);
     adv_report("seccomp_listener", listener);
     pthread_t th;
     if (listener >= 0 && pthread_create(&th, NULL, answer, NULL) != 0)
         return 1;
     int fd = openat(AT_FDCWD, argv[1], O_RDONLY);
     adv_report("open_under_listener", fd);
-    if (fd >= 0) {
-        char buf[64] = "";
-        ssize_t n = read(fd, buf, sizeof buf - 1);
-        buf[n > 0 ? n : 0] = '\0';
-        buf[strcspn(buf, "\n")] = '\0';
-        printf("read=%s\n", buf);
-    }
+    if (fd >= 0)
+        adv_print_first_line(fd);
     fflush(stdout);
     _exit(0); /* (the answering thread blocks in its ioctl) */
 }

@@ -66,6 +66,23 @@ YAML
         grep -c '"rule":"Swapped"'
 }
 
+# control NAME MODE DELAYS... -- PROGRAM-ARGS...: the negative control (events from the
+# arguments as read at the stop); the flipper's timing depends on the machine, so it tries the
+# delays in turn until the attack shows. Sets bad0, n0, b0.
+control() {
+    local name=$1 mode=$2 delays=()
+    shift 2
+    while [ "$1" != -- ]; do delays+=("$1"); shift; done
+    shift
+    for delay in "${delays[@]}"; do
+        ADV_FLIP_DELAY=$delay traced "$name" --unsafe-disable-defence arg_swap -- \
+            "$ADV/adv_flip" "$@"
+        read -r bad0 n0 b0 <<<"$(mismatches "$name" "$mode")"
+        echo "$mode, defence off, delay $delay: $bad0 mismatches in $n0 events, $b0 B" >&2
+        [ "$bad0" -gt 0 ] && return
+    done
+}
+
 # ---- opens ----
 traced open -- "$ADV/adv_flip" open "$d/AAAA" "$d/BBBB" "$N_OPEN"
 expect_eq open-tracer-exit "$rc" 0
@@ -77,14 +94,7 @@ expect_eq open-zero-mismatches "$bad" 0
 expect_eq open-engine-fd-name "$(engine_count open "evt.type = openat and fd.name = \"$d/BBBB\"")" "$b"
 swapped=$(grep -c ' tamper .*technique=arg_swap ' "$TT_TMP/open.dump")
 echo "opens: $swapped arg_swap tamper events" >&2
-# (the flipper's timing is tuned for this machine: the control tries a few delays)
-for delay in 3000 1000 8000 20000 60000; do
-    ADV_FLIP_DELAY=$delay traced open0 --unsafe-disable-defence arg_swap -- \
-        "$ADV/adv_flip" open "$d/AAAA" "$d/BBBB" "$N_OPEN"
-    read -r bad0 n0 b0 <<<"$(mismatches open0 open)"
-    echo "opens, defence off, delay $delay: $bad0 mismatches in $n0 events, $b0 opened BBBB" >&2
-    [ "$bad0" -gt 0 ] && break
-done
+control open0 open 3000 1000 8000 20000 60000 -- open "$d/AAAA" "$d/BBBB" "$N_OPEN"
 check open-control-mismatches test "$bad0" -gt 0
 control_recorded open open0 arg_swap
 
@@ -99,13 +109,7 @@ expect_eq connect-zero-mismatches "$bad" 0
 expect_eq connect-engine-fd-sport "$(engine_count conn "evt.type = connect and fd.sport = $pb")" "$b"
 expect_match connect-swap-reported "$(grep -m1 ' tamper .*technique=arg_swap ' "$TT_TMP/conn.dump")" \
     "reason=connect: the socket is connected to 127.0.0.1:($pa|$pb), the argument read at the stop said 127.0.0.1:($pa|$pb) .*action=observed\$"
-for delay in 8000 3000 20000 60000; do
-    ADV_FLIP_DELAY=$delay traced conn0 --unsafe-disable-defence arg_swap -- \
-        "$ADV/adv_flip" connect "$pa" "$pb" "$N_CONN"
-    read -r bad0 n0 b0 <<<"$(mismatches conn0 connect)"
-    echo "connects, defence off, delay $delay: $bad0 mismatches in $n0 events, $b0 to $pb" >&2
-    [ "$bad0" -gt 0 ] && break
-done
+control conn0 connect 8000 3000 20000 60000 -- connect "$pa" "$pb" "$N_CONN"
 check connect-control-mismatches test "$bad0" -gt 0
 control_recorded connect conn0 arg_swap
 true

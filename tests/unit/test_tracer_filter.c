@@ -208,8 +208,8 @@ static int check_evasions(void)
         bad |= 4;
     struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
     struct sock_fprog fp = {1, &allow};
-    if (!enosys(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER,
-                        &fp)))
+    if (!enosys(
+            syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &fp)))
         bad |= 8;
     unsigned act = SECCOMP_RET_LOG;
     if (syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &act) != 0)
@@ -281,9 +281,9 @@ TT_TEST(sysset_from_engine_list_adds_state)
     TT_CHECK(tr_sysset_has(&s, __NR_connect));
     TT_CHECK(tr_sysset_has(&s, __NR_open));
     TT_CHECK(!tr_sysset_has(&s, __NR_unlinkat)); /* only what was asked... */
-    TT_CHECK(tr_sysset_has(&s, __NR_openat));     /* ...and its siblings (no untraced twin) */
+    TT_CHECK(tr_sysset_has(&s, __NR_openat));    /* ...and its siblings (no untraced twin) */
     TT_CHECK(tr_sysset_has(&s, __NR_openat2));
-    TT_CHECK(tr_sysset_has(&s, __NR_execve));  /* state: always */
+    TT_CHECK(tr_sysset_has(&s, __NR_execve)); /* state: always */
     TT_CHECK(tr_sysset_has(&s, __NR_chdir));
     TT_CHECK(tr_sysset_has(&s, __NR_close));      /* fd state, since fds are created */
     TT_CHECK(tr_sysset_has(&s, __NR_getsockopt)); /* network state (SO_ERROR) */
