@@ -2,7 +2,7 @@
 #   make              build every program into $(OUT)/bin (default OUT=build)
 #   make asan         the same with AddressSanitizer + UBSan into build-asan/
 #   make fuzz         libFuzzer targets (clang) into build-fuzz/
-#   make test         install deps, build all variants, run the whole suite
+#   make test         install deps, build all variants (arm64 too), run the whole suite
 #   make bench        benchmarks (figures, not pass/fail)
 #   make install PREFIX=/vendor/falco DESTDIR=...
 #   make ARCH=arm64   cross-build everything for linux/arm64 into build-arm64/ (docs/arm64.md):
@@ -202,6 +202,7 @@ test: deps
 	$(MAKE) all
 	$(MAKE) asan
 	$(MAKE) fuzz
+	$(MAKE) ARCH=arm64 all
 	bash tests/run.sh
 
 # Run the suite against what is already built (no install, no rebuild).

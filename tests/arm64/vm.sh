@@ -34,10 +34,10 @@ ROOT=$(cd "$ARM64_DIR/../.." && pwd)
 CACHE=$TT_CACHE/arm64
 SUITE=bookworm
 # The guest's packages beyond minbase (the cache is rebuilt when this list changes).
-GUEST_PKGS="python3,python3-yaml,procps,psmisc,busybox-static"
+GUEST_PKGS="python3,python3-yaml,procps,psmisc,busybox-static,netbase,openssl,iproute2,strace"
 # Modules the initramfs loads, in order (dependencies first).
-MODULES="virtio_mmio crc16 mbcache jbd2 crc32c_generic libcrc32c ext4 netfs fscache 9pnet
-9pnet_virtio 9p"
+MODULES="virtio_mmio virtio_blk crc16 mbcache jbd2 crc32c_generic libcrc32c ext4 netfs fscache
+9pnet 9pnet_virtio 9p"
 
 log() { echo "[arm64-vm] $*" >&2; }
 
@@ -57,7 +57,7 @@ kernel_package() {
 
 prepare_kernel() {
     local pkg=$1 dir=$CACHE/kernel-${1#linux-image-}
-    [ -f "$dir/.complete" ] && return 0
+    [ "$(cat "$dir/.complete" 2>/dev/null)" = "$MODULES" ] && return 0
     log "kernel: apt-get download $pkg:arm64"
     rm -rf "$dir" && mkdir -p "$dir/deb"
     (cd "$dir/deb" && apt-get download -q -o APT::Sandbox::User=root "$pkg:arm64" >/dev/null)
@@ -72,12 +72,13 @@ prepare_kernel() {
         case "$f" in *.xz) xz -dc "$f" >"$dir/modules/$m.ko" ;; *) cp "$f" "$dir/modules/$m.ko" ;; esac
     done
     rm -rf "$dir/x" "$dir/deb"
-    touch "$dir/.complete"
+    echo "$MODULES" >"$dir/.complete"
 }
 
 prepare_initramfs() {
-    local kdir=$1 out=$2
-    [ -f "$out" ] && return 0
+    local kdir=$1 out=$2 key
+    key="$MODULES $(sha256sum <"$ARM64_DIR/initramfs-init")"
+    [ -f "$out" ] && [ "$(cat "$out.key" 2>/dev/null)" = "$key" ] && return 0
     log "initramfs: busybox-static:arm64, $(echo $MODULES | wc -w) modules"
     local w
     w=$(mktemp -d)
@@ -90,6 +91,7 @@ prepare_initramfs() {
     install -m 0755 "$ARM64_DIR/initramfs-init" "$w/root/init"
     (cd "$w/root" && find . | cpio -o -H newc --quiet | gzip -1) >"$out.tmp"
     mv "$out.tmp" "$out"
+    echo "$key" >"$out.key"
     rm -rf "$w"
 }
 
@@ -143,9 +145,14 @@ cmd_run() {
     mkdir -p "$out"
     rm -f "$out/rc" "$out/stdout" "$out/stderr"
     printf '%s\n' "$*" >"$out/cmd"
-    local shared=()
+    # 9p over virtio-mmio (the kernel has virtio_mmio, not virtio_pci, in the initramfs)
+    local shares=(-fsdev "local,id=tartan,path=$ROOT,security_model=none"
+        -device virtio-9p-device,fsdev=tartan,mount_tag=tartan
+        -fsdev "local,id=out,path=$out,security_model=none"
+        -device virtio-9p-device,fsdev=out,mount_tag=out)
     if [ -d "$TT_SHARED" ]; then
-        shared=(-virtfs "local,path=$(cd "$TT_SHARED" && pwd -P),mount_tag=shared,security_model=none,readonly=on")
+        shares+=(-fsdev "local,id=shared,path=$(cd "$TT_SHARED" && pwd -P),security_model=none,readonly=on"
+            -device virtio-9p-device,fsdev=shared,mount_tag=shared)
     fi
     local rc=0
     timeout -k 5 "$TT_ARM64_TIMEOUT" qemu-system-aarch64 -M virt -cpu max,pauth-impdef=on \
@@ -155,9 +162,7 @@ cmd_run() {
         -serial "file:$out/console.log" \
         -drive "file=$CACHE/rootfs-$SUITE.ext4,format=raw,if=none,id=root,snapshot=on" \
         -device virtio-blk-device,drive=root \
-        -virtfs "local,path=$ROOT,mount_tag=tartan,security_model=none" \
-        -virtfs "local,path=$out,mount_tag=out,security_model=none" \
-        "${shared[@]}" </dev/null >"$out/qemu.log" 2>&1 || rc=$?
+        "${shares[@]}" </dev/null >"$out/qemu.log" 2>&1 || rc=$?
     if [ "$rc" -eq 124 ]; then
         log "the guest did not finish within ${TT_ARM64_TIMEOUT}s; console: $out/console.log"
         return 124
