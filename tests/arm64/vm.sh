@@ -40,14 +40,7 @@ MODULES="virtio_mmio virtio_blk crc16 mbcache jbd2 crc32c_generic libcrc32c ext4
 9pnet 9pnet_virtio 9p"
 
 log() { echo "[arm64-vm] $*" >&2; }
-
-mirror() {
-    local url
-    url=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources 2>/dev/null |
-        grep -v '^[[:space:]]*#' |
-        grep -oE '(https?|file)://[^ ]*/debian/?( |$)' | grep -v security | head -n 1 | tr -d ' ')
-    echo "${url:-http://deb.debian.org/debian}"
-}
+. "$ROOT/tests/lib/docker.sh" # (tt_debian_mirror: the mirror apt uses)
 
 # The kernel package linux-image-arm64 points to (e.g. linux-image-6.1.0-57-arm64).
 kernel_package() {
@@ -104,7 +97,7 @@ prepare_rootfs() {
         rm -rf "$root"
         log "rootfs: debootstrap --arch=arm64 --foreign $SUITE (log: $CACHE/debootstrap.log)"
         debootstrap --arch=arm64 --foreign --variant=minbase --include="$GUEST_PKGS" \
-            "$SUITE" "$root" "$(mirror)" >"$CACHE/debootstrap.log" 2>&1 || {
+            "$SUITE" "$root" "$(tt_debian_mirror)" >"$CACHE/debootstrap.log" 2>&1 || {
             tail -n 20 "$CACHE/debootstrap.log" >&2; return 1; }
         log "rootfs: second stage under qemu-aarch64-static (a few minutes)"
         container=lxc bash "$ARM64_DIR/userns-binfmt.sh" "$root" /debootstrap/debootstrap --second-stage \

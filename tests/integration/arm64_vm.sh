@@ -2,7 +2,8 @@
 # The arm64 stage: the arm64 build (build-arm64/, `make ARCH=arm64`) tested on a real arm64
 # kernel. Boots Debian's arm64 kernel under qemu-system-aarch64 (tests/arm64/vm.sh, software
 # emulation) and runs `tests/run.sh --variant arm64` inside: every unit test, and the
-# integration files whose variants header names arm64 (the engine's golden replays). Each of
+# integration files listed in tests/arm64/integration.list (golden replays, tracer lifecycle,
+# ring, launcher, ...). Each of
 # the guest's result lines is reported here prefixed `arm64/`; the boot and the run are timed.
 # Also checks, on the host, that every program of build-arm64/bin is an aarch64 ELF, static.
 # variants: plain

@@ -9,7 +9,6 @@
 # must not fire for it (the name comes from the event's architecture, not from the host's).
 # Also: `tracer dump --header` names each capture's architecture (a header written before the
 # field existed reads as x86_64), and `engine --list-events` says which syscalls aarch64 lacks.
-# variants: plain asan arm64
 # timeout: 300
 import os
 import re

@@ -7,7 +7,6 @@
 # upstream subset. known_divergences.json lists alerts that differ from Falco because of a
 # documented limitation (each with its reason); they are left out of both sides.
 # timeout: 300
-# variants: plain asan arm64
 import json
 import os
 import subprocess
