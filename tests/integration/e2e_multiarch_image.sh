@@ -33,10 +33,11 @@ EOF
 docker-registry serve "$TT_TMP/registry.yml" >"$TT_TMP/registry.log" 2>&1 &
 reg_pid=$!
 pulled=()
+ref=""
 cleanup() {
     kill "$reg_pid" 2>/dev/null
     tt_docker_rm "tartan-$name-mx-amd64" "tartan-$name-mx-arm64"
-    for i in "${pulled[@]}"; do docker rmi -f "$i" >/dev/null 2>&1; done
+    for i in "${pulled[@]}" "$ref"; do docker rmi -f "$i" >/dev/null 2>&1; done
     rm -rf "$TT_TMP"
 }
 trap cleanup EXIT
