@@ -204,8 +204,8 @@ int tr_filter_build(const struct tr_filter_cfg *cfg, struct sock_filter *out, si
         if (tr_sysset_has(cfg->set, nr))
             act[nr] = ACT_TRACE;
     /* Process creation and exit are reported through ptrace events: no seccomp stop needed. */
-    static const long via_events[] = {__NR_clone, __NR_clone3, TR_NR_FORK,
-                                      TR_NR_VFORK, __NR_exit,  __NR_exit_group};
+    static const long via_events[] = {__NR_clone,  __NR_clone3, TR_NR_FORK,
+                                      TR_NR_VFORK, __NR_exit,   __NR_exit_group};
     for (size_t i = 0; i < sizeof via_events / sizeof via_events[0]; i++)
         if (via_events[i] >= 0) /* (TR_NR_FORK/VFORK: none on aarch64) */
             act[via_events[i]] = ACT_ALLOW;

@@ -30,7 +30,7 @@ long tr_sys_by_name(const char *name)
 #define NR_FCHMODAT2 452
 
 static const struct tr_sysdesc table[TR_MAX_NR] = {
-    /* files */
+/* files */
 #ifdef __NR_open
     [__NR_open] = {TT_EV_OPEN, D | CL_FD, 0, {P(0, PATH, NAME), P(1, U64, FLAGS), P(2, U32, MODE)}},
 #endif

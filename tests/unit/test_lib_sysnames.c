@@ -8,9 +8,9 @@ TT_TEST(same_call_different_numbers)
     static const struct {
         const char *name;
         long x86_64, aarch64;
-    } calls[] = {{"openat", 257, 56},   {"mprotect", 10, 226}, {"clone", 56, 220},
-                 {"clone3", 435, 435},  {"execve", 59, 221},   {"ptrace", 101, 117},
-                 {"getpid", 39, 172},   {"socket", 41, 198},   {"fchmodat2", 452, 452},
+    } calls[] = {{"openat", 257, 56},    {"mprotect", 10, 226}, {"clone", 56, 220},
+                 {"clone3", 435, 435},   {"execve", 59, 221},   {"ptrace", 101, 117},
+                 {"getpid", 39, 172},    {"socket", 41, 198},   {"fchmodat2", 452, 452},
                  {"newfstatat", 262, 79}};
     for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++) {
         TT_CHECK_STR(tt_syscall_name(TT_ARCH_X86_64, calls[i].x86_64), calls[i].name);
@@ -22,9 +22,9 @@ TT_TEST(same_call_different_numbers)
 
 TT_TEST(generic_table_lacks_the_legacy_calls)
 {
-    static const char *const legacy[] = {"open",  "creat", "fork",   "vfork", "pipe",
-                                         "dup2",  "unlink", "rename", "mkdir", "rmdir",
-                                         "chmod", "link",  "symlink", "access", "stat"};
+    static const char *const legacy[] = {"open",  "creat",  "fork",    "vfork",  "pipe",
+                                         "dup2",  "unlink", "rename",  "mkdir",  "rmdir",
+                                         "chmod", "link",   "symlink", "access", "stat"};
     for (size_t i = 0; i < sizeof legacy / sizeof legacy[0]; i++) {
         TT_CHECK(tt_syscall_nr(TT_ARCH_X86_64, legacy[i]) >= 0);
         TT_CHECK_INT(tt_syscall_nr(TT_ARCH_AARCH64, legacy[i]), -1);
