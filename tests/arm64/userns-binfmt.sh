@@ -17,7 +17,10 @@ magic='\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\xb7\x00'
 mask='\xff\xff\xff\xff\xff\xff\xff\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff'
 unshare --user --mount --pid --net --fork bash -c '
     read -r _ <"$1"; root=$2; reg=$3; shift 3
-    mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
+    mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc || {
+        echo "userns-binfmt: no private binfmt_misc in a user namespace (Linux 6.7 or later needed; this is $(uname -r))" >&2
+        exit 1
+    }
     printf "%s" "$reg" >/proc/sys/fs/binfmt_misc/register  # (the kernel decodes the \x escapes)
     mount -t proc proc "$root/proc"
     exec chroot "$root" "$@"' _ "$tmp/go" "$root" ":qemu-aarch64:M::$magic:$mask:$qemu:F" "$@" &
