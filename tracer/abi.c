@@ -1,11 +1,20 @@
 /* tracer: compat ABIs (see abi.h). */
 #include "abi.h"
 
-#include <linux/audit.h>
 #include <string.h>
 #include <sys/syscall.h>
 
+#include "arch.h"
 #include "tracer.h"
+
+enum tr_abi tr_abi_of(uint32_t arch, long nr)
+{
+    if (arch != TR_AUDIT_ARCH)
+        return TR_ABI_COMPAT;
+    return tr_arch_is_compat(arch, nr) ? TR_ABI_X32 : TR_ABI_NATIVE;
+}
+
+#if defined(__x86_64__)
 
 #define I386_MAX 512
 #define X32_OWN_LO 512
@@ -18,22 +27,15 @@ static const char *const i386_names[I386_MAX] = {
 };
 
 static const char *const x32_own_names[X32_OWN_HI - X32_OWN_LO] = {
-#define SCX32(nr, name) [(nr)-X32_OWN_LO] = name,
+#define SCX32(nr, name) [(nr) - X32_OWN_LO] = name,
 #include "sysnames_x32.def"
 #undef SCX32
 };
 
-enum tr_abi tr_abi_of(uint32_t arch, long nr)
-{
-    if (arch != AUDIT_ARCH_X86_64)
-        return TR_ABI_I386;
-    return (nr & (long)TR_X32_BIT) ? TR_ABI_X32 : TR_ABI_X64;
-}
-
 const char *tr_abi_name(enum tr_abi abi, long nr)
 {
     switch (abi) {
-    case TR_ABI_I386:
+    case TR_ABI_COMPAT:
         if (nr >= 0 && nr < I386_MAX && i386_names[nr])
             return i386_names[nr];
         return nr >= 424 ? tr_sys_name(nr) : NULL; /* numbers from 424 on are shared */
@@ -47,16 +49,22 @@ const char *tr_abi_name(enum tr_abi abi, long nr)
     }
 }
 
+int tr_abi_may_end(enum tr_abi abi, long nr)
+{
+    if (abi == TR_ABI_COMPAT) /* exit, exit_group, sigreturn, rt_sigreturn, restart_syscall */
+        return nr == 1 || nr == 252 || nr == 119 || nr == 173 || nr == 0;
+    nr &= ~(long)TR_X32_BIT;
+    return nr == __NR_exit || nr == __NR_exit_group || nr == 513 /* x32 rt_sigreturn */ ||
+           nr == __NR_restart_syscall;
+}
+
 /* i386 names whose x86_64 call has another name. */
 static long native_by_name(const char *name)
 {
     static const struct {
         const char *i386, *x64;
-    } renames[] = {{"fcntl64", "fcntl"},
-                   {"mmap2", "mmap"},
-                   {"ugetrlimit", "getrlimit"},
-                   {"_llseek", "lseek"},
-                   {"_newselect", "select"}};
+    } renames[] = {{"fcntl64", "fcntl"}, {"mmap2", "mmap"},  {"ugetrlimit", "getrlimit"},
+                   {"_llseek", "lseek"}, {"_newselect", "select"}};
     for (size_t i = 0; i < sizeof renames / sizeof renames[0]; i++)
         if (strcmp(name, renames[i].i386) == 0)
             return tr_sys_by_name(renames[i].x64);
@@ -95,7 +103,7 @@ static long ipc_native(const uint64_t in[6], uint64_t out[6])
 
 long tr_abi_native(enum tr_abi abi, long nr, const uint64_t in[6], uint64_t out[6])
 {
-    if (abi == TR_ABI_X64) {
+    if (abi == TR_ABI_NATIVE) {
         memcpy(out, in, 6 * sizeof out[0]);
         return nr;
     }
@@ -118,3 +126,24 @@ long tr_abi_native(enum tr_abi abi, long nr, const uint64_t in[6], uint64_t out[
     const char *name = nr >= 0 && nr < I386_MAX ? i386_names[nr] : NULL;
     return name ? native_by_name(name) : -1;
 }
+
+#else /* AArch32 tasks on arm64: no table built in (Graviton 2 and later cannot run them) */
+
+const char *tr_abi_name(enum tr_abi abi, long nr)
+{
+    return abi == TR_ABI_NATIVE ? tr_sys_name(nr) : NULL;
+}
+
+int tr_abi_may_end(enum tr_abi abi, long nr)
+{
+    (void)abi; /* AArch32 EABI: exit, exit_group, sigreturn, rt_sigreturn, restart_syscall */
+    return nr == 1 || nr == 248 || nr == 119 || nr == 173 || nr == 0;
+}
+
+long tr_abi_native(enum tr_abi abi, long nr, const uint64_t in[6], uint64_t out[6])
+{
+    memcpy(out, in, 6 * sizeof out[0]);
+    return abi == TR_ABI_NATIVE ? nr : -1;
+}
+
+#endif

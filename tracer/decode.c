@@ -278,7 +278,7 @@ static ssize_t fd_path(const struct tr_task *t, int64_t fd, char *out, size_t ca
 static void tamper_swap(struct tr_state *st, struct tr_task *t, int64_t ret, const char *target,
                         const char *reason)
 {
-    tr_emit_tamper(st, t, AUDIT_ARCH_X86_64, t->nr, t->args, ret, "arg_swap", target, 1, reason);
+    tr_emit_tamper(st, t, TR_AUDIT_ARCH, t->nr, t->args, ret, "arg_swap", target, 1, reason);
 }
 
 static int sockaddr_text(const void *sa, size_t len, char *out, size_t cap)
@@ -581,7 +581,7 @@ static int clone_entry(struct tr_task *t, long nr, const uint64_t *args)
         if (!args[0] || tr_mem_read(t->tid, args[0], &flags, sizeof flags) != 0)
             flags = 0;
         break;
-    case __NR_vfork:
+    case TR_NR_VFORK:
         type = TT_EV_VFORK;
         flags = CLONE_VM | CLONE_VFORK | SIGCHLD;
         break;

@@ -274,10 +274,11 @@ int tr_filter_build(const struct tr_filter_cfg *cfg, struct sock_filter *out, si
     unsigned off = cfg->def_off;
 #define ON(d) (!(off & TR_DEF_BIT(d)))
     /* Process creation and exit are reported through ptrace events: no seccomp stop needed. */
-    static const long via_events[] = {__NR_clone, __NR_clone3, __NR_fork,
-                                      __NR_vfork, __NR_exit,   __NR_exit_group};
+    static const long via_events[] = {__NR_clone,  __NR_clone3, TR_NR_FORK,
+                                      TR_NR_VFORK, __NR_exit,   __NR_exit_group};
     for (size_t i = 0; i < sizeof via_events / sizeof via_events[0]; i++)
-        act[via_events[i]] = ACT_ALLOW;
+        if (via_events[i] >= 0) /* (TR_NR_FORK/VFORK: none on aarch64) */
+            act[via_events[i]] = ACT_ALLOW;
     /* ...except a task that would escape tracing: a clone that asks not to be followed
      * (CLONE_UNTRACED; the tracer clears the flag), and clone3, whose flags are in memory where
      * another thread can change them after any check: it fails with ENOSYS, libc falls back
@@ -290,7 +291,7 @@ int tr_filter_build(const struct tr_filter_cfg *cfg, struct sock_filter *out, si
         act[__NR_clone3] = ACT_TRACE;
     /* ...and every clone the set names (or -a): a failed one has no ptrace event, so its exit
      * stop is where it is reported. */
-    static const long clones[] = {__NR_clone, __NR_clone3, __NR_fork, __NR_vfork};
+    static const long clones[] = {__NR_clone, __NR_clone3, TR_NR_FORK, TR_NR_VFORK};
     for (size_t i = 0; i < sizeof clones / sizeof clones[0]; i++)
         if (tr_sysset_has(set, clones[i]) && act[clones[i]] != ACT_ENOSYS)
             act[clones[i]] = ACT_TRACE;
@@ -399,7 +400,7 @@ int tr_filter_build(const struct tr_filter_cfg *cfg, struct sock_filter *out, si
     b.e = (struct emitter){out, cap, 0, 0};
     struct emitter *e = &b.e;
     emit(e, BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch), 0, 0);
-    emit(e, BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0);
+    emit(e, BPF_JMP | BPF_JEQ | BPF_K, TR_AUDIT_ARCH, 1, 0);
     emit(e, BPF_RET | BPF_K, RET_TRACE(TR_TAG_COMPAT), 0, 0);
     emit(e, BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr), 0, 0);
     emit(e, BPF_JMP | BPF_JGE | BPF_K, X32_BIT, 0, 1);

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arch.h"
 #include "tracer.h"
 
 /* Kernel constants older headers lack (filter.c and policy.c check for them). */

@@ -36,7 +36,6 @@
 #ifndef PTRACE_EVENT_STOP
 #define PTRACE_EVENT_STOP 128
 #endif
-#define X32_BIT 0x40000000ul
 #define HELD_RELEASE_NS (50ull * 1000000ull)
 
 unsigned tr_ptrace_options(const struct tr_state *st)
@@ -141,7 +140,11 @@ static void fd_users_first(struct tr_state *st, struct tr_task *t)
 
 static int changes_fd_table(long nr)
 {
-    return nr == __NR_close || nr == __NR_dup2 || nr == __NR_dup3 || nr == __NR_close_range;
+#ifdef __NR_dup2
+    if (nr == __NR_dup2)
+        return 1;
+#endif
+    return nr == __NR_close || nr == __NR_dup3 || nr == __NR_close_range;
 }
 
 static void on_entry(struct tr_state *st, struct tr_task *t, long nr, const uint64_t *args,
@@ -149,7 +152,7 @@ static void on_entry(struct tr_state *st, struct tr_task *t, long nr, const uint
 {
     if (tr_policy_entry(st, t, arch, nr, args))
         return; /* denied or done by the tracer */
-    int compat = arch != AUDIT_ARCH_X86_64 || (nr & (long)X32_BIT);
+    int compat = tr_arch_is_compat(arch, nr);
     if (!compat && tr_fd_inflight() && changes_fd_table(nr))
         fd_users_first(st, t);
     if (!compat && nr == __NR_pivot_root)
@@ -201,14 +204,12 @@ static void on_clone(struct tr_state *st, struct tr_task *t, int event)
         resume(st, t, 0);
         return;
     }
-    struct user_regs_struct r;
     long nr = -1;
-    uint64_t flags = 0;
-    if (ptrace(PTRACE_GETREGS, t->tid, 0L, &r) == 0) {
-        nr = (long)r.orig_rax;
+    uint64_t flags = 0, arg0 = 0;
+    if (tr_arch_syscall_nr_arg0(t->tid, &nr, &arg0) == 0) {
         if (nr == __NR_clone)
-            flags = r.rdi;
-        else if (nr == __NR_clone3 && tr_mem_read(t->tid, r.rdi, &flags, sizeof flags) != 0)
+            flags = arg0;
+        else if (nr == __NR_clone3 && tr_mem_read(t->tid, arg0, &flags, sizeof flags) != 0)
             flags = 0;
     }
     unsigned type;
@@ -219,11 +220,11 @@ static void on_clone(struct tr_state *st, struct tr_task *t, int event)
     case __NR_clone3:
         type = TT_EV_CLONE3;
         break;
-    case __NR_vfork:
+    case TR_NR_VFORK:
         type = TT_EV_VFORK;
         flags = CLONE_VM | CLONE_VFORK | SIGCHLD;
         break;
-    case __NR_fork:
+    case TR_NR_FORK:
         type = TT_EV_FORK;
         flags = SIGCHLD;
         break;

@@ -20,10 +20,10 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
-#include <sys/user.h>
 #include <unistd.h>
 
 #include "abi.h"
+#include "arch.h"
 #include "decode.h"
 #include "fdcopy.h"
 #include "filter.h"
@@ -199,12 +199,7 @@ void tr_emit_tamper(struct tr_state *st, struct tr_task *t, uint32_t arch, long 
 
 static void skip_syscall(struct tr_task *t, int64_t ret)
 {
-    struct user_regs_struct r;
-    if (ptrace(PTRACE_GETREGS, t->tid, 0L, &r) < 0)
-        return;
-    r.orig_rax = (unsigned long long)-1;
-    r.rax = (unsigned long long)ret;
-    if (ptrace(PTRACE_SETREGS, t->tid, 0L, &r) < 0 && errno != ESRCH)
+    if (tr_arch_deny_syscall(t->tid, (int)-ret) < 0 && errno != ESRCH)
         tt_debug("skip syscall of tid %d: %s", (int)t->tid, strerror(errno));
 }
 
@@ -483,15 +478,13 @@ static int on_setpgid(struct tr_state *st, struct tr_task *t, const struct call 
 
 /* ---- the calls ---- */
 
-static int on_compat(struct tr_state *st, struct tr_task *t, const struct call *c, enum tr_abi abi,
-                     long native)
+static int on_compat(struct tr_state *st, struct tr_task *t, const struct call *c, enum tr_abi abi)
 {
     /* exit and signal return must work, or a 32-bit process could not even end */
-    if (native == __NR_exit || native == __NR_exit_group || native == __NR_rt_sigreturn ||
-        native == __NR_restart_syscall || (abi == TR_ABI_I386 && c->nr == 119 /* sigreturn */))
+    if (tr_abi_may_end(abi, c->nr))
         return 0;
     const char *tech = abi == TR_ABI_X32 ? "x32_abi" : "compat_abi";
-    const char *abiname = abi == TR_ABI_X32 ? "x32" : "i386";
+    const char *abiname = abi == TR_ABI_X32 ? "x32" : TR_COMPAT_ABI_NAME;
     const char *name = tr_abi_name(abi, c->nr);
     char target[96];
     snprintf(target, sizeof target, "%s syscall %ld (%s)", abiname, c->nr & ~(long)TR_X32_BIT,
@@ -526,25 +519,15 @@ static int on_io_uring(struct tr_state *st, struct tr_task *t, const struct call
     return 0;
 }
 
-static void strip_untraced_reg(struct tr_task *t, enum tr_abi abi)
-{
-    struct user_regs_struct r;
-    if (ptrace(PTRACE_GETREGS, t->tid, 0L, &r) != 0)
-        return;
-    if (abi == TR_ABI_I386)
-        r.rbx &= ~(unsigned long long)CLONE_UNTRACED;
-    else
-        r.rdi &= ~(unsigned long long)CLONE_UNTRACED;
-    ptrace(PTRACE_SETREGS, t->tid, 0L, &r);
-}
-
 static int on_clone(struct tr_state *st, struct tr_task *t, const struct call *c, enum tr_abi abi,
                     long native, const uint64_t *a)
 {
     if (native == __NR_clone) {
         if (!(a[0] & CLONE_UNTRACED) || !def_on(st, TR_DEF_CLONE3))
             return 0;
-        strip_untraced_reg(t, abi);
+        if (abi != TR_ABI_NATIVE) /* (an allowed compat ABI: its registers are not rewritten) */
+            return deny(st, t, c, EPERM, "clone_untraced", "new task", "clone with CLONE_UNTRACED");
+        tr_arch_set_arg0(t->tid, a[0] & ~(uint64_t)CLONE_UNTRACED);
         tr_emit_tamper(st, t, c->arch, c->nr, c->args, 0, "clone_untraced", "new task", 0,
                        "clone with CLONE_UNTRACED: flag cleared, the new task is traced");
         return 0;
@@ -650,7 +633,7 @@ int tr_policy_entry(struct tr_state *st, struct tr_task *t, uint32_t arch, long 
     struct call c = {arch, nr, args, n >= 0 ? tr_sys_name(n) : "?"};
     if (!c.name)
         c.name = "?";
-    if (abi != TR_ABI_X64 && on_compat(st, t, &c, abi, n))
+    if (abi != TR_ABI_NATIVE && on_compat(st, t, &c, abi))
         return 1;
     switch (n) {
     case __NR_io_uring_setup:
@@ -775,7 +758,7 @@ int tr_policy_open_exit(struct tr_state *st, struct tr_task *t, const char *path
     describe_pid(pid, who, sizeof who);
     snprintf(target, sizeof target, "%s (%s)", path, who);
     char reason[300];
-    uint32_t arch = AUDIT_ARCH_X86_64;
+    uint32_t arch = TR_AUDIT_ARCH;
     if (fd < 0) {
         snprintf(reason, sizeof reason, "open of %s for %s: refused by the kernel (%s)", path,
                  write ? "writing" : "reading", strerrorname_np((int)-fd));
@@ -798,26 +781,11 @@ int tr_policy_open_exit(struct tr_state *st, struct tr_task *t, const char *path
  * between runs its handler first, as for any restarted syscall. */
 static int start_close(struct tr_task *t, int fd, int64_t ret)
 {
-    struct user_regs_struct r;
-    uint8_t insn[2];
-    if (ptrace(PTRACE_GETREGS, t->tid, 0L, &r) != 0 ||
-        tr_mem_read(t->tid, r.rip - 2, insn, sizeof insn) != 0 || insn[0] != 0x0f ||
-        insn[1] != 0x05)
-        return 0; /* not after a 64-bit `syscall` instruction */
     free(t->inject);
-    t->inject = malloc(sizeof r);
-    if (!t->inject)
+    t->inject = NULL;
+    if (tr_arch_inject_close(t->tid, fd, &t->inject) != 0)
         return 0;
-    memcpy(t->inject, &r, sizeof r);
     t->inject_ret = ret;
-    r.rax = __NR_close;
-    r.rdi = (unsigned long long)fd;
-    r.rip -= 2;
-    if (ptrace(PTRACE_SETREGS, t->tid, 0L, &r) != 0) {
-        free(t->inject);
-        t->inject = NULL;
-        return 0;
-    }
     t->flags |= TF_INJECT;
     return 1;
 }
@@ -831,11 +799,8 @@ int tr_inject_stop(struct tr_state *st, struct tr_task *t, int exit_stop)
             tt_debug("inject tid %d: %s", (int)t->tid, strerror(errno));
         return 1;
     }
-    struct user_regs_struct *r = t->inject;
-    r->rax = (unsigned long long)t->inject_ret;
-    if (ptrace(PTRACE_SETREGS, t->tid, 0L, r) < 0 && errno != ESRCH)
+    if (tr_arch_inject_restore(t->tid, t->inject, t->inject_ret) < 0 && errno != ESRCH)
         tt_debug("inject restore tid %d: %s", (int)t->tid, strerror(errno));
-    free(t->inject);
     t->inject = NULL;
     t->flags &= ~TF_INJECT;
     (void)st;
@@ -850,11 +815,11 @@ int tr_policy_exec_check(struct tr_state *st, struct tr_task *t)
 {
     if (st->o->unsafe_off & TR_DEF_BIT(TR_DEF_UNREADABLE_EXEC))
         return 0;
-    struct user_regs_struct r;
+    uint64_t sp;
     uint8_t b;
-    if (ptrace(PTRACE_GETREGS, t->tid, 0L, &r) != 0)
+    if (tr_arch_stack_pointer(t->tid, &sp) != 0)
         return 0;
-    struct iovec local = {&b, 1}, remote = {(void *)(uintptr_t)r.rsp, 1};
+    struct iovec local = {&b, 1}, remote = {(void *)(uintptr_t)sp, 1};
     if (process_vm_readv(t->tid, &local, 1, &remote, 1, 0) == 1 || errno != EPERM)
         return 0;
     /* the path exec was given (the process's own exe link is closed to the tracer now) */
@@ -873,6 +838,6 @@ void tr_policy_exec_report(struct tr_state *st, struct tr_task *t, int check)
              "exec of %.4000s, which the workload may run but not read: the tracer cannot read "
              "the process's memory (syscall arguments) any more; %s",
              exe, check == 2 ? "process killed" : "allowed (--allow unreadable_exec)");
-    tr_emit_tamper(st, t, AUDIT_ARCH_X86_64, __NR_execve, NULL, check == 2 ? -EACCES : 0,
+    tr_emit_tamper(st, t, TR_AUDIT_ARCH, __NR_execve, NULL, check == 2 ? -EACCES : 0,
                    "unreadable_exec", exe, check != 2, reason);
 }

@@ -13,6 +13,8 @@
 
 #include "adv.h"
 
+#if defined(__x86_64__)
+
 enum { I386_OPEN = 5, I386_KILL = 37, I386_IPC = 117, I386_SHMGET = 395, I386_SHMAT = 397 };
 enum { IPC_SHMAT = 21, IPC_SHMGET = 23 };
 
@@ -77,3 +79,10 @@ int main(int argc, char **argv)
     }
     return 0;
 }
+#else
+int main(void)
+{
+    puts("adv_compat: x86_64 only (its 32-bit and x32 ABIs)");
+    return 77;
+}
+#endif
