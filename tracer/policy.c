@@ -178,7 +178,7 @@ void tr_emit_tamper(struct tr_state *st, struct tr_task *t, uint32_t arch, long 
                     const uint64_t *args, int64_t ret, const char *technique, const char *target,
                     int observed, const char *reason)
 {
-    uint8_t buf[2048];
+    uint8_t buf[8192]; /* (reason and target are paths at most: 4 KiB each, truncated) */
     struct tt_evb b;
     tt_evb_begin(&b, buf, sizeof buf, TT_EV_TAMPER, tr_now_ns(), t->tid, t->tgid);
     if (nr >= 0) {
