@@ -155,8 +155,8 @@ int drops_check(struct drops *d, const struct drops_sink *k, struct source *src)
             d->pending_since = tt_wall_ns();
         d->pending += d_drops;
     }
-    if (d->pending && (!d->last_report || now - d->last_report >=
-                                              (uint64_t)DROPS_REPORT_INTERVAL_MS * 1000000u))
+    if (d->pending &&
+        (!d->last_report || now - d->last_report >= (uint64_t)DROPS_REPORT_INTERVAL_MS * 1000000u))
         report(d, k, src);
     else if (!d->pending && have && d_drops) {
         struct tt_ring *r = source_ring_handle(src);

@@ -67,9 +67,9 @@ void guard_problem(struct stream_guard *g, struct source *src, int rc, const cha
         return;
     char target[64];
     ring_name(g, target, sizeof target);
-    const char *technique = kind == TT_RING_CORRUPT       ? TAMPER_RING_CORRUPT
-                            : kind == TT_RING_GAP         ? TAMPER_RING_GAP
-                            : kind == TT_RING_FORGED_END  ? TAMPER_RING_FORGED_END
+    const char *technique = kind == TT_RING_CORRUPT         ? TAMPER_RING_CORRUPT
+                            : kind == TT_RING_GAP           ? TAMPER_RING_GAP
+                            : kind == TT_RING_FORGED_END    ? TAMPER_RING_FORGED_END
                             : kind == TT_RING_PRODUCER_DIED ? TAMPER_RING_UNEXPECTED_END
                                                             : NULL;
     if (technique)

@@ -31,6 +31,7 @@
 #include "procs.h"
 #include "tt_log.h"
 #include "tt_spawn.h"
+#include "watchdog.h"
 
 #ifndef PATH_MAX
 #define PATH_MAX 4096
@@ -67,7 +68,9 @@ struct sup {
     int orphans_termed; /* second SIGTERM round (after the background commands) done */
     pid_t *termed;      /* orphans already sent SIGTERM: each gets it once */
     size_t ntermed, captermed;
-    int no_children; /* last waitpid said ECHILD */
+    int no_children;         /* last waitpid said ECHILD */
+    struct ring_watch watch; /* the engine watchdog */
+    pid_t *bg_pids;          /* scratch for it: the background commands' pids */
 };
 
 long long launcher_next_backoff(long long delay_ms)
@@ -172,6 +175,27 @@ static void child_exited(struct sup *s, pid_t pid, int st, long long now)
         }
     }
     tt_debug("reaped pid %d", (int)pid);
+}
+
+/* The engine watchdog: a background command that stopped reading the foreground's event ring
+ * is killed; the restart below brings it back and it resumes the ring. */
+static void watch_engine(struct sup *s, long long now)
+{
+    for (size_t i = 0; i < s->nbg; i++)
+        s->bg_pids[i] = s->bgs[i].pid;
+    char desc[256];
+    pid_t consumer = 0;
+    int i = ring_watch_check(&s->watch, s->fg_pid, s->bg_pids, s->nbg, now, &consumer, desc,
+                             sizeof desc);
+    if (i < 0)
+        return;
+    struct bg_cmd *b = &s->bgs[i];
+    tt_error("background command %d '%s' (pid %d) %s; killing it so that it restarts and "
+             "resumes the ring",
+             i + 1, b->argv[0], (int)b->pid, desc);
+    if (consumer > 0 && consumer != b->pid)
+        (void)kill(consumer, SIGKILL);
+    (void)kill(b->pid, SIGKILL); /* not its group: its log shipper drains and exits on EOF */
 }
 
 /* Reaps every exited child. Statuses are collected in batches and the foreground's is handled
@@ -332,6 +356,9 @@ static int poll_timeout(const struct sup *s, long long now)
             if (t >= 0 && (until < 0 || t < until))
                 until = t;
         }
+        long long w = ring_watch_due(&s->watch);
+        if (w >= 0 && (until < 0 || w < until))
+            until = w;
     } else if (s->phase == PH_STOPPING) {
         until = s->deadline_ms;
     } else {
@@ -361,6 +388,8 @@ static int step(struct sup *s)
             if (s->bgs[i].pid == 0 && s->bgs[i].restart_at_ms >= 0 &&
                 s->bgs[i].restart_at_ms <= now)
                 start_bg(s, i, now);
+        if (s->fg_running)
+            watch_engine(s, now);
         return 0;
     }
     if (s->no_children)
@@ -401,6 +430,11 @@ static int setup_signals(struct sup *s)
         sigaddset(&set, forwarded[f]);
     sigaddset(&set, SIGCHLD);
     sigaddset(&set, SIGPIPE); /* a closed stderr must not kill the launcher */
+    /* Terminal job control must not stop the launcher (a workload with the terminal could
+     * make a log write raise SIGTTOU): blocked, they are neither raised nor acted on. */
+    sigaddset(&set, SIGTTOU);
+    sigaddset(&set, SIGTTIN);
+    sigaddset(&set, SIGTSTP);
     int err = tt_sigsave_block(&set, &s->sigsave);
     if (err) {
         tt_error("sigprocmask: %s", strerror(err));
@@ -461,7 +495,9 @@ int launcher_run(const struct launcher_config *cfg)
     s.sigfd = -1;
     s.nbg = cfg->nbg;
     int status = LAUNCHER_EXIT_USAGE;
-    if (s.nbg && !(s.bgs = calloc(s.nbg, sizeof *s.bgs))) {
+    if (s.nbg && (!(s.bgs = calloc(s.nbg, sizeof *s.bgs)) ||
+                  !(s.bg_pids = calloc(s.nbg, sizeof *s.bg_pids)))) {
+        free(s.bgs);
         tt_error("out of memory");
         return status;
     }
@@ -473,8 +509,10 @@ int launcher_run(const struct launcher_config *cfg)
     }
     if (rc) {
         free(s.bgs);
+        free(s.bg_pids);
         return rc;
     }
+    ring_watch_init(&s.watch, s.nbg ? cfg->stall_ms : 0);
     if (setup_signals(&s) < 0)
         goto out;
     s.pid1 = getpid() == 1;
@@ -497,6 +535,7 @@ out:
     if (s.sigfd >= 0)
         close(s.sigfd);
     free(s.bgs);
+    free(s.bg_pids);
     free(s.termed);
     return status;
 }
