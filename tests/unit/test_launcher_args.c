@@ -134,15 +134,15 @@ TT_TEST(stall_timeout)
     struct launcher_config c;
     char err[256];
     char **a = ARGV("--launcher-stall-timeout=2.5", "fg");
-    TT_CHECK_INT(parse(&c, a, 2, err), 0);
+    TT_CHECK_INT(parse(&c, a, 3, err), 0);
     TT_CHECK_INT(c.stall_ms, 2500);
     launcher_config_free(&c);
     char **b = ARGV("--launcher-stall-timeout", "0", "fg");
-    TT_CHECK_INT(parse(&c, b, 3, err), 0);
+    TT_CHECK_INT(parse(&c, b, 4, err), 0);
     TT_CHECK_INT(c.stall_ms, 0);
     launcher_config_free(&c);
     char **d = ARGV("--launcher-stall-timeout=soon", "fg");
-    TT_CHECK_INT(parse(&c, d, 2, err), -1);
+    TT_CHECK_INT(parse(&c, d, 3, err), -1);
     TT_CHECK(strstr(err, "--launcher-stall-timeout") != NULL);
     launcher_config_free(&c);
     launcher_config_init(&c);
