@@ -1217,8 +1217,11 @@ void tt_ring_detach(struct tt_ring *r)
         atomic_thread_fence(memory_order_seq_cst);
         bump_and_wake(&c->cons.wake); /* a blocked producer rechecks and drops instead */
         /* Last one out removes the segment: only once the producer has really detached (a
-         * forged end flag must not make the ring disappear under a live producer). */
-        if (producer_state(r) == PROD_GONE)
+         * forged end flag must not make the ring disappear under a live producer; the test
+         * switch keeps the old rule). */
+        int gone = r->trust_end_flag ? atomic_load(&c->prod.done) || !producer_alive(c)
+                                     : producer_state(r) == PROD_GONE;
+        if (gone)
             shmctl(r->shmid, IPC_RMID, NULL);
         if (r->prod_pidfd >= 0)
             close(r->prod_pidfd);
