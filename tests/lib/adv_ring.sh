@@ -32,11 +32,13 @@ YAML
 
 # adv_engine NAME KEY [ENV=VALUE...]: starts an engine on ring KEY, alerts in $TT_TMP/NAME.out,
 # logs in NAME.err; sets ADV_ENGINE to its pid and waits until it waits for (or has) a ring.
+# ADV_ENGINE_OPTS (an array) adds engine options.
+ADV_ENGINE_OPTS=()
 adv_engine() {
     local name=$1 key=$2
     shift 2
     env "$@" "$TT_BIN/engine" -c "$TT_TMP/falco.yaml" -r "$TT_TMP/bash.yaml" \
-        -r "$TT_ROOT/etc/tartan_rules.yaml" -o "tartan.ring_key=$key" \
+        -r "$TT_ROOT/etc/tartan_rules.yaml" -o "tartan.ring_key=$key" "${ADV_ENGINE_OPTS[@]}" \
         >"$TT_TMP/$name.out" 2>"$TT_TMP/$name.err" &
     ADV_ENGINE=$!
     ADV_PIDS+=("$ADV_ENGINE")
