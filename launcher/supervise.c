@@ -516,6 +516,13 @@ int launcher_run(const struct launcher_config *cfg)
     if (setup_signals(&s) < 0)
         goto out;
     s.pid1 = getpid() == 1;
+    /* PID 1 of a container gets a session and process group of its own, so that no signal
+     * sent to a group or session reaches it along with others (runc does this already; other
+     * runtimes and `unshare --pid` leave PID 1 in its parent's). Not with a terminal on stdin:
+     * that would lose the terminal the foreground command is given. */
+    if (s.pid1 && getsid(0) != 1 && !isatty(STDIN_FILENO) && setsid() < 0)
+        tt_warn("setsid: %s; the launcher shares its process group with its parent",
+                strerror(errno));
     if (!s.pid1 && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0)
         tt_warn("PR_SET_CHILD_SUBREAPER: %s; orphans will not be reaped", strerror(errno));
     long long now = now_ms();
