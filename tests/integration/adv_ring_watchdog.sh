@@ -8,7 +8,8 @@
 #   hung           (test switch hang-after=N) the same, the process still "running"
 #   crash          (test switch crash-after=N) the launcher restarts it as any early exit
 #   stop and go    SIGSTOP then SIGCONT with no launcher (a sidecar): the engine reports its
-#                  own stall when it runs again
+#                  own stall when it runs again; meanwhile `tracer dump --stats` shows the
+#                  heartbeat's age grow (what a health check reads)
 # Negative controls: the watchdog off (--launcher-stall-timeout=0) leaves a stopped engine
 # stopped, nothing alerts; no-self-tamper silences the stall report.
 # timeout: 400
@@ -99,8 +100,10 @@ stop_and_go() { # NAME KEYNO SWITCHES
     adv_engine "$name" "$key" TARTAN_TEST_SWITCHES="$3"
     adv_feed "$name" "$key" 40 100 --hold 300
     wait_for 20 adv_bash_at_least 5 "$TT_TMP/$name.out"
+    AGE_RUNNING=$("$TT_BIN/tracer" dump --stats "$key" | sed -n 's/^consumer_heartbeat_age_ms=//p')
     kill -STOP "$ADV_ENGINE"
     sleep 6
+    AGE_STOPPED=$("$TT_BIN/tracer" dump --stats "$key" | sed -n 's/^consumer_heartbeat_age_ms=//p')
     kill -CONT "$ADV_ENGINE"
     wait "$ADV_FEED"
     sleep 1
@@ -116,6 +119,13 @@ if [ "$N_STALL" -eq 1 ] && [ "$N_BASH" -eq 40 ] && [ "$ERC" -eq 0 ] &&
     pass engine_stop_and_go_reports_its_own_stall
 else
     fail engine_stop_and_go_reports_its_own_stall "stall alerts $N_STALL, bash $N_BASH/40, rc $ERC"
+fi
+# What a health check (the Kubernetes sidecar's probe) reads: the heartbeat's age.
+if [ -n "$AGE_RUNNING" ] && [ "$AGE_RUNNING" -ge 0 ] && [ "$AGE_RUNNING" -lt 1000 ] &&
+    [ "${AGE_STOPPED:-0}" -ge 5500 ]; then
+    pass engine_heartbeat_age_visible_to_a_health_check
+else
+    fail engine_heartbeat_age_visible_to_a_health_check "age running ${AGE_RUNNING:-?} ms (want < 1000), stopped ${AGE_STOPPED:-?} ms (want >= 5500)"
 fi
 stop_and_go go_ctl 6 no-self-tamper
 expect_eq engine_stop_and_go_control_silent "$N_STALL" 0
