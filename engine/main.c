@@ -490,6 +490,7 @@ static int run(struct engine *e)
         }
     }
     if (sig_stop && src && source_is_ring(src)) {
+        guard_loop(&e->guard, src, tt_mono_ns()); /* a stopped engine told to exit: say so */
         /* stop reading new events: evaluate what is already in the ring, bounded */
         uint64_t prod = 0, drop = 0, dl = tt_mono_ns() + (uint64_t)DRAIN_LIMIT_MS * 1000000u;
         source_counters(src, &prod, &drop);

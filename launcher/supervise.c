@@ -46,6 +46,8 @@ struct bg_cmd {
     pid_t pid;               /* 0 when not running */
     long long started_ms;    /* when the current run started */
     long long restart_at_ms; /* pending restart time, -1 if none */
+    long long kill_at_ms;    /* watchdog: SIGKILL at this time if still running, -1 if none */
+    pid_t stalled;           /* watchdog: the stalled consumer (this command or its session's) */
     long long next_delay_ms; /* delay before the next restart */
 };
 
@@ -112,6 +114,7 @@ static void start_bg(struct sup *s, size_t i, long long now)
     };
     int exec_err;
     b->restart_at_ms = -1;
+    b->kill_at_ms = -1;
     b->started_ms = now;
     pid_t pid = tt_spawn(&o, &exec_err);
     if (pid < 0) {
@@ -138,6 +141,7 @@ static void bg_exited(struct sup *s, size_t i, int st, long long now)
     int pid = (int)b->pid;
     tt_spawn_describe_status(st, desc, sizeof desc);
     b->pid = 0;
+    b->kill_at_ms = -1;
     if (s->phase != PH_RUNNING || !s->fg_running) {
         tt_debug("background command %zu '%s' (pid %d) ended: %s", i + 1, b->argv[0], pid, desc);
         return;
@@ -178,9 +182,23 @@ static void child_exited(struct sup *s, pid_t pid, int st, long long now)
 }
 
 /* The engine watchdog: a background command that stopped reading the foreground's event ring
- * is killed; the restart below brings it back and it resumes the ring. */
+ * is stopped (SIGCONT and SIGTERM, so that it drains what it can and its outputs deliver what
+ * they hold; SIGKILL after LAUNCHER_WATCHDOG_GRACE_MS); the restart below brings it back and
+ * it resumes the ring. */
 static void watch_engine(struct sup *s, long long now)
 {
+    for (size_t i = 0; i < s->nbg; i++) {
+        struct bg_cmd *b = &s->bgs[i];
+        if (b->pid > 0 && b->kill_at_ms >= 0 && now >= b->kill_at_ms) {
+            tt_warn("background command %zu '%s' (pid %d) still running %lld ms after SIGTERM: "
+                    "SIGKILL",
+                    i + 1, b->argv[0], (int)b->pid, LAUNCHER_WATCHDOG_GRACE_MS);
+            if (b->stalled > 0 && b->stalled != b->pid)
+                (void)kill(b->stalled, SIGKILL);
+            (void)kill(b->pid, SIGKILL);
+            b->kill_at_ms = -1;
+        }
+    }
     for (size_t i = 0; i < s->nbg; i++)
         s->bg_pids[i] = s->bgs[i].pid;
     char desc[256];
@@ -190,12 +208,21 @@ static void watch_engine(struct sup *s, long long now)
     if (i < 0)
         return;
     struct bg_cmd *b = &s->bgs[i];
-    tt_error("background command %d '%s' (pid %d) %s; killing it so that it restarts and "
-             "resumes the ring",
-             i + 1, b->argv[0], (int)b->pid, desc);
-    if (consumer > 0 && consumer != b->pid)
-        (void)kill(consumer, SIGKILL);
-    (void)kill(b->pid, SIGKILL); /* not its group: its log shipper drains and exits on EOF */
+    if (b->kill_at_ms >= 0)
+        return; /* already being stopped */
+    tt_error("background command %d '%s' (pid %d) %s; stopping it (SIGTERM, SIGKILL after "
+             "%lld ms) so that it restarts and resumes the ring",
+             i + 1, b->argv[0], (int)b->pid, desc, LAUNCHER_WATCHDOG_GRACE_MS);
+    b->stalled = consumer;
+    b->kill_at_ms = now + LAUNCHER_WATCHDOG_GRACE_MS;
+    /* Not its group: its log shipper reads to EOF and delivers what it has. */
+    pid_t who[2] = {consumer, b->pid};
+    for (int k = 0; k < 2; k++) {
+        if (who[k] <= 0 || (k == 1 && who[1] == who[0]))
+            continue;
+        (void)kill(who[k], SIGCONT);
+        (void)kill(who[k], SIGTERM);
+    }
 }
 
 /* Reaps every exited child. Statuses are collected in batches and the foreground's is handled
@@ -297,6 +324,7 @@ static void begin_stop(struct sup *s, long long now)
             running++;
             if (kill(s->bgs[i].pid, SIGTERM) != 0 && errno != ESRCH)
                 tt_warn("kill(%d, SIGTERM): %s", (int)s->bgs[i].pid, strerror(errno));
+            (void)kill(s->bgs[i].pid, SIGCONT); /* a stopped engine still drains and delivers */
         }
     }
     tt_debug("foreground exited with %s; stopping %zu background command(s), grace %ld ms",
@@ -359,6 +387,11 @@ static int poll_timeout(const struct sup *s, long long now)
         long long w = ring_watch_due(&s->watch);
         if (w >= 0 && (until < 0 || w < until))
             until = w;
+        for (size_t i = 0; i < s->nbg; i++) {
+            long long k = s->bgs[i].pid > 0 ? s->bgs[i].kill_at_ms : -1;
+            if (k >= 0 && (until < 0 || k < until))
+                until = k;
+        }
     } else if (s->phase == PH_STOPPING) {
         until = s->deadline_ms;
     } else {

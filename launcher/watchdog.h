@@ -1,9 +1,10 @@
 /* The launcher's engine watchdog. A background command that reads the foreground's event ring
  * (the engine reading the tracer's ring) and whose reading thread stops (SIGSTOPped, hung) is
- * noticed through the ring's consumer heartbeat and killed with SIGKILL, so that the normal
- * restart takes over and the new engine resumes the ring where the old one stopped (the ring
- * keeps the backlog; what overflowed is counted and reported by the new engine). A crashed
- * one needs no watchdog: it is restarted as any background command that exits early. */
+ * noticed through the ring's consumer heartbeat and stopped (SIGCONT and SIGTERM, SIGKILL after
+ * LAUNCHER_WATCHDOG_GRACE_MS), so that the normal restart takes over and the new engine resumes the
+ * ring where the old one stopped (the ring keeps the backlog; what overflowed is counted and
+ * reported by the new engine). A crashed one needs no watchdog: it is restarted as any background
+ * command that exits early. */
 #ifndef LAUNCHER_WATCHDOG_H
 #define LAUNCHER_WATCHDOG_H
 
@@ -12,6 +13,8 @@
 #include <sys/types.h>
 
 #define LAUNCHER_WATCH_PERIOD_MS 1000LL
+/* Between the watchdog's SIGTERM to a stalled command and its SIGKILL. */
+#define LAUNCHER_WATCHDOG_GRACE_MS 3000LL
 
 struct ring_watch {
     long stall_ms;        /* 0: the watchdog is off */
