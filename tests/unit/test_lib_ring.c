@@ -802,12 +802,6 @@ int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
     int rc = tt_run_all();
-    /* Remove whatever a failed test left behind. */
-    for (int i = 1; i <= 40; i++) {
-        int id =
-            shmget((int)(0x7e000000u | ((unsigned)getpid() & 0xffffu) << 8 | (unsigned)i), 0, 0);
-        if (id >= 0)
-            shmctl(id, IPC_RMID, NULL);
-    }
+    ring_test_cleanup();
     return rc;
 }
