@@ -165,8 +165,7 @@ TT_TEST(env_and_misc_process_fields)
     tev_begin(&e, TT_EV_PROCINFO, 300, 300);
     tt_evb_str(&e.b, TT_P_COMM, "worker");
     tt_evb_str(&e.b, TT_P_EXE, "./worker");
-    static const char args[] = "-v\0--port\0"
-                               "8080";
+    static const char args[] = "-v\0--port\0" "8080";
     tt_evb_bytes(&e.b, TT_P_ARGS, TT_PK_STRLIST, args, sizeof args);
     static const char env[] = "HOME=/srv\0PATH=/usr/bin\0EMPTY=";
     tt_evb_bytes(&e.b, TT_P_ENV, TT_PK_STRLIST, env, sizeof env);
