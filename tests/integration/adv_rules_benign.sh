@@ -2,8 +2,8 @@
 # The tamper and evasion rules of etc/tartan_rules.yaml (tamper, /dev/shm by exe path, fileless,
 # masquerade) stay quiet on the workloads the other tests run, with the upstream rules loaded
 # too:
-#   sample workload   docker/sample-workload.sh (bash, with dpkg) and its busybox flavour,
-#                     under the tracer: none of them fires
+#   sample workloads  docker/sample-workload.sh (bash, with dpkg), its busybox flavour and the
+#                     musl program (the e2e images' workloads), under the tracer: none fires
 #   event-generator   the suite's host cases (tests/evtgen, whose expectations must all still
 #                     pass with Tartan's rules added): tamper and /dev/shm never fire; the
 #                     fileless rule only for the suite's memfd case; the masquerade rule only
@@ -46,6 +46,13 @@ if [ -x /bin/busybox ]; then
 else
     rc_bb=skip
 fi
+if command -v musl-gcc >/dev/null &&
+    musl-gcc -O2 -o "$TT_TMP/sample-musl" "$TT_ROOT/docker/sample-workload-musl.c" 2>"$TT_TMP/cc.err"; then
+    sample musl "$TT_TMP/sample-musl"
+    rc_musl=$?
+else
+    rc_musl=skip
+fi
 sleep 1
 kill -TERM $engine
 wait $engine
@@ -58,6 +65,8 @@ else
 fi
 [ "$rc_bb" = skip ] && skip benign_busybox_sample_ran "no /bin/busybox here"
 [ "$rc_bb" = skip ] || expect_eq benign_busybox_sample_ran "$rc_bb" 0
+[ "$rc_musl" = skip ] && skip benign_musl_sample_ran "no musl-gcc here"
+[ "$rc_musl" = skip ] || expect_eq benign_musl_sample_ran "$rc_musl" 0
 
 # ---- the event-generator suite's host cases -------------------------------------------------
 if [ ! -d "$TT_SHARED/falco-evtgen-suite" ]; then
