@@ -59,7 +59,12 @@ corrupt() { # NAME KEYNO SWITCHES
     adv_engine "$name" "$key" TARTAN_TEST_SWITCHES="$3"
     adv_feed "$name" "$key" 30 60 --hold 300
     wait_for 20 adv_bash_at_least 5 "$TT_TMP/$name.out"
+    # Hold the producer until the engine has caught up (and published how far it read), then
+    # hold the engine and let records queue.
+    kill -STOP "$ADV_FEED"
+    sleep 0.3
     kill -STOP "$ADV_ENGINE"
+    kill -CONT "$ADV_FEED"
     sleep 0.5
     "$W" "$key" corrupt
     CORRUPT_RC=$?
@@ -95,8 +100,11 @@ gap() { # NAME KEYNO SWITCHES
     e1=$ADV_ENGINE
     adv_feed "$name" "$key" 30 60 --hold 300
     wait_for 20 adv_bash_at_least 5 "$TT_TMP/${name}1.out"
+    kill -STOP "$ADV_FEED" # the engine catches up and publishes how far it read
+    sleep 0.3
     kill -KILL "$e1"
     wait "$e1" 2>/dev/null
+    kill -CONT "$ADV_FEED"
     sleep 0.5
     "$W" "$key" skip 2
     SKIP_RC=$?
