@@ -25,8 +25,10 @@ long long ring_watch_due(const struct ring_watch *w)
 }
 
 /* The segment the foreground created (the tracer's ring, whatever its key): from
- * /proc/sysvipc/shm, whose creator pids are in our pid namespace. Without /proc, the key the
- * tracer and engine read from TT_RING_KEY, or the default. */
+ * /proc/sysvipc/shm, whose creator pids are in our pid namespace. Otherwise (no /proc, or the
+ * foreground is a wrapper that started the tracer) the key the tracer and engine read from
+ * TT_RING_KEY, or the default: whichever it is, only a consumer that is one of our background
+ * commands is ever acted on. */
 static int find_ring(pid_t fg)
 {
     FILE *f = fopen("/proc/sysvipc/shm", "re");
@@ -40,7 +42,8 @@ static int find_ring(pid_t fg)
                 found = (int)id;
         }
         fclose(f);
-        return found;
+        if (found >= 0)
+            return found;
     }
     int key = TT_RING_DEFAULT_KEY;
     const char *k = getenv("TT_RING_KEY");
