@@ -30,6 +30,7 @@
 #define ECS_TIMEOUT_MS 2000
 #define ECS_START_WAIT_MS 1500
 #define HOUSEKEEP_MS 50
+#define EXIT_ALERTS_LOST 3 /* stopped, but some alerts did not reach every output */
 
 struct engine {
     struct cli_opts cli;
@@ -304,7 +305,7 @@ static void reload(struct engine *e)
     e->ab = nab;
     e->rs = nrs;
     if (swap_out) {
-        outputs_free(e->out, (int)e->cfg.output_timeout_ms);
+        outputs_free(e->out, (int)e->cfg.output_timeout_ms, NULL);
         e->out = nout;
     }
     config_free(&e->cfg);
@@ -828,8 +829,20 @@ int main(int argc, char **argv)
         e->ecs = NULL;
     }
 out:
-    if (e->out)
-        outputs_free(e->out, (int)e->cfg.output_timeout_ms);
+    if (e->out) {
+        struct outputs_stats fs;
+        uint64_t lost = outputs_free(e->out, (int)e->cfg.output_timeout_ms, &fs);
+        e->out = NULL;
+        if (lost) {
+            tt_error("%llu of %llu alerts were not delivered to every output (queue full %llu, "
+                     "program output %llu, http abandoned at exit %llu); exit status %d",
+                     (unsigned long long)lost, (unsigned long long)fs.alerts,
+                     (unsigned long long)fs.dropped_queue, (unsigned long long)fs.program_lost,
+                     (unsigned long long)fs.abandoned, EXIT_ALERTS_LOST);
+            if (rc == 0)
+                rc = EXIT_ALERTS_LOST;
+        }
+    }
     if (e->pl)
         pipeline_free(e->pl);
     alert_builder_free(e->ab);

@@ -168,14 +168,14 @@ struct outputs *outputs_new(const struct engine_config *cfg, const char *hostnam
         rc = out_syslog_open(&o->ch[o->nch++], cfg, err, n);
     if (rc) {
         o->nch--; /* the failed one is not open */
-        outputs_free(o, 0);
+        outputs_free(o, 0, NULL);
         return NULL;
     }
     for (size_t i = 0; i < o->nch; i++)
         o->ch[i].abandon = &o->abandon_slow;
     if (pthread_create(&o->thr, NULL, output_thread, o)) {
         snprintf(err, n, "cannot start the output thread");
-        outputs_free(o, 0);
+        outputs_free(o, 0, NULL);
         return NULL;
     }
     o->thr_started = 1;
@@ -281,10 +281,11 @@ int outputs_flush(struct outputs *o, int timeout_ms)
     return rc;
 }
 
-void outputs_free(struct outputs *o, int timeout_ms)
+uint64_t outputs_free(struct outputs *o, int timeout_ms, struct outputs_stats *final)
 {
+    uint64_t left = 0;
     if (!o)
-        return;
+        return 0;
     if (o->thr_started) {
         int drained = outputs_flush(o, timeout_ms) == 0;
         size_t nslow = 0;
@@ -306,6 +307,7 @@ void outputs_free(struct outputs *o, int timeout_ms)
             tt_warn("outputs: %llu alerts still queued at exit were not delivered",
                     (unsigned long long)o->qlen);
         pthread_mutex_lock(&o->mu);
+        left = o->qlen;
         o->stop = 1;
         /* drop what is left: the deadline passed */
         while (o->head) {
@@ -325,12 +327,29 @@ void outputs_free(struct outputs *o, int timeout_ms)
     while (o->head) {
         struct qitem *it = o->head;
         o->head = it->next;
+        left++;
         free(it);
     }
+    /* program_lost includes the program's drops; an abandoned http delivery is one alert that
+     * reached the other channels only */
+    struct outputs_stats st = o->st;
+    uint64_t lost = st.dropped_queue + left + st.program_lost +
+                    __atomic_load_n(&o->st.abandoned, __ATOMIC_RELAXED);
+    if (final)
+        *final = st;
     pthread_mutex_destroy(&o->mu);
     pthread_cond_destroy(&o->cv_work);
     pthread_cond_destroy(&o->cv_done);
     free(o);
+    return lost;
+}
+
+int outputs_ship_status(struct outputs *o, struct ship_totals *out)
+{
+    for (size_t i = 0; i < o->nch; i++)
+        if (!strcmp(o->ch[i].name, "program") && o->ch[i].priv)
+            return out_program_ship(&o->ch[i], out);
+    return -1;
 }
 
 void outputs_get_stats(struct outputs *o, struct outputs_stats *out)

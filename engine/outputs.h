@@ -27,7 +27,10 @@ struct outputs_stats {
     uint64_t program_restarts;
     uint64_t http_errors;
     uint64_t abandoned; /* alert deliveries skipped on a slow channel at shutdown */
+    uint64_t program_lost; /* at close: alerts the program output could not confirm delivered */
 };
+
+struct ship_totals;
 
 /* Opens every enabled channel (file opened, program started, curl handle set up) and starts
  * the output thread. NULL with one line in err. */
@@ -40,11 +43,17 @@ void outputs_reopen(struct outputs *o);
 /* Waits until everything queued so far is delivered, up to timeout_ms. 0 if drained. */
 int outputs_flush(struct outputs *o, int timeout_ms);
 /* Drains (bounded by timeout_ms), closes every channel (the program's stdin is closed and the
- * program waited for, bounded), stops the thread and frees. If a slow channel (http) holds the
- * queue up past timeout_ms, it is abandoned and the rest of the queue goes to the other
- * channels only (bounded again by timeout_ms). */
-void outputs_free(struct outputs *o, int timeout_ms);
+ * program gets tartan.shutdown.program_output_deadline to deliver and exit), stops the thread
+ * and frees. If a slow channel (http) holds the queue up past timeout_ms, it is abandoned and the
+ * rest of the queue goes to the other channels only (bounded again by timeout_ms). Returns how
+ * many alerts did not reach every channel over the whole life of o (queue full, program drops
+ * and unconfirmed deliveries, abandoned http deliveries, still queued at the end); *st (if not
+ * NULL) receives the final counters. */
+uint64_t outputs_free(struct outputs *o, int timeout_ms, struct outputs_stats *st);
 void outputs_get_stats(struct outputs *o, struct outputs_stats *out);
+/* The program output's delivery status (logshipper's records). -1 if there is no program
+ * output. Called from the event thread while o lives. */
+int outputs_ship_status(struct outputs *o, struct ship_totals *out);
 
 /* ---- Channel interface (out_*.c), used by outputs.c only. ---- */
 struct out_channel {
@@ -67,6 +76,8 @@ int out_stdout_open(struct out_channel *c, const struct engine_config *cfg, char
 int out_file_open(struct out_channel *c, const struct engine_config *cfg, char *err, size_t n);
 int out_program_open(struct out_channel *c, const struct engine_config *cfg,
                      struct outputs_stats *st, char *err, size_t n);
+/* The program channel's delivery status (copy, under its lock). */
+int out_program_ship(struct out_channel *c, struct ship_totals *out);
 /* Splits a plain command line as sh would without expansions: blanks separate words, '...'
  * is literal, "..." allows \\ \" \$ \` escapes, a backslash outside quotes escapes the next
  * character. Returns a NULL-terminated argv (free it and *storage), or NULL with err. */
