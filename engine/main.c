@@ -15,6 +15,8 @@
 #include "config_rules.h"
 #include "ecs_meta.h"
 #include "fields.h"
+#include "health_cmd.h"
+#include "health_mon.h"
 #include "outputs.h"
 #include "pipeline.h"
 #include "ruleset.h"
@@ -22,6 +24,7 @@
 #include "source.h"
 #include "state.h"
 #include "tt_log.h"
+#include "tt_ring.h"
 #include "tt_time.h"
 
 #define TARTAN_ENGINE_VERSION "0.1.0"
@@ -30,6 +33,7 @@
 #define ECS_TIMEOUT_MS 2000
 #define ECS_START_WAIT_MS 1500
 #define HOUSEKEEP_MS 50
+#define RING_WAIT_STEP_MS 200
 #define EXIT_ALERTS_LOST 3 /* stopped, but some alerts did not reach every output */
 
 struct engine {
@@ -42,6 +46,7 @@ struct engine {
     struct file_watch *watch;
     struct ecs_fetch *ecs;
     json_t *ecs_fields; /* ecs.* output fields once known */
+    struct health_mon *health; /* live ring only: status file, /healthz verdict */
     char hostname[256];
     /* drops */
     uint64_t drop_last_wall, drop_last_prod, drop_last_drop, drop_tok_ns;
@@ -310,6 +315,8 @@ static void reload(struct engine *e)
     }
     config_free(&e->cfg);
     e->cfg = ncfg;
+    if (e->health)
+        health_mon_set_limits(e->health, &e->cfg);
     tt_log_set_level((enum tt_log_level)e->cfg.log_level);
     tt_log_set_outputs(e->cfg.log_stderr, e->cfg.log_syslog);
     apply_container_override(e);
@@ -450,7 +457,27 @@ static void housekeep(struct engine *e, struct source *src)
         reload(e);
     }
     apply_ecs(e);
-    check_drops(e, src);
+    if (src)
+        check_drops(e, src);
+    if (e->health) {
+        struct pipeline_stats ps;
+        struct outputs_stats os;
+        pipeline_get_stats(e->pl, &ps);
+        outputs_get_stats(e->out, &os);
+        health_mon_tick(e->health, src, e->out, ps.events, os.alerts);
+    }
+}
+
+static void maybe_housekeep(struct engine *e, struct source *src, uint64_t *next)
+{
+    /* Housekeeping (signals' follow-up, the watched files, ECS metadata, drop counters, health)
+     * at most every HOUSEKEEP_MS: a per-event inotify read() cost as much CPU as the rule
+     * evaluation itself. A signal flag is served at once. */
+    uint64_t now = tt_coarse_ns();
+    if (now >= *next || sig_reopen || sig_reload) {
+        *next = now + (uint64_t)HOUSEKEEP_MS * 1000000u;
+        housekeep(e, src);
+    }
 }
 
 /* The event loop. Returns the exit code. */
@@ -466,28 +493,31 @@ static int run(struct engine *e)
         }
     }
     uint64_t first_ts = 0, next_housekeep = 0;
-    int rc = 0;
+    int rc = 0, wait_logged = 0;
     e->drop_last_wall = e->drop_tok_ns = tt_mono_ns();
     e->drop_tokens = e->cfg.drops.max_burst;
     while (!sig_stop) {
         if (!src) {
-            src = source_open_ring(e->cfg.ring_key, &sig_stop, err, sizeof err);
-            if (!src)
-                break;
+            /* the engine may start first: wait for the ring in short steps, housekeeping (and
+             * so the health status) going on meanwhile */
+            src = source_try_ring(e->cfg.ring_key, RING_WAIT_STEP_MS, &wait_logged, err,
+                                  sizeof err);
+            if (!src) {
+                if (e->health)
+                    health_mon_ring_waiting(e->health, err);
+                maybe_housekeep(e, NULL, &next_housekeep);
+                continue;
+            }
+            wait_logged = 0;
             uint64_t p = 0, d = 0;
             source_counters(src, &p, &d);
             e->drop_last_prod = p;
             e->drop_last_drop = d;
+            if (e->health)
+                health_mon_ring_attached(e->health);
             tt_info("attached to the event ring");
         }
-        /* Housekeeping (signals' follow-up, the watched files, ECS metadata, drop counters)
-         * at most every HOUSEKEEP_MS: a per-event inotify read() cost as much CPU as the rule
-         * evaluation itself. A signal flag is served at once. */
-        uint64_t now = tt_coarse_ns();
-        if (now >= next_housekeep || sig_reopen || sig_reload) {
-            next_housekeep = now + (uint64_t)HOUSEKEEP_MS * 1000000u;
-            housekeep(e, src);
-        }
+        maybe_housekeep(e, src, &next_housekeep);
         const struct tt_event *ev;
         int r = source_next(src, &ev, READ_TIMEOUT_MS, err, sizeof err);
         if (r == 1) {
@@ -504,7 +534,11 @@ static int run(struct engine *e)
         } else if (r == -1) {
             if (!source_is_ring(src))
                 break;
-            tt_info("the tracer closed the event ring; waiting for a new one");
+            struct tt_ring_stats rs;
+            if (source_ring_stats(src, &rs) && rs.producer_done)
+                tt_info("the tracer closed the event ring; waiting for a new one");
+            if (e->health)
+                health_mon_ring_ended(e->health, src);
             source_close(src);
             src = NULL;
             continue;
@@ -696,14 +730,23 @@ int main(int argc, char **argv)
     char err[512];
     struct config_load_opts lo = {
         .path = e->cli.config_path, .overrides = e->cli.overrides, .noverrides = e->cli.noverrides};
+    if (e->cli.health) /* a probe prints one line: the engine's own log says the rest */
+        tt_log_set_level(TT_LOG_ERROR);
     if (config_load(&e->cfg, &lo, err, sizeof err)) {
-        if ((e->cli.version || e->cli.nvalidate) && !e->cli.config_path) {
+        if (e->cli.health && e->cli.config_path) {
+            printf("unhealthy: the probe cannot read its configuration: %s\n", err);
+            config_free(&e->cfg);
+            cli_free(&e->cli);
+            return 1;
+        }
+        if ((e->cli.version || e->cli.nvalidate || e->cli.health) && !e->cli.config_path) {
             /* --version and -V need no configuration file (images run them bare) */
             config_free(&e->cfg);
             config_defaults(&e->cfg);
-            int vrc = e->cli.version ? print_version(&e->cfg)
-                                     : rules_validate_main(e->cli.validate, e->cli.nvalidate, 0,
-                                                           stdout, stderr);
+            int vrc = e->cli.health    ? health_probe(&e->cfg, stdout)
+                      : e->cli.version ? print_version(&e->cfg)
+                                       : rules_validate_main(e->cli.validate, e->cli.nvalidate, 0,
+                                                             stdout, stderr);
             cli_free(&e->cli);
             return vrc;
         }
@@ -712,7 +755,8 @@ int main(int argc, char **argv)
         cli_free(&e->cli);
         return 1;
     }
-    tt_log_set_level((enum tt_log_level)e->cfg.log_level);
+    if (!e->cli.health)
+        tt_log_set_level((enum tt_log_level)e->cfg.log_level);
     tt_log_set_outputs(e->cfg.log_stderr, e->cfg.log_syslog);
     for (size_t i = 0; i < e->cfg.nsources; i++)
         tt_debug("configuration file: %s", e->cfg.sources[i]);
@@ -723,6 +767,10 @@ int main(int argc, char **argv)
         e->cfg.buffered_outputs = 0;
     int rc = 0, pid_written = 0;
     struct rules_input in = {0};
+    if (e->cli.health) {
+        rc = health_probe(&e->cfg, stdout);
+        goto out;
+    }
     if (e->cli.version) {
         rc = print_version(&e->cfg);
         goto out;
@@ -806,8 +854,10 @@ int main(int argc, char **argv)
         }
         apply_ecs(e);
     }
-    if (!e->cli.capture)
+    if (!e->cli.capture) {
         write_syscalls_file(e->rs);
+        e->health = health_mon_new(&e->cfg);
+    }
     tt_info("engine %s started (%s)", TARTAN_ENGINE_VERSION,
             e->cli.capture ? e->cli.capture : "event ring");
     rc = run(e);
@@ -848,6 +898,7 @@ out:
     alert_builder_free(e->ab);
     ruleset_free(e->rs);
     file_watch_free(e->watch);
+    health_mon_free(e->health);
     json_decref(e->ecs_fields);
     rules_input_free(&in);
     if (pid_written)
