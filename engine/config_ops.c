@@ -134,7 +134,7 @@ oom:
 static int read_web(struct ops_config *o, const struct cfg_node *t, char *err, size_t n)
 {
     if (config_get_bool(t, "webserver.enabled", &o->web.enabled, err, n) ||
-        config_get_long(t, "webserver.listen_port", &o->web.listen_port, 1, err, n) ||
+        config_get_long(t, "webserver.listen_port", &o->web.listen_port, 0, err, n) ||
         config_get_str(t, "webserver.listen_address", &o->web.listen_address, err, n) ||
         config_get_str(t, "webserver.k8s_healthz_endpoint", &o->web.healthz, err, n) ||
         config_get_bool(t, "webserver.ssl_enabled", &o->web.ssl_enabled, err, n) ||
@@ -143,7 +143,7 @@ static int read_web(struct ops_config *o, const struct cfg_node *t, char *err, s
         config_get_bool(t, "webserver.prometheus_metrics_enabled", &o->web.prometheus, err, n))
         return -1;
     if (o->web.listen_port > 65535)
-        return config_type_error(t, "webserver.listen_port", "a port number (1-65535)", err, n);
+        return config_type_error(t, "webserver.listen_port", "a port number (1-65535; 0: any free port)", err, n);
     if (set_default(&o->web.listen_address, "0.0.0.0") || set_default(&o->web.healthz, "/healthz") ||
         set_default(&o->web.ssl_certificate, "/etc/falco/falco.pem")) {
         snprintf(err, n, "out of memory");

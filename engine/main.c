@@ -26,6 +26,7 @@
 #include "tt_log.h"
 #include "tt_ring.h"
 #include "tt_time.h"
+#include "webserver.h"
 
 #define TARTAN_ENGINE_VERSION "0.1.0"
 #define READ_TIMEOUT_MS 100
@@ -47,6 +48,7 @@ struct engine {
     struct ecs_fetch *ecs;
     json_t *ecs_fields; /* ecs.* output fields once known */
     struct health_mon *health; /* live ring only: status file, /healthz verdict */
+    struct webserver *web;     /* webserver.enabled */
     char hostname[256];
     /* drops */
     uint64_t drop_last_wall, drop_last_prod, drop_last_drop, drop_tok_ns;
@@ -480,6 +482,11 @@ static void maybe_housekeep(struct engine *e, struct source *src, uint64_t *next
     }
 }
 
+static int web_verdict(void *arg, char *text, size_t n, int64_t *age_ms)
+{
+    return health_mon_verdict(arg, text, n, age_ms);
+}
+
 /* The event loop. Returns the exit code. */
 static int run(struct engine *e)
 {
@@ -857,6 +864,12 @@ int main(int argc, char **argv)
     if (!e->cli.capture) {
         write_syscalls_file(e->rs);
         e->health = health_mon_new(&e->cfg);
+        if (e->health && e->cfg.ops.web.enabled) {
+            /* not fatal: detection goes on; the HTTP probe failing shows the problem */
+            e->web = webserver_start(&e->cfg, web_verdict, e->health, err, sizeof err);
+            if (!e->web)
+                tt_error("%s", err);
+        }
     }
     tt_info("engine %s started (%s)", TARTAN_ENGINE_VERSION,
             e->cli.capture ? e->cli.capture : "event ring");
@@ -898,6 +911,7 @@ out:
     alert_builder_free(e->ab);
     ruleset_free(e->rs);
     file_watch_free(e->watch);
+    webserver_stop(e->web);
     health_mon_free(e->health);
     json_decref(e->ecs_fields);
     rules_input_free(&in);
