@@ -65,6 +65,23 @@ static int check_process(const struct health_sample *s, const struct stat *fst, 
     }
     char proc[64];
     struct stat pst, self, exe;
+    /* a stopped engine (SIGSTOP, a debugger) reads nothing, whatever its file says */
+    snprintf(proc, sizeof proc, "/proc/%d/stat", s->pid);
+    char st[512];
+    int fd = open(proc, O_RDONLY | O_CLOEXEC);
+    ssize_t len = fd >= 0 ? read(fd, st, sizeof st - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    if (len > 0) {
+        st[len] = '\0';
+        const char *rp = strrchr(st, ')'); /* the state follows the command name */
+        char state = rp && rp[1] == ' ' ? rp[2] : '?';
+        if (state == 'T' || state == 't' || state == 'Z' || state == 'X') {
+            snprintf(why, n, "engine %s: pid %d is in state %c",
+                     state == 'Z' || state == 'X' ? "gone" : "stopped", s->pid, state);
+            return -1;
+        }
+    }
     snprintf(proc, sizeof proc, "/proc/%d", s->pid);
     if (stat(proc, &pst) == 0 && pst.st_uid != fst->st_uid) {
         snprintf(why, n,
