@@ -128,7 +128,7 @@ static void write_status(struct health_mon *m, json_t *j)
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
     int ok = fd >= 0;
     size_t len = strlen(text);
-    text[len] = '\n';
+    text[len] = '\n'; /* over its NUL: written by length */
     if (ok)
         ok = tt_write_full(fd, text, len + 1) == (ssize_t)(len + 1);
     if (fd >= 0 && close(fd) != 0)

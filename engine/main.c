@@ -17,6 +17,7 @@
 #include "fields.h"
 #include "health_cmd.h"
 #include "health_mon.h"
+#include "metrics.h"
 #include "outputs.h"
 #include "pipeline.h"
 #include "ruleset.h"
@@ -49,6 +50,10 @@ struct engine {
     json_t *ecs_fields; /* ecs.* output fields once known */
     struct health_mon *health; /* live ring only: status file, /healthz verdict */
     struct webserver *web;     /* webserver.enabled */
+    struct metrics *metrics;   /* live ring only: metrics snapshot, CloudWatch records */
+    char ecs_dims[4][256];     /* ECS cluster, task family, container name, task id ("" unknown) */
+    uint64_t ring_base_prod, ring_base_drop; /* counters of the rings already ended */
+    int cwm_warned;
     char hostname[256];
     /* drops */
     uint64_t drop_last_wall, drop_last_prod, drop_last_drop, drop_tok_ns;
@@ -168,6 +173,8 @@ static void on_alert(const struct rule *r, struct eval_ctx *ctx, void *arg)
 {
     struct engine *e = arg;
     struct alert a;
+    if (e->metrics)
+        metrics_count_alert(e->metrics, r->name, r->priority);
     if (alert_build(e->ab, r, ctx, &a) != 0)
         return;
     if (e->ecs_fields && a.output_fields)
@@ -196,6 +203,14 @@ static void apply_ecs(struct engine *e)
                         "the ECS container %.12s (%s)",
                         m->container_id, m->name ? m->name : "no name");
         }
+        /* the CloudWatch metric dimensions: the cluster's name, not its ARN */
+        const char *cl = m->cluster ? strrchr(m->cluster, '/') : NULL;
+        const char *tid = m->task_arn ? strrchr(m->task_arn, '/') : NULL;
+        snprintf(e->ecs_dims[0], sizeof e->ecs_dims[0], "%s",
+                 cl ? cl + 1 : m->cluster ? m->cluster : "");
+        snprintf(e->ecs_dims[1], sizeof e->ecs_dims[1], "%s", m->family ? m->family : "");
+        snprintf(e->ecs_dims[2], sizeof e->ecs_dims[2], "%s", m->name ? m->name : "");
+        snprintf(e->ecs_dims[3], sizeof e->ecs_dims[3], "%s", tid ? tid + 1 : "");
         e->ecs_fields = json_object();
         if (e->ecs_fields) {
             if (m->cluster)
@@ -319,6 +334,8 @@ static void reload(struct engine *e)
     e->cfg = ncfg;
     if (e->health)
         health_mon_set_limits(e->health, &e->cfg);
+    if (e->metrics)
+        metrics_set_config(e->metrics, &e->cfg);
     tt_log_set_level((enum tt_log_level)e->cfg.log_level);
     tt_log_set_outputs(e->cfg.log_stderr, e->cfg.log_syslog);
     apply_container_override(e);
@@ -438,6 +455,95 @@ static void handle_event(struct engine *e, const struct tt_event *ev)
     pipeline_event(e->pl, ev);
 }
 
+/* The CloudWatch dimensions: tartan.cloudwatch_metrics.dimensions if set, else the ECS task's
+ * (ClusterName, TaskDefinitionFamily, ContainerName, as Container Insights names them), else
+ * ContainerName from tartan.container_name or "tartan". TaskId and Host are plain properties. */
+static void emf_dims(const struct engine *e, struct metrics_dims *d)
+{
+    const struct ops_config *o = &e->cfg.ops;
+    memset(d, 0, sizeof *d);
+    if (o->cwm.ndims) {
+        for (size_t i = 0; i < o->cwm.ndims && i < 30; i++) {
+            d->names[d->n] = o->cwm.dim_names[i];
+            d->values[d->n++] = o->cwm.dim_values[i];
+        }
+    } else if (e->ecs_dims[1][0]) {
+        static const char *const names[] = {"ClusterName", "TaskDefinitionFamily",
+                                            "ContainerName"};
+        for (int i = 0; i < 3; i++)
+            if (e->ecs_dims[i][0]) {
+                d->names[d->n] = names[i];
+                d->values[d->n++] = e->ecs_dims[i];
+            }
+    } else {
+        d->names[0] = "ContainerName";
+        d->values[0] = e->cfg.container_name ? e->cfg.container_name : "tartan";
+        d->n = 1;
+    }
+    if (e->ecs_dims[3][0]) {
+        d->prop_names[d->nprops] = "TaskId";
+        d->prop_values[d->nprops++] = e->ecs_dims[3];
+    }
+    d->prop_names[d->nprops] = "Host";
+    d->prop_values[d->nprops++] = e->hostname;
+}
+
+/* metrics.interval: the snapshot (internal alert and/or output_file); the CloudWatch interval:
+ * an EMF record to tartan.cloudwatch_metrics.outputs. */
+static void emit_metrics(struct engine *e, struct source *src)
+{
+    int due = metrics_due(e->metrics, tt_mono_ms());
+    if (!due)
+        return;
+    struct metrics_inputs in;
+    memset(&in, 0, sizeof in);
+    struct pipeline_stats ps;
+    pipeline_get_stats(e->pl, &ps);
+    in.num_evts = ps.events;
+    struct tt_ring_stats rs;
+    memset(&rs, 0, sizeof rs);
+    in.have_ring = source_ring_stats(src, &rs) || e->ring_base_prod;
+    in.n_evts = e->ring_base_prod + rs.produced;
+    in.n_drops = e->ring_base_drop + rs.dropped;
+    in.ring_size = rs.data_size;
+    in.ring_used = rs.used_bytes;
+    in.ring_in_flight = rs.in_flight;
+    in.ring_corrupt = rs.corrupt;
+    in.tracer_pid = src ? (int)rs.producer_pid : 0;
+    outputs_get_stats(e->out, &in.out);
+    in.have_ship = outputs_ship_status(e->out, &in.ship) == 0;
+    in.ship_pid = in.have_ship ? in.ship.pid : 0;
+    state_get_stats(pipeline_state(e->pl), &in.state);
+    char text[16];
+    int64_t age;
+    in.healthy = e->health ? health_mon_verdict(e->health, text, sizeof text, &age) : -1;
+    in.rs = e->rs;
+    if (due & METRICS_DUE_SNAPSHOT) {
+        json_t *f = metrics_snapshot(e->metrics, &in);
+        if (f) {
+            if (e->cfg.ops.metrics.output_rule)
+                emit_internal(e, ALERT_PRIO_INFORMATIONAL, "Falco internal: metrics snapshot",
+                              "Falco metrics snapshot", f);
+            metrics_append_file(e->metrics, f);
+            json_decref(f);
+        }
+    }
+    if (due & METRICS_DUE_EMF) {
+        struct metrics_dims d;
+        emf_dims(e, &d);
+        char *line = metrics_emf(e->metrics, &in, &d);
+        if (line &&
+            outputs_emit_line(e->out, line, (const char *const *)e->cfg.ops.cwm.outputs,
+                              e->cfg.ops.cwm.noutputs) != 0 &&
+            !e->cwm_warned) {
+            tt_warn("tartan.cloudwatch_metrics: none of its outputs is enabled; the records go "
+                    "nowhere (enable program_output, or list another output)");
+            e->cwm_warned = 1;
+        }
+        free(line);
+    }
+}
+
 /* Everything the event loop does besides events, run at most every HOUSEKEEP_MS (and at once
  * when a signal flag is set). */
 static void housekeep(struct engine *e, struct source *src)
@@ -468,6 +574,8 @@ static void housekeep(struct engine *e, struct source *src)
         outputs_get_stats(e->out, &os);
         health_mon_tick(e->health, src, e->out, ps.events, os.alerts);
     }
+    if (e->metrics)
+        emit_metrics(e, src);
 }
 
 static void maybe_housekeep(struct engine *e, struct source *src, uint64_t *next)
@@ -546,6 +654,10 @@ static int run(struct engine *e)
                 tt_info("the tracer closed the event ring; waiting for a new one");
             if (e->health)
                 health_mon_ring_ended(e->health, src);
+            if (source_ring_stats(src, &rs)) {
+                e->ring_base_prod += rs.produced;
+                e->ring_base_drop += rs.dropped;
+            }
             source_close(src);
             src = NULL;
             continue;
@@ -864,6 +976,7 @@ int main(int argc, char **argv)
     if (!e->cli.capture) {
         write_syscalls_file(e->rs);
         e->health = health_mon_new(&e->cfg);
+        e->metrics = metrics_new(&e->cfg, e->hostname, TARTAN_ENGINE_VERSION);
         if (e->health && e->cfg.ops.web.enabled) {
             /* not fatal: detection goes on; the HTTP probe failing shows the problem */
             e->web = webserver_start(&e->cfg, web_verdict, e->health, err, sizeof err);
@@ -913,6 +1026,7 @@ out:
     file_watch_free(e->watch);
     webserver_stop(e->web);
     health_mon_free(e->health);
+    metrics_free(e->metrics);
     json_decref(e->ecs_fields);
     rules_input_free(&in);
     if (pid_written)

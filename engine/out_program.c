@@ -77,6 +77,8 @@ struct prog_priv {
     int killed;           /* the current process was killed at the deadline */
     int ever_reported;    /* the program writes status records (logshipper) */
     int closing;          /* prog_close is running */
+    uint64_t records;     /* of the lines given, metric records (not alerts) */
+    int pub_pid;          /* pid, for the main thread (under mu) */
 };
 
 /* Shell syntax beyond quoting: pipes, redirections, expansions, globs, a leading VAR=value.
@@ -299,6 +301,7 @@ static int spawn(struct prog_priv *p)
     p->ship.reporting = 0;
     memset(&p->ship.cur, 0, sizeof p->ship.cur);
     p->down_since_ms = 0;
+    p->pub_pid = (int)pid;
     pthread_mutex_unlock(&p->mu);
     tt_debug("program output: started '%s' (pid %d)", p->cmd, (int)pid);
     return 0;
@@ -380,6 +383,7 @@ static void fold_child(struct prog_priv *p)
     p->ship.reporting = 0;
     memset(&p->ship.cur, 0, sizeof p->ship.cur);
     p->lost += lost;
+    p->pub_pid = 0;
     pthread_mutex_unlock(&p->mu);
     if (lost && p->keep_alive && !p->closing) /* at close, one summary line says it all */
         tt_warn("program output: '%s' did not confirm the delivery of %llu alerts", p->cmd,
@@ -575,6 +579,7 @@ static int prog_write(struct out_channel *c, const char *line, size_t len, int p
 {
     struct prog_priv *p = c->priv;
     reap_zombies(p);
+    p->records += prio < 0;
     if (!p->keep_alive) {
         if (append_pending(p, line, len))
             return -1;
@@ -646,23 +651,26 @@ static void prog_close(struct out_channel *c, int timeout_ms)
                 (unsigned long long)never, p->plen, p->cmd);
     uint64_t drops = __atomic_load_n(&p->st->program_drops, __ATOMIC_RELAXED);
     uint64_t lost = p->lost + never + drops;
+    /* logshipper counts lines: with metric records among them, they are not all alerts */
+    const char *what = p->records ? "lines (alerts and metric records)" : "alerts";
     __atomic_store_n(&p->st->program_lost, lost, __ATOMIC_RELAXED);
     if (p->ever_reported) {
         /* a program that reports its deliveries (logshipper) */
         if (lost)
-            tt_error("program output: %llu alerts were not delivered: %llu written to '%s', %llu "
+            tt_error("program output: %llu %s were not delivered: %llu written to '%s', %llu "
                      "delivered (%llu not confirmed by the program, %llu never written, %llu "
                      "dropped while it did not read)",
-                     (unsigned long long)lost, (unsigned long long)p->written, p->cmd,
+                     (unsigned long long)lost, what, (unsigned long long)p->written, p->cmd,
                      (unsigned long long)p->ship.delivered, (unsigned long long)p->lost,
                      (unsigned long long)never, (unsigned long long)drops);
         else
-            tt_info("program output: %llu alerts written to '%s', %llu delivered, none lost",
-                    (unsigned long long)p->written, p->cmd, (unsigned long long)p->ship.delivered);
+            tt_info("program output: %llu %s written to '%s', %llu delivered, none lost",
+                    (unsigned long long)p->written, what, p->cmd,
+                    (unsigned long long)p->ship.delivered);
     } else if (lost) {
-        tt_error("program output: %llu alerts were not delivered: %llu written to '%s' (%llu not "
+        tt_error("program output: %llu %s were not delivered: %llu written to '%s' (%llu not "
                  "confirmed, %llu never written, %llu dropped while it did not read)",
-                 (unsigned long long)lost, (unsigned long long)p->written, p->cmd,
+                 (unsigned long long)lost, what, (unsigned long long)p->written, p->cmd,
                  (unsigned long long)p->lost, (unsigned long long)never,
                  (unsigned long long)drops);
     }
@@ -686,7 +694,8 @@ int out_program_ship(struct out_channel *c, struct ship_totals *out)
     uint64_t now = (uint64_t)tt_mono_ms();
     out->age_ms = p->child_rec_ms && p->ship.reporting ? now - p->child_rec_ms : 0;
     out->down_ms = p->keep_alive && p->down_since_ms ? now - p->down_since_ms : 0;
-    out->running = p->pid > 0;
+    out->running = p->pub_pid > 0;
+    out->pid = p->pub_pid;
     out->ever_reported = p->ever_reported;
     pthread_mutex_unlock(&p->mu);
     return 0;

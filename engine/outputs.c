@@ -20,6 +20,7 @@
 
 struct qitem {
     struct qitem *next;
+    unsigned mask; /* channels to write to (bit i: ch[i]); all for an alert */
     int priority;
     size_t len;
     char line[];
@@ -103,6 +104,8 @@ static void *output_thread(void *arg)
         o->qlen--;
         pthread_mutex_unlock(&o->mu);
         for (size_t i = 0; i < o->nch; i++) {
+            if (!(it->mask & (1u << i)))
+                continue;
             if (o->ch[i].slow && __atomic_load_n(&o->abandon_slow, __ATOMIC_ACQUIRE)) {
                 __atomic_fetch_add(&o->st.abandoned, 1, __ATOMIC_RELAXED);
                 continue;
@@ -198,6 +201,19 @@ static int take_token(struct outputs *o)
     return 0;
 }
 
+/* Appends to the queue and wakes the output thread; o->mu held. */
+static void enqueue_locked(struct outputs *o, struct qitem *it)
+{
+    if (o->tail)
+        o->tail->next = it;
+    else
+        o->head = it;
+    o->tail = it;
+    o->qlen++;
+    o->st.queued++;
+    pthread_cond_signal(&o->cv_work);
+}
+
 int outputs_emit(struct outputs *o, const struct alert *a)
 {
     pthread_mutex_lock(&o->mu);
@@ -220,6 +236,7 @@ int outputs_emit(struct outputs *o, const struct alert *a)
     struct qitem *it = malloc(sizeof *it + len + 1);
     if (it) {
         it->next = NULL;
+        it->mask = ~0u;
         it->priority = a->priority;
         it->len = len;
         memcpy(it->line, line, len + 1);
@@ -238,14 +255,36 @@ int outputs_emit(struct outputs *o, const struct alert *a)
                      (unsigned long long)o->cap);
         return -1;
     }
-    if (o->tail)
-        o->tail->next = it;
-    else
-        o->head = it;
-    o->tail = it;
-    o->qlen++;
-    o->st.queued++;
-    pthread_cond_signal(&o->cv_work);
+    enqueue_locked(o, it);
+    pthread_mutex_unlock(&o->mu);
+    return 0;
+}
+
+int outputs_emit_line(struct outputs *o, const char *line, const char *const *channels,
+                      size_t nchannels)
+{
+    unsigned mask = 0;
+    for (size_t i = 0; i < o->nch; i++)
+        for (size_t k = 0; k < nchannels; k++)
+            if (!strcmp(o->ch[i].name, channels[k]))
+                mask |= 1u << i;
+    size_t len = strlen(line);
+    struct qitem *it = mask ? malloc(sizeof *it + len + 1) : NULL;
+    if (!it)
+        return -1;
+    it->next = NULL;
+    it->mask = mask;
+    it->priority = -1;
+    it->len = len;
+    memcpy(it->line, line, len + 1);
+    pthread_mutex_lock(&o->mu);
+    if (o->qlen >= o->cap) {
+        pthread_mutex_unlock(&o->mu);
+        free(it);
+        return -1;
+    }
+    enqueue_locked(o, it);
+    o->st.records++;
     pthread_mutex_unlock(&o->mu);
     return 0;
 }

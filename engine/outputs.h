@@ -28,6 +28,7 @@ struct outputs_stats {
     uint64_t http_errors;
     uint64_t abandoned; /* alert deliveries skipped on a slow channel at shutdown */
     uint64_t program_lost; /* at close: alerts the program output could not confirm delivered */
+    uint64_t records;      /* non-alert lines (CloudWatch metric records) queued */
 };
 
 struct ship_totals;
@@ -38,6 +39,11 @@ struct outputs *outputs_new(const struct engine_config *cfg, const char *hostnam
                             size_t n);
 /* Formats and queues one alert. Never blocks. 0 queued, 1 throttled, -1 dropped. */
 int outputs_emit(struct outputs *o, const struct alert *a);
+/* Queues a line that is not an alert (a CloudWatch metric record) for the channels named (by
+ * out_channel.name); it bypasses the rate limiter, the channels see priority -1. 0 queued, -1
+ * none of the channels is enabled (or the queue is full). */
+int outputs_emit_line(struct outputs *o, const char *line, const char *const *channels,
+                      size_t nchannels);
 /* Asks the output thread to reopen the file and respawn the program (SIGUSR1). */
 void outputs_reopen(struct outputs *o);
 /* Waits until everything queued so far is delivered, up to timeout_ms. 0 if drained. */
@@ -59,7 +65,8 @@ int outputs_ship_status(struct outputs *o, struct ship_totals *out);
 struct out_channel {
     const char *name; /* "stdout", "file", ... */
     void *priv;
-    /* Writes one line (no newline in line; the channel adds one if it needs). 0 or -1. */
+    /* Writes one line (no newline in line; the channel adds one if it needs). 0 or -1.
+     * priority is -1 for a line that is not an alert (a metric record). */
     int (*write)(struct out_channel *c, const char *line, size_t len, int priority);
     int (*flush)(struct out_channel *c);
     void (*reopen)(struct out_channel *c);

@@ -15,6 +15,7 @@ int ship_status_parse(const char *line, size_t len, struct tt_ship_status *out);
 /* What the engine knows about delivery through the program output, all processes included. */
 struct ship_totals {
     int running;               /* a process runs now */
+    int pid;                   /* its pid (0 if none) */
     int ever_reported;         /* the program writes status records (logshipper does) */
     int reporting;             /* a record arrived from the current process */
     uint64_t age_ms;           /* since its last record (when reporting) */
