@@ -488,36 +488,58 @@ static void emf_dims(const struct engine *e, struct metrics_dims *d)
     d->prop_values[d->nprops++] = e->hostname;
 }
 
+static void metrics_inputs(struct engine *e, struct source *src, struct metrics_inputs *in)
+{
+    memset(in, 0, sizeof *in);
+    struct pipeline_stats ps;
+    pipeline_get_stats(e->pl, &ps);
+    in->num_evts = ps.events;
+    struct tt_ring_stats rs;
+    memset(&rs, 0, sizeof rs);
+    in->have_ring = source_ring_stats(src, &rs) || e->ring_base_prod;
+    in->n_evts = e->ring_base_prod + rs.produced;
+    in->n_drops = e->ring_base_drop + rs.dropped;
+    in->ring_size = rs.data_size;
+    in->ring_used = rs.used_bytes;
+    in->ring_in_flight = rs.in_flight;
+    in->ring_corrupt = rs.corrupt;
+    in->tracer_pid = src ? (int)rs.producer_pid : 0;
+    outputs_get_stats(e->out, &in->out);
+    in->have_ship = outputs_ship_status(e->out, &in->ship) == 0;
+    in->ship_pid = in->have_ship ? in->ship.pid : 0;
+    state_get_stats(pipeline_state(e->pl), &in->state);
+    char text[16];
+    int64_t age;
+    in->healthy = e->health ? health_mon_verdict(e->health, text, sizeof text, &age) : -1;
+    in->rs = e->rs;
+}
+
+/* An EMF record to tartan.cloudwatch_metrics.outputs. */
+static void emit_emf(struct engine *e, const struct metrics_inputs *in)
+{
+    struct metrics_dims d;
+    emf_dims(e, &d);
+    char *line = metrics_emf(e->metrics, in, &d);
+    if (line &&
+        outputs_emit_line(e->out, line, (const char *const *)e->cfg.ops.cwm.outputs,
+                          e->cfg.ops.cwm.noutputs) != 0 &&
+        !e->cwm_warned) {
+        tt_warn("tartan.cloudwatch_metrics: none of its outputs is enabled; the records go "
+                "nowhere (enable program_output, or list another output)");
+        e->cwm_warned = 1;
+    }
+    free(line);
+}
+
 /* metrics.interval: the snapshot (internal alert and/or output_file); the CloudWatch interval:
- * an EMF record to tartan.cloudwatch_metrics.outputs. */
+ * an EMF record. */
 static void emit_metrics(struct engine *e, struct source *src)
 {
     int due = metrics_due(e->metrics, tt_mono_ms());
     if (!due)
         return;
     struct metrics_inputs in;
-    memset(&in, 0, sizeof in);
-    struct pipeline_stats ps;
-    pipeline_get_stats(e->pl, &ps);
-    in.num_evts = ps.events;
-    struct tt_ring_stats rs;
-    memset(&rs, 0, sizeof rs);
-    in.have_ring = source_ring_stats(src, &rs) || e->ring_base_prod;
-    in.n_evts = e->ring_base_prod + rs.produced;
-    in.n_drops = e->ring_base_drop + rs.dropped;
-    in.ring_size = rs.data_size;
-    in.ring_used = rs.used_bytes;
-    in.ring_in_flight = rs.in_flight;
-    in.ring_corrupt = rs.corrupt;
-    in.tracer_pid = src ? (int)rs.producer_pid : 0;
-    outputs_get_stats(e->out, &in.out);
-    in.have_ship = outputs_ship_status(e->out, &in.ship) == 0;
-    in.ship_pid = in.have_ship ? in.ship.pid : 0;
-    state_get_stats(pipeline_state(e->pl), &in.state);
-    char text[16];
-    int64_t age;
-    in.healthy = e->health ? health_mon_verdict(e->health, text, sizeof text, &age) : -1;
-    in.rs = e->rs;
+    metrics_inputs(e, src, &in);
     if (due & METRICS_DUE_SNAPSHOT) {
         json_t *f = metrics_snapshot(e->metrics, &in);
         if (f) {
@@ -528,20 +550,8 @@ static void emit_metrics(struct engine *e, struct source *src)
             json_decref(f);
         }
     }
-    if (due & METRICS_DUE_EMF) {
-        struct metrics_dims d;
-        emf_dims(e, &d);
-        char *line = metrics_emf(e->metrics, &in, &d);
-        if (line &&
-            outputs_emit_line(e->out, line, (const char *const *)e->cfg.ops.cwm.outputs,
-                              e->cfg.ops.cwm.noutputs) != 0 &&
-            !e->cwm_warned) {
-            tt_warn("tartan.cloudwatch_metrics: none of its outputs is enabled; the records go "
-                    "nowhere (enable program_output, or list another output)");
-            e->cwm_warned = 1;
-        }
-        free(line);
-    }
+    if (due & METRICS_DUE_EMF)
+        emit_emf(e, &in);
 }
 
 /* Everything the event loop does besides events, run at most every HOUSEKEEP_MS (and at once
@@ -684,6 +694,11 @@ static int run(struct engine *e)
     }
     if (sig_stop)
         tt_info("%s received, exiting...", sig_stop == SIGINT ? "SIGINT" : "SIGTERM");
+    struct tt_ring_stats rs;
+    if (source_ring_stats(src, &rs)) { /* the final metrics count this ring too */
+        e->ring_base_prod += rs.produced;
+        e->ring_base_drop += rs.dropped;
+    }
     source_close(src);
     if (e->drop_exit)
         rc = 1;
@@ -987,6 +1002,12 @@ int main(int argc, char **argv)
     tt_info("engine %s started (%s)", TARTAN_ENGINE_VERSION,
             e->cli.capture ? e->cli.capture : "event ring");
     rc = run(e);
+    if (e->metrics && e->cfg.ops.cwm.enabled) {
+        /* a last record, so that the counters' sums in CloudWatch cover the whole run */
+        struct metrics_inputs mi;
+        metrics_inputs(e, NULL, &mi);
+        emit_emf(e, &mi);
+    }
     if (!sig_stop)
         drain_outputs(e);
     {
