@@ -3,6 +3,7 @@
  * sends alerts to the configured outputs. See docs/engine.md. */
 #include <curl/curl.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,7 @@
 #define HOUSEKEEP_MS 50
 #define RING_WAIT_STEP_MS 200
 #define EXIT_ALERTS_LOST 3 /* stopped, but some alerts did not reach every output */
+#define MAX_RETIRED 16     /* reloads whose old outputs may still be closing */
 
 struct engine {
     struct cli_opts cli;
@@ -54,6 +56,11 @@ struct engine {
     char ecs_dims[4][256];     /* ECS cluster, task family, container name, task id ("" unknown) */
     uint64_t ring_base_prod, ring_base_drop; /* counters of the rings already ended */
     int cwm_warned;
+    /* outputs replaced by a reload, closing in the background */
+    pthread_t retired[MAX_RETIRED];
+    struct retiring *retired_state[MAX_RETIRED];
+    size_t nretired;
+    uint64_t retired_lost;
     char hostname[256];
     /* drops */
     uint64_t drop_last_wall, drop_last_prod, drop_last_drop, drop_tok_ns;
@@ -276,6 +283,49 @@ static int outputs_changed(const struct engine_config *a, const struct engine_co
     return changed;
 }
 
+struct retiring {
+    struct outputs *out;
+    int timeout_ms;
+    uint64_t lost;
+};
+
+static void *retire_thread(void *arg)
+{
+    struct retiring *r = arg;
+    r->lost = outputs_free(r->out, r->timeout_ms, NULL);
+    return NULL;
+}
+
+/* Replaced outputs are drained and closed in the background: the program output gets its whole
+ * delivery deadline, and the event loop must not stop reading the ring meanwhile. */
+static void retire_outputs(struct engine *e, struct outputs *old)
+{
+    struct retiring *r = calloc(1, sizeof *r);
+    pthread_t t;
+    if (r && e->nretired < MAX_RETIRED) {
+        r->out = old;
+        r->timeout_ms = (int)e->cfg.output_timeout_ms;
+        if (pthread_create(&t, NULL, retire_thread, r) == 0) {
+            e->retired[e->nretired] = t;
+            e->retired_state[e->nretired++] = r;
+            return;
+        }
+    }
+    free(r);
+    e->retired_lost += outputs_free(old, (int)e->cfg.output_timeout_ms, NULL);
+}
+
+/* Waits for the replaced outputs still closing; their losses count in the exit status. */
+static void join_retired(struct engine *e)
+{
+    for (size_t i = 0; i < e->nretired; i++) {
+        pthread_join(e->retired[i], NULL);
+        e->retired_lost += e->retired_state[i]->lost;
+        free(e->retired_state[i]);
+    }
+    e->nretired = 0;
+}
+
 /* SIGHUP / watched file change: validate everything first, then swap. */
 static void reload(struct engine *e)
 {
@@ -327,7 +377,7 @@ static void reload(struct engine *e)
     e->ab = nab;
     e->rs = nrs;
     if (swap_out) {
-        outputs_free(e->out, (int)e->cfg.output_timeout_ms, NULL);
+        retire_outputs(e, e->out);
         e->out = nout;
     }
     config_free(&e->cfg);
@@ -1030,6 +1080,8 @@ out:
         struct outputs_stats fs;
         uint64_t lost = outputs_free(e->out, (int)e->cfg.output_timeout_ms, &fs);
         e->out = NULL;
+        join_retired(e);
+        lost += e->retired_lost;
         if (lost) {
             tt_error("%llu of %llu alerts were not delivered to every output (queue full %llu, "
                      "program output %llu, http abandoned at exit %llu); exit status %d",

@@ -11,6 +11,8 @@
 #                   it; logshipper was told the engine's deadline minus 2 s and kept it
 #   negative control the same peer with a 2 s budget (what the engine gave before): alerts are
 #                   lost, and the loss is reported
+#   reload          a reload while CloudWatch is down: the old logshipper closes in the
+#                   background, the engine keeps reading (alerts keep coming)
 #   program_killed  logshipper asked for a longer deadline than the engine gives (warned at
 #                   start): the engine stops it at its deadline and counts what logshipper had not
 #                   confirmed, from its last status record
@@ -145,6 +147,46 @@ def main():
         ttest.check("program_killed_delivered_plus_lost_is_raised",
                     len(alerts) == N and 0 < len(shipped) and len(shipped) + lost == N,
                     f"raised {len(alerts)} shipped {len(shipped)} lost {lost}: " + err[-800:])
+
+        reload_case(t)
+
+
+def reload_case(t):
+    """A reload replaces the outputs while CloudWatch is down: the old logshipper gets its whole
+    deadline in the background, and the engine keeps reading the ring meanwhile."""
+    key = rt.unique_key() + 6
+    rules = t.write("reload.rules.yaml", rt.BASH_RULE)
+    body = (rt.BASE_CONFIG + "program_output:\n  enabled: true\n  keep_alive: true\n"
+            f"  program: {SHIPPER} --flush-interval 100 --retry-base-ms 50 --retry-cap-ms 400\n"
+            f"tartan:\n  ring_key: {key}\n  health: {{status_file: {t.path('rl.st')}}}\n"
+            "  shutdown:\n    program_output_deadline: 8\n")
+    cfg = t.write("reload.yaml", body)
+    with ls_fakecwl.FakeCWL() as f:
+        f.keys[AK] = (SK, None)
+        f.down = "503"
+        env = ls_moto.shipper_env(t.path("home"), rt.env_clean({
+            "AWS_ACCESS_KEY_ID": AK, "AWS_SECRET_ACCESS_KEY": SK, "AWS_REGION": "us-east-1",
+            "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS": f.url, "__CW_LOG_GROUP": "g",
+            "LOGSHIPPER_LOG_STREAM": "reload"}))
+        e = t.spawn([rt.ENGINE, "-c", cfg, "-r", rules], stdout=open(t.path("rl.out"), "w"),
+                    stderr=open(t.path("rl.err"), "w"), env=env)
+        feed = t.spawn([rt.FEED, "--ring", str(key), "--count", "80", "--interval-ms", "100",
+                        "--wait-consumer", "10000", "--hold", "600000"],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        count = lambda: len([a for a in rt.json_lines(t.read("rl.out")) if a.get("rule") == RULE])
+        rt.wait_until(lambda: count() >= 10, 20)
+        with open(cfg, "w") as fh:
+            fh.write(body.replace("output_timeout", "x") + "output_timeout: 2001\n")
+        before = count()
+        e.send_signal(signal.SIGHUP)
+        time.sleep(2.0)
+        during = count() - before
+        ttest.check("reload_while_cloudwatch_down_does_not_stall_the_engine",
+                    during >= 12 and "reload done" in t.read("rl.err"),
+                    f"{during} alerts in the 2 s after the reload (20 expected): "
+                    + t.read("rl.err")[-500:])
+        feed.kill()
+        rt.stop(e)
 
 
 main()
