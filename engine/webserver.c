@@ -111,18 +111,24 @@ static void answer(struct webserver *w, struct conn *c, int st, const struct htt
     respond(w, c, 503, body);
 }
 
+/* After a TLS call that did not complete: 1 to keep the connection (TLS must read or write
+ * first: want_write says which to poll for), 0 to close it. */
+static int tls_wait(struct conn *c, int r)
+{
+    int e = SSL_get_error(c->ssl, r);
+    c->want_write = e == SSL_ERROR_WANT_WRITE;
+    ERR_clear_error();
+    return e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE;
+}
+
 /* Progress on one connection. 1 to keep it, 0 when done (or failed). */
 static int service(struct webserver *w, struct conn *c)
 {
     c->want_write = 0;
     if (c->phase == PH_HANDSHAKE) {
         int r = SSL_accept(c->ssl);
-        if (r <= 0) {
-            int e = SSL_get_error(c->ssl, r);
-            c->want_write = e == SSL_ERROR_WANT_WRITE;
-            ERR_clear_error();
-            return e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE;
-        }
+        if (r <= 0)
+            return tls_wait(c, r);
         c->phase = PH_READ;
     }
     if (c->phase == PH_READ) {
@@ -134,12 +140,8 @@ static int service(struct webserver *w, struct conn *c)
             ssize_t n;
             if (c->ssl) {
                 int r = SSL_read(c->ssl, c->in + c->inlen, (int)(sizeof c->in - c->inlen));
-                if (r <= 0) {
-                    int e = SSL_get_error(c->ssl, r);
-                    c->want_write = e == SSL_ERROR_WANT_WRITE;
-                    ERR_clear_error();
-                    return e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE;
-                }
+                if (r <= 0)
+                    return tls_wait(c, r);
                 n = r;
             } else {
                 n = read(c->fd, c->in + c->inlen, sizeof c->in - c->inlen);
@@ -162,12 +164,8 @@ static int service(struct webserver *w, struct conn *c)
             ssize_t n;
             if (c->ssl) {
                 int r = SSL_write(c->ssl, c->out + c->outoff, (int)(c->outlen - c->outoff));
-                if (r <= 0) {
-                    int e = SSL_get_error(c->ssl, r);
-                    c->want_write = e == SSL_ERROR_WANT_WRITE;
-                    ERR_clear_error();
-                    return e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE;
-                }
+                if (r <= 0)
+                    return tls_wait(c, r);
                 n = r;
             } else {
                 n = send(c->fd, c->out + c->outoff, c->outlen - c->outoff, MSG_NOSIGNAL);

@@ -63,6 +63,18 @@ def check_wait(name, cfg, rc, needle, timeout=15):
     return ttest.check(name, ok, f"last probe: {last}")
 
 
+def burst_while_stopped(t, e, key, feed):
+    """With engine e stopped (SIGSTOP), a new producer overflows a small ring; then e goes on."""
+    feed.kill()
+    feed.wait()
+    burst = t.spawn([rt.FEED, "--ring", str(key), "--size", "8192", "--count", "400",
+                     "--filler", "3", "--hold", "600000"],
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1.0)
+    os.kill(e.pid, signal.SIGCONT)
+    return burst
+
+
 def ring_cases(t, rules):
     key = rt.unique_key() + 1
     cfg = config(t, "ring", key, "    max_drop_ratio: 0.05\n")
@@ -92,13 +104,7 @@ def ring_cases(t, rules):
     ok, last = wait_probe(cfg, 1, "engine stopped", 5)
     ttest.check("engine_sigstop_is_unhealthy_at_once", ok, f"last probe: {last}")
     check_wait("engine_stopped_then_stale", cfg, 1, "engine stalled: its status is")
-    feed.kill()
-    feed.wait()
-    burst = t.spawn([rt.FEED, "--ring", str(key), "--size", "8192", "--count", "400",
-                     "--filler", "3", "--hold", "600000"],
-                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(1.0)
-    os.kill(e.pid, signal.SIGCONT)
+    burst = burst_while_stopped(t, e, key, feed)
     ok, last = wait_probe(cfg, 1, "drops:", 10)
     ttest.check("drops_above_the_limit_are_unhealthy", ok and "max_drop_ratio" in last[1],
                 f"last probe: {last}")
@@ -116,13 +122,7 @@ def ring_cases(t, rules):
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     check_wait("control_attached", cfg2, 0, "consuming ring")
     os.kill(e2.pid, signal.SIGSTOP)
-    feed.kill()
-    feed.wait()
-    burst = t.spawn([rt.FEED, "--ring", str(key2), "--size", "8192", "--count", "400",
-                     "--filler", "3", "--hold", "600000"],
-                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(1.0)
-    os.kill(e2.pid, signal.SIGCONT)
+    burst = burst_while_stopped(t, e2, key2, feed)
     time.sleep(2.5)
     st = json.load(open(t.path("ring2.status.json")))
     rc, out, _ = probe(cfg2)
