@@ -35,7 +35,7 @@ uint64_t config_parse_duration_ms(const char *s)
     static const struct {
         const char *unit;
         uint64_t ms;
-    } units[] = {{"ms", 1},          {"s", 1000},          {"m", 60000},           {"h", 3600000},
+    } units[] = {{"ms", 1},          {"s", 1000},         {"m", 60000},         {"h", 3600000},
                  {"d", 86400000ull}, {"w", 604800000ull}, {"y", 31536000000ull}};
     uint64_t total = 0;
     const char *p = s;
@@ -79,8 +79,8 @@ static int get_interval(const struct cfg_node *tree, const char *key, uint64_t *
     uint64_t ms = config_parse_duration_ms(text);
     free(text);
     if (ms < MIN_INTERVAL_MS)
-        return config_type_error(tree, key, "a duration of at least 1s (30s, 15m, 1h, 1h30m)",
-                                 err, n);
+        return config_type_error(tree, key, "a duration of at least 1s (30s, 15m, 1h, 1h30m)", err,
+                                 n);
     *out = ms;
     return 0;
 }
@@ -143,8 +143,10 @@ static int read_web(struct ops_config *o, const struct cfg_node *t, char *err, s
         config_get_bool(t, "webserver.prometheus_metrics_enabled", &o->web.prometheus, err, n))
         return -1;
     if (o->web.listen_port > 65535)
-        return config_type_error(t, "webserver.listen_port", "a port number (1-65535; 0: any free port)", err, n);
-    if (set_default(&o->web.listen_address, "0.0.0.0") || set_default(&o->web.healthz, "/healthz") ||
+        return config_type_error(t, "webserver.listen_port",
+                                 "a port number (1-65535; 0: any free port)", err, n);
+    if (set_default(&o->web.listen_address, "0.0.0.0") ||
+        set_default(&o->web.healthz, "/healthz") ||
         set_default(&o->web.ssl_certificate, "/etc/falco/falco.pem")) {
         snprintf(err, n, "out of memory");
         return -1;
@@ -164,8 +166,8 @@ static int read_metrics(struct ops_config *o, const struct cfg_node *t, char *er
         config_get_bool(t, "metrics.output_rule", &o->metrics.output_rule, err, n) ||
         config_get_str(t, "metrics.output_file", &o->metrics.output_file, err, n) ||
         config_get_bool(t, "metrics.rules_counters_enabled", &o->metrics.rules_counters, err, n) ||
-        config_get_bool(t, "metrics.resource_utilization_enabled",
-                        &o->metrics.resource_utilization, err, n) ||
+        config_get_bool(t, "metrics.resource_utilization_enabled", &o->metrics.resource_utilization,
+                        err, n) ||
         config_get_bool(t, "metrics.state_counters_enabled", &o->metrics.state_counters, err, n) ||
         config_get_bool(t, "metrics.kernel_event_counters_enabled",
                         &o->metrics.kernel_event_counters, err, n) ||
@@ -251,8 +253,7 @@ static int read_health(struct ops_config *o, const struct cfg_node *t,
     if (o->health.max_drop_ratio < 0) /* unset: the drop alert's threshold */
         o->health.max_drop_ratio = cfg ? cfg->drops.threshold : 0.1;
     else if (o->health.max_drop_ratio > 1)
-        return config_type_error(t, "tartan.health.max_drop_ratio", "a ratio from 0 to 1", err,
-                                 n);
+        return config_type_error(t, "tartan.health.max_drop_ratio", "a ratio from 0 to 1", err, n);
     if (set_default(&o->health.status_file, "")) {
         snprintf(err, n, "out of memory");
         return -1;
@@ -260,12 +261,60 @@ static int read_health(struct ops_config *o, const struct cfg_node *t,
     return 0;
 }
 
+/* A warning for each sub-key of map `key` that is not in known (a typo would otherwise change
+ * nothing, silently). */
+static void check_subkeys(struct ops_config *o, const struct cfg_node *tree, const char *key,
+                          const char *const *known)
+{
+    const struct cfg_node *v = cfg_get(tree, key);
+    if (!v || v->kind != CFG_MAP)
+        return;
+    for (size_t i = 0; i < v->n; i++) {
+        size_t k = 0;
+        while (known[k] && strcmp(known[k], v->keys[i]))
+            k++;
+        if (known[k])
+            continue;
+        char line[400];
+        snprintf(line, sizeof line,
+                 "configuration key '%s.%.80s' (%s:%d) is not a key Tartan "
+                 "knows: ignored",
+                 key, v->keys[i], v->items[i]->file, v->items[i]->line);
+        char **w = realloc(o->warnings, (o->nwarnings + 1) * sizeof *w);
+        if (!w)
+            return;
+        o->warnings = w;
+        if ((w[o->nwarnings] = strdup(line)))
+            o->nwarnings++;
+    }
+}
+
 int config_ops_from_tree(struct ops_config *o, const struct cfg_node *tree,
                          const struct engine_config *cfg, char *err, size_t n)
 {
+    static const char *const web_keys[] = {
+        "enabled",     "listen_port",     "listen_address",       "threadiness",
+        "ssl_enabled", "ssl_certificate", "k8s_healthz_endpoint", "prometheus_metrics_enabled",
+        NULL};
+    static const char *const metrics_keys[] = {"enabled",
+                                               "interval",
+                                               "output_rule",
+                                               "output_file",
+                                               "rules_counters_enabled",
+                                               "resource_utilization_enabled",
+                                               "state_counters_enabled",
+                                               "kernel_event_counters_enabled",
+                                               "kernel_event_counters_per_cpu_enabled",
+                                               "libbpf_stats_enabled",
+                                               "plugins_metrics_enabled",
+                                               "convert_memory_to_mb",
+                                               "include_empty_values",
+                                               NULL};
     if (read_web(o, tree, err, n) || read_metrics(o, tree, err, n) || read_cwm(o, tree, err, n) ||
         read_health(o, tree, cfg, err, n))
         return -1;
+    check_subkeys(o, tree, "webserver", web_keys);
+    check_subkeys(o, tree, "metrics", metrics_keys);
     return 0;
 }
 
@@ -287,6 +336,7 @@ void config_ops_free(struct ops_config *o)
     free_strv(o->cwm.dim_names, o->cwm.ndims);
     free_strv(o->cwm.dim_values, o->cwm.ndims);
     free(o->health.status_file);
+    free_strv(o->warnings, o->nwarnings);
     memset(o, 0, sizeof *o);
 }
 

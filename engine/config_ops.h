@@ -16,11 +16,11 @@ struct engine_config;
 
 struct ops_config {
     struct {
-        int enabled;          /* webserver.enabled (Tartan default false) */
-        long listen_port;     /* webserver.listen_port */
-        char *listen_address; /* webserver.listen_address */
-        char *healthz;        /* webserver.k8s_healthz_endpoint */
-        int ssl_enabled;      /* webserver.ssl_enabled */
+        int enabled;           /* webserver.enabled (Tartan default false) */
+        long listen_port;      /* webserver.listen_port */
+        char *listen_address;  /* webserver.listen_address */
+        char *healthz;         /* webserver.k8s_healthz_endpoint */
+        int ssl_enabled;       /* webserver.ssl_enabled */
         char *ssl_certificate; /* webserver.ssl_certificate: PEM with the key and the chain */
         long threadiness;      /* accepted; one thread serves */
         int prometheus;        /* webserver.prometheus_metrics_enabled: not served (warned) */
@@ -43,14 +43,18 @@ struct ops_config {
         size_t ndims;
     } cwm;
     struct {
-        char *status_file;     /* tartan.health.status_file ("" = default path for the ring key) */
-        long stall_s;          /* status older than this: engine stalled */
-        long tracer_wait_s;    /* no ring for longer than this: no tracer */
-        double max_drop_ratio; /* drops/events over the window; < 0: syscall_event_drops.threshold */
+        char *status_file;  /* tartan.health.status_file ("" = default path for the ring key) */
+        long stall_s;       /* status older than this: engine stalled */
+        long tracer_wait_s; /* no ring for longer than this: no tracer */
+        double
+            max_drop_ratio; /* drops/events over the window; < 0: syscall_event_drops.threshold */
         long drop_window_s;
         long delivery_failure_s; /* logshipper failing for longer than this: cannot deliver */
     } health;
     long program_deadline_s; /* tartan.shutdown.program_output_deadline */
+    /* one line each: sub-keys of webserver/metrics Tartan does not know (logged at start) */
+    char **warnings;
+    size_t nwarnings;
 };
 
 void config_ops_defaults(struct ops_config *o);

@@ -83,8 +83,9 @@ static void check_delivery(const struct health_sample *s, struct text *t)
         add(t, "cannot deliver: logshipper stopped reporting %lld s ago (hung?)",
             (long long)(s->ship_age_ms / 1000));
     if (s->window_program_drops)
-        add(t, "cannot deliver: the program output dropped %llu alerts in the last %ld s (its "
-               "input is not read)",
+        add(t,
+            "cannot deliver: the program output dropped %llu alerts in the last %ld s (its "
+            "input is not read)",
             (unsigned long long)s->window_program_drops, (long)s->window_s);
 }
 
@@ -101,10 +102,11 @@ int health_evaluate(const struct health_sample *s, char *text, size_t n)
     double pct = s->window_events ? 100.0 * (double)s->window_drops / (double)s->window_events : 0;
     int w;
     if (s->ring_state == HEALTH_RING_ATTACHED)
-        w = snprintf(text, n, "engine pid %d consuming ring 0x%x (tracer pid %d), %llu events, "
+        w = snprintf(text, n,
+                     "engine pid %d consuming ring 0x%x (tracer pid %d), %llu events, "
                      "%.1f%% dropped in the last %ld s",
-                     s->pid, (unsigned)s->ring_key, s->producer_pid,
-                     (unsigned long long)s->events, pct, (long)s->window_s);
+                     s->pid, (unsigned)s->ring_key, s->producer_pid, (unsigned long long)s->events,
+                     pct, (long)s->window_s);
     else
         w = snprintf(text, n, "engine pid %d waiting %lld s for the event ring 0x%x", s->pid,
                      (long long)(s->ring_state_ms / 1000), (unsigned)s->ring_key);
@@ -116,21 +118,50 @@ int health_evaluate(const struct health_sample *s, char *text, size_t n)
 
 /* ---- JSON ---- */
 
-#define U64(field) {#field, offsetof(struct health_sample, field), 'u'}
-#define I64(field) {#field, offsetof(struct health_sample, field), 'l'}
-#define INT(field) {#field, offsetof(struct health_sample, field), 'i'}
+#define U64(field)                                                                                 \
+    {                                                                                              \
+#field, offsetof(struct health_sample, field), 'u'                                         \
+    }
+#define I64(field)                                                                                 \
+    {                                                                                              \
+#field, offsetof(struct health_sample, field), 'l'                                         \
+    }
+#define INT(field)                                                                                 \
+    {                                                                                              \
+#field, offsetof(struct health_sample, field), 'i'                                         \
+    }
 static const struct {
     const char *name;
     size_t off;
     char type;
 } sample_fields[] = {
-    I64(wall_ms),        INT(pid),           INT(ring_key),          INT(ring_state),
-    I64(ring_state_ms),  INT(producer_pid),  INT(producer_alive),    U64(produced),
-    U64(consumed),       U64(dropped),       U64(in_flight),         U64(used_bytes),
-    U64(ring_size),      I64(stalled_ms),    U64(window_events),     U64(window_drops),
-    I64(window_s),       U64(events),        U64(alerts),            INT(program),
-    INT(ship_reporting), I64(ship_down_ms),  I64(ship_age_ms),       I64(ship_failing_ms),
-    U64(ship_queued),    U64(ship_delivered), U64(window_program_drops),
+    I64(wall_ms),
+    INT(pid),
+    INT(ring_key),
+    INT(ring_state),
+    I64(ring_state_ms),
+    INT(producer_pid),
+    INT(producer_alive),
+    U64(produced),
+    U64(consumed),
+    U64(dropped),
+    U64(in_flight),
+    U64(used_bytes),
+    U64(ring_size),
+    I64(stalled_ms),
+    U64(window_events),
+    U64(window_drops),
+    I64(window_s),
+    U64(events),
+    U64(alerts),
+    INT(program),
+    INT(ship_reporting),
+    I64(ship_down_ms),
+    I64(ship_age_ms),
+    I64(ship_failing_ms),
+    U64(ship_queued),
+    U64(ship_delivered),
+    U64(window_program_drops),
 };
 
 json_t *health_to_json(const struct health_sample *s, int healthy, const char *text)

@@ -42,10 +42,10 @@ struct health_sample {
     int64_t window_s;
     uint64_t events, alerts;
     /* program output (logshipper) */
-    int program;           /* enabled */
-    int ship_reporting;    /* its process writes status records */
-    int64_t ship_down_ms;  /* no process running for this long (keep_alive) */
-    int64_t ship_age_ms;   /* since its last record */
+    int program;          /* enabled */
+    int ship_reporting;   /* its process writes status records */
+    int64_t ship_down_ms; /* no process running for this long (keep_alive) */
+    int64_t ship_age_ms;  /* since its last record */
     int64_t ship_failing_ms;
     char ship_error[64];
     uint64_t ship_queued, ship_delivered, window_program_drops;

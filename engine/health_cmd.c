@@ -56,8 +56,7 @@ static char *read_status(const char *path, struct stat *st, char *why, size_t n)
 
 /* What only an outside observer can check: the engine named in the file is alive, runs this
  * binary and owns the file. 0 fine, -1 with the reason. */
-static int check_process(const struct health_sample *s, const struct stat *fst, char *why,
-                         size_t n)
+static int check_process(const struct health_sample *s, const struct stat *fst, char *why, size_t n)
 {
     if (s->pid <= 0 || (kill(s->pid, 0) != 0 && errno == ESRCH)) {
         snprintf(why, n, "engine gone: pid %d from the status file is not running", s->pid);

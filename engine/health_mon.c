@@ -37,7 +37,7 @@ struct health_mon {
     uint64_t last_consumed;
     int64_t stall_since; /* 0: not stalled */
     struct point win[WINDOW_MAX];
-    size_t wn, wpos;  /* points held, next slot */
+    size_t wn, wpos;                                /* points held, next slot */
     uint64_t ring_base_produced, ring_base_dropped; /* counters of rings already ended */
     int64_t next_tick;
     int write_failed;
@@ -166,8 +166,8 @@ static const struct point *window_start(const struct health_mon *m, int64_t now)
     return best;
 }
 
-void health_mon_tick(struct health_mon *m, struct source *src, struct outputs *out,
-                     uint64_t events, uint64_t alerts)
+void health_mon_tick(struct health_mon *m, struct source *src, struct outputs *out, uint64_t events,
+                     uint64_t alerts)
 {
     int64_t now = tt_mono_ms();
     if (now < m->next_tick)

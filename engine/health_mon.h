@@ -26,8 +26,8 @@ void health_mon_ring_waiting(struct health_mon *m, const char *why);
 void health_mon_ring_attached(struct health_mon *m);
 void health_mon_ring_ended(struct health_mon *m, struct source *src);
 /* At most once a second: sample, judge, rewrite the status file. src may be NULL (waiting). */
-void health_mon_tick(struct health_mon *m, struct source *src, struct outputs *out,
-                     uint64_t events, uint64_t alerts);
+void health_mon_tick(struct health_mon *m, struct source *src, struct outputs *out, uint64_t events,
+                     uint64_t alerts);
 /* The last verdict (1 healthy) and its age in ms; text gets the one-line reason. -1 before the
  * first sample. Thread-safe. */
 int health_mon_verdict(struct health_mon *m, char *text, size_t n, int64_t *age_ms);

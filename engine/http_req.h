@@ -14,7 +14,7 @@ enum http_req_status {
     HTTP_REQ_INCOMPLETE = 0, /* no end of head yet: read more (if under the limit) */
     HTTP_REQ_OK = 200,       /* a GET: path is set */
     HTTP_REQ_BAD = 400,
-    HTTP_REQ_METHOD = 405,   /* well-formed, but not GET */
+    HTTP_REQ_METHOD = 405, /* well-formed, but not GET */
     HTTP_REQ_URI_LONG = 414,
     HTTP_REQ_TOO_LARGE = 431, /* no end of head within HTTP_REQ_MAX bytes, or too many headers */
     HTTP_REQ_VERSION = 505,

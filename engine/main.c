@@ -49,7 +49,7 @@ struct engine {
     struct pipeline *pl;
     struct file_watch *watch;
     struct ecs_fetch *ecs;
-    json_t *ecs_fields; /* ecs.* output fields once known */
+    json_t *ecs_fields;        /* ecs.* output fields once known */
     struct health_mon *health; /* live ring only: status file, /healthz verdict */
     struct webserver *web;     /* webserver.enabled */
     struct metrics *metrics;   /* live ring only: metrics snapshot, CloudWatch records */
@@ -214,7 +214,9 @@ static void apply_ecs(struct engine *e)
         const char *cl = m->cluster ? strrchr(m->cluster, '/') : NULL;
         const char *tid = m->task_arn ? strrchr(m->task_arn, '/') : NULL;
         snprintf(e->ecs_dims[0], sizeof e->ecs_dims[0], "%s",
-                 cl ? cl + 1 : m->cluster ? m->cluster : "");
+                 cl           ? cl + 1
+                 : m->cluster ? m->cluster
+                              : "");
         snprintf(e->ecs_dims[1], sizeof e->ecs_dims[1], "%s", m->family ? m->family : "");
         snprintf(e->ecs_dims[2], sizeof e->ecs_dims[2], "%s", m->name ? m->name : "");
         snprintf(e->ecs_dims[3], sizeof e->ecs_dims[3], "%s", tid ? tid + 1 : "");
@@ -518,8 +520,7 @@ static void emf_dims(const struct engine *e, struct metrics_dims *d)
             d->values[d->n++] = o->cwm.dim_values[i];
         }
     } else if (e->ecs_dims[1][0]) {
-        static const char *const names[] = {"ClusterName", "TaskDefinitionFamily",
-                                            "ContainerName"};
+        static const char *const names[] = {"ClusterName", "TaskDefinitionFamily", "ContainerName"};
         for (int i = 0; i < 3; i++)
             if (e->ecs_dims[i][0]) {
                 d->names[d->n] = names[i];
@@ -675,8 +676,8 @@ static int run(struct engine *e)
         if (!src) {
             /* the engine may start first: wait for the ring in short steps, housekeeping (and
              * so the health status) going on meanwhile */
-            src = source_try_ring(e->cfg.ring_key, RING_WAIT_STEP_MS, &wait_logged, err,
-                                  sizeof err);
+            src =
+                source_try_ring(e->cfg.ring_key, RING_WAIT_STEP_MS, &wait_logged, err, sizeof err);
             if (!src) {
                 if (e->health)
                     health_mon_ring_waiting(e->health, err);
@@ -944,6 +945,8 @@ int main(int argc, char **argv)
     tt_log_set_outputs(e->cfg.log_stderr, e->cfg.log_syslog);
     for (size_t i = 0; i < e->cfg.nsources; i++)
         tt_debug("configuration file: %s", e->cfg.sources[i]);
+    for (size_t i = 0; i < e->cfg.ops.nwarnings; i++)
+        tt_warn("%s", e->cfg.ops.warnings[i]);
     if (getenv(CONFIG_ENV_YAML) || getenv(CONFIG_ENV_YAML_B64))
         tt_debug("configuration from the environment (%s / %s)", CONFIG_ENV_YAML,
                  CONFIG_ENV_YAML_B64);

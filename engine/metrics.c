@@ -209,10 +209,9 @@ static void add_resources(struct metrics *m, json_t *f, struct proc_point *now,
     for (int i = 0; i < P_COUNT; i++) {
         if (!now[i].ok)
             continue;
-        const struct proc_point *pp = prev->valid && prev->procs[i].ok &&
-                                              prev->procs[i].pid == now[i].pid
-                                          ? &prev->procs[i]
-                                          : NULL;
+        const struct proc_point *pp =
+            prev->valid && prev->procs[i].ok && prev->procs[i].pid == now[i].pid ? &prev->procs[i]
+                                                                                 : NULL;
         char k[96];
         snprintf(k, sizeof k, "%scpu_usage_perc", proc_prefix[i]);
         set_real(f, k, proc_usage_cpu_perc(pp ? &pp->u : NULL, &now[i].u, dt));
@@ -418,20 +417,16 @@ char *metrics_emf(struct metrics *m, const struct metrics_inputs *in,
     struct emf_metric ms[] = {
         {"Events", "Count", (double)d_ev, 1},
         {"EventDrops", "Count", (double)d_drop, in->have_ring},
-        {"DropPercent", "Percent", d_n ? 100.0 * (double)d_drop / (double)d_n : 0,
-         in->have_ring},
+        {"DropPercent", "Percent", d_n ? 100.0 * (double)d_drop / (double)d_n : 0, in->have_ring},
         {"Alerts", "Count", (double)(m->alerts - (prev->valid ? prev->alerts : 0)), 1},
-        {"CriticalAlerts", "Count", (double)(m->critical - (prev->valid ? prev->critical : 0)),
-         1},
-        {"AlertsNotDelivered", "Count", (double)(nd - (prev->valid ? prev->not_delivered : 0)),
-         1},
+        {"CriticalAlerts", "Count", (double)(m->critical - (prev->valid ? prev->critical : 0)), 1},
+        {"AlertsNotDelivered", "Count", (double)(nd - (prev->valid ? prev->not_delivered : 0)), 1},
         {"DeliveryRetries", "Count", (double)(retries - (prev->valid ? prev->retries : 0)),
          in->have_ship && in->ship.ever_reported},
         {"DeliveryFailingSeconds", "Seconds", (double)in->ship.cur.failing_ms / 1000.0,
          in->have_ship && in->ship.ever_reported},
         {"RingUsedPercent", "Percent",
-         in->ring_size ? 100.0 * (double)in->ring_used / (double)in->ring_size : 0,
-         in->have_ring},
+         in->ring_size ? 100.0 * (double)in->ring_used / (double)in->ring_size : 0, in->have_ring},
         {"EngineCpuPercent", "Percent", cpu[P_ENGINE], procs[P_ENGINE].ok},
         {"EngineMemoryMB", "Megabytes", mb(procs[P_ENGINE].u.rss_kb), procs[P_ENGINE].ok},
         {"TracerCpuPercent", "Percent", cpu[P_TRACER], procs[P_TRACER].ok},

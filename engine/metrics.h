@@ -19,18 +19,18 @@ struct ruleset;
 
 /* What the engine knows at a tick; metrics.c adds /proc and cgroup readings. */
 struct metrics_inputs {
-    uint64_t num_evts;              /* events evaluated (pipeline) */
-    int have_ring;                  /* a ring has been read (live mode) */
-    uint64_t n_evts, n_drops;       /* produced / dropped, every ring read so far */
+    uint64_t num_evts;        /* events evaluated (pipeline) */
+    int have_ring;            /* a ring has been read (live mode) */
+    uint64_t n_evts, n_drops; /* produced / dropped, every ring read so far */
     uint64_t ring_size, ring_used, ring_in_flight, ring_corrupt;
     struct outputs_stats out;
-    int have_ship;                  /* program output enabled */
+    int have_ship; /* program output enabled */
     struct ship_totals ship;
-    int ship_pid;                   /* its process, 0 if none */
+    int ship_pid; /* its process, 0 if none */
     struct state_stats state;
-    int tracer_pid;                 /* the ring's producer, 0 if none */
-    int healthy;                    /* health verdict: 1, 0, -1 unknown */
-    const struct ruleset *rs;       /* enabled rules (counters at 0 with include_empty_values) */
+    int tracer_pid;           /* the ring's producer, 0 if none */
+    int healthy;              /* health verdict: 1, 0, -1 unknown */
+    const struct ruleset *rs; /* enabled rules (counters at 0 with include_empty_values) */
 };
 
 /* CloudWatch dimensions and plain properties of the EMF records (ECS metadata or config). */

@@ -72,13 +72,13 @@ struct prog_priv {
     uint64_t down_since_ms; /* keep_alive: when the process went away (0 while it runs) */
     pthread_mutex_t mu;     /* guards ship (read by the main thread) */
     struct ship_totals ship;
-    uint64_t lost;        /* lines written to a process that could not confirm them */
-    uint64_t written;     /* lines written into the pipe, every process */
-    int killed;           /* the current process was killed at the deadline */
-    int ever_reported;    /* the program writes status records (logshipper) */
-    int closing;          /* prog_close is running */
-    uint64_t records;     /* of the lines given, metric records (not alerts) */
-    int pub_pid;          /* pid, for the main thread (under mu) */
+    uint64_t lost;     /* lines written to a process that could not confirm them */
+    uint64_t written;  /* lines written into the pipe, every process */
+    int killed;        /* the current process was killed at the deadline */
+    int ever_reported; /* the program writes status records (logshipper) */
+    int closing;       /* prog_close is running */
+    uint64_t records;  /* of the lines given, metric records (not alerts) */
+    int pub_pid;       /* pid, for the main thread (under mu) */
 };
 
 /* Shell syntax beyond quoting: pipes, redirections, expansions, globs, a leading VAR=value.
@@ -216,10 +216,11 @@ static int build_env(struct prog_priv *p, char *err, size_t n)
         else if (!strncmp(p->argv[i], "--deadline=", 11))
             v = strtol(p->argv[i] + 11, NULL, 10);
         if (v > dl)
-            tt_warn("program output: '%s' asks for a %ld s delivery deadline, but the engine "
-                    "stops it %ld s after its input closes (tartan.shutdown.program_output_deadline); "
-                    "alerts may be lost at shutdown",
-                    p->cmd, v, p->deadline_ms / 1000);
+            tt_warn(
+                "program output: '%s' asks for a %ld s delivery deadline, but the engine "
+                "stops it %ld s after its input closes (tartan.shutdown.program_output_deadline); "
+                "alerts may be lost at shutdown",
+                p->cmd, v, p->deadline_ms / 1000);
     }
     return 0;
 }
@@ -671,8 +672,7 @@ static void prog_close(struct out_channel *c, int timeout_ms)
         tt_error("program output: %llu %s were not delivered: %llu written to '%s' (%llu not "
                  "confirmed, %llu never written, %llu dropped while it did not read)",
                  (unsigned long long)lost, what, (unsigned long long)p->written, p->cmd,
-                 (unsigned long long)p->lost, (unsigned long long)never,
-                 (unsigned long long)drops);
+                 (unsigned long long)p->lost, (unsigned long long)never, (unsigned long long)drops);
     }
     pthread_mutex_destroy(&p->mu);
     free(p->envp);

@@ -26,7 +26,7 @@ struct outputs_stats {
     uint64_t program_drops; /* lines the program output could not take */
     uint64_t program_restarts;
     uint64_t http_errors;
-    uint64_t abandoned; /* alert deliveries skipped on a slow channel at shutdown */
+    uint64_t abandoned;    /* alert deliveries skipped on a slow channel at shutdown */
     uint64_t program_lost; /* at close: alerts the program output could not confirm delivered */
     uint64_t records;      /* non-alert lines (CloudWatch metric records) queued */
 };

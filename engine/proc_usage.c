@@ -49,8 +49,8 @@ int proc_usage_read(int pid, struct proc_usage *out)
         free(st);
         return -1;
     }
-    size_t cl = (size_t)(r - l - 1) < sizeof out->comm - 1 ? (size_t)(r - l - 1)
-                                                          : sizeof out->comm - 1;
+    size_t cl =
+        (size_t)(r - l - 1) < sizeof out->comm - 1 ? (size_t)(r - l - 1) : sizeof out->comm - 1;
     memcpy(out->comm, l + 1, cl);
     out->comm[cl] = '\0';
     /* after ") ": state(3) ppid ... utime(14) stime(15) ... starttime(22) */
@@ -59,8 +59,8 @@ int proc_usage_read(int pid, struct proc_usage *out)
     int got = sscanf(r + 1,
                      " %c %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu "
                      "%llu %llu %llu %llu",
-                     &state, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8],
-                     &v[9], &v[10], &v[11], &v[12], &v[13], &v[14], &v[15], &v[16], &v[17]);
+                     &state, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9],
+                     &v[10], &v[11], &v[12], &v[13], &v[14], &v[15], &v[16], &v[17]);
     free(st);
     if (got < 19)
         return -1;

@@ -42,8 +42,8 @@ int ship_status_parse(const char *line, size_t len, struct tt_ship_status *out)
               get_u64(o, "dropped", &s.dropped) || get_u64(o, "undelivered", &s.undelivered) ||
               get_u64(o, "retries", &s.retries) || get_u64(o, "batches", &s.batches) ||
               get_u64(o, "queued", &s.queued) || get_i64(o, "failing_ms", &s.failing_ms) ||
-              s.failing_ms < 0 || get_i64(o, "last_ok_ms", &s.last_ok_ms) || !json_is_boolean(fin) ||
-              !json_is_string(code);
+              s.failing_ms < 0 || get_i64(o, "last_ok_ms", &s.last_ok_ms) ||
+              !json_is_boolean(fin) || !json_is_string(code);
     if (!bad) {
         s.final = json_is_true(fin);
         size_t k = 0;

@@ -83,8 +83,9 @@ static void respond(struct webserver *w, struct conn *c, int status, const char 
 static void answer(struct webserver *w, struct conn *c, int st, const struct http_req *r)
 {
     if (st != HTTP_REQ_OK) {
-        respond(w, c, st, st == HTTP_REQ_METHOD ? "{\"error\":\"only GET is served\"}"
-                                                : "{\"error\":\"bad request\"}");
+        respond(w, c, st,
+                st == HTTP_REQ_METHOD ? "{\"error\":\"only GET is served\"}"
+                                      : "{\"error\":\"bad request\"}");
         return;
     }
     if (strcmp(r->path, w->healthz) != 0) {
@@ -353,8 +354,8 @@ struct webserver *webserver_start(const struct engine_config *cfg, web_verdict_f
     if (o->web.prometheus)
         tt_warn("webserver.prometheus_metrics_enabled: /metrics is not served; use metrics "
                 "(output_rule, output_file) or tartan.cloudwatch_metrics");
-    tt_info("webserver: listening on %s port %d (%s), health at %s", o->web.listen_address,
-            w->port, w->ctx ? "https" : "http", w->healthz);
+    tt_info("webserver: listening on %s port %d (%s), health at %s", o->web.listen_address, w->port,
+            w->ctx ? "https" : "http", w->healthz);
     return w;
 fail:
     if (w->lfd >= 0)

@@ -139,8 +139,8 @@ static void bg_exited(struct sup *s, size_t i, int st, long long now)
         /* at shutdown a failure status is worth seeing: the engine exits 3 when alerts were
          * not delivered */
         int failed = WIFEXITED(st) && WEXITSTATUS(st) != 0;
-        tt_log(failed ? TT_LOG_WARN : TT_LOG_DEBUG, "background command %zu '%s' (pid %d) ended: %s",
-               i + 1, b->argv[0], pid, desc);
+        tt_log(failed ? TT_LOG_WARN : TT_LOG_DEBUG,
+               "background command %zu '%s' (pid %d) ended: %s", i + 1, b->argv[0], pid, desc);
         return;
     }
     long long ran = now - b->started_ms;

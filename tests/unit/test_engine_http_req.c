@@ -43,19 +43,19 @@ TT_TEST(refusals)
     static const char *const bad[] = {
         "GARBAGE\r\n\r\n",
         "GET\r\n\r\n",
-        "GET  /healthz HTTP/1.1\r\n\r\n",             /* empty target */
-        "GET http://x/healthz HTTP/1.1\r\n\r\n",      /* absolute form */
-        "GET * HTTP/1.1\r\n\r\n",                     /* asterisk form */
-        "GET /a b HTTP/1.1\r\n\r\n",                  /* a space in the target */
-        "GET /a\x01 HTTP/1.1\r\n\r\n",                /* a control character */
-        "GET /\xc3\xa9 HTTP/1.1\r\n\r\n",             /* raw non-ASCII */
+        "GET  /healthz HTTP/1.1\r\n\r\n",        /* empty target */
+        "GET http://x/healthz HTTP/1.1\r\n\r\n", /* absolute form */
+        "GET * HTTP/1.1\r\n\r\n",                /* asterisk form */
+        "GET /a b HTTP/1.1\r\n\r\n",             /* a space in the target */
+        "GET /a\x01 HTTP/1.1\r\n\r\n",           /* a control character */
+        "GET /\xc3\xa9 HTTP/1.1\r\n\r\n",        /* raw non-ASCII */
         "GET /healthz HTTP/1.1 extra\r\n\r\n",
-        "G(T /healthz HTTP/1.1\r\n\r\n",              /* not a token */
+        "G(T /healthz HTTP/1.1\r\n\r\n", /* not a token */
         "GET /healthz HTTP/1.1\r\nNoColon\r\n\r\n",
         "GET /healthz HTTP/1.1\r\n: empty name\r\n\r\n",
         "GET /healthz HTTP/1.1\r\nBad Name: x\r\n\r\n",
         "GET /healthz HTTP/1.1\r\nX: a\r\n folded\r\n\r\n",
-        "GET /healthz HTTP/1.1\r\nX: a\rb\r\n\r\n",  /* bare CR in a value */
+        "GET /healthz HTTP/1.1\r\nX: a\rb\r\n\r\n", /* bare CR in a value */
         "GET /healthz HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello",
         "GET /healthz HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n",
     };

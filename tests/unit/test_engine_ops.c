@@ -27,8 +27,8 @@ TT_TEST(durations_prometheus_style)
     TT_CHECK_INT(config_parse_duration_ms("1h30m"), 5400000);
     TT_CHECK_INT(config_parse_duration_ms("2d"), 172800000);
     TT_CHECK_INT(config_parse_duration_ms("1w"), 604800000);
-    static const char *const bad[] = {"", "15", "m", "15 m", "1.5h", "-1s", "1x", "1hh", "1mss",
-                                      "99999999999s"};
+    static const char *const bad[] = {"",    "15", "m",   "15 m", "1.5h",
+                                      "-1s", "1x", "1hh", "1mss", "99999999999s"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
         if (config_parse_duration_ms(bad[i]) != 0)
             TT_FAILF("accepted '%s'", bad[i]);
@@ -71,18 +71,19 @@ TT_TEST(ops_keys_read)
 {
     struct engine_config c;
     char err[256];
-    const char *y = "webserver: {enabled: true, listen_port: 9000, listen_address: '::1',\n"
-                    "  k8s_healthz_endpoint: /live, ssl_enabled: true, ssl_certificate: /c.pem,\n"
-                    "  threadiness: 8}\n"
-                    "metrics: {enabled: true, interval: 1h30m, output_rule: false,\n"
-                    "  output_file: /tmp/m.jsonl, include_empty_values: true,\n"
-                    "  convert_memory_to_mb: false, libbpf_stats_enabled: false}\n"
-                    "tartan:\n"
-                    "  cloudwatch_metrics: {enabled: true, interval: 30s, namespace: Sec/Tartan,\n"
-                    "    outputs: [program, stdout], dimensions: {ClusterName: c1, Team: blue}}\n"
-                    "  health: {status_file: /run/t.json, stall_seconds: 5, tracer_wait_seconds: 9,\n"
-                    "    max_drop_ratio: 0.5, drop_window_seconds: 60, delivery_failure_seconds: 30}\n"
-                    "  shutdown: {program_output_deadline: 40}\n";
+    const char *y =
+        "webserver: {enabled: true, listen_port: 9000, listen_address: '::1',\n"
+        "  k8s_healthz_endpoint: /live, ssl_enabled: true, ssl_certificate: /c.pem,\n"
+        "  threadiness: 8}\n"
+        "metrics: {enabled: true, interval: 1h30m, output_rule: false,\n"
+        "  output_file: /tmp/m.jsonl, include_empty_values: true,\n"
+        "  convert_memory_to_mb: false, libbpf_stats_enabled: false}\n"
+        "tartan:\n"
+        "  cloudwatch_metrics: {enabled: true, interval: 30s, namespace: Sec/Tartan,\n"
+        "    outputs: [program, stdout], dimensions: {ClusterName: c1, Team: blue}}\n"
+        "  health: {status_file: /run/t.json, stall_seconds: 5, tracer_wait_seconds: 9,\n"
+        "    max_drop_ratio: 0.5, drop_window_seconds: 60, delivery_failure_seconds: 30}\n"
+        "  shutdown: {program_output_deadline: 40}\n";
     TT_CHECK_INT(load(&c, y, err, sizeof err), 0);
     TT_CHECK_INT(c.ops.web.enabled, 1);
     TT_CHECK_INT(c.ops.web.listen_port, 9000);
@@ -113,6 +114,25 @@ TT_TEST(ops_keys_read)
     config_status_path(&c.ops, 0x54415254, path, sizeof path);
     TT_CHECK_STR(path, "/tmp/env.json");
     unsetenv("TARTAN_STATUS_FILE");
+    config_free(&c);
+}
+
+TT_TEST(unknown_subkeys_warned)
+{
+    struct engine_config c;
+    char err[256];
+    TT_CHECK_INT(load(&c,
+                      "webserver: {enabled: false, listen_prot: 1}\n"
+                      "metrics: {enabeld: true, interval: 1h}\n",
+                      err, sizeof err),
+                 0);
+    TT_CHECK_INT(c.ops.nwarnings, 2);
+    TT_CHECK(c.ops.nwarnings == 2 &&
+             strstr(c.ops.warnings[0], "'webserver.listen_prot' (ops.yaml:1)"));
+    TT_CHECK(c.ops.nwarnings == 2 && strstr(c.ops.warnings[1], "'metrics.enabeld' (ops.yaml:2)"));
+    config_free(&c);
+    TT_CHECK_INT(load(&c, "webserver: {enabled: false, threadiness: 2}\n", err, sizeof err), 0);
+    TT_CHECK_INT(c.ops.nwarnings, 0);
     config_free(&c);
 }
 
@@ -191,22 +211,38 @@ TT_TEST(verdicts)
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         s = sample();
         switch (i) {
-        case 0: s.ring_state = HEALTH_RING_DIED; break;
-        case 1: s.producer_alive = 0; break;
-        case 2: s.in_flight = 5, s.stalled_ms = 11000; break;
+        case 0:
+            s.ring_state = HEALTH_RING_DIED;
+            break;
+        case 1:
+            s.producer_alive = 0;
+            break;
+        case 2:
+            s.in_flight = 5, s.stalled_ms = 11000;
+            break;
         case 3:
             s.ring_state = HEALTH_RING_WAITING, s.ring_state_ms = 61000;
             snprintf(s.ring_why, sizeof s.ring_why, "why");
             break;
-        case 4: s.window_drops = 20; break;
-        case 5: s.window_events = 0, s.window_drops = 4; break;
-        case 6: s.ship_down_ms = 121000; break;
+        case 4:
+            s.window_drops = 20;
+            break;
+        case 5:
+            s.window_events = 0, s.window_drops = 4;
+            break;
+        case 6:
+            s.ship_down_ms = 121000;
+            break;
         case 7:
             s.ship_failing_ms = 121000, s.ship_queued = 9;
             snprintf(s.ship_error, sizeof s.ship_error, "ThrottlingException");
             break;
-        case 8: s.ship_age_ms = 11000; break;
-        case 9: s.window_program_drops = 3; break;
+        case 8:
+            s.ship_age_ms = 11000;
+            break;
+        case 9:
+            s.window_program_drops = 3;
+            break;
         }
         if (health_evaluate(&s, t, sizeof t) != 0 || !strstr(t, cases[i].want))
             TT_FAILF("%s: got '%s'", cases[i].name, t);
