@@ -3,7 +3,6 @@
  * sends alerts to the configured outputs. See docs/engine.md. */
 #include <curl/curl.h>
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +37,6 @@
 #define HOUSEKEEP_MS 50
 #define RING_WAIT_STEP_MS 200
 #define EXIT_ALERTS_LOST 3 /* stopped, but some alerts did not reach every output */
-#define MAX_RETIRED 16     /* reloads whose old outputs may still be closing */
 
 struct engine {
     struct cli_opts cli;
@@ -56,11 +54,6 @@ struct engine {
     char ecs_dims[4][256];     /* ECS cluster, task family, container name, task id ("" unknown) */
     uint64_t ring_base_prod, ring_base_drop; /* counters of the rings already ended */
     int cwm_warned;
-    /* outputs replaced by a reload, closing in the background */
-    pthread_t retired[MAX_RETIRED];
-    struct retiring *retired_state[MAX_RETIRED];
-    size_t nretired;
-    uint64_t retired_lost;
     char hostname[256];
     /* drops */
     uint64_t drop_last_wall, drop_last_prod, drop_last_drop, drop_tok_ns;
@@ -285,49 +278,6 @@ static int outputs_changed(const struct engine_config *a, const struct engine_co
     return changed;
 }
 
-struct retiring {
-    struct outputs *out;
-    int timeout_ms;
-    uint64_t lost;
-};
-
-static void *retire_thread(void *arg)
-{
-    struct retiring *r = arg;
-    r->lost = outputs_free(r->out, r->timeout_ms, NULL);
-    return NULL;
-}
-
-/* Replaced outputs are drained and closed in the background: the program output gets its whole
- * delivery deadline, and the event loop must not stop reading the ring meanwhile. */
-static void retire_outputs(struct engine *e, struct outputs *old)
-{
-    struct retiring *r = calloc(1, sizeof *r);
-    pthread_t t;
-    if (r && e->nretired < MAX_RETIRED) {
-        r->out = old;
-        r->timeout_ms = (int)e->cfg.output_timeout_ms;
-        if (pthread_create(&t, NULL, retire_thread, r) == 0) {
-            e->retired[e->nretired] = t;
-            e->retired_state[e->nretired++] = r;
-            return;
-        }
-    }
-    free(r);
-    e->retired_lost += outputs_free(old, (int)e->cfg.output_timeout_ms, NULL);
-}
-
-/* Waits for the replaced outputs still closing; their losses count in the exit status. */
-static void join_retired(struct engine *e)
-{
-    for (size_t i = 0; i < e->nretired; i++) {
-        pthread_join(e->retired[i], NULL);
-        e->retired_lost += e->retired_state[i]->lost;
-        free(e->retired_state[i]);
-    }
-    e->nretired = 0;
-}
-
 /* SIGHUP / watched file change: validate everything first, then swap. */
 static void reload(struct engine *e)
 {
@@ -379,7 +329,7 @@ static void reload(struct engine *e)
     e->ab = nab;
     e->rs = nrs;
     if (swap_out) {
-        retire_outputs(e, e->out);
+        outputs_retire(e->out, (int)e->cfg.output_timeout_ms);
         e->out = nout;
     }
     config_free(&e->cfg);
@@ -507,38 +457,6 @@ static void handle_event(struct engine *e, const struct tt_event *ev)
     pipeline_event(e->pl, ev);
 }
 
-/* The CloudWatch dimensions: tartan.cloudwatch_metrics.dimensions if set, else the ECS task's
- * (ClusterName, TaskDefinitionFamily, ContainerName, as Container Insights names them), else
- * ContainerName from tartan.container_name or "tartan". TaskId and Host are plain properties. */
-static void emf_dims(const struct engine *e, struct metrics_dims *d)
-{
-    const struct ops_config *o = &e->cfg.ops;
-    memset(d, 0, sizeof *d);
-    if (o->cwm.ndims) {
-        for (size_t i = 0; i < o->cwm.ndims && i < 30; i++) {
-            d->names[d->n] = o->cwm.dim_names[i];
-            d->values[d->n++] = o->cwm.dim_values[i];
-        }
-    } else if (e->ecs_dims[1][0]) {
-        static const char *const names[] = {"ClusterName", "TaskDefinitionFamily", "ContainerName"};
-        for (int i = 0; i < 3; i++)
-            if (e->ecs_dims[i][0]) {
-                d->names[d->n] = names[i];
-                d->values[d->n++] = e->ecs_dims[i];
-            }
-    } else {
-        d->names[0] = "ContainerName";
-        d->values[0] = e->cfg.container_name ? e->cfg.container_name : "tartan";
-        d->n = 1;
-    }
-    if (e->ecs_dims[3][0]) {
-        d->prop_names[d->nprops] = "TaskId";
-        d->prop_values[d->nprops++] = e->ecs_dims[3];
-    }
-    d->prop_names[d->nprops] = "Host";
-    d->prop_values[d->nprops++] = e->hostname;
-}
-
 static void metrics_inputs(struct engine *e, struct source *src, struct metrics_inputs *in)
 {
     memset(in, 0, sizeof *in);
@@ -569,7 +487,8 @@ static void metrics_inputs(struct engine *e, struct source *src, struct metrics_
 static void emit_emf(struct engine *e, const struct metrics_inputs *in)
 {
     struct metrics_dims d;
-    emf_dims(e, &d);
+    const char *ecs[4] = {e->ecs_dims[0], e->ecs_dims[1], e->ecs_dims[2], e->ecs_dims[3]};
+    metrics_dims_fill(&d, &e->cfg, ecs, e->hostname);
     char *line = metrics_emf(e->metrics, in, &d);
     if (line &&
         outputs_emit_line(e->out, line, (const char *const *)e->cfg.ops.cwm.outputs,
@@ -1083,8 +1002,7 @@ out:
         struct outputs_stats fs;
         uint64_t lost = outputs_free(e->out, (int)e->cfg.output_timeout_ms, &fs);
         e->out = NULL;
-        join_retired(e);
-        lost += e->retired_lost;
+        lost += outputs_join_retired();
         if (lost) {
             tt_error("%llu of %llu alerts were not delivered to every output (queue full %llu, "
                      "program output %llu, http abandoned at exit %llu); exit status %d",

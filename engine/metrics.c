@@ -387,6 +387,36 @@ int metrics_append_file(struct metrics *m, json_t *fields)
 
 /* ---- CloudWatch Embedded Metric Format ---- */
 
+void metrics_dims_fill(struct metrics_dims *d, const struct engine_config *cfg,
+                       const char *const ecs[4], const char *hostname)
+{
+    const struct ops_config *o = &cfg->ops;
+    memset(d, 0, sizeof *d);
+    if (o->cwm.ndims) {
+        for (size_t i = 0; i < o->cwm.ndims && i < 30; i++) {
+            d->names[d->n] = o->cwm.dim_names[i];
+            d->values[d->n++] = o->cwm.dim_values[i];
+        }
+    } else if (ecs[1][0]) {
+        static const char *const names[] = {"ClusterName", "TaskDefinitionFamily", "ContainerName"};
+        for (int i = 0; i < 3; i++)
+            if (ecs[i][0]) {
+                d->names[d->n] = names[i];
+                d->values[d->n++] = ecs[i];
+            }
+    } else {
+        d->names[0] = "ContainerName";
+        d->values[0] = cfg->container_name ? cfg->container_name : "tartan";
+        d->n = 1;
+    }
+    if (ecs[3][0]) {
+        d->prop_names[d->nprops] = "TaskId";
+        d->prop_values[d->nprops++] = ecs[3];
+    }
+    d->prop_names[d->nprops] = "Host";
+    d->prop_values[d->nprops++] = hostname;
+}
+
 struct emf_metric {
     const char *name, *unit;
     double value;

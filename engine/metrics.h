@@ -41,6 +41,13 @@ struct metrics_dims {
     size_t nprops;
 };
 
+/* The dimensions: tartan.cloudwatch_metrics.dimensions if set, else the ECS task's (ecs: cluster
+ * name, task family, container name, task id; "" when unknown), named as Container Insights
+ * names them (ClusterName, TaskDefinitionFamily, ContainerName), else ContainerName from
+ * tartan.container_name or "tartan". TaskId and Host are plain properties. Pointers borrowed. */
+void metrics_dims_fill(struct metrics_dims *d, const struct engine_config *cfg,
+                       const char *const ecs[4], const char *hostname);
+
 struct metrics;
 
 struct metrics *metrics_new(const struct engine_config *cfg, const char *hostname,

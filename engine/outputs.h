@@ -57,6 +57,12 @@ int outputs_flush(struct outputs *o, int timeout_ms);
  * NULL) receives the final counters. */
 uint64_t outputs_free(struct outputs *o, int timeout_ms, struct outputs_stats *st);
 void outputs_get_stats(struct outputs *o, struct outputs_stats *out);
+/* outputs_free in a background thread (outputs replaced by a reload), so that the event loop goes
+ * on while a program output delivers. Event thread only (outputs_retire.c). */
+void outputs_retire(struct outputs *o, int timeout_ms);
+/* Waits for every retired outputs object; returns what they lost (outputs_free's count), all
+ * retirements included. */
+uint64_t outputs_join_retired(void);
 /* The program output's delivery status (logshipper's records). -1 if there is no program
  * output. Called from the event thread while o lives. */
 int outputs_ship_status(struct outputs *o, struct ship_totals *out);
