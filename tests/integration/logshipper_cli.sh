@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # logshipper's command line: --version and --help exit 0 with their text on stdout; an unknown
-# option is a usage error (exit non-zero, usage on stderr) and ships nothing.
+# option is a usage error (exit non-zero, usage on stderr) and ships nothing; LOGSHIPPER_DEADLINE
+# is the default of --deadline.
 . "$(dirname "$0")/../lib/tt.sh"
 LS=$TT_BIN/logshipper
 
