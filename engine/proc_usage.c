@@ -62,7 +62,7 @@ int proc_usage_read(int pid, struct proc_usage *out)
                      &state, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9],
                      &v[10], &v[11], &v[12], &v[13], &v[14], &v[15], &v[16], &v[17]);
     free(st);
-    if (got < 19)
+    if (got < 19 || state == 'Z' || state == 'X') /* a zombie has no memory left to report */
         return -1;
     out->cpu_ticks = v[10] + v[11]; /* utime, stime */
     out->start_ticks = v[17];       /* starttime */

@@ -14,7 +14,7 @@ struct proc_usage {
     char comm[17];
 };
 
-/* Reads /proc/<pid>/{stat,status,smaps_rollup}. 0, or -1 (gone, not readable). */
+/* Reads /proc/<pid>/{stat,status,smaps_rollup}. 0, or -1 (gone, a zombie, not readable). */
 int proc_usage_read(int pid, struct proc_usage *out);
 /* Percent of one CPU used between two readings ms apart; for the first reading (prev NULL),
  * since the process started (uptime from /proc/uptime). */
