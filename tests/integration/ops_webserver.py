@@ -4,7 +4,7 @@
 # (404, 405, 400, 414, 431 otherwise); TLS with webserver.ssl_certificate (key + chain in one
 # PEM, verified by the client against the test CA), plain HTTP on the TLS port gets nothing.
 # Attacks from the workload (same network namespace): 40 idle connections (slowloris) cannot
-# starve a probe (the oldest is evicted; the probe is answered within a second); a request that
+# starve a probe (the oldest is evicted; the probe is answered before any idle one times out); a request that
 # never ends is cut at 8 KiB and 2 s; a byte-by-byte request still works. A bad certificate or a
 # port in use is logged and the engine keeps running (alerts still flow).
 # timeout: 240
