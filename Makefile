@@ -84,7 +84,7 @@ endif
 LIBS_launcher    :=
 LIBS_waitforever :=
 LIBS_tracer      :=
-LIBS_engine      := -lyaml -ljansson -lcurl -lm
+LIBS_engine      := -lyaml -ljansson -lcurl -lssl -lcrypto -lm
 LIBS_logshipper  := -lcurl -lssl -lcrypto -ljansson -lm
 LIBS_lib         :=
 ifeq ($(STATIC),1)
