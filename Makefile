@@ -84,7 +84,7 @@ endif
 LIBS_launcher    :=
 LIBS_waitforever :=
 LIBS_tracer      :=
-LIBS_engine      := -lyaml -ljansson -lcurl -lm
+LIBS_engine      := -lyaml -ljansson -lcurl -lssl -lcrypto -lm
 LIBS_logshipper  := -lcurl -lssl -lcrypto -ljansson -lm
 LIBS_lib         :=
 ifeq ($(STATIC),1)
@@ -110,30 +110,27 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(OUT)/tests/%)
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(OUT)/fuzz/%)
 
-.PHONY: all asan fuzz test test-only deps bench install clean format demo docker-demo adversarial
-all: $(BINS) $(UNIT_BINS) helpers adversarial
+.PHONY: all asan fuzz test test-only deps bench install clean format demo docker-demo
+all: $(BINS) $(UNIT_BINS) helpers
 
-# Small test helper programs in tests/helpers/*.c (one file each), built like unit tests.
+# Small test helper programs in tests/helpers/*.c (one file each), built like unit tests, and
+# the adversarial suite's programs in tests/adversarial/*.c (what a hostile workload tries),
+# built next to them.
 HELPER_SRCS := $(sort $(wildcard tests/helpers/*.c))
 HELPER_BINS := $(HELPER_SRCS:tests/helpers/%.c=$(OUT)/helpers/%)
-helpers: $(HELPER_BINS)
+ADV_SRCS := $(sort $(wildcard tests/adversarial/*.c))
+ADV_BINS := $(ADV_SRCS:tests/adversarial/%.c=$(OUT)/helpers/%)
+helpers: $(HELPER_BINS) $(ADV_BINS)
 $(OUT)/helpers/%: tests/helpers/%.c | $(OUT)/helpers
 	$(CC) $(CSTD) -Wall -Wextra -Werror -Wno-unused-parameter -O1 -g -MMD -MP -pthread -o $@ $< $(EXTRA_LDFLAGS) $(STATIC_EXTRA)
+$(OUT)/helpers/%: tests/adversarial/%.c | $(OUT)/helpers
+	$(CC) $(CSTD) -Wall -Wextra -Werror -Wno-unused-parameter -O1 -g -MMD -MP -pthread -o $@ $< $(EXTRA_LDFLAGS) $(STATIC_EXTRA)
+# (adversarial programs named *_musl.c: static with musl, whose threads never use clone3)
+$(OUT)/helpers/%_musl: tests/adversarial/%_musl.c | $(OUT)/helpers
+	$(MUSL_CC) $(CSTD) -Wall -Wextra -Werror -O1 -static -o $@ $<
 # (helpers named *_static.c are linked statically: no dynamic loader before main)
 $(OUT)/helpers/%_static: tests/helpers/%_static.c | $(OUT)/helpers
 	$(CC) $(CSTD) -Wall -Wextra -Werror -Wno-unused-parameter -O1 -g -MMD -MP -static -o $@ $<
-
-# Adversarial programs (tests/adversarial/*.c, one per evasion class; docs/security.md): each
-# tries what a hostile workload would, and the tests under tests/integration/adv_* check that the
-# tracer denies or reports it. Plain builds in every variant: they are the workload, not Tartan.
-ADV_SRCS := $(sort $(wildcard tests/adversarial/*.c))
-ADV_BINS := $(ADV_SRCS:tests/adversarial/%.c=$(OUT)/adversarial/%)
-adversarial: $(ADV_BINS)
-$(OUT)/adversarial/%: tests/adversarial/%.c tests/adversarial/adv.h | $(OUT)/adversarial
-	$(CC) $(CSTD) -Wall -Wextra -Werror -Wno-unused-parameter -O1 -g -pthread -o $@ $< $(EXTRA_LDFLAGS)
-# (*_musl.c: static with musl, which never uses clone3)
-$(OUT)/adversarial/%_musl: tests/adversarial/%_musl.c | $(OUT)/adversarial
-	$(MUSL_CC) $(CSTD) -Wall -Wextra -Werror -O1 -static -o $@ $<
 
 $(OUT)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -151,7 +148,7 @@ $(MUSL_LIB_A): $(MUSL_LIB_OBJS)
 	@mkdir -p $(dir $@)
 	rm -f $@ && $(AR) rcs $@ $^
 
-$(OUT)/helpers $(OUT)/adversarial $(OUT)/bin $(OUT)/tests $(OUT)/fuzz:
+$(OUT)/helpers $(OUT)/bin $(OUT)/tests $(OUT)/fuzz:
 	mkdir -p $@
 
 # One link rule per program, picking the musl / static / dynamic flavour.

@@ -2,8 +2,7 @@
 # tests/adversarial/ under the tracer into a capture file, then check what it could do and what
 # the tamper events say, through `tracer dump` and through the engine with a one-rule file.
 # Source after tt.sh and tt_tmpdir.
-: "${TT_OUT:=$TT_ROOT/build}"
-ADV=$TT_OUT/adversarial
+ADV=$TT_HELPERS
 T=$TT_BIN/tracer
 E=$TT_BIN/engine
 
