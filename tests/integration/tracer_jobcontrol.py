@@ -44,7 +44,7 @@ def main():
     pid, fd = session()
     read(fd, 1.0)
     # (markers computed by the shell: the terminal echoes the command line itself)
-    script = ("read x; echo G$((1+1))T=$x; echo P$((1+1))G=$(ps -o pgid= -p $$)/$(ps -o pgid= -p $PPID); "
+    script = ("read x; echo G$((1+1))T=$x; echo P$((1+1))G=$(ps -o pgid= -p $$ | tr -d \\ )/$(ps -o pgid= -p $PPID | tr -d \\ ); "
               "sleep 1; echo D$((1+1))NE")
     os.write(fd, f"{TRACER} -q -w {tmp}/jc.cap -- sh -c '{script}'\n".encode())
     time.sleep(1.0)
