@@ -8,6 +8,8 @@
 #
 # Layout rules, so that adding a file never needs a Makefile edit:
 #   lib/*.c                      -> libtartan.a, linked into every program
+#   lib/aws/*.c                  -> also in libtartan.a, glibc builds only (libcurl, OpenSSL,
+#                                   jansson): HTTP, SigV4, the AWS credential chain, endpoints
 #   <program>/*.c                -> $(OUT)/bin/<program>
 #   tests/unit/test_<prog>_*.c   -> unit test linked with <program>'s objects (minus main.o)
 #   tests/unit/test_lib_*.c      -> unit test linked with libtartan.a only
@@ -29,7 +31,7 @@ GLIBC_STATIC := tracer
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-unused-parameter
 CSTD     := -std=c11 -D_GNU_SOURCE
-INC      := -Ilib
+INC      := -Ilib -Ilib/aws
 OPT      ?= -O2 -g
 CFLAGS_ALL = $(CSTD) $(WARN) $(INC) $(OPT) -MMD -MP -fno-strict-aliasing $(EXTRA_CFLAGS)
 LDFLAGS_ALL = $(EXTRA_LDFLAGS)
@@ -57,10 +59,12 @@ LIBS_engine      := -lyaml -ljansson -lcurl -lm
 LIBS_logshipper  := -lcurl -lssl -lcrypto -ljansson -lm
 LIBS_lib         :=
 
-LIB_SRCS := $(sort $(wildcard lib/*.c))
+LIB_SRCS := $(sort $(wildcard lib/*.c) $(wildcard lib/aws/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(OUT)/obj/%.o)
 LIB_A    := $(OUT)/obj/libtartan.a
-MUSL_LIB_OBJS := $(LIB_SRCS:%.c=$(OUT)/musl/%.o)
+# The musl programs (launcher, waitforever) need none of lib/aws.
+MUSL_LIB_SRCS := $(sort $(wildcard lib/*.c))
+MUSL_LIB_OBJS := $(MUSL_LIB_SRCS:%.c=$(OUT)/musl/%.o)
 MUSL_LIB_A    := $(OUT)/musl/libtartan.a
 
 BINS := $(PROGRAMS:%=$(OUT)/bin/%)
