@@ -23,7 +23,7 @@ MUSL_CC  ?= musl-gcc
 PREFIX   ?= /vendor/falco
 DESTDIR  ?=
 
-PROGRAMS    := launcher waitforever tracer engine logshipper
+PROGRAMS    := launcher waitforever tracer engine logshipper instrument
 # Fully static with musl: run in an image with no libc at all.
 MUSL_STATIC := launcher waitforever
 # Fully static with glibc (no NSS or dlopen use).
@@ -57,6 +57,7 @@ LIBS_waitforever :=
 LIBS_tracer      :=
 LIBS_engine      := -lyaml -ljansson -lcurl -lm
 LIBS_logshipper  := -lcurl -lssl -lcrypto -ljansson -lm
+LIBS_instrument  := -lyaml -lcurl -lssl -lcrypto -ljansson -lm
 LIBS_lib         :=
 
 LIB_SRCS := $(sort $(wildcard lib/*.c) $(wildcard lib/aws/*.c))
