@@ -122,7 +122,7 @@ int in_argv_k8s_recover(const char *prefix, json_t *command, json_t **orig)
     char tracer[512];
     in_prog_path(prefix, "tracer", tracer, sizeof tracer);
     size_t n = json_array_size(command);
-    if (n < 2 || !is_str(json_array_get(command, 0), tracer))
+    if (n < 1 || !is_str(json_array_get(command, 0), tracer))
         return 0;
     size_t from = is_str(json_array_get(command, 1), "--") ? 2 : 1;
     json_t *r = json_array();

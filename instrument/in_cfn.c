@@ -210,7 +210,7 @@ static int add_log_group(struct in_ctx *ctx, json_t *resources)
 {
     json_t *lg = json_object_get(resources, IN_CFN_LOG_GROUP);
     if (!lg) {
-        lg = json_object();
+        lg = json_pack("{s:s}", "Type", "AWS::Logs::LogGroup");
         if (!lg || json_object_set_new(resources, IN_CFN_LOG_GROUP, lg) < 0)
             return -1;
     }

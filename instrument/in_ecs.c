@@ -290,6 +290,16 @@ static int instrument_container(struct task *T, json_t *c, size_t idx)
     const char *lbl = str(json_object_get(get(T, c, "dockerLabels"), "tartan.ignore"));
     if (!in_sel_container(&T->sel, o, name, lbl && !strcmp(lbl, "true")))
         return 0;
+    json_t *rec;
+    if (in_argv_ecs_recover(ctx->prefix, get(T, c, "entryPoint"), get(T, c, "command"), &rec)) {
+        json_decref(rec);
+        if (!env_get(T, c, IN_MARK_ENV)) {
+            fprintf(stderr, "instrument: warning: %s already runs under launcher and tracer "
+                            "(written by hand?): left as it is\n",
+                    who);
+            return 0;
+        }
+    }
     int from_image = 0;
     json_t *argv = original_argv(T, c, who, &from_image);
     if (!argv)
@@ -398,10 +408,10 @@ static json_t *binaries_container(struct task *T, json_t *existing)
         set(T, b, "dockerLabels", labels) < 0)
         goto fail_b;
     cmd = labels = NULL;
-    /* EC2 task definitions without a task-level memory need one per container. */
+    /* EC2 task definitions without a task-level memory need one per container (waitforever
+     * needs well under 1 MiB) */
     if (!T->t->containers_only && !get(T, T->t->td, "memory") && !get(T, b, "memory") &&
-        !get(T, b, "memoryReservation") &&
-        set(T, b, "memoryReservation", json_integer(16)) < 0)
+        !get(T, b, "memoryReservation") && set(T, b, "memory", json_integer(32)) < 0)
         goto fail_b;
     if (o->pin_digests && pin_image(T, b, T->t->resource) < 0) {
         json_decref(b);

@@ -261,14 +261,25 @@ static int instrument_container(struct pod *P, json_t *c, size_t idx)
                 who, IN_MARK_ENV, m, IN_MARK);
         return -1;
     }
+    json_t *rec;
+    if (in_argv_k8s_recover(ctx->prefix, json_object_get(c, "command"), &rec)) {
+        json_decref(rec);
+        if (!m) {
+            fprintf(stderr, "instrument: warning: %s already runs under the tracer (written by "
+                            "hand?): left as it is\n",
+                    who);
+            return 0;
+        }
+    }
     json_t *args = NULL, *cmd = traced_command(P, c, who, &args);
     if (!cmd)
         return -1;
     char key[16];
     pod_ring_key(P, name, key, sizeof key);
+    if (in_set(c, "command", cmd) < 0 || (args && in_set(c, "args", args) < 0))
+        goto oom;
     json_t *env = in_child_array(c, "env");
-    if (in_set(c, "command", cmd) < 0 || (args && in_set(c, "args", args) < 0) || !env ||
-        env_value(env, "TT_RING_KEY", json_string(key)) < 0 ||
+    if (!env || env_value(env, "TT_RING_KEY", json_string(key)) < 0 ||
         env_value(env, IN_MARK_ENV, json_string(IN_MARK)) < 0)
         goto oom;
     if (ctx->o->sys_ptrace) {

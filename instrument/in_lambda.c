@@ -108,7 +108,7 @@ int in_lambda_serve(void)
     if (ls_http_init(&h, 2000, 0) < 0) /* the next-invocation request waits as long as it takes */
         return 1;
     h.max_body = 64u << 20;
-    char base[512], url[768];
+    char base[512], url[1024];
     snprintf(base, sizeof base, "http://%s/2018-06-01/runtime", api);
     /* A configuration error shows up at once, as the init error Lambda reports. */
     struct in_opts o;

@@ -165,12 +165,14 @@ int in_yaml_needs_quotes(const char *s, size_t n)
     if (parse_int(s, n, &iv) || is_float(s, n) || all_digits(s, n, 10))
         return 1;
     /* YAML 1.1 sexagesimal numbers (1:20) and numbers with underscores */
-    int digitsish = n > 0;
-    for (size_t i = 0; i < n; i++)
+    int digitsish = n > 0, digits = 0;
+    for (size_t i = 0; i < n; i++) {
+        digits += s[i] >= '0' && s[i] <= '9';
         if (!((s[i] >= '0' && s[i] <= '9') || s[i] == ':' || s[i] == '_' || s[i] == '.' ||
               s[i] == '-' || s[i] == '+'))
             digitsish = 0;
-    return digitsish;
+    }
+    return digitsish && digits;
 }
 
 static char *dupn(const void *p, size_t n)
@@ -668,6 +670,20 @@ static int emit_collection(struct dumper *D, json_t *j, const struct in_style *s
     return emit(D, &ev, ok);
 }
 
+/* A CloudFormation intrinsic function the instrumentation wrote ({"Ref": x}, {"Fn::GetAtt": ...})
+ * is written in the short form (!Ref x), as templates in YAML usually are. */
+static int short_form(json_t *j, char *tag, size_t n)
+{
+    if (!json_is_object(j) || json_object_size(j) != 1)
+        return 0;
+    const char *k = json_object_iter_key(json_object_iter(j));
+    if (!strcmp(k, "Ref") || !strcmp(k, "Condition"))
+        return snprintf(tag, n, "!%s", k) < (int)n;
+    if (strncmp(k, "Fn::", 4) || !k[4] || strchr(k + 4, ':'))
+        return 0;
+    return snprintf(tag, n, "!%s", k + 4) < (int)n;
+}
+
 static int emit_node(struct dumper *D, json_t *j, const char *tag_override, int depth)
 {
     if (depth > MAX_DEPTH * 2) {
@@ -680,11 +696,30 @@ static int emit_node(struct dumper *D, json_t *j, const char *tag_override, int 
         return emit_node(D, json_object_iter_value(it), st->tag, depth + 1);
     }
     const char *tag = tag_override ? tag_override : st ? st->tag : NULL;
+    char short_tag[128];
+    if (!st && !tag && short_form(j, short_tag, sizeof short_tag)) {
+        json_t *v = json_object_iter_value(json_object_iter(j));
+        /* !GetAtt takes "Resource.Attribute" (the form every tool reads) */
+        if (!strcmp(short_tag, "!GetAtt") && json_array_size(v) == 2 &&
+            json_is_string(json_array_get(v, 0)) && json_is_string(json_array_get(v, 1))) {
+            json_t *dotted = json_sprintf("%s.%s", json_string_value(json_array_get(v, 0)),
+                                          json_string_value(json_array_get(v, 1)));
+            int rc = dotted ? emit_node(D, dotted, short_tag, depth + 1) : -1;
+            json_decref(dotted);
+            return rc;
+        }
+        return emit_node(D, v, short_tag, depth + 1);
+    }
     if (json_is_object(j) || json_is_array(j))
         return emit_collection(D, j, st, tag, depth);
-    if (st && style_matches(st, j))
+    if (st && style_matches(st, j)) {
+        /* a plain string libyaml cannot write plain where it now stands gets quoted: still a
+         * string, so no tag */
+        int qi = st->quoted_implicit ||
+                 (st->style == YAML_PLAIN_SCALAR_STYLE && !st->tag && json_is_string(j));
         return emit_scalar(D, tag, st->text, st->text_len, tag ? 0 : st->plain_implicit,
-                           tag ? 0 : st->quoted_implicit, (yaml_scalar_style_t)st->style);
+                           tag ? 0 : qi, (yaml_scalar_style_t)st->style);
+    }
     if (json_is_string(j))
         return tag ? emit_scalar(D, tag, json_string_value(j), json_string_length(j), 0, 0,
                                  YAML_ANY_SCALAR_STYLE)
