@@ -360,10 +360,14 @@ static int reg_get(struct in_registry *R, struct host_auth *ha, const struct in_
         }
         char why[300];
         describe_failure(resp, why, sizeof why);
-        snprintf(err, errlen, "registry %s: %s: %s%s", ha->host, path, why,
-                 resp->status == 404   ? " (no such image or tag)"
-                 : resp->status == 401 ? " (credentials refused: docker login, or --registry-auth)"
-                                       : "");
+        int creds = ha->cred.basic || ha->cred.identity;
+        snprintf(err, errlen, "registry %s: %s: %s%s%s%s", ha->host, path, why,
+                 resp->status == 404 ? " (no such image or tag)" : "",
+                 resp->status == 401 && creds ? " (the credentials were refused)" : "",
+                 resp->status == 401 && !creds
+                     ? " (anonymous access refused: docker login, or --registry-auth FILE with an "
+                       "\"auths\" entry)"
+                     : "");
         return -1;
     }
     snprintf(err, errlen, "registry %s: too many redirects", ha->host);

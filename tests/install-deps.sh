@@ -6,7 +6,7 @@ set -eu
 PKGS="build-essential clang libclang-rt-14-dev musl-tools pkg-config
 libcurl4-openssl-dev libssl-dev libjansson-dev libyaml-dev
 strace python3 python3-yaml iproute2 util-linux procps psmisc netcat-openbsd busybox-static
-docker.io debootstrap patchelf ca-certificates openssl curl time"
+docker.io debootstrap patchelf ca-certificates openssl curl time docker-registry"
 
 missing=""
 for p in $PKGS; do
