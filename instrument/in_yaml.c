@@ -271,9 +271,14 @@ static json_t *load_scalar(struct loader *L, yaml_event_t *ev, size_t *weight)
         free(t);
         return NULL;
     }
-    if (in_doc_style_add(L->d, v, t, text, ev->data.scalar.length, ev->data.scalar.style,
-                         local ? 0 : ev->data.scalar.plain_implicit,
-                         local ? 0 : ev->data.scalar.quoted_implicit, 0) < 0) {
+    /* null, true and false are jansson singletons: one style entry would describe every one of
+     * them, so they get none and are written in their usual spelling */
+    if (json_is_null(v) || json_is_boolean(v)) {
+        free(text);
+        free(t);
+    } else if (in_doc_style_add(L->d, v, t, text, ev->data.scalar.length,
+                                ev->data.scalar.style, local ? 0 : ev->data.scalar.plain_implicit,
+                                local ? 0 : ev->data.scalar.quoted_implicit, 0) < 0) {
         json_decref(v);
         return NULL;
     }
@@ -415,6 +420,21 @@ static json_t *load_node(struct loader *L, yaml_event_t *ev, int depth, size_t *
     return r;
 }
 
+/* A line break other than the final "\n" or "\r\n" in line[0..n): libyaml also ends lines at a
+ * lone CR, NEL, LS and PS. */
+static int other_break(const char *line, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)line[i];
+        if ((c == '\r' && !(i + 2 == n && line[i + 1] == '\n')) ||
+            (c == 0xC2 && i + 1 < n && (unsigned char)line[i + 1] == 0x85) ||
+            (c == 0xE2 && i + 2 < n && (unsigned char)line[i + 1] == 0x80 &&
+             ((unsigned char)line[i + 2] == 0xA8 || (unsigned char)line[i + 2] == 0xA9)))
+            return 1;
+    }
+    return 0;
+}
+
 /* Comment and blank lines at the top of the file. */
 static char *leading_comments(const char *text, size_t len)
 {
@@ -426,9 +446,11 @@ static char *leading_comments(const char *text, size_t len)
         const char *nl = memchr(text + i, '\n', len - i);
         if (!nl)
             break;
-        if (j < len && text[j] != '#' && text[j] != '\n' && text[j] != '\r')
+        size_t next = (size_t)(nl - text) + 1;
+        if (other_break(text + i, next - i) ||
+            (j < len && text[j] != '#' && text[j] != '\n' && text[j] != '\r'))
             break;
-        i = (size_t)(nl - text) + 1;
+        i = next;
         if (text[j] == '#')
             end = i; /* trailing blank lines are not kept */
     }
@@ -590,7 +612,7 @@ static int emit_new_string(struct dumper *D, const char *tag, const char *s, siz
     return emit_scalar(D, tag, s, n, !quote && !multiline, 1, st);
 }
 
-static int emit_node(struct dumper *D, json_t *j, const char *tag_override, int depth);
+static int emit_node(struct dumper *D, json_t *j, const char *tag_override, int depth, int flow);
 
 /* Whether the style entry still describes j (a scalar replaced in place would not). */
 static int style_matches(const struct in_style *st, json_t *j)
@@ -606,7 +628,7 @@ static int style_matches(const struct in_style *st, json_t *j)
     return same;
 }
 
-static int emit_number_or_literal(struct dumper *D, json_t *j, const char *tag)
+static int emit_number_or_literal(struct dumper *D, json_t *j, const char *tag, int flow)
 {
     char buf[64];
     const char *s;
@@ -627,16 +649,19 @@ static int emit_number_or_literal(struct dumper *D, json_t *j, const char *tag)
     case JSON_FALSE:
         s = "false";
         break;
-    default:
-        s = "null";
+    default: /* "key:" in block context, as manifests write it; flow context needs a word */
+        s = flow || tag ? "null" : "";
         break;
     }
     return emit_scalar(D, tag, s, strlen(s), !tag, 0, YAML_PLAIN_SCALAR_STYLE);
 }
 
 static int emit_collection(struct dumper *D, json_t *j, const struct in_style *st,
-                           const char *tag, int depth)
+                           const char *tag, int depth, int flow)
 {
+    /* a collection written in flow style puts everything inside it in flow context */
+    flow |= st && (st->style == (json_is_object(j) ? (int)YAML_FLOW_MAPPING_STYLE
+                                                    : (int)YAML_FLOW_SEQUENCE_STYLE));
     int is_map = json_is_object(j);
     int implicit = tag ? 0 : 1;
     yaml_event_t ev;
@@ -653,7 +678,7 @@ static int emit_collection(struct dumper *D, json_t *j, const struct in_style *s
         json_t *v;
         json_object_foreach(j, k, v)
         {
-            if (emit_new_string(D, NULL, k, strlen(k)) < 0 || emit_node(D, v, NULL, depth + 1) < 0)
+            if (emit_new_string(D, NULL, k, strlen(k)) < 0 || emit_node(D, v, NULL, depth + 1, flow) < 0)
                 return -1;
         }
         ok = yaml_mapping_end_event_initialize(&ev);
@@ -662,7 +687,7 @@ static int emit_collection(struct dumper *D, json_t *j, const struct in_style *s
         json_t *v;
         json_array_foreach(j, i, v)
         {
-            if (emit_node(D, v, NULL, depth + 1) < 0)
+            if (emit_node(D, v, NULL, depth + 1, flow) < 0)
                 return -1;
         }
         ok = yaml_sequence_end_event_initialize(&ev);
@@ -684,7 +709,7 @@ static int short_form(json_t *j, char *tag, size_t n)
     return snprintf(tag, n, "!%s", k + 4) < (int)n;
 }
 
-static int emit_node(struct dumper *D, json_t *j, const char *tag_override, int depth)
+static int emit_node(struct dumper *D, json_t *j, const char *tag_override, int depth, int flow)
 {
     if (depth > MAX_DEPTH * 2) {
         snprintf(D->err, D->errlen, "YAML output: nested too deeply");
@@ -693,7 +718,7 @@ static int emit_node(struct dumper *D, json_t *j, const char *tag_override, int 
     const struct in_style *st = in_doc_style(D->d, j);
     if (st && st->intrinsic && json_is_object(j) && json_object_size(j) == 1) {
         void *it = json_object_iter(j);
-        return emit_node(D, json_object_iter_value(it), st->tag, depth + 1);
+        return emit_node(D, json_object_iter_value(it), st->tag, depth + 1, flow);
     }
     const char *tag = tag_override ? tag_override : st ? st->tag : NULL;
     char short_tag[128];
@@ -704,14 +729,14 @@ static int emit_node(struct dumper *D, json_t *j, const char *tag_override, int 
             json_is_string(json_array_get(v, 0)) && json_is_string(json_array_get(v, 1))) {
             json_t *dotted = json_sprintf("%s.%s", json_string_value(json_array_get(v, 0)),
                                           json_string_value(json_array_get(v, 1)));
-            int rc = dotted ? emit_node(D, dotted, short_tag, depth + 1) : -1;
+            int rc = dotted ? emit_node(D, dotted, short_tag, depth + 1, flow) : -1;
             json_decref(dotted);
             return rc;
         }
-        return emit_node(D, v, short_tag, depth + 1);
+        return emit_node(D, v, short_tag, depth + 1, flow);
     }
     if (json_is_object(j) || json_is_array(j))
-        return emit_collection(D, j, st, tag, depth);
+        return emit_collection(D, j, st, tag, depth, flow);
     if (st && style_matches(st, j)) {
         /* a plain string libyaml cannot write plain where it now stands gets quoted: still a
          * string, so no tag */
@@ -724,7 +749,7 @@ static int emit_node(struct dumper *D, json_t *j, const char *tag_override, int 
         return tag ? emit_scalar(D, tag, json_string_value(j), json_string_length(j), 0, 0,
                                  YAML_ANY_SCALAR_STYLE)
                    : emit_new_string(D, NULL, json_string_value(j), json_string_length(j));
-    return emit_number_or_literal(D, j, tag);
+    return emit_number_or_literal(D, j, tag, flow || depth == 0); /* an empty root is no document */
 }
 
 int in_yaml_dump(const struct in_doc *d, char **out, size_t *outlen, char *err, size_t errlen)
@@ -751,7 +776,7 @@ int in_yaml_dump(const struct in_doc *d, char **out, size_t *outlen, char *err, 
         /* (libyaml writes the "---" of every document after the first anyway) */
         int si = d->doc_start_implicit ? d->doc_start_implicit[i] : 1;
         if (emit(&D, &ev, yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, si)) < 0 ||
-            emit_node(&D, d->roots[i], NULL, 0) < 0 ||
+            emit_node(&D, d->roots[i], NULL, 0, 0) < 0 ||
             emit(&D, &ev,
                  yaml_document_end_event_initialize(
                      &ev, d->doc_end_implicit ? d->doc_end_implicit[i] : 1)) < 0)
