@@ -172,6 +172,14 @@ static json_t *sidecar(struct pod *P, const char *name, const char *image, const
     if (env && image)
         json_array_append_new(env, json_pack("{s:s,s:s}", "name", "TARTAN_CONTAINER_IMAGE",
                                              "value", image));
+    for (size_t i = 0; env && i < o->rules.n; i++) {
+        const char *nl = strchr(o->rules.v[i], '\n');
+        char var[96];
+        snprintf(var, sizeof var, "TARTAN_RULES_%.*s", (int)(nl - o->rules.v[i]), o->rules.v[i]);
+        json_array_append_new(env, json_pack("{s:s,s:s}", "name", var, "value", nl + 1));
+    }
+    if (env && o->region)
+        json_array_append_new(env, json_pack("{s:s,s:s}", "name", "AWS_REGION", "value", o->region));
     if (env && o->log_stream)
         json_array_append_new(env, json_pack("{s:s,s:s}", "name", "LOGSHIPPER_LOG_STREAM", "value",
                                              o->log_stream));
