@@ -5,6 +5,7 @@
 #   make test         install deps, build all variants, run the whole suite
 #   make bench        benchmarks (figures, not pass/fail)
 #   make install PREFIX=/vendor/falco DESTDIR=...
+#   make macro        the CloudFormation macro's Lambda package (Docker): build/instrument-macro.zip
 #
 # Layout rules, so that adding a file never needs a Makefile edit:
 #   lib/*.c                      -> libtartan.a, linked into every program
@@ -75,7 +76,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(OUT)/tests/%)
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(OUT)/fuzz/%)
 
-.PHONY: all asan fuzz test test-only deps bench install clean format demo docker-demo
+.PHONY: all asan fuzz test test-only deps bench install clean format demo docker-demo macro
 all: $(BINS) $(UNIT_BINS) helpers
 
 # Small test helper programs in tests/helpers/*.c (one file each), built like unit tests.
@@ -171,6 +172,19 @@ demo: deps all
 
 docker-demo: all
 	bash tests/e2e/docker-demo.sh
+
+# The CloudFormation macro's Lambda package: instrument linked static (Dockerfile.instrument),
+# named bootstrap, zipped executable into $(OUT)/instrument-macro.zip. Needs Docker.
+MACRO_IMAGE ?= tartan-instrument-macro
+macro:
+	docker build --network host -t $(MACRO_IMAGE) -f Dockerfile.instrument .
+	mkdir -p $(OUT)
+	id=$$(docker create $(MACRO_IMAGE)) && docker cp "$$id:/bootstrap" $(OUT)/bootstrap; \
+	    rc=$$?; docker rm "$$id" >/dev/null; exit $$rc
+	python3 -c 'import sys, zipfile; i = zipfile.ZipInfo("bootstrap", (2026, 1, 1, 0, 0, 0)); \
+	    i.external_attr = 0o100755 << 16; i.compress_type = zipfile.ZIP_DEFLATED; \
+	    zipfile.ZipFile(sys.argv[1], "w").writestr(i, open(sys.argv[2], "rb").read())' \
+	    $(OUT)/instrument-macro.zip $(OUT)/bootstrap
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/etc

@@ -7,7 +7,11 @@ accountId): a template is answered with status success and the instrumented frag
 by !Sub over pseudo parameters and parameter values resolved from the request), a bad fragment and
 an unknown Transform parameter with status failure and an errorMessage naming the problem; an
 event that is not a macro request goes to .../error; a bad INSTRUMENT_* setting to .../init/error.
-The binary started under the name bootstrap (as Lambda runs it) serves without --lambda."""
+The binary started under the name bootstrap (as Lambda runs it) serves without --lambda.
+
+  instrument_lambda.py                 the build's instrument
+  instrument_lambda.py --docker IMAGE  the static bootstrap of Dockerfile.instrument, run alone in
+                                       its scratch image (as in Lambda: nothing else on the disk)"""
 # timeout: 120
 import http.server
 import json
@@ -33,7 +37,8 @@ class RuntimeAPI:
         self.events = queue.Queue()
         self.results = {}  # request id -> (kind, body)
         self.init_errors = []
-        self.done = threading.Event()
+        self.lock = threading.Lock()
+        self.waiting = 0  # handlers blocked waiting for an event
         api = self
 
         class H(http.server.BaseHTTPRequestHandler):
@@ -53,7 +58,14 @@ class RuntimeAPI:
             def do_GET(self):
                 if self.path != "/2018-06-01/runtime/invocation/next":
                     return self.reply(404)
-                rid, body = api.events.get()
+                with api.lock:
+                    api.waiting += 1
+                ev = api.events.get()
+                with api.lock:
+                    api.waiting -= 1
+                if ev is None:  # the runtime that asked is gone (see release)
+                    return self.reply(410)
+                rid, body = ev
                 self.reply(200, body, {"Lambda-Runtime-Aws-Request-Id": rid,
                                        "Lambda-Runtime-Deadline-Ms": str(int(time.time() * 1000) + 30000),
                                        "Lambda-Runtime-Trace-Id": "Root=1-test"})
@@ -81,18 +93,46 @@ class RuntimeAPI:
             time.sleep(0.02)
         return None
 
+    def release(self):
+        """After a runtime was stopped: its request for the next invocation is still waiting in a
+        handler thread, which would swallow the next event. Hand it a None first."""
+        time.sleep(0.2)  # a request already on its way reaches its handler
+        with self.lock:
+            n = self.waiting
+        for _ in range(n):
+            self.events.put(None)
+        end = time.time() + 5
+        while not self.events.empty() and time.time() < end:
+            time.sleep(0.01)
+
     def stop(self):
         self.httpd.shutdown()
 
 
+DOCKER_IMAGE = sys.argv[2] if len(sys.argv) > 2 and sys.argv[1] == "--docker" else None
+
+
 def start(argv, api, extra_env):
-    env = dict(os.environ, AWS_LAMBDA_RUNTIME_API=f"127.0.0.1:{api.port}", HOME="/nonexistent",
-               INSTRUMENT_IMAGE_CONFIG=os.path.join(DATA, "images.json"), INSTRUMENT_OFFLINE="true")
+    env = {"AWS_LAMBDA_RUNTIME_API": f"127.0.0.1:{api.port}", "HOME": "/nonexistent",
+           "INSTRUMENT_IMAGE_CONFIG": os.path.join(DATA, "images.json"), "INSTRUMENT_OFFLINE": "true"}
     env.update(extra_env)
-    return subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    if DOCKER_IMAGE:  # the image's entry point is /bootstrap: no --lambda, as Lambda runs it
+        name = f"tartan-instrument-macro-test-{os.getpid()}-{len(api.results)}"
+        env["INSTRUMENT_IMAGE_CONFIG"] = "/data/images.json"
+        cmd = ["docker", "run", "--rm", "--name", name, "--network", "host", "-v", f"{DATA}:/data:ro"]
+        for k, v in env.items():
+            cmd += ["-e", f"{k}={v}"]
+        p = subprocess.Popen(cmd + [DOCKER_IMAGE], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        p.container = name
+        return p
+    return subprocess.Popen(argv, env=dict(os.environ, **env), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
 
 
 def stop(p):
+    if getattr(p, "container", None) and p.poll() is None:
+        subprocess.run(["docker", "rm", "-f", p.container], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
     if p.poll() is None:
         p.send_signal(signal.SIGTERM)
         try:
@@ -111,7 +151,7 @@ def macro_event(rid, fragment, params, values=None):
 
 def main():
     exe = os.path.join(BIN, "instrument")
-    if not os.path.exists(exe):
+    if not os.path.exists(exe) and not DOCKER_IMAGE:
         skipped("instrument_lambda", "instrument is not built")
         return
     with open(os.path.join(DATA, "cfn-service.yaml")) as f:
@@ -160,7 +200,8 @@ def main():
         check("lambda-invalid-event-error", got and got[0] == "error" and "errorMessage" in got[1], f"{got}"[:300])
     finally:
         err = stop(p)
-        if p.returncode not in (0, 1, -signal.SIGTERM, 128 + signal.SIGTERM):
+        api.release()
+        if p.returncode not in (0, 1, 137, -signal.SIGTERM, 128 + signal.SIGTERM):
             failed("lambda-runtime-exit", f"status {p.returncode}: {err[-300:]}")
 
     # Lambda runs the function's bootstrap: the same binary under that name serves by itself.
@@ -174,6 +215,7 @@ def main():
             check("lambda-bootstrap-name", got and got[1].get("status") == "success", f"{got}"[:300])
         finally:
             stop(p)
+            api.release()
         p = start([boot], api, {"INSTRUMENT_RETENTION_DAYS": "8"})
         try:
             p.wait(20)
