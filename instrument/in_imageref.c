@@ -55,11 +55,14 @@ int in_imageref_parse(const char *s, struct in_imageref *r, char *err, size_t er
     if (slash && (memchr(buf, '.', (size_t)(slash - buf)) || memchr(buf, ':', (size_t)(slash - buf)) ||
                   !strncmp(buf, "localhost/", 10))) {
         *slash = '\0';
+        const char *rb = strrchr(buf, ']'), *colon = strrchr(rb ? rb : buf, ':');
+        int ok = colon != buf;
         for (const char *p = buf; *p; p++)
-            if (!host_char(*p)) {
-                snprintf(err, errlen, "image %s: '%s' is not a registry host", s, buf);
-                return -1;
-            }
+            ok &= host_char(*p) && (!colon || p <= colon || (*p >= '0' && *p <= '9'));
+        if (!ok || (colon && !colon[1])) { /* the port is a number */
+            snprintf(err, errlen, "image %s: '%s' is not a registry host", s, buf);
+            return -1;
+        }
         if (strlen(buf) >= sizeof r->host) {
             snprintf(err, errlen, "image %s: registry host too long", s);
             return -1;
