@@ -222,8 +222,8 @@ static int add_log_group(struct in_ctx *ctx, json_t *resources)
     }
     /* Alerts outlive the stack: a deleted stack keeps its log group. */
     return set_if_changed(lg, "Type", json_string("AWS::Logs::LogGroup")) < 0 ||
-                   set_if_changed(props, "RetentionInDays",
-                                  json_integer(ctx->o->retention_days)) < 0 ||
+                   set_if_changed(props, "RetentionInDays", json_integer(ctx->o->retention_days)) <
+                       0 ||
                    set_if_changed(lg, "DeletionPolicy", json_string("Retain")) < 0 ||
                    set_if_changed(lg, "UpdateReplacePolicy", json_string("Retain")) < 0
                ? -1
@@ -252,9 +252,8 @@ static json_t *policy_document(struct in_ctx *ctx)
         json_decref(res);
         return NULL;
     }
-    return json_pack("{s:s, s:[{s:s, s:s, s:o, s:o}]}", "Version", "2012-10-17", "Statement",
-                     "Sid", "ShipTartanAlerts", "Effect", "Allow", "Action", actions, "Resource",
-                     res);
+    return json_pack("{s:s, s:[{s:s, s:s, s:o, s:o}]}", "Version", "2012-10-17", "Statement", "Sid",
+                     "ShipTartanAlerts", "Effect", "Allow", "Action", actions, "Resource", res);
 }
 
 /* TartanAlertsPolicy on roles (an array of logical ids; stolen). */

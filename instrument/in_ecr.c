@@ -85,11 +85,11 @@ char *in_ecr_basic(const char *account, const char *region, char *err, size_t er
     h.max_body = 64 * 1024;
     char body[96];
     snprintf(body, sizeof body, "{\"registryIds\":[\"%s\"]}", account);
-    struct ls_aws_target t = {
-        .url = url,
-        .region = region,
-        .service = "ecr",
-        .target = "AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken"};
+    struct ls_aws_target t = {.url = url,
+                              .region = region,
+                              .service = "ecr",
+                              .target =
+                                  "AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken"};
     if (ls_aws_json_call(&h, &t, cr, body, strlen(body), 0, &r, err, errlen) == 0) {
         if (r.status == 200) {
             token = in_ecr_parse_token(r.body.p, r.body.len, err, errlen);

@@ -74,8 +74,7 @@ static json_t *find_by(const struct task *T, json_t *a, const char *camel, const
     return in_find_by(a, K(T, camel), s);
 }
 
-static const char *container_name(const struct task *T, json_t *c, size_t idx, char *buf,
-                                  size_t n)
+static const char *container_name(const struct task *T, json_t *c, size_t idx, char *buf, size_t n)
 {
     const char *s = str(get(T, c, "name"));
     if (s)
@@ -147,8 +146,9 @@ static json_t *original_argv(struct task *T, json_t *c, const char *who, int *fr
         in_errf(&T->ctx->errs,
                 "%s: cannot determine the command: %s is not set and the image is %s%s%s; set %s "
                 "and %s",
-                who, K(T, "entryPoint"), imgv ? "an expression instrument cannot resolve" : "not set",
-                err[0] ? ": " : "", err, K(T, "entryPoint"), K(T, "command"));
+                who, K(T, "entryPoint"),
+                imgv ? "an expression instrument cannot resolve" : "not set", err[0] ? ": " : "",
+                err, K(T, "entryPoint"), K(T, "command"));
         return NULL;
     }
     const struct in_image_cfg *ic;
@@ -164,8 +164,8 @@ static json_t *original_argv(struct task *T, json_t *c, const char *who, int *fr
 }
 
 /* list (volumesFrom, dependsOn) has an entry {key: binaries, flag: flagval}. */
-static int ensure_ref(struct task *T, json_t *c, const char *who, const char *list,
-                      const char *key, const char *flag, json_t *flagval)
+static int ensure_ref(struct task *T, json_t *c, const char *who, const char *list, const char *key,
+                      const char *flag, json_t *flagval)
 {
     json_t *a = array_field(T, c, list, who);
     if (!a) {
@@ -262,8 +262,9 @@ static int pin_image(struct task *T, json_t *c, const char *who)
         return -1;
     }
     if (!ic->digest[0]) {
-        in_errf(&T->ctx->errs, "%s: --pin-digests: no digest known for %s (--image-config "
-                               "entries need a \"digest\")",
+        in_errf(&T->ctx->errs,
+                "%s: --pin-digests: no digest known for %s (--image-config "
+                "entries need a \"digest\")",
                 who, image);
         return -1;
     }
@@ -294,8 +295,9 @@ static int instrument_container(struct task *T, json_t *c, size_t idx)
     if (in_argv_ecs_recover(ctx->prefix, get(T, c, "entryPoint"), get(T, c, "command"), &rec)) {
         json_decref(rec);
         if (!env_get(T, c, IN_MARK_ENV)) {
-            fprintf(stderr, "instrument: warning: %s already runs under launcher and tracer "
-                            "(written by hand?): left as it is\n",
+            fprintf(stderr,
+                    "instrument: warning: %s already runs under launcher and tracer "
+                    "(written by hand?): left as it is\n",
                     who);
             return 0;
         }
@@ -462,8 +464,9 @@ static int check_task(struct task *T)
     json_t *td = T->t->td;
     const char *os = str(get(T, get(T, td, "runtimePlatform"), "operatingSystemFamily"));
     if (os && strncmp(os, "LINUX", 5)) {
-        in_errf(&T->ctx->errs, "%s: runtimePlatform.operatingSystemFamily is %s; Tartan runs on "
-                               "Linux only",
+        in_errf(&T->ctx->errs,
+                "%s: runtimePlatform.operatingSystemFamily is %s; Tartan runs on "
+                "Linux only",
                 T->t->resource, os);
         return -1;
     }
@@ -511,8 +514,8 @@ static int check_size(struct task *T)
             "%s, container %s: the instrumented task definition is %zu bytes, over ECS's limit of "
             "65536 (this container takes %zu): pass falco.yaml or rules through secrets "
             "(TARTAN_FALCO_YAML / TARTAN_RULES_* from Secrets Manager or SSM) instead of --rules",
-            T->t->resource, container_name(T, json_array_get(T->containers, best), best, nb, sizeof nb),
-            n, bestn);
+            T->t->resource,
+            container_name(T, json_array_get(T->containers, best), best, nb, sizeof nb), n, bestn);
     return -1;
 }
 
@@ -537,8 +540,7 @@ int in_ecs_instrument(struct in_ctx *ctx, struct in_ecs_task *t)
         goto out;
     size_t errs0 = ctx->errs.n;
     json_t *existing = find_by(&T, T.containers, "name", ctx->binaries_name);
-    if (existing &&
-        !str(json_object_get(get(&T, existing, "dockerLabels"), IN_MARK_LABEL))) {
+    if (existing && !str(json_object_get(get(&T, existing, "dockerLabels"), IN_MARK_LABEL))) {
         in_errf(&ctx->errs, "%s: a container is already named %s; pass --binaries-name",
                 t->resource, ctx->binaries_name);
         goto out;

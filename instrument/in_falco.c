@@ -13,7 +13,7 @@ static char *build(const struct in_opts *o, const char *prefix, const char *args
     if (o->region)
         snprintf(region, sizeof region, " --region %s", o->region);
 #define FALCO_FMT                                                                                  \
-    "# Tartan engine configuration, written by instrument " IN_VERSION ".\n"                      \
+    "# Tartan engine configuration, written by instrument " IN_VERSION ".\n"                       \
     "rules_files:\n"                                                                               \
     "  - %s/etc/falco_rules.yaml\n"                                                                \
     "  - %s/etc/tartan_rules.yaml\n"                                                               \

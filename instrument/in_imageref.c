@@ -23,14 +23,14 @@ static int path_char(char c)
 
 static int tag_char(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '.' || c == '_' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-';
 }
 
 static int host_char(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '.' || c == '-' || c == ':' || c == '[' || c == ']';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '-' || c == ':' || c == '[' || c == ']';
 }
 
 int in_imageref_parse(const char *s, struct in_imageref *r, char *err, size_t errlen)
@@ -52,8 +52,8 @@ int in_imageref_parse(const char *s, struct in_imageref *r, char *err, size_t er
         snprintf(r->digest, sizeof r->digest, "%s", at + 1);
     }
     char *name = buf, *slash = strchr(buf, '/');
-    if (slash && (memchr(buf, '.', (size_t)(slash - buf)) || memchr(buf, ':', (size_t)(slash - buf)) ||
-                  !strncmp(buf, "localhost/", 10))) {
+    if (slash && (memchr(buf, '.', (size_t)(slash - buf)) ||
+                  memchr(buf, ':', (size_t)(slash - buf)) || !strncmp(buf, "localhost/", 10))) {
         *slash = '\0';
         const char *rb = strrchr(buf, ']'), *colon = strrchr(rb ? rb : buf, ':');
         int ok = colon != buf;

@@ -21,8 +21,8 @@ struct pod {
     char *falco;
 };
 
-static const char *const templated[] = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet",
-                                         "ReplicationController", "Job", NULL};
+static const char *const templated[] = {
+    "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", NULL};
 
 static int workload_kind(const char *kind)
 {
@@ -47,8 +47,8 @@ static json_t *pod_spec(json_t *doc, const char *kind, json_t **meta)
             return json_object_get(t, "spec");
         }
     if (!strcmp(kind, "CronJob")) {
-        json_t *t = json_object_get(
-            json_object_get(json_object_get(spec, "jobTemplate"), "spec"), "template");
+        json_t *t = json_object_get(json_object_get(json_object_get(spec, "jobTemplate"), "spec"),
+                                    "template");
         *meta = json_object_get(t, "metadata");
         return json_object_get(t, "spec");
     }
@@ -163,15 +163,15 @@ static json_t *sidecar(struct pod *P, const char *name, const char *image, const
     char engine[512], sname[80];
     in_prog_path(P->ctx->prefix, "engine", engine, sizeof engine);
     sidecar_name(name, sname, sizeof sname);
-    json_t *env = json_pack(
-        "[{s:s,s:s},{s:s,s:s},{s:s,s:s},{s:s,s:{s:{s:s}}},{s:s,s:s}]", "name",
-        "TARTAN_FALCO_YAML", "value", P->falco, "name", "__CW_LOG_GROUP", "value",
-        o->log_group ? o->log_group : DEFAULT_LOG_GROUP, "name", "TT_RING_KEY", "value", key,
-        "name", "TARTAN_CONTAINER_ID", "valueFrom", "fieldRef", "fieldPath", "metadata.uid", "name",
-        "TARTAN_CONTAINER_NAME", "value", name);
+    json_t *env =
+        json_pack("[{s:s,s:s},{s:s,s:s},{s:s,s:s},{s:s,s:{s:{s:s}}},{s:s,s:s}]", "name",
+                  "TARTAN_FALCO_YAML", "value", P->falco, "name", "__CW_LOG_GROUP", "value",
+                  o->log_group ? o->log_group : DEFAULT_LOG_GROUP, "name", "TT_RING_KEY", "value",
+                  key, "name", "TARTAN_CONTAINER_ID", "valueFrom", "fieldRef", "fieldPath",
+                  "metadata.uid", "name", "TARTAN_CONTAINER_NAME", "value", name);
     if (env && image)
-        json_array_append_new(env, json_pack("{s:s,s:s}", "name", "TARTAN_CONTAINER_IMAGE",
-                                             "value", image));
+        json_array_append_new(
+            env, json_pack("{s:s,s:s}", "name", "TARTAN_CONTAINER_IMAGE", "value", image));
     for (size_t i = 0; env && i < o->rules.n; i++) {
         const char *nl = strchr(o->rules.v[i], '\n');
         char var[96];
@@ -179,13 +179,13 @@ static json_t *sidecar(struct pod *P, const char *name, const char *image, const
         json_array_append_new(env, json_pack("{s:s,s:s}", "name", var, "value", nl + 1));
     }
     if (env && o->region)
-        json_array_append_new(env, json_pack("{s:s,s:s}", "name", "AWS_REGION", "value", o->region));
-    if (env && o->log_stream)
-        json_array_append_new(env, json_pack("{s:s,s:s}", "name", "LOGSHIPPER_LOG_STREAM", "value",
-                                             o->log_stream));
-    if (env)
         json_array_append_new(env,
-                              json_pack("{s:s,s:s}", "name", IN_MARK_ENV, "value", IN_MARK));
+                              json_pack("{s:s,s:s}", "name", "AWS_REGION", "value", o->region));
+    if (env && o->log_stream)
+        json_array_append_new(
+            env, json_pack("{s:s,s:s}", "name", "LOGSHIPPER_LOG_STREAM", "value", o->log_stream));
+    if (env)
+        json_array_append_new(env, json_pack("{s:s,s:s}", "name", IN_MARK_ENV, "value", IN_MARK));
     return json_pack("{s:s, s:s, s:s, s:[s], s:o, s:{s:{s:s,s:s}, s:{s:s}}, s:{s:b,s:b}}", "name",
                      sname, "image", o->engine_image, "restartPolicy", "Always", "command", engine,
                      "env", env, "resources", "requests", "cpu", "250m", "memory", "128Mi",
@@ -273,8 +273,9 @@ static int instrument_container(struct pod *P, json_t *c, size_t idx)
     if (in_argv_k8s_recover(ctx->prefix, json_object_get(c, "command"), &rec)) {
         json_decref(rec);
         if (!m) {
-            fprintf(stderr, "instrument: warning: %s already runs under the tracer (written by "
-                            "hand?): left as it is\n",
+            fprintf(stderr,
+                    "instrument: warning: %s already runs under the tracer (written by "
+                    "hand?): left as it is\n",
                     who);
             return 0;
         }

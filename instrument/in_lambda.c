@@ -160,8 +160,8 @@ int in_lambda_serve(void)
         const char *st = json_string_value(json_object_get(ans, "status"));
         const char *mrid = json_string_value(json_object_get(ev, "requestId"));
         const char *msg = json_string_value(json_object_get(ans, "errorMessage"));
-        fprintf(stderr, "instrument: macro request %s: %s%s%s\n", mrid ? mrid : "?",
-                st ? st : "?", msg ? ": " : "", msg ? msg : "");
+        fprintf(stderr, "instrument: macro request %s: %s%s%s\n", mrid ? mrid : "?", st ? st : "?",
+                msg ? ": " : "", msg ? msg : "");
         snprintf(url, sizeof url, "%s/invocation/%s/response", base, rid);
         post(&h, url, ans, NULL);
         json_decref(ans);

@@ -56,7 +56,8 @@ static const struct def defs[] = {
      "send the requests for registry HOST to URL (a mirror, a private endpoint)"},
     {"parameter", K_LIST, F(parameters), "KEY=VALUE",
      "CloudFormation parameter value, to find the image of a container"},
-    {"offline", K_FLAG, F(offline), NULL, "never ask a registry; fail where the command is unknown"},
+    {"offline", K_FLAG, F(offline), NULL,
+     "never ask a registry; fail where the command is unknown"},
     {"pin-digests", K_FLAG, F(pin_digests), NULL, "write images as name@sha256:digest"},
     {"compact", K_FLAG, F(compact), NULL, "JSON output on one line"},
     {"lambda", K_FLAG, F(lambda), NULL,
@@ -376,9 +377,9 @@ int in_opts_parse_argv(struct in_opts *o, int argc, char **argv, char *err, size
     return 0;
 }
 
-static const int retention_values[] = {1,   3,   5,   7,   14,   30,   60,   90,   120,
-                                       150, 180, 365, 400, 545,  731,  1096, 1827, 2192,
-                                       2557, 2922, 3288, 3653};
+static const int retention_values[] = {1,    3,    5,    7,    14,   30,  60,  90,
+                                       120,  150,  180,  365,  400,  545, 731, 1096,
+                                       1827, 2192, 2557, 2922, 3288, 3653};
 
 int in_opts_check(const struct in_opts *o, char *err, size_t errlen)
 {

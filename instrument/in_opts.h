@@ -18,7 +18,7 @@ struct in_opts {
     /* what is added */
     char *binaries_image, *binaries_name, *engine_image, *prefix;
     int sys_ptrace, stop_timeout, retention_days;
-    char *falco_yaml; /* the text (read from the file on the command line) */
+    char *falco_yaml;     /* the text (read from the file on the command line) */
     struct in_list rules; /* "NAME\ntext" pairs: the variable suffix, a newline, the rules text */
     char *log_group, *log_stream, *region;
     int allow_no_task_role;

@@ -196,9 +196,11 @@ static int fetch_token(struct in_registry *R, struct host_auth *ha, const char *
     if (ls_buf_printf(&url, "%s", c->realm) < 0)
         goto oom;
     if (ha->cred.identity) { /* OAuth2 refresh token: POST the form */
-        if (ls_buf_adds(&form, "grant_type=refresh_token&client_id=tartan-instrument&service=") < 0 ||
+        if (ls_buf_adds(&form, "grant_type=refresh_token&client_id=tartan-instrument&service=") <
+                0 ||
             ls_uri_encode(&form, c->service, strlen(c->service), 0) < 0 ||
-            ls_buf_adds(&form, "&scope=") < 0 || ls_uri_encode(&form, scope, strlen(scope), 0) < 0 ||
+            ls_buf_adds(&form, "&scope=") < 0 ||
+            ls_uri_encode(&form, scope, strlen(scope), 0) < 0 ||
             ls_buf_adds(&form, "&refresh_token=") < 0 ||
             ls_uri_encode(&form, ha->cred.identity, strlen(ha->cred.identity), 0) < 0)
             goto oom;
@@ -225,10 +227,9 @@ static int fetch_token(struct in_registry *R, struct host_auth *ha, const char *
     if (resp.status != 200) {
         char why[300];
         describe_failure(&resp, why, sizeof why);
-        snprintf(err, errlen,
-                 "registry %s: the token service %s refused %s access to %s (%s)%s", ha->host,
-                 c->realm, ha->cred.basic || ha->cred.identity ? "the credentials'" : "anonymous",
-                 repo, why,
+        snprintf(err, errlen, "registry %s: the token service %s refused %s access to %s (%s)%s",
+                 ha->host, c->realm,
+                 ha->cred.basic || ha->cred.identity ? "the credentials'" : "anonymous", repo, why,
                  ha->cred.basic || ha->cred.identity
                      ? ""
                      : ": docker login, or --registry-auth FILE with an \"auths\" entry");
@@ -381,8 +382,8 @@ static int check_digest(const struct ls_http_resp *resp, const char *want, char 
     ls_sha256_hex(resp->body.p ? resp->body.p : "", resp->body.len, hex);
     snprintf(got, n, "sha256:%s", hex);
     if (want && want[0] && strcmp(want, got)) {
-        snprintf(err, errlen, "registry %s: the content of %s does not match its digest (%s)",
-                 host, want, got);
+        snprintf(err, errlen, "registry %s: the content of %s does not match its digest (%s)", host,
+                 want, got);
         return -1;
     }
     return 0;

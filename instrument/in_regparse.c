@@ -77,8 +77,8 @@ int in_reg_parse_challenge(const char *h, struct in_challenge *c)
             memcpy(dst, val, vl + 1);
         }
     }
-    if (!strcasecmp(c->scheme, "Bearer") &&
-        strncmp(c->realm, "https://", 8) && strncmp(c->realm, "http://", 7))
+    if (!strcasecmp(c->scheme, "Bearer") && strncmp(c->realm, "https://", 8) &&
+        strncmp(c->realm, "http://", 7))
         return -1;
     return 0;
 }
@@ -88,8 +88,8 @@ static json_t *load(const char *body, size_t n, const char *what, char *err, siz
     json_error_t je;
     json_t *j = json_loadb(body, n, 0, &je);
     if (!json_is_object(j)) {
-        snprintf(err, errlen, "the registry's %s is not a JSON object%s%s", what,
-                 j ? "" : ": ", j ? "" : je.text);
+        snprintf(err, errlen, "the registry's %s is not a JSON object%s%s", what, j ? "" : ": ",
+                 j ? "" : je.text);
         json_decref(j);
         return NULL;
     }
@@ -199,7 +199,8 @@ int in_reg_pick_platform(const char *body, size_t n, const char *platform, char 
         snprintf(err, errlen, "no manifest for %s (the image has: %s)", platform,
                  seen[0] ? seen : "none");
     } else {
-        const char *d = json_string_value(json_object_get(json_array_get(ms, (size_t)best), "digest"));
+        const char *d =
+            json_string_value(json_object_get(json_array_get(ms, (size_t)best), "digest"));
         if (!in_reg_valid_digest(d))
             snprintf(err, errlen, "the manifest list's digest for %s is not a sha256 digest",
                      platform);

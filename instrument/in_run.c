@@ -15,9 +15,9 @@
 #define DEFAULT_LOG_GROUP "/tartan/alerts"
 
 /* Fields describe-task-definition prints that register-task-definition does not take. */
-static const char *const read_only[] = {"taskDefinitionArn", "revision",      "status",
+static const char *const read_only[] = {"taskDefinitionArn",  "revision",        "status",
                                         "requiresAttributes", "compatibilities", "registeredAt",
-                                        "registeredBy",       "deregisteredAt", NULL};
+                                        "registeredBy",       "deregisteredAt",  NULL};
 
 /* {"taskDefinition": {...}, "tags": [...]} -> the task definition with its tags. */
 static json_t *unwrap_describe(json_t *r)
@@ -114,8 +114,9 @@ static int ctx_finish(struct in_ctx *ctx, struct in_errs *errs, int rc)
     for (size_t i = 0; i < ctx->errs.n; i++)
         in_errf(errs, "%s", ctx->errs.v[i]);
     if (!ctx->errs.n && rc == 0 && !ctx->done)
-        fprintf(stderr, "instrument: warning: nothing instrumented (%d task definition%s or "
-                        "workload%s found, the others opted out or none chosen)\n",
+        fprintf(stderr,
+                "instrument: warning: nothing instrumented (%d task definition%s or "
+                "workload%s found, the others opted out or none chosen)\n",
                 ctx->found, ctx->found == 1 ? "" : "s", ctx->found == 1 ? "" : "s");
     in_errs_free(&ctx->errs);
     in_images_free(ctx->images);

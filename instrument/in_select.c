@@ -29,8 +29,7 @@ void in_sel_add(struct in_sel *s, const char *key, const char *value)
         s->include_all = 1;
     else if (!strcmp(key, "tartan-ignore-containers") || !strcmp(key, "kilt-ignore-containers"))
         add_names(&s->ignore, value);
-    else if (!strcmp(key, "tartan-include-containers") ||
-             !strcmp(key, "kilt-include-containers"))
+    else if (!strcmp(key, "tartan-include-containers") || !strcmp(key, "kilt-include-containers"))
         add_names(&s->include, value);
 }
 
@@ -41,8 +40,7 @@ int in_sel_skip(const struct in_sel *s, const struct in_opts *o)
     return o->opt_in && !s->include_all && !s->include.n && !o->include.n;
 }
 
-int in_sel_container(const struct in_sel *s, const struct in_opts *o, const char *name,
-                     int ignored)
+int in_sel_container(const struct in_sel *s, const struct in_opts *o, const char *name, int ignored)
 {
     if (ignored || in_list_has(&o->exclude, name) || in_list_has(&s->ignore, name))
         return 0;

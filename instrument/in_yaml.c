@@ -55,9 +55,9 @@ static int all_digits(const char *s, size_t n, int base)
         return 0;
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
-        int ok = base == 16 ? ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-                               (c >= 'A' && c <= 'F'))
-                            : (c >= '0' && c < '0' + base);
+        int ok = base == 16
+                     ? ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))
+                     : (c >= '0' && c < '0' + base);
         if (!ok)
             return 0;
     }
@@ -103,12 +103,12 @@ static int one_of(const char *s, size_t n, const char *const *words)
 static const char *const nulls[] = {"", "~", "null", "Null", "NULL", NULL};
 static const char *const trues[] = {"true", "True", "TRUE", NULL};
 static const char *const falses[] = {"false", "False", "FALSE", NULL};
-static const char *const specials[] = {".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF",
-                                       "-.inf", "-.Inf", "-.INF", ".nan", ".NaN", ".NAN", NULL};
+static const char *const specials[] = {".inf",  ".Inf",  ".INF", "+.inf", "+.Inf", "+.INF", "-.inf",
+                                       "-.Inf", "-.INF", ".nan", ".NaN",  ".NAN",  NULL};
 /* YAML 1.1 booleans that 1.2 reads as strings: a string spelt so must be quoted */
-static const char *const yaml11_bools[] = {"y",   "Y",   "yes", "Yes", "YES", "n",  "N",
-                                           "no",  "No",  "NO",  "on",  "On",  "ON", "off",
-                                           "Off", "OFF", NULL};
+static const char *const yaml11_bools[] = {"y",  "Y",   "yes", "Yes", "YES", "n",
+                                           "N",  "no",  "No",  "NO",  "on",  "On",
+                                           "ON", "off", "Off", "OFF", NULL};
 
 /* An integer in decimal, 0o octal or 0x hexadecimal that fits in json_int_t: 1 and *v. */
 static int parse_int(const char *s, size_t n, json_int_t *v)
@@ -276,8 +276,8 @@ static json_t *load_scalar(struct loader *L, yaml_event_t *ev, size_t *weight)
     if (json_is_null(v) || json_is_boolean(v)) {
         free(text);
         free(t);
-    } else if (in_doc_style_add(L->d, v, t, text, ev->data.scalar.length,
-                                ev->data.scalar.style, local ? 0 : ev->data.scalar.plain_implicit,
+    } else if (in_doc_style_add(L->d, v, t, text, ev->data.scalar.length, ev->data.scalar.style,
+                                local ? 0 : ev->data.scalar.plain_implicit,
                                 local ? 0 : ev->data.scalar.quoted_implicit, 0) < 0) {
         json_decref(v);
         return NULL;
@@ -595,8 +595,8 @@ static int emit_scalar(struct dumper *D, const char *tag, const char *s, size_t 
                        int quoted_impl, yaml_scalar_style_t style)
 {
     yaml_event_t ev;
-    int ok = yaml_scalar_event_initialize(&ev, NULL, (yaml_char_t *)tag, (yaml_char_t *)s,
-                                          (int)n, plain_impl, quoted_impl, style);
+    int ok = yaml_scalar_event_initialize(&ev, NULL, (yaml_char_t *)tag, (yaml_char_t *)s, (int)n,
+                                          plain_impl, quoted_impl, style);
     return emit(D, &ev, ok);
 }
 
@@ -656,21 +656,21 @@ static int emit_number_or_literal(struct dumper *D, json_t *j, const char *tag, 
     return emit_scalar(D, tag, s, strlen(s), !tag, 0, YAML_PLAIN_SCALAR_STYLE);
 }
 
-static int emit_collection(struct dumper *D, json_t *j, const struct in_style *st,
-                           const char *tag, int depth, int flow)
+static int emit_collection(struct dumper *D, json_t *j, const struct in_style *st, const char *tag,
+                           int depth, int flow)
 {
     /* a collection written in flow style puts everything inside it in flow context */
     flow |= st && (st->style == (json_is_object(j) ? (int)YAML_FLOW_MAPPING_STYLE
-                                                    : (int)YAML_FLOW_SEQUENCE_STYLE));
+                                                   : (int)YAML_FLOW_SEQUENCE_STYLE));
     int is_map = json_is_object(j);
     int implicit = tag ? 0 : 1;
     yaml_event_t ev;
-    int ok = is_map ? yaml_mapping_start_event_initialize(
-                          &ev, NULL, (yaml_char_t *)tag, implicit,
-                          st ? (yaml_mapping_style_t)st->style : YAML_ANY_MAPPING_STYLE)
-                    : yaml_sequence_start_event_initialize(
-                          &ev, NULL, (yaml_char_t *)tag, implicit,
-                          st ? (yaml_sequence_style_t)st->style : YAML_ANY_SEQUENCE_STYLE);
+    int ok = is_map ? yaml_mapping_start_event_initialize(&ev, NULL, (yaml_char_t *)tag, implicit,
+                                                          st ? (yaml_mapping_style_t)st->style
+                                                             : YAML_ANY_MAPPING_STYLE)
+                    : yaml_sequence_start_event_initialize(&ev, NULL, (yaml_char_t *)tag, implicit,
+                                                           st ? (yaml_sequence_style_t)st->style
+                                                              : YAML_ANY_SEQUENCE_STYLE);
     if (emit(D, &ev, ok) < 0)
         return -1;
     if (is_map) {
@@ -678,7 +678,8 @@ static int emit_collection(struct dumper *D, json_t *j, const struct in_style *s
         json_t *v;
         json_object_foreach(j, k, v)
         {
-            if (emit_new_string(D, NULL, k, strlen(k)) < 0 || emit_node(D, v, NULL, depth + 1, flow) < 0)
+            if (emit_new_string(D, NULL, k, strlen(k)) < 0 ||
+                emit_node(D, v, NULL, depth + 1, flow) < 0)
                 return -1;
         }
         ok = yaml_mapping_end_event_initialize(&ev);

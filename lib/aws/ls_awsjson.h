@@ -10,7 +10,8 @@ struct ls_aws_target {
     const char *url;     /* endpoint, "https://api.ecr.eu-west-1.amazonaws.com/" */
     const char *region;  /* signing region */
     const char *service; /* signing name: "ecr", "logs" */
-    const char *target;  /* X-Amz-Target: "AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken" */
+    const char
+        *target; /* X-Amz-Target: "AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken" */
 };
 
 /* POSTs body with the credentials cr. 0 when a response arrived (any status; see r), -1 when it

@@ -24,7 +24,7 @@ struct ls_http_resp {
     long retry_after_ms;  /* x-amz-retry-after (ms), -1 if absent */
     int transport_error;  /* no HTTP response: connection, TLS, timeout... */
     int timed_out;
-    char error[256]; /* curl's message when transport_error */
+    char error[256];       /* curl's message when transport_error */
     int keep_headers;      /* set by the caller: collect the header lines below */
     struct ls_buf headers; /* the final response's header lines, as received */
 };

@@ -34,8 +34,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t n = 0, n2 = 0;
     if (in_run_text(&o, (const char *)data, size, "fuzz", NULL, &out, &n, &errs) == 0) {
         struct in_errs errs2 = {0};
-        if (in_run_text(&o, out, n, "again", NULL, &again, &n2, &errs2) < 0 ||
-            n2 != n || memcmp(out, again, n)) {
+        if (in_run_text(&o, out, n, "again", NULL, &again, &n2, &errs2) < 0 || n2 != n ||
+            memcmp(out, again, n)) {
             dup2(saved_fd, 2);
             fprintf(stderr, "%s\n", errs2.n ? "instrumented, then refused" : "not idempotent");
             abort();

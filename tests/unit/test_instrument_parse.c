@@ -32,7 +32,8 @@ TT_TEST(imageref_registry_port_digest)
 {
     struct in_imageref r;
     char err[256];
-    TT_CHECK_INT(in_imageref_parse("127.0.0.1:5000/team/app:1.2@sha256:" D64, &r, err, sizeof err), 0);
+    TT_CHECK_INT(in_imageref_parse("127.0.0.1:5000/team/app:1.2@sha256:" D64, &r, err, sizeof err),
+                 0);
     TT_CHECK_STR(r.host, "127.0.0.1:5000");
     TT_CHECK_STR(r.repo, "team/app");
     TT_CHECK_STR(in_imageref_ref(&r), "sha256:" D64); /* the digest wins over the tag */
@@ -44,8 +45,8 @@ TT_TEST(imageref_refuses_what_escapes_the_path)
 {
     struct in_imageref r;
     char err[256];
-    const char *bad[] = {"app/../../v2/x", "App", "app:", "app:a/b", "app@sha256:12", "a b",
-                         "app?x=1", "/app", "app//x", "host:1/app%2f"};
+    const char *bad[] = {"app/../../v2/x", "App",  "app:",   "app:a/b",      "app@sha256:12", "a b",
+                         "app?x=1",        "/app", "app//x", "host:1/app%2f"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         if (in_imageref_parse(bad[i], &r, err, sizeof err) == 0)
             TT_FAILF("accepted %s", bad[i]);
@@ -86,15 +87,20 @@ TT_TEST(index_platform_choice)
         "{\"manifests\":[{\"digest\":\"sha256:" D64 "\",\"platform\":{\"architecture\":\"amd64\","
         "\"os\":\"linux\"}},{\"digest\":\"sha256:1111111111111111111111111111111111111111111111111"
         "111111111111111\",\"platform\":{\"architecture\":\"arm64\",\"os\":\"linux\",\"variant\":"
-        "\"v8\"}},{\"digest\":\"../../x\",\"platform\":{\"architecture\":\"s390x\",\"os\":\"linux\"}}]}";
+        "\"v8\"}},{\"digest\":\"../../"
+        "x\",\"platform\":{\"architecture\":\"s390x\",\"os\":\"linux\"}}]}";
     char d[80], err[512];
-    TT_CHECK_INT(in_reg_pick_platform(idx, strlen(idx), "linux/amd64", d, sizeof d, err, sizeof err), 0);
+    TT_CHECK_INT(
+        in_reg_pick_platform(idx, strlen(idx), "linux/amd64", d, sizeof d, err, sizeof err), 0);
     TT_CHECK_STR(d, "sha256:" D64);
-    TT_CHECK_INT(in_reg_pick_platform(idx, strlen(idx), "linux/arm64", d, sizeof d, err, sizeof err), 0);
+    TT_CHECK_INT(
+        in_reg_pick_platform(idx, strlen(idx), "linux/arm64", d, sizeof d, err, sizeof err), 0);
     TT_CHECK(!strncmp(d, "sha256:1111", 11));
     /* a digest that is not one never comes out */
-    TT_CHECK(in_reg_pick_platform(idx, strlen(idx), "linux/s390x", d, sizeof d, err, sizeof err) < 0);
-    TT_CHECK(in_reg_pick_platform(idx, strlen(idx), "windows/amd64", d, sizeof d, err, sizeof err) < 0);
+    TT_CHECK(in_reg_pick_platform(idx, strlen(idx), "linux/s390x", d, sizeof d, err, sizeof err) <
+             0);
+    TT_CHECK(in_reg_pick_platform(idx, strlen(idx), "windows/amd64", d, sizeof d, err, sizeof err) <
+             0);
     TT_CHECK(strstr(err, "linux/arm64/v8") != NULL);
 }
 
@@ -118,10 +124,12 @@ TT_TEST(dockercfg_entries)
                       "\"credHelpers\":{\"ecr.example\":\"ecr-login\"}}";
     struct in_regcred c;
     char err[256];
-    TT_CHECK_INT(in_dockercfg_find(cfg, strlen(cfg), "registry-1.docker.io", 1, &c, err, sizeof err), 1);
+    TT_CHECK_INT(
+        in_dockercfg_find(cfg, strlen(cfg), "registry-1.docker.io", 1, &c, err, sizeof err), 1);
     TT_CHECK_STR(c.basic, "dXNlcjpwYXNz");
     in_regcred_free(&c);
-    TT_CHECK_INT(in_dockercfg_find(cfg, strlen(cfg), "r.example.com:5000", 0, &c, err, sizeof err), 1);
+    TT_CHECK_INT(in_dockercfg_find(cfg, strlen(cfg), "r.example.com:5000", 0, &c, err, sizeof err),
+                 1);
     TT_CHECK_STR(c.basic, "dTpw"); /* base64("u:p") */
     in_regcred_free(&c);
     TT_CHECK_INT(in_dockercfg_find(cfg, strlen(cfg), "ecr.example", 0, &c, err, sizeof err), 2);
@@ -131,13 +139,21 @@ TT_TEST(dockercfg_entries)
 TT_TEST(ecr_hosts)
 {
     char a[16], r[64];
-    TT_CHECK_INT(in_ecr_host("123456789012.dkr.ecr.eu-west-1.amazonaws.com", a, sizeof a, r, sizeof r), 1);
+    TT_CHECK_INT(
+        in_ecr_host("123456789012.dkr.ecr.eu-west-1.amazonaws.com", a, sizeof a, r, sizeof r), 1);
     TT_CHECK_STR(a, "123456789012");
     TT_CHECK_STR(r, "eu-west-1");
-    TT_CHECK_INT(in_ecr_host("123456789012.dkr.ecr-fips.us-east-1.amazonaws.com", a, sizeof a, r, sizeof r), 1);
-    TT_CHECK_INT(in_ecr_host("123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn", a, sizeof a, r, sizeof r), 1);
-    TT_CHECK_INT(in_ecr_host("123456789012.dkr.ecr.eu-west-1.amazonaws.com.evil.example", a, sizeof a, r, sizeof r), 0);
-    TT_CHECK_INT(in_ecr_host("12345678901.dkr.ecr.eu-west-1.amazonaws.com", a, sizeof a, r, sizeof r), 0);
+    TT_CHECK_INT(
+        in_ecr_host("123456789012.dkr.ecr-fips.us-east-1.amazonaws.com", a, sizeof a, r, sizeof r),
+        1);
+    TT_CHECK_INT(
+        in_ecr_host("123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn", a, sizeof a, r, sizeof r),
+        1);
+    TT_CHECK_INT(in_ecr_host("123456789012.dkr.ecr.eu-west-1.amazonaws.com.evil.example", a,
+                             sizeof a, r, sizeof r),
+                 0);
+    TT_CHECK_INT(
+        in_ecr_host("12345678901.dkr.ecr.eu-west-1.amazonaws.com", a, sizeof a, r, sizeof r), 0);
 }
 
 static json_t *arr(const char *json)
@@ -153,8 +169,9 @@ TT_TEST(argv_build_and_recover)
     json_t *cmd = in_argv_ecs_command("/vendor/falco", argv, err, sizeof err);
     TT_CHECK(cmd != NULL);
     char *s = json_dumps(cmd, JSON_COMPACT);
-    TT_CHECK_STR(s, "[\"/vendor/falco/bin/tracer\",\"----\",\"-x\",\"----\",\"a b\",{\"Ref\":\"P\"},"
-                    "\"--\",\"/vendor/falco/bin/engine\"]");
+    TT_CHECK_STR(s,
+                 "[\"/vendor/falco/bin/tracer\",\"----\",\"-x\",\"----\",\"a b\",{\"Ref\":\"P\"},"
+                 "\"--\",\"/vendor/falco/bin/engine\"]");
     free(s);
     TT_CHECK_INT(in_argv_ecs_recover("/vendor/falco", ep, cmd, &orig), 1);
     TT_CHECK(json_equal(orig, argv));
