@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "in_ecs.h"
+#include "in_json.h"
 #include "ls_buf.h"
 
 /* --- parameter resolution (only to find an image's registry entry) ------------------------- */
@@ -194,18 +195,6 @@ static json_t *fn(const char *name, json_t *arg)
     return o;
 }
 
-static int set_if_changed(json_t *o, const char *k, json_t *v)
-{
-    if (!v)
-        return -1;
-    json_t *old = json_object_get(o, k);
-    if (old && json_equal(old, v)) {
-        json_decref(v);
-        return 0;
-    }
-    return json_object_set_new(o, k, v);
-}
-
 static int add_log_group(struct in_ctx *ctx, json_t *resources)
 {
     json_t *lg = json_object_get(resources, IN_CFN_LOG_GROUP);
@@ -221,11 +210,10 @@ static int add_log_group(struct in_ctx *ctx, json_t *resources)
             return -1;
     }
     /* Alerts outlive the stack: a deleted stack keeps its log group. */
-    return set_if_changed(lg, "Type", json_string("AWS::Logs::LogGroup")) < 0 ||
-                   set_if_changed(props, "RetentionInDays", json_integer(ctx->o->retention_days)) <
-                       0 ||
-                   set_if_changed(lg, "DeletionPolicy", json_string("Retain")) < 0 ||
-                   set_if_changed(lg, "UpdateReplacePolicy", json_string("Retain")) < 0
+    return in_set(lg, "Type", json_string("AWS::Logs::LogGroup")) < 0 ||
+                   in_set(props, "RetentionInDays", json_integer(ctx->o->retention_days)) < 0 ||
+                   in_set(lg, "DeletionPolicy", json_string("Retain")) < 0 ||
+                   in_set(lg, "UpdateReplacePolicy", json_string("Retain")) < 0
                ? -1
                : 0;
 }
@@ -268,7 +256,7 @@ static int add_policy(struct in_ctx *ctx, json_t *resources, json_t *roles)
                             "PolicyName", "tartan-alerts", "Roles", refs, "PolicyDocument", doc);
     if (!pol)
         return -1;
-    return set_if_changed(resources, IN_CFN_POLICY, pol);
+    return in_set(resources, IN_CFN_POLICY, pol);
 }
 
 /* The task definition resource waits for the policy: a service in the same stack must not start

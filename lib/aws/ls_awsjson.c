@@ -47,19 +47,22 @@ int ls_aws_json_call(struct ls_http *h, const struct ls_aws_target *t, const str
     snprintf(h_target, sizeof h_target, "X-Amz-Target: %s", t->target);
     snprintf(h_auth, sizeof h_auth, "Authorization: %s", sig.authorization.p);
     ls_sig_result_free(&sig);
-    struct ls_buf tok = {0};
+    struct ls_buf own = {0}, *tok = t->scratch ? t->scratch : &own;
+    ls_buf_reset(tok);
     const char *hdrs[6] = {h_host, h_date, h_target, "Content-Type: application/x-amz-json-1.1",
                            h_auth, NULL};
     size_t nh = 5;
     if (cr->token[0]) {
-        if (ls_buf_printf(&tok, "X-Amz-Security-Token: %s", cr->token) < 0) {
+        if (ls_buf_printf(tok, "X-Amz-Security-Token: %s", cr->token) < 0) {
             snprintf(err, errlen, "out of memory");
             return -1;
         }
-        hdrs[nh++] = tok.p;
+        hdrs[nh++] = tok->p;
     }
     int rc = ls_http_do(h, "POST", t->url, hdrs, nh, body, len, timeout_ms, r);
-    ls_buf_wipe(&tok);
+    if (tok->p)
+        explicit_bzero(tok->p, tok->len);
+    ls_buf_free(&own);
     if (rc < 0)
         snprintf(err, errlen, "%s: %s", t->url, r->error);
     return rc;

@@ -7,11 +7,11 @@
 #include "ls_http.h"
 
 struct ls_aws_target {
-    const char *url;     /* endpoint, "https://api.ecr.eu-west-1.amazonaws.com/" */
-    const char *region;  /* signing region */
-    const char *service; /* signing name: "ecr", "logs" */
-    const char
-        *target; /* X-Amz-Target: "AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken" */
+    const char *url;        /* endpoint, "https://api.ecr.eu-west-1.amazonaws.com/" */
+    const char *region;     /* signing region */
+    const char *service;    /* signing name: "ecr", "logs" */
+    const char *target;     /* X-Amz-Target, "Logs_20140328.PutLogEvents" */
+    struct ls_buf *scratch; /* optional: a buffer kept between calls for the token header */
 };
 
 /* POSTs body with the credentials cr. 0 when a response arrived (any status; see r), -1 when it

@@ -12,7 +12,6 @@ import http.server
 import json
 import os
 import shutil
-import socket
 import subprocess
 import threading
 import time
@@ -21,25 +20,10 @@ import urllib.parse
 import urllib.request
 import uuid
 
+from ls_moto import free_port, wait_port
+
 SERVICE = "tartan-test-registry"
 ISSUER = "tartan-test-issuer"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_port(port, timeout=20.0):
-    end = time.time() + timeout
-    while time.time() < end:
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            return True
-        except OSError:
-            time.sleep(0.05)
-    return False
 
 
 def b64url(b):
