@@ -178,6 +178,10 @@ def main():
     except ImportError as e:
         skipped("instrument_registry", f"{e}")
         return
+    import shutil
+    if not shutil.which("docker-registry"):
+        skipped("instrument_registry", "docker-registry is not installed (tests/install-deps.sh installs it)")
+        return
     with tempfile.TemporaryDirectory() as tmp:
         env = isolated_env(tmp)
         try:
