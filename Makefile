@@ -172,7 +172,7 @@ ifeq ($(STATIC),1)
 # The minimal static libcurl for the target (its headers too), built once into CURL_PREFIX.
 $(CURL_LIB):
 	CURL_HOST=$(GNU_TRIPLE) sh docker/build-curl.sh $(abspath $(CURL_PREFIX))
-$(engine_OBJS) $(logshipper_OBJS): | $(CURL_LIB)
+$(engine_OBJS) $(logshipper_OBJS) $(instrument_OBJS) $(filter $(OUT)/obj/lib/aws/%,$(LIB_OBJS)): | $(CURL_LIB)
 endif
 
 # Unit tests and fuzz targets: the program is the word after test_/fuzz_.
