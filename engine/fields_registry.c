@@ -113,11 +113,15 @@ int fld_resolve(const char *name, const char *arg, struct fld_ref *out, char *er
         char *end;
         errno = 0;
         long long v = strtoll(arg, &end, 10);
-        if (end == arg || *end || errno || v < 0)
+        int numeric = end != arg && !*end && !errno && v >= 0;
+        if (numeric) {
+            out->has_arg = 1;
+            out->index = v;
+            return 0;
+        }
+        /* fields taking an index or a key (container.mount.dest[0], [/proc*]) */
+        if (!(fi->flags & FF_ARG_KEY))
             return bad(err, errlen, "filter_check: invalid index argument in field %s", name);
-        out->has_arg = 1;
-        out->index = v;
-        return 0;
     }
     if (fi->flags & FF_ARG_KEY) {
         if (strlen(arg) >= sizeof out->key)
@@ -196,6 +200,32 @@ static const char *class_desc(const char *cls, size_t n)
     return "";
 }
 
+static size_t class_len(const char *name)
+{
+    const char *dot = strchr(name, '.');
+    return dot ? (size_t)(dot - name) : strlen(name);
+}
+
+/* Listing order: registry order, each class gathered where it first appears (fields appended
+ * at the end of fields.def join their class). */
+static void list_order(int order[FLD_COUNT])
+{
+    int n = 0;
+    for (int i = 0; i < FLD_COUNT; i++) {
+        size_t cl = class_len(registry[i].name);
+        int seen = 0;
+        for (int j = 0; j < i && !seen; j++)
+            seen = class_len(registry[j].name) == cl &&
+                   !strncmp(registry[j].name, registry[i].name, cl);
+        if (seen)
+            continue;
+        for (int j = i; j < FLD_COUNT; j++)
+            if (class_len(registry[j].name) == cl &&
+                !strncmp(registry[j].name, registry[i].name, cl))
+                order[n++] = j;
+    }
+}
+
 int fields_list(FILE *out, int mode)
 {
     int rc = 0;
@@ -204,7 +234,10 @@ int fields_list(FILE *out, int mode)
     if (mode == 1 && fputs("[", out) == EOF)
         return -1;
     int first = 1;
-    for (int i = 0; i < FLD_COUNT; i++) {
+    int order[FLD_COUNT];
+    list_order(order);
+    for (int k = 0; k < FLD_COUNT; k++) {
+        int i = order[k];
         const struct fld_info *f = &registry[i];
         if (f->flags & FF_HIDDEN)
             continue;
@@ -238,7 +271,7 @@ int fields_list(FILE *out, int mode)
                         "%s-------------------------------------------------------------------"
                         "------------\nField Class:                  %.*s (%s)\n"
                         "Event Sources:                syscall\n\n",
-                        i ? "\n" : "", (int)cl, f->name, class_desc(f->name, cl)) < 0)
+                        k ? "\n" : "", (int)cl, f->name, class_desc(f->name, cl)) < 0)
                 rc = -1;
         }
         if (fprintf(out, "%-29s %s%s%s\n", nm, f->desc,

@@ -178,8 +178,13 @@ static void apply_ecs(struct engine *e)
     if (m) {
         if (e->pl && m->container_id) {
             struct engine_state *st = pipeline_state(e->pl);
+            /* privileged stays unknown: the metadata does not say (Falco gets it from the
+                             runtime; Fargate has no privileged containers) */
             state_set_container_meta(st, m->container_id, m->name, m->image, m->image_repo,
-                                     m->image_tag, 0);
+                                     m->image_tag, -1);
+            state_set_container_digest(st, m->container_id, m->image_digest);
+            state_set_container_mounts(st, m->container_id, (const char *const *)m->vol_source,
+                                       (const char *const *)m->vol_dest, m->nvol);
             /* With cgroup namespaces (cgroup v2, Fargate) a process's cgroup is "0::/" and
              * names no container: the task's container is the one we run in. An explicit
              * tartan.container_id wins. */

@@ -236,14 +236,25 @@ TT_TEST(roles_and_fdless_events)
     TT_CHECK_STR(F("fd.sip", NULL), "0.0.0.0");
     TT_CHECK_STR(F("fd.cip", NULL), "(missing)");
     state_end_event(st, &ctx);
-    /* an event that makes no fd: libsinsp gives "" / "o" / "/" */
-    tev_begin(&e, TT_EV_SETSID, 100, 100);
-    begin(st, tev_end(&e, -1));
+    /* an fd event whose fd is unknown: libsinsp gives "" / "o" / "/" */
+    tev_begin(&e, TT_EV_FCHMOD, 100, 100);
+    tt_evb_i64(&e.b, TT_P_FD, 77);
+    tt_evb_u64(&e.b, TT_P_MODE, 0755);
+    begin(st, tev_end(&e, -9));
     TT_CHECK_STR(F("fd.name", NULL), "");
     TT_CHECK_STR(F("fd.typechar", NULL), "o");
     TT_CHECK_STR(F("fd.directory", NULL), "/");
     TT_CHECK_STR(F("fd.type", NULL), "(missing)");
     TT_CHECK_STR(F("fd.filename", NULL), "(missing)");
+    state_end_event(st, &ctx);
+    /* an event that is not an fd event in libsinsp's table: every fd field is missing */
+    tev_begin(&e, TT_EV_SETSID, 100, 100);
+    begin(st, tev_end(&e, -1));
+    TT_CHECK_STR(F("fd.name", NULL), "(missing)");
+    TT_CHECK_STR(F("fd.typechar", NULL), "(missing)");
+    TT_CHECK_STR(F("fd.directory", NULL), "(missing)");
+    TT_CHECK_STR(F("fd.num", NULL), "(missing)");
+    TT_CHECK_STR(F("fd.nameraw", NULL), "(missing)");
     state_end_event(st, &ctx);
     /* a failed socket(): the type char still comes from the event */
     tev_begin(&e, TT_EV_SOCKET, 100, 100);
