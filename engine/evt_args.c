@@ -78,6 +78,55 @@ static const struct name_value clone_flags[] = {
     {NULL, 0},
 };
 
+/* chmod modes in libsinsp's table order (chmod_mode) */
+static const struct name_value chmod_modes[] = {
+    {"S_IXOTH", 01},   {"S_IWOTH", 02},   {"S_IROTH", 04},   {"S_IXGRP", 010},
+    {"S_IWGRP", 020},  {"S_IRGRP", 040},  {"S_IXUSR", 0100}, {"S_IWUSR", 0200},
+    {"S_IRUSR", 0400}, {"S_ISVTX", 01000}, {"S_ISGID", 02000}, {"S_ISUID", 04000},
+    {NULL, 0},
+};
+
+/* bpf commands (libsinsp's bpf_commands: the kernel's numbering) */
+static const struct name_value bpf_cmds[] = {
+    {"BPF_MAP_CREATE", 0},
+    {"BPF_MAP_LOOKUP_ELEM", 1},
+    {"BPF_MAP_UPDATE_ELEM", 2},
+    {"BPF_MAP_DELETE_ELEM", 3},
+    {"BPF_MAP_GET_NEXT_KEY", 4},
+    {"BPF_PROG_LOAD", 5},
+    {"BPF_OBJ_PIN", 6},
+    {"BPF_OBJ_GET", 7},
+    {"BPF_PROG_ATTACH", 8},
+    {"BPF_PROG_DETACH", 9},
+    {"BPF_PROG_TEST_RUN", 10},
+    {"BPF_PROG_GET_NEXT_ID", 11},
+    {"BPF_MAP_GET_NEXT_ID", 12},
+    {"BPF_PROG_GET_FD_BY_ID", 13},
+    {"BPF_MAP_GET_FD_BY_ID", 14},
+    {"BPF_OBJ_GET_INFO_BY_FD", 15},
+    {"BPF_PROG_QUERY", 16},
+    {"BPF_RAW_TRACEPOINT_OPEN", 17},
+    {"BPF_BTF_LOAD", 18},
+    {"BPF_BTF_GET_FD_BY_ID", 19},
+    {"BPF_TASK_FD_QUERY", 20},
+    {"BPF_MAP_LOOKUP_AND_DELETE_ELEM", 21},
+    {"BPF_MAP_FREEZE", 22},
+    {"BPF_BTF_GET_NEXT_ID", 23},
+    {"BPF_MAP_LOOKUP_BATCH", 24},
+    {"BPF_MAP_LOOKUP_AND_DELETE_BATCH", 25},
+    {"BPF_MAP_UPDATE_BATCH", 26},
+    {"BPF_MAP_DELETE_BATCH", 27},
+    {"BPF_LINK_CREATE", 28},
+    {"BPF_LINK_UPDATE", 29},
+    {"BPF_LINK_GET_FD_BY_ID", 30},
+    {"BPF_LINK_GET_NEXT_ID", 31},
+    {"BPF_ENABLE_STATS", 32},
+    {"BPF_ITER_CREATE", 33},
+    {"BPF_LINK_DETACH", 34},
+    {"BPF_PROG_BIND_MAP", 35},
+    {NULL, 0},
+};
+
 static const struct name_value af_names[] = {
     {"AF_UNSPEC", 0},      {"AF_UNIX", 1},      {"AF_INET", 2},      {"AF_AX25", 3},
     {"AF_IPX", 4},         {"AF_APPLETALK", 5}, {"AF_NETROM", 6},    {"AF_BRIDGE", 7},
@@ -605,7 +654,20 @@ static void param_texts(struct eval_ctx *ctx, const struct tt_param_view *v, cha
         }
         return;
     case TT_P_MODE:
-        snprintf(raw, rawcap, "%#" PRIo64, u);
+        if (et == TT_EV_MKDIR || et == TT_EV_MKDIRAT) { /* libsinsp: PT_UINT32, PF_HEX */
+            snprintf(raw, rawcap, "%" PRIX32, (uint32_t)u);
+            return;
+        }
+        snprintf(raw, rawcap, "%#" PRIo32, (uint32_t)u);
+        if (et == TT_EV_CHMOD || et == TT_EV_FCHMOD || et == TT_EV_FCHMODAT) /* PT_MODE */
+            flags_render(chmod_modes, (uint32_t)u, res, rescap);
+        return;
+    case TT_P_CMD:
+        snprintf(raw, rawcap, "%" PRId64, i);
+        if (et == TT_EV_BPF) { /* PT_ENUMFLAGS32: the command's name */
+            const char *n = enum_name(bpf_cmds, i);
+            snprintf(res, rescap, "%s", n ? n : "");
+        }
         return;
     case TT_P_DEV:
         snprintf(raw, rawcap, "%" PRIX64, u);

@@ -1104,12 +1104,12 @@ int fld_extract(const struct fld_ref *ref, struct eval_ctx *ctx, enum fld_mode m
         out->v.s.len = v.len;
         return 1;
     }
-    case FLD_EVT_BUFLEN: {
-        uint64_t sz;
-        if (tt_event_get_u64(ev, TT_P_SIZE, &sz))
-            return uval(out, FT_UINT64, sz);
+    case FLD_EVT_BUFLEN: /* libsinsp: the byte count of an I/O call on a known fd */
+        if (ctx->fd && ev->ret != TT_RET_NONE && ev->ret >= 0 &&
+            (ctx->evtype == TT_EV_SENDTO || ctx->evtype == TT_EV_SENDMSG ||
+             ctx->evtype == TT_EV_RECVFROM || ctx->evtype == TT_EV_RECVMSG))
+            return uval(out, FT_UINT64, (uint64_t)ev->ret);
         return 0;
-    }
     case FLD_EVT_IS_ASYNC:
         return bval(out, !syscall);
     case FLD_EVT_LATENCY:

@@ -5,6 +5,7 @@
 #include "fields_ids.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -287,8 +288,14 @@ int fld_value_to_text(const struct fld_value *v, char *buf, size_t cap)
 {
     switch (v->type) {
     case FT_STRING:
-    case FT_BYTES:
         return snprintf(buf, cap, "%.*s", (int)v->v.s.len, v->v.s.p ? v->v.s.p : "");
+    case FT_BYTES: /* libsinsp's default buffer format: printable ASCII, '.' for the rest */
+        for (size_t i = 0; i < v->v.s.len; i++)
+            if (i + 1 < cap)
+                buf[i] = isprint((unsigned char)v->v.s.p[i]) ? v->v.s.p[i] : '.';
+        if (cap)
+            buf[v->v.s.len < cap ? v->v.s.len : cap - 1] = '\0';
+        return (int)v->v.s.len;
     case FT_INT64:
     case FT_RELTIME:
         return snprintf(buf, cap, "%" PRId64, v->v.i);
@@ -328,7 +335,7 @@ int fld_value_to_json(const struct fld_value *v, char *buf, size_t cap)
     char tmp[512];
     const char *s;
     size_t n;
-    if (v->type == FT_STRING || v->type == FT_BYTES) {
+    if (v->type == FT_STRING) {
         s = v->v.s.p ? v->v.s.p : "";
         n = v->v.s.len;
     } else {
