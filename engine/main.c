@@ -593,9 +593,13 @@ static void write_syscalls_file(const struct ruleset *rs)
                     fprintf(f, "socket.domain=%d\n", d);
         } else {
             fprintf(f, "%s\n", tt_event_name(t));
+            if (t == TT_EV_RECVFROM && ruleset_recvfrom_needs_all(rs))
+                fprintf(f, "recvfrom.all\n"); /* every recvfrom, not only addressed ones */
         }
         n++;
     }
+    if (ruleset_needs_env(rs))
+        fprintf(f, "proc.env\n"); /* the tracer captures environments (as with -E) */
     if (fclose(f) != 0 || rename(tmp, path) != 0) {
         tt_warn("TARTAN_SYSCALLS_FILE: cannot write %s: %s", path, strerror(errno));
         unlink(tmp);

@@ -550,3 +550,47 @@ int ruleset_event_types(const struct ruleset *rs, uint8_t *set)
     }
     return n;
 }
+
+static int is_env_field(const char *name)
+{
+    return strncmp(name, "proc.env", 8) == 0 || strncmp(name, "proc.aenv", 9) == 0;
+}
+
+int ruleset_needs_env(const struct ruleset *rs)
+{
+    for (size_t i = 0; rs && i < rs->nrules; i++) {
+        const struct rs_rule *r = &rs->rules[i];
+        if (!r->pub.enabled)
+            continue;
+        for (size_t k = 0; k < r->d.fields.n; k++)
+            if (is_env_field(r->d.fields.v[k]))
+                return 1;
+        for (size_t k = 0; k < fmt_nfields(r->pub.fmt); k++)
+            if (strstr(fmt_field_name(r->pub.fmt, k), "proc.env") ||
+                strstr(fmt_field_name(r->pub.fmt, k), "proc.aenv"))
+                return 1;
+    }
+    return 0;
+}
+
+/* Fields that read the data a call carries (recvfrom's received bytes). */
+static int is_data_field(const char *name)
+{
+    static const char *const data[] = {"evt.buffer", "evt.buflen", "evt.arg.data",
+                                       "evt.rawarg.data", "evt.arg[1]"};
+    for (size_t i = 0; i < sizeof data / sizeof data[0]; i++)
+        if (strcmp(name, data[i]) == 0)
+            return 1;
+    return 0;
+}
+
+int ruleset_recvfrom_needs_all(const struct ruleset *rs)
+{
+    for (size_t i = 0; rs && i < rs->nbytype[TT_EV_RECVFROM]; i++) {
+        const struct rs_rule *r = rs->bytype[TT_EV_RECVFROM][i];
+        for (size_t k = 0; k < r->d.fields.n; k++)
+            if (is_data_field(r->d.fields.v[k]))
+                return 1;
+    }
+    return 0;
+}

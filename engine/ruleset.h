@@ -198,6 +198,13 @@ int ruleset_event_types(const struct ruleset *rs, uint8_t *set);
 /* Socket domains the enabled rules can match socket events for: bit d for domain d < 63, bit 63
  * for any other (see cond_domains.c); 0 when no rule looks at socket events. */
 uint64_t ruleset_socket_domains(const struct ruleset *rs);
+/* 1 when an enabled rule reads the process environment (proc.env, proc.aenv in its condition
+ * or output): the tracer must capture it (the `proc.env` entry of TARTAN_SYSCALLS_FILE). */
+int ruleset_needs_env(const struct ruleset *rs);
+/* 1 when an enabled rule that can match recvfrom reads the data (evt.buffer...): the tracer must
+ * stop on every recvfrom, not only the addressed ones it traces by default (the
+ * `recvfrom.all` entry of TARTAN_SYSCALLS_FILE). */
+int ruleset_recvfrom_needs_all(const struct ruleset *rs);
 /* Per-rule event types (for -l and tests). */
 int ruleset_rule_event_types(const struct ruleset *rs, size_t i, uint8_t *set);
 
