@@ -134,7 +134,19 @@ static int def_extract(void *arg, const struct fld_ref *ref, struct eval_ctx *ct
     return fld_extract(ref, ctx, mode, out, max);
 }
 
-const struct cond_fields cond_fields_default = {def_resolve, def_extract, NULL};
+static void def_note_literal(void *arg, const struct fld_ref *ref, const char *value)
+{
+    fld_note_literal(ref, value);
+}
+
+static int def_compare_missing(void *arg, const struct fld_ref *ref, struct eval_ctx *ctx, int op,
+                               const struct fld_value *vals, size_t nvals)
+{
+    return fld_compare_missing(ref, ctx, op, vals, nvals);
+}
+
+const struct cond_fields cond_fields_default = {def_resolve, def_extract, NULL, def_note_literal,
+                                                def_compare_missing};
 
 /* ---- helpers ---- */
 static const char *type_family(enum fld_type t)
@@ -813,6 +825,10 @@ static void compile_check(struct comp *c, const struct cnode *chk, struct cins *
         parse_literal(c, t, op, vals[i], &in->vals[i], rhs->pos);
     for (size_t i = 0; i < nv; i++)
         value_warnings(c, op, vals[i], rhs->pos);
+    if (c->fp->note_literal && mod == MOD_NONE && !in->lhs.ntr &&
+        (op == OP_EQ || op == OP_NE || op == OP_IN))
+        for (size_t i = 0; i < nv; i++)
+            c->fp->note_literal(c->fp->arg, &in->lhs.ref, vals[i]);
     if (op == OP_GLOB || op == OP_IGLOB || op == OP_PMATCH) {
         in->cstr = calloc_a(c, (nv ? nv : 1) * sizeof(*in->cstr));
         for (size_t i = 0; i < nv; i++)

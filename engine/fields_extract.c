@@ -4,6 +4,7 @@
 #include "fields.h"
 
 #include "evt_args.h"
+#include "fields_dns.h"
 #include "fields_ids.h"
 #include "state_priv.h"
 
@@ -330,18 +331,53 @@ static int fd_port(struct eval_ctx *ctx, int which, struct fld_value *o)
 static int event_has_fd(unsigned t)
 {
     switch (t) {
-    case TT_EV_OPEN: case TT_EV_OPENAT: case TT_EV_OPENAT2: case TT_EV_CREAT:
-    case TT_EV_OPEN_BY_HANDLE_AT: case TT_EV_CLOSE: case TT_EV_DUP: case TT_EV_DUP2:
-    case TT_EV_DUP3: case TT_EV_FCNTL: case TT_EV_PIPE: case TT_EV_PIPE2: case TT_EV_SOCKET:
-    case TT_EV_SOCKETPAIR: case TT_EV_CONNECT: case TT_EV_ACCEPT: case TT_EV_ACCEPT4:
-    case TT_EV_BIND: case TT_EV_LISTEN: case TT_EV_SENDTO: case TT_EV_SENDMSG:
-    case TT_EV_RECVFROM: case TT_EV_RECVMSG: case TT_EV_GETSOCKOPT: case TT_EV_SHUTDOWN:
-    case TT_EV_FCHDIR: case TT_EV_UNLINKAT: case TT_EV_MKDIRAT: case TT_EV_SYMLINKAT:
-    case TT_EV_FCHMOD: case TT_EV_FCHMODAT: case TT_EV_FINIT_MODULE: case TT_EV_MEMFD_CREATE:
-    case TT_EV_USERFAULTFD: case TT_EV_BPF: case TT_EV_SETNS: case TT_EV_EVENTFD:
-    case TT_EV_EVENTFD2: case TT_EV_SIGNALFD: case TT_EV_SIGNALFD4: case TT_EV_TIMERFD_CREATE:
-    case TT_EV_INOTIFY_INIT: case TT_EV_INOTIFY_INIT1: case TT_EV_EPOLL_CREATE:
-    case TT_EV_EPOLL_CREATE1: case TT_EV_IO_URING_SETUP: case TT_EV_PIDFD_OPEN:
+    case TT_EV_OPEN:
+    case TT_EV_OPENAT:
+    case TT_EV_OPENAT2:
+    case TT_EV_CREAT:
+    case TT_EV_OPEN_BY_HANDLE_AT:
+    case TT_EV_CLOSE:
+    case TT_EV_DUP:
+    case TT_EV_DUP2:
+    case TT_EV_DUP3:
+    case TT_EV_FCNTL:
+    case TT_EV_PIPE:
+    case TT_EV_PIPE2:
+    case TT_EV_SOCKET:
+    case TT_EV_SOCKETPAIR:
+    case TT_EV_CONNECT:
+    case TT_EV_ACCEPT:
+    case TT_EV_ACCEPT4:
+    case TT_EV_BIND:
+    case TT_EV_LISTEN:
+    case TT_EV_SENDTO:
+    case TT_EV_SENDMSG:
+    case TT_EV_RECVFROM:
+    case TT_EV_RECVMSG:
+    case TT_EV_GETSOCKOPT:
+    case TT_EV_SHUTDOWN:
+    case TT_EV_FCHDIR:
+    case TT_EV_UNLINKAT:
+    case TT_EV_MKDIRAT:
+    case TT_EV_SYMLINKAT:
+    case TT_EV_FCHMOD:
+    case TT_EV_FCHMODAT:
+    case TT_EV_FINIT_MODULE:
+    case TT_EV_MEMFD_CREATE:
+    case TT_EV_USERFAULTFD:
+    case TT_EV_BPF:
+    case TT_EV_SETNS:
+    case TT_EV_EVENTFD:
+    case TT_EV_EVENTFD2:
+    case TT_EV_SIGNALFD:
+    case TT_EV_SIGNALFD4:
+    case TT_EV_TIMERFD_CREATE:
+    case TT_EV_INOTIFY_INIT:
+    case TT_EV_INOTIFY_INIT1:
+    case TT_EV_EPOLL_CREATE:
+    case TT_EV_EPOLL_CREATE1:
+    case TT_EV_IO_URING_SETUP:
+    case TT_EV_PIDFD_OPEN:
     case TT_EV_PIDFD_GETFD:
         return 1;
     default:
@@ -752,6 +788,55 @@ static int proc_field(const struct fld_ref *ref, struct eval_ctx *ctx, enum fld_
     }
 }
 
+/* fd.cip.name ...: which address of the connection (fd_ip's which), -1 for other fields */
+static int ip_name_side(int id)
+{
+    return id == FLD_FD_CIP_NAME   ? 0
+           : id == FLD_FD_SIP_NAME ? 1
+           : id == FLD_FD_LIP_NAME ? 2
+           : id == FLD_FD_RIP_NAME ? 3
+                                   : -1;
+}
+
+/* libsinsp: the name (among those the rules compare with) that resolves to the address; only
+ * for connected sockets (local/remote: not for a listening one); missing otherwise. */
+static int ip_name(struct eval_ctx *ctx, int id, struct fld_value *o)
+{
+    struct fld_value ip;
+    int which = ip_name_side(id);
+    if (!ctx->fd || (which >= 2 && ctx->fd->sock.role == ST_ROLE_LISTEN) ||
+        !fd_ip(ctx, which, FT_IPADDR, &ip))
+        return 0;
+    char name[256];
+    if (!fld_dns_name_of(ip.v.ip.family, ip.v.ip.addr, name, sizeof name))
+        return 0;
+    const char *p = scratch_dup(ctx, name, strlen(name));
+    return p ? sval(o, p, strlen(p)) : 0;
+}
+
+void fld_note_literal(const struct fld_ref *ref, const char *value)
+{
+    if (ref && ref->info && ip_name_side(ref->info->id) >= 0)
+        fld_dns_note(value);
+}
+
+int fld_compare_missing(const struct fld_ref *ref, struct eval_ctx *ctx, int op,
+                        const struct fld_value *vals, size_t nvals)
+{
+    int which = ref && ref->info ? ip_name_side(ref->info->id) : -1;
+    struct fld_value ip;
+    if (which < 0 || !ctx || !event_has_fd(ctx->evtype))
+        return -1;
+    if (!ctx->fd || (which >= 2 && ctx->fd->sock.role == ST_ROLE_LISTEN) ||
+        !fd_ip(ctx, which, FT_IPADDR, &ip))
+        return 0; /* not a connected IP socket: false for every operator, as libsinsp */
+    int any = 0;
+    for (size_t i = 0; i < nvals && !any; i++)
+        any = vals[i].type == FT_STRING &&
+              fld_dns_match(vals[i].v.s.p, vals[i].v.s.len, ip.v.ip.family, ip.v.ip.addr);
+    return op == FC_NE ? !any : any;
+}
+
 static int fd_field(const struct fld_ref *ref, struct eval_ctx *ctx, struct fld_value *o)
 {
     struct st_fd *f = ctx->fd;
@@ -825,6 +910,11 @@ static int fd_field(const struct fld_ref *ref, struct eval_ctx *ctx, struct fld_
         return fd_ip(ctx, 2, FT_IPADDR, o);
     case FLD_FD_RNET:
         return fd_ip(ctx, 3, FT_IPADDR, o);
+    case FLD_FD_CIP_NAME:
+    case FLD_FD_SIP_NAME:
+    case FLD_FD_LIP_NAME:
+    case FLD_FD_RIP_NAME:
+        return ip_name(ctx, ref->info->id, o);
     case FLD_FD_CPORT:
         return fd_port(ctx, 0, o);
     case FLD_FD_SPORT:

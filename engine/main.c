@@ -14,6 +14,7 @@
 #include "config.h"
 #include "config_rules.h"
 #include "ecs_meta.h"
+#include "fields_dns.h"
 #include "fields.h"
 #include "outputs.h"
 #include "pipeline.h"
@@ -304,6 +305,7 @@ static void reload(struct engine *e)
     }
     pipeline_swap_ruleset(e->pl, nrs);
     pipeline_set_min_priority(e->pl, ncfg.priority);
+    fld_dns_start(); /* the new rules may compare fd.*ip.name with host names */
     alert_builder_free(e->ab);
     ruleset_free(e->rs);
     e->ab = nab;
@@ -816,6 +818,7 @@ int main(int argc, char **argv)
     }
     if (!e->cli.capture)
         write_syscalls_file(e->rs);
+    fld_dns_start(); /* host names of fd.*ip.name comparisons, resolved in the background */
     tt_info("engine %s started (%s)", TARTAN_ENGINE_VERSION,
             e->cli.capture ? e->cli.capture : "event ring");
     rc = run(e);
@@ -850,6 +853,7 @@ out:
         unlink(e->cli.pidfile);
     config_free(&e->cfg);
     cli_free(&e->cli);
+    fld_dns_stop();
     curl_global_cleanup();
     return rc;
 }

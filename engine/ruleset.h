@@ -145,6 +145,14 @@ struct cond_fields {
     int (*extract)(void *arg, const struct fld_ref *ref, struct eval_ctx *ctx, enum fld_mode mode,
                    struct fld_value *out, int max);
     void *arg;
+    /* Optional. A literal a condition compares ref with (=, != or in), seen at compile time
+     * (the default provider resolves the host names of fd.*ip.name ahead of the events). */
+    void (*note_literal)(void *arg, const struct fld_ref *ref, const char *value);
+    /* Optional. A comparison (enum fld_cmp_op) of ref with literals when ref has no value
+     * for the event: 1 or 0, -1 when the provider has no answer (false: the rule for missing
+     * values). libsinsp's fd.*ip.name compares the connection's address with the names'. */
+    int (*compare_missing)(void *arg, const struct fld_ref *ref, struct eval_ctx *ctx, int op,
+                           const struct fld_value *vals, size_t nvals);
 };
 
 struct ruleset_opts {

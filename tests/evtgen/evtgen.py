@@ -524,7 +524,7 @@ def run_container(run, image, binaries, timeout, cname, spec):
     """The batch inside one container: the mounted pattern (binaries container's volume via
     --volumes-from, launcher as the entrypoint, tracer in front of eg_proc, engine behind).
     spec is the test's context.container: image (a tag given to the base image), name, env, and
-    (Tartan's extension) seccomp: unconfined."""
+    (Tartan's extensions) seccomp: unconfined, hosts: {name: address} (/etc/hosts)."""
     caps, _ = host_caps()
     if spec.get("image") and spec["image"] != image:
         subprocess.run(["docker", "tag", image, spec["image"]], check=True, capture_output=True)
@@ -532,6 +532,8 @@ def run_container(run, image, binaries, timeout, cname, spec):
     envs = sum((["-e", f"{k}={v}"] for k, v in (spec.get("env") or {}).items()), [])
     if spec.get("seccomp") == "unconfined":  # Tartan extension: no runtime seccomp profile
         envs += ["--security-opt", "seccomp=unconfined"]
+    for h, ip in (spec.get("hosts") or {}).items():  # Tartan extension: /etc/hosts entries
+        envs += ["--add-host", f"{h}:{ip}"]
     subprocess.run(["docker", "rm", "-f", cname], capture_output=True)
     users = sorted(set().union(*(users_of(c) for c in run.cases)) - {"root"})
     mk = "".join(f"id -u {shlex.quote(u)} >/dev/null 2>&1 || useradd -M -r -s /usr/sbin/nologin "
