@@ -80,11 +80,15 @@ static const struct name_value clone_flags[] = {
 
 /* chmod modes in libsinsp's table order (chmod_mode) */
 static const struct name_value chmod_modes[] = {
-    {"S_IXOTH", 01},   {"S_IWOTH", 02},   {"S_IROTH", 04},   {"S_IXGRP", 010},
-    {"S_IWGRP", 020},  {"S_IRGRP", 040},  {"S_IXUSR", 0100}, {"S_IWUSR", 0200},
+    {"S_IXOTH", 01},   {"S_IWOTH", 02},    {"S_IROTH", 04},    {"S_IXGRP", 010},
+    {"S_IWGRP", 020},  {"S_IRGRP", 040},   {"S_IXUSR", 0100},  {"S_IWUSR", 0200},
     {"S_IRUSR", 0400}, {"S_ISVTX", 01000}, {"S_ISGID", 02000}, {"S_ISUID", 04000},
     {NULL, 0},
 };
+
+static const struct name_value unlinkat_flag_names[] = {{"AT_REMOVEDIR", 0x200}, {NULL, 0}};
+static const struct name_value renameat2_flag_names[] = {
+    {"RENAME_NOREPLACE", 1}, {"RENAME_EXCHANGE", 2}, {"RENAME_WHITEOUT", 4}, {NULL, 0}};
 
 /* bpf commands (libsinsp's bpf_commands: the kernel's numbering) */
 static const struct name_value bpf_cmds[] = {
@@ -589,6 +593,10 @@ static void param_texts(struct eval_ctx *ctx, const struct tt_param_view *v, cha
             uint32_t ppm = evt_open_flags_to_ppm(u) & ~(uint32_t)PPM_O_RDONLY;
             snprintf(raw, rawcap, "%" PRIu32, ppm);
             flags_render(file_flags, ppm, res, rescap);
+        } else if (et == TT_EV_UNLINKAT || et == TT_EV_RENAMEAT2) { /* PT_FLAGS32, PF_HEX */
+            snprintf(raw, rawcap, "%" PRIX32, (uint32_t)u);
+            flags_render(et == TT_EV_UNLINKAT ? unlinkat_flag_names : renameat2_flag_names,
+                         (uint32_t)u, res, rescap);
         } else {
             snprintf(raw, rawcap, "%" PRIu64, u);
         }
@@ -752,6 +760,18 @@ static size_t append_arg(char *buf, size_t cap, size_t n, const char *name, cons
     return n;
 }
 
+const char *evt_param_falco_name(unsigned evtype, unsigned id)
+{
+    /* renameat(2) name their directory fds olddirfd/newdirfd (linkat: olddir/newdir) */
+    if (evtype == TT_EV_RENAMEAT || evtype == TT_EV_RENAMEAT2) {
+        if (id == TT_P_OLDDIR)
+            return "olddirfd";
+        if (id == TT_P_NEWDIR)
+            return "newdirfd";
+    }
+    return tt_param_name(id);
+}
+
 int evt_args_text(struct eval_ctx *ctx, char *buf, size_t cap)
 {
     char raw[1024], res[1024];
@@ -771,7 +791,7 @@ int evt_args_text(struct eval_ctx *ctx, char *buf, size_t cap)
     size_t pos = 0;
     struct tt_param_view v;
     while (tt_event_next_param(ctx->ev, &pos, &v)) {
-        const char *name = tt_param_name(v.id);
+        const char *name = evt_param_falco_name(ctx->evtype, v.id);
         if (!name || v.id == TT_P_CGROUPS || v.id == TT_P_ENV || v.id == TT_P_RAWARGS)
             continue;
         param_texts(ctx, &v, raw, sizeof raw, res, sizeof res);

@@ -441,6 +441,9 @@ static int param_for_key(struct eval_ctx *ctx, const struct fld_ref *ref, struct
         if (et == TT_EV_CLONE || et == TT_EV_CLONE3 || et == TT_EV_FORK || et == TT_EV_VFORK)
             return tt_event_param(ctx->ev, TT_P_CLONE_FLAGS, v);
     }
+    if ((et == TT_EV_RENAMEAT || et == TT_EV_RENAMEAT2) &&
+        (strcmp(k, "olddirfd") == 0 || strcmp(k, "newdirfd") == 0))
+        return tt_event_param(ctx->ev, k[0] == 'o' ? TT_P_OLDDIR : TT_P_NEWDIR, v);
     if (strcmp(k, "uid") == 0 && (et == TT_EV_EXECVE || et == TT_EV_EXECVEAT))
         return tt_event_param(ctx->ev, TT_P_P_EUID, v);
     if (strcmp(k, "gid") == 0 && (et == TT_EV_EXECVE || et == TT_EV_EXECVEAT))
