@@ -825,10 +825,6 @@ static void compile_check(struct comp *c, const struct cnode *chk, struct cins *
         parse_literal(c, t, op, vals[i], &in->vals[i], rhs->pos);
     for (size_t i = 0; i < nv; i++)
         value_warnings(c, op, vals[i], rhs->pos);
-    if (c->fp->note_literal && mod == MOD_NONE && !in->lhs.ntr &&
-        (op == OP_EQ || op == OP_NE || op == OP_IN))
-        for (size_t i = 0; i < nv; i++)
-            c->fp->note_literal(c->fp->arg, &in->lhs.ref, vals[i]);
     if (op == OP_GLOB || op == OP_IGLOB || op == OP_PMATCH) {
         in->cstr = calloc_a(c, (nv ? nv : 1) * sizeof(*in->cstr));
         for (size_t i = 0; i < nv; i++)

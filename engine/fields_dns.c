@@ -160,8 +160,21 @@ void fld_dns_stop(void)
     stopping = 1;
     pthread_cond_signal(&wake);
     pthread_mutex_unlock(&mu);
-    if (was)
-        pthread_join(thr, NULL);
+    if (was) {
+        /* a lookup in flight may take the resolver's timeout: at most 200 ms wait, then the
+         * thread is left to the process's end (with the names it reads) */
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += 200 * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        if (pthread_timedjoin_np(thr, NULL, &until) != 0) {
+            pthread_detach(thr);
+            return;
+        }
+    }
     pthread_mutex_lock(&mu);
     running = 0;
     for (size_t i = 0; i < nnames; i++)

@@ -305,7 +305,8 @@ static void reload(struct engine *e)
     }
     pipeline_swap_ruleset(e->pl, nrs);
     pipeline_set_min_priority(e->pl, ncfg.priority);
-    fld_dns_start(); /* the new rules may compare fd.*ip.name with host names */
+    ruleset_note_literals(nrs); /* the new rules may compare fd.*ip.name with host names */
+    fld_dns_start();
     alert_builder_free(e->ab);
     ruleset_free(e->rs);
     e->ab = nab;
@@ -818,7 +819,8 @@ int main(int argc, char **argv)
     }
     if (!e->cli.capture)
         write_syscalls_file(e->rs);
-    fld_dns_start(); /* host names of fd.*ip.name comparisons, resolved in the background */
+    ruleset_note_literals(e->rs); /* host names the enabled rules compare fd.*ip.name with */
+    fld_dns_start();              /* resolved in the background */
     tt_info("engine %s started (%s)", TARTAN_ENGINE_VERSION,
             e->cli.capture ? e->cli.capture : "event ring");
     rc = run(e);

@@ -594,3 +594,32 @@ int ruleset_recvfrom_needs_all(const struct ruleset *rs)
     }
     return 0;
 }
+
+void ruleset_note_literals(const struct ruleset *rs)
+{
+    if (!rs || !rs->fields || !rs->fields->note_literal)
+        return;
+    const struct cond_fields *fp = rs->fields;
+    for (size_t i = 0; i < rs->nrules; i++) {
+        const struct rs_rule *r = &rs->rules[i];
+        if (!r->pub.enabled)
+            continue;
+        for (uint32_t k = 0; k < r->prog.nins; k++) {
+            const struct cins *in = &r->prog.ins[k];
+            if (in->kind != CK_FIELD || in->mod != MOD_NONE || in->lhs.ntr ||
+                (in->op != OP_EQ && in->op != OP_NE && in->op != OP_IN))
+                continue;
+            for (size_t v = 0; v < in->nvals; v++) {
+                if (in->vals[v].type != FT_STRING)
+                    continue;
+                char buf[256];
+                size_t n = in->vals[v].v.s.len < sizeof buf - 1 ? in->vals[v].v.s.len : 0;
+                if (!n)
+                    continue; /* empty or too long for a host name */
+                memcpy(buf, in->vals[v].v.s.p, n);
+                buf[n] = '\0';
+                fp->note_literal(fp->arg, &in->lhs.ref, buf);
+            }
+        }
+    }
+}

@@ -145,8 +145,9 @@ struct cond_fields {
     int (*extract)(void *arg, const struct fld_ref *ref, struct eval_ctx *ctx, enum fld_mode mode,
                    struct fld_value *out, int max);
     void *arg;
-    /* Optional. A literal a condition compares ref with (=, != or in), seen at compile time
-     * (the default provider resolves the host names of fd.*ip.name ahead of the events). */
+    /* Optional. A literal an enabled rule's condition compares ref with (=, != or in), given
+     * by ruleset_note_literals (the default provider resolves the host names of fd.*ip.name
+     * ahead of the events). */
     void (*note_literal)(void *arg, const struct fld_ref *ref, const char *value);
     /* Optional. A comparison (enum fld_cmp_op) of ref with literals when ref has no value
      * for the event: 1 or 0, -1 when the provider has no answer (false: the rule for missing
@@ -213,6 +214,9 @@ int ruleset_needs_env(const struct ruleset *rs);
  * stop on every recvfrom, not only the addressed ones it traces by default (the
  * `recvfrom.all` entry of TARTAN_SYSCALLS_FILE). */
 int ruleset_recvfrom_needs_all(const struct ruleset *rs);
+/* Gives the field provider's note_literal every literal the enabled rules compare a field
+ * with (=, != or in): the engine calls it once the rules are in place, before the events. */
+void ruleset_note_literals(const struct ruleset *rs);
 /* Per-rule event types (for -l and tests). */
 int ruleset_rule_event_types(const struct ruleset *rs, size_t i, uint8_t *set);
 
