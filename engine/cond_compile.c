@@ -700,6 +700,8 @@ static void value_warnings(struct comp *c, enum cop op, const char *v, struct cp
         add_warn(c, pos, "'%.150s' may be a valid field misused as a const string value", v);
     static const char *const tr[] = {"val", "tolower", "toupper", "b64",    "basename",
                                      "len", "join",    "concat",  "getopt", NULL};
+    if (k < 3 || nospace[k - 1] != ')')
+        return;
     for (int i = 0; tr[i]; i++) {
         size_t n = strlen(tr[i]);
         if (k >= n + 2 && strncmp(nospace, tr[i], n) == 0 && nospace[n] == '(' &&

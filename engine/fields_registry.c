@@ -37,15 +37,39 @@ const struct fld_info *fld_info_by_id(int id)
     return id >= 0 && id < FLD_COUNT ? &registry[id] : NULL;
 }
 
+/* Names in sorted order for lookup() (built on first use: rules are loaded by one thread);
+ * a listed field comes before a hidden one of the same name (evt.rawarg's typed variants). */
+static int by_name[FLD_COUNT];
+static int by_name_ready;
+
+static int cmp_by_name(const void *a, const void *b)
+{
+    const struct fld_info *x = &registry[*(const int *)a], *y = &registry[*(const int *)b];
+    int r = strcmp(x->name, y->name);
+    if (r)
+        return r;
+    int hx = (x->flags & FF_HIDDEN) != 0, hy = (y->flags & FF_HIDDEN) != 0;
+    return hx != hy ? hx - hy : x->id - y->id;
+}
+
 static const struct fld_info *lookup(const char *name)
 {
-    for (int i = 0; i < FLD_COUNT; i++)
-        if (!(registry[i].flags & FF_HIDDEN) && strcmp(registry[i].name, name) == 0)
-            return &registry[i];
-    for (int i = 0; i < FLD_COUNT; i++) /* hidden ones (k8s.* extras) */
-        if (strcmp(registry[i].name, name) == 0)
-            return &registry[i];
-    return NULL;
+    if (!by_name_ready) {
+        for (int i = 0; i < FLD_COUNT; i++)
+            by_name[i] = i;
+        qsort(by_name, FLD_COUNT, sizeof by_name[0], cmp_by_name);
+        by_name_ready = 1;
+    }
+    size_t lo = 0, hi = FLD_COUNT;
+    while (lo < hi) { /* the first entry with this name */
+        size_t mid = (lo + hi) / 2;
+        if (strcmp(registry[by_name[mid]].name, name) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < FLD_COUNT && strcmp(registry[by_name[lo]].name, name) == 0 ? &registry[by_name[lo]]
+                                                                           : NULL;
 }
 
 __attribute__((format(printf, 3, 4))) static int bad(char *err, size_t errlen, const char *fmt, ...)

@@ -127,6 +127,7 @@ static struct ruleset *load_rules(const struct engine_config *cfg, const struct 
         .nonly_tags = cli->nonly_tags,
         .min_priority_set = 1,
         .min_priority = cfg->priority,
+        .no_details = !cli->describe_all && !cli->describe_rule, /* only -L/-l print them */
     };
     struct rules_diags d;
     rules_diags_init(&d);

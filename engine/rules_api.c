@@ -551,9 +551,28 @@ int ruleset_event_types(const struct ruleset *rs, uint8_t *set)
     return n;
 }
 
-static int is_env_field(const char *name)
+/* Whether a compiled condition reads a field that `want` accepts (left or right side). */
+static int prog_reads(const struct cprog *p, int (*want)(const struct fld_ref *))
 {
-    return strncmp(name, "proc.env", 8) == 0 || strncmp(name, "proc.aenv", 9) == 0;
+    for (uint32_t k = 0; k < p->nins; k++) {
+        const struct cins *in = &p->ins[k];
+        if (in->kind != CK_FIELD && in->kind != CK_VAL)
+            continue;
+        if ((in->lhs.ref.info && want(&in->lhs.ref)) ||
+            (in->kind == CK_VAL && in->rhs.ref.info && want(&in->rhs.ref)))
+            return 1;
+    }
+    return 0;
+}
+
+static int is_env_name(const char *name)
+{
+    return strcmp(name, "proc.env") == 0 || strcmp(name, "proc.aenv") == 0;
+}
+
+static int is_env_ref(const struct fld_ref *r)
+{
+    return is_env_name(r->info->name);
 }
 
 int ruleset_needs_env(const struct ruleset *rs)
@@ -562,36 +581,33 @@ int ruleset_needs_env(const struct ruleset *rs)
         const struct rs_rule *r = &rs->rules[i];
         if (!r->pub.enabled)
             continue;
-        for (size_t k = 0; k < r->d.fields.n; k++)
-            if (is_env_field(r->d.fields.v[k]))
+        if (prog_reads(&r->prog, is_env_ref))
+            return 1;
+        for (size_t k = 0; k < fmt_nfields(r->pub.fmt); k++) {
+            const struct fld_ref *f = fmt_field_ref(r->pub.fmt, k);
+            if (f && f->info && is_env_name(f->info->name))
                 return 1;
-        for (size_t k = 0; k < fmt_nfields(r->pub.fmt); k++)
-            if (strstr(fmt_field_name(r->pub.fmt, k), "proc.env") ||
-                strstr(fmt_field_name(r->pub.fmt, k), "proc.aenv"))
-                return 1;
+        }
     }
     return 0;
 }
 
 /* Fields that read the data a call carries (recvfrom's received bytes). */
-static int is_data_field(const char *name)
+static int is_data_ref(const struct fld_ref *r)
 {
-    static const char *const data[] = {"evt.buffer", "evt.buflen", "evt.arg.data",
-                                       "evt.rawarg.data", "evt.arg[1]"};
-    for (size_t i = 0; i < sizeof data / sizeof data[0]; i++)
-        if (strcmp(name, data[i]) == 0)
-            return 1;
+    const char *n = r->info->name;
+    if (strcmp(n, "evt.buffer") == 0 || strcmp(n, "evt.buflen") == 0)
+        return 1;
+    if (strcmp(n, "evt.arg") == 0 || strcmp(n, "evt.rawarg") == 0)
+        return strcmp(r->key, "data") == 0 || (!r->key[0] && r->index == 1);
     return 0;
 }
 
 int ruleset_recvfrom_needs_all(const struct ruleset *rs)
 {
-    for (size_t i = 0; rs && i < rs->nbytype[TT_EV_RECVFROM]; i++) {
-        const struct rs_rule *r = rs->bytype[TT_EV_RECVFROM][i];
-        for (size_t k = 0; k < r->d.fields.n; k++)
-            if (is_data_field(r->d.fields.v[k]))
-                return 1;
-    }
+    for (size_t i = 0; rs && i < rs->nbytype[TT_EV_RECVFROM]; i++)
+        if (prog_reads(&rs->bytype[TT_EV_RECVFROM][i]->prog, is_data_ref))
+            return 1;
     return 0;
 }
 

@@ -169,6 +169,7 @@ struct ruleset_opts {
     int min_priority;
     int keep_going;        /* load every file even after an error (as -V does) */
     int no_output_compile; /* do not fmt_compile outputs */
+    int no_details;        /* skip what only -L/-l print (macros, lists, fields... per rule) */
     const struct cond_fields *fields;
 };
 
