@@ -308,23 +308,28 @@ int evt_res_text(int64_t ret, char *buf, size_t cap)
     return snprintf(buf, cap, "E%" PRId64, -ret);
 }
 
+/* Flag names in table order joined by '|' (snprintf semantics: returns the full length). Hot:
+ * evt.arg.flags of every open an enabled rule looks at, so no printf. */
 static int flags_render(const struct name_value *t, uint64_t v, char *buf, size_t cap)
 {
     uint64_t initial = v;
     size_t n = 0;
-    if (cap)
-        buf[0] = '\0';
     for (; t->name; t++) {
         int hit = (t->value == 0 && initial == 0) ||
                   (t->value != 0 && (v & t->value) == t->value && v != 0);
         if (!hit)
             continue;
-        int w = snprintf(buf + (n < cap ? n : cap), n < cap ? cap - n : 0, "%s%s", n ? "|" : "",
-                         t->name);
-        if (w > 0)
-            n += (size_t)w;
+        size_t l = strlen(t->name);
+        if (n && n < cap)
+            buf[n] = '|';
+        n += n ? 1 : 0;
+        if (n < cap)
+            memcpy(buf + n, t->name, n + l < cap ? l : cap - n);
+        n += l;
         v &= ~t->value;
     }
+    if (cap)
+        buf[n < cap ? n : cap - 1] = '\0';
     return (int)n;
 }
 
