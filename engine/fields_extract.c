@@ -742,7 +742,7 @@ static int proc_field(const struct fld_ref *ref, struct eval_ctx *ctx, enum fld_
     case FLD_PROC_IS_HEALTHCHECK:
     case FLD_PROC_IS_LIVENESS:
     case FLD_PROC_IS_READINESS:
-        return bval(o, 0);
+        return 0; /* deprecated in the container plugin, which extracts nothing for them */
     case FLD_PROC_FDLIMIT:
         return p->fdlimit ? ival(o, FT_INT64, (int64_t)p->fdlimit) : 0;
     case FLD_THREAD_TID:
