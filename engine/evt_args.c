@@ -414,38 +414,70 @@ static int fd_text(struct eval_ctx *ctx, int64_t fd, char *buf, size_t cap)
     return snprintf(buf, cap, "<%c%s>%s", typechar(f->type), l4, f->name ? f->name->s : "");
 }
 
+/* libsinsp's event table: the event types that create (FDF_C), use (FDF_U) or destroy (FDF_D)
+ * an fd (EF_CREATES_FD, EF_USES_FD, EF_DESTROYS_FD). */
+enum { FDF_C = 1, FDF_U = 2, FDF_D = 4 };
+static const uint8_t fd_flags[TT_EV_COUNT] = {
+    [TT_EV_OPEN] = FDF_C,
+    [TT_EV_OPENAT] = FDF_C,
+    [TT_EV_OPENAT2] = FDF_C,
+    [TT_EV_CREAT] = FDF_C,
+    [TT_EV_OPEN_BY_HANDLE_AT] = FDF_C,
+    [TT_EV_CLOSE] = FDF_U | FDF_D,
+    [TT_EV_DUP] = FDF_C | FDF_U,
+    [TT_EV_DUP2] = FDF_C | FDF_U,
+    [TT_EV_DUP3] = FDF_C | FDF_U,
+    [TT_EV_FCNTL] = FDF_U,
+    [TT_EV_PIPE] = FDF_C,
+    [TT_EV_PIPE2] = FDF_C,
+    [TT_EV_SOCKET] = FDF_C,
+    [TT_EV_SOCKETPAIR] = FDF_C,
+    [TT_EV_CONNECT] = FDF_U,
+    [TT_EV_ACCEPT] = FDF_C,
+    [TT_EV_ACCEPT4] = FDF_C,
+    [TT_EV_BIND] = FDF_U,
+    [TT_EV_LISTEN] = FDF_U,
+    [TT_EV_SENDTO] = FDF_U,
+    [TT_EV_SENDMSG] = FDF_U,
+    [TT_EV_RECVFROM] = FDF_U,
+    [TT_EV_RECVMSG] = FDF_U,
+    [TT_EV_GETSOCKOPT] = FDF_U,
+    [TT_EV_SHUTDOWN] = FDF_U,
+    [TT_EV_FCHDIR] = FDF_U,
+    [TT_EV_UNLINKAT] = FDF_U,
+    [TT_EV_MKDIRAT] = FDF_U,
+    [TT_EV_SYMLINKAT] = FDF_U,
+    [TT_EV_FCHMOD] = FDF_U,
+    [TT_EV_FCHMODAT] = FDF_U,
+    [TT_EV_FINIT_MODULE] = FDF_U,
+    [TT_EV_MEMFD_CREATE] = FDF_C,
+    [TT_EV_USERFAULTFD] = FDF_C,
+    [TT_EV_BPF] = FDF_C,
+    [TT_EV_SETNS] = FDF_U,
+    [TT_EV_EVENTFD] = FDF_C,
+    [TT_EV_EVENTFD2] = FDF_C,
+    [TT_EV_SIGNALFD] = FDF_C,
+    [TT_EV_SIGNALFD4] = FDF_C,
+    [TT_EV_TIMERFD_CREATE] = FDF_C,
+    [TT_EV_INOTIFY_INIT] = FDF_C,
+    [TT_EV_INOTIFY_INIT1] = FDF_C,
+    [TT_EV_EPOLL_CREATE] = FDF_C,
+    [TT_EV_EPOLL_CREATE1] = FDF_C,
+    [TT_EV_IO_URING_SETUP] = FDF_C,
+    [TT_EV_PIDFD_OPEN] = FDF_C,
+    [TT_EV_PIDFD_GETFD] = FDF_C,
+};
+
+int evt_has_fd(unsigned type)
+{
+    return type < TT_EV_COUNT && fd_flags[type] != 0;
+}
+
+/* The call returns the fd it creates (pipe and socketpair return 0 and write two fds). */
 static int ret_is_fd(unsigned type)
 {
-    switch (type) {
-    case TT_EV_OPEN:
-    case TT_EV_OPENAT:
-    case TT_EV_OPENAT2:
-    case TT_EV_CREAT:
-    case TT_EV_OPEN_BY_HANDLE_AT:
-    case TT_EV_DUP:
-    case TT_EV_DUP2:
-    case TT_EV_DUP3:
-    case TT_EV_SOCKET:
-    case TT_EV_ACCEPT:
-    case TT_EV_ACCEPT4:
-    case TT_EV_MEMFD_CREATE:
-    case TT_EV_USERFAULTFD:
-    case TT_EV_EVENTFD:
-    case TT_EV_EVENTFD2:
-    case TT_EV_SIGNALFD:
-    case TT_EV_SIGNALFD4:
-    case TT_EV_TIMERFD_CREATE:
-    case TT_EV_INOTIFY_INIT:
-    case TT_EV_INOTIFY_INIT1:
-    case TT_EV_EPOLL_CREATE:
-    case TT_EV_EPOLL_CREATE1:
-    case TT_EV_IO_URING_SETUP:
-    case TT_EV_PIDFD_OPEN:
-    case TT_EV_PIDFD_GETFD:
-        return 1;
-    default:
-        return 0;
-    }
+    return type < TT_EV_COUNT && (fd_flags[type] & FDF_C) && type != TT_EV_PIPE &&
+           type != TT_EV_PIPE2 && type != TT_EV_SOCKETPAIR;
 }
 
 const char *evt_ret_name(unsigned evtype)

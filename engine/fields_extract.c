@@ -325,66 +325,6 @@ static int fd_port(struct eval_ctx *ctx, int which, struct fld_value *o)
     return uval(o, FT_PORT, side ? f->sock.sport : f->sock.cport);
 }
 
-/* libsinsp's event table flags an event that creates, uses or destroys an fd; for any other
- * event (execve, chmod, unlink, kill...) every fd.* field is missing (<NA>), whatever fd the
- * thread used last. */
-static int event_has_fd(unsigned t)
-{
-    switch (t) {
-    case TT_EV_OPEN:
-    case TT_EV_OPENAT:
-    case TT_EV_OPENAT2:
-    case TT_EV_CREAT:
-    case TT_EV_OPEN_BY_HANDLE_AT:
-    case TT_EV_CLOSE:
-    case TT_EV_DUP:
-    case TT_EV_DUP2:
-    case TT_EV_DUP3:
-    case TT_EV_FCNTL:
-    case TT_EV_PIPE:
-    case TT_EV_PIPE2:
-    case TT_EV_SOCKET:
-    case TT_EV_SOCKETPAIR:
-    case TT_EV_CONNECT:
-    case TT_EV_ACCEPT:
-    case TT_EV_ACCEPT4:
-    case TT_EV_BIND:
-    case TT_EV_LISTEN:
-    case TT_EV_SENDTO:
-    case TT_EV_SENDMSG:
-    case TT_EV_RECVFROM:
-    case TT_EV_RECVMSG:
-    case TT_EV_GETSOCKOPT:
-    case TT_EV_SHUTDOWN:
-    case TT_EV_FCHDIR:
-    case TT_EV_UNLINKAT:
-    case TT_EV_MKDIRAT:
-    case TT_EV_SYMLINKAT:
-    case TT_EV_FCHMOD:
-    case TT_EV_FCHMODAT:
-    case TT_EV_FINIT_MODULE:
-    case TT_EV_MEMFD_CREATE:
-    case TT_EV_USERFAULTFD:
-    case TT_EV_BPF:
-    case TT_EV_SETNS:
-    case TT_EV_EVENTFD:
-    case TT_EV_EVENTFD2:
-    case TT_EV_SIGNALFD:
-    case TT_EV_SIGNALFD4:
-    case TT_EV_TIMERFD_CREATE:
-    case TT_EV_INOTIFY_INIT:
-    case TT_EV_INOTIFY_INIT1:
-    case TT_EV_EPOLL_CREATE:
-    case TT_EV_EPOLL_CREATE1:
-    case TT_EV_IO_URING_SETUP:
-    case TT_EV_PIDFD_OPEN:
-    case TT_EV_PIDFD_GETFD:
-        return 1;
-    default:
-        return 0;
-    }
-}
-
 /* fd.typechar of an event without an fd entry (failed or fd-less call), as libsinsp. */
 static const char *null_fd_typechar(unsigned t)
 {
@@ -828,7 +768,7 @@ int fld_compare_missing(const struct fld_ref *ref, struct eval_ctx *ctx, int op,
 {
     int which = ref && ref->info ? ip_name_side(ref->info->id) : -1;
     struct fld_value ip;
-    if (which < 0 || !ctx || !event_has_fd(ctx->evtype))
+    if (which < 0 || !ctx || !evt_has_fd(ctx->evtype))
         return -1;
     if (!ctx->fd || (which >= 2 && ctx->fd->sock.role == ST_ROLE_LISTEN) ||
         !fd_ip(ctx, which, FT_IPADDR, &ip))
@@ -845,7 +785,7 @@ static int fd_field(const struct fld_ref *ref, struct eval_ctx *ctx, struct fld_
     struct st_fd *f = ctx->fd;
     const char *p;
     size_t n;
-    if (!event_has_fd(ctx->evtype))
+    if (!evt_has_fd(ctx->evtype))
         return 0;
     switch (ref->info->id) {
     case FLD_FD_NUM:
@@ -1214,7 +1154,7 @@ int fld_extract(const struct fld_ref *ref, struct eval_ctx *ctx, enum fld_mode m
     if (id >= FLD_PROC_PID && id <= FLD_GROUP_NAME)
         return proc_field(ref, ctx, mode, out, max);
     if (id >= FLD_FD_NUM && id <= FLD_FD_OPENFLAGS) {
-        if (!event_has_fd(ctx->evtype))
+        if (!evt_has_fd(ctx->evtype))
             return 0;
         if (id == FLD_FD_IP || id == FLD_FD_NET) {
             if (!is_ip_fd(ctx->fd))
