@@ -148,7 +148,7 @@ TT_TEST(open_fd_rendering_and_exec_flags)
     TT_CHECK_STR(F("proc.is_exe_writable", NULL), "true");
     TT_CHECK_STR(F("proc.is_exe_from_memfd", NULL), "false");
     TT_CHECK_STR(F("evt.is_open_read", NULL), "false"); /* libsinsp: false, not missing */
-    TT_CHECK_STR(F("fd.name", NULL), "(missing)");       /* execve uses no fd */
+    TT_CHECK_STR(F("fd.name", NULL), "(missing)");      /* execve uses no fd */
     TT_CHECK_STR(F("fd.typechar", NULL), "(missing)");
     state_end_event(st, &ctx);
     /* no flag set: Falco falls back to the raw number */
