@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "config.h"
 #include "config_rules.h"
+#include "drops.h"
 #include "ecs_meta.h"
 #include "fields_dns.h"
 #include "fields.h"
@@ -22,7 +23,11 @@
 #include "signals.h"
 #include "source.h"
 #include "state.h"
+#include "stream_guard.h"
+#include "testsw.h"
+#include "tt_ring.h"
 #include "tt_log.h"
+#include "tt_sysnames.h"
 #include "tt_time.h"
 
 #define TARTAN_ENGINE_VERSION "0.1.0"
@@ -43,10 +48,10 @@ struct engine {
     struct ecs_fetch *ecs;
     json_t *ecs_fields; /* ecs.* output fields once known */
     char hostname[256];
-    /* drops */
-    uint64_t drop_last_wall, drop_last_prod, drop_last_drop, drop_tok_ns;
-    double drop_tokens;
-    int drop_exit;
+    struct drops drops;
+    struct stream_guard guard;
+    long fault_hang_after, fault_crash_after; /* test switches (testsw.h), -1: off */
+    int self_tamper;
     /* timeouts */
     uint64_t consecutive_timeouts, last_event_ts;
     int timeout_notified;
@@ -77,16 +82,23 @@ static int print_version(const struct engine_config *cfg)
 }
 
 /* --list-events: the event types of the Tartan stream, system calls first, then the
- * tracer's own (synthetic) events; one a line with its kind, as Falco lists its events. */
+ * tracer's own (synthetic) events; one a line with its kind, as Falco lists its events. A
+ * syscall that one of the architectures lacks says so (aarch64 has openat but no open). */
 static int list_events(FILE *out)
 {
+    static const uint32_t arches[] = {TT_ARCH_X86_64, TT_ARCH_AARCH64};
     for (int pass = 0; pass < 2; pass++) {
         fprintf(out, "%s%s events:\n\n", pass ? "\n" : "", pass ? "Tartan" : "Syscall");
         for (unsigned t = 1; t < TT_EV_COUNT; t++) {
             const char *name = tt_event_name(t);
             int sys = (tt_event_flags(t) & TT_EVF_SYSCALL) != 0;
-            if (name && sys == !pass)
-                fprintf(out, "[%s] %s\n", pass ? "Tartan" : "Syscall", name);
+            if (!name || sys != !pass)
+                continue;
+            fprintf(out, "[%s] %s", pass ? "Tartan" : "Syscall", name);
+            for (size_t a = 0; sys && t != TT_EV_SYSCALL && a < 2; a++)
+                if (tt_syscall_nr(arches[a], name) < 0)
+                    fprintf(out, " (not on %s)", tt_arch_name(arches[a]));
+            fputc('\n', out);
         }
     }
     return fflush(out) == 0 ? 0 : 1;
@@ -331,82 +343,17 @@ failed:
                   "Falco internal: hot restart failure", NULL);
 }
 
-/* syscall_event_drops: once a second compare the ring's drop delta with the event delta. */
+static struct drops_sink drops_sink(struct engine *e)
+{
+    return (struct drops_sink){
+        .cfg = &e->cfg, .out = e->out, .pl = e->pl, .self_tamper = e->self_tamper};
+}
+
 static void check_drops(struct engine *e, struct source *src)
 {
-    uint64_t now = tt_mono_ns();
-    if (now - e->drop_last_wall < 1000000000u)
-        return;
-    e->drop_last_wall = now;
-    uint64_t prod = 0, drop = 0;
-    int have = source_counters(src, &prod, &drop);
-    if (!have && !e->cfg.drops.simulate_drops)
-        return;
-    uint64_t d_evts = prod - e->drop_last_prod, d_drops = drop - e->drop_last_drop;
-    e->drop_last_prod = prod;
-    e->drop_last_drop = drop;
-    if (e->cfg.drops.simulate_drops && d_drops == 0) {
-        d_drops = 1;
-        d_evts = d_evts ? d_evts : 1;
-    }
-    if (d_drops == 0)
-        return;
-    double ratio = d_evts ? (double)d_drops / (double)d_evts : 1.0;
-    if (ratio <= e->cfg.drops.threshold && !e->cfg.drops.simulate_drops)
-        return;
-    /* token bucket: rate tokens per second, max_burst */
-    e->drop_tokens += (double)(now - e->drop_tok_ns) / 1e9 * e->cfg.drops.rate;
-    e->drop_tok_ns = now;
-    if (e->drop_tokens > e->cfg.drops.max_burst)
-        e->drop_tokens = e->cfg.drops.max_burst;
-    if (e->drop_tokens < 1.0)
-        return;
-    e->drop_tokens -= 1.0;
-    unsigned act = e->cfg.drops.actions;
-    if (act & DROP_ACT_IGNORE)
-        return;
-    char msg[256];
-    snprintf(msg, sizeof msg,
-             "Falco internal: syscall event drop. %llu system calls dropped in last second.",
-             (unsigned long long)d_drops);
-    if (act & DROP_ACT_LOG)
-        tt_info("%s", msg);
-    if (act & DROP_ACT_ALERT) {
-        json_t *f = json_object();
-        char v[32];
-#define SETF(k, val)                                                                               \
-    do {                                                                                           \
-        snprintf(v, sizeof v, "%llu", (unsigned long long)(val));                                  \
-        json_object_set_new(f, k, json_string(v));                                                 \
-    } while (0)
-        if (f) {
-            SETF("n_evts", d_evts);
-            SETF("n_drops", d_drops);
-            SETF("n_drops_buffer_total", d_drops);
-            static const char *const zero[] = {"n_drops_buffer_clone_fork_exit",
-                                               "n_drops_buffer_execve_exit",
-                                               "n_drops_buffer_connect_exit",
-                                               "n_drops_buffer_open_exit",
-                                               "n_drops_buffer_dir_file_exit",
-                                               "n_drops_buffer_other_interest_exit",
-                                               "n_drops_buffer_close_exit",
-                                               "n_drops_buffer_proc_exit",
-                                               "n_drops_scratch_map",
-                                               "n_drops_page_faults",
-                                               "n_drops_bug"};
-            for (size_t i = 0; i < sizeof zero / sizeof *zero; i++)
-                json_object_set_new(f, zero[i], json_string("0"));
-            json_object_set_new(f, "ebpf_enabled", json_string("0"));
-        }
-#undef SETF
-        emit_internal(e, ALERT_PRIO_DEBUG, "Falco internal: syscall event drop", msg, f);
-        json_decref(f);
-    }
-    if (act & DROP_ACT_EXIT) {
-        tt_error("%s Exiting.", msg);
-        e->drop_exit = 1;
+    struct drops_sink k = drops_sink(e);
+    if (drops_check(&e->drops, &k, src) && !sig_stop)
         sig_stop = SIGTERM;
-    }
 }
 
 static void note_timeout(struct engine *e)
@@ -429,12 +376,32 @@ static void note_timeout(struct engine *e)
     json_decref(f);
 }
 
+/* Test switches hang-after=N / crash-after=N (testsw.h): a hung or crashed engine for the
+ * watchdog tests. */
+static void injected_fault(struct engine *e, uint64_t events)
+{
+    if (e->fault_crash_after >= 0 && events >= (uint64_t)e->fault_crash_after) {
+        tt_error("test switch crash-after=%ld: aborting", e->fault_crash_after);
+        abort();
+    }
+    if (e->fault_hang_after >= 0 && events >= (uint64_t)e->fault_hang_after) {
+        tt_error("test switch hang-after=%ld: the event loop stops here", e->fault_hang_after);
+        for (;;)
+            pause();
+    }
+}
+
 static void handle_event(struct engine *e, const struct tt_event *ev)
 {
     e->consecutive_timeouts = 0;
     e->timeout_notified = 0;
     e->last_event_ts = ev->ts_ns;
     pipeline_event(e->pl, ev);
+    if (e->fault_hang_after >= 0 || e->fault_crash_after >= 0) {
+        struct pipeline_stats ps;
+        pipeline_get_stats(e->pl, &ps);
+        injected_fault(e, ps.events);
+    }
 }
 
 /* Everything the event loop does besides events, run at most every HOUSEKEEP_MS (and at once
@@ -456,9 +423,20 @@ static void housekeep(struct engine *e, struct source *src)
     if (sig_reload) {
         sig_reload = 0;
         reload(e);
+        e->guard.pl = e->pl;
+        guard_rearm(&e->guard, tt_mono_ns()); /* a reload is not a stall */
     }
     apply_ecs(e);
     check_drops(e, src);
+}
+
+/* The stream ended (or the engine stops): report what is pending, then let the ring go. */
+static void close_ring(struct engine *e, struct source *src)
+{
+    if (!src || !source_is_ring(src))
+        return;
+    struct drops_sink k = drops_sink(e);
+    drops_flush(&e->drops, &k, src);
 }
 
 /* The event loop. Returns the exit code. */
@@ -475,19 +453,21 @@ static int run(struct engine *e)
     }
     uint64_t first_ts = 0, next_housekeep = 0;
     int rc = 0;
-    e->drop_last_wall = e->drop_tok_ns = tt_mono_ns();
-    e->drop_tokens = e->cfg.drops.max_burst;
+    drops_start(&e->drops, &e->cfg);
+    guard_init(&e->guard, e->pl, e->cfg.ring_key, e->self_tamper);
     while (!sig_stop) {
         if (!src) {
             src = source_open_ring(e->cfg.ring_key, &sig_stop, err, sizeof err);
             if (!src)
                 break;
-            uint64_t p = 0, d = 0;
-            source_counters(src, &p, &d);
-            e->drop_last_prod = p;
-            e->drop_last_drop = d;
+            if (testsw_on("trust-ring-end"))
+                tt_ring_trust_end_flag(source_ring_handle(src), 1);
+            drops_attached(&e->drops, src);
             tt_info("attached to the event ring");
+            guard_attached(&e->guard, src);
         }
+        if (source_is_ring(src))
+            guard_loop(&e->guard, src, tt_mono_ns());
         /* Housekeeping (signals' follow-up, the watched files, ECS metadata, drop counters)
          * at most every HOUSEKEEP_MS: a per-event inotify read() cost as much CPU as the rule
          * evaluation itself. A signal flag is served at once. */
@@ -512,12 +492,14 @@ static int run(struct engine *e)
         } else if (r == -1) {
             if (!source_is_ring(src))
                 break;
+            guard_problem(&e->guard, src, r, err);
+            close_ring(e, src);
             tt_info("the tracer closed the event ring; waiting for a new one");
             source_close(src);
             src = NULL;
             continue;
         } else if (r == -2) {
-            tt_warn("%s", err);
+            guard_problem(&e->guard, src, r, err);
         } else {
             tt_error("%s", err);
             rc = 1;
@@ -525,6 +507,7 @@ static int run(struct engine *e)
         }
     }
     if (sig_stop && src && source_is_ring(src)) {
+        guard_loop(&e->guard, src, tt_mono_ns()); /* a stopped engine told to exit: say so */
         /* stop reading new events: evaluate what is already in the ring, bounded */
         uint64_t prod = 0, drop = 0, dl = tt_mono_ns() + (uint64_t)DRAIN_LIMIT_MS * 1000000u;
         source_counters(src, &prod, &drop);
@@ -536,11 +519,12 @@ static int run(struct engine *e)
             n++;
         }
         tt_debug("drained %llu events from the ring at shutdown", (unsigned long long)n);
+        close_ring(e, src);
     }
     if (sig_stop)
         tt_info("%s received, exiting...", sig_stop == SIGINT ? "SIGINT" : "SIGTERM");
     source_close(src);
-    if (e->drop_exit)
+    if (e->drops.exit)
         rc = 1;
     return rc;
 }
@@ -769,6 +753,10 @@ int main(int argc, char **argv)
         tt_info("dry run: configuration and rules are valid");
         goto out;
     }
+    testsw_announce();
+    e->self_tamper = !testsw_on("no-self-tamper");
+    e->fault_hang_after = testsw_num("hang-after", -1);
+    e->fault_crash_after = testsw_num("crash-after", -1);
     if (signals_install()) {
         tt_error("cannot install signal handlers: %s", strerror(errno));
         rc = 1;

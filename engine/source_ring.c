@@ -39,8 +39,8 @@ int source_next(struct source *s, const struct tt_event **ev, int timeout_ms, ch
     if (s->cap)
         return source_capture_next(s, ev, err, n);
     int rc = tt_ring_read(s->ring, ev, timeout_ms);
-    if (rc == -2)
-        snprintf(err, n, "corrupt record in the event ring (skipped)");
+    if (rc == -2 || rc == -1)
+        snprintf(err, n, "%s", tt_ring_error(s->ring));
     return rc;
 }
 
@@ -59,6 +59,11 @@ int source_counters(struct source *s, uint64_t *produced, uint64_t *dropped)
     *produced = st.produced;
     *dropped = st.dropped;
     return 1;
+}
+
+struct tt_ring *source_ring_handle(struct source *s)
+{
+    return s ? s->ring : NULL;
 }
 
 int source_is_ring(const struct source *s)
