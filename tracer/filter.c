@@ -357,7 +357,7 @@ int tr_filter_build(const struct tr_filter_cfg *cfg, struct sock_filter *out, si
             act[__NR_getsockopt] = ACT_GETSOCKOPT;
         if (act[__NR_sendto] == ACT_TRACE)
             act[__NR_sendto] = ACT_ADDR4;
-        if (act[__NR_recvfrom] == ACT_TRACE)
+        if (act[__NR_recvfrom] == ACT_TRACE && !set->recvfrom_all)
             act[__NR_recvfrom] = ACT_ADDR4;
         if (act[__NR_socket] == ACT_TRACE && set->socket_domains)
             act[__NR_socket] = ACT_SOCKET_DOMAIN;
