@@ -32,6 +32,7 @@
 #include "ls_spool.h"
 #include "tt_io.h"
 #include "tt_log.h"
+#include "tt_nodump.h"
 #include "tt_time.h"
 
 #define LOGSHIPPER_VERSION "0.1.0"
@@ -295,6 +296,8 @@ static void default_stream(const struct ls_ecs_info *ecs, char *out, size_t n)
 int main(int argc, char **argv)
 {
     tt_log_init("logshipper");
+    if (tt_nodump() != 0)
+        tt_warn("cannot make logshipper non-dumpable: %s", strerror(errno));
     /* A closed stdin/stdout/stderr would be reused by the next open(); point it at /dev/null
      * (a closed stdin then reads as end of input). */
     for (int fd = 0; fd <= 2; fd++)

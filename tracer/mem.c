@@ -1,19 +1,30 @@
 /* tracer: tracee memory reads (see mem.h). */
 #include "mem.h"
 
+#include <errno.h>
 #include <string.h>
 #include <sys/uio.h>
 
 #define PAGE 4096u
 
+pid_t tr_mem_refused;
+
+/* process_vm_readv, noting a tracee the kernel no longer lets us read. */
+static ssize_t readv_one(pid_t tid, void *buf, uint64_t addr, size_t len)
+{
+    struct iovec local = {buf, len};
+    struct iovec remote = {(void *)(uintptr_t)addr, len};
+    ssize_t n = process_vm_readv(tid, &local, 1, &remote, 1, 0);
+    if (n < 0 && (errno == EPERM || errno == EACCES))
+        tr_mem_refused = tid;
+    return n;
+}
+
 int tr_mem_read(pid_t tid, uint64_t addr, void *buf, size_t len)
 {
     if (!addr)
         return -1;
-    struct iovec local = {buf, len};
-    struct iovec remote = {(void *)(uintptr_t)addr, len};
-    ssize_t n = process_vm_readv(tid, &local, 1, &remote, 1, 0);
-    return n == (ssize_t)len ? 0 : -1;
+    return readv_one(tid, buf, addr, len) == (ssize_t)len ? 0 : -1;
 }
 
 ssize_t tr_mem_string(pid_t tid, uint64_t addr, char *buf, size_t cap)
@@ -27,9 +38,7 @@ ssize_t tr_mem_string(pid_t tid, uint64_t addr, char *buf, size_t cap)
         size_t chunk = PAGE - (size_t)(a % PAGE);
         if (chunk > cap - 1 - got)
             chunk = cap - 1 - got;
-        struct iovec local = {buf + got, chunk};
-        struct iovec remote = {(void *)(uintptr_t)a, chunk};
-        ssize_t n = process_vm_readv(tid, &local, 1, &remote, 1, 0);
+        ssize_t n = readv_one(tid, buf + got, a, chunk);
         if (n <= 0) {
             if (got == 0)
                 return -1;

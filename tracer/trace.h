@@ -33,6 +33,8 @@ struct tr_state {
     int sigfd;
     struct tt_sigsave sigsave;
     struct sigaction sigpipe_saved; /* the workload gets SIGPIPE as the tracer was given it */
+    int reads_all;      /* CAP_SYS_PTRACE: every tracee's memory is readable (privs.c) */
+    int unreadable_off; /* TARTAN_TEST_UNREADABLE_OFF=1: tests' negative control only */
     int protect_ring;
     int32_t ring_key, ring_shmid;
     unsigned ptrace_opts;
