@@ -61,3 +61,10 @@ tt_fuzz() {
         fail "$name" "fuzzer exited $rc: $(grep -m1 -E 'ERROR|SUMMARY' "$log")"
     fi
 }
+
+# The non-root uid (and gid) tests run programs as, and the prefix that runs a command as that
+# uid with every capability gone (no effective, inheritable, ambient or bounding capability),
+# as `docker run --user UID:UID --cap-drop ALL` would. Needs root and setpriv (util-linux).
+: "${TT_NR_UID:=1000}"
+TT_NONROOT=(setpriv "--reuid=$TT_NR_UID" "--regid=$TT_NR_UID" --clear-groups --inh-caps=-all
+    --bounding-set=-all --)
