@@ -324,7 +324,7 @@ static void on_exec(struct tr_state *st, struct tr_task *t)
         t->flags |= TF_SKIP_EXIT;
     /* Without CAP_SYS_PTRACE, an exec that made the process non-dumpable closes its memory to
      * us: report (and, fail-closed, kill) it before it runs an instruction. */
-    if (!st->reads_all && tr_privs_can_read(t->tid) == 0) {
+    if (!st->reads_all && tr_mem_readable(t->tid) == 0) {
         tr_decode_exec_finish(st, t, b, &x);
         tr_unreadable_exec(st, t, x.exe.path);
         resume(st, t, 0);

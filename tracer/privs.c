@@ -13,7 +13,6 @@
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
-#include <sys/uio.h>
 #include <sys/user.h>
 #include <unistd.h>
 
@@ -342,19 +341,6 @@ void tr_privs_launch_refusal(const struct tr_privs *p, char *msg, size_t cap)
         add(msg, cap, &len, ", or the tracer's binary is not readable; otherwise ");
         grant_ptrace(p, msg, cap, &len);
     }
-}
-
-int tr_privs_can_read(pid_t tid)
-{
-    /* The kernel checks access before the address: EFAULT means allowed. */
-    char c;
-    struct iovec local = {&c, 1};
-    struct iovec remote = {(void *)(uintptr_t)4096, 1};
-    if (process_vm_readv(tid, &local, 1, &remote, 1, 0) == 1)
-        return 1;
-    if (errno == ESRCH)
-        return -1;
-    return errno != EPERM && errno != EACCES;
 }
 
 /* Makes the syscall at tid's entry stop not run: skipped with -EPERM, or turned into

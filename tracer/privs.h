@@ -53,10 +53,6 @@ enum tr_privs_verdict tr_privs_attach_target(const struct tr_privs *p, pid_t pid
  * probe allowed it (a seccomp, AppArmor or SELinux profile). */
 void tr_privs_launch_refusal(const struct tr_privs *p, char *msg, size_t cap);
 
-/* Can the tracer read tid's memory? 1 yes, 0 no (the kernel refuses: other uid, not dumpable),
- * -1 the task is gone. One process_vm_readv. */
-int tr_privs_can_read(pid_t tid);
-
 /* Technique names of the tamper events below. */
 #define TR_TECH_UNREADABLE_EXEC "unreadable_exec"     /* exec left the process non-dumpable */
 #define TR_TECH_UNREADABLE_MEMORY "unreadable_memory" /* a uid or gid change */

@@ -5,7 +5,9 @@
 #   tt_docker_stop_started stop the dockerd that tt_docker_ready started, if it did
 #   tt_docker_base         make debian:bookworm-slim exist (debootstrap + docker import, cached)
 #   tt_docker_images       build every Tartan image (binaries, workload, workload-scratch,
-#                          workload-musl, embedded, engine); layer cache makes repeated calls cheap
+#                          workload-musl, embedded (on each workload image: embedded,
+#                          embedded-musl, embedded-scratch), engine); layer cache makes repeated
+#                          calls cheap
 #   tt_docker_rm NAME...   remove containers, ignoring ones that do not exist
 #   tt_docker_setup        all of the above; prints a SKIP (not root) or FAIL line and returns 1
 #                          when Docker cannot be used (call as: tt_docker_setup || exit 0)
@@ -131,7 +133,12 @@ tt_docker_images() {
             tt_docker_build "$p-workload" Dockerfile.workload &&
             tt_docker_build "$p-workload-scratch" Dockerfile.workload --target scratch-workload &&
             tt_docker_build "$p-workload-musl" Dockerfile.workload --target musl-workload &&
-            tt_docker_build "$p-embedded" Dockerfile.embedded --build-arg "BINARIES=$p-binaries" &&
+            tt_docker_build "$p-embedded" Dockerfile.embedded --build-arg "BINARIES=$p-binaries" \
+                --build-arg "BASE=$p-workload" &&
+            tt_docker_build "$p-embedded-musl" Dockerfile.embedded --build-arg "BINARIES=$p-binaries" \
+                --build-arg "BASE=$p-workload-musl" &&
+            tt_docker_build "$p-embedded-scratch" Dockerfile.embedded \
+                --build-arg "BINARIES=$p-binaries" --build-arg "BASE=$p-workload-scratch" &&
             tt_docker_build "$p-engine" Dockerfile.engine --build-arg "BINARIES=$p-binaries"
     ) 9>"$TT_CACHE/images.lock"
 }
