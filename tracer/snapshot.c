@@ -174,6 +174,85 @@ static void socktab_for(struct socktab *t, pid_t pid)
     load_unix(t, pid);
 }
 
+/* One socket, by inode, in pid's /proc/PID/net tables: what pidfd_getfd + getsockname would
+ * say when a seccomp profile refuses pidfd_getfd (it needs CAP_SYS_PTRACE in Docker's and
+ * containerd's default profiles). */
+int tr_proc_sock(pid_t pid, long fd, struct tr_sockinfo *si)
+{
+    static const struct {
+        const char *file;
+        int domain, type, proto;
+    } tabs[] = {{"tcp", AF_INET, SOCK_STREAM, IPPROTO_TCP},
+                {"udp", AF_INET, SOCK_DGRAM, IPPROTO_UDP},
+                {"tcp6", AF_INET6, SOCK_STREAM, IPPROTO_TCP},
+                {"udp6", AF_INET6, SOCK_DGRAM, IPPROTO_UDP},
+                {"raw", AF_INET, SOCK_RAW, -1},
+                {"raw6", AF_INET6, SOCK_RAW, -1}};
+    char path[64], link[64];
+    unsigned long want;
+    snprintf(path, sizeof path, "/proc/%d/fd/%ld", (int)pid, fd);
+    ssize_t n = readlink(path, link, sizeof link - 1);
+    if (n < 0)
+        return -1;
+    link[n] = '\0';
+    if (sscanf(link, "socket:[%lu]", &want) != 1)
+        return -1;
+    memset(si, 0, sizeof *si);
+    for (size_t i = 0; i < sizeof tabs / sizeof tabs[0]; i++) {
+        snprintf(path, sizeof path, "/proc/%d/net/%s", (int)pid, tabs[i].file);
+        FILE *f = fopen(path, "re");
+        if (!f)
+            continue;
+        char line[512], la[64];
+        unsigned long ino;
+        int found = 0;
+        while (!found && fgets(line, sizeof line, f))
+            found = sscanf(line, " %*s %63s %*s %*s %*s %*s %*s %*s %*s %lu", la, &ino) == 2 &&
+                    ino == want;
+        fclose(f);
+        if (!found)
+            continue;
+        si->domain = tabs[i].domain;
+        si->type = tabs[i].type;
+        parse_hexaddr(la, tabs[i].domain == AF_INET6, &si->local, &si->llen);
+        /* raw sockets show their protocol where the port would be */
+        si->proto = tabs[i].proto >= 0 ? tabs[i].proto
+                                       : ntohs(((struct sockaddr_in *)&si->local)->sin_port);
+        return 0;
+    }
+    /* unix: Num RefCount Protocol Flags Type St Inode Path */
+    snprintf(path, sizeof path, "/proc/%d/net/unix", (int)pid);
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return -1;
+    char line[512];
+    int found = 0;
+    while (!found && fgets(line, sizeof line, f)) {
+        unsigned long ino;
+        unsigned type;
+        int off = 0;
+        if (sscanf(line, "%*s %*s %*s %*s %x %*s %lu%n", &type, &ino, &off) != 2 || ino != want)
+            continue;
+        found = 1;
+        si->domain = AF_UNIX;
+        si->type = (int)type;
+        struct sockaddr_un *sun = (struct sockaddr_un *)&si->local;
+        sun->sun_family = AF_UNIX;
+        const char *p = line + off;
+        while (*p == ' ')
+            p++;
+        size_t len = strcspn(p, "\n");
+        if (len >= sizeof sun->sun_path)
+            len = sizeof sun->sun_path - 1;
+        memcpy(sun->sun_path, p, len);
+        if (len && sun->sun_path[0] == '@')
+            sun->sun_path[0] = '\0'; /* abstract */
+        si->llen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len);
+    }
+    fclose(f);
+    return found ? 0 : -1;
+}
+
 static int fd_type_of(const char *link, const char *fdpath)
 {
     if (link[0] == '/') {

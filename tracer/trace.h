@@ -4,6 +4,7 @@
 
 #include <signal.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include "sink.h"
@@ -63,5 +64,14 @@ int tr_attach(struct tr_state *st);
 void tr_emit_procinfo(struct tr_state *st, pid_t pid, pid_t tid, long ptid);
 void tr_snapshot(struct tr_state *st, pid_t skip_pid);
 void tr_emit_tracerinfo(struct tr_state *st, const char *reason);
+
+/* A tracee's socket described from /proc (its fd link and the /proc/PID/net tables), for when
+ * pidfd_getfd is refused. 0 or -1. */
+struct tr_sockinfo {
+    int domain, type, proto;
+    struct sockaddr_storage local;
+    socklen_t llen;
+};
+int tr_proc_sock(pid_t pid, long fd, struct tr_sockinfo *si);
 
 #endif
