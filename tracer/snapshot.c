@@ -35,7 +35,8 @@ void tr_emit_procinfo(struct tr_state *st, pid_t pid, pid_t tid, long ptid)
 
 struct sockent {
     unsigned long ino;
-    int type;
+    int type;  /* TT_FD_* */
+    int stype; /* unix sockets: SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET */
     struct sockaddr_storage local, remote;
     socklen_t llen, rlen;
 };
@@ -130,15 +131,18 @@ static void load_unix(struct socktab *t, pid_t pid)
         return;
     }
     while (fgets(line, sizeof line, f)) {
+        /* Num RefCount Protocol Flags Type St Inode Path */
         unsigned long ino;
+        unsigned stype;
         int off = 0;
-        if (sscanf(line, "%*s %*s %*s %*s %*s %*s %lu%n", &ino, &off) != 1)
+        if (sscanf(line, "%*s %*s %*s %*s %x %*s %lu%n", &stype, &ino, &off) != 2)
             continue;
         struct sockent *e = sock_push(t);
         if (!e)
             break;
         e->ino = ino;
         e->type = TT_FD_UNIX;
+        e->stype = (int)stype;
         struct sockaddr_un *sun = (struct sockaddr_un *)&e->local;
         sun->sun_family = AF_UNIX;
         const char *p = line + off;
@@ -220,37 +224,20 @@ int tr_proc_sock(pid_t pid, long fd, struct tr_sockinfo *si)
                                        : ntohs(((struct sockaddr_in *)&si->local)->sin_port);
         return 0;
     }
-    /* unix: Num RefCount Protocol Flags Type St Inode Path */
-    snprintf(path, sizeof path, "/proc/%d/net/unix", (int)pid);
-    FILE *f = fopen(path, "re");
-    if (!f)
-        return -1;
-    char line[512];
-    int found = 0;
-    while (!found && fgets(line, sizeof line, f)) {
-        unsigned long ino;
-        unsigned type;
-        int off = 0;
-        if (sscanf(line, "%*s %*s %*s %*s %x %*s %lu%n", &type, &ino, &off) != 2 || ino != want)
+    struct socktab t = {0};
+    load_unix(&t, pid);
+    int found = -1;
+    for (size_t i = 0; i < t.n && found < 0; i++) {
+        if (t.v[i].ino != want)
             continue;
-        found = 1;
         si->domain = AF_UNIX;
-        si->type = (int)type;
-        struct sockaddr_un *sun = (struct sockaddr_un *)&si->local;
-        sun->sun_family = AF_UNIX;
-        const char *p = line + off;
-        while (*p == ' ')
-            p++;
-        size_t len = strcspn(p, "\n");
-        if (len >= sizeof sun->sun_path)
-            len = sizeof sun->sun_path - 1;
-        memcpy(sun->sun_path, p, len);
-        if (len && sun->sun_path[0] == '@')
-            sun->sun_path[0] = '\0'; /* abstract */
-        si->llen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len);
+        si->type = t.v[i].stype;
+        si->local = t.v[i].local;
+        si->llen = t.v[i].llen;
+        found = 0;
     }
-    fclose(f);
-    return found ? 0 : -1;
+    free(t.v);
+    return found;
 }
 
 static int fd_type_of(const char *link, const char *fdpath)

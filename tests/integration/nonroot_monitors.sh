@@ -9,13 +9,8 @@
 # timeout: 120
 . "$TT_ROOT/tests/lib/tt.sh"
 tt_tmpdir
-if [ "$(id -u)" != 0 ] || ! command -v setpriv >/dev/null; then
-    skip nonroot-monitors "needs root and setpriv to run the monitors as another uid"
-    exit 0
-fi
-D=$TT_TMP/nr
-mkdir -p "$D"
-chmod 755 "$TT_TMP"
+tt_nonroot_dir nonroot-monitors || exit 0
+D=$TT_NR_DIR
 cat >"$D/rules.yaml" <<'EOF'
 - rule: Attack helper started
   desc: test rule

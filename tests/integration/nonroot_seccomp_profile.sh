@@ -17,16 +17,9 @@ if [ "$(id -u)" -ne 0 ] || ! tt_docker_ready || ! tt_docker_base; then
 fi
 c=tt-nonroot-seccomp-$$
 trap 'docker rm -f $c >/dev/null 2>&1; rm -rf "$TT_TMP"' EXIT
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-python3 -c '
-import socket, sys
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(16)
-while True:
-    c, _ = s.accept(); c.close()' "$port" &
-listener=$!
-trap 'kill $listener 2>/dev/null; docker rm -f $c >/dev/null 2>&1; rm -rf "$TT_TMP"' EXIT
-wait_for 10 bash -c "exec 3<>/dev/tcp/127.0.0.1/$port"
+tt_listen
+port=$TT_LISTEN_PORT
+trap 'kill $TT_LISTEN_PID 2>/dev/null; docker rm -f $c >/dev/null 2>&1; rm -rf "$TT_TMP"' EXIT
 chmod 777 "$TT_TMP"
 out=$(docker run --name "$c" --network host --user 1000:1000 --cap-drop ALL \
     -v "$TT_BIN:/t:ro" -v "$TT_TMP:/w" "$TT_BASE_IMAGE" bash -c "

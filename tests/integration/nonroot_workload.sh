@@ -20,13 +20,8 @@
 # timeout: 180
 . "$TT_ROOT/tests/lib/tt.sh"
 tt_tmpdir
-if [ "$(id -u)" != 0 ] || ! command -v setpriv >/dev/null; then
-    skip nonroot-workload "needs root and setpriv to run the workload as another uid"
-    exit 0
-fi
-D=$TT_TMP/nr
-mkdir -p "$D"
-chmod 755 "$TT_TMP"
+tt_nonroot_dir nonroot-workload || exit 0
+D=$TT_NR_DIR
 upstream=$TT_SHARED/falco-rules/falco_rules.yaml
 [ -f "$upstream" ] || upstream=
 
@@ -50,16 +45,9 @@ cat >"$D/rules.yaml" <<EOF
   output: marker (file=%fd.name proc=%proc.name)
   priority: NOTICE
 EOF
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-python3 -c '
-import socket, sys
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(16)
-while True:
-    c, _ = s.accept(); c.close()' "$port" &
-listener=$!
-trap 'kill $listener 2>/dev/null; rm -rf "$TT_TMP"' EXIT
-wait_for 10 bash -c "exec 3<>/dev/tcp/127.0.0.1/$port"
+tt_listen
+port=$TT_LISTEN_PORT
+trap 'kill $TT_LISTEN_PID 2>/dev/null; rm -rf "$TT_TMP"' EXIT
 cp "$TT_ROOT/tests/helpers/nr_workload.py" "$D/"
 chown -R "$TT_NR_UID:$TT_NR_UID" "$D"
 # (owned by root; chown would clear the setuid bit and the file capability)
@@ -148,13 +136,18 @@ else fail nonroot-shell-alert "no 'Shell spawned by the workload' alert with use
 expect_eq nonroot-connect-done "$(said A connect)" connected
 if has_alert A "Outbound connection" fd.sip=127.0.0.1 "fd.sport=$port"; then pass nonroot-connect-alert
 else fail nonroot-connect-alert "no 'Outbound connection' alert to 127.0.0.1:$port"; fi
-if [ "$suid_ok" = 1 ]; then
-    got=$(said A suid)
+# unprivileged NAME RUN: the setuid-root id said the caller's uid and no effective uid
+unprivileged() {
+    local got
+    got=$(said "$2" suid)
     case "$got" in
-    "rc=0 out=uid=$uid("*euid=*) fail nonroot-suid-runs-unprivileged "it got an effective uid: $got" ;;
-    "rc=0 out=uid=$uid("*) pass nonroot-suid-runs-unprivileged ;;
-    *) fail nonroot-suid-runs-unprivileged "id said '$got'" ;;
+    "rc=0 out=uid=$uid("*euid=*) fail "$1" "it got an effective uid: $got" ;;
+    "rc=0 out=uid=$uid("*) pass "$1" ;;
+    *) fail "$1" "id said '$got'" ;;
     esac
+}
+if [ "$suid_ok" = 1 ]; then
+    unprivileged nonroot-suid-runs-unprivileged A
     if has_alert A "NR program run" proc.name=suid-id "user.uid=$uid" "proc.exepath=$D/suid-id"; then
         pass nonroot-suid-reported
     else fail nonroot-suid-reported "no alert with user.uid=$uid proc.exepath=$D/suid-id: $(alert A 'NR program run')"; fi
@@ -176,14 +169,7 @@ else fail nonroot-run-complete "the last marker's alert is missing: the checks a
 # ---- B: fail-open (no filter, no no_new_privs: the kernel's rule for unprivileged tracers)
 tflags=(--fail-open)
 traced B @ "${KEEP_BND[@]}" @ suid fcap marker
-if [ "$suid_ok" = 1 ]; then
-    got=$(said B suid)
-    case "$got" in
-    "rc=0 out=uid=$uid("*euid=*) fail nonroot-failopen-suid-unprivileged "it got an effective uid: $got" ;;
-    "rc=0 out=uid=$uid("*) pass nonroot-failopen-suid-unprivileged ;;
-    *) fail nonroot-failopen-suid-unprivileged "id said '$got'" ;;
-    esac
-fi
+[ "$suid_ok" != 1 ] || unprivileged nonroot-failopen-suid-unprivileged B
 if [ "$fcap_ok" = 1 ]; then
     expect_eq nonroot-failopen-fcap-no-caps "$(said B fcap)" "rc=0 out=CapEff: 0000000000000000"
     if has_alert B "NR program run" proc.name=fcap-grep "user.uid=$uid" "proc.exepath=$D/fcap-grep"; then
