@@ -1,7 +1,9 @@
 /* Ring event source (the default): attaches to the tracer's shared-memory ring, waiting for it
  * to appear, and dispatches the common source interface to the ring or the capture reader. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "source.h"
 #include "source_priv.h"
@@ -23,10 +25,18 @@ struct source *source_open_ring(int key, volatile sig_atomic_t *stop, char *err,
         s->ring = tt_ring_attach(key, ATTACH_STEP_MS, why, sizeof why);
         if (s->ring)
             return s;
+        int refused = errno != ENOENT; /* (attach returns at once: do not spin) */
         if (!logged) {
-            tt_info("waiting for the tracer's event ring (key 0x%x)%s%s", (unsigned)key,
-                    why[0] ? ": " : "", why);
+            /* (a refusal -- another uid's ring, another format -- is an error to fix, though a
+             * later ring may be fine) */
+            tt_log(refused ? TT_LOG_ERROR : TT_LOG_INFO,
+                   "waiting for the tracer's event ring (key 0x%x)%s%s", (unsigned)key,
+                   why[0] ? ": " : "", why);
             logged = 1;
+        }
+        if (refused) {
+            struct timespec ts = {0, ATTACH_STEP_MS * 1000000L};
+            nanosleep(&ts, NULL);
         }
     }
     free(s);
