@@ -74,13 +74,14 @@ E2E_NR_UID=${TT_NR_UID:-1000}
 E2E_NR_ETC_FILE=/etc/tartan-sample/tartan-sample.conf
 declare -A E2E_WL E2E_AFTER E2E_PORT E2E_TAG E2E_GROUP
 
-# Root keeps SYS_PTRACE, as the deploy files give it where it is allowed; non-root runs as the
-# images' sample user (uid 1000) with no capability: what EKS on Fargate and a restricted pod
-# security standard allow. (--user UID without a gid: the group and the supplementary groups
-# come from the image, shadow on Debian, as Kubernetes' runAsUser gives them.)
+# Root runs with docker's default capabilities, without SYS_PTRACE (as on EKS on Fargate; the
+# ECS test runs the task definition's SYS_PTRACE); non-root runs as the images' sample user
+# (uid 1000) with no capability: what EKS on Fargate and a restricted pod security standard
+# allow. (--user UID without a gid: the group and the supplementary groups come from the
+# image, shadow on Debian, as Kubernetes' runAsUser gives them.)
 e2e_user_flags() {
     case "$1" in
-    root) echo --cap-add SYS_PTRACE ;;
+    root) echo --user 0 ;;
     nonroot) echo "--user $E2E_NR_UID --cap-drop ALL" ;;
     esac
 }

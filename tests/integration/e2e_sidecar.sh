@@ -4,8 +4,8 @@
 # (`--ipc shareable` / `--ipc container:X`; each has its own PID, mount and UTS namespaces, and
 # the workload no network). The engine, with the default etc/falco.yaml, ships the alerts to
 # CloudWatch Logs (moto_server on 127.0.0.1) through logshipper. Six pairs at once
-# (tests/e2e/common.sh, e2e_matrix): as root (the workload with SYS_PTRACE) and as uid 1000 with
-# every capability dropped in both containers (the ring is the user's: the engine runs as the
+# (tests/e2e/common.sh, e2e_matrix): as root (docker's default capabilities, no SYS_PTRACE)
+# and as uid 1000 with every capability dropped in both containers (the ring is the user's: the engine runs as the
 # same uid, as the pod-level runAsUser of deploy/k8s-sidecar.yaml makes it), in the glibc, musl
 # and scratch images. The workload is stopped first, then the engine (a native sidecar's
 # order): every alert, the last one included, arrives exactly once, and both exit codes are
@@ -34,7 +34,7 @@ start_combo() {
     docker run -d --name "$wl" --network none --ipc shareable $(e2e_user_flags "$user") \
         $(e2e_sample_env "$user" "$flavour" "$tag") --entrypoint /vendor/falco/bin/tracer \
         "$p-embedded$(e2e_image_suffix "$flavour")" $(e2e_sample_cmd "$flavour") >/dev/null
-    # (the engine needs no capability: root's drops SYS_PTRACE's absence too)
+    # (the engine needs no capability, as root or not)
     local eflags=(--cap-drop ALL)
     [ "$user" = root ] || eflags+=(--user "$E2E_NR_UID:$E2E_NR_UID")
     docker run -d --name "$eng" --network host --ipc "container:$wl" "${eflags[@]}" \
