@@ -6,8 +6,9 @@
 #   launcher tracer <sample workload> -- engine -c /data/falco.yaml; engine's program_output
 #   runs logshipper, which ships to CloudWatch.
 # Six runs at once (tests/e2e/common.sh, e2e_matrix): as root (docker's default capabilities,
-# no SYS_PTRACE) and as uid 1000 with every capability dropped, each in the glibc (debian, bash), musl (a C program, musl's
-# loader its only library) and scratch (static busybox only: no libc, no /bin/sh) images.
+# no SYS_PTRACE) and as uid 1000 with every capability dropped, each in the glibc (debian,
+# bash), musl (a C program, musl's loader its only library) and scratch (static busybox only:
+# no libc, no /bin/sh) images.
 # glibc and musl are stopped with `docker stop`: the workload sees SIGTERM, its exit code (42)
 # is the container's, and every alert raised before it exits (the last one by its SIGTERM
 # trap) is in CloudWatch with the right rule names and output fields, exactly once; scratch
