@@ -4,8 +4,8 @@
 # etc/falco.yaml: alerts go to the container's stdout and, through logshipper, to CloudWatch
 # Logs (moto_server on 127.0.0.1, signatures checked). Six runs at once (tests/e2e/common.sh,
 # e2e_matrix): as root (docker's default capabilities, no SYS_PTRACE) and as uid 1000 with
-# every capability dropped, in the glibc, musl and scratch images; the glibc image runs its own ENTRYPOINT, the others the same
-# launcher line with their command. docker stop reaches the workload, its exit code is the
+# every capability dropped, in the glibc, musl and scratch images; the glibc image runs its own
+# ENTRYPOINT, the others the same launcher line with their command. docker stop reaches the workload, its exit code is the
 # container's, and its alerts, the last one included, are in CloudWatch exactly once.
 # variants: plain
 # timeout: 1500
