@@ -200,6 +200,8 @@ suite "$TT_TMP/root" $(($$ % 32768)) >"$TT_TMP/root.out" 2>"$TT_TMP/root.err" &
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
     chown "$TT_NR_UID:$TT_NR_UID" "$TT_TMP/nonroot"
     chmod 755 "$TT_TMP"
+    tt_nonroot_reach "$TT_TMP/nonroot-build"
+    T=$TT_BIN/tracer W=$TT_HELPERS/tr_work
     suite "$TT_TMP/nonroot" $(($$ % 32768 + 32768)) "${TT_NONROOT[@]}" \
         >"$TT_TMP/nonroot.out" 2>"$TT_TMP/nonroot.err" &
     wait

@@ -79,6 +79,19 @@ tt_nonroot_dir() {
     TT_NR_DIR=$TT_TMP/nr
     mkdir -p "$TT_NR_DIR"
     chmod 755 "$TT_TMP"
+    tt_nonroot_reach "$TT_NR_DIR"
+}
+
+# tt_nonroot_reach DIR: when uid $TT_NR_UID cannot run the build where it is (a checkout below
+# a directory closed to other users, such as /root), copies the programs and helpers into DIR
+# and points TT_BIN and TT_HELPERS at the copies.
+tt_nonroot_reach() {
+    "${TT_NONROOT[@]}" test -x "$TT_BIN/tracer" -a -x "$TT_HELPERS/tr_work" && return 0
+    echo "uid $TT_NR_UID cannot reach $TT_BIN: using copies in $1" >&2
+    mkdir -p "$1/build"
+    cp -a "$TT_BIN" "$1/build/bin" && cp -a "$TT_HELPERS" "$1/build/helpers"
+    chmod -R a+rX "$1/build"
+    TT_BIN=$1/build/bin TT_HELPERS=$1/build/helpers
 }
 
 # tt_listen: a TCP listener on 127.0.0.1 that accepts and closes, in the background, until the
