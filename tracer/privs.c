@@ -3,7 +3,6 @@
 #include "privs.h"
 
 #include <errno.h>
-#include <linux/audit.h>
 #include <linux/capability.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -13,9 +12,9 @@
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
-#include <sys/user.h>
 #include <unistd.h>
 
+#include "arch.h"
 #include "decode.h"
 #include "procfs.h"
 #include "tt_log.h"
@@ -343,24 +342,6 @@ void tr_privs_launch_refusal(const struct tr_privs *p, char *msg, size_t cap)
     }
 }
 
-/* Makes the syscall at tid's entry stop not run: skipped with -EPERM, or turned into
- * exit_group (a tracee that may not be killed: it changed uid, the tracer lacks CAP_KILL). */
-static void skip_syscall(pid_t tid, int exit_instead)
-{
-    struct user_regs_struct r;
-    if (ptrace(PTRACE_GETREGS, tid, 0L, &r) != 0)
-        return;
-    if (exit_instead) {
-        r.orig_rax = __NR_exit_group;
-        r.rdi = 128 + SIGKILL;
-    } else {
-        r.orig_rax = (unsigned long long)-1;
-        r.rax = (unsigned long long)-EPERM;
-    }
-    if (ptrace(PTRACE_SETREGS, tid, 0L, &r) != 0 && errno != ESRCH)
-        tt_debug("tid %d: cannot change the syscall: %s", (int)tid, strerror(errno));
-}
-
 static void emit_tamper(struct tr_state *st, const struct tr_task *t, long nr, const uint64_t *args,
                         const char *why)
 {
@@ -369,7 +350,7 @@ static void emit_tamper(struct tr_state *st, const struct tr_task *t, long nr, c
     struct tt_evb b;
     tt_evb_begin(&b, buf, sizeof buf, TT_EV_TAMPER, tr_now_ns(), t->tid, t->tgid);
     tt_evb_i64(&b, TT_P_NR, nr);
-    tt_evb_u64(&b, TT_P_ARCH, AUDIT_ARCH_X86_64);
+    tt_evb_u64(&b, TT_P_ARCH, TR_AUDIT_ARCH);
     tt_evb_bytes(&b, TT_P_RAWARGS, TT_PK_BYTES, args ? args : none, sizeof none);
     tt_evb_str(&b, TT_P_REASON, why);
     if (tt_evb_finish(&b, -EPERM))
@@ -392,12 +373,13 @@ void tr_unreadable(struct tr_state *st, struct tr_task *t, const char *technique
     tt_error("pid %d: %s", (int)t->tgid, why);
     if (!closed)
         return;
-    int killed = kill(t->tgid, SIGKILL) == 0;
-    if (!killed)
-        tt_error("pid %d: SIGKILL refused (%s)%s", (int)t->tgid, strerror(errno),
-                 entry_args ? "; its syscall is turned into exit_group" : "");
-    if (entry_args)
-        skip_syscall(t->tid, !killed);
+    /* (kill may be refused: a tracee that changed uid, a tracer without CAP_KILL; its syscalls
+     * that need a read are then denied one by one, as this one) */
+    if (kill(t->tgid, SIGKILL) != 0)
+        tt_error("pid %d: SIGKILL refused (%s); its syscalls that cannot be read are denied",
+                 (int)t->tgid, strerror(errno));
+    if (entry_args && tr_arch_deny_syscall(t->tid, EPERM) != 0 && errno != ESRCH)
+        tt_debug("tid %d: cannot skip the syscall: %s", (int)t->tid, strerror(errno));
 }
 
 int tr_privs_deny_undumpable(struct tr_state *st, struct tr_task *t, long nr, const uint64_t *args)
@@ -405,7 +387,8 @@ int tr_privs_deny_undumpable(struct tr_state *st, struct tr_task *t, long nr, co
     if (st->reads_all || st->unreadable_off || nr != __NR_prctl || args[0] != PR_SET_DUMPABLE ||
         args[1] != 0)
         return 0;
-    skip_syscall(t->tid, 0);
+    if (tr_arch_deny_syscall(t->tid, EPERM) != 0)
+        return 0; /* (gone) */
     char why[256];
     snprintf(why, sizeof why,
              "%s: prctl(PR_SET_DUMPABLE, 0) denied (EPERM): it would close the process' memory "

@@ -53,6 +53,7 @@ SAMPLE_ETC_FILE=$E2E_NR_ETC_FILE"
     if ! ECS_RUN_EXTRA_ENV=$extra python3 "$E2E_DIR/ecs_run.py" run "$td" "$prefix" \
         BINARIES_IMAGE="$p-binaries" WORKLOAD_IMAGE="$p-workload" AWS_REGION="$AWS_REGION" \
         LOG_GROUP="$group" AWS_ACCOUNT_ID=123456789012 ${user:+USER=$user} \
+        CPU_ARCHITECTURE="$(case $(uname -m) in aarch64) echo ARM64 ;; *) echo X86_64 ;; esac)" \
         >"$TT_TMP/$name/started" 2>"$TT_TMP/$name/run.err"; then
         fail "$name-task-starts" "$(cat "$TT_TMP/$name/run.err")"
         return 1
