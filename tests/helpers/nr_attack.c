@@ -2,16 +2,17 @@
  *
  *   nr_attack dummy          an unprotected process to attack (the negative control): allows
  *                            any ptracer (Yama ptrace_scope 1), prints "ready PID", waits
- *   nr_attack monitors PID   run as `launcher tracer nr_attack monitors PID -- engine`: finds the
+ *   nr_attack monitors       run as `launcher tracer nr_attack monitors -- engine`: finds the
  *                            tracer (its parent), the launcher (the tracer's parent), the engine
  *                            (the launcher's other child) and logshipper (the engine's child),
- *                            and attacks each and the dummy PID the way a workload of the same
- *                            uid could, printing one line per attack:
+ *                            and attacks each the way a workload of the same uid could,
+ *                            printing one line per attack:
  *                              RESULT NAME ATTACK OUTCOME
  *                            ATTACK: ptrace (PTRACE_SEIZE, detached again), mem (open
  *                            /proc/PID/mem), vmread (process_vm_readv), stop (kill SIGSTOP;
  *                            SIGCONT again). OUTCOME: ok, or the errno name; for stop "stopped"
  *                            when the target really stopped.
+ *   nr_attack one NAME PID   the same attacks on PID only (the negative control's run)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -126,11 +127,14 @@ int main(int argc, char **argv)
         for (;;)
             pause();
     }
-    if (argc != 3 || strcmp(argv[1], "monitors") != 0) {
-        fprintf(stderr, "usage: nr_attack dummy | nr_attack monitors DUMMY_PID\n");
+    if (argc == 4 && strcmp(argv[1], "one") == 0) {
+        attack(argv[2], (pid_t)atoi(argv[3]));
+        return 0;
+    }
+    if (argc != 2 || strcmp(argv[1], "monitors") != 0) {
+        fprintf(stderr, "usage: nr_attack dummy | nr_attack monitors | nr_attack one NAME PID\n");
         return 2;
     }
-    pid_t dummy = (pid_t)atoi(argv[2]);
     pid_t tracer = getppid();
     pid_t launcher = (pid_t)status_field(tracer, "PPid:", NULL, 0);
     pid_t kids[16], engine = 0, shipper = 0;
@@ -152,6 +156,5 @@ int main(int argc, char **argv)
     attack("launcher", launcher);
     attack("engine", engine);
     attack("logshipper", shipper);
-    attack("dummy", dummy);
     return 0;
 }

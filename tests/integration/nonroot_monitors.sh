@@ -4,8 +4,10 @@
 # program output) and the traced workload, tests/helpers/nr_attack, which finds the monitors
 # through /proc and tries, on each, PTRACE_SEIZE, opening /proc/PID/mem, process_vm_readv and
 # kill(SIGSTOP). Every attempt must fail and every monitor must keep running. Negative control:
-# the same attacks on a dumpable, unprotected process of the same uid (started outside the
-# trace) all succeed, so the checks can tell a reachable process from a protected one.
+# the same attacks, from a traced workload of the same uid, on a dumpable, unprotected process
+# of that uid (started outside the trace; with the tracer's monitor defence switched off where
+# the tracer has that test switch, since it protects every process outside the trace) all
+# succeed, so the checks can tell a reachable process from a protected one.
 # timeout: 120
 . "$TT_ROOT/tests/lib/tt.sh"
 tt_tmpdir
@@ -40,7 +42,7 @@ wait_for 10 grep -q ready dummy.out
 key=$((0x4e520000 + $$ % 65536))
 "${TT_NONROOT[@]}" env AWS_REGION=eu-west-1 AWS_ACCESS_KEY_ID=AKIDTEST AWS_SECRET_ACCESS_KEY=x \
     AWS_ENDPOINT_URL_CLOUDWATCH_LOGS=http://127.0.0.1:9 LAUNCHER_GRACE_PERIOD=5 TT_RING_KEY="$key" \
-    "$TT_BIN/launcher" "$TT_BIN/tracer" "$TT_HELPERS/nr_attack" monitors "$dummy" \
+    "$TT_BIN/launcher" "$TT_BIN/tracer" "$TT_HELPERS/nr_attack" monitors \
     -- "$TT_BIN/engine" -c "$D/falco.yaml" >out.txt 2>err.txt
 rc=$?
 ipcrm -M "$key" 2>/dev/null
@@ -63,6 +65,11 @@ done
 expect_match monitors-engine-alerted "$(cat alerts.json 2>/dev/null)" 'Attack helper started'
 
 # negative control: the same attacks reach an unprotected process of the same uid
+off=()
+! "$TT_BIN/tracer" --help 2>&1 | grep -q -- --unsafe-disable-defence ||
+    off=(--unsafe-disable-defence monitors)
+"${TT_NONROOT[@]}" "$TT_BIN/tracer" -q -w /dev/null "${off[@]}" -- "$TT_HELPERS/nr_attack" one dummy \
+    "$dummy" >>out.txt 2>>err.txt
 for a in ptrace mem vmread; do
     expect_eq "nonroot-dummy-$a-reachable" "$(result dummy "$a")" ok
 done
