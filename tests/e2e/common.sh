@@ -66,8 +66,9 @@ e2e_dump_logs() {
 # them to E2E_CONTAINERS and sets E2E_WL[NAME] (the workload container), optionally
 # E2E_AFTER[NAME] (a container to stop once the workload has exited: the sidecar's engine) and
 # E2E_PORT[NAME] (the port the sample connects to, when it can). Then e2e_matrix PATTERN runs
-# them all (calling after_start, when the test defines it, while they run) and checks the alerts
-# each one delivered to CloudWatch (moto) with check_alerts.py.
+# them all (calling after_start, when the test defines it, once all are started, and
+# before_stop NAME, when defined, once that one has done its rounds) and checks the alerts each
+# one delivered to CloudWatch (moto) with check_alerts.py.
 E2E_USERS=(root nonroot)
 E2E_FLAVOURS=(glibc musl scratch)
 E2E_NR_UID=${TT_NR_UID:-1000}
@@ -126,6 +127,7 @@ e2e_finish() {
         [ "$flavour" = musl ] && ready='^sample: read /etc/shadow 3$'
         e2e_wait_log "$wl" "$ready" 120 || echo "$name: the sample did not reach round 3" >&2
     fi
+    ! declare -F before_stop >/dev/null || before_stop "$name"
     docker stop -t 30 "$wl" >/dev/null
     [ -z "${E2E_AFTER[$name]:-}" ] || docker stop -t 30 "${E2E_AFTER[$name]}" >/dev/null
 }

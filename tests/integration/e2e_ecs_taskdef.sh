@@ -66,6 +66,15 @@ finish_task() {
     local name=$1 wl=${E2E_WL[$1]} stop_timeout
     stop_timeout=$(awk '$1 == "workload" {print $3}' "$TT_TMP/$name/started")
     e2e_wait_log "$wl" '^sample: spawned a shell 3$' 90 || echo "$name: no round 3" >&2
+    # The task definition's healthCheck, run as ECS runs it (exec form, no shell, the
+    # container's user and environment): healthy while the task runs.
+    local hc hc_out
+    mapfile -t hc < <(python3 -c 'import json,sys
+c = [x for x in json.load(open(sys.argv[1]))["containerDefinitions"] if x["name"] == "workload"][0]
+print("\n".join(c["healthCheck"]["command"][1:]))' "$td")
+    hc_out=$(docker exec "$wl" "${hc[@]}" 2>&1)
+    expect_eq "$name-healthcheck-status" "$?" 0
+    expect_match "$name-healthcheck-healthy" "$hc_out" '^healthy: engine pid [0-9]+ consuming ring'
     docker stop -t "${stop_timeout:-30}" "$wl" >/dev/null
 }
 
@@ -88,5 +97,7 @@ for t in "${started[@]}"; do
     # logshipper names its stream after the task (task id from the metadata endpoint).
     streams=$(python3 -c 'import json,sys; print(" ".join(sorted({json.loads(l)["stream"] for l in sys.stdin})))' <"$TT_TMP/$t.cw")
     expect_match "$t-stream-named-after-task" "$streams" '0123456789abcdef0123456789abcdef'
+    # CloudWatch metrics (EMF) travel with the alerts, dimensioned by the task metadata.
+    expect_match "$t-emf-record-shipped" "$(grep -c 'CloudWatchMetrics' "$TT_TMP/$t.cw")" '^[1-9]'
 done
 exit 0

@@ -49,8 +49,24 @@ start_combo() {
         -- /vendor/falco/bin/engine -c /data/falco.yaml >/dev/null
 }
 
+# The health check in an image with no shell and no libc (the engine binary from the volume),
+# run while the workload runs, as root and as the non-root user.
+before_stop() {
+    case "$1" in
+    mounted-*-musl) ;;
+    *) return 0 ;;
+    esac
+    local out
+    out=$(docker exec "${E2E_WL[$1]}" /vendor/falco/bin/engine -c /data/falco.yaml --health 2>&1)
+    expect_eq "$1-health-check-status" "$?" 0
+    expect_match "$1-health-check-healthy" "$out" '^healthy: engine pid [0-9]+ consuming ring'
+}
 e2e_matrix mounted
 for u in "${E2E_USERS[@]}"; do
     expect_match "mounted-$u-glibc-workload-saw-sigterm" "$(docker logs "${E2E_WL[mounted-$u-glibc]}" 2>&1)" \
         '^sample: SIGTERM received'
+done
+# CloudWatch metrics (EMF) shipped with the alerts by logshipper (the default etc/falco.yaml).
+for u in "${E2E_USERS[@]}"; do
+    expect_match "mounted-$u-musl-emf-record-shipped" "$(grep -c 'CloudWatchMetrics' "$TT_TMP/mounted-$u-musl.cw")" '^[1-9]'
 done
