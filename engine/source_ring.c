@@ -36,6 +36,11 @@ struct source *source_try_ring(int key, int wait_ms, int *logged, char *err, siz
                why[0] ? ": " : "", why);
         *logged = 1;
     }
+    if (e != ENOENT && wait_ms > 0) {
+        /* refused: the attach returned at once; wait as a missing ring would, not spin */
+        struct timespec ts = {wait_ms / 1000, (long)(wait_ms % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+    }
     return NULL;
 }
 
@@ -46,10 +51,6 @@ struct source *source_open_ring(int key, volatile sig_atomic_t *stop, char *err,
         struct source *s = source_try_ring(key, ATTACH_STEP_MS, &logged, err, n);
         if (s)
             return s;
-        if (err[0]) { /* refused: attach returns at once, do not spin */
-            struct timespec ts = {0, ATTACH_STEP_MS * 1000000L};
-            nanosleep(&ts, NULL);
-        }
     }
     snprintf(err, n, "stopped while waiting for the event ring");
     return NULL;
