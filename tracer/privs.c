@@ -342,8 +342,9 @@ void tr_privs_launch_refusal(const struct tr_privs *p, char *msg, size_t cap)
     }
 }
 
+/* A tamper event as the engine's rules read it: technique, target, action, reason. */
 static void emit_tamper(struct tr_state *st, const struct tr_task *t, long nr, const uint64_t *args,
-                        const char *why)
+                        const char *technique, const char *target, int denied, const char *why)
 {
     static const uint64_t none[6];
     uint8_t buf[1536];
@@ -353,12 +354,15 @@ static void emit_tamper(struct tr_state *st, const struct tr_task *t, long nr, c
     tt_evb_u64(&b, TT_P_ARCH, TR_AUDIT_ARCH);
     tt_evb_bytes(&b, TT_P_RAWARGS, TT_PK_BYTES, args ? args : none, sizeof none);
     tt_evb_str(&b, TT_P_REASON, why);
+    tt_evb_str(&b, TT_P_TECHNIQUE, technique);
+    tt_evb_str(&b, TT_P_TARGET, target);
+    tt_evb_str(&b, TT_P_ACTION, denied ? "denied" : "observed");
     if (tt_evb_finish(&b, -EPERM))
         tr_emit(st, buf);
 }
 
-void tr_unreadable(struct tr_state *st, struct tr_task *t, const char *technique, const char *what,
-                   long nr, const uint64_t *entry_args)
+void tr_unreadable(struct tr_state *st, struct tr_task *t, const char *technique,
+                   const char *target, const char *what, long nr, const uint64_t *entry_args)
 {
     int closed = st->o->fail_policy == TR_FAIL_CLOSED;
     if (st->unreadable_off || (!closed && (t->flags & TF_UNREADABLE)))
@@ -366,11 +370,10 @@ void tr_unreadable(struct tr_state *st, struct tr_task *t, const char *technique
     t->flags |= TF_UNREADABLE;
     char why[1024];
     snprintf(why, sizeof why,
-             "%s: %s; the tracer cannot read this process' memory without CAP_SYS_PTRACE: %s",
-             technique, what,
+             "%s; the tracer cannot read this process' memory without CAP_SYS_PTRACE: %s", what,
              closed ? "killed (fail-closed)" : "traced without its arguments (fail-open)");
-    emit_tamper(st, t, nr, entry_args, why);
-    tt_error("pid %d: %s", (int)t->tgid, why);
+    emit_tamper(st, t, nr, entry_args, technique, target, closed, why);
+    tt_error("pid %d: %s: %s", (int)t->tgid, technique, why);
     if (!closed)
         return;
     /* (kill may be refused: a tracee that changed uid, a tracer without CAP_KILL; its syscalls
@@ -391,13 +394,12 @@ int tr_privs_deny_undumpable(struct tr_state *st, struct tr_task *t, long nr, co
         return 0; /* (gone) */
     char why[256];
     snprintf(why, sizeof why,
-             "%s: prctl(PR_SET_DUMPABLE, 0) denied (EPERM): it would close the process' memory "
-             "to the tracer, which lacks CAP_SYS_PTRACE",
-             TR_TECH_SET_NONDUMPABLE);
-    emit_tamper(st, t, nr, args, why);
+             "prctl(PR_SET_DUMPABLE, 0) denied (EPERM): it would close the process' memory to "
+             "the tracer, which lacks CAP_SYS_PTRACE");
+    emit_tamper(st, t, nr, args, TR_TECH_SET_NONDUMPABLE, "PR_SET_DUMPABLE", 1, why);
     static unsigned warned;
     if (warned++ < 10)
-        tt_warn("pid %d: %s", (int)t->tgid, why);
+        tt_warn("pid %d: %s: %s", (int)t->tgid, TR_TECH_SET_NONDUMPABLE, why);
     return 1;
 }
 
@@ -415,7 +417,7 @@ void tr_unreadable_exec(struct tr_state *st, struct tr_task *t, const char *exe_
              "exec of %s left the process non-dumpable (a file it may execute but not read, or a "
              "setuid or setgid file)",
              exe_path);
-    tr_unreadable(st, t, TR_TECH_UNREADABLE_EXEC, what, __NR_execve, NULL);
+    tr_unreadable(st, t, TR_TECH_UNREADABLE_EXEC, exe_path, what, __NR_execve, NULL);
 }
 
 void tr_unreadable_stop(struct tr_state *st, struct tr_task *t,
@@ -440,5 +442,5 @@ void tr_unreadable_stop(struct tr_state *st, struct tr_task *t,
              name ? name : "a syscall");
     if (args && st->o->fail_policy == TR_FAIL_CLOSED && !st->unreadable_off)
         tr_task_drop_pending(t); /* it will not run: the tamper event reports it */
-    tr_unreadable(st, t, TR_TECH_UNREADABLE_MEMORY, what, nr, args);
+    tr_unreadable(st, t, TR_TECH_UNREADABLE_MEMORY, name ? name : "?", what, nr, args);
 }

@@ -13,8 +13,9 @@
 #     with user.uid and proc.* as the kernel set them; fail-closed (no_new_privs) and fail-open
 #     (no filter: the kernel's ptrace rule alone). Control: run natively they do get it.
 #   - Tamper: an execute-only program (the kernel makes the process non-dumpable, closing its
-#     memory to the tracer) is killed with an unreadable_exec report; prctl(PR_SET_DUMPABLE, 0)
-#     is denied and the process stays visible. Control: with the defence off
+#     memory to the tracer) is killed with an unreadable_exec report and a Critical "Tartan
+#     tamper or evasion attempt" alert; prctl(PR_SET_DUMPABLE, 0) is denied (set_nondumpable,
+#     alerted) and the process stays visible. Control: with the defence off
 #     (TARTAN_TEST_UNREADABLE_OFF=1) both run and their opens reach the engine without a file
 #     name: no rule on fd.name can see them.
 # timeout: 180
@@ -160,10 +161,16 @@ fi
 expect_match nonroot-unreadable-exec-killed "$(said A xo)" '^rc=-9 '
 expect_match nonroot-unreadable-exec-reported "$(cat "$D/A.err")" \
     "error: pid [0-9]+: unreadable_exec: exec of $D/xo-cat .*killed \\(fail-closed\\)"
+if has_alert A "Tartan tamper or evasion attempt" evt.arg.technique=unreadable_exec \
+    "evt.arg.target=$D/xo-cat" evt.arg.action=denied; then pass nonroot-unreadable-exec-alert
+else fail nonroot-unreadable-exec-alert "no tamper alert with technique unreadable_exec: $(alert A 'Tartan tamper or evasion attempt')"; fi
 if has_alert A "NR marker opened" "fd.name=$D/marker-xo"; then
     fail nonroot-unreadable-exec-stopped-before-running "the execute-only program opened its file"
 else pass nonroot-unreadable-exec-stopped-before-running; fi
 expect_eq nonroot-nodump-denied "$(said A nodump)" "prctl=-1:Operation_not_permitted"
+if has_alert A "Tartan tamper or evasion attempt" evt.arg.technique=set_nondumpable evt.arg.action=denied; then
+    pass nonroot-nodump-alert
+else fail nonroot-nodump-alert "no tamper alert with technique set_nondumpable"; fi
 if has_alert A "NR marker opened" "fd.name=$D/marker-nodump"; then pass nonroot-nodump-still-visible
 else fail nonroot-nodump-still-visible "the open after prctl(PR_SET_DUMPABLE, 0) raised no alert"; fi
 if has_alert A "NR marker opened" "fd.name=$D/marker-end"; then pass nonroot-run-complete
@@ -202,5 +209,8 @@ for m in xo nodump; do
         fail "control-$m-blind" "the open was seen with its name: the control does not show the evasion"
     else pass "control-$m-blind"; fi
 done
+if has_alert D "Tartan tamper or evasion attempt"; then
+    fail control-no-tamper-alert "a tamper alert with the defence off: $(alert D 'Tartan tamper or evasion attempt')"
+else pass control-no-tamper-alert; fi
 if has_alert D "NR marker opened" "fd.name=$D/marker-end"; then pass control-run-complete
 else fail control-run-complete "the last marker's alert is missing"; fi
