@@ -27,7 +27,7 @@ static const char *const i386_names[I386_MAX] = {
 };
 
 static const char *const x32_own_names[X32_OWN_HI - X32_OWN_LO] = {
-#define SCX32(nr, name) [(nr) - X32_OWN_LO] = name,
+#define SCX32(nr, name) [(nr)-X32_OWN_LO] = name,
 #include "sysnames_x32.def"
 #undef SCX32
 };
@@ -63,8 +63,11 @@ static long native_by_name(const char *name)
 {
     static const struct {
         const char *i386, *x64;
-    } renames[] = {{"fcntl64", "fcntl"}, {"mmap2", "mmap"},  {"ugetrlimit", "getrlimit"},
-                   {"_llseek", "lseek"}, {"_newselect", "select"}};
+    } renames[] = {{"fcntl64", "fcntl"},
+                   {"mmap2", "mmap"},
+                   {"ugetrlimit", "getrlimit"},
+                   {"_llseek", "lseek"},
+                   {"_newselect", "select"}};
     for (size_t i = 0; i < sizeof renames / sizeof renames[0]; i++)
         if (strcmp(name, renames[i].i386) == 0)
             return tr_sys_by_name(renames[i].x64);

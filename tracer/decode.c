@@ -100,8 +100,28 @@ static void add_sock_info(struct tt_evb *b, pid_t tgid, long fd, int local, int 
     if (fd < 0 || fd > INT32_MAX)
         return;
     int cfd = kept >= 0 ? kept : tr_fd_copy(tgid, (int)fd);
-    if (cfd < 0)
+    if (cfd < 0) {
+        /* pidfd_getfd refused by a seccomp profile (Docker's and containerd's default ones
+         * allow it only with CAP_SYS_PTRACE): the same from /proc */
+        struct tr_sockinfo si;
+        if (errno != EPERM)
+            return;
+        static int said;
+        if (!said++)
+            tt_info("pidfd_getfd is refused here (a seccomp profile without CAP_SYS_PTRACE, or "
+                    "a tracee the kernel closed): sockets are described from /proc/PID/net");
+        if (tr_proc_sock(tgid, fd, &si) != 0)
+            return;
+        if (local && si.llen)
+            tt_evb_bytes(b, TT_P_LOCAL_ADDR, TT_PK_SOCKADDR, &si.local, si.llen);
+        if (kind) {
+            tt_evb_i64(b, TT_P_DOMAIN, si.domain);
+            tt_evb_i64(b, TT_P_TYPE, si.type);
+            if (si.type != SOCK_STREAM)
+                tt_evb_i64(b, TT_P_PROTO, si.proto);
+        }
         return;
+    }
     struct sockaddr_storage ss;
     socklen_t sl = sizeof ss;
     int named = getsockname(cfd, (struct sockaddr *)&ss, &sl) == 0 && sl > 0;
@@ -336,6 +356,18 @@ static int inet_differs(const void *a, size_t al, const void *b, size_t bl)
            (memcmp(&p->sin6_addr, &q->sin6_addr, 16) != 0 && !inet_unspecified(a, al));
 }
 
+/* The inode of the tracee's socket fd ("socket:[N]"), 0 if it is not a socket. */
+static uint64_t socket_inode(pid_t tid, int64_t fd)
+{
+    char link[64];
+    ssize_t n = fd_link(tid, fd, link, sizeof link - 1);
+    unsigned long long ino = 0;
+    if (n <= 0)
+        return 0;
+    link[n] = '\0';
+    return sscanf(link, "socket:[%llu]", &ino) == 1 ? ino : 0;
+}
+
 /* A tamper arg_swap about two addresses; fmt has two %s, for x and y (the target: x). */
 static void addr_swap(struct tr_state *st, struct tr_task *t, int64_t ret, const char *fmt,
                       const void *x, size_t xl, const void *y, size_t yl)
@@ -360,14 +392,16 @@ static void connect_peer(struct tr_state *st, struct tr_task *t, int64_t ret)
     if (ret != 0 && ret != -EINPROGRESS)
         return;
     int cfd = t->sockfd >= 0 ? t->sockfd : tr_fd_copy(t->tgid, (int)as_int(t->args[0]));
-    if (cfd < 0)
-        return;
     struct sockaddr_storage peer;
     socklen_t pl;
     const uint8_t *entry;
     uint32_t el = 0;
     int have_entry = pending_param(b, TT_P_ADDR, &entry, &el);
-    if (tr_sock_peer(cfd, t->tid, &peer, &pl) == 0) {
+    /* without a copy of the fd (pidfd_getfd refused by a seccomp profile), the socket taken at
+     * entry by its inode, in the tracee's /proc/TID/net tables */
+    int found = cfd >= 0 ? tr_sock_peer(cfd, t->tid, &peer, &pl) == 0
+                         : t->sockino && tr_sock_peer_inode(t->tid, t->sockino, &peer, &pl) == 0;
+    if (found) {
         tt_evb_bytes(b, TT_P_PEER, TT_PK_SOCKADDR, &peer, pl);
         if (have_entry && inet_differs(entry, el, &peer, pl))
             addr_swap(st, t, ret,
@@ -384,7 +418,7 @@ static void connect_peer(struct tr_state *st, struct tr_task *t, int64_t ret)
                       "%s after); the socket has no peer to tell which was used",
                       entry, el, &now, nl);
     }
-    if (cfd != t->sockfd)
+    if (cfd >= 0 && cfd != t->sockfd)
         close(cfd);
 }
 
@@ -667,6 +701,8 @@ int tr_decode_entry(struct tr_state *st, struct tr_task *t, long nr, const uint6
          * is made to name another one meanwhile */
         if (d->ev == TT_EV_CONNECT || d->ev == TT_EV_SENDTO || d->ev == TT_EV_SENDMSG)
             t->sockfd = tr_fd_copy(t->tgid, (int)as_int(args[0]));
+        if (d->ev == TT_EV_CONNECT && t->sockfd < 0)
+            t->sockino = socket_inode(t->tid, as_int(args[0])); /* (no pidfd_getfd here) */
         if (is_open_event(d->ev))
             tr_task_mark_fd_inflight(t);
     }
@@ -811,11 +847,4 @@ void tr_decode_exec_finish(struct tr_state *st, struct tr_task *t, struct tt_evb
         tr_emit(st, b->buf);
     t->buf = x->pending;
     tr_task_drop_pending(t);
-}
-
-void tr_decode_pending_str(const struct tr_task *t, unsigned id, char *out, size_t cap)
-{
-    out[0] = '\0';
-    if (t->buf)
-        pending_str(&t->evb, id, out, cap);
 }

@@ -30,8 +30,6 @@ struct tr_exec_desc {
 struct tt_evb *tr_decode_exec_begin(struct tr_state *st, struct tr_task *t, struct tr_exec_desc *x);
 void tr_decode_exec_finish(struct tr_state *st, struct tr_task *t, struct tt_evb *b,
                            struct tr_exec_desc *x);
-/* A STR parameter of t's pending event as a C string ("" if none). */
-void tr_decode_pending_str(const struct tr_task *t, unsigned id, char *out, size_t cap);
 /* Writes a finished record to the sink. */
 void tr_emit(struct tr_state *st, const void *rec);
 

@@ -27,6 +27,7 @@
 #include "filter.h"
 #include "mem.h"
 #include "policy.h"
+#include "privs.h"
 #include "procfs.h"
 #include "syscalls.h"
 #include "trace.h"
@@ -153,6 +154,8 @@ static void on_entry(struct tr_state *st, struct tr_task *t, long nr, const uint
     if (tr_policy_entry(st, t, arch, nr, args))
         return; /* denied or done by the tracer */
     int compat = tr_arch_is_compat(arch, nr);
+    if (!compat && tr_privs_deny_undumpable(st, t, nr, args))
+        return;
     if (!compat && tr_fd_inflight() && changes_fd_table(nr))
         fd_users_first(st, t);
     if (!compat && nr == __NR_pivot_root)
@@ -174,6 +177,7 @@ static void on_syscall_stop(struct tr_state *st, struct tr_task *t, int seccomp)
         return;
     }
     /* (the seccomp tag is not trusted: see policy.h) */
+    tr_mem_refused = 0;
     if (info.op == PTRACE_SYSCALL_INFO_SECCOMP) {
         on_entry(st, t, (long)info.seccomp.nr, info.seccomp.args, info.arch);
     } else if (info.op == PTRACE_SYSCALL_INFO_ENTRY) {
@@ -182,6 +186,8 @@ static void on_syscall_stop(struct tr_state *st, struct tr_task *t, int seccomp)
         tr_decode_exit(st, t, info.exit.rval);
     }
     (void)seccomp;
+    if (tr_mem_refused == t->tid)
+        tr_unreadable_stop(st, t, &info);
     resume(st, t, 0);
 }
 
@@ -291,18 +297,23 @@ static void on_exec(struct tr_state *st, struct tr_task *t)
         emit_procexit(st, (pid_t)former, t->tgid, 0);
     }
     t->tgid = t->tid;
-    int blind = tr_policy_exec_check(st, t);
     static struct tr_exec_desc x;
     struct tt_evb *b = tr_decode_exec_begin(st, t, &x);
     if (st->mode == TR_MODE_SYSCALL)
         t->flags |= TF_SKIP_EXIT;
+    /* Without CAP_SYS_PTRACE, an exec that made the process non-dumpable closes its memory to
+     * us: report (and, fail-closed, kill) it before it runs an instruction. */
+    if (!st->reads_all && tr_mem_readable(t->tid) == 0) {
+        tr_decode_exec_finish(st, t, b, &x);
+        tr_unreadable_exec(st, t, x.exe.path);
+        resume(st, t, 0);
+        return;
+    }
     /* The new program starts now (ld.so has 50-500 us of work before its first traced
      * syscall): reading the rest of its description from /proc overlaps with it instead of
      * keeping it stopped (~80 us per exec on a microVM). */
     resume(st, t, 0);
     tr_decode_exec_finish(st, t, b, &x);
-    if (blind)
-        tr_policy_exec_report(st, t, blind);
 }
 
 static int is_stop_signal(int sig)

@@ -6,14 +6,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include "policy.h"
+#include "privs.h"
 #include "procfs.h"
 #include "trace.h"
 #include "tt_log.h"
+#include "tt_nodump.h"
 #if __has_include("dump.h")
 #include "dump.h"
 #define HAVE_DUMP 1
@@ -61,6 +62,33 @@ int main(int argc, char **argv)
 
     static struct tr_state st;
     st.o = &o;
+    /* The capability probe: one line on what this tracer may do here (shown unless -q), or a
+     * refusal naming what is missing and where to grant it. */
+    struct tr_privs privs;
+    char what[2048];
+    tr_privs_read(&privs);
+    enum tr_privs_verdict v = tr_privs_assess(&privs, o.attach_pid != 0,
+                                              o.fail_policy == TR_FAIL_OPEN, what, sizeof what);
+    if (v == TR_PRIVS_REFUSED) {
+        tt_error("%s", what);
+        return TR_EXIT_FAILURE;
+    }
+    enum tt_log_level level = tt_log_get_level();
+    if (!o.quiet && level < TT_LOG_INFO)
+        tt_log_set_level(TT_LOG_INFO);
+    tt_info("%s", what);
+    tt_log_set_level(level);
+    st.reads_all = v == TR_PRIVS_FULL;
+    /* Tests only: shows what an unreadable tracee does when nothing stops it. */
+    const char *off = getenv("TARTAN_TEST_UNREADABLE_OFF");
+    st.unreadable_off =
+        (off && strcmp(off, "1") == 0) || (o.unsafe_off & TR_DEF_BIT(TR_DEF_UNREADABLE_EXEC));
+    /* Not dumpable: processes without CAP_SYS_PTRACE (the workload) cannot read or write the
+     * tracer's memory or ptrace it. A launch stays dumpable until the workload is seized (a
+     * child inherits the flag, and an unprivileged tracer may only seize a dumpable one). */
+    if (o.attach_pid && tr_def_on(&o, TR_DEF_NONDUMPABLE))
+        tt_nodump();
+
     /* A closed stderr must not kill the tracer (and, fail-closed, the workload with it). */
     struct sigaction ign;
     memset(&ign, 0, sizeof ign);
@@ -80,12 +108,6 @@ int main(int argc, char **argv)
                 "event)",
                 names);
     }
-    /* Not dumpable: processes without CAP_SYS_PTRACE (the workload: launch drops it) cannot
-     * read or write the tracer's memory or ptrace it. A launch does this once the workload's
-     * first process is forked and seized: a fork of a non-dumpable process is not dumpable
-     * either, and a tracer without CAP_SYS_PTRACE could not seize it. */
-    if (o.attach_pid && tr_def_on(&o, TR_DEF_NONDUMPABLE))
-        prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     st.ring_shmid = -1;
     char bad[80];
     if (tr_sysset_build(&st.set, o.syscalls, o.trace_all, bad, sizeof bad) != 0) {

@@ -50,7 +50,7 @@ void tr_opts_usage(FILE *out)
           "      --keep-ptrace-cap do not drop CAP_SYS_PTRACE from the workload\n"
           "      --open-ino        dev and ino of each opened file (one stat per open)\n"
           "      --allow LIST      re-allow denied classes, each use reported as a tamper event\n"
-          "                        (io_uring, clone3, compat_abi, unreadable_exec; see\n"
+          "                        (io_uring, clone3, compat_abi; see\n"
           "                        docs/security.md for what each costs)      [TARTAN_ALLOW]\n"
           "      --unsafe-disable-defence NAME  TESTS ONLY: switch a defence off (logged and\n"
           "                        recorded in the tracerinfo event)\n"
@@ -188,7 +188,7 @@ int tr_opts_parse(struct tr_opts *o, int argc, char **argv)
         o->grace_ms = (int)v * 1000;
     }
     if ((e = getenv("TARTAN_ALLOW")) && *e && defence_list(e, TR_DEF_ALLOWABLE, &o->allow) != 0)
-        return bad("TARTAN_ALLOW (io_uring, clone3, compat_abi, unreadable_exec)", e);
+        return bad("TARTAN_ALLOW (io_uring, clone3, compat_abi)", e);
     if ((e = getenv("TARTAN_SPIN_US")) && *e) {
         if (parse_long(e, 0, 1000000, &v))
             return bad("TARTAN_SPIN_US", e);
@@ -261,7 +261,7 @@ int tr_opts_parse(struct tr_opts *o, int argc, char **argv)
             break;
         case OPT_ALLOW:
             if (defence_list(optarg, TR_DEF_ALLOWABLE, &o->allow) != 0)
-                return bad("--allow (io_uring, clone3, compat_abi, unreadable_exec)", optarg);
+                return bad("--allow (io_uring, clone3, compat_abi)", optarg);
             break;
         case OPT_UNSAFE_DISABLE:
             if (defence_list(optarg, 0, &o->unsafe_off) != 0)

@@ -806,38 +806,3 @@ int tr_inject_stop(struct tr_state *st, struct tr_task *t, int exit_stop)
     (void)st;
     return 1;
 }
-
-/* ---- exec ---- */
-
-static char blind_exe[4096];
-
-int tr_policy_exec_check(struct tr_state *st, struct tr_task *t)
-{
-    if (st->o->unsafe_off & TR_DEF_BIT(TR_DEF_UNREADABLE_EXEC))
-        return 0;
-    uint64_t sp;
-    uint8_t b;
-    if (tr_arch_stack_pointer(t->tid, &sp) != 0)
-        return 0;
-    struct iovec local = {&b, 1}, remote = {(void *)(uintptr_t)sp, 1};
-    if (process_vm_readv(t->tid, &local, 1, &remote, 1, 0) == 1 || errno != EPERM)
-        return 0;
-    /* the path exec was given (the process's own exe link is closed to the tracer now) */
-    tr_decode_pending_str(t, TT_P_FILENAME, blind_exe, sizeof blind_exe);
-    if (!def_on(st, TR_DEF_UNREADABLE_EXEC))
-        return 1;
-    kill(t->tgid, SIGKILL);
-    return 2;
-}
-
-void tr_policy_exec_report(struct tr_state *st, struct tr_task *t, int check)
-{
-    char reason[4096 + 200];
-    const char *exe = blind_exe[0] ? blind_exe : "?";
-    snprintf(reason, sizeof reason,
-             "exec of %.4000s, which the workload may run but not read: the tracer cannot read "
-             "the process's memory (syscall arguments) any more; %s",
-             exe, check == 2 ? "process killed" : "allowed (--allow unreadable_exec)");
-    tr_emit_tamper(st, t, TR_AUDIT_ARCH, __NR_execve, NULL, check == 2 ? -EACCES : 0,
-                   "unreadable_exec", exe, check != 2, reason);
-}

@@ -36,13 +36,6 @@ void tr_policy_exit(struct tr_state *st, struct tr_task *t, long nr, const uint6
 int tr_policy_open_exit(struct tr_state *st, struct tr_task *t, const char *path, uint64_t flags,
                         int64_t fd);
 
-/* PTRACE_EVENT_EXEC of t, while it is stopped: a program the tracer cannot read (an
- * execute-only binary makes the process non-dumpable, which blinds an unprivileged tracer's
- * memory reads) is killed (SIGKILL, before it runs), unless allowed. 0: readable; else pass
- * the result to tr_policy_exec_report once the execve event is out (unreadable_exec). */
-int tr_policy_exec_check(struct tr_state *st, struct tr_task *t);
-void tr_policy_exec_report(struct tr_state *st, struct tr_task *t, int check);
-
 /* A stop of a task that runs a syscall the tracer put in (TF_INJECT): 1 if it was one (and was
  * handled). */
 int tr_inject_stop(struct tr_state *st, struct tr_task *t, int exit_stop);

@@ -82,12 +82,13 @@ static int diag_lookup(int family, uint64_t cookie, struct sockaddr_storage *out
     }
 }
 
-/* /proc/TID/net/tcp{,6}: the tracee's network namespace, as text; the line of inode ino. */
-static int proc_lookup(pid_t tid, int family, unsigned long ino, struct sockaddr_storage *out,
-                       socklen_t *len)
+/* /proc/TID/net/<table> (tcp, tcp6, udp, udp6): the tracee's network namespace, as text; the
+ * remote address on the line of inode ino. */
+static int proc_lookup_in(pid_t tid, const char *table, int family, unsigned long ino,
+                          struct sockaddr_storage *out, socklen_t *len)
 {
     char path[64], line[512];
-    snprintf(path, sizeof path, "/proc/%d/net/%s", (int)tid, family == AF_INET ? "tcp" : "tcp6");
+    snprintf(path, sizeof path, "/proc/%d/net/%s", (int)tid, table);
     FILE *f = fopen(path, "re");
     if (!f)
         return -1;
@@ -155,5 +156,24 @@ int tr_sock_peer(int cfd, pid_t tid, struct sockaddr_storage *out, socklen_t *le
     struct stat sb;
     if (fstat(cfd, &sb) != 0)
         return -1;
-    return proc_lookup(tid, me.ss_family, (unsigned long)sb.st_ino, out, len);
+    return proc_lookup_in(tid, me.ss_family == AF_INET ? "tcp" : "tcp6", me.ss_family,
+                          (unsigned long)sb.st_ino, out, len);
+}
+
+int tr_sock_peer_inode(pid_t tid, uint64_t ino, struct sockaddr_storage *out, socklen_t *len)
+{
+    static const struct {
+        const char *table;
+        int family;
+    } tables[] = {{"tcp", AF_INET}, {"tcp6", AF_INET6}, {"udp", AF_INET}, {"udp6", AF_INET6}};
+    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
+        if (proc_lookup_in(tid, tables[i].table, tables[i].family, (unsigned long)ino, out, len) ==
+            0) {
+            /* an unconnected socket has no peer: 0.0.0.0:0 or [::]:0 */
+            const struct sockaddr_in *a = (const void *)out;
+            const struct sockaddr_in6 *a6 = (const void *)out;
+            int zero = tables[i].family == AF_INET ? a->sin_port == 0 : a6->sin6_port == 0;
+            return zero ? -1 : 0;
+        }
+    return -1;
 }

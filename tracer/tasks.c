@@ -191,6 +191,7 @@ void tr_task_drop_pending(struct tr_task *task)
         close(task->sockfd);
         task->sockfd = -1;
     }
+    task->sockino = 0;
     tr_buf_put(task->buf, task->bufcap);
     task->buf = NULL;
     task->bufcap = 0;

@@ -14,12 +14,13 @@ enum tr_task_flags {
     TF_ATTACHING = 1u << 2,    /* seized by -p; its interrupt stop is still to come */
     TF_DETACHING = 1u << 3,    /* detach at the next stop */
     TF_SKIP_EXIT = 1u << 4,    /* ignore the next syscall-exit stop (exec done) */
-    TF_PIDNS_KNOWN = 1u << 5,  /* TF_OTHER_PIDNS is set right */
-    TF_OTHER_PIDNS = 1u << 6,  /* in a pid namespace below the tracer's (pids differ) */
-    TF_ROOT_CHANGED = 1u << 7, /* chroot, pivot_root or setns: root may not be the tracer's */
-    TF_INJECT = 1u << 8,       /* running a syscall the tracer put in (close of a denied open) */
-    TF_FD_INFLIGHT = 1u << 9,  /* counted by tr_task_mark_fd_inflight */
-    TF_COMPAT_SEEN = 1u << 10, /* --allow compat_abi: its first compat syscall was reported */
+    TF_UNREADABLE = 1u << 5,   /* its memory is closed to the tracer (reported: privs.c) */
+    TF_PIDNS_KNOWN = 1u << 6,  /* TF_OTHER_PIDNS is set right */
+    TF_OTHER_PIDNS = 1u << 7,  /* in a pid namespace below the tracer's (pids differ) */
+    TF_ROOT_CHANGED = 1u << 8, /* chroot, pivot_root or setns: root may not be the tracer's */
+    TF_INJECT = 1u << 9,       /* running a syscall the tracer put in (close of a denied open) */
+    TF_FD_INFLIGHT = 1u << 10, /* counted by tr_task_mark_fd_inflight */
+    TF_COMPAT_SEEN = 1u << 11, /* --allow compat_abi: its first compat syscall was reported */
 };
 
 struct tr_task {
@@ -33,6 +34,7 @@ struct tr_task {
     struct tt_evb evb;
     pid_t pgid;           /* process group (tracked from setpgid/setsid; monitor checks) */
     int sockfd;           /* connect/send: the tracer's copy of the socket taken at entry, or -1 */
+    uint64_t sockino;     /* connect without such a copy: the socket's inode taken at entry */
     void *inject;         /* TF_INJECT: the registers to restore (struct user_regs_struct) */
     int64_t inject_ret;   /* ... and the result the interrupted syscall returns */
     struct tr_task *next; /* hash chain */

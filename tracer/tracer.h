@@ -58,7 +58,7 @@ enum tr_defence {
     TR_DEF_NONDUMPABLE,      /* the tracer non-dumpable once the workload is seized */
     TR_DEF_RING,             /* shmget/shmat/shmctl (every ABI) on the event ring */
     TR_DEF_ARG_SWAP,         /* events from what the kernel did (opened fd, socket peer) */
-    TR_DEF_UNREADABLE_EXEC,  /* an exec the tracer cannot read: killed (allow) */
+    TR_DEF_UNREADABLE_EXEC,  /* a tracee the tracer cannot read: reported, killed (privs.c) */
     TR_DEF_OPEN_BY_HANDLE,   /* open_by_handle_at always traced, named from its fd */
     TR_DEF_COUNT,
 };
@@ -68,8 +68,7 @@ const char *tr_defence_name(int d);
 int tr_defence_by_name(const char *name); /* -1 if unknown */
 /* Which defences --allow accepts. */
 #define TR_DEF_ALLOWABLE                                                                           \
-    (TR_DEF_BIT(TR_DEF_IO_URING) | TR_DEF_BIT(TR_DEF_CLONE3) | TR_DEF_BIT(TR_DEF_COMPAT_ABI) |     \
-     TR_DEF_BIT(TR_DEF_UNREADABLE_EXEC))
+    (TR_DEF_BIT(TR_DEF_IO_URING) | TR_DEF_BIT(TR_DEF_CLONE3) | TR_DEF_BIT(TR_DEF_COMPAT_ABI))
 
 struct tr_opts {
     int attach_pid;            /* -p PID; 0 when launching */
