@@ -132,6 +132,9 @@ $(OUT)/helpers/%: tests/helpers/%.c | $(OUT)/helpers
 	$(CC) $(CSTD) -Wall -Wextra -Werror -Wno-unused-parameter -O1 -g -MMD -MP -pthread -o $@ $< $(EXTRA_LDFLAGS) $(STATIC_EXTRA)
 $(OUT)/helpers/%: tests/adversarial/%.c | $(OUT)/helpers
 	$(CC) $(CSTD) -Wall -Wextra -Werror -Wno-unused-parameter -O1 -g -MMD -MP -pthread -o $@ $< $(EXTRA_LDFLAGS) $(STATIC_EXTRA)
+# (adversarial programs named *_musl.c: static with musl, whose threads never use clone3)
+$(OUT)/helpers/%_musl: tests/adversarial/%_musl.c | $(OUT)/helpers
+	$(MUSL_CC) $(CSTD) -Wall -Wextra -Werror -O1 -static -o $@ $<
 # (helpers named *_static.c are linked statically: no dynamic loader before main)
 $(OUT)/helpers/%_static: tests/helpers/%_static.c | $(OUT)/helpers
 	$(CC) $(CSTD) -Wall -Wextra -Werror -Wno-unused-parameter -O1 -g -MMD -MP -static -o $@ $<
