@@ -123,11 +123,23 @@ all: $(BINS) $(UNIT_BINS) helpers
 # Small test helper programs in tests/helpers/*.c (one file each), built like unit tests, and
 # the adversarial suite's programs in tests/adversarial/*.c (what a hostile workload tries),
 # built next to them.
-HELPER_SRCS := $(sort $(wildcard tests/helpers/*.c))
+HELPER_SRCS := $(filter-out %_aarch32.c,$(sort $(wildcard tests/helpers/*.c)))
 HELPER_BINS := $(HELPER_SRCS:tests/helpers/%.c=$(OUT)/helpers/%)
-ADV_SRCS := $(sort $(wildcard tests/adversarial/*.c))
+ADV_SRCS := $(filter-out %_aarch32.c,$(sort $(wildcard tests/adversarial/*.c)))
 ADV_BINS := $(ADV_SRCS:tests/adversarial/%.c=$(OUT)/helpers/%)
-helpers: $(HELPER_BINS) $(ADV_BINS)
+# Programs named *_aarch32.c are 32-bit arm (AArch32) executables, static, for arm64's compat
+# ABI: built for ARCH=arm64 when AARCH32_CC (Debian's gcc-arm-linux-gnueabihf) is installed;
+# the tests that run them skip with that reason otherwise.
+AARCH32_CC ?= arm-linux-gnueabihf-gcc
+AARCH32_SRCS := $(sort $(wildcard tests/adversarial/*_aarch32.c))
+ifeq ($(ARCH)$(FUZZ)$(SAN),arm6400)
+  ifneq ($(shell command -v $(AARCH32_CC) 2>/dev/null),)
+    AARCH32_BINS := $(AARCH32_SRCS:tests/adversarial/%.c=$(OUT)/helpers/%)
+  endif
+endif
+helpers: $(HELPER_BINS) $(ADV_BINS) $(AARCH32_BINS)
+$(OUT)/helpers/%_aarch32: tests/adversarial/%_aarch32.c | $(OUT)/helpers
+	$(AARCH32_CC) $(CSTD) -Wall -Wextra -Werror -O1 -static -o $@ $<
 $(OUT)/helpers/%: tests/helpers/%.c | $(OUT)/helpers
 	$(CC) $(CSTD) -Wall -Wextra -Werror -Wno-unused-parameter -O1 -g -MMD -MP -pthread -o $@ $< $(EXTRA_LDFLAGS) $(STATIC_EXTRA)
 $(OUT)/helpers/%: tests/adversarial/%.c | $(OUT)/helpers
