@@ -4,6 +4,7 @@
 #   make fuzz         libFuzzer targets (clang) into build-fuzz/
 #   make test         install deps, build all variants (arm64 too), run the whole suite
 #   make bench        benchmarks (figures, not pass/fail)
+#   make bench-arm64  the same for the arm64 build, in the arm64 test VM (relative figures only)
 #   make install PREFIX=/vendor/falco DESTDIR=...
 #   make ARCH=arm64   cross-build everything for linux/arm64 into build-arm64/ (docs/arm64.md):
 #                     musl for launcher/waitforever, static glibc for the rest, engine and
@@ -117,7 +118,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(OUT)/tests/%)
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(OUT)/fuzz/%)
 
-.PHONY: all asan fuzz test test-only deps bench install clean format demo docker-demo macro
+.PHONY: all asan fuzz test test-only deps bench bench-bins bench-arm64 install clean format demo docker-demo macro
 all: $(BINS) $(UNIT_BINS) helpers
 
 # Small test helper programs in tests/helpers/*.c (one file each), built like unit tests, and
@@ -237,8 +238,32 @@ test: deps
 test-only:
 	bash tests/run.sh
 
-bench: all
+# The benchmark programs linked with the programs' objects (bench/*.c), built like the unit
+# tests (a cross build links them static), so that bench/*.sh needs no compiler where it runs.
+BENCH_BINS := $(OUT)/bench/engine_throughput $(OUT)/bench/ring_bench
+bench-bins: $(BENCH_BINS)
+$(OUT)/bench:
+	mkdir -p $@
+$(OUT)/bench/engine_throughput: bench/engine_throughput.c $(engine_LIBOBJS) $(LIB_A) | $(OUT)/bench
+	$(CC) $(CFLAGS_ALL) -Iengine $(LDFLAGS_ALL) -o $@ $< $(engine_LIBOBJS) $(LIB_A) $(LIBS_engine) -lpthread
+$(OUT)/bench/ring_bench: bench/ring_bench.c $(LIB_A) | $(OUT)/bench
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(LIB_A) -lpthread
+ifeq ($(STATIC),1)
+$(BENCH_BINS): | $(CURL_LIB)
+endif
+
+bench: all bench-bins
 	bash bench/run.sh
+
+# make bench on arm64: the cross build's programs and benchmark programs, run by bench/run.sh
+# in the arm64 test VM (docs/arm64.md). Under emulation only the ratios within one run mean
+# anything (traced vs native, one output vs another), not the absolute figures.
+bench-arm64:
+	$(MAKE) ARCH=arm64 all bench-bins
+	bash tests/arm64/vm.sh prepare
+	bash tests/arm64/vm.sh run build-arm64/vm-bench \
+	    'TT_OUT=$$PWD/build-arm64 TT_BIN=$$PWD/build-arm64/bin TT_HELPERS=$$PWD/build-arm64/helpers bash bench/run.sh'; \
+	    rc=$$?; cat build-arm64/vm-bench/stdout; exit $$rc
 
 demo: deps all
 	bash tests/demo.sh

@@ -28,13 +28,14 @@ ARM64_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$ARM64_DIR/../.." && pwd)
 : "${TT_CACHE:=/var/cache/tartan}"
 : "${TT_SHARED:=$ROOT/../shared}"
-: "${TT_ARM64_TIMEOUT:=1500}"
+: "${TT_ARM64_TIMEOUT:=3000}"
 : "${TT_ARM64_SMP:=2}"
 : "${TT_ARM64_MEM:=2048}"
 CACHE=$TT_CACHE/arm64
 SUITE=bookworm
-# The guest's packages beyond minbase (the cache is rebuilt when this list changes).
-GUEST_PKGS="python3,python3-yaml,procps,psmisc,busybox-static,netbase,openssl,iproute2,strace"
+# The guest's packages beyond minbase (the cache is rebuilt when this list changes); time and
+# bc are for make bench-arm64.
+GUEST_PKGS="python3,python3-yaml,procps,psmisc,busybox-static,netbase,openssl,iproute2,strace,time,bc"
 # Modules the initramfs loads, in order (dependencies first).
 MODULES="virtio_mmio virtio_blk crc16 mbcache jbd2 crc32c_generic libcrc32c ext4 netfs fscache
 9pnet 9pnet_virtio 9p"

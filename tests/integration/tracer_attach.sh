@@ -22,6 +22,17 @@ tracer_of() { awk '/^TracerPid:/{print $2}' "/proc/$1/status" 2>/dev/null; }
 # (conditions for wait_for, which runs a command again and again: a $(...) in its arguments
 # would be expanded once)
 traced_by() { [ "$(tracer_of "$1")" = "$2" ]; }
+all_traced_by() { # TRACER PID...: every PID has that tracer (0: none)
+    local tp=$1 p
+    shift
+    for p in "$@"; do traced_by "$p" "$tp" || return 1; done
+}
+# asleep PID: sleep(1) (exec'd), blocked in its sleep (not between syscalls, where a traced
+# process is seen in a tracing stop, `t`, for a moment at each one)
+asleep() {
+    [ "$(readlink "/proc/$1/exe")" = "$(readlink -f /bin/sleep)" ] &&
+        grep -q '^State:\s*S' "/proc/$1/status"
+}
 rounds_at_least() { [ "$(wc -l <rounds)" -ge "$1" ]; }
 
 for sig in INT TERM; do
@@ -34,7 +45,7 @@ for sig in INT TERM; do
     kids=$(cat /proc/$root/task/*/children)
     "$T" -p "$root" -w c.cap 2>attach.err &
     tp=$!; bg+=("$tp")
-    wait_for 15 traced_by "$root" "$tp"
+    wait_for 15 all_traced_by "$tp" "$root" $kids # (the root first, then its descendants)
     expect_eq "attach_${sig}_root_traced" "$(tracer_of "$root")" "$tp"
     ok=1
     for k in $kids; do [ "$(tracer_of "$k")" = "$tp" ] || ok=0; done
@@ -102,9 +113,11 @@ else
     skip eperm_actionable_message "needs root and setpriv to run the tracer unprivileged"
 fi
 
-# attaching to a stopped process leaves it stopped until SIGCONT
+# attaching to a stopped process leaves it stopped until SIGCONT (stopped in its nanosleep:
+# stopped earlier, a forked shell before its exec makes a hundred syscalls when continued)
 sleep 60 &
 sp=$!; bg+=("$sp")
+wait_for 10 asleep "$sp"
 kill -STOP "$sp"
 "$T" -p "$sp" -w f.cap --no-snapshot 2>/dev/null &
 tp=$!; bg+=("$tp")
@@ -113,7 +126,7 @@ sleep 1
 expect_match attach_stopped_stays_stopped "$(awk '/^State:/{print $2}' /proc/$sp/status)" '^[Tt]$'
 # (the tracer's stops take 200-500 ms to resume it under emulation, 2-20 ms on x86_64)
 kill -CONT "$sp"
-wait_for 10 awk '/^State:/{exit !($2 == "S" || $2 == "R")}' /proc/$sp/status
-expect_match attach_stopped_resumes_on_sigcont "$(awk '/^State:/{print $2}' /proc/$sp/status)" '^[SR]$'
+wait_for 10 asleep "$sp"
+check attach_stopped_resumes_on_sigcont asleep "$sp"
 kill -INT "$tp"; wait "$tp"
 kill "$sp" 2>/dev/null
