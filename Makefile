@@ -29,7 +29,11 @@ GLIBC_STATIC := tracer
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-unused-parameter
 CSTD     := -std=c11 -D_GNU_SOURCE
-INC      := -Ilib
+# One version for every program: VERSION -> $(OUT)/gen/tt_version.h (TT_VERSION).
+VERSION  := $(shell tr -d ' \n' <VERSION)
+GEN      := $(OUT)/gen
+VERSION_H := $(GEN)/tt_version.h
+INC      := -Ilib -I$(GEN)
 OPT      ?= -O2 -g
 CFLAGS_ALL = $(CSTD) $(WARN) $(INC) $(OPT) -MMD -MP -fno-strict-aliasing $(EXTRA_CFLAGS)
 LDFLAGS_ALL = $(EXTRA_LDFLAGS)
@@ -83,11 +87,17 @@ $(OUT)/helpers/%: tests/helpers/%.c | $(OUT)/helpers
 $(OUT)/helpers/%_static: tests/helpers/%_static.c | $(OUT)/helpers
 	$(CC) $(CSTD) -Wall -Wextra -Werror -Wno-unused-parameter -O1 -g -MMD -MP -static -o $@ $<
 
-$(OUT)/obj/%.o: %.c
+# Regenerated when VERSION changes; the compiler's dependency files then rebuild what includes it.
+$(VERSION_H): VERSION
+	@mkdir -p $(dir $@)
+	@printf '/* Generated from VERSION by the Makefile: do not edit. */\n#define TT_VERSION "%s"\n' \
+	    "$$(tr -d ' \n' <VERSION)" >$@.tmp && mv $@.tmp $@
+
+$(OUT)/obj/%.o: %.c | $(VERSION_H)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
-$(OUT)/musl/%.o: %.c
+$(OUT)/musl/%.o: %.c | $(VERSION_H)
 	@mkdir -p $(dir $@)
 	$(MUSL_CC) $(CSTD) $(WARN) $(INC) -Os -MMD -MP -c -o $@ $<
 
@@ -124,13 +134,13 @@ $(foreach p,$(PROGRAMS),$(eval $(call PROGRAM_template,$(p))))
 # Unit tests and fuzz targets: the program is the word after test_/fuzz_.
 prog_of = $(firstword $(subst _, ,$(patsubst $(1)_%,%,$(2))))
 define UNIT_template
-$(OUT)/tests/$(1): tests/unit/$(1).c $$(if $$(filter lib,$(2)),,$$($(2)_LIBOBJS)) $(LIB_A) | $(OUT)/tests
+$(OUT)/tests/$(1): tests/unit/$(1).c $$(if $$(filter lib,$(2)),,$$($(2)_LIBOBJS)) $(LIB_A) | $(OUT)/tests $(VERSION_H)
 	$(CC) $(CFLAGS_ALL) -Itests/unit -I$(2) $(LDFLAGS_ALL) -o $$@ $$(filter %.c %.o %.a,$$^) $(LIBS_$(2)) -lpthread
 endef
 $(foreach t,$(UNIT_SRCS:tests/unit/%.c=%),$(eval $(call UNIT_template,$(t),$(call prog_of,test,$(t)))))
 
 define FUZZ_template
-$(OUT)/fuzz/$(1): tests/fuzz/$(1).c $$(if $$(filter lib,$(2)),,$$($(2)_LIBOBJS)) $(LIB_A) | $(OUT)/fuzz
+$(OUT)/fuzz/$(1): tests/fuzz/$(1).c $$(if $$(filter lib,$(2)),,$$($(2)_LIBOBJS)) $(LIB_A) | $(OUT)/fuzz $(VERSION_H)
 	$(CC) $(CFLAGS_ALL) -I$(2) -fsanitize=fuzzer $(LDFLAGS_ALL) -o $$@ $$(filter %.c %.o %.a,$$^) $(LIBS_$(2))
 endef
 ifeq ($(FUZZ),1)

@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "config.h"
 #include "config_rules.h"
+#include "falco_compat.h"
 #include "ecs_meta.h"
 #include "fields.h"
 #include "outputs.h"
@@ -23,8 +24,8 @@
 #include "state.h"
 #include "tt_log.h"
 #include "tt_time.h"
+#include "tt_version.h"
 
-#define TARTAN_ENGINE_VERSION "0.1.0"
 #define READ_TIMEOUT_MS 100
 #define DRAIN_LIMIT_MS 2000
 #define ECS_TIMEOUT_MS 2000
@@ -51,17 +52,21 @@ struct engine {
     int timeout_notified;
 };
 
+/* Falco's version block. "Falco version" is Tartan's own release (this is not Falco); "Engine" is
+ * the Falco rules engine version Tartan matches (engine/falco_compat.h), the number rules files'
+ * required_engine_version is checked against and tools such as falcoctl compare with. */
 static int print_version(const struct engine_config *cfg)
 {
     if (cfg->json_output) {
         printf("{\"default_driver_version\":\"tartan-ring-%u\",\"driver_api_version\":\"tartan\","
-               "\"driver_schema_version\":\"tartan\",\"engine_version\":\"%s\","
-               "\"engine_version_semver\":\"%s\",\"falco_version\":\"%s\","
-               "\"libs_version\":\"tartan-%s\",\"plugin_api_version\":\"none\"}\n",
-               TT_EVENT_VERSION, TARTAN_ENGINE_VERSION, TARTAN_ENGINE_VERSION,
-               TARTAN_ENGINE_VERSION, TARTAN_ENGINE_VERSION);
+               "\"driver_schema_version\":\"tartan\",\"engine_version\":\"%d\","
+               "\"engine_version_semver\":\"%s\",\"falco_compatible_version\":\"%s\","
+               "\"falco_version\":\"%s\",\"libs_version\":\"tartan-%s\","
+               "\"plugin_api_version\":\"none\",\"tartan_version\":\"%s\"}\n",
+               TT_EVENT_VERSION, FALCO_ENGINE_VERSION_MINOR, FALCO_ENGINE_VERSION,
+               FALCO_COMPAT_RELEASE, TT_VERSION, TT_VERSION, TT_VERSION);
     } else {
-        printf("Falco version: %s (tartan)\n"
+        printf("Falco version: %s (tartan; rules and configuration of Falco %s)\n"
                "Libs version:  tartan-%s\n"
                "Plugin API:    none\n"
                "Engine:        %s\n"
@@ -69,7 +74,7 @@ static int print_version(const struct engine_config *cfg)
                "  API version:    tartan\n"
                "  Schema version: tartan\n"
                "  Default driver: tartan-ring-%u\n",
-               TARTAN_ENGINE_VERSION, TARTAN_ENGINE_VERSION, TARTAN_ENGINE_VERSION,
+               TT_VERSION, FALCO_COMPAT_RELEASE, TT_VERSION, FALCO_ENGINE_VERSION,
                TT_EVENT_VERSION);
     }
     return fflush(stdout) == 0 ? 0 : 1;
@@ -620,12 +625,14 @@ static int print_support(struct engine *e, const struct rules_input *in)
     if (!j)
         return 1;
     json_t *ver = json_object();
-    json_object_set_new(ver, "falco_version", json_string(TARTAN_ENGINE_VERSION));
-    json_object_set_new(ver, "engine_version", json_string(TARTAN_ENGINE_VERSION));
-    json_object_set_new(ver, "libs_version", json_string("tartan-" TARTAN_ENGINE_VERSION));
+    json_object_set_new(ver, "falco_version", json_string(TT_VERSION));
+    json_object_set_new(ver, "tartan_version", json_string(TT_VERSION));
+    json_object_set_new(ver, "falco_compatible_version", json_string(FALCO_COMPAT_RELEASE));
+    json_object_set_new(ver, "engine_version", json_string(FALCO_ENGINE_VERSION));
+    json_object_set_new(ver, "libs_version", json_string("tartan-" TT_VERSION));
     json_object_set_new(j, "version", ver);
     json_t *ei = json_object();
-    json_object_set_new(ei, "engine_version", json_string(TARTAN_ENGINE_VERSION));
+    json_object_set_new(ei, "engine_version", json_string(FALCO_ENGINE_VERSION));
     json_object_set_new(j, "engine_info", ei);
     size_t cl = 1;
     for (int i = 0; i < e->cli.argc; i++)
@@ -807,7 +814,8 @@ int main(int argc, char **argv)
     }
     if (!e->cli.capture)
         write_syscalls_file(e->rs);
-    tt_info("engine %s started (%s)", TARTAN_ENGINE_VERSION,
+    tt_info("engine %s (Falco %s rules engine %s) started (%s)", TT_VERSION, FALCO_COMPAT_RELEASE,
+            FALCO_ENGINE_VERSION,
             e->cli.capture ? e->cli.capture : "event ring");
     rc = run(e);
     if (!sig_stop)

@@ -8,7 +8,6 @@
 
 #include <stddef.h>
 
-#define LAUNCHER_VERSION "0.1.0"
 #define LAUNCHER_DEFAULT_GRACE_MS 10000L
 #define LAUNCHER_MAX_GRACE_MS (24L * 3600 * 1000)
 #define LAUNCHER_EXIT_USAGE 125 /* launcher's own failure (usage, setup), like env(1) */

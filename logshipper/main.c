@@ -33,8 +33,8 @@
 #include "tt_io.h"
 #include "tt_log.h"
 #include "tt_time.h"
+#include "tt_version.h"
 
-#define LOGSHIPPER_VERSION "0.1.0"
 
 #define MAX_PAST_MS (14LL * 24 * 3600 * 1000 - 3600 * 1000) /* CloudWatch: 14 days */
 #define MAX_FUTURE_MS (2LL * 3600 * 1000 - 60 * 1000)       /* CloudWatch: 2 hours */
@@ -236,7 +236,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             usage(stdout);
             exit(0);
         case O_VER:
-            printf("logshipper %s (%s, %s)\n", LOGSHIPPER_VERSION, curl_version(),
+            printf("logshipper %s (%s, %s)\n", TT_VERSION, curl_version(),
                    OpenSSL_version(OPENSSL_VERSION));
             exit(0);
         default:
