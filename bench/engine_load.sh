@@ -6,8 +6,8 @@
 set -u
 : "${TT_ROOT:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${TT_BIN:=$TT_ROOT/build/bin}"
-: "${TT_SHARED:=$TT_ROOT/../shared}"
-rules="$TT_SHARED/falco-rules/falco_rules.yaml"
+# Falco's falco_rules.yaml, found as the tests find it (../shared, build/upstream/, download).
+rules=$(sh "$TT_ROOT/tests/lib/upstream.sh" falco-rules/falco_rules.yaml) || echo "   $rules" >&2
 eng="$TT_BIN/engine"
 if [ ! -x "$eng" ] || [ ! -f "$rules" ]; then
     echo "   engine_load: skipped (need $eng and $rules)"

@@ -11,9 +11,9 @@
 set -u
 : "${TT_ROOT:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${TT_BIN:=$TT_ROOT/build/bin}"
-: "${TT_SHARED:=$TT_ROOT/../shared}"
 OBJ=$TT_ROOT/build/obj
-rules="$TT_SHARED/falco-rules/falco_rules.yaml"
+# Falco's falco_rules.yaml, found as the tests find it (../shared, build/upstream/, download).
+rules=$(sh "$TT_ROOT/tests/lib/upstream.sh" falco-rules/falco_rules.yaml) || echo "   $rules" >&2
 n=${ENGINE_BENCH_EVENTS:-1200000}
 tmp=$(mktemp -d /tmp/tartan-bench.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT

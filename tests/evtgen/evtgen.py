@@ -33,8 +33,10 @@ import time
 
 import yaml
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))  # tests/lib
+from ttest import upstream  # noqa: E402
+
 ROOT = os.environ.get("TT_ROOT") or os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-SHARED = os.environ.get("TT_SHARED") or os.path.join(ROOT, "..", "shared")
 BIN = os.environ.get("TT_BIN") or os.path.join(ROOT, "build", "bin")
 HELPERS = os.environ.get("TT_HELPERS") or os.path.join(ROOT, "build", "helpers")
 
@@ -593,8 +595,8 @@ def check(case, alerts):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--specs", default=os.path.join(SHARED, "falco-evtgen-suite"))
-    ap.add_argument("--rules", default=os.path.join(SHARED, "falco-rules", "falco_rules.yaml"))
+    ap.add_argument("--specs", help="spec directory (default: the pinned suite, tests/lib/upstream.sh)")
+    ap.add_argument("--rules", help="rules file (default: the pinned falco_rules.yaml, tests/lib/upstream.sh)")
     ap.add_argument("--only", action="append", default=[],
                     help="run only cases whose label contains this (repeatable: any of them)")
     ap.add_argument("--one-per-test", action="store_true", help="only the first case of each test")
@@ -606,6 +608,13 @@ def main(argv=None):
     ap.add_argument("--list", action="store_true", help="list the selected cases and exit")
     ap.add_argument("--timeout", type=int, default=240, help="seconds per traced run")
     o = ap.parse_args(argv)
+    for attr, name in (("specs", "falco-evtgen-suite"), ("rules", "falco-rules/falco_rules.yaml")):
+        if getattr(o, attr) is None:
+            path, why = upstream(name)
+            if path is None:
+                print(f"FAIL {o.prefix}evtgen-setup: {why}", flush=True)
+                return 1
+            setattr(o, attr, path)
 
     cases = load_cases(o.specs)
     selected = [c for c in cases if not o.only or any(x in c.label for x in o.only)]

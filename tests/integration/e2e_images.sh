@@ -44,6 +44,10 @@ for f in bin/launcher bin/tracer bin/engine bin/logshipper bin/waitforever etc/t
     grep -qx "vendor/falco/$f" "$TT_TMP/files" || missing="$missing $f"
 done
 expect_eq "binaries-contents" "$missing" ""
+# The upstream rules are the pinned release (docker/upstream.list), byte for byte.
+want=$(awk '$1 == "falco-rules/falco_rules.yaml" { print $2; exit }' "$TT_ROOT/docker/upstream.list")
+got=$(docker cp "$bin:/vendor/falco/etc/falco_rules.yaml" - 2>/dev/null | tar -xO 2>/dev/null | sha256sum | cut -c1-64)
+expect_eq "binaries-upstream-rules-pinned" "$got" "$want"
 extra=$(grep -E '(^|/)(falco\.yaml|falco_rules\.local\.yaml)$' "$TT_TMP/files" | tr '\n' ' ')
 expect_eq "binaries-no-config-inside" "$extra" ""
 others=$(grep -vE '^(vendor/|vendor$|\.dockerenv$|dev/|etc/$|etc/(hostname|hosts|mtab|resolv\.conf)$|proc/$|sys/$)' "$TT_TMP/files" | tr '\n' ' ')

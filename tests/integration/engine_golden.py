@@ -17,7 +17,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 import ttest  # noqa: E402
 
 GOLDEN = os.path.join(ttest.ROOT, "tests", "data", "engine", "golden")
-UPSTREAM = os.path.join(ttest.SHARED, "falco-rules", "falco_rules.yaml")
+UPSTREAM, UPSTREAM_WHY = ttest.upstream("falco-rules/falco_rules.yaml")
 TARTAN = os.path.join(ttest.ROOT, "etc", "tartan_rules.yaml")
 PROBES = os.path.join(GOLDEN, "probe_rules.yaml")  # extra rules for captures named probe_*
 ENGINE = os.path.join(ttest.BIN, "engine")
@@ -72,6 +72,9 @@ def compare(name, got, want, loose=frozenset()):
 def main():
     if not os.access(ENGINE, os.X_OK):
         ttest.failed("engine_golden_binary", f"{ENGINE} not built")
+        return 1
+    if UPSTREAM is None:
+        ttest.failed("engine_golden_upstream_rules", UPSTREAM_WHY)
         return 1
     with open(os.path.join(GOLDEN, "expected.json")) as f:
         expected = json.load(f)

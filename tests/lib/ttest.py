@@ -1,5 +1,6 @@
 """Python helpers for Tartan integration tests (same PASS/FAIL/SKIP protocol as tests/run.sh)."""
 import os
+import subprocess
 import sys
 
 ROOT = os.environ.get("TT_ROOT") or os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -36,3 +37,13 @@ def check(name, cond, why="condition false"):
 
 def expect_eq(name, got, want):
     return check(name, got == want, f"got {got!r}, want {want!r}")
+
+
+def upstream(name):
+    """An upstream file the tests need (Falco's falco_rules.yaml, ...), from tests/lib/upstream.sh:
+    (path, None), or (None, why and how to provide it) to put in a FAIL line. Tests never skip
+    for a missing upstream file."""
+    p = subprocess.run(["sh", os.path.join(ROOT, "tests", "lib", "upstream.sh"), name],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    out = p.stdout.strip()
+    return (out, None) if p.returncode == 0 and out else (None, out or "tests/lib/upstream.sh failed")

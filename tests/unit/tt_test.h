@@ -19,7 +19,7 @@ struct tt_test_case {
 extern struct tt_test_case tt_tests[TT_MAX_TESTS];
 extern int tt_ntests;
 extern int tt_failed_current;
-extern char tt_fail_msg[512];
+extern char tt_fail_msg[1024];
 
 #define TT_TEST(name)                                                                              \
     static void tt_test_##name(void);                                                              \
@@ -62,7 +62,7 @@ void tt_failf_impl(const char *file, int line, const char *fmt, ...)
 struct tt_test_case tt_tests[TT_MAX_TESTS];
 int tt_ntests;
 int tt_failed_current;
-char tt_fail_msg[512];
+char tt_fail_msg[1024];
 
 #include <stdarg.h>
 void tt_failf_impl(const char *file, int line, const char *fmt, ...)
