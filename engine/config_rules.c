@@ -67,15 +67,32 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int add_path(struct rules_input *in, const char *path, int from_cli, char *err, size_t n)
+/* from_cli: a -r path (fatal when missing, as Falco). Otherwise a rules_files entry: missing is
+ * a warning naming it, or an error with tartan.rules_files_missing: error. */
+static int add_path(struct rules_input *in, const char *path, int from_cli, int missing_error,
+                    char *err, size_t n)
 {
     struct stat st;
     if (stat(path, &st) != 0) {
+        int e = errno;
         if (from_cli) {
-            snprintf(err, n, "Could not open file %s for reading: %s", path, strerror(errno));
+            snprintf(err, n, "Could not open file %s for reading: %s", path, strerror(e));
             return -1;
         }
-        tt_debug("rules file %s does not exist, skipped", path);
+        if (missing_error) {
+            snprintf(err, n,
+                     "rules file %s listed in rules_files cannot be read: %s "
+                     "(tartan.rules_files_missing: error)",
+                     path, strerror(e));
+            return -1;
+        }
+        tt_warn("rules file %s listed in rules_files cannot be read (%s): skipped; its rules "
+                "are not loaded (tartan.rules_files_missing: error makes this fatal)",
+                path, strerror(e));
+        if (push(&in->missing, &in->nmissing, strdup(path))) {
+            snprintf(err, n, "out of memory");
+            return -1;
+        }
         return 0;
     }
     if (push(&in->watch, &in->nwatch, strdup(path))) {
@@ -84,7 +101,7 @@ static int add_path(struct rules_input *in, const char *path, int from_cli, char
     }
     if (!S_ISDIR(st.st_mode)) {
         if (!has_yaml_ext(path)) {
-            tt_debug("rules file %s skipped: not a .yaml/.yml file", path);
+            tt_warn("rules file %s skipped: not a .yaml/.yml file", path);
             return 0;
         }
         return add_file(in, path, err, n);
@@ -123,6 +140,8 @@ static int add_path(struct rules_input *in, const char *path, int from_cli, char
         snprintf(err, n, "out of memory");
     } else {
         qsort(names, nn, sizeof *names, cmp_str);
+        if (nn == 0)
+            tt_warn("rules directory %s has no .yaml/.yml file", path);
         for (size_t i = 0; i < nn && !rc; i++)
             rc = add_file(in, names[i], err, n);
     }
@@ -138,11 +157,11 @@ int rules_input_collect(struct rules_input *in, const struct engine_config *cfg,
     memset(in, 0, sizeof *in);
     if (ncli) {
         for (size_t i = 0; i < ncli; i++)
-            if (add_path(in, cli_paths[i], 1, err, n))
+            if (add_path(in, cli_paths[i], 1, 0, err, n))
                 goto fail;
     } else {
         for (size_t i = 0; i < cfg->nrules_files; i++)
-            if (add_path(in, cfg->rules_files[i], 0, err, n))
+            if (add_path(in, cfg->rules_files[i], 0, cfg->rules_files_missing_error, err, n))
                 goto fail;
     }
     struct env_rules er;
@@ -184,6 +203,9 @@ void rules_input_free(struct rules_input *in)
     }
     for (size_t i = 0; i < in->nwatch; i++)
         free(in->watch[i]);
+    for (size_t i = 0; i < in->nmissing; i++)
+        free(in->missing[i]);
+    free(in->missing);
     free(in->names);
     free(in->texts);
     free(in->lens);

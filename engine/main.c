@@ -96,6 +96,37 @@ static int list_events(FILE *out)
     return fflush(out) == 0 ? 0 : 1;
 }
 
+/* Which rules run, in the start-up log: how many each source defined (a rule counts where it
+ * was first defined), the total, and the listed files that were not found. */
+static void log_rules_summary(const struct ruleset *rs, const struct rules_input *in)
+{
+    size_t nr = ruleset_nrules(rs);
+    for (size_t i = 0; i < in->n; i++) {
+        size_t k = 0, en = 0;
+        for (size_t j = 0; j < nr; j++) {
+            const struct rule *r = ruleset_rule(rs, j);
+            if (r->file && !strcmp(r->file, in->names[i])) {
+                k++;
+                en += r->enabled != 0;
+            }
+        }
+        tt_info("rules: %zu (%zu enabled) from %s", k, en, in->names[i]);
+    }
+    char missing[1024] = "";
+    size_t used = 0;
+    for (size_t i = 0; i < in->nmissing && used < sizeof missing; i++)
+        used += (size_t)snprintf(missing + used, sizeof missing - used, "%s%s", i ? ", " : "",
+                                 in->missing[i]);
+    tt_info("loaded %zu rules (%zu enabled) from %zu source(s)%s%s", nr, ruleset_nenabled(rs),
+            in->n, in->nmissing ? "; not found: " : "", missing);
+}
+
+static void log_config_warnings(const struct engine_config *cfg)
+{
+    for (size_t i = 0; i < cfg->nwarnings; i++)
+        tt_warn("%s", cfg->warnings[i]);
+}
+
 /* Loads the rules the configuration and command line name. NULL on error (reported). */
 static struct ruleset *load_rules(const struct engine_config *cfg, const struct cli_opts *cli,
                                   struct rules_input *in, int quiet_warnings)
@@ -147,8 +178,7 @@ static struct ruleset *load_rules(const struct engine_config *cfg, const struct 
     rules_diags_free(&d);
     free(sel);
     if (rs)
-        tt_info("loaded %zu rules (%zu enabled) from %zu file(s)", ruleset_nrules(rs),
-                ruleset_nenabled(rs), in->n);
+        log_rules_summary(rs, in);
     return rs;
 }
 
@@ -316,6 +346,7 @@ static void reload(struct engine *e)
     e->cfg = ncfg;
     tt_log_set_level((enum tt_log_level)e->cfg.log_level);
     tt_log_set_outputs(e->cfg.log_stderr, e->cfg.log_syslog);
+    log_config_warnings(&e->cfg);
     apply_container_override(e);
     watch_setup(e, &in);
     rules_input_free(&in);
@@ -700,8 +731,10 @@ int main(int argc, char **argv)
         return rc;
     }
     char err[512];
-    struct config_load_opts lo = {
-        .path = e->cli.config_path, .overrides = e->cli.overrides, .noverrides = e->cli.noverrides};
+    struct config_load_opts lo = {.path = e->cli.config_path,
+                                  .overrides = e->cli.overrides,
+                                  .noverrides = e->cli.noverrides,
+                                  .default_optional = e->cli.version || e->cli.nvalidate};
     if (config_load(&e->cfg, &lo, err, sizeof err)) {
         if ((e->cli.version || e->cli.nvalidate) && !e->cli.config_path) {
             /* --version and -V need no configuration file (images run them bare) */
@@ -720,6 +753,8 @@ int main(int argc, char **argv)
     }
     tt_log_set_level((enum tt_log_level)e->cfg.log_level);
     tt_log_set_outputs(e->cfg.log_stderr, e->cfg.log_syslog);
+    if (!e->cli.version)
+        log_config_warnings(&e->cfg);
     for (size_t i = 0; i < e->cfg.nsources; i++)
         tt_debug("configuration file: %s", e->cfg.sources[i]);
     if (getenv(CONFIG_ENV_YAML) || getenv(CONFIG_ENV_YAML_B64))
