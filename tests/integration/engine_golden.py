@@ -105,9 +105,12 @@ def main():
                 ttest.failed(f"golden_{name}", str(e))
                 fails += 1
         # The expectations cover every required behaviour and at least two benign captures.
+        # "Outbound connection" is not among them: the captures are recorded without a network
+        # (loopback only), and loopback is ordinary traffic the rule does not report
+        # (outbound_connect expects no alert); engine_outbound_rule.sh covers it live.
         required = {"Terminal shell in container", "Read sensitive file untrusted", "Write below etc",
                     "Create Symlink Over Sensitive Files", "Packet socket created in container",
-                    "Outbound connection", "Redirect STDOUT/STDIN to Network Connection in Container",
+                    "Redirect STDOUT/STDIN to Network Connection in Container",
                     "PTRACE attached to process", "PTRACE anti-debug attempt",
                     "Execution from /dev/shm", "Drop and execute new binary in container",
                     "Fileless execution via memfd_create", "Find AWS Credentials",
