@@ -55,7 +55,9 @@ static void usage(FILE *f)
         "  -g, --group NAME         log group (default $__CW_LOG_GROUP)\n"
         "  -s, --stream NAME        log stream (default $LOGSHIPPER_LOG_STREAM, $__CW_LOG_STREAM,\n"
         "                           ECS container/task id, else host name and start time)\n"
-        "      --retention-days N   set the group's retention\n"
+        "      --retention-days N   retention of the log group when logshipper creates it\n"
+        "                           (default $LOGSHIPPER_RETENTION_DAYS; a CloudWatch value:\n"
+        "                           1 3 5 7 14 30 60 90 120 150 180 365 400 545 731 1096 ...)\n"
         "      --no-create-group    never call CreateLogGroup\n"
         "      --region R           region (default AWS_REGION, AWS_DEFAULT_REGION, profile, ECS)\n"
         "      --endpoint URL       endpoint (default AWS_ENDPOINT_URL_CLOUDWATCH_LOGS,\n"
@@ -73,6 +75,17 @@ static void usage(FILE *f)
         "      --log-level LEVEL    error, warning, info, debug (default info)\n"
         "  -h, --help               this text;  --version  version and exit\n",
         f);
+}
+
+/* The retention periods CloudWatch Logs accepts (PutRetentionPolicy retentionInDays). */
+static int retention_valid(long long d)
+{
+    static const int ok[] = {1,   3,   5,   7,   14,  30,   60,   90,   120,  150,  180,
+                             365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653};
+    for (size_t i = 0; i < sizeof ok / sizeof *ok; i++)
+        if (ok[i] == d)
+            return 1;
+    return 0;
 }
 
 static int parse_num(const char *s, long long *out)
@@ -183,8 +196,13 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             o->stream = optarg;
             break;
         case O_RET:
-            if (parse_num(optarg, &v) < 0 || v > 10000)
-                goto bad;
+            if (parse_num(optarg, &v) < 0 || !retention_valid(v)) {
+                tt_error("--retention-days %s: not a CloudWatch Logs retention (1, 3, 5, 7, 14, "
+                         "30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, "
+                         "2557, 2922, 3288 or 3653 days)",
+                         optarg);
+                return -1;
+            }
             o->retention_days = (int)v;
             break;
         case O_NOCG:
@@ -313,6 +331,18 @@ int main(int argc, char **argv)
                      .retry_base_ms = 100,
                      .retry_cap_ms = 20000};
     o.group = getenv("__CW_LOG_GROUP");
+    const char *ret_env = getenv("LOGSHIPPER_RETENTION_DAYS");
+    if (ret_env && *ret_env) {
+        long long d;
+        if (parse_num(ret_env, &d) < 0 || !retention_valid(d)) {
+            tt_error("LOGSHIPPER_RETENTION_DAYS=%s: not a CloudWatch Logs retention (1, 3, 5, 7, "
+                     "14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, "
+                     "2922, 3288 or 3653 days)",
+                     ret_env);
+            return 2;
+        }
+        o.retention_days = (int)d;
+    }
     o.stream = getenv("LOGSHIPPER_LOG_STREAM");
     if (!o.stream || !*o.stream)
         o.stream = getenv("__CW_LOG_STREAM");
