@@ -1,5 +1,6 @@
 /* Ring event source (the default): attaches to the tracer's shared-memory ring, waiting for it
  * to appear, and dispatches the common source interface to the ring or the capture reader. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,12 +19,19 @@ struct source *source_open_ring(int key, volatile sig_atomic_t *stop, char *err,
         return NULL;
     }
     int logged = 0;
+    char refused[256] = "";
     while (!*stop) {
         char why[256] = "";
         s->ring = tt_ring_attach(key, ATTACH_STEP_MS, why, sizeof why);
         if (s->ring)
             return s;
-        if (!logged) {
+        if (errno == EPROTO && strcmp(why, refused) != 0) {
+            /* a ring we cannot read (another format version): an error, once per reason; the
+             * tracer waits for us and, fail-closed, will not start the workload */
+            tt_error("cannot read the event ring: %s", why);
+            snprintf(refused, sizeof refused, "%s", why);
+            logged = 1;
+        } else if (!logged) {
             tt_info("waiting for the tracer's event ring (key 0x%x)%s%s", (unsigned)key,
                     why[0] ? ": " : "", why);
             logged = 1;
