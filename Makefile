@@ -4,6 +4,7 @@
 #   make fuzz         libFuzzer targets (clang) into build-fuzz/
 #   make test         install deps, build all variants, run the whole suite
 #   make bench        benchmarks (figures, not pass/fail)
+#   make release      binaries image tartan-binaries:$(VERSION) and build/release/*.tar.gz + SHA256SUMS
 #   make install PREFIX=/vendor/falco DESTDIR=...
 #
 # Layout rules, so that adding a file never needs a Makefile edit:
@@ -74,7 +75,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(OUT)/tests/%)
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(OUT)/fuzz/%)
 
-.PHONY: all asan fuzz test test-only deps bench install clean format demo docker-demo
+.PHONY: all asan fuzz test test-only deps bench install clean format demo docker-demo release
 all: $(BINS) $(UNIT_BINS) helpers
 
 # Small test helper programs in tests/helpers/*.c (one file each), built like unit tests.
@@ -176,6 +177,10 @@ demo: deps all
 
 docker-demo: all
 	bash tests/e2e/docker-demo.sh
+
+# The images build from source: nothing here needs to be built first.
+release:
+	sh docker/release.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/etc
