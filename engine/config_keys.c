@@ -20,17 +20,24 @@ static const char *const k_outputs[] = {"rate", "max_burst", NULL};
 static const char *const k_enabled[] = {"enabled", NULL};
 static const char *const k_file[] = {"enabled", "keep_alive", "filename", NULL};
 static const char *const k_program[] = {"enabled", "keep_alive", "program", NULL};
-static const char *const k_http[] = {"enabled",    "url",         "user_agent",
-                                     "insecure",   "ca_cert",     "ca_bundle",
-                                     "ca_path",    "mtls",        "client_cert",
-                                     "client_key", "echo",        "compress_uploads",
-                                     "keep_alive", "max_consecutive_timeouts",
-                                     "timeout",    "retries",     NULL};
-static const char *const k_drops[] = {"threshold", "actions", "rate", "max_burst",
-                                      "simulate_drops", NULL};
+static const char *const k_http[] = {"enabled",     "url",
+                                     "user_agent",  "insecure",
+                                     "ca_cert",     "ca_bundle",
+                                     "ca_path",     "mtls",
+                                     "client_cert", "client_key",
+                                     "echo",        "compress_uploads",
+                                     "keep_alive",  "max_consecutive_timeouts",
+                                     "timeout",     "retries",
+                                     NULL};
+static const char *const k_drops[] = {"threshold", "actions",        "rate",
+                                      "max_burst", "simulate_drops", NULL};
 static const char *const k_timeouts[] = {"max_consecutives", NULL};
-static const char *const k_tartan[] = {"ring_key",       "ecs_metadata_uri",   "container_id",
-                                       "container_name", "container_image",    "rules_files_missing",
+static const char *const k_tartan[] = {"ring_key",
+                                       "ecs_metadata_uri",
+                                       "container_id",
+                                       "container_name",
+                                       "container_image",
+                                       "rules_files_missing",
                                        NULL};
 
 static const struct key implemented[] = {
@@ -134,8 +141,10 @@ static void unknown(struct engine_config *cfg, const char *path, const struct cf
         }
     }
     if (best)
-        config_warn(cfg, "configuration key '%s' (%s:%d) is not a key Tartan knows: ignored "
-                    "(did you mean '%s'?)", path, v->file, v->line, best);
+        config_warn(cfg,
+                    "configuration key '%s' (%s:%d) is not a key Tartan knows: ignored "
+                    "(did you mean '%s'?)",
+                    path, v->file, v->line, best);
     else
         config_warn(cfg, "configuration key '%s' (%s:%d) is not a key Tartan knows: ignored", path,
                     v->file, v->line);

@@ -850,8 +850,7 @@ int main(int argc, char **argv)
     if (!e->cli.capture)
         write_syscalls_file(e->rs);
     tt_info("engine %s (Falco %s rules engine %s) started (%s)", TT_VERSION, FALCO_COMPAT_RELEASE,
-            FALCO_ENGINE_VERSION,
-            e->cli.capture ? e->cli.capture : "event ring");
+            FALCO_ENGINE_VERSION, e->cli.capture ? e->cli.capture : "event ring");
     rc = run(e);
     if (!sig_stop)
         drain_outputs(e);

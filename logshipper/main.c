@@ -35,7 +35,6 @@
 #include "tt_time.h"
 #include "tt_version.h"
 
-
 #define MAX_PAST_MS (14LL * 24 * 3600 * 1000 - 3600 * 1000) /* CloudWatch: 14 days */
 #define MAX_FUTURE_MS (2LL * 3600 * 1000 - 60 * 1000)       /* CloudWatch: 2 hours */
 
@@ -80,7 +79,7 @@ static void usage(FILE *f)
 /* The retention periods CloudWatch Logs accepts (PutRetentionPolicy retentionInDays). */
 static int retention_valid(long long d)
 {
-    static const int ok[] = {1,   3,   5,   7,   14,  30,   60,   90,   120,  150,  180,
+    static const int ok[] = {1,   3,   5,   7,   14,   30,   60,   90,   120,  150,  180,
                              365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653};
     for (size_t i = 0; i < sizeof ok / sizeof *ok; i++)
         if (ok[i] == d)

@@ -59,7 +59,9 @@ int main(int argc, char **argv)
         int rc = connect(s, (struct sockaddr *)&ss, len);
         int e = errno;
         printf("%s %s %d %s\n", proto, addr, port,
-               rc == 0 ? "OK" : e == EINPROGRESS ? "EINPROGRESS" : strerror(e));
+               rc == 0            ? "OK"
+               : e == EINPROGRESS ? "EINPROGRESS"
+                                  : strerror(e));
         close(s);
     }
     return 0;

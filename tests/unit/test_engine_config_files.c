@@ -79,16 +79,17 @@ TT_TEST(env_expansion_falco_cases)
     static const struct {
         const char *in, *want;
     } cases[] = {
-        {"$TT_ENV_VAR", "$TT_ENV_VAR"},              /* not ${...} */
-        {"${TT_ENV_VAR}", "envVarValue"},            /* a reference */
-        {"$${TT_ENV_VAR}", "${TT_ENV_VAR}"},         /* escaped */
-        {"$$TT_ENV_VAR", "$$TT_ENV_VAR"},            /* not an escape */
+        {"$TT_ENV_VAR", "$TT_ENV_VAR"},      /* not ${...} */
+        {"${TT_ENV_VAR}", "envVarValue"},    /* a reference */
+        {"$${TT_ENV_VAR}", "${TT_ENV_VAR}"}, /* escaped */
+        {"$$TT_ENV_VAR", "$$TT_ENV_VAR"},    /* not an escape */
         {"$${TT_ENV_VAR}$${TT_ENV_VAR}", "${TT_ENV_VAR}${TT_ENV_VAR}"},
-        {"$${${TT_ENV_VAR}}", "${envVarValue}"},     /* inner reference still expanded */
+        {"$${${TT_ENV_VAR}}", "${envVarValue}"}, /* inner reference still expanded */
         {"$${TT_ENV_VAR}${TT_ENV_VAR}", "${TT_ENV_VAR}envVarValue"},
         {" ${TT_ENV_VAR}", " envVarValue"},
         {"${TT_ENV_VAR} ", "envVarValue "},
-        {"/${TT_ENV_VAR}/${TT_ENV_VAR}${TT_ENV_VAR}/foo", "/envVarValue/envVarValueenvVarValue/foo"},
+        {"/${TT_ENV_VAR}/${TT_ENV_VAR}${TT_ENV_VAR}/foo",
+         "/envVarValue/envVarValueenvVarValue/foo"},
         {"${TT_ENV_EMBEDDED}/foo", "envVarValue/foo"}, /* Falco expands the value again */
         {"a${TT_UNSET_XX}b", "ab"},
         {"a${TT_ENV_EMPTY}b", "ab"},
@@ -129,9 +130,9 @@ TT_TEST(env_expansion_in_configuration_values)
     char err[512];
     if (load(&c, NULL, 0, err, sizeof err) != 0)
         TT_FAILF("%s", err);
-    TT_CHECK_INT(c.json_output, 1);          /* typed after expansion */
+    TT_CHECK_INT(c.json_output, 1); /* typed after expansion */
     TT_CHECK_INT(c.output_timeout_ms, 1234);
-    TT_CHECK_INT(c.stdout_enabled, 1);       /* unset -> no value -> default */
+    TT_CHECK_INT(c.stdout_enabled, 1); /* unset -> no value -> default */
     TT_CHECK_STR(c.program.program, "/bin/cat -g ${NOT_EXPANDED}");
     TT_CHECK(cfg_get(c.tree, "${TT_ENV_PROG}") != NULL);
     config_free(&c);
