@@ -195,6 +195,11 @@ int config_add_source(struct engine_config *cfg, const char *path);
  * may not be included. 0, or -1 with the reason in err. */
 int config_include_files(struct engine_config *cfg, struct cfg_node *root, const char *main_path,
                          char *err, size_t n);
+/* The regular files of directory dir (not recursive; yaml_only: names ending in .yaml or .yml),
+ * full paths in name order (config_rules.c). 0 with *out (free each and the array), or -1 with
+ * the reason in err. */
+int config_dir_files(const char *dir, int yaml_only, char ***out, size_t *nout, char *err,
+                     size_t n);
 /* One warning per key of tree that Tartan does not implement or does not know
  * (config_keys.c); webserver and metrics are not reported here. */
 void config_check_keys(struct engine_config *cfg, const struct cfg_node *tree);

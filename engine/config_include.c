@@ -13,8 +13,6 @@
  * the main file. Entries that do not exist are skipped with a warning (Falco skips silently). */
 #include "config.h"
 
-#include <dirent.h>
-#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,43 +124,14 @@ static int include_file(struct engine_config *cfg, struct cfg_node *root, const 
     return rc;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static int include_dir(struct engine_config *cfg, struct cfg_node *root, const char *dir,
                        enum strategy st, char *err, size_t n)
 {
-    DIR *d = opendir(dir);
-    if (!d) {
-        snprintf(err, n, "config_files: cannot read directory %s: %s", dir, strerror(errno));
+    char **names;
+    size_t nn;
+    if (config_dir_files(dir, 0, &names, &nn, err, n)) /* every regular file, as Falco */
         return -1;
-    }
-    char **names = NULL;
-    size_t nn = 0;
     int rc = 0;
-    struct dirent *de;
-    while ((de = readdir(d)) && !rc) {
-        char full[PATH_MAX];
-        struct stat fs;
-        if (snprintf(full, sizeof full, "%s/%s", dir, de->d_name) >= (int)sizeof full ||
-            stat(full, &fs) != 0 || !S_ISREG(fs.st_mode))
-            continue;
-        char **a = realloc(names, (nn + 1) * sizeof *a);
-        if (!a || !(a[nn] = strdup(full))) {
-            if (a)
-                names = a;
-            rc = -1;
-            snprintf(err, n, "out of memory");
-            break;
-        }
-        names = a;
-        nn++;
-    }
-    closedir(d);
-    if (!rc)
-        qsort(names, nn, sizeof *names, cmp_str);
     for (size_t i = 0; i < nn && !rc; i++)
         rc = include_file(cfg, root, names[i], st, err, n);
     for (size_t i = 0; i < nn; i++)

@@ -67,6 +67,53 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+int config_dir_files(const char *dir, int yaml_only, char ***out, size_t *nout, char *err, size_t n)
+{
+    *out = NULL;
+    *nout = 0;
+    DIR *d = opendir(dir);
+    if (!d) {
+        snprintf(err, n, "Could not open directory %s: %s", dir, strerror(errno));
+        return -1;
+    }
+    char **names = NULL;
+    size_t nn = 0;
+    struct dirent *de;
+    int rc = 0;
+    while ((de = readdir(d))) {
+        if (yaml_only && !has_yaml_ext(de->d_name))
+            continue;
+        size_t l = strlen(dir) + strlen(de->d_name) + 2;
+        char *full = malloc(l);
+        if (!full) {
+            rc = -1;
+            break;
+        }
+        snprintf(full, l, "%s/%s", dir, de->d_name);
+        struct stat fs;
+        if (stat(full, &fs) != 0 || !S_ISREG(fs.st_mode)) {
+            free(full);
+            continue;
+        }
+        if (push(&names, &nn, full)) {
+            rc = -1;
+            break;
+        }
+    }
+    closedir(d);
+    if (rc) {
+        for (size_t i = 0; i < nn; i++)
+            free(names[i]);
+        free(names);
+        snprintf(err, n, "out of memory");
+        return -1;
+    }
+    qsort(names, nn, sizeof *names, cmp_str);
+    *out = names;
+    *nout = nn;
+    return 0;
+}
+
 /* from_cli: a -r path (fatal when missing, as Falco). Otherwise a rules_files entry: missing is
  * a warning naming it, or an error with tartan.rules_files_missing: error. */
 static int add_path(struct rules_input *in, const char *path, int from_cli, int missing_error,
@@ -106,45 +153,13 @@ static int add_path(struct rules_input *in, const char *path, int from_cli, int 
         }
         return add_file(in, path, err, n);
     }
-    DIR *d = opendir(path);
-    if (!d) {
-        snprintf(err, n, "Could not open directory %s: %s", path, strerror(errno));
-        return -1;
-    }
     char **names = NULL;
     size_t nn = 0;
-    struct dirent *de;
-    int rc = 0;
-    while ((de = readdir(d))) {
-        if (!has_yaml_ext(de->d_name))
-            continue;
-        size_t l = strlen(path) + strlen(de->d_name) + 2;
-        char *full = malloc(l);
-        if (!full) {
-            rc = -1;
-            break;
-        }
-        snprintf(full, l, "%s/%s", path, de->d_name);
-        struct stat fs;
-        if (stat(full, &fs) != 0 || !S_ISREG(fs.st_mode)) {
-            free(full);
-            continue;
-        }
-        if (push(&names, &nn, full)) {
-            rc = -1;
-            break;
-        }
-    }
-    closedir(d);
-    if (rc) {
-        snprintf(err, n, "out of memory");
-    } else {
-        qsort(names, nn, sizeof *names, cmp_str);
-        if (nn == 0)
-            tt_warn("rules directory %s has no .yaml/.yml file", path);
-        for (size_t i = 0; i < nn && !rc; i++)
-            rc = add_file(in, names[i], err, n);
-    }
+    int rc = config_dir_files(path, 1, &names, &nn, err, n);
+    if (rc == 0 && nn == 0)
+        tt_warn("rules directory %s has no .yaml/.yml file", path);
+    for (size_t i = 0; i < nn && !rc; i++)
+        rc = add_file(in, names[i], err, n);
     for (size_t i = 0; i < nn; i++)
         free(names[i]);
     free(names);
