@@ -82,7 +82,7 @@ fetch_source() {
 # provide ENTRY_NAME SHA OUT: one file, local copies first.
 provide() {
     name=$1 sha=$2 out=$3 base=$(basename "$1")
-    for dir in $LOCAL_DIRS; do
+    for dir in $LOCAL_DIRS; do # one a line (IFS below): paths with blanks work
         for cand in "$dir/$name" "$dir/$base"; do
             [ -f "$cand" ] || continue
             got=$(sha256_of "$cand")
@@ -126,12 +126,16 @@ provide() {
 
 LOCAL_DIRS=""
 for d in "$@"; do
-    [ -n "$d" ] && LOCAL_DIRS="$LOCAL_DIRS $d"
+    [ -n "$d" ] && LOCAL_DIRS="$LOCAL_DIRS$d
+"
 done
+set -f # no globbing of the split directory list
+IFS='
+'
 
 rc=0
 echo "$entries" | {
-    while read -r name sha _src; do
+    while IFS=" " read -r name sha _src; do
         # Mirrors repeat a name: provide it once.
         case " ${seen:-} " in *" $name "*) continue ;; esac
         seen="${seen:-} $name"
