@@ -21,6 +21,14 @@ if [ -f "$mark" ] && [ -n "$(find "$mark" -mmin -10 2>/dev/null)" ] && [ ! -e "$
     cat "$mark"
     exit 1
 fi
+# A directory of entries is the pinned files only: anything else in the cache goes.
+if [ -d "$CACHE/$NAME" ]; then
+    for f in "$CACHE/$NAME"/* "$CACHE/$NAME"/.[!.]*; do
+        [ -e "$f" ] || continue
+        awk -v n="$NAME/$(basename "$f")" '$1 == n { found = 1 } END { exit !found }' \
+            "$ROOT/docker/upstream.list" || rm -rf "$f"
+    done
+fi
 hint="and put it at $SHARED/$NAME (or set TT_SHARED to a directory holding $NAME); with network access the tests download it into $CACHE themselves"
 if out=$(FETCH_UPSTREAM_HINT=$hint sh "$ROOT/docker/fetch-upstream.sh" "$NAME" "$CACHE/$NAME" "$SHARED" "$CACHE" 2>&1 >/dev/null); then
     rm -f "$mark"
