@@ -23,7 +23,7 @@ NAME=${1:?usage: fetch-upstream.sh NAME DEST [LOCAL_DIR...]}
 DEST=${2:?usage: fetch-upstream.sh NAME DEST [LOCAL_DIR...]}
 shift 2
 
-say() { echo "fetch-upstream: $*" >&2; }
+say() { (IFS=" "; echo "fetch-upstream: $*" >&2); }
 
 sha256_of() { sha256sum "$1" | cut -c1-64; }
 

@@ -31,7 +31,8 @@ fi
 badsha=$(sha256sum <"$TT_TMP/bad/falco_rules.yaml" | cut -c1-64)
 out=$(sh "$fetch" "$name" "$TT_TMP/out2.yaml" "$TT_TMP/bad" "$TT_TMP/good" 2>&1)
 rc=$?
-if [ $rc -ne 0 ] && [ ! -e "$TT_TMP/out2.yaml" ] && [[ "$out" == *"$TT_TMP/bad/falco_rules.yaml is not the pinned"* ]] &&
+if [ $rc -ne 0 ] && [ ! -e "$TT_TMP/out2.yaml" ] && [ "$(printf '%s\n' "$out" | wc -l)" -eq 1 ] &&
+    [[ "$out" == *"$TT_TMP/bad/falco_rules.yaml is not the pinned"* ]] &&
     [[ "$out" == *"$badsha"* ]] && [[ "$out" == *"$sha"* ]]; then
     pass local-copy-wrong-checksum-refused
 else
