@@ -2,6 +2,8 @@
 # Provide an upstream file pinned in docker/upstream.list, checked against its SHA-256.
 #
 #   fetch-upstream.sh NAME DEST [LOCAL_DIR...]
+#   fetch-upstream.sh --check NAME PATH     is PATH (a file, or a directory for a directory NAME)
+#                                           the pinned content? Nothing is written.
 #
 # NAME is an entry of the list (falco-rules/falco_rules.yaml) or a directory of entries
 # (falco-evtgen-suite: every entry under it). DEST is the file to write (for a directory NAME:
@@ -19,6 +21,11 @@ set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 LIST=${FETCH_UPSTREAM_LIST:-$here/upstream.list}
+CHECK=0
+if [ "${1:-}" = --check ]; then
+    CHECK=1
+    shift
+fi
 NAME=${1:?usage: fetch-upstream.sh NAME DEST [LOCAL_DIR...]}
 DEST=${2:?usage: fetch-upstream.sh NAME DEST [LOCAL_DIR...]}
 shift 2
@@ -132,6 +139,16 @@ done
 set -f # no globbing of the split directory list
 IFS='
 '
+
+if [ "$CHECK" = 1 ]; then # every pinned file under DEST, with its checksum
+    echo "$entries" | {
+        while IFS=" " read -r name sha _src; do
+            if [ "$name" = "$NAME" ]; then f=$DEST; else f="$DEST/${name#"$NAME"/}"; fi
+            [ -f "$f" ] && [ "$(sha256_of "$f")" = "$sha" ] || exit 1
+        done
+    }
+    exit $?
+fi
 
 rc=0
 echo "$entries" | {

@@ -58,6 +58,26 @@ else
     fail test-helper-says-how-to-provide "rc=$rc: $out"
 fi
 
+# The test helper uses a checked copy where it is (a read-only ../shared works), and reports a
+# copy there that is not the pinned one instead of passing over it.
+mkdir -p "$TT_TMP/shared/falco-rules" "$TT_TMP/wrongshared/falco-rules"
+cp "$rules" "$TT_TMP/shared/falco-rules/"
+cp "$TT_TMP/bad/falco_rules.yaml" "$TT_TMP/wrongshared/falco-rules/"
+chmod -R a-w "$TT_TMP/shared"
+out=$(TT_SHARED="$TT_TMP/shared" TT_UPSTREAM_CACHE="$TT_TMP/cache2" sh "$TT_ROOT/tests/lib/upstream.sh" "$name")
+expect_eq test-helper-uses-shared-in-place "$out $(ls "$TT_TMP/cache2" 2>/dev/null | wc -l)" \
+    "$TT_TMP/shared/$name 0"
+chmod -R u+w "$TT_TMP/shared"
+out=$(TT_SHARED="$TT_TMP/wrongshared" TT_UPSTREAM_CACHE="$TT_TMP/good-cache" sh "$TT_ROOT/tests/lib/upstream.sh" "$name")
+rc=$?
+if [ $rc -ne 0 ] && [[ "$out" == *"wrongshared/falco-rules/falco_rules.yaml is not the pinned"* ]]; then
+    pass test-helper-reports-wrong-shared-copy
+else
+    fail test-helper-reports-wrong-shared-copy "rc=$rc: $out"
+fi
+sh "$fetch" --check "$name" "$rules" && ! sh "$fetch" --check "$name" "$TT_TMP/bad/falco_rules.yaml" &&
+    pass check-mode || fail check-mode "fetch-upstream.sh --check does not tell the pinned file from another"
+
 # --- downloads, from a loopback server standing in for the release sites
 mkdir -p "$TT_TMP/www"
 cp "$rules" "$TT_TMP/www/falco_rules.yaml"

@@ -14,6 +14,17 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 NAME=${1:?usage: tests/lib/upstream.sh NAME}
 SHARED=${TT_SHARED:-$ROOT/../shared}
 CACHE=${TT_UPSTREAM_CACHE:-$ROOT/build/upstream}
+# A checked copy already in place (../shared, an earlier download) is used where it is: nothing
+# is written (the repository may be read-only, as in the arm64 test VM).
+# A copy in $SHARED that is not the pinned one is reported below, never passed over.
+for dir in "$SHARED" "$CACHE"; do
+    [ -e "$dir/$NAME" ] || continue
+    if sh "$ROOT/docker/fetch-upstream.sh" --check "$NAME" "$dir/$NAME"; then
+        echo "$dir/$NAME"
+        exit 0
+    fi
+    [ "$dir" != "$SHARED" ] || break
+done
 # A failed attempt is remembered for 10 minutes, so that a test run without network access
 # does not wait for the same download in every test.
 mark="$CACHE/$NAME.unavailable"
