@@ -24,7 +24,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import ttest  # noqa: E402
 
 DEPLOY = os.path.join(ttest.ROOT, "deploy")
-PLACEHOLDERS = {"AWS_REGION": "eu-west-1", "AWS_ACCOUNT_ID": "123456789012",
+PLACEHOLDERS = {"AWS_REGION": "eu-west-1", "AWS_ACCOUNT_ID": "123456789012", "CPU_ARCHITECTURE": "ARM64",
                 "LOG_GROUP": "/aws/ecs/service/falco_alerts",
                 "BINARIES_IMAGE": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/tartan-binaries:1",
                 "WORKLOAD_IMAGE": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/my-workload:1",
