@@ -4,7 +4,7 @@
 #   make fuzz         libFuzzer targets (clang) into build-fuzz/
 #   make test         install deps, build all variants (arm64 too), run the whole suite
 #   make bench        benchmarks (figures, not pass/fail)
-#   make release      binaries image tartan-binaries:$(VERSION) and build/release/*.tar.gz + SHA256SUMS
+#   make release      binaries images tartan-binaries[-arm64]:$(VERSION), build/release/*.tar.gz + SHA256SUMS
 #   make install PREFIX=/vendor/falco DESTDIR=...
 #   make ARCH=arm64   cross-build everything for linux/arm64 into build-arm64/ (docs/arm64.md):
 #                     musl for launcher/waitforever, static glibc for the rest, engine and

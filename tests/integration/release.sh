@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# make release: the binaries image tagged with VERSION and a tarball whose SHA256SUMS verifies;
-# the tarball holds the image's /vendor/falco (every program printing VERSION, Falco's pinned
-# rules), LICENSE, CHANGELOG.md, README.md, deploy/ and the example configuration; built twice
-# from the same image it is byte for byte the same (reproducible).
+# make release: the binaries images (amd64, arm64) tagged with VERSION and a tarball for each
+# whose SHA256SUMS verifies; the amd64 tarball holds the image's /vendor/falco (every program
+# printing VERSION, Falco's pinned rules), LICENSE, CHANGELOG.md, README.md, deploy/ and the
+# example configuration; built twice from the same images they are byte for byte the same.
 # variants: plain
 # timeout: 1500
 . "$(dirname "$0")/../lib/tt.sh"
@@ -22,10 +22,16 @@ if ! rel "$TT_TMP/r1"; then
     exit 0
 fi
 pass release-builds
-name=tartan-$v-linux-$(uname -m)
-(cd "$TT_TMP/r1" && sha256sum -c SHA256SUMS >/dev/null 2>&1) && pass release-sha256sums-verify ||
+name=tartan-$v-linux-x86_64
+sums=$(cut -d' ' -f3 "$TT_TMP/r1/SHA256SUMS" | tr '\n' ' ')
+if (cd "$TT_TMP/r1" && sha256sum -c SHA256SUMS >/dev/null 2>&1) &&
+    [ "$sums" = "tartan-$v-linux-x86_64.tar.gz tartan-$v-linux-aarch64.tar.gz " ]; then
+    pass release-sha256sums-verify
+else
     fail release-sha256sums-verify "$(cat "$TT_TMP/r1/SHA256SUMS")"
-docker image inspect "$image" >/dev/null 2>&1 && pass release-image-tagged || fail release-image-tagged "no $image"
+fi
+docker image inspect "$image" "$TT_IMAGE_PREFIX-binaries-arm64:$v" >/dev/null 2>&1 &&
+    pass release-images-tagged || fail release-images-tagged "no $image or its arm64 twin"
 mkdir -p "$TT_TMP/x"
 tar -xzf "$TT_TMP/r1/$name.tar.gz" -C "$TT_TMP/x"
 missing=""
