@@ -89,7 +89,7 @@ endif
 LIBS_launcher    :=
 LIBS_waitforever :=
 LIBS_tracer      :=
-LIBS_engine      := -lyaml -ljansson -lcurl -lm
+LIBS_engine      := -lyaml -ljansson -lcurl -lssl -lcrypto -lm
 LIBS_logshipper  := -lcurl -lssl -lcrypto -ljansson -lm
 LIBS_lib         :=
 ifeq ($(STATIC),1)
@@ -118,11 +118,17 @@ FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(OUT)/fuzz/%)
 .PHONY: all asan fuzz test test-only deps bench install clean format demo docker-demo release
 all: $(BINS) $(UNIT_BINS) helpers
 
-# Small test helper programs in tests/helpers/*.c (one file each), built like unit tests.
+# Small test helper programs in tests/helpers/*.c (one file each), built like unit tests, and
+# the adversarial suite's programs in tests/adversarial/*.c (what a hostile workload tries),
+# built next to them.
 HELPER_SRCS := $(sort $(wildcard tests/helpers/*.c))
 HELPER_BINS := $(HELPER_SRCS:tests/helpers/%.c=$(OUT)/helpers/%)
-helpers: $(HELPER_BINS)
+ADV_SRCS := $(sort $(wildcard tests/adversarial/*.c))
+ADV_BINS := $(ADV_SRCS:tests/adversarial/%.c=$(OUT)/helpers/%)
+helpers: $(HELPER_BINS) $(ADV_BINS)
 $(OUT)/helpers/%: tests/helpers/%.c | $(OUT)/helpers
+	$(CC) $(CSTD) -Wall -Wextra -Werror -Wno-unused-parameter -O1 -g -MMD -MP -pthread -o $@ $< $(EXTRA_LDFLAGS) $(STATIC_EXTRA)
+$(OUT)/helpers/%: tests/adversarial/%.c | $(OUT)/helpers
 	$(CC) $(CSTD) -Wall -Wextra -Werror -Wno-unused-parameter -O1 -g -MMD -MP -pthread -o $@ $< $(EXTRA_LDFLAGS) $(STATIC_EXTRA)
 # (helpers named *_static.c are linked statically: no dynamic loader before main)
 $(OUT)/helpers/%_static: tests/helpers/%_static.c | $(OUT)/helpers

@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "config_ops.h"
+
 /* ---- Generic YAML tree (config_tree.c) ---- */
 enum cfg_kind { CFG_NULL = 0, CFG_SCALAR, CFG_MAP, CFG_SEQ };
 
@@ -156,6 +158,8 @@ struct engine_config {
     /* tartan.rules_files_missing: error (1) makes a rules_files entry that does not exist fatal;
      * warn (0, the default) logs it and goes on. */
     int rules_files_missing_error;
+    /* webserver, metrics, health, CloudWatch metrics, shutdown budget (config_ops.c) */
+    struct ops_config ops;
 
     struct cfg_node *tree; /* resolved tree (owned) */
     char **sources;        /* files and directories the configuration came from (for watching) */
@@ -203,6 +207,23 @@ int config_dir_files(const char *dir, int yaml_only, char ***out, size_t *nout, 
 /* One warning per key of tree that Tartan does not implement or does not know
  * (config_keys.c); webserver and metrics are not reported here. */
 void config_check_keys(struct engine_config *cfg, const struct cfg_node *tree);
+
+/* Typed getters on a tree for the other configuration readers (config_ops.c): a key absent or
+ * null leaves *out as it is; a wrong type is -1 with "configuration key 'K' (file:line): expected
+ * ..." in err. key is a dot path. */
+int config_get_bool(const struct cfg_node *root, const char *key, int *out, char *err, size_t n);
+int config_get_long(const struct cfg_node *root, const char *key, long *out, long min, char *err,
+                    size_t n);
+int config_get_double(const struct cfg_node *root, const char *key, double *out, char *err,
+                      size_t n);
+int config_get_str(const struct cfg_node *root, const char *key, char **out, char *err, size_t n);
+/* A list of strings (a single string is a one-element list); replaces *out. */
+int config_get_str_list(const struct cfg_node *root, const char *key, char ***out, size_t *nout,
+                        char *err, size_t n);
+/* The type error message for key (which holds something else than want). Returns -1. */
+int config_type_error(const struct cfg_node *root, const char *key, const char *want, char *err,
+                      size_t n);
+const struct cfg_node *config_lookup(const struct cfg_node *root, const char *key);
 
 /* Rules given through the environment: TARTAN_RULES (YAML) and TARTAN_RULES_B64 (base64), and
  * any TARTAN_RULES_<SUFFIX>, in name order; names containing "B64" are base64. */

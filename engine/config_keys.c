@@ -32,13 +32,11 @@ static const char *const k_http[] = {"enabled",     "url",
 static const char *const k_drops[] = {"threshold", "actions",        "rate",
                                       "max_burst", "simulate_drops", NULL};
 static const char *const k_timeouts[] = {"max_consecutives", NULL};
-static const char *const k_tartan[] = {"ring_key",
-                                       "ecs_metadata_uri",
-                                       "container_id",
-                                       "container_name",
-                                       "container_image",
-                                       "rules_files_missing",
-                                       NULL};
+static const char *const k_tartan[] = {"ring_key",        "ecs_metadata_uri",
+                                       "container_id",    "container_name",
+                                       "container_image", "rules_files_missing",
+                                       "health",          "cloudwatch_metrics",
+                                       "shutdown",        NULL};
 
 static const struct key implemented[] = {
     {"rules_files", NULL},

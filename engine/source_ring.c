@@ -11,33 +11,45 @@
 
 #define ATTACH_STEP_MS 200
 
-struct source *source_open_ring(int key, volatile sig_atomic_t *stop, char *err, size_t n)
+struct source *source_try_ring(int key, int wait_ms, int *logged, char *err, size_t n)
 {
     struct source *s = calloc(1, sizeof *s);
     if (!s) {
         snprintf(err, n, "out of memory");
         return NULL;
     }
-    int logged = 0;
-    char refused[256] = "";
-    while (!*stop) {
-        char why[256] = "";
-        s->ring = tt_ring_attach(key, ATTACH_STEP_MS, why, sizeof why);
-        if (s->ring)
-            return s;
-        if (errno == EPROTO && strcmp(why, refused) != 0) {
-            /* a ring we cannot read (another format version): an error, once per reason; the
-             * tracer waits for us and, fail-closed, will not start the workload */
-            tt_error("cannot read the event ring: %s", why);
-            snprintf(refused, sizeof refused, "%s", why);
-            logged = 1;
-        } else if (!logged) {
-            tt_info("waiting for the tracer's event ring (key 0x%x)%s%s", (unsigned)key,
-                    why[0] ? ": " : "", why);
-            logged = 1;
-        }
-    }
+    char why[256] = "";
+    s->ring = tt_ring_attach(key, wait_ms, why, sizeof why);
+    if (s->ring)
+        return s;
+    int e = errno;
     free(s);
+    /* no ring yet is the normal wait; anything else (another version, a live consumer) is
+     * worth a reason */
+    snprintf(err, n, "%s", e == ENOENT ? "" : why);
+    /* A ring we cannot read (another format version): an error, once per reason; the tracer
+     * waits for us and, failing closed, does not start the workload. */
+    static char refused[256];
+    if (e == EPROTO && strcmp(why, refused) != 0) {
+        tt_error("cannot read the event ring: %s", why);
+        snprintf(refused, sizeof refused, "%s", why);
+        *logged = 1;
+    } else if (!*logged) {
+        tt_info("waiting for the tracer's event ring (key 0x%x)%s%s", (unsigned)key,
+                why[0] ? ": " : "", why);
+        *logged = 1;
+    }
+    return NULL;
+}
+
+struct source *source_open_ring(int key, volatile sig_atomic_t *stop, char *err, size_t n)
+{
+    int logged = 0;
+    while (!*stop) {
+        struct source *s = source_try_ring(key, ATTACH_STEP_MS, &logged, err, n);
+        if (s)
+            return s;
+    }
     snprintf(err, n, "stopped while waiting for the event ring");
     return NULL;
 }
@@ -47,8 +59,8 @@ int source_next(struct source *s, const struct tt_event **ev, int timeout_ms, ch
     if (s->cap)
         return source_capture_next(s, ev, err, n);
     int rc = tt_ring_read(s->ring, ev, timeout_ms);
-    if (rc == -2)
-        snprintf(err, n, "corrupt record in the event ring (skipped)");
+    if (rc == -2 || rc == -1)
+        snprintf(err, n, "%s", tt_ring_error(s->ring));
     return rc;
 }
 
@@ -66,6 +78,19 @@ int source_counters(struct source *s, uint64_t *produced, uint64_t *dropped)
     tt_ring_get_stats(s->ring, &st);
     *produced = st.produced;
     *dropped = st.dropped;
+    return 1;
+}
+
+struct tt_ring *source_ring_handle(struct source *s)
+{
+    return s ? s->ring : NULL;
+}
+
+int source_ring_stats(struct source *s, struct tt_ring_stats *out)
+{
+    if (!s || !s->ring)
+        return 0;
+    tt_ring_get_stats(s->ring, out);
     return 1;
 }
 

@@ -18,6 +18,7 @@ int main(int argc, char **argv)
     launcher_config_init(&cfg);
     if (launcher_config_env(&cfg, getenv("LAUNCHER_GRACE_PERIOD"), getenv("LAUNCHER_RESTART"),
                             getenv("LAUNCHER_LOG_LEVEL"), err, sizeof err) < 0 ||
+        launcher_config_env_stall(&cfg, getenv("LAUNCHER_STALL_TIMEOUT"), err, sizeof err) < 0 ||
         launcher_parse_args(&cfg, argc, argv, err, sizeof err) < 0) {
         tt_error("%s", err);
         launcher_config_free(&cfg);

@@ -67,6 +67,10 @@ def check(docs):
         vols = {v["name"]: v for v in pod.get("volumes", [])}
         cmvol = vols.get(mounts.get("/data"), {}).get("configMap", {}).get("name")
         report("engine-config-from-configmap", cmvol == cm["metadata"]["name"], f"/data is {cmvol}")
+        probes = [engine[0].get(k, {}).get("exec", {}).get("command", [])
+                  for k in ("startupProbe", "livenessProbe")]
+        report("engine-exec-probes", all(p[:1] == ["/vendor/falco/bin/engine"] and "--health" in p
+                                         for p in probes), f"startupProbe/livenessProbe {probes}")
     wl = [c for c in pod.get("containers", []) if (c.get("command") or [""])[0] == "/vendor/falco/bin/tracer"]
     report("workload-under-tracer", len(wl) == 1, "no container whose command is the tracer")
     if wl:
