@@ -16,6 +16,7 @@
 #include "drops.h"
 #include "falco_compat.h"
 #include "ecs_meta.h"
+#include "fields_dns.h"
 #include "fields.h"
 #include "health_cmd.h"
 #include "health_mon.h"
@@ -29,6 +30,7 @@
 #include "stream_guard.h"
 #include "testsw.h"
 #include "tt_log.h"
+#include "tt_nodump.h"
 #include "tt_ring.h"
 #include "tt_sysnames.h"
 #include "tt_time.h"
@@ -186,6 +188,7 @@ static struct ruleset *load_rules(const struct engine_config *cfg, const struct 
         .nonly_tags = cli->nonly_tags,
         .min_priority_set = 1,
         .min_priority = cfg->priority,
+        .no_details = !cli->describe_all && !cli->describe_rule, /* only -L/-l print them */
     };
     struct rules_diags d;
     rules_diags_init(&d);
@@ -239,8 +242,13 @@ static void apply_ecs(struct engine *e)
     if (m) {
         if (e->pl && m->container_id) {
             struct engine_state *st = pipeline_state(e->pl);
+            /* privileged stays unknown: the metadata does not say (Falco gets it from the
+                             runtime; Fargate has no privileged containers) */
             state_set_container_meta(st, m->container_id, m->name, m->image, m->image_repo,
-                                     m->image_tag, 0);
+                                     m->image_tag, -1);
+            state_set_container_digest(st, m->container_id, m->image_digest);
+            state_set_container_mounts(st, m->container_id, (const char *const *)m->vol_source,
+                                       (const char *const *)m->vol_dest, m->nvol);
             /* With cgroup namespaces (cgroup v2, Fargate) a process's cgroup is "0::/" and
              * names no container: the task's container is the one we run in. An explicit
              * tartan.container_id wins. */
@@ -370,6 +378,8 @@ static void reload(struct engine *e)
     }
     pipeline_swap_ruleset(e->pl, nrs);
     pipeline_set_min_priority(e->pl, ncfg.priority);
+    ruleset_note_literals(nrs); /* the new rules may compare fd.*ip.name with host names */
+    fld_dns_start();
     alert_builder_free(e->ab);
     ruleset_free(e->rs);
     e->ab = nab;
@@ -745,9 +755,13 @@ static void write_syscalls_file(const struct ruleset *rs)
                     fprintf(f, "socket.domain=%d\n", d);
         } else {
             fprintf(f, "%s\n", tt_event_name(t));
+            if (t == TT_EV_RECVFROM && ruleset_recvfrom_needs_all(rs))
+                fprintf(f, "recvfrom.all\n"); /* every recvfrom, not only addressed ones */
         }
         n++;
     }
+    if (ruleset_needs_env(rs))
+        fprintf(f, "proc.env\n"); /* the tracer captures environments (as with -E) */
     if (fclose(f) != 0 || rename(tmp, path) != 0) {
         tt_warn("TARTAN_SYSCALLS_FILE: cannot write %s: %s", path, strerror(errno));
         unlink(tmp);
@@ -822,6 +836,8 @@ static int print_support(struct engine *e, const struct rules_input *in)
 int main(int argc, char **argv)
 {
     tt_log_init("engine");
+    if (tt_nodump() != 0)
+        tt_warn("cannot make the engine non-dumpable: %s", strerror(errno));
     static struct engine eng;
     struct engine *e = &eng;
     if (cli_parse(&e->cli, argc, argv, stderr)) {
@@ -999,6 +1015,8 @@ int main(int argc, char **argv)
                 tt_error("%s", err);
         }
     }
+    ruleset_note_literals(e->rs); /* host names the enabled rules compare fd.*ip.name with */
+    fld_dns_start();              /* resolved in the background */
     tt_info("engine %s (Falco %s rules engine %s) started (%s)", TT_VERSION, FALCO_COMPAT_RELEASE,
             FALCO_ENGINE_VERSION, e->cli.capture ? e->cli.capture : "event ring");
     rc = run(e);
@@ -1055,6 +1073,7 @@ out:
         unlink(e->cli.pidfile);
     config_free(&e->cfg);
     cli_free(&e->cli);
+    fld_dns_stop();
     curl_global_cleanup();
     return rc;
 }

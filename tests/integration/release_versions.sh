@@ -11,6 +11,7 @@ expect_eq launcher-version "$("$TT_BIN/launcher" --version)" "launcher $v"
 expect_eq waitforever-version "$("$TT_BIN/waitforever" --version)" "waitforever $v"
 expect_match tracer-version "$("$TT_BIN/tracer" --version)" "^tracer $v \\(Tartan; event format version [0-9]+\\)\$"
 expect_match logshipper-version "$("$TT_BIN/logshipper" --version)" "^logshipper $v \\("
+expect_match instrument-version "$("$TT_BIN/instrument" --version)" "^instrument $v "
 text=$("$TT_BIN/engine" --version)
 expect_match engine-version "$text" "^Falco version: $v \\(tartan; rules and configuration of Falco [0-9.]+\\)"
 json=$("$TT_BIN/engine" --version -o json_output=true)
