@@ -7,7 +7,8 @@
 #     so rules that ask for failed opens fire (upstream's directory traversal rule, through
 #     open_file_failed), and rules about opened files do not, as with Falco. Control: the same
 #     read as root raises "Sensitive file opened for reading".
-#   - Shells and outbound connections raise their alerts with the workload's uid.
+#   - Shells and connections are seen with the workload's uid (a loopback one is not an
+#     Outbound connection alert).
 #   - A setuid-root program and a file-capability program run without their privilege (the
 #     kernel grants none under an unprivileged tracer, nor with no_new_privs) and are reported
 #     with user.uid and proc.* as the kernel set them; fail-closed (no_new_privs) and fail-open
@@ -43,6 +44,13 @@ cat >"$D/rules.yaml" <<EOF
     evt.type in (open, openat, openat2) and fd.typechar = 'f' and fd.num = -1 and
     evt.res startswith E and fd.name = /etc/shadow
   output: failed open (file=%fd.name res=%evt.res uid=%user.uid)
+  priority: NOTICE
+- rule: NR loopback connect
+  desc: the workload's connection to this test's loopback listener (the default Outbound
+    connection rule leaves loopback alone)
+  condition: >
+    evt.type = connect and fd.sip = 127.0.0.1 and (evt.rawres >= 0 or evt.res = EINPROGRESS)
+  output: loopback connect (dst=%fd.sip:%fd.sport uid=%user.uid)
   priority: NOTICE
 - rule: NR marker opened
   desc: the markers the workload opens
@@ -140,8 +148,13 @@ else pass nonroot-failed-open-not-opened; fi
 if has_alert A "Shell spawned by the workload" "user.uid=$uid"; then pass nonroot-shell-alert
 else fail nonroot-shell-alert "no 'Shell spawned by the workload' alert with user.uid=$uid"; fi
 expect_eq nonroot-connect-done "$(said A connect)" connected
-if has_alert A "Outbound connection" fd.sip=127.0.0.1 "fd.sport=$port"; then pass nonroot-connect-alert
-else fail nonroot-connect-alert "no 'Outbound connection' alert to 127.0.0.1:$port"; fi
+if has_alert A "NR loopback connect" fd.sip=127.0.0.1 "fd.sport=$port" "user.uid=$uid"; then
+    pass nonroot-connect-alert
+else fail nonroot-connect-alert "no connect event to 127.0.0.1:$port with the workload's uid"; fi
+# ordinary (loopback) traffic: the default rule stays quiet
+if has_alert A "Outbound connection" fd.sip=127.0.0.1; then
+    fail nonroot-loopback-not-outbound "Outbound connection fired for a loopback connection"
+else pass nonroot-loopback-not-outbound; fi
 # unprivileged NAME RUN: the setuid-root id said the caller's uid and no effective uid
 unprivileged() {
     local got
