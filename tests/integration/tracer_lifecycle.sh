@@ -16,6 +16,7 @@ trap cleanup EXIT
 
 # child_of PID: first child pid of PID
 child_of() { cat "/proc/$1/task/$1/children" 2>/dev/null | awk '{print $1}'; }
+has_child() { [ -n "$(child_of "$1")" ]; }
 alive() { [ -d "/proc/$1" ] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
 counter() { # the workload truncates and rewrites the file: retry an empty read
     local v i
@@ -69,7 +70,7 @@ check sigterm_busy_workload_prompt test "$el" -lt 3000
 for s in HUP USR1; do
     "$T" -w c.cap -- /bin/sleep 30 &
     tp=$!; pids_to_kill+=("$tp")
-    wait_for 15 test -n "$(child_of $tp)"
+    wait_for 15 has_child "$tp"
     sleep 0.2
     kill -$s "$tp"; wait "$tp"; rc=$?
     expect_eq "sig${s}_forwarded" "$rc" $((128 + $(kill -l $s)))
