@@ -35,8 +35,9 @@ if [ "$TT_VARIANT" = plain ]; then
     else
         skip "hardened-install" "build/ is not up to date with the sources (run make all)"
     fi
-    if [ -d "$TT_ROOT/build-fuzz/fuzz" ] && ls "$TT_ROOT"/build-fuzz/fuzz/fuzz_* >/dev/null 2>&1; then
-        out=$("${CHECK[@]}" --no-fortify "$TT_ROOT"/build-fuzz/fuzz/fuzz_* 2>&1)
+    mapfile -t fz < <(find "$TT_ROOT/build-fuzz/fuzz" -maxdepth 1 -name 'fuzz_*' ! -name '*.d' -type f 2>/dev/null)
+    if [ ${#fz[@]} -gt 0 ]; then
+        out=$("${CHECK[@]}" --no-fortify "${fz[@]}" 2>&1)
         if [ $? -eq 0 ]; then pass "hardened-fuzz-targets"; else fail "hardened-fuzz-targets" "$(echo "$out" | grep MISSING | head -3)"; fi
     else
         skip "hardened-fuzz-targets" "build-fuzz/ not built (make fuzz)"

@@ -16,7 +16,7 @@ not a 64-bit little-endian ELF executable. What each property means and how it i
   fortify  a glibc __*_chk function (not __stack_chk_fail) referenced or defined; required only
            for glibc binaries (musl has no fortified headers) and not with --no-fortify
            (sanitizer builds)
-  cfi      x86_64: main begins with endbr64 (built with -fcf-protection); aarch64: main begins
+  cfi      x86_64: main (LLVMFuzzerTestOneInput in a fuzz target) begins with endbr64 (built with -fcf-protection); aarch64: main begins
            with paciasp or bti (-mbranch-protection=standard). The .note.gnu.property marking
            (IBT/SHSTK, BTI/PAC) is reported as well but not required: the linker ANDs it over
            every input, and Debian 12's libc start files (crt1.o, crti.o) carry none, so no
@@ -150,7 +150,9 @@ def check(path, fortify_required=True):
         chk = sorted(n for n in names if n.startswith("__") and n.endswith("_chk") and n != "__stack_chk_fail")
         r["fortify_functions"] = len(chk)
         r["fortify"] = bool(chk) if (r["glibc"] and fortify_required) else "n/a"
-        mains = [s for s in syms if s[0] == "main" and s[3] != 0 and s[1]]
+        # our code's entry: main, or in a libFuzzer target (whose main is libFuzzer's) the target
+        mains = [s for s in syms if s[0] == "LLVMFuzzerTestOneInput" and s[3] != 0 and s[1]] or \
+            [s for s in syms if s[0] == "main" and s[3] != 0 and s[1]]
         first = e.vaddr_bytes(mains[0][1], 4) if mains else b""
         if not mains:
             r["cfi"] = None
