@@ -315,6 +315,8 @@ struct cfg_node *cfg_parse(const char *text, size_t len, const char *name, char 
 {
     struct builder b = {.name = name, .err = err, .errlen = n};
     struct cfg_node *root = NULL;
+    if (n)
+        err[0] = '\0';
     if (!yaml_parser_initialize(&b.parser)) {
         snprintf(err, n, "out of memory");
         return NULL;
@@ -363,6 +365,8 @@ struct cfg_node *cfg_parse(const char *text, size_t len, const char *name, char 
 fail:
     cfg_node_free(root);
     root = NULL;
+    if (n && !err[0]) /* the failures that leave no message are allocation failures */
+        snprintf(err, n, "%s: out of memory", name);
 out:
     for (size_t i = 0; i < b.nanchors; i++)
         free(b.anchors[i].name);

@@ -213,8 +213,9 @@ static int build_index(struct ruleset *rs)
 
 static const struct ruleset_opts default_opts;
 
-static int load_all(const char *const *names, const char *const *bufs, const size_t *lens, size_t n,
-                    const struct ruleset_opts *o, struct rules_diags *d, struct ruleset **out)
+static int load_all_once(const char *const *names, const char *const *bufs, const size_t *lens,
+                         size_t n, const struct ruleset_opts *o, struct rules_diags *d,
+                         struct ruleset **out)
 {
     *out = NULL;
     if (!o)
@@ -266,6 +267,24 @@ static int load_all(const char *const *names, const char *const *bufs, const siz
     }
     *out = rs;
     return 0;
+}
+
+/* A load in which any allocation failed fails as a whole (rules_alloc.h). */
+static int load_all(const char *const *names, const char *const *bufs, const size_t *lens, size_t n,
+                    const struct ruleset_opts *o, struct rules_diags *d, struct ruleset **out)
+{
+    rules_alloc_failed_take();
+    int rc = load_all_once(names, bufs, lens, n, o, d, out);
+    if (rules_alloc_failed_take()) {
+        ruleset_free(*out);
+        *out = NULL;
+        rc = -1;
+        if (d && !d->oom) {
+            d->oom = 1;
+            d->nerrors++;
+        }
+    }
+    return rc;
 }
 
 int ruleset_load_buffers(const char *const *names, const char *const *bufs, const size_t *lens,

@@ -26,6 +26,7 @@ extern struct tt_test_case tt_tests[TT_MAX_TESTS];
 extern int tt_ntests;
 extern int tt_failed_current;
 extern unsigned long tt_checks_current;
+extern int tt_skip_current;
 extern jmp_buf tt_require_jmp;
 extern char tt_fail_msg[512];
 
@@ -46,6 +47,14 @@ void tt_failf_impl(const char *file, int line, const char *fmt, ...)
 
 /* Ends the current test now (after a failure was recorded): back to tt_run_all. */
 #define TT_ABORT_TEST() longjmp(tt_require_jmp, 1)
+
+/* Ends the current test as SKIP with a reason (printed "SKIP name: reason"). */
+#define TT_SKIP(...)                                                                               \
+    do {                                                                                           \
+        tt_skip_current = 1;                                                                       \
+        snprintf(tt_fail_msg, sizeof tt_fail_msg, __VA_ARGS__);                                    \
+        TT_ABORT_TEST();                                                                           \
+    } while (0)
 
 #define TT_CHECK(cond)                                                                             \
     do {                                                                                           \
@@ -107,6 +116,7 @@ struct tt_test_case tt_tests[TT_MAX_TESTS];
 int tt_ntests;
 int tt_failed_current;
 unsigned long tt_checks_current;
+int tt_skip_current;
 jmp_buf tt_require_jmp;
 char tt_fail_msg[512];
 
@@ -136,9 +146,14 @@ static int tt_run_all(void)
     for (volatile int i = 0; i < tt_ntests; i++) {
         tt_failed_current = 0;
         tt_checks_current = 0;
+        tt_skip_current = 0;
         tt_fail_msg[0] = '\0';
         if (setjmp(tt_require_jmp) == 0)
             tt_tests[i].fn();
+        if (tt_skip_current && !tt_failed_current) {
+            printf("SKIP %s: %s\n", tt_tests[i].name, tt_fail_msg);
+            continue;
+        }
         if (!tt_failed_current && tt_checks_current == 0)
             snprintf(tt_fail_msg, sizeof tt_fail_msg, "ran no checks"), tt_failed_current = 1;
         if (tt_failed_current) {
