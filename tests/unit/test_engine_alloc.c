@@ -127,7 +127,8 @@ TT_TEST(steady_state_event_path_allocates_nothing)
     pipeline_get_stats(p, &after);
     TT_CHECK_INT(after.events - before.events, ROUNDS * EVENTS_PER_ROUND);
     TT_CHECKF(after.evaluated - before.evaluated >= (uint64_t)ROUNDS * 4,
-              "only %llu events met a rule", (unsigned long long)(after.evaluated - before.evaluated));
+              "only %llu events met a rule",
+              (unsigned long long)(after.evaluated - before.evaluated));
     TT_CHECK_INT(after.invalid, before.invalid);
     pipeline_free(p);
     ruleset_free(rs);
@@ -193,8 +194,7 @@ TT_TEST(rules_loader_fails_cleanly_at_every_allocation)
     struct rules_diags d;
     /* the reference run: succeeds, and counts the allocations k will walk through */
     rules_diags_init(&d);
-    TT_REQUIRE(ruleset_load_buffers(names, bufs, lens, 1, &(struct ruleset_opts){0}, &d, &rs) ==
-               0);
+    TT_REQUIRE(ruleset_load_buffers(names, bufs, lens, 1, &(struct ruleset_opts){0}, &d, &rs) == 0);
     ruleset_free(rs);
     rules_diags_free(&d);
     tt_alloc_arm();
@@ -239,7 +239,8 @@ TT_TEST(rules_loader_fails_cleanly_at_every_allocation)
         if ((rc == 0 || (l != 0 && !in_yaml)) && !first_bad)
             first_bad = k;
     }
-    fprintf(stderr, "rules loader: %lu allocations, each failed in turn; %lu libyaml-internal leaks\n",
+    fprintf(stderr,
+            "rules loader: %lu allocations, each failed in turn; %lu libyaml-internal leaks\n",
             total, yaml_leaks);
     TT_CHECKF(bad_rc == 0, "%lu of %lu failed allocations went unnoticed (first k=%lu)", bad_rc,
               total, first_bad);
@@ -322,8 +323,9 @@ TT_TEST(ecs_metadata_parser_fails_cleanly_at_every_allocation)
         "amazonaws.com/app:1.2\",\"Labels\":{\"com.amazonaws.ecs.cluster\":\"prod\","
         "\"com.amazonaws.ecs.task-arn\":\"arn:aws:ecs:us-east-1:123:task/prod/abc\","
         "\"com.amazonaws.ecs.task-definition-family\":\"web\"}}";
-    const char *task = "{\"Cluster\":\"arn:aws:ecs:us-east-1:123:cluster/prod\","
-                       "\"TaskARN\":\"arn:aws:ecs:us-east-1:123:task/prod/abc\",\"Family\":\"web\"}";
+    const char *task =
+        "{\"Cluster\":\"arn:aws:ecs:us-east-1:123:cluster/prod\","
+        "\"TaskARN\":\"arn:aws:ecs:us-east-1:123:task/prod/abc\",\"Family\":\"web\"}";
     struct ecs_meta m;
     tt_alloc_arm();
     int rc = ecs_meta_parse(container, task, &m);
