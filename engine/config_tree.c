@@ -384,11 +384,14 @@ char *config_read_file(const char *path, size_t *len, int falco_words, char *err
                  path, strerror(errno));
         return NULL;
     }
-    char *buf = tt_read_fd(fd, SIZE_MAX / 2, len);
+    size_t cap = falco_words ? TT_CAP_RULES_FILE : TT_CAP_CONFIG_FILE;
+    char *buf = tt_read_fd(fd, cap, len);
     int e = errno;
     close(fd);
     if (!buf && e == ENOMEM)
         snprintf(err, n, "out of memory");
+    else if (!buf && e == EFBIG)
+        snprintf(err, n, "%s is larger than %zu MiB: refused", path, cap >> 20);
     else if (!buf)
         snprintf(err, n, falco_words ? "Could not read file %s" : "could not read %s", path);
     return buf;

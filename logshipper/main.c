@@ -112,7 +112,7 @@ static int sign_main(int argc, char **argv)
         return 2;
     }
     size_t in_len = 0;
-    char *in = tt_read_fd(0, SIZE_MAX / 2, &in_len);
+    char *in = tt_read_fd(0, TT_CAP_SIGN_REQUEST, &in_len);
     if (!in) {
         tt_error("--sign: cannot read the request: %s", strerror(errno));
         return 1;
