@@ -23,6 +23,7 @@
 #include "outputs.h"
 #include "tt_io.h"
 #include "tt_log.h"
+#include "tt_spawn.h"
 #include "tt_time.h"
 
 #define PEND_MAX (1u << 20)
@@ -145,44 +146,36 @@ static int build_argv(struct prog_priv *p, char *err, size_t n)
     return p->argv ? 0 : -1;
 }
 
-/* fork + exec with the child's stdin on a pipe. Returns 0, or -1 (reason logged). */
+/* Starts the program (tt_spawn) with its stdin on a pipe. Returns 0, or -1 (reason logged). */
 static int spawn(struct prog_priv *p)
 {
-    int in[2], st[2];
+    char exe[4096];
+    int err = tt_spawn_resolve(p->argv[0], getenv("PATH"), exe, sizeof exe);
+    if (err) {
+        tt_error("program output: cannot run '%s': %s", p->argv[0], strerror(err));
+        return -1;
+    }
+    int in[2];
     if (pipe2(in, O_CLOEXEC) != 0)
         goto fail;
-    if (pipe2(st, O_CLOEXEC) != 0) {
-        close(in[0]);
-        close(in[1]);
-        goto fail;
-    }
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(in[0]);
-        close(in[1]);
-        close(st[0]);
-        close(st[1]);
-        goto fail;
-    }
-    if (pid == 0) {
-        sigset_t none;
-        sigemptyset(&none);
-        sigprocmask(SIG_SETMASK, &none, NULL);
-        signal(SIGPIPE, SIG_DFL);
-        if (dup2(in[0], STDIN_FILENO) < 0)
-            _exit(126);
-        execvp(p->argv[0], p->argv);
-        int e = errno;
-        (void)tt_write_full(st[1], &e, sizeof e);
-        _exit(e == ENOENT ? 127 : 126);
-    }
+    struct tt_sigsave none; /* the child starts with no signal blocked */
+    sigemptyset(&none.mask);
+    struct tt_spawn_opts so = {.exe = exe,
+                               .argv = p->argv,
+                               .sigsave = &none,
+                               .stdin_mode = TT_SPAWN_FD,
+                               .stdin_fd = in[0],
+                               .default_sigpipe = 1};
+    pid_t pid = tt_spawn(&so, &err);
+    int spawn_errno = errno;
     close(in[0]);
-    close(st[1]);
-    int e = 0;
-    ssize_t r = tt_read_full(st[0], &e, sizeof e);
-    close(st[0]);
-    if (r == (ssize_t)sizeof e) {
-        tt_error("program output: cannot run '%s': %s", p->argv[0], strerror(e));
+    if (pid < 0) {
+        close(in[1]);
+        errno = spawn_errno;
+        goto fail;
+    }
+    if (err) {
+        tt_error("program output: cannot run '%s': %s", p->argv[0], strerror(err));
         close(in[1]);
         waitpid(pid, NULL, 0);
         return -1;
