@@ -33,6 +33,7 @@
 #include "tt_spawn.h"
 #include "watchdog.h"
 #include "tt_time.h"
+#include "tt_signals.h"
 
 #ifndef PATH_MAX
 #define PATH_MAX 4096
@@ -451,25 +452,20 @@ static int step(struct sup *s)
 
 static int setup_signals(struct sup *s)
 {
-    sigset_t set;
-    sigemptyset(&set);
+    int sigs[sizeof forwarded / sizeof forwarded[0] + 5];
+    size_t n = 0;
     for (size_t f = 0; f < sizeof forwarded / sizeof forwarded[0]; f++)
-        sigaddset(&set, forwarded[f]);
-    sigaddset(&set, SIGCHLD);
-    sigaddset(&set, SIGPIPE); /* a closed stderr must not kill the launcher */
+        sigs[n++] = forwarded[f];
+    sigs[n++] = SIGCHLD;
+    sigs[n++] = SIGPIPE; /* a closed stderr must not kill the launcher */
     /* Terminal job control must not stop the launcher (a workload with the terminal could
      * make a log write raise SIGTTOU): blocked, they are neither raised nor acted on. */
-    sigaddset(&set, SIGTTOU);
-    sigaddset(&set, SIGTTIN);
-    sigaddset(&set, SIGTSTP);
-    int err = tt_sigsave_block(&set, &s->sigsave);
-    if (err) {
-        tt_error("sigprocmask: %s", strerror(err));
-        return -1;
-    }
-    s->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+    sigs[n++] = SIGTTOU;
+    sigs[n++] = SIGTTIN;
+    sigs[n++] = SIGTSTP;
+    s->sigfd = tt_signalfd_open(sigs, n, 1, &s->sigsave);
     if (s->sigfd < 0) {
-        tt_error("signalfd: %s", strerror(errno));
+        tt_error("cannot read signals through a signalfd: %s", strerror(errno));
         return -1;
     }
     return 0;

@@ -31,6 +31,7 @@
 #include "ls_signcmd.h"
 #include "ls_spool.h"
 #include "tt_io.h"
+#include "tt_signals.h"
 #include "tt_log.h"
 #include "tt_time.h"
 
@@ -332,17 +333,10 @@ int main(int argc, char **argv)
     }
 
     /* Signals: SIGTERM/SIGINT arrive through a signalfd polled by the reader. */
-    sigset_t sigs;
-    sigemptyset(&sigs);
-    sigaddset(&sigs, SIGTERM);
-    sigaddset(&sigs, SIGINT);
-    if (pthread_sigmask(SIG_BLOCK, &sigs, NULL) != 0) {
-        tt_error("sigprocmask failed");
-        return 1;
-    }
-    int sfd = signalfd(-1, &sigs, SFD_CLOEXEC);
+    static const int sigs[] = {SIGTERM, SIGINT};
+    int sfd = tt_signalfd_open(sigs, 2, 0, NULL);
     if (sfd < 0) {
-        tt_error("signalfd: %s", strerror(errno));
+        tt_error("cannot read signals through a signalfd: %s", strerror(errno));
         return 1;
     }
     signal(SIGPIPE, SIG_IGN);

@@ -1,5 +1,5 @@
 /* tt_spawn's stdin/stdout options and SIGPIPE reset (lib/tt_spawn.c), used by the engine's
- * program output and logshipper's credential_process. */
+ * program output and logshipper's credential_process; tt_signalfd_open (lib/tt_signals.c). */
 #include "tt_test.h"
 
 #include <errno.h>
@@ -9,7 +9,9 @@
 #include <unistd.h>
 
 #include "tt_io.h"
+#include "tt_signals.h"
 #include "tt_spawn.h"
+#include <sys/signalfd.h>
 
 static int run(struct tt_spawn_opts *o)
 {
@@ -78,6 +80,26 @@ TT_TEST(exec_failure_reported)
     int st = 0;
     waitpid(pid, &st, 0);
     TT_CHECK_INT(tt_spawn_exit_code(st), TT_EXIT_NOT_FOUND);
+}
+
+TT_TEST(signalfd_reads_blocked_signals_and_saves_the_mask)
+{
+    sigset_t before;
+    sigprocmask(SIG_SETMASK, NULL, &before);
+    TT_REQUIRE(!sigismember(&before, SIGUSR1));
+    static const int sigs[] = {SIGUSR1, SIGUSR2};
+    struct tt_sigsave save;
+    int fd = tt_signalfd_open(sigs, 2, 1, &save);
+    TT_REQUIRE(fd >= 0);
+    TT_CHECK(!sigismember(&save.mask, SIGUSR1)); /* the mask from before, for children */
+    struct signalfd_siginfo si;
+    TT_CHECK(read(fd, &si, sizeof si) < 0 && errno == EAGAIN); /* non-blocking, nothing yet */
+    raise(SIGUSR1); /* blocked: queued for the fd instead of killing us */
+    TT_CHECK_INT(read(fd, &si, sizeof si), (long)sizeof si);
+    TT_CHECK_INT(si.ssi_signo, SIGUSR1);
+    TT_CHECK(fcntl(fd, F_GETFD) & FD_CLOEXEC);
+    close(fd);
+    sigprocmask(SIG_SETMASK, &save.mask, NULL);
 }
 
 int main(void)
