@@ -54,7 +54,9 @@ void cli_usage(FILE *out)
           "  --support                print support information (JSON) and exit\n"
           "  --version                print version information and exit\n"
           "  -v                       verbose\n"
-          "  -h, --help               this help\n",
+          "  -h, --help               this help\n"
+          "Exit status: 0 success (-V: every file valid); 1 configuration, rules or output\n"
+          "set-up error (-V: a file is invalid, as Falco); 125 usage error (docs/exit-codes.md).\n",
           out);
 }
 

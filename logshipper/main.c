@@ -34,6 +34,7 @@
 #include "tt_signals.h"
 #include "tt_log.h"
 #include "tt_time.h"
+#include "tt_exit.h"
 
 #define LOGSHIPPER_VERSION "0.1.0"
 
@@ -72,7 +73,9 @@ static void usage(FILE *f)
         "      --retry-base-ms MS   backoff base (default 100)\n"
         "      --retry-cap-ms MS    backoff cap (default 20000)\n"
         "      --log-level LEVEL    error, warning, info, debug (default info)\n"
-        "  -h, --help               this text;  --version  version and exit\n",
+        "  -h, --help               this text;  --version  version and exit\n"
+        "Exit status: 0 every event read was delivered; 1 something was not delivered, or a\n"
+        "runtime failure; 125 usage error (docs/exit-codes.md).\n",
         f);
 }
 
@@ -99,7 +102,7 @@ static int sign_main(int argc, char **argv)
             o.date = argv[++i];
         else {
             usage(stderr);
-            return 2;
+            return TT_EXIT_USAGE;
         }
     }
     char region[64];
@@ -110,7 +113,7 @@ static int sign_main(int argc, char **argv)
     o.token = getenv("AWS_SESSION_TOKEN");
     if (!o.akid || !o.secret) {
         tt_error("--sign needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
-        return 2;
+        return TT_EXIT_USAGE;
     }
     size_t in_len = 0;
     char *in = tt_read_fd(0, TT_CAP_SIGN_REQUEST, &in_len);
@@ -318,18 +321,18 @@ int main(int argc, char **argv)
     if (!o.stream || !*o.stream)
         o.stream = getenv("__CW_LOG_STREAM");
     if (parse_opts(argc, argv, &o) < 0)
-        return 2;
+        return TT_EXIT_USAGE;
     if (o.log_level) {
         int l = tt_log_level_parse(o.log_level);
         if (l < 0) {
             tt_error("unknown log level %s", o.log_level);
-            return 2;
+            return TT_EXIT_USAGE;
         }
         tt_log_set_level((enum tt_log_level)l);
     }
     if (!o.group || !*o.group) {
         tt_error("no log group: set __CW_LOG_GROUP or --group");
-        return 2;
+        return TT_EXIT_USAGE;
     }
 
     /* Signals: SIGTERM/SIGINT arrive through a signalfd polled by the reader. */
@@ -355,7 +358,7 @@ int main(int argc, char **argv)
         default_stream(&ecs, stream, sizeof stream);
     if (!ls_region_resolve(o.region, ecs.region, region, sizeof region)) {
         tt_error("no region: set AWS_REGION, --region or a profile region");
-        return 2;
+        return TT_EXIT_USAGE;
     }
     ls_endpoint_set_variants(o.fips, o.dualstack);
     if (o.endpoint)
@@ -363,7 +366,7 @@ int main(int argc, char **argv)
     else if (ls_endpoint_for_service("logs", "CLOUDWATCH_LOGS", region, url, sizeof url, NULL, 0) <
              0) {
         tt_error("cannot build the CloudWatch Logs endpoint");
-        return 2;
+        return TT_EXIT_USAGE;
     }
 
     struct ls_cred_chain creds;
@@ -374,7 +377,7 @@ int main(int argc, char **argv)
         spool = ls_spool_open(o.spool_dir);
         if (!spool) {
             tt_error("cannot open spool directory %s: %s", o.spool_dir, strerror(errno));
-            return 2;
+            return TT_EXIT_FAILURE;
         }
         if (ls_spool_count(spool))
             tt_info("%llu events spooled by an earlier run will be shipped",
@@ -384,7 +387,7 @@ int main(int argc, char **argv)
         ls_cwl_init(&cwl, url, region, &creds, (long)o.timeout_ms) < 0 ||
         ls_queue_init(&q, (uint64_t)o.queue_bytes, spool, (uint64_t)o.spool_bytes) < 0) {
         tt_error("initialisation failed (endpoint %s)", url);
-        return 2;
+        return TT_EXIT_FAILURE;
     }
     cwl.http.abort_at_ms = &q.abort_at_ms; /* a request never outlives the shutdown deadline */
     tt_info("shipping to %s, group %s, stream %s, region %s", url, o.group, stream, region);

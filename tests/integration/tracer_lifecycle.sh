@@ -33,7 +33,7 @@ counter() { # the workload truncates and rewrites the file: retry an empty read
 expect_match not_found_message "$(cat err.txt)" 'no-such-command-xyz.*not found'
 printf '#!/bin/sh\necho hi\n' >noexec.sh; chmod 644 noexec.sh
 "$T" -w c.cap -- ./noexec.sh 2>/dev/null; expect_eq exit_not_executable_126 "$?" 126
-"$T" --bogus-option 2>/dev/null; expect_eq exit_usage_2 "$?" 2
+"$T" --bogus-option 2>/dev/null; expect_eq exit_usage_125 "$?" 125
 
 # ---- the workload starts with the signal mask and ignored set it would have had natively ----
 native=$(/bin/sh -c "grep -E '^Sig(Blk|Ign)' /proc/self/status")
