@@ -271,6 +271,6 @@ format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf build build-asan build-fuzz build-arm64 build-amd64
+	rm -rf build build-asan build-fuzz build-arm64 build-amd64 build-noharden
 
 -include $(shell find $(OUT) -name '*.d' 2>/dev/null)

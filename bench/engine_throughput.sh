@@ -12,7 +12,7 @@ set -u
 : "${TT_ROOT:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${TT_BIN:=$TT_ROOT/build/bin}"
 : "${TT_SHARED:=$TT_ROOT/../shared}"
-OBJ=$TT_ROOT/build/obj
+OBJ=${TT_OBJ:-$TT_ROOT/build/obj}
 rules="$TT_SHARED/falco-rules/falco_rules.yaml"
 n=${ENGINE_BENCH_EVENTS:-1200000}
 tmp=$(mktemp -d /tmp/tartan-bench.XXXXXX)

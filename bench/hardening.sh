@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# What the build hardening costs (Makefile, "Hardening": FORTIFY, stack protector, stack-clash
+# probes, CET/PAC, full RELRO, PIE/static-pie): the five programs built with it (build/) and
+# without it (build-noharden/, made here with HARDEN=0), side by side:
+#   - file sizes, as built and stripped (the images ship stripped binaries);
+#   - the engine pipeline micro-benchmark (bench/engine_throughput.sh; CPU figures, the stable
+#     ones on a shared machine) against each build's engine objects;
+#   - the tracer micro-benchmark (bench/tracer_bench.sh; relative speed = native / traced time)
+#     with each build's tracer, the same workload helper for both.
+# Figures only, never pass/fail. BENCH_HARDEN_EVENTS (engine events, default 600000) and
+# TRACER_BENCH_SCALE (default 4) shorten it.
+set -u
+ROOT=${TT_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
+export TT_SHARED=${TT_SHARED:-$ROOT/../shared}
+H=$ROOT/build
+U=$ROOT/build-noharden
+PROGS="launcher waitforever tracer engine logshipper"
+if [ ! -d "$H/bin" ]; then
+    echo "   hardening: build first (make all)"
+    exit 0
+fi
+if ! make -s -C "$ROOT" -j2 OUT=build-noharden HARDEN=0 $(for p in $PROGS; do printf 'build-noharden/bin/%s ' "$p"; done) >/dev/null; then
+    echo "   hardening: the HARDEN=0 build failed"
+    exit 0
+fi
+tmp=$(mktemp -d /tmp/tartan-bench-harden.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+
+stripped() { cp "$1" "$tmp/s" && strip --strip-all "$tmp/s" 2>/dev/null && stat -c %s "$tmp/s"; }
+pct() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%+.1f%%", (a - b) * 100 / b; else print "-" }'; }
+echo "   sizes (bytes)         hardened   unhardened     cost   stripped: hardened unhardened     cost"
+for p in $PROGS; do
+    h=$(stat -c %s "$H/bin/$p"); u=$(stat -c %s "$U/bin/$p")
+    hs=$(stripped "$H/bin/$p"); us=$(stripped "$U/bin/$p")
+    printf '   %-18s %11s %12s %8s   %18s %10s %8s\n' "$p" "$h" "$u" "$(pct "$h" "$u")" "$hs" "$us" "$(pct "$hs" "$us")"
+done
+echo
+
+n=${BENCH_HARDEN_EVENTS:-600000}
+echo "   engine pipeline ($n events, upstream rules)   hardened   unhardened"
+for build in "$H" "$U"; do
+    ENGINE_BENCH_EVENTS=$n TT_OBJ="$build/obj" TT_BIN="$build/bin" bash "$ROOT/bench/engine_throughput.sh" \
+        >"$tmp/engine.$(basename "$build")" 2>&1
+done
+for metric in "pipeline events per CPU-second" "pipeline CPU ns/event" "engine -e events per CPU-second" \
+    "engine -e peak RSS"; do
+    h=$(grep -m1 -F "$metric" "$tmp/engine.build" | awk '{print $(NF-2)}')
+    u=$(grep -m1 -F "$metric" "$tmp/engine.build-noharden" | awk '{print $(NF-2)}')
+    printf '   %-44s %10s %12s\n' "$metric" "${h:--}" "${u:--}"
+done
+echo
+
+echo "   tracer relative speed (native/traced)          hardened   unhardened"
+for build in "$H" "$U"; do
+    TRACER_BENCH_SCALE=${TRACER_BENCH_SCALE:-4} TT_BIN="$build/bin" TT_HELPERS="$H/helpers" \
+        bash "$ROOT/bench/tracer_bench.sh" >"$tmp/tracer.$(basename "$build")" 2>&1
+done
+# workload rows: "<count> <name...> native_s tartan_s strace_s tartan strace ..."
+awk '/^[0-9]+ / && NF >= 6 { name = $1; for (i = 2; i <= NF && $i !~ /^[0-9.]+$/; i++) name = name " " $i; print name "\t" $(i + 3) }' \
+    "$tmp/tracer.build" >"$tmp/th"
+awk '/^[0-9]+ / && NF >= 6 { name = $1; for (i = 2; i <= NF && $i !~ /^[0-9.]+$/; i++) name = name " " $i; print name "\t" $(i + 3) }' \
+    "$tmp/tracer.build-noharden" >"$tmp/tu"
+join -t "$(printf '\t')" <(sort "$tmp/th") <(sort "$tmp/tu") | while IFS="$(printf '\t')" read -r name h u; do
+    printf '   %-44s %10s %12s\n' "$name" "$h" "$u"
+done
+for build in build build-noharden; do
+    rss=$(grep -m1 'tracer peak RSS' "$tmp/tracer.$build" | awk '{print $4}')
+    printf '   tracer peak RSS KiB (%s)%*s %s\n' "$build" $((22 - ${#build})) "" "${rss:--}"
+done
+echo "   (one run each on a shared machine: differences of a few percent are noise; rerun with"
+echo "    TRACER_BENCH_RUNS=3 for best-of-3)"
