@@ -1,5 +1,6 @@
 /* Ring event source (the default): attaches to the tracer's shared-memory ring, waiting for it
  * to appear, and dispatches the common source interface to the ring or the capture reader. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,26 +11,38 @@
 
 #define ATTACH_STEP_MS 200
 
-struct source *source_open_ring(int key, volatile sig_atomic_t *stop, char *err, size_t n)
+struct source *source_try_ring(int key, int wait_ms, int *logged, char *err, size_t n)
 {
     struct source *s = calloc(1, sizeof *s);
     if (!s) {
         snprintf(err, n, "out of memory");
         return NULL;
     }
+    char why[256] = "";
+    s->ring = tt_ring_attach(key, wait_ms, why, sizeof why);
+    if (s->ring)
+        return s;
+    int e = errno;
+    free(s);
+    /* no ring yet is the normal wait; anything else (another version, a live consumer) is
+     * worth a reason */
+    snprintf(err, n, "%s", e == ENOENT ? "" : why);
+    if (!*logged) {
+        tt_info("waiting for the tracer's event ring (key 0x%x)%s%s", (unsigned)key,
+                why[0] ? ": " : "", why);
+        *logged = 1;
+    }
+    return NULL;
+}
+
+struct source *source_open_ring(int key, volatile sig_atomic_t *stop, char *err, size_t n)
+{
     int logged = 0;
     while (!*stop) {
-        char why[256] = "";
-        s->ring = tt_ring_attach(key, ATTACH_STEP_MS, why, sizeof why);
-        if (s->ring)
+        struct source *s = source_try_ring(key, ATTACH_STEP_MS, &logged, err, n);
+        if (s)
             return s;
-        if (!logged) {
-            tt_info("waiting for the tracer's event ring (key 0x%x)%s%s", (unsigned)key,
-                    why[0] ? ": " : "", why);
-            logged = 1;
-        }
     }
-    free(s);
     snprintf(err, n, "stopped while waiting for the event ring");
     return NULL;
 }
@@ -64,6 +77,14 @@ int source_counters(struct source *s, uint64_t *produced, uint64_t *dropped)
 struct tt_ring *source_ring_handle(struct source *s)
 {
     return s ? s->ring : NULL;
+}
+
+int source_ring_stats(struct source *s, struct tt_ring_stats *out)
+{
+    if (!s || !s->ring)
+        return 0;
+    tt_ring_get_stats(s->ring, out);
+    return 1;
 }
 
 int source_is_ring(const struct source *s)

@@ -18,7 +18,7 @@ const char launcher_usage[] =
     "A literal \"----\" argument stands for \"--\" inside a command.\n"
     "\n"
     "Options (only before FG):\n"
-    "  --launcher-grace=SECONDS    grace period before SIGKILL (default 10; env\n"
+    "  --launcher-grace=SECONDS    grace period before SIGKILL (default 20; env\n"
     "                              LAUNCHER_GRACE_PERIOD)\n"
     "  --launcher-no-restart       do not restart background commands (env LAUNCHER_RESTART=0)\n"
     "  --launcher-restart          restart them (the default)\n"

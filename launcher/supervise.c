@@ -138,7 +138,11 @@ static void bg_exited(struct sup *s, size_t i, int st, long long now)
     b->pid = 0;
     b->kill_at_ms = -1;
     if (s->phase != PH_RUNNING || !s->fg_running) {
-        tt_debug("background command %zu '%s' (pid %d) ended: %s", i + 1, b->argv[0], pid, desc);
+        /* at shutdown a failure status is worth seeing: the engine exits 3 when alerts were
+         * not delivered */
+        int failed = WIFEXITED(st) && WEXITSTATUS(st) != 0;
+        tt_log(failed ? TT_LOG_WARN : TT_LOG_DEBUG,
+               "background command %zu '%s' (pid %d) ended: %s", i + 1, b->argv[0], pid, desc);
         return;
     }
     long long ran = now - b->started_ms;

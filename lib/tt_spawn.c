@@ -116,7 +116,8 @@ int tt_sigsave_block(const sigset_t *set, struct tt_sigsave *save)
     return 0;
 }
 
-/* Makes target the child's stdin or stdout as mode says. 0 or an errno value. Child only. */
+/* Makes target the child's stdin, stdout or another descriptor as mode says. 0 or an errno
+ * value. Child only. */
 static int child_stdio(enum tt_spawn_stdio mode, int fd, int target, int flags)
 {
     if (mode == TT_SPAWN_INHERIT)
@@ -156,6 +157,8 @@ static void child_setup_and_exec(const struct tt_spawn_opts *o, int errfd)
         err = child_stdio(o->stdin_mode, o->stdin_fd, STDIN_FILENO, O_RDONLY);
     if (!err)
         err = child_stdio(o->stdout_mode, o->stdout_fd, STDOUT_FILENO, O_WRONLY);
+    if (!err && o->pass_fd_as > STDERR_FILENO && o->pass_fd >= 0)
+        err = child_stdio(TT_SPAWN_FD, o->pass_fd, o->pass_fd_as, 0);
     if (!err && o->default_sigpipe && signal(SIGPIPE, SIG_DFL) == SIG_ERR)
         err = errno;
     if (!err && o->sigsave && sigprocmask(SIG_SETMASK, &o->sigsave->mask, NULL) != 0)

@@ -71,6 +71,8 @@ struct tt_spawn_opts {
     int stdin_fd, stdout_fd;                     /* with TT_SPAWN_FD */
     int default_sigpipe; /* SIGPIPE back to its default action in the child (a parent that
                             ignores it for its own writes does not pass that on) */
+    int pass_fd, pass_fd_as; /* with pass_fd_as > 2 and pass_fd >= 0: the child gets pass_fd as
+                                descriptor pass_fd_as (e.g. a status pipe on 3) */
 };
 
 /* Forks and execs. Returns the child's pid, or -1 with errno set if the child could not be

@@ -325,6 +325,8 @@ static void exit_outputs(struct tr_state *st, struct tr_task *t, const struct tr
                 tt_evb_i64(b, TT_P_FD1, fds[0]);
                 tt_evb_i64(b, TT_P_FD2, fds[1]);
             }
+        } else if (s->kind == AK_DATA_OUT && ret > 0) {
+            add_data(b, t->tid, s->param, a[s->idx], (uint64_t)ret); /* what was received */
         } else if (s->kind == AK_SOCKADDR_OUT && ret >= 0 && a[s->idx] && s->idx < 5) {
             uint32_t len = 0;
             if (tr_mem_read(t->tid, a[s->idx + 1], &len, sizeof len) == 0)
@@ -412,7 +414,7 @@ struct tt_evb *tr_decode_exec_begin(struct tr_state *st, struct tr_task *t, stru
         tr_proc_add_cmdline(b, t->tgid);
     }
     tr_proc_add_exe(b, t->tgid, &x->exe);
-    if (st->o->with_env)
+    if (st->o->with_env || st->set.with_env)
         tr_proc_add_env(b, t->tgid);
     /* (the builder lives in t->buf or in fresh: the task must not resume with t->buf set, or
      * it would stop again at the exec's syscall exit) */

@@ -26,7 +26,7 @@ void tr_emit_procinfo(struct tr_state *st, pid_t pid, pid_t tid, long ptid)
     struct tt_evb b;
     tt_evb_begin(&b, evbuf, sizeof evbuf, TT_EV_PROCINFO, tr_now_ns(), tid, pid);
     tr_proc_add_cmdline(&b, pid);
-    tr_proc_add_desc(&b, pid, tid, ptid, st->o->with_env);
+    tr_proc_add_desc(&b, pid, tid, ptid, st->o->with_env || st->set.with_env);
     if (tt_evb_finish(&b, 0))
         tr_emit(st, evbuf);
 }
@@ -321,6 +321,10 @@ void tr_emit_tracerinfo(struct tr_state *st, const char *reason)
         const char *name = tr_sys_name(nr);
         if (!name || !tr_sysset_has(&st->set, nr))
             continue;
+        if (nr == SYS_recvfrom && st->set.recvfrom_all) {
+            put_name(p, cap, &used, "recvfrom.all");
+            continue;
+        }
         if (nr != SYS_socket || !st->set.socket_domains) {
             put_name(p, cap, &used, name);
             continue;
@@ -332,6 +336,8 @@ void tr_emit_tracerinfo(struct tr_state *st, const char *reason)
                 put_name(p, cap, &used, entry);
             }
     }
+    if (st->o->with_env || st->set.with_env)
+        put_name(p, cap, &used, "proc.env"); /* environments are captured */
     tt_evb_bytes(&b, TT_P_ARGS, TT_PK_STRLIST, p, used);
     tt_evb_u64(&b, TT_P_FLAGS,
                (uint64_t)st->mode | (uint64_t)st->o->fail_policy << 1 |

@@ -54,6 +54,9 @@ def check(td):
     ok = (argv[:2] == ["/vendor/falco/bin/launcher", "/vendor/falco/bin/tracer"] and "--" in argv
           and "/vendor/falco/bin/engine" in argv[argv.index("--") + 1:])
     report("entrypoint-launcher", ok, f"entryPoint+command {argv}")
+    hc = wl.get("healthCheck", {}).get("command", [])
+    report("healthcheck-exec-form", hc[:2] == ["CMD", "/vendor/falco/bin/engine"] and "--health" in hc,
+           f"healthCheck.command {hc} (CMD form: scratch images have no shell)")
     env = {e["name"]: e["value"] for e in wl.get("environment", [])}
     report("cw-log-group", bool(env.get("__CW_LOG_GROUP")), "no __CW_LOG_GROUP in the environment")
     report("config-in-environment", "TARTAN_FALCO_YAML" in env or "TARTAN_FALCO_YAML_B64" in env,

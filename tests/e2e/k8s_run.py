@@ -5,6 +5,12 @@
   k8s_run.py run MANIFEST PREFIX DIR [K=V]  write the ConfigMap into DIR, start the pod's
                                             containers; print "<k8s name> <docker name>" lines
 
+The pod is the manifest's Pod, or the pod template of its first Deployment, StatefulSet,
+DaemonSet, ReplicaSet, Job or CronJob (one replica). An image volume (`image: {reference}`,
+Kubernetes' ImageVolume) mounted at the image's own VOLUME path (/vendor/falco for the binaries
+image) becomes a created-but-not-started donor container and --volumes-from; it is printed as
+"volume:<name> <docker name>" so that the caller removes it too.
+
 `run` substitutes ${VAR} placeholders from the K=V arguments. The first container (workload,
 or the native sidecar if it comes first) gets --ipc shareable, the others --ipc container:<it>:
 a pod's containers share the IPC namespace (and the network: --network host here, to reach
@@ -21,12 +27,26 @@ import sys
 import yaml
 
 
+WORKLOADS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job")
+
+
 def load(path, subst):
     with open(path) as f:
         text = f.read()
     for k, v in subst.items():
         text = text.replace("${" + k + "}", v)
-    return {d["kind"]: d for d in yaml.safe_load_all(text) if d}
+    docs = {}
+    for d in yaml.safe_load_all(text):
+        if not d:
+            continue
+        kind = d["kind"]
+        if "Pod" not in docs and (kind in WORKLOADS or kind == "CronJob"):
+            t = d["spec"]["jobTemplate"]["spec"]["template"] if kind == "CronJob" else d["spec"]["template"]
+            meta = dict(t.get("metadata") or {}, name=d["metadata"]["name"])
+            docs["Pod"] = {"kind": "Pod", "metadata": meta, "spec": t["spec"]}
+            continue
+        docs.setdefault(kind, d)
+    return docs
 
 
 def report(name, ok, why):
@@ -67,6 +87,10 @@ def check(docs):
         vols = {v["name"]: v for v in pod.get("volumes", [])}
         cmvol = vols.get(mounts.get("/data"), {}).get("configMap", {}).get("name")
         report("engine-config-from-configmap", cmvol == cm["metadata"]["name"], f"/data is {cmvol}")
+        probes = [engine[0].get(k, {}).get("exec", {}).get("command", [])
+                  for k in ("startupProbe", "livenessProbe")]
+        report("engine-exec-probes", all(p[:1] == ["/vendor/falco/bin/engine"] and "--health" in p
+                                         for p in probes), f"startupProbe/livenessProbe {probes}")
     wl = [c for c in pod.get("containers", []) if (c.get("command") or [""])[0] == "/vendor/falco/bin/tracer"]
     report("workload-under-tracer", len(wl) == 1, "no container whose command is the tracer")
     if wl:
@@ -81,7 +105,7 @@ def check(docs):
 def run(docs, prefix, datadir):
     extra = [l for l in os.environ.get("K8S_RUN_EXTRA_ENV", "").splitlines() if "=" in l]
     os.makedirs(datadir, exist_ok=True)
-    cm = docs["ConfigMap"]
+    cm = docs.get("ConfigMap", {"metadata": {"name": None}})
     for k, v in cm.get("data", {}).items():
         with open(os.path.join(datadir, k), "w") as f:
             f.write(v)
@@ -102,8 +126,20 @@ def run(docs, prefix, datadir):
             argv += ["--ipc", f"container:{first}"]
         argv += ["--network", "host"]
         for m in c.get("volumeMounts", []):
-            if vols.get(m["name"], {}).get("configMap", {}).get("name") == cm["metadata"]["name"]:
+            v = vols.get(m["name"], {})
+            if cm["metadata"]["name"] and v.get("configMap", {}).get("name") == cm["metadata"]["name"]:
                 argv += ["-v", f"{datadir}:{m['mountPath']}" + (":ro" if m.get("readOnly") else "")]
+            elif "image" in v:
+                donor = f"{prefix}-vol-{m['name']}"
+                r = subprocess.run(["docker", "inspect", "-f", "{{.Id}}", donor], stdout=subprocess.PIPE,
+                                   stderr=subprocess.DEVNULL)
+                if r.returncode != 0:
+                    r = subprocess.run(["docker", "create", "--name", donor, v["image"]["reference"]],
+                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                    if r.returncode != 0:
+                        sys.exit(f"image volume {m['name']}: {r.stderr.strip()}")
+                    print(f"volume:{m['name']} {donor}", flush=True)
+                argv += ["--volumes-from", donor + (":ro" if m.get("readOnly") else "")]
         for cap in c.get("securityContext", {}).get("capabilities", {}).get("add", []):
             argv += ["--cap-add", cap]
         if c.get("securityContext", {}).get("readOnlyRootFilesystem"):

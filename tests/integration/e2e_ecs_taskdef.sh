@@ -57,6 +57,14 @@ else
     fail "ecs-workload-runs" "the sample workload did not reach round 3"
     e2e_dump_logs "$wl"
 fi
+# The task definition's healthCheck, run as ECS runs it (exec form, no shell, the container's
+# environment): healthy while the task runs.
+mapfile -t hc < <(python3 -c 'import json,sys
+c = [x for x in json.load(open(sys.argv[1]))["containerDefinitions"] if x["name"] == "workload"][0]
+print("\n".join(c["healthCheck"]["command"][1:]))' "$td")
+hc_out=$(docker exec "$wl" "${hc[@]}" 2>&1)
+expect_eq "ecs-healthcheck-status" "$?" 0
+expect_match "ecs-healthcheck-healthy" "$hc_out" '^healthy: engine pid [0-9]+ consuming ring'
 docker stop -t "${stop_timeout:-30}" "$wl" >/dev/null
 expect_eq "ecs-exit-code" "$(tt_docker_exit_code "$wl")" 42
 docker logs "$wl" >"$TT_TMP/wl.log" 2>&1
@@ -69,6 +77,8 @@ echo "$res"
 # logshipper names its stream after the task (task id from the metadata endpoint).
 streams=$(python3 -c 'import json,sys; print(" ".join(sorted({json.loads(l)["stream"] for l in sys.stdin})))' <"$TT_TMP/cw")
 expect_match "ecs-stream-named-after-task" "$streams" '0123456789abcdef0123456789abcdef'
+# CloudWatch metrics (EMF) travel with the alerts, dimensioned by the task metadata.
+expect_match "ecs-emf-record-shipped" "$(grep -c 'CloudWatchMetrics' "$TT_TMP/cw")" '^[1-9]'
 if grep -q '^FAIL' <<<"$res"; then
     e2e_dump_logs "$wl"
     head -c 3000 "$TT_TMP/cw" >&2

@@ -48,6 +48,14 @@ else
     fail "k8s-workload-runs" "the sample workload did not reach round 3"
     e2e_dump_logs "$wl" "$eng"
 fi
+# The engine's liveness probe as the kubelet runs it (exec, no shell) in the engine container.
+mapfile -t probe < <(python3 -c 'import sys,yaml
+pod = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d["kind"] == "Pod"][0]
+e = [c for c in pod["spec"]["initContainers"] if c["name"] == "tartan-engine"][0]
+print("\n".join(e["livenessProbe"]["exec"]["command"]))' "$manifest")
+probe_out=$(docker exec "$eng" "${probe[@]}" 2>&1)
+expect_eq "k8s-liveness-probe-status" "$?" 0
+expect_match "k8s-liveness-probe-healthy" "$probe_out" '^healthy: engine pid [0-9]+ consuming ring'
 # Pod deletion with a native sidecar: the workload is stopped first, then the sidecar.
 docker stop -t 30 "$wl" >/dev/null
 expect_eq "k8s-workload-exit-code" "$(tt_docker_exit_code "$wl")" 42

@@ -108,5 +108,11 @@ else
     fail "musl-workload-runs" "the musl workload did not reach round 3"
     e2e_dump_logs "$wl3"
 fi
+# The health check in an image with no shell and no libc: the engine binary from the volume.
+hc_out=$(docker exec "$wl3" /vendor/falco/bin/engine -c /data/falco.yaml --health 2>&1)
+expect_eq "musl-health-check-status" "$?" 0
+expect_match "musl-health-check-healthy" "$hc_out" '^healthy: engine pid [0-9]+ consuming ring'
 docker stop -t 30 "$wl3" >/dev/null
 check_run musl "$wl3" /tartan/e2e/musl "$tag3" musl 42 --final
+# CloudWatch metrics (EMF) shipped with the alerts by logshipper (the default etc/falco.yaml).
+expect_match "musl-emf-record-shipped" "$(grep -c 'CloudWatchMetrics' "$TT_TMP/musl.cw")" '^[1-9]'

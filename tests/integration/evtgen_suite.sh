@@ -11,15 +11,8 @@
 . "$TT_ROOT/tests/lib/docker.sh"
 
 args=()
-if [ "$(id -u)" -ne 0 ]; then
-    args+=(--container-skip "needs root to run Docker")
-elif ! tt_docker_ready; then
-    args+=(--container-skip "no Docker daemon could be started (see $TT_CACHE/dockerd.log)")
-elif ! tt_docker_base; then
-    args+=(--container-skip "the base image $TT_BASE_IMAGE could not be built (see $TT_CACHE/debootstrap.log)")
-elif ! tt_docker_images; then
-    args+=(--container-skip "the Tartan images could not be built (see $TT_CACHE/build-*.log)")
-fi
+tt_docker_container_skip
+[ -z "$TT_DOCKER_SKIP" ] || args+=(--container-skip "$TT_DOCKER_SKIP")
 trap tt_docker_stop_started EXIT
 
 python3 "$TT_ROOT/tests/evtgen/evtgen.py" "${args[@]}"

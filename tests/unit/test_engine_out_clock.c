@@ -110,7 +110,7 @@ TT_TEST(wall_clock_step_does_not_cut_the_drain_short)
     TT_CHECK_INT(st.written, NALERTS);
     close(keep);
     close(r.fd);
-    outputs_free(o, 1000);
+    outputs_free(o, 1000, NULL);
     config_free(&c);
     unlink(fifo);
     rmdir(dir);

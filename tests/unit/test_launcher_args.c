@@ -26,7 +26,7 @@ TT_TEST(fg_only)
     TT_CHECK_STR(c.fg[2], "y");
     TT_CHECK(c.fg[3] == NULL);
     TT_CHECK_INT(c.nbg, 0);
-    TT_CHECK_INT(c.grace_ms, 10000);
+    TT_CHECK_INT(c.grace_ms, 20000);
     TT_CHECK_INT(c.restart, 1);
     launcher_config_free(&c);
 }
