@@ -14,7 +14,7 @@ ROOT=${TT_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
 export TT_SHARED=${TT_SHARED:-$ROOT/../shared}
 H=$ROOT/build
 U=$ROOT/build-noharden
-PROGS="launcher waitforever tracer engine logshipper"
+PROGS="launcher waitforever tracer engine logshipper instrument"
 if [ ! -d "$H/bin" ]; then
     echo "   hardening: build first (make all)"
     exit 0
@@ -42,10 +42,11 @@ for build in "$H" "$U"; do
     ENGINE_BENCH_EVENTS=$n TT_OBJ="$build/obj" TT_BIN="$build/bin" bash "$ROOT/bench/engine_throughput.sh" \
         >"$tmp/engine.$(basename "$build")" 2>&1
 done
-for metric in "pipeline events per CPU-second" "pipeline CPU ns/event" "engine -e events per CPU-second" \
-    "engine -e peak RSS"; do
-    h=$(grep -m1 -F "$metric" "$tmp/engine.build" | awk '{print $(NF-2)}')
-    u=$(grep -m1 -F "$metric" "$tmp/engine.build-noharden" | awk '{print $(NF-2)}')
+for metric in "pipeline events per CPU-second" "pipeline CPU ns/event" "evaluation only ns/event" \
+    "engine -e events per CPU-second" "engine -e peak RSS"; do
+    # the first number after the metric's name (the target and baseline columns follow)
+    h=$(grep -m1 -F "$metric" "$tmp/engine.build" | sed "s/.*$metric[^0-9]*//" | awk '{print $1}')
+    u=$(grep -m1 -F "$metric" "$tmp/engine.build-noharden" | sed "s/.*$metric[^0-9]*//" | awk '{print $1}')
     printf '   %-44s %10s %12s\n' "$metric" "${h:--}" "${u:--}"
 done
 echo

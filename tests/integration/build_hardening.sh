@@ -13,7 +13,7 @@ opts=()
 
 check_dir() { # label dir [elfcheck options...]
     local label=$1 dir=$2 p out; shift 2
-    for p in launcher waitforever tracer engine logshipper; do
+    for p in launcher waitforever tracer engine logshipper instrument; do
         if [ ! -f "$dir/$p" ]; then
             fail "hardened-$label-$p" "$dir/$p missing"
             continue

@@ -21,11 +21,12 @@ usage waitforever "$B/waitforever" extra-argument
 usage tracer "$B/tracer" --no-such-option true
 usage engine "$B/engine" --no-such-option
 usage logshipper "$B/logshipper" --no-such-option
+usage instrument "$B/instrument" --no-such-option
 usage tracer-bad-value env TARTAN_GRACE=-5 "$B/tracer" -w "$TT_TMP/cap" true
 usage logshipper-no-group env -u __CW_LOG_GROUP "$B/logshipper"
 
 # --- --help: exit 0, and the codes are listed
-for p in launcher waitforever tracer engine logshipper; do
+for p in launcher waitforever tracer engine logshipper instrument; do
     out=$("$B/$p" --help 2>&1); rc=$?
     expect_eq "help-$p-exit-0" "$rc" 0
     expect_match "help-$p-lists-125" "$out" "Exit status:.*|125"
@@ -33,7 +34,7 @@ for p in launcher waitforever tracer engine logshipper; do
 done
 
 # --- the docs agree: every program's page has an Exit codes table with 125 as usage error
-for p in launcher waitforever tracer engine logshipper; do
+for p in launcher waitforever tracer engine logshipper instrument; do
     page="$TT_ROOT/docs/$p.md"
     table=$(sed -n '/^## Exit codes/,/^## /p' "$page")
     expect_match "docs-$p-usage-125" "$table" "^\| 125 \|.*[Uu]sage"
