@@ -36,6 +36,10 @@ for p in $PROGS; do
 done
 echo
 
+first_number_after() { # text file
+    awk -v m="$1" '{ i = index($0, m); if (i) { r = substr($0, i + length(m));
+        if (match(r, /[0-9][0-9.]*/)) print substr(r, RSTART, RLENGTH); exit } }' "$2"
+}
 n=${BENCH_HARDEN_EVENTS:-600000}
 echo "   engine pipeline ($n events, upstream rules)   hardened   unhardened"
 for build in "$H" "$U"; do
@@ -45,8 +49,8 @@ done
 for metric in "pipeline events per CPU-second" "pipeline CPU ns/event" "evaluation only ns/event" \
     "engine -e events per CPU-second" "engine -e peak RSS"; do
     # the first number after the metric's name (the target and baseline columns follow)
-    h=$(grep -m1 -F "$metric" "$tmp/engine.build" | sed "s/.*$metric[^0-9]*//" | awk '{print $1}')
-    u=$(grep -m1 -F "$metric" "$tmp/engine.build-noharden" | sed "s/.*$metric[^0-9]*//" | awk '{print $1}')
+    h=$(first_number_after "$metric" "$tmp/engine.build")
+    u=$(first_number_after "$metric" "$tmp/engine.build-noharden")
     printf '   %-44s %10s %12s\n' "$metric" "${h:--}" "${u:--}"
 done
 echo
