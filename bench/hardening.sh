@@ -72,5 +72,5 @@ for build in build build-noharden; do
     rss=$(grep -m1 'tracer peak RSS' "$tmp/tracer.$build" | awk '{print $4}')
     printf '   tracer peak RSS KiB (%s)%*s %s\n' "$build" $((22 - ${#build})) "" "${rss:--}"
 done
-echo "   (one run each on a shared machine: differences of a few percent are noise; rerun with"
-echo "    TRACER_BENCH_RUNS=3 for best-of-3)"
+echo "   (tracer: best of \${TRACER_BENCH_RUNS:-1} per build, on whatever else the machine runs: on a"
+echo "    shared machine differences of tens of percent between two runs are noise)"
