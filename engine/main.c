@@ -29,6 +29,7 @@
 #include "stream_guard.h"
 #include "testsw.h"
 #include "tt_log.h"
+#include "tt_nodump.h"
 #include "tt_ring.h"
 #include "tt_sysnames.h"
 #include "tt_time.h"
@@ -798,6 +799,8 @@ static int print_support(struct engine *e, const struct rules_input *in)
 int main(int argc, char **argv)
 {
     tt_log_init("engine");
+    if (tt_nodump() != 0)
+        tt_warn("cannot make the engine non-dumpable: %s", strerror(errno));
     static struct engine eng;
     struct engine *e = &eng;
     if (cli_parse(&e->cli, argc, argv, stderr)) {

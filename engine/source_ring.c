@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "source.h"
 #include "source_priv.h"
@@ -28,9 +29,17 @@ struct source *source_try_ring(int key, int wait_ms, int *logged, char *err, siz
      * worth a reason */
     snprintf(err, n, "%s", e == ENOENT ? "" : why);
     if (!*logged) {
-        tt_info("waiting for the tracer's event ring (key 0x%x)%s%s", (unsigned)key,
-                why[0] ? ": " : "", why);
+        /* (a refusal -- another uid's ring, another format -- is an error to fix, though a
+         * later ring may be fine) */
+        tt_log(e == ENOENT ? TT_LOG_INFO : TT_LOG_ERROR,
+               "waiting for the tracer's event ring (key 0x%x)%s%s", (unsigned)key,
+               why[0] ? ": " : "", why);
         *logged = 1;
+    }
+    if (e != ENOENT && wait_ms > 0) {
+        /* refused: the attach returned at once; wait as a missing ring would, not spin */
+        struct timespec ts = {wait_ms / 1000, (long)(wait_ms % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
     }
     return NULL;
 }

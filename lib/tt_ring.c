@@ -683,6 +683,23 @@ static int producer_alive(const struct ring_ctrl *c)
     return lock_alive((pthread_mutex_t *)&c->prod_lock.m);
 }
 
+/* The owner of segment id, from /proc/sysvipc/shm (readable by anyone, unlike IPC_STAT); -1. */
+static long segment_owner(int id)
+{
+    FILE *f = fopen("/proc/sysvipc/shm", "re");
+    if (!f)
+        return -1;
+    char line[512];
+    long owner = -1;
+    while (owner < 0 && fgets(line, sizeof line, f)) {
+        long sid, uid;
+        if (sscanf(line, "%*d %ld %*s %*s %*s %*s %*s %ld", &sid, &uid) == 2 && sid == id)
+            owner = uid;
+    }
+    fclose(f);
+    return owner;
+}
+
 /* Start time of pid in seconds since the epoch, from /proc (0 if unknown). */
 static time_t process_start(pid_t pid)
 {
@@ -835,6 +852,15 @@ static int try_attach(struct tt_ring *r, int key, int observer, int *stale_id, c
     if (id == *stale_id)
         return 0;
     size_t segsz = segment_size(id);
+    if (segsz == 0 && errno == EACCES) {
+        /* The ring is mode 0600: only its creator's uid (or CAP_IPC_OWNER) may read it. */
+        snprintf(why, whylen,
+                 "ring key 0x%x belongs to uid %ld and this process runs as uid %ld: run the "
+                 "engine as the tracer's uid (docker: --user; Kubernetes: the pod's "
+                 "securityContext.runAsUser, for both containers; ECS: the same \"user\")",
+                 (unsigned)key, segment_owner(id), (long)geteuid());
+        return -EACCES;
+    }
     if (segsz < RING_CTRL_SIZE + RING_MIN_SIZE) {
         if (segsz == 0 && (errno == EINVAL || errno == EIDRM))
             return 0;

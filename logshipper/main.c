@@ -34,6 +34,7 @@
 #include "tt_io.h"
 #include "tt_signals.h"
 #include "tt_log.h"
+#include "tt_nodump.h"
 #include "tt_time.h"
 #include "tt_exit.h"
 
@@ -346,6 +347,8 @@ static void status_tick(struct status_ctx *sc, struct ls_shipper *sh, struct ls_
 int main(int argc, char **argv)
 {
     tt_log_init("logshipper");
+    if (tt_nodump() != 0)
+        tt_warn("cannot make logshipper non-dumpable: %s", strerror(errno));
     /* A closed stdin/stdout/stderr would be reused by the next open(); point it at /dev/null
      * (a closed stdin then reads as end of input). */
     for (int fd = 0; fd <= 2; fd++)

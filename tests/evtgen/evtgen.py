@@ -9,6 +9,12 @@ priority and output fields. Cases whose context asks for a container run inside 
 started from the local base image with the Tartan binaries mounted (mounted pattern).
 
   evtgen.py [--specs DIR] [--rules FILE] [--only SUBSTR] [--no-container] [--prefix NAME]
+            [--container-only] [--as-user UID]
+
+--as-user UID runs the container cases as that uid with every capability dropped (docker run
+--user UID --cap-drop ALL, as EKS on Fargate runs a non-root pod): cases that cannot run so
+are skipped with the reason (a process that must be root, a rule that needs a capability,
+a path the uid may not write); a process the spec runs as another non-root user runs as UID.
 
 Prints PASS/FAIL/SKIP lines (tests/run.sh protocol), a table (rule, case, result, reason) and
 totals. Exit status 0 when no case failed. See docs/evtgen.md.
@@ -235,8 +241,9 @@ def chain_of(test):
     return [p or {} for p in procs]
 
 
-def write_plan(case, path, casedir, outpath):
-    """The eg_proc plan of a case. casedir/outpath are paths as the case will see them."""
+def write_plan(case, path, casedir, outpath, as_user=None):
+    """The eg_proc plan of a case. casedir/outpath are paths as the case will see them. With
+    as_user, no process switches user (the run has no capability to)."""
     lines = [f"out {enc(outpath)}"]
     for i, p in enumerate(chain_of(case.test)):
         unknown = set(p) - {"name", "exe", "exePath", "args", "env", "user", "capabilities", "tty"}
@@ -247,13 +254,14 @@ def write_plan(case, path, casedir, outpath):
         name = p.get("name")
         exepath = p.get("exePath") or f"{casedir}/p{i}/" + (".eg-exe" if name else "event-generator")
         arg0 = p.get("exe") or name or os.path.basename(exepath)
+        user = p.get("user") if as_user is None else None
         lines.append(f"proc {i} {enc(exepath)} {enc(name) if name else '-'} {enc(arg0)} "
-                     f"{enc(p['user']) if p.get('user') else '-'}")
+                     f"{enc(user) if user else '-'}")
         for a in split_args(p.get("args")):
             lines.append(f"arg {i} {enc(a)}")
         for k, v in (p.get("env") or {}).items():
             lines.append(f"env {i} {enc(f'{k}={v}')}")
-        if "capabilities" in p:  # "": none (a non-root user that keeps no capability)
+        if "capabilities" in p and as_user is None:  # "": none (a non-root user, no capability)
             lines.append(f"opt {i} nocaps")
         if p.get("tty"):  # Tartan extension: a session of its own with a pty as its terminal
             lines.append(f"opt {i} tty")
@@ -387,7 +395,8 @@ def expected_fields(cases):
 class Run:
     """One traced run: a batch of cases executed by one eg_proc --batch under one tracer."""
 
-    def __init__(self, work, name, cases, rules, inside):
+    def __init__(self, work, name, cases, rules, inside, as_user=None):
+        self.as_user = as_user
         self.work = work
         self.name = name
         self.cases = cases
@@ -407,7 +416,7 @@ class Run:
             i = len(good)
             try:
                 write_plan(c, os.path.join(self.dir, "plans", f"c{i}.plan"), f"{case_root}/c{i}",
-                           f"{self.seen_dir}/out/c{i}.out")
+                           f"{self.seen_dir}/out/c{i}.out", self.as_user)
                 good.append(c)
             except (ValueError, KeyError, TypeError) as e:
                 c.result, c.reason = "FAIL", f"cannot run this case: {e}"
@@ -524,8 +533,11 @@ def run_container(run, image, binaries, timeout, cname, spec):
     """The batch inside one container: the mounted pattern (binaries container's volume via
     --volumes-from, launcher as the entrypoint, tracer in front of eg_proc, engine behind).
     spec is the test's context.container: image (a tag given to the base image), name, env, and
-    (Tartan's extensions) seccomp: unconfined, hosts: {name: address} (/etc/hosts)."""
+    (Tartan's extensions) seccomp: unconfined, hosts: {name: address} (/etc/hosts).
+    run.as_user: as that uid with no capability, else as root with every one the host has."""
     caps, _ = host_caps()
+    if run.as_user is not None:
+        caps = ["--user", str(run.as_user), "--cap-drop", "ALL"]
     if spec.get("image") and spec["image"] != image:
         subprocess.run(["docker", "tag", image, spec["image"]], check=True, capture_output=True)
         image = spec["image"]
@@ -535,7 +547,7 @@ def run_container(run, image, binaries, timeout, cname, spec):
     for h, ip in (spec.get("hosts") or {}).items():  # Tartan extension: /etc/hosts entries
         envs += ["--add-host", f"{h}:{ip}"]
     subprocess.run(["docker", "rm", "-f", cname], capture_output=True)
-    users = sorted(set().union(*(users_of(c) for c in run.cases)) - {"root"})
+    users = sorted(set().union(*(users_of(c) for c in run.cases)) - {"root"}) if run.as_user is None else []
     mk = "".join(f"id -u {shlex.quote(u)} >/dev/null 2>&1 || useradd -M -r -s /usr/sbin/nologin "
                  f"{shlex.quote(u)}; " for u in users)
     inner = (f"{mk}exec /vendor/falco/bin/launcher /vendor/falco/bin/tracer --wait-engine 30000 "
@@ -558,6 +570,41 @@ def run_container(run, image, binaries, timeout, cname, spec):
             rc = "timeout"
     log(f"container run ended: {rc}")
     return rc
+
+
+# ---------------------------------------------------------------- non-root runs
+
+CAP_RE = re.compile(r"thread\.cap_effective\s+contains\s+(CAP_\w+)")
+
+
+def nonroot_skip(case, rules, uid):
+    """Why a container case cannot run as uid (no capability), or None."""
+    if "root" in users_of(case):
+        return (f"the case runs a process as root; as uid {uid} with no capability nothing can "
+                f"switch to root (CAP_SETUID)")
+    caps = sorted(set(CAP_RE.findall(rule_condition(rules, case.rule))))
+    if caps:
+        return (f"the rule's condition tests thread.cap_effective for {', '.join(caps)}, which a "
+                f"uid {uid} process without capabilities never holds")
+    if "container.privileged" in rule_condition(rules, case.rule):
+        return f"the rule needs container.privileged=true; a non-root container is not privileged"
+    return None
+
+
+def unwritable_dirs(image, uid, dirs):
+    """The directories of dirs that uid may not write in image (one container)."""
+    if not dirs:
+        return set()
+    p = subprocess.run(["docker", "run", "--rm", "--network", "none", "--user", str(uid),
+                        "--cap-drop", "ALL", "--entrypoint", "/bin/sh", image, "-c",
+                        'for d; do [ -w "$d" ] || echo "$d"; done', "sh", *sorted(dirs)],
+                       capture_output=True, text=True, timeout=120)
+    return set(p.stdout.split())
+
+
+def created_dirs(case):
+    """Directories a case creates files in (its resources, created paths and links)."""
+    return {os.path.dirname(k) for k in conflict_keys(case) if k.startswith("/")}
 
 
 # ---------------------------------------------------------------- checking
@@ -715,7 +762,17 @@ def run_pass(ctx, cases, rules, tag):
                 c.skip = why
             return out
         runnable = []
+        if o.as_user is not None:
+            dirs = set().union(*(created_dirs(c) for c in cont))
+            closed = unwritable_dirs(image, o.as_user, dirs)
+            for c in cont:
+                bad = sorted(created_dirs(c) & closed)
+                c.skip = nonroot_skip(c, rules, o.as_user) or (
+                    f"the case creates files in {', '.join(bad)}, which uid {o.as_user} may "
+                    f"not write in {image}" if bad else None)
         for c in cont:
+            if c.skip:
+                continue
             if "container.privileged" in rule_condition(rules, c.rule) and ctx.priv_err:
                 c.skip = (f"the rule needs container.privileged=true and docker run "
                           f"--privileged fails here ({ctx.priv_err}; the host lacks "
@@ -739,7 +796,7 @@ def run_pass(ctx, cases, rules, tag):
             spec = json.loads(key)
             name = spec.get("name") or f"{ctx.cname}-{tag}{gi}"
             ctx.containers.append(name)
-            run = Run(work, f"{tag}container{gi}", group, rules, "/eg")
+            run = Run(work, f"{tag}container{gi}", group, rules, "/eg", o.as_user)
             if o.exe_on_volume:
                 # the case executables on the mounted work directory, not in the container's
                 # overlay: copies the runner makes are not "new binaries" of the container
@@ -802,6 +859,8 @@ def main(argv=None):
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
     ap.add_argument("--list", action="store_true", help="list the selected cases and exit")
     ap.add_argument("--timeout", type=int, default=240, help="seconds per traced run")
+    ap.add_argument("--container-only", action="store_true", help="select only the container cases")
+    ap.add_argument("--as-user", type=int, help="run the container cases as this uid, no capability")
     o = ap.parse_args(argv)
     rules = o.rules or [os.path.join(SHARED, "falco-rules", "falco_rules.yaml")]
     SYSCALLS_FILE = o.syscalls_file
@@ -812,6 +871,8 @@ def main(argv=None):
         selected = [c for c in selected if c.index == 0]
     if o.host_only:
         selected = [c for c in selected if not c.container]
+    if o.container_only or o.as_user is not None:
+        selected = [c for c in selected if c.container]
     for c in cases:
         if c not in selected:
             continue

@@ -2,10 +2,12 @@
 # deploy/k8s-sidecar.yaml, run as a kubelet would run the pod (tests/e2e/k8s_run.py maps it onto
 # docker run): shape checks (service account for web identity, ConfigMap with falco.yaml and
 # local rules, engine as a native sidecar reading the ConfigMap at /data, workload under the
-# tracer with SYS_PTRACE, no host namespaces), then the pod itself: the engine container, which
-# shares only the IPC namespace with the workload's (and the network, as in a pod), ships the
-# workload's alerts to CloudWatch (moto_server) through logshipper, using the ConfigMap's
-# falco.yaml unchanged.
+# tracer, no added capability and every one dropped, both containers as the same non-root
+# uid, no privilege escalation, RuntimeDefault seccomp, no host namespaces: what EKS on Fargate
+# and the restricted Pod Security Standard allow), then the pod itself as written: the engine
+# container, which shares only the IPC namespace with the workload's (and the network, as in
+# a pod), ships the workload's alerts to CloudWatch (moto_server) through logshipper, using the
+# ConfigMap's falco.yaml unchanged.
 # variants: plain
 # timeout: 1500
 . "$(dirname "$0")/../lib/tt.sh"
@@ -66,6 +68,7 @@ docker logs "$wl" >"$TT_TMP/wl.log" 2>&1
 python3 "$E2E_DIR/moto.py" events "$group" >"$TT_TMP/cw" 2>>"$TT_TMP/cw.err"
 res=$(python3 "$E2E_DIR/check_alerts.py" --name k8s --alerts "$TT_TMP/cw" --workload-log "$TT_TMP/wl.log" \
     --tag "$tag" --container-id "$(docker inspect -f '{{.Id}}' "$wl")" --final --exact \
+    --etc-file /etc/tartan-sample/tartan-sample.conf \
     --expect-rule "Package manager run in a container")
 echo "$res"
 if grep -q '^FAIL' <<<"$res"; then

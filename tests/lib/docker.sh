@@ -5,7 +5,8 @@
 #   tt_docker_stop_started stop the dockerd that tt_docker_ready started, if it did
 #   tt_docker_base         make debian:bookworm-slim exist (debootstrap + docker import, cached)
 #   tt_docker_images       build every Tartan image (binaries, binaries-arm64 (the arm64 tree of
-#                          the same build), workload, workload-scratch, workload-musl, embedded,
+#                          the same build), workload, workload-scratch, workload-musl, embedded
+#                          (on each workload image: embedded, embedded-musl, embedded-scratch),
 #                          engine); layer cache makes repeated calls cheap
 #   tt_docker_container_skip  the above for the evtgen runners: TT_DOCKER_SKIP = why container
 #                          cases cannot run, "" when they can
@@ -137,7 +138,12 @@ tt_docker_images() {
             tt_docker_build "$p-workload" Dockerfile.workload &&
             tt_docker_build "$p-workload-scratch" Dockerfile.workload --target scratch-workload &&
             tt_docker_build "$p-workload-musl" Dockerfile.workload --target musl-workload &&
-            tt_docker_build "$p-embedded" Dockerfile.embedded --build-arg "BINARIES=$p-binaries" &&
+            tt_docker_build "$p-embedded" Dockerfile.embedded --build-arg "BINARIES=$p-binaries" \
+                --build-arg "BASE=$p-workload" &&
+            tt_docker_build "$p-embedded-musl" Dockerfile.embedded --build-arg "BINARIES=$p-binaries" \
+                --build-arg "BASE=$p-workload-musl" &&
+            tt_docker_build "$p-embedded-scratch" Dockerfile.embedded \
+                --build-arg "BINARIES=$p-binaries" --build-arg "BASE=$p-workload-scratch" &&
             tt_docker_build "$p-engine" Dockerfile.engine --build-arg "BINARIES=$p-binaries"
     ) 9>"$TT_CACHE/images.lock"
 }
