@@ -12,7 +12,7 @@
 set -u
 : "${TT_ROOT:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${TT_BIN:=$TT_ROOT/build/bin}"
-OBJ=$TT_ROOT/build/obj
+OBJ=${TT_OBJ:-$TT_ROOT/build/obj}
 # Falco's three rules files, found as the tests find them (../shared, build/upstream/, download).
 R=$(sh "$TT_ROOT/tests/lib/upstream.sh" falco-rules) || echo "   $R" >&2
 rules="$R/falco_rules.yaml"

@@ -108,7 +108,8 @@ int config_dir_files(const char *dir, int yaml_only, char ***out, size_t *nout, 
         snprintf(err, n, "out of memory");
         return -1;
     }
-    qsort(names, nn, sizeof *names, cmp_str);
+    if (nn > 1) /* an empty directory leaves names NULL, and qsort(NULL, 0) is undefined */
+        qsort(names, nn, sizeof *names, cmp_str);
     *out = names;
     *nout = nn;
     return 0;

@@ -34,6 +34,7 @@
 #include "tt_ring.h"
 #include "tt_sysnames.h"
 #include "tt_time.h"
+#include "tt_exit.h"
 #include "tt_version.h"
 #include "webserver.h"
 
@@ -842,7 +843,7 @@ int main(int argc, char **argv)
     struct engine *e = &eng;
     if (cli_parse(&e->cli, argc, argv, stderr)) {
         cli_usage(stderr);
-        return 1;
+        return TT_EXIT_USAGE;
     }
     if (e->cli.help) {
         cli_usage(stdout);

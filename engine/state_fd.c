@@ -331,7 +331,14 @@ static void on_open(struct engine_state *st, struct eval_ctx *ctx)
     unsigned dirp = (ev->type == TT_EV_OPENAT || ev->type == TT_EV_OPENAT2) ? TT_P_DIRFD : 0;
     if (ev->type == TT_EV_OPEN_BY_HANDLE_AT)
         dirp = 0;
-    if (ctx->rawpath) {
+    const char *kpath;
+    size_t kpathlen;
+    if (st_param_str(ev, TT_P_FDNAME, &kpath, &kpathlen) && kpathlen && kpath[0] == '/') {
+        /* the file the kernel opened, read back from the new fd by the tracer (what the name
+         * argument said may have been rewritten by another thread meanwhile) */
+        ctx->path = kpath;
+        ctx->pathlen = kpathlen;
+    } else if (ctx->rawpath) {
         size_t n;
         struct tt_param_view pv;
         unsigned pid = tt_event_param(ev, TT_P_NAME, &pv) ? TT_P_NAME : TT_P_PATH;
@@ -551,7 +558,8 @@ static void on_connect(struct engine_state *st, struct eval_ctx *ctx)
     const struct tt_event *ev = ctx->ev;
     struct st_fd *f = event_fd(ctx);
     struct saddr remote, local;
-    int hr = parse_sockaddr(ev, TT_P_ADDR, &remote);
+    /* the peer the socket is connected to, read back by the tracer, over the argument */
+    int hr = parse_sockaddr(ev, TT_P_PEER, &remote) || parse_sockaddr(ev, TT_P_ADDR, &remote);
     int hl = parse_sockaddr(ev, TT_P_LOCAL_ADDR, &local);
     if (hr) /* (a failed connect leaves the socket: it is described all the same) */
         f = sock_from_event(st, ctx, f, remote.family, ST_L4_TCP);

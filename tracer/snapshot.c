@@ -378,7 +378,20 @@ void tr_emit_tracerinfo(struct tr_state *st, const char *reason)
 {
     struct tt_evb b;
     tt_evb_begin(&b, evbuf, sizeof evbuf, TT_EV_TRACER_INFO, tr_now_ns(), st->self, st->self);
-    tt_evb_str(&b, TT_P_REASON, reason);
+    /* defences switched off (tests only) or re-allowed: in the reason, so that they are never
+     * off silently, and as flags bits 3 and 4 */
+    char why[600];
+    size_t wl = (size_t)snprintf(why, sizeof why, "%s", reason);
+    const unsigned masks[2] = {st->o->unsafe_off, st->o->allow & ~st->o->unsafe_off};
+    const char *labels[2] = {"; UNSAFE (tests only): defences off: ", "; allowed: "};
+    for (int k = 0; k < 2; k++)
+        for (int d = 0, first = 1; d < TR_DEF_COUNT && wl < sizeof why; d++)
+            if (masks[k] & TR_DEF_BIT(d)) {
+                wl += (size_t)snprintf(why + wl, sizeof why - wl, "%s%s", first ? labels[k] : ",",
+                                       tr_defence_name(d));
+                first = 0;
+            }
+    tt_evb_str(&b, TT_P_REASON, why);
     /* the traced syscall set, as names (the engine can check it covers its rules); socket
      * restricted to some domains as the `socket.domain=D` entries the engine wrote */
     char *p = (char *)evbuf + sizeof evbuf / 2;
@@ -407,7 +420,8 @@ void tr_emit_tracerinfo(struct tr_state *st, const char *reason)
     tt_evb_bytes(&b, TT_P_ARGS, TT_PK_STRLIST, p, used);
     tt_evb_u64(&b, TT_P_FLAGS,
                (uint64_t)st->mode | (uint64_t)st->o->fail_policy << 1 |
-                   (uint64_t)(st->o->attach_pid != 0) << 2);
+                   (uint64_t)(st->o->attach_pid != 0) << 2 | (uint64_t)(masks[0] != 0) << 3 |
+                   (uint64_t)(masks[1] != 0) << 4);
     tt_evb_u64(&b, TT_P_ARCH, TT_ARCH_NATIVE); /* whose syscall numbers the stream's events use */
     if (tt_evb_finish(&b, 0))
         tr_emit(st, evbuf);

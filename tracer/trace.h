@@ -41,6 +41,14 @@ struct tr_state {
     unsigned ptrace_opts;
     uint64_t stops; /* statistics */
     uint64_t events;
+    uint64_t tampers;
+    /* monitors (docs/security.md): in launch mode every process that is not a tracee; in attach
+     * mode the tracer, the launcher above it and the launcher's other children (engine,
+     * logshipper), and the ring's consumer */
+    pid_t self_pgid;    /* the tracer's process group */
+    pid_t launcher;     /* the Tartan launcher that started the tracer, 0 if none */
+    uint64_t pidns_ino; /* the tracer's pid namespace (inode of /proc/self/ns/pid) */
+    int tty_fd;         /* the controlling terminal given to the workload's group, or -1 */
 };
 
 /* Options for PTRACE_SEIZE (also set on attach). */
@@ -59,6 +67,9 @@ void tr_start_detach(struct tr_state *st);
 int tr_launch(struct tr_state *st);
 /* Attach to -p PID (threads and descendants); returns the exit code. */
 int tr_attach(struct tr_state *st);
+
+/* Makes pgid the foreground group of the terminal tty (SIGTTOU ignored meanwhile). 0 or -1. */
+int tr_tty_give(int tty, pid_t pgid);
 
 /* Emits synthetic events. */
 void tr_emit_procinfo(struct tr_state *st, pid_t pid, pid_t tid, long ptid);
