@@ -573,7 +573,10 @@ int config_from_tree(struct engine_config *cfg, struct cfg_node *tree, char *err
         else
             return type_err(&c, "tartan.rules_files_missing", rfm, "'warn' or 'error'");
     }
-    config_check_keys(cfg, tree);
+    if (config_check_keys(cfg, tree)) {
+        snprintf(err, n, "out of memory");
+        return -1;
+    }
     return config_ops_from_tree(&cfg->ops, tree, cfg, err, n);
 }
 

@@ -191,8 +191,9 @@ void config_defaults(struct engine_config *cfg);
 /* Reads typed values from a tree (used by config_load and tests). Takes ownership of tree. */
 int config_from_tree(struct engine_config *cfg, struct cfg_node *tree, char *err, size_t n);
 void config_free(struct engine_config *cfg);
-/* Adds a warning line to cfg->warnings (printed by the caller once logging is set up). */
-void config_warn(struct engine_config *cfg, const char *fmt, ...)
+/* Adds a warning line to cfg->warnings (printed by the caller once logging is set up). 0, or -1
+ * out of memory. */
+int config_warn(struct engine_config *cfg, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Records a file or directory the configuration came from. 0, or -1 out of memory. */
 int config_add_source(struct engine_config *cfg, const char *path);
@@ -207,7 +208,7 @@ int config_dir_files(const char *dir, int yaml_only, char ***out, size_t *nout, 
                      size_t n);
 /* One warning per key of tree that Tartan does not implement or does not know
  * (config_keys.c); webserver and metrics are not reported here. */
-void config_check_keys(struct engine_config *cfg, const struct cfg_node *tree);
+int config_check_keys(struct engine_config *cfg, const struct cfg_node *tree); /* -1: ENOMEM */
 
 /* Typed getters on a tree for the other configuration readers (config_ops.c): a key absent or
  * null leaves *out as it is; a wrong type is -1 with "configuration key 'K' (file:line): expected

@@ -178,8 +178,11 @@ int config_include_files(struct engine_config *cfg, struct cfg_node *root, const
         }
         struct stat sb;
         if (stat(path, &sb) != 0) {
-            config_warn(cfg, "config_files entry %s (%s:%d) does not exist: skipped", path,
-                        list->items[i]->file, list->items[i]->line);
+            if (config_warn(cfg, "config_files entry %s (%s:%d) does not exist: skipped", path,
+                            list->items[i]->file, list->items[i]->line)) {
+                snprintf(err, n, "out of memory");
+                rc = -1;
+            }
             continue;
         }
         char real[PATH_MAX];

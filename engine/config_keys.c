@@ -125,8 +125,8 @@ static size_t distance(const char *a, const char *b)
     return row[lb];
 }
 
-static void unknown(struct engine_config *cfg, const char *path, const struct cfg_node *v,
-                    const char *const *candidates, size_t ncand)
+static int unknown(struct engine_config *cfg, const char *path, const struct cfg_node *v,
+                   const char *const *candidates, size_t ncand)
 {
     const char *leaf = strrchr(path, '.') ? strrchr(path, '.') + 1 : path;
     const char *best = NULL;
@@ -139,19 +139,18 @@ static void unknown(struct engine_config *cfg, const char *path, const struct cf
         }
     }
     if (best)
-        config_warn(cfg,
-                    "configuration key '%s' (%s:%d) is not a key Tartan knows: ignored "
-                    "(did you mean '%s'?)",
-                    path, v->file, v->line, best);
-    else
-        config_warn(cfg, "configuration key '%s' (%s:%d) is not a key Tartan knows: ignored", path,
-                    v->file, v->line);
+        return config_warn(cfg,
+                           "configuration key '%s' (%s:%d) is not a key Tartan knows: ignored "
+                           "(did you mean '%s'?)",
+                           path, v->file, v->line, best);
+    return config_warn(cfg, "configuration key '%s' (%s:%d) is not a key Tartan knows: ignored",
+                       path, v->file, v->line);
 }
 
-void config_check_keys(struct engine_config *cfg, const struct cfg_node *tree)
+int config_check_keys(struct engine_config *cfg, const struct cfg_node *tree)
 {
     if (!tree || tree->kind != CFG_MAP)
-        return;
+        return 0;
     const size_t nimpl = sizeof implemented / sizeof *implemented;
     const char *names[sizeof implemented / sizeof *implemented];
     for (size_t i = 0; i < nimpl; i++)
@@ -178,7 +177,8 @@ void config_check_keys(struct engine_config *cfg, const struct cfg_node *tree)
                 if (m == nsub && cfg_get(v, v->keys[s]) == v->items[s]) {
                     char path[256];
                     snprintf(path, sizeof path, "%s.%s", k, v->keys[s]);
-                    unknown(cfg, path, v->items[s], sub, nsub);
+                    if (unknown(cfg, path, v->items[s], sub, nsub))
+                        return -1;
                 }
             }
             continue;
@@ -187,18 +187,21 @@ void config_check_keys(struct engine_config *cfg, const struct cfg_node *tree)
         while (u < sizeof unimplemented / sizeof *unimplemented && strcmp(unimplemented[u].name, k))
             u++;
         if (u < sizeof unimplemented / sizeof *unimplemented) {
-            if (!is_empty(v)) /* `load_plugins: []` asks for nothing Tartan does not do */
-                config_warn(cfg,
-                            "configuration key '%s' (%s:%d) is a Falco key Tartan does not "
-                            "implement: ignored (%s)",
-                            k, v->file, v->line, unimplemented[u].instead);
+            /* `load_plugins: []` asks for nothing Tartan does not do */
+            if (!is_empty(v) && config_warn(cfg,
+                                            "configuration key '%s' (%s:%d) is a Falco key Tartan "
+                                            "does not implement: ignored (%s)",
+                                            k, v->file, v->line, unimplemented[u].instead))
+                return -1;
             continue;
         }
-        unknown(cfg, k, v, names, nimpl);
+        if (unknown(cfg, k, v, names, nimpl))
+            return -1;
     }
+    return 0;
 }
 
-void config_warn(struct engine_config *cfg, const char *fmt, ...)
+int config_warn(struct engine_config *cfg, const char *fmt, ...)
 {
     char buf[512];
     va_list ap;
@@ -207,8 +210,10 @@ void config_warn(struct engine_config *cfg, const char *fmt, ...)
     va_end(ap);
     char **w = realloc(cfg->warnings, (cfg->nwarnings + 1) * sizeof *w);
     if (!w)
-        return; /* a warning lost to memory pressure is not worth failing the load for */
+        return -1;
     cfg->warnings = w;
-    if ((w[cfg->nwarnings] = strdup(buf)))
-        cfg->nwarnings++;
+    if (!(w[cfg->nwarnings] = strdup(buf)))
+        return -1;
+    cfg->nwarnings++;
+    return 0;
 }
