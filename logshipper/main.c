@@ -392,7 +392,7 @@ int main(int argc, char **argv)
                      "14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, "
                      "2922, 3288 or 3653 days)",
                      ret_env);
-            return 2;
+            return TT_EXIT_USAGE;
         }
         o.retention_days = (int)d;
     }
@@ -400,7 +400,7 @@ int main(int argc, char **argv)
     const char *dl_env = getenv("LOGSHIPPER_DEADLINE");
     if (dl_env && *dl_env && parse_num(dl_env, &o.deadline_s) < 0) {
         tt_error("LOGSHIPPER_DEADLINE=%s: not a number of seconds", dl_env);
-        return 2;
+        return TT_EXIT_USAGE;
     }
     o.stream = getenv("LOGSHIPPER_LOG_STREAM");
     if (!o.stream || !*o.stream)

@@ -156,9 +156,9 @@ def main():
         check("retention_of_existing_group_kept", rc == 0 and ret == [365], f"rc {rc} retention {ret}")
         # a retention CloudWatch does not accept is a usage error naming the accepted values
         rc, err = ls_moto.run_shipper(["--retention-days", "10", "-s", "r"], env, b"")
-        check("retention_invalid_value", rc == 2 and "3653" in err, f"rc {rc}: {err[-300:]}")
+        check("retention_invalid_value", rc == 125 and "3653" in err, f"rc {rc}: {err[-300:]}")
         rc, err = ls_moto.run_shipper(["-s", "r"], dict(env, LOGSHIPPER_RETENTION_DAYS="forever"), b"")
-        check("retention_invalid_env", rc == 2 and "LOGSHIPPER_RETENTION_DAYS" in err, f"rc {rc}: {err[-300:]}")
+        check("retention_invalid_env", rc == 125 and "LOGSHIPPER_RETENTION_DAYS" in err, f"rc {rc}: {err[-300:]}")
     import shutil
     shutil.rmtree(home, ignore_errors=True)
 
