@@ -40,7 +40,7 @@ import time
 import yaml
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))  # tests/lib
-from ttest import upstream  # noqa: E402
+from upstream import upstream  # noqa: E402 (not ttest: this runner reports for itself)
 
 ROOT = os.environ.get("TT_ROOT") or os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BIN = os.environ.get("TT_BIN") or os.path.join(ROOT, "build", "bin")

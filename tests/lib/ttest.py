@@ -5,7 +5,6 @@ and a file that reports none ends with a FAIL line ("ran no checks") instead of 
 require() is the fatal check: on failure the file reports FAIL and exits at once."""
 import atexit
 import os
-import subprocess
 import sys
 
 ROOT = os.environ.get("TT_ROOT") or os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -67,11 +66,4 @@ def expect_eq(name, got, want):
     return check(name, got == want, f"got {got!r}, want {want!r}")
 
 
-def upstream(name):
-    """An upstream file the tests need (Falco's falco_rules.yaml, ...), from tests/lib/upstream.sh:
-    (path, None), or (None, why and how to provide it) to put in a FAIL line. Tests never skip
-    for a missing upstream file."""
-    p = subprocess.run(["sh", os.path.join(ROOT, "tests", "lib", "upstream.sh"), name],
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    out = p.stdout.strip()
-    return (out, None) if p.returncode == 0 and out else (None, out or "tests/lib/upstream.sh failed")
+from upstream import upstream  # noqa: E402,F401 (tests/lib/upstream.py)
