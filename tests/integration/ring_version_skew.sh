@@ -78,9 +78,9 @@ for v in "$prev" "$next"; do
     wait_for 10 test -e "$TMP/r4"
     printf 'json_output: true\nsyslog_output: {enabled: false}\nwatch_config_files: false\n' >"$TMP/falco.yaml"
     "$TT_BIN/engine" -c "$TMP/falco.yaml" -r "$TT_ROOT/etc/tartan_rules.yaml" -o "tartan.ring_key=$K" \
-        >/dev/null 2>"$TMP/e4.err" &
+        >/dev/null 2>"$TMP/e4-$v.err" &
     EP=$!
-    wait_for 10 grep -q 'cannot read the event ring' "$TMP/e4.err"
+    wait_for 10 grep -q 'cannot read the event ring' "$TMP/e4-$v.err"
     kill -TERM $EP 2>/dev/null
     wait $EP
     erc=$?
@@ -89,9 +89,9 @@ for v in "$prev" "$next"; do
     rm -f "$TMP/r4"
     ipcrm -M "$K" 2>/dev/null
     if [ "$v" -gt "$cur" ]; then want="upgrade the engine first"; else want="older than this program supports"; fi
-    if [ "$erc" -eq 0 ] && grep -q "error: cannot read the event ring: ring key $K: event stream format version $v, this program reads version $cur (.*$want" "$TMP/e4.err"; then
+    if [ "$erc" -eq 0 ] && grep -q "error: cannot read the event ring: ring key $K: event stream format version $v, this program reads version $cur (.*$want" "$TMP/e4-$v.err"; then
         pass "skew-engine-refuses-version-$v-clearly"
     else
-        fail "skew-engine-refuses-version-$v-clearly" "rc=$erc: $(tail -n 3 "$TMP/e4.err")"
+        fail "skew-engine-refuses-version-$v-clearly" "rc=$erc: $(tail -n 3 "$TMP/e4-$v.err")"
     fi
 done
