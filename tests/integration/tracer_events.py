@@ -207,7 +207,7 @@ def main():
     if mine & (1 << 19):
         check("workload_without_cap_sys_ptrace", m and not int(m.group(1), 16) & (1 << 19), p.stdout)
     else:
-        print("SKIP workload_without_cap_sys_ptrace: the test itself has no CAP_SYS_PTRACE", flush=True)
+        skipped("workload_without_cap_sys_ptrace", "the test itself has no CAP_SYS_PTRACE")
 
     # ---- CLONE_UNTRACED does not escape: clone's flag is cleared and the child followed;
     # clone3 (flags out of the filter's reach) fails with ENOSYS, with or without a filter;

@@ -41,7 +41,7 @@ suite() {
     expect_match not_found_message "$(cat err.txt)" 'no-such-command-xyz.*not found'
     printf '#!/bin/sh\necho hi\n' >noexec.sh; chmod 644 noexec.sh
     "${AS[@]}" "$T" -w c.cap -- ./noexec.sh 2>/dev/null; expect_eq exit_not_executable_126 "$?" 126
-    "${AS[@]}" "$T" --bogus-option 2>/dev/null; expect_eq exit_usage_2 "$?" 2
+    "${AS[@]}" "$T" --bogus-option 2>/dev/null; expect_eq exit_usage_125 "$?" 125
 
     # ---- the workload starts with the signal mask and ignored set it would have had natively ----
     native=$(/bin/sh -c "grep -E '^Sig(Blk|Ign)' /proc/self/status")
