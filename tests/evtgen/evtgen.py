@@ -22,6 +22,7 @@ totals. Exit status 0 when no case failed. See docs/evtgen.md.
 import argparse
 import copy
 import errno
+import fcntl
 import itertools
 import json
 import os
@@ -668,6 +669,68 @@ def check(case, alerts):
 
 # ---------------------------------------------------------------- main
 
+# Host users the cases need are shared by every runner on the machine (the test lanes run the
+# plain and the ASan suites at once): a registry under a lock counts who uses each user made
+# here, and the last runner to leave removes it.
+USERS_REGISTRY = "/run/tartan-evtgen-users.json"
+
+
+def _with_users_registry(update):
+    with open(USERS_REGISTRY, "a+") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        f.seek(0)
+        try:
+            reg = json.loads(f.read() or "{}")
+        except ValueError:
+            reg = {}
+        for u in list(reg):  # holders that died without releasing
+            reg[u] = [p for p in reg[u] if os.path.exists(f"/proc/{p}")]
+        out = update(reg)
+        f.seek(0)
+        f.truncate()
+        f.write(json.dumps(reg))
+        return out
+
+
+def acquire_users(users):
+    """Makes the host users that do not exist yet and registers this runner as a holder of
+    every user the registry knows; returns [(user, error)] for users that could not be made."""
+    me = os.getpid()
+
+    def update(reg):
+        errs = []
+        for u in users:
+            try:
+                pwd.getpwnam(u)
+                if u in reg and me not in reg[u]:
+                    reg[u].append(me)
+                continue
+            except KeyError:
+                pass
+            r = subprocess.run(["useradd", "-M", "-r", "-s", "/usr/sbin/nologin", u],
+                               capture_output=True, text=True)
+            if r.returncode == 0:
+                reg[u] = [me]
+            else:
+                errs.append((u, r.stderr.strip()))
+        return errs
+    return _with_users_registry(update)
+
+
+def release_users():
+    """Drops this runner from the registry; removes the users no live runner holds."""
+    me = os.getpid()
+
+    def update(reg):
+        for u in list(reg):
+            if me in reg[u]:
+                reg[u].remove(me)
+            if not reg[u]:
+                subprocess.run(["userdel", u], capture_output=True)
+                del reg[u]
+    _with_users_registry(update)
+
+
 class Ctx:
     """What one invocation creates and removes at the end (work directory, users, containers)."""
 
@@ -675,7 +738,7 @@ class Ctx:
         self.o = o
         self.work = tempfile.mkdtemp(prefix="tt-evtgen-")
         os.chmod(self.work, 0o755)
-        self.created_users = []
+        self.users_held = False
         self.cname = f"tt-evtgen-{os.getpid()}"
         self.binaries = f"tt-evtgen-bin-{os.getpid()}"
         self.leftovers = {}
@@ -687,8 +750,8 @@ class Ctx:
     def cleanup(self):
         if shutil.which("docker"):
             subprocess.run(["docker", "rm", "-f", *self.containers, self.binaries], capture_output=True)
-        for u in self.created_users:
-            subprocess.run(["userdel", u], capture_output=True)
+        if self.users_held:
+            release_users()
         for p in self.leftovers:
             try:
                 if os.path.islink(p) or os.path.isfile(p):
@@ -720,16 +783,9 @@ def run_pass(ctx, cases, rules, tag):
                     ctx.leftovers[a[k]] = True
 
     if host:
-        for u in sorted(set().union(*(users_of(c) for c in host))):
-            try:
-                pwd.getpwnam(u)
-            except KeyError:
-                r = subprocess.run(["useradd", "-M", "-r", "-s", "/usr/sbin/nologin", u],
-                                   capture_output=True, text=True)
-                if r.returncode == 0:
-                    ctx.created_users.append(u)
-                else:
-                    log(f"useradd {u}: {r.stderr.strip()}")
+        ctx.users_held = True
+        for u, err in acquire_users(sorted(set().union(*(users_of(c) for c in host)))):
+            log(f"useradd {u}: {err}")
         run = Run(work, f"{tag}host", host, rules, work)
         run.prepare(f"{work}/{tag}host/cases")
         os.makedirs(f"{work}/{tag}host/cases", exist_ok=True)
