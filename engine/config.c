@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "alert.h"
+#include "tt_base64.h"
 #include "tt_log.h"
 #include "tt_ring.h"
 
@@ -685,50 +686,19 @@ void config_free(struct engine_config *cfg)
 char *config_b64_decode(const char *in, size_t *outlen)
 {
     size_t len = strlen(in);
-    char *out = malloc(len / 4 * 3 + 4);
+    char *out = malloc(tt_b64_decoded_max(len) + 1);
     if (!out)
         return NULL;
-    uint32_t acc = 0;
-    int bits = 0, pad = 0;
-    size_t o = 0;
-    for (const char *p = in; *p; p++) {
-        int v;
-        char ch = *p;
-        if (ch >= 'A' && ch <= 'Z')
-            v = ch - 'A';
-        else if (ch >= 'a' && ch <= 'z')
-            v = ch - 'a' + 26;
-        else if (ch >= '0' && ch <= '9')
-            v = ch - '0' + 52;
-        else if (ch == '+' || ch == '-')
-            v = 62;
-        else if (ch == '/' || ch == '_')
-            v = 63;
-        else if (ch == '=') {
-            pad++;
-            continue;
-        } else if (isspace((unsigned char)ch))
-            continue;
-        else
-            goto bad;
-        if (pad)
-            goto bad;
-        acc = (acc << 6) | (uint32_t)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out[o++] = (char)((acc >> bits) & 0xff);
-        }
+    /* wrapped `base64` output and the URL-safe alphabet are common in environment variables */
+    ssize_t o = tt_b64_decode(in, len, out, TT_B64_SKIP_SPACE | TT_B64_URL);
+    if (o < 0) {
+        free(out);
+        return NULL;
     }
-    if (pad > 2 || bits >= 6)
-        goto bad;
     out[o] = '\0';
     if (outlen)
-        *outlen = o;
+        *outlen = (size_t)o;
     return out;
-bad:
-    free(out);
-    return NULL;
 }
 
 static int cmp_str(const void *a, const void *b)
