@@ -12,28 +12,6 @@
 
 #include "config.h"
 
-static const char *const prio_names[] = {"Emergency", "Alert",  "Critical",      "Error",
-                                         "Warning",   "Notice", "Informational", "Debug"};
-
-const char *alert_priority_name(int prio)
-{
-    if (prio < 0 || prio > 7)
-        return "Unknown";
-    return prio_names[prio];
-}
-
-int alert_priority_parse(const char *s)
-{
-    static const char *const lower[] = {"emergency", "alert",  "critical",      "error",
-                                        "warning",   "notice", "informational", "debug"};
-    for (int i = 0; i < 8; i++)
-        if (!strcasecmp(s, lower[i]))
-            return i;
-    if (!strcasecmp(s, "info"))
-        return ALERT_PRIO_INFORMATIONAL;
-    return -1;
-}
-
 void alert_hostname(char *buf, size_t n)
 {
     const char *h = getenv("FALCO_HOSTNAME");
@@ -240,7 +218,7 @@ static char *text_line(const struct alert *a, const struct alert_fmt_opts *o, in
         }
     }
     char *line = NULL;
-    if (asprintf(&line, "%s: %s %s%s", tbuf, alert_priority_name(a->priority), m,
+    if (asprintf(&line, "%s: %s %s%s", tbuf, priority_name(a->priority), m,
                  suffix ? suffix : "") < 0)
         line = NULL;
     free(m);
@@ -284,7 +262,7 @@ char *alert_format(const struct alert *a, const struct alert_fmt_opts *o)
     char tbuf[64];
     alert_time_json(a->ts_ns, tbuf, sizeof tbuf);
     json_object_set_new(j, "hostname", str_or_null(o->hostname ? o->hostname : ""));
-    json_object_set_new(j, "priority", json_string(alert_priority_name(a->priority)));
+    json_object_set_new(j, "priority", json_string(priority_name(a->priority)));
     json_object_set_new(j, "rule", str_or_null(a->rule));
     json_object_set_new(j, "source", str_or_null(a->source));
     json_object_set_new(j, "time", json_string(tbuf));

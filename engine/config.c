@@ -188,7 +188,7 @@ void config_defaults(struct engine_config *cfg)
     cfg->json_include_tags_property = 1;
     cfg->json_include_message_property = 0;
     cfg->json_include_output_fields_property = 1;
-    cfg->priority = ALERT_PRIO_DEBUG;
+    cfg->priority = PRI_DEBUG;
     cfg->outputs_rate = 0;
     cfg->outputs_max_burst = 1000;
     cfg->output_timeout_ms = 2000;
@@ -436,7 +436,7 @@ int config_from_tree(struct engine_config *cfg, struct cfg_node *tree, char *err
         return -1;
     const struct cfg_node *p = cfg_get(tree, "priority");
     if (p && p->kind != CFG_NULL) {
-        int pr = p->kind == CFG_SCALAR ? alert_priority_parse(p->scalar) : -1;
+        int pr = p->kind == CFG_SCALAR ? priority_parse(p->scalar) : -1;
         if (pr < 0)
             return type_err(&c, "priority", p,
                             "a priority (emergency, alert, critical, error, warning, notice, "

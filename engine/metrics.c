@@ -128,7 +128,7 @@ void metrics_set_config(struct metrics *m, const struct engine_config *cfg)
 void metrics_count_alert(struct metrics *m, const char *rule, int priority)
 {
     m->alerts++;
-    if (priority <= ALERT_PRIO_CRITICAL)
+    if (priority <= PRI_CRITICAL)
         m->critical++;
     unsigned h = hash(rule);
     for (struct rule_count *c = m->rules[h]; c; c = c->next)

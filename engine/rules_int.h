@@ -1,9 +1,13 @@
 /* Internal structures of the rules language (rules_*.c, cond_*.c); not a contract for others.
  *
- * Pipeline: YAML (rules_yaml.c) -> items merged into a collector (rules_load.c) -> lists, macros
- * and rule conditions expanded and parsed (cond_parse.c, rules_build.c) -> each rule's AST
- * compiled into a flat program of checks with true/false jump targets (cond_compile.c) ->
- * evaluated per event by cond_vm.c, indexed by event type (rules_eval.c). */
+ * Pipeline: rules files' YAML read with libyaml, items merged into a collector with Falco's
+ * append/override rules (rules_load.c) -> lists, macros and rule conditions expanded and parsed
+ * (rules_build.c, cond_parse.c) -> each rule's AST compiled into a flat program of checks with
+ * true/false jump targets (cond_compile.c; event names cond_evnames.c, socket domains
+ * cond_domains.c, transformers cond_transform.c) -> rules selected, indexed by event type and
+ * evaluated per event by cond_vm.c (rules_api.c). Beside it: diagnostics (rules_diag.c), the
+ * arena and growable strings (rules_util.c), -V/-L (rules_validate.c, rules_details.c), output
+ * tokens compiled alone (cond_expr.c) and the allocation wrappers (rules_alloc.c). */
 #ifndef ENGINE_RULES_INT_H
 #define ENGINE_RULES_INT_H
 
@@ -44,7 +48,7 @@ void sb_putc(struct sbuf *b, char c);
 void sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *sb_str(struct sbuf *b); /* "" when empty */
 
-/* ---- diagnostic contexts (Falco's location chains) ---- */
+/* ---- diagnostic contexts (Falco's location chains; rules_diag.c) ---- */
 #define RCTX_MAX 10
 struct rctx_loc {
     const char *type; /* static string */

@@ -1068,7 +1068,7 @@ static void read_rule(struct rd *r, yaml_node_t *item, const struct rctx *parent
                     decode_val(r, item, k, V_STR, &p, &ctx, 0, 0);
                     struct rctx pc;
                     npush(&pc, &ctx, "rule priority", "", map_get(r, item, k));
-                    prio = rule_priority_parse(p);
+                    prio = priority_parse(p);
                     VTHROW(r, prio < 0, &pc, "Invalid priority");
                 } else if (!strcmp(k, "capture")) {
                     decode_val(r, item, k, V_BOOL, &capture, &ctx, 0, 0);
@@ -1204,7 +1204,7 @@ static void read_rule(struct rd *r, yaml_node_t *item, const struct rctx *parent
         v.source = "syscall";
         struct rctx pc;
         npush(&pc, &ctx, "rule priority", "", map_get(r, item, "priority"));
-        v.priority = rule_priority_parse(prio);
+        v.priority = priority_parse(prio);
         VTHROW(r, v.priority < 0, &pc, "Invalid priority");
         decode_val(r, item, "source", V_STR, &v.source, &ctx, 1, 0);
         decode_val(r, item, "enabled", V_BOOL, &v.enabled, &ctx, 1, 0);

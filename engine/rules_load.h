@@ -1,5 +1,6 @@
 /* Rules loader internals shared by rules_load.c (YAML items -> collector, Falco's merge
- * semantics) and rules_build.c (collector -> compiled ruleset). */
+ * semantics), rules_build.c (collector -> compiled ruleset; it looks items up in the collector,
+ * rules_load.c never calls it) and rules_diag.c (ld_diag). */
 #ifndef ENGINE_RULES_LOAD_H
 #define ENGINE_RULES_LOAD_H
 
@@ -99,7 +100,7 @@ struct loader {
     int oom;
 };
 
-/* Adds a diagnostic with the snippet taken from the file the context points at. */
+/* Adds a diagnostic with the snippet taken from the file the context points at (rules_diag.c). */
 void ld_diag(struct loader *ld, int code, const char *msg, const struct rctx *c);
 /* LOAD_DEPRECATED_ITEM about a field (df: static string). */
 void ld_diag_field(struct loader *ld, const char *df, const char *msg, const struct rctx *c);
