@@ -105,7 +105,6 @@ void st_container_unref(struct engine_state *st, struct st_container *c);
  * and the full id; returns 1 if the event had the information. */
 int st_container_id_from_event(const struct tt_event *ev, char *id12, size_t n12, char *full,
                                size_t nfull);
-int st_container_id_from_cgroup(const char *line, size_t len, char *full, size_t nfull);
 
 /* Users (state_user.c): name of uid/gid in the process's container; NULL if unknown. */
 const char *st_user_name(struct engine_state *st, struct st_proc *p, uint32_t uid,
