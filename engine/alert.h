@@ -43,9 +43,6 @@ void alert_fmt_opts_from_config(struct alert_fmt_opts *o, const struct engine_co
 /* FALCO_HOSTNAME if set, else gethostname(); writes into buf. */
 void alert_hostname(char *buf, size_t n);
 
-/* The text prefix time: "HH:MM:SS.nnnnnnnnn" local time, or ISO 8601 UTC
- * "YYYY-MM-DDTHH:MM:SS.nnnnnnnnn+0000". Returns bytes written. */
-int alert_time_text(uint64_t ts_ns, int iso8601, char *buf, size_t n);
 /* JSON "time": "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ". */
 int alert_time_json(uint64_t ts_ns, char *buf, size_t n);
 

@@ -36,7 +36,9 @@ void alert_fmt_opts_from_config(struct alert_fmt_opts *o, const struct engine_co
     o->hostname = hostname;
 }
 
-int alert_time_text(uint64_t ts_ns, int iso8601, char *buf, size_t n)
+/* The text prefix time: "HH:MM:SS.nnnnnnnnn" local time, or ISO 8601 UTC
+ * "YYYY-MM-DDTHH:MM:SS.nnnnnnnnn+0000". Returns bytes written. */
+static int alert_time_text(uint64_t ts_ns, int iso8601, char *buf, size_t n)
 {
     time_t secs = (time_t)(ts_ns / 1000000000u);
     unsigned long ns = (unsigned long)(ts_ns % 1000000000u);
@@ -218,8 +220,8 @@ static char *text_line(const struct alert *a, const struct alert_fmt_opts *o, in
         }
     }
     char *line = NULL;
-    if (asprintf(&line, "%s: %s %s%s", tbuf, priority_name(a->priority), m,
-                 suffix ? suffix : "") < 0)
+    if (asprintf(&line, "%s: %s %s%s", tbuf, priority_name(a->priority), m, suffix ? suffix : "") <
+        0)
         line = NULL;
     free(m);
     free(suffix);

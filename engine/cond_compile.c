@@ -58,7 +58,7 @@ static const char *const op_names[OP_COUNT] = {
     "icontains", "bcontains", "startswith", "bstartswith", "endswith", "glob", "iglob",
     "regex",     "pmatch",    "in",         "intersects",  "exists"};
 
-const char *cop_name(enum cop op)
+static const char *cop_name(enum cop op)
 {
     return op < OP_COUNT ? op_names[op] : "?";
 }

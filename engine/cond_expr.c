@@ -54,11 +54,6 @@ const struct fld_ref *cond_expr_field(const struct cond_expr *x)
     return &x->e.ref;
 }
 
-int cond_expr_transformed(const struct cond_expr *x)
-{
-    return x->e.ntr > 0;
-}
-
 int cond_expr_value(const struct cond_expr *x, struct eval_ctx *ctx, struct fld_value *out,
                     char *space, size_t cap)
 {

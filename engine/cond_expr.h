@@ -25,8 +25,6 @@ int cond_expr_is_call(const char *s);
 struct cond_expr *cond_expr_compile(const char *s, size_t *used, char *err, size_t n);
 /* The innermost field the expression reads. */
 const struct fld_ref *cond_expr_field(const struct cond_expr *x);
-/* Whether it applies at least one transformer. */
-int cond_expr_transformed(const struct cond_expr *x);
 /* Its value for the event in ctx in output mode (one value): 1 with *out set, 0 when missing
  * (the field has none, or a transformer drops it). Text results are written into space
  * (cap bytes; COND_EXPR_SPACE is what conditions allow), valid while space is. */

@@ -37,7 +37,6 @@ struct cfg_node *cfg_parse_file(const char *path, char *err, size_t n);
 char *config_read_file(const char *path, size_t *len, int falco_words, char *err, size_t n);
 void cfg_node_free(struct cfg_node *node);
 struct cfg_node *cfg_node_new(enum cfg_kind kind, const char *file, int line);
-struct cfg_node *cfg_node_clone(const struct cfg_node *node);
 /* Map lookup (NULL if absent or node is not a map). */
 struct cfg_node *cfg_get(const struct cfg_node *map, const char *key);
 /* Deep merge src into dst (maps merge key by key, anything else replaces). Takes ownership of

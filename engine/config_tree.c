@@ -87,7 +87,7 @@ static int node_append(struct cfg_node *parent, char *key, struct cfg_node *chil
     return 0;
 }
 
-struct cfg_node *cfg_node_clone(const struct cfg_node *node)
+static struct cfg_node *cfg_node_clone(const struct cfg_node *node)
 {
     if (!node)
         return NULL;

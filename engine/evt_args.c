@@ -357,7 +357,7 @@ const char *evt_af_name(int64_t af)
     return enum_name(af_names, af);
 }
 
-const char *evt_ptrace_name(int64_t req)
+static const char *evt_ptrace_name(int64_t req)
 {
     return enum_name(ptrace_names, req);
 }
@@ -741,7 +741,9 @@ static size_t append_arg(char *buf, size_t cap, size_t n, const char *name, cons
     return n;
 }
 
-const char *evt_param_falco_name(unsigned evtype, unsigned id)
+/* The name Falco gives parameter id of an event type (tt_param_name, or libsinsp's name where
+ * the two differ, e.g. renameat's olddirfd). */
+static const char *evt_param_falco_name(unsigned evtype, unsigned id)
 {
     /* renameat(2) name their directory fds olddirfd/newdirfd (linkat: olddir/newdir) */
     if (evtype == TT_EV_RENAMEAT || evtype == TT_EV_RENAMEAT2) {

@@ -7,6 +7,8 @@
 
 #include "rules_load.h"
 
+static const char *rs_ast_string(struct arena *a, const struct cnode *n);
+
 struct sset {
     const char **v;
     size_t n, cap;
@@ -133,7 +135,7 @@ static void walk_compiled(struct arena *a, const struct cnode *n, struct sset *o
     }
 }
 
-int rs_events_from(struct arena *a, const uint8_t *set, struct rs_strs *out)
+static int rs_events_from(struct arena *a, const uint8_t *set, struct rs_strs *out)
 {
     const char *v[TT_EV_COUNT + 1];
     size_t n = 0;
@@ -294,7 +296,8 @@ static void ast_str(struct sbuf *b, const struct cnode *n, size_t max)
     }
 }
 
-const char *rs_ast_string(struct arena *a, const struct cnode *n)
+/* libsinsp's ast::as_string of an expanded condition (for -L condition_compiled). */
+static const char *rs_ast_string(struct arena *a, const struct cnode *n)
 {
     struct sbuf b;
     sb_init(&b);

@@ -45,7 +45,6 @@ void sb_free(struct sbuf *b);
 void sb_putn(struct sbuf *b, const char *s, size_t n);
 void sb_puts(struct sbuf *b, const char *s);
 void sb_putc(struct sbuf *b, char c);
-void sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *sb_str(struct sbuf *b); /* "" when empty */
 
 /* ---- diagnostic contexts (Falco's location chains; rules_diag.c) ---- */
@@ -146,7 +145,6 @@ enum cop {
 };
 enum cmod { MOD_NONE, MOD_ONEOF, MOD_ANYOF, MOD_ALLOF };
 int cop_parse(const char *s, enum cop *op, enum cmod *mod); /* 0 ok */
-const char *cop_name(enum cop op);
 
 /* ---- transformers (cond_transformers.def, cond_transform.c) ---- */
 enum tr_kind {

@@ -620,7 +620,7 @@ struct macro_info *ld_find_macro(struct loader *ld, const char *name)
     return i < 0 ? NULL : &ld->macros[i];
 }
 
-struct rule_info *ld_find_rule(struct loader *ld, const char *name)
+static struct rule_info *ld_find_rule(struct loader *ld, const char *name)
 {
     long i = nmap_find(ld, &ld->rmap, rule_name_at, name);
     return i < 0 ? NULL : &ld->rules[i];

@@ -112,16 +112,11 @@ int ld_build(struct loader *ld, struct ruleset *out);
 
 /* -L details (rules_details.c). */
 int rs_strs_from(struct arena *a, const char *const *v, size_t n, struct rs_strs *out);
-int rs_events_from(struct arena *a, const uint8_t *set, struct rs_strs *out);
 int rs_details_fill(struct arena *out, struct loader *ld, const char *raw_text,
                     const struct cnode *compiled, const uint8_t *evset, struct rs_details *d);
-
-/* libsinsp's ast::as_string of an expanded condition (for -L condition_compiled). */
-const char *rs_ast_string(struct arena *a, const struct cnode *n);
 
 void ld_free_maps(struct loader *ld);
 struct list_info *ld_find_list(struct loader *ld, const char *name);
 struct macro_info *ld_find_macro(struct loader *ld, const char *name);
-struct rule_info *ld_find_rule(struct loader *ld, const char *name);
 
 #endif

@@ -121,20 +121,6 @@ void sb_putc(struct sbuf *b, char c)
     sb_putn(b, &c, 1);
 }
 
-void sb_printf(struct sbuf *b, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0 || sb_grow(b, (size_t)n) < 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
-}
-
 const char *sb_str(struct sbuf *b)
 {
     return b->p ? b->p : "";

@@ -24,7 +24,7 @@ struct st_fdtab *st_fdtab_new(struct engine_state *st)
     return t;
 }
 
-void st_fd_release(struct engine_state *st, struct st_fd *f)
+static void st_fd_release(struct engine_state *st, struct st_fd *f)
 {
     if (!f->used)
         return;
@@ -209,7 +209,8 @@ static char *put_ip(char *p, int family, const uint8_t *ip)
     return p + n;
 }
 
-size_t st_sock_name(const struct st_sock *s, char *buf, size_t cap)
+/* Socket tuple text "cip:cport->sip:sport" (or unix path) into buf. */
+static size_t st_sock_name(const struct st_sock *s, char *buf, size_t cap)
 {
     char tmp[2 * INET6_ADDRSTRLEN + 16], *p = tmp;
     p = put_ip(p, s->family, s->cip);

@@ -118,8 +118,9 @@ static int32_t pid_of_tid(struct engine_state *st, int32_t tid)
     return t ? t->proc->pid : tid;
 }
 
-void st_proc_describe(struct engine_state *st, struct st_thread *t, const struct tt_event *ev,
-                      int is_exec)
+/* Fill a thread+process from a description event (execve/procinfo params). */
+static void st_proc_describe(struct engine_state *st, struct st_thread *t,
+                             const struct tt_event *ev, int is_exec)
 {
     struct st_proc *p = t->proc;
     const char *s;

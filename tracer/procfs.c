@@ -44,7 +44,8 @@ unsigned long long tr_now_ns(void)
     return tt_wall_ns();
 }
 
-unsigned long long tr_boot_realtime_ns(void)
+/* CLOCK_REALTIME ns of the boot moment (to turn /proc start times into timestamps). */
+static unsigned long long tr_boot_realtime_ns(void)
 {
     static unsigned long long cached;
     if (!cached)
