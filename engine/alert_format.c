@@ -43,7 +43,7 @@ static int alert_time_text(uint64_t ts_ns, int iso8601, char *buf, size_t n)
     time_t secs = (time_t)(ts_ns / 1000000000u);
     unsigned long ns = (unsigned long)(ts_ns % 1000000000u);
     struct tm tm;
-    char base[64];
+    char base[40]; /* "YYYY-MM-DDTHH:MM:SS" for any time_t year */
     if (iso8601) {
         if (!gmtime_r(&secs, &tm) || !strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm))
             base[0] = '\0';
