@@ -4,6 +4,7 @@
 #include "evt_args.h"
 
 #include "state_priv.h"
+#include "tt_strbuf.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -714,29 +715,19 @@ int evt_param_text(struct eval_ctx *ctx, const struct tt_param_view *v, char *bu
     return snprintf(buf, cap, "%s", raw);
 }
 
-static size_t append(char *buf, size_t cap, size_t n, const char *s, size_t len)
-{
-    if (n < cap) {
-        size_t c = cap - 1 - n < len ? cap - 1 - n : len;
-        memcpy(buf + n, s, c);
-        buf[n + c] = '\0';
-    }
-    return n + len;
-}
-
 /* name=raw, or name=raw(resolved) when a different resolved form exists. */
 static size_t append_arg(char *buf, size_t cap, size_t n, const char *name, const char *raw,
                          const char *res)
 {
     if (n)
-        n = append(buf, cap, n, " ", 1);
-    n = append(buf, cap, n, name, strlen(name));
-    n = append(buf, cap, n, "=", 1);
-    n = append(buf, cap, n, raw, strlen(raw));
+        n = tt_buf_put(buf, cap, n, " ", 1);
+    n = tt_buf_put(buf, cap, n, name, strlen(name));
+    n = tt_buf_put(buf, cap, n, "=", 1);
+    n = tt_buf_put(buf, cap, n, raw, strlen(raw));
     if (res[0] && strcmp(res, raw) != 0) {
-        n = append(buf, cap, n, "(", 1);
-        n = append(buf, cap, n, res, strlen(res));
-        n = append(buf, cap, n, ")", 1);
+        n = tt_buf_put(buf, cap, n, "(", 1);
+        n = tt_buf_put(buf, cap, n, res, strlen(res));
+        n = tt_buf_put(buf, cap, n, ")", 1);
     }
     return n;
 }

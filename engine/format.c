@@ -4,6 +4,7 @@
 
 #include "cond_expr.h"
 #include "state.h"
+#include "tt_strbuf.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -201,16 +202,6 @@ static int tok_text(const struct fmt_tok *t, struct eval_ctx *ctx, char *buf, si
     return (size_t)n < cap ? n : (int)cap - 1;
 }
 
-static size_t put(char *buf, size_t cap, size_t n, const char *s, size_t len)
-{
-    if (n < cap) {
-        size_t c = cap - 1 - n < len ? cap - 1 - n : len;
-        memcpy(buf + n, s, c);
-        buf[n + c] = '\0';
-    }
-    return n + len;
-}
-
 int fmt_render(const struct fmt *f, struct eval_ctx *ctx, char *buf, size_t cap)
 {
     if (!f || !ctx)
@@ -221,7 +212,7 @@ int fmt_render(const struct fmt *f, struct eval_ctx *ctx, char *buf, size_t cap)
         buf[0] = '\0';
     for (size_t i = 0; i < f->ntoks; i++) {
         const struct fmt_tok *t = &f->toks[i];
-        n = put(buf, cap, n, f->text + t->lit_off, t->lit_len);
+        n = tt_buf_put(buf, cap, n, f->text + t->lit_off, t->lit_len);
         if (!t->has_field)
             continue;
         int l = tok_text(t, ctx, val, sizeof val);
@@ -236,14 +227,14 @@ int fmt_render(const struct fmt *f, struct eval_ctx *ctx, char *buf, size_t cap)
         if (t->width > 0) {
             size_t w = (size_t)t->width;
             if (len >= w) {
-                n = put(buf, cap, n, s, w);
+                n = tt_buf_put(buf, cap, n, s, w);
             } else {
-                n = put(buf, cap, n, s, len);
+                n = tt_buf_put(buf, cap, n, s, len);
                 for (size_t k = len; k < w; k++)
-                    n = put(buf, cap, n, " ", 1);
+                    n = tt_buf_put(buf, cap, n, " ", 1);
             }
         } else {
-            n = put(buf, cap, n, s, len);
+            n = tt_buf_put(buf, cap, n, s, len);
         }
     }
     return (int)n;

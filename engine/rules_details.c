@@ -178,31 +178,15 @@ static void escape_str(struct sbuf *b, const char *v)
         sb_puts(b, v);
         return;
     }
+    /* each escaped character and the letter after its backslash */
+    static const char plain[] = "\b\f\n\r\t\\\"", letter[] = "bfnrt\\\"";
     sb_putc(b, '"');
     for (const char *p = v; *p; p++) {
-        switch (*p) {
-        case '\b':
-            sb_puts(b, "\\b");
-            break;
-        case '\f':
-            sb_puts(b, "\\f");
-            break;
-        case '\n':
-            sb_puts(b, "\\n");
-            break;
-        case '\r':
-            sb_puts(b, "\\r");
-            break;
-        case '\t':
-            sb_puts(b, "\\t");
-            break;
-        case '\\':
-            sb_puts(b, "\\\\");
-            break;
-        case '"':
-            sb_puts(b, "\\\"");
-            break;
-        default:
+        const char *e = strchr(plain, *p);
+        if (e) {
+            sb_putc(b, '\\');
+            sb_putc(b, letter[e - plain]);
+        } else {
             sb_putc(b, *p);
         }
     }

@@ -844,28 +844,44 @@ static void read_plugin_versions(struct rd *r, yaml_node_t *item, const struct r
     warn_unknown_keys(r, item, keys, &ctx);
 }
 
+/* The name of a list or macro item (key kind), *ctx set to the item's context. */
+static const char *item_name(struct rd *r, yaml_node_t *item, const struct rctx *parent,
+                             const char *kind, struct rctx *ctx)
+{
+    struct rctx tmp;
+    npush(&tmp, parent, kind, "", item);
+    const char *name;
+    decode_val(r, item, kind, V_STR, &name, &tmp, 0, 0);
+    npush(ctx, parent, kind, name, item);
+    return name;
+}
+
+/* Whether a list or macro item appends to its previous definition: the deprecated
+ * `append: true`, or `override: {key: append}` (key: its one overridable key). */
+static int item_appends(struct rd *r, yaml_node_t *item, const char *key, const struct rctx *ctx)
+{
+    int append = 0;
+    decode_val(r, item, "append", V_BOOL, &append, ctx, 1, 0);
+    if (append)
+        rd_warn(r, LOAD_DEPRECATED_ITEM, ctx, WARNING_APPEND);
+    struct keyset can = {{key}, 1}, oa = {{0}, 0}, orp = {{0}, 0};
+    decode_overrides(r, item, &can, &can, &oa, &orp, ctx);
+    VTHROW(r, append && (oa.n || orp.n), ctx, ERROR_OVERRIDE_APPEND);
+    return append | ks_has(&oa, key);
+}
+
 static void read_list(struct rd *r, yaml_node_t *item, const struct rctx *parent)
 {
     struct loader *ld = r->ld;
-    struct rctx tmp, ctx;
-    npush(&tmp, parent, "list", "", item);
-    const char *name;
-    decode_val(r, item, "list", V_STR, &name, &tmp, 0, 0);
-    npush(&ctx, parent, "list", name, item);
+    struct rctx ctx;
+    const char *name = item_name(r, item, parent, "list", &ctx);
     if (!valid_list_name(name))
         rd_warn(r, LOAD_INVALID_LIST_NAME, &ctx,
                 "List has an invalid name. List names should match a regular expression: "
                 "([^()\"'[:space:]=,]+)");
     const char **items;
     long n = decode_seq(r, item, "items", &items, &ctx, 0);
-    int append = 0;
-    decode_val(r, item, "append", V_BOOL, &append, &ctx, 1, 0);
-    if (append)
-        rd_warn(r, LOAD_DEPRECATED_ITEM, &ctx, WARNING_APPEND);
-    struct keyset can = {{"items"}, 1}, oa = {{0}, 0}, orp = {{0}, 0};
-    decode_overrides(r, item, &can, &can, &oa, &orp, &ctx);
-    VTHROW(r, append && (oa.n || orp.n), &ctx, ERROR_OVERRIDE_APPEND);
-    append |= ks_has(&oa, "items");
+    int append = item_appends(r, item, "items", &ctx);
     struct list_info *prev = ld_find_list(ld, name);
     if (append) {
         ETHROW(r, !prev, &ctx,
@@ -900,11 +916,8 @@ static void read_list(struct rd *r, yaml_node_t *item, const struct rctx *parent
 static void read_macro(struct rd *r, yaml_node_t *item, const struct rctx *parent)
 {
     struct loader *ld = r->ld;
-    struct rctx tmp, ctx, cctx;
-    npush(&tmp, parent, "macro", "", item);
-    const char *name;
-    decode_val(r, item, "macro", V_STR, &name, &tmp, 0, 0);
-    npush(&ctx, parent, "macro", name, item);
+    struct rctx ctx, cctx;
+    const char *name = item_name(r, item, parent, "macro", &ctx);
     if (!valid_macro_name(name))
         rd_warn(r, LOAD_INVALID_MACRO_NAME, &ctx,
                 "Macro has an invalid name. Macro names should match a regular expression: "
@@ -912,14 +925,7 @@ static void read_macro(struct rd *r, yaml_node_t *item, const struct rctx *paren
     const char *cond;
     decode_val(r, item, "condition", V_STR, &cond, &ctx, 0, 0);
     npush(&cctx, &ctx, "macro condition", "", map_get(r, item, "condition"));
-    int append = 0;
-    decode_val(r, item, "append", V_BOOL, &append, &ctx, 1, 0);
-    if (append)
-        rd_warn(r, LOAD_DEPRECATED_ITEM, &ctx, WARNING_APPEND);
-    struct keyset can = {{"condition"}, 1}, oa = {{0}, 0}, orp = {{0}, 0};
-    decode_overrides(r, item, &can, &can, &oa, &orp, &ctx);
-    VTHROW(r, append && (oa.n || orp.n), &ctx, ERROR_OVERRIDE_APPEND);
-    append |= ks_has(&oa, "condition");
+    int append = item_appends(r, item, "condition", &ctx);
     struct macro_info *prev = ld_find_macro(ld, name);
     if (append) {
         ETHROW(r, !prev, &ctx,
