@@ -109,7 +109,9 @@ int cond_tr_apply(int tr, struct fld_value *v, char *buf, size_t cap, size_t *us
         size_t n = v->v.s.len;
         while (n > 0 && v->v.s.p[n - 1] == '\0')
             n--;
-        char *p = space(buf, cap, used, tt_b64_decoded_max(n));
+        /* room for the whole input, as for the other transformers: a value too long for the
+         * scratch space has no result, whatever it decodes to */
+        char *p = space(buf, cap, used, v->v.s.len + 1);
         if (!p)
             return -1;
         ssize_t o = tt_b64_decode(v->v.s.p, n, p, TT_B64_STRICT);

@@ -206,6 +206,20 @@ static void arg_str(struct sbuf *b, const char *arg)
     sb_putc(b, ']');
 }
 
+static void ast_str(struct sbuf *b, const struct cnode *n, size_t max);
+
+/* "(kid,kid,...)": a transformer's arguments, a transformer list. */
+static void kids_str(struct sbuf *b, const struct cnode *n, size_t max)
+{
+    sb_putc(b, '(');
+    for (size_t i = 0; i < n->nkids; i++) {
+        if (i)
+            sb_putc(b, ',');
+        ast_str(b, n->kids[i], max);
+    }
+    sb_putc(b, ')');
+}
+
 /* libsinsp's ast::as_string, bounded to max bytes. */
 static void ast_str(struct sbuf *b, const struct cnode *n, size_t max)
 {
@@ -242,13 +256,7 @@ static void ast_str(struct sbuf *b, const struct cnode *n, size_t max)
         sb_putc(b, ')');
         return;
     case CN_TLIST:
-        sb_putc(b, '(');
-        for (size_t i = 0; i < n->nkids; i++) {
-            if (i)
-                sb_putc(b, ',');
-            ast_str(b, n->kids[i], max);
-        }
-        sb_putc(b, ')');
+        kids_str(b, n, max);
         return;
     case CN_UCHECK:
         ast_str(b, n->kids[0], max);
@@ -268,13 +276,7 @@ static void ast_str(struct sbuf *b, const struct cnode *n, size_t max)
         return;
     case CN_TRANSFORMER:
         sb_puts(b, n->str);
-        sb_putc(b, '(');
-        for (size_t i = 0; i < n->nkids; i++) {
-            if (i)
-                sb_putc(b, ',');
-            ast_str(b, n->kids[i], max);
-        }
-        sb_putc(b, ')');
+        kids_str(b, n, max);
         arg_str(b, n->arg);
         return;
     }

@@ -367,6 +367,15 @@ static void decode_exc_entry(struct rd *r, yaml_node_t *v, struct exc_entry *out
     }
 }
 
+/* An exception's fields or comps: 1 when it is valid as Falco's entry::is_valid() says (a
+ * non-empty scalar or a non-empty list). */
+static int exc_key_entry(struct rd *r, yaml_node_t *node, struct exc_entry *out,
+                         const struct rctx *ctx)
+{
+    decode_exc_entry(r, node, out, ctx, 0);
+    return out->is_list ? out->nitems != 0 : *out->item != '\0';
+}
+
 static size_t read_exceptions(struct rd *r, yaml_node_t *item, struct exc_info **out,
                               const struct rctx *parent, int append)
 {
@@ -396,20 +405,11 @@ static size_t read_exceptions(struct rd *r, yaml_node_t *item, struct exc_info *
                         "Multiple definitions of exception '%s' in the same rule", name);
         yaml_node_t *f = map_get(r, ex, "fields");
         VTHROW(r, !f && !append, &e->ctx, "Item has no mapping for key 'fields'");
-        if (f) {
-            e->has_fields = 1;
-            decode_exc_entry(r, f, &e->fields, &e->ctx, 0);
-            /* Falco's entry::is_valid(): a non-empty scalar or a non-empty list */
-            if (e->fields.is_list ? e->fields.nitems == 0 : !*e->fields.item)
-                e->has_fields = 0;
-        }
+        if (f)
+            e->has_fields = exc_key_entry(r, f, &e->fields, &e->ctx);
         yaml_node_t *cm = map_get(r, ex, "comps");
-        if (cm) {
-            e->has_comps = 1;
-            decode_exc_entry(r, cm, &e->comps, &e->ctx, 0);
-            if (e->comps.is_list ? e->comps.nitems == 0 : !*e->comps.item)
-                e->has_comps = 0;
-        }
+        if (cm)
+            e->has_comps = exc_key_entry(r, cm, &e->comps, &e->ctx);
         yaml_node_t *vals = map_get(r, ex, "values");
         if (vals) {
             struct rctx vc;

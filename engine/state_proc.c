@@ -26,6 +26,17 @@ static void set_u32(const struct tt_event *ev, unsigned id, uint32_t *out)
         *out = (uint32_t)v;
 }
 
+/* The real, effective and saved uid and gid the tracer read for the process, where given. */
+static void take_reported_ids(const struct tt_event *ev, struct st_proc *p)
+{
+    set_u32(ev, TT_P_P_UID, &p->uid);
+    set_u32(ev, TT_P_P_EUID, &p->euid);
+    set_u32(ev, TT_P_P_SUID, &p->suid);
+    set_u32(ev, TT_P_P_GID, &p->gid);
+    set_u32(ev, TT_P_P_EGID, &p->egid);
+    set_u32(ev, TT_P_P_SGID, &p->sgid);
+}
+
 static void set_u64(const struct tt_event *ev, unsigned id, uint64_t *out)
 {
     uint64_t v;
@@ -144,12 +155,7 @@ static void st_proc_describe(struct engine_state *st, struct st_thread *t,
     int64_t ptid;
     if (tt_event_get_i64(ev, TT_P_PTID, &ptid) && ptid >= 0 && ptid != t->tid)
         p->ppid = ptid ? pid_of_tid(st, (int32_t)ptid) : 0;
-    set_u32(ev, TT_P_P_UID, &p->uid);
-    set_u32(ev, TT_P_P_EUID, &p->euid);
-    set_u32(ev, TT_P_P_SUID, &p->suid);
-    set_u32(ev, TT_P_P_GID, &p->gid);
-    set_u32(ev, TT_P_P_EGID, &p->egid);
-    set_u32(ev, TT_P_P_SGID, &p->sgid);
+    take_reported_ids(ev, p);
     int64_t v;
     if (tt_event_get_i64(ev, TT_P_LOGINUID, &v))
         p->loginuid = (v == 4294967295LL) ? -1 : v;
@@ -453,12 +459,7 @@ static void on_setids(struct engine_state *st, struct eval_ctx *ctx)
         break;
     }
     /* The tracer may report the resulting ids directly; they win. */
-    set_u32(ev, TT_P_P_UID, &p->uid);
-    set_u32(ev, TT_P_P_EUID, &p->euid);
-    set_u32(ev, TT_P_P_SUID, &p->suid);
-    set_u32(ev, TT_P_P_GID, &p->gid);
-    set_u32(ev, TT_P_P_EGID, &p->egid);
-    set_u32(ev, TT_P_P_SGID, &p->sgid);
+    take_reported_ids(ev, p);
 }
 
 static void on_chdir(struct engine_state *st, struct eval_ctx *ctx)

@@ -5,26 +5,13 @@
 
 #include "alert.h"
 #include "config.h"
-#include "ruleset.h"
+#include "engine_test_rules.h"
 
 /* The priority a one-rule file gets, or -1 when it does not load. */
 static int rule_priority_of(const char *spelling)
 {
-    char yaml[256];
-    snprintf(yaml, sizeof yaml,
-             "- rule: r\n  desc: d\n  condition: evt.num > 0\n  output: o\n  priority: %s\n",
-             spelling);
-    const char *names[] = {"t.yaml"}, *bufs[] = {yaml};
-    size_t lens[] = {strlen(yaml)};
-    struct ruleset_opts o;
-    memset(&o, 0, sizeof o);
-    o.no_output_compile = 1;
-    struct rules_diags d;
-    rules_diags_init(&d);
-    struct ruleset *rs = NULL;
-    int rc = ruleset_load_buffers(names, bufs, lens, 1, &o, &d, &rs);
-    rules_diags_free(&d);
-    if (rc < 0)
+    struct ruleset *rs = ter_one_rule("evt.num > 0", spelling);
+    if (!rs)
         return -1;
     int p = ruleset_rule(rs, 0)->priority;
     ruleset_free(rs);

@@ -9,8 +9,7 @@
 #include "tt_test.h"
 
 #include "engine_test_events.h"
-#include "format.h"
-#include "ruleset.h"
+#include "engine_test_rules.h"
 #include "tt_base64.h"
 
 static struct eval_ctx ctx;
@@ -34,35 +33,14 @@ static struct engine_state *world(const char *exe, const char *data, size_t ndat
 
 static const char *render(const char *f)
 {
-    static char buf[1024];
-    char err[256];
-    struct fmt *x = fmt_compile(f, err, sizeof err);
-    if (!x) {
-        snprintf(buf, sizeof buf, "ERR %s", err);
-        return buf;
-    }
-    fmt_render(x, &ctx, buf, sizeof buf);
-    fmt_free(x);
-    return buf;
+    return tev_render(&ctx, f);
 }
 
 /* The condition on the open event: 1, 0, or -1 when the rule does not load. */
 static int cond(const char *c)
 {
-    char yaml[2048];
-    snprintf(yaml, sizeof yaml,
-             "- rule: r\n  desc: d\n  condition: |-\n    %s\n  output: o\n  priority: INFO\n", c);
-    const char *names[] = {"t.yaml"}, *bufs[] = {yaml};
-    size_t lens[] = {strlen(yaml)};
-    struct ruleset_opts o;
-    memset(&o, 0, sizeof o);
-    o.no_output_compile = 1;
-    struct rules_diags d;
-    rules_diags_init(&d);
-    struct ruleset *rs = NULL;
-    int rc = ruleset_load_buffers(names, bufs, lens, 1, &o, &d, &rs);
-    rules_diags_free(&d);
-    if (rc < 0)
+    struct ruleset *rs = ter_one_rule(c, "INFO");
+    if (!rs)
         return -1;
     int r = ruleset_eval_rule(rs, 0, &ctx, TT_EV_SENDTO);
     ruleset_free(rs);
