@@ -317,6 +317,17 @@ void rules_diags_print(const struct rules_diags *d, FILE *out)
         fputs("Error: out of memory while loading the rules\n", out);
 }
 
+int rules_diags_file_error(struct rules_diags *d, const char *file, const char *msg)
+{
+    if (!d)
+        return 0;
+    struct rctx c;
+    rctx_root(&c, file);
+    if (rdiag_begin_file(d, file) < 0)
+        return -1;
+    return rdiag_add(d, LOAD_ERR_FILE_READ, msg, &c, file, NULL, 0);
+}
+
 /* ---- the loader's diagnostics ---- */
 void ld_diag(struct loader *ld, int code, const char *msg, const struct rctx *c)
 {

@@ -99,6 +99,9 @@ struct rules_diags {
     int oom; /* an allocation failed while loading: counted in nerrors, printed last */
 };
 void rules_diags_init(struct rules_diags *d);
+/* Records that a rules file could not be read (LOAD_ERR_FILE_READ, msg as Falco words it) as
+ * that file's result. 0, or -1 when out of memory; nothing when d is NULL. */
+int rules_diags_file_error(struct rules_diags *d, const char *file, const char *msg);
 void rules_diags_free(struct rules_diags *d);
 /* Falco's verbose text for every file ("f: Invalid\n1 Errors:\nIn rules content: ..."). */
 void rules_diags_print(const struct rules_diags *d, FILE *out);
@@ -148,8 +151,10 @@ struct ruleset_opts {
 
 struct ruleset;
 
-/* Loads files or directories (non-recursive, *.yaml and *.yml, sorted) in order, cumulatively.
- * Returns NULL on any error (diagnostics in d; d may be NULL). */
+/* Loads files or directories (non-recursive, *.yaml and *.yml, sorted) in order, cumulatively,
+ * read through the engine's one rules-collection path (config_rules.c, as -V and the runtime):
+ * a file that cannot be read is its LOAD_ERR_FILE_READ and ends the load. Returns NULL on any
+ * error (diagnostics in d; d may be NULL). */
 struct ruleset *ruleset_load(const char *const *paths, size_t npaths, const struct ruleset_opts *o,
                              struct rules_diags *d);
 /* Same from memory: names[i] is used in diagnostics. Returns 0 and sets *out, or -1. */
