@@ -198,8 +198,9 @@ static char *make_snippet(const char *content, size_t size, size_t pos)
     return b.p;
 }
 
-int rdiag_add(struct rules_diags *d, int code, const char *msg, const struct rctx *c,
-              const char *file, const char *content, size_t content_len)
+/* Records a diagnostic; content is the file text the snippet is cut from (may be NULL). */
+static int rdiag_add(struct rules_diags *d, int code, const char *msg, const struct rctx *c,
+                     const char *file, const char *content, size_t content_len)
 {
     if (!d)
         return 0;

@@ -70,9 +70,6 @@ void rctx_push(struct rctx *c, const struct rctx *parent, const char *type, cons
 void rctx_cond(struct rctx *c, const struct rctx *parent, struct arena *a, const char *cond,
                size_t idx, int line, int col);
 
-/* Records a diagnostic; content is the file text the snippet is cut from (may be NULL). */
-int rdiag_add(struct rules_diags *d, int code, const char *msg, const struct rctx *c,
-              const char *file, const char *content, size_t content_len);
 int rdiag_begin_file(struct rules_diags *d, const char *name);
 void rules_diags_print_file(const struct rules_diags *d, size_t fi, FILE *out);
 
