@@ -426,7 +426,8 @@ static void on_stop(struct tr_state *st, pid_t pid, int status)
     }
 }
 
-void tr_start_detach(struct tr_state *st)
+/* -p mode: interrupt every task and detach at its next stop. */
+static void tr_start_detach(struct tr_state *st)
 {
     if (st->detaching)
         return;

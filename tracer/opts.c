@@ -10,7 +10,7 @@
 #include "tt_ring.h"
 #include "tt_version.h"
 
-void tr_opts_usage(FILE *out)
+static void tr_opts_usage(FILE *out)
 {
     fputs("usage: tracer [options] [--] CMD [ARGS...]   run CMD traced\n"
           "       tracer [options] -p PID               attach to PID, its threads and "
@@ -80,7 +80,7 @@ const char *tr_defence_name(int d)
     return d >= 0 && d < TR_DEF_COUNT ? defence_names[d] : NULL;
 }
 
-int tr_defence_by_name(const char *name)
+static int tr_defence_by_name(const char *name)
 {
     for (int d = 0; d < TR_DEF_COUNT; d++)
         if (strcmp(name, defence_names[d]) == 0)

@@ -361,8 +361,13 @@ static void emit_tamper(struct tr_state *st, const struct tr_task *t, long nr, c
         tr_emit(st, buf);
 }
 
-void tr_unreadable(struct tr_state *st, struct tr_task *t, const char *technique,
-                   const char *target, const char *what, long nr, const uint64_t *entry_args)
+/* t (stopped) can no longer be read: a tamper event (technique, target, action denied when
+ * fail-closed, reason "WHAT; ..."; nr: the syscall seen, or -1), an error line, and,
+ * fail-closed, the process is killed. entry_args: t is at the syscall-entry or seccomp stop of
+ * nr with these arguments, and that syscall is skipped (NULL: another stop). Fail-open reports
+ * once per thread and lets it run. */
+static void tr_unreadable(struct tr_state *st, struct tr_task *t, const char *technique,
+                          const char *target, const char *what, long nr, const uint64_t *entry_args)
 {
     int closed = st->o->fail_policy == TR_FAIL_CLOSED;
     if (st->unreadable_off || (!closed && (t->flags & TF_UNREADABLE)))

@@ -58,14 +58,6 @@ void tr_privs_launch_refusal(const struct tr_privs *p, char *msg, size_t cap);
 #define TR_TECH_UNREADABLE_MEMORY "unreadable_memory" /* a uid or gid change */
 #define TR_TECH_SET_NONDUMPABLE "set_nondumpable"     /* prctl(PR_SET_DUMPABLE, 0) */
 
-/* t (stopped) can no longer be read: a tamper event (technique, target, action denied when
- * fail-closed, reason "WHAT; ..."; nr: the syscall seen, or -1), an error line, and,
- * fail-closed, the process is killed. entry_args: t is at the syscall-entry or seccomp stop of
- * nr with these arguments, and that syscall is skipped (NULL: another stop). Fail-open reports
- * once per thread and lets it run. */
-void tr_unreadable(struct tr_state *st, struct tr_task *t, const char *technique,
-                   const char *target, const char *what, long nr, const uint64_t *entry_args);
-
 /* Without CAP_SYS_PTRACE, prctl(PR_SET_DUMPABLE, 0) would close the tracee's memory to the
  * tracer: at its entry stop it is denied with EPERM and a tamper event (programs that harden
  * themselves this way, ssh-agent, sshd, treat that as non-fatal). 1: denied. */

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tt_cgroup.h"
 #include "tt_event.h"
 #include "tt_time.h"
 
@@ -43,7 +44,8 @@ unsigned long long tr_now_ns(void)
     return tt_wall_ns();
 }
 
-unsigned long long tr_boot_realtime_ns(void)
+/* CLOCK_REALTIME ns of the boot moment (to turn /proc start times into timestamps). */
+static unsigned long long tr_boot_realtime_ns(void)
 {
     static unsigned long long cached;
     if (!cached)
@@ -138,28 +140,6 @@ int tr_proc_ids(pid_t tid, pid_t *tgid, pid_t *ppid)
     if (ppid)
         *ppid = (pid_t)strtol(pp, NULL, 10);
     return 0;
-}
-
-void tr_proc_container_id(const char *text, char *out, size_t cap)
-{
-    out[0] = '\0';
-    if (cap < 65)
-        return;
-    size_t run = 0;
-    for (const char *p = text;; p++) {
-        if (*p && isxdigit((unsigned char)*p) && !isupper((unsigned char)*p)) {
-            run++;
-            continue;
-        }
-        if (run == 64) {
-            memcpy(out, p - 64, 64);
-            out[64] = '\0';
-            return;
-        }
-        run = 0;
-        if (!*p)
-            return;
-    }
 }
 
 /* Start of the pid namespace's init (container.start_ts): /proc/1 as the tracer sees it. */
@@ -396,8 +376,8 @@ void tr_proc_add_rest(struct tt_evb *b, pid_t pid, pid_t tid, long ptid,
     snprintf(path, sizeof path, "/proc/%d/cgroup", (int)pid);
     n = tr_proc_read(path, buf, 8192);
     if (n > 0) {
-        char cid[65];
-        tr_proc_container_id(buf, cid, sizeof cid);
+        char cid[128];
+        tt_cgroup_container_id(buf, (size_t)n, cid, sizeof cid);
         /* lines -> NUL separated */
         if (buf[n - 1] == '\n')
             buf[--n] = '\0';

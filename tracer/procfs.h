@@ -42,11 +42,6 @@ void tr_proc_add_rest(struct tt_evb *b, pid_t pid, pid_t tid, long ptid,
 /* Tgid and PPid of a thread from /proc/TID/status; -1 if it is gone. */
 int tr_proc_ids(pid_t tid, pid_t *tgid, pid_t *ppid);
 
-/* Container id (64 hex digits) found in cgroup text, copied to out (>= 65 bytes); "" if none. */
-void tr_proc_container_id(const char *cgroup_text, char *out, size_t cap);
-
-/* CLOCK_REALTIME ns of the boot moment (to turn /proc start times into timestamps). */
-unsigned long long tr_boot_realtime_ns(void);
 unsigned long long tr_now_ns(void);
 
 #endif

@@ -60,9 +60,6 @@ int tr_signals_setup(struct tr_state *st);
 /* Runs the loop until every traced task is gone (or detached). */
 void tr_loop(struct tr_state *st);
 
-/* -p mode: interrupt every task and detach at its next stop. */
-void tr_start_detach(struct tr_state *st);
-
 /* Launch CMD traced; returns the exit code for the tracer. */
 int tr_launch(struct tr_state *st);
 /* Attach to -p PID (threads and descendants); returns the exit code. */

@@ -137,7 +137,7 @@ static void mk_alert(struct alert *a)
 {
     memset(a, 0, sizeof *a);
     a->ts_ns = 1700000000123456789ULL;
-    a->priority = ALERT_PRIO_NOTICE;
+    a->priority = PRI_NOTICE;
     a->rule = "Packet socket created in container";
     a->source = "syscall";
     a->message = "Network tool launched";
