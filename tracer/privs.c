@@ -442,8 +442,9 @@ void tr_unreadable_stop(struct tr_state *st, struct tr_task *t,
     const char *name = nr >= 0 ? tr_sys_name(nr) : NULL;
     char what[256];
     snprintf(what, sizeof what,
-             "the arguments of %s could not be read (the process changed its uid or gid to ids "
-             "the tracer cannot read it with: real, effective and saved ids that differ)",
+             "the arguments of %s could not be read (the kernel closed the process' memory to "
+             "the tracer: a uid or gid change it cannot follow, such as real, effective and "
+             "saved ids left different, or setfsuid)",
              name ? name : "a syscall");
     if (args && st->o->fail_policy == TR_FAIL_CLOSED && !st->unreadable_off)
         tr_task_drop_pending(t); /* it will not run: the tamper event reports it */
