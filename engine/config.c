@@ -623,11 +623,16 @@ int config_load(struct engine_config *cfg, const struct config_load_opts *o, cha
     for (size_t i = 0; i < o->noverrides; i++)
         if (cfg_override(root, o->overrides[i], err, n))
             goto fail;
-    return config_from_tree(cfg, root, err, n);
+    if (config_from_tree(cfg, root, err, n)) { /* root is cfg's now */
+        config_free(cfg);
+        return -1;
+    }
+    return 0;
 oom:
     snprintf(err, n, "out of memory");
 fail:
     cfg_node_free(root);
+    config_free(cfg);
     return -1;
 }
 

@@ -165,7 +165,8 @@ struct config_load_opts {
 #define CONFIG_DEFAULT_PATH "/etc/falco/falco.yaml"
 #define CONFIG_VENDOR_PATH "/vendor/falco/etc/falco.yaml"
 
-/* Fills cfg with defaults, then the configuration. 0, or -1 with one line in err. */
+/* Fills cfg with defaults, then the configuration. 0, or -1 with one line in err (cfg then holds
+ * nothing: config_free on it is allowed and does nothing). */
 int config_load(struct engine_config *cfg, const struct config_load_opts *o, char *err, size_t n);
 /* Defaults only (Falco's code defaults, shipped-yaml values where Falco documents them). */
 void config_defaults(struct engine_config *cfg);

@@ -122,7 +122,8 @@ static int add_path(struct rules_input *in, const char *path, int from_cli, char
     if (rc) {
         snprintf(err, n, "out of memory");
     } else {
-        qsort(names, nn, sizeof *names, cmp_str);
+        if (nn > 1) /* an empty directory leaves names NULL, and qsort(NULL, 0) is undefined */
+            qsort(names, nn, sizeof *names, cmp_str);
         for (size_t i = 0; i < nn && !rc; i++)
             rc = add_file(in, names[i], err, n);
     }

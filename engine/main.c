@@ -33,6 +33,7 @@
 #include "tt_ring.h"
 #include "tt_sysnames.h"
 #include "tt_time.h"
+#include "tt_exit.h"
 #include "webserver.h"
 
 #define TARTAN_ENGINE_VERSION "0.1.0"
@@ -804,7 +805,7 @@ int main(int argc, char **argv)
     struct engine *e = &eng;
     if (cli_parse(&e->cli, argc, argv, stderr)) {
         cli_usage(stderr);
-        return 1;
+        return TT_EXIT_USAGE;
     }
     if (e->cli.help) {
         cli_usage(stdout);

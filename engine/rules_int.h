@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "fields.h"
+#include "rules_alloc.h" /* last system-header user: it renames malloc & co. for these files */
 #include "ruleset.h"
 #include "tt_event.h"
 

@@ -55,7 +55,10 @@ void tr_opts_usage(FILE *out)
           "      --unsafe-disable-defence NAME  TESTS ONLY: switch a defence off (logged and\n"
           "                        recorded in the tracerinfo event)\n"
           "  -v, --verbose         more logging (repeat for debug);  -q, --quiet  errors only\n"
-          "  -h, --help            this text;  --version\n",
+          "  -h, --help            this text;  --version\n"
+          "Exit status: the workload's status (128+N if killed by signal N); 126 CMD cannot be\n"
+          "executed; 127 CMD not found; 125 usage error, or the tracer could not run the\n"
+          "workload; -p: 0 once detached (docs/exit-codes.md).\n",
           out);
 }
 

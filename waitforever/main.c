@@ -10,13 +10,15 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "tt_exit.h"
 
 #define WAITFOREVER_VERSION "0.1.0"
 
 static const char usage[] =
     "usage: waitforever [--help | --version]\n"
     "Blocks without using CPU until SIGTERM or SIGINT, then exits 0. Reaps children.\n"
-    "Exit status: 0 on SIGTERM/SIGINT or --help/--version; 2 usage error; 1 setup error.\n";
+    "Exit status: 0 on SIGTERM/SIGINT or --help/--version; 1 setup error; 125 usage error\n"
+    "(docs/exit-codes.md).\n";
 
 static void put(int fd, const char *s)
 {
@@ -53,7 +55,7 @@ int main(int argc, char **argv)
         put(STDERR_FILENO, argv[1]);
         put(STDERR_FILENO, "\n");
         put(STDERR_FILENO, usage);
-        return 2;
+        return TT_EXIT_USAGE;
     }
     sigset_t set;
     sigemptyset(&set);

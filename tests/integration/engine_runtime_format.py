@@ -286,7 +286,7 @@ def run(t):
                       env=env)
     ttest.check("default_config_with_upstream_rules", p.returncode == 0, p.stderr[-300:])
     p = rt.run_engine(["--bogus"], env=env)
-    ttest.check("unknown_flag_is_usage_error", p.returncode == 1 and "Usage" in p.stderr, p.stderr)
+    ttest.check("unknown_flag_is_usage_error", p.returncode == 125 and "Usage" in p.stderr, p.stderr)
 
 
 main()

@@ -152,7 +152,7 @@ static struct pipeline *base(int container)
 TT_TEST(directory_traversal)
 {
     struct pipeline *p = base(0);
-    TT_CHECK(p != NULL);
+    TT_REQUIRE(p != NULL);
     if (!p)
         return;
     open_(p, 20, "../../../etc/passwd", O_RDONLY, 3);

@@ -81,7 +81,7 @@ TT_TEST(aname_any_ancestor_and_index)
                          RULE("a1 sshd", "evt.type = openat and proc.aname[1] = sshd")
                              RULE("a in", "evt.type = openat and proc.aname in (init, x)")
                                  RULE("a0 self", "evt.type = openat and proc.aname[0] = cat"));
-    TT_CHECK(rs != NULL);
+    TT_REQUIRE(rs != NULL);
     if (!rs)
         return;
     struct pipeline *p = tree(rs);
@@ -103,7 +103,7 @@ TT_TEST(missing_parent_values)
                  RULE("not pname in", "evt.type = openat and not proc.pname in (bash)")
                      RULE("pname exists", "evt.type = openat and proc.pname exists")
                          RULE("not pname exists", "evt.type = openat and not proc.pname exists"));
-    TT_CHECK(rs != NULL);
+    TT_REQUIRE(rs != NULL);
     if (!rs)
         return;
     struct pipeline *p = tree(rs);
@@ -132,7 +132,7 @@ TT_TEST(text_append_trap_on_real_rules)
                         RULE("paren", "evt.type = openat and (proc.name = cat or proc.name = bash) "
                                       "and not fd.name = /etc/passwd");
     struct ruleset *rs = load(y);
-    TT_CHECK(rs != NULL);
+    TT_REQUIRE(rs != NULL);
     if (!rs)
         return;
     struct pipeline *p = tree(rs);
@@ -157,7 +157,7 @@ TT_TEST(shared_macro_checks_across_rules)
                 RULE("r3", "reading and proc.pname = bash")
                     RULE("r4", "not reading and proc.name = bash");
     struct ruleset *rs = load(y);
-    TT_CHECK(rs != NULL);
+    TT_REQUIRE(rs != NULL);
     if (!rs)
         return;
     struct pipeline *p = tree(rs);
