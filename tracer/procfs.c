@@ -279,6 +279,13 @@ void tr_proc_add_desc(struct tt_evb *b, pid_t pid, pid_t tid, long ptid, int wit
         tr_proc_add_env(b, pid);
 }
 
+static pid_t init_pid;
+
+void tr_proc_set_init(pid_t pid)
+{
+    init_pid = pid;
+}
+
 void tr_proc_add_rest(struct tt_evb *b, pid_t pid, pid_t tid, long ptid,
                       const struct tr_exe_info *exe)
 {
@@ -333,9 +340,9 @@ void tr_proc_add_rest(struct tt_evb *b, pid_t pid, pid_t tid, long ptid,
             tt_evb_u64(b, TT_P_CAP_EFF, cr.cap_eff);
         }
         if ((f = status_field(buf, "NSpid")))
-            tt_evb_i64(b, TT_P_VTID, last_num(f));
+            tt_evb_i64(b, TT_P_VTID, pid == init_pid && tid == pid ? 1 : last_num(f));
         if ((f = status_field(buf, "NStgid")))
-            tt_evb_i64(b, TT_P_VPID, last_num(f));
+            tt_evb_i64(b, TT_P_VPID, pid == init_pid ? 1 : last_num(f));
     } else {
         tt_evb_i64(b, TT_P_PTID, ptid < 0 ? 0 : ptid);
     }
