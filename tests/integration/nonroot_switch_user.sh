@@ -114,21 +114,8 @@ run() {
     grep -v '^\[engine\] info' "$D/$name.err" >&2
 }
 said() { sed -n "s/^sw: $2 //p" "$D/$1.out"; }
-alert() {
-    python3 - "$D/$1.json" "$2" "${@:3}" <<'EOF'
-import json, sys
-path, rule, want = sys.argv[1], sys.argv[2], dict(a.split("=", 1) for a in sys.argv[3:])
-for line in open(path):
-    try:
-        a = json.loads(line)
-    except ValueError:
-        continue
-    f = a.get("output_fields", {})
-    if a.get("rule") == rule and all(str(f.get(k)) == v for k, v in want.items()):
-        print(json.dumps(f, sort_keys=True))
-        break
-EOF
-}
+# alert NAME RULE [FIELD=VALUE]...: the output fields of the first alert of RULE matching them
+alert() { tt_alert "$D/$1.json" "${@:2}"; }
 has_alert() { [ -n "$(alert "$@")" ]; }
 marker_seen() { has_alert "$1" "SU marker opened" "fd.name=$D/marker-$2" "${@:3}"; }
 tamper() { has_alert "$1" "Tartan tamper or evasion attempt" evt.arg.technique=unreadable_memory "${@:2}"; }

@@ -59,21 +59,8 @@ run() {
     ipcrm -M "$key" 2>/dev/null
     grep -v '^\[engine\] info' "$D/$name.err" >&2
 }
-alert() {
-    python3 - "$D/$1.json" "$2" "${@:3}" <<'EOF'
-import json, sys
-path, rule, want = sys.argv[1], sys.argv[2], dict(a.split("=", 1) for a in sys.argv[3:])
-for line in open(path):
-    try:
-        a = json.loads(line)
-    except ValueError:
-        continue
-    f = a.get("output_fields", {})
-    if a.get("rule") == rule and all(str(f.get(k)) == v for k, v in want.items()):
-        print(json.dumps(f, sort_keys=True))
-        break
-EOF
-}
+# alert NAME RULE [FIELD=VALUE]...: the output fields of the first alert of RULE matching them
+alert() { tt_alert "$D/$1.json" "${@:2}"; }
 has_alert() { [ -n "$(alert "$@")" ]; }
 NEWNS=(unshare --pid --fork --mount-proc)
 # the workload: a shell whose child runs, then the shell execs the service (as entrypoints do)
