@@ -33,7 +33,7 @@ int tr_inject(struct tr_task *t, long nr, const uint64_t args[6], int64_t ret)
     t->inject_ret = ret;
     t->inject_nr = nr;
     t->flags |= TF_INJECT;
-    t->flags &= ~TF_INJECT_ENTERED;
+    t->flags &= ~TF_INJ_ENTERED;
     return 0;
 }
 
@@ -48,7 +48,7 @@ static void end(struct tr_task *t)
 {
     free(t->inject);
     t->inject = NULL;
-    t->flags &= ~(TF_INJECT | TF_INJECT_ENTERED);
+    t->flags &= ~(TF_INJECT | TF_INJ_ENTERED);
 }
 
 int tr_inject_stop(struct tr_state *st, struct tr_task *t, const struct __ptrace_syscall_info *info)
@@ -62,7 +62,7 @@ int tr_inject_stop(struct tr_state *st, struct tr_task *t, const struct __ptrace
     /* Resumed with PTRACE_SYSCALL from an exit stop, the tracee's next syscall stop is the entry
      * of whatever its syscall instruction runs: the call put in, or, if another thread has
      * rewritten that instruction, something else. */
-    int other = (exit_stop && !(t->flags & TF_INJECT_ENTERED)) || (!exit_stop && nr != t->inject_nr);
+    int other = (exit_stop && !(t->flags & TF_INJ_ENTERED)) || (!exit_stop && nr != t->inject_nr);
     if (!tr_def_on(st->o, TR_DEF_INJECT)) /* tests only: every stop taken for the call's */
         other = 0;
     if (other) {
@@ -74,7 +74,7 @@ int tr_inject_stop(struct tr_state *st, struct tr_task *t, const struct __ptrace
         return 0;
     }
     if (!exit_stop) {
-        t->flags |= TF_INJECT_ENTERED;
+        t->flags |= TF_INJ_ENTERED;
         if (ptrace(PTRACE_SYSCALL, t->tid, 0L, 0L) < 0 && errno != ESRCH)
             tt_debug("inject tid %d: %s", (int)t->tid, strerror(errno));
         return 1;

@@ -567,9 +567,9 @@ void tr_privs_read_as(struct tr_state *st, struct tr_task *t)
     if (set_fsids(uid, gid) != 0) {
         static unsigned warned;
         if (warned++ < 5)
-            tt_warn("cannot take uid %lld gid %lld as filesystem ids to read pid %d (%s): it "
-                    "stays unreadable",
-                    (long long)uid, (long long)gid, (int)t->tgid, strerror(errno));
+            tt_warn("cannot take uid %lld gid %lld as filesystem ids to read pid %d (the tracer "
+                    "lacks CAP_SETUID or CAP_SETGID): it stays unreadable",
+                    (long long)uid, (long long)gid, (int)t->tgid);
         set_fsids(own_uid, own_gid);
         uid = own_uid;
         gid = own_gid;

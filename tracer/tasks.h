@@ -22,7 +22,7 @@ enum tr_task_flags {
     TF_FD_INFLIGHT = 1u << 10, /* counted by tr_task_mark_fd_inflight */
     TF_COMPAT_SEEN = 1u << 11, /* --allow compat_abi: its first compat syscall was reported */
     TF_IDS_KNOWN = 1u << 12,   /* read_uid/read_gid are its ids (privs.c) */
-    TF_INJECT_ENTERED = 1u << 13, /* TF_INJECT: the call put in has been entered */
+    TF_INJ_ENTERED = 1u << 13, /* TF_INJECT: the call put in has been entered */
 };
 
 struct tr_task {
