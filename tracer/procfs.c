@@ -286,6 +286,12 @@ void tr_proc_set_init(pid_t pid)
     init_pid = pid;
 }
 
+/* A process group or session id: the main process's pid reads 1 where it stands for PID 1. */
+static long long as_init(long long id)
+{
+    return init_pid && id == init_pid ? 1 : id;
+}
+
 void tr_proc_add_rest(struct tt_evb *b, pid_t pid, pid_t tid, long ptid,
                       const struct tr_exe_info *exe)
 {
@@ -364,8 +370,8 @@ void tr_proc_add_rest(struct tt_evb *b, pid_t pid, pid_t tid, long ptid,
                     p++;
             }
             tt_evb_u64(b, TT_P_TTY, (uint64_t)fld[7]);
-            tt_evb_i64(b, TT_P_P_SID, fld[6]);
-            tt_evb_i64(b, TT_P_P_PGID, fld[5]);
+            tt_evb_i64(b, TT_P_P_SID, as_init(fld[6]));
+            tt_evb_i64(b, TT_P_P_PGID, as_init(fld[5]));
             static long hz;
             if (!hz)
                 hz = sysconf(_SC_CLK_TCK);

@@ -9,7 +9,7 @@
 # sandbox files loaded when $TT_SHARED has them.
 #   - Launcher as PID 1, Docker's default capabilities plus SYS_PTRACE (a Fargate task with the
 #     capability added): the main process's exec has proc.vpid=1, thread.vtid=1, proc.ppid=0;
-#     its child has proc.pvpid=1 and its own vpid; "Container Run as Root User" fires (switched
+#     its own process group reads 1; its child has proc.pvpid=1 and its own vpid; "Container Run as Root User" fires (switched
 #     on, as in tests/data/evtgen), "Launch Excessively Capable Container" does not: the tracer
 #     took CAP_SYS_PTRACE away from the workload. Control: with --keep-ptrace-cap it fires,
 #     naming CAP_SYS_PTRACE.
@@ -50,7 +50,7 @@ run() {
     shift
     n=$((n + 1))
     files=$(printf '%s, ' "$D/rules.yaml" "${upstream[@]}")
-    printf 'rules_files: [%s]\njson_output: true\nrule_matching: all\nstdout_output: {enabled: false}\nfile_output: {enabled: true, keep_alive: true, filename: %s}\nappend_output: [{extra_fields: [proc.name, proc.vpid, thread.vtid, proc.ppid, proc.pvpid, thread.cap_permitted, user.uid]}]\n' \
+    printf 'rules_files: [%s]\njson_output: true\nrule_matching: all\nstdout_output: {enabled: false}\nfile_output: {enabled: true, keep_alive: true, filename: %s}\nappend_output: [{extra_fields: [proc.name, proc.vpid, thread.vtid, proc.ppid, proc.pvpid, proc.vpgid, proc.is_vpgid_leader, thread.cap_permitted, user.uid]}]\n' \
         "${files%, }" "$D/$name.json" >"$D/$name.yaml"
     local key=$((0x56500000 + ($$ + n) % 65536))
     "${prefix[@]}" env TT_RING_KEY=$key TARTAN_CONTAINER_ID=0123456789ab LAUNCHER_GRACE_PERIOD=5 \
@@ -73,6 +73,8 @@ run A "${NEWNS[@]}" "${CAPS[@]}" @ "$TT_BIN/launcher" "$TT_BIN/tracer" "${WL[@]}
 if has_alert A "VP exec" proc.name=sh proc.vpid=1 thread.vtid=1 proc.ppid=None proc.pvpid=None; then
     pass init-vpid-main-exec
 else fail init-vpid-main-exec "no exec of the main process with vpid 1, vtid 1, no parent: $(alert A 'VP exec' proc.name=sh)"; fi
+if has_alert A "VP exec" proc.name=sh proc.vpgid=1 proc.is_vpgid_leader=True; then pass init-vpid-main-group
+else fail init-vpid-main-group "the main process's own group should read 1 (it leads it): $(alert A 'VP exec' proc.name=sh)"; fi
 if has_alert A "VP exec" proc.name=sleep proc.vpid=1; then pass init-vpid-main-execs-again
 else fail init-vpid-main-execs-again "the main process's second exec (sleep) is not vpid 1"; fi
 got=$(alert A "VP exec" proc.name=true proc.pvpid=1)
