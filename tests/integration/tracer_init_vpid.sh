@@ -8,11 +8,12 @@
 # (unshare), the engine told it is in a container (TARTAN_CONTAINER_ID), with the incubating and
 # sandbox files loaded when $TT_SHARED has them.
 #   - Launcher as PID 1, Docker's default capabilities plus SYS_PTRACE (a Fargate task with the
-#     capability added): the main process's exec has proc.vpid=1, thread.vtid=1, proc.ppid=0;
-#     its own process group reads 1; its child has proc.pvpid=1 and its own vpid; "Container Run as Root User" fires (switched
-#     on, as in tests/data/evtgen), "Launch Excessively Capable Container" does not: the tracer
-#     took CAP_SYS_PTRACE away from the workload. Control: with --keep-ptrace-cap it fires,
-#     naming CAP_SYS_PTRACE.
+#     capability added): the main process's exec has proc.vpid=1, thread.vtid=1 and no parent
+#     (proc.ppid, proc.pvpid without a value), the group it leads reads 1; its child has
+#     proc.pvpid=1 and its own vpid; "Container Run as Root User" fires (switched on, as in
+#     tests/data/evtgen), "Launch Excessively Capable Container" does not: the tracer took
+#     CAP_SYS_PTRACE away from the workload. Control: with --keep-ptrace-cap it fires, naming
+#     CAP_SYS_PTRACE.
 #   - The tracer itself as PID 1 (the sidecar pattern's workload container): vpid 1 as well.
 #   - Not PID 1 (launcher started by a shell that is PID 1): the real vpid, no container start.
 #   - Attach mode as PID 1 (tracer -p): the attached process keeps its real vpid (2).
