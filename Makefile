@@ -4,6 +4,7 @@
 #   make fuzz         libFuzzer targets (clang) into build-fuzz/
 #   make test         install deps, build all variants (arm64 too), run the whole suite
 #   make bench        benchmarks (figures, not pass/fail)
+#   make release      binaries images tartan-binaries[-arm64]:$(VERSION), build/release/*.tar.gz + SHA256SUMS
 #   make install PREFIX=/vendor/falco DESTDIR=...
 #   make ARCH=arm64   cross-build everything for linux/arm64 into build-arm64/ (docs/arm64.md):
 #                     musl for launcher/waitforever, static glibc for the rest, engine and
@@ -63,7 +64,11 @@ GLIBC_STATIC := tracer
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-unused-parameter
 CSTD     := -std=c11 -D_GNU_SOURCE
-INC      := -Ilib -Ilib/aws
+# One version for every program: VERSION -> $(OUT)/gen/tt_version.h (TT_VERSION).
+VERSION  := $(shell tr -d ' \n' <VERSION)
+GEN      := $(OUT)/gen
+VERSION_H := $(GEN)/tt_version.h
+INC      := -Ilib -Ilib/aws -I$(GEN)
 OPT      ?= -O2 -g
 CFLAGS_ALL = $(CSTD) $(WARN) $(INC) $(OPT) -MMD -MP -fno-strict-aliasing $(HARDEN_CFLAGS) $(FORTIFY) \
              $(EXTRA_CFLAGS)
@@ -155,7 +160,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(OUT)/tests/%)
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(OUT)/fuzz/%)
 
-.PHONY: all asan fuzz test test-only deps bench install clean format demo docker-demo macro
+.PHONY: all asan fuzz test test-only deps bench install clean format demo docker-demo macro release
 all: $(BINS) $(UNIT_BINS) helpers
 
 # Small test helper programs in tests/helpers/*.c (one file each), built like unit tests, and
@@ -177,11 +182,17 @@ $(OUT)/helpers/%_musl: tests/adversarial/%_musl.c | $(OUT)/helpers
 $(OUT)/helpers/%_static: tests/helpers/%_static.c | $(OUT)/helpers
 	$(CC) $(CSTD) -Wall -Wextra -Werror -Wno-unused-parameter -O1 -g -MMD -MP -static -o $@ $<
 
-$(OUT)/obj/%.o: %.c
+# Regenerated when VERSION changes; the compiler's dependency files then rebuild what includes it.
+$(VERSION_H): VERSION
+	@mkdir -p $(dir $@)
+	@printf '/* Generated from VERSION by the Makefile: do not edit. */\n#define TT_VERSION "%s"\n' \
+	    "$$(tr -d ' \n' <VERSION)" >$@.tmp && mv $@.tmp $@
+
+$(OUT)/obj/%.o: %.c | $(VERSION_H)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
-$(OUT)/musl/%.o: %.c
+$(OUT)/musl/%.o: %.c | $(VERSION_H)
 	@mkdir -p $(dir $@)
 	$(MUSL_CC) $(CSTD) $(WARN) $(INC) -Os -MMD -MP $(HARDEN_CFLAGS) -c -o $@ $<
 
@@ -225,7 +236,7 @@ endif
 # Unit tests and fuzz targets: the program is the word after test_/fuzz_.
 prog_of = $(firstword $(subst _, ,$(patsubst $(1)_%,%,$(2))))
 define UNIT_template
-$(OUT)/tests/$(1): tests/unit/$(1).c $$(if $$(filter lib,$(2)),,$$($(2)_LIBOBJS)) $(LIB_A) | $(OUT)/tests
+$(OUT)/tests/$(1): tests/unit/$(1).c $$(if $$(filter lib,$(2)),,$$($(2)_LIBOBJS)) $(LIB_A) | $(OUT)/tests $(VERSION_H)
 	$(CC) $(CFLAGS_ALL) -Itests/unit -I$(2) $(LDFLAGS_ALL) $(STATIC_EXTRA) -o $$@ $$(filter %.c %.o %.a,$$^) $(LIBS_$(2)) -lpthread
 endef
 $(foreach t,$(UNIT_SRCS:tests/unit/%.c=%),$(eval $(call UNIT_template,$(t),$(call prog_of,test,$(t)))))
@@ -234,7 +245,7 @@ $(UNIT_BINS): | $(CURL_LIB)
 endif
 
 define FUZZ_template
-$(OUT)/fuzz/$(1): tests/fuzz/$(1).c $$(if $$(filter lib,$(2)),,$$($(2)_LIBOBJS)) $(LIB_A) | $(OUT)/fuzz
+$(OUT)/fuzz/$(1): tests/fuzz/$(1).c $$(if $$(filter lib,$(2)),,$$($(2)_LIBOBJS)) $(LIB_A) | $(OUT)/fuzz $(VERSION_H)
 	$(CC) $(CFLAGS_ALL) -I$(2) -fsanitize=fuzzer $(LDFLAGS_ALL) -o $$@ $$(filter %.c %.o %.a,$$^) $(LIBS_$(2))
 endef
 ifeq ($(FUZZ),1)
@@ -289,6 +300,10 @@ macro:
 	    [ $$rc = 0 ] || exit $$rc; \
 	    $(MACRO_ZIP) $(OUT)/instrument-macro$$a.zip $(OUT)/bootstrap$$a || exit 1; \
 	done
+
+# The images build from source: nothing here needs to be built first.
+release:
+	sh docker/release.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/etc

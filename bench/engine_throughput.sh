@@ -12,11 +12,11 @@
 set -u
 : "${TT_ROOT:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${TT_BIN:=$TT_ROOT/build/bin}"
-: "${TT_SHARED:=$TT_ROOT/../shared}"
 OBJ=${TT_OBJ:-$TT_ROOT/build/obj}
-rules="$TT_SHARED/falco-rules/falco_rules.yaml"
-all_rules=("$rules" "$TT_SHARED/falco-rules/falco-incubating_rules.yaml"
-    "$TT_SHARED/falco-rules/falco-sandbox_rules.yaml")
+# Falco's three rules files, found as the tests find them (../shared, build/upstream/, download).
+R=$(sh "$TT_ROOT/tests/lib/upstream.sh" falco-rules) || echo "   $R" >&2
+rules="$R/falco_rules.yaml"
+all_rules=("$rules" "$R/falco-incubating_rules.yaml" "$R/falco-sandbox_rules.yaml")
 n=${ENGINE_BENCH_EVENTS:-1200000}
 tmp=$(mktemp -d /tmp/tartan-bench.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT

@@ -142,6 +142,16 @@ static int map_set(struct cfg_node *map, const char *key, struct cfg_node *val)
     return 0;
 }
 
+int cfg_map_put(struct cfg_node *map, const char *key, struct cfg_node *val)
+{
+    return map->kind == CFG_MAP ? map_set(map, key, val) : -1;
+}
+
+int cfg_seq_push(struct cfg_node *seq, struct cfg_node *child)
+{
+    return seq->kind == CFG_SEQ ? node_append(seq, NULL, child) : -1;
+}
+
 void cfg_merge(struct cfg_node *dst, struct cfg_node *src)
 {
     if (!src)

@@ -10,7 +10,6 @@
 
 #include "tt_exit.h"
 
-#define LAUNCHER_VERSION "0.1.0"
 #define LAUNCHER_DEFAULT_GRACE_MS 20000L /* fits the engine's stop budget: docs/operations.md */
 #define LAUNCHER_MAX_GRACE_MS (24L * 3600 * 1000)
 #define LAUNCHER_EXIT_USAGE TT_EXIT_USAGE /* launcher's own failure (usage, setup), like env(1) */

@@ -111,7 +111,7 @@ struct ring_cons {
     a32 wake;    /* futex word: bumped on attach, on space freed, on detach */
     a32 attached;
     a32 pid;
-    a32 version; /* TT_EVENT_VERSION of the consumer */
+    a32 version; /* the stream version the consumer reads (its header's) */
     a32 layout;  /* RING_LAYOUT_VERSION of the consumer */
     a32 attaches;
     uint8_t pad[16];
@@ -181,6 +181,7 @@ struct tt_ring {
     uint32_t seq;
     uint32_t checked_attaches;                /* consumer attach whose version was last checked */
     uint32_t refused_version, refused_layout; /* what it claimed, when it was refused */
+    uint32_t version; /* the stream format it writes (kept here: the header is shared memory) */
     uint64_t trimmed; /* ring bytes before this position are no longer mapped here */
     /* consumer, private */
     uint64_t tail, consumed, corrupt;
@@ -205,14 +206,17 @@ struct tt_ring {
     char err[256];
 };
 
-/* The format version a consumer publishes when it attaches. Test helpers that compile this
- * file in (tests/helpers/ring_consume.c) define TT_RING_TEST_HOOKS to pose as a consumer of
- * another build: the version is then published before `attached`, exactly as such a consumer
- * would, instead of being forged afterwards (which races with the producer's check). */
+/* The format version a consumer publishes when it attaches: the version of the stream it
+ * agreed to read (check_layout accepted it: within TT_EVENT_VERSION_OLDEST..TT_EVENT_VERSION),
+ * so that a producer of an older version still in our window accepts a newer consumer. Test
+ * helpers that compile this file in (tests/helpers/ring_consume.c) define TT_RING_TEST_HOOKS to
+ * pose as a consumer of another build: the version is then published before `attached`,
+ * exactly as such a consumer would, instead of being forged afterwards (which races with the
+ * producer's check). */
 #ifdef TT_RING_TEST_HOOKS
-static uint32_t consumer_version = TT_EVENT_VERSION;
+static uint32_t consumer_version; /* 0: the stream's, as a real consumer */
 #else
-static const uint32_t consumer_version = TT_EVENT_VERSION;
+static const uint32_t consumer_version = 0;
 #endif
 
 static void sleep_ms(int ms)
@@ -485,18 +489,19 @@ struct tt_ring *tt_ring_create(int key, size_t data_size, unsigned flags, int mo
     r->role = ROLE_PRODUCER;
     r->flags = flags;
     r->max_record = c->meta.max_record;
+    r->version = h.version;
     if (shmid_out)
         *shmid_out = id;
     return r;
 }
 
-/* A consumer is attached, alive and speaks our version. */
+/* A consumer is attached, alive and reads the version we write. */
 static int consumer_ok(struct tt_ring *r)
 {
     struct ring_ctrl *c = r->c;
     if (!lock_alive(&c->cons_lock.m) || !atomic_load(&c->cons.attached))
         return 0;
-    return atomic_load(&c->cons.version) == TT_EVENT_VERSION &&
+    return atomic_load(&c->cons.version) == r->version &&
            atomic_load(&c->cons.layout) == RING_LAYOUT_VERSION;
 }
 
@@ -508,7 +513,7 @@ static int consumer_version_ok(struct tt_ring *r)
     struct ring_ctrl *c = r->c;
     uint32_t n = atomic_load(&c->cons.attaches);
     uint32_t v = atomic_load(&c->cons.version), l = atomic_load(&c->cons.layout);
-    if (v == TT_EVENT_VERSION && l == RING_LAYOUT_VERSION) {
+    if (v == r->version && l == RING_LAYOUT_VERSION) {
         r->checked_attaches = n;
         return 1;
     }
@@ -519,7 +524,7 @@ static int consumer_version_ok(struct tt_ring *r)
         snprintf(r->err, sizeof r->err,
                  "ring key 0x%x: the attached consumer reads event format version %u "
                  "(ring layout %u); this tracer writes version %u (layout %u)",
-                 (unsigned)r->key, v, l, TT_EVENT_VERSION, RING_LAYOUT_VERSION);
+                 (unsigned)r->key, v, l, r->version, RING_LAYOUT_VERSION);
         tt_error("%s", r->err);
     }
     return 0;
@@ -823,7 +828,7 @@ static void claim_consumer(struct tt_ring *r, struct ring_ctrl *c, int prev_died
     if (prev_attaches > 0 && !(prev_features & RING_CF_DROPS_REPORTED))
         atomic_store(&h->drops_reported, atomic_load(&c->prod.dropped)); /* it reported them */
     atomic_store(&h->features, RING_CF_ALL);
-    atomic_store(&c->cons.version, consumer_version);
+    atomic_store(&c->cons.version, consumer_version ? consumer_version : c->hdr.version);
     atomic_store(&c->cons.layout, RING_LAYOUT_VERSION);
     atomic_store(&c->cons.pid, (uint32_t)getpid());
     atomic_fetch_add(&c->cons.attaches, 1);

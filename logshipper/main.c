@@ -37,8 +37,7 @@
 #include "tt_nodump.h"
 #include "tt_time.h"
 #include "tt_exit.h"
-
-#define LOGSHIPPER_VERSION "0.1.0"
+#include "tt_version.h"
 
 #define MAX_PAST_MS (14LL * 24 * 3600 * 1000 - 3600 * 1000) /* CloudWatch: 14 days */
 #define MAX_FUTURE_MS (2LL * 3600 * 1000 - 60 * 1000)       /* CloudWatch: 2 hours */
@@ -61,7 +60,9 @@ static void usage(FILE *f)
         "  -g, --group NAME         log group (default $__CW_LOG_GROUP)\n"
         "  -s, --stream NAME        log stream (default $LOGSHIPPER_LOG_STREAM, $__CW_LOG_STREAM,\n"
         "                           ECS container/task id, else host name and start time)\n"
-        "      --retention-days N   set the group's retention\n"
+        "      --retention-days N   retention of the log group when logshipper creates it\n"
+        "                           (default $LOGSHIPPER_RETENTION_DAYS; a CloudWatch value:\n"
+        "                           1 3 5 7 14 30 60 90 120 150 180 365 400 545 731 1096 ...)\n"
         "      --no-create-group    never call CreateLogGroup\n"
         "      --region R           region (default AWS_REGION, AWS_DEFAULT_REGION, profile, ECS)\n"
         "      --endpoint URL       endpoint (default AWS_ENDPOINT_URL_CLOUDWATCH_LOGS,\n"
@@ -82,6 +83,17 @@ static void usage(FILE *f)
         "Exit status: 0 every event read was delivered; 1 something was not delivered, or a\n"
         "runtime failure; 125 usage error (docs/exit-codes.md).\n",
         f);
+}
+
+/* The retention periods CloudWatch Logs accepts (PutRetentionPolicy retentionInDays). */
+static int retention_valid(long long d)
+{
+    static const int ok[] = {1,   3,   5,   7,   14,   30,   60,   90,   120,  150,  180,
+                             365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653};
+    for (size_t i = 0; i < sizeof ok / sizeof *ok; i++)
+        if (ok[i] == d)
+            return 1;
+    return 0;
 }
 
 static int parse_num(const char *s, long long *out)
@@ -192,8 +204,13 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             o->stream = optarg;
             break;
         case O_RET:
-            if (parse_num(optarg, &v) < 0 || v > 10000)
-                goto bad;
+            if (parse_num(optarg, &v) < 0 || !retention_valid(v)) {
+                tt_error("--retention-days %s: not a CloudWatch Logs retention (1, 3, 5, 7, 14, "
+                         "30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, "
+                         "2557, 2922, 3288 or 3653 days)",
+                         optarg);
+                return -1;
+            }
             o->retention_days = (int)v;
             break;
         case O_NOCG:
@@ -245,7 +262,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             usage(stdout);
             exit(0);
         case O_VER:
-            printf("logshipper %s (%s, %s)\n", LOGSHIPPER_VERSION, curl_version(),
+            printf("logshipper %s (%s, %s)\n", TT_VERSION, curl_version(),
                    OpenSSL_version(OPENSSL_VERSION));
             exit(0);
         default:
@@ -367,11 +384,23 @@ int main(int argc, char **argv)
                      .retry_base_ms = 100,
                      .retry_cap_ms = 20000};
     o.group = getenv("__CW_LOG_GROUP");
+    const char *ret_env = getenv("LOGSHIPPER_RETENTION_DAYS");
+    if (ret_env && *ret_env) {
+        long long d;
+        if (parse_num(ret_env, &d) < 0 || !retention_valid(d)) {
+            tt_error("LOGSHIPPER_RETENTION_DAYS=%s: not a CloudWatch Logs retention (1, 3, 5, 7, "
+                     "14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, "
+                     "2922, 3288 or 3653 days)",
+                     ret_env);
+            return TT_EXIT_USAGE;
+        }
+        o.retention_days = (int)d;
+    }
     /* The engine's program output passes its shutdown budget (docs/operations.md). */
     const char *dl_env = getenv("LOGSHIPPER_DEADLINE");
     if (dl_env && *dl_env && parse_num(dl_env, &o.deadline_s) < 0) {
         tt_error("LOGSHIPPER_DEADLINE=%s: not a number of seconds", dl_env);
-        return 2;
+        return TT_EXIT_USAGE;
     }
     o.stream = getenv("LOGSHIPPER_LOG_STREAM");
     if (!o.stream || !*o.stream)

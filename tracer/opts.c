@@ -8,8 +8,7 @@
 
 #include "tracer.h"
 #include "tt_ring.h"
-
-#define TRACER_VERSION "0.1.0"
+#include "tt_version.h"
 
 void tr_opts_usage(FILE *out)
 {
@@ -278,8 +277,7 @@ int tr_opts_parse(struct tr_opts *o, int argc, char **argv)
             o->syscalls_file = optarg;
             break;
         case OPT_VERSION:
-            printf("tracer %s (Tartan; event format version %u)\n", TRACER_VERSION,
-                   TT_EVENT_VERSION);
+            printf("tracer %s (Tartan; event format version %u)\n", TT_VERSION, TT_EVENT_VERSION);
             return 1;
         case OPT_RING_KEY:
             if (parse_long(optarg, INT_MIN, UINT_MAX, &v))

@@ -12,7 +12,7 @@
 #include <unistd.h>
 #include "tt_exit.h"
 
-#define WAITFOREVER_VERSION "0.1.0"
+#include "tt_version.h"
 
 static const char usage[] =
     "usage: waitforever [--help | --version]\n"
@@ -48,7 +48,7 @@ int main(int argc, char **argv)
             return 0;
         }
         if (argc == 2 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-v"))) {
-            put(STDOUT_FILENO, "waitforever " WAITFOREVER_VERSION "\n");
+            put(STDOUT_FILENO, "waitforever " TT_VERSION "\n");
             return 0;
         }
         put(STDERR_FILENO, "[waitforever] error: unexpected argument: ");

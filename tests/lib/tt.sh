@@ -64,6 +64,14 @@ wait_for() {
     done
 }
 
+# tt_upstream NAME: an upstream file the tests need (Falco's falco_rules.yaml, ...), from
+# tests/lib/upstream.sh: 0 with its path in $TT_UPSTREAM, or 1 with why and how to provide it in
+# $TT_UPSTREAM (put that in the FAIL line). Tests never skip for a missing upstream file.
+#   tt_upstream falco-rules/falco_rules.yaml || { fail my-test "$TT_UPSTREAM"; exit 0; }
+tt_upstream() {
+    TT_UPSTREAM=$(sh "$TT_ROOT/tests/lib/upstream.sh" "$1")
+}
+
 # A fresh temporary directory removed at exit.
 tt_tmpdir() {
     TT_TMP=$(mktemp -d /tmp/tartan-test.XXXXXX)

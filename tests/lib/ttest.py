@@ -64,3 +64,6 @@ def check(name, cond, why="condition false"):
 
 def expect_eq(name, got, want):
     return check(name, got == want, f"got {got!r}, want {want!r}")
+
+
+from upstream import upstream  # noqa: E402,F401 (tests/lib/upstream.py)

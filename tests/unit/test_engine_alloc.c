@@ -258,7 +258,10 @@ static const char config_text[] =
     "http_output:\n  enabled: false\n  url: http://127.0.0.1:2801/\n"
     "program_output:\n  enabled: false\n  program: \"jq '{text: .output}'\"\n"
     "rules:\n  - disable:\n      rule: \"*\"\n  - enable:\n      tag: shell\n"
-    "append_output:\n  - match:\n      source: syscall\n    extra_output: \"cid=%container.id\"\n";
+    "append_output:\n  - match:\n      source: syscall\n    extra_output: \"cid=%container.id\"\n"
+    /* the paths that warn and expand: an unknown key, a missing config_files entry, ${VAR} */
+    "json_ouput: true\nconfig_files:\n  - /nonexistent/config.d\n"
+    "log_level: ${TT_ALLOC_LOG_LEVEL}\n";
 
 TT_TEST(config_loader_fails_cleanly_at_every_allocation)
 {
@@ -271,6 +274,7 @@ TT_TEST(config_loader_fails_cleanly_at_every_allocation)
     close(fd);
     unsetenv(CONFIG_ENV_YAML);
     unsetenv(CONFIG_ENV_YAML_B64);
+    setenv("TT_ALLOC_LOG_LEVEL", "info", 1);
     struct config_load_opts o = {.path = path};
     struct engine_config c;
     char err[512];

@@ -3,6 +3,7 @@
  * rule must fire with the expected output fields, for every value of each case matrix. */
 #pragma GCC diagnostic ignored "-Wformat-truncation"
 #include "tt_test.h"
+#include "tt_upstream.h"
 
 #include "engine_test_events.h"
 #include "pipeline.h"
@@ -64,10 +65,9 @@ static const struct hit *find(const char *rule)
 static struct pipeline *pl(const char *f1, const char *f2)
 {
     if (!rs) {
-        const char *shared = getenv("TT_SHARED");
-        char path[512];
-        snprintf(path, sizeof path, "%s/falco-rules/falco_rules.yaml",
-                 shared ? shared : "../shared");
+        const char *path = tt_upstream("falco-rules/falco_rules.yaml");
+        if (!path)
+            return NULL; /* the test has failed, saying how to provide the rules */
         const char *paths[] = {path};
         struct rules_diags d;
         rules_diags_init(&d);
@@ -79,7 +79,11 @@ static struct pipeline *pl(const char *f1, const char *f2)
     want_f2 = f2;
     struct pipeline_opts o = {.match_all = 1, .min_priority = PRI_DEBUG, .on_alert = on_alert};
     o.state.no_proc_lookup = 1;
-    return rs ? pipeline_new(rs, &o) : NULL;
+    if (!rs) {
+        TT_FAILF("the upstream rules did not load");
+        return NULL;
+    }
+    return pipeline_new(rs, &o);
 }
 
 static void feed(struct pipeline *p, const struct tt_event *ev)

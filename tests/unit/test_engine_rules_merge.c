@@ -2,6 +2,7 @@
  * list substitution, list-in-list, macro visibility), warnings, selections, rule order and
  * the event-type index; and the upstream ruleset loading clean with the real field registry. */
 #include "tt_test.h"
+#include "tt_upstream.h"
 
 #include <arpa/inet.h>
 
@@ -447,9 +448,9 @@ TT_TEST(condition_hints_and_deprecated_fields)
 
 TT_TEST(upstream_ruleset_loads_clean)
 {
-    const char *sh = getenv("TT_SHARED");
-    char path[1024];
-    snprintf(path, sizeof(path), "%s/falco-rules/falco_rules.yaml", sh ? sh : "../shared");
+    const char *path = tt_upstream("falco-rules/falco_rules.yaml");
+    if (!path)
+        return;
     const char *paths[] = {path};
     struct rules_diags d;
     rules_diags_init(&d);

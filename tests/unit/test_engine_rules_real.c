@@ -4,6 +4,7 @@
  * and macro expansion, per-event caches across rules. */
 #pragma GCC diagnostic ignored "-Wformat-truncation"
 #include "tt_test.h"
+#include "tt_upstream.h"
 
 #include "engine_test_events.h"
 #include "pipeline.h"
@@ -208,9 +209,9 @@ TT_TEST(socket_domains_for_the_tracer)
     TT_CHECK(domains_of("evt.type=socket or evt.arg.domain=AF_PACKET") == all);
     TT_CHECK(domains_of("evt.type=open") == 0); /* no rule looks at socket events */
     /* the upstream ruleset: AF_PACKET only */
-    const char *sh = getenv("TT_SHARED");
-    char path[1024];
-    snprintf(path, sizeof path, "%s/falco-rules/falco_rules.yaml", sh ? sh : "../shared");
+    const char *path = tt_upstream("falco-rules/falco_rules.yaml");
+    if (!path)
+        return;
     const char *paths[] = {path};
     struct rules_diags d;
     rules_diags_init(&d);

@@ -28,7 +28,7 @@ extern int tt_failed_current;
 extern unsigned long tt_checks_current;
 extern int tt_skip_current;
 extern jmp_buf tt_require_jmp;
-extern char tt_fail_msg[512];
+extern char tt_fail_msg[1024];
 
 #define TT_TEST(name)                                                                              \
     static void tt_test_##name(void);                                                              \
@@ -118,7 +118,7 @@ int tt_failed_current;
 unsigned long tt_checks_current;
 int tt_skip_current;
 jmp_buf tt_require_jmp;
-char tt_fail_msg[512];
+char tt_fail_msg[1024];
 
 #include <stdarg.h>
 void tt_failf_impl(const char *file, int line, const char *fmt, ...)
