@@ -259,6 +259,19 @@ void tr_proc_add_desc(struct tt_evb *b, pid_t pid, pid_t tid, long ptid, int wit
         tr_proc_add_env(b, pid);
 }
 
+static pid_t init_pid;
+
+void tr_proc_set_init(pid_t pid)
+{
+    init_pid = pid;
+}
+
+/* A process group or session id: the main process's pid reads 1 where it stands for PID 1. */
+static long long as_init(long long id)
+{
+    return init_pid && id == init_pid ? 1 : id;
+}
+
 void tr_proc_add_rest(struct tt_evb *b, pid_t pid, pid_t tid, long ptid,
                       const struct tr_exe_info *exe)
 {
@@ -313,9 +326,9 @@ void tr_proc_add_rest(struct tt_evb *b, pid_t pid, pid_t tid, long ptid,
             tt_evb_u64(b, TT_P_CAP_EFF, cr.cap_eff);
         }
         if ((f = status_field(buf, "NSpid")))
-            tt_evb_i64(b, TT_P_VTID, last_num(f));
+            tt_evb_i64(b, TT_P_VTID, pid == init_pid && tid == pid ? 1 : last_num(f));
         if ((f = status_field(buf, "NStgid")))
-            tt_evb_i64(b, TT_P_VPID, last_num(f));
+            tt_evb_i64(b, TT_P_VPID, pid == init_pid ? 1 : last_num(f));
     } else {
         tt_evb_i64(b, TT_P_PTID, ptid < 0 ? 0 : ptid);
     }
@@ -337,8 +350,8 @@ void tr_proc_add_rest(struct tt_evb *b, pid_t pid, pid_t tid, long ptid,
                     p++;
             }
             tt_evb_u64(b, TT_P_TTY, (uint64_t)fld[7]);
-            tt_evb_i64(b, TT_P_P_SID, fld[6]);
-            tt_evb_i64(b, TT_P_P_PGID, fld[5]);
+            tt_evb_i64(b, TT_P_P_SID, as_init(fld[6]));
+            tt_evb_i64(b, TT_P_P_PGID, as_init(fld[5]));
             static long hz;
             if (!hz)
                 hz = sysconf(_SC_CLK_TCK);

@@ -61,6 +61,7 @@ enum tr_defence {
     TR_DEF_ARG_SWAP,         /* events from what the kernel did (opened fd, socket peer) */
     TR_DEF_UNREADABLE_EXEC,  /* a tracee the tracer cannot read: reported, killed (privs.c) */
     TR_DEF_OPEN_BY_HANDLE,   /* open_by_handle_at always traced, named from its fd */
+    TR_DEF_INJECT,           /* the stops after a syscall put in are that call's (inject.c) */
     TR_DEF_COUNT,
 };
 #define TR_DEF_BIT(d) (1u << (d))

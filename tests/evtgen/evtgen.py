@@ -142,6 +142,13 @@ class Case:
         ctx = self.test.get("context") or {}
         return ctx.get("container") is not None
 
+    @property
+    def entrypoint(self):
+        """Tartan extension context.container.entrypoint: true: the case is the container's
+        start, the exec of its main process (eg_proc --batch, the command the tracer runs),
+        whose pid counts as one of the case's."""
+        return bool(((self.test.get("context") or {}).get("container") or {}).get("entrypoint"))
+
 
 def load_cases(spec_dir):
     cases = []
@@ -438,7 +445,17 @@ class Run:
             shutil.copyfile(r, os.path.join(self.dir, f"rules{i}.yaml"))
 
     def collect(self):
+        main = set()
+        try:
+            with open(os.path.join(self.dir, "out", "main.out")) as f:
+                main = {int(w[2]) for w in (line.split() for line in f) if len(w) == 3}
+        except (FileNotFoundError, ValueError):
+            pass
         for i, c in enumerate(self.cases):
+            if c.entrypoint:
+                c.pids |= main
+                if not main:
+                    c.notes.append("the batch's main process left no pid (EG_MAIN_OUT)")
             try:
                 with open(os.path.join(self.dir, "out", f"c{i}.out")) as f:
                     for line in f:
@@ -558,6 +575,8 @@ def run_container(run, image, binaries, timeout, cname, spec):
              f"-c {run.seen_dir}/falco.yaml")
     if SYSCALLS_FILE:
         envs += ["-e", f"TARTAN_SYSCALLS_FILE={run.seen_dir}/syscalls"]
+    if any(c.entrypoint for c in run.cases):
+        envs += ["-e", f"EG_MAIN_OUT={run.seen_dir}/out/main.out"]
     cmd = ["docker", "run", "--rm", "--name", cname, "--network", "none",
            "--sysctl", "net.ipv6.conf.all.disable_ipv6=0", "--volumes-from", f"{binaries}:ro",
            "-v", f"{run.work}:/eg", "-e", "LAUNCHER_GRACE_PERIOD=20", *envs, *caps,
