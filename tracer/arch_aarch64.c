@@ -136,10 +136,10 @@ int tr_arch_stack_pointer(pid_t tid, uint64_t *sp)
     return 0;
 }
 
-/* Back to the `svc #0` just executed, with the registers of close(fd). (x7 reads as 1 at a
- * syscall-exit stop and the kernel restores it after the stop whatever is written: it needs no
- * care.) Native tasks only: an AArch32 task's opens are not decoded, so nothing asks. */
-int tr_arch_inject_close(pid_t tid, int fd, void **saved)
+/* Back to the `svc #0` just executed (4 bytes before pc), with the registers of syscall nr
+ * (x8) and its arguments (x0-x5). Native tasks only: an AArch32 task's opens are not decoded, so
+ * nothing asks. */
+int tr_arch_inject_syscall(pid_t tid, long nr, const uint64_t args[6], void **saved)
 {
     struct saved_regs *keep = malloc(sizeof *keep);
     if (!keep)
@@ -150,11 +150,16 @@ int tr_arch_inject_close(pid_t tid, int fd, void **saved)
         goto fail;
     struct iovec local = {&insn, sizeof insn};
     struct iovec remote = {(void *)(uintptr_t)(r->a64.pc - 4), sizeof insn};
-    if (process_vm_readv(tid, &local, 1, &remote, 1, 0) != (ssize_t)sizeof insn || insn != SVC0_A64)
-        goto fail; /* not right after a syscall instruction */
+    if (process_vm_readv(tid, &local, 1, &remote, 1, 0) == (ssize_t)sizeof insn) {
+        if (insn != SVC0_A64)
+            goto fail; /* not right after a syscall instruction */
+    } else if (errno != EPERM && errno != EACCES) {
+        goto fail;
+    }
     union gregs call = *r;
-    call.a64.regs[8] = __NR_close;
-    call.a64.regs[0] = (uint64_t)fd;
+    for (int i = 0; i < 6; i++)
+        call.a64.regs[i] = args[i];
+    call.a64.regs[8] = (uint64_t)nr;
     call.a64.pc -= 4;
     if (set_regs(tid, &call, keep->len) < 0)
         goto fail;
@@ -165,6 +170,14 @@ fail:
     return -1;
 }
 
+int tr_arch_inject_close(pid_t tid, int fd, void **saved)
+{
+    const uint64_t args[6] = {(uint64_t)fd};
+    return tr_arch_inject_syscall(tid, __NR_close, args, saved);
+}
+
+/* (x7, which the kernel uses to tell entry from exit stops, is put back by the kernel itself
+ * after each syscall stop: what it held when the registers were saved does not matter.) */
 int tr_arch_inject_restore(pid_t tid, void *saved, int64_t ret)
 {
     struct saved_regs *keep = saved;
