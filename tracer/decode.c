@@ -706,11 +706,24 @@ int tr_decode_entry(struct tr_state *st, struct tr_task *t, long nr, const uint6
         if (is_open_event(d->ev))
             tr_task_mark_fd_inflight(t);
     }
-    if ((d->cls & CL_ENTRY_ONLY) && st->mode == TR_MODE_SECCOMP) {
-        /* No exit stop (see CL_ENTRY_ONLY): one stop fewer for every close and socket. */
-        if (tt_evb_finish(b, TT_RET_NONE))
+    if (((d->cls & CL_ENTRY_ONLY) || tr_sysset_entry(&st->set, nr)) &&
+        st->mode == TR_MODE_SECCOMP) {
+        /* No exit stop (see CL_ENTRY_ONLY and `NAME:entry`): one stop fewer for every close
+         * and socket. At a user notification, the record waits for the answer (notif.c). */
+        size_t done = tt_evb_finish(b, TT_RET_NONE);
+        if (done && (t->flags & TF_NOTIF)) {
+            t->flags |= TF_EVENT_READY;
+            return 0;
+        }
+        if (done)
             tr_emit(st, t->buf);
         tr_task_drop_pending(t);
+        return 0;
+    }
+    if (t->flags & TF_NOTIF) {
+        /* (not reached: the filter sends only entry-only calls as notifications) */
+        if (tt_evb_finish(b, TT_RET_NONE))
+            t->flags |= TF_EVENT_READY;
         return 0;
     }
     return 1;

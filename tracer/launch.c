@@ -16,6 +16,7 @@
 #include <sys/signalfd.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -23,6 +24,7 @@
 
 #include "decode.h"
 #include "filter.h"
+#include "notif.h"
 #include "privs.h"
 #include "procfs.h"
 #include "trace.h"
@@ -89,8 +91,22 @@ static void workload_group(struct tr_state *st, pid_t pid)
     close(tty);
 }
 
-/* The child waits for the go message: an int (program length, 0 = no filter) and the program,
- * built by the tracer only once the engine has attached (it may have told the set). */
+/* One program from the tracer: an int (length, 0 = none) and the instructions. The socket may
+ * deliver it in pieces: tt_read_full gathers them. -1 if the tracer gave up. */
+static int read_program(int syncfd, struct sock_filter *prog)
+{
+    int len = -1;
+    if (tt_read_full(syncfd, &len, sizeof len) != (ssize_t)sizeof len || len < 0 ||
+        len > TR_FILTER_MAX ||
+        (len > 0 && tt_read_full(syncfd, prog, (size_t)len * sizeof prog[0]) !=
+                        (ssize_t)((size_t)len * sizeof prog[0])))
+        return -1;
+    return len;
+}
+
+/* The child waits for two programs, built by the tracer only once the engine has attached (it
+ * may have told the set): the listener's (user notifications, 0 = none), whose listener goes
+ * back to the tracer, then the ptrace program. */
 static void child_main(struct tr_state *st, const char *exe, int syncfd)
 {
     static struct sock_filter prog[TR_FILTER_MAX];
@@ -100,15 +116,18 @@ static void child_main(struct tr_state *st, const char *exe, int syncfd)
         setpgid(0, 0);
     sigprocmask(SIG_SETMASK, &st->sigsave.mask, NULL);
     sigaction(SIGPIPE, &st->sigpipe_saved, NULL);
-    int len = -1;
-    /* The pipe may deliver the program in pieces: tt_read_full gathers them. */
-    if (tt_read_full(syncfd, &len, sizeof len) != (ssize_t)sizeof len || len < 0 ||
-        len > TR_FILTER_MAX ||
-        (len > 0 && tt_read_full(syncfd, prog, (size_t)len * sizeof prog[0]) !=
-                        (ssize_t)((size_t)len * sizeof prog[0])))
+    int len = read_program(syncfd, prog);
+    if (len < 0)
         _exit(TR_EXIT_FAILURE); /* the tracer gave up */
-    close(syncfd);
     drop_ptrace_cap(st);
+    /* (the listener's program first: it is installed before the one that makes ptrace stops,
+     * so handing the listener over is not itself traced) */
+    if (len > 0 && tr_notif_child_install(prog, (size_t)len, syncfd) != 0)
+        _exit(TR_EXIT_FAILURE);
+    len = read_program(syncfd, prog);
+    if (len < 0)
+        _exit(TR_EXIT_FAILURE);
+    /* (syncfd is close-on-exec: no close() here, which would be traced) */
     if (len > 0) {
         int nnp;
         if (tr_filter_install(prog, (size_t)len, &nnp) != 0) {
@@ -152,6 +171,34 @@ static int load_syscalls_file(struct tr_state *st)
     tr_sysset_harden(&st->set, st->o);
     tt_info("syscall set from %s", path);
     return 1;
+}
+
+/* Sends the child the program of this role (-1: none, a zero length). 0 or -1 (logged). */
+static int send_program(struct tr_state *st, int fd, int role)
+{
+    static struct {
+        int len;
+        struct sock_filter prog[TR_FILTER_MAX];
+    } msg;
+    const struct tr_opts *o = st->o;
+    msg.len = 0;
+    if (role >= 0) {
+        struct tr_filter_cfg fc = {&st->set,       o->trace_all, st->protect_ring,
+                                   st->ring_key,   st->ring_shmid, st->self,
+                                   o->unsafe_off | o->allow,       o->allow,
+                                   role};
+        msg.len = tr_filter_build(&fc, msg.prog, TR_FILTER_MAX);
+        if (msg.len <= 0) {
+            tt_error("seccomp filter too large");
+            return -1;
+        }
+    }
+    size_t mlen = sizeof msg.len + (size_t)msg.len * sizeof msg.prog[0];
+    if (tt_write_full(fd, &msg, mlen) != (ssize_t)mlen) {
+        tt_error("cannot release the workload: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
 }
 
 static unsigned long long mono_ms(void)
@@ -227,8 +274,8 @@ int tr_launch(struct tr_state *st)
         tr_snapshot(st, st->self);
 
     int sync[2];
-    if (pipe2(sync, O_CLOEXEC) != 0) {
-        tt_error("pipe: %s", strerror(errno));
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sync) != 0) {
+        tt_error("socketpair: %s", strerror(errno));
         return TR_EXIT_FAILURE;
     }
     /* The child must be dumpable for a seize without CAP_SYS_PTRACE (a tracer exec'd from an
@@ -282,25 +329,29 @@ int tr_launch(struct tr_state *st)
             tt_debug("interrupt %d: %s", (int)pid, strerror(errno));
     }
 
-    static struct {
-        int len;
-        struct sock_filter prog[TR_FILTER_MAX];
-    } msg;
-    msg.len = 0;
-    if (st->mode == TR_MODE_SECCOMP) {
-        struct tr_filter_cfg fc = {
-            &st->set,       o->trace_all, st->protect_ring,         st->ring_key,
-            st->ring_shmid, st->self,     o->unsafe_off | o->allow, o->allow};
-        msg.len = tr_filter_build(&fc, msg.prog, TR_FILTER_MAX);
-        if (msg.len <= 0) {
-            tt_error("seccomp filter too large");
-            kill(pid, SIGKILL);
-            return TR_EXIT_FAILURE;
-        }
+    /* Programs: with user notifications, the listener's first (the child sends the listener
+     * back), then the ptrace program; without, only the latter. */
+    /* (with the listener defence switched off for a negative control, no listener either: the
+     * kernel allows one per process, so ours alone would refuse the workload's with EBUSY) */
+    int want_notif = st->mode == TR_MODE_SECCOMP && !o->stops_ptrace && !o->trace_all &&
+                     !(o->unsafe_off & TR_DEF_BIT(TR_DEF_SECCOMP_LISTENER));
+    if (send_program(st, sync[1], want_notif ? TR_FILTER_NOTIF : -1) != 0) {
+        kill(pid, SIGKILL);
+        return TR_EXIT_FAILURE;
     }
-    size_t mlen = sizeof msg.len + (size_t)msg.len * sizeof msg.prog[0];
-    if (write(sync[1], &msg, mlen) != (ssize_t)mlen) {
-        tt_error("cannot release the workload: %s", strerror(errno));
+    if (want_notif) {
+        st->notif_fd = tr_notif_receive(sync[1]);
+        const char *sync_env = getenv("TARTAN_NOTIF_SYNC"); /* (experiments: 0 = off) */
+        if (st->notif_fd >= 0 && !(sync_env && strcmp(sync_env, "0") == 0))
+            st->notif_sync = tr_notif_sync_wakeup(st->notif_fd);
+        if (st->notif_fd >= 0)
+            tt_debug("user notifications for entry-only stops%s",
+                     st->notif_sync ? ", woken on the waker's CPU" : "");
+    }
+    int role = st->mode != TR_MODE_SECCOMP ? -1
+               : st->notif_fd >= 0         ? TR_FILTER_MAIN
+                                           : TR_FILTER_ALL;
+    if (send_program(st, sync[1], role) != 0) {
         kill(pid, SIGKILL);
         return TR_EXIT_FAILURE;
     }

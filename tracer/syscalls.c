@@ -296,6 +296,7 @@ int tr_sysset_build(struct tr_sysset *s, const char *list, int all, char *bad, s
     }
     unsigned cls = 0;
     int any_socket = 0; /* socket named without a domain restriction */
+    uint8_t entry[TR_MAX_NR / 8] = {0}, full[TR_MAX_NR / 8] = {0};
     if (!list) {
         for (long nr = 0; nr < TR_MAX_NR; nr++)
             if (table[nr].cls & CL_DEFAULT) {
@@ -335,8 +336,20 @@ int tr_sysset_build(struct tr_sysset *s, const char *list, int all, char *bad, s
                 s->socket_domains |= 1ull << dom;
                 continue;
             }
+            /* `NAME:entry`: the rules read only the arguments (marked below, once the set is
+             * complete: a plain NAME elsewhere in the list wins) */
+            int entry_only = 0;
+            char *colon = strchr(w, ':');
+            if (colon && strcmp(colon, ":entry") == 0) {
+                *colon = '\0';
+                entry_only = 1;
+            } else if (colon) {
+                snprintf(bad, badlen, "%s", w);
+                return -1;
+            }
             unsigned ev = tt_event_type_by_name(w);
             long nr = tr_sys_by_name(w);
+            struct tr_sysset before = *s;
             if (nr == __NR_socket || ev == TT_EV_SOCKET)
                 any_socket = 1;
             if (is_ptrace_event_name(w)) {
@@ -351,6 +364,8 @@ int tr_sysset_build(struct tr_sysset *s, const char *list, int all, char *bad, s
                 /* event name */
             } else if (nr >= 0) {
                 tr_sysset_add(s, nr);
+            } else if (entry_only) {
+                continue; /* (a name this architecture lacks) */
             } else if (ev != TT_EV_NONE || tt_syscall_nr(TT_ARCH_X86_64, w) >= 0 ||
                        tt_syscall_nr(TT_ARCH_AARCH64, w) >= 0) {
                 /* a syscall this architecture does not have (aarch64: open, creat, fork, ...):
@@ -359,6 +374,9 @@ int tr_sysset_build(struct tr_sysset *s, const char *list, int all, char *bad, s
                 snprintf(bad, badlen, "%s", w);
                 return -1;
             }
+            for (long k = 0; k < TR_MAX_NR; k++)
+                if (tr_sysset_has(s, k) && !tr_sysset_has(&before, k))
+                    (entry_only ? entry : full)[k >> 3] |= (uint8_t)(1u << (k & 7));
         }
         for (long nr = 0; nr < TR_MAX_NR; nr++)
             if (tr_sysset_has(s, nr))
@@ -409,6 +427,15 @@ int tr_sysset_build(struct tr_sysset *s, const char *list, int all, char *bad, s
     if (tr_sysset_has(s, __NR_accept) || tr_sysset_has(s, __NR_accept4) ||
         tr_sysset_has(s, __NR_listen))
         tr_sysset_add(s, __NR_bind);
+    /* Entry-only where the list said `NAME:entry` and nothing asked for the whole call: never
+     * for state the engine keeps from results (process, fd table), nor for process creation. */
+    for (long nr = 0; nr < TR_MAX_NR; nr++) {
+        unsigned c = table[nr].cls;
+        int named_entry = (entry[nr >> 3] >> (nr & 7)) & 1, named_full = (full[nr >> 3] >> (nr & 7)) & 1;
+        if (named_entry && !named_full && table[nr].ev != TT_EV_NONE &&
+            !(c & (CL_STATE | CL_FDSTATE)) && !tr_is_clone_nr(nr))
+            s->entry[nr >> 3] |= (uint8_t)(1u << (nr & 7));
+    }
     return 0;
 }
 

@@ -21,6 +21,9 @@ enum tr_task_flags {
     TF_INJECT = 1u << 9,       /* running a syscall the tracer put in (close of a denied open) */
     TF_FD_INFLIGHT = 1u << 10, /* counted by tr_task_mark_fd_inflight */
     TF_COMPAT_SEEN = 1u << 11, /* --allow compat_abi: its first compat syscall was reported */
+    TF_NOTIF = 1u << 12,       /* waits in a seccomp user notification (not a ptrace stop) */
+    TF_NOTIF_REPLY = 1u << 13, /* ... answered with notif_ret instead of running */
+    TF_EVENT_READY = 1u << 14, /* buf holds a finished record, written once the call is let go */
 };
 
 struct tr_task {
@@ -37,6 +40,7 @@ struct tr_task {
     uint64_t sockino;     /* connect without such a copy: the socket's inode taken at entry */
     void *inject;         /* TF_INJECT: the registers to restore (struct user_regs_struct) */
     int64_t inject_ret;   /* ... and the result the interrupted syscall returns */
+    int64_t notif_ret;    /* TF_NOTIF_REPLY: what the call returns (-errno: fails) */
     struct tr_task *next; /* hash chain */
 };
 
