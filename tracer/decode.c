@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -824,6 +825,25 @@ void tr_decode_exit(struct tr_state *st, struct tr_task *t, int64_t ret)
     tr_task_drop_pending(t);
 }
 
+/* The path the program was exec'd by, as passed (AT_EXECFN: the kernel copies it to the top of
+ * the new stack, the auxiliary vector points to it): the event's filename. */
+static void add_execfn(struct tt_evb *b, pid_t pid)
+{
+    char path[64];
+    unsigned long auxv[2 * 64];
+    snprintf(path, sizeof path, "/proc/%d/auxv", (int)pid);
+    ssize_t n = tr_proc_read(path, (char *)auxv, sizeof auxv);
+    for (ssize_t i = 0; n > 0 && (i + 2) * (ssize_t)sizeof auxv[0] <= n && auxv[i]; i += 2) {
+        if (auxv[i] == AT_EXECFN) {
+            char fn[PATH_CAP];
+            ssize_t l = tr_mem_string(pid, auxv[i + 1], fn, sizeof fn);
+            if (l >= 0)
+                tt_evb_bytes(b, TT_P_FILENAME, TT_PK_STR, fn, (size_t)l);
+            return;
+        }
+    }
+}
+
 struct tt_evb *tr_decode_exec_begin(struct tr_state *st, struct tr_task *t, struct tr_exec_desc *x)
 {
     static uint8_t fresh[TT_EVENT_MAX_LEN];
@@ -835,10 +855,12 @@ struct tt_evb *tr_decode_exec_begin(struct tr_state *st, struct tr_task *t, stru
         ev->tid = t->tid;
         ev->pid = t->tgid;
     } else {
-        /* Exec entry not seen (attached mid-exec): describe from /proc. */
+        /* Exec entry not stopped at (execve:success, or attached mid-exec): the arguments and
+         * the file name the kernel copied to the new program, which has not run yet. */
         tr_task_drop_pending(t);
         b = &x->fresh;
         tt_evb_begin(b, fresh, sizeof fresh, TT_EV_EXECVE, tr_now_ns(), t->tid, t->tgid);
+        add_execfn(b, t->tgid);
         tr_proc_add_cmdline(b, t->tgid);
     }
     tr_proc_add_exe(b, t->tgid, &x->exe);

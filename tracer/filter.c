@@ -375,6 +375,11 @@ int tr_filter_build(const struct tr_filter_cfg *cfg, struct sock_filter *out, si
             act[__NR_fcntl] = ACT_FCNTL_OWN;
     }
     if (!cfg->all) {
+        /* successful execs are reported from the exec itself (PTRACE_EVENT_EXEC) */
+        if (set->execve_event_only)
+            act[__NR_execve] = ACT_ALLOW;
+        if (set->execveat_event_only)
+            act[__NR_execveat] = ACT_ALLOW;
         if (tr_sysset_has(set, __NR_fcntl))
             act[__NR_fcntl] = ACT_FCNTL;
         if (act[__NR_getsockopt] == ACT_TRACE)

@@ -17,6 +17,7 @@
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -141,36 +142,137 @@ static void child_main(struct tr_state *st, const char *exe, int syncfd)
     _exit(tt_spawn_errno_status(err));
 }
 
-/* --syscalls-file: the set the engine wrote (names separated by commas, spaces or newlines),
- * read once the engine is attached. Missing file: keep the set we have (0). 1: loaded. */
-static int load_syscalls_file(struct tr_state *st)
+/* Builds a set from a list (an engine's: names it does not know are skipped with a warning,
+ * an engine built against a newer event table may name events this tracer lacks). 0 or -1. */
+static int set_from_list(struct tr_sysset *set, char *list, const char *from, int all)
 {
-    const char *path = st->o->syscalls_file;
-    if (!path)
-        return 0;
-    static char buf[16384];
-    ssize_t n = tr_proc_read(path, buf, sizeof buf);
-    if (n < 0) {
-        tt_warn("%s: %s; tracing the %s set", path, strerror(errno),
-                st->o->syscalls ? "--syscalls" : "default");
-        return 0;
-    }
     char bad[80];
-    /* An engine built against a newer event table may name events this tracer does not know:
-     * skip those (with a warning) rather than refusing to run. */
-    for (int tries = 0; tr_sysset_build(&st->set, buf, st->o->trace_all, bad, sizeof bad) != 0;
-         tries++) {
-        char *w = strstr(buf, bad);
+    for (int tries = 0; tr_sysset_build(set, list, all, bad, sizeof bad) != 0; tries++) {
+        char *w = strstr(list, bad);
         if (!w || tries > 64) {
-            tt_error("%s: cannot use the syscall list", path);
+            tt_error("%s: cannot use the syscall list", from);
             return -1;
         }
-        tt_warn("%s: unknown event or syscall name '%s' ignored", path, bad);
+        tt_warn("%s: unknown event or syscall name '%s' ignored", from, bad);
         memset(w, ' ', strlen(bad));
     }
-    tr_sysset_harden(&st->set, st->o);
-    tt_info("syscall set from %s", path);
-    return 1;
+    return 0;
+}
+
+/* --syscalls-file FILE, read as untrusted input: a file the workload could have written would
+ * let it choose what is traced. It must be a regular file of the tracer's user (or root), not
+ * writable by group or others. 1 read (into buf), 0 missing, -1 refused (reason in why). */
+static int read_list_file(const char *path, char *buf, size_t cap, char *why, size_t whylen)
+{
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            return 0;
+        snprintf(why, whylen, "%s: %s", path, errno == ELOOP ? "a symbolic link" : strerror(errno));
+        return -1;
+    }
+    struct stat sb;
+    int rc = -1;
+    if (fstat(fd, &sb) != 0)
+        snprintf(why, whylen, "%s: %s", path, strerror(errno));
+    else if (!S_ISREG(sb.st_mode))
+        snprintf(why, whylen, "%s: not a regular file", path);
+    else if (sb.st_uid != geteuid() && sb.st_uid != 0)
+        snprintf(why, whylen,
+                 "%s: owned by uid %u, not by the tracer's uid %u or root (another user, the "
+                 "workload perhaps, wrote it)",
+                 path, (unsigned)sb.st_uid, (unsigned)geteuid());
+    else if (sb.st_mode & (S_IWGRP | S_IWOTH))
+        snprintf(why, whylen, "%s: writable by %s (mode %04o); chmod go-w it", path,
+                 (sb.st_mode & S_IWOTH) ? "others" : "its group", (unsigned)(sb.st_mode & 07777));
+    else {
+        ssize_t n = tt_read_full(fd, buf, cap - 1);
+        if (n < 0)
+            snprintf(why, whylen, "%s: %s", path, strerror(errno));
+        else if ((size_t)n == cap - 1)
+            snprintf(why, whylen, "%s: larger than %zu bytes", path, cap - 1);
+        else {
+            buf[n] = '\0';
+            rc = 1;
+        }
+    }
+    close(fd);
+    return rc;
+}
+
+/* Warns about what the attached engine's rules need and the set chosen by flags leaves out. */
+static void warn_narrower(const struct tr_sysset *chosen, const struct tr_sysset *engine,
+                          const char *by)
+{
+    char missing[512] = "";
+    size_t n = 0;
+    for (long nr = 0; nr < TR_MAX_NR; nr++)
+        if (tr_sysset_has(engine, nr) && !tr_sysset_has(chosen, nr) && tr_sys_name(nr)) {
+            if (n < sizeof missing - 40)
+                n += (size_t)snprintf(missing + n, sizeof missing - n, "%s%s", n ? " " : "",
+                                      tr_sys_name(nr));
+        }
+    if (n)
+        tt_warn("the engine's rules need syscalls %s does not trace: %s", by, missing);
+}
+
+/* The syscall set, chosen once the engine is attached (it tells what its rules need):
+ *   -a, -s LIST, --syscalls-file FILE: the operator's choice (a file that fails the checks of
+ *     read_list_file is refused, and the engine's request or the default set is used);
+ *   else the request the attached engine published on the ring (tt_ring_consumer_request);
+ *   else the default set.
+ * Whatever the source, the state tracking and the defences' calls are added (tr_sysset_build,
+ * tr_sysset_harden, the filter). reason gets what the tracerinfo event says. -1: unusable. */
+static int choose_syscall_set(struct tr_state *st, const char *what, char *reason, size_t cap)
+{
+    const struct tr_opts *o = st->o;
+    static char list[16384], req[TT_RING_REQUEST_MAX + 1];
+    struct tr_sysset engine;
+    int have_engine = st->sink.ring &&
+                      tt_ring_consumer_request(st->sink.ring, req, sizeof req) >= 0 &&
+                      set_from_list(&engine, req, "the engine's request", o->trace_all) == 0;
+    snprintf(reason, cap, "%s", what);
+    if (o->syscalls_file && !o->trace_all) {
+        char why[512] = "";
+        int r = read_list_file(o->syscalls_file, list, sizeof list, why, sizeof why);
+        if (r > 0) {
+            if (set_from_list(&st->set, list, o->syscalls_file, 0) != 0)
+                return -1;
+            if (have_engine)
+                warn_narrower(&st->set, &engine, o->syscalls_file);
+            snprintf(reason, cap, "%s; syscall set from the engine's file", what);
+            goto done;
+        }
+        if (r < 0) {
+            tt_error("syscall list refused: %s; tracing %s", why,
+                     have_engine ? "what the attached engine asked for" : "the default set");
+            snprintf(reason, cap, "%s; syscall list refused (%s)", what, why);
+        } else {
+            tt_warn("%s: %s; tracing %s", o->syscalls_file, strerror(ENOENT),
+                    have_engine      ? "what the attached engine asked for"
+                    : o->syscalls    ? "the --syscalls set"
+                                     : "the default set");
+            if (o->syscalls && !have_engine)
+                return 0; /* (st->set is the --syscalls one already) */
+        }
+    } else if (o->syscalls || o->trace_all) {
+        if (have_engine)
+            warn_narrower(&st->set, &engine, o->trace_all ? "-a" : "--syscalls");
+        return 0;
+    }
+    if (have_engine) {
+        st->set = engine;
+        if (!strchr(reason, '('))
+            snprintf(reason, cap, "%s; syscall set from the engine's request", what);
+    } else if (o->syscalls_file) {
+        char bad[80];
+        if (tr_sysset_build(&st->set, NULL, 0, bad, sizeof bad) != 0)
+            return -1;
+    }
+done:
+    tr_sysset_harden(&st->set, o);
+    tt_info("%s", reason);
+    return 0;
 }
 
 /* Sends the child the program of this role (-1: none, a zero length). 0 or -1 (logged). */
@@ -266,10 +368,10 @@ int tr_launch(struct tr_state *st)
                 "events stay in the ring until it is full, then are dropped and counted",
                 o->wait_engine_ms);
     }
-    int from_file = load_syscalls_file(st);
-    if (from_file < 0)
+    char reason[768];
+    if (choose_syscall_set(st, "start", reason, sizeof reason) < 0)
         return TR_EXIT_USAGE;
-    tr_emit_tracerinfo(st, from_file ? "start; syscall set from the engine's file" : "start");
+    tr_emit_tracerinfo(st, reason);
     if (!o->no_snapshot)
         tr_snapshot(st, st->self);
 
@@ -470,7 +572,10 @@ int tr_attach(struct tr_state *st)
     }
     if (!waited)
         tt_warn("no engine attached within %d ms; tracing anyway", st->o->wait_engine_ms);
-    tr_emit_tracerinfo(st, "attach");
+    char reason[768];
+    if (choose_syscall_set(st, "attach", reason, sizeof reason) < 0)
+        return TR_EXIT_USAGE;
+    tr_emit_tracerinfo(st, reason);
     if (!st->o->no_snapshot)
         tr_snapshot(st, st->self);
 

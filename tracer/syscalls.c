@@ -338,11 +338,14 @@ int tr_sysset_build(struct tr_sysset *s, const char *list, int all, char *bad, s
             }
             /* `NAME:entry`: the rules read only the arguments (marked below, once the set is
              * complete: a plain NAME elsewhere in the list wins) */
-            int entry_only = 0;
+            int entry_only = 0, success_only = 0;
             char *colon = strchr(w, ':');
             if (colon && strcmp(colon, ":entry") == 0) {
                 *colon = '\0';
                 entry_only = 1;
+            } else if (colon && strcmp(colon, ":success") == 0) {
+                *colon = '\0';
+                success_only = 1; /* (execve, execveat: see below; others: as plain) */
             } else if (colon) {
                 snprintf(bad, badlen, "%s", w);
                 return -1;
@@ -375,8 +378,13 @@ int tr_sysset_build(struct tr_sysset *s, const char *list, int all, char *bad, s
                 return -1;
             }
             for (long k = 0; k < TR_MAX_NR; k++)
-                if (tr_sysset_has(s, k) && !tr_sysset_has(&before, k))
-                    (entry_only ? entry : full)[k >> 3] |= (uint8_t)(1u << (k & 7));
+                if (tr_sysset_has(s, k) && !tr_sysset_has(&before, k)) {
+                    int exec = k == __NR_execve || k == __NR_execveat;
+                    if (entry_only || (success_only && exec))
+                        entry[k >> 3] |= (uint8_t)(1u << (k & 7));
+                    else
+                        full[k >> 3] |= (uint8_t)(1u << (k & 7));
+                }
         }
         for (long nr = 0; nr < TR_MAX_NR; nr++)
             if (tr_sysset_has(s, nr))
@@ -427,6 +435,14 @@ int tr_sysset_build(struct tr_sysset *s, const char *list, int all, char *bad, s
     if (tr_sysset_has(s, __NR_accept) || tr_sysset_has(s, __NR_accept4) ||
         tr_sysset_has(s, __NR_listen))
         tr_sysset_add(s, __NR_bind);
+    /* A list that does not name execve (or execveat) plainly needs no failed exec: successful
+     * ones come from the exec itself (PTRACE_EVENT_EXEC), with the arguments the kernel copied. */
+    if (list) {
+        s->execve_event_only = !((full[__NR_execve >> 3] >> (__NR_execve & 7)) & 1);
+        s->execveat_event_only = !((full[__NR_execveat >> 3] >> (__NR_execveat & 7)) & 1);
+        entry[__NR_execve >> 3] &= (uint8_t)~(1u << (__NR_execve & 7));
+        entry[__NR_execveat >> 3] &= (uint8_t)~(1u << (__NR_execveat & 7));
+    }
     /* Entry-only where the list said `NAME:entry` and nothing asked for the whole call: never
      * for state the engine keeps from results (process, fd table), nor for process creation. */
     for (long nr = 0; nr < TR_MAX_NR; nr++) {

@@ -33,6 +33,9 @@ struct tr_sysset {
     /* entries `NAME:entry`: the rules read only the arguments of these calls (nothing the
      * kernel returns), so they are reported before they run, with no exit stop */
     uint8_t entry[TR_MAX_NR / 8];
+    /* execve, execveat reported from the exec itself only (no entry stop, so no failed exec):
+     * a list that does not name them plainly (`execve:success`, or not at all) */
+    int execve_event_only, execveat_event_only;
 };
 
 static inline int tr_sysset_has(const struct tr_sysset *s, long nr)
