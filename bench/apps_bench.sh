@@ -1,21 +1,24 @@
 #!/usr/bin/env bash
 # Real-application benchmark (make bench): servers and a script run natively, under Tartan
-# (tracer + the engine evaluating the upstream Falco rules and Tartan's rules, which passes the
-# syscall set they need) and under `strace -f --seccomp-bpf` with the same set, alternating
-# native / tartan / strace in every round. Prints throughput (requests/s, TPS, commands/s) and
-# p99 latency per mode, the ratios to native, and for Tartan the ptrace stops per request.
-# Figures only: never pass/fail.
+# (tracer + the engine evaluating the upstream Falco rules and Tartan's rules; the engine tells
+# the tracer the syscall set and stops they need through the ring, as in a deployment) and under
+# `strace -f --seccomp-bpf` with the same set, alternating native / tartan / strace in every
+# round. Prints the median throughput (requests/s, TPS, commands/s) and p99 latency per mode,
+# the ratio to native (median of each round's own ratio, with the range over the rounds: how
+# noisy the figure is) and for Tartan the stops per request (ptrace stops and seccomp user
+# notifications) and the tracer's CPU time per stop. Figures only: never pass/fail.
 #
 #   nginx-static   nginx 1 worker, a 5 KiB static file, wrk 1 thread / 8 keep-alive connections
 #   nginx-cached   the same with open_file_cache on
 #   python-api     a JSON API in Python (bench/apps/api_server.py), no file I/O per request
 #   pgbench        PostgreSQL, pgbench TPC-B-like, 4 clients (fsync off: CPU-bound)
-#   shell          a shell script running many short commands (bench/apps/shell_workload.sh)
+#   shell          a bash script running many short commands (bench/apps/shell_workload.sh);
+#                  p99: one round of 6 commands
 #
 # Environment: APPS_BENCH_SECONDS (load per run, default 8), APPS_BENCH_ROUNDS (default 3; the
 # median is printed), APPS_BENCH_ONLY (space-separated workload names), APPS_BENCH_MODES
-# (default "native tartan strace"), APPS_BENCH_PINNED=1 (servers and monitors on CPU 0, the
-# load generator on CPU 1). Missing packages (nginx-light, wrk, postgresql) are installed when
+# (default "native tartan strace"; also tartan-ptrace: every stop a ptrace stop, --stops ptrace),
+# APPS_BENCH_PINNED=1 (servers and monitors on CPU 0, the load generator on CPU 1). Missing packages (nginx-light, wrk, postgresql) are installed when
 # running as root.
 set -u
 ROOT=${TT_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -86,8 +89,9 @@ start_server() {
     local mode=$1 log=$2; shift 2
     case "$mode" in
     native) "${SRV_PIN[@]}" "$@" >>"$log" 2>&1 & ;;
-    tartan) "${SRV_PIN[@]}" "$T" -v --ring-key "$KEY" --no-snapshot --syscalls-file "$TMP/engine.set" \
-        --wait-engine 10000 -- "$@" >>"$log" 2>&1 & ;;
+    tartan | tartan-ptrace) "${SRV_PIN[@]}" "$T" -v --ring-key "$KEY" --no-snapshot \
+        --stops "$([ "$mode" = tartan ] && echo auto || echo ptrace)" --wait-engine 10000 -- \
+        "$@" >>"$log" 2>&1 & ;;
     strace) "${SRV_PIN[@]}" strace -f --seccomp-bpf -qq -o /dev/null -e trace="$STRACE_SET" -- "$@" >>"$log" 2>&1 & ;;
     esac
     SERVER_PID=$! SERVER_MODE=$mode
@@ -118,10 +122,17 @@ wait_port() { # PORT: until it accepts, 20 s at most
     done
     return 1
 }
-stops_of() { sed -n 's/.* \([0-9][0-9]*\) stops, .*/\1/p' "$1" | tail -n 1; }
+# "stops notifications cpu_us" of the tracer's -v summary (the server's tracer: the last one)
+stops_of() {
+    sed -n 's/.* \([0-9][0-9]*\) stops, .*CPU \([0-9.]*\) s .*; \([0-9]*\) of the stops.*/\1 \3 \2/p' \
+        "$1" | tail -n 1 | awk '{ printf "%s %s %.0f", $1, $2, $3 * 1e6 }'
+}
+traced_mode() { [ "$1" = tartan ] || [ "$1" = tartan-ptrace ]; }
+stats_of() { if traced_mode "$1"; then s=$(stops_of "$2"); echo "${s:-- - -}"; else echo "- - -"; fi; }
 
 # ---------------------------------------------------------------- workloads
-# Each run_<workload> MODE prints "throughput p99_ms requests stops" (stops: tartan only, else -).
+# Each run_<workload> MODE prints "throughput p99_ms requests stops notifications tracer_cpu_us"
+# (the last three: tartan only, else -).
 NGX_PORT=$(free_port)
 mkdir -p "$TMP/www"
 head -c 5120 /dev/urandom | base64 -w 100 | head -c 5120 >"$TMP/www/file.html"
@@ -162,10 +173,10 @@ run_nginx() { # MODE static|cached
     local mode=$1 kind=$2 log="$TMP/$1-nginx-$2.log" r
     : >"$log"
     start_server "$mode" "$log" nginx -c "$TMP/nginx-$kind.conf" -p "$TMP"
-    wait_port "$NGX_PORT" || { stop_server; echo "nan nan 0 -"; return; }
+    wait_port "$NGX_PORT" || { stop_server; echo "nan nan 0 - - -"; return; }
     r=$(wrk_run "http://127.0.0.1:$NGX_PORT/file.html" "$TMP/$mode-wrk-$kind.txt")
     stop_server
-    echo "$r $([ "$mode" = tartan ] && stops_of "$log" || echo -)"
+    echo "$r $(stats_of "$mode" "$log")"
 }
 
 API_PORT=$(free_port)
@@ -173,10 +184,10 @@ run_api() {
     local mode=$1 log="$TMP/$1-api.log" r
     : >"$log"
     start_server "$mode" "$log" python3 "$ROOT/bench/apps/api_server.py" "$API_PORT"
-    wait_port "$API_PORT" || { stop_server; echo "nan nan 0 -"; return; }
+    wait_port "$API_PORT" || { stop_server; echo "nan nan 0 - - -"; return; }
     r=$(wrk_run "http://127.0.0.1:$API_PORT/items/42" "$TMP/$mode-wrk-api.txt")
     stop_server
-    echo "$r $([ "$mode" = tartan ] && stops_of "$log" || echo -)"
+    echo "$r $(stats_of "$mode" "$log")"
 }
 
 PG_PORT=$(free_port)
@@ -211,7 +222,7 @@ run_pgbench() {
     local mode=$1 log="$TMP/$1-pg.log" out="$TMP/$1-pgbench.txt" tps p99 n
     : >"$log"
     pg_start "$mode" "$log"
-    pg_wait || { stop_server; echo "nan nan 0 -"; return; }
+    pg_wait || { stop_server; echo "nan nan 0 - - -"; return; }
     rm -f "$TMP"/pgb.*
     (cd "$TMP" && "${LOAD_PIN[@]}" pgbench -h 127.0.0.1 -p "$PG_PORT" -U postgres -c 4 -j 2 -T "$SECS" \
         -l --log-prefix=pgb postgres >"$out" 2>&1)
@@ -220,23 +231,25 @@ run_pgbench() {
     n=$(cat "$TMP"/pgb.* 2>/dev/null | wc -l)
     p99=$(cat "$TMP"/pgb.* 2>/dev/null | awk '{print $3}' | sort -n |
         awk '{v[NR]=$1} END { k = int(NR*0.99); if (k < 1) k = 1; if (NR) printf "%.3f", v[k]/1000; else print "nan" }')
-    echo "${tps:-nan} ${p99:-nan} $n $([ "$mode" = tartan ] && stops_of "$log" || echo -)"
+    echo "${tps:-nan} ${p99:-nan} $n $(stats_of "$mode" "$log")"
 }
 
 run_shell() {
-    local mode=$1 log="$TMP/$1-shell.log" n=200 s e cmds
+    local mode=$1 log="$TMP/$1-shell.log" n=200 s e out
     : >"$log"
     s=$(date +%s%N)
     case "$mode" in
-    native) cmds=$("${SRV_PIN[@]}" sh "$ROOT/bench/apps/shell_workload.sh" "$n" 2>>"$log") ;;
-    tartan) cmds=$("${SRV_PIN[@]}" "$T" -v --ring-key "$KEY" --no-snapshot --syscalls-file "$TMP/engine.set" \
-        --wait-engine 10000 -- sh "$ROOT/bench/apps/shell_workload.sh" "$n" 2>>"$log") ;;
-    strace) cmds=$("${SRV_PIN[@]}" strace -f --seccomp-bpf -qq -o /dev/null -e trace="$STRACE_SET" \
-        -- sh "$ROOT/bench/apps/shell_workload.sh" "$n" 2>>"$log") ;;
+    native) out=$("${SRV_PIN[@]}" bash "$ROOT/bench/apps/shell_workload.sh" "$n" 2>>"$log") ;;
+    tartan | tartan-ptrace) out=$("${SRV_PIN[@]}" "$T" -v --ring-key "$KEY" --no-snapshot \
+        --stops "$([ "$mode" = tartan ] && echo auto || echo ptrace)" --wait-engine 10000 -- \
+        bash "$ROOT/bench/apps/shell_workload.sh" "$n" 2>>"$log") ;;
+    strace) out=$("${SRV_PIN[@]}" strace -f --seccomp-bpf -qq -o /dev/null -e trace="$STRACE_SET" \
+        -- bash "$ROOT/bench/apps/shell_workload.sh" "$n" 2>>"$log") ;;
     esac
     e=$(date +%s%N)
-    awk -v c="${cmds:-0}" -v ns=$((e - s)) -v st="$([ "$mode" = tartan ] && stops_of "$log" || echo -)" \
-        'BEGIN { if (c > 0) printf "%.1f - %d %s\n", c / (ns / 1e9), c, st; else print "nan nan 0 -" }'
+    set -- $out
+    awk -v c="${1:-0}" -v p99="${2:-nan}" -v ns=$((e - s)) -v st="$(stats_of "$mode" "$log")" \
+        'BEGIN { if (c > 0) printf "%.1f %s %d %s\n", c / (ns / 1e9), p99, c, st; else print "nan nan 0 - - -" }'
 }
 
 run_workload() { # NAME MODE
@@ -251,38 +264,59 @@ run_workload() { # NAME MODE
 
 median() { sort -g | awk '{v[NR]=$1} END { if (!NR) print "nan"; else if (NR % 2) print v[(NR+1)/2]; else printf "%.3f\n", (v[NR/2]+v[NR/2+1])/2 }'; }
 
-echo "real-application benchmark: median of $ROUNDS alternating rounds of ${SECS} s each"
-echo "consumer: engine + $(for f in "${RULES[@]}"; do [ "$f" = -r ] || basename "$f"; done | paste -sd' ' -); traced set: $(echo "$STRACE_SET" | tr ',' ' ' | wc -w) syscalls; scheduling: ${SRV_PIN[*]:-default}"
+echo "real-application benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'): $ROUNDS alternating rounds of ${SECS} s each"
+echo "machine: $(nproc) CPUs, $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg) at the start; consumer: engine + $(for f in "${RULES[@]}"; do [ "$f" = -r ] || basename "$f"; done | paste -sd' ' -); traced set: $(echo "$STRACE_SET" | tr ',' ' ' | wc -w) syscalls; scheduling: ${SRV_PIN[*]:-default}"
 [ "$HAVE_STRACE" = 1 ] || MODES=$(echo "$MODES" | sed 's/strace//')
-printf '%-13s %-8s %12s %12s %12s  %8s %8s  %9s %9s %9s  %9s  %s\n' workload metric native tartan strace \
-    tartan/n strace/n p99_nat p99_tt p99_st stops/req target
+RATIO_MODES=$(echo "$MODES" | tr ' ' '\n' | grep -v '^native$' | grep . | paste -sd' ' -)
+printf '%-13s %-7s %10s' workload metric native
+for m in $RATIO_MODES; do printf ' %10s' "$m"; done
+for m in $RATIO_MODES; do printf ' %20s' "$m/native"; done
+printf ' %8s' p99_nat
+for m in $RATIO_MODES; do printf ' %8s' "p99_${m#tartan-}"; done
+printf '  %-22s %8s  %s\n' "stops/req (notif)" "us/stop" "target"
 for w in $ONLY; do
     if [ "$w" = pgbench ] && [ "$PG_READY" = 0 ]; then
         if pg_setup; then PG_READY=1; else
             echo "pgbench: skipped: PostgreSQL could not be set up ($(tail -n 1 "$TMP/initdb.log" 2>/dev/null))"; continue
         fi
     fi
-    for m in native tartan strace; do : >"$TMP/res-$w-$m"; done
+    for m in $MODES; do : >"$TMP/res-$w-$m"; done
     for ((r = 0; r < ROUNDS; r++)); do
         for m in $MODES; do
             run_workload "$w" "$m" >>"$TMP/res-$w-$m"
         done
     done
-    med() { awk -v c="$2" '{print $c}' "$TMP/res-$w-$1" | grep -v '^nan$' | grep -v '^-$' | median; }
-    tn=$(med native 1) tt=$(med tartan 1) ts=$(med strace 1)
-    pn=$(med native 2) pt=$(med tartan 2) ps=$(med strace 2)
-    # stops per request: total stops / total requests over the tartan runs
-    spr=$(awk '$4 != "-" && $3 > 0 {s += $4; n += $3} END { if (n) printf "%.2f", s/n; else print "-" }' "$TMP/res-$w-tartan")
-    ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a+0 > 0 && b+0 > 0) printf "%.3f", a/b; else print "n/a" }'; }
+    med() { awk -v c="$2" '{print $c}' "$TMP/res-$w-$1" 2>/dev/null | grep -v '^nan$' | grep -v '^-$' | median; }
+    # each round's own ratio (the modes of a round ran back to back): median [min-max]
+    ratios() {
+        paste -d' ' "$TMP/res-$w-$1" "$TMP/res-$w-native" | awk '$1+0 > 0 && $7+0 > 0 {print $1/$7}' |
+            sort -g | awk '{v[NR]=$1} END { if (!NR) { print "n/a"; exit }
+                med = NR % 2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2
+                printf "%.3f [%.2f-%.2f]\n", med, v[1], v[NR] }'
+    }
     case "$w" in
     nginx-static) metric=req/s target=0.35 ;;
     nginx-cached | python-api) metric=req/s target=0.90 ;;
     pgbench) metric=tps target=0.90 ;;
-    shell) metric=cmds/s target="strace" ;;
+    shell) metric=cmds/s target=strace ;;
     esac
-    printf '%-13s %-8s %12s %12s %12s  %8s %8s  %9s %9s %9s  %9s  %s\n' "$w" "$metric" "$tn" "$tt" "$ts" \
-        "$(ratio "$tt" "$tn")" "$(ratio "$ts" "$tn")" "$pn" "$pt" "$ps" "$spr" "$target"
+    printf '%-13s %-7s %10s' "$w" "$metric" "$(med native 1)"
+    for m in $RATIO_MODES; do printf ' %10s' "$(med "$m" 1)"; done
+    for m in $RATIO_MODES; do printf ' %20s' "$(ratios "$m")"; done
+    printf ' %8s' "$(med native 2)"
+    for m in $RATIO_MODES; do printf ' %8s' "$(med "$m" 2)"; done
+    # stops per request and the tracer's CPU per stop, over the tartan runs
+    spr=$(awk '$4 != "-" && $3 > 0 {s += $4; q += $5; c += $6; n += $3}
+        END { if (n && s) printf "%.2f (%.2f) %.1f", s/n, q/n, c/s; else print "- - -" }' "$TMP/res-$w-tartan" 2>/dev/null)
+    set -- $spr
+    tgt=$target
+    if [ "$target" = strace ]; then
+        tgt="strace's: $(ratios strace | cut -d' ' -f1)"
+    fi
+    met=$(ratios tartan | cut -d' ' -f1)
+    verdict=$(awk -v r="$met" -v t="${tgt##* }" 'BEGIN { if (r+0 <= 0 || t+0 <= 0) print ""; else if (r >= t) print "met"; else printf "missed by %.0f%%", 100 * (t - r) / t }')
+    printf '  %-22s %8s  %s %s\n' "${1:--} ${2:-(-)}" "${3:--}" "$tgt" "$verdict"
 done
-echo "(ratios: traced throughput / native throughput, 1.000 = no slowdown; p99 in ms; stops/req: ptrace stops per request or command under Tartan)"
+echo "(ratios: traced throughput / native throughput, 1.000 = no slowdown; p99 in ms; stops/req: stops per request or command under Tartan, (of which seccomp user notifications); us/stop: the tracer's CPU time per stop, its spinning included)"
 alerts=$(grep -c . "$TMP/alerts.txt" 2>/dev/null)
 echo "alerts raised by the engine during the run: ${alerts:-0}"

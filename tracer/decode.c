@@ -844,6 +844,43 @@ static void add_execfn(struct tt_evb *b, pid_t pid)
     }
 }
 
+/* A successful exec's arguments as the kernel copied them (the new program's /proc/PID/cmdline,
+ * read before it runs): another thread may have rewritten them between the entry stop's read
+ * and the kernel's copy. A difference replaces them in the event, with a tamper arg_swap. */
+static void exec_args_readback(struct tr_state *st, struct tr_task *t, struct tt_evb *b)
+{
+    static char cmd[ARGV_CAP + PATH_CAP], exe[PATH_CAP];
+    char path[64];
+    if (!arg_swap_on(st))
+        return;
+    snprintf(path, sizeof path, "/proc/%d/cmdline", (int)t->tgid);
+    ssize_t n = tr_proc_read(path, cmd, sizeof cmd);
+    if (n <= 0 || (size_t)n >= sizeof cmd - 1)
+        return; /* (gone, or too long to compare whole) */
+    size_t l0 = strnlen(cmd, (size_t)n);
+    const char *args = cmd + (l0 < (size_t)n ? l0 + 1 : (size_t)n);
+    size_t alen = (size_t)n - (size_t)(args - cmd);
+    const uint8_t *pa;
+    uint32_t pl = 0;
+    pending_str(b, TT_P_EXE, exe, sizeof exe);
+    int have_args = pending_param(b, TT_P_ARGS, &pa, &pl);
+    if (strlen(exe) >= sizeof exe - 1 || pl >= ARGV_CAP - 1)
+        return; /* (cut at the entry stop: not comparable) */
+    if (strcmp(exe, cmd) == 0 && have_args && pl == alen && memcmp(pa, args, alen) == 0)
+        return;
+    int read_at_entry = exe[0] || pl;
+    pending_replace(b, TT_P_EXE, cmd, l0);
+    pending_replace(b, TT_P_ARGS, args, alen);
+    if (!read_at_entry)
+        return; /* (unreadable at the entry stop: the kernel's copy fills the gap) */
+    char reason[512];
+    snprintf(reason, sizeof reason,
+             "execve: the program runs with argv[0] %.150s and %zu bytes of arguments; the ones "
+             "read at the stop said %.150s and %u bytes (rewritten meanwhile)",
+             cmd, alen, exe, (unsigned)pl);
+    tamper_swap(st, t, 0, cmd, reason);
+}
+
 struct tt_evb *tr_decode_exec_begin(struct tr_state *st, struct tr_task *t, struct tr_exec_desc *x)
 {
     static uint8_t fresh[TT_EVENT_MAX_LEN];
@@ -854,6 +891,7 @@ struct tt_evb *tr_decode_exec_begin(struct tr_state *st, struct tr_task *t, stru
         struct tt_event *ev = (struct tt_event *)(void *)t->buf;
         ev->tid = t->tid;
         ev->pid = t->tgid;
+        exec_args_readback(st, t, b);
     } else {
         /* Exec entry not stopped at (execve:success, or attached mid-exec): the arguments and
          * the file name the kernel copied to the new program, which has not run yet. */
