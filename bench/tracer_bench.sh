@@ -55,7 +55,7 @@ median() { sort -g | awk '{v[NR]=$1} END { if (!NR) print "nan"; else if (NR % 2
 # the syscalls its rules need through TARTAN_SYSCALLS_FILE and re-attaches to each new ring),
 # else `tracer dump` (formats every event) with the rules' syscall list.
 ENGINE=$BIN/engine
-RULESFILE=${TRACER_BENCH_RULES:-${TT_SHARED:-$ROOT/../shared}/falco-rules/falco_rules.yaml}
+RULESFILE=${TRACER_BENCH_RULES:-$(sh "$ROOT/tests/lib/upstream.sh" falco-rules/falco_rules.yaml)}
 EP=""
 CONSUMER="tracer dump"
 if [ -x "$ENGINE" ] && [ -f "$RULESFILE" ]; then

@@ -564,10 +564,23 @@ int config_from_tree(struct engine_config *cfg, struct cfg_node *tree, char *err
         snprintf(err, n, "configuration key 'tartan.container_id': 'host' is not a container id");
         return -1;
     }
+    const struct cfg_node *rfm = lookup(tree, "tartan.rules_files_missing");
+    if (rfm && rfm->kind != CFG_NULL) {
+        if (rfm->kind == CFG_SCALAR && !strcmp(rfm->scalar, "warn"))
+            cfg->rules_files_missing_error = 0;
+        else if (rfm->kind == CFG_SCALAR && !strcmp(rfm->scalar, "error"))
+            cfg->rules_files_missing_error = 1;
+        else
+            return type_err(&c, "tartan.rules_files_missing", rfm, "'warn' or 'error'");
+    }
+    if (config_check_keys(cfg, tree)) {
+        snprintf(err, n, "out of memory");
+        return -1;
+    }
     return config_ops_from_tree(&cfg->ops, tree, cfg, err, n);
 }
 
-static int add_source(struct engine_config *cfg, const char *s)
+int config_add_source(struct engine_config *cfg, const char *s)
 {
     char **a = realloc(cfg->sources, (cfg->nsources + 1) * sizeof *a);
     if (!a)
@@ -577,6 +590,26 @@ static int add_source(struct engine_config *cfg, const char *s)
         return -1;
     cfg->nsources++;
     return 0;
+}
+
+/* Parses one YAML configuration text (the environment's) and merges it into root. */
+static int merge_text(struct cfg_node *root, const char *text, size_t len, const char *name,
+                      char *err, size_t n)
+{
+    struct cfg_node *e = cfg_parse(text, len, name, err, n);
+    if (!e)
+        return -1;
+    if (cfg_expand_env(e, err, n)) {
+        cfg_node_free(e);
+        return -1;
+    }
+    cfg_merge(root, e);
+    return 0;
+}
+
+static int is_config_files_override(const char *o)
+{
+    return !strncmp(o, "config_files", 12) && (o[12] == '=' || o[12] == '[' || o[12] == '.');
 }
 
 int config_load(struct engine_config *cfg, const struct config_load_opts *o, char *err, size_t n)
@@ -591,22 +624,23 @@ int config_load(struct engine_config *cfg, const struct config_load_opts *o, cha
         path = CONFIG_DEFAULT_PATH;
         if (access(path, F_OK) != 0 && access(CONFIG_VENDOR_PATH, F_OK) == 0)
             path = CONFIG_VENDOR_PATH;
+        if (o->default_optional && access(path, F_OK) != 0)
+            path = NULL;
     }
     if (path) {
         root = cfg_parse_file(path, err, n);
         if (!root)
             return -1;
-        if (add_source(cfg, path))
+        if (config_add_source(cfg, path))
             goto oom;
+        if (cfg_expand_env(root, err, n))
+            goto fail;
     } else if (!(root = cfg_node_new(CFG_MAP, "defaults", 0))) {
         goto oom;
     }
-    if (env_yaml && env_yaml[0]) {
-        struct cfg_node *e = cfg_parse(env_yaml, strlen(env_yaml), CONFIG_ENV_YAML, err, n);
-        if (!e)
-            goto fail;
-        cfg_merge(root, e);
-    }
+    if (env_yaml && env_yaml[0] &&
+        merge_text(root, env_yaml, strlen(env_yaml), CONFIG_ENV_YAML, err, n))
+        goto fail;
     if (env_b64 && env_b64[0]) {
         size_t len;
         char *text = config_b64_decode(env_b64, &len);
@@ -614,20 +648,32 @@ int config_load(struct engine_config *cfg, const struct config_load_opts *o, cha
             snprintf(err, n, "%s is not valid base64", CONFIG_ENV_YAML_B64);
             goto fail;
         }
-        struct cfg_node *e = cfg_parse(text, len, CONFIG_ENV_YAML_B64, err, n);
+        int rc = merge_text(root, text, len, CONFIG_ENV_YAML_B64, err, n);
         free(text);
-        if (!e)
+        if (rc)
             goto fail;
-        cfg_merge(root, e);
     }
+    /* As Falco: -o config_files=... first, then the included files, then the other -o. */
     for (size_t i = 0; i < o->noverrides; i++)
-        if (cfg_override(root, o->overrides[i], err, n))
+        if (is_config_files_override(o->overrides[i]) &&
+            cfg_override(root, o->overrides[i], err, n))
             goto fail;
-    return config_from_tree(cfg, root, err, n);
+    if (config_include_files(cfg, root, path, err, n))
+        goto fail;
+    for (size_t i = 0; i < o->noverrides; i++)
+        if (!is_config_files_override(o->overrides[i]) &&
+            cfg_override(root, o->overrides[i], err, n))
+            goto fail;
+    if (config_from_tree(cfg, root, err, n)) { /* root is cfg's now */
+        config_free(cfg);
+        return -1;
+    }
+    return 0;
 oom:
     snprintf(err, n, "out of memory");
 fail:
     cfg_node_free(root);
+    config_free(cfg);
     return -1;
 }
 
@@ -673,6 +719,7 @@ void config_free(struct engine_config *cfg)
     free(cfg->container_image);
     config_ops_free(&cfg->ops);
     free_strv(cfg->sources, cfg->nsources);
+    free_strv(cfg->warnings, cfg->nwarnings);
     cfg_node_free(cfg->tree);
     memset(cfg, 0, sizeof *cfg);
 }

@@ -15,10 +15,13 @@ struct rules_input {
     size_t n;
     char **watch; /* files and directories to watch for changes */
     size_t nwatch;
+    char **missing; /* rules_files entries that could not be read (skipped, warned) */
+    size_t nmissing;
 };
 
 /* cli_paths (may be NULL) replaces cfg->rules_files; a -r path that cannot be read is fatal
- * ("Could not open file X for reading"), configuration entries that do not exist are skipped.
+ * ("Could not open file X for reading"), configuration entries that cannot be read are skipped
+ * with a warning naming them (fatal with tartan.rules_files_missing: error).
  * 0, or -1 with the reason in err. */
 int rules_input_collect(struct rules_input *in, const struct engine_config *cfg,
                         const char *const *cli_paths, size_t ncli, char *err, size_t n);

@@ -142,6 +142,16 @@ static int map_set(struct cfg_node *map, const char *key, struct cfg_node *val)
     return 0;
 }
 
+int cfg_map_put(struct cfg_node *map, const char *key, struct cfg_node *val)
+{
+    return map->kind == CFG_MAP ? map_set(map, key, val) : -1;
+}
+
+int cfg_seq_push(struct cfg_node *seq, struct cfg_node *child)
+{
+    return seq->kind == CFG_SEQ ? node_append(seq, NULL, child) : -1;
+}
+
 void cfg_merge(struct cfg_node *dst, struct cfg_node *src)
 {
     if (!src)
@@ -315,6 +325,8 @@ struct cfg_node *cfg_parse(const char *text, size_t len, const char *name, char 
 {
     struct builder b = {.name = name, .err = err, .errlen = n};
     struct cfg_node *root = NULL;
+    if (n)
+        err[0] = '\0';
     if (!yaml_parser_initialize(&b.parser)) {
         snprintf(err, n, "out of memory");
         return NULL;
@@ -363,6 +375,8 @@ struct cfg_node *cfg_parse(const char *text, size_t len, const char *name, char 
 fail:
     cfg_node_free(root);
     root = NULL;
+    if (n && !err[0]) /* the failures that leave no message are allocation failures */
+        snprintf(err, n, "%s: out of memory", name);
 out:
     for (size_t i = 0; i < b.nanchors; i++)
         free(b.anchors[i].name);
@@ -380,11 +394,14 @@ char *config_read_file(const char *path, size_t *len, int falco_words, char *err
                  path, strerror(errno));
         return NULL;
     }
-    char *buf = tt_read_fd(fd, SIZE_MAX / 2, len);
+    size_t cap = falco_words ? TT_CAP_RULES_FILE : TT_CAP_CONFIG_FILE;
+    char *buf = tt_read_fd(fd, cap, len);
     int e = errno;
     close(fd);
     if (!buf && e == ENOMEM)
         snprintf(err, n, "out of memory");
+    else if (!buf && e == EFBIG)
+        snprintf(err, n, "%s is larger than %zu MiB: refused", path, cap >> 20);
     else if (!buf)
         snprintf(err, n, falco_words ? "Could not read file %s" : "could not read %s", path);
     return buf;

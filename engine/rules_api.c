@@ -9,6 +9,7 @@
 
 #include "format.h"
 #include "rules_load.h"
+#include "tt_io.h"
 
 static void loader_init(struct loader *ld, const struct ruleset_opts *o, struct rules_diags *d)
 {
@@ -213,8 +214,9 @@ static int build_index(struct ruleset *rs)
 
 static const struct ruleset_opts default_opts;
 
-static int load_all(const char *const *names, const char *const *bufs, const size_t *lens, size_t n,
-                    const struct ruleset_opts *o, struct rules_diags *d, struct ruleset **out)
+static int load_all_once(const char *const *names, const char *const *bufs, const size_t *lens,
+                         size_t n, const struct ruleset_opts *o, struct rules_diags *d,
+                         struct ruleset **out)
 {
     *out = NULL;
     if (!o)
@@ -268,6 +270,24 @@ static int load_all(const char *const *names, const char *const *bufs, const siz
     return 0;
 }
 
+/* A load in which any allocation failed fails as a whole (rules_alloc.h). */
+static int load_all(const char *const *names, const char *const *bufs, const size_t *lens, size_t n,
+                    const struct ruleset_opts *o, struct rules_diags *d, struct ruleset **out)
+{
+    rules_alloc_failed_take();
+    int rc = load_all_once(names, bufs, lens, n, o, d, out);
+    if (rules_alloc_failed_take()) {
+        ruleset_free(*out);
+        *out = NULL;
+        rc = -1;
+        if (d && !d->oom) {
+            d->oom = 1;
+            d->nerrors++;
+        }
+    }
+    return rc;
+}
+
 int ruleset_load_buffers(const char *const *names, const char *const *bufs, const size_t *lens,
                          size_t n, const struct ruleset_opts *o, struct rules_diags *d,
                          struct ruleset **out)
@@ -294,38 +314,11 @@ static void flist_free(struct flist *f)
     free(f->len);
 }
 
+/* A rules file, whole (tt_read_file, capped at TT_CAP_RULES_FILE: EFBIG above). 0 or -1. */
 static int read_file(const char *path, char **data, size_t *len)
 {
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return -1;
-    size_t cap = 8192, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        size_t k = fread(buf + n, 1, cap - n, fp);
-        n += k;
-        if (n < cap) {
-            if (ferror(fp)) {
-                free(buf);
-                buf = NULL;
-            }
-            break;
-        }
-        char *nb = realloc(buf, cap * 2);
-        if (!nb) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = nb;
-        cap *= 2;
-    }
-    fclose(fp);
-    if (!buf)
-        return -1;
-    *data = buf;
-    *len = n;
-    return 0;
+    *data = tt_read_file(path, TT_CAP_RULES_FILE, len);
+    return *data ? 0 : -1;
 }
 
 static int flist_add(struct flist *f, const char *path, struct rules_diags *d)
@@ -352,7 +345,11 @@ static int flist_add(struct flist *f, const char *path, struct rules_diags *d)
         char msg[512];
         struct rctx c;
         rctx_root(&c, path);
-        snprintf(msg, sizeof(msg), "Could not open file %s for reading", path);
+        if (errno == EFBIG)
+            snprintf(msg, sizeof(msg), "Could not read file %s: larger than %u MiB", path,
+                     TT_CAP_RULES_FILE >> 20);
+        else
+            snprintf(msg, sizeof(msg), "Could not open file %s for reading", path);
         if (d && rdiag_begin_file(d, path) == 0)
             rdiag_add(d, LOAD_ERR_FILE_READ, msg, &c, path, NULL, 0);
         return -1;

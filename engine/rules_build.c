@@ -40,14 +40,19 @@ static _Noreturn void bthrow(struct bl *b, int code, const struct rctx *c, const
     longjmp(b->jb, 1);
 }
 
+/* Ends the build with "out of memory" (bthrow does not return). */
+static _Noreturn void bthrow_oom(struct bl *b)
+{
+    struct rctx c;
+    rctx_root(&c, b->ld->nfiles ? b->ld->files[b->ld->nfiles - 1].name : "");
+    bthrow(b, LOAD_ERR_VALIDATE, &c, "out of memory");
+}
+
 static void *balloc(struct bl *b, size_t n)
 {
     void *p = arena_alloc(&b->a, n);
-    if (!p) {
-        struct rctx c;
-        rctx_root(&c, b->ld->nfiles ? b->ld->files[b->ld->nfiles - 1].name : "");
-        bthrow(b, LOAD_ERR_VALIDATE, &c, "out of memory");
-    }
+    if (!p)
+        bthrow_oom(b);
     return p;
 }
 
@@ -666,7 +671,7 @@ static int do_build(struct bl *b, struct ruleset *out)
     if (out) {
         rules = arena_alloc(oa, (ld->nrules + 1) * sizeof(*rules));
         if (!rules)
-            balloc(b, SIZE_MAX / 2); /* reports out of memory */
+            bthrow_oom(b);
         out->rules = rules;
         out->nrules = 0;
     }

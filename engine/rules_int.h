@@ -12,7 +12,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "falco_compat.h"
 #include "fields.h"
+#include "rules_alloc.h" /* last system-header user: it renames malloc & co. for these files */
 #include "ruleset.h"
 #include "tt_event.h"
 
@@ -318,9 +320,9 @@ struct ruleset {
     size_t npreqs;
 };
 
-/* falco engine version this implementation is compatible with */
-#define RULES_ENGINE_VERSION_MAJOR 0
-#define RULES_ENGINE_VERSION_MINOR 62
-#define RULES_ENGINE_VERSION_PATCH 0
+/* falco engine version this implementation is compatible with (engine/falco_compat.h) */
+#define RULES_ENGINE_VERSION_MAJOR FALCO_ENGINE_VERSION_MAJOR
+#define RULES_ENGINE_VERSION_MINOR FALCO_ENGINE_VERSION_MINOR
+#define RULES_ENGINE_VERSION_PATCH FALCO_ENGINE_VERSION_PATCH
 
 #endif

@@ -1328,6 +1328,8 @@ int ld_read(struct loader *ld, const char *name, const char *data, size_t len)
             break;
         }
         if (!yaml_parser_load(&parser, &docs[ndocs])) {
+            if (parser.error == YAML_MEMORY_ERROR)
+                rules_alloc_failed_note();
             char msg[512];
             struct rctx ec;
             yaml_mark_t m = parser.problem_mark;

@@ -490,4 +490,6 @@ void rules_diags_print(const struct rules_diags *d, FILE *out)
     }
     if (d->nfiles)
         fputc('\n', out);
+    if (d->oom)
+        fputs("Error: out of memory while loading the rules\n", out);
 }

@@ -124,6 +124,7 @@ struct rules_diags {
     struct rules_file_result *files;
     size_t nfiles, capfiles;
     size_t nerrors, nwarnings;
+    int oom; /* an allocation failed while loading: counted in nerrors, printed last */
 };
 void rules_diags_init(struct rules_diags *d);
 void rules_diags_free(struct rules_diags *d);

@@ -9,6 +9,7 @@
 #include "in_opts.h"
 #include "in_run.h"
 #include "ls_http.h"
+#include "tt_exit.h"
 
 static json_t *failure(const char *request_id, json_t *fragment, const char *msg)
 {
@@ -102,7 +103,7 @@ int in_lambda_serve(void)
     const char *api = getenv("AWS_LAMBDA_RUNTIME_API");
     if (!api || !*api || strpbrk(api, "/ ")) {
         fprintf(stderr, "instrument: --lambda: AWS_LAMBDA_RUNTIME_API is not set (host:port)\n");
-        return 2;
+        return TT_EXIT_USAGE;
     }
     struct ls_http h;
     if (ls_http_init(&h, 2000, 0) < 0) /* the next-invocation request waits as long as it takes */

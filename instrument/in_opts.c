@@ -435,7 +435,7 @@ void in_opts_usage(FILE *f)
     fprintf(f, "usage: instrument [options] [FILE]\n"
                "Reads an ECS task definition, a CloudFormation template (JSON or YAML) or a\n"
                "Kubernetes manifest from FILE (or stdin) and writes it instrumented with Tartan\n"
-               "to stdout. Exit status: 0 done, 1 refused (nothing written), 2 usage.\n");
+               "to stdout.\n");
     for (size_t i = 0; i < NDEFS; i++) {
         char left[64];
         snprintf(left, sizeof left, "--%s%s%s", defs[i].name, defs[i].arg ? " " : "",
@@ -444,5 +444,6 @@ void in_opts_usage(FILE *f)
     }
     fprintf(f, "  %-28s %s\n", "-h, --help", "this text;  --version  version and exit");
     fprintf(f, "Options given as repeated flags or comma-separated lists accumulate.\n"
-               "See docs/instrument.md.\n");
+               "Exit status: 0 written; 1 refused (every reason on stderr); 125 usage error\n"
+               "(docs/exit-codes.md). See docs/instrument.md.\n");
 }

@@ -398,15 +398,32 @@ uint32_t tt_stream_hdr_arch(const struct tt_stream_hdr *h)
     return h->arch ? h->arch : TT_ARCH_X86_64;
 }
 
+/* The stream versions this program reads. Test helpers that compile this file in define
+ * TT_RING_TEST_HOOKS to pose as another release (ring_consume --reads A-B). */
+#ifdef TT_RING_TEST_HOOKS
+static uint32_t reads_oldest = TT_EVENT_VERSION_OLDEST, reads_newest = TT_EVENT_VERSION;
+#else
+static const uint32_t reads_oldest = TT_EVENT_VERSION_OLDEST, reads_newest = TT_EVENT_VERSION;
+#endif
+
 int tt_stream_hdr_check(const struct tt_stream_hdr *h, char *why, size_t whylen)
 {
     if (memcmp(h->magic, TT_STREAM_MAGIC, 8) != 0) {
         snprintf(why, whylen, "not a Tartan event stream (bad magic)");
         return -1;
     }
-    if (h->version != TT_EVENT_VERSION) {
-        snprintf(why, whylen, "event stream format version %u, this program reads version %u",
-                 h->version, TT_EVENT_VERSION);
+    if (h->version < reads_oldest || h->version > reads_newest) {
+        char reads[48];
+        if (reads_oldest == reads_newest)
+            snprintf(reads, sizeof reads, "version %u", reads_newest);
+        else
+            snprintf(reads, sizeof reads, "versions %u to %u", reads_oldest, reads_newest);
+        snprintf(why, whylen, "event stream format version %u, this program reads %s (%s)",
+                 h->version, reads,
+                 h->version > reads_newest
+                     ? "the tracer is newer: upgrade the engine first, see docs/deploy.md, "
+                       "version skew"
+                     : "the tracer is older than this program supports: upgrade it");
         return -1;
     }
     if (h->hdr_size != sizeof *h) {

@@ -17,7 +17,20 @@
 #include <stdio.h>
 
 #define TT_STREAM_MAGIC "TARTANEV" /* 8 bytes, no NUL */
+/* The stream format this build writes, and the oldest one it reads. During a rolling upgrade a
+ * newer engine may meet the ring of an older tracer (EKS sidecar images are updated apart from
+ * workload images): readers accept [TT_EVENT_VERSION_OLDEST, TT_EVENT_VERSION], and a consumer
+ * publishes the version of the stream it agreed to read, so the older tracer accepts it too.
+ * When a change bumps TT_EVENT_VERSION, set TT_EVENT_VERSION_OLDEST to the previous version if
+ * this build still decodes that stream correctly (event types only appended, or a translation
+ * in the reader), else to the new version (and say so in CHANGELOG.md: engine and tracer must
+ * then be upgraded together). Overridable for the tests that pose as the next release. */
+#ifndef TT_EVENT_VERSION
 #define TT_EVENT_VERSION 1u
+#endif
+#ifndef TT_EVENT_VERSION_OLDEST
+#define TT_EVENT_VERSION_OLDEST 1u
+#endif
 #define TT_EVENT_MAX_LEN (256u * 1024u) /* one record, header included */
 /* `ret` of a syscall reported at its entry, without its result (close, socket under the
  * seccomp filter: see docs/event-format.md). Never a real return value. */

@@ -34,6 +34,7 @@
 #include "tt_nodump.h"
 #include "tt_ring.h"
 #include "tt_spawn.h"
+#include "tt_time.h"
 
 extern char **environ;
 
@@ -303,24 +304,18 @@ static int send_program(struct tr_state *st, int fd, int role)
     return 0;
 }
 
-static unsigned long long mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (unsigned long long)ts.tv_sec * 1000ull + (unsigned long long)ts.tv_nsec / 1000000ull;
-}
-
 /* The bounded wait for the engine (--wait-engine), in 100 ms slices so that SIGTERM, SIGINT,
  * SIGHUP or SIGQUIT sent meanwhile (docker stop before any engine came) end it at once instead
  * of after the whole wait. 1 attached, 0 not (timeout, or a consumer of another version), -N
  * stopped by signal N. Other signals read here have no workload to go to yet. */
 static int wait_engine(struct tr_state *st, int timeout_ms)
 {
-    unsigned long long deadline = mono_ms() + (unsigned long long)(timeout_ms > 0 ? timeout_ms : 0);
+    unsigned long long deadline =
+        (unsigned long long)tt_mono_ms() + (unsigned long long)(timeout_ms > 0 ? timeout_ms : 0);
     for (;;) {
         int slice = 100;
         if (timeout_ms >= 0) {
-            unsigned long long now = mono_ms();
+            unsigned long long now = (unsigned long long)tt_mono_ms();
             slice = now >= deadline ? 0 : deadline - now < 100 ? (int)(deadline - now) : 100;
         }
         if (tr_sink_wait_consumer(&st->sink, slice))
@@ -333,7 +328,7 @@ static int wait_engine(struct tr_state *st, int timeout_ms)
             if (sig == SIGTERM || sig == SIGINT || sig == SIGHUP || sig == SIGQUIT)
                 return -sig;
         }
-        if (timeout_ms >= 0 && mono_ms() >= deadline)
+        if (timeout_ms >= 0 && (unsigned long long)tt_mono_ms() >= deadline)
             return 0;
     }
 }

@@ -34,6 +34,7 @@
 #include "trace.h"
 #include "tt_log.h"
 #include "tt_time.h"
+#include "tt_signals.h"
 
 #ifndef PTRACE_EVENT_STOP
 #define PTRACE_EVENT_STOP 128
@@ -526,18 +527,9 @@ static int poll_timeout_ms(const struct tr_state *st, uint64_t now)
 
 int tr_signals_setup(struct tr_state *st)
 {
-    sigset_t set;
-    sigemptyset(&set);
     static const int sigs[] = {SIGCHLD, SIGTERM, SIGINT,  SIGHUP,
                                SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
-    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-        sigaddset(&set, sigs[i]);
-    int err = tt_sigsave_block(&set, &st->sigsave);
-    if (err) {
-        errno = err;
-        return -1;
-    }
-    st->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+    st->sigfd = tt_signalfd_open(sigs, sizeof sigs / sizeof sigs[0], 1, &st->sigsave);
     return st->sigfd < 0 ? -1 : 0;
 }
 

@@ -8,8 +8,7 @@
 
 #include "tracer.h"
 #include "tt_ring.h"
-
-#define TRACER_VERSION "0.1.0"
+#include "tt_version.h"
 
 void tr_opts_usage(FILE *out)
 {
@@ -59,7 +58,10 @@ void tr_opts_usage(FILE *out)
           "      --unsafe-disable-defence NAME  TESTS ONLY: switch a defence off (logged and\n"
           "                        recorded in the tracerinfo event)\n"
           "  -v, --verbose         more logging (repeat for debug);  -q, --quiet  errors only\n"
-          "  -h, --help            this text;  --version\n",
+          "  -h, --help            this text;  --version\n"
+          "Exit status: the workload's status (128+N if killed by signal N); 126 CMD cannot be\n"
+          "executed; 127 CMD not found; 125 usage error, or the tracer could not run the\n"
+          "workload; -p: 0 once detached (docs/exit-codes.md).\n",
           out);
 }
 
@@ -297,8 +299,7 @@ int tr_opts_parse(struct tr_opts *o, int argc, char **argv)
                 return bad("--stops (auto, ptrace)", optarg);
             break;
         case OPT_VERSION:
-            printf("tracer %s (Tartan; event format version %u)\n", TRACER_VERSION,
-                   TT_EVENT_VERSION);
+            printf("tracer %s (Tartan; event format version %u)\n", TT_VERSION, TT_EVENT_VERSION);
             return 1;
         case OPT_RING_KEY:
             if (parse_long(optarg, INT_MIN, UINT_MAX, &v))

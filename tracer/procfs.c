@@ -46,13 +46,8 @@ unsigned long long tr_now_ns(void)
 unsigned long long tr_boot_realtime_ns(void)
 {
     static unsigned long long cached;
-    if (!cached) {
-        struct timespec rt, bt;
-        clock_gettime(CLOCK_REALTIME, &rt);
-        clock_gettime(CLOCK_BOOTTIME, &bt);
-        cached = ((unsigned long long)rt.tv_sec * 1000000000ull + (unsigned long long)rt.tv_nsec) -
-                 ((unsigned long long)bt.tv_sec * 1000000000ull + (unsigned long long)bt.tv_nsec);
-    }
+    if (!cached)
+        cached = tt_wall_ns() - tt_boot_ns();
     return cached;
 }
 

@@ -8,13 +8,14 @@
 #include <sys/types.h>
 
 #include "tt_event.h"
+#include "tt_exit.h"
 
 #define TR_MAX_NR 512 /* native syscall numbers we know about are below this (x86_64, aarch64) */
 
 /* Exit codes of the tracer itself (the workload's own status passes through otherwise). */
 enum {
-    TR_EXIT_USAGE = 2,
-    TR_EXIT_FAILURE = 125, /* the tracer could not set up (ptrace refused, no ring, ...) */
+    TR_EXIT_USAGE = TT_EXIT_USAGE,
+    TR_EXIT_FAILURE = TT_EXIT_WRAPPER_FAILURE, /* could not set up (ptrace refused, no ring, ...) */
     TR_EXIT_NOEXEC = 126,
     TR_EXIT_NOTFOUND = 127,
 };

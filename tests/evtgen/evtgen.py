@@ -39,8 +39,10 @@ import time
 
 import yaml
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))  # tests/lib
+from upstream import upstream  # noqa: E402 (not ttest: this runner reports for itself)
+
 ROOT = os.environ.get("TT_ROOT") or os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-SHARED = os.environ.get("TT_SHARED") or os.path.join(ROOT, "..", "shared")
 BIN = os.environ.get("TT_BIN") or os.path.join(ROOT, "build", "bin")
 HELPERS = os.environ.get("TT_HELPERS") or os.path.join(ROOT, "build", "helpers")
 
@@ -837,10 +839,10 @@ def check_none(case, alerts, rules):
 def main(argv=None):
     global SYSCALLS_FILE
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--specs", default=os.path.join(SHARED, "falco-evtgen-suite"))
+    ap.add_argument("--specs", help="spec directory (default: the pinned suite, tests/lib/upstream.sh)")
     ap.add_argument("--rules", action="append", default=None,
-                    help="rules file the engine loads (repeatable, in order; default: the upstream "
-                         "falco_rules.yaml)")
+                    help="rules file the engine loads (repeatable, in order; default: the pinned "
+                         "falco_rules.yaml, tests/lib/upstream.sh)")
     ap.add_argument("--negative-rules", action="append", default=[],
                     help="run every case a second time with only these rules files loaded: the "
                          "case's processes must raise nothing (repeatable)")
@@ -862,7 +864,14 @@ def main(argv=None):
     ap.add_argument("--container-only", action="store_true", help="select only the container cases")
     ap.add_argument("--as-user", type=int, help="run the container cases as this uid, no capability")
     o = ap.parse_args(argv)
-    rules = o.rules or [os.path.join(SHARED, "falco-rules", "falco_rules.yaml")]
+    for attr, name in (("specs", "falco-evtgen-suite"), ("rules", "falco-rules/falco_rules.yaml")):
+        if getattr(o, attr) is None:
+            path, why = upstream(name)
+            if path is None:
+                print(f"FAIL {o.prefix}evtgen-setup: {why}", flush=True)
+                return 1
+            setattr(o, attr, [path] if attr == "rules" else path)
+    rules = o.rules
     SYSCALLS_FILE = o.syscalls_file
 
     cases = load_cases(o.specs)

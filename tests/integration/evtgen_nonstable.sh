@@ -14,7 +14,12 @@
 . "$(dirname "$0")/../lib/tt.sh"
 . "$TT_ROOT/tests/lib/docker.sh"
 
-R="$TT_SHARED/falco-rules"
+# Falco's three rules files, pinned (tests/lib/upstream.sh)
+if ! tt_upstream falco-rules; then
+    fail evtgen-nonstable-upstream-rules "$TT_UPSTREAM"
+    exit 0
+fi
+R=$TT_UPSTREAM
 ALL=(--rules "$R/falco_rules.yaml" --rules "$R/falco-incubating_rules.yaml"
     --rules "$R/falco-sandbox_rules.yaml" --rules "$TT_ROOT/tests/data/evtgen/enable_sandbox_disabled.yaml")
 RUNNER=(python3 "$TT_ROOT/tests/evtgen/evtgen.py" --specs "$TT_ROOT/tests/evtgen/nonstable" --exe-on-volume)

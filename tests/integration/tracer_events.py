@@ -10,7 +10,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from ttest import BIN, HELPERS, check, expect_eq, failed, log, passed  # noqa: E402
+from ttest import BIN, HELPERS, check, expect_eq, failed, log, passed, skipped  # noqa: E402
 
 TRACER = os.path.join(BIN, "tracer")
 WORK = os.path.join(HELPERS, "tr_work")
@@ -195,7 +195,7 @@ def main():
     if mine & (1 << 19):
         check("workload_without_cap_sys_ptrace", m and not int(m.group(1), 16) & (1 << 19), p.stdout)
     else:
-        print("SKIP workload_without_cap_sys_ptrace: the test itself has no CAP_SYS_PTRACE", flush=True)
+        skipped("workload_without_cap_sys_ptrace", "the test itself has no CAP_SYS_PTRACE")
 
     # ---- CLONE_UNTRACED does not escape: clone's flag is cleared and the child followed;
     # clone3 (flags out of the filter's reach) fails with ENOSYS, with or without a filter;

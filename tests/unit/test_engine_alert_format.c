@@ -23,6 +23,7 @@ static const char *guide_sample =
 #define CHECK_LONG_STR(got, want)                                                                  \
     do {                                                                                           \
         const char *g_ = (got), *w_ = (want);                                                      \
+        tt_checks_current++;                                                                       \
         if (!g_ || strcmp(g_, w_) != 0) {                                                          \
             size_t i_ = 0;                                                                         \
             while (g_ && g_[i_] && g_[i_] == w_[i_])                                               \

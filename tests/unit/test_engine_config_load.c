@@ -391,7 +391,7 @@ TT_TEST(yaml_anchors_and_to_json)
     char err[256];
     const char *y = "a: &x {b: 1}\nc: *x\n";
     struct cfg_node *t = cfg_parse(y, strlen(y), "t", err, sizeof err);
-    TT_CHECK(t != NULL);
+    TT_REQUIRE(t != NULL);
     char *j = cfg_to_json(t);
     TT_CHECK_STR(j, "{\"a\":{\"b\":\"1\"},\"c\":{\"b\":\"1\"}}");
     free(j);

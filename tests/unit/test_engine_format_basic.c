@@ -74,7 +74,7 @@ TT_TEST(unique_field_list)
     struct fmt *f =
         fmt_compile("a=%proc.name b=%proc.aname[1] c=%proc.name d=%user.uid e=%tolower(proc.name)",
                     err, sizeof err);
-    TT_CHECK(f != NULL);
+    TT_REQUIRE(f != NULL);
     if (f) {
         TT_CHECK_INT(fmt_nfields(f), 4);
         TT_CHECK_STR(fmt_field_name(f, 0), "proc.name");

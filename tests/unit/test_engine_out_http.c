@@ -248,7 +248,7 @@ TT_TEST(http_retries_connection_errors)
     set_str(&c.http.url, url);
     char err[256];
     struct outputs *o = outputs_new(&c, "h", err, sizeof err);
-    TT_CHECK(o != NULL);
+    TT_REQUIRE(o != NULL);
     struct alert a;
     mk_alert(&a);
     outputs_emit(o, &a);

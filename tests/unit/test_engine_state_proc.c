@@ -239,7 +239,7 @@ TT_TEST(container_id_and_users)
     mkdir(path, 0755);
     snprintf(path, sizeof path, "%s/etc/passwd", dir);
     FILE *f = fopen(path, "w");
-    TT_CHECK(f != NULL);
+    TT_REQUIRE(f != NULL);
     if (f) {
         fputs("root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000::/home/alice:/bin/sh\n", f);
         fclose(f);

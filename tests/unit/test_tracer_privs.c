@@ -20,13 +20,11 @@ static char msg[4096];
 
 #define CHECK_HAS(text)                                                                            \
     do {                                                                                           \
-        if (!strstr(msg, text))                                                                    \
-            TT_FAILF("message lacks \"%s\": %s", text, msg);                                       \
+        TT_CHECKF(strstr(msg, text), "message lacks \"%s\": %s", text, msg);                       \
     } while (0)
 #define CHECK_LACKS(text)                                                                          \
     do {                                                                                           \
-        if (strstr(msg, text))                                                                     \
-            TT_FAILF("message has \"%s\": %s", text, msg);                                         \
+        TT_CHECKF(!strstr(msg, text), "message has \"%s\": %s", text, msg);                        \
     } while (0)
 /* Where each deployment grants CAP_SYS_PTRACE to a root tracer. */
 #define CHECK_GRANT_FIELDS()                                                                       \
