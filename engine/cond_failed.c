@@ -1,7 +1,7 @@
 /* Can a condition match a call of a given type that failed? The tracer needs a stop at the entry
  * of execve/execveat only to see the ones that fail (a successful exec is reported from the
  * ptrace exec event, with what the kernel copied): when no enabled rule can match a failed exec,
- * the engine tells it so (`execve:success`, docs/tracer.md) and that stop goes.
+ * the engine tells it so (`execve.success`, docs/tracer.md) and that stop goes.
  *
  * Three-valued evaluation of the expanded condition for "an event of type T whose call failed":
  * the result checks (evt.res, evt.rawres, evt.failed, evt.arg.res, evt.rawarg.res) are decided,

@@ -757,12 +757,13 @@ static size_t syscalls_list(const struct ruleset *rs, char *out, size_t cap)
                 if (dom & (1ull << d))
                     PUT("socket.domain=%d\n", d);
         } else {
-            const char *kind = "";
+            /* the stops it needs, beside the name (an older tracer warns about these entries
+             * and traces the call whole) */
+            PUT("%s\n", tt_event_name(t));
             if ((t == TT_EV_EXECVE || t == TT_EV_EXECVEAT) && !ruleset_matches_failed_exec(rs, t))
-                kind = ":success"; /* (reported from the exec itself) */
+                PUT("%s.success\n", tt_event_name(t)); /* (reported from the exec itself) */
             else if (!ruleset_reads_result(rs, t))
-                kind = ":entry";
-            PUT("%s%s\n", tt_event_name(t), kind);
+                PUT("%s.entry\n", tt_event_name(t));
             if (t == TT_EV_RECVFROM && ruleset_recvfrom_needs_all(rs))
                 PUT("recvfrom.all\n"); /* every recvfrom, not only addressed ones */
         }

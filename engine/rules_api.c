@@ -635,7 +635,7 @@ static int is_result_ref(const struct fld_ref *r)
 }
 
 /* Event types whose parameters the tracer reads only at the call's entry and which change no
- * state the engine keeps: a `NAME:entry` stop reports them exactly when no rule reads the
+ * state the engine keeps: a `NAME.entry` stop reports them exactly when no rule reads the
  * result. (symlink and link are not: their target is read back at the exit; fchmod and
  * finit_module describe their fd from the engine's fd table.) */
 static int entry_candidate(unsigned t)

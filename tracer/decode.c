@@ -709,7 +709,7 @@ int tr_decode_entry(struct tr_state *st, struct tr_task *t, long nr, const uint6
     }
     if (((d->cls & CL_ENTRY_ONLY) || tr_sysset_entry(&st->set, nr)) &&
         st->mode == TR_MODE_SECCOMP) {
-        /* No exit stop (see CL_ENTRY_ONLY and `NAME:entry`): one stop fewer for every close
+        /* No exit stop (see CL_ENTRY_ONLY and `NAME.entry`): one stop fewer for every close
          * and socket. At a user notification, the record waits for the answer (notif.c). */
         size_t done = tt_evb_finish(b, TT_RET_NONE);
         if (done && (t->flags & TF_NOTIF)) {
@@ -893,7 +893,7 @@ struct tt_evb *tr_decode_exec_begin(struct tr_state *st, struct tr_task *t, stru
         ev->pid = t->tgid;
         exec_args_readback(st, t, b);
     } else {
-        /* Exec entry not stopped at (execve:success, or attached mid-exec): the arguments and
+        /* Exec entry not stopped at (execve.success, or attached mid-exec): the arguments and
          * the file name the kernel copied to the new program, which has not run yet. */
         tr_task_drop_pending(t);
         b = &x->fresh;

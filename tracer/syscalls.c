@@ -336,19 +336,17 @@ int tr_sysset_build(struct tr_sysset *s, const char *list, int all, char *bad, s
                 s->socket_domains |= 1ull << dom;
                 continue;
             }
-            /* `NAME:entry`: the rules read only the arguments (marked below, once the set is
-             * complete: a plain NAME elsewhere in the list wins) */
+            /* `NAME.entry`: the rules read only the arguments of NAME; `execve.success`: no
+             * rule needs a failed exec (the engine writes both beside the plain name, which an
+             * older tracer traces whole; marked below, once the set is complete) */
             int entry_only = 0, success_only = 0;
-            char *colon = strchr(w, ':');
-            if (colon && strcmp(colon, ":entry") == 0) {
-                *colon = '\0';
+            size_t wl = strlen(w);
+            if (wl > 6 && strcmp(w + wl - 6, ".entry") == 0) {
+                w[wl - 6] = '\0';
                 entry_only = 1;
-            } else if (colon && strcmp(colon, ":success") == 0) {
-                *colon = '\0';
+            } else if (wl > 8 && strcmp(w + wl - 8, ".success") == 0) {
+                w[wl - 8] = '\0';
                 success_only = 1; /* (execve, execveat: see below; others: as plain) */
-            } else if (colon) {
-                snprintf(bad, badlen, "%s", w);
-                return -1;
             }
             unsigned ev = tt_event_type_by_name(w);
             long nr = tr_sys_by_name(w);
@@ -377,14 +375,20 @@ int tr_sysset_build(struct tr_sysset *s, const char *list, int all, char *bad, s
                 snprintf(bad, badlen, "%s", w);
                 return -1;
             }
-            for (long k = 0; k < TR_MAX_NR; k++)
-                if (tr_sysset_has(s, k) && !tr_sysset_has(&before, k)) {
-                    int exec = k == __NR_execve || k == __NR_execveat;
-                    if (entry_only || (success_only && exec))
-                        entry[k >> 3] |= (uint8_t)(1u << (k & 7));
-                    else
-                        full[k >> 3] |= (uint8_t)(1u << (k & 7));
-                }
+            for (long k = 0; k < TR_MAX_NR; k++) {
+                int named = tr_sysset_has(s, k) && !tr_sysset_has(&before, k);
+                if (!named && nr >= 0 && k == nr)
+                    named = 1; /* (named again, or by its qualifier) */
+                if (!named && ev != TT_EV_NONE && table[k].ev == ev)
+                    named = 1;
+                if (!named)
+                    continue;
+                int exec = k == __NR_execve || k == __NR_execveat;
+                if (entry_only || (success_only && exec))
+                    entry[k >> 3] |= (uint8_t)(1u << (k & 7));
+                else
+                    full[k >> 3] |= (uint8_t)(1u << (k & 7));
+            }
         }
         for (long nr = 0; nr < TR_MAX_NR; nr++)
             if (tr_sysset_has(s, nr))
@@ -435,23 +439,25 @@ int tr_sysset_build(struct tr_sysset *s, const char *list, int all, char *bad, s
     if (tr_sysset_has(s, __NR_accept) || tr_sysset_has(s, __NR_accept4) ||
         tr_sysset_has(s, __NR_listen))
         tr_sysset_add(s, __NR_bind);
-    /* A list that does not name execve (or execveat) plainly needs no failed exec: successful
-     * ones come from the exec itself (PTRACE_EVENT_EXEC), with the arguments the kernel copied. */
+    /* `execve.success`, or a list that does not name execve at all, needs no failed exec:
+     * successful ones come from the exec itself (PTRACE_EVENT_EXEC), with the arguments the
+     * kernel copied. */
+#define BIT(m, k) (((m)[(k) >> 3] >> ((k) & 7)) & 1)
     if (list) {
-        s->execve_event_only = !((full[__NR_execve >> 3] >> (__NR_execve & 7)) & 1);
-        s->execveat_event_only = !((full[__NR_execveat >> 3] >> (__NR_execveat & 7)) & 1);
+        s->execve_event_only = BIT(entry, __NR_execve) || !BIT(full, __NR_execve);
+        s->execveat_event_only = BIT(entry, __NR_execveat) || !BIT(full, __NR_execveat);
         entry[__NR_execve >> 3] &= (uint8_t)~(1u << (__NR_execve & 7));
         entry[__NR_execveat >> 3] &= (uint8_t)~(1u << (__NR_execveat & 7));
     }
-    /* Entry-only where the list said `NAME:entry` and nothing asked for the whole call: never
+    /* Entry-only where the list said `NAME.entry`: never
      * for state the engine keeps from results (process, fd table), nor for process creation. */
     for (long nr = 0; nr < TR_MAX_NR; nr++) {
         unsigned c = table[nr].cls;
-        int named_entry = (entry[nr >> 3] >> (nr & 7)) & 1, named_full = (full[nr >> 3] >> (nr & 7)) & 1;
-        if (named_entry && !named_full && table[nr].ev != TT_EV_NONE &&
-            !(c & (CL_STATE | CL_FDSTATE)) && !tr_is_clone_nr(nr))
+        if (BIT(entry, nr) && table[nr].ev != TT_EV_NONE && !(c & (CL_STATE | CL_FDSTATE)) &&
+            !tr_is_clone_nr(nr))
             s->entry[nr >> 3] |= (uint8_t)(1u << (nr & 7));
     }
+#undef BIT
     return 0;
 }
 

@@ -31,11 +31,11 @@ struct tr_sysset {
     /* entry `recvfrom.all`: every recvfrom stops (the rules read received data), not only
      * those with a source address (a datagram's peer) */
     int recvfrom_all;
-    /* entries `NAME:entry`: the rules read only the arguments of these calls (nothing the
+    /* entries `NAME.entry`: the rules read only the arguments of these calls (nothing the
      * kernel returns), so they are reported before they run, with no exit stop */
     uint8_t entry[TR_MAX_NR / 8];
     /* execve, execveat reported from the exec itself only (no entry stop, so no failed exec):
-     * a list that does not name them plainly (`execve:success`, or not at all) */
+     * a list that does not name them plainly (`execve.success`, or not at all) */
     int execve_event_only, execveat_event_only;
 };
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The set the engine's rules need reaches the tracer with no file (the ring carries it), and the
-# stops it allows: failed execs only when a rule can match one (execve:success), calls reported
-# at their entry when no rule reads their result (NAME:entry). A syscall-list file is untrusted
+# stops it allows: failed execs only when a rule can match one (execve.success), calls reported
+# at their entry when no rule reads their result (NAME.entry). A syscall-list file is untrusted
 # input: one the workload (another uid) could have written, group/other-writable or a symlink
 # is refused and cannot narrow tracing; the control (a root-owned 0644 file) does narrow it.
 # timeout: 240
@@ -71,7 +71,7 @@ base_stops=$(stops "$TT_TMP/base.tlog")
 printf 'openat\nexecve\nexecveat\nptrace\n' >"$TT_TMP/full.set"
 "$T" -v -w "$TT_TMP/full.cap" --no-snapshot --syscalls-file "$TT_TMP/full.set" -- \
     sh -c "$workload" 2>"$TT_TMP/full.tlog"
-printf 'openat\nexecve:success\nexecveat:success\nptrace:entry\n' >"$TT_TMP/short.set"
+printf 'openat\nexecve.success\nexecveat.success\nptrace.entry\n' >"$TT_TMP/short.set"
 "$T" -v -w "$TT_TMP/short.cap" --no-snapshot --syscalls-file "$TT_TMP/short.set" -- \
     sh -c "$workload" 2>"$TT_TMP/short.tlog"
 full=$("$T" dump "$TT_TMP/full.cap") short=$("$T" dump "$TT_TMP/short.cap")

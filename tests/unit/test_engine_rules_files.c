@@ -321,7 +321,7 @@ TT_TEST(needs_env_and_recvfrom_data)
 }
 
 /* Whether a rule can match a failed exec (cond_failed.c): the tracer stops at an exec's entry
- * only when one can (otherwise `execve:success`). */
+ * only when one can (otherwise `execve.success`). */
 static int failed_exec_of(const char *cond)
 {
     char text[2048];
@@ -359,7 +359,7 @@ TT_TEST(failed_exec_derivation)
     TT_CHECK_INT(failed_exec_of("evt.type = open and fd.name = /etc/shadow"), 0); /* no exec */
 }
 
-/* Whether an event's result is read (`NAME:entry` otherwise): only for calls the engine keeps
+/* Whether an event's result is read (`NAME.entry` otherwise): only for calls the engine keeps
  * no state from, and only when no rule reads the result, an fd or every parameter. */
 static int reads_result_of(const char *cond, const char *output, unsigned type)
 {

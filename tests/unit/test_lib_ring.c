@@ -821,7 +821,7 @@ TT_TEST(consumer_request_published_with_attach)
     static char big[TT_RING_REQUEST_MAX + 1];
     memset(big, 'x', sizeof big);
     TT_CHECK_INT(tt_ring_set_consumer_request(big, sizeof big), -1);
-    const char req[] = "openat\nexecve:success\nptrace:entry\n";
+    const char req[] = "openat\nexecve.success\nptrace.entry\n";
     TT_CHECK_INT(tt_ring_set_consumer_request(req, sizeof req - 1), 0);
     struct tt_ring *c = attach(key, 0);
     TT_CHECK(c != NULL);

@@ -309,8 +309,8 @@ TT_TEST(filter_roles_split_ptrace_and_notifications)
     TT_CHECK_INT(under_filter(&cfg, main_role_calls), 0);
     cfg.role = TR_FILTER_NOTIF;
     TT_CHECK_INT(under_filter(&cfg, notif_role_calls), 0);
-    /* `NAME:entry` (the engine: its rules read only the arguments) */
-    TT_CHECK_INT(tr_sysset_build(&s, "openat,ptrace:entry", 0, bad, sizeof bad), 0);
+    /* `NAME.entry` (the engine: its rules read only the arguments) */
+    TT_CHECK_INT(tr_sysset_build(&s, "openat,ptrace.entry", 0, bad, sizeof bad), 0);
     TT_CHECK(tr_sysset_has(&s, __NR_ptrace) && tr_filter_entry_only(&s, __NR_ptrace));
     TT_CHECK(!tr_filter_entry_only(&s, __NR_openat));
 }
