@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Stop round trip (make bench): what one trapped syscall costs when a supervisor must look at
-# it, per mechanism and CPU placement (tests/helpers/stop_cost.c; docs/internals/stops.md).
+# it, per mechanism and CPU placement (tests/helpers/stop_cost.c; docs/internals/tracer-stops.md).
 # Interleaved rounds, median and range of microseconds per call. Figures only: never pass/fail.
 #
 #   mechanisms  native (no filter), ptrace (SECCOMP_RET_TRACE, the supervisor sleeps in waitpid),

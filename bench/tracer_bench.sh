@@ -110,8 +110,10 @@ rel() { awk -v n="$1" -v t="$2" 'BEGIN{ if (t+0 > 0 && n != "nan" && t != "nan")
 
 echo "tracer benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg): relative speed = native time / traced time (1.000 = no slowdown), median of $RUNS interleaved rounds [range]"
 echo "consumer: $CONSUMER; scheduling: ${PIN[*]:-default}; traced syscall set: $(echo "$STRACE_SET" | tr ',' ' ' | wc -w) syscalls ($(echo "$SET" | tr ',' '\n' | grep '^socket\.domain=' | paste -sd' ' - || true))"
-# target: the issue's, from pdig's and strace's published figures; 3x_strace: three times this
-# run's strace figure (for the workloads where the target is three times strace's).
+# pdig(d/p): pdig built from upstream on a 2-vCPU microVM of Fargate's kind, default scheduling /
+# pinned; strace(pub): strace on that machine. target: the larger of three times that strace
+# figure and a multiple of pdig's default one (x2 files, open+close, connect; x1.5 threads; x1
+# fork, exec). 3x_strace: three times this run's strace figure (docs/tracer.md, Performance).
 echo "tartan: all defences on (the default); no_def: all switched off (--unsafe-disable-defence); ptrace: --stops ptrace (no seccomp user notifications)"
 printf '%-22s %9s %9s %9s %9s %9s  %18s %8s %8s %8s  %11s %11s %8s %10s\n' workload native_s tartan_s \
     no_def_s ptrace_s strace_s tartan no_def ptrace strace "pdig(d/p)" "strace(pub)" target 3x_strace

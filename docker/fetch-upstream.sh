@@ -8,7 +8,7 @@
 # NAME is an entry of the list (falco-rules/falco_rules.yaml) or a directory of entries
 # (falco-evtgen-suite: every entry under it). DEST is the file to write (for a directory NAME:
 # the directory to fill). Each LOCAL_DIR is searched first, for LOCAL_DIR/NAME and for
-# LOCAL_DIR/<file name> (so both ../shared and a directory holding falco_rules.yaml work); then
+# LOCAL_DIR/<file name> (so both a reference checkout laid out as falco-rules/... and a directory holding falco_rules.yaml work); then
 # the list's sources are downloaded (curl, wget or python3). Whatever the origin, a file whose
 # SHA-256 is not the pinned one is refused with both checksums; a local copy that does not match
 # is an error, never silently replaced by a download.

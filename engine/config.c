@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "alert.h"
+#include "tt_base64.h"
 #include "tt_log.h"
 #include "tt_ring.h"
 
@@ -187,7 +188,7 @@ void config_defaults(struct engine_config *cfg)
     cfg->json_include_tags_property = 1;
     cfg->json_include_message_property = 0;
     cfg->json_include_output_fields_property = 1;
-    cfg->priority = ALERT_PRIO_DEBUG;
+    cfg->priority = PRI_DEBUG;
     cfg->outputs_rate = 0;
     cfg->outputs_max_burst = 1000;
     cfg->output_timeout_ms = 2000;
@@ -435,7 +436,7 @@ int config_from_tree(struct engine_config *cfg, struct cfg_node *tree, char *err
         return -1;
     const struct cfg_node *p = cfg_get(tree, "priority");
     if (p && p->kind != CFG_NULL) {
-        int pr = p->kind == CFG_SCALAR ? alert_priority_parse(p->scalar) : -1;
+        int pr = p->kind == CFG_SCALAR ? priority_parse(p->scalar) : -1;
         if (pr < 0)
             return type_err(&c, "priority", p,
                             "a priority (emergency, alert, critical, error, warning, notice, "
@@ -727,50 +728,19 @@ void config_free(struct engine_config *cfg)
 char *config_b64_decode(const char *in, size_t *outlen)
 {
     size_t len = strlen(in);
-    char *out = malloc(len / 4 * 3 + 4);
+    char *out = malloc(tt_b64_decoded_max(len) + 1);
     if (!out)
         return NULL;
-    uint32_t acc = 0;
-    int bits = 0, pad = 0;
-    size_t o = 0;
-    for (const char *p = in; *p; p++) {
-        int v;
-        char ch = *p;
-        if (ch >= 'A' && ch <= 'Z')
-            v = ch - 'A';
-        else if (ch >= 'a' && ch <= 'z')
-            v = ch - 'a' + 26;
-        else if (ch >= '0' && ch <= '9')
-            v = ch - '0' + 52;
-        else if (ch == '+' || ch == '-')
-            v = 62;
-        else if (ch == '/' || ch == '_')
-            v = 63;
-        else if (ch == '=') {
-            pad++;
-            continue;
-        } else if (isspace((unsigned char)ch))
-            continue;
-        else
-            goto bad;
-        if (pad)
-            goto bad;
-        acc = (acc << 6) | (uint32_t)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out[o++] = (char)((acc >> bits) & 0xff);
-        }
+    /* wrapped `base64` output and the URL-safe alphabet are common in environment variables */
+    ssize_t o = tt_b64_decode(in, len, out, TT_B64_SKIP_SPACE | TT_B64_URL);
+    if (o < 0) {
+        free(out);
+        return NULL;
     }
-    if (pad > 2 || bits >= 6)
-        goto bad;
     out[o] = '\0';
     if (outlen)
-        *outlen = o;
+        *outlen = (size_t)o;
     return out;
-bad:
-    free(out);
-    return NULL;
 }
 
 static int cmp_str(const void *a, const void *b)

@@ -237,8 +237,8 @@ struct env_rules {
 int config_env_rules(struct env_rules *out, char *err, size_t n);
 void config_env_rules_free(struct env_rules *r);
 
-/* base64 decode (standard alphabet, whitespace ignored). malloc'd, NUL-terminated; NULL on error.
- */
+/* base64 decode with lib/tt_base64's rules, white space and the URL-safe alphabet also
+ * accepted. malloc'd, NUL-terminated; NULL on error. */
 char *config_b64_decode(const char *in, size_t *outlen);
 
 #endif

@@ -424,6 +424,17 @@ struct path_step {
     long index; /* -1: map key */
 };
 
+/* Ends the current step and starts the next, empty one; NULL when max steps are used. */
+static struct path_step *next_step(struct path_step *steps, size_t max, size_t *nsteps)
+{
+    if (++*nsteps >= max)
+        return NULL;
+    struct path_step *cur = &steps[*nsteps];
+    cur->key[0] = '\0';
+    cur->index = -1;
+    return cur;
+}
+
 static int parse_path(const char *s, const char *end, struct path_step *steps, size_t max,
                       size_t *nsteps, char *err, size_t n)
 {
@@ -438,11 +449,8 @@ static int parse_path(const char *s, const char *end, struct path_step *steps, s
             p++;
         } else if (*p == '.' || *p == '[') {
             if (have) {
-                if (++*nsteps >= max)
+                if (!(cur = next_step(steps, max, nsteps)))
                     goto toolong;
-                cur = &steps[*nsteps];
-                cur->key[0] = '\0';
-                cur->index = -1;
                 k = 0;
                 have = 0;
             }
@@ -457,11 +465,8 @@ static int parse_path(const char *s, const char *end, struct path_step *steps, s
                 cur->index = idx;
                 have = 1;
                 p = e;
-                if (++*nsteps >= max)
+                if (!(cur = next_step(steps, max, nsteps)))
                     goto toolong;
-                cur = &steps[*nsteps];
-                cur->key[0] = '\0';
-                cur->index = -1;
                 k = 0;
                 have = 0;
                 if (p + 1 < end && p[1] == '.')

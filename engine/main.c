@@ -408,7 +408,7 @@ static void reload(struct engine *e)
     return;
 failed:
     tt_error("hot restart failed; the previous configuration and rules keep running");
-    emit_internal(e, ALERT_PRIO_CRITICAL, "Falco internal: hot restart failure",
+    emit_internal(e, PRI_CRITICAL, "Falco internal: hot restart failure",
                   "Falco internal: hot restart failure", NULL);
 }
 
@@ -441,7 +441,7 @@ static void note_timeout(struct engine *e)
             snprintf(t, sizeof t, "%llu", (unsigned long long)e->last_event_ts);
         json_object_set_new(f, "last_event_time", json_string(t));
     }
-    emit_internal(e, ALERT_PRIO_DEBUG, "Falco internal: timeouts notification", msg, f);
+    emit_internal(e, PRI_DEBUG, "Falco internal: timeouts notification", msg, f);
     json_decref(f);
 }
 
@@ -530,7 +530,7 @@ static void emit_metrics(struct engine *e, struct source *src)
         json_t *f = metrics_snapshot(e->metrics, &in);
         if (f) {
             if (e->cfg.ops.metrics.output_rule)
-                emit_internal(e, ALERT_PRIO_INFORMATIONAL, "Falco internal: metrics snapshot",
+                emit_internal(e, PRI_INFO, "Falco internal: metrics snapshot",
                               "Falco metrics snapshot", f);
             metrics_append_file(e->metrics, f);
             json_decref(f);

@@ -622,6 +622,18 @@ static void prog_reopen(struct out_channel *c)
     pump(p);
 }
 
+/* What out_program_open allocated (the mutex included). */
+static void prog_priv_free(struct prog_priv *p)
+{
+    pthread_mutex_destroy(&p->mu);
+    free(p->envp);
+    free(p->pend);
+    free(p->argv);
+    free(p->argbuf);
+    free(p->cmd);
+    free(p);
+}
+
 static void prog_close(struct out_channel *c, int timeout_ms)
 {
     struct prog_priv *p = c->priv;
@@ -664,13 +676,7 @@ static void prog_close(struct out_channel *c, int timeout_ms)
                  (unsigned long long)lost, what, (unsigned long long)p->written, p->cmd,
                  (unsigned long long)p->lost, (unsigned long long)never, (unsigned long long)drops);
     }
-    pthread_mutex_destroy(&p->mu);
-    free(p->envp);
-    free(p->pend);
-    free(p->argv);
-    free(p->argbuf);
-    free(p->cmd);
-    free(p);
+    prog_priv_free(p);
     c->priv = NULL;
 }
 
@@ -712,13 +718,7 @@ int out_program_open(struct out_channel *c, const struct engine_config *cfg,
     p->st = st;
     pthread_mutex_init(&p->mu, NULL);
     if (build_argv(p, err, n) || build_env(p, err, n)) {
-        pthread_mutex_destroy(&p->mu);
-        free(p->envp);
-        free(p->pend);
-        free(p->argv);
-        free(p->argbuf);
-        free(p->cmd);
-        free(p);
+        prog_priv_free(p);
         return -1;
     }
     if (p->keep_alive && spawn(p) != 0) {

@@ -56,29 +56,6 @@ static void *balloc(struct bl *b, size_t n)
     return p;
 }
 
-void ld_diag(struct loader *ld, int code, const char *msg, const struct rctx *c)
-{
-    const char *fname = c->l[c->n - 1].name;
-    const char *data = NULL;
-    size_t len = 0;
-    for (size_t i = 0; i < ld->nfiles; i++)
-        if (strcmp(ld->files[i].name, fname) == 0) {
-            data = ld->files[i].data;
-            len = ld->files[i].len;
-        }
-    const char *result = ld->nfiles ? ld->files[ld->nfiles - 1].name : fname;
-    if (rdiag_add(ld->d, code, msg, c, result, data, len) < 0)
-        ld->oom = 1;
-}
-
-void ld_diag_field(struct loader *ld, const char *df, const char *msg, const struct rctx *c)
-{
-    size_t before = ld->d ? ld->d->n : 0;
-    ld_diag(ld, LOAD_DEPRECATED_ITEM, msg, c);
-    if (ld->d && ld->d->n > before)
-        ld->d->v[ld->d->n - 1].deprecated_field = df;
-}
-
 /* ---- text helpers ---- */
 static void quote_item(struct sbuf *s, const char *e)
 {

@@ -51,18 +51,6 @@ struct source *source_try_ring(int key, int wait_ms, int *logged, char *err, siz
     return NULL;
 }
 
-struct source *source_open_ring(int key, volatile sig_atomic_t *stop, char *err, size_t n)
-{
-    int logged = 0;
-    while (!*stop) {
-        struct source *s = source_try_ring(key, ATTACH_STEP_MS, &logged, err, n);
-        if (s)
-            return s;
-    }
-    snprintf(err, n, "stopped while waiting for the event ring");
-    return NULL;
-}
-
 int source_next(struct source *s, const struct tt_event **ev, int timeout_ms, char *err, size_t n)
 {
     if (s->cap)

@@ -17,7 +17,8 @@ static json_t *failure(const char *request_id, json_t *fragment, const char *msg
                      "failure", "fragment", fragment, "errorMessage", msg);
 }
 
-json_t *in_macro_answer(json_t *event)
+/* One macro request to its answer (a new reference). No I/O besides registry lookups. */
+static json_t *in_macro_answer(json_t *event)
 {
     const char *rid = json_string_value(json_object_get(event, "requestId"));
     json_t *fragment = json_object_get(event, "fragment");

@@ -33,7 +33,8 @@ static const struct def defs[] = {
     {"engine-image", K_STR, F(engine_image), "IMAGE", "Kubernetes: the engine sidecar's image"},
     {"prefix", K_STR, F(prefix), "DIR", "where the binaries are mounted (default /vendor/falco)"},
     {"sys-ptrace", K_FLAG, F(sys_ptrace), NULL,
-     "add the SYS_PTRACE capability (not needed by launch mode on current Tartan)"},
+     "add the SYS_PTRACE capability (launch mode needs none; for seteuid-style user switches "
+     "of a root workload, see docs/instrument.md)"},
     {"stop-timeout", K_INT, F(stop_timeout), "S",
      "ECS stopTimeout / Kubernetes grace period at least S seconds (default 30)"},
     {"retention-days", K_INT, F(retention_days), "N", "alert log group retention (default 90)"},

@@ -79,15 +79,6 @@ int tt_capture_write(struct tt_capture_writer *w, const struct tt_event *ev)
     return 0;
 }
 
-int tt_capture_flush(struct tt_capture_writer *w)
-{
-    if (fflush(w->f) != 0) {
-        w->failed = 1;
-        return -1;
-    }
-    return w->failed ? -1 : 0;
-}
-
 int tt_capture_close(struct tt_capture_writer *w)
 {
     if (!w)
@@ -202,11 +193,6 @@ int tt_capture_next(struct tt_capture_reader *r, const struct tt_event **ev, cha
 const struct tt_stream_hdr *tt_capture_header(const struct tt_capture_reader *r)
 {
     return &r->hdr;
-}
-
-uint64_t tt_capture_offset(const struct tt_capture_reader *r)
-{
-    return r->off;
 }
 
 void tt_capture_close_reader(struct tt_capture_reader *r)

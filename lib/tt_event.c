@@ -11,11 +11,13 @@
 struct event_info {
     const char *name;
     unsigned flags;
+    enum tt_fd_type fd_kind;
 };
 
 static const struct event_info event_table[TT_EV_COUNT] = {
-    [TT_EV_NONE] = {NULL, 0},
-#define TT_EVENT(id, name, flags) [TT_EV_##id] = {name, flags},
+    [TT_EV_NONE] = {NULL, 0, TT_FD_UNKNOWN},
+#define TT_EVENT(id, name, flags, fd, fdkind)                                                      \
+    [TT_EV_##id] = {name, (flags) | TT_EVFD_##fd, TT_FD_##fdkind},
 #include "tt_events.def"
 #undef TT_EVENT
 };
@@ -40,6 +42,11 @@ const char *tt_event_name(unsigned type)
 unsigned tt_event_flags(unsigned type)
 {
     return type < TT_EV_COUNT ? event_table[type].flags : 0;
+}
+
+enum tt_fd_type tt_event_fd_kind(unsigned type)
+{
+    return type < TT_EV_COUNT ? event_table[type].fd_kind : TT_FD_UNKNOWN;
 }
 
 unsigned tt_event_type_by_name(const char *name)

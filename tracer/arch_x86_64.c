@@ -2,6 +2,7 @@
 #if defined(__x86_64__)
 #include "arch.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
@@ -53,7 +54,7 @@ int tr_arch_stack_pointer(pid_t tid, uint64_t *sp)
     return 0;
 }
 
-int tr_arch_inject_close(pid_t tid, int fd, void **saved)
+int tr_arch_inject_syscall(pid_t tid, long nr, const uint64_t args[6], void **saved)
 {
     struct user_regs_struct r;
     uint8_t insn[2];
@@ -62,15 +63,23 @@ int tr_arch_inject_close(pid_t tid, int fd, void **saved)
         return -1;
     remote.iov_base = (void *)(uintptr_t)(r.rip - 2);
     remote.iov_len = sizeof insn;
-    if (process_vm_readv(tid, &local, 1, &remote, 1, 0) != (ssize_t)sizeof insn ||
-        insn[0] != 0x0f || insn[1] != 0x05)
-        return -1; /* not after a 64-bit `syscall` instruction */
+    if (process_vm_readv(tid, &local, 1, &remote, 1, 0) == (ssize_t)sizeof insn) {
+        if (insn[0] != 0x0f || insn[1] != 0x05)
+            return -1; /* not after a 64-bit `syscall` instruction */
+    } else if (errno != EPERM && errno != EACCES) {
+        return -1;
+    }
     struct user_regs_struct *keep = malloc(sizeof r);
     if (!keep)
         return -1;
     memcpy(keep, &r, sizeof r);
-    r.rax = __NR_close;
-    r.rdi = (unsigned long long)fd;
+    r.rax = (unsigned long long)nr;
+    r.rdi = args[0];
+    r.rsi = args[1];
+    r.rdx = args[2];
+    r.r10 = args[3];
+    r.r8 = args[4];
+    r.r9 = args[5];
     r.rip -= 2;
     if (ptrace(PTRACE_SETREGS, tid, 0L, &r) < 0) {
         free(keep);
@@ -78,6 +87,12 @@ int tr_arch_inject_close(pid_t tid, int fd, void **saved)
     }
     *saved = keep;
     return 0;
+}
+
+int tr_arch_inject_close(pid_t tid, int fd, void **saved)
+{
+    const uint64_t args[6] = {(uint64_t)fd};
+    return tr_arch_inject_syscall(tid, __NR_close, args, saved);
 }
 
 int tr_arch_inject_restore(pid_t tid, void *saved, int64_t ret)

@@ -155,8 +155,7 @@ static int arg_swap_on(const struct tr_state *st)
 
 static int is_open_event(unsigned ev)
 {
-    return ev == TT_EV_OPEN || ev == TT_EV_OPENAT || ev == TT_EV_OPENAT2 || ev == TT_EV_CREAT ||
-           ev == TT_EV_OPEN_BY_HANDLE_AT;
+    return (tt_event_flags(ev) & TT_EVF_FD_OPEN) != 0;
 }
 
 /* A parameter already in the pending record. */

@@ -34,7 +34,7 @@ enum tr_filter_tag {
 
 /* Which stops a program makes. With a seccomp user-notification listener in the tracer, the
  * calls the tracer only looks at before they run (entry-only events, the defences' checks) are
- * user notifications, cheaper than a ptrace stop (docs/internals/stops.md); the others stay
+ * user notifications, cheaper than a ptrace stop (docs/internals/tracer-stops.md); the others stay
  * ptrace stops. Two programs are then installed, the listener's first. */
 enum tr_filter_role {
     TR_FILTER_ALL = 0, /* one program, every stop a ptrace stop (no listener) */

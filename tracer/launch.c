@@ -38,6 +38,13 @@
 
 extern char **environ;
 
+static int parent_is_launcher(void)
+{
+    char path[64], comm[64];
+    snprintf(path, sizeof path, "/proc/%d/comm", (int)getppid());
+    return tr_proc_read(path, comm, sizeof comm) > 0 && strcmp(comm, "launcher\n") == 0;
+}
+
 /* The parent the engine must see for the workload: what it would be without the tracer and the
  * Tartan launcher above it. */
 static long invisible_parent(const struct tr_opts *o)
@@ -45,15 +52,20 @@ static long invisible_parent(const struct tr_opts *o)
     if (o->ptid_override >= 0)
         return o->ptid_override;
     pid_t pp = getppid();
-    char path[64], comm[64];
-    snprintf(path, sizeof path, "/proc/%d/comm", (int)pp);
-    if (tr_proc_read(path, comm, sizeof comm) > 0 && strcmp(comm, "launcher\n") == 0) {
+    if (parent_is_launcher()) {
         pid_t tg, ppp = 0;
         if (tr_proc_ids(pp, &tg, &ppp) == 0)
             return ppp;
         return 0;
     }
     return pp;
+}
+
+/* The tracer, or the launcher that started it, is PID 1 of this pid namespace: the workload
+ * takes the place of the container's init (procfs.h, tr_proc_set_init). */
+static int init_chain(void)
+{
+    return getpid() == 1 || (getppid() == 1 && parent_is_launcher());
 }
 
 /* CAP_SYS_PTRACE is in the container for the tracer; the workload would not have it without
@@ -389,6 +401,8 @@ int tr_launch(struct tr_state *st)
     }
     close(sync[0]);
     st->main_pid = pid;
+    if (init_chain())
+        tr_proc_set_init(pid);
     if (tr_def_on(o, TR_DEF_PGRP))
         workload_group(st, pid);
     if (ptrace(PTRACE_SEIZE, pid, 0L, (long)tr_ptrace_options(st)) != 0) {

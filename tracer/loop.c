@@ -25,6 +25,7 @@
 
 #include "decode.h"
 #include "filter.h"
+#include "inject.h"
 #include "mem.h"
 #include "notif.h"
 #include "policy.h"
@@ -183,7 +184,7 @@ static void on_syscall_stop(struct tr_state *st, struct tr_task *t, int seccomp)
         resume(st, t, 0);
         return;
     }
-    if (tr_inject_stop(st, t, info.op == PTRACE_SYSCALL_INFO_EXIT)) {
+    if (tr_inject_stop(st, t, &info)) {
         if (info.op == PTRACE_SYSCALL_INFO_EXIT)
             resume(st, t, 0);
         return;
@@ -276,6 +277,7 @@ static void on_clone(struct tr_state *st, struct tr_task *t, int event)
         c->tgid = cpid;
         c->pgid = t->pgid; /* (the process group and root are inherited) */
         c->flags |= t->flags & TF_ROOT_CHANGED;
+        tr_privs_inherit(c, t);
         if (t->flags & TF_OTHER_PIDNS) /* (a child is in its parent's namespace or below) */
             c->flags |= TF_OTHER_PIDNS | TF_PIDNS_KNOWN;
         if (held)
@@ -387,6 +389,7 @@ static void on_stop(struct tr_state *st, pid_t pid, int status)
         st->tasks.held++;
         return;
     }
+    tr_privs_read_as(st, t);
     if (t->flags & TF_DETACHING) {
         int deliver = (event == 0 && sig != (SIGTRAP | 0x80)) ? sig : 0;
         detach(st, t, deliver);
@@ -437,7 +440,8 @@ static void on_stop(struct tr_state *st, pid_t pid, int status)
     }
 }
 
-void tr_start_detach(struct tr_state *st)
+/* -p mode: interrupt every task and detach at its next stop. */
+static void tr_start_detach(struct tr_state *st)
 {
     if (st->detaching)
         return;

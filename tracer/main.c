@@ -83,6 +83,9 @@ int main(int argc, char **argv)
     const char *off = getenv("TARTAN_TEST_UNREADABLE_OFF");
     st.unreadable_off =
         (off && strcmp(off, "1") == 0) || (o.unsafe_off & TR_DEF_BIT(TR_DEF_UNREADABLE_EXEC));
+    /* Tests only: a tracee that switches user is left unreadable, as before privs.c kept it so. */
+    off = getenv("TARTAN_TEST_REDUMP_OFF");
+    st.redump_off = off && strcmp(off, "1") == 0;
     /* Not dumpable: processes without CAP_SYS_PTRACE (the workload) cannot read or write the
      * tracer's memory or ptrace it. A launch stays dumpable until the workload is seized (a
      * child inherits the flag, and an unprivileged tracer may only seize a dumpable one). */

@@ -110,6 +110,7 @@ static void handle(struct tr_state *st, const struct seccomp_notif *req)
     t->notif_ret = 0;
     st->notifs++;
     tr_mem_refused = 0;
+    tr_privs_read_as(st, t); /* a tracee that switched user: read it as its ids (privs.c) */
     uint64_t args[6];
     for (int i = 0; i < 6; i++)
         args[i] = req->data.args[i];

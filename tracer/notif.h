@@ -4,7 +4,7 @@
  * (SCM_RIGHTS: no pidfd_getfd, which container seccomp profiles refuse) and then installs the
  * ptrace program. Each notification goes through the same checks and decoding as a seccomp
  * stop (loop.c); the answer lets the call run, or makes it fail (a denial) or return a value
- * (an emulation). Figures and trade-offs: docs/internals/stops.md. */
+ * (an emulation). Figures and trade-offs: docs/internals/tracer-stops.md. */
 #ifndef TRACER_NOTIF_H
 #define TRACER_NOTIF_H
 

@@ -10,7 +10,7 @@
 #include "tt_ring.h"
 #include "tt_version.h"
 
-void tr_opts_usage(FILE *out)
+static void tr_opts_usage(FILE *out)
 {
     fputs("usage: tracer [options] [--] CMD [ARGS...]   run CMD traced\n"
           "       tracer [options] -p PID               attach to PID, its threads and "
@@ -77,6 +77,7 @@ static const char *const defence_names[TR_DEF_COUNT] = {
     [TR_DEF_ARG_SWAP] = "arg_swap",
     [TR_DEF_UNREADABLE_EXEC] = "unreadable_exec",
     [TR_DEF_OPEN_BY_HANDLE] = "open_by_handle",
+    [TR_DEF_INJECT] = "inject",
 };
 
 const char *tr_defence_name(int d)
@@ -84,7 +85,7 @@ const char *tr_defence_name(int d)
     return d >= 0 && d < TR_DEF_COUNT ? defence_names[d] : NULL;
 }
 
-int tr_defence_by_name(const char *name)
+static int tr_defence_by_name(const char *name)
 {
     for (int d = 0; d < TR_DEF_COUNT; d++)
         if (strcmp(name, defence_names[d]) == 0)
@@ -288,7 +289,7 @@ int tr_opts_parse(struct tr_opts *o, int argc, char **argv)
             if (defence_list(optarg, 0, &o->unsafe_off) != 0)
                 return bad("--unsafe-disable-defence (io_uring, seccomp_listener, clone3, "
                            "compat_abi, monitors, pgrp, nondumpable, ring, arg_swap, "
-                           "unreadable_exec, open_by_handle)",
+                           "unreadable_exec, open_by_handle, inject)",
                            optarg);
             break;
         case OPT_SYSCALLS_FILE:

@@ -27,7 +27,9 @@
 #include "decode.h"
 #include "fdcopy.h"
 #include "filter.h"
+#include "inject.h"
 #include "mem.h"
+#include "privs.h"
 #include "procfs.h"
 #include "tt_log.h"
 #include "tt_ring.h"
@@ -692,6 +694,14 @@ void tr_policy_exit(struct tr_state *st, struct tr_task *t, long nr, const uint6
                 k->pgid = pgid;
         return;
     }
+    case __NR_setuid:
+    case __NR_setgid:
+    case __NR_setreuid:
+    case __NR_setregid:
+    case __NR_setresuid:
+    case __NR_setresgid:
+        tr_privs_setid_exit(st, t);
+        return;
     case __NR_chroot:
     case __NR_pivot_root:
     case __NR_setns:
@@ -776,33 +786,9 @@ int tr_policy_open_exit(struct tr_state *st, struct tr_task *t, const char *path
 
 /* ---- syscalls the tracer puts in ---- */
 
-/* At t's syscall-exit stop: run close(fd) in t (back to its syscall instruction with the
- * registers of a close), then let the interrupted syscall return ret. A signal that arrives in
- * between runs its handler first, as for any restarted syscall. */
+/* At t's syscall-exit stop: run close(fd) in t, then let the interrupted syscall return ret. */
 static int start_close(struct tr_task *t, int fd, int64_t ret)
 {
-    free(t->inject);
-    t->inject = NULL;
-    if (tr_arch_inject_close(t->tid, fd, &t->inject) != 0)
-        return 0;
-    t->inject_ret = ret;
-    t->flags |= TF_INJECT;
-    return 1;
-}
-
-int tr_inject_stop(struct tr_state *st, struct tr_task *t, int exit_stop)
-{
-    if (!(t->flags & TF_INJECT))
-        return 0;
-    if (!exit_stop) { /* entry (and seccomp) stop of the close: let it run */
-        if (ptrace(PTRACE_SYSCALL, t->tid, 0L, 0L) < 0 && errno != ESRCH)
-            tt_debug("inject tid %d: %s", (int)t->tid, strerror(errno));
-        return 1;
-    }
-    if (tr_arch_inject_restore(t->tid, t->inject, t->inject_ret) < 0 && errno != ESRCH)
-        tt_debug("inject restore tid %d: %s", (int)t->tid, strerror(errno));
-    t->inject = NULL;
-    t->flags &= ~TF_INJECT;
-    (void)st;
-    return 1;
+    const uint64_t args[6] = {(uint64_t)fd};
+    return tr_inject(t, __NR_close, args, ret) == 0;
 }

@@ -32,13 +32,9 @@ void tr_policy_exit(struct tr_state *st, struct tr_task *t, long nr, const uint6
  * path as passed when it failed): a monitor's /proc/PID/mem, or a /proc/PID file that tunes a
  * monitor (oom_score_adj, autogroup, timerslack_ns...) opened for writing, is reported; an
  * fd that was opened is closed again in the tracee and the open fails with EACCES (the caller
- * resumes t with tr_inject_resume). Returns 1 when it started that close. */
+ * resumes t as usual: inject.h). Returns 1 when it started that close. */
 int tr_policy_open_exit(struct tr_state *st, struct tr_task *t, const char *path, uint64_t flags,
                         int64_t fd);
-
-/* A stop of a task that runs a syscall the tracer put in (TF_INJECT): 1 if it was one (and was
- * handled). */
-int tr_inject_stop(struct tr_state *st, struct tr_task *t, int exit_stop);
 
 /* Emits a tamper event for t's syscall (nr < 0: not about one syscall). ret: the result the
  * workload sees (-errno when denied); observed: the call ran. */

@@ -90,18 +90,25 @@ static int parse_hexaddr(const char *s, int v6, struct sockaddr_storage *ss, soc
     return 0;
 }
 
-static void load_inet(struct socktab *t, pid_t pid, const char *file, int v6)
+/* /proc/PID/net/FILE read past its header line, or NULL. */
+static FILE *open_net_table(pid_t pid, const char *file)
 {
-    char path[64];
+    char path[64], line[512];
     snprintf(path, sizeof path, "/proc/%d/net/%s", (int)pid, file);
     FILE *f = fopen(path, "re");
+    if (f && !fgets(line, sizeof line, f)) {
+        fclose(f);
+        return NULL;
+    }
+    return f;
+}
+
+static void load_inet(struct socktab *t, pid_t pid, const char *file, int v6)
+{
+    FILE *f = open_net_table(pid, file);
     if (!f)
         return;
     char line[512];
-    if (!fgets(line, sizeof line, f)) {
-        fclose(f);
-        return;
-    }
     while (fgets(line, sizeof line, f)) {
         char la[64], ra[64];
         unsigned long ino;
@@ -120,16 +127,10 @@ static void load_inet(struct socktab *t, pid_t pid, const char *file, int v6)
 
 static void load_unix(struct socktab *t, pid_t pid)
 {
-    char path[64];
-    snprintf(path, sizeof path, "/proc/%d/net/unix", (int)pid);
-    FILE *f = fopen(path, "re");
+    FILE *f = open_net_table(pid, "unix");
     if (!f)
         return;
     char line[512];
-    if (!fgets(line, sizeof line, f)) {
-        fclose(f);
-        return;
-    }
     while (fgets(line, sizeof line, f)) {
         /* Num RefCount Protocol Flags Type St Inode Path */
         unsigned long ino;

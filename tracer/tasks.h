@@ -18,12 +18,14 @@ enum tr_task_flags {
     TF_PIDNS_KNOWN = 1u << 6,  /* TF_OTHER_PIDNS is set right */
     TF_OTHER_PIDNS = 1u << 7,  /* in a pid namespace below the tracer's (pids differ) */
     TF_ROOT_CHANGED = 1u << 8, /* chroot, pivot_root or setns: root may not be the tracer's */
-    TF_INJECT = 1u << 9,       /* running a syscall the tracer put in (close of a denied open) */
+    TF_INJECT = 1u << 9,       /* running a syscall the tracer put in (policy.c, privs.c) */
     TF_FD_INFLIGHT = 1u << 10, /* counted by tr_task_mark_fd_inflight */
     TF_COMPAT_SEEN = 1u << 11, /* --allow compat_abi: its first compat syscall was reported */
-    TF_NOTIF = 1u << 12,       /* waits in a seccomp user notification (not a ptrace stop) */
-    TF_NOTIF_REPLY = 1u << 13, /* ... answered with notif_ret instead of running */
-    TF_EVENT_READY = 1u << 14, /* buf holds a finished record, written once the call is let go */
+    TF_IDS_KNOWN = 1u << 12,   /* read_uid/read_gid are its ids (privs.c) */
+    TF_INJ_ENTERED = 1u << 13, /* TF_INJECT: the call put in has been entered */
+    TF_NOTIF = 1u << 14,       /* waits in a seccomp user notification (not a ptrace stop) */
+    TF_NOTIF_REPLY = 1u << 15, /* ... answered with notif_ret instead of running */
+    TF_EVENT_READY = 1u << 16, /* buf holds a finished record, written once the call is let go */
 };
 
 struct tr_task {
@@ -40,6 +42,10 @@ struct tr_task {
     uint64_t sockino;     /* connect without such a copy: the socket's inode taken at entry */
     void *inject;         /* TF_INJECT: the registers to restore (struct user_regs_struct) */
     int64_t inject_ret;   /* ... and the result the interrupted syscall returns */
+    long inject_nr;       /* ... the syscall put in */
+    uint64_t inject_mask; /* ... and the signal mask to restore */
+    int64_t read_uid;     /* TF_IDS_KNOWN: the fs ids the tracer reads it with (-1: none can, */
+    int64_t read_gid;     /* its real, effective and saved ids differ); see privs.h */
     int64_t notif_ret;    /* TF_NOTIF_REPLY: what the call returns (-errno: fails) */
     struct tr_task *next; /* hash chain */
 };

@@ -36,6 +36,8 @@ struct tr_state {
     struct sigaction sigpipe_saved; /* the workload gets SIGPIPE as the tracer was given it */
     int reads_all;      /* CAP_SYS_PTRACE: every tracee's memory is readable (privs.c) */
     int unreadable_off; /* TARTAN_TEST_UNREADABLE_OFF=1: tests' negative control only */
+    int redump_off;     /* TARTAN_TEST_REDUMP_OFF=1: no re-dumpable after a uid change (tests) */
+    int ids_changed;    /* a tracee changed its uid or gid: fs ids follow tracees (privs.c) */
     int protect_ring;
     int32_t ring_key, ring_shmid;
     unsigned ptrace_opts;
@@ -66,9 +68,6 @@ int tr_signals_setup(struct tr_state *st);
 
 /* Runs the loop until every traced task is gone (or detached). */
 void tr_loop(struct tr_state *st);
-
-/* -p mode: interrupt every task and detach at its next stop. */
-void tr_start_detach(struct tr_state *st);
 
 /* Launch CMD traced; returns the exit code for the tracer. */
 int tr_launch(struct tr_state *st);

@@ -71,12 +71,12 @@ enum tr_defence {
     TR_DEF_ARG_SWAP,         /* events from what the kernel did (opened fd, socket peer) */
     TR_DEF_UNREADABLE_EXEC,  /* a tracee the tracer cannot read: reported, killed (privs.c) */
     TR_DEF_OPEN_BY_HANDLE,   /* open_by_handle_at always traced, named from its fd */
+    TR_DEF_INJECT,           /* the stops after a syscall put in are that call's (inject.c) */
     TR_DEF_COUNT,
 };
 #define TR_DEF_BIT(d) (1u << (d))
 /* Name of a defence (also the --allow / --unsafe-disable-defence word); NULL if out of range. */
 const char *tr_defence_name(int d);
-int tr_defence_by_name(const char *name); /* -1 if unknown */
 /* Which defences --allow accepts. */
 #define TR_DEF_ALLOWABLE                                                                           \
     (TR_DEF_BIT(TR_DEF_IO_URING) | TR_DEF_BIT(TR_DEF_CLONE3) | TR_DEF_BIT(TR_DEF_COMPAT_ABI))
@@ -116,7 +116,6 @@ static inline int tr_def_on(const struct tr_opts *o, int d)
 /* Parses argv into o (defaults, then TRACER_* environment, then flags). Returns 0 to run,
  * 1 when it printed help/version (exit 0), -1 on a usage error (message printed). */
 int tr_opts_parse(struct tr_opts *o, int argc, char **argv);
-void tr_opts_usage(FILE *out);
 
 /* ---- syscall tables (syscalls.c) ---- */
 const char *tr_sys_name(long nr);      /* NULL if unknown */

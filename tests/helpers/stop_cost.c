@@ -1,4 +1,4 @@
-/* Stop round-trip microbenchmark (bench/stop_cost.sh, docs/internals/stops.md): how long one
+/* Stop round-trip microbenchmark (bench/stop_cost.sh, docs/internals/tracer-stops.md): how long one
  * trapped syscall takes when a supervisor must look at it, per mechanism and CPU placement.
  * A child calls getppid() N times; a seccomp filter sends each call to the parent:
  *

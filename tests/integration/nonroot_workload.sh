@@ -98,21 +98,7 @@ traced() {
 }
 said() { sed -n "s/^nr: $2 //p" "$D/$1.out"; }
 # alert NAME RULE [FIELD=VALUE]...: the output fields of the first alert of RULE matching them
-alert() {
-    python3 - "$D/$1.json" "$2" "${@:3}" <<'EOF'
-import json, sys
-path, rule, want = sys.argv[1], sys.argv[2], dict(a.split("=", 1) for a in sys.argv[3:])
-for line in open(path):
-    try:
-        a = json.loads(line)
-    except ValueError:
-        continue
-    f = a.get("output_fields", {})
-    if a.get("rule") == rule and all(str(f.get(k)) == v for k, v in want.items()):
-        print(json.dumps(f, sort_keys=True))
-        break
-EOF
-}
+alert() { tt_alert "$D/$1.json" "${@:2}"; }
 has_alert() { [ -n "$(alert "$@")" ]; }
 KEEP_BND=(setpriv "--reuid=$TT_NR_UID" "--regid=$TT_NR_UID" --clear-groups --inh-caps=-all --)
 

@@ -130,6 +130,25 @@ tt_nonroot_reach() {
     TT_BIN=$1/build/bin TT_HELPERS=$1/build/helpers
 }
 
+# tt_alert FILE RULE [FIELD=VALUE]...: the output fields (JSON) of the first alert of RULE in the
+# engine's JSON alert file FILE whose output fields have those values (a field without a value
+# reads None); nothing when there is none.
+tt_alert() {
+    python3 - "$@" <<'EOF'
+import json, sys
+path, rule, want = sys.argv[1], sys.argv[2], dict(a.split("=", 1) for a in sys.argv[3:])
+for line in open(path):
+    try:
+        a = json.loads(line)
+    except ValueError:
+        continue
+    f = a.get("output_fields", {})
+    if a.get("rule") == rule and all(str(f.get(k)) == v for k, v in want.items()):
+        print(json.dumps(f, sort_keys=True))
+        break
+EOF
+}
+
 # tt_listen: a TCP listener on 127.0.0.1 that accepts and closes, in the background, until the
 # test exits: sets TT_LISTEN_PORT and TT_LISTEN_PID, returns once it accepts.
 tt_listen() {

@@ -36,7 +36,7 @@ TT_TEST(defaults_match_falco)
     TT_CHECK_INT(c.json_include_message_property, 0);
     TT_CHECK_INT(c.json_include_output_fields_property, 1);
     TT_CHECK_INT(c.time_format_iso_8601, 0);
-    TT_CHECK_INT(c.priority, ALERT_PRIO_DEBUG);
+    TT_CHECK_INT(c.priority, PRI_DEBUG);
     TT_CHECK_INT(c.rule_matching_all, 0);
     TT_CHECK_INT(c.buffered_outputs, 0);
     TT_CHECK_INT(c.outputs_queue_capacity, 0);
@@ -137,7 +137,7 @@ TT_TEST(every_key_is_read)
     TT_CHECK_INT(c.json_include_message_property, 1);
     TT_CHECK_INT(c.json_include_output_fields_property, 0);
     TT_CHECK_INT(c.time_format_iso_8601, 1);
-    TT_CHECK_INT(c.priority, ALERT_PRIO_WARNING);
+    TT_CHECK_INT(c.priority, PRI_WARNING);
     TT_CHECK_INT(c.rule_matching_all, 1);
     TT_CHECK_INT(c.buffered_outputs, 1);
     TT_CHECK_INT(c.outputs_queue_capacity, 123);
@@ -325,7 +325,7 @@ TT_TEST(config_from_environment)
     o.overrides = ov;
     o.noverrides = 1;
     TT_CHECK_INT(config_load(&c, &o, err, sizeof err), 0);
-    TT_CHECK_INT(c.priority, ALERT_PRIO_ERROR);
+    TT_CHECK_INT(c.priority, PRI_ERROR);
     TT_CHECK_INT(c.json_output, 0);
     config_free(&c);
     setenv(CONFIG_ENV_YAML_B64, "!!!notbase64", 1);

@@ -26,16 +26,7 @@ static struct engine_state *world(void)
 
 static const char *render(const char *f)
 {
-    static char buf[1024];
-    char err[128];
-    struct fmt *x = fmt_compile(f, err, sizeof err);
-    if (!x) {
-        snprintf(buf, sizeof buf, "ERR %s", err);
-        return buf;
-    }
-    fmt_render(x, &ctx, buf, sizeof buf);
-    fmt_free(x);
-    return buf;
+    return tev_render(&ctx, f);
 }
 
 TT_TEST(fields_and_literals)

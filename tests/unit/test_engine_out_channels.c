@@ -47,7 +47,7 @@ static void mk_alert(struct alert *a, const char *msg)
 {
     memset(a, 0, sizeof *a);
     a->ts_ns = 1700000000123456789ULL;
-    a->priority = ALERT_PRIO_WARNING;
+    a->priority = PRI_WARNING;
     a->rule = "r";
     a->source = "syscall";
     a->message = msg;
@@ -206,7 +206,7 @@ TT_TEST(rate_limiter_token_bucket)
     TT_CHECK_INT(throttled, 7);
     /* internal alerts bypass the limiter */
     struct alert in;
-    alert_internal(&in, 1, ALERT_PRIO_DEBUG, "Falco internal: x", "x", NULL);
+    alert_internal(&in, 1, PRI_DEBUG, "Falco internal: x", "x", NULL);
     TT_CHECK_INT(outputs_emit(o, &in), 0);
     sleep_ms(1100); /* one token back */
     TT_CHECK_INT(outputs_emit(o, &a), 0);

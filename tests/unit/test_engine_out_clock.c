@@ -90,7 +90,7 @@ TT_TEST(wall_clock_step_does_not_cut_the_drain_short)
     struct alert a;
     memset(&a, 0, sizeof a);
     a.ts_ns = 1700000000123456789ULL;
-    a.priority = ALERT_PRIO_WARNING;
+    a.priority = PRI_WARNING;
     a.rule = "r";
     a.source = "syscall";
     a.message = msg;
