@@ -18,7 +18,8 @@
 # Environment: APPS_BENCH_SECONDS (load per run, default 8), APPS_BENCH_ROUNDS (default 3; the
 # median is printed), APPS_BENCH_ONLY (space-separated workload names), APPS_BENCH_MODES
 # (default "native tartan strace"; also tartan-ptrace: every stop a ptrace stop, --stops ptrace),
-# APPS_BENCH_PINNED=1 (servers and monitors on CPU 0, the load generator on CPU 1). Missing packages (nginx-light, wrk, postgresql) are installed when
+# APPS_BENCH_PINNED=1 (servers and monitors on CPU 0, the load generator on CPU 1). Missing packages
+# (nginx-light, wrk, postgresql, postgresql-client, strace) are installed with apt-get when
 # running as root.
 set -u
 ROOT=${TT_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -42,6 +43,7 @@ command -v nginx >/dev/null || missing="$missing nginx-light"
 command -v wrk >/dev/null || missing="$missing wrk"
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing="$missing postgresql"
 command -v pgbench >/dev/null || missing="$missing postgresql-client"
+command -v strace >/dev/null || missing="$missing strace"
 if [ -n "$missing" ] && [ "$(id -u)" = 0 ]; then
     echo "apps_bench: installing$missing" >&2
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=120 $missing >/dev/null 2>&1 ||
@@ -274,7 +276,26 @@ for m in $RATIO_MODES; do printf ' %20s' "$m/native"; done
 printf ' %8s' p99_nat
 for m in $RATIO_MODES; do printf ' %8s' "p99_${m#tartan-}"; done
 printf '  %-22s %8s  %s\n' "stops/req (notif)" "us/stop" "target"
+# what each workload needs that is not part of Tartan: "" when all there, else why it is skipped
+lacks() {
+    local need=() p out=""
+    case "$1" in
+    nginx-static | nginx-cached) need=(nginx wrk) ;;
+    python-api) need=(python3 wrk) ;;
+    pgbench) need=(pgbench) ;;
+    shell) need=(bash) ;;
+    esac
+    for p in "${need[@]}"; do command -v "$p" >/dev/null || out="$out $p"; done
+    [ "$1" = pgbench ] && [ -z "$PGBIN" ] && out="$out postgres (package postgresql)"
+    [ -n "$out" ] && echo "not installed:$out ($([ "$(id -u)" = 0 ] && echo 'apt-get install did not provide it' ||
+        echo 'run as root to install them with apt-get'))"
+}
+[ "$HAVE_STRACE" = 1 ] || echo "strace: column skipped: strace -f --seccomp-bpf does not run here (apt-get install strace)"
 for w in $ONLY; do
+    why=$(lacks "$w")
+    if [ -n "$why" ]; then
+        echo "$w: skipped: $why"; continue
+    fi
     if [ "$w" = pgbench ] && [ "$PG_READY" = 0 ]; then
         if pg_setup; then PG_READY=1; else
             echo "pgbench: skipped: PostgreSQL could not be set up ($(tail -n 1 "$TMP/initdb.log" 2>/dev/null))"; continue
