@@ -38,8 +38,8 @@ CACHE=$TT_CACHE/arm64
 UNAVAILABLE=3 # prepare's exit status when a package cannot be downloaded (no mirror reachable)
 SUITE=bookworm
 # The guest's packages beyond minbase (an image per list: ROOTFS); time and
-# bc are for make bench-arm64.
-GUEST_PKGS="python3,python3-yaml,procps,psmisc,busybox-static,netbase,openssl,iproute2,strace,time,bc"
+# bc are for make bench-arm64, perl (its syscall.ph) for tracer_engine_set.sh.
+GUEST_PKGS="python3,python3-yaml,procps,psmisc,busybox-static,netbase,openssl,iproute2,strace,time,bc,perl"
 ROOTFS=$CACHE/rootfs-$SUITE-$(printf '%s %s' "$SUITE" "$GUEST_PKGS" | sha256sum | cut -c1-12)
 # Modules the initramfs loads, in order (dependencies first).
 MODULES="virtio_mmio virtio_blk crc16 mbcache jbd2 crc32c_generic libcrc32c ext4 netfs fscache
