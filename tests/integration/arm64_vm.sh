@@ -9,7 +9,8 @@
 # of build-arm64/bin is an aarch64 ELF, static. What it needs beyond the repository it gets
 # itself: the host's tools and the guest's kernel and root filesystem through apt (skipped,
 # saying why, where apt cannot reach a Debian mirror), the upstream rules through
-# tests/lib/upstream.sh. Measured: about 15 minutes beside the other lanes (docs/arm64.md).
+# tests/lib/upstream.sh. Measured: 10 to 12 minutes beside the other lanes, 18 when the root
+# filesystem is built first (docs/arm64.md).
 # variants: plain
 # lane: own
 # timeout: 2400
