@@ -4,6 +4,7 @@
 #   make fuzz         libFuzzer targets (clang) into build-fuzz/
 #   make test         install deps, build all variants, run the whole suite
 #   make bench        benchmarks (figures, not pass/fail)
+#   make mutate       mutation testing of the rule engine, tracer, ring and logshipper sources
 #   make install PREFIX=/vendor/falco DESTDIR=...
 #
 # Layout rules, so that adding a file never needs a Makefile edit:
@@ -70,7 +71,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(OUT)/tests/%)
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(OUT)/fuzz/%)
 
-.PHONY: all asan fuzz test test-only deps bench install clean format demo docker-demo
+.PHONY: all asan fuzz test test-only deps bench install clean format demo docker-demo mutate
 all: $(BINS) $(UNIT_BINS) helpers
 
 # Small test helper programs in tests/helpers/*.c (one file each), built like unit tests.
@@ -160,6 +161,12 @@ test-only:
 
 bench: all
 	bash bench/run.sh
+
+# Mutation testing (tests/mutate/mutate.py): MUTATE_ARGS="--files engine/cond_vm.c" narrows it.
+# Resumable: results are kept in build-mutate/; the report goes to build-mutate/report.md.
+MUTATE_PER_FILE ?= 120
+mutate: all
+	python3 tests/mutate/mutate.py --per-file $(MUTATE_PER_FILE) $(MUTATE_ARGS)
 
 demo: deps all
 	bash tests/demo.sh
