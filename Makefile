@@ -2,10 +2,13 @@
 #   make              build every program into $(OUT)/bin (default OUT=build)
 #   make asan         the same with AddressSanitizer + UBSan into build-asan/
 #   make fuzz         libFuzzer targets (clang) into build-fuzz/
-#   make test         install deps, build all variants, run the whole suite
+#   make test         install deps, build all variants (arm64 too), run the whole suite
 #   make bench        benchmarks (figures, not pass/fail)
 #   make mutate       mutation testing of the rule engine, tracer, ring and logshipper sources
 #   make install PREFIX=/vendor/falco DESTDIR=...
+#   make ARCH=arm64   cross-build everything for linux/arm64 into build-arm64/ (docs/arm64.md):
+#                     musl for launcher/waitforever, static glibc for the rest, engine and
+#                     logshipper against a minimal static libcurl built for the target
 #
 # Layout rules, so that adding a file never needs a Makefile edit:
 #   lib/*.c                      -> libtartan.a, linked into every program
@@ -14,11 +17,39 @@
 #   tests/unit/test_lib_*.c      -> unit test linked with libtartan.a only
 #   tests/fuzz/fuzz_<prog>_*.c   -> libFuzzer target, same linking rule (prog may be "lib")
 
-OUT      ?= build
+# Target architecture, Debian's names: amd64 or arm64 (x86_64 and aarch64 are accepted too).
+HOST_ARCH := $(shell uname -m | sed 's/^x86_64$$/amd64/; s/^aarch64$$/arm64/')
+ARCH     ?= $(HOST_ARCH)
+override ARCH := $(patsubst x86_64,amd64,$(patsubst aarch64,arm64,$(ARCH)))
+ifeq ($(filter amd64 arm64,$(ARCH)),)
+  $(error ARCH=$(ARCH): Tartan builds for amd64 or arm64)
+endif
+GNU_TRIPLE_amd64 := x86_64-linux-gnu
+GNU_TRIPLE_arm64 := aarch64-linux-gnu
+GNU_TRIPLE := $(GNU_TRIPLE_$(ARCH))
+ifeq ($(ARCH),$(HOST_ARCH))
+  CROSS    :=
+  OUT      ?= build
+else
+  # Cross build: Debian's cross gcc, musl-dev:ARCH's wrapper, every program and test static.
+  CROSS    := 1
+  OUT      ?= build-$(ARCH)
+  ifeq ($(origin CC),default)
+    CC := $(GNU_TRIPLE)-gcc
+  endif
+  MUSL_CC  ?= $(GNU_TRIPLE:-gnu=-musl)-gcc
+  AR       := $(GNU_TRIPLE)-ar
+  STATIC   ?= 1
+endif
 SAN      ?= 0
 FUZZ     ?= 0
 CC       ?= cc
 MUSL_CC  ?= musl-gcc
+AR       ?= ar
+# STATIC=1: engine and logshipper (and the unit tests and helpers) linked fully static against
+# the minimal libcurl in CURL_PREFIX (docker/build-curl.sh), as in the binaries image.
+STATIC   ?= 0
+CURL_PREFIX ?= $(OUT)/curl
 PREFIX   ?= /vendor/falco
 DESTDIR  ?=
 
@@ -57,6 +88,15 @@ LIBS_tracer      :=
 LIBS_engine      := -lyaml -ljansson -lcurl -lm
 LIBS_logshipper  := -lcurl -lssl -lcrypto -ljansson -lm
 LIBS_lib         :=
+ifeq ($(STATIC),1)
+  CURL_LIB := $(CURL_PREFIX)/lib/libcurl.a
+  INC += -I$(CURL_PREFIX)/include
+  LDFLAGS_ALL += -static -L$(CURL_PREFIX)/lib
+  GLIBC_STATIC += engine logshipper
+  LIBS_engine += -lssl -lcrypto -lz -lpthread -ldl
+  LIBS_logshipper += -lz -lpthread -ldl
+  STATIC_EXTRA := -static
+endif
 
 LIB_SRCS := $(sort $(wildcard lib/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(OUT)/obj/%.o)
@@ -79,7 +119,7 @@ HELPER_SRCS := $(sort $(wildcard tests/helpers/*.c))
 HELPER_BINS := $(HELPER_SRCS:tests/helpers/%.c=$(OUT)/helpers/%)
 helpers: $(HELPER_BINS)
 $(OUT)/helpers/%: tests/helpers/%.c | $(OUT)/helpers
-	$(CC) $(CSTD) -Wall -Wextra -Werror -Wno-unused-parameter -O1 -g -MMD -MP -pthread -o $@ $< $(EXTRA_LDFLAGS)
+	$(CC) $(CSTD) -Wall -Wextra -Werror -Wno-unused-parameter -O1 -g -MMD -MP -pthread -o $@ $< $(EXTRA_LDFLAGS) $(STATIC_EXTRA)
 # (helpers named *_static.c are linked statically: no dynamic loader before main)
 $(OUT)/helpers/%_static: tests/helpers/%_static.c | $(OUT)/helpers
 	$(CC) $(CSTD) -Wall -Wextra -Werror -Wno-unused-parameter -O1 -g -MMD -MP -static -o $@ $<
@@ -94,11 +134,11 @@ $(OUT)/musl/%.o: %.c
 
 $(LIB_A): $(LIB_OBJS)
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 $(MUSL_LIB_A): $(MUSL_LIB_OBJS)
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 $(OUT)/helpers $(OUT)/bin $(OUT)/tests $(OUT)/fuzz:
 	mkdir -p $@
@@ -122,6 +162,13 @@ endif
 endef
 $(foreach p,$(PROGRAMS),$(eval $(call PROGRAM_template,$(p))))
 
+ifeq ($(STATIC),1)
+# The minimal static libcurl for the target (its headers too), built once into CURL_PREFIX.
+$(CURL_LIB):
+	CURL_HOST=$(GNU_TRIPLE) sh docker/build-curl.sh $(abspath $(CURL_PREFIX))
+$(engine_OBJS) $(logshipper_OBJS): | $(CURL_LIB)
+endif
+
 # Unit tests and fuzz targets: the program is the word after test_/fuzz_.
 prog_of = $(firstword $(subst _, ,$(patsubst $(1)_%,%,$(2))))
 define UNIT_template
@@ -129,6 +176,9 @@ $(OUT)/tests/$(1): tests/unit/$(1).c $$(if $$(filter lib,$(2)),,$$($(2)_LIBOBJS)
 	$(CC) $(CFLAGS_ALL) -Itests/unit -I$(2) $(LDFLAGS_ALL) -o $$@ $$(filter %.c %.o %.a,$$^) $(LIBS_$(2)) -lpthread
 endef
 $(foreach t,$(UNIT_SRCS:tests/unit/%.c=%),$(eval $(call UNIT_template,$(t),$(call prog_of,test,$(t)))))
+ifeq ($(STATIC),1)
+$(UNIT_BINS): | $(CURL_LIB)
+endif
 
 define FUZZ_template
 $(OUT)/fuzz/$(1): tests/fuzz/$(1).c $$(if $$(filter lib,$(2)),,$$($(2)_LIBOBJS)) $(LIB_A) | $(OUT)/fuzz
@@ -153,6 +203,7 @@ test: deps
 	$(MAKE) all
 	$(MAKE) asan
 	$(MAKE) fuzz
+	$(MAKE) ARCH=arm64 all
 	bash tests/run.sh
 
 # Run the suite against what is already built (no install, no rebuild).
@@ -183,6 +234,6 @@ format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-fuzz build-arm64 build-amd64
 
 -include $(shell find $(OUT) -name '*.d' 2>/dev/null)

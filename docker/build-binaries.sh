@@ -11,6 +11,8 @@
 #
 # LINK=dynamic skips the static link of engine and logshipper (the bundled-loader layout).
 # ALLOW_MISSING=1 (development only) leaves out a program that does not build instead of failing.
+# ARCH=arm64 on an x86_64 machine cross-builds all five (make ARCH=arm64: every program static,
+# engine and logshipper against the libcurl in $CURL_PREFIX, built for aarch64).
 set -eu
 OUT=${1:?usage: build-binaries.sh OUTDIR}
 CURL_PREFIX=${CURL_PREFIX:-/opt/curl}
@@ -19,7 +21,7 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 # The Makefile's value of a variable (so that libraries added there are picked up here).
 makevar() {
     printf 'print-%%:\n\t@echo $($*)\n' >/tmp/tartan-print.mk
-    make --no-print-directory -s -f Makefile -f /tmp/tartan-print.mk "print-$1"
+    make --no-print-directory -s -f Makefile -f /tmp/tartan-print.mk ${ARCH:+ARCH=$ARCH} "print-$1"
 }
 
 build() { # program [make arguments...]
@@ -34,6 +36,13 @@ build() { # program [make arguments...]
     fi
     return 1
 }
+
+if [ -n "${ARCH:-}" ] && [ "$(makevar CROSS)" = 1 ]; then
+    for p in launcher waitforever tracer engine logshipper; do
+        build "$p" ARCH="$ARCH" CURL_PREFIX="$CURL_PREFIX"
+    done
+    exit 0
+fi
 
 for p in launcher waitforever tracer; do
     build "$p"

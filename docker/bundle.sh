@@ -3,6 +3,7 @@
 # nothing at all. Usage: bundle.sh BINDIR DEST [PREFIX]
 #   BINDIR  built programs; DEST  where the tree goes (e.g. /stage/vendor/falco);
 #   PREFIX  the absolute path DEST will have at run time (default /vendor/falco).
+#   STRIP   the strip for the binaries' architecture (aarch64-linux-gnu-strip for arm64).
 #
 # Static programs are copied and stripped. A dynamically linked program gets a private copy of
 # every shared library it needs and of the dynamic loader in DEST/lib; its ELF interpreter is
@@ -29,7 +30,7 @@ for p in $PROGRAMS; do
         exit 1
     fi
     cp "$src" "$DEST/bin/$p"
-    strip --strip-all "$DEST/bin/$p"
+    "${STRIP:-strip}" --strip-all "$DEST/bin/$p"
     if ! is_dynamic "$DEST/bin/$p"; then
         echo "bundle: $p is static ($(wc -c <"$DEST/bin/$p") bytes)"
         continue

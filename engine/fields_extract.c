@@ -6,6 +6,7 @@
 #include "evt_args.h"
 #include "fields_ids.h"
 #include "state_priv.h"
+#include "tt_sysnames.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -876,6 +877,21 @@ static int container_field(const struct fld_ref *ref, struct eval_ctx *ctx, stru
     }
 }
 
+/* The syscall a syscall event reports: its event type's name, or for a generic `syscall` event
+ * the name of its number under its own architecture (x86_64 and aarch64 number the same call
+ * differently: mprotect is 10 and 226). NULL for an ABI without a name table (i386, arm). */
+static const char *syscall_name(const struct tt_event *ev, unsigned evtype)
+{
+    if (evtype != TT_EV_SYSCALL)
+        return tt_event_name(evtype);
+    int64_t nr;
+    uint64_t arch = TT_ARCH_X86_64; /* (streams before the parameter: x86_64 only) */
+    if (!tt_event_get_i64(ev, TT_P_NR, &nr))
+        return NULL;
+    tt_event_get_u64(ev, TT_P_ARCH, &arch);
+    return tt_syscall_name((uint32_t)arch, (long)nr);
+}
+
 int fld_extract(const struct fld_ref *ref, struct eval_ctx *ctx, enum fld_mode mode,
                 struct fld_value *out, int max)
 {
@@ -982,6 +998,8 @@ int fld_extract(const struct fld_ref *ref, struct eval_ctx *ctx, enum fld_mode m
         return bval(out, !syscall);
     case FLD_EVT_LATENCY:
         return ival(out, FT_RELTIME, 0);
+    case FLD_SYSCALL_TYPE:
+        return syscall ? cstr(out, syscall_name(ev, ctx->evtype)) : 0;
     default:
         break;
     }

@@ -182,6 +182,7 @@ static const char *class_desc(const char *cls, size_t n)
         const char *name, *desc;
     } d[] = {
         {"evt", "All event types"},
+        {"syscall", "System call events"},
         {"proc", "Process information of the thread that generated the event"},
         {"thread", "Thread information of the thread that generated the event"},
         {"user", "Information about the user executing the specific event"},

@@ -22,6 +22,7 @@
 #include "source.h"
 #include "state.h"
 #include "tt_log.h"
+#include "tt_sysnames.h"
 #include "tt_time.h"
 
 #define TARTAN_ENGINE_VERSION "0.1.0"
@@ -76,16 +77,23 @@ static int print_version(const struct engine_config *cfg)
 }
 
 /* --list-events: the event types of the Tartan stream, system calls first, then the
- * tracer's own (synthetic) events; one a line with its kind, as Falco lists its events. */
+ * tracer's own (synthetic) events; one a line with its kind, as Falco lists its events. A
+ * syscall that one of the architectures lacks says so (aarch64 has openat but no open). */
 static int list_events(FILE *out)
 {
+    static const uint32_t arches[] = {TT_ARCH_X86_64, TT_ARCH_AARCH64};
     for (int pass = 0; pass < 2; pass++) {
         fprintf(out, "%s%s events:\n\n", pass ? "\n" : "", pass ? "Tartan" : "Syscall");
         for (unsigned t = 1; t < TT_EV_COUNT; t++) {
             const char *name = tt_event_name(t);
             int sys = (tt_event_flags(t) & TT_EVF_SYSCALL) != 0;
-            if (name && sys == !pass)
-                fprintf(out, "[%s] %s\n", pass ? "Tartan" : "Syscall", name);
+            if (!name || sys != !pass)
+                continue;
+            fprintf(out, "[%s] %s", pass ? "Tartan" : "Syscall", name);
+            for (size_t a = 0; sys && t != TT_EV_SYSCALL && a < 2; a++)
+                if (tt_syscall_nr(arches[a], name) < 0)
+                    fprintf(out, " (not on %s)", tt_arch_name(arches[a]));
+            fputc('\n', out);
         }
     }
     return fflush(out) == 0 ? 0 : 1;

@@ -158,6 +158,11 @@ int out_http_open(struct out_channel *c, const struct engine_config *cfg, struct
         curl_easy_setopt(h, CURLOPT_CAINFO, cfg->http.ca_cert);
     else if (cfg->http.ca_bundle[0])
         curl_easy_setopt(h, CURLOPT_CAINFO, cfg->http.ca_bundle);
+    else if (cfg->http.ca_path[0])
+        /* the directory alone: libcurl's built-in bundle file (the static build's
+         * /etc/ssl/certs/ca-certificates.crt) may not exist in the image, and a missing file
+         * fails the handshake even when the directory holds the CA */
+        curl_easy_setopt(h, CURLOPT_CAINFO, NULL);
     if (cfg->http.ca_path[0])
         curl_easy_setopt(h, CURLOPT_CAPATH, cfg->http.ca_path);
     if (cfg->http.mtls) {

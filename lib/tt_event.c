@@ -390,6 +390,12 @@ void tt_stream_hdr_init(struct tt_stream_hdr *h, uint64_t start_ns, uint32_t pro
     h->hdr_size = sizeof *h;
     h->start_ns = start_ns;
     h->producer_pid = producer_pid;
+    h->arch = TT_ARCH_NATIVE;
+}
+
+uint32_t tt_stream_hdr_arch(const struct tt_stream_hdr *h)
+{
+    return h->arch ? h->arch : TT_ARCH_X86_64;
 }
 
 int tt_stream_hdr_check(const struct tt_stream_hdr *h, char *why, size_t whylen)

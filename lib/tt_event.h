@@ -85,6 +85,20 @@ enum tt_fd_type {
     TT_FD_PIDFD,
 };
 
+/* Architectures, as AUDIT_ARCH_* (<linux/audit.h>, which musl builds do not have): the stream
+ * header's `arch` and the `arch` parameter of syscall, tamper and tracerinfo events. */
+#define TT_ARCH_X86_64 0xc000003eu  /* AUDIT_ARCH_X86_64 */
+#define TT_ARCH_AARCH64 0xc00000b7u /* AUDIT_ARCH_AARCH64 */
+#define TT_ARCH_I386 0x40000003u    /* AUDIT_ARCH_I386: x86's 32-bit ABI */
+#define TT_ARCH_ARM 0x40000028u     /* AUDIT_ARCH_ARM: AArch32 tasks on arm64 */
+#if defined(__x86_64__)
+#define TT_ARCH_NATIVE TT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define TT_ARCH_NATIVE TT_ARCH_AARCH64
+#else
+#error "Tartan runs on x86_64 and aarch64"
+#endif
+
 /* Start of every stream: capture file or ring. */
 struct tt_stream_hdr {
     char magic[8];         /* TT_STREAM_MAGIC */
@@ -93,8 +107,11 @@ struct tt_stream_hdr {
     uint64_t start_ns;     /* CLOCK_REALTIME when the stream was created */
     uint32_t producer_pid; /* the tracer */
     uint32_t flags;
-    uint8_t reserved[32];
+    uint32_t arch; /* TT_ARCH_* of the producer; 0 in streams written before the field: x86_64 */
+    uint8_t reserved[28];
 };
+/* The producer's architecture of a checked header (0 read as x86_64). */
+uint32_t tt_stream_hdr_arch(const struct tt_stream_hdr *h);
 
 struct tt_event {
     uint32_t len;     /* whole record in bytes, header and padding included; multiple of 8 */

@@ -4,6 +4,9 @@
 # Runs every test the project has, in two variants:
 #   plain  binaries from build/       (make all)
 #   asan   binaries from build-asan/  (make asan: AddressSanitizer + UBSan)
+# and, inside the arm64 VM only (tests/integration/arm64_vm.sh runs it there):
+#   arm64  binaries from build-arm64/ (make ARCH=arm64): the unit tests, and the integration
+#          files named in tests/arm64/integration.list (their variants header does not apply)
 # and ends with one line: "N passed, N failed, N skipped".
 #
 # A test file reports results on stdout, one per line:
@@ -18,10 +21,10 @@
 #   build*/tests/test_*          unit tests (C, from tests/unit/)
 #   tests/integration/*.sh|*.py  integration and end-to-end tests
 # Header comments in a script (first 20 lines) tune how it runs:
-#   # variants: plain            run only in the listed variants
+#   # variants: plain            run only in the listed variants (plain, asan)
 #   # timeout: 900               seconds before it is killed (default 600)
 #
-# Usage: tests/run.sh [--variant plain|asan]... [FILTER]
+# Usage: tests/run.sh [--variant plain|asan|arm64]... [FILTER]
 #   FILTER is a substring of the test file name.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,7 +35,7 @@ filter=""
 while [ $# -gt 0 ]; do
     case "$1" in
     --variant) variants+=("$2"); shift 2 ;;
-    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
     *) filter="$1"; shift ;;
     esac
 done
@@ -54,7 +57,11 @@ run_file() { # variant outdir file
     local variant=$1 out=$2 file=$3 name kind
     name=$(basename "$file")
     local wanted; wanted=$(header_value "$file" variants)
-    if [ -n "$wanted" ] && [[ " $wanted " != *" $variant "* ]]; then
+    if [ "$variant" = arm64 ]; then
+        if [[ "$file" == tests/integration/* ]] && ! grep -qx "$name" tests/arm64/integration.list; then
+            return
+        fi
+    elif [ -n "$wanted" ] && [[ " $wanted " != *" $variant "* ]]; then
         return
     fi
     local tmo; tmo=$(header_value "$file" timeout); tmo=${tmo:-600}
@@ -102,6 +109,7 @@ for variant in "${variants[@]}"; do
     case "$variant" in
     plain) out=build ;;
     asan) out=build-asan ;;
+    arm64) out=build-arm64 ;;
     *) echo "unknown variant $variant" >&2; exit 2 ;;
     esac
     if [ ! -d "$out/bin" ]; then

@@ -225,7 +225,7 @@ static int clone_entry(struct tr_task *t, long nr, const uint64_t *args)
         if (!args[0] || tr_mem_read(t->tid, args[0], &flags, sizeof flags) != 0)
             flags = 0;
         break;
-    case __NR_vfork:
+    case TR_NR_VFORK:
         type = TT_EV_VFORK;
         flags = CLONE_VM | CLONE_VFORK | SIGCHLD;
         break;
@@ -438,7 +438,7 @@ void tr_emit_tamper(struct tr_state *st, struct tr_task *t, long nr, const uint6
     struct tt_evb b;
     tt_evb_begin(&b, buf, sizeof buf, TT_EV_TAMPER, tr_now_ns(), t->tid, t->tgid);
     tt_evb_i64(&b, TT_P_NR, nr);
-    tt_evb_u64(&b, TT_P_ARCH, AUDIT_ARCH_X86_64);
+    tt_evb_u64(&b, TT_P_ARCH, TR_AUDIT_ARCH);
     tt_evb_bytes(&b, TT_P_RAWARGS, TT_PK_BYTES, args, 6 * sizeof(uint64_t));
     char why[160];
     const char *name = tr_sys_name(nr);

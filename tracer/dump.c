@@ -14,6 +14,7 @@
 #include "tt_event.h"
 #include "tt_log.h"
 #include "tt_ring.h"
+#include "tt_sysnames.h"
 
 static volatile sig_atomic_t stop_requested;
 
@@ -61,9 +62,10 @@ static int print_event(const struct tt_event *ev, char **buf, size_t *cap)
 
 static void print_header(const struct tt_stream_hdr *h)
 {
+    const char *arch = tt_arch_name(tt_stream_hdr_arch(h));
     printf("# stream version=%" PRIu32 " start_ns=%" PRIu64 " producer_pid=%" PRIu32
-           " flags=0x%" PRIx32 "\n",
-           h->version, h->start_ns, h->producer_pid, h->flags);
+           " flags=0x%" PRIx32 " arch=%s\n",
+           h->version, h->start_ns, h->producer_pid, h->flags, arch ? arch : "unknown");
 }
 
 static int dump_file(const char *path, long max, int header)

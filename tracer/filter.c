@@ -204,17 +204,18 @@ int tr_filter_build(const struct tr_filter_cfg *cfg, struct sock_filter *out, si
         if (tr_sysset_has(cfg->set, nr))
             act[nr] = ACT_TRACE;
     /* Process creation and exit are reported through ptrace events: no seccomp stop needed. */
-    static const long via_events[] = {__NR_clone, __NR_clone3, __NR_fork,
-                                      __NR_vfork, __NR_exit,   __NR_exit_group};
+    static const long via_events[] = {__NR_clone,  __NR_clone3, TR_NR_FORK,
+                                      TR_NR_VFORK, __NR_exit,   __NR_exit_group};
     for (size_t i = 0; i < sizeof via_events / sizeof via_events[0]; i++)
-        act[via_events[i]] = ACT_ALLOW;
+        if (via_events[i] >= 0) /* (TR_NR_FORK/VFORK: none on aarch64) */
+            act[via_events[i]] = ACT_ALLOW;
     /* ...except a clone that asks not to be followed (CLONE_UNTRACED): the child would escape
      * tracing. (clone3 keeps its flags in memory, out of the filter's reach: such a child still
      * carries this filter, so without a tracer its traced syscalls fail with ENOSYS.) */
     act[__NR_clone] = ACT_CLONE_UNTRACED;
     /* ...and every clone the set names (or -a): a failed one has no ptrace event, so its exit
      * stop is where it is reported. */
-    static const long clones[] = {__NR_clone, __NR_clone3, __NR_fork, __NR_vfork};
+    static const long clones[] = {__NR_clone, __NR_clone3, TR_NR_FORK, TR_NR_VFORK};
     for (size_t i = 0; i < sizeof clones / sizeof clones[0]; i++)
         if (tr_sysset_has(cfg->set, clones[i]))
             act[clones[i]] = ACT_TRACE;
@@ -286,7 +287,7 @@ int tr_filter_build(const struct tr_filter_cfg *cfg, struct sock_filter *out, si
     b.e = (struct emitter){out, cap, 0, 0};
     struct emitter *e = &b.e;
     emit(e, BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch), 0, 0);
-    emit(e, BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0);
+    emit(e, BPF_JMP | BPF_JEQ | BPF_K, TR_AUDIT_ARCH, 1, 0);
     emit(e, BPF_RET | BPF_K, RET_TRACE(TR_TAG_COMPAT), 0, 0);
     emit(e, BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr), 0, 0);
     emit(e, BPF_JMP | BPF_JGE | BPF_K, X32_BIT, 0, 1);

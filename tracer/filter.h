@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arch.h"
 #include "tracer.h"
 
 /* SECCOMP_RET_DATA tags the tracer reads back at the seccomp stop. */

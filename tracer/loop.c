@@ -35,7 +35,6 @@
 #ifndef PTRACE_EVENT_STOP
 #define PTRACE_EVENT_STOP 128
 #endif
-#define X32_BIT 0x40000000ul
 #define HELD_RELEASE_NS (50ull * 1000000ull)
 
 unsigned tr_ptrace_options(const struct tr_state *st)
@@ -117,12 +116,7 @@ static void on_exit_status(struct tr_state *st, pid_t pid, int status)
 
 static void deny_syscall(struct tr_task *t)
 {
-    struct user_regs_struct r;
-    if (ptrace(PTRACE_GETREGS, t->tid, 0L, &r) < 0)
-        return;
-    r.orig_rax = (unsigned long long)-1;
-    r.rax = (unsigned long long)-EACCES;
-    if (ptrace(PTRACE_SETREGS, t->tid, 0L, &r) < 0 && errno != ESRCH)
+    if (tr_arch_deny_syscall(t->tid, EACCES) < 0 && errno != ESRCH)
         tt_debug("deny tid %d: %s", (int)t->tid, strerror(errno));
 }
 
@@ -157,11 +151,7 @@ static int is_tamper(const struct tr_state *st, long nr, const uint64_t *a)
 static void strip_untraced(struct tr_task *t, long nr, const uint64_t *args)
 {
     if (nr == __NR_clone && (args[0] & CLONE_UNTRACED)) {
-        struct user_regs_struct r;
-        if (ptrace(PTRACE_GETREGS, t->tid, 0L, &r) == 0) {
-            r.rdi &= ~(unsigned long long)CLONE_UNTRACED;
-            ptrace(PTRACE_SETREGS, t->tid, 0L, &r);
-        }
+        tr_arch_set_arg0(t->tid, args[0] & ~(uint64_t)CLONE_UNTRACED);
     } else if (nr == __NR_clone3 && args[0]) {
         uint64_t flags;
         if (tr_mem_read(t->tid, args[0], &flags, sizeof flags) == 0 && (flags & CLONE_UNTRACED)) {
@@ -176,7 +166,7 @@ static void strip_untraced(struct tr_task *t, long nr, const uint64_t *args)
 static void on_entry(struct tr_state *st, struct tr_task *t, long nr, const uint64_t *args,
                      uint32_t arch, int tamper)
 {
-    int compat = arch != AUDIT_ARCH_X86_64 || (nr & (long)X32_BIT);
+    int compat = tr_arch_is_compat(arch, nr);
     if (!compat && (nr == __NR_clone || nr == __NR_clone3))
         strip_untraced(t, nr, args);
     if (!compat && (tamper || is_tamper(st, nr, args))) {
@@ -229,14 +219,12 @@ static void on_clone(struct tr_state *st, struct tr_task *t, int event)
         resume(st, t, 0);
         return;
     }
-    struct user_regs_struct r;
     long nr = -1;
-    uint64_t flags = 0;
-    if (ptrace(PTRACE_GETREGS, t->tid, 0L, &r) == 0) {
-        nr = (long)r.orig_rax;
+    uint64_t flags = 0, arg0 = 0;
+    if (tr_arch_syscall_nr_arg0(t->tid, &nr, &arg0) == 0) {
         if (nr == __NR_clone)
-            flags = r.rdi;
-        else if (nr == __NR_clone3 && tr_mem_read(t->tid, r.rdi, &flags, sizeof flags) != 0)
+            flags = arg0;
+        else if (nr == __NR_clone3 && tr_mem_read(t->tid, arg0, &flags, sizeof flags) != 0)
             flags = 0;
     }
     unsigned type;
@@ -247,11 +235,11 @@ static void on_clone(struct tr_state *st, struct tr_task *t, int event)
     case __NR_clone3:
         type = TT_EV_CLONE3;
         break;
-    case __NR_vfork:
+    case TR_NR_VFORK:
         type = TT_EV_VFORK;
         flags = CLONE_VM | CLONE_VFORK | SIGCHLD;
         break;
-    case __NR_fork:
+    case TR_NR_FORK:
         type = TT_EV_FORK;
         flags = SIGCHLD;
         break;

@@ -336,6 +336,7 @@ void tr_emit_tracerinfo(struct tr_state *st, const char *reason)
     tt_evb_u64(&b, TT_P_FLAGS,
                (uint64_t)st->mode | (uint64_t)st->o->fail_policy << 1 |
                    (uint64_t)(st->o->attach_pid != 0) << 2);
+    tt_evb_u64(&b, TT_P_ARCH, TT_ARCH_NATIVE); /* whose syscall numbers the stream's events use */
     if (tt_evb_finish(&b, 0))
         tr_emit(st, evbuf);
 }

@@ -1,28 +1,25 @@
-/* tracer: x86_64 syscall names, the decode table (syscall -> event + parameters) and the
- * traced-set builder (default set, engine-provided list, -a). */
+/* tracer: native syscall names (lib/tt_sysnames.c), the decode table (syscall -> event +
+ * parameters) and the traced-set builder (default set, engine-provided list, -a). The table is
+ * written with the kernel's __NR_ names; the syscalls only x86_64 has (open, creat, pipe, ...)
+ * are under #ifdef __NR_<name>, so the aarch64 build gets the generic table's subset. */
 #include "syscalls.h"
 
 #include <ctype.h>
 #include <string.h>
 #include <sys/syscall.h>
 
-static const char *const sys_names[TR_MAX_NR] = {
-#define SC(nr, name) [nr] = name,
-#include "sysnames_x64.def"
-#undef SC
-};
+#include "tt_sysnames.h"
+
+_Static_assert(TR_MAX_NR <= TT_SYSNR_MAX, "the name tables cover every traced number");
 
 const char *tr_sys_name(long nr)
 {
-    return nr >= 0 && nr < TR_MAX_NR ? sys_names[nr] : NULL;
+    return tt_syscall_name(TR_AUDIT_ARCH, nr);
 }
 
 long tr_sys_by_name(const char *name)
 {
-    for (long i = 0; i < TR_MAX_NR; i++)
-        if (sys_names[i] && strcmp(sys_names[i], name) == 0)
-            return i;
-    return -1;
+    return tt_syscall_nr(TR_AUDIT_ARCH, name);
 }
 
 #define P(i, k, p)                                                                                 \
@@ -33,21 +30,27 @@ long tr_sys_by_name(const char *name)
 #define NR_FCHMODAT2 452
 
 static const struct tr_sysdesc table[TR_MAX_NR] = {
-    /* files */
+/* files */
+#ifdef __NR_open
     [__NR_open] = {TT_EV_OPEN, D | CL_FD, 0, {P(0, PATH, NAME), P(1, U64, FLAGS), P(2, U32, MODE)}},
+#endif
     [__NR_openat] = {TT_EV_OPENAT,
                      D | CL_FD,
                      0,
                      {P(0, INT, DIRFD), P(1, PATH, NAME), P(2, U64, FLAGS), P(3, U32, MODE)}},
     [__NR_openat2] = {TT_EV_OPENAT2, D | CL_FD, SP_OPENAT2, {P(0, INT, DIRFD), P(1, PATH, NAME)}},
+#ifdef __NR_creat
     [__NR_creat] = {TT_EV_CREAT, D | CL_FD, SP_CREAT, {P(0, PATH, NAME), P(1, U32, MODE)}},
+#endif
     [__NR_open_by_handle_at] = {TT_EV_OPEN_BY_HANDLE_AT,
                                 D | CL_FD,
                                 SP_OPEN_BY_HANDLE,
                                 {P(0, INT, DIRFD), P(2, U64, FLAGS)}},
     [__NR_close] = {TT_EV_CLOSE, D | CL_FDSTATE | CL_ENTRY_ONLY, 0, {P(0, INT, FD)}},
     [__NR_dup] = {TT_EV_DUP, D | CL_FDSTATE, 0, {P(0, INT, OLDFD)}},
+#ifdef __NR_dup2
     [__NR_dup2] = {TT_EV_DUP2, D | CL_FDSTATE, 0, {P(0, INT, OLDFD), P(1, INT, NEWFD)}},
+#endif
     [__NR_dup3] = {TT_EV_DUP3,
                    D | CL_FDSTATE,
                    0,
@@ -56,14 +59,20 @@ static const struct tr_sysdesc table[TR_MAX_NR] = {
                     D | CL_FDSTATE,
                     0,
                     {P(0, INT, FD), P(1, INT, CMD), P(2, U64, ARG)}},
+#ifdef __NR_pipe
     [__NR_pipe] = {TT_EV_PIPE, D | CL_FD, 0, {P(0, FDS_OUT, FD1)}},
+#endif
     [__NR_pipe2] = {TT_EV_PIPE2, D | CL_FD, 0, {P(0, FDS_OUT, FD1), P(1, U64, FLAGS)}},
+#ifdef __NR_unlink
     [__NR_unlink] = {TT_EV_UNLINK, D, 0, {P(0, PATH, PATH)}},
+#endif
     [__NR_unlinkat] = {TT_EV_UNLINKAT,
                        D,
                        0,
                        {P(0, INT, DIRFD), P(1, PATH, NAME), P(2, U64, FLAGS)}},
+#ifdef __NR_rename
     [__NR_rename] = {TT_EV_RENAME, D, 0, {P(0, PATH, OLDPATH), P(1, PATH, NEWPATH)}},
+#endif
     [__NR_renameat] = {TT_EV_RENAMEAT,
                        D,
                        0,
@@ -74,21 +83,31 @@ static const struct tr_sysdesc table[TR_MAX_NR] = {
                         0,
                         {P(0, INT, OLDDIR), P(1, PATH, OLDPATH), P(2, INT, NEWDIR),
                          P(3, PATH, NEWPATH), P(4, U64, FLAGS)}},
+#ifdef __NR_mkdir
     [__NR_mkdir] = {TT_EV_MKDIR, D, 0, {P(0, PATH, PATH), P(1, U32, MODE)}},
+#endif
     [__NR_mkdirat] = {TT_EV_MKDIRAT, D, 0, {P(0, INT, DIRFD), P(1, PATH, PATH), P(2, U32, MODE)}},
+#ifdef __NR_rmdir
     [__NR_rmdir] = {TT_EV_RMDIR, D, 0, {P(0, PATH, PATH)}},
+#endif
+#ifdef __NR_symlink
     [__NR_symlink] = {TT_EV_SYMLINK, D, 0, {P(0, PATH, TARGET), P(1, PATH, LINKPATH)}},
+#endif
     [__NR_symlinkat] = {TT_EV_SYMLINKAT,
                         D,
                         0,
                         {P(0, PATH, TARGET), P(1, INT, LINKDIRFD), P(2, PATH, LINKPATH)}},
+#ifdef __NR_link
     [__NR_link] = {TT_EV_LINK, D, 0, {P(0, PATH, OLDPATH), P(1, PATH, NEWPATH)}},
+#endif
     [__NR_linkat] = {TT_EV_LINKAT,
                      D,
                      0,
                      {P(0, INT, OLDDIR), P(1, PATH, OLDPATH), P(2, INT, NEWDIR),
                       P(3, PATH, NEWPATH), P(4, U64, FLAGS)}},
+#ifdef __NR_chmod
     [__NR_chmod] = {TT_EV_CHMOD, D, 0, {P(0, PATH, FILENAME), P(1, U32, MODE)}},
+#endif
     [__NR_fchmod] = {TT_EV_FCHMOD, D, 0, {P(0, INT, FD), P(1, U32, MODE)}},
     [__NR_fchmodat] = {TT_EV_FCHMODAT,
                        D,
@@ -105,17 +124,25 @@ static const struct tr_sysdesc table[TR_MAX_NR] = {
     [__NR_umount2] = {TT_EV_UMOUNT2, D, 0, {P(0, PATH, NAME), P(1, U64, FLAGS)}},
     [__NR_memfd_create] = {TT_EV_MEMFD_CREATE, D | CL_FD, 0, {P(0, PATH, NAME), P(1, U64, FLAGS)}},
     [__NR_userfaultfd] = {TT_EV_USERFAULTFD, D | CL_FD, 0, {P(0, U64, FLAGS)}},
+#ifdef __NR_eventfd
     [__NR_eventfd] = {TT_EV_EVENTFD, D | CL_FD, 0, {P(0, U64, ARG)}},
+#endif
     [__NR_eventfd2] = {TT_EV_EVENTFD2, D | CL_FD, 0, {P(0, U64, ARG), P(1, U64, FLAGS)}},
+#ifdef __NR_signalfd
     [__NR_signalfd] = {TT_EV_SIGNALFD, D | CL_FD, 0, {P(0, INT, FD)}},
+#endif
     [__NR_signalfd4] = {TT_EV_SIGNALFD4, D | CL_FD, 0, {P(0, INT, FD), P(3, U64, FLAGS)}},
     [__NR_timerfd_create] = {TT_EV_TIMERFD_CREATE,
                              D | CL_FD,
                              0,
                              {P(0, INT, ARG), P(1, U64, FLAGS)}},
+#ifdef __NR_inotify_init
     [__NR_inotify_init] = {TT_EV_INOTIFY_INIT, D | CL_FD, 0, {{0, 0, 0}}},
+#endif
     [__NR_inotify_init1] = {TT_EV_INOTIFY_INIT1, D | CL_FD, 0, {P(0, U64, FLAGS)}},
+#ifdef __NR_epoll_create
     [__NR_epoll_create] = {TT_EV_EPOLL_CREATE, D | CL_FD, 0, {P(0, U64, SIZE)}},
+#endif
     [__NR_epoll_create1] = {TT_EV_EPOLL_CREATE1, D | CL_FD, 0, {P(0, U64, FLAGS)}},
     [__NR_io_uring_setup] = {TT_EV_IO_URING_SETUP, D | CL_FD, 0, {P(0, U32, SIZE)}},
     [__NR_pidfd_open] = {TT_EV_PIDFD_OPEN, D | CL_FD, 0, {P(0, INT, PID), P(1, U64, FLAGS)}},
@@ -208,7 +235,7 @@ const struct tr_sysdesc *tr_sys_desc(long nr)
 
 int tr_is_clone_nr(long nr)
 {
-    return nr == __NR_clone || nr == __NR_clone3 || nr == __NR_fork || nr == __NR_vfork;
+    return nr == __NR_clone || nr == __NR_clone3 || nr == TR_NR_FORK || nr == TR_NR_VFORK;
 }
 
 unsigned tr_sys_event(long nr)
@@ -314,6 +341,10 @@ int tr_sysset_build(struct tr_sysset *s, const char *list, int all, char *bad, s
                 /* event name */
             } else if (nr >= 0) {
                 tr_sysset_add(s, nr);
+            } else if (ev != TT_EV_NONE || tt_syscall_nr(TT_ARCH_X86_64, w) >= 0 ||
+                       tt_syscall_nr(TT_ARCH_AARCH64, w) >= 0) {
+                /* a syscall this architecture does not have (aarch64: open, creat, fork, ...):
+                 * rules written for any architecture load, the name traces nothing here */
             } else {
                 snprintf(bad, badlen, "%s", w);
                 return -1;

@@ -1,10 +1,12 @@
-/* tracer: the table of decoded x86_64 syscalls: which event each one becomes, how each argument
- * turns into an event parameter, and which class (state, file, network...) it belongs to. */
+/* tracer: the table of decoded syscalls of the native ABI (x86_64 or aarch64, see arch.h): which
+ * event each one becomes, how each argument turns into an event parameter, and which class
+ * (state, file, network...) it belongs to. */
 #ifndef TRACER_SYSCALLS_H
 #define TRACER_SYSCALLS_H
 
 #include <stdint.h>
 
+#include "arch.h"
 #include "tracer.h"
 
 enum tr_argkind {
@@ -64,7 +66,7 @@ struct tr_sysdesc {
 };
 
 const struct tr_sysdesc *tr_sys_desc(long nr); /* NULL if not decoded */
-/* clone, clone3, fork, vfork (x86_64 numbers). */
+/* clone, clone3, fork, vfork (native numbers; aarch64 has only clone and clone3). */
 int tr_is_clone_nr(long nr);
 
 #endif

@@ -9,7 +9,7 @@
 
 #include "tt_event.h"
 
-#define TR_MAX_NR 512 /* x86_64 syscall numbers we know about are below this */
+#define TR_MAX_NR 512 /* native syscall numbers we know about are below this (x86_64, aarch64) */
 
 /* Exit codes of the tracer itself (the workload's own status passes through otherwise). */
 enum {
@@ -19,7 +19,7 @@ enum {
     TR_EXIT_NOTFOUND = 127,
 };
 
-/* A set of x86_64 syscall numbers. */
+/* A set of native syscall numbers. */
 struct tr_sysset {
     uint8_t bits[TR_MAX_NR / 8];
     /* socket stops only for these domains (bit d: domain d < 63); 0: every domain. From list

@@ -66,6 +66,10 @@ def check(td):
             return
     report("fargate-compatible", td.get("requiresCompatibilities") == ["FARGATE"] and
            td.get("networkMode") == "awsvpc", "not FARGATE/awsvpc")
+    # Both Fargate architectures: the binaries image is multi-platform (docs/arm64.md)
+    arch = td.get("runtimePlatform", {}).get("cpuArchitecture")
+    report("cpu-architecture", arch in ("${CPU_ARCHITECTURE}", "X86_64", "ARM64"),
+           f"runtimePlatform.cpuArchitecture {arch!r}: X86_64 or ARM64")
 
 
 def run(td, prefix):

@@ -43,7 +43,8 @@ SAMPLE_CONNECT=127.0.0.1:$MOTO_PORT
 ECS_CONTAINER_METADATA_URI_V4=$meta_url"
 if ! python3 "$E2E_DIR/ecs_run.py" run "$td" "$prefix" BINARIES_IMAGE="$p-binaries" \
     WORKLOAD_IMAGE="$p-workload" AWS_REGION="$AWS_REGION" LOG_GROUP="$group" \
-    AWS_ACCOUNT_ID=123456789012 >"$TT_TMP/started" 2>"$TT_TMP/run.err"; then
+    AWS_ACCOUNT_ID=123456789012 CPU_ARCHITECTURE="$(case $(uname -m) in aarch64) echo ARM64 ;; *) echo X86_64 ;; esac)" \
+    >"$TT_TMP/started" 2>"$TT_TMP/run.err"; then
     fail "ecs-task-starts" "$(cat "$TT_TMP/run.err")"
     exit 0
 fi

@@ -4,8 +4,9 @@
 #   tt_docker_ready        start dockerd when none answers (logs to $TT_CACHE/dockerd.log)
 #   tt_docker_stop_started stop the dockerd that tt_docker_ready started, if it did
 #   tt_docker_base         make debian:bookworm-slim exist (debootstrap + docker import, cached)
-#   tt_docker_images       build every Tartan image (binaries, workload, workload-scratch,
-#                          workload-musl, embedded, engine); layer cache makes repeated calls cheap
+#   tt_docker_images       build every Tartan image (binaries, binaries-arm64 (the arm64 tree of
+#                          the same build), workload, workload-scratch, workload-musl, embedded,
+#                          engine); layer cache makes repeated calls cheap
 #   tt_docker_rm NAME...   remove containers, ignoring ones that do not exist
 #   tt_docker_setup        all of the above; prints a SKIP (not root) or FAIL line and returns 1
 #                          when Docker cannot be used (call as: tt_docker_setup || exit 0)
@@ -128,6 +129,9 @@ tt_docker_images() {
         # do not build yet (the tests of those programs then fail).
         tt_docker_build "$p-binaries" Dockerfile.binaries --build-arg EXTRA_RULES=build/docker-rules \
             --build-arg "ALLOW_MISSING=${TT_DOCKER_ALLOW_MISSING:-0}" &&
+            tt_docker_build "$p-binaries-arm64" Dockerfile.binaries --target binaries-arm64 \
+                --build-arg EXTRA_RULES=build/docker-rules \
+                --build-arg "ALLOW_MISSING=${TT_DOCKER_ALLOW_MISSING:-0}" &&
             tt_docker_build "$p-workload" Dockerfile.workload &&
             tt_docker_build "$p-workload-scratch" Dockerfile.workload --target scratch-workload &&
             tt_docker_build "$p-workload-musl" Dockerfile.workload --target musl-workload &&
