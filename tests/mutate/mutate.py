@@ -23,22 +23,26 @@ Without --files: the scope in TARGETS below. Results are kept in build-mutate/re
 short resumes where it stopped and an unchanged mutant is not run twice.
 """
 import argparse
+import functools
+import concurrent.futures
 import fnmatch
 import glob
 import hashlib
 import json
 import os
+import queue
 import random
 import re
+import shlex
 import shutil
+import signal
 import subprocess
 import sys
+import threading
 import time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 WORK = os.path.join(ROOT, "build-mutate")
-TREE = os.path.join(WORK, "tree")
-RESULTS = os.path.join(WORK, "results.json")
 EQUIV_DOC = os.path.join(ROOT, "docs", "internals", "mutants.md")
 
 # Source files in scope, and the tests that cover them: unit test binaries (names under
@@ -242,6 +246,18 @@ def generate(path, src):
         elif t.kind == "op" and t.text in ("&&", "||"):
             r = "||" if t.text == "&&" else "&&"
             add("lcr", t, t, r, f"{t.text} -> {r}")
+        elif t.kind == "op" and t.text in ("+", "-") and i and (
+                toks[i - 1].kind in ("id", "num", "chr") or toks[i - 1].text in (")", "]")) and (
+                toks[i - 1].text not in KEYWORDS_NOT_CALLS):
+            # binary + and - only: after an operand, not a unary sign or a cast
+            r = "-" if t.text == "+" else "+"
+            add("aor", t, t, r, f"{t.text} -> {r}")
+        elif t.kind == "op" and t.text in ("+=", "-="):
+            r = "-=" if t.text == "+=" else "+="
+            add("aor", t, t, r, f"{t.text} -> {r}")
+        elif t.kind == "id" and t.text in ("true", "false"):
+            r = "false" if t.text == "true" else "true"
+            add("const", t, t, r, f"{t.text} -> {r}")
         elif t.kind == "num" and re.fullmatch(r"\d+[uUlL]*", t.text):
             prev = toks[i - 1].text if i else ""
             if prev in ("[",) and i + 1 < len(toks) and toks[i + 1].text == "]":
@@ -339,83 +355,334 @@ def diff_of(m, src):
     return "\n".join(out)
 
 
-# ------------------------------------------------------------------ running
+# ------------------------------------------------------------------ sampling
+
+def rank(seed, mid):
+    """Seeded position of a mutant in a sample: a hash of its id, so a sample stays the same
+    when other lines of the file change, and does not depend on which other files are run."""
+    return hashlib.sha1(f"{seed}:{mid}".encode()).hexdigest()
+
+
+def sample_per_file(muts, n, seed):
+    if not n or len(muts) <= n:
+        return muts
+    keep = sorted(muts, key=lambda m: rank(seed, m.id))[:n]
+    return sorted(keep, key=lambda m: m.start)
+
+
+def sample_across(by_file, n, seed):
+    """n mutants spread over the files: round robin, each file's mutants in seeded order."""
+    queues = [sorted(by_file[p], key=lambda m: rank(seed, m.id)) for p in sorted(by_file)]
+    out = []
+    k = 0
+    while len(out) < n and any(k < len(q) for q in queues):
+        for q in queues:
+            if k < len(q) and len(out) < n:
+                out.append(q[k])
+        k += 1
+    return out
+
+
+# ------------------------------------------------------------------ building and running
 
 def sh(cmd, cwd, timeout=None, env=None):
     return subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          timeout=timeout, env=env, text=True)
+                          timeout=timeout, env=env, text=True, errors="replace")
 
 
-def prepare_tree():
-    """A private copy of the repository (tracked files) and of build/ if present, with mtimes."""
-    os.makedirs(WORK, exist_ok=True)
-    files = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, stdout=subprocess.PIPE,
-                           check=True).stdout.decode().split("\0")
-    files = [f for f in files if f]
-    for f in files:
-        s = os.path.join(ROOT, f)
-        d = os.path.join(TREE, f)
-        if not os.path.isfile(s):
-            continue
-        if os.path.exists(d) and open(s, "rb").read() == open(d, "rb").read():
-            continue
-        os.makedirs(os.path.dirname(d), exist_ok=True)
-        shutil.copy2(s, d)
-    if not os.path.isdir(os.path.join(TREE, "build")) and os.path.isdir(os.path.join(ROOT, "build", "obj")):
-        # Reuse the plain build's objects: copy2 keeps mtimes, so make sees them up to date.
-        shutil.copytree(os.path.join(ROOT, "build"), os.path.join(TREE, "build"), symlinks=True,
-                        ignore=shutil.ignore_patterns("test-logs", "docker-rules"))
+def source_files():
+    """Tracked and untracked (not ignored) files of the repository."""
+    out = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                         cwd=ROOT, stdout=subprocess.PIPE, check=True).stdout.decode()
+    return sorted({f for f in out.split("\0") if f and os.path.isfile(os.path.join(ROOT, f))})
+
+
+def run_one(argv, cwd, env, timeout):
+    """'pass', 'fail' or 'timeout'. The test runs in its own session; on timeout its whole
+    process group (every process it started) is killed, before the leader is reaped."""
+    p = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        out, _ = p.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        p.communicate()
+        return "timeout"
+    text = out.decode(errors="replace")
+    if p.returncode != 0 or re.search(r"^FAIL ", text, re.M):
+        return "fail"
+    return "pass"
+
+
+# The two builds the test suite runs in (tests/run.sh variants): the plain one, and
+# AddressSanitizer + UBSan, which also fails a test on a leak, an out-of-bounds access or
+# undefined behaviour that the plain build does not notice.
+FLAVOURS = {"plain": ("build", []), "asan": ("build-asan", ["SAN=1"])}
+ASAN_ENV = {"ASAN_OPTIONS": "detect_leaks=1:abort_on_error=0:halt_on_error=1",
+            "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1"}
+
+
+class Tree:
+    """A private copy of the repository and of its builds (build/, build-asan/), one per job.
+
+    Unit tests are relinked for each mutant from objects compiled once (the test's own source,
+    the mutated file compiled to a private object), so the tree itself is never left mutated.
+    Integration tests need the programs: the mutated file is then built into the tree's
+    build/bin with make, and the previous objects and programs are put back afterwards."""
+
+    def __init__(self, work, idx):
+        self.dir = os.path.join(work, f"tree-{idx}")
+        self.compile_argv = {}   # (source, flavour) -> compiler argv (object to MUT_OBJ)
+        self.link_argv = {}      # (unit, source, flavour) -> linker argv, None if not linked
+        self.ref = {}            # source -> bytes of the unmutated plain object (same flags)
+
+    def mdir(self, fl):
+        return os.path.join(self.dir, FLAVOURS[fl][0], "mutant")
+
+    def has(self, fl):
+        return os.path.isdir(os.path.join(self.dir, FLAVOURS[fl][0], "obj"))
+
+    def sync(self, files):
+        os.makedirs(self.dir, exist_ok=True)
+        want = set(files)
+        for f in files:
+            s, d = os.path.join(ROOT, f), os.path.join(self.dir, f)
+            if os.path.exists(d) and os.path.getsize(s) == os.path.getsize(d) and \
+                    open(s, "rb").read() == open(d, "rb").read():
+                continue
+            os.makedirs(os.path.dirname(d), exist_ok=True)
+            shutil.copy2(s, d)
+        # Files removed or moved in the repository must go from the copy too: the Makefile
+        # builds every *.c it finds.
+        for dp, dns, fns in os.walk(self.dir):
+            rel_dir = os.path.relpath(dp, self.dir)
+            if rel_dir == ".":
+                dns[:] = [d for d in dns if not d.startswith("build") and d != ".git"]
+            for fn in fns:
+                rel = os.path.normpath(os.path.join(rel_dir, fn))
+                if rel not in want:
+                    os.unlink(os.path.join(dp, fn))
+        for fl, (out, _) in FLAVOURS.items():
+            if not os.path.isdir(os.path.join(self.dir, out)) and \
+                    os.path.isdir(os.path.join(ROOT, out, "obj")):
+                # Start from the repository's objects: copy2 keeps mtimes, so make sees them
+                # up to date and only rebuilds what changed since.
+                shutil.copytree(os.path.join(ROOT, out), os.path.join(self.dir, out), symlinks=True,
+                                ignore=shutil.ignore_patterns("test-logs", "docker-rules", "mutant",
+                                                              "mutate-*"))
+            if self.has(fl):
+                os.makedirs(self.mdir(fl), exist_ok=True)
+
+    def make(self, targets, fl="plain", timeout=1800):
+        out, extra = FLAVOURS[fl]
+        r = sh(["make", "-s", "-j2", f"OUT={out}"] + extra + targets, self.dir, timeout=timeout)
+        return r.returncode == 0, r.stdout
+
+    def _dry(self, fl, args):
+        out, extra = FLAVOURS[fl]
+        r = sh(["make", "-n", f"OUT={out}"] + extra + args, self.dir, timeout=120)
+        return r.stdout.splitlines() if r.returncode == 0 else []
+
+    @staticmethod
+    def _clean(argv):
+        return [a for a in argv if a not in ("-MMD", "-MP")]
+
+    def prepare_source(self, src, fl):
+        """The compiler command for src, and (plain) the object of the unmutated file."""
+        if (src, fl) in self.compile_argv:
+            return True
+        obj = f"{FLAVOURS[fl][0]}/obj/{src[:-2]}.o"
+        lines = [l for l in self._dry(fl, ["-B", obj]) if " -c " in f" {l} " and f"-o {obj}" in l]
+        if not lines:
+            return False
+        argv = self._clean(shlex.split(lines[-1]))
+        if fl == "plain":
+            argv = ["-g0" if a == "-g" else a for a in argv]
+        argv[argv.index("-o") + 1] = "MUT_OBJ"
+        self.compile_argv[(src, fl)] = argv
+        if fl == "plain":
+            ref = os.path.join(self.mdir(fl), "ref.o")
+            ok, _ = self.compile(src, fl, ref)
+            if not ok:
+                return False
+            self.ref[src] = open(ref, "rb").read()
+        return True
+
+    def compile(self, src, fl, out):
+        argv = [out if a == "MUT_OBJ" else a for a in self.compile_argv[(src, fl)]]
+        r = sh(argv, self.dir, timeout=300)
+        return r.returncode == 0, r.stdout
+
+    def prepare_unit(self, unit, src, fl):
+        """Link command of a unit test with the object of src replaced by MUT_OBJ."""
+        key = (unit, src, fl)
+        if key in self.link_argv:
+            return self.link_argv[key] is not None
+        self.link_argv[key] = None
+        out = FLAVOURS[fl][0]
+        target = f"{out}/tests/{unit}"
+        lines = [l for l in self._dry(fl, ["-W", f"tests/unit/{unit}.c", target]) if f"-o {target} " in l]
+        if not lines:
+            return False
+        argv = self._clean(shlex.split(lines[-1]))
+        tsrc = f"tests/unit/{unit}.c"
+        tobj = os.path.join(self.mdir(fl), f"{unit}.o")
+        i_o = argv.index("-o")
+        if True:  # once per run: the test's headers may have changed too
+            r = sh(argv[:i_o] + ["-c", "-o", tobj, tsrc], self.dir, timeout=300)
+            if r.returncode != 0:
+                log(r.stdout[-2000:])
+                return False
+        argv = [tobj if a == tsrc else a for a in argv]
+        argv[i_o + 1] = os.path.join(self.mdir(fl), unit)
+        if shutil.which("ld.gold"):
+            argv.insert(1, "-fuse-ld=gold")  # links in a third of the time of ld.bfd
+        obj = f"{out}/obj/{src[:-2]}.o"
+        lib = f"{out}/obj/libtartan.a"
+        if obj in argv:
+            argv = ["MUT_OBJ" if a == obj else a for a in argv]
+        elif src.startswith("lib/") and lib in argv:
+            # the mutated object first: the linker then takes nothing from the archive's copy
+            k = argv.index(lib)
+            argv = argv[:k] + ["MUT_OBJ"] + argv[k:]
+        else:
+            return False  # this test does not link the file: it cannot tell a mutant apart
+        self.link_argv[key] = argv
+        return True
+
+    def link(self, unit, src, fl, mobj):
+        argv = [mobj if a == "MUT_OBJ" else a for a in self.link_argv[(unit, src, fl)]]
+        r = sh(argv, self.dir, timeout=300)
+        return r.returncode == 0
+
+    def env(self, fl="plain"):
+        out = os.path.join(self.dir, FLAVOURS[fl][0])
+        e = dict(os.environ, TT_ROOT=self.dir, TT_OUT=out, TT_BIN=os.path.join(out, "bin"),
+                 TT_HELPERS=os.path.join(out, "helpers"), TT_VARIANT=fl,
+                 TT_SHARED=os.environ.get("TT_SHARED", os.path.join(ROOT, "..", "shared")))
+        if fl == "asan":
+            e.update(ASAN_ENV)
+        return e
+
+    def unit_argv(self, unit, fl, mutant=True):
+        d = self.mdir(fl) if mutant else os.path.join(self.dir, FLAVOURS[fl][0], "tests")
+        return [os.path.join(d, unit)]
+
+    def integ_argv(self, f):
+        p = os.path.join(self.dir, "tests", "integration", f)
+        return ["python3", p] if f.endswith(".py") else ["bash", p]
+
+    def run_integration(self, src, mutated, integ, caps):
+        """Builds the mutant into the programs, runs the integration tests, puts back the
+        unmutated objects and programs (with their times, so make sees nothing to do)."""
+        b = os.path.join(self.dir, "build")
+        keep = [f"obj/{src[:-2]}.o", f"obj/{src[:-2]}.d", f"musl/{src[:-2]}.o",
+                f"musl/{src[:-2]}.d", "obj/libtartan.a", "musl/libtartan.a"]
+        keep += ["bin/" + x for x in os.listdir(os.path.join(b, "bin"))]
+        saved = os.path.join(self.mdir("plain"), "saved")
+        shutil.rmtree(saved, ignore_errors=True)
+        for k in keep:
+            if os.path.exists(os.path.join(b, k)):
+                os.makedirs(os.path.dirname(os.path.join(saved, k)), exist_ok=True)
+                shutil.copy2(os.path.join(b, k), os.path.join(saved, k))
+        prog = src.split("/")[0]
+        targets = ["build/bin/" + x for x in os.listdir(os.path.join(b, "bin"))] if prog == "lib" \
+            else [f"build/bin/{prog}"]
+        path = os.path.join(self.dir, src)
+        st = os.stat(path)
+        orig = open(path).read()
+        try:
+            open(path, "w").write(mutated)
+            ok, _ = self.make(targets, timeout=600)
+            if not ok:
+                return "nocompile", None
+            for f in integ:
+                r = run_one(self.integ_argv(f), self.dir, self.env(), caps[f])
+                if r != "pass":
+                    return r, f
+            return "pass", None
+        finally:
+            open(path, "w").write(orig)
+            os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+            for k in keep:
+                if os.path.exists(os.path.join(saved, k)):
+                    shutil.copy2(os.path.join(saved, k), os.path.join(b, k))
+                elif os.path.exists(os.path.join(b, k)):
+                    os.unlink(os.path.join(b, k))
+
+    def compile_mutant(self, m, orig, fl):
+        mutated = m.apply(orig)
+        path = os.path.join(self.dir, m.path)
+        st = os.stat(path)
+        mobj = os.path.join(self.mdir(fl), "mut.o")
+        try:
+            open(path, "w").write(mutated)
+            ok, _ = self.compile(m.path, fl, mobj)
+        finally:
+            open(path, "w").write(orig)
+            os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+        return mobj if ok else None
+
+    def run_units(self, m, units, fl, caps):
+        """None when every unit test passes, else (status, test)."""
+        mobj = self.compile_mutant(m, self.orig, fl)
+        if not mobj:
+            return "nocompile", None
+        for u in units:
+            if not self.prepare_unit(u, m.path, fl):
+                continue
+            if not self.link(u, m.path, fl, mobj):
+                return "nocompile", u
+            r = run_one(self.unit_argv(u, fl), self.dir, self.env(fl), caps[(u, fl)])
+            if r != "pass":
+                return {"fail": "killed", "timeout": "timeout"}[r], (u if fl == "plain" else f"{u} ({fl})")
+        return None
+
+    def run_mutant(self, m, orig, units, integ, caps, flavours):
+        """(status, test): killed / timeout / survived / nocompile / same (identical machine
+        code), and the test that told the mutant apart."""
+        self.orig = orig
+        mobj = self.compile_mutant(m, orig, "plain")
+        if not mobj:
+            return "nocompile", None
+        if open(mobj, "rb").read() == self.ref[m.path]:
+            return "same", None
+        for fl in flavours:
+            r = self.run_units(m, units, fl, caps)
+            if r:
+                return r
+        if integ:
+            r, by = self.run_integration(m.path, m.apply(orig), integ, caps)
+            if r != "pass":
+                return {"fail": "killed", "timeout": "timeout", "nocompile": "nocompile"}[r], by
+        return "survived", None
 
 
 def unit_names(patterns):
-    names = set()
+    """Unit tests in the order of the patterns (the most specific first: most mutants are
+    killed by the first test run, and the rest are then not even linked)."""
+    names = []
     for p in patterns:
-        for s in glob.glob(os.path.join(ROOT, "tests", "unit", p + ".c")):
-            names.add(os.path.basename(s)[:-2])
-    return sorted(names)
+        for s in sorted(glob.glob(os.path.join(ROOT, "tests", "unit", p + ".c"))):
+            n = os.path.basename(s)[:-2]
+            if n not in names:
+                names.append(n)
+    return names
 
 
-def test_signature(units, integ):
-    h = hashlib.sha1()
+@functools.lru_cache(maxsize=None)
+def test_signature(units, integ, asan):
+    h = hashlib.sha1(b"asan" if asan else b"")
     for u in units:
         h.update(open(os.path.join(ROOT, "tests", "unit", u + ".c"), "rb").read())
+    for hdr in sorted(glob.glob(os.path.join(ROOT, "tests", "unit", "*.h"))):
+        h.update(open(hdr, "rb").read())
     for f in integ:
         h.update(open(os.path.join(ROOT, "tests", "integration", f), "rb").read())
     return h.hexdigest()[:12]
-
-
-def build(units, needs_bins, timeout):
-    targets = [f"build/tests/{u}" for u in units]
-    if needs_bins:
-        targets += ["all"]
-    r = sh(["make", "-s", "-j2", "OUT=build"] + targets, TREE, timeout=timeout)
-    return r.returncode == 0, r.stdout
-
-
-def run_tests(units, integ, timeout):
-    """'pass', 'fail' or 'timeout'."""
-    env = dict(os.environ, TT_ROOT=TREE, TT_OUT=os.path.join(TREE, "build"),
-               TT_BIN=os.path.join(TREE, "build", "bin"),
-               TT_HELPERS=os.path.join(TREE, "build", "helpers"), TT_VARIANT="plain",
-               TT_SHARED=os.environ.get("TT_SHARED", os.path.join(ROOT, "..", "shared")))
-    deadline = time.monotonic() + timeout
-    cmds = [[os.path.join(TREE, "build", "tests", u)] for u in units]
-    for f in integ:
-        p = os.path.join(TREE, "tests", "integration", f)
-        cmds.append(["python3", p] if f.endswith(".py") else ["bash", p])
-    for c in cmds:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            return "timeout"
-        try:
-            r = subprocess.run(c, cwd=TREE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                               stdin=subprocess.DEVNULL, timeout=left, env=env, text=True,
-                               errors="replace", start_new_session=True)
-        except subprocess.TimeoutExpired:
-            return "timeout"
-        if r.returncode != 0 or re.search(r"^FAIL ", r.stdout, re.M):
-            return "fail"
-    return "pass"
 
 
 def load_equivalents():
@@ -429,21 +696,52 @@ def load_equivalents():
     return eq
 
 
+def save_results(path, results):
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(results, f, indent=0, sort_keys=True)
+    os.replace(tmp, path)
+
+
+STATUS_WORDS = {"killed": "killed", "timeout": "timed out", "survived": "survived",
+                "equivalent": "equivalent", "same": "same code", "nocompile": "not compiling"}
+
+
+def row(path, c):
+    killed, tmo, surv = c.get("killed", 0), c.get("timeout", 0), c.get("survived", 0)
+    eq, same, nc = c.get("equivalent", 0), c.get("same", 0), c.get("nocompile", 0)
+    n = killed + tmo + surv + eq + same + nc
+    judged = killed + tmo + surv
+    rate = f"{100.0 * (killed + tmo) / judged:.1f}%" if judged else "-"
+    return f"| {path} | {n} | {killed} | {tmo} | {surv} | {eq} | {same} | {nc} | {rate} |"
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--files", nargs="*", help="source globs (default: the whole scope)")
-    ap.add_argument("--ops", default="ror,lcr,neg,const,del,ret")
-    ap.add_argument("--sample", type=int, default=0, help="run N mutants chosen by --seed")
-    ap.add_argument("--per-file", type=int, default=0, help="at most N mutants per file (sampled)")
+    ap.add_argument("--ops", default="ror,lcr,aor,neg,const,del,ret")
+    ap.add_argument("--sample", type=int, default=0,
+                    help="run N mutants spread over the files, chosen by --seed")
+    ap.add_argument("--per-file", type=int, default=0, help="at most N mutants per file (sampled by --seed)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--jobs", type=int, default=1, help="mutants run at once, each in its own tree")
     ap.add_argument("--fail-on-survivor", action="store_true")
-    ap.add_argument("--report", default=os.path.join(WORK, "report.md"))
+    ap.add_argument("--work", default=WORK, help="trees and results (default build-mutate/)")
+    ap.add_argument("--report", default=None, help="default: WORK/report.md")
+    ap.add_argument("--ids", nargs="*", help="only these mutant ids (as listed by --list)")
     ap.add_argument("--list", action="store_true", help="list the mutants and exit")
     ap.add_argument("--fresh", action="store_true", help="forget earlier results")
-    ap.add_argument("--budget", type=float, default=0, help="stop after this many seconds")
+    ap.add_argument("--budget", type=float, default=0, help="stop starting mutants after this many seconds")
     ap.add_argument("--no-integration", action="store_true", help="unit tests only")
+    ap.add_argument("--no-asan", action="store_true",
+                    help="plain build only (default: survivors of the plain unit tests are also "
+                         "run in build-asan/ when it exists)")
+    ap.add_argument("--report-only", action="store_true", help="report earlier results, run nothing")
     args = ap.parse_args()
     ops = set(args.ops.split(","))
+    work = os.path.abspath(args.work)
+    results_path = os.path.join(work, "results.json")
+    report_path = args.report or os.path.join(work, "report.md")
 
     plan = []  # (path, units, integ)
     for globs_, unit_pats, integ in TARGETS:
@@ -458,129 +756,167 @@ def main():
         return 2
 
     equivalents = load_equivalents()
-    rng = random.Random(args.seed)
-    todo = []
-    sources = {}
+    use_asan = not args.no_asan and os.path.isdir(os.path.join(ROOT, "build-asan", "obj"))
+    sources, cover, by_file = {}, {}, {}
+    all_ids = set()
     for rel, units, integ in plan:
         src = open(os.path.join(ROOT, rel)).read()
         sources[rel] = src
+        cover[rel] = (units, integ)
         muts = [m for m in generate(rel, src) if m.op in ops]
-        if args.per_file and len(muts) > args.per_file:
-            muts = sorted(rng.sample(muts, args.per_file), key=lambda m: m.start)
-        for m in muts:
-            todo.append((m, units, integ))
-    if args.sample and len(todo) > args.sample:
-        # stable choice: order by a seeded hash of the id, not by position
-        todo.sort(key=lambda x: hashlib.sha1(f"{args.seed}:{x[0].id}".encode()).hexdigest())
-        todo = todo[:args.sample]
-        todo.sort(key=lambda x: (x[0].path, x[0].start))
+        all_ids.update(m.id for m in muts)
+        if args.ids:
+            muts = [m for m in muts if m.id in args.ids]
+        by_file[rel] = sample_per_file(muts, args.per_file, args.seed)
+    planned = {os.path.basename(p) for p in sources}
+    for mid in sorted(equivalents):
+        if mid.split(":")[0] in planned and mid not in all_ids:
+            log(f"mutate: {os.path.relpath(EQUIV_DOC, ROOT)} lists {mid}, which no longer exists "
+                "(its line changed): review that row")
+    if args.sample:
+        todo = sorted(sample_across(by_file, args.sample, args.seed), key=lambda m: (m.path, m.start))
+    else:
+        todo = [m for p in sorted(by_file) for m in by_file[p]]
     if args.list:
-        for m, units, integ in todo:
+        for m in todo:
             print(f"{m.id}\t{m.path}:{m.line}\t{m.op}\t{m.desc}")
         print(f"{len(todo)} mutants")
         return 0
 
+    os.makedirs(work, exist_ok=True)
     results = {}
-    if os.path.exists(RESULTS) and not args.fresh:
-        results = json.load(open(RESULTS))
-    log(f"mutate: {len(todo)} mutants over {len(plan)} files; preparing {TREE}")
-    prepare_tree()
-    ok, out = build(sorted({u for _, us, _ in plan for u in us}),
-                    any(i for _, _, i in plan), 1800)
-    if not ok:
-        log(out[-3000:])
-        log("mutate: the unmutated tree does not build")
-        return 2
-    # Baseline: every test subset must pass unmutated, and gives the time cap.
-    caps = {}
-    for rel, units, integ in plan:
-        key = (tuple(units), tuple(integ))
-        if key in caps:
-            continue
-        t0 = time.monotonic()
-        st = run_tests(units, integ, 900)
-        if st != "pass":
-            log(f"mutate: the tests for {rel} fail without any mutant ({units} {integ})")
-            return 2
-        caps[key] = max(20.0, 4 * (time.monotonic() - t0) + 10)
+    if os.path.exists(results_path) and not args.fresh:
+        results = json.load(open(results_path))
+
+    def src_hash(p):
+        return hashlib.sha1(sources[p].encode()).hexdigest()[:12]
+
+    def cached(m):
+        if m.id in equivalents:
+            return "equivalent"
+        units, integ = cover[m.path]
+        sig = hashlib.sha1((sources[m.path] + test_signature(tuple(units), tuple(integ), use_asan)).encode()).hexdigest()[:12]
+        prev = results.get(m.id)
+        if prev and prev.get("src") == src_hash(m.path):
+            # killed stays killed while the file is unchanged (tests are only added); a
+            # survivor is run again when its tests change
+            if prev["status"] in ("killed", "timeout", "nocompile", "same") or prev.get("sig") == sig:
+                return prev["status"]
+        return None
+
+    pending = [] if args.report_only else [m for m in todo if cached(m) is None]
+    log(f"mutate: {len(todo)} mutants over {len(plan)} files, {len(pending)} to run, "
+        f"{args.jobs} job(s); work in {work}")
 
     start = time.monotonic()
-    counts = {}
-    survivors = []
     ran = 0
-    try:
-        for idx, (m, units, integ) in enumerate(todo):
-            sig = hashlib.sha1((sources[m.path] + test_signature(units, integ)).encode()).hexdigest()[:12]
-            prev = results.get(m.id)
-            status = None
-            if prev and prev.get("src") == hashlib.sha1(sources[m.path].encode()).hexdigest()[:12]:
-                if prev["status"] in ("killed", "timeout", "nocompile") or prev.get("sig") == sig:
-                    status = prev["status"]
-            if m.id in equivalents:
-                status = "equivalent"
-            if status is None:
-                if args.budget and time.monotonic() - start > args.budget:
-                    log("mutate: time budget used up; rerun to resume")
-                    break
-                path = os.path.join(TREE, m.path)
-                orig = sources[m.path]
-                try:
-                    with open(path, "w") as f:
-                        f.write(m.apply(orig))
-                    ok, _ = build(units, bool(integ), 600)
-                    if not ok:
-                        status = "nocompile"
-                    else:
-                        st = run_tests(units, integ, caps[(tuple(units), tuple(integ))])
-                        status = {"pass": "survived", "fail": "killed", "timeout": "timeout"}[st]
-                finally:
-                    with open(path, "w") as f:
-                        f.write(orig)
-                    os.utime(path)  # newer than the mutant's object: make rebuilds it
-                ran += 1
-                results[m.id] = {"status": status, "sig": sig, "src":
-                                 hashlib.sha1(sources[m.path].encode()).hexdigest()[:12],
-                                 "where": f"{m.path}:{m.line}", "desc": m.desc}
-                if ran % 5 == 0:
-                    json.dump(results, open(RESULTS, "w"), indent=0)
-                log(f"[{idx + 1}/{len(todo)}] {status:10} {m.path}:{m.line} {m.op} {m.desc}")
-            c = counts.setdefault(m.path, {})
-            c[status] = c.get(status, 0) + 1
-            if status == "survived":
-                survivors.append(m)
-    finally:
-        os.makedirs(WORK, exist_ok=True)
-        json.dump(results, open(RESULTS, "w"), indent=0)
+    if pending:
+        files = source_files()
+        trees = [Tree(work, i) for i in range(max(1, args.jobs))]
+        need_units = sorted({u for m in pending for u in cover[m.path][0]})
+        need_integ = sorted({f for m in pending for f in cover[m.path][1]})
+        flavours = ["plain", "asan"] if use_asan else ["plain"]
+        for t in trees:
+            t.sync(files)
+        if not use_asan and not args.no_asan:
+            log("mutate: no build-asan/ (make asan): mutants are run in the plain build only")
+        for t in trees:
+            for fl in flavours:
+                ok, out = t.make(["all"], fl)
+                if not ok:
+                    log(out[-3000:])
+                    log(f"mutate: the unmutated tree {t.dir} does not build ({fl})")
+                    return 2
+                for p in sorted({m.path for m in pending}):
+                    if not t.prepare_source(p, fl):
+                        log(f"mutate: cannot find how {p} is compiled ({fl})")
+                        return 2
+        # Baseline: every test passes unmutated; its time gives the cap for mutants.
+        caps = {}
+        t0 = trees[0]
+        for fl in flavours:
+            for u in need_units:
+                a = time.monotonic()
+                st = run_one(t0.unit_argv(u, fl, mutant=False), t0.dir, t0.env(fl), 900)
+                if st != "pass":
+                    log(f"mutate: {u} ({fl}) fails without any mutant")
+                    return 2
+                caps[(u, fl)] = max(5.0, 10 * (time.monotonic() - a) + 2)
+        for f in need_integ:
+            a = time.monotonic()
+            st = run_one(t0.integ_argv(f), t0.dir, t0.env(), 900)
+            if st != "pass":
+                log(f"mutate: {f} fails without any mutant")
+                return 2
+            caps[f] = max(30.0, 3 * (time.monotonic() - a) + 20)
 
-    # report
-    lines = ["| file | mutants | killed | timed out | survived | equivalent | not compiling | kill rate |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+        free = queue.Queue()
+        for t in trees:
+            free.put(t)
+        lock = threading.Lock()
+        done = [0]
+
+        def work_one(m):
+            if args.budget and time.monotonic() - start > args.budget:
+                return None
+            t = free.get()
+            try:
+                units, integ = cover[m.path]
+                status, by = t.run_mutant(m, sources[m.path], units, integ, caps, flavours)
+            finally:
+                free.put(t)
+            units, integ = cover[m.path]
+            sig = hashlib.sha1((sources[m.path] + test_signature(tuple(units), tuple(integ), use_asan)).encode()).hexdigest()[:12]
+            with lock:
+                results[m.id] = {"status": status, "sig": sig, "src": src_hash(m.path),
+                                 "where": f"{m.path}:{m.line}", "desc": m.desc, "by": by}
+                save_results(results_path, results)
+                done[0] += 1
+                log(f"[{done[0]}/{len(pending)}] {status:10} {m.path}:{m.line} {m.op} {m.desc}"
+                    + (f"  ({by})" if by else ""))
+            return status
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=len(trees)) as ex:
+            futs = [ex.submit(work_one, m) for m in pending]
+            try:
+                for f in concurrent.futures.as_completed(futs):
+                    if f.result() is not None:
+                        ran += 1
+            except KeyboardInterrupt:
+                for f in futs:
+                    f.cancel()
+                raise
+        if ran < len(pending):
+            log("mutate: time budget used up; rerun to resume")
+
+    counts, survivors = {}, []
+    for m in todo:
+        status = cached(m)
+        if status is None:
+            continue  # not run (budget)
+        c = counts.setdefault(m.path, {})
+        c[status] = c.get(status, 0) + 1
+        if status == "survived":
+            survivors.append(m)
+
+    lines = ["| file | mutants | killed | timed out | survived | equivalent | same code | not compiling | kill rate |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     tot = {}
     for path in sorted(counts):
-        c = counts[path]
-        for k, v in c.items():
+        for k, v in counts[path].items():
             tot[k] = tot.get(k, 0) + v
-        lines.append(row(path, c))
+        lines.append(row(path, counts[path]))
     lines.append(row("**all**", tot))
     text = "\n".join(lines)
     if survivors:
         text += "\n\nSurvivors:\n\n```diff\n" + "\n".join(diff_of(m, sources[m.path]) for m in survivors) + "\n```\n"
-    os.makedirs(os.path.dirname(args.report), exist_ok=True)
-    open(args.report, "w").write(text + "\n")
+    os.makedirs(os.path.dirname(report_path), exist_ok=True)
+    open(report_path, "w").write(text + "\n")
     print(text)
-    log(f"mutate: {ran} mutants run in {time.monotonic() - start:.0f} s; report in {args.report}")
+    log(f"mutate: {ran} mutants run in {time.monotonic() - start:.0f} s; report in {report_path}")
     if args.fail_on_survivor and survivors:
         return 1
     return 0
-
-
-def row(path, c):
-    killed, tmo, surv = c.get("killed", 0), c.get("timeout", 0), c.get("survived", 0)
-    eq, nc = c.get("equivalent", 0), c.get("nocompile", 0)
-    n = killed + tmo + surv + eq + nc
-    judged = killed + tmo + surv
-    rate = f"{100.0 * (killed + tmo) / judged:.1f}%" if judged else "-"
-    return f"| {path} | {n} | {killed} | {tmo} | {surv} | {eq} | {nc} | {rate} |"
 
 
 if __name__ == "__main__":
