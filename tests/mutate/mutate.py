@@ -48,20 +48,20 @@ EQUIV_DOC = os.path.join(ROOT, "docs", "internals", "mutants.md")
 # Source files in scope, and the tests that cover them: unit test binaries (names under
 # build/tests) and integration test files (tests/integration/...). Globs are expanded.
 TARGETS = [
-    (["engine/cond_*.c"], ["test_engine_cond_ops", "test_engine_rules_*", "test_engine_pipeline_*",
+    (["engine/cond_*.c"], ["test_engine_cond_*", "test_engine_rules_*", "test_engine_pipeline_*",
                            "test_engine_alert_format", "test_engine_format_basic"], []),
     (["engine/fields_extract.c", "engine/evt_args.c"],
-     ["test_engine_fields_args", "test_engine_state_*", "test_engine_pipeline_*",
+     ["test_engine_fields_*", "test_engine_state_*", "test_engine_pipeline_*",
       "test_engine_alert_format", "test_engine_format_basic"], []),
     (["engine/state_*.c"], ["test_engine_state_*", "test_engine_pipeline_*",
-                            "test_engine_fields_args"], []),
+                            "test_engine_fields_*"], []),
     (["tracer/filter.c", "tracer/syscalls.c"], ["test_tracer_*"], []),
     (["tracer/decode.c"], ["test_tracer_*"], ["tracer_events.py"]),
-    (["lib/tt_ring.c"], ["test_lib_ring"], []),
-    (["logshipper/ls_sigv4.c", "lib/tt_sigv4.c"], ["test_logshipper_sigv4", "test_lib_sigv4*"], []),
-    (["logshipper/ls_queue.c"], ["test_logshipper_queue"], []),
-    (["logshipper/ls_cwl.c"], ["test_logshipper_responses", "test_logshipper_queue"],
-     ["logshipper_faults.py"]),
+    (["lib/tt_ring.c"], ["test_lib_ring*"], []),
+    (["logshipper/ls_sigv4.c", "lib/tt_sigv4.c"], ["test_logshipper_sigv4*", "test_lib_sigv4*"], []),
+    (["logshipper/ls_queue.c"], ["test_logshipper_queue*"], []),
+    (["logshipper/ls_cwl.c"], ["test_logshipper_responses", "test_logshipper_cwl*",
+                               "test_logshipper_queue*"], ["logshipper_faults.py"]),
 ]
 
 RELOPS = {"<": ["<=", ">="], "<=": ["<", ">"], ">": [">=", "<="], ">=": [">", "<"],
@@ -475,6 +475,7 @@ class Tree:
                                                               "mutate-*"))
             if self.has(fl):
                 os.makedirs(self.mdir(fl), exist_ok=True)
+        self.restore_saved()
 
     def make(self, targets, fl="plain", timeout=1800):
         out, extra = FLAVOURS[fl]
@@ -607,11 +608,23 @@ class Tree:
         finally:
             open(path, "w").write(orig)
             os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
-            for k in keep:
-                if os.path.exists(os.path.join(saved, k)):
-                    shutil.copy2(os.path.join(saved, k), os.path.join(b, k))
-                elif os.path.exists(os.path.join(b, k)):
-                    os.unlink(os.path.join(b, k))
+            self.restore_saved(keep)
+
+    def restore_saved(self, keep=None):
+        """Puts back what run_integration saved (also after a run cut short in the middle)."""
+        b = os.path.join(self.dir, "build")
+        saved = os.path.join(self.mdir("plain"), "saved")
+        if not os.path.isdir(saved):
+            return
+        if keep is None:
+            keep = [os.path.relpath(os.path.join(dp, f), saved)
+                    for dp, _, fs in os.walk(saved) for f in fs]
+        for k in keep:
+            if os.path.exists(os.path.join(saved, k)):
+                shutil.copy2(os.path.join(saved, k), os.path.join(b, k))
+            elif os.path.exists(os.path.join(b, k)):
+                os.unlink(os.path.join(b, k))
+        shutil.rmtree(saved)
 
     def compile_mutant(self, m, orig, fl):
         mutated = m.apply(orig)
