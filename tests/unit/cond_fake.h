@@ -110,6 +110,10 @@ static int fk_resolve(void *arg, const char *name, const char *farg, struct fld_
             }
             return 0;
         }
+    if (strncmp(name, "b.any.", 6) == 0) { /* takes any suffix, like evt.arg.NAME */
+        out->info = &fi[F_S];
+        return 0;
+    }
     snprintf(err, errlen, "filter_check called with nonexistent field %s", name);
     return -1;
 }

@@ -270,6 +270,7 @@ TT_TEST(regex_translation_of_re2_syntax)
     T("b.s regex '[[:upper:]][[:lower:]]+[.]c-[[:digit:]] x'", 1);
     T("b.s regex '[[:digit:]]un.*'", 0);
     T("b.s regex '[^[:digit:]]un.*'", 1);
+    T("b.s regex '[[:alpha:]\\\\d.]+-[[:alpha:]\\\\d] x'", 1); /* a class, then an escape */
     s_val = "]x";
     T("b.s regex '[]]x'", 1);
     T("b.s regex '[]a]x'", 1);
@@ -313,6 +314,7 @@ TT_TEST(regex_limits_of_re2)
            "supported)");
     REJECT("b.s regex '[ab'", "invalid regular expression '[ab': missing closing ]");
     REJECT("b.s regex '[[:alpha:]'", "invalid regular expression '[[:alpha:]': missing closing ]");
+    REJECT("b.s regex '[[::]'", "invalid regular expression '[[::]': missing closing ]");
     REJECT("b.s regex 'a)'", "invalid regular expression 'a)': unexpected )");
     REJECT("b.s regex '(a'", "invalid regular expression: (a");
     T("b.s regex '[\\\\]]|aaa'", 1);
@@ -386,6 +388,9 @@ TT_TEST(hint_when_a_value_looks_like_a_field_or_transformer)
     HINT("b.s = 'b.anc]2['", NULL);
     HINT("b.s = 'b.anc[2]x'", NULL);
     HINT("b.s = 'b-s.x'", NULL);
+    HINT("b.s = 'b.any.thing'", "'b.any.thing' may be a valid field misused as a const string value");
+    HINT("b.s = 'b.any.x-y'", NULL); /* the provider would take it: not a field name */
+    HINT("b.s = 'b.any.x/y'", NULL);
     HINT("b.s = '1b.s'", NULL);
     HINT("b.s = bs2", NULL);
     HINT("b.s = 'tolower(x)'", "'tolower(x)' may be a valid field transformer misused as a const "
