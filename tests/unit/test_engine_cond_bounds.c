@@ -628,6 +628,8 @@ TT_TEST(b64_decodes_and_drops_invalid_input)
     s_val = "+/+/"; /* 62 63 62 63 */
     T("len(b64(b.s)) = 3", 1);
     T("b64(b.s) = '\\xfb\\xff\\xbf'", 1);
+    s_val = "AZaz09+/"; /* the first and last character of each range, 0, 25, 26, 51, ... */
+    T("b64(b.s) = '\\x01\\x96\\xb3\\xd3\\xdf\\xbf'", 1);
     s_val = "cn*u"; /* invalid: the value is dropped, so every comparison is false */
     T("b64(b.s) = runc", 0);
     T("b64(b.s) exists", 0);
@@ -649,6 +651,114 @@ TT_TEST(len_counts_bytes)
     T("len(b.s) exists", 1);
     buf_len = 3;
     T("len(b.buf) = 3", 1);
+}
+
+TT_TEST(values_too_long_for_the_scratch_area_are_dropped)
+{
+    /* transformed values and glob subjects are copied to a 64 KiB scratch area per check; a
+     * value that does not fit is dropped (the check is false), never written past the end */
+    static char big[70001];
+    memset(big, 'A', sizeof(big) - 1);
+    reset_values();
+    s_val = big;
+    T("b.s startswith AAA", 1);
+    T("tolower(b.s) startswith aaa", 0);
+    T("tolower(b.s) exists", 0);
+    T("toupper(b.s) startswith AAA", 0);
+    T("b64(b.s) exists", 0);
+    T("len(b.s) = 70000", 1);
+    T("basename(b.s) startswith AAA", 1); /* no copy needed */
+    T("b.s glob 'A*'", 0);
+    T("not b.s glob 'A*'", 1);
+    s_val = "AAAA";
+    s2_val = big;
+    T("b.s glob val(b.s2)", 0);
+    /* the area is reused for each check: two 40 KB copies in two checks both fit */
+    big[40000] = '\0';
+    s_val = big;
+    s2_val = big;
+    T("tolower(b.s) startswith a and tolower(b.s2) endswith a", 1);
+    T("tolower(b.s) = x or toupper(b.s2) startswith AAA", 1);
+}
+
+TT_TEST(glob_subject_is_terminated_after_a_longer_value)
+{
+    /* the second check's copy is shorter than what the first left in the scratch area */
+    reset_values();
+    s2_val = "RUNCXYZ";
+    s_val = "runc";
+    T("tolower(b.s2) = x or b.s glob runc", 1);
+    T("tolower(b.s2) = x or b.s glob 'r*c'", 1);
+}
+
+TT_TEST(val_with_set_operators_looks_at_every_value)
+{
+    reset_values();
+    static const char *v[] = {"a", "b", "c"};
+    for (int i = 0; i < 3; i++)
+        multi_val[i] = v[i];
+    multi_n = 3;
+    s_val = "b";
+    T("b.s in val(b.list)", 1);
+    T("b.s intersects val(b.list)", 1);
+    T("b.list intersects val(b.s)", 1);
+    T("b.list in val(b.s)", 0); /* a and c are not in (b) */
+    T("b.list in val(b.list)", 1);
+    s_val = "a";
+    T("b.list intersects val(b.s)", 1);
+    s_val = "c";
+    T("b.list intersects val(b.s)", 1);
+    s_val = "z";
+    T("b.list intersects val(b.s)", 0);
+    T("b.s in val(b.list)", 0);
+    s_val = "runc";
+    s2_val = "runc";
+    T("b.s in val(b.s2)", 1);
+    T("b.s intersects val(b.s2)", 1);
+    s2_val = "crun";
+    T("b.s in val(b.s2)", 0);
+    T("b.s intersects val(b.s2)", 0);
+}
+
+TT_TEST(modifiers_count_each_matching_item_once)
+{
+    reset_values();
+    T("b.s icontains oneof (RUNC, zzz)", 1);
+    T("b.s icontains oneof ('', zzz)", 1);
+    T("b.s icontains oneof ('', RU)", 0);
+    T("b.s contains oneof ('', zzz)", 1);
+    T("b.s startswith oneof ('', zzz)", 1);
+    T("b.s endswith oneof ('', zzz)", 1);
+    T("b.s glob oneof ('r*', zzz)", 1);
+    T("b.s iglob oneof ('R*', zzz)", 1);
+    T("b.s = oneof (runc, zzz)", 1);
+    T("b.s != oneof (runc, zzz)", 1);
+    T("b.s regex oneof ('r.*', zzz)", 1);
+    buf_val = "\x01\x02";
+    buf_len = 2;
+    T("b.buf bcontains oneof (02, 03)", 1);
+    T("b.buf bstartswith oneof (01, 0102)", 0);
+}
+
+TT_TEST(pmatch_component_globs_honour_escapes)
+{
+    reset_values();
+    s_val = "/x*y/z";
+    T("b.s pmatch ('/x\\\\*y')", 1);
+    s_val = "/xay/z";
+    T("b.s pmatch ('/x\\\\*y')", 0);
+    T("b.s pmatch ('/x*y')", 1);
+    /* a component of 256 characters or more is compared as text, not as a pattern */
+    static char pat[300], val[300];
+    snprintf(pat, sizeof(pat), "b.s pmatch ('/%0255d*')", 0);
+    snprintf(val, sizeof(val), "/%0255d*", 0);
+    s_val = val;
+    T(pat, 1);
+    snprintf(val, sizeof(val), "/%0255dx", 0);
+    T(pat, 0);
+    snprintf(pat, sizeof(pat), "b.s pmatch ('/%0254d*')", 0);
+    snprintf(val, sizeof(val), "/%0254dx", 0); /* 255 characters each: a pattern */
+    T(pat, 1);
 }
 
 /* ---- caches ---- */

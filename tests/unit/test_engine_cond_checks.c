@@ -388,7 +388,8 @@ TT_TEST(hint_when_a_value_looks_like_a_field_or_transformer)
     HINT("b.s = 'b.anc]2['", NULL);
     HINT("b.s = 'b.anc[2]x'", NULL);
     HINT("b.s = 'b-s.x'", NULL);
-    HINT("b.s = 'b.any.thing'", "'b.any.thing' may be a valid field misused as a const string value");
+    HINT("b.s = 'b.any.thing'",
+         "'b.any.thing' may be a valid field misused as a const string value");
     HINT("b.s = 'b.any.x-y'", NULL); /* the provider would take it: not a field name */
     HINT("b.s = 'b.any.x/y'", NULL);
     HINT("b.s = '1b.s'", NULL);

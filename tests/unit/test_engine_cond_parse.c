@@ -189,6 +189,7 @@ TT_TEST(modifiers_only_before_a_list)
     P("p.n = anyof ornot", "(check \"= anyof\" (field \"p.n\") (value \"ornot\"))");
     P("p.n =anyof (a)", "ERR 1:12 unexpected token after 'anyof', expecting 'or', 'and'");
     P("p.n = anyof(a)", "ERR 1:12 unexpected token after 'anyof', expecting 'or', 'and'");
+    P("p.n = anyof x", "(check \"= anyof\" (field \"p.n\") (value \"x\"))");
     P("p.n = anyof 5", "ERR 1:13 unexpected token after 'anyof', expecting 'or', 'and'");
 }
 
@@ -218,6 +219,8 @@ TT_TEST(transformers_and_val)
     P("concat(p.a, tolower(p.b), \"-\") = x",
       "(check \"=\" (trans \"concat\" (field \"p.a\") (trans \"tolower\" (field \"p.b\")) "
       "(value \"-\")) (value \"x\"))");
+    P("concat(p.a , 'b' ,p.c ) = x", "(check \"=\" (trans \"concat\" (field \"p.a\") (value \"b\") "
+                                     "(field \"p.c\")) (value \"x\"))");
     P("join(',', ( )) = x", "(check \"=\" (trans \"join\" (value \",\") (tlist)) (value \"x\"))");
     P("join(',', (tolower( p.a ), p.b[1])) = x",
       "(check \"=\" (trans \"join\" (value \",\") (tlist (trans \"tolower\" (field \"p.a\")) "
@@ -344,6 +347,48 @@ TT_TEST(depth_limit)
         "(and (check \"=\" (field \"p.a\") (value \"x\")) (check \"=\" (field \"p.b\") "
         "(value \"y\")) (check \"in\" (field \"p.c\") (list \"z\")) (check \"=\" (trans "
         "\"tolower\" (field \"p.d\")) (trans \"val\" (field \"p.e\"))))");
+}
+
+/* ---- socket domains a condition can match (for the tracer's filter) ---- */
+
+static uint64_t domains(const char *text)
+{
+    struct arena a;
+    arena_init(&a);
+    struct cparse_err err;
+    struct cnode *n = cond_parse(&a, text, 0, &err);
+    uint64_t m = n ? cond_socket_domains(n) : 0xdead;
+    arena_free(&a);
+    return m;
+}
+
+TT_TEST(socket_domains_named_by_a_condition)
+{
+    const uint64_t all = COND_DOM_ALL;
+    TT_CHECK(domains("evt.arg.domain = AF_UNSPEC") == 1ull << 0);
+    TT_CHECK(domains("evt.arg.domain = AF_XDP") == 1ull << 44);
+    TT_CHECK(domains("evt.arg.domain = AF_NOSUCH") == all); /* could be a number's rendering */
+    TT_CHECK(domains("evt.arg.domain = 17") == all);
+    TT_CHECK(domains("evt.arg.domain contains NOSUCH") == 0);
+    TT_CHECK(domains("evt.arg.domain contains 17") == all);
+    TT_CHECK(domains("evt.arg.domain contains UNSPEC") == 1ull << 0);
+    TT_CHECK(domains("evt.arg.domain in (AF_UNIX, AF_NOSUCH)") == all);
+    TT_CHECK(domains("evt.arg.domain in (AF_UNIX, AF_PACKET)") == ((1ull << 1) | (1ull << 17)));
+    TT_CHECK(domains("evt.arg.domain in ()") == 0);
+    TT_CHECK(domains("evt.arg.domain intersects (AF_UNIX)") == all);
+    TT_CHECK(domains("evt.arg.domain pmatch (AF_UNIX)") == all);
+    TT_CHECK(domains("evt.arg.domain startswith AF_UNIX") == all);
+    TT_CHECK(domains("evt.arg.domain = anyof (AF_UNIX)") == all);
+    TT_CHECK(domains("evt.arg.domain in shells") == all);
+    TT_CHECK(domains("evt.arg.domain[1] = AF_UNIX") == all);
+    TT_CHECK(domains("not evt.arg.domain = AF_UNIX") == all);
+    TT_CHECK(domains("evt.arg.domain = AF_UNIX or evt.arg.domain = AF_INET") == 0x6);
+    TT_CHECK(domains("evt.arg.domain = AF_UNIX and evt.arg.domain contains AF_") == 0x2);
+    TT_CHECK(domains("not (evt.arg.domain != AF_UNIX)") == all);
+    TT_CHECK(domains("evt.type = open") == 0);
+    TT_CHECK(domains("not evt.type = open") == all);
+    TT_CHECK(domains("not evt.type = socket") == 0);
+    TT_CHECK(domains("evt.type = socket and not evt.type = open") == all);
 }
 
 int main(void)
