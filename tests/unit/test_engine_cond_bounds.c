@@ -673,6 +673,12 @@ TT_TEST(values_too_long_for_the_scratch_area_are_dropped)
     s_val = "AAAA";
     s2_val = big;
     T("b.s glob val(b.s2)", 0);
+    /* two transformers on one value need two copies: 40 KB does not fit twice */
+    big[40000] = '\0';
+    s_val = big;
+    T("tolower(b.s) startswith a", 1);
+    T("toupper(tolower(b.s)) startswith A", 0);
+    T("toupper(tolower(b.s)) exists", 0);
     /* the area is reused for each check: two 40 KB copies in two checks both fit */
     big[40000] = '\0';
     s_val = big;
@@ -755,6 +761,8 @@ TT_TEST(pmatch_component_globs_honour_escapes)
     s_val = val;
     T(pat, 1);
     snprintf(val, sizeof(val), "/%0255dx", 0);
+    T(pat, 0);
+    snprintf(val, sizeof(val), "/%0255d", 0); /* would match as a pattern */
     T(pat, 0);
     snprintf(pat, sizeof(pat), "b.s pmatch ('/%0254d*')", 0);
     snprintf(val, sizeof(val), "/%0254dx", 0); /* 255 characters each: a pattern */

@@ -271,6 +271,8 @@ TT_TEST(regex_translation_of_re2_syntax)
     T("b.s regex '[[:digit:]]un.*'", 0);
     T("b.s regex '[^[:digit:]]un.*'", 1);
     T("b.s regex '[[:alpha:]\\\\d.]+-[[:alpha:]\\\\d] x'", 1); /* a class, then an escape */
+    s_val = "a1.b-2 c"; /* the escape in the first bracket matters */
+    T("b.s regex '[[:alpha:]\\\\d.]+-[[:alpha:]\\\\d] c'", 1);
     s_val = "]x";
     T("b.s regex '[]]x'", 1);
     T("b.s regex '[]a]x'", 1);
