@@ -355,6 +355,13 @@ def diff_of(m, src):
     return "\n".join(out)
 
 
+def one_line_diff(m, src):
+    """`old line` -> `new line` at file:line, for a one-line FAIL reason."""
+    old = src.split("\n")[m.line - 1]
+    new = m.apply(src).split("\n")[m.line - 1]
+    return f"{m.path}:{m.line} ({m.op}: {m.desc}): `{old.strip()}` became `{new.strip()}`"
+
+
 # ------------------------------------------------------------------ sampling
 
 def rank(seed, mid):
@@ -423,6 +430,34 @@ def run_one(argv, cwd, env, timeout):
 FLAVOURS = {"plain": ("build", []), "asan": ("build-asan", ["SAN=1"])}
 ASAN_ENV = {"ASAN_OPTIONS": "detect_leaks=1:abort_on_error=0:halt_on_error=1",
             "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1"}
+
+
+class RunnerError(Exception):
+    """The unmutated tree is not usable: stop the run."""
+
+
+class Caps:
+    """Time cap of each test: ten times its unmutated time (three for integration tests),
+    measured the first time a mutant needs the test. A test that fails without any mutant
+    stops the run: nothing it says about a mutant would mean anything."""
+
+    def __init__(self):
+        self.v = {}
+        self.lock = threading.Lock()
+
+    def get(self, tree, key):
+        with self.lock:
+            if key in self.v:
+                return self.v[key]
+            unit = isinstance(key, tuple)
+            argv = tree.unit_argv(key[0], key[1], mutant=False) if unit else tree.integ_argv(key)
+            a = time.monotonic()
+            st = run_one(argv, tree.dir, tree.env(key[1] if unit else "plain"), 900)
+            if st != "pass":
+                raise RunnerError(f"{key} fails without any mutant")
+            dt = time.monotonic() - a
+            self.v[key] = max(5.0, 10 * dt + 2) if unit else max(30.0, 3 * dt + 20)
+            return self.v[key]
 
 
 class Tree:
@@ -601,7 +636,7 @@ class Tree:
             if not ok:
                 return "nocompile", None
             for f in integ:
-                r = run_one(self.integ_argv(f), self.dir, self.env(), caps[f])
+                r = run_one(self.integ_argv(f), self.dir, self.env(), caps.get(self, f))
                 if r != "pass":
                     return r, f
             return "pass", None
@@ -649,7 +684,7 @@ class Tree:
                 continue
             if not self.link(u, m.path, fl, mobj):
                 return "nocompile", u
-            r = run_one(self.unit_argv(u, fl), self.dir, self.env(fl), caps[(u, fl)])
+            r = run_one(self.unit_argv(u, fl), self.dir, self.env(fl), caps.get(self, (u, fl)))
             if r != "pass":
                 return {"fail": "killed", "timeout": "timeout"}[r], (u if fl == "plain" else f"{u} ({fl})")
         return None
@@ -658,6 +693,9 @@ class Tree:
         """(status, test): killed / timeout / survived / nocompile / same (identical machine
         code), and the test that told the mutant apart."""
         self.orig = orig
+        for fl in flavours:
+            if not self.prepare_source(m.path, fl):
+                raise RunnerError(f"cannot find how {m.path} is compiled ({fl})")
         mobj = self.compile_mutant(m, orig, "plain")
         if not mobj:
             return "nocompile", None
@@ -750,6 +788,9 @@ def main():
                     help="plain build only (default: survivors of the plain unit tests are also "
                          "run in build-asan/ when it exists)")
     ap.add_argument("--report-only", action="store_true", help="report earlier results, run nothing")
+    ap.add_argument("--results-lines", action="store_true",
+                    help="print PASS/FAIL lines (tests/run.sh protocol): PASS for a mutant the "
+                         "tests tell apart, FAIL with its diff for a survivor; exit 1 on a survivor")
     args = ap.parse_args()
     ops = set(args.ops.split(","))
     work = os.path.abspath(args.work)
@@ -826,8 +867,6 @@ def main():
     if pending:
         files = source_files()
         trees = [Tree(work, i) for i in range(max(1, args.jobs))]
-        need_units = sorted({u for m in pending for u in cover[m.path][0]})
-        need_integ = sorted({f for m in pending for f in cover[m.path][1]})
         flavours = ["plain", "asan"] if use_asan else ["plain"]
         for t in trees:
             t.sync(files)
@@ -840,28 +879,7 @@ def main():
                     log(out[-3000:])
                     log(f"mutate: the unmutated tree {t.dir} does not build ({fl})")
                     return 2
-                for p in sorted({m.path for m in pending}):
-                    if not t.prepare_source(p, fl):
-                        log(f"mutate: cannot find how {p} is compiled ({fl})")
-                        return 2
-        # Baseline: every test passes unmutated; its time gives the cap for mutants.
-        caps = {}
-        t0 = trees[0]
-        for fl in flavours:
-            for u in need_units:
-                a = time.monotonic()
-                st = run_one(t0.unit_argv(u, fl, mutant=False), t0.dir, t0.env(fl), 900)
-                if st != "pass":
-                    log(f"mutate: {u} ({fl}) fails without any mutant")
-                    return 2
-                caps[(u, fl)] = max(5.0, 10 * (time.monotonic() - a) + 2)
-        for f in need_integ:
-            a = time.monotonic()
-            st = run_one(t0.integ_argv(f), t0.dir, t0.env(), 900)
-            if st != "pass":
-                log(f"mutate: {f} fails without any mutant")
-                return 2
-            caps[f] = max(30.0, 3 * (time.monotonic() - a) + 20)
+        caps = Caps()
 
         free = queue.Queue()
         for t in trees:
@@ -869,13 +887,18 @@ def main():
         lock = threading.Lock()
         done = [0]
 
+        broken = []
+
         def work_one(m):
-            if args.budget and time.monotonic() - start > args.budget:
+            if broken or (args.budget and time.monotonic() - start > args.budget):
                 return None
             t = free.get()
             try:
                 units, integ = cover[m.path]
                 status, by = t.run_mutant(m, sources[m.path], units, integ, caps, flavours)
+            except RunnerError as e:
+                broken.append(str(e))
+                return None
             finally:
                 free.put(t)
             units, integ = cover[m.path]
@@ -899,6 +922,9 @@ def main():
                 for f in futs:
                     f.cancel()
                 raise
+        if broken:
+            log(f"mutate: {broken[0]}")
+            return 2
         if ran < len(pending):
             log("mutate: time budget used up; rerun to resume")
 
@@ -911,6 +937,16 @@ def main():
         c[status] = c.get(status, 0) + 1
         if status == "survived":
             survivors.append(m)
+        if args.results_lines and status in ("killed", "timeout", "survived"):
+            name = f"mutant_{m.id}"
+            if status == "survived":
+                print(f"FAIL {name}: survived, no test fails on {one_line_diff(m, sources[m.path])}",
+                      flush=True)
+            else:
+                by = results.get(m.id, {}).get("by")
+                how = "timed out" if status == "timeout" else "killed"
+                print(f"PASS {name} ({m.path}:{m.line} {m.op} {m.desc}: {how}"
+                      + (f" by {by})" if by else ")"), flush=True)
 
     lines = ["| file | mutants | killed | timed out | survived | equivalent | same code | not compiling | kill rate |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
@@ -925,9 +961,12 @@ def main():
         text += "\n\nSurvivors:\n\n```diff\n" + "\n".join(diff_of(m, sources[m.path]) for m in survivors) + "\n```\n"
     os.makedirs(os.path.dirname(report_path), exist_ok=True)
     open(report_path, "w").write(text + "\n")
-    print(text)
+    if args.results_lines:
+        log(text)
+    else:
+        print(text)
     log(f"mutate: {ran} mutants run in {time.monotonic() - start:.0f} s; report in {report_path}")
-    if args.fail_on_survivor and survivors:
+    if (args.fail_on_survivor or args.results_lines) and survivors:
         return 1
     return 0
 

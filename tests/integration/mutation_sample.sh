@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Mutation testing, a fixed sample: 30 mutants spread over the condition compiler and VM, state,
+# field extraction, the tracer's decoding and filter, the ring and the logshipper's SigV4, queue
+# and batching (tests/mutate/mutate.py, seed 21), each built and run against the tests that
+# cover its file, from scratch in $TT_OUT/mutate-ci. One PASS line per mutant the tests tell
+# apart; a surviving mutant is a FAIL whose reason is its diff: add a test that fails on it, or
+# list it in docs/internals/mutants.md with the reason it is equivalent. The full run is
+# `make mutate`.
+# variants: plain
+# timeout: 600
+. "${TT_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/tt.sh"
+
+WORK="${TT_OUT:-$TT_ROOT/build}/mutate-ci"
+if [ ! -d "$TT_ROOT/build/obj" ]; then
+    skip mutation_sample "no plain build in $TT_ROOT/build (make all)"
+    exit 0
+fi
+rm -rf "$WORK"
+python3 "$TT_ROOT/tests/mutate/mutate.py" --sample 30 --seed 21 --jobs 2 --work "$WORK" \
+    --results-lines >"$WORK.out" 2>"$WORK.log"
+rc=$?
+cat "$WORK.log" >&2
+grep -E '^(PASS|FAIL|SKIP) ' "$WORK.out"
+if [ $rc -ne 0 ] && [ $rc -ne 1 ]; then
+    fail mutation_sample "tests/mutate/mutate.py stopped (status $rc): $(tail -n 1 "$WORK.log")"
+fi
+rm -rf "$WORK"
