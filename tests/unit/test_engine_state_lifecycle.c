@@ -212,12 +212,15 @@ TT_TEST(snapshot_edge_values)
     done(st);
     /* a cwd longer than two PATH_MAX is cut, still ending in '/' */
     static char longcwd[9000];
+    static uint8_t bigev[16384];
     longcwd[0] = '/';
     memset(longcwd + 1, 'd', sizeof longcwd - 2);
     longcwd[sizeof longcwd - 1] = '\0';
-    tev_begin(&e, TT_EV_PROCINFO, 50, 50);
-    tt_evb_str(&e.b, TT_P_CWD, longcwd);
-    apply(st, tev_end(&e, 0));
+    struct tt_evb b;
+    tt_evb_begin(&b, bigev, sizeof bigev, TT_EV_PROCINFO, 1700000000000000000ull, 50, 50);
+    tt_evb_str(&b, TT_P_CWD, longcwd);
+    TT_CHECK(tt_evb_finish(&b, 0) > 0);
+    apply(st, (const struct tt_event *)(const void *)bigev);
     at(st, 50, 50);
     size_t n = strlen(F("proc.cwd"));
     TT_CHECK_INT(n, 2 * 4096 - 1);
