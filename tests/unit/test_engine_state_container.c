@@ -27,9 +27,10 @@ static const char *F(const char *name)
 static const char *cg(const char *line)
 {
     static char full[100];
-    if (!st_container_id_from_cgroup(line, strlen(line), full, sizeof full))
+    int r = st_container_id_from_cgroup(line, strlen(line), full, sizeof full);
+    if (r == 0)
         return "-";
-    return full;
+    return r == 1 ? full : "(not 0 or 1)";
 }
 
 TT_TEST(cgroup_lines_of_each_runtime)
@@ -49,6 +50,10 @@ TT_TEST(cgroup_lines_of_each_runtime)
     TT_CHECK_STR(cg("0:://docker//" HEX64 "/"), HEX64);
     TT_CHECK_STR(cg("x:/docker/" HEX64), HEX64); /* one colon only: the whole line is a path */
     TT_CHECK_STR(cg("/docker/" HEX64), HEX64);
+    TT_CHECK_STR(cg("0::/x/" HEX64), HEX64); /* after a one-character component */
+    TT_CHECK_STR(cg("0::/-" HEX64), HEX64);  /* an empty runtime name before the dash */
+    TT_CHECK_STR(cg("0::/ecx/" HEX32 "-5"), HEX32 "-5");
+    TT_CHECK_STR(cg("0::/ec/" HEX32 "-5"), HEX32 "-5");
     /* ECS and Fargate: /ecs/<task>/<task>-<n> */
     TT_CHECK_STR(cg("0::/ecs/" HEX32 "/" HEX32 "-1234567890"), HEX32 "-1234567890");
     TT_CHECK_STR(cg("0::/ecs/" HEX32 "/" HEX32 "-1"), HEX32 "-1");
@@ -71,7 +76,10 @@ TT_TEST(cgroup_lines_that_name_no_container)
                  "-");
     TT_CHECK_STR(cg("0::/docker/3g4e5d6c7b8a9f0e1d2c3b4a5f6e7d8c9b0a1f2e3d4c5b6a7f8e9d0c1b2a3f4e"),
                  "-");
+    TT_CHECK_STR(cg("0::/docker/3f4e5d6c7b8a9f0e1d2c3b4a5f6e7d8c9b0a1f2e3d4c5b6a7f8e9d0c1b2a3f4g"),
+                 "-");
     TT_CHECK_STR(cg("0::/" HEX64 "-extra"), "-");
+    TT_CHECK_STR(cg("0::/x/8a9b0c1d2e3f40516273849506a7b8cg-5"), "-");
     TT_CHECK_STR(cg("0::/" HEX64 ".scopex"), "-");
     /* the ECS task component alone is not a container */
     TT_CHECK_STR(cg("0::/ecs/" HEX32), "-");
@@ -104,6 +112,8 @@ TT_TEST(container_id_parameter_before_cgroups)
     TT_CHECK_INT(ev_container(HEX64, NULL, 0, id, full), 1);
     TT_CHECK_STR(id, "3f4e5d6c7b8a");
     TT_CHECK_STR(full, HEX64);
+    TT_CHECK_INT(ev_container("a", NULL, 0, id, full), 1);
+    TT_CHECK_STR(id, "a");
     TT_CHECK_INT(ev_container("abc", NULL, 0, id, full), 1); /* shorter than 12: kept whole */
     TT_CHECK_STR(id, "abc");
     TT_CHECK_STR(full, "abc");
@@ -248,6 +258,8 @@ TT_TEST(default_container_replaces_host_only)
     struct engine_state *st = state_new();
     proc_in(st, 30, NULL);
     proc_in(st, 31, HEX64);
+    proc_in(st, 34, NULL);
+    proc_in(st, 35, NULL);
     TT_CHECK_INT(state_set_default_container(st, NULL), -1);
     TT_CHECK_INT(state_set_default_container(st, ""), -1);
     TT_CHECK_INT(state_set_default_container(st, "host"), -1);
@@ -259,6 +271,13 @@ TT_TEST(default_container_replaces_host_only)
     state_end_event(st, &ctx);
     at(st, 31);
     TT_CHECK_STR(F("container.id"), "3f4e5d6c7b8a");
+    state_end_event(st, &ctx);
+    /* the processes moved there exit: the container stays for the next ones */
+    exit_proc(st, 34);
+    exit_proc(st, 35);
+    proc_in(st, 36, NULL);
+    at(st, 36);
+    TT_CHECK_STR(F("container.full_id"), HEX32 "-1");
     state_end_event(st, &ctx);
     /* a process that arrives later saying "host" goes to the default too */
     proc_in(st, 32, NULL);

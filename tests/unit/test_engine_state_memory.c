@@ -150,7 +150,8 @@ TT_TEST(container_metadata_reports_a_failed_allocation)
     TT_CHECK(st != NULL);
     if (!st)
         return;
-    for (unsigned long k = 1; k < 64; k++) {
+    TT_CHECK_INT(state_set_container_meta(st, "3f4e5d6c7b8a", NULL, NULL, NULL, NULL, -1), 0);
+    for (unsigned long k = 1; k < 64; k++) { /* the k-th string fails */
         char name[32];
         snprintf(name, sizeof name, "web-%lu", k); /* a new value each time: a new string */
         tt_alloc_fail_at(k);
