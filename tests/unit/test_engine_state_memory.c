@@ -10,8 +10,10 @@
 
 #include <dirent.h>
 #include <stdio.h>
+#include <sched.h>
 #include <stdlib.h>
 
+#include "engine_test_events.h"
 #include "state.h"
 #include "tt_capture.h"
 
@@ -102,6 +104,90 @@ TT_TEST(reported_bytes_follow_every_allocation)
     TT_CHECK(most_threads >= 3 && most_fds >= 3); /* the replay did build state */
     state_free(st);
     TT_CHECK_INT(tt_alloc_live(), before);
+}
+
+TT_TEST(tables_grow_and_shrink_with_a_right_count)
+{
+    /* more threads and processes than the first table size: the tables grow (rehash) */
+    static struct tev e;
+    size_t before = tt_alloc_live();
+    struct state_opts o = {.no_proc_lookup = 1};
+    struct engine_state *st = state_new_opts(&o);
+    TT_CHECK(st != NULL);
+    if (!st)
+        return;
+    long long base = uncounted(st);
+    uint64_t n = 0;
+    for (int32_t pid = 1000; pid < 1700; pid++) {
+        state_begin_event(st, tev_procinfo(&e, pid, 1, "p", "/bin/p", "a", "/", 0), ++n, &ctx);
+        state_end_event(st, &ctx);
+        tev_begin(&e, TT_EV_CLONE, pid, pid);
+        tt_evb_i64(&e.b, TT_P_CHILD_TID, pid + 10000);
+        tt_evb_u64(&e.b, TT_P_CLONE_FLAGS, CLONE_THREAD | CLONE_VM | CLONE_FILES);
+        state_begin_event(st, tev_end(&e, pid + 10000), ++n, &ctx);
+        state_end_event(st, &ctx);
+    }
+    struct state_stats s;
+    state_get_stats(st, &s);
+    TT_CHECK_INT(s.procs, 700);
+    TT_CHECK_INT(s.threads, 1400);
+    TT_CHECK_INT(uncounted(st), base);
+    for (int32_t pid = 1000; pid < 1700; pid++) {
+        if (!state_thread(st, pid) || !state_thread(st, pid + 10000) || !state_proc(st, pid)) {
+            TT_FAILF("process %d or its thread lost", pid);
+            break;
+        }
+    }
+    for (int32_t pid = 1000; pid < 1700; pid += 2) {
+        tev_begin(&e, TT_EV_PROCEXIT, pid + 10000, pid);
+        state_begin_event(st, tev_end(&e, 0), ++n, &ctx);
+        state_end_event(st, &ctx);
+        tev_begin(&e, TT_EV_PROCEXIT, pid, pid);
+        state_begin_event(st, tev_end(&e, 0), ++n, &ctx);
+        state_end_event(st, &ctx);
+    }
+    state_get_stats(st, &s);
+    TT_CHECK_INT(s.procs, 350);
+    TT_CHECK_INT(s.threads, 700);
+    TT_CHECK_INT(uncounted(st), base);
+    TT_CHECK(state_proc(st, 1000) == NULL && state_proc(st, 1001) != NULL);
+    state_free(st);
+    TT_CHECK_INT(tt_alloc_live(), before);
+}
+
+TT_TEST(a_table_that_cannot_grow_keeps_working)
+{
+    /* the allocations of the event that adds the 257th thread and process fail one by one */
+    static struct tev e;
+    size_t before = tt_alloc_live();
+    for (unsigned long k = 1; k <= 12 && !tt_failed_current; k++) {
+        struct state_opts o = {.no_proc_lookup = 1};
+        struct engine_state *st = state_new_opts(&o);
+        TT_CHECK(st != NULL);
+        if (!st)
+            return;
+        long long base = uncounted(st);
+        uint64_t n = 0;
+        for (int32_t pid = 2; pid < 400; pid++) {
+            if (pid == 257)
+                tt_alloc_fail_at(k);
+            state_begin_event(st, tev_procinfo(&e, pid, 1, "p", "/p", "", "/", 0), ++n, &ctx);
+            state_end_event(st, &ctx);
+            if (pid == 257)
+                tt_alloc_fail_at(0);
+        }
+        for (int32_t pid = 2; pid < 400; pid++)
+            if (pid != 257 && !state_thread(st, pid)) {
+                TT_FAILF("allocation %lu failing: thread %d lost", k, pid);
+                break;
+            }
+        if (uncounted(st) != base)
+            TT_FAILF("allocation %lu failing: %lld bytes not counted", k, uncounted(st) - base);
+        state_free(st);
+        if (tt_alloc_live() != before)
+            TT_FAILF("allocation %lu failing: %lld bytes leaked", k,
+                     (long long)tt_alloc_live() - (long long)before);
+    }
 }
 
 TT_TEST(a_failed_allocation_anywhere_leaves_no_leak_and_a_right_count)
