@@ -9,9 +9,12 @@
 #   make ARCH=arm64   cross-build everything for linux/arm64 into build-arm64/ (docs/arm64.md):
 #                     musl for launcher/waitforever, static glibc for the rest, engine and
 #                     logshipper against a minimal static libcurl built for the target
+#   make macro        the CloudFormation macro's Lambda packages (Docker): build/instrument-macro*.zip
 #
 # Layout rules, so that adding a file never needs a Makefile edit:
 #   lib/*.c                      -> libtartan.a, linked into every program
+#   lib/aws/*.c                  -> also in libtartan.a, glibc builds only (libcurl, OpenSSL,
+#                                   jansson): HTTP, SigV4, the AWS credential chain, endpoints
 #   <program>/*.c                -> $(OUT)/bin/<program>
 #   tests/unit/test_<prog>_*.c   -> unit test linked with <program>'s objects (minus main.o)
 #   tests/unit/test_lib_*.c      -> unit test linked with libtartan.a only
@@ -53,7 +56,7 @@ CURL_PREFIX ?= $(OUT)/curl
 PREFIX   ?= /vendor/falco
 DESTDIR  ?=
 
-PROGRAMS    := launcher waitforever tracer engine logshipper
+PROGRAMS    := launcher waitforever tracer engine logshipper instrument
 # Fully static with musl: run in an image with no libc at all.
 MUSL_STATIC := launcher waitforever
 # Fully static with glibc (no NSS or dlopen use).
@@ -61,7 +64,7 @@ GLIBC_STATIC := tracer
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-unused-parameter
 CSTD     := -std=c11 -D_GNU_SOURCE
-INC      := -Ilib
+INC      := -Ilib -Ilib/aws
 OPT      ?= -O2 -g
 CFLAGS_ALL = $(CSTD) $(WARN) $(INC) $(OPT) -MMD -MP -fno-strict-aliasing $(EXTRA_CFLAGS)
 LDFLAGS_ALL = $(EXTRA_LDFLAGS)
@@ -85,23 +88,27 @@ endif
 LIBS_launcher    :=
 LIBS_waitforever :=
 LIBS_tracer      :=
-LIBS_engine      := -lyaml -ljansson -lcurl -lm
+LIBS_engine      := -lyaml -ljansson -lcurl -lssl -lcrypto -lm
 LIBS_logshipper  := -lcurl -lssl -lcrypto -ljansson -lm
+LIBS_instrument  := -lyaml -lcurl -lssl -lcrypto -ljansson -lm
 LIBS_lib         :=
 ifeq ($(STATIC),1)
   CURL_LIB := $(CURL_PREFIX)/lib/libcurl.a
   INC += -I$(CURL_PREFIX)/include
   LDFLAGS_ALL += -static -L$(CURL_PREFIX)/lib
-  GLIBC_STATIC += engine logshipper
+  GLIBC_STATIC += engine logshipper instrument
   LIBS_engine += -lssl -lcrypto -lz -lpthread -ldl
   LIBS_logshipper += -lz -lpthread -ldl
+  LIBS_instrument += -lz -lpthread -ldl
   STATIC_EXTRA := -static
 endif
 
-LIB_SRCS := $(sort $(wildcard lib/*.c))
+LIB_SRCS := $(sort $(wildcard lib/*.c) $(wildcard lib/aws/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(OUT)/obj/%.o)
 LIB_A    := $(OUT)/obj/libtartan.a
-MUSL_LIB_OBJS := $(LIB_SRCS:%.c=$(OUT)/musl/%.o)
+# The musl programs (launcher, waitforever) need none of lib/aws.
+MUSL_LIB_SRCS := $(sort $(wildcard lib/*.c))
+MUSL_LIB_OBJS := $(MUSL_LIB_SRCS:%.c=$(OUT)/musl/%.o)
 MUSL_LIB_A    := $(OUT)/musl/libtartan.a
 
 BINS := $(PROGRAMS:%=$(OUT)/bin/%)
@@ -111,14 +118,20 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(OUT)/tests/%)
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(OUT)/fuzz/%)
 
-.PHONY: all asan fuzz test test-only deps bench install clean format demo docker-demo mutate
+.PHONY: all asan fuzz test test-only deps bench install clean format demo docker-demo macro mutate
 all: $(BINS) $(UNIT_BINS) helpers
 
-# Small test helper programs in tests/helpers/*.c (one file each), built like unit tests.
+# Small test helper programs in tests/helpers/*.c (one file each), built like unit tests, and
+# the adversarial suite's programs in tests/adversarial/*.c (what a hostile workload tries),
+# built next to them.
 HELPER_SRCS := $(sort $(wildcard tests/helpers/*.c))
 HELPER_BINS := $(HELPER_SRCS:tests/helpers/%.c=$(OUT)/helpers/%)
-helpers: $(HELPER_BINS)
+ADV_SRCS := $(sort $(wildcard tests/adversarial/*.c))
+ADV_BINS := $(ADV_SRCS:tests/adversarial/%.c=$(OUT)/helpers/%)
+helpers: $(HELPER_BINS) $(ADV_BINS)
 $(OUT)/helpers/%: tests/helpers/%.c | $(OUT)/helpers
+	$(CC) $(CSTD) -Wall -Wextra -Werror -Wno-unused-parameter -O1 -g -MMD -MP -pthread -o $@ $< $(EXTRA_LDFLAGS) $(STATIC_EXTRA)
+$(OUT)/helpers/%: tests/adversarial/%.c | $(OUT)/helpers
 	$(CC) $(CSTD) -Wall -Wextra -Werror -Wno-unused-parameter -O1 -g -MMD -MP -pthread -o $@ $< $(EXTRA_LDFLAGS) $(STATIC_EXTRA)
 # (helpers named *_static.c are linked statically: no dynamic loader before main)
 $(OUT)/helpers/%_static: tests/helpers/%_static.c | $(OUT)/helpers
@@ -166,7 +179,7 @@ ifeq ($(STATIC),1)
 # The minimal static libcurl for the target (its headers too), built once into CURL_PREFIX.
 $(CURL_LIB):
 	CURL_HOST=$(GNU_TRIPLE) sh docker/build-curl.sh $(abspath $(CURL_PREFIX))
-$(engine_OBJS) $(logshipper_OBJS): | $(CURL_LIB)
+$(engine_OBJS) $(logshipper_OBJS) $(instrument_OBJS) $(filter $(OUT)/obj/lib/aws/%,$(LIB_OBJS)): | $(CURL_LIB)
 endif
 
 # Unit tests and fuzz targets: the program is the word after test_/fuzz_.
@@ -224,6 +237,24 @@ demo: deps all
 
 docker-demo: all
 	bash tests/e2e/docker-demo.sh
+
+# The CloudFormation macro's Lambda packages: instrument linked static (Dockerfile.instrument),
+# named bootstrap, zipped executable: $(OUT)/instrument-macro.zip (x86_64) and
+# $(OUT)/instrument-macro-arm64.zip. Needs Docker.
+MACRO_IMAGE ?= tartan-instrument-macro
+MACRO_ZIP = python3 -c 'import sys, zipfile; i = zipfile.ZipInfo("bootstrap", (2026, 1, 1, 0, 0, 0)); \
+	    i.external_attr = 0o100755 << 16; i.compress_type = zipfile.ZIP_DEFLATED; \
+	    zipfile.ZipFile(sys.argv[1], "w").writestr(i, open(sys.argv[2], "rb").read())'
+macro:
+	docker build --network host -t $(MACRO_IMAGE) -f Dockerfile.instrument .
+	docker build --network host -t $(MACRO_IMAGE)-arm64 --target macro-arm64 -f Dockerfile.instrument .
+	mkdir -p $(OUT)
+	for a in "" -arm64; do \
+	    id=$$(docker create $(MACRO_IMAGE)$$a) || exit 1; \
+	    docker cp "$$id:/bootstrap" $(OUT)/bootstrap$$a; rc=$$?; docker rm "$$id" >/dev/null; \
+	    [ $$rc = 0 ] || exit $$rc; \
+	    $(MACRO_ZIP) $(OUT)/instrument-macro$$a.zip $(OUT)/bootstrap$$a || exit 1; \
+	done
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/etc

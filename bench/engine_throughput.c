@@ -43,7 +43,7 @@ int main(int argc, char **argv)
     rules_diags_init(&d);
     uint64_t t0 = now_ns();
     struct ruleset *rs = ruleset_load((const char *const *)argv + 2, (size_t)argc - 2,
-                                      &(struct ruleset_opts){0}, &d);
+                                      &(struct ruleset_opts){.no_details = 1}, &d);
     uint64_t t1 = now_ns();
     if (!rs) {
         rules_diags_print(&d, stderr);

@@ -7,6 +7,7 @@
 #include "alert.h"
 #include "config.h"
 #include "fields.h"
+#include "fields_ids.h"
 #include "format.h"
 #include "ruleset.h"
 #include "state.h"
@@ -162,12 +163,27 @@ static json_t *json_str_n(const char *p, size_t len)
     return j ? j : json_null();
 }
 
-static json_t *value_json(const struct fld_value *v)
+/* Typed JSON value as libsinsp's tojson: numbers, booleans, strings (IPs as text, buffers in
+ * the default printable form); the time fields (evt.time, evt.datetime...) are the event's
+ * integer timestamp in ns. */
+static json_t *value_json(const struct fld_ref *ref, const struct fld_value *v,
+                          const struct eval_ctx *ctx)
 {
-    char buf[128];
+    char buf[1024];
+    if (ref && ref->info && ctx && ctx->ev) {
+        switch (ref->info->id) {
+        case FLD_EVT_TIME:
+        case FLD_EVT_TIME_S:
+        case FLD_EVT_TIME_ISO:
+        case FLD_EVT_DATETIME:
+        case FLD_EVT_DATETIME_S:
+            return json_integer((json_int_t)ctx->ev->ts_ns);
+        default:
+            break;
+        }
+    }
     switch (v->type) {
     case FT_STRING:
-    case FT_BYTES:
         return json_str_n(v->v.s.p ? v->v.s.p : "", v->v.s.p ? v->v.s.len : 0);
     case FT_INT64:
     case FT_RELTIME:
@@ -178,7 +194,7 @@ static json_t *value_json(const struct fld_value *v)
         return json_integer((json_int_t)v->v.u);
     case FT_BOOL:
         return json_boolean(v->v.b);
-    default:
+    default: /* IP addresses, buffers */
         fld_value_to_text(v, buf, sizeof buf);
         return json_str_n(buf, strlen(buf));
     }
@@ -193,7 +209,8 @@ static void add_fmt_fields(json_t *obj, const struct fmt *f, struct eval_ctx *ct
         if (fmt_field_is_transformed(f, i))
             continue;
         struct fld_value v;
-        json_t *j = fmt_field_value(f, i, ctx, &v) == 1 ? value_json(&v) : json_null();
+        json_t *j = fmt_field_value(f, i, ctx, &v) == 1 ? value_json(fmt_field_ref(f, i), &v, ctx)
+                                                        : json_null();
         json_object_set_new(obj, fmt_field_name(f, i), j ? j : json_null());
     }
 }
@@ -232,7 +249,9 @@ int alert_build(struct alert_builder *b, const struct rule *r, struct eval_ctx *
         json_t *j;
         if (ef->plain) {
             struct fld_value v;
-            j = fmt_field_value(ef->f, 0, ctx, &v) == 1 ? value_json(&v) : json_null();
+            j = fmt_field_value(ef->f, 0, ctx, &v) == 1
+                    ? value_json(fmt_field_ref(ef->f, 0), &v, ctx)
+                    : json_null();
         } else {
             char tmp[4096];
             int l = fmt_render(ef->f, ctx, tmp, sizeof tmp);

@@ -15,6 +15,7 @@ enum {
     OPT_LIST_EVENTS,
     OPT_FORMAT,
     OPT_MARKDOWN,
+    OPT_HEALTH,
 };
 
 static int push(const char ***arr, size_t *n, const char *v)
@@ -53,6 +54,8 @@ void cli_usage(FILE *out)
           "  --dry-run                load configuration and rules, process no events\n"
           "  --support                print support information (JSON) and exit\n"
           "  --version                print version information and exit\n"
+          "  --health                 check the running engine (status file, ring, delivery):\n"
+          "                           one line, exit 0 healthy, 1 not (container health checks)\n"
           "  -v                       verbose\n"
           "  -h, --help               this help\n",
           out);
@@ -74,6 +77,7 @@ int cli_parse(struct cli_opts *o, int argc, char **argv, FILE *err)
         {"list-events", no_argument, NULL, OPT_LIST_EVENTS},
         {"format", required_argument, NULL, OPT_FORMAT},
         {"markdown", no_argument, NULL, OPT_MARKDOWN},
+        {"health", no_argument, NULL, OPT_HEALTH},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
@@ -156,6 +160,9 @@ int cli_parse(struct cli_opts *o, int argc, char **argv, FILE *err)
             break;
         case OPT_VERSION:
             o->version = 1;
+            break;
+        case OPT_HEALTH:
+            o->health = 1;
             break;
         case OPT_LIST:
             o->list_fields = 1;

@@ -28,6 +28,7 @@ struct cli_opts {
     const char *list_format;   /* --format text|markdown|json */
     int list_events;           /* --list-events */
     int version;               /* --version */
+    int health;                /* --health: probe the running engine */
     int support;               /* --support */
     int dry_run;               /* --dry-run */
     int unbuffered;            /* -U */

@@ -134,7 +134,19 @@ static int def_extract(void *arg, const struct fld_ref *ref, struct eval_ctx *ct
     return fld_extract(ref, ctx, mode, out, max);
 }
 
-const struct cond_fields cond_fields_default = {def_resolve, def_extract, NULL};
+static void def_note_literal(void *arg, const struct fld_ref *ref, const char *value)
+{
+    fld_note_literal(ref, value);
+}
+
+static int def_compare_missing(void *arg, const struct fld_ref *ref, struct eval_ctx *ctx, int op,
+                               const struct fld_value *vals, size_t nvals)
+{
+    return fld_compare_missing(ref, ctx, op, vals, nvals);
+}
+
+const struct cond_fields cond_fields_default = {def_resolve, def_extract, NULL, def_note_literal,
+                                                def_compare_missing};
 
 /* ---- helpers ---- */
 static const char *type_family(enum fld_type t)
@@ -688,6 +700,8 @@ static void value_warnings(struct comp *c, enum cop op, const char *v, struct cp
         add_warn(c, pos, "'%.150s' may be a valid field misused as a const string value", v);
     static const char *const tr[] = {"val", "tolower", "toupper", "b64",    "basename",
                                      "len", "join",    "concat",  "getopt", NULL};
+    if (k < 3 || nospace[k - 1] != ')')
+        return;
     for (int i = 0; tr[i]; i++) {
         size_t n = strlen(tr[i]);
         if (k >= n + 2 && strncmp(nospace, tr[i], n) == 0 && nospace[n] == '(' &&

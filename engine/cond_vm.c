@@ -374,8 +374,17 @@ static int eval_check(const struct cins *in, const struct cond_fields *fp, struc
     }
     s->used = 0;
     int n = extract(fp, &in->lhs, ctx, s->a, s);
-    if (n <= 0)
+    if (n <= 0) {
+        /* no value: false, unless the provider decides (fd.*ip.name against host names) */
+        if (fp->compare_missing && in->kind == CK_FIELD && in->mod == MOD_NONE && !in->lhs.ntr &&
+            (in->op == OP_EQ || in->op == OP_NE || in->op == OP_IN))
+            return fp->compare_missing(fp->arg, &in->lhs.ref, ctx,
+                                       in->op == OP_EQ   ? FC_EQ
+                                       : in->op == OP_NE ? FC_NE
+                                                         : FC_IN,
+                                       in->vals, in->nvals) > 0;
         return 0;
+    }
     if (in->op == OP_EXISTS)
         return 1;
     enum fld_type t = in->lhs.type;

@@ -207,6 +207,7 @@ void config_defaults(struct engine_config *cfg)
     cfg->http.timeout_ms = 5000;
     cfg->http.retries = 3;
     cfg->ring_key = TT_RING_DEFAULT_KEY;
+    config_ops_defaults(&cfg->ops);
     /* strings are filled by config_from_tree (allocation can fail there) */
 }
 
@@ -563,7 +564,7 @@ int config_from_tree(struct engine_config *cfg, struct cfg_node *tree, char *err
         snprintf(err, n, "configuration key 'tartan.container_id': 'host' is not a container id");
         return -1;
     }
-    return 0;
+    return config_ops_from_tree(&cfg->ops, tree, cfg, err, n);
 }
 
 static int add_source(struct engine_config *cfg, const char *s)
@@ -670,6 +671,7 @@ void config_free(struct engine_config *cfg)
     free(cfg->container_id);
     free(cfg->container_name);
     free(cfg->container_image);
+    config_ops_free(&cfg->ops);
     free_strv(cfg->sources, cfg->nsources);
     cfg_node_free(cfg->tree);
     memset(cfg, 0, sizeof *cfg);
@@ -793,4 +795,56 @@ void config_env_rules_free(struct env_rules *r)
     free_strv(r->names, r->n);
     free_strv(r->texts, r->n);
     memset(r, 0, sizeof *r);
+}
+
+/* ---- Typed getters for the other configuration readers (config_ops.c) ---- */
+
+int config_get_bool(const struct cfg_node *root, const char *key, int *out, char *err, size_t n)
+{
+    struct ctx c = {.root = root, .err = err, .n = n};
+    return get_bool(&c, key, out);
+}
+
+int config_get_long(const struct cfg_node *root, const char *key, long *out, long min, char *err,
+                    size_t n)
+{
+    struct ctx c = {.root = root, .err = err, .n = n};
+    return get_long(&c, key, out, min);
+}
+
+int config_get_double(const struct cfg_node *root, const char *key, double *out, char *err,
+                      size_t n)
+{
+    struct ctx c = {.root = root, .err = err, .n = n};
+    return get_double(&c, key, out);
+}
+
+int config_get_str(const struct cfg_node *root, const char *key, char **out, char *err, size_t n)
+{
+    struct ctx c = {.root = root, .err = err, .n = n};
+    return get_str(&c, key, out);
+}
+
+int config_get_str_list(const struct cfg_node *root, const char *key, char ***out, size_t *nout,
+                        char *err, size_t n)
+{
+    struct ctx c = {.root = root, .err = err, .n = n};
+    return str_list(&c, key, lookup(root, key), out, nout);
+}
+
+int config_type_error(const struct cfg_node *root, const char *key, const char *want, char *err,
+                      size_t n)
+{
+    struct ctx c = {.root = root, .err = err, .n = n};
+    const struct cfg_node *v = lookup(root, key);
+    if (!v) {
+        snprintf(err, n, "configuration key '%s': expected %s", key, want);
+        return -1;
+    }
+    return type_err(&c, key, v, want);
+}
+
+const struct cfg_node *config_lookup(const struct cfg_node *root, const char *key)
+{
+    return lookup(root, key);
 }

@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "config_ops.h"
+
 /* ---- Generic YAML tree (config_tree.c) ---- */
 enum cfg_kind { CFG_NULL = 0, CFG_SCALAR, CFG_MAP, CFG_SEQ };
 
@@ -142,6 +144,9 @@ struct engine_config {
      * NULL when unset; takes precedence over ECS task metadata. */
     char *container_id, *container_name, *container_image;
 
+    /* webserver, metrics, health, CloudWatch metrics, shutdown budget (config_ops.c) */
+    struct ops_config ops;
+
     struct cfg_node *tree; /* resolved tree (owned) */
     char **sources;        /* files the configuration came from (for watching) */
     size_t nsources;
@@ -167,6 +172,23 @@ void config_defaults(struct engine_config *cfg);
 /* Reads typed values from a tree (used by config_load and tests). Takes ownership of tree. */
 int config_from_tree(struct engine_config *cfg, struct cfg_node *tree, char *err, size_t n);
 void config_free(struct engine_config *cfg);
+
+/* Typed getters on a tree for the other configuration readers (config_ops.c): a key absent or
+ * null leaves *out as it is; a wrong type is -1 with "configuration key 'K' (file:line): expected
+ * ..." in err. key is a dot path. */
+int config_get_bool(const struct cfg_node *root, const char *key, int *out, char *err, size_t n);
+int config_get_long(const struct cfg_node *root, const char *key, long *out, long min, char *err,
+                    size_t n);
+int config_get_double(const struct cfg_node *root, const char *key, double *out, char *err,
+                      size_t n);
+int config_get_str(const struct cfg_node *root, const char *key, char **out, char *err, size_t n);
+/* A list of strings (a single string is a one-element list); replaces *out. */
+int config_get_str_list(const struct cfg_node *root, const char *key, char ***out, size_t *nout,
+                        char *err, size_t n);
+/* The type error message for key (which holds something else than want). Returns -1. */
+int config_type_error(const struct cfg_node *root, const char *key, const char *want, char *err,
+                      size_t n);
+const struct cfg_node *config_lookup(const struct cfg_node *root, const char *key);
 
 /* Rules given through the environment: TARTAN_RULES (YAML) and TARTAN_RULES_B64 (base64), and
  * any TARTAN_RULES_<SUFFIX>, in name order; names containing "B64" are base64. */

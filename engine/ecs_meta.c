@@ -97,6 +97,30 @@ void ecs_split_image(const char *image, char **repo, char **tag)
     }
 }
 
+static void parse_volumes(json_t *vols, struct ecs_meta *out)
+{
+    size_t n = json_is_array(vols) ? json_array_size(vols) : 0;
+    if (!n || !(out->vol_source = calloc(n, sizeof(char *))) ||
+        !(out->vol_dest = calloc(n, sizeof(char *))))
+        return;
+    for (size_t i = 0; i < n; i++) {
+        json_t *v = json_array_get(vols, i);
+        if (!json_is_object(v))
+            continue;
+        const char *src = json_string_value(json_object_get(v, "Source"));
+        const char *dst = json_string_value(json_object_get(v, "Destination"));
+        char *s = strdup(src ? src : ""), *d = strdup(dst ? dst : "");
+        if (!s || !d) {
+            free(s);
+            free(d);
+            return;
+        }
+        out->vol_source[out->nvol] = s;
+        out->vol_dest[out->nvol] = d;
+        out->nvol++;
+    }
+}
+
 int ecs_meta_parse(const char *container_json, const char *task_json, struct ecs_meta *out)
 {
     memset(out, 0, sizeof *out);
@@ -108,6 +132,12 @@ int ecs_meta_parse(const char *container_json, const char *task_json, struct ecs
             out->name = dup_str(c, "Name");
             out->image = dup_str(c, "Image");
             ecs_split_image(out->image, &out->image_repo, &out->image_tag);
+            out->image_digest = dup_str(c, "ImageID");
+            if (out->image_digest && strncmp(out->image_digest, "sha256:", 7) != 0) {
+                free(out->image_digest);
+                out->image_digest = NULL;
+            }
+            parse_volumes(json_object_get(c, "Volumes"), out);
             json_t *labels = json_object_get(c, "Labels");
             out->cluster = dup_str(labels, "com.amazonaws.ecs.cluster");
             out->task_arn = dup_str(labels, "com.amazonaws.ecs.task-arn");
@@ -146,6 +176,13 @@ void ecs_meta_clear(struct ecs_meta *m)
     free(m->image);
     free(m->image_repo);
     free(m->image_tag);
+    free(m->image_digest);
+    for (size_t i = 0; i < m->nvol; i++) {
+        free(m->vol_source[i]);
+        free(m->vol_dest[i]);
+    }
+    free(m->vol_source);
+    free(m->vol_dest);
     free(m->cluster);
     free(m->task_arn);
     free(m->family);

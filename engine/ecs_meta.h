@@ -3,9 +3,14 @@
 #ifndef ENGINE_ECS_META_H
 #define ENGINE_ECS_META_H
 
+#include <stddef.h>
+
 struct ecs_meta {
     char *container_id; /* full DockerId */
     char *name, *image, *image_repo, *image_tag;
+    char *image_digest;            /* ImageID when it is a "sha256:" digest */
+    char **vol_source, **vol_dest; /* Volumes: Source, Destination ("" when absent) */
+    size_t nvol;
     char *cluster, *task_arn, *family;
 };
 

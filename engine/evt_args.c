@@ -78,6 +78,59 @@ static const struct name_value clone_flags[] = {
     {NULL, 0},
 };
 
+/* chmod modes in libsinsp's table order (chmod_mode) */
+static const struct name_value chmod_modes[] = {
+    {"S_IXOTH", 01},   {"S_IWOTH", 02},    {"S_IROTH", 04},    {"S_IXGRP", 010},
+    {"S_IWGRP", 020},  {"S_IRGRP", 040},   {"S_IXUSR", 0100},  {"S_IWUSR", 0200},
+    {"S_IRUSR", 0400}, {"S_ISVTX", 01000}, {"S_ISGID", 02000}, {"S_ISUID", 04000},
+    {NULL, 0},
+};
+
+static const struct name_value unlinkat_flag_names[] = {{"AT_REMOVEDIR", 0x200}, {NULL, 0}};
+static const struct name_value renameat2_flag_names[] = {
+    {"RENAME_NOREPLACE", 1}, {"RENAME_EXCHANGE", 2}, {"RENAME_WHITEOUT", 4}, {NULL, 0}};
+
+/* bpf commands (libsinsp's bpf_commands: the kernel's numbering) */
+static const struct name_value bpf_cmds[] = {
+    {"BPF_MAP_CREATE", 0},
+    {"BPF_MAP_LOOKUP_ELEM", 1},
+    {"BPF_MAP_UPDATE_ELEM", 2},
+    {"BPF_MAP_DELETE_ELEM", 3},
+    {"BPF_MAP_GET_NEXT_KEY", 4},
+    {"BPF_PROG_LOAD", 5},
+    {"BPF_OBJ_PIN", 6},
+    {"BPF_OBJ_GET", 7},
+    {"BPF_PROG_ATTACH", 8},
+    {"BPF_PROG_DETACH", 9},
+    {"BPF_PROG_TEST_RUN", 10},
+    {"BPF_PROG_GET_NEXT_ID", 11},
+    {"BPF_MAP_GET_NEXT_ID", 12},
+    {"BPF_PROG_GET_FD_BY_ID", 13},
+    {"BPF_MAP_GET_FD_BY_ID", 14},
+    {"BPF_OBJ_GET_INFO_BY_FD", 15},
+    {"BPF_PROG_QUERY", 16},
+    {"BPF_RAW_TRACEPOINT_OPEN", 17},
+    {"BPF_BTF_LOAD", 18},
+    {"BPF_BTF_GET_FD_BY_ID", 19},
+    {"BPF_TASK_FD_QUERY", 20},
+    {"BPF_MAP_LOOKUP_AND_DELETE_ELEM", 21},
+    {"BPF_MAP_FREEZE", 22},
+    {"BPF_BTF_GET_NEXT_ID", 23},
+    {"BPF_MAP_LOOKUP_BATCH", 24},
+    {"BPF_MAP_LOOKUP_AND_DELETE_BATCH", 25},
+    {"BPF_MAP_UPDATE_BATCH", 26},
+    {"BPF_MAP_DELETE_BATCH", 27},
+    {"BPF_LINK_CREATE", 28},
+    {"BPF_LINK_UPDATE", 29},
+    {"BPF_LINK_GET_FD_BY_ID", 30},
+    {"BPF_LINK_GET_NEXT_ID", 31},
+    {"BPF_ENABLE_STATS", 32},
+    {"BPF_ITER_CREATE", 33},
+    {"BPF_LINK_DETACH", 34},
+    {"BPF_PROG_BIND_MAP", 35},
+    {NULL, 0},
+};
+
 static const struct name_value af_names[] = {
     {"AF_UNSPEC", 0},      {"AF_UNIX", 1},      {"AF_INET", 2},      {"AF_AX25", 3},
     {"AF_IPX", 4},         {"AF_APPLETALK", 5}, {"AF_NETROM", 6},    {"AF_BRIDGE", 7},
@@ -255,23 +308,28 @@ int evt_res_text(int64_t ret, char *buf, size_t cap)
     return snprintf(buf, cap, "E%" PRId64, -ret);
 }
 
+/* Flag names in table order joined by '|' (snprintf semantics: returns the full length). Hot:
+ * evt.arg.flags of every open an enabled rule looks at, so no printf. */
 static int flags_render(const struct name_value *t, uint64_t v, char *buf, size_t cap)
 {
     uint64_t initial = v;
     size_t n = 0;
-    if (cap)
-        buf[0] = '\0';
     for (; t->name; t++) {
         int hit = (t->value == 0 && initial == 0) ||
                   (t->value != 0 && (v & t->value) == t->value && v != 0);
         if (!hit)
             continue;
-        int w = snprintf(buf + (n < cap ? n : cap), n < cap ? cap - n : 0, "%s%s", n ? "|" : "",
-                         t->name);
-        if (w > 0)
-            n += (size_t)w;
+        size_t l = strlen(t->name);
+        if (n && n < cap)
+            buf[n] = '|';
+        n += n ? 1 : 0;
+        if (n < cap)
+            memcpy(buf + n, t->name, n + l < cap ? l : cap - n);
+        n += l;
         v &= ~t->value;
     }
+    if (cap)
+        buf[n < cap ? n : cap - 1] = '\0';
     return (int)n;
 }
 
@@ -356,38 +414,70 @@ static int fd_text(struct eval_ctx *ctx, int64_t fd, char *buf, size_t cap)
     return snprintf(buf, cap, "<%c%s>%s", typechar(f->type), l4, f->name ? f->name->s : "");
 }
 
+/* libsinsp's event table: the event types that create (FDF_C), use (FDF_U) or destroy (FDF_D)
+ * an fd (EF_CREATES_FD, EF_USES_FD, EF_DESTROYS_FD). */
+enum { FDF_C = 1, FDF_U = 2, FDF_D = 4 };
+static const uint8_t fd_flags[TT_EV_COUNT] = {
+    [TT_EV_OPEN] = FDF_C,
+    [TT_EV_OPENAT] = FDF_C,
+    [TT_EV_OPENAT2] = FDF_C,
+    [TT_EV_CREAT] = FDF_C,
+    [TT_EV_OPEN_BY_HANDLE_AT] = FDF_C,
+    [TT_EV_CLOSE] = FDF_U | FDF_D,
+    [TT_EV_DUP] = FDF_C | FDF_U,
+    [TT_EV_DUP2] = FDF_C | FDF_U,
+    [TT_EV_DUP3] = FDF_C | FDF_U,
+    [TT_EV_FCNTL] = FDF_U,
+    [TT_EV_PIPE] = FDF_C,
+    [TT_EV_PIPE2] = FDF_C,
+    [TT_EV_SOCKET] = FDF_C,
+    [TT_EV_SOCKETPAIR] = FDF_C,
+    [TT_EV_CONNECT] = FDF_U,
+    [TT_EV_ACCEPT] = FDF_C,
+    [TT_EV_ACCEPT4] = FDF_C,
+    [TT_EV_BIND] = FDF_U,
+    [TT_EV_LISTEN] = FDF_U,
+    [TT_EV_SENDTO] = FDF_U,
+    [TT_EV_SENDMSG] = FDF_U,
+    [TT_EV_RECVFROM] = FDF_U,
+    [TT_EV_RECVMSG] = FDF_U,
+    [TT_EV_GETSOCKOPT] = FDF_U,
+    [TT_EV_SHUTDOWN] = FDF_U,
+    [TT_EV_FCHDIR] = FDF_U,
+    [TT_EV_UNLINKAT] = FDF_U,
+    [TT_EV_MKDIRAT] = FDF_U,
+    [TT_EV_SYMLINKAT] = FDF_U,
+    [TT_EV_FCHMOD] = FDF_U,
+    [TT_EV_FCHMODAT] = FDF_U,
+    [TT_EV_FINIT_MODULE] = FDF_U,
+    [TT_EV_MEMFD_CREATE] = FDF_C,
+    [TT_EV_USERFAULTFD] = FDF_C,
+    [TT_EV_BPF] = FDF_C,
+    [TT_EV_SETNS] = FDF_U,
+    [TT_EV_EVENTFD] = FDF_C,
+    [TT_EV_EVENTFD2] = FDF_C,
+    [TT_EV_SIGNALFD] = FDF_C,
+    [TT_EV_SIGNALFD4] = FDF_C,
+    [TT_EV_TIMERFD_CREATE] = FDF_C,
+    [TT_EV_INOTIFY_INIT] = FDF_C,
+    [TT_EV_INOTIFY_INIT1] = FDF_C,
+    [TT_EV_EPOLL_CREATE] = FDF_C,
+    [TT_EV_EPOLL_CREATE1] = FDF_C,
+    [TT_EV_IO_URING_SETUP] = FDF_C,
+    [TT_EV_PIDFD_OPEN] = FDF_C,
+    [TT_EV_PIDFD_GETFD] = FDF_C,
+};
+
+int evt_has_fd(unsigned type)
+{
+    return type < TT_EV_COUNT && fd_flags[type] != 0;
+}
+
+/* The call returns the fd it creates (pipe and socketpair return 0 and write two fds). */
 static int ret_is_fd(unsigned type)
 {
-    switch (type) {
-    case TT_EV_OPEN:
-    case TT_EV_OPENAT:
-    case TT_EV_OPENAT2:
-    case TT_EV_CREAT:
-    case TT_EV_OPEN_BY_HANDLE_AT:
-    case TT_EV_DUP:
-    case TT_EV_DUP2:
-    case TT_EV_DUP3:
-    case TT_EV_SOCKET:
-    case TT_EV_ACCEPT:
-    case TT_EV_ACCEPT4:
-    case TT_EV_MEMFD_CREATE:
-    case TT_EV_USERFAULTFD:
-    case TT_EV_EVENTFD:
-    case TT_EV_EVENTFD2:
-    case TT_EV_SIGNALFD:
-    case TT_EV_SIGNALFD4:
-    case TT_EV_TIMERFD_CREATE:
-    case TT_EV_INOTIFY_INIT:
-    case TT_EV_INOTIFY_INIT1:
-    case TT_EV_EPOLL_CREATE:
-    case TT_EV_EPOLL_CREATE1:
-    case TT_EV_IO_URING_SETUP:
-    case TT_EV_PIDFD_OPEN:
-    case TT_EV_PIDFD_GETFD:
-        return 1;
-    default:
-        return 0;
-    }
+    return type < TT_EV_COUNT && (fd_flags[type] & FDF_C) && type != TT_EV_PIPE &&
+           type != TT_EV_PIPE2 && type != TT_EV_SOCKETPAIR;
 }
 
 const char *evt_ret_name(unsigned evtype)
@@ -540,6 +630,10 @@ static void param_texts(struct eval_ctx *ctx, const struct tt_param_view *v, cha
             uint32_t ppm = evt_open_flags_to_ppm(u) & ~(uint32_t)PPM_O_RDONLY;
             snprintf(raw, rawcap, "%" PRIu32, ppm);
             flags_render(file_flags, ppm, res, rescap);
+        } else if (et == TT_EV_UNLINKAT || et == TT_EV_RENAMEAT2) { /* PT_FLAGS32, PF_HEX */
+            snprintf(raw, rawcap, "%" PRIX32, (uint32_t)u);
+            flags_render(et == TT_EV_UNLINKAT ? unlinkat_flag_names : renameat2_flag_names,
+                         (uint32_t)u, res, rescap);
         } else {
             snprintf(raw, rawcap, "%" PRIu64, u);
         }
@@ -605,7 +699,20 @@ static void param_texts(struct eval_ctx *ctx, const struct tt_param_view *v, cha
         }
         return;
     case TT_P_MODE:
-        snprintf(raw, rawcap, "%#" PRIo64, u);
+        if (et == TT_EV_MKDIR || et == TT_EV_MKDIRAT) { /* libsinsp: PT_UINT32, PF_HEX */
+            snprintf(raw, rawcap, "%" PRIX32, (uint32_t)u);
+            return;
+        }
+        snprintf(raw, rawcap, "%#" PRIo32, (uint32_t)u);
+        if (et == TT_EV_CHMOD || et == TT_EV_FCHMOD || et == TT_EV_FCHMODAT) /* PT_MODE */
+            flags_render(chmod_modes, (uint32_t)u, res, rescap);
+        return;
+    case TT_P_CMD:
+        snprintf(raw, rawcap, "%" PRId64, i);
+        if (et == TT_EV_BPF) { /* PT_ENUMFLAGS32: the command's name */
+            const char *n = enum_name(bpf_cmds, i);
+            snprintf(res, rescap, "%s", n ? n : "");
+        }
         return;
     case TT_P_DEV:
         snprintf(raw, rawcap, "%" PRIX64, u);
@@ -690,6 +797,18 @@ static size_t append_arg(char *buf, size_t cap, size_t n, const char *name, cons
     return n;
 }
 
+const char *evt_param_falco_name(unsigned evtype, unsigned id)
+{
+    /* renameat(2) name their directory fds olddirfd/newdirfd (linkat: olddir/newdir) */
+    if (evtype == TT_EV_RENAMEAT || evtype == TT_EV_RENAMEAT2) {
+        if (id == TT_P_OLDDIR)
+            return "olddirfd";
+        if (id == TT_P_NEWDIR)
+            return "newdirfd";
+    }
+    return tt_param_name(id);
+}
+
 int evt_args_text(struct eval_ctx *ctx, char *buf, size_t cap)
 {
     char raw[1024], res[1024];
@@ -709,7 +828,7 @@ int evt_args_text(struct eval_ctx *ctx, char *buf, size_t cap)
     size_t pos = 0;
     struct tt_param_view v;
     while (tt_event_next_param(ctx->ev, &pos, &v)) {
-        const char *name = tt_param_name(v.id);
+        const char *name = evt_param_falco_name(ctx->evtype, v.id);
         if (!name || v.id == TT_P_CGROUPS || v.id == TT_P_ENV || v.id == TT_P_RAWARGS)
             continue;
         param_texts(ctx, &v, raw, sizeof raw, res, sizeof res);

@@ -57,4 +57,12 @@ const char *evt_ptrace_name(int64_t req);
 /* Capability set as "CAP_CHOWN CAP_DAC_OVERRIDE ..." */
 int evt_caps_text(uint64_t caps, char *buf, size_t cap);
 
+/* 1 when libsinsp's event table says the event type creates, uses or destroys an fd (else
+ * every fd.* field is missing for it). */
+int evt_has_fd(unsigned type);
+
+/* The name Falco gives parameter id of an event type (tt_param_name, or libsinsp's name where
+ * the two differ, e.g. renameat's olddirfd). */
+const char *evt_param_falco_name(unsigned evtype, unsigned id);
+
 #endif

@@ -102,6 +102,17 @@ struct eval_ctx; /* defined by the state code (engine/state.h): event + state + 
 int fld_extract(const struct fld_ref *ref, struct eval_ctx *ctx, enum fld_mode mode,
                 struct fld_value *out, int max);
 
+/* Comparisons the field code may decide for a field without value (fld_compare_missing). */
+enum fld_cmp_op { FC_EQ, FC_NE, FC_IN };
+
+/* Hooks of the default condition field provider (ruleset.h, struct cond_fields): a literal a
+ * condition compares ref with, at compile time; a comparison (enum fld_cmp_op) decided for
+ * a field without value (fd.*ip.name: the connection's address against the names' addresses).
+ * fld_compare_missing returns 1/0, or -1 for other fields. */
+void fld_note_literal(const struct fld_ref *ref, const char *value);
+int fld_compare_missing(const struct fld_ref *ref, struct eval_ctx *ctx, int op,
+                        const struct fld_value *vals, size_t nvals);
+
 /* Text of a value as Falco prints it in text output and in %field substitution
  * (numbers in decimal, IPs dotted/colon form, bools true/false). Returns bytes written
  * (snprintf semantics). */

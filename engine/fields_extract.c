@@ -4,11 +4,13 @@
 #include "fields.h"
 
 #include "evt_args.h"
+#include "fields_dns.h"
 #include "fields_ids.h"
 #include "state_priv.h"
 #include "tt_sysnames.h"
 
 #include <inttypes.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -380,6 +382,9 @@ static int param_for_key(struct eval_ctx *ctx, const struct fld_ref *ref, struct
         if (et == TT_EV_CLONE || et == TT_EV_CLONE3 || et == TT_EV_FORK || et == TT_EV_VFORK)
             return tt_event_param(ctx->ev, TT_P_CLONE_FLAGS, v);
     }
+    if ((et == TT_EV_RENAMEAT || et == TT_EV_RENAMEAT2) &&
+        (strcmp(k, "olddirfd") == 0 || strcmp(k, "newdirfd") == 0))
+        return tt_event_param(ctx->ev, k[0] == 'o' ? TT_P_OLDDIR : TT_P_NEWDIR, v);
     if (strcmp(k, "uid") == 0 && (et == TT_EV_EXECVE || et == TT_EV_EXECVEAT))
         return tt_event_param(ctx->ev, TT_P_P_EUID, v);
     if (strcmp(k, "gid") == 0 && (et == TT_EV_EXECVE || et == TT_EV_EXECVEAT))
@@ -528,19 +533,25 @@ static int caps_field(struct eval_ctx *ctx, int id, uint64_t caps, struct fld_va
     return p ? memo_put(ctx, key, o, p, len) : 0;
 }
 
+/* proc.env[NAME]: the value, "" when the variable is not set or the environment was not
+ * captured (libsinsp returns an empty string, never a missing value). */
 static int env_lookup(struct st_proc *p, const char *key, struct fld_value *o)
 {
-    if (!p->env)
-        return 0;
     size_t kl = strlen(key);
-    const char *s = p->env->s, *end = s + p->env->len;
-    while (s < end) {
+    const char *s = p->env ? p->env->s : NULL, *end = s ? s + p->env->len : NULL;
+    while (s && s < end) {
         size_t l = strnlen(s, (size_t)(end - s));
-        if (l > kl && memcmp(s, key, kl) == 0 && s[kl] == '=')
-            return sval(o, s + kl + 1, l - kl - 1);
+        if (l > kl + 1 && memcmp(s, key, kl) == 0 && s[kl] == '=') {
+            const char *v = s + kl + 1, *ve = s + l; /* spaces around the value stripped */
+            while (v < ve && *v == ' ')
+                v++;
+            while (ve > v && ve[-1] == ' ')
+                ve--;
+            return sval(o, v, (size_t)(ve - v));
+        }
         s += l + 1;
     }
-    return 0;
+    return sval(o, "", 0);
 }
 
 static int proc_field(const struct fld_ref *ref, struct eval_ctx *ctx, enum fld_mode mode,
@@ -584,16 +595,14 @@ static int proc_field(const struct fld_ref *ref, struct eval_ctx *ctx, enum fld_
         if (ref->has_arg && ref->key[0])
             return env_lookup(p, ref->key, o);
         if (!p->env)
-            return 0;
+            return sval(o, "", 0);
         {
             char *b = ctx_scratch(ctx, p->env->len + 1);
             if (!b)
                 return 0;
             for (uint32_t i = 0; i < p->env->len; i++)
                 b[i] = p->env->s[i] ? p->env->s[i] : ' ';
-            size_t n = p->env->len;
-            while (n > 0 && b[n - 1] == ' ')
-                n--;
+            size_t n = p->env->len; /* stored without the NUL after the last variable */
             b[n] = '\0';
             return sval(o, b, n);
         }
@@ -674,7 +683,7 @@ static int proc_field(const struct fld_ref *ref, struct eval_ctx *ctx, enum fld_
     case FLD_PROC_IS_HEALTHCHECK:
     case FLD_PROC_IS_LIVENESS:
     case FLD_PROC_IS_READINESS:
-        return bval(o, 0);
+        return 0; /* deprecated in the container plugin, which extracts nothing for them */
     case FLD_PROC_FDLIMIT:
         return p->fdlimit ? ival(o, FT_INT64, (int64_t)p->fdlimit) : 0;
     case FLD_THREAD_TID:
@@ -723,11 +732,62 @@ static int proc_field(const struct fld_ref *ref, struct eval_ctx *ctx, enum fld_
     }
 }
 
+/* fd.cip.name ...: which address of the connection (fd_ip's which), -1 for other fields */
+static int ip_name_side(int id)
+{
+    return id == FLD_FD_CIP_NAME   ? 0
+           : id == FLD_FD_SIP_NAME ? 1
+           : id == FLD_FD_LIP_NAME ? 2
+           : id == FLD_FD_RIP_NAME ? 3
+                                   : -1;
+}
+
+/* libsinsp: the name (among those the rules compare with) that resolves to the address; only
+ * for connected sockets (local/remote: not for a listening one); missing otherwise. */
+static int ip_name(struct eval_ctx *ctx, int id, struct fld_value *o)
+{
+    struct fld_value ip;
+    int which = ip_name_side(id);
+    if (!ctx->fd || (which >= 2 && ctx->fd->sock.role == ST_ROLE_LISTEN) ||
+        !fd_ip(ctx, which, FT_IPADDR, &ip))
+        return 0;
+    char name[256];
+    if (!fld_dns_name_of(ip.v.ip.family, ip.v.ip.addr, name, sizeof name))
+        return 0;
+    const char *p = scratch_dup(ctx, name, strlen(name));
+    return p ? sval(o, p, strlen(p)) : 0;
+}
+
+void fld_note_literal(const struct fld_ref *ref, const char *value)
+{
+    if (ref && ref->info && ip_name_side(ref->info->id) >= 0)
+        fld_dns_note(value);
+}
+
+int fld_compare_missing(const struct fld_ref *ref, struct eval_ctx *ctx, int op,
+                        const struct fld_value *vals, size_t nvals)
+{
+    int which = ref && ref->info ? ip_name_side(ref->info->id) : -1;
+    struct fld_value ip;
+    if (which < 0 || !ctx || !evt_has_fd(ctx->evtype))
+        return -1;
+    if (!ctx->fd || (which >= 2 && ctx->fd->sock.role == ST_ROLE_LISTEN) ||
+        !fd_ip(ctx, which, FT_IPADDR, &ip))
+        return 0; /* not a connected IP socket: false for every operator, as libsinsp */
+    int any = 0;
+    for (size_t i = 0; i < nvals && !any; i++)
+        any = vals[i].type == FT_STRING &&
+              fld_dns_match(vals[i].v.s.p, vals[i].v.s.len, ip.v.ip.family, ip.v.ip.addr);
+    return op == FC_NE ? !any : any;
+}
+
 static int fd_field(const struct fld_ref *ref, struct eval_ctx *ctx, struct fld_value *o)
 {
     struct st_fd *f = ctx->fd;
     const char *p;
     size_t n;
+    if (!evt_has_fd(ctx->evtype))
+        return 0;
     switch (ref->info->id) {
     case FLD_FD_NUM:
         if (f || ctx->fdnum >= 0)
@@ -794,6 +854,11 @@ static int fd_field(const struct fld_ref *ref, struct eval_ctx *ctx, struct fld_
         return fd_ip(ctx, 2, FT_IPADDR, o);
     case FLD_FD_RNET:
         return fd_ip(ctx, 3, FT_IPADDR, o);
+    case FLD_FD_CIP_NAME:
+    case FLD_FD_SIP_NAME:
+    case FLD_FD_LIP_NAME:
+    case FLD_FD_RIP_NAME:
+        return ip_name(ctx, ref->info->id, o);
     case FLD_FD_CPORT:
         return fd_port(ctx, 0, o);
     case FLD_FD_SPORT:
@@ -817,7 +882,9 @@ static int fd_field(const struct fld_ref *ref, struct eval_ctx *ctx, struct fld_
             return cstr(o, "ip");
         return f->type == TT_FD_UNIX ? cstr(o, "unix") : 0;
     case FLD_FD_IS_SERVER:
-        return is_ip_fd(f) || (f && f->type == TT_FD_UNIX) ? bval(o, f->sock.is_server) : 0;
+        if (!f)
+            return 0;
+        return bval(o, is_ip_fd(f) && f->sock.is_server); /* libsinsp: false for non-IP fds */
     case FLD_FD_CONNECTED:
         return f ? bval(o, f->sock.connected) : 0;
     case FLD_FD_NAME_CHANGED:
@@ -839,31 +906,111 @@ static int fd_field(const struct fld_ref *ref, struct eval_ctx *ctx, struct fld_
     }
 }
 
+/* Container metadata as Falco's container plugin gives it: the host has a record of its own
+ * (name and type "host", empty image strings, not privileged, no mounts); in a container each
+ * field has the value its source gave (ECS task metadata, tartan.container_*), and is missing
+ * when that source is absent, as in Falco without the container runtime's answer. What only a
+ * runtime inspection gives (type, privileged) is always missing in a container
+ * (docs/engine-fields.md). */
+static int ctr_str(int host, const struct st_str *s, struct fld_value *o)
+{
+    if (s)
+        return rstr(o, s);
+    return host ? sval(o, "", 0) : 0;
+}
+
+/* The container plugin's mount lookup by source or destination: the key is a regular
+ * expression searched anywhere in the path (reflex "find"), the first mount that matches. A
+ * small cache keeps the compiled expressions (rule arguments: a handful). */
+#define MOUNT_RE_CACHE 32
+static struct {
+    char key[64];
+    regex_t re;
+    int ok;
+} mount_re[MOUNT_RE_CACHE];
+static int n_mount_re;
+
+static const regex_t *mount_regex(const char *key)
+{
+    for (int i = 0; i < n_mount_re; i++)
+        if (strcmp(mount_re[i].key, key) == 0)
+            return mount_re[i].ok ? &mount_re[i].re : NULL;
+    int i = n_mount_re < MOUNT_RE_CACHE ? n_mount_re++ : MOUNT_RE_CACHE - 1;
+    if (i == MOUNT_RE_CACHE - 1 && mount_re[i].ok)
+        regfree(&mount_re[i].re);
+    snprintf(mount_re[i].key, sizeof mount_re[i].key, "%s", key);
+    mount_re[i].ok = regcomp(&mount_re[i].re, key, REG_EXTENDED | REG_NOSUB | REG_NEWLINE) == 0;
+    return mount_re[i].ok ? &mount_re[i].re : NULL;
+}
+
+static const struct st_mount *mount_of(const struct st_container *c, const struct fld_ref *ref,
+                                       int by_dest)
+{
+    if (!ref->has_arg)
+        return NULL;
+    if (ref->index >= 0)
+        return (uint64_t)ref->index < c->nmounts ? &c->mounts[ref->index] : NULL;
+    const regex_t *re = mount_regex(ref->key);
+    for (size_t i = 0; re && i < c->nmounts; i++)
+        if (regexec(re, by_dest ? c->mounts[i].dest : c->mounts[i].source, 0, NULL, 0) == 0)
+            return &c->mounts[i];
+    return NULL;
+}
+
+/* source:dest:mode:rdwr:propagation; ECS metadata has no mode, read-only flag nor propagation:
+ * the plugin's defaults for an unknown mount ("", false, ""). */
+static int mount_text(struct eval_ctx *ctx, const struct st_mount *m, struct fld_value *o)
+{
+    size_t n = strlen(m->source) + strlen(m->dest) + sizeof ":::false:";
+    char *b = ctx_scratch(ctx, n);
+    if (!b)
+        return 0;
+    int w = snprintf(b, n, "%s:%s::false:", m->source, m->dest);
+    return sval(o, b, (size_t)w);
+}
+
+static int mounts_text(struct eval_ctx *ctx, const struct st_container *c, struct fld_value *o)
+{
+    size_t n = 1;
+    for (size_t i = 0; i < c->nmounts; i++)
+        n += strlen(c->mounts[i].source) + strlen(c->mounts[i].dest) + sizeof ",:::false:";
+    char *b = ctx_scratch(ctx, n);
+    if (!b)
+        return 0;
+    size_t w = 0;
+    for (size_t i = 0; i < c->nmounts; i++)
+        w += (size_t)snprintf(b + w, n - w, "%s%s:%s::false:", i ? "," : "", c->mounts[i].source,
+                              c->mounts[i].dest);
+    b[w] = '\0';
+    return sval(o, b, w);
+}
+
 static int container_field(const struct fld_ref *ref, struct eval_ctx *ctx, struct fld_value *o)
 {
     if (!ctx->proc)
         return 0;
     struct st_container *c = ctx->proc->ctr;
     int host = strcmp(c->id, "host") == 0;
+    const struct st_mount *m;
     switch (ref->info->id) {
     case FLD_CONTAINER_ID:
         return cstr(o, c->id);
     case FLD_CONTAINER_FULL_ID:
         return host ? cstr(o, "host") : cstr(o, c->full_id[0] ? c->full_id : c->id);
     case FLD_CONTAINER_NAME:
-        return c->name ? rstr(o, c->name) : host ? cstr(o, "host") : 0;
+        return host ? cstr(o, "host") : rstr(o, c->name);
     case FLD_CONTAINER_IMAGE:
-        return rstr(o, c->image);
+        return ctr_str(host, c->image, o);
     case FLD_CONTAINER_IMAGE_REPO:
-        return rstr(o, c->image_repo);
+        return ctr_str(host, c->image_repo, o);
     case FLD_CONTAINER_IMAGE_TAG:
-        return rstr(o, c->image_tag);
+        return ctr_str(host, c->image_tag, o);
     case FLD_CONTAINER_IMAGE_DIGEST:
-        return rstr(o, c->image_digest);
+        return ctr_str(host, c->image_digest, o);
     case FLD_CONTAINER_TYPE:
-        return host ? 0 : cstr(o, "docker");
+        return host ? cstr(o, "host") : 0;
     case FLD_CONTAINER_PRIVILEGED:
-        return c->privileged >= 0 ? bval(o, c->privileged) : host ? 0 : bval(o, 0);
+        return c->privileged >= 0 ? bval(o, c->privileged) : host ? bval(o, 0) : 0;
     case FLD_CONTAINER_START_TS:
         return c->start_ts ? uval(o, FT_ABSTIME, c->start_ts) : 0;
     case FLD_CONTAINER_DURATION:
@@ -872,8 +1019,22 @@ static int container_field(const struct fld_ref *ref, struct eval_ctx *ctx, stru
                    : 0;
     case FLD_CONTAINER_INFO:
         return sval(o, "", 0);
+    case FLD_CONTAINER_MOUNTS:
+        return host || c->mounts_known ? mounts_text(ctx, c, o) : 0;
+    case FLD_CONTAINER_MOUNT:
+        return (m = mount_of(c, ref, 0)) ? mount_text(ctx, m, o) : 0;
+    case FLD_CONTAINER_MOUNT_SOURCE:
+        return (m = mount_of(c, ref, 1)) ? cstr(o, m->source) : 0;
+    case FLD_CONTAINER_MOUNT_DEST:
+        return (m = mount_of(c, ref, 0)) ? cstr(o, m->dest) : 0;
+    case FLD_CONTAINER_MOUNT_MODE:
+    case FLD_CONTAINER_MOUNT_PROPAGATION:
+        return mount_of(c, ref, 0) ? sval(o, "", 0) : 0;
+    case FLD_CONTAINER_MOUNT_RDWR:
+        return mount_of(c, ref, 0) ? cstr(o, "false") : 0;
     default:
-        return 0; /* k8s.*: no Kubernetes metadata here, missing as in Falco */
+        return 0; /* k8s.*: no Kubernetes metadata here, missing as in Falco without the plugin's
+                     data */
     }
 }
 
@@ -944,22 +1105,26 @@ int fld_extract(const struct fld_ref *ref, struct eval_ctx *ctx, enum fld_mode m
     case FLD_EVT_IS_OPEN_WRITE:
     case FLD_EVT_IS_OPEN_EXEC:
     case FLD_EVT_IS_OPEN_CREATE: {
+        /* As libsinsp: false for any other event; creat only answers is_open_exec (from its
+         * mode); is_open_create is O_CREAT here (the kernel driver's "file was created" flag
+         * is not observable from ptrace). */
         if (!is_open_event(ctx->evtype))
-            return 0;
+            return bval(out, 0);
+        uint64_t fmode = 0;
+        tt_event_get_u64(ev, TT_P_MODE, &fmode);
+        if (ctx->evtype == TT_EV_CREAT)
+            return bval(out, id == FLD_EVT_IS_OPEN_EXEC && (fmode & 0111));
         uint64_t fl = 0;
         tt_event_get_u64(ev, TT_P_FLAGS, &fl);
         uint32_t ppm = evt_open_flags_to_ppm(fl);
-        if (ctx->evtype == TT_EV_CREAT)
-            ppm |= PPM_O_CREAT | PPM_O_WRONLY;
         if (id == FLD_EVT_IS_OPEN_READ)
             return bval(out, ppm & PPM_O_RDONLY);
         if (id == FLD_EVT_IS_OPEN_WRITE)
             return bval(out, ppm & PPM_O_WRONLY);
-        uint64_t fmode = 0;
-        tt_event_get_u64(ev, TT_P_MODE, &fmode);
         if (id == FLD_EVT_IS_OPEN_CREATE)
             return bval(out, ppm & PPM_O_CREAT);
-        return bval(out, (ppm & PPM_O_CREAT) && (fmode & 0111));
+        return bval(out, (ppm & (PPM_O_CREAT | PPM_O_TMPFILE)) &&
+                             ctx->evtype != TT_EV_OPEN_BY_HANDLE_AT && (fmode & 0111));
     }
     case FLD_EVT_ARGS: {
         uint32_t key = (uint32_t)FLD_EVT_ARGS << 8;
@@ -988,12 +1153,12 @@ int fld_extract(const struct fld_ref *ref, struct eval_ctx *ctx, enum fld_mode m
         out->v.s.len = v.len;
         return 1;
     }
-    case FLD_EVT_BUFLEN: {
-        uint64_t sz;
-        if (tt_event_get_u64(ev, TT_P_SIZE, &sz))
-            return uval(out, FT_UINT64, sz);
+    case FLD_EVT_BUFLEN: /* libsinsp: the byte count of an I/O call on a known fd */
+        if (ctx->fd && ev->ret != TT_RET_NONE && ev->ret >= 0 &&
+            (ctx->evtype == TT_EV_SENDTO || ctx->evtype == TT_EV_SENDMSG ||
+             ctx->evtype == TT_EV_RECVFROM || ctx->evtype == TT_EV_RECVMSG))
+            return uval(out, FT_UINT64, (uint64_t)ev->ret);
         return 0;
-    }
     case FLD_EVT_IS_ASYNC:
         return bval(out, !syscall);
     case FLD_EVT_LATENCY:
@@ -1007,6 +1172,8 @@ int fld_extract(const struct fld_ref *ref, struct eval_ctx *ctx, enum fld_mode m
     if (id >= FLD_PROC_PID && id <= FLD_GROUP_NAME)
         return proc_field(ref, ctx, mode, out, max);
     if (id >= FLD_FD_NUM && id <= FLD_FD_OPENFLAGS) {
+        if (!evt_has_fd(ctx->evtype))
+            return 0;
         if (id == FLD_FD_IP || id == FLD_FD_NET) {
             if (!is_ip_fd(ctx->fd))
                 return 0;
@@ -1025,7 +1192,8 @@ int fld_extract(const struct fld_ref *ref, struct eval_ctx *ctx, enum fld_mode m
         }
         return fd_field(ref, ctx, out);
     }
-    if (id >= FLD_CONTAINER_ID && id <= FLD_K8S_DEPLOYMENT_NAME)
+    if ((id >= FLD_CONTAINER_ID && id <= FLD_K8S_DEPLOYMENT_NAME) ||
+        (id >= FLD_CONTAINER_MOUNTS && id <= FLD_CONTAINER_MOUNT_PROPAGATION))
         return container_field(ref, ctx, out);
     return 0;
 }

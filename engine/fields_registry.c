@@ -5,6 +5,7 @@
 #include "fields_ids.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -36,15 +37,39 @@ const struct fld_info *fld_info_by_id(int id)
     return id >= 0 && id < FLD_COUNT ? &registry[id] : NULL;
 }
 
+/* Names in sorted order for lookup() (built on first use: rules are loaded by one thread);
+ * a listed field comes before a hidden one of the same name (evt.rawarg's typed variants). */
+static int by_name[FLD_COUNT];
+static int by_name_ready;
+
+static int cmp_by_name(const void *a, const void *b)
+{
+    const struct fld_info *x = &registry[*(const int *)a], *y = &registry[*(const int *)b];
+    int r = strcmp(x->name, y->name);
+    if (r)
+        return r;
+    int hx = (x->flags & FF_HIDDEN) != 0, hy = (y->flags & FF_HIDDEN) != 0;
+    return hx != hy ? hx - hy : x->id - y->id;
+}
+
 static const struct fld_info *lookup(const char *name)
 {
-    for (int i = 0; i < FLD_COUNT; i++)
-        if (!(registry[i].flags & FF_HIDDEN) && strcmp(registry[i].name, name) == 0)
-            return &registry[i];
-    for (int i = 0; i < FLD_COUNT; i++) /* hidden ones (k8s.* extras) */
-        if (strcmp(registry[i].name, name) == 0)
-            return &registry[i];
-    return NULL;
+    if (!by_name_ready) {
+        for (int i = 0; i < FLD_COUNT; i++)
+            by_name[i] = i;
+        qsort(by_name, FLD_COUNT, sizeof by_name[0], cmp_by_name);
+        by_name_ready = 1;
+    }
+    size_t lo = 0, hi = FLD_COUNT;
+    while (lo < hi) { /* the first entry with this name */
+        size_t mid = (lo + hi) / 2;
+        if (strcmp(registry[by_name[mid]].name, name) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < FLD_COUNT && strcmp(registry[by_name[lo]].name, name) == 0 ? &registry[by_name[lo]]
+                                                                           : NULL;
 }
 
 __attribute__((format(printf, 3, 4))) static int bad(char *err, size_t errlen, const char *fmt, ...)
@@ -113,11 +138,15 @@ int fld_resolve(const char *name, const char *arg, struct fld_ref *out, char *er
         char *end;
         errno = 0;
         long long v = strtoll(arg, &end, 10);
-        if (end == arg || *end || errno || v < 0)
+        int numeric = end != arg && !*end && !errno && v >= 0;
+        if (numeric) {
+            out->has_arg = 1;
+            out->index = v;
+            return 0;
+        }
+        /* fields taking an index or a key (container.mount.dest[0], [/proc*]) */
+        if (!(fi->flags & FF_ARG_KEY))
             return bad(err, errlen, "filter_check: invalid index argument in field %s", name);
-        out->has_arg = 1;
-        out->index = v;
-        return 0;
     }
     if (fi->flags & FF_ARG_KEY) {
         if (strlen(arg) >= sizeof out->key)
@@ -197,6 +226,32 @@ static const char *class_desc(const char *cls, size_t n)
     return "";
 }
 
+static size_t class_len(const char *name)
+{
+    const char *dot = strchr(name, '.');
+    return dot ? (size_t)(dot - name) : strlen(name);
+}
+
+/* Listing order: registry order, each class gathered where it first appears (fields appended
+ * at the end of fields.def join their class). */
+static void list_order(int order[FLD_COUNT])
+{
+    int n = 0;
+    for (int i = 0; i < FLD_COUNT; i++) {
+        size_t cl = class_len(registry[i].name);
+        int seen = 0;
+        for (int j = 0; j < i && !seen; j++)
+            seen = class_len(registry[j].name) == cl &&
+                   !strncmp(registry[j].name, registry[i].name, cl);
+        if (seen)
+            continue;
+        for (int j = i; j < FLD_COUNT; j++)
+            if (class_len(registry[j].name) == cl &&
+                !strncmp(registry[j].name, registry[i].name, cl))
+                order[n++] = j;
+    }
+}
+
 int fields_list(FILE *out, int mode)
 {
     int rc = 0;
@@ -205,7 +260,10 @@ int fields_list(FILE *out, int mode)
     if (mode == 1 && fputs("[", out) == EOF)
         return -1;
     int first = 1;
-    for (int i = 0; i < FLD_COUNT; i++) {
+    int order[FLD_COUNT];
+    list_order(order);
+    for (int k = 0; k < FLD_COUNT; k++) {
+        int i = order[k];
         const struct fld_info *f = &registry[i];
         if (f->flags & FF_HIDDEN)
             continue;
@@ -239,7 +297,7 @@ int fields_list(FILE *out, int mode)
                         "%s-------------------------------------------------------------------"
                         "------------\nField Class:                  %.*s (%s)\n"
                         "Event Sources:                syscall\n\n",
-                        i ? "\n" : "", (int)cl, f->name, class_desc(f->name, cl)) < 0)
+                        k ? "\n" : "", (int)cl, f->name, class_desc(f->name, cl)) < 0)
                 rc = -1;
         }
         if (fprintf(out, "%-29s %s%s%s\n", nm, f->desc,
@@ -255,8 +313,14 @@ int fld_value_to_text(const struct fld_value *v, char *buf, size_t cap)
 {
     switch (v->type) {
     case FT_STRING:
-    case FT_BYTES:
         return snprintf(buf, cap, "%.*s", (int)v->v.s.len, v->v.s.p ? v->v.s.p : "");
+    case FT_BYTES: /* libsinsp's default buffer format: printable ASCII, '.' for the rest */
+        for (size_t i = 0; i < v->v.s.len; i++)
+            if (i + 1 < cap)
+                buf[i] = isprint((unsigned char)v->v.s.p[i]) ? v->v.s.p[i] : '.';
+        if (cap)
+            buf[v->v.s.len < cap ? v->v.s.len : cap - 1] = '\0';
+        return (int)v->v.s.len;
     case FT_INT64:
     case FT_RELTIME:
         return snprintf(buf, cap, "%" PRId64, v->v.i);
@@ -296,7 +360,7 @@ int fld_value_to_json(const struct fld_value *v, char *buf, size_t cap)
     char tmp[512];
     const char *s;
     size_t n;
-    if (v->type == FT_STRING || v->type == FT_BYTES) {
+    if (v->type == FT_STRING) {
         s = v->v.s.p ? v->v.s.p : "";
         n = v->v.s.len;
     } else {

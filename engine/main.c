@@ -13,17 +13,27 @@
 #include "cli.h"
 #include "config.h"
 #include "config_rules.h"
+#include "drops.h"
 #include "ecs_meta.h"
+#include "fields_dns.h"
 #include "fields.h"
+#include "health_cmd.h"
+#include "health_mon.h"
+#include "metrics.h"
 #include "outputs.h"
 #include "pipeline.h"
 #include "ruleset.h"
 #include "signals.h"
 #include "source.h"
 #include "state.h"
+#include "stream_guard.h"
+#include "testsw.h"
 #include "tt_log.h"
+#include "tt_nodump.h"
+#include "tt_ring.h"
 #include "tt_sysnames.h"
 #include "tt_time.h"
+#include "webserver.h"
 
 #define TARTAN_ENGINE_VERSION "0.1.0"
 #define READ_TIMEOUT_MS 100
@@ -31,6 +41,8 @@
 #define ECS_TIMEOUT_MS 2000
 #define ECS_START_WAIT_MS 1500
 #define HOUSEKEEP_MS 50
+#define RING_WAIT_STEP_MS 200
+#define EXIT_ALERTS_LOST 3 /* stopped, but some alerts did not reach every output */
 
 struct engine {
     struct cli_opts cli;
@@ -41,12 +53,18 @@ struct engine {
     struct pipeline *pl;
     struct file_watch *watch;
     struct ecs_fetch *ecs;
-    json_t *ecs_fields; /* ecs.* output fields once known */
+    json_t *ecs_fields;        /* ecs.* output fields once known */
+    struct health_mon *health; /* live ring only: status file, /healthz verdict */
+    struct webserver *web;     /* webserver.enabled */
+    struct metrics *metrics;   /* live ring only: metrics snapshot, CloudWatch records */
+    char ecs_dims[4][256];     /* ECS cluster, task family, container name, task id ("" unknown) */
+    uint64_t ring_base_prod, ring_base_drop; /* counters of the rings already ended */
+    int cwm_warned;
     char hostname[256];
-    /* drops */
-    uint64_t drop_last_wall, drop_last_prod, drop_last_drop, drop_tok_ns;
-    double drop_tokens;
-    int drop_exit;
+    struct drops drops;
+    struct stream_guard guard;
+    long fault_hang_after, fault_crash_after; /* test switches (testsw.h), -1: off */
+    int self_tamper;
     /* timeouts */
     uint64_t consecutive_timeouts, last_event_ts;
     int timeout_notified;
@@ -134,6 +152,7 @@ static struct ruleset *load_rules(const struct engine_config *cfg, const struct 
         .nonly_tags = cli->nonly_tags,
         .min_priority_set = 1,
         .min_priority = cfg->priority,
+        .no_details = !cli->describe_all && !cli->describe_rule, /* only -L/-l print them */
     };
     struct rules_diags d;
     rules_diags_init(&d);
@@ -168,6 +187,8 @@ static void on_alert(const struct rule *r, struct eval_ctx *ctx, void *arg)
 {
     struct engine *e = arg;
     struct alert a;
+    if (e->metrics)
+        metrics_count_alert(e->metrics, r->name, r->priority);
     if (alert_build(e->ab, r, ctx, &a) != 0)
         return;
     if (e->ecs_fields && a.output_fields)
@@ -186,8 +207,13 @@ static void apply_ecs(struct engine *e)
     if (m) {
         if (e->pl && m->container_id) {
             struct engine_state *st = pipeline_state(e->pl);
+            /* privileged stays unknown: the metadata does not say (Falco gets it from the
+                             runtime; Fargate has no privileged containers) */
             state_set_container_meta(st, m->container_id, m->name, m->image, m->image_repo,
-                                     m->image_tag, 0);
+                                     m->image_tag, -1);
+            state_set_container_digest(st, m->container_id, m->image_digest);
+            state_set_container_mounts(st, m->container_id, (const char *const *)m->vol_source,
+                                       (const char *const *)m->vol_dest, m->nvol);
             /* With cgroup namespaces (cgroup v2, Fargate) a process's cgroup is "0::/" and
              * names no container: the task's container is the one we run in. An explicit
              * tartan.container_id wins. */
@@ -196,6 +222,16 @@ static void apply_ecs(struct engine *e)
                         "the ECS container %.12s (%s)",
                         m->container_id, m->name ? m->name : "no name");
         }
+        /* the CloudWatch metric dimensions: the cluster's name, not its ARN */
+        const char *cl = m->cluster ? strrchr(m->cluster, '/') : NULL;
+        const char *tid = m->task_arn ? strrchr(m->task_arn, '/') : NULL;
+        snprintf(e->ecs_dims[0], sizeof e->ecs_dims[0], "%s",
+                 cl           ? cl + 1
+                 : m->cluster ? m->cluster
+                              : "");
+        snprintf(e->ecs_dims[1], sizeof e->ecs_dims[1], "%s", m->family ? m->family : "");
+        snprintf(e->ecs_dims[2], sizeof e->ecs_dims[2], "%s", m->name ? m->name : "");
+        snprintf(e->ecs_dims[3], sizeof e->ecs_dims[3], "%s", tid ? tid + 1 : "");
         e->ecs_fields = json_object();
         if (e->ecs_fields) {
             if (m->cluster)
@@ -307,16 +343,22 @@ static void reload(struct engine *e)
     }
     pipeline_swap_ruleset(e->pl, nrs);
     pipeline_set_min_priority(e->pl, ncfg.priority);
+    ruleset_note_literals(nrs); /* the new rules may compare fd.*ip.name with host names */
+    fld_dns_start();
     alert_builder_free(e->ab);
     ruleset_free(e->rs);
     e->ab = nab;
     e->rs = nrs;
     if (swap_out) {
-        outputs_free(e->out, (int)e->cfg.output_timeout_ms);
+        outputs_retire(e->out, (int)e->cfg.output_timeout_ms);
         e->out = nout;
     }
     config_free(&e->cfg);
     e->cfg = ncfg;
+    if (e->health)
+        health_mon_set_limits(e->health, &e->cfg);
+    if (e->metrics)
+        metrics_set_config(e->metrics, &e->cfg);
     tt_log_set_level((enum tt_log_level)e->cfg.log_level);
     tt_log_set_outputs(e->cfg.log_stderr, e->cfg.log_syslog);
     apply_container_override(e);
@@ -330,82 +372,17 @@ failed:
                   "Falco internal: hot restart failure", NULL);
 }
 
-/* syscall_event_drops: once a second compare the ring's drop delta with the event delta. */
+static struct drops_sink drops_sink(struct engine *e)
+{
+    return (struct drops_sink){
+        .cfg = &e->cfg, .out = e->out, .pl = e->pl, .self_tamper = e->self_tamper};
+}
+
 static void check_drops(struct engine *e, struct source *src)
 {
-    uint64_t now = tt_mono_ns();
-    if (now - e->drop_last_wall < 1000000000u)
-        return;
-    e->drop_last_wall = now;
-    uint64_t prod = 0, drop = 0;
-    int have = source_counters(src, &prod, &drop);
-    if (!have && !e->cfg.drops.simulate_drops)
-        return;
-    uint64_t d_evts = prod - e->drop_last_prod, d_drops = drop - e->drop_last_drop;
-    e->drop_last_prod = prod;
-    e->drop_last_drop = drop;
-    if (e->cfg.drops.simulate_drops && d_drops == 0) {
-        d_drops = 1;
-        d_evts = d_evts ? d_evts : 1;
-    }
-    if (d_drops == 0)
-        return;
-    double ratio = d_evts ? (double)d_drops / (double)d_evts : 1.0;
-    if (ratio <= e->cfg.drops.threshold && !e->cfg.drops.simulate_drops)
-        return;
-    /* token bucket: rate tokens per second, max_burst */
-    e->drop_tokens += (double)(now - e->drop_tok_ns) / 1e9 * e->cfg.drops.rate;
-    e->drop_tok_ns = now;
-    if (e->drop_tokens > e->cfg.drops.max_burst)
-        e->drop_tokens = e->cfg.drops.max_burst;
-    if (e->drop_tokens < 1.0)
-        return;
-    e->drop_tokens -= 1.0;
-    unsigned act = e->cfg.drops.actions;
-    if (act & DROP_ACT_IGNORE)
-        return;
-    char msg[256];
-    snprintf(msg, sizeof msg,
-             "Falco internal: syscall event drop. %llu system calls dropped in last second.",
-             (unsigned long long)d_drops);
-    if (act & DROP_ACT_LOG)
-        tt_info("%s", msg);
-    if (act & DROP_ACT_ALERT) {
-        json_t *f = json_object();
-        char v[32];
-#define SETF(k, val)                                                                               \
-    do {                                                                                           \
-        snprintf(v, sizeof v, "%llu", (unsigned long long)(val));                                  \
-        json_object_set_new(f, k, json_string(v));                                                 \
-    } while (0)
-        if (f) {
-            SETF("n_evts", d_evts);
-            SETF("n_drops", d_drops);
-            SETF("n_drops_buffer_total", d_drops);
-            static const char *const zero[] = {"n_drops_buffer_clone_fork_exit",
-                                               "n_drops_buffer_execve_exit",
-                                               "n_drops_buffer_connect_exit",
-                                               "n_drops_buffer_open_exit",
-                                               "n_drops_buffer_dir_file_exit",
-                                               "n_drops_buffer_other_interest_exit",
-                                               "n_drops_buffer_close_exit",
-                                               "n_drops_buffer_proc_exit",
-                                               "n_drops_scratch_map",
-                                               "n_drops_page_faults",
-                                               "n_drops_bug"};
-            for (size_t i = 0; i < sizeof zero / sizeof *zero; i++)
-                json_object_set_new(f, zero[i], json_string("0"));
-            json_object_set_new(f, "ebpf_enabled", json_string("0"));
-        }
-#undef SETF
-        emit_internal(e, ALERT_PRIO_DEBUG, "Falco internal: syscall event drop", msg, f);
-        json_decref(f);
-    }
-    if (act & DROP_ACT_EXIT) {
-        tt_error("%s Exiting.", msg);
-        e->drop_exit = 1;
+    struct drops_sink k = drops_sink(e);
+    if (drops_check(&e->drops, &k, src) && !sig_stop)
         sig_stop = SIGTERM;
-    }
 }
 
 static void note_timeout(struct engine *e)
@@ -428,12 +405,99 @@ static void note_timeout(struct engine *e)
     json_decref(f);
 }
 
+/* Test switches hang-after=N / crash-after=N (testsw.h): a hung or crashed engine for the
+ * watchdog tests. */
+static void injected_fault(struct engine *e, uint64_t events)
+{
+    if (e->fault_crash_after >= 0 && events >= (uint64_t)e->fault_crash_after) {
+        tt_error("test switch crash-after=%ld: aborting", e->fault_crash_after);
+        abort();
+    }
+    if (e->fault_hang_after >= 0 && events >= (uint64_t)e->fault_hang_after) {
+        tt_error("test switch hang-after=%ld: the event loop stops here", e->fault_hang_after);
+        for (;;)
+            pause();
+    }
+}
+
 static void handle_event(struct engine *e, const struct tt_event *ev)
 {
     e->consecutive_timeouts = 0;
     e->timeout_notified = 0;
     e->last_event_ts = ev->ts_ns;
     pipeline_event(e->pl, ev);
+    if (e->fault_hang_after >= 0 || e->fault_crash_after >= 0) {
+        struct pipeline_stats ps;
+        pipeline_get_stats(e->pl, &ps);
+        injected_fault(e, ps.events);
+    }
+}
+
+static void metrics_inputs(struct engine *e, struct source *src, struct metrics_inputs *in)
+{
+    memset(in, 0, sizeof *in);
+    struct pipeline_stats ps;
+    pipeline_get_stats(e->pl, &ps);
+    in->num_evts = ps.events;
+    struct tt_ring_stats rs;
+    memset(&rs, 0, sizeof rs);
+    in->have_ring = source_ring_stats(src, &rs) || e->ring_base_prod;
+    in->n_evts = e->ring_base_prod + rs.produced;
+    in->n_drops = e->ring_base_drop + rs.dropped;
+    in->ring_size = rs.data_size;
+    in->ring_used = rs.used_bytes;
+    in->ring_in_flight = rs.in_flight;
+    in->ring_corrupt = rs.corrupt;
+    in->tracer_pid = src ? (int)rs.producer_pid : 0;
+    outputs_get_stats(e->out, &in->out);
+    in->have_ship = outputs_ship_status(e->out, &in->ship) == 0;
+    in->ship_pid = in->have_ship ? in->ship.pid : 0;
+    state_get_stats(pipeline_state(e->pl), &in->state);
+    char text[16];
+    int64_t age;
+    in->healthy = e->health ? health_mon_verdict(e->health, text, sizeof text, &age) : -1;
+    in->rs = e->rs;
+}
+
+/* An EMF record to tartan.cloudwatch_metrics.outputs. */
+static void emit_emf(struct engine *e, const struct metrics_inputs *in)
+{
+    struct metrics_dims d;
+    const char *ecs[4] = {e->ecs_dims[0], e->ecs_dims[1], e->ecs_dims[2], e->ecs_dims[3]};
+    metrics_dims_fill(&d, &e->cfg, ecs, e->hostname);
+    char *line = metrics_emf(e->metrics, in, &d);
+    if (line &&
+        outputs_emit_line(e->out, line, (const char *const *)e->cfg.ops.cwm.outputs,
+                          e->cfg.ops.cwm.noutputs) != 0 &&
+        !e->cwm_warned) {
+        tt_warn("tartan.cloudwatch_metrics: none of its outputs is enabled; the records go "
+                "nowhere (enable program_output, or list another output)");
+        e->cwm_warned = 1;
+    }
+    free(line);
+}
+
+/* metrics.interval: the snapshot (internal alert and/or output_file); the CloudWatch interval:
+ * an EMF record. */
+static void emit_metrics(struct engine *e, struct source *src)
+{
+    int due = metrics_due(e->metrics, tt_mono_ms());
+    if (!due)
+        return;
+    struct metrics_inputs in;
+    metrics_inputs(e, src, &in);
+    if (due & METRICS_DUE_SNAPSHOT) {
+        json_t *f = metrics_snapshot(e->metrics, &in);
+        if (f) {
+            if (e->cfg.ops.metrics.output_rule)
+                emit_internal(e, ALERT_PRIO_INFORMATIONAL, "Falco internal: metrics snapshot",
+                              "Falco metrics snapshot", f);
+            metrics_append_file(e->metrics, f);
+            json_decref(f);
+        }
+    }
+    if (due & METRICS_DUE_EMF)
+        emit_emf(e, &in);
 }
 
 /* Everything the event loop does besides events, run at most every HOUSEKEEP_MS (and at once
@@ -455,9 +519,47 @@ static void housekeep(struct engine *e, struct source *src)
     if (sig_reload) {
         sig_reload = 0;
         reload(e);
+        e->guard.pl = e->pl;
+        guard_rearm(&e->guard, tt_mono_ns()); /* a reload is not a stall */
     }
     apply_ecs(e);
-    check_drops(e, src);
+    if (src)
+        check_drops(e, src);
+    if (e->health) {
+        struct pipeline_stats ps;
+        struct outputs_stats os;
+        pipeline_get_stats(e->pl, &ps);
+        outputs_get_stats(e->out, &os);
+        health_mon_tick(e->health, src, e->out, ps.events, os.alerts);
+    }
+    if (e->metrics)
+        emit_metrics(e, src);
+}
+
+static void maybe_housekeep(struct engine *e, struct source *src, uint64_t *next)
+{
+    /* Housekeeping (signals' follow-up, the watched files, ECS metadata, drop counters, health)
+     * at most every HOUSEKEEP_MS: a per-event inotify read() cost as much CPU as the rule
+     * evaluation itself. A signal flag is served at once. */
+    uint64_t now = tt_coarse_ns();
+    if (now >= *next || sig_reopen || sig_reload) {
+        *next = now + (uint64_t)HOUSEKEEP_MS * 1000000u;
+        housekeep(e, src);
+    }
+}
+
+static int web_verdict(void *arg, char *text, size_t n, int64_t *age_ms)
+{
+    return health_mon_verdict(arg, text, n, age_ms);
+}
+
+/* The stream ended (or the engine stops): report what is pending, then let the ring go. */
+static void close_ring(struct engine *e, struct source *src)
+{
+    if (!src || !source_is_ring(src))
+        return;
+    struct drops_sink k = drops_sink(e);
+    drops_flush(&e->drops, &k, src);
 }
 
 /* The event loop. Returns the exit code. */
@@ -473,28 +575,33 @@ static int run(struct engine *e)
         }
     }
     uint64_t first_ts = 0, next_housekeep = 0;
-    int rc = 0;
-    e->drop_last_wall = e->drop_tok_ns = tt_mono_ns();
-    e->drop_tokens = e->cfg.drops.max_burst;
+    int rc = 0, wait_logged = 0;
+    drops_start(&e->drops, &e->cfg);
+    guard_init(&e->guard, e->pl, e->cfg.ring_key, e->self_tamper);
     while (!sig_stop) {
         if (!src) {
-            src = source_open_ring(e->cfg.ring_key, &sig_stop, err, sizeof err);
-            if (!src)
-                break;
-            uint64_t p = 0, d = 0;
-            source_counters(src, &p, &d);
-            e->drop_last_prod = p;
-            e->drop_last_drop = d;
+            /* the engine may start first: wait for the ring in short steps, housekeeping (and
+             * so the health status) going on meanwhile */
+            src =
+                source_try_ring(e->cfg.ring_key, RING_WAIT_STEP_MS, &wait_logged, err, sizeof err);
+            if (!src) {
+                if (e->health)
+                    health_mon_ring_waiting(e->health, err);
+                maybe_housekeep(e, NULL, &next_housekeep);
+                continue;
+            }
+            wait_logged = 0;
+            if (testsw_on("trust-ring-end"))
+                tt_ring_trust_end_flag(source_ring_handle(src), 1);
+            drops_attached(&e->drops, src);
+            if (e->health)
+                health_mon_ring_attached(e->health);
             tt_info("attached to the event ring");
+            guard_attached(&e->guard, src);
         }
-        /* Housekeeping (signals' follow-up, the watched files, ECS metadata, drop counters)
-         * at most every HOUSEKEEP_MS: a per-event inotify read() cost as much CPU as the rule
-         * evaluation itself. A signal flag is served at once. */
-        uint64_t now = tt_coarse_ns();
-        if (now >= next_housekeep || sig_reopen || sig_reload) {
-            next_housekeep = now + (uint64_t)HOUSEKEEP_MS * 1000000u;
-            housekeep(e, src);
-        }
+        if (source_is_ring(src))
+            guard_loop(&e->guard, src, tt_mono_ns());
+        maybe_housekeep(e, src, &next_housekeep);
         const struct tt_event *ev;
         int r = source_next(src, &ev, READ_TIMEOUT_MS, err, sizeof err);
         if (r == 1) {
@@ -511,12 +618,21 @@ static int run(struct engine *e)
         } else if (r == -1) {
             if (!source_is_ring(src))
                 break;
+            guard_problem(&e->guard, src, r, err);
+            close_ring(e, src);
             tt_info("the tracer closed the event ring; waiting for a new one");
+            if (e->health)
+                health_mon_ring_ended(e->health, src);
+            struct tt_ring_stats rs;
+            if (source_ring_stats(src, &rs)) {
+                e->ring_base_prod += rs.produced;
+                e->ring_base_drop += rs.dropped;
+            }
             source_close(src);
             src = NULL;
             continue;
         } else if (r == -2) {
-            tt_warn("%s", err);
+            guard_problem(&e->guard, src, r, err);
         } else {
             tt_error("%s", err);
             rc = 1;
@@ -524,6 +640,7 @@ static int run(struct engine *e)
         }
     }
     if (sig_stop && src && source_is_ring(src)) {
+        guard_loop(&e->guard, src, tt_mono_ns()); /* a stopped engine told to exit: say so */
         /* stop reading new events: evaluate what is already in the ring, bounded */
         uint64_t prod = 0, drop = 0, dl = tt_mono_ns() + (uint64_t)DRAIN_LIMIT_MS * 1000000u;
         source_counters(src, &prod, &drop);
@@ -535,11 +652,17 @@ static int run(struct engine *e)
             n++;
         }
         tt_debug("drained %llu events from the ring at shutdown", (unsigned long long)n);
+        close_ring(e, src);
     }
     if (sig_stop)
         tt_info("%s received, exiting...", sig_stop == SIGINT ? "SIGINT" : "SIGTERM");
+    struct tt_ring_stats rs;
+    if (source_ring_stats(src, &rs)) { /* the final metrics count this ring too */
+        e->ring_base_prod += rs.produced;
+        e->ring_base_drop += rs.dropped;
+    }
     source_close(src);
-    if (e->drop_exit)
+    if (e->drops.exit)
         rc = 1;
     return rc;
 }
@@ -596,9 +719,13 @@ static void write_syscalls_file(const struct ruleset *rs)
                     fprintf(f, "socket.domain=%d\n", d);
         } else {
             fprintf(f, "%s\n", tt_event_name(t));
+            if (t == TT_EV_RECVFROM && ruleset_recvfrom_needs_all(rs))
+                fprintf(f, "recvfrom.all\n"); /* every recvfrom, not only addressed ones */
         }
         n++;
     }
+    if (ruleset_needs_env(rs))
+        fprintf(f, "proc.env\n"); /* the tracer captures environments (as with -E) */
     if (fclose(f) != 0 || rename(tmp, path) != 0) {
         tt_warn("TARTAN_SYSCALLS_FILE: cannot write %s: %s", path, strerror(errno));
         unlink(tmp);
@@ -671,6 +798,8 @@ static int print_support(struct engine *e, const struct rules_input *in)
 int main(int argc, char **argv)
 {
     tt_log_init("engine");
+    if (tt_nodump() != 0)
+        tt_warn("cannot make the engine non-dumpable: %s", strerror(errno));
     static struct engine eng;
     struct engine *e = &eng;
     if (cli_parse(&e->cli, argc, argv, stderr)) {
@@ -703,14 +832,23 @@ int main(int argc, char **argv)
     char err[512];
     struct config_load_opts lo = {
         .path = e->cli.config_path, .overrides = e->cli.overrides, .noverrides = e->cli.noverrides};
+    if (e->cli.health) /* a probe prints one line: the engine's own log says the rest */
+        tt_log_set_level(TT_LOG_ERROR);
     if (config_load(&e->cfg, &lo, err, sizeof err)) {
-        if ((e->cli.version || e->cli.nvalidate) && !e->cli.config_path) {
+        if (e->cli.health && e->cli.config_path) {
+            printf("unhealthy: the probe cannot read its configuration: %s\n", err);
+            config_free(&e->cfg);
+            cli_free(&e->cli);
+            return 1;
+        }
+        if ((e->cli.version || e->cli.nvalidate || e->cli.health) && !e->cli.config_path) {
             /* --version and -V need no configuration file (images run them bare) */
             config_free(&e->cfg);
             config_defaults(&e->cfg);
-            int vrc = e->cli.version ? print_version(&e->cfg)
-                                     : rules_validate_main(e->cli.validate, e->cli.nvalidate, 0,
-                                                           stdout, stderr);
+            int vrc = e->cli.health    ? health_probe(&e->cfg, stdout)
+                      : e->cli.version ? print_version(&e->cfg)
+                                       : rules_validate_main(e->cli.validate, e->cli.nvalidate, 0,
+                                                             stdout, stderr);
             cli_free(&e->cli);
             return vrc;
         }
@@ -719,10 +857,13 @@ int main(int argc, char **argv)
         cli_free(&e->cli);
         return 1;
     }
-    tt_log_set_level((enum tt_log_level)e->cfg.log_level);
+    if (!e->cli.health)
+        tt_log_set_level((enum tt_log_level)e->cfg.log_level);
     tt_log_set_outputs(e->cfg.log_stderr, e->cfg.log_syslog);
     for (size_t i = 0; i < e->cfg.nsources; i++)
         tt_debug("configuration file: %s", e->cfg.sources[i]);
+    for (size_t i = 0; i < e->cfg.ops.nwarnings; i++)
+        tt_warn("%s", e->cfg.ops.warnings[i]);
     if (getenv(CONFIG_ENV_YAML) || getenv(CONFIG_ENV_YAML_B64))
         tt_debug("configuration from the environment (%s / %s)", CONFIG_ENV_YAML,
                  CONFIG_ENV_YAML_B64);
@@ -730,6 +871,10 @@ int main(int argc, char **argv)
         e->cfg.buffered_outputs = 0;
     int rc = 0, pid_written = 0;
     struct rules_input in = {0};
+    if (e->cli.health) {
+        rc = health_probe(&e->cfg, stdout);
+        goto out;
+    }
     if (e->cli.version) {
         rc = print_version(&e->cfg);
         goto out;
@@ -764,6 +909,10 @@ int main(int argc, char **argv)
         tt_info("dry run: configuration and rules are valid");
         goto out;
     }
+    testsw_announce();
+    e->self_tamper = !testsw_on("no-self-tamper");
+    e->fault_hang_after = testsw_num("hang-after", -1);
+    e->fault_crash_after = testsw_num("crash-after", -1);
     if (signals_install()) {
         tt_error("cannot install signal handlers: %s", strerror(errno));
         rc = 1;
@@ -813,11 +962,28 @@ int main(int argc, char **argv)
         }
         apply_ecs(e);
     }
-    if (!e->cli.capture)
+    if (!e->cli.capture) {
         write_syscalls_file(e->rs);
+        e->health = health_mon_new(&e->cfg);
+        e->metrics = metrics_new(&e->cfg, e->hostname, TARTAN_ENGINE_VERSION);
+        if (e->health && e->cfg.ops.web.enabled) {
+            /* not fatal: detection goes on; the HTTP probe failing shows the problem */
+            e->web = webserver_start(&e->cfg, web_verdict, e->health, err, sizeof err);
+            if (!e->web)
+                tt_error("%s", err);
+        }
+    }
+    ruleset_note_literals(e->rs); /* host names the enabled rules compare fd.*ip.name with */
+    fld_dns_start();              /* resolved in the background */
     tt_info("engine %s started (%s)", TARTAN_ENGINE_VERSION,
             e->cli.capture ? e->cli.capture : "event ring");
     rc = run(e);
+    if (e->metrics && e->cfg.ops.cwm.enabled) {
+        /* a last record, so that the counters' sums in CloudWatch cover the whole run */
+        struct metrics_inputs mi;
+        metrics_inputs(e, NULL, &mi);
+        emit_emf(e, &mi);
+    }
     if (!sig_stop)
         drain_outputs(e);
     {
@@ -836,19 +1002,36 @@ int main(int argc, char **argv)
         e->ecs = NULL;
     }
 out:
-    if (e->out)
-        outputs_free(e->out, (int)e->cfg.output_timeout_ms);
+    if (e->out) {
+        struct outputs_stats fs;
+        uint64_t lost = outputs_free(e->out, (int)e->cfg.output_timeout_ms, &fs);
+        e->out = NULL;
+        lost += outputs_join_retired();
+        if (lost) {
+            tt_error("%llu of %llu alerts were not delivered to every output (queue full %llu, "
+                     "program output %llu, http abandoned at exit %llu); exit status %d",
+                     (unsigned long long)lost, (unsigned long long)fs.alerts,
+                     (unsigned long long)fs.dropped_queue, (unsigned long long)fs.program_lost,
+                     (unsigned long long)fs.abandoned, EXIT_ALERTS_LOST);
+            if (rc == 0)
+                rc = EXIT_ALERTS_LOST;
+        }
+    }
     if (e->pl)
         pipeline_free(e->pl);
     alert_builder_free(e->ab);
     ruleset_free(e->rs);
     file_watch_free(e->watch);
+    webserver_stop(e->web);
+    health_mon_free(e->health);
+    metrics_free(e->metrics);
     json_decref(e->ecs_fields);
     rules_input_free(&in);
     if (pid_written)
         unlink(e->cli.pidfile);
     config_free(&e->cfg);
     cli_free(&e->cli);
+    fld_dns_stop();
     curl_global_cleanup();
     return rc;
 }

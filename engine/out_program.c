@@ -7,10 +7,17 @@
  * lines the program has not taken yet wait in a bounded buffer, and when that is full new lines
  * are dropped (counted, logged once), so a program that stops reading never blocks anything.
  * keep_alive: one long-lived process, restarted with exponential backoff if it exits; otherwise
- * one process per alert (Falco's popen/pclose). SIGUSR1 (reopen) restarts the process. */
+ * one process per alert (Falco's popen/pclose). SIGUSR1 (reopen) restarts the process.
+ *
+ * Delivery status: the program gets the write end of a pipe as descriptor 3
+ * (TARTAN_STATUS_FD=3) and its shutdown budget in LOGSHIPPER_DEADLINE; logshipper reports its
+ * counters there every second (lib/tt_shipstatus.h). At shutdown the program gets
+ * tartan.shutdown.program_output_deadline after its input closes to deliver and exit; what it
+ * could not confirm is counted as lost (docs/operations.md). */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +28,7 @@
 
 #include "config.h"
 #include "outputs.h"
+#include "ship_status.h"
 #include "tt_io.h"
 #include "tt_log.h"
 #include "tt_time.h"
@@ -29,6 +37,10 @@
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 10000
 #define MAX_ZOMBIES 64
+#define DEADLINE_MARGIN_S 2 /* of the program's deadline, left for it to exit after delivering */
+#define KILL_WAIT_MS 500    /* between SIGTERM and SIGKILL */
+
+extern char **environ;
 
 struct prog_priv {
     char *cmd;
@@ -46,6 +58,27 @@ struct prog_priv {
     pid_t zombies[MAX_ZOMBIES];
     size_t nzombies;
     struct outputs_stats *st;
+    /* environment of the program: ours plus TARTAN_STATUS_FD and LOGSHIPPER_DEADLINE */
+    char **envp;
+    char env_fd[32], env_deadline[48];
+    long deadline_ms; /* after the input closes at shutdown, before SIGTERM */
+    /* delivery status pipe (read end, non-blocking), the partial line read so far */
+    int status_fd;
+    char sline[TT_SHIP_STATUS_MAX_LINE + 2];
+    size_t slen;
+    int sdiscard; /* the current line is too long: skip to its end */
+    uint64_t child_written, child_rec_ms;
+    int child_final;
+    uint64_t down_since_ms; /* keep_alive: when the process went away (0 while it runs) */
+    pthread_mutex_t mu;     /* guards ship (read by the main thread) */
+    struct ship_totals ship;
+    uint64_t lost;     /* lines written to a process that could not confirm them */
+    uint64_t written;  /* lines written into the pipe, every process */
+    int killed;        /* the current process was killed at the deadline */
+    int ever_reported; /* the program writes status records (logshipper) */
+    int closing;       /* prog_close is running */
+    uint64_t records;  /* of the lines given, metric records (not alerts) */
+    int pub_pid;       /* pid, for the main thread (under mu) */
 };
 
 /* Shell syntax beyond quoting: pipes, redirections, expansions, globs, a leading VAR=value.
@@ -145,10 +178,58 @@ static int build_argv(struct prog_priv *p, char *err, size_t n)
     return p->argv ? 0 : -1;
 }
 
-/* fork + exec with the child's stdin on a pipe. Returns 0, or -1 (reason logged). */
+/* The program's environment: ours, with TARTAN_STATUS_FD and LOGSHIPPER_DEADLINE set (built
+ * once, before any fork: the child of a threaded process must not allocate). */
+static int build_env(struct prog_priv *p, char *err, size_t n)
+{
+    size_t cnt = 0;
+    for (char **e = environ; e && *e; e++)
+        cnt++;
+    p->envp = calloc(cnt + 3, sizeof *p->envp);
+    if (!p->envp) {
+        snprintf(err, n, "out of memory");
+        return -1;
+    }
+    long dl = p->deadline_ms / 1000 - DEADLINE_MARGIN_S;
+    if (dl < 1)
+        dl = 1;
+    snprintf(p->env_fd, sizeof p->env_fd, "TARTAN_STATUS_FD=%d", TT_SHIP_STATUS_FD);
+    snprintf(p->env_deadline, sizeof p->env_deadline, "LOGSHIPPER_DEADLINE=%ld", dl);
+    const char *had = getenv("LOGSHIPPER_DEADLINE");
+    if (had && *had && strcmp(had, p->env_deadline + 20))
+        tt_warn("program output: LOGSHIPPER_DEADLINE=%s from the environment is replaced by %ld "
+                "(tartan.shutdown.program_output_deadline %ld s, minus %d s for the program to "
+                "exit); raise tartan.shutdown.program_output_deadline instead",
+                had, dl, p->deadline_ms / 1000, DEADLINE_MARGIN_S);
+    size_t k = 0;
+    for (char **e = environ; e && *e; e++)
+        if (strncmp(*e, "TARTAN_STATUS_FD=", 17) && strncmp(*e, "LOGSHIPPER_DEADLINE=", 20))
+            p->envp[k++] = *e;
+    p->envp[k++] = p->env_fd;
+    p->envp[k++] = p->env_deadline;
+    p->envp[k] = NULL;
+    /* an explicit --deadline longer than the engine waits would be cut short */
+    for (size_t i = 0; p->argv[i] && p->argv[i + 1]; i++) {
+        long v = -1;
+        if (!strcmp(p->argv[i], "--deadline"))
+            v = strtol(p->argv[i + 1], NULL, 10);
+        else if (!strncmp(p->argv[i], "--deadline=", 11))
+            v = strtol(p->argv[i] + 11, NULL, 10);
+        if (v > dl)
+            tt_warn(
+                "program output: '%s' asks for a %ld s delivery deadline, but the engine "
+                "stops it %ld s after its input closes (tartan.shutdown.program_output_deadline); "
+                "alerts may be lost at shutdown",
+                p->cmd, v, p->deadline_ms / 1000);
+    }
+    return 0;
+}
+
+/* fork + exec with the child's stdin on a pipe and the status pipe on descriptor 3. Returns 0,
+ * or -1 (reason logged). */
 static int spawn(struct prog_priv *p)
 {
-    int in[2], st[2];
+    int in[2], st[2], sp[2] = {-1, -1};
     if (pipe2(in, O_CLOEXEC) != 0)
         goto fail;
     if (pipe2(st, O_CLOEXEC) != 0) {
@@ -156,12 +237,18 @@ static int spawn(struct prog_priv *p)
         close(in[1]);
         goto fail;
     }
+    if (pipe2(sp, O_CLOEXEC) != 0)
+        sp[0] = sp[1] = -1; /* no status: delivery is not confirmed, alerts still flow */
     pid_t pid = fork();
     if (pid < 0) {
         close(in[0]);
         close(in[1]);
         close(st[0]);
         close(st[1]);
+        if (sp[0] >= 0) {
+            close(sp[0]);
+            close(sp[1]);
+        }
         goto fail;
     }
     if (pid == 0) {
@@ -171,33 +258,138 @@ static int spawn(struct prog_priv *p)
         signal(SIGPIPE, SIG_DFL);
         if (dup2(in[0], STDIN_FILENO) < 0)
             _exit(126);
-        execvp(p->argv[0], p->argv);
+        if (sp[1] == TT_SHIP_STATUS_FD)
+            fcntl(sp[1], F_SETFD, 0); /* dup2 onto itself would keep close-on-exec */
+        else if (sp[1] >= 0 && dup2(sp[1], TT_SHIP_STATUS_FD) < 0)
+            _exit(126);
+        execvpe(p->argv[0], p->argv, p->envp);
         int e = errno;
         (void)tt_write_full(st[1], &e, sizeof e);
         _exit(e == ENOENT ? 127 : 126);
     }
     close(in[0]);
     close(st[1]);
+    if (sp[1] >= 0)
+        close(sp[1]);
     int e = 0;
     ssize_t r = tt_read_full(st[0], &e, sizeof e);
     close(st[0]);
     if (r == (ssize_t)sizeof e) {
         tt_error("program output: cannot run '%s': %s", p->argv[0], strerror(e));
         close(in[1]);
+        if (sp[0] >= 0)
+            close(sp[0]);
         waitpid(pid, NULL, 0);
         return -1;
     }
     int fl = fcntl(in[1], F_GETFL);
     if (fl < 0 || fcntl(in[1], F_SETFL, fl | O_NONBLOCK) < 0)
         tt_warn("program output: cannot make the pipe non-blocking: %s", strerror(errno));
+    if (sp[0] >= 0 && fcntl(sp[0], F_SETFL, O_NONBLOCK) < 0) {
+        close(sp[0]);
+        sp[0] = -1;
+    }
     p->pid = pid;
     p->fd = in[1];
+    p->status_fd = sp[0];
+    p->slen = 0;
+    p->sdiscard = 0;
+    p->child_written = 0;
+    p->child_final = 0;
+    p->killed = 0;
     p->dead_logged = 0;
+    pthread_mutex_lock(&p->mu);
+    p->ship.reporting = 0;
+    memset(&p->ship.cur, 0, sizeof p->ship.cur);
+    p->down_since_ms = 0;
+    p->pub_pid = (int)pid;
+    pthread_mutex_unlock(&p->mu);
     tt_debug("program output: started '%s' (pid %d)", p->cmd, (int)pid);
     return 0;
 fail:
     tt_error("program output: cannot start '%s': %s", p->cmd, strerror(errno));
     return -1;
+}
+
+/* Reads the status records the program has written (never blocks). */
+static void read_status(struct prog_priv *p)
+{
+    while (p->status_fd >= 0) {
+        char buf[1024];
+        ssize_t r = read(p->status_fd, buf, sizeof buf);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r == 0 || (r < 0 && errno != EAGAIN)) {
+            close(p->status_fd); /* the program closed it (or exited) */
+            p->status_fd = -1;
+            return;
+        }
+        if (r < 0)
+            return;
+        for (ssize_t i = 0; i < r; i++) {
+            char ch = buf[i];
+            if (ch != '\n') {
+                if (p->slen < TT_SHIP_STATUS_MAX_LINE)
+                    p->sline[p->slen++] = ch;
+                else
+                    p->sdiscard = 1;
+                continue;
+            }
+            struct tt_ship_status rec;
+            if (!p->sdiscard && ship_status_parse(p->sline, p->slen, &rec) == 0) {
+                pthread_mutex_lock(&p->mu);
+                p->ship.cur = rec;
+                p->ship.reporting = 1;
+                pthread_mutex_unlock(&p->mu);
+                p->child_rec_ms = (uint64_t)tt_mono_ms();
+                p->child_final |= rec.final;
+                p->ever_reported = 1;
+            }
+            p->slen = 0;
+            p->sdiscard = 0;
+        }
+    }
+}
+
+/* The current process is gone (reaped, or given up on): count what it could not confirm and
+ * fold its last record into the totals. */
+static void fold_child(struct prog_priv *p)
+{
+    read_status(p); /* the final record, if it wrote one before exiting */
+    if (p->status_fd >= 0) {
+        close(p->status_fd);
+        p->status_fd = -1;
+    }
+    pthread_mutex_lock(&p->mu);
+    const struct tt_ship_status *c = &p->ship.cur;
+    uint64_t lost = 0;
+    if (p->ship.reporting && p->child_final) {
+        /* its own account: what it gave up on, and lines it never read */
+        lost = c->rejected + c->dropped + c->undelivered +
+               (p->child_written > c->read ? p->child_written - c->read : 0);
+    } else if (p->ship.reporting) {
+        /* killed or crashed before its final record: only what it confirmed counts */
+        lost = p->child_written > c->delivered ? p->child_written - c->delivered : 0;
+    } else if (p->killed) {
+        /* a program that reports nothing, stopped before it finished: unconfirmed */
+        lost = p->child_written;
+    }
+    p->ship.read += c->read;
+    p->ship.delivered += c->delivered;
+    p->ship.rejected += c->rejected;
+    p->ship.dropped += c->dropped;
+    p->ship.undelivered += c->undelivered;
+    p->ship.retries += c->retries;
+    p->ship.batches += c->batches;
+    p->ship.reporting = 0;
+    memset(&p->ship.cur, 0, sizeof p->ship.cur);
+    p->lost += lost;
+    p->pub_pid = 0;
+    pthread_mutex_unlock(&p->mu);
+    if (lost && p->keep_alive && !p->closing) /* at close, one summary line says it all */
+        tt_warn("program output: '%s' did not confirm the delivery of %llu alerts", p->cmd,
+                (unsigned long long)lost);
+    p->child_written = 0;
 }
 
 static void reap_zombies(struct prog_priv *p)
@@ -242,13 +434,25 @@ static void child_gone(struct prog_priv *p, const char *why)
     if (p->pid > 0 && !wait_exit(p->pid, 0))
         add_zombie(p, p->pid);
     p->pid = 0;
+    fold_child(p);
     if (!p->keep_alive)
         return;
+    pthread_mutex_lock(&p->mu);
+    p->down_since_ms = (uint64_t)tt_mono_ms();
+    pthread_mutex_unlock(&p->mu);
     if (!p->dead_logged)
         tt_warn("program output: '%s' %s; restarting in %d ms", p->cmd, why, p->backoff_ms);
     p->dead_logged = 1;
     p->restart_at = tt_mono_ns() + (uint64_t)p->backoff_ms * 1000000u;
     p->backoff_ms = p->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : p->backoff_ms * 2;
+}
+
+static uint64_t count_lines(const char *b, size_t n)
+{
+    uint64_t k = 0;
+    for (const char *q = b; (q = memchr(q, '\n', n - (size_t)(q - b))) != NULL; q++)
+        k++;
+    return k;
 }
 
 /* Writes as much pending data as the pipe takes. */
@@ -257,6 +461,9 @@ static void pump(struct prog_priv *p)
     while (p->fd >= 0 && p->plen > 0) {
         ssize_t w = write(p->fd, p->pend, p->plen);
         if (w > 0) {
+            uint64_t lines = count_lines(p->pend, (size_t)w);
+            p->child_written += lines;
+            p->written += lines;
             memmove(p->pend, p->pend + w, p->plen - (size_t)w);
             p->plen -= (size_t)w;
             p->backoff_ms = BACKOFF_MIN_MS;
@@ -325,25 +532,47 @@ static void pump_until(struct prog_priv *p, long ms)
     }
 }
 
-static void stop_child(struct prog_priv *p, long ms)
+/* Waits up to ms for the current process to exit, reading its status records meanwhile. */
+static int wait_exit_reading(struct prog_priv *p, long ms)
+{
+    uint64_t dl = tt_mono_ns() + (uint64_t)ms * 1000000u;
+    for (;;) {
+        read_status(p);
+        pid_t r = waitpid(p->pid, NULL, WNOHANG);
+        if (r == p->pid || (r < 0 && errno == ECHILD))
+            return 1;
+        uint64_t now = tt_mono_ns();
+        if (now >= dl)
+            return 0;
+        struct pollfd pfd = {.fd = p->status_fd, .events = POLLIN};
+        long left = (long)((dl - now) / 1000000u) + 1;
+        poll(&pfd, p->status_fd >= 0 ? 1 : 0, left < 20 ? (int)left : 20);
+    }
+}
+
+/* Ends the current process: the rest of its input within pump_ms, end of input, then up to
+ * wait_ms to deliver and exit before SIGTERM (and SIGKILL KILL_WAIT_MS later). */
+static void stop_child(struct prog_priv *p, long pump_ms, long wait_ms)
 {
     if (p->fd >= 0) {
-        pump_until(p, ms);
+        pump_until(p, pump_ms);
         close(p->fd);
         p->fd = -1;
     }
     if (p->pid > 0) {
-        if (!wait_exit(p->pid, ms)) {
+        if (!wait_exit_reading(p, wait_ms)) {
             tt_warn("program output: '%s' did not exit within %ld ms after its input closed; "
                     "terminating it",
-                    p->cmd, ms);
+                    p->cmd, wait_ms);
+            p->killed = 1;
             kill(p->pid, SIGTERM);
-            if (!wait_exit(p->pid, 500)) {
+            if (!wait_exit_reading(p, KILL_WAIT_MS)) {
                 kill(p->pid, SIGKILL);
                 wait_exit(p->pid, 1000);
             }
         }
         p->pid = 0;
+        fold_child(p);
     }
 }
 
@@ -351,6 +580,7 @@ static int prog_write(struct out_channel *c, const char *line, size_t len, int p
 {
     struct prog_priv *p = c->priv;
     reap_zombies(p);
+    p->records += prio < 0;
     if (!p->keep_alive) {
         if (append_pending(p, line, len))
             return -1;
@@ -362,14 +592,18 @@ static int prog_write(struct out_channel *c, const char *line, size_t len, int p
         p->plen = 0;
         close(p->fd);
         p->fd = -1;
-        if (!wait_exit(p->pid, p->timeout_ms))
+        if (!wait_exit_reading(p, p->timeout_ms)) {
             add_zombie(p, p->pid);
+            p->killed = 1; /* not waited for: its delivery is not confirmed */
+        }
         p->pid = 0;
+        fold_child(p);
         return 0;
     }
     ensure_running(p);
     int rc = append_pending(p, line, len);
     pump(p);
+    read_status(p);
     return rc;
 }
 
@@ -380,6 +614,7 @@ static int prog_flush(struct out_channel *c)
     if (p->keep_alive) {
         ensure_running(p);
         pump(p);
+        read_status(p);
     }
     return 0;
 }
@@ -389,7 +624,8 @@ static void prog_reopen(struct out_channel *c)
     struct prog_priv *p = c->priv;
     if (!p->keep_alive)
         return;
-    stop_child(p, p->timeout_ms);
+    /* the old process gets the whole shutdown budget: restarting must not lose its queue */
+    stop_child(p, p->timeout_ms, p->deadline_ms);
     p->restart_at = 0;
     p->backoff_ms = BACKOFF_MIN_MS;
     ensure_running(p);
@@ -399,24 +635,70 @@ static void prog_reopen(struct out_channel *c)
 static void prog_close(struct out_channel *c, int timeout_ms)
 {
     struct prog_priv *p = c->priv;
+    p->closing = 1;
     if (p->keep_alive && p->pid == 0 && p->plen > 0) {
         p->restart_at = 0;
         ensure_running(p);
     }
-    stop_child(p, timeout_ms > 0 ? timeout_ms : 1);
+    stop_child(p, timeout_ms > 0 ? timeout_ms : 1, p->deadline_ms);
     for (size_t i = 0; i < p->nzombies; i++)
         if (!wait_exit(p->zombies[i], timeout_ms > 0 ? timeout_ms : 1)) {
             kill(p->zombies[i], SIGKILL);
             wait_exit(p->zombies[i], 1000);
         }
+    uint64_t never = count_lines(p->pend, p->plen);
     if (p->plen)
-        tt_warn("program output: %zu bytes of alerts were never taken by '%s'", p->plen, p->cmd);
+        tt_warn("program output: %llu alerts (%zu bytes) were never taken by '%s'",
+                (unsigned long long)never, p->plen, p->cmd);
+    uint64_t drops = __atomic_load_n(&p->st->program_drops, __ATOMIC_RELAXED);
+    uint64_t lost = p->lost + never + drops;
+    /* logshipper counts lines: with metric records among them, they are not all alerts */
+    const char *what = p->records ? "lines (alerts and metric records)" : "alerts";
+    __atomic_store_n(&p->st->program_lost, lost, __ATOMIC_RELAXED);
+    if (p->ever_reported) {
+        /* a program that reports its deliveries (logshipper) */
+        if (lost)
+            tt_error("program output: %llu %s were not delivered: %llu written to '%s', %llu "
+                     "delivered (%llu not confirmed by the program, %llu never written, %llu "
+                     "dropped while it did not read)",
+                     (unsigned long long)lost, what, (unsigned long long)p->written, p->cmd,
+                     (unsigned long long)p->ship.delivered, (unsigned long long)p->lost,
+                     (unsigned long long)never, (unsigned long long)drops);
+        else
+            tt_info("program output: %llu %s written to '%s', %llu delivered, none lost",
+                    (unsigned long long)p->written, what, p->cmd,
+                    (unsigned long long)p->ship.delivered);
+    } else if (lost) {
+        tt_error("program output: %llu %s were not delivered: %llu written to '%s' (%llu not "
+                 "confirmed, %llu never written, %llu dropped while it did not read)",
+                 (unsigned long long)lost, what, (unsigned long long)p->written, p->cmd,
+                 (unsigned long long)p->lost, (unsigned long long)never, (unsigned long long)drops);
+    }
+    pthread_mutex_destroy(&p->mu);
+    free(p->envp);
     free(p->pend);
     free(p->argv);
     free(p->argbuf);
     free(p->cmd);
     free(p);
     c->priv = NULL;
+}
+
+int out_program_ship(struct out_channel *c, struct ship_totals *out)
+{
+    struct prog_priv *p = c->priv;
+    if (!p)
+        return -1;
+    pthread_mutex_lock(&p->mu);
+    *out = p->ship;
+    uint64_t now = (uint64_t)tt_mono_ms();
+    out->age_ms = p->child_rec_ms && p->ship.reporting ? now - p->child_rec_ms : 0;
+    out->down_ms = p->keep_alive && p->down_since_ms ? now - p->down_since_ms : 0;
+    out->running = p->pub_pid > 0;
+    out->pid = p->pub_pid;
+    out->ever_reported = p->ever_reported;
+    pthread_mutex_unlock(&p->mu);
+    return 0;
 }
 
 int out_program_open(struct out_channel *c, const struct engine_config *cfg,
@@ -432,11 +714,16 @@ int out_program_open(struct out_channel *c, const struct engine_config *cfg,
         return -1;
     }
     p->fd = -1;
+    p->status_fd = -1;
     p->keep_alive = cfg->program.keep_alive;
     p->timeout_ms = cfg->output_timeout_ms;
+    p->deadline_ms = cfg->ops.program_deadline_s * 1000;
     p->backoff_ms = BACKOFF_MIN_MS;
     p->st = st;
-    if (build_argv(p, err, n)) {
+    pthread_mutex_init(&p->mu, NULL);
+    if (build_argv(p, err, n) || build_env(p, err, n)) {
+        pthread_mutex_destroy(&p->mu);
+        free(p->envp);
         free(p->pend);
         free(p->argv);
         free(p->argbuf);
@@ -447,6 +734,7 @@ int out_program_open(struct out_channel *c, const struct engine_config *cfg,
     if (p->keep_alive && spawn(p) != 0) {
         /* keep going: restarts are retried with backoff */
         p->restart_at = tt_mono_ns() + (uint64_t)p->backoff_ms * 1000000u;
+        p->down_since_ms = (uint64_t)tt_mono_ms();
     }
     c->name = "program";
     c->priv = p;

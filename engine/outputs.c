@@ -20,6 +20,7 @@
 
 struct qitem {
     struct qitem *next;
+    unsigned mask; /* channels to write to (bit i: ch[i]); all for an alert */
     int priority;
     size_t len;
     char line[];
@@ -103,6 +104,8 @@ static void *output_thread(void *arg)
         o->qlen--;
         pthread_mutex_unlock(&o->mu);
         for (size_t i = 0; i < o->nch; i++) {
+            if (!(it->mask & (1u << i)))
+                continue;
             if (o->ch[i].slow && __atomic_load_n(&o->abandon_slow, __ATOMIC_ACQUIRE)) {
                 __atomic_fetch_add(&o->st.abandoned, 1, __ATOMIC_RELAXED);
                 continue;
@@ -168,14 +171,14 @@ struct outputs *outputs_new(const struct engine_config *cfg, const char *hostnam
         rc = out_syslog_open(&o->ch[o->nch++], cfg, err, n);
     if (rc) {
         o->nch--; /* the failed one is not open */
-        outputs_free(o, 0);
+        outputs_free(o, 0, NULL);
         return NULL;
     }
     for (size_t i = 0; i < o->nch; i++)
         o->ch[i].abandon = &o->abandon_slow;
     if (pthread_create(&o->thr, NULL, output_thread, o)) {
         snprintf(err, n, "cannot start the output thread");
-        outputs_free(o, 0);
+        outputs_free(o, 0, NULL);
         return NULL;
     }
     o->thr_started = 1;
@@ -196,6 +199,19 @@ static int take_token(struct outputs *o)
         return 1;
     }
     return 0;
+}
+
+/* Appends to the queue and wakes the output thread; o->mu held. */
+static void enqueue_locked(struct outputs *o, struct qitem *it)
+{
+    if (o->tail)
+        o->tail->next = it;
+    else
+        o->head = it;
+    o->tail = it;
+    o->qlen++;
+    o->st.queued++;
+    pthread_cond_signal(&o->cv_work);
 }
 
 int outputs_emit(struct outputs *o, const struct alert *a)
@@ -220,6 +236,7 @@ int outputs_emit(struct outputs *o, const struct alert *a)
     struct qitem *it = malloc(sizeof *it + len + 1);
     if (it) {
         it->next = NULL;
+        it->mask = ~0u;
         it->priority = a->priority;
         it->len = len;
         memcpy(it->line, line, len + 1);
@@ -238,14 +255,36 @@ int outputs_emit(struct outputs *o, const struct alert *a)
                      (unsigned long long)o->cap);
         return -1;
     }
-    if (o->tail)
-        o->tail->next = it;
-    else
-        o->head = it;
-    o->tail = it;
-    o->qlen++;
-    o->st.queued++;
-    pthread_cond_signal(&o->cv_work);
+    enqueue_locked(o, it);
+    pthread_mutex_unlock(&o->mu);
+    return 0;
+}
+
+int outputs_emit_line(struct outputs *o, const char *line, const char *const *channels,
+                      size_t nchannels)
+{
+    unsigned mask = 0;
+    for (size_t i = 0; i < o->nch; i++)
+        for (size_t k = 0; k < nchannels; k++)
+            if (!strcmp(o->ch[i].name, channels[k]))
+                mask |= 1u << i;
+    size_t len = strlen(line);
+    struct qitem *it = mask ? malloc(sizeof *it + len + 1) : NULL;
+    if (!it)
+        return -1;
+    it->next = NULL;
+    it->mask = mask;
+    it->priority = -1;
+    it->len = len;
+    memcpy(it->line, line, len + 1);
+    pthread_mutex_lock(&o->mu);
+    if (o->qlen >= o->cap) {
+        pthread_mutex_unlock(&o->mu);
+        free(it);
+        return -1;
+    }
+    enqueue_locked(o, it);
+    o->st.records++;
     pthread_mutex_unlock(&o->mu);
     return 0;
 }
@@ -281,10 +320,11 @@ int outputs_flush(struct outputs *o, int timeout_ms)
     return rc;
 }
 
-void outputs_free(struct outputs *o, int timeout_ms)
+uint64_t outputs_free(struct outputs *o, int timeout_ms, struct outputs_stats *final)
 {
+    uint64_t left = 0;
     if (!o)
-        return;
+        return 0;
     if (o->thr_started) {
         int drained = outputs_flush(o, timeout_ms) == 0;
         size_t nslow = 0;
@@ -306,6 +346,7 @@ void outputs_free(struct outputs *o, int timeout_ms)
             tt_warn("outputs: %llu alerts still queued at exit were not delivered",
                     (unsigned long long)o->qlen);
         pthread_mutex_lock(&o->mu);
+        left = o->qlen;
         o->stop = 1;
         /* drop what is left: the deadline passed */
         while (o->head) {
@@ -325,12 +366,29 @@ void outputs_free(struct outputs *o, int timeout_ms)
     while (o->head) {
         struct qitem *it = o->head;
         o->head = it->next;
+        left++;
         free(it);
     }
+    /* program_lost includes the program's drops; an abandoned http delivery is one alert that
+     * reached the other channels only */
+    struct outputs_stats st = o->st;
+    uint64_t lost = st.dropped_queue + left + st.program_lost +
+                    __atomic_load_n(&o->st.abandoned, __ATOMIC_RELAXED);
+    if (final)
+        *final = st;
     pthread_mutex_destroy(&o->mu);
     pthread_cond_destroy(&o->cv_work);
     pthread_cond_destroy(&o->cv_done);
     free(o);
+    return lost;
+}
+
+int outputs_ship_status(struct outputs *o, struct ship_totals *out)
+{
+    for (size_t i = 0; i < o->nch; i++)
+        if (!strcmp(o->ch[i].name, "program") && o->ch[i].priv)
+            return out_program_ship(&o->ch[i], out);
+    return -1;
 }
 
 void outputs_get_stats(struct outputs *o, struct outputs_stats *out)

@@ -24,11 +24,12 @@ static void compute_types(struct pipeline *p)
 }
 
 /* Tartan-only events that describe state (the /proc snapshot, tracer notices): Falco never
- * evaluates rules on its own /proc scan, so neither do we. procexit is a real Falco event. */
+ * evaluates rules on its own /proc scan, so neither do we. procexit is a real Falco event, and
+ * so is `tamper` for the rules: every tamper or evasion attempt must be able to alert. */
 static int state_only(unsigned type)
 {
     return type == TT_EV_PROCINFO || type == TT_EV_FDINFO || type == TT_EV_TRACER_INFO ||
-           type == TT_EV_DROP || type == TT_EV_TAMPER;
+           type == TT_EV_DROP;
 }
 
 struct pipeline *pipeline_new(struct ruleset *rs, const struct pipeline_opts *o)
@@ -73,6 +74,14 @@ int pipeline_event(struct pipeline *p, const struct tt_event *ev)
         ruleset_eval(p->rs, ctx, ev->type, p->o.match_all, p->o.min_priority, on_match, p);
     }
     state_end_event(p->st, ctx);
+    return 0;
+}
+
+int pipeline_rules_see_syscalls(const struct pipeline *p)
+{
+    for (unsigned t = 1; p && t < TT_EV_COUNT; t++)
+        if (p->types[t] && (tt_event_flags(t) & TT_EVF_SYSCALL))
+            return 1;
     return 0;
 }
 

@@ -36,6 +36,9 @@ struct pipeline_stats {
 struct pipeline *pipeline_new(struct ruleset *rs, const struct pipeline_opts *o);
 /* 0, or -1 if ev is NULL/invalid (counted). Calls on_alert for every match. */
 int pipeline_event(struct pipeline *p, const struct tt_event *ev);
+/* 1 when some enabled rule can match a syscall event: then an event lost from the stream may
+ * be an alert lost (the tracer only traces what the rules and the state behind them need). */
+int pipeline_rules_see_syscalls(const struct pipeline *p);
 /* Hot reload: later events are evaluated with rs; state is kept. rs may be NULL (no rules). */
 void pipeline_swap_ruleset(struct pipeline *p, struct ruleset *rs);
 void pipeline_set_min_priority(struct pipeline *p, int min_priority);

@@ -550,3 +550,92 @@ int ruleset_event_types(const struct ruleset *rs, uint8_t *set)
     }
     return n;
 }
+
+/* Whether a compiled condition reads a field that `want` accepts (left or right side). */
+static int prog_reads(const struct cprog *p, int (*want)(const struct fld_ref *))
+{
+    for (uint32_t k = 0; k < p->nins; k++) {
+        const struct cins *in = &p->ins[k];
+        if (in->kind != CK_FIELD && in->kind != CK_VAL)
+            continue;
+        if ((in->lhs.ref.info && want(&in->lhs.ref)) ||
+            (in->kind == CK_VAL && in->rhs.ref.info && want(&in->rhs.ref)))
+            return 1;
+    }
+    return 0;
+}
+
+static int is_env_name(const char *name)
+{
+    return strcmp(name, "proc.env") == 0 || strcmp(name, "proc.aenv") == 0;
+}
+
+static int is_env_ref(const struct fld_ref *r)
+{
+    return is_env_name(r->info->name);
+}
+
+int ruleset_needs_env(const struct ruleset *rs)
+{
+    for (size_t i = 0; rs && i < rs->nrules; i++) {
+        const struct rs_rule *r = &rs->rules[i];
+        if (!r->pub.enabled)
+            continue;
+        if (prog_reads(&r->prog, is_env_ref))
+            return 1;
+        for (size_t k = 0; k < fmt_nfields(r->pub.fmt); k++) {
+            const struct fld_ref *f = fmt_field_ref(r->pub.fmt, k);
+            if (f && f->info && is_env_name(f->info->name))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* Fields that read the data a call carries (recvfrom's received bytes). */
+static int is_data_ref(const struct fld_ref *r)
+{
+    const char *n = r->info->name;
+    if (strcmp(n, "evt.buffer") == 0 || strcmp(n, "evt.buflen") == 0)
+        return 1;
+    if (strcmp(n, "evt.arg") == 0 || strcmp(n, "evt.rawarg") == 0)
+        return strcmp(r->key, "data") == 0 || (!r->key[0] && r->index == 1);
+    return 0;
+}
+
+int ruleset_recvfrom_needs_all(const struct ruleset *rs)
+{
+    for (size_t i = 0; rs && i < rs->nbytype[TT_EV_RECVFROM]; i++)
+        if (prog_reads(&rs->bytype[TT_EV_RECVFROM][i]->prog, is_data_ref))
+            return 1;
+    return 0;
+}
+
+void ruleset_note_literals(const struct ruleset *rs)
+{
+    if (!rs || !rs->fields || !rs->fields->note_literal)
+        return;
+    const struct cond_fields *fp = rs->fields;
+    for (size_t i = 0; i < rs->nrules; i++) {
+        const struct rs_rule *r = &rs->rules[i];
+        if (!r->pub.enabled)
+            continue;
+        for (uint32_t k = 0; k < r->prog.nins; k++) {
+            const struct cins *in = &r->prog.ins[k];
+            if (in->kind != CK_FIELD || in->mod != MOD_NONE || in->lhs.ntr ||
+                (in->op != OP_EQ && in->op != OP_NE && in->op != OP_IN))
+                continue;
+            for (size_t v = 0; v < in->nvals; v++) {
+                if (in->vals[v].type != FT_STRING)
+                    continue;
+                char buf[256];
+                size_t n = in->vals[v].v.s.len < sizeof buf - 1 ? in->vals[v].v.s.len : 0;
+                if (!n)
+                    continue; /* empty or too long for a host name */
+                memcpy(buf, in->vals[v].v.s.p, n);
+                buf[n] = '\0';
+                fp->note_literal(fp->arg, &in->lhs.ref, buf);
+            }
+        }
+    }
+}

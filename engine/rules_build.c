@@ -20,6 +20,7 @@ struct bl {
     const char ***citems; /* compiled list items */
     size_t *ncitems;
     int *list_used;
+    uint32_t *list_hash;           /* list_name_hash of each list's name */
     struct cnode **mast;           /* macro ASTs */
     int *macro_used, *macro_state; /* state: 0 raw, 1 resolving, 2 resolved */
     struct fmt *pending_fmt;
@@ -191,8 +192,76 @@ static void build_exceptions(struct bl *b, const struct rule_info *r, struct sbu
     *cond = out;
 }
 
-/* Falco's textual list substitution. Returns 1 if the list was used. */
-static int resolve_list(struct sbuf *cnd, const char *name, const char *const *items, size_t n)
+/* The words of a condition (runs between resolve_list's delimiters), as a small hash set of
+ * 64-bit hashes: a false positive only costs the text search it replaces. */
+#define WORDSET_BITS 8
+struct wordset {
+    uint32_t h[1u << WORDSET_BITS];
+    size_t used;
+    int all; /* too many words: every name may be there */
+};
+
+static uint32_t word_hash(const char *p, size_t n)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)p[i]) * 16777619u;
+    return h | 1; /* 0 marks an empty slot */
+}
+
+static void wordset_add(struct wordset *w, const char *text)
+{
+    static const char delims[] = " \t\n\r(),=";
+    size_t cap = (size_t)1 << WORDSET_BITS;
+    for (const char *p = text ? text : ""; *p;) {
+        size_t n = strcspn(p, delims);
+        if (n) {
+            uint32_t h = word_hash(p, n);
+            size_t i = h & (cap - 1);
+            while (w->h[i] && w->h[i] != h)
+                i = (i + 1) & (cap - 1);
+            if (!w->h[i] && !w->all) {
+                if (++w->used > cap / 2) {
+                    w->all = 1;
+                    return;
+                }
+                w->h[i] = h;
+            }
+            p += n;
+        } else {
+            p++;
+        }
+    }
+}
+
+static void wordset_build(struct wordset *w, const char *text)
+{
+    memset(w, 0, sizeof *w);
+    wordset_add(w, text);
+}
+
+/* The hash a name is looked up with: 0 for a name with a delimiter (then the text is searched) */
+static uint32_t list_name_hash(const char *name)
+{
+    static const char delims[] = " \t\n\r(),=";
+    return name[strcspn(name, delims)] ? 0 : word_hash(name, strlen(name));
+}
+
+static int wordset_may_have(const struct wordset *w, uint32_t h)
+{
+    if (w->all || !h)
+        return 1;
+    size_t cap = (size_t)1 << WORDSET_BITS;
+    for (size_t i = h & (cap - 1); w->h[i]; i = (i + 1) & (cap - 1))
+        if (w->h[i] == h)
+            return 1;
+    return 0;
+}
+
+/* Falco's textual list substitution. Returns 1 if the list was used. The words of what it
+ * puts in the text are added to ws (a later list may be named by an item). */
+static int resolve_list(struct sbuf *cnd, const char *name, const char *const *items, size_t n,
+                        struct wordset *ws)
 {
     static const char blanks[] = " \t\n\r";
     static const char delims[] = " \t\n\r(),=";
@@ -216,6 +285,8 @@ static int resolve_list(struct sbuf *cnd, const char *name, const char *const *i
                     sb_puts(&sub, ", ");
                 quote_item(&sub, items[i]);
             }
+            if (sub.len)
+                wordset_add(ws, sb_str(&sub));
             if (!sub.len) {
                 if (start > 0 && cnd->p[start - 1] == ',')
                     start--;
@@ -263,9 +334,18 @@ static struct cnode *parse_cond(struct bl *b, const char *text, const struct rct
     struct sbuf s;
     sb_init(&s);
     sb_puts(&s, text);
-    for (size_t i = 0; i < ld->nlists; i++)
-        if (resolve_list(&s, ld->lists[i].name, b->citems[i], b->ncitems[i]))
+    /* Only the lists whose name is one of the condition's words can be substituted: the words
+     * are hashed once (a substitution adds the words it brings) instead of searching the text
+     * for every list name. */
+    struct wordset ws;
+    wordset_build(&ws, s.p);
+    for (size_t i = 0; i < ld->nlists; i++) {
+        const char *name = ld->lists[i].name;
+        if (!wordset_may_have(&ws, b->list_hash[i]))
+            continue;
+        if (resolve_list(&s, name, b->citems[i], b->ncitems[i], &ws))
             b->list_used[i] = 1;
+    }
     if (s.oom) {
         sb_free(&s);
         bthrow(b, LOAD_ERR_VALIDATE, ctx, "out of memory");
@@ -464,7 +544,8 @@ static int describe_collector(struct bl *b, struct ruleset *out)
         m->cond = arena_strdup(a, ld->macros[i].cond);
         m->used = b->macro_used[i];
         if (!m->name || !m->cond ||
-            rs_details_fill(a, ld, ld->macros[i].cond, b->mast[i], set, &m->d) < 0)
+            (!ld->opts->no_details &&
+             rs_details_fill(a, ld, ld->macros[i].cond, b->mast[i], set, &m->d) < 0))
             return -1;
     }
     out->nmacros = ld->nmacros;
@@ -745,8 +826,9 @@ static int do_build(struct bl *b, struct ruleset *out)
             o->info_cond = arena_strdup(oa, r->cond);
             o->info_output = arena_strdup(oa, r->output);
             o->info_enabled = r->enabled;
-            if (rs_details_fill(oa, ld, r->cond, ast, set, &o->d) < 0 || !o->info_cond ||
-                !o->info_output || exc_details(oa, r, o) < 0) {
+            if ((!ld->opts->no_details && (rs_details_fill(oa, ld, r->cond, ast, set, &o->d) < 0 ||
+                                           exc_details(oa, r, o) < 0)) ||
+                !o->info_cond || !o->info_output) {
                 rc = -1;
                 ld->oom = 1;
             }
@@ -788,11 +870,15 @@ int ld_build(struct loader *ld, struct ruleset *out)
     b->citems = calloc(nl, sizeof(*b->citems));
     b->ncitems = calloc(nl, sizeof(*b->ncitems));
     b->list_used = calloc(nl, sizeof(*b->list_used));
+    b->list_hash = calloc(nl, sizeof(*b->list_hash));
+    for (size_t i = 0; b->list_hash && i < ld->nlists; i++)
+        b->list_hash[i] = list_name_hash(ld->lists[i].name);
     b->mast = calloc(nm, sizeof(*b->mast));
     b->macro_used = calloc(nm, sizeof(*b->macro_used));
     b->macro_state = calloc(nm, sizeof(*b->macro_state));
     int rc = -1;
-    if (b->citems && b->ncitems && b->list_used && b->mast && b->macro_used && b->macro_state) {
+    if (b->citems && b->ncitems && b->list_used && b->list_hash && b->mast && b->macro_used &&
+        b->macro_state) {
         if (setjmp(b->jb) == 0)
             rc = do_build(b, out);
         else
@@ -812,6 +898,7 @@ int ld_build(struct loader *ld, struct ruleset *out)
     free(b->citems);
     free(b->ncitems);
     free(b->list_used);
+    free(b->list_hash);
     free(b->mast);
     free(b->macro_used);
     free(b->macro_state);

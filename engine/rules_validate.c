@@ -64,6 +64,7 @@ int rules_validate_main(const char *const *paths, size_t n, int json, FILE *out,
     struct ruleset_opts o;
     memset(&o, 0, sizeof(o));
     o.keep_going = 1;
+    o.no_details = 1; /* -V reports diagnostics only */
     struct ruleset *rs = ruleset_load(paths, n, &o, &d);
     int ok = rs != NULL && d.nerrors == 0;
     for (size_t i = 0; i < d.nfiles; i++)

@@ -145,6 +145,15 @@ struct cond_fields {
     int (*extract)(void *arg, const struct fld_ref *ref, struct eval_ctx *ctx, enum fld_mode mode,
                    struct fld_value *out, int max);
     void *arg;
+    /* Optional. A literal an enabled rule's condition compares ref with (=, != or in), given
+     * by ruleset_note_literals (the default provider resolves the host names of fd.*ip.name
+     * ahead of the events). */
+    void (*note_literal)(void *arg, const struct fld_ref *ref, const char *value);
+    /* Optional. A comparison (enum fld_cmp_op) of ref with literals when ref has no value
+     * for the event: 1 or 0, -1 when the provider has no answer (false: the rule for missing
+     * values). libsinsp's fd.*ip.name compares the connection's address with the names'. */
+    int (*compare_missing)(void *arg, const struct fld_ref *ref, struct eval_ctx *ctx, int op,
+                           const struct fld_value *vals, size_t nvals);
 };
 
 struct ruleset_opts {
@@ -160,6 +169,7 @@ struct ruleset_opts {
     int min_priority;
     int keep_going;        /* load every file even after an error (as -V does) */
     int no_output_compile; /* do not fmt_compile outputs */
+    int no_details;        /* skip what only -L/-l print (macros, lists, fields... per rule) */
     const struct cond_fields *fields;
 };
 
@@ -198,6 +208,16 @@ int ruleset_event_types(const struct ruleset *rs, uint8_t *set);
 /* Socket domains the enabled rules can match socket events for: bit d for domain d < 63, bit 63
  * for any other (see cond_domains.c); 0 when no rule looks at socket events. */
 uint64_t ruleset_socket_domains(const struct ruleset *rs);
+/* 1 when an enabled rule reads the process environment (proc.env, proc.aenv in its condition
+ * or output): the tracer must capture it (the `proc.env` entry of TARTAN_SYSCALLS_FILE). */
+int ruleset_needs_env(const struct ruleset *rs);
+/* 1 when an enabled rule that can match recvfrom reads the data (evt.buffer...): the tracer must
+ * stop on every recvfrom, not only the addressed ones it traces by default (the
+ * `recvfrom.all` entry of TARTAN_SYSCALLS_FILE). */
+int ruleset_recvfrom_needs_all(const struct ruleset *rs);
+/* Gives the field provider's note_literal every literal the enabled rules compare a field
+ * with (=, != or in): the engine calls it once the rules are in place, before the events. */
+void ruleset_note_literals(const struct ruleset *rs);
 /* Per-rule event types (for -l and tests). */
 int ruleset_rule_event_types(const struct ruleset *rs, size_t i, uint8_t *set);
 

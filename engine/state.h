@@ -64,12 +64,19 @@ struct st_fdtab {
 };
 
 /* Container of a process (shared by every process in it). */
+struct st_mount {
+    char *source, *dest;
+};
+
 struct st_container {
     uint32_t ref;
     char id[16]; /* 12-char id or "host" */
     char full_id[72];
     struct st_str *name, *image, *image_repo, *image_tag, *image_digest, *ip;
-    int privileged;         /* -1 unknown */
+    int privileged;          /* -1 unknown */
+    int mounts_known;        /* the mount list below came from ECS task metadata */
+    struct st_mount *mounts; /* ECS Volumes, in document order */
+    size_t nmounts;
     uint64_t start_ts;      /* container.start_ts (pid-ns init start), 0 unknown */
     struct st_users *users; /* passwd/group cache, loaded on first use */
     struct st_container *next;
@@ -184,6 +191,13 @@ void state_end_event(struct engine_state *st, struct eval_ctx *ctx);
 int state_set_container_meta(struct engine_state *st, const char *id, const char *name,
                              const char *image, const char *image_repo, const char *image_tag,
                              int privileged);
+
+/* The container's mounts (ECS task metadata Volumes: Source, Destination), replacing any
+ * earlier list (n = 0: known to have none). */
+int state_set_container_mounts(struct engine_state *st, const char *id, const char *const *source,
+                               const char *const *dest, size_t n);
+/* The image's registry digest (ECS ImageID, "sha256:..."). */
+int state_set_container_digest(struct engine_state *st, const char *id, const char *digest);
 
 /* The container every process belongs to when its cgroups name none (the engine knows it runs
  * inside one: ECS task metadata). Processes already marked "host" move to it. id as for

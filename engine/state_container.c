@@ -29,6 +29,17 @@ struct st_container *st_container_get(struct engine_state *st, const char *id12,
     return c;
 }
 
+static void free_mounts(struct st_container *c)
+{
+    for (size_t i = 0; i < c->nmounts; i++) {
+        free(c->mounts[i].source);
+        free(c->mounts[i].dest);
+    }
+    free(c->mounts);
+    c->mounts = NULL;
+    c->nmounts = 0;
+}
+
 void st_container_unref(struct engine_state *st, struct st_container *c)
 {
     if (!c || (c->ref > 0 && --c->ref > 0))
@@ -45,6 +56,7 @@ void st_container_unref(struct engine_state *st, struct st_container *c)
     st_str_unref(st, c->image_tag);
     st_str_unref(st, c->image_digest);
     st_str_unref(st, c->ip);
+    free_mounts(c);
     st_users_free(c->users);
     st->bytes -= sizeof *c;
     free(c);
@@ -172,6 +184,52 @@ int state_set_container_meta(struct engine_state *st, const char *id, const char
         c->privileged = privileged;
     st_container_unref(st, c);
     return rc;
+}
+
+static struct st_container *container_of_id(struct engine_state *st, const char *id)
+{
+    if (!st || !id)
+        return NULL;
+    char id12[16];
+    snprintf(id12, sizeof id12, "%.12s", id);
+    return st_container_get(st, id12, strlen(id) > 12 ? id : NULL);
+}
+
+int state_set_container_mounts(struct engine_state *st, const char *id, const char *const *source,
+                               const char *const *dest, size_t n)
+{
+    struct st_container *c = container_of_id(st, id);
+    if (!c)
+        return -1;
+    free_mounts(c);
+    int rc = 0;
+    if (n && !(c->mounts = calloc(n, sizeof *c->mounts)))
+        rc = -1;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        struct st_mount *m = &c->mounts[c->nmounts];
+        m->source = strdup(source[i] ? source[i] : "");
+        m->dest = strdup(dest[i] ? dest[i] : "");
+        if (!m->source || !m->dest) {
+            free(m->source);
+            free(m->dest);
+            rc = -1;
+            break;
+        }
+        c->nmounts++;
+    }
+    c->mounts_known = 1;
+    st_container_unref(st, c);
+    return rc;
+}
+
+int state_set_container_digest(struct engine_state *st, const char *id, const char *digest)
+{
+    struct st_container *c = container_of_id(st, id);
+    if (!c)
+        return -1;
+    int rc = digest ? st_str_set(st, &c->image_digest, digest, strlen(digest)) : 0;
+    st_container_unref(st, c);
+    return rc < 0 ? -1 : 0;
 }
 
 struct remap_arg {

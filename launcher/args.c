@@ -18,12 +18,16 @@ const char launcher_usage[] =
     "A literal \"----\" argument stands for \"--\" inside a command.\n"
     "\n"
     "Options (only before FG):\n"
-    "  --launcher-grace=SECONDS    grace period before SIGKILL (default 10; env\n"
+    "  --launcher-grace=SECONDS    grace period before SIGKILL (default 20; env\n"
     "                              LAUNCHER_GRACE_PERIOD)\n"
     "  --launcher-no-restart       do not restart background commands (env LAUNCHER_RESTART=0)\n"
     "  --launcher-restart          restart them (the default)\n"
     "  --launcher-log-level=LEVEL  error, warning, info (default) or debug (env\n"
     "                              LAUNCHER_LOG_LEVEL)\n"
+    "  --launcher-stall-timeout=SECONDS\n"
+    "                              kill (then restart) a background command that reads FG's\n"
+    "                              event ring and stops reading it this long (default 10;\n"
+    "                              0 off; env LAUNCHER_STALL_TIMEOUT)\n"
     "  --launcher-help, --help     this text (--help only as the sole argument)\n"
     "  --launcher-version, --version\n"
     "\n"
@@ -36,6 +40,7 @@ void launcher_config_init(struct launcher_config *cfg)
     cfg->grace_ms = LAUNCHER_DEFAULT_GRACE_MS;
     cfg->restart = 1;
     cfg->log_level = TT_LOG_INFO;
+    cfg->stall_ms = LAUNCHER_DEFAULT_STALL_MS;
 }
 
 void launcher_config_free(struct launcher_config *cfg)
@@ -120,6 +125,20 @@ int launcher_config_env(struct launcher_config *cfg, const char *grace, const ch
     return 0;
 }
 
+int launcher_config_env_stall(struct launcher_config *cfg, const char *stall, char *err,
+                              size_t errsz)
+{
+    if (!stall || !*stall)
+        return 0;
+    long ms = launcher_parse_seconds(stall);
+    if (ms < 0) {
+        snprintf(err, errsz, "LAUNCHER_STALL_TIMEOUT=%s: not a number of seconds", stall);
+        return -1;
+    }
+    cfg->stall_ms = ms;
+    return 0;
+}
+
 /* Value of "--name=VALUE" or "--name VALUE"; advances *i for the second form. */
 static const char *opt_value(int argc, char **argv, int *i, const char *name)
 {
@@ -159,6 +178,15 @@ static int parse_option(struct launcher_config *cfg, int argc, char **argv, int 
             return -1;
         }
         cfg->log_level = l;
+    } else if (opt_is(a, "--launcher-stall-timeout", 1)) {
+        const char *v = opt_value(argc, argv, i, "--launcher-stall-timeout");
+        long ms = v ? launcher_parse_seconds(v) : -1;
+        if (ms < 0) {
+            snprintf(err, errsz, "--launcher-stall-timeout: want a number of seconds, got '%s'",
+                     v ? v : "");
+            return -1;
+        }
+        cfg->stall_ms = ms;
     } else if (opt_is(a, "--launcher-no-restart", 0)) {
         cfg->restart = 0;
     } else if (opt_is(a, "--launcher-restart", 0)) {

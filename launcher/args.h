@@ -9,14 +9,18 @@
 #include <stddef.h>
 
 #define LAUNCHER_VERSION "0.1.0"
-#define LAUNCHER_DEFAULT_GRACE_MS 10000L
+#define LAUNCHER_DEFAULT_GRACE_MS 20000L /* fits the engine's stop budget: docs/operations.md */
 #define LAUNCHER_MAX_GRACE_MS (24L * 3600 * 1000)
 #define LAUNCHER_EXIT_USAGE 125 /* launcher's own failure (usage, setup), like env(1) */
+/* A background command reading the foreground's event ring that stops reading it for this long
+ * is killed and restarted (watchdog.h). */
+#define LAUNCHER_DEFAULT_STALL_MS 10000L
 
 struct launcher_config {
     long grace_ms; /* SIGTERM -> SIGKILL grace period for background commands */
     int restart;   /* restart background commands that exit early */
     int log_level; /* enum tt_log_level */
+    long stall_ms; /* engine watchdog: heartbeat silence before a kill; 0 off */
     int want_help; /* --launcher-help / --help: print usage, exit 0 */
     int want_version;
     char **fg;  /* NULL-terminated argv of the foreground command */
@@ -32,6 +36,10 @@ void launcher_config_free(struct launcher_config *cfg);
  * when unset). Returns 0, or -1 with a one-line message in err. */
 int launcher_config_env(struct launcher_config *cfg, const char *grace, const char *restart,
                         const char *level, char *err, size_t errsz);
+
+/* Applies LAUNCHER_STALL_TIMEOUT (NULL when unset). Returns 0, or -1 with a message. */
+int launcher_config_env_stall(struct launcher_config *cfg, const char *stall, char *err,
+                              size_t errsz);
 
 /* Parses argv (flags override the environment). Returns 0, or -1 with a message in err.
  * Borrows the strings of argv, which must outlive cfg. */

@@ -12,4 +12,9 @@ int launcher_signal_children(pid_t parent, int sig, int (*skip)(void *ctx, pid_t
 /* Parent pid from the text of /proc/PID/stat; -1 if malformed. */
 pid_t launcher_stat_ppid(const char *stat_text);
 
+/* Session id of pid from /proc (-1 if unknown). */
+pid_t launcher_proc_session(pid_t pid);
+/* State letter of pid from /proc/PID/stat ('R', 'S', 'T', ...), 0 if unknown. */
+char launcher_proc_state(pid_t pid);
+
 #endif

@@ -31,6 +31,7 @@
 #include "procs.h"
 #include "tt_log.h"
 #include "tt_spawn.h"
+#include "watchdog.h"
 
 #ifndef PATH_MAX
 #define PATH_MAX 4096
@@ -45,6 +46,8 @@ struct bg_cmd {
     pid_t pid;               /* 0 when not running */
     long long started_ms;    /* when the current run started */
     long long restart_at_ms; /* pending restart time, -1 if none */
+    long long kill_at_ms;    /* watchdog: SIGKILL at this time if still running, -1 if none */
+    pid_t stalled;           /* watchdog: the stalled consumer (this command or its session's) */
     long long next_delay_ms; /* delay before the next restart */
 };
 
@@ -67,7 +70,9 @@ struct sup {
     int orphans_termed; /* second SIGTERM round (after the background commands) done */
     pid_t *termed;      /* orphans already sent SIGTERM: each gets it once */
     size_t ntermed, captermed;
-    int no_children; /* last waitpid said ECHILD */
+    int no_children;         /* last waitpid said ECHILD */
+    struct ring_watch watch; /* the engine watchdog */
+    pid_t *bg_pids;          /* scratch for it: the background commands' pids */
 };
 
 long long launcher_next_backoff(long long delay_ms)
@@ -109,6 +114,7 @@ static void start_bg(struct sup *s, size_t i, long long now)
     };
     int exec_err;
     b->restart_at_ms = -1;
+    b->kill_at_ms = -1;
     b->started_ms = now;
     pid_t pid = tt_spawn(&o, &exec_err);
     if (pid < 0) {
@@ -135,8 +141,13 @@ static void bg_exited(struct sup *s, size_t i, int st, long long now)
     int pid = (int)b->pid;
     tt_spawn_describe_status(st, desc, sizeof desc);
     b->pid = 0;
+    b->kill_at_ms = -1;
     if (s->phase != PH_RUNNING || !s->fg_running) {
-        tt_debug("background command %zu '%s' (pid %d) ended: %s", i + 1, b->argv[0], pid, desc);
+        /* at shutdown a failure status is worth seeing: the engine exits 3 when alerts were
+         * not delivered */
+        int failed = WIFEXITED(st) && WEXITSTATUS(st) != 0;
+        tt_log(failed ? TT_LOG_WARN : TT_LOG_DEBUG,
+               "background command %zu '%s' (pid %d) ended: %s", i + 1, b->argv[0], pid, desc);
         return;
     }
     long long ran = now - b->started_ms;
@@ -172,6 +183,50 @@ static void child_exited(struct sup *s, pid_t pid, int st, long long now)
         }
     }
     tt_debug("reaped pid %d", (int)pid);
+}
+
+/* The engine watchdog: a background command that stopped reading the foreground's event ring
+ * is stopped (SIGCONT and SIGTERM, so that it drains what it can and its outputs deliver what
+ * they hold; SIGKILL after LAUNCHER_WATCHDOG_GRACE_MS); the restart below brings it back and
+ * it resumes the ring. */
+static void watch_engine(struct sup *s, long long now)
+{
+    for (size_t i = 0; i < s->nbg; i++) {
+        struct bg_cmd *b = &s->bgs[i];
+        if (b->pid > 0 && b->kill_at_ms >= 0 && now >= b->kill_at_ms) {
+            tt_warn("background command %zu '%s' (pid %d) still running %lld ms after SIGTERM: "
+                    "SIGKILL",
+                    i + 1, b->argv[0], (int)b->pid, LAUNCHER_WATCHDOG_GRACE_MS);
+            if (b->stalled > 0 && b->stalled != b->pid)
+                (void)kill(b->stalled, SIGKILL);
+            (void)kill(b->pid, SIGKILL);
+            b->kill_at_ms = -1;
+        }
+    }
+    for (size_t i = 0; i < s->nbg; i++)
+        s->bg_pids[i] = s->bgs[i].pid;
+    char desc[256];
+    pid_t consumer = 0;
+    int i = ring_watch_check(&s->watch, s->fg_pid, s->bg_pids, s->nbg, now, &consumer, desc,
+                             sizeof desc);
+    if (i < 0)
+        return;
+    struct bg_cmd *b = &s->bgs[i];
+    if (b->kill_at_ms >= 0)
+        return; /* already being stopped */
+    tt_error("background command %d '%s' (pid %d) %s; stopping it (SIGTERM, SIGKILL after "
+             "%lld ms) so that it restarts and resumes the ring",
+             i + 1, b->argv[0], (int)b->pid, desc, LAUNCHER_WATCHDOG_GRACE_MS);
+    b->stalled = consumer;
+    b->kill_at_ms = now + LAUNCHER_WATCHDOG_GRACE_MS;
+    /* Not its group: its log shipper reads to EOF and delivers what it has. */
+    pid_t who[2] = {consumer, b->pid};
+    for (int k = 0; k < 2; k++) {
+        if (who[k] <= 0 || (k == 1 && who[1] == who[0]))
+            continue;
+        (void)kill(who[k], SIGCONT);
+        (void)kill(who[k], SIGTERM);
+    }
 }
 
 /* Reaps every exited child. Statuses are collected in batches and the foreground's is handled
@@ -273,6 +328,7 @@ static void begin_stop(struct sup *s, long long now)
             running++;
             if (kill(s->bgs[i].pid, SIGTERM) != 0 && errno != ESRCH)
                 tt_warn("kill(%d, SIGTERM): %s", (int)s->bgs[i].pid, strerror(errno));
+            (void)kill(s->bgs[i].pid, SIGCONT); /* a stopped engine still drains and delivers */
         }
     }
     tt_debug("foreground exited with %s; stopping %zu background command(s), grace %ld ms",
@@ -332,6 +388,14 @@ static int poll_timeout(const struct sup *s, long long now)
             if (t >= 0 && (until < 0 || t < until))
                 until = t;
         }
+        long long w = ring_watch_due(&s->watch);
+        if (w >= 0 && (until < 0 || w < until))
+            until = w;
+        for (size_t i = 0; i < s->nbg; i++) {
+            long long k = s->bgs[i].pid > 0 ? s->bgs[i].kill_at_ms : -1;
+            if (k >= 0 && (until < 0 || k < until))
+                until = k;
+        }
     } else if (s->phase == PH_STOPPING) {
         until = s->deadline_ms;
     } else {
@@ -361,6 +425,8 @@ static int step(struct sup *s)
             if (s->bgs[i].pid == 0 && s->bgs[i].restart_at_ms >= 0 &&
                 s->bgs[i].restart_at_ms <= now)
                 start_bg(s, i, now);
+        if (s->fg_running)
+            watch_engine(s, now);
         return 0;
     }
     if (s->no_children)
@@ -401,6 +467,11 @@ static int setup_signals(struct sup *s)
         sigaddset(&set, forwarded[f]);
     sigaddset(&set, SIGCHLD);
     sigaddset(&set, SIGPIPE); /* a closed stderr must not kill the launcher */
+    /* Terminal job control must not stop the launcher (a workload with the terminal could
+     * make a log write raise SIGTTOU): blocked, they are neither raised nor acted on. */
+    sigaddset(&set, SIGTTOU);
+    sigaddset(&set, SIGTTIN);
+    sigaddset(&set, SIGTSTP);
     int err = tt_sigsave_block(&set, &s->sigsave);
     if (err) {
         tt_error("sigprocmask: %s", strerror(err));
@@ -461,7 +532,9 @@ int launcher_run(const struct launcher_config *cfg)
     s.sigfd = -1;
     s.nbg = cfg->nbg;
     int status = LAUNCHER_EXIT_USAGE;
-    if (s.nbg && !(s.bgs = calloc(s.nbg, sizeof *s.bgs))) {
+    if (s.nbg && (!(s.bgs = calloc(s.nbg, sizeof *s.bgs)) ||
+                  !(s.bg_pids = calloc(s.nbg, sizeof *s.bg_pids)))) {
+        free(s.bgs);
         tt_error("out of memory");
         return status;
     }
@@ -473,11 +546,20 @@ int launcher_run(const struct launcher_config *cfg)
     }
     if (rc) {
         free(s.bgs);
+        free(s.bg_pids);
         return rc;
     }
+    ring_watch_init(&s.watch, s.nbg ? cfg->stall_ms : 0);
     if (setup_signals(&s) < 0)
         goto out;
     s.pid1 = getpid() == 1;
+    /* PID 1 of a container gets a session and process group of its own, so that no signal
+     * sent to a group or session reaches it along with others (runc does this already; other
+     * runtimes and `unshare --pid` leave PID 1 in its parent's). Not with a terminal on stdin:
+     * that would lose the terminal the foreground command is given. */
+    if (s.pid1 && getsid(0) != 1 && !isatty(STDIN_FILENO) && setsid() < 0)
+        tt_warn("setsid: %s; the launcher shares its process group with its parent",
+                strerror(errno));
     if (!s.pid1 && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0)
         tt_warn("PR_SET_CHILD_SUBREAPER: %s; orphans will not be reaped", strerror(errno));
     long long now = now_ms();
@@ -497,6 +579,7 @@ out:
     if (s.sigfd >= 0)
         close(s.sigfd);
     free(s.bgs);
+    free(s.bg_pids);
     free(s.termed);
     return status;
 }

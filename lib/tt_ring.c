@@ -8,6 +8,7 @@
  *   256  producer line             seqlock, head, produced, dropped, done, wake futex
  *   320  consumer line             tail, consumed, corrupt, wake futex, consumer version
  *   384  sleep flags                "wake me" flags of each side
+ *   448  consumer health            heartbeat, drops reported, seqlock (announced by features)
  *  4096  data area                  power of two bytes of records
  *
  * head and tail are byte counters that only grow (index = counter & mask). A record never wraps:
@@ -30,6 +31,7 @@
 #include <string.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
+#include <poll.h>
 #include <sys/shm.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -44,6 +46,9 @@
 #endif
 #ifndef FUTEX_TID_MASK
 #define FUTEX_TID_MASK 0x3fffffffu
+#endif
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434 /* the same number on every architecture */
 #endif
 
 #define RING_LAYOUT_VERSION 1u
@@ -60,6 +65,13 @@
 #define POLL_MS 10
 #define BUSY_MS 100
 #define LIVE_MS 100
+/* The consumer's heartbeat: at most every BEAT_MS, from its reading thread (while waiting, and
+ * every BEAT_RECORDS records while busy), so a watcher sees it stop when that thread stops. */
+#define BEAT_MS 20
+#define BEAT_RECORDS 64
+/* A producer closes the stream by setting `done`, then detaches at once. An end flag seen for
+ * this long while the producer still maps the ring (or writes after it) was not the producer's. */
+#define END_GRACE_MS 2000
 
 typedef _Atomic uint32_t a32;
 typedef _Atomic uint64_t a64;
@@ -110,6 +122,26 @@ struct ring_sleep {
     uint8_t pad[56];
 };
 
+/* Consumer health: bytes a version-1 segment leaves zero. A consumer that keeps a word here
+ * announces it with a bit in `features` when it attaches, and every reader ignores the words
+ * whose bit is clear (an older consumer), so older and newer programs still share a ring. */
+enum ring_consumer_features {
+    RING_CF_HEARTBEAT = 1u << 0,      /* beats, beat_ns */
+    RING_CF_DROPS_REPORTED = 1u << 1, /* drops_reported */
+    RING_CF_SEQ = 1u << 2,            /* seq */
+};
+#define RING_CF_ALL (RING_CF_HEARTBEAT | RING_CF_DROPS_REPORTED | RING_CF_SEQ)
+
+struct ring_health {
+    a32 features;       /* RING_CF_* of the attached (or last) consumer */
+    a32 beats;          /* bumped by the consumer's reading thread */
+    a64 beat_ns;        /* CLOCK_REALTIME of the last beat */
+    a64 drops_reported; /* the producer's `dropped` that the consumer's alerts have covered */
+    a32 seq;            /* seqlock over the consumer line's tail/consumed/corrupt: odd while
+                           publishing, so a takeover knows whether they are consistent */
+    uint8_t pad[36];
+};
+
 struct ring_ctrl {
     struct tt_stream_hdr hdr;
     struct ring_meta meta;
@@ -118,6 +150,7 @@ struct ring_ctrl {
     struct ring_prod prod;
     struct ring_cons cons;
     struct ring_sleep sleep;
+    struct ring_health health;
 };
 
 _Static_assert(sizeof(struct tt_stream_hdr) == 64, "stream header is 64 bytes");
@@ -126,6 +159,8 @@ _Static_assert(sizeof(struct ring_lock) == 64, "lock line");
 _Static_assert(offsetof(struct ring_ctrl, prod) == 256, "producer line offset");
 _Static_assert(offsetof(struct ring_ctrl, cons) == 320, "consumer line offset");
 _Static_assert(offsetof(struct ring_ctrl, sleep) == 384, "sleep line offset");
+_Static_assert(offsetof(struct ring_ctrl, health) == 448, "health line offset");
+_Static_assert(sizeof(struct ring_health) == 64, "health line");
 _Static_assert(sizeof(struct ring_ctrl) <= RING_CTRL_SIZE, "control block fits");
 
 enum ring_role { ROLE_PRODUCER, ROLE_CONSUMER, ROLE_OBSERVER };
@@ -154,7 +189,18 @@ struct tt_ring {
     uint8_t *rec;           /* private copy of the record handed out */
     uint64_t last_data_ns;  /* monotonic time data was last seen */
     uint64_t live_check_ns; /* monotonic time the producer's liveness was last checked */
-    int producer_gone;
+    uint64_t beat_mono_ns;  /* monotonic time of the last heartbeat */
+    uint32_t cseq;          /* consumer seqlock (health.seq) */
+    int prod_pidfd;         /* the producer's pidfd when it is in our pid namespace, else -1 */
+    int producer_gone;      /* the producer can no longer write (exited or detached) */
+    int acct_unknown;       /* the counts inherited at attach may be inconsistent */
+    int64_t acct_base;      /* accounting difference already reported (or inherited) */
+    uint64_t done_seen_ns;  /* when the end flag was first seen with the producer still there */
+    int forged_end_reported;
+    int trust_end_flag; /* test switch: the old behaviour (end at the flag or the lock word) */
+    int problem;        /* enum tt_ring_problem of the last -1/-2 */
+    int64_t problem_records;
+    struct tt_ring_takeover takeover;
     char err[256];
 };
 
@@ -226,6 +272,18 @@ static a32 *lock_word(pthread_mutex_t *m)
 static int lock_alive(pthread_mutex_t *m)
 {
     return (atomic_load_explicit(lock_word(m), memory_order_seq_cst) & FUTEX_TID_MASK) != 0;
+}
+
+/* Unlocks a liveness lock this thread holds. A writer of the segment may have scribbled the
+ * lock word: the unlock would then fail (EPERM) and leave the mutex on this thread's robust
+ * list, pointing into a mapping about to go away. The owner puts its tid back first. */
+static void unlock_owned(pthread_mutex_t *m)
+{
+    a32 *w = lock_word(m);
+    uint32_t tid = (uint32_t)syscall(SYS_gettid);
+    if ((atomic_load(w) & FUTEX_TID_MASK) != tid)
+        atomic_store(w, tid);
+    pthread_mutex_unlock(m);
 }
 
 static int init_robust(pthread_mutex_t *m)
@@ -625,7 +683,7 @@ void tt_ring_close_producer(struct tt_ring *r)
     /* Last one out removes the segment; unread events stay for a consumer still to come. */
     if (!lock_alive(&c->cons_lock.m) && used_bytes(r, 0, 1) == 0)
         shmctl(r->shmid, IPC_RMID, NULL);
-    pthread_mutex_unlock(&c->prod_lock.m);
+    unlock_owned(&c->prod_lock.m);
     shmdt(c);
     free(r);
 }
@@ -636,6 +694,154 @@ void tt_ring_close_producer(struct tt_ring *r)
 static int producer_alive(const struct ring_ctrl *c)
 {
     return lock_alive((pthread_mutex_t *)&c->prod_lock.m);
+}
+
+/* The owner of segment id, from /proc/sysvipc/shm (readable by anyone, unlike IPC_STAT); -1. */
+static long segment_owner(int id)
+{
+    FILE *f = fopen("/proc/sysvipc/shm", "re");
+    if (!f)
+        return -1;
+    char line[512];
+    long owner = -1;
+    while (owner < 0 && fgets(line, sizeof line, f)) {
+        long sid, uid;
+        if (sscanf(line, "%*d %ld %*s %*s %*s %*s %*s %ld", &sid, &uid) == 2 && sid == id)
+            owner = uid;
+    }
+    fclose(f);
+    return owner;
+}
+
+/* Start time of pid in seconds since the epoch, from /proc (0 if unknown). */
+static time_t process_start(pid_t pid)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return 0;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    const char *p = strrchr(buf, ')');
+    unsigned long long ticks = 0;
+    for (int field = 2; p && *p && field < 22; p++)
+        if (*p == ' ' && ++field == 22)
+            ticks = strtoull(p + 1, NULL, 10);
+    f = fopen("/proc/stat", "re");
+    if (!f || !ticks) {
+        if (f)
+            fclose(f);
+        return 0;
+    }
+    char line[256];
+    unsigned long long btime = 0;
+    while (!btime && fgets(line, sizeof line, f))
+        if (!strncmp(line, "btime ", 6))
+            btime = strtoull(line + 6, NULL, 10);
+    fclose(f);
+    long hz = sysconf(_SC_CLK_TCK);
+    return btime && hz > 0 ? (time_t)(btime + ticks / (unsigned long long)hz) : 0;
+}
+
+/* A pidfd for the ring's creator when it is in our pid namespace (the kernel reports the
+ * creator's pid as 0 to a reader in another one), else -1. *gone is set when the creator is
+ * known to have exited: no such process, or the pid now belongs to a process started after
+ * the segment was created. */
+static int producer_pidfd(int id, int *gone)
+{
+    struct shmid_ds ds;
+    *gone = 0;
+    if (shmctl(id, IPC_STAT, &ds) != 0 || ds.shm_cpid <= 0)
+        return -1;
+    int fd = (int)syscall(SYS_pidfd_open, (int)ds.shm_cpid, 0);
+    if (fd < 0) {
+        *gone = errno == ESRCH;
+        return -1;
+    }
+    time_t started = process_start(ds.shm_cpid);
+    if (started && started > ds.shm_ctime + 1) {
+        close(fd);
+        *gone = 1;
+        return -1;
+    }
+    return fd;
+}
+
+enum { PROD_THERE, PROD_GONE };
+
+/* Whether the producer can still write. It maps the segment from creation until it closes the
+ * stream or dies, and the kernel's attach count (which no writer of the segment can forge)
+ * drops when it detaches; in our pid namespace its pidfd also says when it has exited. The
+ * `done` flag and the lock word only say how it ended. */
+static int producer_state(struct tt_ring *r)
+{
+    if (r->producer_gone)
+        return PROD_GONE;
+    if (r->prod_pidfd >= 0) {
+        struct pollfd p = {.fd = r->prod_pidfd, .events = POLLIN};
+        if (poll(&p, 1, 0) > 0) {
+            r->producer_gone = 1;
+            return PROD_GONE;
+        }
+    }
+    struct shmid_ds ds;
+    if (shmctl(r->shmid, IPC_STAT, &ds) != 0 || ds.shm_nattch <= 1)
+        r->producer_gone = 1;
+    return r->producer_gone ? PROD_GONE : PROD_THERE;
+}
+
+static void beat(struct tt_ring *r, uint64_t now)
+{
+    if (now - r->beat_mono_ns < (uint64_t)BEAT_MS * 1000000u)
+        return;
+    r->beat_mono_ns = now;
+    struct ring_health *h = &r->c->health;
+    atomic_store_explicit(&h->beat_ns, real_ns(), memory_order_relaxed);
+    atomic_fetch_add_explicit(&h->beats, 1, memory_order_release);
+}
+
+/* Publishes tail, consumed and corrupt under the consumer's seqlock. */
+static void publish_counts(struct tt_ring *r)
+{
+    struct ring_ctrl *c = r->c;
+    atomic_store_explicit(&c->health.seq, ++r->cseq, memory_order_relaxed);
+    atomic_thread_fence(memory_order_release);
+    atomic_store_explicit(&c->cons.consumed, r->consumed, memory_order_relaxed);
+    atomic_store_explicit(&c->cons.corrupt, r->corrupt, memory_order_relaxed);
+    atomic_store_explicit(&c->cons.tail, r->tail, memory_order_seq_cst);
+    atomic_store_explicit(&c->health.seq, ++r->cseq, memory_order_release);
+}
+
+/* Takes the consumer slot of a mapped ring (lock held): remembers what the previous consumer
+ * left (takeover), announces this consumer's features, version and attach. */
+static void claim_consumer(struct tt_ring *r, struct ring_ctrl *c, int prev_died)
+{
+    struct ring_health *h = &c->health;
+    uint32_t prev_features = atomic_load(&h->features);
+    uint32_t prev_attaches = atomic_load(&c->cons.attaches);
+    uint32_t seq = atomic_load(&h->seq);
+    r->takeover.happened = prev_attaches > 0;
+    r->takeover.died = prev_died;
+    r->takeover.pid = prev_died ? atomic_load(&c->cons.pid) : 0;
+    r->takeover.beat_ns = (prev_features & RING_CF_HEARTBEAT) ? atomic_load(&h->beat_ns) : 0;
+    r->takeover.consumed = atomic_load(&c->cons.consumed);
+    /* Counts published without the seqlock (an older consumer), or while it was publishing
+     * them (it died half-way), cannot be compared with the producer's: take them as a baseline
+     * at the first drained moment instead of reporting a difference. */
+    r->acct_unknown = prev_attaches > 0 && (!(prev_features & RING_CF_SEQ) || (seq & 1u));
+    r->cseq = (seq | 1u) + 1u;
+    atomic_store(&h->seq, r->cseq);
+    if (prev_attaches > 0 && !(prev_features & RING_CF_DROPS_REPORTED))
+        atomic_store(&h->drops_reported, atomic_load(&c->prod.dropped)); /* it reported them */
+    atomic_store(&h->features, RING_CF_ALL);
+    atomic_store(&c->cons.version, consumer_version);
+    atomic_store(&c->cons.layout, RING_LAYOUT_VERSION);
+    atomic_store(&c->cons.pid, (uint32_t)getpid());
+    atomic_fetch_add(&c->cons.attaches, 1);
+    atomic_store(&c->cons.attached, 1);
+    bump_and_wake(&c->cons.wake);
 }
 
 /* One attach attempt. 1 attached, 0 retry (no segment yet, initializing, stale), or a negative
@@ -659,6 +865,15 @@ static int try_attach(struct tt_ring *r, int key, int observer, int *stale_id, c
     if (id == *stale_id)
         return 0;
     size_t segsz = segment_size(id);
+    if (segsz == 0 && errno == EACCES) {
+        /* The ring is mode 0600: only its creator's uid (or CAP_IPC_OWNER) may read it. */
+        snprintf(why, whylen,
+                 "ring key 0x%x belongs to uid %ld and this process runs as uid %ld: run the "
+                 "engine as the tracer's uid (docker: --user; Kubernetes: the pod's "
+                 "securityContext.runAsUser, for both containers; ECS: the same \"user\")",
+                 (unsigned)key, segment_owner(id), (long)geteuid());
+        return -EACCES;
+    }
     if (segsz < RING_CTRL_SIZE + RING_MIN_SIZE) {
         if (segsz == 0 && (errno == EINVAL || errno == EIDRM))
             return 0;
@@ -687,15 +902,24 @@ static int try_attach(struct tt_ring *r, int key, int observer, int *stale_id, c
     uint64_t size = c->meta.data_size;
     uint64_t head = atomic_load(&c->prod.head);
     uint64_t tail = atomic_load(&c->cons.tail);
-    if (!observer && !producer_alive(c) && head == tail) {
-        /* A finished or dead producer left nothing to read: wait for the next one. */
-        snprintf(why, whylen, "ring key 0x%x is stale (its tracer is gone, nothing unread)",
-                 (unsigned)key);
-        *stale_id = id;
-        shmdt(c);
-        return 0;
-    }
+    r->c = c;
+    r->shmid = id;
+    r->prod_pidfd = -1;
     if (!observer) {
+        int gone = 0;
+        r->prod_pidfd = producer_pidfd(id, &gone);
+        r->producer_gone = gone;
+        if (head == tail && producer_state(r) == PROD_GONE) {
+            /* A finished or dead producer left nothing to read: wait for the next one. */
+            snprintf(why, whylen, "ring key 0x%x is stale (its tracer is gone, nothing unread)",
+                     (unsigned)key);
+            *stale_id = id;
+            if (r->prod_pidfd >= 0)
+                close(r->prod_pidfd);
+            r->producer_gone = 0;
+            shmdt(c);
+            return 0;
+        }
         int rc = pthread_mutex_trylock(&c->cons_lock.m);
         if (rc == EOWNERDEAD) {
             pthread_mutex_consistent(&c->cons_lock.m);
@@ -704,26 +928,21 @@ static int try_attach(struct tt_ring *r, int key, int observer, int *stale_id, c
         } else if (rc != 0) {
             snprintf(why, whylen, "ring key 0x%x already has a consumer (pid %u)", (unsigned)key,
                      atomic_load(&c->cons.pid));
+            if (r->prod_pidfd >= 0)
+                close(r->prod_pidfd);
             shmdt(c);
             return -EBUSY;
         }
-        atomic_store(&c->cons.version, consumer_version);
-        atomic_store(&c->cons.layout, RING_LAYOUT_VERSION);
-        atomic_store(&c->cons.pid, (uint32_t)getpid());
-        atomic_fetch_add(&c->cons.attaches, 1);
-        atomic_store(&c->cons.attached, 1);
-        bump_and_wake(&c->cons.wake);
+        claim_consumer(r, c, rc == EOWNERDEAD);
         if (head - tail > size || (tail & 7u)) { /* nonsense: start at the producer's */
             atomic_fetch_add(&c->cons.corrupt, 1);
             tail = head & ~(uint64_t)7;
             atomic_store(&c->cons.tail, tail);
         }
     }
-    r->c = c;
     r->data = (uint8_t *)c + RING_CTRL_SIZE;
     r->size = size;
     r->mask = size - 1;
-    r->shmid = id;
     r->key = key;
     r->role = observer ? ROLE_OBSERVER : ROLE_CONSUMER;
     r->flags = c->meta.flags;
@@ -734,6 +953,8 @@ static int try_attach(struct tt_ring *r, int key, int observer, int *stale_id, c
     r->consumed = atomic_load(&c->cons.consumed);
     r->corrupt = atomic_load(&c->cons.corrupt);
     r->last_data_ns = mono_ns();
+    if (!observer)
+        beat(r, r->last_data_ns);
     return 1;
 }
 
@@ -799,33 +1020,72 @@ static void prod_snapshot(const struct ring_ctrl *c, uint64_t *head, uint64_t *p
 static void publish_tail(struct tt_ring *r)
 {
     struct ring_ctrl *c = r->c;
-    atomic_store_explicit(&c->cons.consumed, r->consumed, memory_order_relaxed);
-    atomic_store_explicit(&c->cons.tail, r->tail, memory_order_seq_cst);
+    publish_counts(r);
     r->pub_tail = r->tail;
     if (atomic_load_explicit(&c->sleep.producer, memory_order_seq_cst) &&
         atomic_exchange(&c->sleep.producer, 0))
         bump_and_wake(&c->cons.wake);
 }
 
+static int report(struct tt_ring *r, int problem, int64_t records, int rc)
+{
+    r->problem = problem;
+    r->problem_records = records;
+    return rc;
+}
+
 /* The record at the tail failed validation: skip everything the producer published so far,
  * counting the skipped records exactly from the producer's consistent counters. */
-static void skip_corrupt(struct tt_ring *r)
+static int skip_corrupt(struct tt_ring *r)
 {
     struct ring_ctrl *c = r->c;
     uint64_t head, produced, dropped, dbytes;
     prod_snapshot(c, &head, &produced, &dropped, &dbytes);
-    uint64_t in_ring = produced - dropped - r->consumed - r->corrupt;
+    uint64_t in_ring = produced - dropped - r->consumed - r->corrupt - (uint64_t)r->acct_base;
     if (head - r->tail > r->size || in_ring > r->size / sizeof(struct tt_event) || in_ring == 0)
         in_ring = 1; /* counters make no sense either: count one */
     r->corrupt += in_ring;
     r->tail = head & ~(uint64_t)7; /* records are 8-aligned: keeps every read inside the area */
     r->cached_head = r->tail;
     r->pub_tail = r->tail;
-    atomic_store_explicit(&c->cons.corrupt, r->corrupt, memory_order_relaxed);
     publish_tail(r);
     snprintf(r->err, sizeof r->err,
              "ring key 0x%x: corrupt record; skipped %llu records to the producer's position",
              (unsigned)r->key, (unsigned long long)in_ring);
+    return report(r, TT_RING_CORRUPT, (int64_t)in_ring, -2);
+}
+
+/* With the ring drained, every record the producer wrote (produced - dropped) was consumed or
+ * skipped as corrupt. A difference means records were removed or added behind both sides'
+ * backs (a writer moved a counter, or overwrote unread records): -2 (TT_RING_GAP), once per
+ * difference; 0 otherwise. */
+static int check_accounting(struct tt_ring *r)
+{
+    uint64_t head, produced, dropped, dbytes;
+    prod_snapshot(r->c, &head, &produced, &dropped, &dbytes);
+    if (head != r->tail)
+        return 0;
+    int64_t diff = (int64_t)(produced - dropped - r->consumed - r->corrupt) - r->acct_base;
+    if (diff == 0) {
+        r->acct_unknown = 0;
+        return 0;
+    }
+    r->acct_base += diff;
+    if (r->acct_unknown) {
+        r->acct_unknown = 0;
+        return 0;
+    }
+    if (diff > 0)
+        snprintf(r->err, sizeof r->err,
+                 "ring key 0x%x: %lld records the producer wrote never reached this consumer "
+                 "(the ring's counters were moved or unread records overwritten)",
+                 (unsigned)r->key, (long long)diff);
+    else
+        snprintf(r->err, sizeof r->err,
+                 "ring key 0x%x: %lld records reached this consumer that the producer never "
+                 "wrote",
+                 (unsigned)r->key, (long long)-diff);
+    return report(r, TT_RING_GAP, diff, -2);
 }
 
 /* Waits for the producer to publish more than r->tail, up to until_ns (0: forever). */
@@ -835,7 +1095,7 @@ static void consumer_wait(struct tt_ring *r, uint64_t until_ns)
     uint64_t now = mono_ns();
     int ms = LIVE_MS;
     int busy = now - r->last_data_ns < (uint64_t)BUSY_MS * 1000000u;
-    if (busy)
+    if (busy || (r->done_seen_ns && !r->forged_end_reported))
         ms = POLL_MS;
     if (until_ns) {
         uint64_t left = until_ns > now ? (until_ns - now + 999999u) / 1000000u : 0;
@@ -847,9 +1107,51 @@ static void consumer_wait(struct tt_ring *r, uint64_t until_ns)
     uint32_t seen = atomic_load(&c->prod.wake);
     if (!busy)
         atomic_store(&c->sleep.consumer, 1);
-    if (atomic_load_explicit(&c->prod.head, memory_order_seq_cst) == r->tail &&
-        !atomic_load(&c->prod.done))
+    if (atomic_load_explicit(&c->prod.head, memory_order_seq_cst) == r->tail)
         futex_wait(&c->prod.wake, seen, ms);
+}
+
+/* The ring is drained. -1 when the stream has ended (the producer can no longer write), -2 for
+ * an end flag the producer did not set (reported once), 0 to go on waiting. */
+static int drained(struct tt_ring *r, uint64_t now)
+{
+    struct ring_ctrl *c = r->c;
+    int done = (int)atomic_load(&c->prod.done);
+    if (r->trust_end_flag) { /* test switch: what a forged flag or lock word used to do */
+        if (done || !producer_alive(c))
+            return report(r, done ? TT_RING_OK : TT_RING_PRODUCER_DIED, 0, -1);
+        return 0;
+    }
+    if (!done)
+        r->done_seen_ns = 0;
+    else if (!r->done_seen_ns)
+        r->done_seen_ns = now;
+    int verifying = done && !r->forged_end_reported; /* the producer should detach at once */
+    if (now - r->live_check_ns < (uint64_t)(verifying ? POLL_MS : LIVE_MS) * 1000000u)
+        return 0;
+    r->live_check_ns = now;
+    if (producer_state(r) == PROD_GONE) {
+        if (atomic_load_explicit(&c->prod.head, memory_order_acquire) != r->tail)
+            return 0; /* its last records: read them first */
+        int rc = check_accounting(r);
+        if (rc)
+            return rc;
+        if (!done)
+            snprintf(r->err, sizeof r->err,
+                     "ring key 0x%x: the producer (pid %u) is gone without closing the stream",
+                     (unsigned)r->key, c->hdr.producer_pid);
+        return report(r, done ? TT_RING_OK : TT_RING_PRODUCER_DIED, 0, -1);
+    }
+    if (done && !r->forged_end_reported &&
+        now - r->done_seen_ns >= (uint64_t)END_GRACE_MS * 1000000u) {
+        r->forged_end_reported = 1;
+        snprintf(r->err, sizeof r->err,
+                 "ring key 0x%x: the end-of-stream flag is set but the producer still maps the "
+                 "ring %d s later: not set by the producer; reading on",
+                 (unsigned)r->key, END_GRACE_MS / 1000);
+        return report(r, TT_RING_FORGED_END, 0, -2);
+    }
+    return 0;
 }
 
 int tt_ring_read(struct tt_ring *r, const struct tt_event **ev, int timeout_ms)
@@ -867,34 +1169,33 @@ int tt_ring_read(struct tt_ring *r, const struct tt_event **ev, int timeout_ms)
         if (avail == 0) {
             if (r->tail != r->pub_tail)
                 publish_tail(r); /* caught up: give the producer all the room */
-            if (atomic_load(&c->prod.done) || r->producer_gone) {
-                if (atomic_load_explicit(&c->prod.head, memory_order_acquire) == r->tail)
-                    return -1;
-                continue;
-            }
             uint64_t now = mono_ns();
-            if (now - r->live_check_ns >= (uint64_t)LIVE_MS * 1000000u) {
-                r->live_check_ns = now;
-                if (!producer_alive(c)) {
-                    r->producer_gone = 1;
-                    continue;
-                }
-            }
+            beat(r, now);
+            int rc = r->trust_end_flag ? 0 : check_accounting(r);
+            if (!rc)
+                rc = drained(r, now);
+            if (rc)
+                return rc;
             if (timeout_ms == 0 || (until && now >= until))
                 return 0;
             consumer_wait(r, until);
             continue;
         }
-        if (avail > r->size) {
-            skip_corrupt(r);
-            return -2;
+        if (r->done_seen_ns && !r->forged_end_reported && !r->trust_end_flag) {
+            /* The producer never writes after closing: whoever set the flag was not it. */
+            r->forged_end_reported = 1;
+            snprintf(r->err, sizeof r->err,
+                     "ring key 0x%x: records arrived after the end-of-stream flag: the flag "
+                     "was not set by the producer; reading on",
+                     (unsigned)r->key);
+            return report(r, TT_RING_FORGED_END, 0, -2);
         }
+        if (avail > r->size)
+            return skip_corrupt(r);
         uint64_t pos = r->tail & r->mask;
         uint64_t to_end = r->size - pos;
-        if (to_end < 8 || (pos & 7u)) { /* cannot happen with an aligned tail; never read past */
-            skip_corrupt(r);
-            return -2;
-        }
+        if (to_end < 8 || (pos & 7u)) /* cannot happen with an aligned tail; never read past */
+            return skip_corrupt(r);
         uint32_t w[2];
         memcpy(w, r->data + pos, sizeof w);
         uint32_t len = w[0];
@@ -904,22 +1205,20 @@ int tt_ring_read(struct tt_ring *r, const struct tt_event **ev, int timeout_ms)
             continue;
         }
         if (len < sizeof(struct tt_event) || len > to_end || len > avail ||
-            len > TT_EVENT_MAX_LEN || (len & 7u)) {
-            skip_corrupt(r);
-            return -2;
-        }
+            len > TT_EVENT_MAX_LEN || (len & 7u))
+            return skip_corrupt(r);
         memcpy(r->rec, r->data + pos, len); /* validate a private copy: the segment is shared */
         uint32_t copied_len;
         memcpy(&copied_len, r->rec, sizeof copied_len);
-        if (copied_len != len || tt_event_validate(r->rec, len) != 0) {
-            skip_corrupt(r);
-            return -2;
-        }
+        if (copied_len != len || tt_event_validate(r->rec, len) != 0)
+            return skip_corrupt(r);
         r->tail += len;
         r->consumed++;
         if (r->tail - r->pub_tail >= r->pub_batch ||
             atomic_load_explicit(&c->sleep.producer, memory_order_relaxed))
             publish_tail(r);
+        if (r->consumed % BEAT_RECORDS == 0)
+            beat(r, mono_ns());
         *ev = (const struct tt_event *)(const void *)r->rec;
         return 1;
     }
@@ -937,20 +1236,94 @@ void tt_ring_detach(struct tt_ring *r)
         return;
     struct ring_ctrl *c = r->c;
     if (r->role == ROLE_CONSUMER) {
-        atomic_store(&c->cons.consumed, r->consumed);
-        atomic_store(&c->cons.tail, r->tail);
+        publish_counts(r);
         atomic_store(&c->cons.attached, 0);
         atomic_store(&c->cons.pid, 0);
-        pthread_mutex_unlock(&c->cons_lock.m);
+        unlock_owned(&c->cons_lock.m);
         atomic_thread_fence(memory_order_seq_cst);
         bump_and_wake(&c->cons.wake); /* a blocked producer rechecks and drops instead */
-        /* Last one out removes the segment. */
-        if (atomic_load(&c->prod.done) || !producer_alive(c))
+        /* Last one out removes the segment: only once the producer has really detached (a
+         * forged end flag must not make the ring disappear under a live producer; the test
+         * switch keeps the old rule). */
+        int gone = r->trust_end_flag ? atomic_load(&c->prod.done) || !producer_alive(c)
+                                     : producer_state(r) == PROD_GONE;
+        if (gone)
             shmctl(r->shmid, IPC_RMID, NULL);
+        if (r->prod_pidfd >= 0)
+            close(r->prod_pidfd);
     }
     shmdt(c);
     free(r->rec);
     free(r);
+}
+
+int tt_ring_problem(const struct tt_ring *r, int64_t *records)
+{
+    if (records)
+        *records = r->problem_records;
+    return r->problem;
+}
+
+void tt_ring_get_takeover(const struct tt_ring *r, struct tt_ring_takeover *t)
+{
+    *t = r->takeover;
+}
+
+uint64_t tt_ring_drops_reported(const struct tt_ring *r)
+{
+    return atomic_load(&r->c->health.drops_reported);
+}
+
+void tt_ring_set_drops_reported(struct tt_ring *r, uint64_t dropped)
+{
+    if (r->role == ROLE_CONSUMER)
+        atomic_store(&r->c->health.drops_reported, dropped);
+}
+
+void tt_ring_heartbeat(struct tt_ring *r)
+{
+    if (r->role == ROLE_CONSUMER)
+        beat(r, mono_ns());
+}
+
+void tt_ring_trust_end_flag(struct tt_ring *r, int on)
+{
+    r->trust_end_flag = on;
+}
+
+int tt_ring_peek_health(int shmid, struct tt_ring_health *h, char *why, size_t whylen)
+{
+    memset(h, 0, sizeof *h);
+    size_t segsz = segment_size(shmid);
+    if (segsz < RING_CTRL_SIZE + RING_MIN_SIZE) {
+        snprintf(why, whylen, "shm id %d: %s", shmid,
+                 segsz ? "not a ring (too small)" : strerror(errno));
+        return -1;
+    }
+    const struct ring_ctrl *c = shmat(shmid, NULL, SHM_RDONLY);
+    if (c == (void *)-1) {
+        snprintf(why, whylen, "shm id %d: shmat: %s", shmid, strerror(errno));
+        return -1;
+    }
+    int rc = check_layout(c, segsz, 0, why, whylen);
+    if (rc == 0) {
+        struct ring_cons *cons = (struct ring_cons *)&c->cons;
+        struct ring_health *hl = (struct ring_health *)&c->health;
+        uint64_t dbytes;
+        prod_snapshot(c, &h->head, &h->produced, &h->dropped, &dbytes);
+        h->consumer_pid = atomic_load(&cons->pid);
+        h->consumer_attached = atomic_load(&cons->attached) != 0;
+        h->heartbeat = (atomic_load(&hl->features) & RING_CF_HEARTBEAT) != 0;
+        h->beats = atomic_load(&hl->beats);
+        h->beat_ns = atomic_load(&hl->beat_ns);
+        h->consumed = atomic_load(&cons->consumed);
+        h->tail = atomic_load(&cons->tail);
+        h->producer_pid = c->hdr.producer_pid;
+        h->attaches = atomic_load(&cons->attaches);
+        h->producer_done = atomic_load((a32 *)&c->prod.done) != 0;
+    }
+    shmdt(c);
+    return rc;
 }
 
 void tt_ring_get_stats(const struct tt_ring *r, struct tt_ring_stats *out)
@@ -979,6 +1352,11 @@ void tt_ring_get_stats(const struct tt_ring *r, struct tt_ring_stats *out)
     out->used_bytes = head - tail > r->size ? r->size : head - tail;
     out->blocking = (r->flags & TT_RING_BLOCKING) != 0;
     out->attaches = atomic_load((a32 *)&c->cons.attaches);
+    const struct ring_health *h = &c->health;
+    out->consumer_heartbeat = (atomic_load((a32 *)&h->features) & RING_CF_HEARTBEAT) != 0;
+    out->consumer_beats = atomic_load((a32 *)&h->beats);
+    out->consumer_beat_ns = atomic_load((a64 *)&h->beat_ns);
+    out->drops_reported = atomic_load((a64 *)&h->drops_reported);
 }
 
 int tt_ring_shmid(const struct tt_ring *r)

@@ -58,9 +58,35 @@ struct tt_ring_stats {
     uint64_t in_flight; /* records written into the ring and not yet consumed */
     uint64_t data_size; /* bytes of the data area */
     uint64_t used_bytes;
-    int producer_alive; /* the producer process still holds the ring */
-    int blocking;       /* created with TT_RING_BLOCKING */
-    uint32_t attaches;  /* consumer attaches so far (a restarted engine resumes) */
+    int producer_alive;        /* the producer process still holds the ring */
+    int blocking;              /* created with TT_RING_BLOCKING */
+    uint32_t attaches;         /* consumer attaches so far (a restarted engine resumes) */
+    int consumer_heartbeat;    /* the consumer keeps a heartbeat (older ones do not) */
+    uint32_t consumer_beats;   /* its heartbeat counter */
+    uint64_t consumer_beat_ns; /* CLOCK_REALTIME of its last beat */
+    uint64_t drops_reported;   /* `dropped` that the consumer's alerts have covered */
+};
+
+/* Why the last tt_ring_read returned -1 or -2 (tt_ring_problem). */
+enum tt_ring_problem {
+    TT_RING_OK = 0,        /* -1: the producer closed the stream and is gone */
+    TT_RING_CORRUPT,       /* -2: a record failed validation; skipped to the producer's head */
+    TT_RING_GAP,           /* -2: the producer's counts and the consumer's disagree once the
+                              ring is drained: records lost (records > 0) or added (< 0)
+                              without being counted */
+    TT_RING_FORGED_END,    /* -2: the end-of-stream flag was set while the producer still maps
+                              the ring, or it wrote after it: not the producer's; reading goes
+                              on */
+    TT_RING_PRODUCER_DIED, /* -1: the producer is gone without closing the stream */
+};
+
+/* What a consumer found when it attached to a ring another consumer had before it. */
+struct tt_ring_takeover {
+    int happened;      /* another consumer had this ring before */
+    int died;          /* ... and died attached (crash, SIGKILL) instead of detaching */
+    uint32_t pid;      /* its pid in its own namespace (0 if unknown) */
+    uint64_t beat_ns;  /* its last heartbeat (CLOCK_REALTIME), 0 if it kept none */
+    uint64_t consumed; /* records it had published as consumed: reading resumes there */
 };
 
 enum tt_ring_flags {
@@ -96,12 +122,50 @@ void tt_ring_close_producer(struct tt_ring *r);
 struct tt_ring *tt_ring_attach(int key, int timeout_ms, char *why, size_t whylen);
 /* Next record: returns 1 with *ev pointing to a validated private copy (valid until
  * tt_ring_release or the next tt_ring_read), 0 if none arrived within timeout_ms (0: do not
- * wait, -1: forever), -1 at end of stream (producer done or dead, and ring drained), -2 on a
- * corrupt record (the consumer then skips to the producer's head, counting the skipped records
- * in stats.corrupt; reason in tt_ring_error). */
+ * wait, -1: forever), -1 at end of stream, -2 when the ring's integrity failed (reading goes
+ * on; reason in tt_ring_error, kind in tt_ring_problem): a corrupt record (the consumer skips
+ * to the producer's head, counting the skipped records in stats.corrupt), counts that do not
+ * add up (a gap), an end flag the producer did not set.
+ * End of stream means the ring is drained and the producer can no longer write: it detached
+ * (the kernel's attach count, which no writer of the segment can forge) or, in the same pid
+ * namespace, exited (its pidfd). The `done` flag and the lock word only say whether it closed
+ * the stream (TT_RING_OK) or died (TT_RING_PRODUCER_DIED). */
 int tt_ring_read(struct tt_ring *r, const struct tt_event **ev, int timeout_ms);
 void tt_ring_release(struct tt_ring *r, const struct tt_event *ev);
 void tt_ring_detach(struct tt_ring *r);
+
+/* Why the last -1/-2 of tt_ring_read happened (enum tt_ring_problem); *records (optional)
+ * gets the records concerned (TT_RING_GAP: lost, negative when added). */
+int tt_ring_problem(const struct tt_ring *r, int64_t *records);
+void tt_ring_get_takeover(const struct tt_ring *r, struct tt_ring_takeover *t);
+/* Drop reporting that survives a consumer restart: the producer's `dropped` count that this
+ * consumer's alerts have covered. A consumer that takes over starts from its predecessor's
+ * value (0 on a new ring: drops before the first attach are unreported). */
+uint64_t tt_ring_drops_reported(const struct tt_ring *r);
+void tt_ring_set_drops_reported(struct tt_ring *r, uint64_t dropped);
+/* tt_ring_read beats the consumer's heartbeat (while waiting, and every 64 records); a consumer
+ * that spends long between reads beats it with this. */
+void tt_ring_heartbeat(struct tt_ring *r);
+/* Test switch, for negative controls only: the behaviour before the ring's integrity was
+ * checked: the stream ends at the producer's `done` flag or lock word alone, and the counts
+ * are not compared once drained (no TT_RING_GAP, TT_RING_FORGED_END). */
+void tt_ring_trust_end_flag(struct tt_ring *r, int on);
+
+/* Consumer health of segment shmid without attaching as anything (watchdogs, health checks):
+ * maps it read-only, copies these words and unmaps. Reads no lock word, so it works from a
+ * program built with another C library than the consumer's (the launcher is static musl).
+ * 0, or -1 with a reason in why. */
+struct tt_ring_health {
+    uint32_t consumer_pid; /* as the consumer stored it (its pid namespace) */
+    int consumer_attached; /* the consumer's attached flag (cleared by a clean detach only) */
+    int heartbeat;         /* the consumer keeps a heartbeat (older consumers do not) */
+    uint32_t beats;        /* changes while the consumer's reading thread runs */
+    uint64_t beat_ns;      /* CLOCK_REALTIME of the last beat */
+    uint64_t produced, dropped, consumed, head, tail;
+    uint32_t producer_pid, attaches;
+    int producer_done;
+};
+int tt_ring_peek_health(int shmid, struct tt_ring_health *h, char *why, size_t whylen);
 
 /* Read-only attach for counters only (tracer dump --stats): never claims the consumer slot. */
 struct tt_ring *tt_ring_observe(int key, char *why, size_t whylen);

@@ -33,6 +33,16 @@ static int check_exec(const char *file)
     return 0;
 }
 
+/* Can this process search the directory that is the first dlen bytes of path? */
+static int dir_searchable(char *path, size_t dlen)
+{
+    char saved = path[dlen];
+    path[dlen] = '\0';
+    int ok = access(path, X_OK) == 0;
+    path[dlen] = saved;
+    return ok;
+}
+
 static int copy_out(const char *s, char *out, size_t outsz)
 {
     size_t n = strlen(s);
@@ -71,7 +81,9 @@ int tt_spawn_resolve(const char *cmd, const char *path, char *out, size_t outsz)
             int err = check_exec(cand);
             if (!err)
                 return copy_out(cand, out, outsz);
-            if (err != ENOENT)
+            /* A directory the user may not search (/root/.local/bin in PATH of a non-root
+             * process) hides nothing from it: skipped, as shells do. */
+            if (err != ENOENT && !(err == EACCES && !dir_searchable(cand, dlen)))
                 seen_eacces = 1;
         }
         if (!end)

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ls_awsjson.h"
 #include "ls_endpoint.h"
 #include "ls_sigv4.h"
 #include "tt_time.h"
@@ -192,55 +193,25 @@ enum ls_outcome ls_cwl_call(struct ls_cwl *c, const char *op, const char *body, 
         res->outcome = LS_AUTH;
         return res->outcome;
     }
-    char amz_date[17], target[96];
-    ls_amz_date((long long)(tt_wall_ms() / 1000), amz_date);
+    char target[96];
     snprintf(target, sizeof target, "Logs_20140328.%s", op);
-    static const char ctype[] = "application/x-amz-json-1.1";
-    struct ls_sig_header sh[5] = {
-        {"Host", 4, c->hostport, strlen(c->hostport)},
-        {"X-Amz-Date", 10, amz_date, 16},
-        {"X-Amz-Target", 12, target, strlen(target)},
-        {"Content-Type", 12, ctype, sizeof ctype - 1},
-        {"X-Amz-Security-Token", 20, cr->token, strlen(cr->token)},
-    };
-    size_t nsh = cr->token[0] ? 5 : 4;
-    struct ls_sig_request rq = {.method = "POST",
-                                .path = c->path,
-                                .path_len = strlen(c->path),
-                                .headers = sh,
-                                .nheaders = nsh,
-                                .body = body,
-                                .body_len = len};
-    struct ls_sig_result sig = {0};
-    if (ls_sigv4_sign(&rq, amz_date, c->region, "logs", cr->akid, cr->secret, &sig) < 0) {
-        ls_sig_result_free(&sig);
-        snprintf(res->code, sizeof res->code, "SigningFailed");
-        res->outcome = LS_OTHER;
-        return res->outcome;
-    }
-    /* Header lines for curl; the token line is built in scratch and wiped afterwards. */
-    char h_host[320], h_date[40], h_target[120], h_auth[400];
-    snprintf(h_host, sizeof h_host, "Host: %s", c->hostport);
-    snprintf(h_date, sizeof h_date, "X-Amz-Date: %s", amz_date);
-    snprintf(h_target, sizeof h_target, "X-Amz-Target: %s", target);
-    snprintf(h_auth, sizeof h_auth, "Authorization: %s", sig.authorization.p);
-    ls_buf_reset(&c->scratch);
-    const char *hdrs[6] = {h_host, h_date, h_target, "Content-Type: application/x-amz-json-1.1",
-                           h_auth, NULL};
-    size_t nh = 5;
-    if (cr->token[0] && ls_buf_printf(&c->scratch, "X-Amz-Security-Token: %s", cr->token) == 0)
-        hdrs[nh++] = c->scratch.p;
-    ls_sig_result_free(&sig);
-
+    struct ls_aws_target t = {.url = c->url,
+                              .region = c->region,
+                              .service = "logs",
+                              .scratch = &c->scratch,
+                              .target = target};
     struct ls_http_resp r = {0};
-    int hrc = ls_http_do(&c->http, "POST", c->url, hdrs, nh, body, len, timeout_ms, &r);
-    if (c->scratch.p)
-        explicit_bzero(c->scratch.p, c->scratch.len);
-    if (hrc < 0) {
-        res->outcome = LS_TRANSIENT;
-        res->timed_out = r.timed_out;
-        snprintf(res->code, sizeof res->code, "%s", r.timed_out ? "Timeout" : "ConnectionError");
-        snprintf(res->message, sizeof res->message, "%s", r.error);
+    if (ls_aws_json_call(&c->http, &t, cr, body, len, timeout_ms, &r, err, sizeof err) < 0) {
+        if (!r.transport_error) {
+            snprintf(res->code, sizeof res->code, "SigningFailed");
+            res->outcome = LS_OTHER;
+        } else {
+            res->outcome = LS_TRANSIENT;
+            res->timed_out = r.timed_out;
+            snprintf(res->code, sizeof res->code, "%s",
+                     r.timed_out ? "Timeout" : "ConnectionError");
+            snprintf(res->message, sizeof res->message, "%s", r.error);
+        }
         ls_http_resp_free(&r);
         return res->outcome;
     }

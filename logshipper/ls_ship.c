@@ -203,7 +203,7 @@ static void queue_notice(struct ls_shipper *s)
         e->ts = ts < s->last_ts ? s->last_ts : ts;
         ls_queue_push_front_locked(s->q, e);
         s->q->dropped_unreported = 0;
-        s->st.notices++;
+        __atomic_fetch_add(&s->st.notices, 1, __ATOMIC_RELAXED);
         if (s->q->count == 1)
             s->q->since_ms = tt_mono_ms();
     }
@@ -221,6 +221,25 @@ static size_t list_len(const struct ls_event *e)
     for (; e; e = e->next)
         n++;
     return n;
+}
+
+/* A failed attempt: start the failure clock (if it is not running) and keep the code for the
+ * status records. */
+static void note_failure(struct ls_shipper *s, const struct ls_cwl_result *r)
+{
+    int64_t zero = 0;
+    int64_t now = tt_mono_ms();
+    __atomic_compare_exchange_n(&s->fail_since_ms, &zero, now ? now : 1, 0, __ATOMIC_RELAXED,
+                                __ATOMIC_RELAXED);
+    pthread_mutex_lock(&s->q->mu);
+    if (r->code[0])
+        snprintf(s->last_error, sizeof s->last_error, "%.63s", r->code);
+    else if (r->status > 0)
+        snprintf(s->last_error, sizeof s->last_error, "HTTP%ld", r->status);
+    else
+        snprintf(s->last_error, sizeof s->last_error, "%s",
+                 r->timed_out ? "Timeout" : "ConnectionError");
+    pthread_mutex_unlock(&s->q->mu);
 }
 
 /* Deliver one batch; frees it. */
@@ -260,10 +279,13 @@ static void send_batch(struct ls_shipper *s, struct ls_event *list)
                 if (!e->next && e->ts > s->last_ts)
                     s->last_ts = e->ts;
             }
-            s->st.rejected += (uint64_t)rej;
+            __atomic_fetch_add(&s->st.rejected, (uint64_t)rej, __ATOMIC_RELAXED);
             uint64_t ok = (uint64_t)((long)n - rej);
-            s->st.delivered += ok >= notices ? ok - notices : 0;
-            s->st.batches++;
+            __atomic_fetch_add(&s->st.delivered, ok >= notices ? ok - notices : 0,
+                               __ATOMIC_RELAXED);
+            __atomic_fetch_add(&s->st.batches, 1, __ATOMIC_RELAXED);
+            __atomic_store_n(&s->fail_since_ms, 0, __ATOMIC_RELAXED);
+            __atomic_store_n(&s->last_ok_ms, tt_mono_ms(), __ATOMIC_RELAXED);
             ls_event_list_free(list);
             ls_queue_set_outage(s->q, 0);
             queue_notice(s);
@@ -301,7 +323,7 @@ static void send_batch(struct ls_shipper *s, struct ls_event *list)
                 return;
             }
             tt_error("CloudWatch Logs refused an event: %s", r.message);
-            s->st.rejected++;
+            __atomic_fetch_add(&s->st.rejected, 1, __ATOMIC_RELAXED);
             ls_event_list_free(list);
             return;
         default:
@@ -311,7 +333,8 @@ static void send_batch(struct ls_shipper *s, struct ls_event *list)
             o != LS_THROTTLED && o != LS_TRANSIENT)
             tt_warn("cannot prepare log stream %s/%s: %s %s", s->group, s->stream, r.code,
                     r.message);
-        s->st.retries++;
+        __atomic_fetch_add(&s->st.retries, 1, __ATOMIC_RELAXED);
+        note_failure(s, &r);
         ls_queue_set_outage(s->q, 1);
         int64_t d = ls_backoff_ms(attempt, s->retry_base_ms, s->retry_cap_ms, r.retry_after_ms,
                                   (double)rand_r(&s->rng) / ((double)RAND_MAX + 1.0));
@@ -327,10 +350,10 @@ static void send_batch(struct ls_shipper *s, struct ls_event *list)
                "PutLogEvents of %zu events failed (%s, HTTP %ld%s%s), retry in %lld ms", n, r.code,
                r.status, r.message[0] ? ": " : "", r.message, (long long)d);
         if (pause_ms(s, d, r.retry_after_ms > 0 ? d : 0) < 0) {
-            s->st.undelivered += n;
+            size_t notices = 0;
             for (struct ls_event *e = list; e; e = e->next)
-                if (is_notice(e) && s->st.undelivered)
-                    s->st.undelivered--;
+                notices += is_notice(e);
+            __atomic_fetch_add(&s->st.undelivered, n - notices, __ATOMIC_RELAXED);
             ls_event_list_free(list);
             return;
         }

@@ -7,6 +7,8 @@
 #include "ls_cwl.h"
 #include "ls_queue.h"
 
+/* Written by the sender thread with atomic operations: main() reads them while it runs (the
+ * status records for the engine) and after it has stopped (the summary). */
 struct ls_ship_stats {
     uint64_t delivered, rejected, undelivered, retries, notices, batches;
 };
@@ -24,6 +26,11 @@ struct ls_shipper {
     unsigned int rng;
     struct ls_buf body;
     struct ls_ship_stats st;
+    /* Delivery health, for the status records (atomic): when the current run of failures
+     * began (monotonic ms, 0 while deliveries work), when the last batch was accepted (0 if
+     * none yet), and the last error code (under q->mu). */
+    int64_t fail_since_ms, last_ok_ms;
+    char last_error[64];
 };
 
 void *ls_ship_thread(void *arg); /* struct ls_shipper * */

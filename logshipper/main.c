@@ -30,14 +30,18 @@
 #include "ls_ship.h"
 #include "ls_signcmd.h"
 #include "ls_spool.h"
+#include "ls_status.h"
 #include "tt_io.h"
 #include "tt_log.h"
+#include "tt_nodump.h"
 #include "tt_time.h"
 
 #define LOGSHIPPER_VERSION "0.1.0"
 
 #define MAX_PAST_MS (14LL * 24 * 3600 * 1000 - 3600 * 1000) /* CloudWatch: 14 days */
 #define MAX_FUTURE_MS (2LL * 3600 * 1000 - 60 * 1000)       /* CloudWatch: 2 hours */
+#define FAIL_WARN_FIRST_MS 60000LL  /* "cannot deliver" warning after a minute of failures */
+#define FAIL_WARN_EVERY_MS 300000LL /* then every five minutes while it lasts */
 
 struct opts {
     const char *group, *stream, *region, *endpoint, *spool_dir, *log_level;
@@ -66,7 +70,8 @@ static void usage(FILE *f)
         "      --queue-bytes N      memory queue bound (default 8388608)\n"
         "      --spool-dir DIR      overflow to disk in DIR when the memory queue is full\n"
         "      --spool-bytes N      disk spool bound (default 268435456)\n"
-        "      --deadline S         seconds to deliver after EOF/SIGTERM/SIGINT (default 10)\n"
+        "      --deadline S         seconds to deliver after EOF/SIGTERM/SIGINT (default\n"
+        "                           $LOGSHIPPER_DEADLINE, else 10)\n"
         "      --timeout MS         per-request timeout (default 10000)\n"
         "      --retry-base-ms MS   backoff base (default 100)\n"
         "      --retry-cap-ms MS    backoff cap (default 20000)\n"
@@ -292,9 +297,54 @@ static void default_stream(const struct ls_ecs_info *ecs, char *out, size_t n)
             *p = '-';
 }
 
+/* Status records for the engine (TARTAN_STATUS_FD) and the "cannot deliver" warning, at most
+ * once a second (always for the final record). */
+struct status_ctx {
+    int fd;
+    int64_t last_ms, next_warn_ms;
+};
+
+static void status_tick(struct status_ctx *sc, struct ls_shipper *sh, struct ls_queue *q,
+                        uint64_t nread, int final)
+{
+    int64_t now = tt_mono_ms();
+    if (!final && now - sc->last_ms < 1000)
+        return;
+    sc->last_ms = now;
+    struct tt_ship_status st = {.read = nread, .final = final};
+    st.delivered = __atomic_load_n(&sh->st.delivered, __ATOMIC_RELAXED);
+    st.rejected = __atomic_load_n(&sh->st.rejected, __ATOMIC_RELAXED);
+    st.undelivered = __atomic_load_n(&sh->st.undelivered, __ATOMIC_RELAXED);
+    st.retries = __atomic_load_n(&sh->st.retries, __ATOMIC_RELAXED);
+    st.batches = __atomic_load_n(&sh->st.batches, __ATOMIC_RELAXED);
+    pthread_mutex_lock(&q->mu);
+    st.queued = ls_queue_pending_locked(q);
+    st.dropped = q->dropped;
+    snprintf(st.last_error, sizeof st.last_error, "%s", sh->last_error);
+    pthread_mutex_unlock(&q->mu);
+    int64_t since = __atomic_load_n(&sh->fail_since_ms, __ATOMIC_RELAXED);
+    int64_t ok = __atomic_load_n(&sh->last_ok_ms, __ATOMIC_RELAXED);
+    st.failing_ms = since ? now - since : 0;
+    st.last_ok_ms = ok ? now - ok : -1;
+    if (!since) {
+        sc->next_warn_ms = 0;
+    } else if (!final && st.failing_ms >= FAIL_WARN_FIRST_MS &&
+               (sc->next_warn_ms == 0 || now >= sc->next_warn_ms)) {
+        tt_warn("cannot deliver to CloudWatch Logs for %lld s (last error %s); %llu events "
+                "queued",
+                (long long)(st.failing_ms / 1000), st.last_error[0] ? st.last_error : "unknown",
+                (unsigned long long)st.queued);
+        sc->next_warn_ms = now + FAIL_WARN_EVERY_MS;
+    }
+    if (sc->fd >= 0)
+        ls_status_write(sc->fd, &st);
+}
+
 int main(int argc, char **argv)
 {
     tt_log_init("logshipper");
+    if (tt_nodump() != 0)
+        tt_warn("cannot make logshipper non-dumpable: %s", strerror(errno));
     /* A closed stdin/stdout/stderr would be reused by the next open(); point it at /dev/null
      * (a closed stdin then reads as end of input). */
     for (int fd = 0; fd <= 2; fd++)
@@ -313,6 +363,12 @@ int main(int argc, char **argv)
                      .retry_base_ms = 100,
                      .retry_cap_ms = 20000};
     o.group = getenv("__CW_LOG_GROUP");
+    /* The engine's program output passes its shutdown budget (docs/operations.md). */
+    const char *dl_env = getenv("LOGSHIPPER_DEADLINE");
+    if (dl_env && *dl_env && parse_num(dl_env, &o.deadline_s) < 0) {
+        tt_error("LOGSHIPPER_DEADLINE=%s: not a number of seconds", dl_env);
+        return 2;
+    }
     o.stream = getenv("LOGSHIPPER_LOG_STREAM");
     if (!o.stream || !*o.stream)
         o.stream = getenv("__CW_LOG_STREAM");
@@ -411,6 +467,7 @@ int main(int argc, char **argv)
         .rng = (unsigned)(getpid() ^ tt_mono_ms()),
     };
     uint64_t nread = ls_spool_count(spool), truncated = 0;
+    struct status_ctx sc = {.fd = ls_status_open_env()};
     pthread_t tid;
     if (pthread_create(&tid, NULL, ls_ship_thread, &sh) != 0) {
         tt_error("cannot start the sender thread");
@@ -427,7 +484,10 @@ int main(int argc, char **argv)
     int stop = 0, closed = 0;
     for (;;) {
         struct pollfd pf[2] = {{.fd = 0, .events = POLLIN}, {.fd = sfd, .events = POLLIN}};
-        int pr = poll(pf, 2, -1);
+        int pr = poll(pf, 2, 1000);
+        status_tick(&sc, &sh, &q, nread, 0);
+        if (pr == 0)
+            continue;
         if (pr < 0) {
             if (errno == EINTR)
                 continue;
@@ -473,6 +533,7 @@ int main(int argc, char **argv)
             /* Back-pressure while deliveries work. A signal starts the shutdown clock; lines
              * already read still wait for room until the deadline. */
             while (!ls_queue_wait_room(&q, e->len + LS_EVENT_OVERHEAD, 200)) {
+                status_tick(&sc, &sh, &q, nread, 0);
                 struct pollfd sp = {.fd = sfd, .events = POLLIN};
                 if (!stop && poll(&sp, 1, 0) == 1 && (stop = read_signal(sfd, &why))) {
                     tt_info("%s: delivering what was read (deadline %llds)", why, o.deadline_s);
@@ -491,7 +552,15 @@ int main(int argc, char **argv)
         ls_queue_close(&q, tt_mono_ms() + o.deadline_s * 1000);
     }
     ls_queue_reader_done(&q);
-    pthread_join(tid, NULL);
+    /* Keep the engine informed while the last batches go out. */
+    for (;;) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += 1;
+        if (pthread_timedjoin_np(tid, NULL, &ts) == 0)
+            break;
+        status_tick(&sc, &sh, &q, nread, 0);
+    }
     /* Whatever is still queued could not be delivered in time (spooled events stay on disk for
      * the next run). */
     uint64_t left = ls_queue_pending_locked(&q);
@@ -509,6 +578,13 @@ int main(int argc, char **argv)
             (unsigned long long)sh.st.undelivered, (unsigned long long)truncated,
             (unsigned long long)sh.st.retries, (unsigned long long)sh.st.batches);
     int ok = sh.st.delivered == nread && !sh.st.rejected && !dropped && !sh.st.undelivered;
+    if (!ok)
+        tt_error("%llu of %llu events were not delivered (rejected %llu, dropped %llu, "
+                 "undelivered %llu)",
+                 (unsigned long long)(nread > sh.st.delivered ? nread - sh.st.delivered : 0),
+                 (unsigned long long)nread, (unsigned long long)sh.st.rejected,
+                 (unsigned long long)dropped, (unsigned long long)sh.st.undelivered);
+    status_tick(&sc, &sh, &q, nread, 1);
     ls_queue_destroy(&q);
     ls_spool_close(spool);
     ls_cwl_free(&cwl);

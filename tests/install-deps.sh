@@ -5,7 +5,7 @@ set -eu
 
 PKGS="build-essential clang libclang-rt-14-dev musl-tools pkg-config
 libcurl4-openssl-dev libssl-dev libjansson-dev libyaml-dev
-strace python3 python3-yaml iproute2 util-linux procps psmisc netcat-openbsd busybox-static
+strace python3 python3-yaml iproute2 util-linux procps psmisc netcat-openbsd busybox-static libcap2-bin
 docker.io debootstrap patchelf ca-certificates openssl curl time
 gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm qemu-user-static docker-registry
 dpkg-dev autoconf automake libtool cpio e2fsprogs"

@@ -121,8 +121,28 @@ static void add_sock_info(struct tt_evb *b, pid_t tgid, long fd, int local, int 
     if (fd < 0 || fd > INT32_MAX)
         return;
     int cfd = copy_tracee_fd(tgid, (int)fd);
-    if (cfd < 0)
+    if (cfd < 0) {
+        /* pidfd_getfd refused by a seccomp profile (Docker's and containerd's default ones
+         * allow it only with CAP_SYS_PTRACE): the same from /proc */
+        struct tr_sockinfo si;
+        if (errno != EPERM)
+            return;
+        static int said;
+        if (!said++)
+            tt_info("pidfd_getfd is refused here (a seccomp profile without CAP_SYS_PTRACE, or "
+                    "a tracee the kernel closed): sockets are described from /proc/PID/net");
+        if (tr_proc_sock(tgid, fd, &si) != 0)
+            return;
+        if (local && si.llen)
+            tt_evb_bytes(b, TT_P_LOCAL_ADDR, TT_PK_SOCKADDR, &si.local, si.llen);
+        if (kind) {
+            tt_evb_i64(b, TT_P_DOMAIN, si.domain);
+            tt_evb_i64(b, TT_P_TYPE, si.type);
+            if (si.type != SOCK_STREAM)
+                tt_evb_i64(b, TT_P_PROTO, si.proto);
+        }
         return;
+    }
     struct sockaddr_storage ss;
     socklen_t sl = sizeof ss;
     int named = getsockname(cfd, (struct sockaddr *)&ss, &sl) == 0 && sl > 0;
@@ -325,6 +345,8 @@ static void exit_outputs(struct tr_state *st, struct tr_task *t, const struct tr
                 tt_evb_i64(b, TT_P_FD1, fds[0]);
                 tt_evb_i64(b, TT_P_FD2, fds[1]);
             }
+        } else if (s->kind == AK_DATA_OUT && ret > 0) {
+            add_data(b, t->tid, s->param, a[s->idx], (uint64_t)ret); /* what was received */
         } else if (s->kind == AK_SOCKADDR_OUT && ret >= 0 && a[s->idx] && s->idx < 5) {
             uint32_t len = 0;
             if (tr_mem_read(t->tid, a[s->idx + 1], &len, sizeof len) == 0)
@@ -412,7 +434,7 @@ struct tt_evb *tr_decode_exec_begin(struct tr_state *st, struct tr_task *t, stru
         tr_proc_add_cmdline(b, t->tgid);
     }
     tr_proc_add_exe(b, t->tgid, &x->exe);
-    if (st->o->with_env)
+    if (st->o->with_env || st->set.with_env)
         tr_proc_add_env(b, t->tgid);
     /* (the builder lives in t->buf or in fresh: the task must not resume with t->buf set, or
      * it would stop again at the exec's syscall exit) */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "tt_capture.h"
 #include "tt_event.h"
@@ -115,6 +116,16 @@ static void print_stats(int key, const struct tt_ring *r)
         (unsigned)key, tt_ring_shmid(r), st.data_size, st.used_bytes, st.produced, st.consumed,
         st.dropped, st.dropped_bytes, st.corrupt, st.in_flight, st.producer_pid, st.producer_alive,
         st.producer_done, st.consumer_attached, st.consumer_pid, st.attaches, st.blocking);
+    /* The consumer's heartbeat (what a health check looks at): age in ms, -1 if it keeps none. */
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    uint64_t now_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+    long long age = st.consumer_heartbeat && st.consumer_beat_ns && now_ns >= st.consumer_beat_ns
+                        ? (long long)((now_ns - st.consumer_beat_ns) / 1000000u)
+                        : -1;
+    printf("consumer_heartbeat=%d\nconsumer_beats=%" PRIu32 "\nconsumer_heartbeat_age_ms=%lld\n"
+           "drops_reported=%" PRIu64 "\n",
+           st.consumer_heartbeat, st.consumer_beats, age, st.drops_reported);
 }
 
 static int dump_stats(int key)

@@ -225,7 +225,7 @@ int tr_filter_build(const struct tr_filter_cfg *cfg, struct sock_filter *out, si
         act[__NR_getsockopt] = ACT_GETSOCKOPT;
     if (act[__NR_sendto] == ACT_TRACE && !cfg->all)
         act[__NR_sendto] = ACT_ADDR4;
-    if (act[__NR_recvfrom] == ACT_TRACE && !cfg->all)
+    if (act[__NR_recvfrom] == ACT_TRACE && !cfg->all && !cfg->set->recvfrom_all)
         act[__NR_recvfrom] = ACT_ADDR4;
     if (act[__NR_socket] == ACT_TRACE && !cfg->all && cfg->set->socket_domains)
         act[__NR_socket] = ACT_SOCKET_DOMAIN;

@@ -23,22 +23,16 @@
 
 #include "decode.h"
 #include "filter.h"
+#include "privs.h"
 #include "procfs.h"
 #include "trace.h"
 #include "tt_io.h"
 #include "tt_log.h"
+#include "tt_nodump.h"
 #include "tt_ring.h"
 #include "tt_spawn.h"
 
 extern char **environ;
-
-static void ptrace_eperm_hint(void)
-{
-    tt_error("ptrace is not permitted here: the tracer needs the SYS_PTRACE capability "
-             "(ECS: linuxParameters.capabilities.add [\"SYS_PTRACE\"]; Kubernetes: "
-             "securityContext.capabilities.add [\"SYS_PTRACE\"]; docker: --cap-add SYS_PTRACE) "
-             "and no seccomp/AppArmor profile that blocks ptrace");
-}
 
 /* The parent the engine must see for the workload: what it would be without the tracer and the
  * Tartan launcher above it. */
@@ -214,6 +208,9 @@ int tr_launch(struct tr_state *st)
         tt_error("pipe: %s", strerror(errno));
         return TR_EXIT_FAILURE;
     }
+    /* The child must be dumpable for a seize without CAP_SYS_PTRACE (a tracer exec'd from an
+     * execute-only file would not be); the tracer turns non-dumpable once it holds the child. */
+    prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
     pid_t pid = fork();
     if (pid < 0) {
         tt_error("fork: %s", strerror(errno));
@@ -227,15 +224,22 @@ int tr_launch(struct tr_state *st)
     st->main_pid = pid;
     if (ptrace(PTRACE_SEIZE, pid, 0L, (long)tr_ptrace_options(st)) != 0) {
         int e = errno;
-        if (e == EPERM)
-            ptrace_eperm_hint();
-        else
+        tt_nodump();
+        if (e == EPERM) {
+            struct tr_privs p;
+            char why[1024];
+            tr_privs_read(&p);
+            tr_privs_launch_refusal(&p, why, sizeof why);
+            tt_error("%s", why);
+        } else {
             tt_error("ptrace(SEIZE, %d): %s", (int)pid, strerror(e));
+        }
         close(sync[1]);
         int status;
         waitpid(pid, &status, 0);
         return TR_EXIT_FAILURE;
     }
+    tt_nodump();
     struct tr_task *t = tr_task_add(&st->tasks, pid, pid);
     if (!t) {
         tt_error("out of memory");
@@ -366,6 +370,19 @@ int tr_attach(struct tr_state *st)
         tt_error("-p %d: no such process", (int)root);
         return TR_EXIT_FAILURE;
     }
+    /* Refuse with the exact reason before waiting for the engine (another uid, Yama). */
+    struct tr_privs privs;
+    char why[2048], status[4096], path[64];
+    tr_privs_read(&privs);
+    snprintf(path, sizeof path, "/proc/%d/status", (int)root);
+    if (tr_proc_read(path, status, sizeof status) <= 0)
+        status[0] = '\0';
+    int desc = descends_from(root, st->self);
+    if (tr_privs_attach_target(&privs, root, status, desc, 0, why, sizeof why) ==
+        TR_PRIVS_REFUSED) {
+        tt_error("%s", why);
+        return TR_EXIT_FAILURE;
+    }
     int waited = wait_engine(st, st->o->wait_engine_ms);
     if (waited < 0) {
         tt_info("signal %d while waiting for the engine; nothing attached", -waited);
@@ -379,7 +396,8 @@ int tr_attach(struct tr_state *st)
 
     int r = seize_process(st, root);
     if (r < 0) {
-        ptrace_eperm_hint();
+        tr_privs_attach_target(&privs, root, status, desc, EPERM, why, sizeof why);
+        tt_error("%s", why);
         return TR_EXIT_FAILURE;
     }
     if (r == 0 && !st->tasks.count) {

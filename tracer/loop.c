@@ -26,6 +26,7 @@
 #include "decode.h"
 #include "filter.h"
 #include "mem.h"
+#include "privs.h"
 #include "procfs.h"
 #include "syscalls.h"
 #include "trace.h"
@@ -174,6 +175,8 @@ static void on_entry(struct tr_state *st, struct tr_task *t, long nr, const uint
         tr_emit_tamper(st, t, nr, args);
         return;
     }
+    if (!compat && tr_privs_deny_undumpable(st, t, nr, args))
+        return;
     if (compat && st->mode == TR_MODE_SYSCALL && !st->o->trace_all) {
         /* Without a filter 32-bit calls are not pre-selected: report them all (rare). */
     }
@@ -188,6 +191,7 @@ static void on_syscall_stop(struct tr_state *st, struct tr_task *t, int seccomp)
         resume(st, t, 0);
         return;
     }
+    tr_mem_refused = 0;
     if (info.op == PTRACE_SYSCALL_INFO_SECCOMP) {
         on_entry(st, t, (long)info.seccomp.nr, info.seccomp.args, info.arch,
                  info.seccomp.ret_data == TR_TAG_TAMPER);
@@ -197,6 +201,8 @@ static void on_syscall_stop(struct tr_state *st, struct tr_task *t, int seccomp)
         tr_decode_exit(st, t, info.exit.rval);
     }
     (void)seccomp;
+    if (tr_mem_refused == t->tid)
+        tr_unreadable_stop(st, t, &info);
     resume(st, t, 0);
 }
 
@@ -304,6 +310,14 @@ static void on_exec(struct tr_state *st, struct tr_task *t)
     struct tt_evb *b = tr_decode_exec_begin(st, t, &x);
     if (st->mode == TR_MODE_SYSCALL)
         t->flags |= TF_SKIP_EXIT;
+    /* Without CAP_SYS_PTRACE, an exec that made the process non-dumpable closes its memory to
+     * us: report (and, fail-closed, kill) it before it runs an instruction. */
+    if (!st->reads_all && tr_mem_readable(t->tid) == 0) {
+        tr_decode_exec_finish(st, t, b, &x);
+        tr_unreadable_exec(st, t, x.exe.path);
+        resume(st, t, 0);
+        return;
+    }
     /* The new program starts now (ld.so has 50-500 us of work before its first traced
      * syscall): reading the rest of its description from /proc overlaps with it instead of
      * keeping it stopped (~80 us per exec on a microVM). */

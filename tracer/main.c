@@ -6,13 +6,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "privs.h"
 #include "procfs.h"
 #include "trace.h"
 #include "tt_log.h"
+#include "tt_nodump.h"
 #if __has_include("dump.h")
 #include "dump.h"
 #define HAVE_DUMP 1
@@ -58,12 +59,34 @@ int main(int argc, char **argv)
     else if (o.verbose == 0)
         tt_log_set_level(TT_LOG_WARN);
 
-    /* Not dumpable: processes without CAP_SYS_PTRACE (the workload: launch drops it) cannot
-     * read or write the tracer's memory or ptrace it. */
-    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-
     static struct tr_state st;
     st.o = &o;
+    /* The capability probe: one line on what this tracer may do here (shown unless -q), or a
+     * refusal naming what is missing and where to grant it. */
+    struct tr_privs privs;
+    char what[2048];
+    tr_privs_read(&privs);
+    enum tr_privs_verdict v = tr_privs_assess(&privs, o.attach_pid != 0,
+                                              o.fail_policy == TR_FAIL_OPEN, what, sizeof what);
+    if (v == TR_PRIVS_REFUSED) {
+        tt_error("%s", what);
+        return TR_EXIT_FAILURE;
+    }
+    enum tt_log_level level = tt_log_get_level();
+    if (!o.quiet && level < TT_LOG_INFO)
+        tt_log_set_level(TT_LOG_INFO);
+    tt_info("%s", what);
+    tt_log_set_level(level);
+    st.reads_all = v == TR_PRIVS_FULL;
+    /* Tests only: shows what an unreadable tracee does when nothing stops it. */
+    const char *off = getenv("TARTAN_TEST_UNREADABLE_OFF");
+    st.unreadable_off = off && strcmp(off, "1") == 0;
+    /* Not dumpable: processes without CAP_SYS_PTRACE (the workload) cannot read or write the
+     * tracer's memory or ptrace it. A launch stays dumpable until the workload is seized (a
+     * child inherits the flag, and an unprivileged tracer may only seize a dumpable one). */
+    if (o.attach_pid)
+        tt_nodump();
+
     /* A closed stderr must not kill the tracer (and, fail-closed, the workload with it). */
     struct sigaction ign;
     memset(&ign, 0, sizeof ign);

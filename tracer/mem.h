@@ -7,6 +7,14 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* The tid of the last read the kernel refused (EPERM: the tracee changed uid or is not dumpable,
+ * and the tracer lacks CAP_SYS_PTRACE). The loop clears it before a stop and checks it after. */
+extern pid_t tr_mem_refused;
+
+/* Can the tracer read tid's memory? 1 yes, 0 no (the kernel refuses: another uid, not
+ * dumpable), -1 the task is gone. */
+int tr_mem_readable(pid_t tid);
+
 /* Reads exactly len bytes at addr. 0 or -1. */
 int tr_mem_read(pid_t tid, uint64_t addr, void *buf, size_t len);
 /* Reads a NUL-terminated string into buf (cap >= 1); truncated strings are cut at cap-1.

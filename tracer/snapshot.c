@@ -26,7 +26,7 @@ void tr_emit_procinfo(struct tr_state *st, pid_t pid, pid_t tid, long ptid)
     struct tt_evb b;
     tt_evb_begin(&b, evbuf, sizeof evbuf, TT_EV_PROCINFO, tr_now_ns(), tid, pid);
     tr_proc_add_cmdline(&b, pid);
-    tr_proc_add_desc(&b, pid, tid, ptid, st->o->with_env);
+    tr_proc_add_desc(&b, pid, tid, ptid, st->o->with_env || st->set.with_env);
     if (tt_evb_finish(&b, 0))
         tr_emit(st, evbuf);
 }
@@ -35,7 +35,8 @@ void tr_emit_procinfo(struct tr_state *st, pid_t pid, pid_t tid, long ptid)
 
 struct sockent {
     unsigned long ino;
-    int type;
+    int type;  /* TT_FD_* */
+    int stype; /* unix sockets: SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET */
     struct sockaddr_storage local, remote;
     socklen_t llen, rlen;
 };
@@ -130,15 +131,18 @@ static void load_unix(struct socktab *t, pid_t pid)
         return;
     }
     while (fgets(line, sizeof line, f)) {
+        /* Num RefCount Protocol Flags Type St Inode Path */
         unsigned long ino;
+        unsigned stype;
         int off = 0;
-        if (sscanf(line, "%*s %*s %*s %*s %*s %*s %lu%n", &ino, &off) != 1)
+        if (sscanf(line, "%*s %*s %*s %*s %x %*s %lu%n", &stype, &ino, &off) != 2)
             continue;
         struct sockent *e = sock_push(t);
         if (!e)
             break;
         e->ino = ino;
         e->type = TT_FD_UNIX;
+        e->stype = (int)stype;
         struct sockaddr_un *sun = (struct sockaddr_un *)&e->local;
         sun->sun_family = AF_UNIX;
         const char *p = line + off;
@@ -172,6 +176,68 @@ static void socktab_for(struct socktab *t, pid_t pid)
     load_inet(t, pid, "tcp6", 1);
     load_inet(t, pid, "udp6", 1);
     load_unix(t, pid);
+}
+
+/* One socket, by inode, in pid's /proc/PID/net tables: what pidfd_getfd + getsockname would
+ * say when a seccomp profile refuses pidfd_getfd (it needs CAP_SYS_PTRACE in Docker's and
+ * containerd's default profiles). */
+int tr_proc_sock(pid_t pid, long fd, struct tr_sockinfo *si)
+{
+    static const struct {
+        const char *file;
+        int domain, type, proto;
+    } tabs[] = {{"tcp", AF_INET, SOCK_STREAM, IPPROTO_TCP},
+                {"udp", AF_INET, SOCK_DGRAM, IPPROTO_UDP},
+                {"tcp6", AF_INET6, SOCK_STREAM, IPPROTO_TCP},
+                {"udp6", AF_INET6, SOCK_DGRAM, IPPROTO_UDP},
+                {"raw", AF_INET, SOCK_RAW, -1},
+                {"raw6", AF_INET6, SOCK_RAW, -1}};
+    char path[64], link[64];
+    unsigned long want;
+    snprintf(path, sizeof path, "/proc/%d/fd/%ld", (int)pid, fd);
+    ssize_t n = readlink(path, link, sizeof link - 1);
+    if (n < 0)
+        return -1;
+    link[n] = '\0';
+    if (sscanf(link, "socket:[%lu]", &want) != 1)
+        return -1;
+    memset(si, 0, sizeof *si);
+    for (size_t i = 0; i < sizeof tabs / sizeof tabs[0]; i++) {
+        snprintf(path, sizeof path, "/proc/%d/net/%s", (int)pid, tabs[i].file);
+        FILE *f = fopen(path, "re");
+        if (!f)
+            continue;
+        char line[512], la[64];
+        unsigned long ino;
+        int found = 0;
+        while (!found && fgets(line, sizeof line, f))
+            found = sscanf(line, " %*s %63s %*s %*s %*s %*s %*s %*s %*s %lu", la, &ino) == 2 &&
+                    ino == want;
+        fclose(f);
+        if (!found)
+            continue;
+        si->domain = tabs[i].domain;
+        si->type = tabs[i].type;
+        parse_hexaddr(la, tabs[i].domain == AF_INET6, &si->local, &si->llen);
+        /* raw sockets show their protocol where the port would be */
+        si->proto = tabs[i].proto >= 0 ? tabs[i].proto
+                                       : ntohs(((struct sockaddr_in *)&si->local)->sin_port);
+        return 0;
+    }
+    struct socktab t = {0};
+    load_unix(&t, pid);
+    int found = -1;
+    for (size_t i = 0; i < t.n && found < 0; i++) {
+        if (t.v[i].ino != want)
+            continue;
+        si->domain = AF_UNIX;
+        si->type = t.v[i].stype;
+        si->local = t.v[i].local;
+        si->llen = t.v[i].llen;
+        found = 0;
+    }
+    free(t.v);
+    return found;
 }
 
 static int fd_type_of(const char *link, const char *fdpath)
@@ -321,6 +387,10 @@ void tr_emit_tracerinfo(struct tr_state *st, const char *reason)
         const char *name = tr_sys_name(nr);
         if (!name || !tr_sysset_has(&st->set, nr))
             continue;
+        if (nr == SYS_recvfrom && st->set.recvfrom_all) {
+            put_name(p, cap, &used, "recvfrom.all");
+            continue;
+        }
         if (nr != SYS_socket || !st->set.socket_domains) {
             put_name(p, cap, &used, name);
             continue;
@@ -332,6 +402,8 @@ void tr_emit_tracerinfo(struct tr_state *st, const char *reason)
                 put_name(p, cap, &used, entry);
             }
     }
+    if (st->o->with_env || st->set.with_env)
+        put_name(p, cap, &used, "proc.env"); /* environments are captured */
     tt_evb_bytes(&b, TT_P_ARGS, TT_PK_STRLIST, p, used);
     tt_evb_u64(&b, TT_P_FLAGS,
                (uint64_t)st->mode | (uint64_t)st->o->fail_policy << 1 |

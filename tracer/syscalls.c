@@ -180,7 +180,8 @@ static const struct tr_sysdesc table[TR_MAX_NR] = {
     [__NR_recvfrom] = {TT_EV_RECVFROM,
                        CL_NET,
                        0,
-                       {P(0, INT, FD), P(2, U64, SIZE), P(4, SOCKADDR_OUT, ADDR)}},
+                       {P(0, INT, FD), P(1, DATA_OUT, DATA), P(2, U64, SIZE),
+                        P(4, SOCKADDR_OUT, ADDR)}},
     [__NR_recvmsg] = {TT_EV_RECVMSG, CL_NET, SP_RECVMSG, {P(0, INT, FD)}},
     [__NR_getsockopt] = {TT_EV_GETSOCKOPT,
                          D | CL_NET,
@@ -319,6 +320,15 @@ int tr_sysset_build(struct tr_sysset *s, const char *list, int all, char *bad, s
             memcpy(w, p, n);
             w[n] = '\0';
             p += n;
+            if (strcmp(w, "proc.env") == 0) {
+                s->with_env = 1;
+                continue;
+            }
+            if (strcmp(w, "recvfrom.all") == 0) {
+                s->recvfrom_all = 1;
+                tr_sysset_add(s, __NR_recvfrom);
+                continue;
+            }
             int dom = tr_socket_domain_entry(w);
             if (dom >= 0) {
                 tr_sysset_add(s, __NR_socket);

@@ -19,6 +19,7 @@ enum tr_argkind {
     AK_SOCKADDR_OUT, /* sockaddr filled by the kernel; next argument points to its length */
     AK_FDS_OUT,      /* int[2] filled by the kernel (pipe, socketpair): fd1, fd2 */
     AK_DATA,         /* buffer; its length is the next argument: first TR_SNAPLEN bytes */
+    AK_DATA_OUT,     /* buffer filled by the kernel; its length is the result: at exit */
 };
 
 enum tr_special {

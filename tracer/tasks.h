@@ -14,6 +14,7 @@ enum tr_task_flags {
     TF_ATTACHING = 1u << 2,    /* seized by -p; its interrupt stop is still to come */
     TF_DETACHING = 1u << 3,    /* detach at the next stop */
     TF_SKIP_EXIT = 1u << 4,    /* ignore the next syscall-exit stop (exec done) */
+    TF_UNREADABLE = 1u << 5,   /* its memory is closed to the tracer (reported: privs.c) */
 };
 
 struct tr_task {

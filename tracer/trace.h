@@ -4,6 +4,7 @@
 
 #include <signal.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include "sink.h"
@@ -33,6 +34,8 @@ struct tr_state {
     int sigfd;
     struct tt_sigsave sigsave;
     struct sigaction sigpipe_saved; /* the workload gets SIGPIPE as the tracer was given it */
+    int reads_all;      /* CAP_SYS_PTRACE: every tracee's memory is readable (privs.c) */
+    int unreadable_off; /* TARTAN_TEST_UNREADABLE_OFF=1: tests' negative control only */
     int protect_ring;
     int32_t ring_key, ring_shmid;
     unsigned ptrace_opts;
@@ -61,5 +64,14 @@ int tr_attach(struct tr_state *st);
 void tr_emit_procinfo(struct tr_state *st, pid_t pid, pid_t tid, long ptid);
 void tr_snapshot(struct tr_state *st, pid_t skip_pid);
 void tr_emit_tracerinfo(struct tr_state *st, const char *reason);
+
+/* A tracee's socket described from /proc (its fd link and the /proc/PID/net tables), for when
+ * pidfd_getfd is refused. 0 or -1. */
+struct tr_sockinfo {
+    int domain, type, proto;
+    struct sockaddr_storage local;
+    socklen_t llen;
+};
+int tr_proc_sock(pid_t pid, long fd, struct tr_sockinfo *si);
 
 #endif

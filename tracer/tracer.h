@@ -25,6 +25,11 @@ struct tr_sysset {
     /* socket stops only for these domains (bit d: domain d < 63); 0: every domain. From list
      * entries `socket.domain=D`, which the engine writes when its rules look only at those. */
     uint64_t socket_domains;
+    /* entry `proc.env`: the engine's rules read the environment (as -E) */
+    int with_env;
+    /* entry `recvfrom.all`: every recvfrom stops (the rules read received data), not only
+     * those with a source address (a datagram's peer) */
+    int recvfrom_all;
 };
 
 static inline int tr_sysset_has(const struct tr_sysset *s, long nr)

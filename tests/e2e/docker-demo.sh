@@ -42,12 +42,12 @@ E2E_CONTAINERS+=(demo-binaries demo-mounted demo-embedded demo-sidecar-wl demo-s
 show docker run -d --rm --name demo-binaries $p-binaries
 docker run -d --rm --network none --name demo-binaries "$p-binaries" >/dev/null
 show docker run -d --name demo-mounted --network host --volumes-from demo-binaries:ro \
-    -v "$TT_TMP/data:/data:ro" --cap-add SYS_PTRACE -e AWS_REGION=... -e AWS_ACCESS_KEY_ID=... \
+    -v "$TT_TMP/data:/data:ro" -e AWS_REGION=... -e AWS_ACCESS_KEY_ID=... \
     -e AWS_SECRET_ACCESS_KEY=... -e AWS_ENDPOINT_URL_CLOUDWATCH_LOGS="$MOTO_URL" \
     -e __CW_LOG_GROUP=/aws/ecs/service/falco_alerts --entrypoint /vendor/falco/bin/launcher $p-workload \
     /vendor/falco/bin/tracer /bin/bash /sample/workload.sh -- /vendor/falco/bin/engine -c /data/falco.yaml
 docker run -d --name demo-mounted --network host --volumes-from demo-binaries:ro \
-    -v "$TT_TMP/data:/data:ro" --cap-add SYS_PTRACE -e AWS_REGION="$AWS_REGION" \
+    -v "$TT_TMP/data:/data:ro" -e AWS_REGION="$AWS_REGION" \
     -e AWS_ACCESS_KEY_ID="$TASK_KEY_ID" -e AWS_SECRET_ACCESS_KEY="$TASK_SECRET" \
     -e AWS_ENDPOINT_URL_CLOUDWATCH_LOGS="$MOTO_URL" -e __CW_LOG_GROUP=/aws/ecs/service/falco_alerts \
     -e SAMPLE_INTERVAL=1 -e SAMPLE_CONNECT="127.0.0.1:$MOTO_PORT" \
@@ -61,22 +61,25 @@ show aws logs get-log-events --log-group-name /aws/ecs/service/falco_alerts --lo
 python3 "$E2E_DIR/moto.py" events /aws/ecs/service/falco_alerts | alerts
 
 say "2. Embedded pattern: binaries inside the image, launcher as entrypoint, alerts in docker logs"
-show docker run -d --name demo-embedded --cap-add SYS_PTRACE -v "$TT_TMP/data-stdout:/data:ro" $p-embedded
-docker run -d --name demo-embedded --network host --cap-add SYS_PTRACE -v "$TT_TMP/data-stdout:/data:ro" \
+show docker run -d --name demo-embedded -v "$TT_TMP/data-stdout:/data:ro" $p-embedded
+docker run -d --name demo-embedded --network host -v "$TT_TMP/data-stdout:/data:ro" \
     -e SAMPLE_INTERVAL=1 -e SAMPLE_CONNECT="127.0.0.1:$MOTO_PORT" "$p-embedded" >/dev/null
 sleep "$SECS"
 docker stop -t 30 demo-embedded >/dev/null
 show docker logs demo-embedded
 docker logs demo-embedded 2>&1 | alerts
 
-say "3. Sidecar pattern (EKS): workload under the tracer, engine in a second container sharing only IPC"
-show docker run -d --name demo-sidecar-wl --ipc shareable --cap-add SYS_PTRACE \
+say "3. Sidecar pattern (EKS): workload under the tracer, engine sharing only IPC, both uid 1000, no capability"
+show docker run -d --name demo-sidecar-wl --ipc shareable --user 1000 --cap-drop ALL \
+    -e SAMPLE_ETC_FILE=/etc/tartan-sample/tartan-sample.conf \
     --entrypoint /vendor/falco/bin/tracer $p-embedded /bin/bash /sample/workload.sh
-docker run -d --name demo-sidecar-wl --network none --ipc shareable --cap-add SYS_PTRACE \
+docker run -d --name demo-sidecar-wl --network none --ipc shareable --user 1000 --cap-drop ALL \
+    -e SAMPLE_ETC_FILE=/etc/tartan-sample/tartan-sample.conf \
     -e SAMPLE_INTERVAL=1 --entrypoint /vendor/falco/bin/tracer "$p-embedded" /bin/bash /sample/workload.sh >/dev/null
-show docker run -d --name demo-sidecar-engine --ipc container:demo-sidecar-wl -v "$TT_TMP/data-stdout:/data:ro" $p-engine
-docker run -d --name demo-sidecar-engine --network none --ipc container:demo-sidecar-wl \
-    -v "$TT_TMP/data-stdout:/data:ro" "$p-engine" -c /data/falco.yaml >/dev/null
+show docker run -d --name demo-sidecar-engine --ipc container:demo-sidecar-wl --user 1000:1000 --cap-drop ALL \
+    -v "$TT_TMP/data-stdout:/data:ro" $p-engine
+docker run -d --name demo-sidecar-engine --network none --ipc container:demo-sidecar-wl --user 1000:1000 \
+    --cap-drop ALL -v "$TT_TMP/data-stdout:/data:ro" "$p-engine" -c /data/falco.yaml >/dev/null
 sleep "$SECS"
 docker stop -t 30 demo-sidecar-wl >/dev/null
 sleep 1

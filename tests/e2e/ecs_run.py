@@ -6,7 +6,9 @@
                                         "<ecs name> <docker name> <stopTimeout>" lines
 
 `run` substitutes ${VAR} placeholders from the K=V arguments, maps volumesFrom, entryPoint,
-command, environment, linuxParameters.capabilities and dependsOn (START) onto docker run, and
+command, environment, user, linuxParameters.capabilities and dependsOn (START) onto docker
+run (with USER=U among the K=V arguments, "user": "U" is set on the essential container, as a
+task definition for a non-root image would have it), and
 adds the environment variables in $ECS_RUN_EXTRA_ENV (NAME=VALUE lines) to every container: in
 the tests, the task role's credentials and the CloudWatch endpoint (moto on 127.0.0.1), which
 ECS would provide through the task role. Containers use --network host (awsvpc gives the
@@ -49,11 +51,15 @@ def check(td):
     dep = wl.get("dependsOn", [])
     report("depends-on-start", {"containerName": donor["name"], "condition": "START"} in dep, f"dependsOn {dep}")
     caps = wl.get("linuxParameters", {}).get("capabilities", {}).get("add", [])
-    report("sys-ptrace", caps == ["SYS_PTRACE"], f"capabilities.add {caps}")
+    report("capabilities", set(caps) <= {"SYS_PTRACE"},
+           f"capabilities.add {caps}: Fargate allows SYS_PTRACE only (and the tracer needs none)")
     argv = (wl.get("entryPoint") or []) + (wl.get("command") or [])
     ok = (argv[:2] == ["/vendor/falco/bin/launcher", "/vendor/falco/bin/tracer"] and "--" in argv
           and "/vendor/falco/bin/engine" in argv[argv.index("--") + 1:])
     report("entrypoint-launcher", ok, f"entryPoint+command {argv}")
+    hc = wl.get("healthCheck", {}).get("command", [])
+    report("healthcheck-exec-form", hc[:2] == ["CMD", "/vendor/falco/bin/engine"] and "--health" in hc,
+           f"healthCheck.command {hc} (CMD form: scratch images have no shell)")
     env = {e["name"]: e["value"] for e in wl.get("environment", [])}
     report("cw-log-group", bool(env.get("__CW_LOG_GROUP")), "no __CW_LOG_GROUP in the environment")
     report("config-in-environment", "TARTAN_FALCO_YAML" in env or "TARTAN_FALCO_YAML_B64" in env,
@@ -72,9 +78,13 @@ def check(td):
            f"runtimePlatform.cpuArchitecture {arch!r}: X86_64 or ARM64")
 
 
-def run(td, prefix):
+def run(td, prefix, user=None):
     extra = [l for l in os.environ.get("ECS_RUN_EXTRA_ENV", "").splitlines() if "=" in l]
     cs = td["containerDefinitions"]
+    if user:
+        for c in cs:
+            if c.get("essential", True):
+                c["user"] = user
     started = {}
     order = []
     while len(order) < len(cs):
@@ -93,6 +103,8 @@ def run(td, prefix):
         argv = ["docker", "run", "-d", "--name", name, "--network", "host"]
         for v in c.get("volumesFrom", []):
             argv += ["--volumes-from", started[v["sourceContainer"]] + (":ro" if v.get("readOnly") else "")]
+        if c.get("user"):
+            argv += ["--user", c["user"]]
         for cap in c.get("linuxParameters", {}).get("capabilities", {}).get("add", []):
             argv += ["--cap-add", cap]
         if c.get("linuxParameters", {}).get("initProcessEnabled"):
@@ -121,7 +133,7 @@ def main():
     if sys.argv[1] == "check":
         check(td)
     else:
-        run(td, sys.argv[3])
+        run(td, sys.argv[3], subst.get("USER"))
 
 
 if __name__ == "__main__":

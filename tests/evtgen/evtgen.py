@@ -9,6 +9,12 @@ priority and output fields. Cases whose context asks for a container run inside 
 started from the local base image with the Tartan binaries mounted (mounted pattern).
 
   evtgen.py [--specs DIR] [--rules FILE] [--only SUBSTR] [--no-container] [--prefix NAME]
+            [--container-only] [--as-user UID]
+
+--as-user UID runs the container cases as that uid with every capability dropped (docker run
+--user UID --cap-drop ALL, as EKS on Fargate runs a non-root pod): cases that cannot run so
+are skipped with the reason (a process that must be root, a rule that needs a capability,
+a path the uid may not write); a process the spec runs as another non-root user runs as UID.
 
 Prints PASS/FAIL/SKIP lines (tests/run.sh protocol), a table (rule, case, result, reason) and
 totals. Exit status 0 when no case failed. See docs/evtgen.md.
@@ -40,8 +46,11 @@ HELPERS = os.environ.get("TT_HELPERS") or os.path.join(ROOT, "build", "helpers")
 
 MAX_LANES = 16
 STRING_ARGS = {"pathname", "target", "linkPath", "oldPath", "newPath", "address", "destAddr", "buf",
-               "buffer"}
-EXTRA_CONSTS = {"AT_FDCWD": -100, "AT_SYMLINK_FOLLOW": 0x400, "AT_EMPTY_PATH": 0x1000}
+               "buffer", "bufferHex"}
+EXTRA_CONSTS = {"AT_FDCWD": -100, "AT_SYMLINK_FOLLOW": 0x400, "AT_EMPTY_PATH": 0x1000,
+                "AT_REMOVEDIR": 0x200, "CLONE_NEWUTS": 0x04000000, "CLONE_NEWNET": 0x40000000,
+                "CLONE_NEWUSER": 0x10000000, "CLONE_NEWNS": 0x00020000, "BPF_PROG_LOAD": 5,
+                "UFFD_USER_MODE_ONLY": 1, "RENAME_NOREPLACE": 1}
 
 
 def log(*a):
@@ -232,22 +241,30 @@ def chain_of(test):
     return [p or {} for p in procs]
 
 
-def write_plan(case, path, casedir, outpath):
-    """The eg_proc plan of a case. casedir/outpath are paths as the case will see them."""
+def write_plan(case, path, casedir, outpath, as_user=None):
+    """The eg_proc plan of a case. casedir/outpath are paths as the case will see them. With
+    as_user, no process switches user (the run has no capability to)."""
     lines = [f"out {enc(outpath)}"]
     for i, p in enumerate(chain_of(case.test)):
-        unknown = set(p) - {"name", "exe", "exePath", "args", "env", "user"}
+        unknown = set(p) - {"name", "exe", "exePath", "args", "env", "user", "capabilities", "tty"}
         if unknown:
             raise ValueError(f"process property {', '.join(sorted(unknown))} not supported by this runner")
+        if "capabilities" in p and (p["capabilities"] not in ("", None) or not p.get("user")):
+            raise ValueError("process capabilities: only \"\" (none, with a non-root user) is supported")
         name = p.get("name")
         exepath = p.get("exePath") or f"{casedir}/p{i}/" + (".eg-exe" if name else "event-generator")
         arg0 = p.get("exe") or name or os.path.basename(exepath)
+        user = p.get("user") if as_user is None else None
         lines.append(f"proc {i} {enc(exepath)} {enc(name) if name else '-'} {enc(arg0)} "
-                     f"{enc(p['user']) if p.get('user') else '-'}")
+                     f"{enc(user) if user else '-'}")
         for a in split_args(p.get("args")):
             lines.append(f"arg {i} {enc(a)}")
         for k, v in (p.get("env") or {}).items():
             lines.append(f"env {i} {enc(f'{k}={v}')}")
+        if "capabilities" in p and as_user is None:  # "": none (a non-root user, no capability)
+            lines.append(f"opt {i} nocaps")
+        if p.get("tty"):  # Tartan extension: a session of its own with a pty as its terminal
+            lines.append(f"opt {i} tty")
     for key in ("before", "after"):
         if case.test.get(key):
             lines.append(f"{key} {enc(case.test[key])}")
@@ -294,6 +311,8 @@ def conflict_keys(case):
         flags = a.get("flags", (a.get("how") or {}).get("flags", 0))
         creat = isinstance(to_int(flags), int) and to_int(flags) & os.O_CREAT
         if sc in ("open", "openat", "openat2") and creat and a.get("pathname"):
+            keys.add(os.path.normpath(a["pathname"]))
+        if sc in ("creat", "mkdir", "mkdirat") and a.get("pathname"):
             keys.add(os.path.normpath(a["pathname"]))
         for k in ("newPath", "linkPath"):
             if a.get(k):
@@ -343,10 +362,11 @@ def assign_lanes(cases):
 # ---------------------------------------------------------------- engine configuration
 
 def engine_config(path, alerts_path, rules, fields):
+    """rules: the rules files as the engine sees them, loaded in this order."""
     fields = sorted(set(fields) | {"proc.pid", "proc.ppid", "proc.name", "proc.exepath", "container.id",
                                    "user.name", "evt.type"})
     cfg = {
-        "rules_files": [rules],
+        "rules_files": list(rules),
         "json_output": True,
         "json_include_output_property": True,
         "json_include_tags_property": False,
@@ -375,11 +395,12 @@ def expected_fields(cases):
 class Run:
     """One traced run: a batch of cases executed by one eg_proc --batch under one tracer."""
 
-    def __init__(self, work, name, cases, rules, inside):
+    def __init__(self, work, name, cases, rules, inside, as_user=None):
+        self.as_user = as_user
         self.work = work
         self.name = name
         self.cases = cases
-        self.rules = rules
+        self.rules = list(rules)
         self.inside = inside  # path of `work` as the processes see it
         self.dir = os.path.join(work, name)
         os.makedirs(os.path.join(self.dir, "plans"), exist_ok=True)
@@ -395,7 +416,7 @@ class Run:
             i = len(good)
             try:
                 write_plan(c, os.path.join(self.dir, "plans", f"c{i}.plan"), f"{case_root}/c{i}",
-                           f"{self.seen_dir}/out/c{i}.out")
+                           f"{self.seen_dir}/out/c{i}.out", self.as_user)
                 good.append(c)
             except (ValueError, KeyError, TypeError) as e:
                 c.result, c.reason = "FAIL", f"cannot run this case: {e}"
@@ -407,9 +428,11 @@ class Run:
             batch.append(f"case L{lanes[i]} {self.seen_dir}/plans/c{i}.plan")
         with open(os.path.join(self.dir, "batch"), "w") as f:
             f.write("\n".join(batch) + "\n")
-        engine_config(os.path.join(self.dir, "falco.yaml"), f"{self.seen_dir}/alerts.json",
-                      f"{self.seen_dir}/rules.yaml", expected_fields(self.cases))
-        shutil.copyfile(self.rules, os.path.join(self.dir, "rules.yaml"))
+        seen = [f"{self.seen_dir}/rules{i}.yaml" for i in range(len(self.rules))]
+        engine_config(os.path.join(self.dir, "falco.yaml"), f"{self.seen_dir}/alerts.json", seen,
+                      expected_fields(self.cases))
+        for i, r in enumerate(self.rules):
+            shutil.copyfile(r, os.path.join(self.dir, f"rules{i}.yaml"))
 
     def collect(self):
         for i, c in enumerate(self.cases):
@@ -442,12 +465,19 @@ def ring_key():
     return 0x45470000 + (os.getpid() & 0xffff)
 
 
+# TARTAN_SYSCALLS_FILE for the traced runs (--syscalls-file): the engine writes the set its
+# enabled rules need (and `proc.env` when they read environments), the tracer reads it.
+SYSCALLS_FILE = None
+
+
 def run_host(run, timeout):
     key = ring_key()
     env = dict(os.environ)
     for k in list(env):
         if k.startswith("TARTAN_"):
             del env[k]
+    if SYSCALLS_FILE:
+        env["TARTAN_SYSCALLS_FILE"] = os.path.join(run.dir, "syscalls")
     env["TT_RING_KEY"] = str(key)
     env["LAUNCHER_GRACE_PERIOD"] = "20"
     cmd = [os.path.join(BIN, "launcher"),
@@ -502,19 +532,29 @@ def host_caps():
 def run_container(run, image, binaries, timeout, cname, spec):
     """The batch inside one container: the mounted pattern (binaries container's volume via
     --volumes-from, launcher as the entrypoint, tracer in front of eg_proc, engine behind).
-    spec is the test's context.container: image (a tag given to the base image), name, env."""
+    spec is the test's context.container: image (a tag given to the base image), name, env, and
+    (Tartan's extensions) seccomp: unconfined, hosts: {name: address} (/etc/hosts).
+    run.as_user: as that uid with no capability, else as root with every one the host has."""
     caps, _ = host_caps()
+    if run.as_user is not None:
+        caps = ["--user", str(run.as_user), "--cap-drop", "ALL"]
     if spec.get("image") and spec["image"] != image:
         subprocess.run(["docker", "tag", image, spec["image"]], check=True, capture_output=True)
         image = spec["image"]
     envs = sum((["-e", f"{k}={v}"] for k, v in (spec.get("env") or {}).items()), [])
+    if spec.get("seccomp") == "unconfined":  # Tartan extension: no runtime seccomp profile
+        envs += ["--security-opt", "seccomp=unconfined"]
+    for h, ip in (spec.get("hosts") or {}).items():  # Tartan extension: /etc/hosts entries
+        envs += ["--add-host", f"{h}:{ip}"]
     subprocess.run(["docker", "rm", "-f", cname], capture_output=True)
-    users = sorted(set().union(*(users_of(c) for c in run.cases)) - {"root"})
+    users = sorted(set().union(*(users_of(c) for c in run.cases)) - {"root"}) if run.as_user is None else []
     mk = "".join(f"id -u {shlex.quote(u)} >/dev/null 2>&1 || useradd -M -r -s /usr/sbin/nologin "
                  f"{shlex.quote(u)}; " for u in users)
     inner = (f"{mk}exec /vendor/falco/bin/launcher /vendor/falco/bin/tracer --wait-engine 30000 "
              f"/eg/eg_proc --batch {run.seen_dir}/batch -- /vendor/falco/bin/engine "
              f"-c {run.seen_dir}/falco.yaml")
+    if SYSCALLS_FILE:
+        envs += ["-e", f"TARTAN_SYSCALLS_FILE={run.seen_dir}/syscalls"]
     cmd = ["docker", "run", "--rm", "--name", cname, "--network", "none",
            "--sysctl", "net.ipv6.conf.all.disable_ipv6=0", "--volumes-from", f"{binaries}:ro",
            "-v", f"{run.work}:/eg", "-e", "LAUNCHER_GRACE_PERIOD=20", *envs, *caps,
@@ -530,6 +570,41 @@ def run_container(run, image, binaries, timeout, cname, spec):
             rc = "timeout"
     log(f"container run ended: {rc}")
     return rc
+
+
+# ---------------------------------------------------------------- non-root runs
+
+CAP_RE = re.compile(r"thread\.cap_effective\s+contains\s+(CAP_\w+)")
+
+
+def nonroot_skip(case, rules, uid):
+    """Why a container case cannot run as uid (no capability), or None."""
+    if "root" in users_of(case):
+        return (f"the case runs a process as root; as uid {uid} with no capability nothing can "
+                f"switch to root (CAP_SETUID)")
+    caps = sorted(set(CAP_RE.findall(rule_condition(rules, case.rule))))
+    if caps:
+        return (f"the rule's condition tests thread.cap_effective for {', '.join(caps)}, which a "
+                f"uid {uid} process without capabilities never holds")
+    if "container.privileged" in rule_condition(rules, case.rule):
+        return f"the rule needs container.privileged=true; a non-root container is not privileged"
+    return None
+
+
+def unwritable_dirs(image, uid, dirs):
+    """The directories of dirs that uid may not write in image (one container)."""
+    if not dirs:
+        return set()
+    p = subprocess.run(["docker", "run", "--rm", "--network", "none", "--user", str(uid),
+                        "--cap-drop", "ALL", "--entrypoint", "/bin/sh", image, "-c",
+                        'for d; do [ -w "$d" ] || echo "$d"; done', "sh", *sorted(dirs)],
+                       capture_output=True, text=True, timeout=120)
+    return set(p.stdout.split())
+
+
+def created_dirs(case):
+    """Directories a case creates files in (its resources, created paths and links)."""
+    return {os.path.dirname(k) for k in conflict_keys(case) if k.startswith("/")}
 
 
 # ---------------------------------------------------------------- checking
@@ -591,10 +666,189 @@ def check(case, alerts):
 
 # ---------------------------------------------------------------- main
 
+class Ctx:
+    """What one invocation creates and removes at the end (work directory, users, containers)."""
+
+    def __init__(self, o):
+        self.o = o
+        self.work = tempfile.mkdtemp(prefix="tt-evtgen-")
+        os.chmod(self.work, 0o755)
+        self.created_users = []
+        self.cname = f"tt-evtgen-{os.getpid()}"
+        self.binaries = f"tt-evtgen-bin-{os.getpid()}"
+        self.leftovers = {}
+        self.run_problems = []
+        self.containers = []
+        self.binaries_ready = False
+        self.priv_err = "not probed"
+
+    def cleanup(self):
+        if shutil.which("docker"):
+            subprocess.run(["docker", "rm", "-f", *self.containers, self.binaries], capture_output=True)
+        for u in self.created_users:
+            subprocess.run(["userdel", u], capture_output=True)
+        for p in self.leftovers:
+            try:
+                if os.path.islink(p) or os.path.isfile(p):
+                    os.unlink(p)
+            except OSError:
+                pass
+        if self.o.keep:
+            log(f"work directory kept: {self.work}")
+        else:
+            shutil.rmtree(self.work, ignore_errors=True)
+
+
+def run_pass(ctx, cases, rules, tag):
+    """Runs the cases (the host batch, then one container per distinct context.container) with
+    the engine loading `rules`; returns [(case, alerts of its run)]. Cases that cannot run here
+    get c.skip. tag names the runs ("" for the main pass)."""
+    o, work = ctx.o, ctx.work
+    out = []
+    host = [c for c in cases if not c.skip and not c.container]
+    cont = [c for c in cases if not c.skip and c.container]
+
+    # Paths a case's steps may leave behind (links, created files): removed at the end
+    # when they did not exist before.
+    for c in host:
+        for st in c.test.get("steps") or []:
+            a = st.get("args") or {}
+            for k in ("pathname", "newPath", "linkPath"):
+                if a.get(k) and not os.path.lexists(a[k]):
+                    ctx.leftovers[a[k]] = True
+
+    if host:
+        for u in sorted(set().union(*(users_of(c) for c in host))):
+            try:
+                pwd.getpwnam(u)
+            except KeyError:
+                r = subprocess.run(["useradd", "-M", "-r", "-s", "/usr/sbin/nologin", u],
+                                   capture_output=True, text=True)
+                if r.returncode == 0:
+                    ctx.created_users.append(u)
+                else:
+                    log(f"useradd {u}: {r.stderr.strip()}")
+        run = Run(work, f"{tag}host", host, rules, work)
+        run.prepare(f"{work}/{tag}host/cases")
+        os.makedirs(f"{work}/{tag}host/cases", exist_ok=True)
+        os.chmod(f"{work}/{tag}host/cases", 0o755)
+        shutil.copy(os.path.join(HELPERS, "eg_proc"), os.path.join(work, "eg_proc"))
+        t0 = time.time()
+        rc = run_host(run, o.timeout)
+        log(f"{tag}host batch: {len(host)} cases in {time.time() - t0:.1f}s (launcher status {rc})")
+        alerts = run.collect()
+        log(f"{tag}host batch: {len(alerts)} alerts")
+        ctx.run_problems.append(run_problem(f"{tag}host", run, rc))
+        out += [(c, alerts) for c in run.cases]
+
+    if cont:
+        why = None
+        if o.container_skip:
+            why = o.container_skip
+        elif o.no_container:
+            why = "container cases not requested (--no-container)"
+        elif not docker_ok():
+            why = "no Docker daemon answers (docker info failed)"
+        image = os.environ.get("TT_BASE_IMAGE", "debian:bookworm-slim")
+        bin_image = os.environ.get("TT_IMAGE_PREFIX", "tartan") + "-binaries"
+        if not why:
+            for im in (image, bin_image):
+                if subprocess.run(["docker", "image", "inspect", im], capture_output=True).returncode:
+                    why = f"image {im} is missing (tests/lib/docker.sh builds it)"
+        if not why and ctx.priv_err == "not probed":
+            ctx.priv_err = privileged_probe(image)
+        if why:
+            for c in cont:
+                c.skip = why
+            return out
+        runnable = []
+        if o.as_user is not None:
+            dirs = set().union(*(created_dirs(c) for c in cont))
+            closed = unwritable_dirs(image, o.as_user, dirs)
+            for c in cont:
+                bad = sorted(created_dirs(c) & closed)
+                c.skip = nonroot_skip(c, rules, o.as_user) or (
+                    f"the case creates files in {', '.join(bad)}, which uid {o.as_user} may "
+                    f"not write in {image}" if bad else None)
+        for c in cont:
+            if c.skip:
+                continue
+            if "container.privileged" in rule_condition(rules, c.rule) and ctx.priv_err:
+                c.skip = (f"the rule needs container.privileged=true and docker run "
+                          f"--privileged fails here ({ctx.priv_err}; the host lacks "
+                          f"{', '.join('CAP_' + n for n in host_caps()[1]) or 'a capability'}); "
+                          f"note: Tartan's engine takes container.privileged only from ECS "
+                          f"task metadata (Fargate has no privileged containers)")
+            else:
+                runnable.append(c)
+        # One container per distinct context.container (image tag, name, env).
+        groups = {}
+        for c in runnable:
+            spec = (c.test.get("context") or {}).get("container") or {}
+            groups.setdefault(json.dumps(spec, sort_keys=True), []).append(c)
+        if runnable and not ctx.binaries_ready:
+            subprocess.run(["docker", "rm", "-f", ctx.binaries], capture_output=True)
+            subprocess.run(["docker", "create", "--name", ctx.binaries, bin_image], check=True,
+                           capture_output=True)
+            shutil.copy(os.path.join(HELPERS, "eg_proc"), os.path.join(work, "eg_proc"))
+            ctx.binaries_ready = True
+        for gi, (key, group) in enumerate(sorted(groups.items())):
+            spec = json.loads(key)
+            name = spec.get("name") or f"{ctx.cname}-{tag}{gi}"
+            ctx.containers.append(name)
+            run = Run(work, f"{tag}container{gi}", group, rules, "/eg", o.as_user)
+            if o.exe_on_volume:
+                # the case executables on the mounted work directory, not in the container's
+                # overlay: copies the runner makes are not "new binaries" of the container
+                os.makedirs(os.path.join(run.dir, "cases"), exist_ok=True)
+                os.chmod(os.path.join(run.dir, "cases"), 0o777)
+                run.prepare(f"{run.seen_dir}/cases")
+            else:
+                run.prepare("/tmp/tt-evtgen")
+            t0 = time.time()
+            rc = run_container(run, image, ctx.binaries, o.timeout, name, spec)
+            log(f"{tag}container batch {gi}: {len(run.cases)} cases in {time.time() - t0:.1f}s "
+                f"(status {rc})")
+            alerts = run.collect()
+            log(f"{tag}container batch {gi}: {len(alerts)} alerts")
+            ctx.run_problems.append(run_problem(f"{tag}container{gi}", run, rc))
+            out += [(c, alerts) for c in run.cases]
+    return out
+
+
+def check_none(case, alerts, rules):
+    """The negative pass: with only `rules` (the stable file) loaded, the case's processes must
+    raise nothing, except the rules the test lists under negativeAllowed (a behaviour that is,
+    by design, also a stable rule's: the spec says why)."""
+    if not case.pids:
+        return "FAIL", "the case's processes never ran"
+    allowed = set(case.test.get("negativeAllowed") or [])
+    got = sorted({a.get("rule") for a in alerts
+                  if (a.get("output_fields") or {}).get("proc.pid") in case.pids})
+    extra = [r for r in got if r not in allowed]
+    if extra:
+        return "FAIL", f"raised with only {', '.join(os.path.basename(r) for r in rules)}: {', '.join(extra)}"
+    missing = sorted(allowed - set(got))
+    if missing:
+        return "FAIL", f"negativeAllowed rules did not fire (stale spec?): {', '.join(missing)}"
+    return "PASS", ""
+
+
 def main(argv=None):
+    global SYSCALLS_FILE
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--specs", default=os.path.join(SHARED, "falco-evtgen-suite"))
-    ap.add_argument("--rules", default=os.path.join(SHARED, "falco-rules", "falco_rules.yaml"))
+    ap.add_argument("--rules", action="append", default=None,
+                    help="rules file the engine loads (repeatable, in order; default: the upstream "
+                         "falco_rules.yaml)")
+    ap.add_argument("--negative-rules", action="append", default=[],
+                    help="run every case a second time with only these rules files loaded: the "
+                         "case's processes must raise nothing (repeatable)")
+    ap.add_argument("--exe-on-volume", action="store_true",
+                    help="container cases: the process executables live on the mounted work "
+                         "directory (not the overlay), so they are not new container binaries")
+    ap.add_argument("--syscalls-file", action="store_true",
+                    help="give the traced runs TARTAN_SYSCALLS_FILE (the engine's syscall set)")
     ap.add_argument("--only", action="append", default=[],
                     help="run only cases whose label contains this (repeatable: any of them)")
     ap.add_argument("--one-per-test", action="store_true", help="only the first case of each test")
@@ -605,7 +859,11 @@ def main(argv=None):
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
     ap.add_argument("--list", action="store_true", help="list the selected cases and exit")
     ap.add_argument("--timeout", type=int, default=240, help="seconds per traced run")
+    ap.add_argument("--container-only", action="store_true", help="select only the container cases")
+    ap.add_argument("--as-user", type=int, help="run the container cases as this uid, no capability")
     o = ap.parse_args(argv)
+    rules = o.rules or [os.path.join(SHARED, "falco-rules", "falco_rules.yaml")]
+    SYSCALLS_FILE = o.syscalls_file
 
     cases = load_cases(o.specs)
     selected = [c for c in cases if not o.only or any(x in c.label for x in o.only)]
@@ -613,6 +871,8 @@ def main(argv=None):
         selected = [c for c in selected if c.index == 0]
     if o.host_only:
         selected = [c for c in selected if not c.container]
+    if o.container_only or o.as_user is not None:
+        selected = [c for c in selected if c.container]
     for c in cases:
         if c not in selected:
             continue
@@ -636,126 +896,27 @@ def main(argv=None):
         print(f"FAIL {o.prefix}evtgen-setup: {helper} missing")
         return 1
 
-    work = tempfile.mkdtemp(prefix="tt-evtgen-")
-    os.chmod(work, 0o755)
-    created_users = []
-    cname = f"tt-evtgen-{os.getpid()}"
-    binaries = f"tt-evtgen-bin-{os.getpid()}"
-    leftovers = {}
-    run_problems = []
-    containers = []
+    ctx = Ctx(o)
+    negatives = []
     try:
-        host = [c for c in selected if not c.skip and not c.container]
-        cont = [c for c in selected if not c.skip and c.container]
-
-        # Paths a case's steps may leave behind (links, created files): removed at the end
-        # when they did not exist before.
-        for c in host:
-            for s in c.test.get("steps") or []:
-                a = s.get("args") or {}
-                for k in ("pathname", "newPath", "linkPath"):
-                    if a.get(k) and not os.path.lexists(a[k]):
-                        leftovers[a[k]] = True
-
-        if host:
-            for u in sorted(set().union(*(users_of(c) for c in host))):
-                try:
-                    pwd.getpwnam(u)
-                except KeyError:
-                    r = subprocess.run(["useradd", "-M", "-r", "-s", "/usr/sbin/nologin", u],
-                                       capture_output=True, text=True)
-                    if r.returncode == 0:
-                        created_users.append(u)
-                    else:
-                        log(f"useradd {u}: {r.stderr.strip()}")
-            run = Run(work, "host", host, o.rules, work)
-            run.prepare(f"{work}/host/cases")
-            os.makedirs(f"{work}/host/cases", exist_ok=True)
-            os.chmod(f"{work}/host/cases", 0o755)
-            shutil.copy(helper, os.path.join(work, "eg_proc"))
-            t0 = time.time()
-            rc = run_host(run, o.timeout)
-            log(f"host batch: {len(host)} cases in {time.time() - t0:.1f}s (launcher status {rc})")
-            alerts = run.collect()
-            log(f"host batch: {len(alerts)} alerts")
-            run_problems.append(run_problem("host", run, rc))
-            for c in run.cases:
-                c.result, c.reason = check(c, alerts)
-
-        if cont:
-            why = None
-            if o.container_skip:
-                why = o.container_skip
-            elif o.no_container:
-                why = "container cases not requested (--no-container)"
-            elif not docker_ok():
-                why = "no Docker daemon answers (docker info failed)"
-            image = os.environ.get("TT_BASE_IMAGE", "debian:bookworm-slim")
-            bin_image = os.environ.get("TT_IMAGE_PREFIX", "tartan") + "-binaries"
-            if not why:
-                for im in (image, bin_image):
-                    if subprocess.run(["docker", "image", "inspect", im], capture_output=True).returncode:
-                        why = f"image {im} is missing (tests/lib/docker.sh builds it)"
-            priv_err = None
-            if not why:
-                priv_err = privileged_probe(image)
-            if why:
-                for c in cont:
-                    c.skip = why
-            else:
-                runnable = []
-                for c in cont:
-                    if "container.privileged" in rule_condition(o.rules, c.rule) and priv_err:
-                        c.skip = (f"the rule needs container.privileged=true and docker run "
-                                  f"--privileged fails here ({priv_err}; the host lacks "
-                                  f"{', '.join('CAP_' + n for n in host_caps()[1]) or 'a capability'}); "
-                                  f"note: Tartan's engine takes container.privileged only from ECS "
-                                  f"task metadata (Fargate has no privileged containers)")
-                    else:
-                        runnable.append(c)
-                # One container per distinct context.container (image tag, name, env).
-                groups = {}
-                for c in runnable:
-                    spec = (c.test.get("context") or {}).get("container") or {}
-                    groups.setdefault(json.dumps(spec, sort_keys=True), []).append(c)
-                if runnable:
-                    subprocess.run(["docker", "rm", "-f", binaries], capture_output=True)
-                    subprocess.run(["docker", "create", "--name", binaries, bin_image], check=True,
-                                   capture_output=True)
-                    shutil.copy(helper, os.path.join(work, "eg_proc"))
-                for gi, (key, group) in enumerate(sorted(groups.items())):
-                    spec = json.loads(key)
-                    name = spec.get("name") or f"{cname}-{gi}"
-                    containers.append(name)
-                    run = Run(work, f"container{gi}", group, o.rules, "/eg")
-                    run.prepare("/tmp/tt-evtgen")
-                    t0 = time.time()
-                    rc = run_container(run, image, binaries, o.timeout, name, spec)
-                    log(f"container batch {gi}: {len(run.cases)} cases in {time.time() - t0:.1f}s "
-                        f"(status {rc})")
-                    alerts = run.collect()
-                    log(f"container batch {gi}: {len(alerts)} alerts")
-                    run_problems.append(run_problem(f"container{gi}", run, rc))
-                    for c in run.cases:
-                        c.result, c.reason = check(c, alerts)
+        for c, alerts in run_pass(ctx, selected, rules, ""):
+            c.result, c.reason = check(c, alerts)
+        if o.negative_rules:
+            for c in selected:
+                if c.skip or c.result == "SKIP":
+                    continue
+                n = copy.copy(c)
+                n.pids, n.notes, n.result, n.reason = set(), [], None, ""
+                negatives.append(n)
+            for c, alerts in run_pass(ctx, negatives, o.negative_rules, "neg-"):
+                c.result, c.reason = check_none(c, alerts, o.negative_rules)
     finally:
-        if shutil.which("docker"):
-            subprocess.run(["docker", "rm", "-f", *containers, binaries], capture_output=True)
-        for u in created_users:
-            subprocess.run(["userdel", u], capture_output=True)
-        for p in leftovers:
-            try:
-                if os.path.islink(p) or os.path.isfile(p):
-                    os.unlink(p)
-            except OSError:
-                pass
-        if o.keep:
-            log(f"work directory kept: {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
+        ctx.cleanup()
 
     rc = report(selected, o.prefix)
-    for name, why in (p for p in run_problems if p):
+    if negatives:
+        rc |= report(negatives, o.prefix + "negative.", "evtgen negative")
+    for name, why in (p for p in ctx.run_problems if p):
         print(f"FAIL {o.prefix}evtgen-run-{name}: {why}", flush=True)
         rc = 1
     return rc
@@ -786,18 +947,24 @@ def run_problem(name, run, rc):
 _conditions = {}
 
 
-def rule_condition(rules_path, rule):
-    if rules_path not in _conditions:
-        conds = {}
-        with open(rules_path) as f:
-            for item in yaml.safe_load(f) or []:
-                if isinstance(item, dict) and "rule" in item:
-                    conds[item["rule"]] = str(item.get("condition", ""))
-        _conditions[rules_path] = conds
-    return _conditions[rules_path].get(rule, "")
+def rule_condition(rules_paths, rule):
+    """The rule's condition as the last of the files that define it writes it."""
+    if isinstance(rules_paths, str):
+        rules_paths = [rules_paths]
+    cond = ""
+    for path in rules_paths:
+        if path not in _conditions:
+            conds = {}
+            with open(path) as f:
+                for item in yaml.safe_load(f) or []:
+                    if isinstance(item, dict) and "rule" in item and "condition" in item:
+                        conds[item["rule"]] = str(item.get("condition", ""))
+            _conditions[path] = conds
+        cond = _conditions[path].get(rule, cond)
+    return cond
 
 
-def report(cases, prefix):
+def report(cases, prefix, title="evtgen"):
     npass = nfail = nskip = 0
     rows = []
     for c in cases:
@@ -824,7 +991,7 @@ def report(cases, prefix):
     print(f"{'RULE':<{w1}}  {'CASE':<{w2}}  RESULT  REASON")
     for r in rows:
         print(f"{r[0]:<{w1}}  {r[1]:<{w2}}  {r[2]:<6}  {r[3]}")
-    print(f"evtgen totals: {len(cases)} cases, {npass} passed, {nfail} failed, {nskip} skipped")
+    print(f"{title} totals: {len(cases)} cases, {npass} passed, {nfail} failed, {nskip} skipped")
     reasons = {}
     for c in cases:
         if c.skip:

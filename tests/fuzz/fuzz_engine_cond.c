@@ -101,7 +101,7 @@ static int fk_extract(void *arg, const struct fld_ref *ref, struct eval_ctx *ctx
     }
 }
 
-static const struct cond_fields fake = {fk_resolve, fk_extract, NULL};
+static const struct cond_fields fake = {fk_resolve, fk_extract, NULL, NULL, NULL};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

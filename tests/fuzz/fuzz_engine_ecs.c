@@ -24,9 +24,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (ecs_meta_parse(container, task, &m) == 0) {
         if (m.image && (!m.image_repo || (!m.image_tag && !strchr(m.image, '@'))))
             abort();
+        for (size_t i = 0; i < m.nvol; i++) /* every volume kept has both strings */
+            if (!m.vol_source[i] || !m.vol_dest[i])
+                abort();
     }
     ecs_meta_clear(&m);
-    if (m.name || m.image || m.cluster)
+    if (m.name || m.image || m.cluster || m.nvol || m.vol_source)
         abort();
 
     char *nl = strchr(buf, '\n');

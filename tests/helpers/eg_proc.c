@@ -49,6 +49,7 @@
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <stdint.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -62,6 +63,8 @@ extern char **environ;
 
 struct proc {
     char *exepath, *name, *arg0, *user;
+    int tty;    /* a controlling terminal of its own (new session, pty) */
+    int nocaps; /* a non-root user without capabilities (none kept over the user switch) */
     char *args[MAXA];
     int nargs;
     char *env[MAXA];
@@ -174,6 +177,13 @@ static int load_plan(const char *path, struct plan *pl)
         } else if (!strcmp(f[0], "env") && n == 3 && idx >= 0 && idx < MAXP &&
                    pl->p[idx].nenv < MAXA) {
             pl->p[idx].env[pl->p[idx].nenv++] = f[2];
+        } else if (!strcmp(f[0], "opt") && n == 3 && idx >= 0 && idx < MAXP) {
+            if (!strcmp(f[2], "tty"))
+                pl->p[idx].tty = 1;
+            else if (!strcmp(f[2], "nocaps"))
+                pl->p[idx].nocaps = 1;
+            else
+                rc = -1;
         } else if (!strcmp(f[0], "before") && n == 2) {
             pl->before = f[1];
         } else if (!strcmp(f[0], "after") && n == 2) {
@@ -291,23 +301,50 @@ static int cap_all_ambient(void)
     return 0;
 }
 
-static int switch_user(const char *user)
+static int switch_user(const char *user, int nocaps)
 {
     struct passwd *pw = getpwnam(user);
     if (!pw) {
         report("err user %s does not exist", user);
         return -1;
     }
+    if (nocaps && pw->pw_uid == 0) {
+        report("err capabilities \"\" needs a non-root user");
+        return -1;
+    }
     if (pw->pw_uid == geteuid() && pw->pw_gid == getegid())
         return 0;
     gid_t g = pw->pw_gid;
     if (setgroups(1, &g) != 0 || setresgid(g, g, g) != 0 ||
-        prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0 || setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid)) {
+        prctl(PR_SET_KEEPCAPS, !nocaps, 0, 0, 0) != 0 ||
+        setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid)) {
         report("err switching to user %s: %s", user, strerror(errno));
         return -1;
     }
+    if (nocaps) /* the kernel cleared the capabilities with the uid change */
+        return 0;
     if (cap_all_ambient() != 0)
         report("err keeping capabilities as %s: %s", user, strerror(errno));
+    return 0;
+}
+
+/* A new session whose controlling terminal is a fresh pty (an interactive login): the process
+ * leads its session and process group. The master stays open across the exec (a closed master
+ * would hang the terminal up). */
+static int take_tty(void)
+{
+    if (setsid() < 0) {
+        report("err setsid: %s", strerror(errno));
+        return -1;
+    }
+    int m = posix_openpt(O_RDWR | O_NOCTTY);
+    char *name = m >= 0 && grantpt(m) == 0 && unlockpt(m) == 0 ? ptsname(m) : NULL;
+    int t = name ? open(name, O_RDWR) : -1; /* a session leader's first tty becomes its own */
+    if (t < 0 || ioctl(t, TIOCSCTTY, 0) != 0) {
+        report("err controlling terminal: %s", strerror(errno));
+        return -1;
+    }
+    close(t);
     return 0;
 }
 
@@ -352,7 +389,9 @@ static void become(const char *planpath, struct plan *pl, int i)
         _exit(120);
     for (int k = 0; k < p->nenv; k++)
         putenv(p->env[k]);
-    if (p->user && switch_user(p->user) != 0)
+    if (p->tty && take_tty() != 0)
+        _exit(120);
+    if (p->user && switch_user(p->user, p->nocaps) != 0)
         _exit(120);
     execve(execpath, argv, environ);
     report("err execve %s: %s", execpath, strerror(errno));
@@ -749,6 +788,89 @@ static int iarg(struct plan *pl, struct step *s, const char *key, long dflt, lon
     return -1;
 }
 
+/* Syscalls performed as they are: each argument by name, in order; "s:" a string (path), "d:"
+ * a directory fd (default AT_FDCWD), "i:" an integer (default 0) or a ${binding}. */
+static const struct {
+    const char *name;
+    long nr;
+    const char *args;
+} plain_calls[] = {
+#ifdef SYS_unlink
+    {"unlink", SYS_unlink, "s:pathname"},
+    {"rename", SYS_rename, "s:oldPath s:newPath"},
+    {"mkdir", SYS_mkdir, "s:pathname i:mode"},
+    {"rmdir", SYS_rmdir, "s:pathname"},
+    {"chmod", SYS_chmod, "s:pathname i:mode"},
+    {"creat", SYS_creat, "s:pathname i:mode"},
+#endif
+    {"unlinkat", SYS_unlinkat, "d:dirFd s:pathname i:flags"},
+    {"renameat", SYS_renameat, "d:oldDirFd s:oldPath d:newDirFd s:newPath"},
+    {"renameat2", SYS_renameat2, "d:oldDirFd s:oldPath d:newDirFd s:newPath i:flags"},
+    {"mkdirat", SYS_mkdirat, "d:dirFd s:pathname i:mode"},
+    {"fchmod", SYS_fchmod, "i:fd i:mode"},
+    {"fchmodat", SYS_fchmodat, "d:dirFd s:pathname i:mode"},
+    {"setuid", SYS_setuid, "i:uid"},
+    {"setns", SYS_setns, "i:fd i:nsType"},
+    {"unshare", SYS_unshare, "i:flags"},
+    {"userfaultfd", SYS_userfaultfd, "i:flags"},
+    {"close", SYS_close, "i:fd"},
+};
+
+static int plain_call(struct plan *pl, struct step *s, long *r)
+{
+    for (size_t k = 0; k < sizeof plain_calls / sizeof plain_calls[0]; k++) {
+        if (strcmp(plain_calls[k].name, s->syscall))
+            continue;
+        long a[6] = {0};
+        char spec[128], *save = NULL;
+        int n = 0;
+        snprintf(spec, sizeof spec, "%s", plain_calls[k].args);
+        for (char *t = strtok_r(spec, " ", &save); t && n < 6;
+             t = strtok_r(NULL, " ", &save), n++) {
+            if (t[0] == 's') {
+                a[n] = (long)(uintptr_t)arg(s, t + 2);
+            } else if (iarg(pl, s, t + 2, t[0] == 'd' ? AT_FDCWD : 0, &a[n]) != 0) {
+                report("err step %s: bad argument %s", s->name, t + 2);
+                return -1;
+            }
+        }
+        *r = syscall(plain_calls[k].nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+        return 1;
+    }
+    return 0;
+}
+
+/* bpf(BPF_PROG_LOAD) of the smallest socket filter ("return 0"), as a loader would. */
+static long bpf_prog_load(void)
+{
+    struct {
+        uint32_t prog_type, insn_cnt;
+        uint64_t insns, license;
+        uint32_t log_level, log_size;
+        uint64_t log_buf;
+        uint32_t kern_version;
+    } attr;
+    static const uint64_t insns[2] = {0x00000000000000b7ull /* r0 = 0 */,
+                                      0x0000000000000095ull /* exit */};
+    memset(&attr, 0, sizeof attr);
+    attr.prog_type = 1; /* BPF_PROG_TYPE_SOCKET_FILTER */
+    attr.insn_cnt = 2;
+    attr.insns = (uint64_t)(uintptr_t)insns;
+    attr.license = (uint64_t)(uintptr_t) "GPL";
+    return syscall(SYS_bpf, 5 /* BPF_PROG_LOAD */, &attr, sizeof attr);
+}
+
+/* "cafebabe" -> bytes; returns the length. */
+static long hex_bytes(const char *hex, char *out, size_t cap)
+{
+    size_t n = 0;
+    for (; hex[0] && hex[1] && n < cap; hex += 2) {
+        char b[3] = {hex[0], hex[1], 0};
+        out[n++] = (char)strtol(b, NULL, 16);
+    }
+    return (long)n;
+}
+
 static int do_step(struct plan *pl, struct step *s)
 {
     long a[6] = {0};
@@ -845,9 +967,12 @@ static int do_step(struct plan *pl, struct step *s)
         char buf[4096] = "event-generator";
         I(0, "fd", -1);
         p2 = arg(s, "buffer");
+        long blen = (long)strlen(buf);
         if (p2)
-            snprintf(buf, sizeof buf, "%s", p2);
-        I(1, "len", (long)strlen(buf));
+            blen = snprintf(buf, sizeof buf, "%s", p2);
+        if ((p1 = arg(s, "bufferHex")))
+            blen = hex_bytes(p1, buf, sizeof buf);
+        I(1, "len", blen);
         if (a[1] > (long)sizeof buf)
             a[1] = sizeof buf;
         r = syscall(sc[0] == 'w' ? SYS_write : SYS_read, a[0], buf, a[1]);
@@ -865,9 +990,28 @@ static int do_step(struct plan *pl, struct step *s)
         }
         I(2, "len", (long)strlen(p1));
         r = syscall(SYS_sendto, a[0], p1, a[2], a[1], &ad.ss, ad.len);
+    } else if (!strcmp(sc, "recvfrom")) {
+        char buf[4096];
+        I(0, "fd", -1);
+        I(1, "len", 64);
+        if (a[1] > (long)sizeof buf)
+            a[1] = sizeof buf;
+        r = syscall(SYS_recvfrom, a[0], buf, a[1], 0, NULL, NULL);
+    } else if (!strcmp(sc, "bpf")) {
+        I(0, "cmd", 5);
+        if (a[0] != 5) {
+            report("err step %s: only bpf cmd 5 (BPF_PROG_LOAD)", s->name);
+            return -1;
+        }
+        r = bpf_prog_load();
     } else {
-        report("err step %s: unsupported syscall %s", s->name, sc);
-        return -1;
+        int known = plain_call(pl, s, &r);
+        if (known < 0)
+            return -1;
+        if (!known) {
+            report("err step %s: unsupported syscall %s", s->name, sc);
+            return -1;
+        }
     }
 #undef I
     s->ret = r;
@@ -907,6 +1051,10 @@ static void open_out(const char *path)
     if (!path)
         return;
     out_fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+    /* writable by every process of the case, whatever the umask (a user without
+     * capabilities appends its results too) */
+    if (out_fd >= 0 && fchmod(out_fd, 0666) != 0 && errno != EPERM)
+        report("err chmod of the results file: %s", strerror(errno));
     if (out_fd >= 0 && out_fd < 100) {
         /* keep it away from the small fds the steps use */
         int hi = fcntl(out_fd, F_DUPFD_CLOEXEC, 100);

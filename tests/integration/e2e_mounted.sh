@@ -5,11 +5,14 @@
 #   binaries container (waitforever) --volumes-from--> workload container whose entrypoint is
 #   launcher tracer <sample workload> -- engine -c /data/falco.yaml; engine's program_output
 #   runs logshipper, which ships to CloudWatch.
-# 1. debian workload (glibc, bash), stopped with `docker stop`: the workload sees SIGTERM, its
-#    exit code is the container's, and every alert raised before it exits (the last one by its
-#    SIGTERM trap) is in CloudWatch with the right rule names and output fields, exactly once.
-# 2. scratch workload (static busybox only: no libc, no /bin/sh), ending on its own with exit 3.
-# 3. musl workload (a C program linked against musl, its loader the only library), docker stop.
+# Six runs at once (tests/e2e/common.sh, e2e_matrix): as root (docker's default capabilities,
+# no SYS_PTRACE) and as uid 1000 with every capability dropped, each in the glibc (debian,
+# bash), musl (a C program, musl's loader its only library) and scratch (static busybox only:
+# no libc, no /bin/sh) images.
+# glibc and musl are stopped with `docker stop`: the workload sees SIGTERM, its exit code (42)
+# is the container's, and every alert raised before it exits (the last one by its SIGTERM
+# trap) is in CloudWatch with the right rule names and output fields, exactly once; scratch
+# ends on its own with exit 3. The local rules file is loaded (its package manager rule fires).
 # variants: plain
 # timeout: 1500
 . "$(dirname "$0")/../lib/tt.sh"
@@ -29,84 +32,41 @@ bin=tt-e2e-mounted-bin-$$
 E2E_CONTAINERS+=("$bin")
 docker run -d --rm --network none --name "$bin" "$p-binaries" >/dev/null
 
-# run_workload NAME IMAGE GROUP TAG ENV... -- CMD...: start the workload container, detached.
-run_workload() {
-    local name=$1 image=$2 group=$3 tag=$4; shift 4
-    local envs=()
-    while [ "$1" != "--" ]; do envs+=(-e "$1"); shift; done
-    shift
-    E2E_CONTAINERS+=("$name")
-    docker run -d --name "$name" --network host \
-        --volumes-from "$bin:ro" -v "$TT_TMP/data:/data:ro" --cap-add SYS_PTRACE \
+start_combo() {
+    local name=$1 user=$2 flavour=$3 group=$4 tag=$5 wl=tt-e2e-$1-$$
+    E2E_CONTAINERS+=("$wl")
+    E2E_WL[$name]=$wl
+    E2E_PORT[$name]=$MOTO_PORT
+    # shellcheck disable=SC2046 # (the helpers print flags to split)
+    docker run -d --name "$wl" --network host \
+        --volumes-from "$bin:ro" -v "$TT_TMP/data:/data:ro" $(e2e_user_flags "$user") \
         -e AWS_REGION="$AWS_REGION" -e AWS_ACCESS_KEY_ID="$TASK_KEY_ID" \
         -e AWS_SECRET_ACCESS_KEY="$TASK_SECRET" -e AWS_ENDPOINT_URL_CLOUDWATCH_LOGS="$MOTO_URL" \
-        -e __CW_LOG_GROUP="$group" -e SAMPLE_TAG="$tag" -e SAMPLE_CONNECT="127.0.0.1:$MOTO_PORT" \
-        "${envs[@]}" --entrypoint /vendor/falco/bin/launcher "$image" \
-        /vendor/falco/bin/tracer "$@" -- /vendor/falco/bin/engine -c /data/falco.yaml
+        -e __CW_LOG_GROUP="$group" -e SAMPLE_CONNECT="127.0.0.1:$MOTO_PORT" \
+        $(e2e_sample_env "$user" "$flavour" "$tag") \
+        --entrypoint /vendor/falco/bin/launcher "$p-workload$(e2e_image_suffix "$flavour")" \
+        /vendor/falco/bin/tracer $(e2e_sample_cmd "$flavour") \
+        -- /vendor/falco/bin/engine -c /data/falco.yaml >/dev/null
 }
 
-# check_run NAME CONTAINER GROUP TAG FLAVOUR WANT_EXIT [--final]
-check_run() {
-    local name=$1 c=$2 group=$3 tag=$4 flavour=$5 want=$6; shift 6
-    local id
-    id=$(docker inspect -f '{{.Id}}' "$c")
-    expect_eq "$name-exit-code" "$(tt_docker_exit_code "$c")" "$want"
-    docker logs "$c" >"$TT_TMP/$name.log" 2>&1
-    python3 "$E2E_DIR/moto.py" events "$group" >"$TT_TMP/$name.cw" 2>>"$TT_TMP/$name.err"
-    echo "$name: $(wc -l <"$TT_TMP/$name.cw") events in CloudWatch group $group" >&2
-    local res
-    res=$(python3 "$E2E_DIR/check_alerts.py" --name "$name" --alerts "$TT_TMP/$name.cw" \
-        --workload-log "$TT_TMP/$name.log" --flavour "$flavour" --tag "$tag" --port "$MOTO_PORT" \
-        --container-id "$id" --exact "$@")
-    echo "$res"
-    if grep -q '^FAIL' <<<"$res"; then
-        e2e_dump_logs "$c"
-        echo "---- CloudWatch events (first 3000 bytes)" >&2
-        head -c 3000 "$TT_TMP/$name.cw" >&2
-    fi
+# The health check in an image with no shell and no libc (the engine binary from the volume),
+# run while the workload runs, as root and as the non-root user.
+before_stop() {
+    case "$1" in
+    mounted-*-musl) ;;
+    *) return 0 ;;
+    esac
+    local out
+    out=$(docker exec "${E2E_WL[$1]}" /vendor/falco/bin/engine -c /data/falco.yaml --health 2>&1)
+    expect_eq "$1-health-check-status" "$?" 0
+    expect_match "$1-health-check-healthy" "$out" '^healthy: engine pid [0-9]+ consuming ring'
 }
-
-# --- 1. debian workload, docker stop.
-wl=tt-e2e-mounted-wl-$$
-tag=deb$$
-run_workload "$wl" "$p-workload" /tartan/e2e/mounted "$tag" SAMPLE_INTERVAL=1 SAMPLE_TERM_EXIT=42 SAMPLE_PACKAGES=1 \
-    -- /bin/bash /sample/workload.sh >/dev/null
-if e2e_wait_log "$wl" '^sample: spawned a shell 3$' 90; then
-    pass "mounted-workload-runs"
-else
-    fail "mounted-workload-runs" "the sample workload did not reach round 3"
-    e2e_dump_logs "$wl"
-fi
-t0=$(date +%s%N)
-docker stop -t 30 "$wl" >/dev/null
-echo "docker stop took $((($(date +%s%N) - t0) / 1000000)) ms" >&2
-expect_match "mounted-workload-saw-sigterm" "$(docker logs "$wl" 2>&1)" '^sample: SIGTERM received'
-check_run mounted "$wl" /tartan/e2e/mounted "$tag" bash 42 --final \
-    --expect-rule "Package manager run in a container" --expect-rule "Shell spawned by the workload"
-
-# --- 2. scratch workload (busybox only), exits on its own with status 3.
-wl2=tt-e2e-mounted-scratch-$$
-tag2=bb$$
-run_workload "$wl2" "$p-workload-scratch" /tartan/e2e/scratch "$tag2" SAMPLE_INTERVAL=1 \
-    SAMPLE_ROUNDS=3 SAMPLE_EXIT=3 -- /bin/busybox sh /sample/workload-busybox.sh >/dev/null
-if wait_for 120 sh -c "[ \"\$(docker inspect -f '{{.State.Running}}' $wl2)\" = false ]"; then
-    pass "scratch-workload-ends"
-else
-    fail "scratch-workload-ends" "still running after 120 s"
-    docker stop -t 20 "$wl2" >/dev/null
-fi
-check_run scratch "$wl2" /tartan/e2e/scratch "$tag2" busybox 3
-
-# --- 3. musl workload (musl's loader and libc, a C program; no glibc, no shell), docker stop.
-wl3=tt-e2e-mounted-musl-$$
-tag3=musl$$
-run_workload "$wl3" "$p-workload-musl" /tartan/e2e/musl "$tag3" SAMPLE_INTERVAL=1 SAMPLE_TERM_EXIT=42 \
-    -- /sample/workload-musl >/dev/null
-if e2e_wait_log "$wl3" '^sample: read /etc/shadow 3$' 90; then
-    pass "musl-workload-runs"
-else
-    fail "musl-workload-runs" "the musl workload did not reach round 3"
-    e2e_dump_logs "$wl3"
-fi
-docker stop -t 30 "$wl3" >/dev/null
-check_run musl "$wl3" /tartan/e2e/musl "$tag3" musl 42 --final
+e2e_matrix mounted
+for u in "${E2E_USERS[@]}"; do
+    expect_match "mounted-$u-glibc-workload-saw-sigterm" "$(docker logs "${E2E_WL[mounted-$u-glibc]}" 2>&1)" \
+        '^sample: SIGTERM received'
+done
+# CloudWatch metrics (EMF) shipped with the alerts by logshipper (the default etc/falco.yaml).
+for u in "${E2E_USERS[@]}"; do
+    expect_match "mounted-$u-musl-emf-record-shipped" "$(grep -c 'CloudWatchMetrics' "$TT_TMP/mounted-$u-musl.cw")" '^[1-9]'
+done

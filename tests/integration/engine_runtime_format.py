@@ -64,6 +64,28 @@ def run(t):
                 p.stdout.startswith("2022-09-08T17:42:00.851005190+0000: Informational Bash ran"),
                 p.stdout[:120])
 
+    # missing values by kind, as libsinsp: <NA> in the text, null in JSON; an execve uses no fd
+    # (every fd.* missing), is_open_* are false on other events, an unset proc.env[X] is "",
+    # the time fields are the integer timestamp in JSON
+    kinds = t.write("kinds.yaml", """- rule: Value kinds
+  desc: x
+  condition: evt.type = execve and proc.name = bash
+  output: "s=%fd.name n=%fd.num ip=%fd.sip port=%fd.sport b=%evt.is_open_read env=[%proc.env[EG_UNSET]] k=%k8s.ns.name p=%container.privileged t=%evt.time"
+  priority: WARNING
+""")
+    p = rt.run_engine(["-c", cfg, "-r", kinds, "-e", sample], env=env)
+    a = alerts_of(p)
+    of = a[0]["output_fields"] if a else {}
+    ttest.check("missing_values_json_null",
+                len(a) == 1 and all(of.get(k, "absent") is None for k in
+                                    ("fd.name", "fd.num", "fd.sip", "fd.sport", "k8s.ns.name",
+                                     "container.privileged"))
+                and of.get("evt.is_open_read") is False and of.get("proc.env[EG_UNSET]") == ""
+                and of.get("evt.time") == 1662658920851005190, repr(of))
+    ttest.check("missing_values_text_na",
+                len(a) == 1 and "s=<NA> n=<NA> ip=<NA> port=<NA> b=false env=[] k=<NA> p=<NA> t=" in
+                a[0]["output"], a[0]["output"] if a else p.stderr[-300:])
+
     # 3. priority threshold and rule_matching
     def rules_hit(args, cap=three):
         p = rt.run_engine(["-c", cfg, "-r", both, "-e", cap] + args, env=env)
@@ -194,17 +216,20 @@ def run(t):
                        "-o", "outputs.max_burst=2"], env=env)
     ttest.expect_eq("outputs_rate_limits_alerts", len(alerts_of(p)), 2)
 
-    # 10c. a program that never reads: the engine finishes anyway, drops are logged once
+    # 10c. a program that never reads: the engine finishes anyway, drops are logged once, and
+    # the exit status (3) and the summary say that the alerts did not all get through
     many = rt.feed_capture(t.path("many.cap"), "--count", "20000", "--ts-step-ms", "0")
     import time
     t0 = time.time()
     p = rt.run_engine(["-c", cfg, "-r", bash, "-e", many, "-o", "stdout_output.enabled=false",
                        "-o", "program_output.enabled=true", "-o", "program_output.keep_alive=true",
-                       "-o", "program_output.program=sleep 60", "-o", "output_timeout=300"],
+                       "-o", "program_output.program=sleep 60", "-o", "output_timeout=300",
+                       "-o", "tartan.shutdown.program_output_deadline=1"],
                       env=env, timeout=90)
     took = time.time() - t0
     ttest.check("program_not_reading_never_blocks",
-                p.returncode == 0 and took < 30 and p.stderr.count("is not reading its input") == 1,
+                p.returncode == 3 and took < 30 and p.stderr.count("is not reading its input") == 1
+                and "20000 of 20000 alerts were not delivered to every output" in p.stderr,
                 f"rc={p.returncode} took={took:.1f}s " + p.stderr[-300:])
 
     # 11. -M: stop after N seconds of event time

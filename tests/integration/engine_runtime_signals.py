@@ -123,7 +123,7 @@ def run(t):
     ecs_rules = t.write("ecs.yaml", """- rule: Bash with ECS metadata
   desc: x
   condition: evt.type = execve and proc.name = bash
-  output: bash in %container.name image=%container.image repo=%container.image.repository tag=%container.image.tag id=%container.id
+  output: bash in %container.name image=%container.image repo=%container.image.repository tag=%container.image.tag id=%container.id digest=%container.image.digest mounts=%container.mounts sock=%container.mount.dest[/var/run/docker.sock] priv=%container.privileged
   priority: WARNING
 """)
     env = rt.env_clean({"ECS_CONTAINER_METADATA_URI_V4": f"http://127.0.0.1:{port}/v4/abc"})
@@ -140,7 +140,13 @@ def run(t):
                 and of.get("container.image") == "123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/web:1.4.2"
                 and of.get("container.image.repository") == "123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/web"
                 and of.get("container.image.tag") == "1.4.2"
-                and of.get("container.id") == "2e153fc3dafb", repr(a)[:500] + t.read("ecs.err")[-300:])
+                and of.get("container.id") == "2e153fc3dafb"
+                and of.get("container.image.digest") == "sha256:0123"
+                and of.get("container.mounts") == "/var/lib/ecs/volumes/data:/data::false:,"
+                "/var/run/docker.sock:/var/run/docker.sock::false:"
+                and of.get("container.mount.dest[/var/run/docker.sock]") == "/var/run/docker.sock"
+                and of.get("container.privileged", "absent") is None,  # unknown: runtime only
+                repr(a)[:700] + t.read("ecs.err")[-300:])
     ttest.check("ecs_task_fields",
                 of.get("ecs.cluster") == "arn:aws:ecs:eu-west-1:123456789012:cluster/prod"
                 and of.get("ecs.task.arn") == "arn:aws:ecs:eu-west-1:123456789012:task/prod/0a1b2c"

@@ -78,7 +78,8 @@ kill -9 "$root" 2>/dev/null
 expect_eq attach_missing_pid_status "$rc" 125
 expect_match attach_missing_pid_message "$(cat err.txt)" 'no such process'
 
-# ptrace refused (an unprivileged tracer attaching to root's process): actionable message, 125
+# ptrace refused (an unprivileged tracer attaching to root's process): a message naming the
+# target's uid and the field that changes the tracer's, 125
 if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ]; then
     sleep 30 &
     sp=$!; bg+=("$sp")
@@ -86,7 +87,8 @@ if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ]; then
         --no-snapshot 2>err.txt; rc=$?
     rm -f /tmp/tartan-eperm.$$.cap
     expect_eq eperm_status "$rc" 125
-    expect_match eperm_actionable_message "$(cat err.txt)" 'SYS_PTRACE capability'
+    expect_match eperm_actionable_message "$(cat err.txt)" \
+        "error: -p $sp: pid $sp runs as uid 0/0/0 .* without CAP_SYS_PTRACE.*runAsUser: 0"
     kill "$sp" 2>/dev/null
 else
     skip eperm_actionable_message "needs root and setpriv to run the tracer unprivileged"

@@ -5,8 +5,11 @@
 #   tt_docker_stop_started stop the dockerd that tt_docker_ready started, if it did
 #   tt_docker_base         make debian:bookworm-slim exist (debootstrap + docker import, cached)
 #   tt_docker_images       build every Tartan image (binaries, binaries-arm64 (the arm64 tree of
-#                          the same build), workload, workload-scratch, workload-musl, embedded,
+#                          the same build), workload, workload-scratch, workload-musl, embedded
+#                          (on each workload image: embedded, embedded-musl, embedded-scratch),
 #                          engine); layer cache makes repeated calls cheap
+#   tt_docker_container_skip  the above for the evtgen runners: TT_DOCKER_SKIP = why container
+#                          cases cannot run, "" when they can
 #   tt_docker_rm NAME...   remove containers, ignoring ones that do not exist
 #   tt_docker_setup        all of the above; prints a SKIP (not root) or FAIL line and returns 1
 #                          when Docker cannot be used (call as: tt_docker_setup || exit 0)
@@ -135,9 +138,30 @@ tt_docker_images() {
             tt_docker_build "$p-workload" Dockerfile.workload &&
             tt_docker_build "$p-workload-scratch" Dockerfile.workload --target scratch-workload &&
             tt_docker_build "$p-workload-musl" Dockerfile.workload --target musl-workload &&
-            tt_docker_build "$p-embedded" Dockerfile.embedded --build-arg "BINARIES=$p-binaries" &&
+            tt_docker_build "$p-embedded" Dockerfile.embedded --build-arg "BINARIES=$p-binaries" \
+                --build-arg "BASE=$p-workload" &&
+            tt_docker_build "$p-embedded-musl" Dockerfile.embedded --build-arg "BINARIES=$p-binaries" \
+                --build-arg "BASE=$p-workload-musl" &&
+            tt_docker_build "$p-embedded-scratch" Dockerfile.embedded \
+                --build-arg "BINARIES=$p-binaries" --build-arg "BASE=$p-workload-scratch" &&
             tt_docker_build "$p-engine" Dockerfile.engine --build-arg "BINARIES=$p-binaries"
     ) 9>"$TT_CACHE/images.lock"
+}
+
+# tt_docker_container_skip: prepares Docker and the images for the evtgen runners; sets
+# TT_DOCKER_SKIP to the reason container cases cannot run ("" when they can). Not in a
+# subshell: a dockerd it starts must be stopped by tt_docker_stop_started.
+tt_docker_container_skip() {
+    TT_DOCKER_SKIP=""
+    if [ "$(id -u)" -ne 0 ]; then
+        TT_DOCKER_SKIP="needs root to run Docker"
+    elif ! tt_docker_ready; then
+        TT_DOCKER_SKIP="no Docker daemon could be started (see $TT_CACHE/dockerd.log)"
+    elif ! tt_docker_base; then
+        TT_DOCKER_SKIP="the base image $TT_BASE_IMAGE could not be built (see $TT_CACHE/debootstrap.log)"
+    elif ! tt_docker_images; then
+        TT_DOCKER_SKIP="the Tartan images could not be built (see $TT_CACHE/build-*.log)"
+    fi
 }
 
 tt_docker_rm() {

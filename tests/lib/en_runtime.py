@@ -86,6 +86,11 @@ class Tmp:
         for k in range(unique_key(), unique_key() + 16):
             subprocess.run(["ipcrm", "-M", str(k)], stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL)
+            # the health status file of an engine that was killed (a clean exit removes it)
+            try:
+                os.unlink("/dev/shm/tartan-engine-%08x.json" % k)
+            except OSError:
+                pass
         shutil.rmtree(self.dir, ignore_errors=True)
 
 

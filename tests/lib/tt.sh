@@ -61,3 +61,49 @@ tt_fuzz() {
         fail "$name" "fuzzer exited $rc: $(grep -m1 -E 'ERROR|SUMMARY' "$log")"
     fi
 }
+
+# The non-root uid (and gid) tests run programs as, and the prefix that runs a command as that
+# uid with every capability gone (no effective, inheritable, ambient or bounding capability),
+# as `docker run --user UID:UID --cap-drop ALL` would. Needs root and setpriv (util-linux).
+: "${TT_NR_UID:=1000}"
+TT_NONROOT=(setpriv "--reuid=$TT_NR_UID" "--regid=$TT_NR_UID" --clear-groups --inh-caps=-all
+    --bounding-set=-all --)
+
+# tt_nonroot_dir NAME: skips the test (returns 1) unless it runs as root with setpriv; else makes
+# TT_NR_DIR=$TT_TMP/nr, which uid $TT_NR_UID may reach (needs tt_tmpdir).
+tt_nonroot_dir() {
+    if [ "$(id -u)" != 0 ] || ! command -v setpriv >/dev/null; then
+        skip "$1" "needs root and setpriv to run programs as another uid"
+        return 1
+    fi
+    TT_NR_DIR=$TT_TMP/nr
+    mkdir -p "$TT_NR_DIR"
+    chmod 755 "$TT_TMP"
+    tt_nonroot_reach "$TT_NR_DIR"
+}
+
+# tt_nonroot_reach DIR: when uid $TT_NR_UID cannot run the build where it is (a checkout below
+# a directory closed to other users, such as /root), copies the programs and helpers into DIR
+# and points TT_BIN and TT_HELPERS at the copies.
+tt_nonroot_reach() {
+    "${TT_NONROOT[@]}" test -x "$TT_BIN/tracer" -a -x "$TT_HELPERS/tr_work" && return 0
+    echo "uid $TT_NR_UID cannot reach $TT_BIN: using copies in $1" >&2
+    mkdir -p "$1/build"
+    cp -a "$TT_BIN" "$1/build/bin" && cp -a "$TT_HELPERS" "$1/build/helpers"
+    chmod -R a+rX "$1/build"
+    TT_BIN=$1/build/bin TT_HELPERS=$1/build/helpers
+}
+
+# tt_listen: a TCP listener on 127.0.0.1 that accepts and closes, in the background, until the
+# test exits: sets TT_LISTEN_PORT and TT_LISTEN_PID, returns once it accepts.
+tt_listen() {
+    TT_LISTEN_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    python3 -c '
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(16)
+while True:
+    c, _ = s.accept(); c.close()' "$TT_LISTEN_PORT" &
+    TT_LISTEN_PID=$!
+    wait_for 10 bash -c "exec 3<>/dev/tcp/127.0.0.1/$TT_LISTEN_PORT"
+}

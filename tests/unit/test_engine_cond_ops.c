@@ -137,7 +137,7 @@ static int fk_extract(void *arg, const struct fld_ref *ref, struct eval_ctx *ctx
     return 0;
 }
 
-static const struct cond_fields fake = {fk_resolve, fk_extract, NULL};
+static const struct cond_fields fake = {fk_resolve, fk_extract, NULL, NULL, NULL};
 
 /* Loads a one-rule file with cond and evaluates it on an "open" event.
  * Returns 1/0, or -1 if the rule did not load (err gets the first message). */

@@ -147,7 +147,9 @@ TT_TEST(open_fd_rendering_and_exec_flags)
     TT_CHECK_STR(F("thread.cap_effective", NULL), "CAP_CHOWN CAP_SYS_ADMIN");
     TT_CHECK_STR(F("proc.is_exe_writable", NULL), "true");
     TT_CHECK_STR(F("proc.is_exe_from_memfd", NULL), "false");
-    TT_CHECK_STR(F("evt.is_open_read", NULL), "(missing)");
+    TT_CHECK_STR(F("evt.is_open_read", NULL), "false"); /* libsinsp: false, not missing */
+    TT_CHECK_STR(F("fd.name", NULL), "(missing)");      /* execve uses no fd */
+    TT_CHECK_STR(F("fd.typechar", NULL), "(missing)");
     state_end_event(st, &ctx);
     /* no flag set: Falco falls back to the raw number */
     tev_begin(&e, TT_EV_EXECVE, 100, 100);
@@ -177,7 +179,7 @@ TT_TEST(env_and_misc_process_fields)
     begin(st, tev_end(&e, 0));
     TT_CHECK_STR(F("proc.env", "HOME"), "/srv");
     TT_CHECK_STR(F("proc.env", "EMPTY"), "");
-    TT_CHECK_STR(F("proc.env", "NOPE"), "(missing)");
+    TT_CHECK_STR(F("proc.env", "NOPE"), ""); /* libsinsp: "" for an unset variable */
     TT_CHECK_STR(F("proc.env", NULL), "HOME=/srv PATH=/usr/bin EMPTY=");
     TT_CHECK_STR(F("proc.args", NULL), "-v --port 8080");
     TT_CHECK_STR(F("proc.cmdnargs", NULL), "3");
@@ -220,8 +222,10 @@ TT_TEST(resolve_errors)
             line[strcspn(line, "\n")] = 0;
             n++;
             aname |= strcmp(line, "proc.aname") == 0;
+            /* fields that need an argument resolve with one ([0]) */
             if (strcmp(line, "evt.arg") && strcmp(line, "evt.rawarg") &&
-                strcmp(line, "k8s.pod.label") && fld_resolve(line, NULL, &r, err, sizeof err))
+                fld_resolve(line, NULL, &r, err, sizeof err) &&
+                fld_resolve(line, "0", &r, err, sizeof err))
                 bad++;
         }
         fclose(f);

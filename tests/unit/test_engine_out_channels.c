@@ -101,7 +101,7 @@ TT_TEST(file_output_per_alert_and_keep_alive)
     outputs_emit(o, &a);
     outputs_flush(o, 2000);
     TT_CHECK_INT(count_lines(p), 1);
-    outputs_free(o, 1000);
+    outputs_free(o, 1000, NULL);
     config_free(&c);
 }
 
@@ -137,7 +137,7 @@ TT_TEST(buffered_outputs_flush_when_idle_and_every_second)
     struct outputs_stats st;
     outputs_get_stats(o, &st);
     TT_CHECK_INT(count_lines(p), (int)st.queued);
-    outputs_free(o, 1000);
+    outputs_free(o, 1000, NULL);
     config_free(&c);
 }
 
@@ -168,7 +168,7 @@ TT_TEST(file_output_keep_alive_reopen)
     outputs_flush(o, 2000);
     TT_CHECK_INT(count_lines(p), 1);
     TT_CHECK_INT(count_lines(rotated), 2);
-    outputs_free(o, 1000);
+    outputs_free(o, 1000, NULL);
     config_free(&c);
 }
 
@@ -214,7 +214,7 @@ TT_TEST(rate_limiter_token_bucket)
     struct outputs_stats st;
     outputs_get_stats(o, &st);
     TT_CHECK_INT(st.dropped_rate, 8);
-    outputs_free(o, 1000);
+    outputs_free(o, 1000, NULL);
     config_free(&c);
 }
 
@@ -240,7 +240,7 @@ TT_TEST(bounded_queue_drops_when_full)
     struct outputs_stats st;
     outputs_get_stats(o, &st);
     TT_CHECK_INT(st.dropped_queue, dropped);
-    outputs_free(o, 0);
+    outputs_free(o, 0, NULL);
     config_free(&c);
 }
 
@@ -290,7 +290,7 @@ TT_TEST(program_command_line_split_without_shell)
         struct alert a;
         mk_alert(&a, "quoted");
         outputs_emit(o, &a);
-        outputs_free(o, 2000);
+        outputs_free(o, 2000, NULL);
     }
     TT_CHECK_INT(count_lines(p), 1);
     config_free(&c);
@@ -312,7 +312,7 @@ TT_TEST(program_plain_command_delivers_before_close)
     mk_alert(&a, "last words");
     for (int i = 0; i < 5; i++)
         outputs_emit(o, &a);
-    outputs_free(o, 2000); /* closes tee's stdin and waits for it */
+    outputs_free(o, 2000, NULL); /* closes tee's stdin and waits for it */
     TT_CHECK_INT(count_lines(p), 5);
     config_free(&c);
 }
@@ -339,7 +339,7 @@ TT_TEST(program_keep_alive_restarts)
     }
     struct outputs_stats st;
     outputs_get_stats(o, &st);
-    outputs_free(o, 1000);
+    outputs_free(o, 1000, NULL);
     TT_CHECK(st.program_restarts >= 2);
     TT_CHECK(count_lines(p) >= 2);
     config_free(&c);
@@ -353,6 +353,7 @@ TT_TEST(program_that_stops_reading_never_blocks)
     c.program.enabled = 1;
     c.program.keep_alive = 1;
     set_str(&c.program.program, "sleep 30");
+    c.ops.program_deadline_s = 1; /* the shutdown budget the program gets after its input closes */
     struct outputs *o = outputs_new(&c, "h", err, sizeof err);
     TT_CHECK(o != NULL);
     char msg[300];
@@ -369,8 +370,10 @@ TT_TEST(program_that_stops_reading_never_blocks)
     outputs_get_stats(o, &st);
     TT_CHECK(st.program_drops > 0);
     uint64_t t1 = ms_now();
-    outputs_free(o, 300); /* bounded: sleep is terminated */
+    /* bounded: sleep is terminated; nothing it was given is confirmed, so all of it is lost */
+    uint64_t lost = outputs_free(o, 300, NULL);
     TT_CHECK(ms_now() - t1 < 3000);
+    TT_CHECK_INT(lost, 8000);
     config_free(&c);
 }
 
@@ -387,7 +390,7 @@ TT_TEST(program_missing_binary_does_not_abort)
     struct alert a;
     mk_alert(&a, "x");
     TT_CHECK_INT(outputs_emit(o, &a), 0);
-    outputs_free(o, 200);
+    outputs_free(o, 200, NULL);
     config_free(&c);
 }
 

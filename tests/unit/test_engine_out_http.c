@@ -157,7 +157,7 @@ static uint64_t send_one(struct engine_config *c, const char *url)
     outputs_flush(o, 10000);
     struct outputs_stats st;
     outputs_get_stats(o, &st);
-    outputs_free(o, 1000);
+    outputs_free(o, 1000, NULL);
     return st.http_errors;
 }
 
@@ -258,7 +258,7 @@ TT_TEST(http_retries_connection_errors)
     outputs_flush(o, 10000);
     struct outputs_stats st;
     outputs_get_stats(o, &st);
-    outputs_free(o, 1000);
+    outputs_free(o, 1000, NULL);
     TT_CHECK_INT(st.http_errors, 0);
     char *got = slurp(p.out);
     TT_CHECK(strstr(got, "/late") != NULL);
@@ -431,7 +431,7 @@ static int two_alerts(int keep_alive, int *same_conn)
         free(got);
         *same_conn = n == 2 && ports[0] == ports[1];
         tr = n >= 1 ? tcp_timer_of(ports[n - 1]) : -4;
-        outputs_free(o, 1000);
+        outputs_free(o, 1000, NULL);
     }
     config_free(&c);
     peer_stop(&p);

@@ -291,3 +291,30 @@ int main(void)
         fprintf(stderr, "could not remove %s\n", tmpdir);
     return rc;
 }
+
+/* What the engine asks the tracer for (TARTAN_SYSCALLS_FILE): environments when an enabled
+ * rule reads proc.env, every recvfrom when one reads a recvfrom's data. */
+TT_TEST(needs_env_and_recvfrom_data)
+{
+    struct rules_diags d;
+    struct ruleset *rs = load_text("- rule: a\n  desc: x\n  condition: evt.type=execve and "
+                                   "proc.env icontains HTTP_PROXY\n  output: o\n  priority: INFO\n"
+                                   "- rule: b\n  desc: x\n  condition: evt.type=recvfrom and "
+                                   "fd.l4proto=udp\n  output: o %proc.name\n  priority: INFO\n",
+                                   &d);
+    TT_CHECK(rs != NULL);
+    TT_CHECK_INT(ruleset_needs_env(rs), 1);
+    TT_CHECK_INT(ruleset_recvfrom_needs_all(rs), 0); /* addressed recvfroms are enough */
+    ruleset_free(rs);
+    rules_diags_free(&d);
+    rs = load_text("- rule: a\n  desc: x\n  condition: evt.type=execve\n  output: env=%proc.env\n"
+                   "  priority: INFO\n  enabled: false\n"
+                   "- rule: b\n  desc: x\n  condition: evt.type=recvfrom and evt.buffer bcontains "
+                   "cafebabe\n  output: o\n  priority: INFO\n",
+                   &d);
+    TT_CHECK(rs != NULL);
+    TT_CHECK_INT(ruleset_needs_env(rs), 0); /* only a disabled rule prints it */
+    TT_CHECK_INT(ruleset_recvfrom_needs_all(rs), 1);
+    ruleset_free(rs);
+    rules_diags_free(&d);
+}

@@ -49,7 +49,7 @@ static int fk_extract(void *arg, const struct fld_ref *ref, struct eval_ctx *ctx
     return 1;
 }
 
-static const struct cond_fields fake = {fk_resolve, fk_extract, NULL};
+static const struct cond_fields fake = {fk_resolve, fk_extract, NULL, NULL, NULL};
 static struct rules_diags D;
 
 /* Loads n YAML buffers named f1.yaml, f2.yaml... */

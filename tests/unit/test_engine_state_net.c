@@ -5,10 +5,12 @@
 #include "tt_test.h"
 
 #include "engine_test_events.h"
+#include "fields_dns.h"
 
 #include <fcntl.h>
 #include <sys/prctl.h>
 #include <sys/un.h>
+#include <unistd.h>
 
 static struct eval_ctx ctx;
 static struct tev e;
@@ -118,6 +120,52 @@ TT_TEST(accepted_server_socket_ports)
     TT_CHECK_INT(fld_extract(&r, &ctx, FX_FILTER, v, 4), 2);
     state_end_event(st, &ctx);
     state_free(st);
+}
+
+TT_TEST(ip_names_from_the_rules_host_names)
+{
+    /* fd.sip.name: the names a rule compares with are resolved in the background (localhost:
+     * /etc/hosts); the connection's address matches a name with that address, and the field's
+     * value is that name; unresolved names and unrelated addresses match nothing */
+    fld_dns_note("localhost");
+    fld_dns_note("eg-no-such-name.invalid");
+    TT_CHECK_INT(fld_dns_start(), 0);
+    uint8_t lo[4] = {127, 0, 0, 1}, other[4] = {192, 0, 2, 1};
+    for (int i = 0; i < 300 && !fld_dns_match("localhost", 9, 4, lo); i++)
+        usleep(10000);
+    TT_CHECK(fld_dns_match("localhost", 9, 4, lo));
+    TT_CHECK(!fld_dns_match("localhost", 9, 4, other));
+    struct engine_state *st = world();
+    sock(st, 3, AF_INET, SOCK_STREAM);
+    tev_begin(&e, TT_EV_CONNECT, 100, 100);
+    tt_evb_i64(&e.b, TT_P_FD, 3);
+    tev_sin(&e, TT_P_ADDR, "127.0.0.1", 8080);
+    kind(AF_INET, SOCK_STREAM, -1);
+    begin(st, tev_end(&e, 0));
+    TT_CHECK_STR(F("fd.sip.name", NULL), "localhost");
+    struct fld_ref r;
+    char err[128];
+    TT_CHECK(fld_resolve("fd.sip.name", NULL, &r, err, sizeof err) == 0);
+    struct fld_value v[2] = {{.type = FT_STRING, .v.s = {"eg-no-such-name.invalid", 23}},
+                             {.type = FT_STRING, .v.s = {"localhost", 9}}};
+    TT_CHECK_INT(fld_compare_missing(&r, &ctx, FC_IN, v, 2), 1);
+    TT_CHECK_INT(fld_compare_missing(&r, &ctx, FC_EQ, v, 1), 0);
+    TT_CHECK_INT(fld_compare_missing(&r, &ctx, FC_NE, v, 1), 1);
+    state_end_event(st, &ctx);
+    tev_begin(&e, TT_EV_CONNECT, 100, 100); /* another address: no name */
+    tt_evb_i64(&e.b, TT_P_FD, 3);
+    tev_sin(&e, TT_P_ADDR, "192.0.2.1", 8080);
+    kind(AF_INET, SOCK_STREAM, -1);
+    begin(st, tev_end(&e, 0));
+    TT_CHECK_STR(F("fd.sip.name", NULL), "(missing)");
+    TT_CHECK_INT(fld_compare_missing(&r, &ctx, FC_IN, v, 2), 0);
+    state_end_event(st, &ctx);
+    tev_begin(&e, TT_EV_EXECVE, 100, 100); /* not an fd event: no opinion */
+    begin(st, tev_end(&e, 0));
+    TT_CHECK_INT(fld_compare_missing(&r, &ctx, FC_IN, v, 2), -1);
+    state_end_event(st, &ctx);
+    state_free(st);
+    fld_dns_stop();
 }
 
 TT_TEST(ipv6_and_unix_names)
@@ -236,14 +284,25 @@ TT_TEST(roles_and_fdless_events)
     TT_CHECK_STR(F("fd.sip", NULL), "0.0.0.0");
     TT_CHECK_STR(F("fd.cip", NULL), "(missing)");
     state_end_event(st, &ctx);
-    /* an event that makes no fd: libsinsp gives "" / "o" / "/" */
-    tev_begin(&e, TT_EV_SETSID, 100, 100);
-    begin(st, tev_end(&e, -1));
+    /* an fd event whose fd is unknown: libsinsp gives "" / "o" / "/" */
+    tev_begin(&e, TT_EV_FCHMOD, 100, 100);
+    tt_evb_i64(&e.b, TT_P_FD, 77);
+    tt_evb_u64(&e.b, TT_P_MODE, 0755);
+    begin(st, tev_end(&e, -9));
     TT_CHECK_STR(F("fd.name", NULL), "");
     TT_CHECK_STR(F("fd.typechar", NULL), "o");
     TT_CHECK_STR(F("fd.directory", NULL), "/");
     TT_CHECK_STR(F("fd.type", NULL), "(missing)");
     TT_CHECK_STR(F("fd.filename", NULL), "(missing)");
+    state_end_event(st, &ctx);
+    /* an event that is not an fd event in libsinsp's table: every fd field is missing */
+    tev_begin(&e, TT_EV_SETSID, 100, 100);
+    begin(st, tev_end(&e, -1));
+    TT_CHECK_STR(F("fd.name", NULL), "(missing)");
+    TT_CHECK_STR(F("fd.typechar", NULL), "(missing)");
+    TT_CHECK_STR(F("fd.directory", NULL), "(missing)");
+    TT_CHECK_STR(F("fd.num", NULL), "(missing)");
+    TT_CHECK_STR(F("fd.nameraw", NULL), "(missing)");
     state_end_event(st, &ctx);
     /* a failed socket(): the type char still comes from the event */
     tev_begin(&e, TT_EV_SOCKET, 100, 100);

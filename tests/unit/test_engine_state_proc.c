@@ -335,6 +335,64 @@ TT_TEST(default_container_from_metadata)
     state_free(st);
 }
 
+TT_TEST(container_fields_as_the_container_plugin)
+{
+    /* host: the plugin's host record; a container without metadata: id, full id, start only;
+     * with ECS metadata: what it says, mounts looked up by regular expression (the plugin's
+     * "find"), a missing mount is missing (so `not ... in ("<NA>")` is true, as in Falco) */
+    struct engine_state *st = world();
+    tev_begin(&e, TT_EV_CLOSE, 100, 100);
+    begin(st, tev_end(&e, 0));
+    TT_CHECK_STR(F("container.id", NULL), "host");
+    TT_CHECK_STR(F("container.name", NULL), "host");
+    TT_CHECK_STR(F("container.type", NULL), "host");
+    TT_CHECK_STR(F("container.image", NULL), "");
+    TT_CHECK_STR(F("container.image.repository", NULL), "");
+    TT_CHECK_STR(F("container.privileged", NULL), "false");
+    TT_CHECK_STR(F("container.mounts", NULL), "");
+    TT_CHECK_STR(F("container.mount.dest", "/proc*"), "(missing)");
+    TT_CHECK_STR(F("k8s.pod.name", NULL), "(missing)");
+    state_end_event(st, &ctx);
+    const char *cid = "3f4e5d6c7b8a9f0e1d2c3b4a5f6e7d8c9b0a1f2e3d4c5b6a7f8e9d0c1b2a3f4e";
+    TT_CHECK_INT(state_set_default_container(st, cid), 0);
+    begin(st, tev_end(&e, 0));
+    TT_CHECK_STR(F("container.id", NULL), "3f4e5d6c7b8a");
+    TT_CHECK_STR(F("container.full_id", NULL), cid);
+    TT_CHECK_STR(F("container.name", NULL), "(missing)");
+    TT_CHECK_STR(F("container.image", NULL), "(missing)");
+    TT_CHECK_STR(F("container.type", NULL), "(missing)");
+    TT_CHECK_STR(F("container.privileged", NULL), "(missing)");
+    TT_CHECK_STR(F("container.mounts", NULL), "(missing)");
+    state_end_event(st, &ctx);
+    const char *src[] = {"/var/lib/ecs/volumes/data", "/proc/sys"};
+    const char *dst[] = {"/data", "/host/sys"};
+    state_set_container_meta(st, cid, "web", "nginx:1.25", "nginx", "1.25", -1);
+    state_set_container_mounts(st, cid, src, dst, 2);
+    state_set_container_digest(st, cid, "sha256:d691691e");
+    begin(st, tev_end(&e, 0));
+    TT_CHECK_STR(F("container.name", NULL), "web");
+    TT_CHECK_STR(F("container.image.digest", NULL), "sha256:d691691e");
+    TT_CHECK_STR(F("container.privileged", NULL), "(missing)");
+    TT_CHECK_STR(F("container.mounts", NULL),
+                 "/var/lib/ecs/volumes/data:/data::false:,/proc/sys:/host/sys::false:");
+    TT_CHECK_STR(F("container.mount", "0"), "/var/lib/ecs/volumes/data:/data::false:");
+    TT_CHECK_STR(F("container.mount.dest", "/proc*"), "/host/sys");
+    TT_CHECK_STR(F("container.mount.dest", "/"), "/data"); /* "/" is found in every source */
+    TT_CHECK_STR(F("container.mount.dest", "/etc"), "(missing)");
+    TT_CHECK_STR(F("container.mount.dest", "1"), "/host/sys");
+    TT_CHECK_STR(F("container.mount.dest", "2"), "(missing)");
+    TT_CHECK_STR(F("container.mount.source", "^/data$"), "/var/lib/ecs/volumes/data");
+    TT_CHECK_STR(F("container.mount.rdwr", "0"), "false");
+    TT_CHECK_STR(F("container.mount.mode", "0"), "");
+    state_end_event(st, &ctx);
+    state_set_container_mounts(st, cid, NULL, NULL, 0);
+    begin(st, tev_end(&e, 0));
+    TT_CHECK_STR(F("container.mounts", NULL), "");
+    TT_CHECK_STR(F("container.mount.dest", "/proc*"), "(missing)");
+    state_end_event(st, &ctx);
+    state_free(st);
+}
+
 TT_TEST(thread_cap_bounded)
 {
     struct state_opts o = {.max_threads = 4, .no_proc_lookup = 1};

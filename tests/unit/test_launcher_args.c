@@ -26,7 +26,7 @@ TT_TEST(fg_only)
     TT_CHECK_STR(c.fg[2], "y");
     TT_CHECK(c.fg[3] == NULL);
     TT_CHECK_INT(c.nbg, 0);
-    TT_CHECK_INT(c.grace_ms, 10000);
+    TT_CHECK_INT(c.grace_ms, 20000);
     TT_CHECK_INT(c.restart, 1);
     launcher_config_free(&c);
 }
@@ -126,6 +126,33 @@ TT_TEST(help_and_version)
     TT_CHECK_INT(parse(&c, d, 3, err), 0);
     TT_CHECK(!c.want_help);
     TT_CHECK_STR(c.fg[0], "--help");
+    launcher_config_free(&c);
+}
+
+TT_TEST(stall_timeout)
+{
+    struct launcher_config c;
+    char err[256];
+    char **a = ARGV("--launcher-stall-timeout=2.5", "fg");
+    TT_CHECK_INT(parse(&c, a, 3, err), 0);
+    TT_CHECK_INT(c.stall_ms, 2500);
+    launcher_config_free(&c);
+    char **b = ARGV("--launcher-stall-timeout", "0", "fg");
+    TT_CHECK_INT(parse(&c, b, 4, err), 0);
+    TT_CHECK_INT(c.stall_ms, 0);
+    launcher_config_free(&c);
+    char **d = ARGV("--launcher-stall-timeout=soon", "fg");
+    TT_CHECK_INT(parse(&c, d, 3, err), -1);
+    TT_CHECK(strstr(err, "--launcher-stall-timeout") != NULL);
+    launcher_config_free(&c);
+    launcher_config_init(&c);
+    TT_CHECK_INT(c.stall_ms, LAUNCHER_DEFAULT_STALL_MS);
+    TT_CHECK_INT(launcher_config_env_stall(&c, "7", err, sizeof err), 0);
+    TT_CHECK_INT(c.stall_ms, 7000);
+    TT_CHECK_INT(launcher_config_env_stall(&c, NULL, err, sizeof err), 0);
+    TT_CHECK_INT(c.stall_ms, 7000);
+    TT_CHECK_INT(launcher_config_env_stall(&c, "x", err, sizeof err), -1);
+    TT_CHECK(strstr(err, "LAUNCHER_STALL_TIMEOUT=x") != NULL);
     launcher_config_free(&c);
 }
 

@@ -3,6 +3,7 @@
  * producer death as end of stream, stale segment replacement, blocking mode, idle sleep. */
 #include "tt_test.h"
 #include "tt_ring.h"
+#include "ring_test_util.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -14,87 +15,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-/* Offsets documented in docs/internals/ring.md (segment layout). */
-#define OFF_VERSION 8
-#define OFF_CONS_VERSION 356
-#define OFF_HEAD 264
-#define OFF_TAIL 320
-#define OFF_DATA 4096
-
-static int next_key(void)
-{
-    static int n;
-    return (int)(0x7e000000u | ((unsigned)getpid() & 0xffffu) << 8 | (unsigned)(++n & 0xff));
-}
-
-static int key_exists(int key)
-{
-    return shmget(key, 0, 0) >= 0;
-}
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* Record seq: an openat whose fd is seq and whose name has a length varying with seq. */
-static size_t make_record(uint8_t *buf, size_t cap, uint64_t seq, size_t namelen)
-{
-    struct tt_evb b;
-    char name[2048];
-    if (namelen >= sizeof name)
-        namelen = sizeof name - 1;
-    for (size_t k = 0; k < namelen; k++)
-        name[k] = (char)('a' + (seq + k) % 26);
-    name[namelen] = 0;
-    tt_evb_begin(&b, buf, cap, TT_EV_OPENAT, seq, (int32_t)seq, 1);
-    tt_evb_i64(&b, TT_P_FD, (int64_t)seq);
-    tt_evb_str(&b, TT_P_NAME, name);
-    return tt_evb_finish(&b, 0);
-}
-
-static int write_seq(struct tt_ring *r, uint64_t seq, size_t namelen)
-{
-    uint8_t buf[4096];
-    make_record(buf, sizeof buf, seq, namelen);
-    return tt_ring_write(r, (const void *)buf);
-}
-
-/* Checks ev is exactly record seq with namelen. */
-static int is_record(const struct tt_event *ev, uint64_t seq, size_t namelen)
-{
-    uint8_t buf[4096];
-    size_t len = make_record(buf, sizeof buf, seq, namelen);
-    return ev->len == len && memcmp(ev, buf, len) == 0;
-}
-
-static int64_t seq_of(const struct tt_event *ev)
-{
-    int64_t fd = -1;
-    tt_event_get_i64(ev, TT_P_FD, &fd);
-    return fd;
-}
-
-static struct tt_ring *create(int key, size_t size, unsigned flags)
-{
-    char why[256];
-    struct tt_ring *r = tt_ring_create(key, size, flags, 0600, NULL, why, sizeof why);
-    if (!r)
-        fprintf(stderr, "create: %s\n", why);
-    return r;
-}
-
-static struct tt_ring *attach(int key, int timeout_ms)
-{
-    char why[256];
-    struct tt_ring *r = tt_ring_attach(key, timeout_ms, why, sizeof why);
-    if (!r)
-        fprintf(stderr, "attach: %s\n", why);
-    return r;
-}
 
 TT_TEST(round_trip_with_wrap)
 {
@@ -882,12 +802,6 @@ int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
     int rc = tt_run_all();
-    /* Remove whatever a failed test left behind. */
-    for (int i = 1; i <= 40; i++) {
-        int id =
-            shmget((int)(0x7e000000u | ((unsigned)getpid() & 0xffffu) << 8 | (unsigned)i), 0, 0);
-        if (id >= 0)
-            shmctl(id, IPC_RMID, NULL);
-    }
+    ring_test_cleanup();
     return rc;
 }

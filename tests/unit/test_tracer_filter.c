@@ -272,6 +272,35 @@ TT_TEST(sysset_socket_domains)
     TT_CHECK_INT(tr_socket_domain_entry("socket.domain=10"), 10);
 }
 
+/* recvfrom with no source address (a connected socket's recv): 1 when it stopped. */
+static int recv_without_address_stops(void)
+{
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) != 0)
+        return 100;
+    char b[4];
+    if (write(sv[0], "x", 1) != 1)
+        return 101;
+    return enosys(syscall(SYS_recvfrom, sv[1], b, sizeof b, 0, NULL, NULL)) ? 1 : 0;
+}
+
+/* The engine's `recvfrom.all` entry: every recvfrom stops (its rules read the data), not only
+ * the addressed ones; `proc.env` asks for environments. */
+TT_TEST(sysset_recvfrom_all_and_env)
+{
+    struct tr_sysset s;
+    char bad[32] = "";
+    struct tr_filter_cfg cfg = {&s, 0, 0, 0, 0, 0};
+    TT_CHECK_INT(tr_sysset_build(&s, "recvfrom,connect", 0, bad, sizeof bad), 0);
+    TT_CHECK(!s.recvfrom_all && !s.with_env);
+    TT_CHECK_INT(under_filter(&cfg, recv_without_address_stops), 0); /* addressed ones only */
+    TT_CHECK_INT(tr_sysset_build(&s, "recvfrom recvfrom.all proc.env", 0, bad, sizeof bad), 0);
+    TT_CHECK(s.recvfrom_all && s.with_env && tr_sysset_has(&s, __NR_recvfrom));
+    TT_CHECK_INT(under_filter(&cfg, recv_without_address_stops), 1);
+    TT_CHECK_INT(tr_sysset_build(&s, "recvfrom.all", 0, bad, sizeof bad), 0); /* alone too */
+    TT_CHECK(tr_sysset_has(&s, __NR_recvfrom) && tr_sysset_has(&s, __NR_getsockopt));
+}
+
 TT_TEST(sysset_accepts_raw_syscall_names_and_rejects_unknown)
 {
     struct tr_sysset s;

@@ -1,7 +1,7 @@
 """Loopback imitation of the ECS task metadata endpoint v4, for the engine's ECS test.
 
 Usage: ecs_peer.py PORTFILE CONTAINER_ID
-GET /v4/<x>       -> container metadata (DockerId CONTAINER_ID, Name, Image, Labels)
+GET /v4/<x>       -> container metadata (DockerId CONTAINER_ID, Name, Image, Labels, Volumes)
 GET /v4/<x>/task  -> task metadata (Cluster, TaskARN, Family, Containers)"""
 import json
 import os
@@ -16,6 +16,10 @@ CONTAINER = {
     "DockerName": "ecs-tartan-sample-1-workload-abcdef",
     "Image": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/web:1.4.2",
     "ImageID": "sha256:0123",
+    "Volumes": [
+        {"DockerName": "data", "Source": "/var/lib/ecs/volumes/data", "Destination": "/data"},
+        {"Source": "/var/run/docker.sock", "Destination": "/var/run/docker.sock"},
+    ],
     "Labels": {
         "com.amazonaws.ecs.cluster": "arn:aws:ecs:eu-west-1:123456789012:cluster/prod",
         "com.amazonaws.ecs.container-name": "workload",

@@ -26,7 +26,7 @@ cp "$ROOT/build/bin/tracer" "$tmp/tracer"
 cc -std=c11 -D_GNU_SOURCE -static -O1 -pthread -o "$tmp/golden_actions" "$ROOT/tests/helpers/golden_actions.c"
 mkdir -p "$tmp/out"
 
-record() { # name tty(0|1|shm) cmd...   shm: tty-less, /dev/shm mounted exec
+record() { # name tty(0|1|shm) cmd...   shm: tty-less, /dev/shm mounted exec; TRACER_OPTS=...
     local name=$1 tty=$2
     shift 2
     [ "$ONLY" = "  " ] || [[ "$ONLY" == *" $name "* ]] || return 0
@@ -35,7 +35,7 @@ record() { # name tty(0|1|shm) cmd...   shm: tty-less, /dev/shm mounted exec
     [ "$tty" = shm ] && t=(--tmpfs /dev/shm:rw,exec,mode=1777)
     docker run --rm "${t[@]}" --network none --cap-add SYS_PTRACE --cap-add NET_RAW \
         --security-opt seccomp=unconfined -v "$tmp:/t" "$IMAGE" \
-        /t/tracer -w "/t/out/$name.cap" -- "$@" </dev/null >/dev/null || true # the workload's status
+        /t/tracer ${TRACER_OPTS:-} -w "/t/out/$name.cap" -- "$@" </dev/null >/dev/null || true # the workload's status
     cp "$tmp/out/$name.cap" "$OUT/$name.cap"
     echo "recorded $name ($(stat -c %s "$OUT/$name.cap") bytes)"
 }
@@ -58,3 +58,14 @@ record traversal_read 0 /bin/cat /etc/../etc/../etc/passwd
 record clear_log 0 /bin/sh -c ': > /var/log/dpkg.log'
 record shred_file 0 /bin/sh -c 'echo x > /tmp/eg_f && shred -u /tmp/eg_f'
 record probe_threads 0 /t/golden_actions threads
+
+# Behaviours of non-stable rules (ns_*: replayed with the incubating and sandbox files too)
+record ns_apt_get 0 /usr/bin/apt-get --version
+record ns_base64_decode 0 /bin/sh -c 'echo ZWcK | base64 -d'
+record ns_chmod_suid 0 /bin/sh -c 'touch /tmp/eg_suid && chmod 4755 /tmp/eg_suid'
+record ns_shell_history 0 /bin/sh -c 'touch /root/.bash_history && rm /root/.bash_history'
+record ns_binary_dirs 0 /bin/sh -c 'cp /bin/true /usr/bin/eg_copy && mv /usr/bin/eg_copy /usr/bin/eg_moved && mkdir /usr/bin/eg_dir'
+record ns_dev_file 0 /bin/sh -c ': > /dev/eg_dev'
+record ns_proc_environ 0 /bin/cat /proc/self/environ
+record ns_ssh_keys 0 /bin/sh -c 'mkdir -p /root/.ssh && echo key >> /root/.ssh/authorized_keys'
+TRACER_OPTS=-E record ns_proxy_env 0 /bin/sh -c 'cp /bin/true /tmp/wget && HTTP_PROXY=http://198.51.100.40:3128 /tmp/wget'

@@ -24,7 +24,9 @@ struct ls_http_resp {
     long retry_after_ms;  /* x-amz-retry-after (ms), -1 if absent */
     int transport_error;  /* no HTTP response: connection, TLS, timeout... */
     int timed_out;
-    char error[256]; /* curl's message when transport_error */
+    char error[256];       /* curl's message when transport_error */
+    int keep_headers;      /* set by the caller: collect the header lines below */
+    struct ls_buf headers; /* the final response's header lines, as received */
 };
 
 /* Global libcurl initialisation, once per process before any thread starts. */
@@ -42,6 +44,10 @@ void ls_http_resp_free(struct ls_http_resp *r);
 /* One raw header line of n bytes (not NUL-terminated, CRLF included or not) into r: request id,
  * error type, x-amz-retry-after; a status line ("HTTP/...") forgets the earlier ones. */
 void ls_http_parse_header(struct ls_http_resp *r, const char *line, size_t n);
+
+/* Value of the first response header called name (case-insensitive), trimmed, into out: 1 found
+ * (truncated to outlen - 1 bytes), 0 not. */
+int ls_http_header(const struct ls_http_resp *r, const char *name, char *out, size_t outlen);
 
 /* The CA bundle to use, or NULL for libcurl's built-in default: AWS_CA_BUNDLE, SSL_CERT_FILE,
  * then the system bundle, then ../etc/ca-certificates.crt next to the executable. */

@@ -137,7 +137,28 @@ void ls_http_parse_header(struct ls_http_resp *r, const char *p, size_t n)
         /* a new response (after 100 Continue or a redirect): forget earlier headers */
         r->request_id[0] = r->error_type[0] = '\0';
         r->retry_after_ms = -1;
+        ls_buf_reset(&r->headers);
+        return;
     }
+    /* Kept for ls_http_header; a header block larger than 64 KiB keeps its beginning. */
+    if (r->keep_headers && r->headers.len + n <= 64 * 1024)
+        (void)ls_buf_add(&r->headers, p, n);
+}
+
+int ls_http_header(const struct ls_http_resp *r, const char *name, char *out, size_t outlen)
+{
+    size_t nl = strlen(name);
+    const char *p = r->headers.p, *end = p ? p + r->headers.len : NULL;
+    while (p && p < end) {
+        const char *eol = memchr(p, '\n', (size_t)(end - p));
+        size_t n = eol ? (size_t)(eol - p) + 1 : (size_t)(end - p);
+        if (n > nl && p[nl] == ':' && !strncasecmp(p, name, nl)) {
+            header_value(p, n, nl + 1, out, outlen);
+            return 1;
+        }
+        p += n;
+    }
+    return 0;
 }
 
 static size_t on_header(char *p, size_t size, size_t nmemb, void *ud)
@@ -164,6 +185,7 @@ int ls_http_do(struct ls_http *h, const char *method, const char *url, const cha
     char errbuf[CURL_ERROR_SIZE] = "";
     struct sink s = {.r = r, .max = h->max_body};
     ls_buf_reset(&r->body);
+    ls_buf_reset(&r->headers);
     r->status = 0;
     r->request_id[0] = r->error_type[0] = r->error[0] = '\0';
     r->retry_after_ms = -1;
@@ -243,4 +265,5 @@ oom_nolist:
 void ls_http_resp_free(struct ls_http_resp *r)
 {
     ls_buf_free(&r->body);
+    ls_buf_free(&r->headers);
 }

@@ -1,0 +1,11 @@
+/* The monitors (launcher, tracer, engine, logshipper) run beside the workload, usually with its
+ * uid. Made non-dumpable, they are closed to a workload process without CAP_SYS_PTRACE, even of
+ * the same uid: no ptrace, no /proc/PID/mem, environ, maps or fd/, and no core dump (which
+ * could hold credentials). Signals are the tracer's filter's business. */
+#ifndef TT_NODUMP_H
+#define TT_NODUMP_H
+
+/* prctl(PR_SET_DUMPABLE, 0). 0 or -1 (errno set). */
+int tt_nodump(void);
+
+#endif

@@ -1,0 +1,115 @@
+/* Helpers shared by the ring unit tests (test_lib_ring*.c): unique keys, numbered test
+ * records, create/attach that print why they failed, and the segment offsets the tests poke. */
+#ifndef RING_TEST_UTIL_H
+#define RING_TEST_UTIL_H
+
+#include "tt_ring.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/shm.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Offsets documented in docs/internals/ring.md (segment layout). */
+#define OFF_VERSION 8
+#define OFF_CONS_VERSION 356
+#define OFF_HEAD 264
+#define OFF_TAIL 320
+#define OFF_DATA 4096
+#define OFF_PROD_LOCK 128 /* glibc: the lock word is the mutex's first int */
+#define OFF_PRODUCED 272
+#define OFF_DROPPED 280
+#define OFF_DONE 296
+#define OFF_CONSUMED 328
+#define OFF_FEATURES 448
+#define OFF_BEATS 452
+
+static inline int next_key(void)
+{
+    static int n;
+    return (int)(0x7e000000u | ((unsigned)getpid() & 0xffffu) << 8 | (unsigned)(++n & 0xff));
+}
+
+static inline int key_exists(int key)
+{
+    return shmget(key, 0, 0) >= 0;
+}
+
+static inline uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Record seq: an openat whose fd is seq and whose name has a length varying with seq. */
+static inline size_t make_record(uint8_t *buf, size_t cap, uint64_t seq, size_t namelen)
+{
+    struct tt_evb b;
+    char name[2048];
+    if (namelen >= sizeof name)
+        namelen = sizeof name - 1;
+    for (size_t k = 0; k < namelen; k++)
+        name[k] = (char)('a' + (seq + k) % 26);
+    name[namelen] = 0;
+    tt_evb_begin(&b, buf, cap, TT_EV_OPENAT, seq, (int32_t)seq, 1);
+    tt_evb_i64(&b, TT_P_FD, (int64_t)seq);
+    tt_evb_str(&b, TT_P_NAME, name);
+    return tt_evb_finish(&b, 0);
+}
+
+static inline int write_seq(struct tt_ring *r, uint64_t seq, size_t namelen)
+{
+    uint8_t buf[4096];
+    make_record(buf, sizeof buf, seq, namelen);
+    return tt_ring_write(r, (const void *)buf);
+}
+
+/* Checks ev is exactly record seq with namelen. */
+static inline int is_record(const struct tt_event *ev, uint64_t seq, size_t namelen)
+{
+    uint8_t buf[4096];
+    size_t len = make_record(buf, sizeof buf, seq, namelen);
+    return ev->len == len && memcmp(ev, buf, len) == 0;
+}
+
+static inline int64_t seq_of(const struct tt_event *ev)
+{
+    int64_t fd = -1;
+    tt_event_get_i64(ev, TT_P_FD, &fd);
+    return fd;
+}
+
+static inline struct tt_ring *create(int key, size_t size, unsigned flags)
+{
+    char why[256];
+    struct tt_ring *r = tt_ring_create(key, size, flags, 0600, NULL, why, sizeof why);
+    if (!r)
+        fprintf(stderr, "create: %s\n", why);
+    return r;
+}
+
+static inline struct tt_ring *attach(int key, int timeout_ms)
+{
+    char why[256];
+    struct tt_ring *r = tt_ring_attach(key, timeout_ms, why, sizeof why);
+    if (!r)
+        fprintf(stderr, "attach: %s\n", why);
+    return r;
+}
+
+/* Removes whatever a failed test left behind (the keys next_key gives). */
+static inline void ring_test_cleanup(void)
+{
+    for (int i = 1; i <= 40; i++) {
+        int id =
+            shmget((int)(0x7e000000u | ((unsigned)getpid() & 0xffffu) << 8 | (unsigned)i), 0, 0);
+        if (id >= 0)
+            shmctl(id, IPC_RMID, NULL);
+    }
+}
+
+#endif
