@@ -216,7 +216,7 @@ static int fk_extract(void *arg, const struct fld_ref *ref, struct eval_ctx *ctx
     return 0;
 }
 
-static const struct cond_fields fake = {fk_resolve, fk_extract, NULL};
+static const struct cond_fields fake = {fk_resolve, fk_extract, NULL, NULL, NULL};
 
 static char last_err[256];  /* first error of the last load */
 static char last_warn[512]; /* first warning of the last load */
