@@ -228,9 +228,11 @@ bench: all
 
 # Mutation testing (tests/mutate/mutate.py): MUTATE_ARGS="--files engine/cond_vm.c" narrows it.
 # Resumable: results are kept in build-mutate/; the report goes to build-mutate/report.md.
-MUTATE_PER_FILE ?= 120
+MUTATE_PER_FILE ?= 150
+MUTATE_JOBS ?= 2
 mutate: all
-	python3 tests/mutate/mutate.py --per-file $(MUTATE_PER_FILE) $(MUTATE_ARGS)
+	$(MAKE) asan
+	python3 tests/mutate/mutate.py --per-file $(MUTATE_PER_FILE) --jobs $(MUTATE_JOBS) $(MUTATE_ARGS)
 
 demo: deps all
 	bash tests/demo.sh
