@@ -729,7 +729,8 @@ def test_signature(units, integ, asan):
     h = hashlib.sha1(b"asan" if asan else b"")
     for u in units:
         h.update(open(os.path.join(ROOT, "tests", "unit", u + ".c"), "rb").read())
-    for hdr in sorted(glob.glob(os.path.join(ROOT, "tests", "unit", "*.h"))):
+    for hdr in sorted(glob.glob(os.path.join(ROOT, "tests", "unit", "*.h")) +
+                      glob.glob(os.path.join(ROOT, "tests", "unit", "*.inc"))):
         h.update(open(hdr, "rb").read())
     for f in integ:
         h.update(open(os.path.join(ROOT, "tests", "integration", f), "rb").read())
