@@ -299,6 +299,58 @@ TT_TEST(default_container_replaces_host_only)
     state_free(st);
 }
 
+static const char *FA(const char *name, const char *arg)
+{
+    if (tev_field(&ctx, name, arg, out, sizeof out) == -1)
+        return "(missing)";
+    return out;
+}
+
+TT_TEST(mounts_and_digest_from_runtime)
+{
+    struct engine_state *st = state_new();
+    proc_in(st, 40, HEX64);
+    static const char *const src[] = {"/var/run/docker.sock", NULL, "/data"};
+    static const char *const dst[] = {"/run/docker.sock", "/tmp", NULL};
+    TT_CHECK_INT(state_set_container_mounts(st, HEX64, src, dst, 3), 0);
+    TT_CHECK_INT(state_set_container_digest(st, "3f4e5d6c7b8a", "sha256:abc"), 0);
+    at(st, 40);
+    TT_CHECK_STR(F("container.mounts"),
+                 "/var/run/docker.sock:/run/docker.sock::false:,:/tmp::false:,/data:::false:");
+    TT_CHECK_STR(FA("container.mount", "0"), "/var/run/docker.sock:/run/docker.sock::false:");
+    TT_CHECK_STR(FA("container.mount", "2"), "/data:::false:");
+    TT_CHECK_STR(FA("container.mount", "3"), "(missing)");
+    TT_CHECK_STR(FA("container.mount.source", "2"), "/data");
+    TT_CHECK_STR(FA("container.mount.dest", "1"), "/tmp");
+    TT_CHECK_STR(FA("container.mount.source", "/run/docker\\.sock"), "/var/run/docker.sock");
+    TT_CHECK_STR(FA("container.mount.dest", "docker"), "/run/docker.sock");
+    TT_CHECK_STR(FA("container.mount.rdwr", "0"), "false");
+    TT_CHECK_STR(FA("container.mount.mode", "0"), "");
+    TT_CHECK_STR(F("container.image.digest"), "sha256:abc");
+    state_end_event(st, &ctx);
+    /* set again: replaced, not added to; digest NULL leaves it */
+    TT_CHECK_INT(state_set_container_mounts(st, HEX64, src + 2, dst + 2, 1), 0);
+    TT_CHECK_INT(state_set_container_digest(st, HEX64, NULL), 0);
+    at(st, 40);
+    TT_CHECK_STR(F("container.mounts"), "/data:::false:");
+    TT_CHECK_STR(F("container.image.digest"), "sha256:abc");
+    state_end_event(st, &ctx);
+    TT_CHECK_INT(state_set_container_mounts(st, HEX64, NULL, NULL, 0), 0);
+    at(st, 40);
+    TT_CHECK_STR(F("container.mounts"), "");
+    state_end_event(st, &ctx);
+    TT_CHECK_INT(state_set_container_mounts(st, NULL, src, dst, 1), -1);
+    TT_CHECK_INT(state_set_container_mounts(NULL, HEX64, src, dst, 1), -1);
+    TT_CHECK_INT(state_set_container_digest(st, NULL, "x"), -1);
+    /* a full id longer than 12 characters is kept as the container's full id */
+    TT_CHECK_INT(state_set_container_digest(st, "0123456789abcdef01", "sha256:d"), 0);
+    proc_in(st, 41, "0123456789abcdef01");
+    at(st, 41);
+    TT_CHECK_STR(F("container.full_id"), "0123456789abcdef01");
+    state_end_event(st, &ctx);
+    state_free(st);
+}
+
 int main(void)
 {
     return tt_run_all();

@@ -251,6 +251,39 @@ TT_TEST(container_metadata_reports_a_failed_allocation)
     }
     state_free(st);
 }
+
+TT_TEST(container_setters_report_a_failed_allocation)
+{
+    static const char *const src[] = {"/a", "/b", "/c"};
+    static const char *const dst[] = {"/x", "/y", "/z"};
+    for (int which = 0; which < 4; which++) {
+        for (unsigned long k = 1; k < 64 && !tt_failed_current; k++) {
+            size_t before = tt_alloc_live();
+            struct state_opts o = {.no_proc_lookup = 1};
+            struct engine_state *st = state_new_opts(&o);
+            TT_CHECK(st != NULL);
+            if (!st)
+                return;
+            tt_alloc_fail_at(k);
+            int rc = which == 0   ? state_set_container_mounts(st, "0123456789abcdef", src, dst, 3)
+                     : which == 1 ? state_set_container_digest(st, "0123456789ab", "sha256:1")
+                     : which == 2
+                         ? state_set_default_container(st, "0123456789abcdef")
+                         : state_set_container_meta(st, "feedfacefeed", "n", NULL, NULL, NULL, 1);
+            int failed = tt_alloc_failed();
+            tt_alloc_fail_at(0);
+            if (rc != (failed ? -1 : 0))
+                TT_FAILF("setter %d, allocation %lu failing: %d, want %d", which, k, rc,
+                         failed ? -1 : 0);
+            state_free(st);
+            if (tt_alloc_live() != before)
+                TT_FAILF("setter %d, allocation %lu failing: %lld bytes leaked", which, k,
+                         (long long)tt_alloc_live() - (long long)before);
+            if (!failed)
+                break;
+        }
+    }
+}
 #endif
 
 int main(void)
