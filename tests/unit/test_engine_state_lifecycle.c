@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/prctl.h>
+#include <unistd.h>
 
 static struct eval_ctx ctx;
 static struct tev e;
@@ -662,6 +663,93 @@ TT_TEST(thread_id_reused_by_another_process)
     state_begin_event(st, tev_end(&e, 0), ++evn, &ctx);
     TT_CHECK(ctx.thr == NULL && ctx.proc == NULL);
     done(st);
+    state_free(st);
+}
+
+static void touch(struct engine_state *st, int32_t tid, uint64_t n)
+{
+    tev_begin(&e, TT_EV_CLOSE, tid, tid);
+    tt_evb_i64(&e.b, TT_P_FD, 99);
+    state_begin_event(st, tev_end(&e, -9), n, &ctx);
+    state_end_event(st, &ctx);
+}
+
+TT_TEST(dead_threads_purged_at_most_once_per_interval)
+{
+    /* live mode, 8 threads at most: ids no process can have (above pid_max), so /proc/<tid>
+     * is gone; 5000027 lands in the first bucket of the table */
+    struct state_opts o = {.max_threads = 8};
+    struct engine_state *st = state_new_opts(&o);
+    static const int32_t dead[] = {5000027, 5000001, 5000002, 5000003,
+                                   5000004, 5000005, 5000006, 5000007};
+    uint64_t n = 1;
+    for (int i = 0; i < 8; i++)
+        touch(st, dead[i], n++);
+    touch(st, (int32_t)getpid(), n++); /* full: the dead ones are purged, every one */
+    struct state_stats s;
+    state_get_stats(st, &s);
+    TT_CHECK_INT(s.threads_purged, 8);
+    TT_CHECK_INT(s.threads, 1);
+    TT_CHECK(state_thread(st, 5000027) == NULL);
+    for (int i = 0; i < 7; i++)
+        touch(st, 5100000 + i, n++);
+    touch(st, 5100100, n++); /* full again within the interval: no purge, dropped */
+    state_get_stats(st, &s);
+    TT_CHECK_INT(s.threads_purged, 8);
+    TT_CHECK_INT(s.threads_dropped, 1);
+    TT_CHECK(state_thread(st, 5100100) == NULL);
+    touch(st, 5100101, n + 10000); /* 10000 events later: purged again */
+    state_get_stats(st, &s);
+    TT_CHECK_INT(s.threads_purged, 15);
+    TT_CHECK(state_thread(st, 5100101) != NULL);
+    TT_CHECK(state_thread(st, (int32_t)getpid()) != NULL); /* alive: kept */
+    state_free(st);
+}
+
+TT_TEST(chroot_shared_by_a_forked_child)
+{
+    struct engine_state *st = fresh();
+    tev_procinfo(&e, 140, 1, "jail", "/bin/jail", "", "/", 0);
+    apply(st, (const struct tt_event *)(const void *)e.buf);
+    tev_begin(&e, TT_EV_CHROOT, 140, 140);
+    tt_evb_str(&e.b, TT_P_PATH, "/srv/jail");
+    apply(st, tev_end(&e, 0));
+    clone_ev(st, 140, 140, 141, 0);
+    TT_CHECK(state_proc(st, 141)->root == state_proc(st, 140)->root);
+    exit_ev(st, 141, 141);
+    TT_CHECK(state_proc(st, 140)->root && strcmp(state_proc(st, 140)->root->s, "/srv/jail") == 0);
+    clone_ev(st, 140, 140, 142, 0);
+    exit_ev(st, 140, 140);
+    TT_CHECK(state_proc(st, 142)->root && strcmp(state_proc(st, 142)->root->s, "/srv/jail") == 0);
+    state_free(st);
+}
+
+TT_TEST(a_thread_known_only_from_its_events)
+{
+    struct engine_state *st = fresh();
+    at(st, 150, 150);
+    TT_CHECK_STR(F("thread.vtid"), "150"); /* no namespace information: its own id */
+    TT_CHECK_STR(F("proc.vpid"), "150");
+    TT_CHECK_STR(F("proc.name"), "(missing)");
+    done(st);
+    /* the raw path of an earlier open is not this event's */
+    tev_begin(&e, TT_EV_OPENAT, 150, 150);
+    tt_evb_i64(&e.b, TT_P_DIRFD, AT_FDCWD);
+    tt_evb_str(&e.b, TT_P_NAME, "/etc/./hosts");
+    tt_evb_u64(&e.b, TT_P_FLAGS, 0);
+    state_begin_event(st, tev_end(&e, 3), ++evn, &ctx);
+    TT_CHECK_STR(F("fd.nameraw"), "/etc/./hosts");
+    done(st);
+    tev_begin(&e, TT_EV_FCHMOD, 150, 150);
+    tt_evb_i64(&e.b, TT_P_FD, 3);
+    state_begin_event(st, tev_end(&e, 0), ++evn, &ctx);
+    TT_CHECK_STR(F("fd.nameraw"), "/etc/hosts");
+    done(st);
+    struct state_stats s;
+    memset(&s, 0xff, sizeof s);
+    state_get_stats(NULL, &s);
+    TT_CHECK(s.threads == 0 && s.procs == 0 && s.fds == 0 && s.bytes == 0 &&
+             s.threads_dropped == 0 && s.threads_purged == 0 && s.fds_dropped == 0);
     state_free(st);
 }
 
