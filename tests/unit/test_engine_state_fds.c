@@ -11,6 +11,7 @@
 #include "state_priv.h"
 
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <sched.h>
 #include <sys/un.h>
 
@@ -443,6 +444,22 @@ TT_TEST(unix_addresses_at_their_length_limits)
     tt_evb_bytes(&e.b, TT_P_ADDR, TT_PK_SOCKADDR, big, sizeof big);
     apply(st, tev_end(&e, 0));
     TT_CHECK_INT(strlen(name_of(st, 100, 9)), 108);
+    tev_begin(&e, TT_EV_CONNECT, 100, 100);
+    tt_evb_i64(&e.b, TT_P_FD, 12);
+    tt_evb_bytes(&e.b, TT_P_ADDR, TT_PK_SOCKADDR, big, 2 + 109); /* one byte too many */
+    apply(st, tev_end(&e, 0));
+    TT_CHECK_INT(strlen(name_of(st, 100, 12)), 108);
+    /* an IPv4 address cut short reads as 0.0.0.0:0 */
+    tev_begin(&e, TT_EV_SOCKET, 100, 100);
+    tt_evb_i64(&e.b, TT_P_DOMAIN, AF_INET);
+    tt_evb_i64(&e.b, TT_P_TYPE, SOCK_STREAM);
+    apply(st, tev_end(&e, 13));
+    static const uint8_t short4[4] = {AF_INET, 0, 0x1f, 0x90};
+    tev_begin(&e, TT_EV_CONNECT, 100, 100);
+    tt_evb_i64(&e.b, TT_P_FD, 13);
+    tt_evb_bytes(&e.b, TT_P_ADDR, TT_PK_SOCKADDR, short4, sizeof short4);
+    apply(st, tev_end(&e, 0));
+    TT_CHECK_STR(name_of(st, 100, 13), "0.0.0.0:0->0.0.0.0:0");
     /* abstract addresses start with '@' */
     tev_begin(&e, TT_EV_CONNECT, 100, 100);
     tt_evb_i64(&e.b, TT_P_FD, 10);
@@ -460,6 +477,184 @@ TT_TEST(unix_addresses_at_their_length_limits)
     apply(st, tev_end(&e, 0));
     TT_CHECK_STR(fd_field(st, 100, 11, "fd.type"), "unix");
     TT_CHECK_STR(name_of(st, 100, 11), "/run/b.sock");
+    state_free(st);
+}
+
+/* A field of the event, on a fresh begin (ended at once). */
+static const char *ev_field(struct engine_state *st, const struct tt_event *ev, const char *name)
+{
+    state_begin_event(st, ev, ++evn, &ctx);
+    const char *r = F(name);
+    state_end_event(st, &ctx);
+    return r;
+}
+
+static void kind(int dom, int type, int proto)
+{
+    if (dom >= 0)
+        tt_evb_i64(&e.b, TT_P_DOMAIN, dom);
+    if (type >= 0)
+        tt_evb_i64(&e.b, TT_P_TYPE, type);
+    if (proto >= 0)
+        tt_evb_i64(&e.b, TT_P_PROTO, proto);
+}
+
+TT_TEST(socket_events_at_their_edges)
+{
+    struct engine_state *st = world(0);
+    /* socket() may return fd 0; a socket without a domain is of unknown type */
+    tev_begin(&e, TT_EV_SOCKET, 100, 100);
+    kind(AF_INET, SOCK_STREAM, 0);
+    apply(st, tev_end(&e, 0));
+    TT_CHECK_STR(fd_field(st, 100, 0, "fd.type"), "ipv4");
+    tev_begin(&e, TT_EV_SOCKET, 100, 100);
+    kind(-1, SOCK_STREAM, -1);
+    apply(st, tev_end(&e, 3));
+    TT_CHECK_STR(fd_field(st, 100, 3, "fd.type"), "<NA>");
+    /* an ICMP datagram socket, then a UDP one whose protocol is left out */
+    tev_begin(&e, TT_EV_SENDTO, 100, 100);
+    tt_evb_i64(&e.b, TT_P_FD, 4);
+    kind(AF_INET, SOCK_DGRAM, IPPROTO_ICMP);
+    tev_sin(&e, TT_P_ADDR, "10.0.0.1", 0);
+    apply(st, tev_end(&e, 64));
+    tev_begin(&e, TT_EV_SENDTO, 100, 100);
+    tt_evb_i64(&e.b, TT_P_FD, 5);
+    kind(AF_INET, SOCK_DGRAM, -1);
+    tev_sin(&e, TT_P_ADDR, "10.0.0.1", 53);
+    apply(st, tev_end(&e, 0)); /* an empty datagram: the socket is described all the same */
+    TT_CHECK_STR(fd_field(st, 100, 4, "fd.l4proto"), "icmp");
+    TT_CHECK_STR(fd_field(st, 100, 5, "fd.l4proto"), "udp");
+    TT_CHECK_STR(name_of(st, 100, 5), "0.0.0.0:0->10.0.0.1:53");
+    /* receiving on a socket the table does not know describes nothing */
+    tev_begin(&e, TT_EV_RECVFROM, 100, 100);
+    tt_evb_i64(&e.b, TT_P_FD, 6);
+    tev_sin(&e, TT_P_ADDR, "10.0.0.1", 53);
+    apply(st, tev_end(&e, 10));
+    TT_CHECK_STR(name_of(st, 100, 6), "(missing)");
+    tev_begin(&e, TT_EV_SENDMSG, 100, 100);
+    tt_evb_i64(&e.b, TT_P_FD, 6);
+    kind(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+    tev_sin(&e, TT_P_ADDR, "10.0.0.2", 123);
+    apply(st, tev_end(&e, 48));
+    TT_CHECK_STR(name_of(st, 100, 6), "0.0.0.0:0->10.0.0.2:123");
+    /* a changed name is reported on the event that changed it only */
+    tev_begin(&e, TT_EV_SENDTO, 100, 100);
+    tt_evb_i64(&e.b, TT_P_FD, 6);
+    tev_sin(&e, TT_P_ADDR, "10.0.0.3", 123);
+    TT_CHECK_STR(ev_field(st, tev_end(&e, 48), "fd.name_changed"), "true");
+    TT_CHECK_STR(fd_field(st, 100, 6, "fd.name_changed"), "false");
+    /* bind: a listening server socket */
+    tev_begin(&e, TT_EV_SOCKET, 100, 100);
+    kind(AF_INET, SOCK_STREAM, 0);
+    apply(st, tev_end(&e, 7));
+    tev_begin(&e, TT_EV_BIND, 100, 100);
+    tt_evb_i64(&e.b, TT_P_FD, 7);
+    tev_sin(&e, TT_P_ADDR, "0.0.0.0", 8080);
+    TT_CHECK_STR(ev_field(st, tev_end(&e, 0), "fd.is_server"), "true");
+    TT_CHECK_STR(fd_field(st, 100, 7, "fd.sport"), "8080");
+    /* accept without the local address: the listening socket's */
+    tev_begin(&e, TT_EV_ACCEPT, 100, 100);
+    tt_evb_i64(&e.b, TT_P_FD, 7);
+    tev_sin(&e, TT_P_ADDR, "10.9.9.9", 40000);
+    apply(st, tev_end(&e, 8));
+    TT_CHECK_STR(name_of(st, 100, 8), "10.9.9.9:40000->0.0.0.0:8080");
+    TT_CHECK_STR(fd_field(st, 100, 8, "fd.l4proto"), "tcp");
+    /* a failed accept is about the listening socket */
+    tev_begin(&e, TT_EV_ACCEPT4, 100, 100);
+    tt_evb_i64(&e.b, TT_P_FD, 7);
+    state_begin_event(st, tev_end(&e, -11), ++evn, &ctx);
+    TT_CHECK_STR(F("fd.num"), "7");
+    TT_CHECK_STR(F("fd.sport"), "8080");
+    state_end_event(st, &ctx);
+    /* failed connects: the attempted tuple for IP sockets, the socket's name otherwise */
+    tev_begin(&e, TT_EV_CONNECT, 100, 100);
+    tt_evb_i64(&e.b, TT_P_FD, 0);
+    tev_sin(&e, TT_P_ADDR, "10.1.1.1", 22);
+    tev_sin(&e, TT_P_LOCAL_ADDR, "10.2.2.2", 5555);
+    TT_CHECK_STR(ev_field(st, tev_end(&e, -111), "fd.name"), "10.2.2.2:5555->10.1.1.1:22");
+    tev_begin(&e, TT_EV_SOCKET, 100, 100);
+    kind(AF_UNIX, SOCK_STREAM, 0);
+    apply(st, tev_end(&e, 9));
+    tev_begin(&e, TT_EV_CONNECT, 100, 100);
+    tt_evb_i64(&e.b, TT_P_FD, 9);
+    struct sockaddr_un u = {.sun_family = AF_UNIX};
+    strcpy(u.sun_path, "/run/none.sock");
+    tt_evb_bytes(&e.b, TT_P_ADDR, TT_PK_SOCKADDR, &u, sizeof u);
+    TT_CHECK_STR(ev_field(st, tev_end(&e, -2), "fd.name"), "");
+    tev_begin(&e, TT_EV_CONNECT, 100, 100);
+    tt_evb_i64(&e.b, TT_P_FD, 8);
+    TT_CHECK_STR(ev_field(st, tev_end(&e, -111), "fd.name"), "10.9.9.9:40000->0.0.0.0:8080");
+    /* eventfd may return fd 0 too */
+    tev_begin(&e, TT_EV_CLOSE, 100, 100);
+    tt_evb_i64(&e.b, TT_P_FD, 0);
+    apply(st, tev_end(&e, 0));
+    tev_begin(&e, TT_EV_EVENTFD2, 100, 100);
+    apply(st, tev_end(&e, 0));
+    TT_CHECK_STR(fd_field(st, 100, 0, "fd.type"), "event");
+    /* a memfd name of 250 characters is cut to 249 */
+    char n250[251];
+    memset(n250, 'a', 250);
+    n250[250] = '\0';
+    tev_begin(&e, TT_EV_MEMFD_CREATE, 100, 100);
+    tt_evb_str(&e.b, TT_P_NAME, n250);
+    apply(st, tev_end(&e, 10));
+    TT_CHECK_INT(strlen(name_of(st, 100, 10)), 6 + 249);
+    state_free(st);
+}
+
+static void fdinfo(struct engine_state *st, int64_t fd, int64_t type, int64_t stype, int64_t proto,
+                   const char *raddr, int rport, const char *laddr, int lport, const char *name)
+{
+    tev_begin(&e, TT_EV_FDINFO, 100, 100);
+    tt_evb_i64(&e.b, TT_P_FD, fd);
+    tt_evb_i64(&e.b, TT_P_FDTYPE, type);
+    if (stype >= 0)
+        tt_evb_i64(&e.b, TT_P_TYPE, stype);
+    if (proto >= 0)
+        tt_evb_i64(&e.b, TT_P_PROTO, proto);
+    if (raddr)
+        tev_sin(&e, TT_P_ADDR, raddr, (uint16_t)rport);
+    if (laddr)
+        tev_sin(&e, TT_P_LOCAL_ADDR, laddr, (uint16_t)lport);
+    if (name)
+        tt_evb_str(&e.b, TT_P_NAME, name);
+    apply(st, tev_end(&e, 0));
+}
+
+TT_TEST(snapshot_of_open_fds)
+{
+    struct engine_state *st = world(0);
+    fdinfo(st, 3, TT_FD_FILE, -1, -1, NULL, 0, NULL, 0, "/var/log/app.log");
+    TT_CHECK_STR(name_of(st, 100, 3), "/var/log/app.log");
+    TT_CHECK_STR(fd_field(st, 100, 3, "fd.type"), "file");
+    fdinfo(st, 4, TT_FD_IPV4, SOCK_DGRAM, -1, "10.0.0.5", 53, "10.0.0.6", 3333, "x");
+    TT_CHECK_STR(fd_field(st, 100, 4, "fd.l4proto"), "udp");
+    TT_CHECK_STR(name_of(st, 100, 4), "10.0.0.6:3333->10.0.0.5:53");
+    TT_CHECK_STR(fd_field(st, 100, 4, "fd.connected"), "true");
+    fdinfo(st, 5, TT_FD_IPV4, -1, -1, NULL, 0, "0.0.0.0", 80, NULL); /* listening */
+    TT_CHECK_STR(fd_field(st, 100, 5, "fd.l4proto"), "tcp");
+    TT_CHECK_STR(name_of(st, 100, 5), "0.0.0.0:80->0.0.0.0:0");
+    TT_CHECK_STR(fd_field(st, 100, 5, "fd.connected"), "false");
+    fdinfo(st, 6, TT_FD_IPV4, SOCK_STREAM, -1, "10.0.0.5", 1, NULL, 0, NULL);
+    TT_CHECK_STR(fd_field(st, 100, 6, "fd.connected"), "true");
+    fdinfo(st, 7, TT_FD_IPV4, SOCK_STREAM, -1, "10.0.0.5", 0, NULL, 0, NULL);
+    TT_CHECK_STR(fd_field(st, 100, 7, "fd.connected"), "false");
+    fdinfo(st, 8, TT_FD_UNIX, -1, -1, "10.0.0.5", 1, NULL, 0, "/run/u.sock"); /* not IP */
+    TT_CHECK_STR(name_of(st, 100, 8), "/run/u.sock");
+    TT_CHECK_STR(fd_field(st, 100, 8, "fd.l4proto"), "<NA>");
+    fdinfo(st, 9, TT_FD_IPV6, -1, -1, NULL, 0, NULL, 0, "[::1]:1");
+    TT_CHECK_STR(fd_field(st, 100, 9, "fd.l4proto"), "tcp");
+    /* the snapshot's tuple is not a change: a failed connect on it says so */
+    tev_begin(&e, TT_EV_CONNECT, 100, 100);
+    tt_evb_i64(&e.b, TT_P_FD, 4);
+    TT_CHECK_STR(ev_field(st, tev_end(&e, -111), "fd.name_changed"), "false");
+    /* no fd number: nothing */
+    tev_begin(&e, TT_EV_FDINFO, 100, 100);
+    tt_evb_i64(&e.b, TT_P_FDTYPE, TT_FD_FILE);
+    apply(st, tev_end(&e, 0));
+    struct state_stats s;
+    state_get_stats(st, &s);
+    TT_CHECK_INT(s.fds, 7);
     state_free(st);
 }
 
