@@ -45,6 +45,9 @@ TT_TEST(normalization)
     char part[] = "/a/b/c";
     TT_CHECK_INT(st_path_normalize(part, 4), 4);
     TT_CHECK_STR(part, "/a/b");
+    char slash[] = "/x";
+    TT_CHECK_INT(st_path_normalize(slash, 1), 1);
+    TT_CHECK_STR(slash, "/");
     char dots[] = "/a/..xyz";
     TT_CHECK_INT(st_path_normalize(dots, 5), 1);
     TT_CHECK_STR(dots, "/");
@@ -69,6 +72,7 @@ TT_TEST(joins_and_their_limits)
     TT_CHECK_STR(join("/home/u", "/abs//x", 64), "/abs/x");
     TT_CHECK_STR(join("/home/u", "", 64), "/home/u");
     TT_CHECK_STR(join("/", "..", 64), "/");
+    TT_CHECK_STR(join("/home/u", "/", 64), "/");
     TT_CHECK_STR(join("rel", "f", 64), "(does not fit)"); /* the base must be absolute */
     TT_CHECK_STR(join(NULL, "f", 64), "(does not fit)");
     TT_CHECK_STR(join("", "f", 64), "(does not fit)");
@@ -127,6 +131,13 @@ TT_TEST(paths_resolved_against_cwd_or_a_directory_fd)
     apply(st, tev_end(&e, 3));
     TT_CHECK_STR(resolved(st, 3, 1, "syslog"), "/var/log/syslog");
     TT_CHECK_STR(resolved(st, 3, 1, "../lib"), "/var/lib");
+    TT_CHECK_STR(resolved(st, AT_FDCWD, 1, "../.."), "/"); /* a result of one character */
+    tev_begin(&e, TT_EV_OPENAT, 100, 100);
+    tt_evb_i64(&e.b, TT_P_DIRFD, AT_FDCWD);
+    tt_evb_str(&e.b, TT_P_NAME, "/");
+    tt_evb_u64(&e.b, TT_P_FLAGS, O_DIRECTORY);
+    apply(st, tev_end(&e, 7));
+    TT_CHECK_STR(resolved(st, 7, 1, "etc"), "/etc"); /* the root directory as dirfd */
     /* an fd not known, or not named by an absolute path: the path as given */
     TT_CHECK_STR(resolved(st, 9, 1, "syslog"), "syslog");
     tev_begin(&e, TT_EV_PIPE, 100, 100);
