@@ -152,6 +152,8 @@ TT_TEST(snapshot_sets_every_described_field)
     TT_CHECK_STR(F("proc.env"), "HOME=/root PATH=/bin");
     TT_CHECK_STR(F("thread.ismain"), "false");
     done(st);
+    struct st_proc *sp = state_proc(st, 40);
+    TT_CHECK(sp && sp->uid == 101 && sp->suid == 103 && sp->gid == 201 && sp->sgid == 203);
     /* a second snapshot changes only what it carries */
     tev_begin(&e, TT_EV_PROCINFO, 41, 40);
     tt_evb_i64(&e.b, TT_P_LOGINUID, 4294967295LL); /* (uint32_t)-1: unset */
@@ -188,14 +190,14 @@ TT_TEST(snapshot_edge_values)
     TT_CHECK_STR(F("thread.ismain"), "true");
     done(st);
     tev_begin(&e, TT_EV_PROCINFO, 50, 50);
-    tt_evb_str(&e.b, TT_P_EXEPATH, "/bin/x (deleted)x");
+    tt_evb_str(&e.b, TT_P_EXEPATH, "/bin/x (deleted]");
     tt_evb_str(&e.b, TT_P_CWD, "");    /* empty: unchanged */
     tt_evb_i64(&e.b, TT_P_PTID, 0);    /* no parent */
     static const char none[] = "\0\0"; /* only NULs: no argument */
     tt_evb_bytes(&e.b, TT_P_ARGS, TT_PK_STRLIST, none, 2);
     apply(st, tev_end(&e, 0));
     at(st, 50, 50);
-    TT_CHECK_STR(F("proc.exepath"), "/bin/x (deleted)x");
+    TT_CHECK_STR(F("proc.exepath"), "/bin/x (deleted]"); /* not the kernel's suffix */
     TT_CHECK_STR(F("proc.cwd"), "/");
     TT_CHECK_STR(F("proc.args"), "");
     TT_CHECK_STR(F("proc.cmdnargs"), "0");
@@ -273,6 +275,7 @@ TT_TEST(exec_keeps_identity_and_resets_the_image)
     TT_CHECK_STR(F("proc.exepath"), "/usr/bin/id");
     TT_CHECK_STR(F("proc.name"), "id");
     TT_CHECK_STR(F("proc.args"), "");
+    TT_CHECK_STR(F("proc.cmdnargs"), "0");
     TT_CHECK_STR(F("proc.env"), "");
     TT_CHECK_STR(F("proc.is_exe_writable"), "false");
     TT_CHECK_STR(F("proc.cwd"), "/srv/");
@@ -284,6 +287,8 @@ TT_TEST(exec_keeps_identity_and_resets_the_image)
     exec_ev(st, 60, 60, "./tool", "/opt/tool", 0);
     AT(st, 60, 60, "proc.exepath", "/opt/tool");
     AT(st, 60, 60, "proc.name", "tool");
+    exec_ev(st, 60, 60, "x", NULL, 0); /* a one-character file name */
+    AT(st, 60, 60, "proc.exepath", "x");
     exec_ev(st, 60, 60, "busybox", "", 0);
     AT(st, 60, 60, "proc.exepath", "busybox");
     AT(st, 60, 60, "proc.name", "busybox");
@@ -345,6 +350,19 @@ TT_TEST(clone_of_a_process_and_of_a_thread)
     tt_evb_i64(&e.b, TT_P_CHILD_PID, 75);
     apply(st, tev_end(&e, 75));
     AT(st, 75, 75, "proc.ppid", "72");
+    /* the first process of a new pid namespace: virtual id 1 */
+    tev_begin(&e, TT_EV_CLONE, 72, 72);
+    tt_evb_i64(&e.b, TT_P_CHILD_TID, 78);
+    tt_evb_i64(&e.b, TT_P_CHILD_PID, 0); /* unknown: the thread id */
+    tt_evb_i64(&e.b, TT_P_VTID, 1);
+    tt_evb_i64(&e.b, TT_P_VPID, 1);
+    apply(st, tev_end(&e, 78));
+    at(st, 78, 78);
+    TT_CHECK_STR(F("thread.vtid"), "1");
+    TT_CHECK_STR(F("proc.vpid"), "1");
+    TT_CHECK_STR(F("proc.pid"), "78");
+    done(st);
+    exit_ev(st, 78, 78);
     /* failed clones and the child's side create nothing */
     clone_ev(st, 72, 72, 76, 0);
     tev_begin(&e, TT_EV_CLONE, 72, 72);
@@ -364,8 +382,23 @@ TT_TEST(child_seen_before_its_parent_clone)
 {
     /* ptrace may report the child's first event before the parent's clone returns */
     struct engine_state *st = fresh();
-    tev_procinfo(&e, 80, 1, "parent", "/bin/parent", "a b", "/p", 7);
-    apply(st, (const struct tt_event *)(const void *)e.buf);
+    tev_begin(&e, TT_EV_PROCINFO, 80, 80);
+    tt_evb_str(&e.b, TT_P_COMM, "parent");
+    tt_evb_str(&e.b, TT_P_EXEPATH, "/bin/parent");
+    static const char pargs[] = "a\0b\0";
+    tt_evb_bytes(&e.b, TT_P_ARGS, TT_PK_STRLIST, pargs, sizeof pargs);
+    tt_evb_str(&e.b, TT_P_CWD, "/p");
+    tt_evb_i64(&e.b, TT_P_PTID, 1);
+    tt_evb_u64(&e.b, TT_P_P_UID, 7);
+    tt_evb_u64(&e.b, TT_P_P_EUID, 7);
+    tt_evb_u64(&e.b, TT_P_P_EGID, 17);
+    tt_evb_i64(&e.b, TT_P_LOGINUID, 1000);
+    tt_evb_i64(&e.b, TT_P_P_PGID, 79);
+    tt_evb_u64(&e.b, TT_P_CAP_INH, 1);
+    tt_evb_u64(&e.b, TT_P_EXE_MTIME, 1400000000000000000ull);
+    tt_evb_str(&e.b, TT_P_CONTAINER_ID,
+               "3f4e5d6c7b8a9f0e1d2c3b4a5f6e7d8c9b0a1f2e3d4c5b6a7f8e9d0c1b2a3f4e");
+    apply(st, tev_end(&e, 0));
     tev_begin(&e, TT_EV_OPENAT, 81, 81);
     tt_evb_i64(&e.b, TT_P_DIRFD, AT_FDCWD);
     tt_evb_str(&e.b, TT_P_NAME, "/etc/hosts");
@@ -384,6 +417,13 @@ TT_TEST(child_seen_before_its_parent_clone)
     TT_CHECK_STR(F("proc.cwd"), "/p/");
     TT_CHECK_STR(F("proc.name"), "parent");
     TT_CHECK_STR(F("user.uid"), "7");
+    TT_CHECK_STR(F("proc.cmdnargs"), "2");
+    TT_CHECK_STR(F("group.gid"), "17");
+    TT_CHECK_STR(F("user.loginuid"), "1000");
+    TT_CHECK_STR(F("proc.vpgid"), "79");
+    TT_CHECK_STR(F("thread.cap_inheritable"), "CAP_CHOWN");
+    TT_CHECK_STR(F("proc.exe_ino.mtime"), "1400000000000000000");
+    TT_CHECK_STR(F("container.id"), "3f4e5d6c7b8a");
     done(st);
     tev_begin(&e, TT_EV_FCHMOD, 81, 81);
     tt_evb_i64(&e.b, TT_P_FD, 3);
@@ -408,14 +448,24 @@ TT_TEST(exec_from_a_thread_takes_the_leader_id)
     struct engine_state *st = fresh();
     tev_procinfo(&e, 90, 1, "app", "/bin/app", "", "/", 0);
     apply(st, (const struct tt_event *)(const void *)e.buf);
+    tev_procinfo(&e, 95, 1, "other", "/bin/other", "", "/", 0);
+    apply(st, (const struct tt_event *)(const void *)e.buf);
+    clone_ev(st, 95, 95, 96, CLONE_THREAD | CLONE_VM | CLONE_FILES);
     clone_ev(st, 90, 90, 91, CLONE_THREAD | CLONE_VM | CLONE_FILES);
     clone_ev(st, 90, 90, 92, CLONE_THREAD | CLONE_VM | CLONE_FILES);
     tev_begin(&e, TT_EV_PRCTL, 91, 90);
     tt_evb_i64(&e.b, TT_P_CMD, PR_SET_NAME);
     tt_evb_str(&e.b, TT_P_NAME, "worker");
     apply(st, tev_end(&e, 0));
-    exec_ev(st, 91, 90, "/bin/new", "/bin/new", 0);
+    tev_begin(&e, TT_EV_EXECVE, 91, 90);
+    tt_evb_str(&e.b, TT_P_FILENAME, "/bin/new");
+    tt_evb_str(&e.b, TT_P_EXEPATH, "/bin/new");
+    state_begin_event(st, tev_end(&e, 0), ++evn, &ctx);
+    TT_CHECK_STR(F("thread.tid"), "90"); /* the event is the leader's now */
+    TT_CHECK_STR(F("proc.name"), "new");
+    done(st);
     TT_CHECK(state_thread(st, 91) == NULL);
+    TT_CHECK(state_thread(st, 95) != NULL && state_thread(st, 96) != NULL);
     TT_CHECK(state_thread(st, 92) == NULL); /* the other threads are gone */
     at(st, 90, 90);
     TT_CHECK_STR(F("thread.tid"), "90");
@@ -424,8 +474,23 @@ TT_TEST(exec_from_a_thread_takes_the_leader_id)
     done(st);
     struct state_stats s;
     state_get_stats(st, &s);
-    TT_CHECK_INT(s.threads, 1);
-    TT_CHECK_INT(s.procs, 1);
+    TT_CHECK_INT(s.threads, 3);
+    TT_CHECK_INT(s.procs, 2);
+    /* the leader's thread is not known (never seen): the thread takes its id all the same */
+    tev_procinfo(&e, 97, 1, "x", "/bin/x", "", "/", 0);
+    apply(st, (const struct tt_event *)(const void *)e.buf);
+    clone_ev(st, 97, 97, 98, CLONE_THREAD | CLONE_VM | CLONE_FILES);
+    exit_ev(st, 97, 97);
+    TT_CHECK(state_thread(st, 97) == NULL);
+    exec_ev(st, 98, 97, "/bin/y", "/bin/y", 0);
+    TT_CHECK(state_thread(st, 97) != NULL && state_thread(st, 98) == NULL);
+    AT(st, 97, 97, "proc.exepath", "/bin/y");
+    /* pid 1 execs from another thread too */
+    tev_procinfo(&e, 1, 0, "init", "/sbin/init", "", "/", 0);
+    apply(st, (const struct tt_event *)(const void *)e.buf);
+    clone_ev(st, 1, 1, 2, CLONE_THREAD | CLONE_VM | CLONE_FILES);
+    exec_ev(st, 2, 1, "/sbin/init2", "/sbin/init2", 0);
+    TT_CHECK(state_thread(st, 2) == NULL && state_thread(st, 1) != NULL);
     state_free(st);
 }
 
@@ -731,6 +796,7 @@ TT_TEST(a_thread_known_only_from_its_events)
     TT_CHECK_STR(F("thread.vtid"), "150"); /* no namespace information: its own id */
     TT_CHECK_STR(F("proc.vpid"), "150");
     TT_CHECK_STR(F("proc.name"), "(missing)");
+    TT_CHECK_STR(F("proc.start_ts"), "(missing)");
     done(st);
     /* the raw path of an earlier open is not this event's */
     tev_begin(&e, TT_EV_OPENAT, 150, 150);
@@ -750,6 +816,57 @@ TT_TEST(a_thread_known_only_from_its_events)
     state_get_stats(NULL, &s);
     TT_CHECK(s.threads == 0 && s.procs == 0 && s.fds == 0 && s.bytes == 0 &&
              s.threads_dropped == 0 && s.threads_purged == 0 && s.fds_dropped == 0);
+    state_free(st);
+}
+
+TT_TEST(no_room_for_a_thread_leaves_no_process_behind)
+{
+    struct state_opts o = {.max_threads = 2, .no_proc_lookup = 1};
+    struct engine_state *st = state_new_opts(&o);
+    at(st, 160, 160);
+    done(st);
+    at(st, 161, 161);
+    done(st);
+    at(st, 162, 162); /* a new process: no room for its thread */
+    TT_CHECK(ctx.thr == NULL && ctx.proc == NULL);
+    done(st);
+    at(st, 163, 160); /* a new thread of a known process: no room either */
+    done(st);
+    struct state_stats s;
+    state_get_stats(st, &s);
+    TT_CHECK_INT(s.threads, 2);
+    TT_CHECK_INT(s.procs, 2);
+    TT_CHECK_INT(s.threads_dropped, 2);
+    TT_CHECK(state_proc(st, 162) == NULL);
+    AT(st, 160, 160, "proc.pid", "160"); /* still there, whole */
+    state_free(st);
+}
+
+TT_TEST(ids_left_out_of_an_event_keep_their_value)
+{
+    struct engine_state *st = fresh();
+    tev_procinfo(&e, 100, 1, "su", "/bin/su", "", "/", 5);
+    apply(st, (const struct tt_event *)(const void *)e.buf);
+    setid(st, TT_EV_SETRESUID, 0, 0, TT_P_EUID, 6, 0, 0, 0); /* only the effective id */
+    TT_CHECK_STR(ids(st), "5 6 0 5 5 0");
+    setid(st, TT_EV_SETRESGID, 0, 0, 0, 0, TT_P_SGID, 8, 0); /* only the saved id */
+    TT_CHECK_STR(ids(st), "5 6 0 5 5 8");
+    /* setpgid without a group: its own pid */
+    tev_begin(&e, TT_EV_SETPGID, 100, 100);
+    tt_evb_i64(&e.b, TT_P_PID, 0);
+    apply(st, tev_end(&e, 0));
+    AT(st, 100, 100, "proc.vpgid", "100");
+    state_free(st);
+}
+
+TT_TEST(init_exiting_leaves_its_children_without_a_parent)
+{
+    struct engine_state *st = fresh();
+    tev_procinfo(&e, 1, 0, "init", "/sbin/init", "", "/", 0);
+    apply(st, (const struct tt_event *)(const void *)e.buf);
+    clone_ev(st, 1, 1, 170, 0);
+    exit_ev(st, 1, 1);
+    AT(st, 170, 170, "proc.ppid", "(missing)");
     state_free(st);
 }
 
