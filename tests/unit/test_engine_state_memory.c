@@ -12,9 +12,10 @@
 #include <stdio.h>
 #include <sched.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include "engine_test_events.h"
-#include "state.h"
+#include "state_priv.h"
 #include "tt_capture.h"
 
 #if TT_ALLOC_AVAILABLE
@@ -250,6 +251,55 @@ TT_TEST(container_metadata_reports_a_failed_allocation)
             break;
     }
     state_free(st);
+}
+
+TT_TEST(user_names_with_a_failed_allocation)
+{
+    /* the passwd and group files are read once per container: a failed allocation while
+     * reading them leaves the names unknown, never a crash or a leak */
+    char dir[] = "/tmp/tt_mem_users_XXXXXX";
+    TT_CHECK(mkdtemp(dir) != NULL);
+    char path[128];
+    snprintf(path, sizeof path, "%s/etc", dir);
+    mkdir(path, 0700);
+    snprintf(path, sizeof path, "%s/etc/passwd", dir);
+    FILE *f = fopen(path, "w");
+    if (f) {
+        fputs("alice:x:1000:1000::/home/alice:/bin/sh\n", f);
+        fclose(f);
+    }
+    snprintf(path, sizeof path, "%s/etc/group", dir);
+    f = fopen(path, "w");
+    if (f) {
+        fputs("staff:x:50:\n", f);
+        fclose(f);
+    }
+    static struct tev e;
+    for (unsigned long k = 1; k < 100 && !tt_failed_current; k++) {
+        size_t before = tt_alloc_live();
+        struct state_opts o = {.host_root = dir, .no_proc_lookup = 1};
+        struct engine_state *st = state_new_opts(&o);
+        state_begin_event(st, tev_procinfo(&e, 10, 1, "p", "/p", "", "/", 1000), 1, &ctx);
+        state_end_event(st, &ctx);
+        struct st_proc *p = state_proc(st, 10);
+        tt_alloc_fail_at(k);
+        const char *u = st_user_name(st, p, 1000, NULL, NULL);
+        const char *g = st_group_name(st, p, 50);
+        int failed = tt_alloc_failed();
+        tt_alloc_fail_at(0);
+        if (!failed && !(u && !strcmp(u, "alice") && g && !strcmp(g, "staff")))
+            TT_FAILF("allocation %lu: names wrong without a failure", k);
+        if (u && strcmp(u, "alice") != 0)
+            TT_FAILF("allocation %lu failing: user %s", k, u);
+        state_free(st);
+        if (tt_alloc_live() != before)
+            TT_FAILF("allocation %lu failing: %lld bytes leaked", k,
+                     (long long)tt_alloc_live() - (long long)before);
+        if (!failed)
+            break;
+    }
+    snprintf(path, sizeof path, "rm -rf '%s'", dir);
+    TT_CHECK(system(path) == 0);
 }
 
 TT_TEST(container_setters_report_a_failed_allocation)

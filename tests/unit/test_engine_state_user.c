@@ -8,6 +8,8 @@
 #include "engine_test_events.h"
 #include "state_priv.h"
 
+#include <dirent.h>
+#include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -89,6 +91,7 @@ TT_TEST(passwd_and_group_lines)
                              "dup2:x:1005:1005::/second:/bin/2\n"
                              "  spaced:x:1006:1::/s:/s\n"
                              "big:x:4294967295:1::/b:/b\n"
+                             "five:x:1008:1:gecos\n"
                              "last:x:1007:1::/l:/bin/l");
     write_file("etc/group", "#c:x:10:\nstaff:x:50:alice\n:x:51:\nwheel:x:10:\nnogid:x\nlastg:x:52");
     struct state_opts o = {.host_root = dir, .no_proc_lookup = 1};
@@ -104,6 +107,7 @@ TT_TEST(passwd_and_group_lines)
     TT_CHECK_STR(user(st, p, 1006), "  spaced /s /s");
     TT_CHECK_STR(user(st, p, 4294967295u), "big /b /b");
     TT_CHECK_STR(user(st, p, 1007), "last /l /bin/l");
+    TT_CHECK_STR(user(st, p, 1008), "five  ");         /* five fields: no home, no shell */
     TT_CHECK_STR(user(st, p, 0), "root /root (null)"); /* no line for root */
     TT_CHECK_STR(user(st, p, 4242), "(none)");
     TT_CHECK(st_user_name(st, p, 1000, NULL, NULL) != NULL);
@@ -117,6 +121,34 @@ TT_TEST(passwd_and_group_lines)
     /* loaded once per container: a later change of the files is not seen */
     write_file("etc/passwd", "carol:x:1000:1000::/home/carol:/bin/sh\n");
     TT_CHECK_STR(user(st, p, 1000), "alice /home/alice /bin/bash");
+    state_free(st);
+    remove_root();
+}
+
+static int open_fds(void)
+{
+    int n = 0;
+    DIR *d = opendir("/proc/self/fd");
+    struct dirent *de;
+    while (d && (de = readdir(d)))
+        n += de->d_name[0] != '.';
+    if (d)
+        closedir(d);
+    return n;
+}
+
+TT_TEST(files_without_comments_or_final_newline_and_no_fd_left_open)
+{
+    make_root();
+    write_file("etc/passwd", "a:x:1:1::/a:/a\nb:x:2:2::/b:/b"); /* every line an entry */
+    write_file("etc/group", "g:x:1:\nh:x:2:");
+    struct state_opts o = {.host_root = dir, .no_proc_lookup = 1};
+    struct engine_state *st = state_new_opts(&o);
+    struct st_proc *p = proc_in(st, 13, "host");
+    int fds = open_fds();
+    TT_CHECK_STR(user(st, p, 2), "b /b /b");
+    TT_CHECK_STR(group(st, p, 2), "h");
+    TT_CHECK_INT(open_fds(), fds); /* the files were closed */
     state_free(st);
     remove_root();
 }
@@ -179,6 +211,8 @@ TT_TEST(a_container_reads_its_own_files_first)
     TT_CHECK_STR(user(st, p, 0), want); /* the system's line, shell included */
     if (!getpwuid(4242))
         TT_CHECK_STR(user(st, p, 4242), "(none)");
+    if (!getgrgid(4242))
+        TT_CHECK_STR(group(st, p, 4242), "(none)");
     /* a container process whose root cannot be read: the host's files */
     struct st_proc *gone = proc_in(st, 999999, "ba9876543210");
     TT_CHECK_STR(user(st, gone, 4242), "hostonly /h /h");
