@@ -7,6 +7,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -15,6 +16,7 @@
 #include "ls_creds.h"
 #include "ls_cwl.h"
 #include "ls_http.h"
+#include "tt_alloc.h"
 
 #define C(status, code, want) TT_CHECK_INT(ls_cwl_classify(status, code), want)
 
@@ -146,6 +148,8 @@ TT_TEST(codes_messages_and_rejected_events_from_the_body)
     TT_CHECK_STR(r.code, "");
     body("<Code>unterminated", &r);
     TT_CHECK_STR(r.code, "");
+    body("<Code>cut</Code", &r);
+    TT_CHECK_STR(r.code, "");
     char longcode[300];
     snprintf(longcode, sizeof longcode, "<Code>%0127d</Code>", 0); /* 127: fits */
     body(longcode, &r);
@@ -173,6 +177,8 @@ TT_TEST(codes_messages_and_rejected_events_from_the_body)
         &r);
     TT_CHECK_INT(r.too_new_start, -1);
     TT_CHECK_INT(r.too_old_end, -1);
+    TT_CHECK_INT(r.expired_end, -1);
+    body("{\"rejectedLogEventsInfo\":{\"expiredLogEventEndIndex\":\"3\"}}", &r);
     TT_CHECK_INT(r.expired_end, -1);
     body("{\"rejectedLogEventsInfo\":[1,2]}", &r);
     TT_CHECK_INT(r.too_new_start, -1);
@@ -215,6 +221,10 @@ TT_TEST(responses_as_a_whole)
     TT_CHECK_INT(r.expired_end, -1);
     response(204, "", "", "", -1, &r);
     TT_CHECK_INT(r.outcome, LS_TRANSIENT);
+    response(299, "", "", "", -1, &r);
+    TT_CHECK_INT(r.outcome, LS_TRANSIENT);
+    response(300, "", "", "{\"__type\":\"DataAlreadyAcceptedException\"}", -1, &r);
+    TT_CHECK_INT(r.outcome, LS_OK); /* not a 2xx: no request id needed */
     /* an error needs no request id; the header's type wins, retry-after is kept */
     response(400, "", "com.amazonaws#ThrottlingException:x", "{\"__type\":\"Other\"}", 1500, &r);
     TT_CHECK_INT(r.outcome, LS_THROTTLED);
@@ -276,11 +286,141 @@ TT_TEST(no_answer_is_transient_and_says_why)
     close(s);
 }
 
+/* ---- a one-request HTTP server on loopback ---- */
+
+struct responder {
+    int fd, port;
+    const char *reply;
+    char request[8192];
+    pthread_t t;
+};
+
+static void *respond(void *arg)
+{
+    struct responder *r = arg;
+    int c = accept(r->fd, NULL, NULL);
+    if (c < 0)
+        return NULL;
+    size_t n = 0;
+    for (;;) { /* the headers, then Content-Length bytes */
+        ssize_t k = read(c, r->request + n, sizeof r->request - 1 - n);
+        if (k <= 0)
+            break;
+        n += (size_t)k;
+        r->request[n] = '\0';
+        char *end = strstr(r->request, "\r\n\r\n");
+        if (!end)
+            continue;
+        char *cl = strcasestr(r->request, "content-length:");
+        size_t want = cl ? (size_t)atol(cl + 15) : 0;
+        if (n - (size_t)(end + 4 - r->request) >= want)
+            break;
+    }
+    if (write(c, r->reply, strlen(r->reply)) < 0) {
+        /* the test sees the missing answer */
+    }
+    close(c);
+    return NULL;
+}
+
+static void serve(struct responder *r, const char *reply)
+{
+    r->reply = reply;
+    r->request[0] = '\0';
+    r->fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t al = sizeof a;
+    TT_CHECK(bind(r->fd, (struct sockaddr *)&a, sizeof a) == 0 && listen(r->fd, 2) == 0);
+    getsockname(r->fd, (struct sockaddr *)&a, &al);
+    r->port = ntohs(a.sin_port);
+    pthread_create(&r->t, NULL, respond, r);
+}
+
+static void served(struct responder *r)
+{
+    pthread_join(r->t, NULL);
+    close(r->fd);
+}
+
+TT_TEST(answers_through_the_whole_client)
+{
+    struct responder r;
+    struct ls_cwl_result res;
+    serve(&r, "HTTP/1.1 200 OK\r\nx-amzn-RequestId: req-42\r\nContent-Length: 2\r\n"
+              "Connection: close\r\n\r\n{}");
+    TT_CHECK_INT(call_to(r.port, 5000, &res), LS_OK);
+    served(&r);
+    TT_CHECK_STR(res.request_id, "req-42");
+    TT_CHECK_INT(res.status, 200);
+    TT_CHECK(strstr(r.request, "X-Amz-Target: Logs_20140328.PutLogEvents") != NULL);
+    TT_CHECK(strstr(r.request, "Authorization: AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/") != NULL);
+    static const char err_body[] =
+        "{\"__type\":\"com.amazonaws.logs#ResourceNotFoundException\",\"message\":\"no group\"}";
+    char reply[512];
+    snprintf(reply, sizeof reply,
+             "HTTP/1.1 400 Bad Request\r\nx-amzn-RequestId: req-43\r\nContent-Length: %zu\r\n"
+             "Connection: close\r\n\r\n%s",
+             sizeof err_body - 1, err_body);
+    serve(&r, reply);
+    TT_CHECK_INT(call_to(r.port, 5000, &res), LS_NOTFOUND);
+    served(&r);
+    TT_CHECK_STR(res.code, "ResourceNotFoundException");
+    TT_CHECK_STR(res.message, "no group");
+    serve(&r, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}");
+    TT_CHECK_INT(call_to(r.port, 5000, &res), LS_TRANSIENT); /* no request id */
+    served(&r);
+    TT_CHECK_STR(res.code, "MissingRequestId");
+    /* an answer cut short: a transport error, whatever arrived is not taken */
+    serve(&r, "HTTP/1.1 200 OK\r\nx-amzn-RequestId: r\r\nContent-Length: 100\r\n\r\n{\"__type\":");
+    TT_CHECK_INT(call_to(r.port, 5000, &res), LS_TRANSIENT);
+    served(&r);
+    TT_CHECK_STR(res.code, "ConnectionError");
+    TT_CHECK_STR(res.request_id, "");
+}
+
+TT_TEST(credentials_taken_once_and_their_absence_reported)
+{
+    /* no credentials anywhere: nothing is sent, the outcome says why */
+    unsetenv("AWS_ACCESS_KEY_ID");
+    unsetenv("AWS_SECRET_ACCESS_KEY");
+    unsetenv("AWS_SESSION_TOKEN");
+    unsetenv("AWS_WEB_IDENTITY_TOKEN_FILE");
+    unsetenv("AWS_ROLE_ARN");
+    unsetenv("AWS_PROFILE");
+    unsetenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+    unsetenv("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+    setenv("AWS_CONFIG_FILE", "/nonexistent/config", 1);
+    setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials", 1);
+    setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+    struct ls_cred_chain ch;
+    TT_CHECK(ls_cred_chain_init(&ch, "eu-west-1") == 0);
+    struct ls_cwl c;
+    TT_CHECK(ls_cwl_init(&c, "http://127.0.0.1:9/", "eu-west-1", &ch, 1000) == 0);
+    struct ls_cwl_result res;
+    TT_CHECK_INT(ls_cwl_call(&c, "PutLogEvents", "{}", 2, 1000, &res), LS_AUTH);
+    TT_CHECK_STR(res.code, "NoCredentials");
+    TT_CHECK(strstr(res.message, "no credentials found") != NULL);
+    /* credentials that do not expire are read once, not on every call */
+    setenv("AWS_ACCESS_KEY_ID", "AKIDFIRST", 1);
+    setenv("AWS_SECRET_ACCESS_KEY", "secret-one", 1);
+    ls_cwl_call(&c, "PutLogEvents", "{}", 2, 1000, &res);
+    TT_CHECK_STR(ch.cur.akid, "AKIDFIRST");
+    setenv("AWS_ACCESS_KEY_ID", "AKIDSECOND", 1);
+    ls_cwl_call(&c, "PutLogEvents", "{}", 2, 1000, &res);
+    TT_CHECK_STR(ch.cur.akid, "AKIDFIRST");
+    ls_cwl_free(&c);
+    ls_cred_chain_free(&ch);
+    unsetenv("AWS_EC2_METADATA_DISABLED");
+    unsetenv("AWS_CONFIG_FILE");
+    unsetenv("AWS_SHARED_CREDENTIALS_FILE");
+}
+
 TT_TEST(client_limits)
 {
     struct ls_cred_chain ch;
     TT_CHECK(ls_cred_chain_init(&ch, "eu-west-1") == 0);
     struct ls_cwl c;
+    memset(&c, 0xa5, sizeof c); /* init sets every member */
     TT_CHECK(ls_cwl_init(&c, "https://logs.eu-west-1.amazonaws.com", "eu-west-1", &ch, 30000) == 0);
     TT_CHECK_INT(c.http.connect_timeout_ms, 5000); /* connecting never takes the whole budget */
     TT_CHECK_INT(c.http.timeout_ms, 30000);
@@ -298,6 +438,45 @@ TT_TEST(client_limits)
     TT_CHECK(ls_cwl_init(&c, "ftp://x", "us-east-1", &ch, 5000) < 0);
     ls_cred_chain_free(&ch);
 }
+
+#if TT_ALLOC_AVAILABLE
+TT_TEST(failed_allocations_are_never_success)
+{
+    setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE", 1);
+    setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", 1);
+    struct ls_cred_chain ch;
+    TT_CHECK(ls_cred_chain_init(&ch, "eu-west-1") == 0);
+    int signing = 0;
+    for (unsigned long k = 1; k < 2000 && !tt_failed_current; k++) {
+        struct ls_cwl c;
+        tt_alloc_fail_at(k);
+        int rc = ls_cwl_init(&c, "http://127.0.0.1:9/", "eu-west-1", &ch, 1000);
+        int failed = tt_alloc_failed();
+        struct ls_cwl_result res;
+        enum ls_outcome o = LS_TRANSIENT;
+        if (rc == 0) {
+            if (!c.http.curl)
+                TT_FAILF("allocation %lu failing: init succeeded without a client", k);
+            o = ls_cwl_call(&c, "PutLogEvents", "{\"a\":1}", 7, 1000, &res);
+            failed = tt_alloc_failed();
+            if (o == LS_OK)
+                TT_FAILF("allocation %lu failing: a call with no server succeeded", k);
+            if (!strcmp(res.code, "SigningFailed")) {
+                signing = 1;
+                TT_CHECK_INT(o, LS_OTHER);
+            }
+            ls_cwl_free(&c);
+        } else if (!failed) {
+            TT_FAILF("init failed without an allocation failure");
+        }
+        tt_alloc_fail_at(0);
+        if (!failed)
+            break;
+    }
+    TT_CHECK(signing); /* some failure was in the signing */
+    ls_cred_chain_free(&ch);
+}
+#endif
 
 int main(void)
 {

@@ -125,18 +125,18 @@ void free(void *p)
     __libc_free(p);
 }
 
-static size_t tt_alloc_live(void)
+static inline size_t tt_alloc_live(void)
 {
     return tt_alloc_bytes;
 }
 
-static void tt_alloc_fail_at(unsigned long n)
+static inline void tt_alloc_fail_at(unsigned long n)
 {
     tt_alloc_countdown = n;
     tt_alloc_did_fail = 0;
 }
 
-static int tt_alloc_failed(void)
+static inline int tt_alloc_failed(void)
 {
     return tt_alloc_did_fail;
 }
