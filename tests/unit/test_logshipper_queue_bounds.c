@@ -188,6 +188,60 @@ TT_TEST(spool_takes_over_in_order_and_drops_oldest_past_its_bound)
     rmdir(dir);
 }
 
+TT_TEST(room_freed_by_a_batch_does_not_pass_spooled_events)
+{
+    /* memory: 3 events; a batch of one leaves room there while one older event waits in the
+     * spool: the next event goes behind it, not into memory ahead of it */
+    char *dir = mkspool();
+    struct ls_spool *sp = ls_spool_open(dir);
+    struct ls_queue q;
+    TT_CHECK(sp && ls_queue_init(&q, 90, sp, 1 << 20) == 0);
+    if (!sp)
+        return;
+    for (int i = 1; i <= 4; i++)
+        ls_queue_push(&q, ev(i, 4));
+    TT_CHECK_INT(ls_spool_count(sp), 1);
+    pthread_mutex_lock(&q.mu);
+    struct ls_event *l;
+    TT_CHECK_INT(ls_queue_take_locked(&q, 1, 1 << 20, 100000, &l), 1);
+    pthread_mutex_unlock(&q.mu);
+    ls_event_list_free(l);
+    TT_CHECK_INT(ls_spool_count(sp), 1);
+    ls_queue_push(&q, ev(5, 4));
+    pthread_mutex_lock(&q.mu);
+    TT_CHECK_INT(ls_queue_take_locked(&q, 100, 1 << 20, 100000, &l), 4);
+    pthread_mutex_unlock(&q.mu);
+    int64_t want = 2;
+    for (struct ls_event *e = l; e; e = e->next)
+        if (e->ts != want++)
+            TT_FAILF("event %lld out of order", (long long)e->ts);
+    ls_event_list_free(l);
+    ls_queue_destroy(&q);
+    ls_spool_close(sp);
+    rmdir(dir);
+}
+
+TT_TEST(an_event_pushed_again_ends_the_list)
+{
+    /* an event that was in a batch still points to the next one: the queue does not follow */
+    struct ls_queue q;
+    TT_CHECK(ls_queue_init(&q, 1 << 20, NULL, 0) == 0);
+    TT_CHECK_INT(q.full_events, 10000); /* a full PutLogEvents batch wakes the sender */
+    TT_CHECK_INT(q.full_bytes, 1048576);
+    ls_queue_push(&q, ev(1, 4));
+    ls_queue_push(&q, ev(2, 4));
+    pthread_mutex_lock(&q.mu);
+    struct ls_event *l;
+    TT_CHECK_INT(ls_queue_take_locked(&q, 2, 1 << 20, 100000, &l), 2);
+    pthread_mutex_unlock(&q.mu);
+    struct ls_event *second = l->next;
+    ls_queue_push(&q, l); /* its next still points to the second */
+    TT_CHECK_INT(q.count, 1);
+    TT_CHECK(q.head == l && l->next == NULL);
+    free(second);
+    ls_queue_destroy(&q);
+}
+
 TT_TEST(spool_bound_with_memory_empty_drops_spooled_records)
 {
     /* --queue-bytes 0: no room in memory at all, everything goes through the spool and is
@@ -352,6 +406,13 @@ TT_TEST(reader_waits_for_room_until_space_an_outage_or_the_deadline)
     ls_queue_push(&q, ev(1, 4));
     TT_CHECK_INT(ls_queue_wait_room(&q, 30, 0), 1); /* 60: exactly the bound */
     TT_CHECK_INT(ls_queue_wait_room(&q, 31, 0), 0);
+    ls_queue_push(&q, ev(9, 4)); /* 60: full */
+    TT_CHECK_INT(ls_queue_wait_room(&q, 30, 0), 0);
+    pthread_mutex_lock(&q.mu);
+    struct ls_event *l0;
+    ls_queue_take_locked(&q, 1, 1 << 20, 1000, &l0);
+    pthread_mutex_unlock(&q.mu);
+    ls_event_list_free(l0);
     int64_t t0 = tt_mono_ms();
     TT_CHECK_INT(ls_queue_wait_room(&q, 31, 50), 0); /* waits its timeout */
     TT_CHECK(tt_mono_ms() - t0 >= 45);
@@ -378,10 +439,12 @@ TT_TEST(reader_waits_for_room_until_space_an_outage_or_the_deadline)
     pthread_join(t, NULL);
     TT_CHECK_INT(w.woken, 1);
     ls_queue_set_outage(&q, 0);
-    /* closing: room once the deadline has passed, not before */
+    /* closing: room once the deadline has come, not before */
     ls_queue_close(&q, tt_mono_ms() + 100000);
     TT_CHECK_INT(ls_queue_wait_room(&q, 31, 0), 0);
     q.deadline_ms = tt_mono_ms() - 1;
+    TT_CHECK_INT(ls_queue_wait_room(&q, 31, 0), 1);
+    q.deadline_ms = tt_mono_ms(); /* the same millisecond: it has come */
     TT_CHECK_INT(ls_queue_wait_room(&q, 31, 0), 1);
     ls_queue_destroy(&q);
     /* a reader already waiting is woken by the close */
