@@ -218,6 +218,21 @@ static int fk_extract(void *arg, const struct fld_ref *ref, struct eval_ctx *ctx
 
 static const struct cond_fields fake = {fk_resolve, fk_extract, NULL, NULL, NULL};
 
+/* A provider that also answers comparisons of a missing value (as the engine's does for
+ * fd.*ip.name): records what it was asked, answers missing_answer. */
+static int missing_answer, missing_calls, missing_op;
+static size_t missing_nvals;
+static int fk_missing(void *arg, const struct fld_ref *ref, struct eval_ctx *ctx, int op,
+                      const struct fld_value *vals, size_t nvals)
+{
+    missing_calls++;
+    missing_op = op;
+    missing_nvals = nvals;
+    return missing_answer;
+}
+static const struct cond_fields fake_missing = {fk_resolve, fk_extract, NULL, NULL, fk_missing};
+static const struct cond_fields *provider = &fake;
+
 static char last_err[256];  /* first error of the last load */
 static char last_warn[512]; /* first warning of the last load */
 static int last_nwarn;
@@ -241,7 +256,7 @@ static struct ruleset *load_rules_with_macro(const char *macro_name, const char 
     size_t lens[] = {strlen(yaml)};
     struct ruleset_opts o;
     memset(&o, 0, sizeof(o));
-    o.fields = &fake;
+    o.fields = provider;
     o.no_output_compile = 1;
     struct rules_diags d;
     rules_diags_init(&d);

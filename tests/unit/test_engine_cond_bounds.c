@@ -506,6 +506,47 @@ TT_TEST(missing_values_fail_every_operator)
     T("b.s exists", 1);
 }
 
+TT_TEST(the_provider_may_decide_equality_on_a_missing_value)
+{
+    /* fd.*ip.name compares the connection's address with host names even when it has no
+     * value of its own: =, != and in are asked, nothing else is */
+    reset_values();
+    s_val = NULL;
+    provider = &fake_missing;
+    static const struct {
+        const char *cond;
+        int asked, op;
+        size_t nvals;
+    } cases[] = {
+        {"b.s = a", 1, FC_EQ, 1},          {"b.s != a", 1, FC_NE, 1},
+        {"b.s in (a, b, c)", 1, FC_IN, 3}, {"b.s contains a", 0, 0, 0},
+        {"b.s startswith a", 0, 0, 0},     {"b.s intersects (a)", 0, 0, 0},
+        {"b.s = anyof (a)", 0, 0, 0},      {"tolower(b.s) = a", 0, 0, 0},
+        {"b.s = val(b.s2)", 0, 0, 0},      {"b.s exists", 0, 0, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        for (int answer = 0; answer <= 1; answer++) {
+            missing_answer = answer;
+            missing_calls = 0;
+            missing_op = -1;
+            missing_nvals = 0;
+            int r = ev(cases[i].cond);
+            int want = cases[i].asked ? answer : 0;
+            if (r != want || missing_calls != cases[i].asked ||
+                (cases[i].asked && (missing_op != cases[i].op || missing_nvals != cases[i].nvals)))
+                TT_FAILF("`%s` (answer %d) = %d, asked %d times (op %d, %zu values)", cases[i].cond,
+                         answer, r, missing_calls, missing_op, missing_nvals);
+        }
+    }
+    missing_answer = -1; /* no answer: false */
+    TT_CHECK_INT(ev("b.s = a"), 0);
+    s_val = "a"; /* a value: the provider is not asked */
+    missing_calls = 0;
+    TT_CHECK_INT(ev("b.s = a"), 1);
+    TT_CHECK_INT(missing_calls, 0);
+    provider = &fake;
+}
+
 /* ---- any-candidate fields ---- */
 
 TT_TEST(any_candidate_fields_look_at_every_candidate)
