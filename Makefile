@@ -5,6 +5,7 @@
 #   make test         install deps, build all variants (arm64 too), run the whole suite
 #   make bench        benchmarks (figures, not pass/fail)
 #   make mutate       mutation testing of the rule engine, tracer, ring and logshipper sources
+#   make release      binaries images tartan-binaries[-arm64]:$(VERSION), build/release/*.tar.gz + SHA256SUMS
 #   make install PREFIX=/vendor/falco DESTDIR=...
 #   make ARCH=arm64   cross-build everything for linux/arm64 into build-arm64/ (docs/arm64.md):
 #                     musl for launcher/waitforever, static glibc for the rest, engine and
@@ -64,13 +65,43 @@ GLIBC_STATIC := tracer
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-unused-parameter
 CSTD     := -std=c11 -D_GNU_SOURCE
-INC      := -Ilib -Ilib/aws
+# One version for every program: VERSION -> $(OUT)/gen/tt_version.h (TT_VERSION).
+VERSION  := $(shell tr -d ' \n' <VERSION)
+GEN      := $(OUT)/gen
+VERSION_H := $(GEN)/tt_version.h
+INC      := -Ilib -Ilib/aws -I$(GEN)
 OPT      ?= -O2 -g
-CFLAGS_ALL = $(CSTD) $(WARN) $(INC) $(OPT) -MMD -MP -fno-strict-aliasing $(EXTRA_CFLAGS)
-LDFLAGS_ALL = $(EXTRA_LDFLAGS)
+CFLAGS_ALL = $(CSTD) $(WARN) $(INC) $(OPT) -MMD -MP -fno-strict-aliasing $(HARDEN_CFLAGS) $(FORTIFY) \
+             $(EXTRA_CFLAGS)
+LDFLAGS_ALL = $(HARDEN_LDFLAGS) $(EXTRA_LDFLAGS)
+
+# Hardening (docs/security.md, "Build hardening"; tests/integration/build_hardening.sh checks the
+# result from the ELF). HARDEN=0 builds without it, for the size/speed comparison in make bench.
+#   stack protector, stack-clash probes, control-flow protection (CET endbr64 on amd64, PAC/BTI on
+#   arm64), position-independent code; full RELRO with immediate binding, non-executable stack;
+#   every program a PIE: -pie when dynamic, -static-pie when static (glibc and musl alike).
+#   _FORTIFY_SOURCE=3 except under the sanitizers (ASan checks every access itself, and its
+#   interceptors are bypassed by glibc's __*_chk variants); musl has no fortified headers.
+HARDEN   ?= 1
+ifeq ($(HARDEN),1)
+  HARDEN_CF_amd64 := -fcf-protection
+  HARDEN_CF_arm64 := -mbranch-protection=standard
+  HARDEN_CFLAGS  := -fstack-protector-strong -fstack-clash-protection $(HARDEN_CF_$(ARCH)) -fPIE
+  FORTIFY        := -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=3
+  HARDEN_LDFLAGS := -Wl,-z,relro -Wl,-z,now -Wl,-z,noexecstack
+  PIE_DYNAMIC    := -pie
+  PIE_STATIC     := -static-pie
+else
+  HARDEN_CFLAGS  :=
+  FORTIFY        :=
+  HARDEN_LDFLAGS :=
+  PIE_DYNAMIC    :=
+  PIE_STATIC     := -static
+endif
 
 ifeq ($(SAN),1)
   OPT := -O1 -g
+  FORTIFY :=
   CFLAGS_ALL += -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
   LDFLAGS_ALL += -fsanitize=address,undefined
   MUSL_STATIC :=
@@ -79,6 +110,7 @@ endif
 ifeq ($(FUZZ),1)
   CC := clang
   OPT := -O1 -g
+  FORTIFY :=
   CFLAGS_ALL += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
   LDFLAGS_ALL += -fsanitize=address,undefined
   MUSL_STATIC :=
@@ -95,12 +127,23 @@ LIBS_lib         :=
 ifeq ($(STATIC),1)
   CURL_LIB := $(CURL_PREFIX)/lib/libcurl.a
   INC += -I$(CURL_PREFIX)/include
-  LDFLAGS_ALL += -static -L$(CURL_PREFIX)/lib
+  LDFLAGS_ALL += -L$(CURL_PREFIX)/lib
   GLIBC_STATIC += engine logshipper instrument
   LIBS_engine += -lssl -lcrypto -lz -lpthread -ldl
   LIBS_logshipper += -lz -lpthread -ldl
   LIBS_instrument += -lz -lpthread -ldl
   STATIC_EXTRA := -static
+endif
+# musl static PIE: musl-gcc's specs drop -static-pie, so the link names musl's self-relocating
+# start file (rcrt1.o) itself; the musl library directory is the one the wrapper's specs use.
+MUSL_CRT ?= $(shell sed -n 's|.*-specs "\(.*\)/musl-gcc.specs".*|\1|p' "$$(command -v $(MUSL_CC))" 2>/dev/null)
+ifeq ($(HARDEN),1)
+  MUSL_LINK = -static -nostartfiles -Wl,-pie,--no-dynamic-linker,-z,text $(HARDEN_LDFLAGS) \
+              $(MUSL_CRT)/rcrt1.o $(MUSL_CRT)/crti.o $(shell $(MUSL_CC) -print-file-name=crtbeginS.o)
+  MUSL_LINK_END = $(shell $(MUSL_CC) -print-file-name=crtendS.o) $(MUSL_CRT)/crtn.o
+else
+  MUSL_LINK = -static
+  MUSL_LINK_END =
 endif
 
 LIB_SRCS := $(sort $(wildcard lib/*.c) $(wildcard lib/aws/*.c))
@@ -118,7 +161,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(OUT)/tests/%)
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(OUT)/fuzz/%)
 
-.PHONY: all asan fuzz test test-only deps bench install clean format demo docker-demo macro mutate
+.PHONY: all asan fuzz test test-only deps bench install clean format demo docker-demo macro mutate release
 all: $(BINS) $(UNIT_BINS) helpers
 
 # Small test helper programs in tests/helpers/*.c (one file each), built like unit tests, and
@@ -133,17 +176,26 @@ $(OUT)/helpers/%: tests/helpers/%.c | $(OUT)/helpers
 	$(CC) $(CSTD) -Wall -Wextra -Werror -Wno-unused-parameter -O1 -g -MMD -MP -pthread -o $@ $< $(EXTRA_LDFLAGS) $(STATIC_EXTRA)
 $(OUT)/helpers/%: tests/adversarial/%.c | $(OUT)/helpers
 	$(CC) $(CSTD) -Wall -Wextra -Werror -Wno-unused-parameter -O1 -g -MMD -MP -pthread -o $@ $< $(EXTRA_LDFLAGS) $(STATIC_EXTRA)
+# (adversarial programs named *_musl.c: static with musl, whose threads never use clone3)
+$(OUT)/helpers/%_musl: tests/adversarial/%_musl.c | $(OUT)/helpers
+	$(MUSL_CC) $(CSTD) -Wall -Wextra -Werror -O1 -static -o $@ $<
 # (helpers named *_static.c are linked statically: no dynamic loader before main)
 $(OUT)/helpers/%_static: tests/helpers/%_static.c | $(OUT)/helpers
 	$(CC) $(CSTD) -Wall -Wextra -Werror -Wno-unused-parameter -O1 -g -MMD -MP -static -o $@ $<
 
-$(OUT)/obj/%.o: %.c
+# Regenerated when VERSION changes; the compiler's dependency files then rebuild what includes it.
+$(VERSION_H): VERSION
+	@mkdir -p $(dir $@)
+	@printf '/* Generated from VERSION by the Makefile: do not edit. */\n#define TT_VERSION "%s"\n' \
+	    "$$(tr -d ' \n' <VERSION)" >$@.tmp && mv $@.tmp $@
+
+$(OUT)/obj/%.o: %.c | $(VERSION_H)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
-$(OUT)/musl/%.o: %.c
+$(OUT)/musl/%.o: %.c | $(VERSION_H)
 	@mkdir -p $(dir $@)
-	$(MUSL_CC) $(CSTD) $(WARN) $(INC) -Os -MMD -MP -c -o $@ $<
+	$(MUSL_CC) $(CSTD) $(WARN) $(INC) -Os -MMD -MP $(HARDEN_CFLAGS) -c -o $@ $<
 
 $(LIB_A): $(LIB_OBJS)
 	@mkdir -p $(dir $@)
@@ -164,13 +216,13 @@ $(1)_MUSL_OBJS := $$($(1)_SRCS:%.c=$(OUT)/musl/%.o)
 $(1)_LIBOBJS := $$(filter-out $(OUT)/obj/$(1)/main.o,$$($(1)_OBJS))
 ifneq ($(filter $(1),$(MUSL_STATIC)),)
 $(OUT)/bin/$(1): $$($(1)_MUSL_OBJS) $(MUSL_LIB_A) | $(OUT)/bin
-	$(MUSL_CC) -static -Os -s -o $$@ $$^ $(LIBS_$(1))
+	$(MUSL_CC) -Os -Wl,--strip-debug -o $$@ $(MUSL_LINK) $$^ $(LIBS_$(1)) $(MUSL_LINK_END)
 else ifneq ($(filter $(1),$(GLIBC_STATIC)),)
 $(OUT)/bin/$(1): $$($(1)_OBJS) $(LIB_A) | $(OUT)/bin
-	$(CC) -static $(LDFLAGS_ALL) -o $$@ $$^ $(LIBS_$(1))
+	$(CC) $(PIE_STATIC) $(LDFLAGS_ALL) -o $$@ $$^ $(LIBS_$(1))
 else
 $(OUT)/bin/$(1): $$($(1)_OBJS) $(LIB_A) | $(OUT)/bin
-	$(CC) $(LDFLAGS_ALL) -o $$@ $$^ $(LIBS_$(1))
+	$(CC) $(PIE_DYNAMIC) $(LDFLAGS_ALL) -o $$@ $$^ $(LIBS_$(1))
 endif
 endef
 $(foreach p,$(PROGRAMS),$(eval $(call PROGRAM_template,$(p))))
@@ -185,8 +237,8 @@ endif
 # Unit tests and fuzz targets: the program is the word after test_/fuzz_.
 prog_of = $(firstword $(subst _, ,$(patsubst $(1)_%,%,$(2))))
 define UNIT_template
-$(OUT)/tests/$(1): tests/unit/$(1).c $$(if $$(filter lib,$(2)),,$$($(2)_LIBOBJS)) $(LIB_A) | $(OUT)/tests
-	$(CC) $(CFLAGS_ALL) -Itests/unit -I$(2) $(LDFLAGS_ALL) -o $$@ $$(filter %.c %.o %.a,$$^) $(LIBS_$(2)) -lpthread
+$(OUT)/tests/$(1): tests/unit/$(1).c $$(if $$(filter lib,$(2)),,$$($(2)_LIBOBJS)) $(LIB_A) | $(OUT)/tests $(VERSION_H)
+	$(CC) $(CFLAGS_ALL) -Itests/unit -I$(2) $(LDFLAGS_ALL) $(STATIC_EXTRA) -o $$@ $$(filter %.c %.o %.a,$$^) $(LIBS_$(2)) -lpthread
 endef
 $(foreach t,$(UNIT_SRCS:tests/unit/%.c=%),$(eval $(call UNIT_template,$(t),$(call prog_of,test,$(t)))))
 ifeq ($(STATIC),1)
@@ -194,7 +246,7 @@ $(UNIT_BINS): | $(CURL_LIB)
 endif
 
 define FUZZ_template
-$(OUT)/fuzz/$(1): tests/fuzz/$(1).c $$(if $$(filter lib,$(2)),,$$($(2)_LIBOBJS)) $(LIB_A) | $(OUT)/fuzz
+$(OUT)/fuzz/$(1): tests/fuzz/$(1).c $$(if $$(filter lib,$(2)),,$$($(2)_LIBOBJS)) $(LIB_A) | $(OUT)/fuzz $(VERSION_H)
 	$(CC) $(CFLAGS_ALL) -I$(2) -fsanitize=fuzzer $(LDFLAGS_ALL) -o $$@ $$(filter %.c %.o %.a,$$^) $(LIBS_$(2))
 endef
 ifeq ($(FUZZ),1)
@@ -258,6 +310,10 @@ macro:
 	    $(MACRO_ZIP) $(OUT)/instrument-macro$$a.zip $(OUT)/bootstrap$$a || exit 1; \
 	done
 
+# The images build from source: nothing here needs to be built first.
+release:
+	sh docker/release.sh
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/etc
 	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
@@ -267,6 +323,6 @@ format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf build build-asan build-fuzz build-arm64 build-amd64
+	rm -rf build build-asan build-fuzz build-arm64 build-amd64 build-noharden
 
 -include $(shell find $(OUT) -name '*.d' 2>/dev/null)

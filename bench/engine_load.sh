@@ -7,8 +7,8 @@
 set -u
 : "${TT_ROOT:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${TT_BIN:=$TT_ROOT/build/bin}"
-: "${TT_SHARED:=$TT_ROOT/../shared}"
-R="$TT_SHARED/falco-rules"
+# Falco's three rules files, found as the tests find them (../shared, build/upstream/, download).
+R=$(sh "$TT_ROOT/tests/lib/upstream.sh" falco-rules) || echo "   $R" >&2
 stable=(-V "$R/falco_rules.yaml")
 all=(-V "$R/falco_rules.yaml" -V "$R/falco-incubating_rules.yaml" -V "$R/falco-sandbox_rules.yaml")
 eng="$TT_BIN/engine"

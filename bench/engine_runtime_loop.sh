@@ -7,8 +7,8 @@
 set -u
 : "${TT_ROOT:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${TT_BIN:=$TT_ROOT/build/bin}"
-: "${TT_SHARED:=$TT_ROOT/../shared}"
-rules="$TT_SHARED/falco-rules/falco_rules.yaml"
+# Falco's falco_rules.yaml, found as the tests find it (../shared, build/upstream/, download).
+rules=$(sh "$TT_ROOT/tests/lib/upstream.sh" falco-rules/falco_rules.yaml) || echo "   $rules" >&2
 n=${ENGINE_BENCH_EVENTS:-1200000}
 if [ ! -f "$rules" ] || [ ! -x "$TT_BIN/engine" ] || [ ! -x /usr/bin/time ]; then
     echo "   engine_runtime_loop: skipped (need make all, /usr/bin/time and $rules)"

@@ -12,11 +12,11 @@
 set -u
 : "${TT_ROOT:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${TT_BIN:=$TT_ROOT/build/bin}"
-: "${TT_SHARED:=$TT_ROOT/../shared}"
-OBJ=$TT_ROOT/build/obj
-rules="$TT_SHARED/falco-rules/falco_rules.yaml"
-all_rules=("$rules" "$TT_SHARED/falco-rules/falco-incubating_rules.yaml"
-    "$TT_SHARED/falco-rules/falco-sandbox_rules.yaml")
+OBJ=${TT_OBJ:-$TT_ROOT/build/obj}
+# Falco's three rules files, found as the tests find them (../shared, build/upstream/, download).
+R=$(sh "$TT_ROOT/tests/lib/upstream.sh" falco-rules) || echo "   $R" >&2
+rules="$R/falco_rules.yaml"
+all_rules=("$rules" "$R/falco-incubating_rules.yaml" "$R/falco-sandbox_rules.yaml")
 n=${ENGINE_BENCH_EVENTS:-1200000}
 tmp=$(mktemp -d /tmp/tartan-bench.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
@@ -27,7 +27,7 @@ fi
 cc -std=c11 -D_GNU_SOURCE -O2 -o "$tmp/gen_capture" "$TT_ROOT/tests/helpers/gen_capture.c" || exit 0
 objs=$(ls "$OBJ"/engine/*.o | grep -v '/main\.o$')
 cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wformat=2 -Werror -I"$TT_ROOT/lib" -I"$TT_ROOT/engine" -o "$tmp/engine_throughput" \
-    "$TT_ROOT/bench/engine_throughput.c" $objs "$OBJ/libtartan.a" -lyaml -ljansson -lcurl -lm \
+    "$TT_ROOT/bench/engine_throughput.c" $objs "$OBJ/libtartan.a" -lyaml -ljansson -lcurl -lssl -lcrypto -lm \
     -lpthread || exit 0
 "$tmp/gen_capture" "$tmp/big.cap" "$n" 7 >/dev/null || exit 0
 size=$(stat -c %s "$tmp/big.cap")

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Tracer benchmark (make bench): syscall-heavy workloads (tests/helpers/tr_bench.c) run natively,
-# under the tracer (ring, a consumer attached, the syscall set the upstream rules need) and under
-# `strace -f --seccomp-bpf` with the same syscall set. Prints relative speed (native time /
-# traced time; 1.0 = no slowdown) beside pdig's and strace's published figures and the issue's
-# targets, and the tracer's peak RSS. Figures only: never pass/fail.
+# under the tracer (ring, a consumer attached, the syscall set the upstream rules need) with its
+# defences against a hostile workload (docs/security.md) and with all of them switched off
+# (--unsafe-disable-defence), and under `strace -f --seccomp-bpf` with the same syscall set.
+# Prints relative speed (native time / traced time; 1.0 = no slowdown) beside pdig's and
+# strace's published figures and the targets, the tracer's peak RSS, and what the defence that
+# reads results back from the kernel (arg_swap: the opened fd's path, the socket's peer) costs
+# on the workloads it touches. Figures only: never pass/fail.
 #
 # Environment: TRACER_BENCH_SCALE (divide the counts, default 1), TRACER_BENCH_RUNS (best of N,
 # default 1), TRACER_BENCH_PINNED=1 (everything on CPU 0 with taskset), TRACER_BENCH_SYSCALLS
@@ -46,7 +49,7 @@ best() { # best time of RUNS runs of: CMD... (prints seconds)
 # the syscalls its rules need through TARTAN_SYSCALLS_FILE and re-attaches to each new ring),
 # else `tracer dump` (formats every event) with the rules' syscall list.
 ENGINE=$BIN/engine
-RULESFILE=${TRACER_BENCH_RULES:-${TT_SHARED:-$ROOT/../shared}/falco-rules/falco_rules.yaml}
+RULESFILE=${TRACER_BENCH_RULES:-$(sh "$ROOT/tests/lib/upstream.sh" falco-rules/falco_rules.yaml)}
 EP=""
 CONSUMER="tracer dump"
 if [ -x "$ENGINE" ] && [ -f "$RULESFILE" ]; then
@@ -64,15 +67,22 @@ if [ -x "$ENGINE" ] && [ -f "$RULESFILE" ]; then
 fi
 cleanup() { [ -n "$EP" ] && kill "$EP" 2>/dev/null; ipcrm -M "$KEY" 2>/dev/null; rm -rf "$TMP"; }
 
+DEFENCES=io_uring,seccomp_listener,clone3,compat_abi,monitors,pgrp,nondumpable,ring,arg_swap,unreadable_exec,open_by_handle
+OFF=() # tracer options of the run (traced_with)
 traced() { # workload n: one traced run with the consumer attached; prints the loop time
     local dp=""
     if [ -z "$EP" ]; then
         "$T" dump --ring "$KEY" --wait 20000 >/dev/null 2>&1 &
         dp=$!
     fi
-    "${PIN[@]}" "$T" -v --ring-key "$KEY" --no-snapshot --syscalls "$RULES" -- "$B" "$1" "$2" \
-        2>>"$TMP/tracer.log"
+    "${PIN[@]}" "$T" -v --ring-key "$KEY" --no-snapshot --syscalls "$RULES" "${OFF[@]}" -- \
+        "$B" "$1" "$2" 2>>"$TMP/tracer.log"
     [ -n "$dp" ] && wait "$dp" 2>/dev/null
+}
+traced_off() { # the same with defences switched off: traced_off LIST workload n
+    OFF=(--unsafe-disable-defence "$1")
+    traced "$2" "$3" 2>/dev/null
+    OFF=()
 }
 
 # The effective set (rules + state tracking), read back from the tracer's tracerinfo event.
@@ -87,20 +97,25 @@ rel() { awk -v n="$1" -v t="$2" 'BEGIN{ if (t+0 > 0 && n != "nan" && t != "nan")
 
 echo "tracer benchmark: relative speed = native time / traced time (1.000 = no slowdown)"
 echo "consumer: $CONSUMER; scheduling: ${PIN[*]:-default}; traced syscall set: $(echo "$STRACE_SET" | tr ',' ' ' | wc -w) syscalls ($(echo "$SET" | tr ',' '\n' | grep '^socket\.domain=' | paste -sd' ' - || true))"
-# target: the issue's, from pdig's and strace's published figures; 3x_strace: three times this
-# run's strace figure (for the workloads where the target is three times strace's).
-printf '%-22s %9s %9s %9s  %8s %8s  %11s %11s %8s %10s\n' workload native_s tartan_s strace_s \
-    tartan strace "pdig(d/p)" "strace(pub)" target 3x_strace
+# pdig(d/p): pdig built from upstream on a 2-vCPU microVM of Fargate's kind, default scheduling /
+# pinned; strace(pub): strace on that machine. target: the larger of three times that strace
+# figure and a multiple of pdig's default one (x2 files, open+close, connect; x1.5 threads; x1
+# fork, exec). 3x_strace: three times this run's strace figure (docs/tracer.md, Performance).
+echo "tartan: all defences on (the default); no_def: all switched off (--unsafe-disable-defence)"
+printf '%-22s %9s %9s %9s %9s  %8s %8s %8s  %11s %11s %8s %10s\n' workload native_s tartan_s \
+    no_def_s strace_s tartan no_def strace "pdig(d/p)" "strace(pub)" target 3x_strace
 while read -r w n label pdig spub target three; do
     n=$((n / SCALE)); [ "$n" -lt 1 ] && n=1
     tn=$(best native "$w" "$n")
     tt=$(best traced "$w" "$n")
+    to=$(best traced_off "$DEFENCES" "$w" "$n")
     ts=nan
     [ "$HAVE_STRACE" = 1 ] && ts=$(best straced "$w" "$n")
     x3=-
     [ "$three" = 1 ] && x3=$(awk -v r="$(rel "$tn" "$ts")" 'BEGIN{ if (r == "n/a") print "n/a"; else printf "%.3f", 3 * r }')
-    printf '%-22s %9s %9s %9s  %8s %8s  %11s %11s %8s %10s\n' "$n $label" "$tn" "$tt" "$ts" \
-        "$(rel "$tn" "$tt")" "$(rel "$tn" "$ts")" "$pdig" "$spub" "$target" "$x3"
+    printf '%-22s %9s %9s %9s %9s  %8s %8s %8s  %11s %11s %8s %10s\n' "$n $label" "$tn" "$tt" \
+        "$to" "$ts" "$(rel "$tn" "$tt")" "$(rel "$tn" "$to")" "$(rel "$tn" "$ts")" "$pdig" "$spub" \
+        "$target" "$x3"
 done <<'EOF'
 files 20000 file-c/w/c/d 0.120/0.367 0.085 0.255 1
 openclose 50000 open+close 0.008/0.042 0.009 0.027 1
@@ -110,6 +125,22 @@ threads 5000 thread+join 0.317/0.390 0.078 0.476 1
 connect 5000 connect+accept 0.091/0.297 0.086 0.258 1
 malloc 1000000 malloc/free - - - 0
 EOF
+echo
+echo "cost of reading results back from the kernel (arg_swap), interleaved, best of $((RUNS > 3 ? RUNS : 3)):"
+printf '%-22s %9s %9s %8s\n' workload on_s off_s cost
+for wl in "openclose 50000" "connect 5000" "exec 500"; do
+    set -- $wl
+    n=$(($2 / SCALE)); [ "$n" -lt 1 ] && n=1
+    on="" off=""
+    for ((i = 0; i < (RUNS > 3 ? RUNS : 3); i++)); do
+        a=$(traced "$1" "$n" | awk '{print $3}')
+        b=$(traced_off arg_swap "$1" "$n" | awk '{print $3}')
+        on=$(awk -v x="$a" -v y="$on" 'BEGIN{ print (y == "" || x + 0 < y + 0) ? x : y }')
+        off=$(awk -v x="$b" -v y="$off" 'BEGIN{ print (y == "" || x + 0 < y + 0) ? x : y }')
+    done
+    printf '%-22s %9s %9s %7s%%\n' "$n $1" "$on" "$off" \
+        "$(awk -v a="$on" -v b="$off" 'BEGIN{ if (b + 0 > 0) printf "%+.1f", 100 * (a - b) / b; else printf "n/a" }')"
+done
 rss=$(sed -n 's/.*peak RSS \([0-9]*\) KiB.*/\1/p' "$TMP/tracer.log" | sort -n | tail -1)
 shm=$(sed -n 's/.*(of which ring \([0-9-]*\) KiB).*/\1/p' "$TMP/tracer.log" | sort -n | tail -1)
 echo "tracer peak RSS: ${rss:-?} KiB, of which up to ${shm:-?} KiB are touched pages of the shared ring (target < 4096 KiB)"

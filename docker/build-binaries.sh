@@ -6,10 +6,13 @@
 #   tracer                  static glibc (the Makefile's default)
 #   engine, logshipper      static glibc, linked against the minimal libcurl from build-curl.sh
 #                           ($CURL_PREFIX) and Debian's static OpenSSL, zlib, libyaml, jansson.
-#                           If that link fails, they are built dynamically and bundle.sh gives
-#                           them a private loader and libraries instead.
+#                           If that link fails, the build fails: it never falls back to a
+#                           dynamic link on its own.
+# Every program is a hardened static PIE (Makefile, "Hardening"); the script ends by refusing any
+# program that has an ELF interpreter.
 #
-# LINK=dynamic skips the static link of engine and logshipper (the bundled-loader layout).
+# LINK=dynamic builds engine and logshipper dynamically on purpose (the bundled-loader layout:
+# bundle.sh gives them a private loader and libraries); the other three stay static.
 # ALLOW_MISSING=1 (development only) leaves out a program that does not build instead of failing.
 # ARCH=arm64 on an x86_64 machine cross-builds all five (make ARCH=arm64: every program static,
 # engine and logshipper against the libcurl in $CURL_PREFIX, built for aarch64).
@@ -37,10 +40,27 @@ build() { # program [make arguments...]
     return 1
 }
 
+# No program may come out dynamic unless LINK=dynamic asked for it (engine, logshipper only).
+verify_static() {
+    for p in launcher waitforever tracer engine logshipper; do
+        [ -f "$OUT/bin/$p" ] || continue
+        if readelf -lW "$OUT/bin/$p" | grep -q 'Requesting program interpreter'; then
+            case "${LINK:-static}:$p" in
+            dynamic:engine | dynamic:logshipper) ;;
+            *)
+                echo "build-binaries: $p is dynamically linked; it must be static" >&2
+                exit 1
+                ;;
+            esac
+        fi
+    done
+}
+
 if [ -n "${ARCH:-}" ] && [ "$(makevar CROSS)" = 1 ]; then
     for p in launcher waitforever tracer engine logshipper; do
         build "$p" ARCH="$ARCH" CURL_PREFIX="$CURL_PREFIX"
     done
+    verify_static
     exit 0
 fi
 
@@ -56,9 +76,11 @@ for p in engine logshipper; do
         EXTRA_LDFLAGS="-L$CURL_PREFIX/lib" "$OUT/bin/$p" 2>"/tmp/link-$p.log"; then
         echo "build-binaries: $p linked statically"
     else
-        echo "build-binaries: static link of $p failed, building it dynamically:" >&2
+        echo "build-binaries: static link of $p failed (LINK=dynamic builds the bundled-loader" \
+            "layout instead, on purpose):" >&2
         grep -v 'warning:' "/tmp/link-$p.log" | tail -n 5 >&2
         rm -f "$OUT/bin/$p"
-        build "$p"
+        [ "${ALLOW_MISSING:-0}" = 1 ] || exit 1
     fi
 done
+verify_static

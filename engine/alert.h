@@ -11,21 +11,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct engine_config;
+#include "priority.h"
 
-/* Falco priorities: emergency=0 .. debug=7 (syslog numbers). */
-#define ALERT_PRIO_EMERGENCY 0
-#define ALERT_PRIO_ALERT 1
-#define ALERT_PRIO_CRITICAL 2
-#define ALERT_PRIO_ERROR 3
-#define ALERT_PRIO_WARNING 4
-#define ALERT_PRIO_NOTICE 5
-#define ALERT_PRIO_INFORMATIONAL 6
-#define ALERT_PRIO_DEBUG 7
+struct engine_config;
 
 struct alert {
     uint64_t ts_ns;          /* event time, ns since the epoch (UTC) */
-    int priority;            /* ALERT_PRIO_* */
+    int priority;            /* enum rule_priority (priority.h) */
     const char *rule;        /* rule name, or "Falco internal: ..." */
     const char *source;      /* "syscall" or "internal" */
     const char *const *tags; /* as loaded; rendered sorted and de-duplicated */
@@ -51,15 +43,6 @@ void alert_fmt_opts_from_config(struct alert_fmt_opts *o, const struct engine_co
 /* FALCO_HOSTNAME if set, else gethostname(); writes into buf. */
 void alert_hostname(char *buf, size_t n);
 
-/* "Emergency" .. "Debug" (Falco's output spellings); "Unknown" out of range. */
-const char *alert_priority_name(int prio);
-/* Case-insensitive Falco names: emergency, alert, critical, error, warning, notice,
- * informational/info, debug. -1 if unknown. */
-int alert_priority_parse(const char *s);
-
-/* The text prefix time: "HH:MM:SS.nnnnnnnnn" local time, or ISO 8601 UTC
- * "YYYY-MM-DDTHH:MM:SS.nnnnnnnnn+0000". Returns bytes written. */
-int alert_time_text(uint64_t ts_ns, int iso8601, char *buf, size_t n);
 /* JSON "time": "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ". */
 int alert_time_json(uint64_t ts_ns, char *buf, size_t n);
 

@@ -12,28 +12,6 @@
 
 #include "config.h"
 
-static const char *const prio_names[] = {"Emergency", "Alert",  "Critical",      "Error",
-                                         "Warning",   "Notice", "Informational", "Debug"};
-
-const char *alert_priority_name(int prio)
-{
-    if (prio < 0 || prio > 7)
-        return "Unknown";
-    return prio_names[prio];
-}
-
-int alert_priority_parse(const char *s)
-{
-    static const char *const lower[] = {"emergency", "alert",  "critical",      "error",
-                                        "warning",   "notice", "informational", "debug"};
-    for (int i = 0; i < 8; i++)
-        if (!strcasecmp(s, lower[i]))
-            return i;
-    if (!strcasecmp(s, "info"))
-        return ALERT_PRIO_INFORMATIONAL;
-    return -1;
-}
-
 void alert_hostname(char *buf, size_t n)
 {
     const char *h = getenv("FALCO_HOSTNAME");
@@ -58,12 +36,14 @@ void alert_fmt_opts_from_config(struct alert_fmt_opts *o, const struct engine_co
     o->hostname = hostname;
 }
 
-int alert_time_text(uint64_t ts_ns, int iso8601, char *buf, size_t n)
+/* The text prefix time: "HH:MM:SS.nnnnnnnnn" local time, or ISO 8601 UTC
+ * "YYYY-MM-DDTHH:MM:SS.nnnnnnnnn+0000". Returns bytes written. */
+static int alert_time_text(uint64_t ts_ns, int iso8601, char *buf, size_t n)
 {
     time_t secs = (time_t)(ts_ns / 1000000000u);
     unsigned long ns = (unsigned long)(ts_ns % 1000000000u);
     struct tm tm;
-    char base[64];
+    char base[40]; /* "YYYY-MM-DDTHH:MM:SS" for any time_t year */
     if (iso8601) {
         if (!gmtime_r(&secs, &tm) || !strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm))
             base[0] = '\0';
@@ -240,8 +220,8 @@ static char *text_line(const struct alert *a, const struct alert_fmt_opts *o, in
         }
     }
     char *line = NULL;
-    if (asprintf(&line, "%s: %s %s%s", tbuf, alert_priority_name(a->priority), m,
-                 suffix ? suffix : "") < 0)
+    if (asprintf(&line, "%s: %s %s%s", tbuf, priority_name(a->priority), m, suffix ? suffix : "") <
+        0)
         line = NULL;
     free(m);
     free(suffix);
@@ -284,7 +264,7 @@ char *alert_format(const struct alert *a, const struct alert_fmt_opts *o)
     char tbuf[64];
     alert_time_json(a->ts_ns, tbuf, sizeof tbuf);
     json_object_set_new(j, "hostname", str_or_null(o->hostname ? o->hostname : ""));
-    json_object_set_new(j, "priority", json_string(alert_priority_name(a->priority)));
+    json_object_set_new(j, "priority", json_string(priority_name(a->priority)));
     json_object_set_new(j, "rule", str_or_null(a->rule));
     json_object_set_new(j, "source", str_or_null(a->source));
     json_object_set_new(j, "time", json_string(tbuf));

@@ -57,7 +57,9 @@ void cli_usage(FILE *out)
           "  --health                 check the running engine (status file, ring, delivery):\n"
           "                           one line, exit 0 healthy, 1 not (container health checks)\n"
           "  -v                       verbose\n"
-          "  -h, --help               this help\n",
+          "  -h, --help               this help\n"
+          "Exit status: 0 success (-V: every file valid); 1 configuration, rules or output\n"
+          "set-up error (-V: a file is invalid, as Falco); 125 usage error (docs/exit-codes.md).\n",
           out);
 }
 

@@ -58,7 +58,7 @@ static const char *const op_names[OP_COUNT] = {
     "icontains", "bcontains", "startswith", "bstartswith", "endswith", "glob", "iglob",
     "regex",     "pmatch",    "in",         "intersects",  "exists"};
 
-const char *cop_name(enum cop op)
+static const char *cop_name(enum cop op)
 {
     return op < OP_COUNT ? op_names[op] : "?";
 }
@@ -346,18 +346,11 @@ static int cmp_qsort(const void *x, const void *y)
 }
 
 /* ---- expressions (left side and val()) ---- */
-static int tr_lookup(const char *name)
-{
-    static const char *const n[] = {"tolower", "toupper", "b64", "basename", "len"};
-    for (int i = 0; i < 5; i++)
-        if (strcmp(name, n[i]) == 0)
-            return i;
-    return -1;
-}
-
 static int32_t slot_of(struct comp *c, const struct fld_ref *r)
 {
     struct cregs *g = c->regs;
+    if (!g) /* an expression compiled alone (cond_compile_expr) has no extraction cache */
+        return -1;
     for (size_t i = 0; i < g->nslots; i++) {
         const struct fld_ref *o = &g->slots[i];
         if (o->info == r->info && o->has_arg == r->has_arg && o->index == r->index &&
@@ -402,8 +395,8 @@ static void compile_expr(struct comp *c, const struct cnode *n, struct cexpr *e,
     }
     if (n->kind != CN_TRANSFORMER)
         cfail(c, n->pos, "expected a field or a transformer");
-    int t = tr_lookup(n->str);
-    if (t < 0)
+    int t = cond_tr_lookup(n->str);
+    if (!cond_tr_evaluated(t))
         cfail(c, n->pos, "transformer '%s' is not supported", n->str);
     if (n->nkids != 1)
         cfail(c, n->pos, "transformer '%s' expects exactly one argument", n->str);
@@ -413,26 +406,27 @@ static void compile_expr(struct comp *c, const struct cnode *n, struct cexpr *e,
     if (e->either || e->notr || (e->multi && n->kids[0]->kind == CN_FIELD))
         cfail(c, n->pos, "field '%s' does not support transformers",
               e->ref.info ? e->ref.info->name : "?");
-    switch (t) {
-    case TR_TOLOWER:
-    case TR_TOUPPER:
-    case TR_BASENAME:
-        if (e->type != FT_STRING)
-            cfail(c, n->pos, "transformer '%s' is only supported on string fields", n->str);
-        break;
-    case TR_B64:
-        if (e->type != FT_STRING && e->type != FT_BYTES)
-            cfail(c, n->pos, "transformer 'b64' is only supported on string or buffer fields");
-        break;
-    case TR_LEN:
-        if (e->type != FT_STRING && e->type != FT_BYTES)
-            cfail(c, n->pos, "transformer 'len' is only supported on string or buffer fields");
-        e->type = FT_UINT64;
-        break;
-    }
+    char msg[128];
+    if (cond_tr_type(t, e->type, &e->type, msg, sizeof msg) < 0)
+        cfail(c, n->pos, "%s", msg);
     if (e->ntr >= CEXPR_MAX_TR)
         cfail(c, n->pos, "too many nested transformers");
     e->tr[e->ntr++] = (uint8_t)t;
+}
+
+int cond_compile_expr(const struct cond_fields *fp, const struct cnode *n, struct cexpr *e,
+                      struct ccomp_err *err)
+{
+    struct comp c;
+    memset(&c, 0, sizeof(c));
+    memset(err, 0, sizeof(*err));
+    memset(e, 0, sizeof(*e));
+    c.fp = fp;
+    c.err = err;
+    if (setjmp(c.jb))
+        return -1;
+    compile_expr(&c, n, e, 0);
+    return 0;
 }
 
 /* Falco compiles regexes with RE2; POSIX ERE lacks some of its syntax. Translate the common
@@ -698,13 +692,12 @@ static void value_warnings(struct comp *c, enum cop op, const char *v, struct cp
         regex_warning(c, v, pos);
     if (resolves_as_field(c, nospace))
         add_warn(c, pos, "'%.150s' may be a valid field misused as a const string value", v);
-    static const char *const tr[] = {"val", "tolower", "toupper", "b64",    "basename",
-                                     "len", "join",    "concat",  "getopt", NULL};
     if (k < 3 || nospace[k - 1] != ')')
         return;
-    for (int i = 0; tr[i]; i++) {
-        size_t n = strlen(tr[i]);
-        if (k >= n + 2 && strncmp(nospace, tr[i], n) == 0 && nospace[n] == '(' &&
+    for (int i = -1; i < TR_COUNT; i++) { /* val() first, then every transformer */
+        const char *tr = i < 0 ? "val" : cond_tr_name(i);
+        size_t n = strlen(tr);
+        if (k >= n + 2 && strncmp(nospace, tr, n) == 0 && nospace[n] == '(' &&
             nospace[k - 1] == ')')
             add_warn(c, pos,
                      "'%.150s' may be a valid field transformer misused as a const string value",

@@ -338,8 +338,12 @@ static const char *const str_ops[] = {
     "bcontains ", "startswith ", "bstartswith ", "endswith ", "regex ", NULL};
 static const char *const mod_ops[] = {"oneof ", "anyof ", "allof ", NULL};
 static const char *const list_ops[] = {"intersects", "in", "pmatch", NULL};
-static const char *const transformers[] = {"tolower(", "toupper(", "b64(",    "basename(", "len(",
-                                           "join(",    "concat(",  "getopt(", NULL};
+/* "tolower(" ...: every transformer the grammar knows, evaluated by Tartan or not */
+static const char *const transformers[] = {
+#define COND_TR(id, name, evaluated) name "(",
+#include "cond_transformers.def"
+#undef COND_TR
+    NULL};
 
 static int lex_op_list(struct parser *p, const char *const *ops)
 {
@@ -510,8 +514,11 @@ static struct cnode *parse_transformer_rest(struct parser *p, const char *name, 
     return t;
 }
 
-static const char *const tr_names_msg =
-    "'val', 'tolower', 'toupper', 'b64', 'basename', 'len', 'join', 'concat', 'getopt'";
+static const char *const tr_names_msg = "'val'"
+#define COND_TR(id, name, evaluated) ", '" name "'"
+#include "cond_transformers.def"
+#undef COND_TR
+    ;
 
 /* val(field) or transformer(...), else NULL */
 static struct cnode *try_transformer_or_val(struct parser *p)
@@ -852,20 +859,48 @@ static struct cnode *parse_or(struct parser *p)
     return n;
 }
 
+static void parser_init(struct parser *p, struct arena *a, const char *text, unsigned max_depth,
+                        struct cparse_err *err)
+{
+    memset(p, 0, sizeof(*p));
+    p->s = text;
+    p->n = strlen(text);
+    p->pos.line = 1;
+    p->pos.col = 1;
+    p->tok = "";
+    p->max_depth = max_depth ? max_depth : 100;
+    p->a = a;
+    p->err = err;
+    memset(err, 0, sizeof(*err));
+}
+
+struct cnode *cond_parse_expr(struct arena *a, const char *text, size_t *used,
+                              struct cparse_err *err)
+{
+    struct parser p;
+    parser_init(&p, a, text, 0, err);
+    if (setjmp(p.jb))
+        return NULL;
+    struct cpos pos = p.pos;
+    struct cnode *r;
+    if (lex_transformer(&p)) {
+        lex_blank(&p);
+        const char *t = pstrndup(&p, p.tok, strlen(p.tok) - 1);
+        r = parse_transformer_rest(&p, t, pos);
+    } else if (lex_field_name(&p)) {
+        r = parse_field_rest(&p, p.tok, pos);
+    } else {
+        fail(&p, "expected a field or a transformer");
+    }
+    *used = p.pos.idx;
+    return r;
+}
+
 struct cnode *cond_parse(struct arena *a, const char *text, unsigned max_depth,
                          struct cparse_err *err)
 {
     struct parser p;
-    memset(&p, 0, sizeof(p));
-    p.s = text;
-    p.n = strlen(text);
-    p.pos.line = 1;
-    p.pos.col = 1;
-    p.tok = "";
-    p.max_depth = max_depth ? max_depth : 100;
-    p.a = a;
-    p.err = err;
-    memset(err, 0, sizeof(*err));
+    parser_init(&p, a, text, max_depth, err);
     if (setjmp(p.jb))
         return NULL;
     if (p.n == 0)

@@ -34,81 +34,25 @@ static const char *cstr_of(struct cscratch *s, const struct fld_value *v)
     return p;
 }
 
-static int b64val(unsigned char c)
+/* The n values in out through e's transformers; the values a transformer drops are left out.
+ * Returns how many remain. */
+static int transform(const struct cexpr *e, struct fld_value *out, int n, char *space, size_t cap,
+                     size_t *used)
 {
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
-}
-
-/* 0 ok, -1 drop the value */
-static int apply_tr(int tr, struct fld_value *v, struct cscratch *s)
-{
-    switch (tr) {
-    case TR_TOLOWER:
-    case TR_TOUPPER: {
-        char *p = sc_alloc(s, v->v.s.len + 1);
-        if (!p)
-            return -1;
-        for (size_t i = 0; i < v->v.s.len; i++) {
-            unsigned char c = (unsigned char)v->v.s.p[i];
-            p[i] = (char)(tr == TR_TOLOWER ? tolower(c) : toupper(c));
-        }
-        v->v.s.p = p;
+    if (n <= 0)
         return 0;
+    if (!e->ntr)
+        return n;
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        struct fld_value v = out[i];
+        int ok = 1;
+        for (int j = 0; j < e->ntr && ok; j++)
+            ok = cond_tr_apply(e->tr[j], &v, space, cap, used) == 0;
+        if (ok)
+            out[k++] = v;
     }
-    case TR_BASENAME: {
-        const char *q = v->v.s.p;
-        size_t n = v->v.s.len;
-        size_t i = n;
-        while (i > 0 && q[i - 1] != '/')
-            i--;
-        v->v.s.p = q + i;
-        v->v.s.len = n - i;
-        return 0;
-    }
-    case TR_B64: {
-        size_t n = v->v.s.len;
-        char *p = sc_alloc(s, n + 1);
-        if (!p)
-            return -1;
-        size_t o = 0;
-        uint32_t acc = 0;
-        int bits = 0;
-        for (size_t i = 0; i < n; i++) {
-            unsigned char c = (unsigned char)v->v.s.p[i];
-            if (c == '=')
-                break;
-            int d = b64val(c);
-            if (d < 0)
-                return -1;
-            acc = (acc << 6) | (uint32_t)d;
-            bits += 6;
-            if (bits >= 8) {
-                bits -= 8;
-                p[o++] = (char)((acc >> bits) & 0xff);
-            }
-        }
-        v->v.s.p = p;
-        v->v.s.len = o;
-        return 0;
-    }
-    case TR_LEN: {
-        uint64_t len = v->v.s.len;
-        v->type = FT_UINT64;
-        v->v.u = len;
-        return 0;
-    }
-    }
-    return -1;
+    return k;
 }
 
 static int extract(const struct cond_fields *fp, const struct cexpr *e, struct eval_ctx *ctx,
@@ -135,20 +79,15 @@ static int extract(const struct cond_fields *fp, const struct cexpr *e, struct e
             cs->v[i] = out[i];
     }
 got:
-    if (n <= 0)
-        return 0;
-    if (!e->ntr)
-        return n;
-    int k = 0;
-    for (int i = 0; i < n; i++) {
-        struct fld_value v = out[i];
-        int ok = 1;
-        for (int j = 0; j < e->ntr && ok; j++)
-            ok = apply_tr(e->tr[j], &v, s) == 0;
-        if (ok)
-            out[k++] = v;
-    }
-    return k;
+    return transform(e, out, n, s->buf, CSCRATCH_BUF, &s->used);
+}
+
+int cond_expr_values(const struct cond_fields *fp, const struct cexpr *e, struct eval_ctx *ctx,
+                     enum fld_mode mode, struct fld_value *out, int max, char *space, size_t cap,
+                     size_t *used)
+{
+    int n = fp->extract(fp->arg, &e->ref, ctx, mode, out, max);
+    return transform(e, out, n < max ? n : max, space, cap, used);
 }
 
 static int ip_eq(const struct fld_value *v, const struct fld_value *lit)

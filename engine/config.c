@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "alert.h"
+#include "tt_base64.h"
 #include "tt_log.h"
 #include "tt_ring.h"
 
@@ -187,7 +188,7 @@ void config_defaults(struct engine_config *cfg)
     cfg->json_include_tags_property = 1;
     cfg->json_include_message_property = 0;
     cfg->json_include_output_fields_property = 1;
-    cfg->priority = ALERT_PRIO_DEBUG;
+    cfg->priority = PRI_DEBUG;
     cfg->outputs_rate = 0;
     cfg->outputs_max_burst = 1000;
     cfg->output_timeout_ms = 2000;
@@ -435,7 +436,7 @@ int config_from_tree(struct engine_config *cfg, struct cfg_node *tree, char *err
         return -1;
     const struct cfg_node *p = cfg_get(tree, "priority");
     if (p && p->kind != CFG_NULL) {
-        int pr = p->kind == CFG_SCALAR ? alert_priority_parse(p->scalar) : -1;
+        int pr = p->kind == CFG_SCALAR ? priority_parse(p->scalar) : -1;
         if (pr < 0)
             return type_err(&c, "priority", p,
                             "a priority (emergency, alert, critical, error, warning, notice, "
@@ -564,10 +565,23 @@ int config_from_tree(struct engine_config *cfg, struct cfg_node *tree, char *err
         snprintf(err, n, "configuration key 'tartan.container_id': 'host' is not a container id");
         return -1;
     }
+    const struct cfg_node *rfm = lookup(tree, "tartan.rules_files_missing");
+    if (rfm && rfm->kind != CFG_NULL) {
+        if (rfm->kind == CFG_SCALAR && !strcmp(rfm->scalar, "warn"))
+            cfg->rules_files_missing_error = 0;
+        else if (rfm->kind == CFG_SCALAR && !strcmp(rfm->scalar, "error"))
+            cfg->rules_files_missing_error = 1;
+        else
+            return type_err(&c, "tartan.rules_files_missing", rfm, "'warn' or 'error'");
+    }
+    if (config_check_keys(cfg, tree)) {
+        snprintf(err, n, "out of memory");
+        return -1;
+    }
     return config_ops_from_tree(&cfg->ops, tree, cfg, err, n);
 }
 
-static int add_source(struct engine_config *cfg, const char *s)
+int config_add_source(struct engine_config *cfg, const char *s)
 {
     char **a = realloc(cfg->sources, (cfg->nsources + 1) * sizeof *a);
     if (!a)
@@ -577,6 +591,26 @@ static int add_source(struct engine_config *cfg, const char *s)
         return -1;
     cfg->nsources++;
     return 0;
+}
+
+/* Parses one YAML configuration text (the environment's) and merges it into root. */
+static int merge_text(struct cfg_node *root, const char *text, size_t len, const char *name,
+                      char *err, size_t n)
+{
+    struct cfg_node *e = cfg_parse(text, len, name, err, n);
+    if (!e)
+        return -1;
+    if (cfg_expand_env(e, err, n)) {
+        cfg_node_free(e);
+        return -1;
+    }
+    cfg_merge(root, e);
+    return 0;
+}
+
+static int is_config_files_override(const char *o)
+{
+    return !strncmp(o, "config_files", 12) && (o[12] == '=' || o[12] == '[' || o[12] == '.');
 }
 
 int config_load(struct engine_config *cfg, const struct config_load_opts *o, char *err, size_t n)
@@ -591,22 +625,23 @@ int config_load(struct engine_config *cfg, const struct config_load_opts *o, cha
         path = CONFIG_DEFAULT_PATH;
         if (access(path, F_OK) != 0 && access(CONFIG_VENDOR_PATH, F_OK) == 0)
             path = CONFIG_VENDOR_PATH;
+        if (o->default_optional && access(path, F_OK) != 0)
+            path = NULL;
     }
     if (path) {
         root = cfg_parse_file(path, err, n);
         if (!root)
             return -1;
-        if (add_source(cfg, path))
+        if (config_add_source(cfg, path))
             goto oom;
+        if (cfg_expand_env(root, err, n))
+            goto fail;
     } else if (!(root = cfg_node_new(CFG_MAP, "defaults", 0))) {
         goto oom;
     }
-    if (env_yaml && env_yaml[0]) {
-        struct cfg_node *e = cfg_parse(env_yaml, strlen(env_yaml), CONFIG_ENV_YAML, err, n);
-        if (!e)
-            goto fail;
-        cfg_merge(root, e);
-    }
+    if (env_yaml && env_yaml[0] &&
+        merge_text(root, env_yaml, strlen(env_yaml), CONFIG_ENV_YAML, err, n))
+        goto fail;
     if (env_b64 && env_b64[0]) {
         size_t len;
         char *text = config_b64_decode(env_b64, &len);
@@ -614,20 +649,32 @@ int config_load(struct engine_config *cfg, const struct config_load_opts *o, cha
             snprintf(err, n, "%s is not valid base64", CONFIG_ENV_YAML_B64);
             goto fail;
         }
-        struct cfg_node *e = cfg_parse(text, len, CONFIG_ENV_YAML_B64, err, n);
+        int rc = merge_text(root, text, len, CONFIG_ENV_YAML_B64, err, n);
         free(text);
-        if (!e)
+        if (rc)
             goto fail;
-        cfg_merge(root, e);
     }
+    /* As Falco: -o config_files=... first, then the included files, then the other -o. */
     for (size_t i = 0; i < o->noverrides; i++)
-        if (cfg_override(root, o->overrides[i], err, n))
+        if (is_config_files_override(o->overrides[i]) &&
+            cfg_override(root, o->overrides[i], err, n))
             goto fail;
-    return config_from_tree(cfg, root, err, n);
+    if (config_include_files(cfg, root, path, err, n))
+        goto fail;
+    for (size_t i = 0; i < o->noverrides; i++)
+        if (!is_config_files_override(o->overrides[i]) &&
+            cfg_override(root, o->overrides[i], err, n))
+            goto fail;
+    if (config_from_tree(cfg, root, err, n)) { /* root is cfg's now */
+        config_free(cfg);
+        return -1;
+    }
+    return 0;
 oom:
     snprintf(err, n, "out of memory");
 fail:
     cfg_node_free(root);
+    config_free(cfg);
     return -1;
 }
 
@@ -673,6 +720,7 @@ void config_free(struct engine_config *cfg)
     free(cfg->container_image);
     config_ops_free(&cfg->ops);
     free_strv(cfg->sources, cfg->nsources);
+    free_strv(cfg->warnings, cfg->nwarnings);
     cfg_node_free(cfg->tree);
     memset(cfg, 0, sizeof *cfg);
 }
@@ -680,50 +728,19 @@ void config_free(struct engine_config *cfg)
 char *config_b64_decode(const char *in, size_t *outlen)
 {
     size_t len = strlen(in);
-    char *out = malloc(len / 4 * 3 + 4);
+    char *out = malloc(tt_b64_decoded_max(len) + 1);
     if (!out)
         return NULL;
-    uint32_t acc = 0;
-    int bits = 0, pad = 0;
-    size_t o = 0;
-    for (const char *p = in; *p; p++) {
-        int v;
-        char ch = *p;
-        if (ch >= 'A' && ch <= 'Z')
-            v = ch - 'A';
-        else if (ch >= 'a' && ch <= 'z')
-            v = ch - 'a' + 26;
-        else if (ch >= '0' && ch <= '9')
-            v = ch - '0' + 52;
-        else if (ch == '+' || ch == '-')
-            v = 62;
-        else if (ch == '/' || ch == '_')
-            v = 63;
-        else if (ch == '=') {
-            pad++;
-            continue;
-        } else if (isspace((unsigned char)ch))
-            continue;
-        else
-            goto bad;
-        if (pad)
-            goto bad;
-        acc = (acc << 6) | (uint32_t)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out[o++] = (char)((acc >> bits) & 0xff);
-        }
+    /* wrapped `base64` output and the URL-safe alphabet are common in environment variables */
+    ssize_t o = tt_b64_decode(in, len, out, TT_B64_SKIP_SPACE | TT_B64_URL);
+    if (o < 0) {
+        free(out);
+        return NULL;
     }
-    if (pad > 2 || bits >= 6)
-        goto bad;
     out[o] = '\0';
     if (outlen)
-        *outlen = o;
+        *outlen = (size_t)o;
     return out;
-bad:
-    free(out);
-    return NULL;
 }
 
 static int cmp_str(const void *a, const void *b)

@@ -43,6 +43,17 @@ struct cfg_node *cfg_get(const struct cfg_node *map, const char *key);
 /* Deep merge src into dst (maps merge key by key, anything else replaces). Takes ownership of
  * src. */
 void cfg_merge(struct cfg_node *dst, struct cfg_node *src);
+/* Sets map[key] = val, replacing a previous value whole (not merged). Takes val on success. */
+int cfg_map_put(struct cfg_node *map, const char *key, struct cfg_node *val);
+/* Appends child to a list. Takes child on success. */
+int cfg_seq_push(struct cfg_node *seq, struct cfg_node *child);
+/* ${VAR} expansion of every scalar value below node (config_expand.c, Falco's rules: ${NAME},
+ * $${ escape, unset is empty; a value that expands to nothing becomes null). 0, or -1 with the
+ * reason in err. */
+int cfg_expand_env(struct cfg_node *node, char *err, size_t n);
+/* The expansion of one string (malloc'd), or NULL: out of memory, or a variable that expands
+ * into itself (its name in why). */
+char *cfg_expand_env_str(const char *s, char *why, size_t whylen);
 /* Applies one "-o key=value" override: dot path with [i] list indexes ("a.b[0].c=x"),
  * backslash escapes a '.', '[' or '='; a value written {..} or [..] is parsed as YAML. Missing
  * maps are created; an index one past the end appends. 0, or -1 with a reason. */
@@ -144,12 +155,17 @@ struct engine_config {
      * NULL when unset; takes precedence over ECS task metadata. */
     char *container_id, *container_name, *container_image;
 
+    /* tartan.rules_files_missing: error (1) makes a rules_files entry that does not exist fatal;
+     * warn (0, the default) logs it and goes on. */
+    int rules_files_missing_error;
     /* webserver, metrics, health, CloudWatch metrics, shutdown budget (config_ops.c) */
     struct ops_config ops;
 
     struct cfg_node *tree; /* resolved tree (owned) */
-    char **sources;        /* files the configuration came from (for watching) */
+    char **sources;        /* files and directories the configuration came from (for watching) */
     size_t nsources;
+    char **warnings; /* one line each: unknown or unimplemented keys, skipped config_files */
+    size_t nwarnings;
 };
 
 /* Where the configuration comes from. */
@@ -157,6 +173,8 @@ struct config_load_opts {
     const char *path;             /* -c, or NULL for the default search */
     const char *const *overrides; /* -o values */
     size_t noverrides;
+    /* no -c and no default file: start from the defaults instead of failing (--version, -V) */
+    int default_optional;
 };
 
 /* Environment variables read by config_load (documented in docs/engine.md). */
@@ -165,13 +183,32 @@ struct config_load_opts {
 #define CONFIG_DEFAULT_PATH "/etc/falco/falco.yaml"
 #define CONFIG_VENDOR_PATH "/vendor/falco/etc/falco.yaml"
 
-/* Fills cfg with defaults, then the configuration. 0, or -1 with one line in err. */
+/* Fills cfg with defaults, then the configuration. 0, or -1 with one line in err (cfg then holds
+ * nothing: config_free on it is allowed and does nothing). */
 int config_load(struct engine_config *cfg, const struct config_load_opts *o, char *err, size_t n);
 /* Defaults only (Falco's code defaults, shipped-yaml values where Falco documents them). */
 void config_defaults(struct engine_config *cfg);
 /* Reads typed values from a tree (used by config_load and tests). Takes ownership of tree. */
 int config_from_tree(struct engine_config *cfg, struct cfg_node *tree, char *err, size_t n);
 void config_free(struct engine_config *cfg);
+/* Adds a warning line to cfg->warnings (printed by the caller once logging is set up). 0, or -1
+ * out of memory. */
+int config_warn(struct engine_config *cfg, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Records a file or directory the configuration came from. 0, or -1 out of memory. */
+int config_add_source(struct engine_config *cfg, const char *path);
+/* config_files (config_include.c): merges the files root lists into root. main_path (may be NULL)
+ * may not be included. 0, or -1 with the reason in err. */
+int config_include_files(struct engine_config *cfg, struct cfg_node *root, const char *main_path,
+                         char *err, size_t n);
+/* The regular files of directory dir (not recursive; yaml_only: names ending in .yaml or .yml),
+ * full paths in name order (config_rules.c). 0 with *out (free each and the array), or -1 with
+ * the reason in err. */
+int config_dir_files(const char *dir, int yaml_only, char ***out, size_t *nout, char *err,
+                     size_t n);
+/* One warning per key of tree that Tartan does not implement or does not know
+ * (config_keys.c); webserver and metrics are not reported here. */
+int config_check_keys(struct engine_config *cfg, const struct cfg_node *tree); /* -1: ENOMEM */
 
 /* Typed getters on a tree for the other configuration readers (config_ops.c): a key absent or
  * null leaves *out as it is; a wrong type is -1 with "configuration key 'K' (file:line): expected
@@ -200,8 +237,8 @@ struct env_rules {
 int config_env_rules(struct env_rules *out, char *err, size_t n);
 void config_env_rules_free(struct env_rules *r);
 
-/* base64 decode (standard alphabet, whitespace ignored). malloc'd, NUL-terminated; NULL on error.
- */
+/* base64 decode with lib/tt_base64's rules, white space and the URL-safe alphabet also
+ * accepted. malloc'd, NUL-terminated; NULL on error. */
 char *config_b64_decode(const char *in, size_t *outlen);
 
 #endif

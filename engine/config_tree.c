@@ -142,6 +142,16 @@ static int map_set(struct cfg_node *map, const char *key, struct cfg_node *val)
     return 0;
 }
 
+int cfg_map_put(struct cfg_node *map, const char *key, struct cfg_node *val)
+{
+    return map->kind == CFG_MAP ? map_set(map, key, val) : -1;
+}
+
+int cfg_seq_push(struct cfg_node *seq, struct cfg_node *child)
+{
+    return seq->kind == CFG_SEQ ? node_append(seq, NULL, child) : -1;
+}
+
 void cfg_merge(struct cfg_node *dst, struct cfg_node *src)
 {
     if (!src)
@@ -315,6 +325,8 @@ struct cfg_node *cfg_parse(const char *text, size_t len, const char *name, char 
 {
     struct builder b = {.name = name, .err = err, .errlen = n};
     struct cfg_node *root = NULL;
+    if (n)
+        err[0] = '\0';
     if (!yaml_parser_initialize(&b.parser)) {
         snprintf(err, n, "out of memory");
         return NULL;
@@ -363,6 +375,8 @@ struct cfg_node *cfg_parse(const char *text, size_t len, const char *name, char 
 fail:
     cfg_node_free(root);
     root = NULL;
+    if (n && !err[0]) /* the failures that leave no message are allocation failures */
+        snprintf(err, n, "%s: out of memory", name);
 out:
     for (size_t i = 0; i < b.nanchors; i++)
         free(b.anchors[i].name);
@@ -380,11 +394,14 @@ char *config_read_file(const char *path, size_t *len, int falco_words, char *err
                  path, strerror(errno));
         return NULL;
     }
-    char *buf = tt_read_fd(fd, SIZE_MAX / 2, len);
+    size_t cap = falco_words ? TT_CAP_RULES_FILE : TT_CAP_CONFIG_FILE;
+    char *buf = tt_read_fd(fd, cap, len);
     int e = errno;
     close(fd);
     if (!buf && e == ENOMEM)
         snprintf(err, n, "out of memory");
+    else if (!buf && e == EFBIG)
+        snprintf(err, n, "%s is larger than %zu MiB: refused", path, cap >> 20);
     else if (!buf)
         snprintf(err, n, falco_words ? "Could not read file %s" : "could not read %s", path);
     return buf;
@@ -407,6 +424,17 @@ struct path_step {
     long index; /* -1: map key */
 };
 
+/* Ends the current step and starts the next, empty one; NULL when max steps are used. */
+static struct path_step *next_step(struct path_step *steps, size_t max, size_t *nsteps)
+{
+    if (++*nsteps >= max)
+        return NULL;
+    struct path_step *cur = &steps[*nsteps];
+    cur->key[0] = '\0';
+    cur->index = -1;
+    return cur;
+}
+
 static int parse_path(const char *s, const char *end, struct path_step *steps, size_t max,
                       size_t *nsteps, char *err, size_t n)
 {
@@ -421,11 +449,8 @@ static int parse_path(const char *s, const char *end, struct path_step *steps, s
             p++;
         } else if (*p == '.' || *p == '[') {
             if (have) {
-                if (++*nsteps >= max)
+                if (!(cur = next_step(steps, max, nsteps)))
                     goto toolong;
-                cur = &steps[*nsteps];
-                cur->key[0] = '\0';
-                cur->index = -1;
                 k = 0;
                 have = 0;
             }
@@ -440,11 +465,8 @@ static int parse_path(const char *s, const char *end, struct path_step *steps, s
                 cur->index = idx;
                 have = 1;
                 p = e;
-                if (++*nsteps >= max)
+                if (!(cur = next_step(steps, max, nsteps)))
                     goto toolong;
-                cur = &steps[*nsteps];
-                cur->key[0] = '\0';
-                cur->index = -1;
                 k = 0;
                 have = 0;
                 if (p + 1 < end && p[1] == '.')

@@ -68,7 +68,7 @@ static void falco_drop_alert(struct outputs *out, const char *msg, uint64_t d_ev
     }
 #undef SETF
     struct alert a;
-    alert_internal(&a, tt_wall_ns(), ALERT_PRIO_DEBUG, "Falco internal: syscall event drop", msg,
+    alert_internal(&a, tt_wall_ns(), PRI_DEBUG, "Falco internal: syscall event drop", msg,
                    f);
     if (out)
         outputs_emit(out, &a);

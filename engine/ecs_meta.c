@@ -5,6 +5,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 #include <pthread.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,10 +68,14 @@ static char *http_get(const char *url, long timeout_ms)
     return b.p ? b.p : strdup("");
 }
 
-static char *dup_str(json_t *o, const char *key)
+/* The string at key, copied; NULL when absent or empty. An allocation failure sets *oom. */
+static char *dup_str(json_t *o, const char *key, int *oom)
 {
     const char *s = json_string_value(json_object_get(o, key));
-    return s && s[0] ? strdup(s) : NULL;
+    char *d = s && s[0] ? strdup(s) : NULL;
+    if (s && s[0] && !d)
+        *oom = 1;
+    return d;
 }
 
 void ecs_split_image(const char *image, char **repo, char **tag)
@@ -97,12 +102,30 @@ void ecs_split_image(const char *image, char **repo, char **tag)
     }
 }
 
-static void parse_volumes(json_t *vols, struct ecs_meta *out)
+/* One document, or NULL when absent or unparsable; *oom set when jansson ran out of memory. */
+static json_t *load_doc(const char *text, int *oom)
+{
+    if (!text)
+        return NULL;
+    json_error_t e;
+    errno = 0;
+    json_t *j = json_loads(text, 0, &e);
+    /* jansson reports some allocation failures as other errors; malloc's errno tells */
+    if (!j && (json_error_code(&e) == json_error_out_of_memory || errno == ENOMEM))
+        *oom = 1;
+    return j;
+}
+
+static void parse_volumes(json_t *vols, struct ecs_meta *out, int *oom)
 {
     size_t n = json_is_array(vols) ? json_array_size(vols) : 0;
-    if (!n || !(out->vol_source = calloc(n, sizeof(char *))) ||
-        !(out->vol_dest = calloc(n, sizeof(char *))))
+    if (!n)
         return;
+    if (!(out->vol_source = calloc(n, sizeof(char *))) ||
+        !(out->vol_dest = calloc(n, sizeof(char *)))) {
+        *oom = 1;
+        return;
+    }
     for (size_t i = 0; i < n; i++) {
         json_t *v = json_array_get(vols, i);
         if (!json_is_object(v))
@@ -113,6 +136,7 @@ static void parse_volumes(json_t *vols, struct ecs_meta *out)
         if (!s || !d) {
             free(s);
             free(d);
+            *oom = 1;
             return;
         }
         out->vol_source[out->nvol] = s;
@@ -124,49 +148,56 @@ static void parse_volumes(json_t *vols, struct ecs_meta *out)
 int ecs_meta_parse(const char *container_json, const char *task_json, struct ecs_meta *out)
 {
     memset(out, 0, sizeof *out);
-    int any = 0;
-    if (container_json) {
-        json_t *c = json_loads(container_json, 0, NULL);
-        if (json_is_object(c)) {
-            out->container_id = dup_str(c, "DockerId");
-            out->name = dup_str(c, "Name");
-            out->image = dup_str(c, "Image");
-            ecs_split_image(out->image, &out->image_repo, &out->image_tag);
-            out->image_digest = dup_str(c, "ImageID");
-            if (out->image_digest && strncmp(out->image_digest, "sha256:", 7) != 0) {
-                free(out->image_digest);
-                out->image_digest = NULL;
-            }
-            parse_volumes(json_object_get(c, "Volumes"), out);
-            json_t *labels = json_object_get(c, "Labels");
-            out->cluster = dup_str(labels, "com.amazonaws.ecs.cluster");
-            out->task_arn = dup_str(labels, "com.amazonaws.ecs.task-arn");
-            out->family = dup_str(labels, "com.amazonaws.ecs.task-definition-family");
-            any = 1;
+    int any = 0, oom = 0;
+    json_t *c = load_doc(container_json, &oom);
+    if (json_is_object(c)) {
+        out->container_id = dup_str(c, "DockerId", &oom);
+        out->name = dup_str(c, "Name", &oom);
+        out->image = dup_str(c, "Image", &oom);
+        ecs_split_image(out->image, &out->image_repo, &out->image_tag);
+        if (out->image && (!out->image_repo || (!out->image_tag && !strchr(out->image, '@'))))
+            oom = 1;
+        out->image_digest = dup_str(c, "ImageID", &oom);
+        if (out->image_digest && strncmp(out->image_digest, "sha256:", 7) != 0) {
+            free(out->image_digest);
+            out->image_digest = NULL;
         }
-        json_decref(c);
+        parse_volumes(json_object_get(c, "Volumes"), out, &oom);
+        json_t *labels = json_object_get(c, "Labels");
+        out->cluster = dup_str(labels, "com.amazonaws.ecs.cluster", &oom);
+        out->task_arn = dup_str(labels, "com.amazonaws.ecs.task-arn", &oom);
+        out->family = dup_str(labels, "com.amazonaws.ecs.task-definition-family", &oom);
+        any = 1;
     }
-    if (task_json) {
-        json_t *t = json_loads(task_json, 0, NULL);
-        if (json_is_object(t)) {
-            char *v;
-            if ((v = dup_str(t, "Cluster"))) {
-                free(out->cluster);
-                out->cluster = v;
-            }
-            if ((v = dup_str(t, "TaskARN"))) {
-                free(out->task_arn);
-                out->task_arn = v;
-            }
-            if ((v = dup_str(t, "Family"))) {
-                free(out->family);
-                out->family = v;
-            }
-            any = 1;
+    json_decref(c);
+    json_t *t = load_doc(task_json, &oom);
+    if (json_is_object(t)) {
+        char *v;
+        if ((v = dup_str(t, "Cluster", &oom))) {
+            free(out->cluster);
+            out->cluster = v;
         }
-        json_decref(t);
+        if ((v = dup_str(t, "TaskARN", &oom))) {
+            free(out->task_arn);
+            out->task_arn = v;
+        }
+        if ((v = dup_str(t, "Family", &oom))) {
+            free(out->family);
+            out->family = v;
+        }
+        any = 1;
     }
-    return any ? 0 : -1;
+    json_decref(t);
+    if (oom) { /* never half the metadata: all of it or an error */
+        ecs_meta_clear(out);
+        errno = ENOMEM;
+        return -1;
+    }
+    if (!any) {
+        errno = EINVAL;
+        return -1;
+    }
+    return 0;
 }
 
 void ecs_meta_clear(struct ecs_meta *m)
@@ -203,6 +234,9 @@ static void *fetch_thread(void *arg)
         free(turl);
     }
     f->ok = ecs_meta_parse(c, t, &f->meta) == 0;
+    if (!f->ok && errno == ENOMEM)
+        tt_warn("ECS metadata: out of memory while parsing the task metadata; container fields "
+                "stay empty");
     if (f->ok)
         tt_info("ECS metadata: container %s (%s), image %s, cluster %s",
                 f->meta.name ? f->meta.name : "?",

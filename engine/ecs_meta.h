@@ -23,7 +23,8 @@ struct ecs_fetch *ecs_fetch_start(const char *uri, long timeout_ms);
 const struct ecs_meta *ecs_fetch_result(struct ecs_fetch *f, int *done);
 void ecs_fetch_free(struct ecs_fetch *f);
 
-/* Parses the two documents (either may be NULL). Exposed for tests. 0 or -1. */
+/* Parses the two documents (either may be NULL). Exposed for tests. 0, or -1 with errno:
+ * ENOMEM (nothing kept: never half the metadata) or EINVAL (neither document is an object). */
 int ecs_meta_parse(const char *container_json, const char *task_json, struct ecs_meta *out);
 void ecs_meta_clear(struct ecs_meta *m);
 /* "repo/name:tag" -> repo "repo/name", tag "tag" ("latest" when absent; digests kept out). */

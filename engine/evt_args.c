@@ -4,6 +4,7 @@
 #include "evt_args.h"
 
 #include "state_priv.h"
+#include "tt_strbuf.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -357,7 +358,7 @@ const char *evt_af_name(int64_t af)
     return enum_name(af_names, af);
 }
 
-const char *evt_ptrace_name(int64_t req)
+static const char *evt_ptrace_name(int64_t req)
 {
     return enum_name(ptrace_names, req);
 }
@@ -414,70 +415,15 @@ static int fd_text(struct eval_ctx *ctx, int64_t fd, char *buf, size_t cap)
     return snprintf(buf, cap, "<%c%s>%s", typechar(f->type), l4, f->name ? f->name->s : "");
 }
 
-/* libsinsp's event table: the event types that create (FDF_C), use (FDF_U) or destroy (FDF_D)
- * an fd (EF_CREATES_FD, EF_USES_FD, EF_DESTROYS_FD). */
-enum { FDF_C = 1, FDF_U = 2, FDF_D = 4 };
-static const uint8_t fd_flags[TT_EV_COUNT] = {
-    [TT_EV_OPEN] = FDF_C,
-    [TT_EV_OPENAT] = FDF_C,
-    [TT_EV_OPENAT2] = FDF_C,
-    [TT_EV_CREAT] = FDF_C,
-    [TT_EV_OPEN_BY_HANDLE_AT] = FDF_C,
-    [TT_EV_CLOSE] = FDF_U | FDF_D,
-    [TT_EV_DUP] = FDF_C | FDF_U,
-    [TT_EV_DUP2] = FDF_C | FDF_U,
-    [TT_EV_DUP3] = FDF_C | FDF_U,
-    [TT_EV_FCNTL] = FDF_U,
-    [TT_EV_PIPE] = FDF_C,
-    [TT_EV_PIPE2] = FDF_C,
-    [TT_EV_SOCKET] = FDF_C,
-    [TT_EV_SOCKETPAIR] = FDF_C,
-    [TT_EV_CONNECT] = FDF_U,
-    [TT_EV_ACCEPT] = FDF_C,
-    [TT_EV_ACCEPT4] = FDF_C,
-    [TT_EV_BIND] = FDF_U,
-    [TT_EV_LISTEN] = FDF_U,
-    [TT_EV_SENDTO] = FDF_U,
-    [TT_EV_SENDMSG] = FDF_U,
-    [TT_EV_RECVFROM] = FDF_U,
-    [TT_EV_RECVMSG] = FDF_U,
-    [TT_EV_GETSOCKOPT] = FDF_U,
-    [TT_EV_SHUTDOWN] = FDF_U,
-    [TT_EV_FCHDIR] = FDF_U,
-    [TT_EV_UNLINKAT] = FDF_U,
-    [TT_EV_MKDIRAT] = FDF_U,
-    [TT_EV_SYMLINKAT] = FDF_U,
-    [TT_EV_FCHMOD] = FDF_U,
-    [TT_EV_FCHMODAT] = FDF_U,
-    [TT_EV_FINIT_MODULE] = FDF_U,
-    [TT_EV_MEMFD_CREATE] = FDF_C,
-    [TT_EV_USERFAULTFD] = FDF_C,
-    [TT_EV_BPF] = FDF_C,
-    [TT_EV_SETNS] = FDF_U,
-    [TT_EV_EVENTFD] = FDF_C,
-    [TT_EV_EVENTFD2] = FDF_C,
-    [TT_EV_SIGNALFD] = FDF_C,
-    [TT_EV_SIGNALFD4] = FDF_C,
-    [TT_EV_TIMERFD_CREATE] = FDF_C,
-    [TT_EV_INOTIFY_INIT] = FDF_C,
-    [TT_EV_INOTIFY_INIT1] = FDF_C,
-    [TT_EV_EPOLL_CREATE] = FDF_C,
-    [TT_EV_EPOLL_CREATE1] = FDF_C,
-    [TT_EV_IO_URING_SETUP] = FDF_C,
-    [TT_EV_PIDFD_OPEN] = FDF_C,
-    [TT_EV_PIDFD_GETFD] = FDF_C,
-};
-
 int evt_has_fd(unsigned type)
 {
-    return type < TT_EV_COUNT && fd_flags[type] != 0;
+    return (tt_event_flags(type) & (TT_EVF_FD_CREATE | TT_EVF_FD_USE | TT_EVF_FD_DESTROY)) != 0;
 }
 
 /* The call returns the fd it creates (pipe and socketpair return 0 and write two fds). */
 static int ret_is_fd(unsigned type)
 {
-    return type < TT_EV_COUNT && (fd_flags[type] & FDF_C) && type != TT_EV_PIPE &&
-           type != TT_EV_PIPE2 && type != TT_EV_SOCKETPAIR;
+    return (tt_event_flags(type) & TT_EVF_RET_FD) != 0;
 }
 
 const char *evt_ret_name(unsigned evtype)
@@ -589,8 +535,7 @@ static int bytes_text(const struct tt_param_view *v, char sep_for_nul, char *buf
 
 static int is_open_type(unsigned et)
 {
-    return et == TT_EV_OPEN || et == TT_EV_OPENAT || et == TT_EV_OPENAT2 || et == TT_EV_CREAT ||
-           et == TT_EV_OPEN_BY_HANDLE_AT;
+    return (tt_event_flags(et) & TT_EVF_FD_OPEN) != 0;
 }
 
 /* Falco keeps two renderings of a parameter: the raw value and a resolved form (flag names,
@@ -770,34 +715,26 @@ int evt_param_text(struct eval_ctx *ctx, const struct tt_param_view *v, char *bu
     return snprintf(buf, cap, "%s", raw);
 }
 
-static size_t append(char *buf, size_t cap, size_t n, const char *s, size_t len)
-{
-    if (n < cap) {
-        size_t c = cap - 1 - n < len ? cap - 1 - n : len;
-        memcpy(buf + n, s, c);
-        buf[n + c] = '\0';
-    }
-    return n + len;
-}
-
 /* name=raw, or name=raw(resolved) when a different resolved form exists. */
 static size_t append_arg(char *buf, size_t cap, size_t n, const char *name, const char *raw,
                          const char *res)
 {
     if (n)
-        n = append(buf, cap, n, " ", 1);
-    n = append(buf, cap, n, name, strlen(name));
-    n = append(buf, cap, n, "=", 1);
-    n = append(buf, cap, n, raw, strlen(raw));
+        n = tt_buf_put(buf, cap, n, " ", 1);
+    n = tt_buf_put(buf, cap, n, name, strlen(name));
+    n = tt_buf_put(buf, cap, n, "=", 1);
+    n = tt_buf_put(buf, cap, n, raw, strlen(raw));
     if (res[0] && strcmp(res, raw) != 0) {
-        n = append(buf, cap, n, "(", 1);
-        n = append(buf, cap, n, res, strlen(res));
-        n = append(buf, cap, n, ")", 1);
+        n = tt_buf_put(buf, cap, n, "(", 1);
+        n = tt_buf_put(buf, cap, n, res, strlen(res));
+        n = tt_buf_put(buf, cap, n, ")", 1);
     }
     return n;
 }
 
-const char *evt_param_falco_name(unsigned evtype, unsigned id)
+/* The name Falco gives parameter id of an event type (tt_param_name, or libsinsp's name where
+ * the two differ, e.g. renameat's olddirfd). */
+static const char *evt_param_falco_name(unsigned evtype, unsigned id)
 {
     /* renameat(2) name their directory fds olddirfd/newdirfd (linkat: olddir/newdir) */
     if (evtype == TT_EV_RENAMEAT || evtype == TT_EV_RENAMEAT2) {

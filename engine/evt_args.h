@@ -53,16 +53,11 @@ int evt_args_text(struct eval_ctx *ctx, char *buf, size_t cap);
 int evt_flags_text(const char *which, uint64_t v, char *buf, size_t cap);
 /* Enum names: socket family ("AF_INET"), ptrace request ("PTRACE_ATTACH"); NULL if unknown. */
 const char *evt_af_name(int64_t af);
-const char *evt_ptrace_name(int64_t req);
 /* Capability set as "CAP_CHOWN CAP_DAC_OVERRIDE ..." */
 int evt_caps_text(uint64_t caps, char *buf, size_t cap);
 
 /* 1 when libsinsp's event table says the event type creates, uses or destroys an fd (else
  * every fd.* field is missing for it). */
 int evt_has_fd(unsigned type);
-
-/* The name Falco gives parameter id of an event type (tt_param_name, or libsinsp's name where
- * the two differ, e.g. renameat's olddirfd). */
-const char *evt_param_falco_name(unsigned evtype, unsigned id);
 
 #endif

@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "tt_log.h"
+#include "tt_time.h"
 
 #define DNS_MAX_NAMES 4096
 #define DNS_MAX_ADDRS 32
@@ -129,10 +130,10 @@ static void *resolver(void *arg)
         interval = changed ? DNS_BASE_REFRESH_S
                            : (interval * 2 > DNS_MAX_REFRESH_S ? DNS_MAX_REFRESH_S : interval * 2);
         pthread_mutex_lock(&mu);
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += interval;
-        while (!stopping && !added_since && pthread_cond_timedwait(&wake, &mu, &until) == 0)
+        /* on CLOCK_MONOTONIC: a wall-clock step neither skips nor stretches the refresh */
+        struct timespec until = tt_deadline_ms((int64_t)interval * 1000);
+        while (!stopping && !added_since &&
+               pthread_cond_clockwait(&wake, &mu, TT_WAIT_CLOCK, &until) == 0)
             ;
     }
     pthread_mutex_unlock(&mu);
@@ -163,14 +164,8 @@ void fld_dns_stop(void)
     if (was) {
         /* a lookup in flight may take the resolver's timeout: at most 200 ms wait, then the
          * thread is left to the process's end (with the names it reads) */
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_nsec += 200 * 1000000L;
-        if (until.tv_nsec >= 1000000000L) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000L;
-        }
-        if (pthread_timedjoin_np(thr, NULL, &until) != 0) {
+        struct timespec until = tt_deadline_ms(200);
+        if (pthread_clockjoin_np(thr, NULL, TT_WAIT_CLOCK, &until) != 0) {
             pthread_detach(thr);
             return;
         }

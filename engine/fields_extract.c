@@ -232,8 +232,7 @@ static struct st_proc *leader_of(struct eval_ctx *ctx, int32_t id)
 
 static int is_open_event(unsigned t)
 {
-    return t == TT_EV_OPEN || t == TT_EV_OPENAT || t == TT_EV_OPENAT2 || t == TT_EV_CREAT ||
-           t == TT_EV_OPEN_BY_HANDLE_AT;
+    return (tt_event_flags(t) & TT_EVF_FD_OPEN) != 0;
 }
 
 static const char *fd_type_name(uint8_t t)
@@ -1155,8 +1154,7 @@ int fld_extract(const struct fld_ref *ref, struct eval_ctx *ctx, enum fld_mode m
     }
     case FLD_EVT_BUFLEN: /* libsinsp: the byte count of an I/O call on a known fd */
         if (ctx->fd && ev->ret != TT_RET_NONE && ev->ret >= 0 &&
-            (ctx->evtype == TT_EV_SENDTO || ctx->evtype == TT_EV_SENDMSG ||
-             ctx->evtype == TT_EV_RECVFROM || ctx->evtype == TT_EV_RECVMSG))
+            (tt_event_flags(ctx->evtype) & TT_EVF_FD_IO))
             return uval(out, FT_UINT64, (uint64_t)ev->ret);
         return 0;
     case FLD_EVT_IS_ASYNC:

@@ -11,6 +11,4 @@ enum fld_id {
     FLD_COUNT
 };
 
-const struct fld_info *fld_info_by_id(int id);
-
 #endif

@@ -32,11 +32,6 @@ const struct fld_info *fld_at(size_t i)
     return i < FLD_COUNT ? &registry[i] : NULL;
 }
 
-const struct fld_info *fld_info_by_id(int id)
-{
-    return id >= 0 && id < FLD_COUNT ? &registry[id] : NULL;
-}
-
 /* Names in sorted order for lookup() (built on first use: rules are loaded by one thread);
  * a listed field comes before a hidden one of the same name (evt.rawarg's typed variants). */
 static int by_name[FLD_COUNT];

@@ -2,25 +2,25 @@
  * buffer (see format.h). */
 #include "format.h"
 
+#include "cond_expr.h"
 #include "state.h"
+#include "tt_strbuf.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define FMT_MAX_XFORMS 4
 #define FMT_VALUE_MAX 8192
 
 struct fmt_tok {
     size_t lit_off, lit_len; /* literal text before the field (in f->text) */
     int has_field;
-    int width; /* 0: natural */
-    struct fld_ref ref;
-    int nx;
-    enum fmt_xform xf[FMT_MAX_XFORMS]; /* innermost first */
-    char *name;                        /* token as written */
-    int field_index;                   /* index in the unique field list */
+    int width;            /* 0: natural */
+    struct fld_ref ref;   /* the field (a transformer call's innermost one) */
+    struct cond_expr *tr; /* a transformer call, compiled by the condition compiler; or NULL */
+    char *name;           /* token as written */
+    int field_index;      /* index in the unique field list */
 };
 
 struct fmt {
@@ -29,14 +29,6 @@ struct fmt {
     size_t ntoks;
     size_t *uniq; /* token index of each unique field name */
     size_t nuniq;
-};
-
-static const struct {
-    const char *name;
-    enum fmt_xform x;
-} xforms[] = {
-    {"tolower", FMT_X_TOLOWER},   {"toupper", FMT_X_TOUPPER}, {"b64", FMT_X_B64},
-    {"basename", FMT_X_BASENAME}, {"len", FMT_X_LEN},
 };
 
 static int is_name_char(char c)
@@ -84,38 +76,25 @@ static size_t parse_field(const char *s, struct fld_ref *ref, char *err, size_t 
     return 0;
 }
 
-/* Field or transformer expression at s. Returns consumed chars or 0 on error. */
+/* Field or transformer call at s. Returns consumed chars or 0 on error. */
 static size_t parse_expr(const char *s, struct fmt_tok *t, char *err, size_t n)
 {
-    for (size_t i = 0; i < sizeof xforms / sizeof xforms[0]; i++) {
-        size_t l = strlen(xforms[i].name);
-        if (strncmp(s, xforms[i].name, l) == 0 && s[l] == '(') {
-            size_t used = parse_expr(s + l + 1, t, err, n);
-            if (!used)
-                return 0;
-            if (s[l + 1 + used] != ')') {
-                snprintf(err, n, "missing ')' after transformer %s", xforms[i].name);
-                return 0;
-            }
-            if (t->ref.info && (t->ref.info->flags & FF_NO_TRANSFORMER)) {
-                snprintf(err, n, "field '%s' does not support transformers", t->ref.info->name);
-                return 0;
-            }
-            if (t->nx >= FMT_MAX_XFORMS) {
-                snprintf(err, n, "too many nested transformers");
-                return 0;
-            }
-            t->xf[t->nx++] = xforms[i].x;
-            return l + 1 + used + 1;
-        }
-    }
-    return parse_field(s, &t->ref, err, n);
+    if (!cond_expr_is_call(s))
+        return parse_field(s, &t->ref, err, n);
+    size_t used = 0;
+    t->tr = cond_expr_compile(s, &used, err, n);
+    if (!t->tr)
+        return 0;
+    t->ref = *cond_expr_field(t->tr);
+    return used;
 }
 
 static void free_toks(struct fmt *f)
 {
-    for (size_t i = 0; i < f->ntoks; i++)
+    for (size_t i = 0; i < f->ntoks; i++) {
         free(f->toks[i].name);
+        cond_expr_free(f->toks[i].tr);
+    }
     free(f->toks);
     free(f->uniq);
 }
@@ -177,6 +156,7 @@ struct fmt *fmt_compile(const char *s, char *err, size_t n)
         t->name = strndup(q, used);
         if (!t->name) {
             snprintf(err, n, "out of memory");
+            cond_expr_free(t->tr); /* not counted in ntoks yet */
             fmt_free(f);
             return NULL;
         }
@@ -200,82 +180,26 @@ struct fmt *fmt_compile(const char *s, char *err, size_t n)
     return f;
 }
 
-static size_t b64_decode(const char *in, size_t n, char *out)
+/* Typed value of token t: 1, or 0 when missing. A transformer's text result stays valid until
+ * this thread evaluates the next token. */
+static int tok_value(const struct fmt_tok *t, struct eval_ctx *ctx, struct fld_value *v)
 {
-    size_t o = 0;
-    uint32_t acc = 0;
-    int bits = 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = in[i];
-        int v = c >= 'A' && c <= 'Z'   ? c - 'A'
-                : c >= 'a' && c <= 'z' ? c - 'a' + 26
-                : c >= '0' && c <= '9' ? c - '0' + 52
-                : c == '+'             ? 62
-                : c == '/'             ? 63
-                                       : -1;
-        if (v < 0)
-            continue;
-        acc = (acc << 6) | (uint32_t)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out[o++] = (char)((acc >> bits) & 0xff);
-        }
-    }
-    return o;
+    static __thread char space[COND_EXPR_SPACE];
+    if (t->tr)
+        return cond_expr_value(t->tr, ctx, v, space, sizeof space);
+    return fld_extract(&t->ref, ctx, FX_OUTPUT, v, 1) > 0;
 }
 
 /* Text of token t into buf (cap >= 64); returns length or -1 when missing. */
 static int tok_text(const struct fmt_tok *t, struct eval_ctx *ctx, char *buf, size_t cap)
 {
-    struct fld_value v[1];
-    if (fld_extract(&t->ref, ctx, FX_OUTPUT, v, 1) < 1)
+    struct fld_value v;
+    if (!tok_value(t, ctx, &v))
         return -1;
-    int n = fld_value_to_text(v, buf, cap);
+    int n = fld_value_to_text(&v, buf, cap);
     if (n < 0)
         return -1;
-    size_t len = (size_t)n < cap ? (size_t)n : cap - 1;
-    for (int i = 0; i < t->nx; i++) {
-        switch (t->xf[i]) {
-        case FMT_X_TOLOWER:
-            for (size_t k = 0; k < len; k++)
-                buf[k] = (char)tolower((unsigned char)buf[k]);
-            break;
-        case FMT_X_TOUPPER:
-            for (size_t k = 0; k < len; k++)
-                buf[k] = (char)toupper((unsigned char)buf[k]);
-            break;
-        case FMT_X_BASENAME: {
-            char *sl = memrchr(buf, '/', len);
-            if (sl) {
-                size_t rest = len - (size_t)(sl + 1 - buf);
-                memmove(buf, sl + 1, rest);
-                len = rest;
-            }
-            break;
-        }
-        case FMT_X_B64:
-            len = b64_decode(buf, len, buf);
-            break;
-        case FMT_X_LEN:
-            len = (size_t)snprintf(buf, cap, "%zu", len);
-            break;
-        default:
-            break;
-        }
-        buf[len] = '\0';
-    }
-    return (int)len;
-}
-
-static size_t put(char *buf, size_t cap, size_t n, const char *s, size_t len)
-{
-    if (n < cap) {
-        size_t c = cap - 1 - n < len ? cap - 1 - n : len;
-        memcpy(buf + n, s, c);
-        buf[n + c] = '\0';
-    }
-    return n + len;
+    return (size_t)n < cap ? n : (int)cap - 1;
 }
 
 int fmt_render(const struct fmt *f, struct eval_ctx *ctx, char *buf, size_t cap)
@@ -288,7 +212,7 @@ int fmt_render(const struct fmt *f, struct eval_ctx *ctx, char *buf, size_t cap)
         buf[0] = '\0';
     for (size_t i = 0; i < f->ntoks; i++) {
         const struct fmt_tok *t = &f->toks[i];
-        n = put(buf, cap, n, f->text + t->lit_off, t->lit_len);
+        n = tt_buf_put(buf, cap, n, f->text + t->lit_off, t->lit_len);
         if (!t->has_field)
             continue;
         int l = tok_text(t, ctx, val, sizeof val);
@@ -303,14 +227,14 @@ int fmt_render(const struct fmt *f, struct eval_ctx *ctx, char *buf, size_t cap)
         if (t->width > 0) {
             size_t w = (size_t)t->width;
             if (len >= w) {
-                n = put(buf, cap, n, s, w);
+                n = tt_buf_put(buf, cap, n, s, w);
             } else {
-                n = put(buf, cap, n, s, len);
+                n = tt_buf_put(buf, cap, n, s, len);
                 for (size_t k = len; k < w; k++)
-                    n = put(buf, cap, n, " ", 1);
+                    n = tt_buf_put(buf, cap, n, " ", 1);
             }
         } else {
-            n = put(buf, cap, n, s, len);
+            n = tt_buf_put(buf, cap, n, s, len);
         }
     }
     return (int)n;
@@ -333,26 +257,14 @@ const struct fld_ref *fmt_field_ref(const struct fmt *f, size_t i)
 
 int fmt_field_is_transformed(const struct fmt *f, size_t i)
 {
-    return f && i < f->nuniq ? f->toks[f->uniq[i]].nx > 0 : 0;
+    return f && i < f->nuniq ? f->toks[f->uniq[i]].tr != NULL : 0;
 }
 
 int fmt_field_value(const struct fmt *f, size_t i, struct eval_ctx *ctx, struct fld_value *out)
 {
     if (!f || i >= f->nuniq || !ctx)
         return 0;
-    const struct fmt_tok *t = &f->toks[f->uniq[i]];
-    if (t->nx == 0)
-        return fld_extract(&t->ref, ctx, FX_OUTPUT, out, 1) > 0;
-    char *buf = ctx_scratch(ctx, 1024);
-    if (!buf)
-        return 0;
-    int l = tok_text(t, ctx, buf, 1024);
-    if (l < 0)
-        return 0;
-    out->type = FT_STRING;
-    out->v.s.p = buf;
-    out->v.s.len = (size_t)l;
-    return 1;
+    return tok_value(&f->toks[f->uniq[i]], ctx, out);
 }
 
 int fmt_field_text(const struct fmt *f, size_t i, struct eval_ctx *ctx, char *buf, size_t cap)

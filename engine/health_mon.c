@@ -265,11 +265,6 @@ int health_mon_verdict(struct health_mon *m, char *text, size_t n, int64_t *age_
     return v;
 }
 
-const struct health_sample *health_mon_sample(const struct health_mon *m)
-{
-    return &m->sample;
-}
-
 void health_mon_free(struct health_mon *m)
 {
     if (!m)

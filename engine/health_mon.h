@@ -31,8 +31,6 @@ void health_mon_tick(struct health_mon *m, struct source *src, struct outputs *o
 /* The last verdict (1 healthy) and its age in ms; text gets the one-line reason. -1 before the
  * first sample. Thread-safe. */
 int health_mon_verdict(struct health_mon *m, char *text, size_t n, int64_t *age_ms);
-/* The last sample (event thread). */
-const struct health_sample *health_mon_sample(const struct health_mon *m);
 /* Removes the status file (the engine is gone: the probe says so rather than read a stale
  * file) and frees. */
 void health_mon_free(struct health_mon *m);

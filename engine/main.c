@@ -14,6 +14,7 @@
 #include "config.h"
 #include "config_rules.h"
 #include "drops.h"
+#include "falco_compat.h"
 #include "ecs_meta.h"
 #include "fields_dns.h"
 #include "fields.h"
@@ -33,9 +34,10 @@
 #include "tt_ring.h"
 #include "tt_sysnames.h"
 #include "tt_time.h"
+#include "tt_exit.h"
+#include "tt_version.h"
 #include "webserver.h"
 
-#define TARTAN_ENGINE_VERSION "0.1.0"
 #define READ_TIMEOUT_MS 100
 #define DRAIN_LIMIT_MS 2000
 #define ECS_TIMEOUT_MS 2000
@@ -70,17 +72,21 @@ struct engine {
     int timeout_notified;
 };
 
+/* Falco's version block. "Falco version" is Tartan's own release (this is not Falco); "Engine" is
+ * the Falco rules engine version Tartan matches (engine/falco_compat.h), the number rules files'
+ * required_engine_version is checked against and tools such as falcoctl compare with. */
 static int print_version(const struct engine_config *cfg)
 {
     if (cfg->json_output) {
         printf("{\"default_driver_version\":\"tartan-ring-%u\",\"driver_api_version\":\"tartan\","
-               "\"driver_schema_version\":\"tartan\",\"engine_version\":\"%s\","
-               "\"engine_version_semver\":\"%s\",\"falco_version\":\"%s\","
-               "\"libs_version\":\"tartan-%s\",\"plugin_api_version\":\"none\"}\n",
-               TT_EVENT_VERSION, TARTAN_ENGINE_VERSION, TARTAN_ENGINE_VERSION,
-               TARTAN_ENGINE_VERSION, TARTAN_ENGINE_VERSION);
+               "\"driver_schema_version\":\"tartan\",\"engine_version\":\"%d\","
+               "\"engine_version_semver\":\"%s\",\"falco_compatible_version\":\"%s\","
+               "\"falco_version\":\"%s\",\"libs_version\":\"tartan-%s\","
+               "\"plugin_api_version\":\"none\",\"tartan_version\":\"%s\"}\n",
+               TT_EVENT_VERSION, FALCO_ENGINE_VERSION_MINOR, FALCO_ENGINE_VERSION,
+               FALCO_COMPAT_RELEASE, TT_VERSION, TT_VERSION, TT_VERSION);
     } else {
-        printf("Falco version: %s (tartan)\n"
+        printf("Falco version: %s (tartan; rules and configuration of Falco %s)\n"
                "Libs version:  tartan-%s\n"
                "Plugin API:    none\n"
                "Engine:        %s\n"
@@ -88,7 +94,7 @@ static int print_version(const struct engine_config *cfg)
                "  API version:    tartan\n"
                "  Schema version: tartan\n"
                "  Default driver: tartan-ring-%u\n",
-               TARTAN_ENGINE_VERSION, TARTAN_ENGINE_VERSION, TARTAN_ENGINE_VERSION,
+               TT_VERSION, FALCO_COMPAT_RELEASE, TT_VERSION, FALCO_ENGINE_VERSION,
                TT_EVENT_VERSION);
     }
     return fflush(stdout) == 0 ? 0 : 1;
@@ -115,6 +121,37 @@ static int list_events(FILE *out)
         }
     }
     return fflush(out) == 0 ? 0 : 1;
+}
+
+/* Which rules run, in the start-up log: how many each source defined (a rule counts where it
+ * was first defined), the total, and the listed files that were not found. */
+static void log_rules_summary(const struct ruleset *rs, const struct rules_input *in)
+{
+    size_t nr = ruleset_nrules(rs);
+    for (size_t i = 0; i < in->n; i++) {
+        size_t k = 0, en = 0;
+        for (size_t j = 0; j < nr; j++) {
+            const struct rule *r = ruleset_rule(rs, j);
+            if (r->file && !strcmp(r->file, in->names[i])) {
+                k++;
+                en += r->enabled != 0;
+            }
+        }
+        tt_info("rules: %zu (%zu enabled) from %s", k, en, in->names[i]);
+    }
+    char missing[1024] = "";
+    size_t used = 0;
+    for (size_t i = 0; i < in->nmissing && used < sizeof missing; i++)
+        used += (size_t)snprintf(missing + used, sizeof missing - used, "%s%s", i ? ", " : "",
+                                 in->missing[i]);
+    tt_info("loaded %zu rules (%zu enabled) from %zu source(s)%s%s", nr, ruleset_nenabled(rs),
+            in->n, in->nmissing ? "; not found: " : "", missing);
+}
+
+static void log_config_warnings(const struct engine_config *cfg)
+{
+    for (size_t i = 0; i < cfg->nwarnings; i++)
+        tt_warn("%s", cfg->warnings[i]);
 }
 
 /* Loads the rules the configuration and command line name. NULL on error (reported). */
@@ -169,8 +206,7 @@ static struct ruleset *load_rules(const struct engine_config *cfg, const struct 
     rules_diags_free(&d);
     free(sel);
     if (rs)
-        tt_info("loaded %zu rules (%zu enabled) from %zu file(s)", ruleset_nrules(rs),
-                ruleset_nenabled(rs), in->n);
+        log_rules_summary(rs, in);
     return rs;
 }
 
@@ -361,6 +397,7 @@ static void reload(struct engine *e)
         metrics_set_config(e->metrics, &e->cfg);
     tt_log_set_level((enum tt_log_level)e->cfg.log_level);
     tt_log_set_outputs(e->cfg.log_stderr, e->cfg.log_syslog);
+    log_config_warnings(&e->cfg);
     apply_container_override(e);
     watch_setup(e, &in);
     rules_input_free(&in);
@@ -368,7 +405,7 @@ static void reload(struct engine *e)
     return;
 failed:
     tt_error("hot restart failed; the previous configuration and rules keep running");
-    emit_internal(e, ALERT_PRIO_CRITICAL, "Falco internal: hot restart failure",
+    emit_internal(e, PRI_CRITICAL, "Falco internal: hot restart failure",
                   "Falco internal: hot restart failure", NULL);
 }
 
@@ -401,7 +438,7 @@ static void note_timeout(struct engine *e)
             snprintf(t, sizeof t, "%llu", (unsigned long long)e->last_event_ts);
         json_object_set_new(f, "last_event_time", json_string(t));
     }
-    emit_internal(e, ALERT_PRIO_DEBUG, "Falco internal: timeouts notification", msg, f);
+    emit_internal(e, PRI_DEBUG, "Falco internal: timeouts notification", msg, f);
     json_decref(f);
 }
 
@@ -490,7 +527,7 @@ static void emit_metrics(struct engine *e, struct source *src)
         json_t *f = metrics_snapshot(e->metrics, &in);
         if (f) {
             if (e->cfg.ops.metrics.output_rule)
-                emit_internal(e, ALERT_PRIO_INFORMATIONAL, "Falco internal: metrics snapshot",
+                emit_internal(e, PRI_INFO, "Falco internal: metrics snapshot",
                               "Falco metrics snapshot", f);
             metrics_append_file(e->metrics, f);
             json_decref(f);
@@ -755,12 +792,14 @@ static int print_support(struct engine *e, const struct rules_input *in)
     if (!j)
         return 1;
     json_t *ver = json_object();
-    json_object_set_new(ver, "falco_version", json_string(TARTAN_ENGINE_VERSION));
-    json_object_set_new(ver, "engine_version", json_string(TARTAN_ENGINE_VERSION));
-    json_object_set_new(ver, "libs_version", json_string("tartan-" TARTAN_ENGINE_VERSION));
+    json_object_set_new(ver, "falco_version", json_string(TT_VERSION));
+    json_object_set_new(ver, "tartan_version", json_string(TT_VERSION));
+    json_object_set_new(ver, "falco_compatible_version", json_string(FALCO_COMPAT_RELEASE));
+    json_object_set_new(ver, "engine_version", json_string(FALCO_ENGINE_VERSION));
+    json_object_set_new(ver, "libs_version", json_string("tartan-" TT_VERSION));
     json_object_set_new(j, "version", ver);
     json_t *ei = json_object();
-    json_object_set_new(ei, "engine_version", json_string(TARTAN_ENGINE_VERSION));
+    json_object_set_new(ei, "engine_version", json_string(FALCO_ENGINE_VERSION));
     json_object_set_new(j, "engine_info", ei);
     size_t cl = 1;
     for (int i = 0; i < e->cli.argc; i++)
@@ -804,7 +843,7 @@ int main(int argc, char **argv)
     struct engine *e = &eng;
     if (cli_parse(&e->cli, argc, argv, stderr)) {
         cli_usage(stderr);
-        return 1;
+        return TT_EXIT_USAGE;
     }
     if (e->cli.help) {
         cli_usage(stdout);
@@ -830,8 +869,10 @@ int main(int argc, char **argv)
         return rc;
     }
     char err[512];
-    struct config_load_opts lo = {
-        .path = e->cli.config_path, .overrides = e->cli.overrides, .noverrides = e->cli.noverrides};
+    struct config_load_opts lo = {.path = e->cli.config_path,
+                                  .overrides = e->cli.overrides,
+                                  .noverrides = e->cli.noverrides,
+                                  .default_optional = e->cli.version || e->cli.nvalidate};
     if (e->cli.health) /* a probe prints one line: the engine's own log says the rest */
         tt_log_set_level(TT_LOG_ERROR);
     if (config_load(&e->cfg, &lo, err, sizeof err)) {
@@ -860,6 +901,8 @@ int main(int argc, char **argv)
     if (!e->cli.health)
         tt_log_set_level((enum tt_log_level)e->cfg.log_level);
     tt_log_set_outputs(e->cfg.log_stderr, e->cfg.log_syslog);
+    if (!e->cli.version)
+        log_config_warnings(&e->cfg);
     for (size_t i = 0; i < e->cfg.nsources; i++)
         tt_debug("configuration file: %s", e->cfg.sources[i]);
     for (size_t i = 0; i < e->cfg.ops.nwarnings; i++)
@@ -965,7 +1008,7 @@ int main(int argc, char **argv)
     if (!e->cli.capture) {
         write_syscalls_file(e->rs);
         e->health = health_mon_new(&e->cfg);
-        e->metrics = metrics_new(&e->cfg, e->hostname, TARTAN_ENGINE_VERSION);
+        e->metrics = metrics_new(&e->cfg, e->hostname, TT_VERSION);
         if (e->health && e->cfg.ops.web.enabled) {
             /* not fatal: detection goes on; the HTTP probe failing shows the problem */
             e->web = webserver_start(&e->cfg, web_verdict, e->health, err, sizeof err);
@@ -975,8 +1018,8 @@ int main(int argc, char **argv)
     }
     ruleset_note_literals(e->rs); /* host names the enabled rules compare fd.*ip.name with */
     fld_dns_start();              /* resolved in the background */
-    tt_info("engine %s started (%s)", TARTAN_ENGINE_VERSION,
-            e->cli.capture ? e->cli.capture : "event ring");
+    tt_info("engine %s (Falco %s rules engine %s) started (%s)", TT_VERSION, FALCO_COMPAT_RELEASE,
+            FALCO_ENGINE_VERSION, e->cli.capture ? e->cli.capture : "event ring");
     rc = run(e);
     if (e->metrics && e->cfg.ops.cwm.enabled) {
         /* a last record, so that the counters' sums in CloudWatch cover the whole run */

@@ -68,7 +68,8 @@ static unsigned hash(const char *s)
     return h % RULE_BUCKETS;
 }
 
-void metrics_rule_key(const char *rule, char *buf, size_t n)
+/* Falco's per-rule counter name: "falco.rules." + the rule name, spaces as underscores. */
+static void metrics_rule_key(const char *rule, char *buf, size_t n)
 {
     int w = snprintf(buf, n, "falco.rules.%s", rule);
     for (size_t i = 12; w > 0 && i < n && buf[i]; i++)
@@ -128,7 +129,7 @@ void metrics_set_config(struct metrics *m, const struct engine_config *cfg)
 void metrics_count_alert(struct metrics *m, const char *rule, int priority)
 {
     m->alerts++;
-    if (priority <= ALERT_PRIO_CRITICAL)
+    if (priority <= PRI_CRITICAL)
         m->critical++;
     unsigned h = hash(rule);
     for (struct rule_count *c = m->rules[h]; c; c = c->next)

@@ -70,7 +70,4 @@ char *metrics_emf(struct metrics *m, const struct metrics_inputs *in,
                   const struct metrics_dims *dims);
 void metrics_free(struct metrics *m);
 
-/* Falco's per-rule counter name: "falco.rules." + the rule name, spaces as underscores. */
-void metrics_rule_key(const char *rule, char *buf, size_t n);
-
 #endif

@@ -31,6 +31,7 @@
 #include "ship_status.h"
 #include "tt_io.h"
 #include "tt_log.h"
+#include "tt_spawn.h"
 #include "tt_time.h"
 
 #define PEND_MAX (1u << 20)
@@ -225,57 +226,46 @@ static int build_env(struct prog_priv *p, char *err, size_t n)
     return 0;
 }
 
-/* fork + exec with the child's stdin on a pipe and the status pipe on descriptor 3. Returns 0,
- * or -1 (reason logged). */
+/* Starts the program (tt_spawn) with its stdin on a pipe and the status pipe on descriptor 3.
+ * Returns 0, or -1 (reason logged). */
 static int spawn(struct prog_priv *p)
 {
-    int in[2], st[2], sp[2] = {-1, -1};
+    char exe[4096];
+    int err = tt_spawn_resolve(p->argv[0], getenv("PATH"), exe, sizeof exe);
+    if (err) {
+        tt_error("program output: cannot run '%s': %s", p->argv[0], strerror(err));
+        return -1;
+    }
+    int in[2], sp[2] = {-1, -1};
     if (pipe2(in, O_CLOEXEC) != 0)
         goto fail;
-    if (pipe2(st, O_CLOEXEC) != 0) {
-        close(in[0]);
-        close(in[1]);
-        goto fail;
-    }
     if (pipe2(sp, O_CLOEXEC) != 0)
         sp[0] = sp[1] = -1; /* no status: delivery is not confirmed, alerts still flow */
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(in[0]);
-        close(in[1]);
-        close(st[0]);
-        close(st[1]);
-        if (sp[0] >= 0) {
-            close(sp[0]);
-            close(sp[1]);
-        }
-        goto fail;
-    }
-    if (pid == 0) {
-        sigset_t none;
-        sigemptyset(&none);
-        sigprocmask(SIG_SETMASK, &none, NULL);
-        signal(SIGPIPE, SIG_DFL);
-        if (dup2(in[0], STDIN_FILENO) < 0)
-            _exit(126);
-        if (sp[1] == TT_SHIP_STATUS_FD)
-            fcntl(sp[1], F_SETFD, 0); /* dup2 onto itself would keep close-on-exec */
-        else if (sp[1] >= 0 && dup2(sp[1], TT_SHIP_STATUS_FD) < 0)
-            _exit(126);
-        execvpe(p->argv[0], p->argv, p->envp);
-        int e = errno;
-        (void)tt_write_full(st[1], &e, sizeof e);
-        _exit(e == ENOENT ? 127 : 126);
-    }
+    struct tt_sigsave none; /* the child starts with no signal blocked */
+    sigemptyset(&none.mask);
+    struct tt_spawn_opts so = {.exe = exe,
+                               .argv = p->argv,
+                               .envp = p->envp,
+                               .sigsave = &none,
+                               .stdin_mode = TT_SPAWN_FD,
+                               .stdin_fd = in[0],
+                               .pass_fd = sp[1],
+                               .pass_fd_as = TT_SHIP_STATUS_FD,
+                               .default_sigpipe = 1};
+    pid_t pid = tt_spawn(&so, &err);
+    int spawn_errno = errno;
     close(in[0]);
-    close(st[1]);
     if (sp[1] >= 0)
         close(sp[1]);
-    int e = 0;
-    ssize_t r = tt_read_full(st[0], &e, sizeof e);
-    close(st[0]);
-    if (r == (ssize_t)sizeof e) {
-        tt_error("program output: cannot run '%s': %s", p->argv[0], strerror(e));
+    if (pid < 0) {
+        close(in[1]);
+        if (sp[0] >= 0)
+            close(sp[0]);
+        errno = spawn_errno;
+        goto fail;
+    }
+    if (err) {
+        tt_error("program output: cannot run '%s': %s", p->argv[0], strerror(err));
         close(in[1]);
         if (sp[0] >= 0)
             close(sp[0]);
@@ -632,6 +622,18 @@ static void prog_reopen(struct out_channel *c)
     pump(p);
 }
 
+/* What out_program_open allocated (the mutex included). */
+static void prog_priv_free(struct prog_priv *p)
+{
+    pthread_mutex_destroy(&p->mu);
+    free(p->envp);
+    free(p->pend);
+    free(p->argv);
+    free(p->argbuf);
+    free(p->cmd);
+    free(p);
+}
+
 static void prog_close(struct out_channel *c, int timeout_ms)
 {
     struct prog_priv *p = c->priv;
@@ -674,13 +676,7 @@ static void prog_close(struct out_channel *c, int timeout_ms)
                  (unsigned long long)lost, what, (unsigned long long)p->written, p->cmd,
                  (unsigned long long)p->lost, (unsigned long long)never, (unsigned long long)drops);
     }
-    pthread_mutex_destroy(&p->mu);
-    free(p->envp);
-    free(p->pend);
-    free(p->argv);
-    free(p->argbuf);
-    free(p->cmd);
-    free(p);
+    prog_priv_free(p);
     c->priv = NULL;
 }
 
@@ -722,13 +718,7 @@ int out_program_open(struct out_channel *c, const struct engine_config *cfg,
     p->st = st;
     pthread_mutex_init(&p->mu, NULL);
     if (build_argv(p, err, n) || build_env(p, err, n)) {
-        pthread_mutex_destroy(&p->mu);
-        free(p->envp);
-        free(p->pend);
-        free(p->argv);
-        free(p->argbuf);
-        free(p->cmd);
-        free(p);
+        prog_priv_free(p);
         return -1;
     }
     if (p->keep_alive && spawn(p) != 0) {

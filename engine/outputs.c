@@ -67,13 +67,7 @@ static void *output_thread(void *arg)
     pthread_mutex_lock(&o->mu);
     for (;;) {
         while (!o->head && !o->stop && !o->reopen) {
-            struct timespec ts;
-            clock_gettime(CLOCK_REALTIME, &ts);
-            ts.tv_nsec += TICK_MS * 1000000L;
-            if (ts.tv_nsec >= 1000000000L) {
-                ts.tv_sec++;
-                ts.tv_nsec -= 1000000000L;
-            }
+            struct timespec ts = tt_deadline_ms(TICK_MS);
             int rc = pthread_cond_timedwait(&o->cv_work, &o->mu, &ts);
             if (rc == ETIMEDOUT) {
                 /* periodic: let channels retry pending data, notice dead programs */
@@ -156,8 +150,12 @@ struct outputs *outputs_new(const struct engine_config *cfg, const char *hostnam
     o->tokens = o->burst;
     o->last_ns = tt_mono_ns();
     pthread_mutex_init(&o->mu, NULL);
-    pthread_cond_init(&o->cv_work, NULL);
-    pthread_cond_init(&o->cv_done, NULL);
+    /* waits time out on CLOCK_MONOTONIC: a wall-clock step must not cut the drain short */
+    if (tt_cond_init_monotonic(&o->cv_work) || tt_cond_init_monotonic(&o->cv_done)) {
+        snprintf(err, n, "outputs: cannot create condition variables");
+        free(o);
+        return NULL;
+    }
     int rc = 0;
     if (cfg->stdout_enabled && !rc)
         rc = out_stdout_open(&o->ch[o->nch++], cfg, err, n);
@@ -299,14 +297,7 @@ void outputs_reopen(struct outputs *o)
 
 int outputs_flush(struct outputs *o, int timeout_ms)
 {
-    struct timespec dl;
-    clock_gettime(CLOCK_REALTIME, &dl);
-    dl.tv_sec += timeout_ms / 1000;
-    dl.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (dl.tv_nsec >= 1000000000L) {
-        dl.tv_sec++;
-        dl.tv_nsec -= 1000000000L;
-    }
+    struct timespec dl = tt_deadline_ms(timeout_ms);
     pthread_mutex_lock(&o->mu);
     uint64_t target = o->st.queued;
     int rc = 0;

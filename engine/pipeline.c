@@ -23,13 +23,13 @@ static void compute_types(struct pipeline *p)
         ruleset_event_types(p->rs, p->types);
 }
 
-/* Tartan-only events that describe state (the /proc snapshot, tracer notices): Falco never
- * evaluates rules on its own /proc scan, so neither do we. procexit is a real Falco event, and
- * so is `tamper` for the rules: every tamper or evasion attempt must be able to alert. */
+/* Tartan-only events that describe state (the /proc snapshot, tracer notices; TT_EVF_NO_RULES
+ * in tt_events.def): Falco never evaluates rules on its own /proc scan, so neither do we.
+ * procexit is a real Falco event, and so is `tamper` for the rules: every tamper or evasion
+ * attempt must be able to alert. */
 static int state_only(unsigned type)
 {
-    return type == TT_EV_PROCINFO || type == TT_EV_FDINFO || type == TT_EV_TRACER_INFO ||
-           type == TT_EV_DROP;
+    return (tt_event_flags(type) & TT_EVF_NO_RULES) != 0;
 }
 
 struct pipeline *pipeline_new(struct ruleset *rs, const struct pipeline_opts *o)

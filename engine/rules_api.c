@@ -1,11 +1,9 @@
-/* Public rules API (ruleset.h): loading files, directories and buffers cumulatively, applying
- * the enable/disable selections, building the per-event-type index, evaluating. */
-#include <dirent.h>
-#include <errno.h>
+/* Public rules API (ruleset.h): loading rules texts cumulatively (files and directories are
+ * read by config_rules.c, the engine's one rules-collection path), applying the enable/disable
+ * selections, building the per-event-type index, evaluating. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "format.h"
 #include "rules_load.h"
@@ -213,8 +211,9 @@ static int build_index(struct ruleset *rs)
 
 static const struct ruleset_opts default_opts;
 
-static int load_all(const char *const *names, const char *const *bufs, const size_t *lens, size_t n,
-                    const struct ruleset_opts *o, struct rules_diags *d, struct ruleset **out)
+static int load_all_once(const char *const *names, const char *const *bufs, const size_t *lens,
+                         size_t n, const struct ruleset_opts *o, struct rules_diags *d,
+                         struct ruleset **out)
 {
     *out = NULL;
     if (!o)
@@ -268,181 +267,29 @@ static int load_all(const char *const *names, const char *const *bufs, const siz
     return 0;
 }
 
+/* A load in which any allocation failed fails as a whole (rules_alloc.h). */
+static int load_all(const char *const *names, const char *const *bufs, const size_t *lens, size_t n,
+                    const struct ruleset_opts *o, struct rules_diags *d, struct ruleset **out)
+{
+    rules_alloc_failed_take();
+    int rc = load_all_once(names, bufs, lens, n, o, d, out);
+    if (rules_alloc_failed_take()) {
+        ruleset_free(*out);
+        *out = NULL;
+        rc = -1;
+        if (d && !d->oom) {
+            d->oom = 1;
+            d->nerrors++;
+        }
+    }
+    return rc;
+}
+
 int ruleset_load_buffers(const char *const *names, const char *const *bufs, const size_t *lens,
                          size_t n, const struct ruleset_opts *o, struct rules_diags *d,
                          struct ruleset **out)
 {
     return load_all(names, bufs, lens, n, o, d, out);
-}
-
-/* ---- files ---- */
-struct flist {
-    char **name;
-    char **data;
-    size_t *len;
-    size_t n, cap;
-};
-
-static void flist_free(struct flist *f)
-{
-    for (size_t i = 0; i < f->n; i++) {
-        free(f->name[i]);
-        free(f->data[i]);
-    }
-    free(f->name);
-    free(f->data);
-    free(f->len);
-}
-
-static int read_file(const char *path, char **data, size_t *len)
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return -1;
-    size_t cap = 8192, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        size_t k = fread(buf + n, 1, cap - n, fp);
-        n += k;
-        if (n < cap) {
-            if (ferror(fp)) {
-                free(buf);
-                buf = NULL;
-            }
-            break;
-        }
-        char *nb = realloc(buf, cap * 2);
-        if (!nb) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = nb;
-        cap *= 2;
-    }
-    fclose(fp);
-    if (!buf)
-        return -1;
-    *data = buf;
-    *len = n;
-    return 0;
-}
-
-static int flist_add(struct flist *f, const char *path, struct rules_diags *d)
-{
-    if (f->n == f->cap) {
-        size_t cap = f->cap ? f->cap * 2 : 8;
-        char **a = realloc(f->name, cap * sizeof(*a));
-        if (!a)
-            return -1;
-        f->name = a;
-        char **b = realloc(f->data, cap * sizeof(*b));
-        if (!b)
-            return -1;
-        f->data = b;
-        size_t *c = realloc(f->len, cap * sizeof(*c));
-        if (!c)
-            return -1;
-        f->len = c;
-        f->cap = cap;
-    }
-    char *data;
-    size_t len;
-    if (read_file(path, &data, &len) < 0) {
-        char msg[512];
-        struct rctx c;
-        rctx_root(&c, path);
-        snprintf(msg, sizeof(msg), "Could not open file %s for reading", path);
-        if (d && rdiag_begin_file(d, path) == 0)
-            rdiag_add(d, LOAD_ERR_FILE_READ, msg, &c, path, NULL, 0);
-        return -1;
-    }
-    f->name[f->n] = strdup(path);
-    if (!f->name[f->n]) {
-        free(data);
-        return -1;
-    }
-    f->data[f->n] = data;
-    f->len[f->n] = len;
-    f->n++;
-    return 0;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int is_yaml_name(const char *n)
-{
-    size_t k = strlen(n);
-    return (k > 5 && strcmp(n + k - 5, ".yaml") == 0) || (k > 4 && strcmp(n + k - 4, ".yml") == 0);
-}
-
-static int collect(struct flist *f, const char *path, struct rules_diags *d)
-{
-    struct stat st;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-        DIR *dir = opendir(path);
-        if (!dir)
-            return flist_add(f, path, d);
-        char **names = NULL;
-        size_t n = 0, cap = 0;
-        struct dirent *e;
-        int rc = 0;
-        while ((e = readdir(dir))) {
-            if (!is_yaml_name(e->d_name))
-                continue;
-            char *full;
-            if (asprintf(&full, "%s/%s", path, e->d_name) < 0) {
-                rc = -1;
-                break;
-            }
-            struct stat fs;
-            if (stat(full, &fs) != 0 || !S_ISREG(fs.st_mode)) {
-                free(full);
-                continue;
-            }
-            if (n == cap) {
-                cap = cap ? cap * 2 : 16;
-                char **nn = realloc(names, cap * sizeof(*nn));
-                if (!nn) {
-                    free(full);
-                    rc = -1;
-                    break;
-                }
-                names = nn;
-            }
-            names[n++] = full;
-        }
-        closedir(dir);
-        if (n)
-            qsort(names, n, sizeof(*names), cmp_str);
-        for (size_t i = 0; i < n; i++) {
-            if (rc == 0 && flist_add(f, names[i], d) < 0)
-                rc = -1;
-            free(names[i]);
-        }
-        free(names);
-        return rc;
-    }
-    return flist_add(f, path, d);
-}
-
-struct ruleset *ruleset_load(const char *const *paths, size_t npaths, const struct ruleset_opts *o,
-                             struct rules_diags *d)
-{
-    struct flist f = {0};
-    for (size_t i = 0; i < npaths; i++) {
-        if (collect(&f, paths[i], d) < 0) {
-            flist_free(&f);
-            return NULL;
-        }
-    }
-    struct ruleset *rs = NULL;
-    load_all((const char *const *)f.name, (const char *const *)f.data, f.len, f.n, o, d, &rs);
-    flist_free(&f);
-    return rs;
 }
 
 void ruleset_free(struct ruleset *rs)

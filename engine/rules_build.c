@@ -40,38 +40,20 @@ static _Noreturn void bthrow(struct bl *b, int code, const struct rctx *c, const
     longjmp(b->jb, 1);
 }
 
+/* Ends the build with "out of memory" (bthrow does not return). */
+static _Noreturn void bthrow_oom(struct bl *b)
+{
+    struct rctx c;
+    rctx_root(&c, b->ld->nfiles ? b->ld->files[b->ld->nfiles - 1].name : "");
+    bthrow(b, LOAD_ERR_VALIDATE, &c, "out of memory");
+}
+
 static void *balloc(struct bl *b, size_t n)
 {
     void *p = arena_alloc(&b->a, n);
-    if (!p) {
-        struct rctx c;
-        rctx_root(&c, b->ld->nfiles ? b->ld->files[b->ld->nfiles - 1].name : "");
-        bthrow(b, LOAD_ERR_VALIDATE, &c, "out of memory");
-    }
+    if (!p)
+        bthrow_oom(b);
     return p;
-}
-
-void ld_diag(struct loader *ld, int code, const char *msg, const struct rctx *c)
-{
-    const char *fname = c->l[c->n - 1].name;
-    const char *data = NULL;
-    size_t len = 0;
-    for (size_t i = 0; i < ld->nfiles; i++)
-        if (strcmp(ld->files[i].name, fname) == 0) {
-            data = ld->files[i].data;
-            len = ld->files[i].len;
-        }
-    const char *result = ld->nfiles ? ld->files[ld->nfiles - 1].name : fname;
-    if (rdiag_add(ld->d, code, msg, c, result, data, len) < 0)
-        ld->oom = 1;
-}
-
-void ld_diag_field(struct loader *ld, const char *df, const char *msg, const struct rctx *c)
-{
-    size_t before = ld->d ? ld->d->n : 0;
-    ld_diag(ld, LOAD_DEPRECATED_ITEM, msg, c);
-    if (ld->d && ld->d->n > before)
-        ld->d->v[ld->d->n - 1].deprecated_field = df;
 }
 
 /* ---- text helpers ---- */
@@ -666,7 +648,7 @@ static int do_build(struct bl *b, struct ruleset *out)
     if (out) {
         rules = arena_alloc(oa, (ld->nrules + 1) * sizeof(*rules));
         if (!rules)
-            balloc(b, SIZE_MAX / 2); /* reports out of memory */
+            bthrow_oom(b);
         out->rules = rules;
         out->nrules = 0;
     }

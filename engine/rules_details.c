@@ -7,6 +7,8 @@
 
 #include "rules_load.h"
 
+static const char *rs_ast_string(struct arena *a, const struct cnode *n);
+
 struct sset {
     const char **v;
     size_t n, cap;
@@ -133,7 +135,7 @@ static void walk_compiled(struct arena *a, const struct cnode *n, struct sset *o
     }
 }
 
-int rs_events_from(struct arena *a, const uint8_t *set, struct rs_strs *out)
+static int rs_events_from(struct arena *a, const uint8_t *set, struct rs_strs *out)
 {
     const char *v[TT_EV_COUNT + 1];
     size_t n = 0;
@@ -176,31 +178,15 @@ static void escape_str(struct sbuf *b, const char *v)
         sb_puts(b, v);
         return;
     }
+    /* each escaped character and the letter after its backslash */
+    static const char plain[] = "\b\f\n\r\t\\\"", letter[] = "bfnrt\\\"";
     sb_putc(b, '"');
     for (const char *p = v; *p; p++) {
-        switch (*p) {
-        case '\b':
-            sb_puts(b, "\\b");
-            break;
-        case '\f':
-            sb_puts(b, "\\f");
-            break;
-        case '\n':
-            sb_puts(b, "\\n");
-            break;
-        case '\r':
-            sb_puts(b, "\\r");
-            break;
-        case '\t':
-            sb_puts(b, "\\t");
-            break;
-        case '\\':
-            sb_puts(b, "\\\\");
-            break;
-        case '"':
-            sb_puts(b, "\\\"");
-            break;
-        default:
+        const char *e = strchr(plain, *p);
+        if (e) {
+            sb_putc(b, '\\');
+            sb_putc(b, letter[e - plain]);
+        } else {
             sb_putc(b, *p);
         }
     }
@@ -218,6 +204,20 @@ static void arg_str(struct sbuf *b, const char *arg)
     sb_putc(b, '[');
     escape_str(b, arg);
     sb_putc(b, ']');
+}
+
+static void ast_str(struct sbuf *b, const struct cnode *n, size_t max);
+
+/* "(kid,kid,...)": a transformer's arguments, a transformer list. */
+static void kids_str(struct sbuf *b, const struct cnode *n, size_t max)
+{
+    sb_putc(b, '(');
+    for (size_t i = 0; i < n->nkids; i++) {
+        if (i)
+            sb_putc(b, ',');
+        ast_str(b, n->kids[i], max);
+    }
+    sb_putc(b, ')');
 }
 
 /* libsinsp's ast::as_string, bounded to max bytes. */
@@ -256,13 +256,7 @@ static void ast_str(struct sbuf *b, const struct cnode *n, size_t max)
         sb_putc(b, ')');
         return;
     case CN_TLIST:
-        sb_putc(b, '(');
-        for (size_t i = 0; i < n->nkids; i++) {
-            if (i)
-                sb_putc(b, ',');
-            ast_str(b, n->kids[i], max);
-        }
-        sb_putc(b, ')');
+        kids_str(b, n, max);
         return;
     case CN_UCHECK:
         ast_str(b, n->kids[0], max);
@@ -282,19 +276,14 @@ static void ast_str(struct sbuf *b, const struct cnode *n, size_t max)
         return;
     case CN_TRANSFORMER:
         sb_puts(b, n->str);
-        sb_putc(b, '(');
-        for (size_t i = 0; i < n->nkids; i++) {
-            if (i)
-                sb_putc(b, ',');
-            ast_str(b, n->kids[i], max);
-        }
-        sb_putc(b, ')');
+        kids_str(b, n, max);
         arg_str(b, n->arg);
         return;
     }
 }
 
-const char *rs_ast_string(struct arena *a, const struct cnode *n)
+/* libsinsp's ast::as_string of an expanded condition (for -L condition_compiled). */
+static const char *rs_ast_string(struct arena *a, const struct cnode *n)
 {
     struct sbuf b;
     sb_init(&b);

@@ -1,9 +1,13 @@
 /* Internal structures of the rules language (rules_*.c, cond_*.c); not a contract for others.
  *
- * Pipeline: YAML (rules_yaml.c) -> items merged into a collector (rules_load.c) -> lists, macros
- * and rule conditions expanded and parsed (cond_parse.c, rules_build.c) -> each rule's AST
- * compiled into a flat program of checks with true/false jump targets (cond_compile.c) ->
- * evaluated per event by cond_vm.c, indexed by event type (rules_eval.c). */
+ * Pipeline: rules files' YAML read with libyaml, items merged into a collector with Falco's
+ * append/override rules (rules_load.c) -> lists, macros and rule conditions expanded and parsed
+ * (rules_build.c, cond_parse.c) -> each rule's AST compiled into a flat program of checks with
+ * true/false jump targets (cond_compile.c; event names cond_evnames.c, socket domains
+ * cond_domains.c, transformers cond_transform.c) -> rules selected, indexed by event type and
+ * evaluated per event by cond_vm.c (rules_api.c). Beside it: diagnostics (rules_diag.c), the
+ * arena and growable strings (rules_util.c), -V/-L (rules_validate.c, rules_details.c), output
+ * tokens compiled alone (cond_expr.c) and the allocation wrappers (rules_alloc.c). */
 #ifndef ENGINE_RULES_INT_H
 #define ENGINE_RULES_INT_H
 
@@ -12,7 +16,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cond_expr.h"
+#include "falco_compat.h"
 #include "fields.h"
+#include "rules_alloc.h" /* last system-header user: it renames malloc & co. for these files */
 #include "ruleset.h"
 #include "tt_event.h"
 
@@ -39,10 +46,9 @@ void sb_free(struct sbuf *b);
 void sb_putn(struct sbuf *b, const char *s, size_t n);
 void sb_puts(struct sbuf *b, const char *s);
 void sb_putc(struct sbuf *b, char c);
-void sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *sb_str(struct sbuf *b); /* "" when empty */
 
-/* ---- diagnostic contexts (Falco's location chains) ---- */
+/* ---- diagnostic contexts (Falco's location chains; rules_diag.c) ---- */
 #define RCTX_MAX 10
 struct rctx_loc {
     const char *type; /* static string */
@@ -64,9 +70,6 @@ void rctx_push(struct rctx *c, const struct rctx *parent, const char *type, cons
 void rctx_cond(struct rctx *c, const struct rctx *parent, struct arena *a, const char *cond,
                size_t idx, int line, int col);
 
-/* Records a diagnostic; content is the file text the snippet is cut from (may be NULL). */
-int rdiag_add(struct rules_diags *d, int code, const char *msg, const struct rctx *c,
-              const char *file, const char *content, size_t content_len);
 int rdiag_begin_file(struct rules_diags *d, const char *name);
 void rules_diags_print_file(const struct rules_diags *d, size_t fi, FILE *out);
 
@@ -110,6 +113,10 @@ struct cparse_err {
  * ENOMEM with msg "out of memory"). */
 struct cnode *cond_parse(struct arena *a, const char *text, unsigned max_depth,
                          struct cparse_err *err);
+/* Parses the transformer call or field at the start of text (an output format token); *used
+ * gets the characters taken. NULL on error as cond_parse. */
+struct cnode *cond_parse_expr(struct arena *a, const char *text, size_t *used,
+                              struct cparse_err *err);
 
 /* ---- compiled program ---- */
 enum cop {
@@ -136,9 +143,27 @@ enum cop {
 };
 enum cmod { MOD_NONE, MOD_ONEOF, MOD_ANYOF, MOD_ALLOF };
 int cop_parse(const char *s, enum cop *op, enum cmod *mod); /* 0 ok */
-const char *cop_name(enum cop op);
 
-enum tr_kind { TR_TOLOWER, TR_TOUPPER, TR_B64, TR_BASENAME, TR_LEN };
+/* ---- transformers (cond_transformers.def, cond_transform.c) ---- */
+enum tr_kind {
+#define COND_TR(id, name, evaluated) TR_##id,
+#include "cond_transformers.def"
+#undef COND_TR
+    TR_COUNT
+};
+/* "tolower" ... by kind; NULL out of range. */
+const char *cond_tr_name(int tr);
+/* The kind of a transformer name (evaluated or not), -1 if none. */
+int cond_tr_lookup(const char *name);
+/* Whether Tartan evaluates it. */
+int cond_tr_evaluated(int tr);
+/* The type a transformer gives for a value of type in: 0 with *out set, or -1 with Falco's
+ * message in err (the transformer does not take that type, or is not evaluated). */
+int cond_tr_type(int tr, enum fld_type in, enum fld_type *out, char *err, size_t n);
+/* Applies transformer tr to *v in place. Text results are written at buf + *used (cap bytes in
+ * all), *used advances. 0 ok; -1 when the value has no result (Falco drops it: a b64 input
+ * that is not base64) or the space is full. */
+int cond_tr_apply(int tr, struct fld_value *v, char *buf, size_t cap, size_t *used);
 
 #define CEXPR_MAX_TR 8
 struct cexpr {
@@ -181,7 +206,7 @@ struct cprog {
 
 /* Scratch area for one evaluation (owned by the ruleset). */
 #define CSCRATCH_VALS 64
-#define CSCRATCH_BUF (64 * 1024)
+#define CSCRATCH_BUF COND_EXPR_SPACE
 /* Per-event extraction cache: identical field references (same field and argument) used by
  * several checks or rules are extracted once per event. */
 #define CSLOT_VALS 4
@@ -233,9 +258,20 @@ struct cregs {
 };
 int cond_compile(struct arena *a, struct cregs *regs, const struct cond_fields *fp,
                  const struct cnode *root, struct cprog *prog, struct ccomp_err *err);
+/* Compiles a field or transformer expression (cond_parse_expr) alone, with the type rules of a
+ * condition's left-hand side. 0, or -1 with err. */
+int cond_compile_expr(const struct cond_fields *fp, const struct cnode *n, struct cexpr *e,
+                      struct ccomp_err *err);
 void cregs_free(struct cregs *r);
 /* Drops the node-pointer table (after a build; check ids stay valid). */
 void cregs_forget_nodes(struct cregs *r);
+
+/* Values of an expression for one event: the field's (mode: FX_FILTER every candidate,
+ * FX_OUTPUT one), each through the transformers, those a transformer drops left out. Text
+ * results go to space at *used (cap bytes in all). Returns how many values are in out. */
+int cond_expr_values(const struct cond_fields *fp, const struct cexpr *e, struct eval_ctx *ctx,
+                     enum fld_mode mode, struct fld_value *out, int max, char *space, size_t cap,
+                     size_t *used);
 
 /* 1 match, 0 no match. */
 int cond_eval(const struct cprog *p, const struct cond_fields *fp, struct eval_ctx *ctx,
@@ -314,9 +350,9 @@ struct ruleset {
     size_t npreqs;
 };
 
-/* falco engine version this implementation is compatible with */
-#define RULES_ENGINE_VERSION_MAJOR 0
-#define RULES_ENGINE_VERSION_MINOR 62
-#define RULES_ENGINE_VERSION_PATCH 0
+/* falco engine version this implementation is compatible with (engine/falco_compat.h) */
+#define RULES_ENGINE_VERSION_MAJOR FALCO_ENGINE_VERSION_MAJOR
+#define RULES_ENGINE_VERSION_MINOR FALCO_ENGINE_VERSION_MINOR
+#define RULES_ENGINE_VERSION_PATCH FALCO_ENGINE_VERSION_PATCH
 
 #endif

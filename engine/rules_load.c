@@ -367,6 +367,15 @@ static void decode_exc_entry(struct rd *r, yaml_node_t *v, struct exc_entry *out
     }
 }
 
+/* An exception's fields or comps: 1 when it is valid as Falco's entry::is_valid() says (a
+ * non-empty scalar or a non-empty list). */
+static int exc_key_entry(struct rd *r, yaml_node_t *node, struct exc_entry *out,
+                         const struct rctx *ctx)
+{
+    decode_exc_entry(r, node, out, ctx, 0);
+    return out->is_list ? out->nitems != 0 : *out->item != '\0';
+}
+
 static size_t read_exceptions(struct rd *r, yaml_node_t *item, struct exc_info **out,
                               const struct rctx *parent, int append)
 {
@@ -396,20 +405,11 @@ static size_t read_exceptions(struct rd *r, yaml_node_t *item, struct exc_info *
                         "Multiple definitions of exception '%s' in the same rule", name);
         yaml_node_t *f = map_get(r, ex, "fields");
         VTHROW(r, !f && !append, &e->ctx, "Item has no mapping for key 'fields'");
-        if (f) {
-            e->has_fields = 1;
-            decode_exc_entry(r, f, &e->fields, &e->ctx, 0);
-            /* Falco's entry::is_valid(): a non-empty scalar or a non-empty list */
-            if (e->fields.is_list ? e->fields.nitems == 0 : !*e->fields.item)
-                e->has_fields = 0;
-        }
+        if (f)
+            e->has_fields = exc_key_entry(r, f, &e->fields, &e->ctx);
         yaml_node_t *cm = map_get(r, ex, "comps");
-        if (cm) {
-            e->has_comps = 1;
-            decode_exc_entry(r, cm, &e->comps, &e->ctx, 0);
-            if (e->comps.is_list ? e->comps.nitems == 0 : !*e->comps.item)
-                e->has_comps = 0;
-        }
+        if (cm)
+            e->has_comps = exc_key_entry(r, cm, &e->comps, &e->ctx);
         yaml_node_t *vals = map_get(r, ex, "values");
         if (vals) {
             struct rctx vc;
@@ -620,7 +620,7 @@ struct macro_info *ld_find_macro(struct loader *ld, const char *name)
     return i < 0 ? NULL : &ld->macros[i];
 }
 
-struct rule_info *ld_find_rule(struct loader *ld, const char *name)
+static struct rule_info *ld_find_rule(struct loader *ld, const char *name)
 {
     long i = nmap_find(ld, &ld->rmap, rule_name_at, name);
     return i < 0 ? NULL : &ld->rules[i];
@@ -844,28 +844,44 @@ static void read_plugin_versions(struct rd *r, yaml_node_t *item, const struct r
     warn_unknown_keys(r, item, keys, &ctx);
 }
 
+/* The name of a list or macro item (key kind), *ctx set to the item's context. */
+static const char *item_name(struct rd *r, yaml_node_t *item, const struct rctx *parent,
+                             const char *kind, struct rctx *ctx)
+{
+    struct rctx tmp;
+    npush(&tmp, parent, kind, "", item);
+    const char *name;
+    decode_val(r, item, kind, V_STR, &name, &tmp, 0, 0);
+    npush(ctx, parent, kind, name, item);
+    return name;
+}
+
+/* Whether a list or macro item appends to its previous definition: the deprecated
+ * `append: true`, or `override: {key: append}` (key: its one overridable key). */
+static int item_appends(struct rd *r, yaml_node_t *item, const char *key, const struct rctx *ctx)
+{
+    int append = 0;
+    decode_val(r, item, "append", V_BOOL, &append, ctx, 1, 0);
+    if (append)
+        rd_warn(r, LOAD_DEPRECATED_ITEM, ctx, WARNING_APPEND);
+    struct keyset can = {{key}, 1}, oa = {{0}, 0}, orp = {{0}, 0};
+    decode_overrides(r, item, &can, &can, &oa, &orp, ctx);
+    VTHROW(r, append && (oa.n || orp.n), ctx, ERROR_OVERRIDE_APPEND);
+    return append | ks_has(&oa, key);
+}
+
 static void read_list(struct rd *r, yaml_node_t *item, const struct rctx *parent)
 {
     struct loader *ld = r->ld;
-    struct rctx tmp, ctx;
-    npush(&tmp, parent, "list", "", item);
-    const char *name;
-    decode_val(r, item, "list", V_STR, &name, &tmp, 0, 0);
-    npush(&ctx, parent, "list", name, item);
+    struct rctx ctx;
+    const char *name = item_name(r, item, parent, "list", &ctx);
     if (!valid_list_name(name))
         rd_warn(r, LOAD_INVALID_LIST_NAME, &ctx,
                 "List has an invalid name. List names should match a regular expression: "
                 "([^()\"'[:space:]=,]+)");
     const char **items;
     long n = decode_seq(r, item, "items", &items, &ctx, 0);
-    int append = 0;
-    decode_val(r, item, "append", V_BOOL, &append, &ctx, 1, 0);
-    if (append)
-        rd_warn(r, LOAD_DEPRECATED_ITEM, &ctx, WARNING_APPEND);
-    struct keyset can = {{"items"}, 1}, oa = {{0}, 0}, orp = {{0}, 0};
-    decode_overrides(r, item, &can, &can, &oa, &orp, &ctx);
-    VTHROW(r, append && (oa.n || orp.n), &ctx, ERROR_OVERRIDE_APPEND);
-    append |= ks_has(&oa, "items");
+    int append = item_appends(r, item, "items", &ctx);
     struct list_info *prev = ld_find_list(ld, name);
     if (append) {
         ETHROW(r, !prev, &ctx,
@@ -900,11 +916,8 @@ static void read_list(struct rd *r, yaml_node_t *item, const struct rctx *parent
 static void read_macro(struct rd *r, yaml_node_t *item, const struct rctx *parent)
 {
     struct loader *ld = r->ld;
-    struct rctx tmp, ctx, cctx;
-    npush(&tmp, parent, "macro", "", item);
-    const char *name;
-    decode_val(r, item, "macro", V_STR, &name, &tmp, 0, 0);
-    npush(&ctx, parent, "macro", name, item);
+    struct rctx ctx, cctx;
+    const char *name = item_name(r, item, parent, "macro", &ctx);
     if (!valid_macro_name(name))
         rd_warn(r, LOAD_INVALID_MACRO_NAME, &ctx,
                 "Macro has an invalid name. Macro names should match a regular expression: "
@@ -912,14 +925,7 @@ static void read_macro(struct rd *r, yaml_node_t *item, const struct rctx *paren
     const char *cond;
     decode_val(r, item, "condition", V_STR, &cond, &ctx, 0, 0);
     npush(&cctx, &ctx, "macro condition", "", map_get(r, item, "condition"));
-    int append = 0;
-    decode_val(r, item, "append", V_BOOL, &append, &ctx, 1, 0);
-    if (append)
-        rd_warn(r, LOAD_DEPRECATED_ITEM, &ctx, WARNING_APPEND);
-    struct keyset can = {{"condition"}, 1}, oa = {{0}, 0}, orp = {{0}, 0};
-    decode_overrides(r, item, &can, &can, &oa, &orp, &ctx);
-    VTHROW(r, append && (oa.n || orp.n), &ctx, ERROR_OVERRIDE_APPEND);
-    append |= ks_has(&oa, "condition");
+    int append = item_appends(r, item, "condition", &ctx);
     struct macro_info *prev = ld_find_macro(ld, name);
     if (append) {
         ETHROW(r, !prev, &ctx,
@@ -1068,7 +1074,7 @@ static void read_rule(struct rd *r, yaml_node_t *item, const struct rctx *parent
                     decode_val(r, item, k, V_STR, &p, &ctx, 0, 0);
                     struct rctx pc;
                     npush(&pc, &ctx, "rule priority", "", map_get(r, item, k));
-                    prio = rule_priority_parse(p);
+                    prio = priority_parse(p);
                     VTHROW(r, prio < 0, &pc, "Invalid priority");
                 } else if (!strcmp(k, "capture")) {
                     decode_val(r, item, k, V_BOOL, &capture, &ctx, 0, 0);
@@ -1204,7 +1210,7 @@ static void read_rule(struct rd *r, yaml_node_t *item, const struct rctx *parent
         v.source = "syscall";
         struct rctx pc;
         npush(&pc, &ctx, "rule priority", "", map_get(r, item, "priority"));
-        v.priority = rule_priority_parse(prio);
+        v.priority = priority_parse(prio);
         VTHROW(r, v.priority < 0, &pc, "Invalid priority");
         decode_val(r, item, "source", V_STR, &v.source, &ctx, 1, 0);
         decode_val(r, item, "enabled", V_BOOL, &v.enabled, &ctx, 1, 0);
@@ -1328,6 +1334,8 @@ int ld_read(struct loader *ld, const char *name, const char *data, size_t len)
             break;
         }
         if (!yaml_parser_load(&parser, &docs[ndocs])) {
+            if (parser.error == YAML_MEMORY_ERROR)
+                rules_alloc_failed_note();
             char msg[512];
             struct rctx ec;
             yaml_mark_t m = parser.problem_mark;

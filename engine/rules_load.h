@@ -1,5 +1,6 @@
 /* Rules loader internals shared by rules_load.c (YAML items -> collector, Falco's merge
- * semantics) and rules_build.c (collector -> compiled ruleset). */
+ * semantics), rules_build.c (collector -> compiled ruleset; it looks items up in the collector,
+ * rules_load.c never calls it) and rules_diag.c (ld_diag). */
 #ifndef ENGINE_RULES_LOAD_H
 #define ENGINE_RULES_LOAD_H
 
@@ -99,7 +100,7 @@ struct loader {
     int oom;
 };
 
-/* Adds a diagnostic with the snippet taken from the file the context points at. */
+/* Adds a diagnostic with the snippet taken from the file the context points at (rules_diag.c). */
 void ld_diag(struct loader *ld, int code, const char *msg, const struct rctx *c);
 /* LOAD_DEPRECATED_ITEM about a field (df: static string). */
 void ld_diag_field(struct loader *ld, const char *df, const char *msg, const struct rctx *c);
@@ -111,16 +112,11 @@ int ld_build(struct loader *ld, struct ruleset *out);
 
 /* -L details (rules_details.c). */
 int rs_strs_from(struct arena *a, const char *const *v, size_t n, struct rs_strs *out);
-int rs_events_from(struct arena *a, const uint8_t *set, struct rs_strs *out);
 int rs_details_fill(struct arena *out, struct loader *ld, const char *raw_text,
                     const struct cnode *compiled, const uint8_t *evset, struct rs_details *d);
-
-/* libsinsp's ast::as_string of an expanded condition (for -L condition_compiled). */
-const char *rs_ast_string(struct arena *a, const struct cnode *n);
 
 void ld_free_maps(struct loader *ld);
 struct list_info *ld_find_list(struct loader *ld, const char *name);
 struct macro_info *ld_find_macro(struct loader *ld, const char *name);
-struct rule_info *ld_find_rule(struct loader *ld, const char *name);
 
 #endif

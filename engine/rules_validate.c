@@ -177,7 +177,7 @@ static json_t *rule_json(const struct rs_rule *rr)
         json_array_append_new(of, json_string(fmt_field_name(r->fmt, i)));
     json_t *info = json_pack(
         "{s:s,s:s,s:s,s:s,s:s,s:b,s:s,s:b,s:I,s:o}", "name", r->name, "condition",
-        rr->info_cond ? rr->info_cond : r->condition, "priority", rule_priority_name(r->priority),
+        rr->info_cond ? rr->info_cond : r->condition, "priority", priority_name(r->priority),
         "output", rr->info_output ? rr->info_output : r->output, "description", r->desc, "enabled",
         rr->info_enabled, "source", r->source, "capture", r->capture, "capture_duration",
         (json_int_t)r->capture_duration, "tags", tags ? tags : json_array());

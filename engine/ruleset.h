@@ -14,26 +14,10 @@
 #include <stdio.h>
 
 #include "fields.h"
+#include "priority.h"
 
 struct eval_ctx; /* engine/state.h */
 struct fmt;      /* engine/format.h */
-
-/* Falco's priorities; the number is also the syslog level. */
-enum rule_priority {
-    PRI_EMERGENCY = 0,
-    PRI_ALERT = 1,
-    PRI_CRITICAL = 2,
-    PRI_ERROR = 3,
-    PRI_WARNING = 4,
-    PRI_NOTICE = 5,
-    PRI_INFO = 6,
-    PRI_DEBUG = 7,
-};
-/* "Emergency" .. "Informational" .. "Debug" (how Falco prints them). NULL if out of range. */
-const char *rule_priority_name(int prio);
-/* Case-insensitive: emergency alert critical error warning notice info informational debug.
- * Returns the priority or -1. */
-int rule_priority_parse(const char *s);
 
 struct rule {
     const char *name;
@@ -58,35 +42,23 @@ struct rule {
     size_t nexception_fields;
 };
 
-/* Diagnostics, with Falco's codes. */
+/* Diagnostics, with Falco's codes (rules_diag.def). */
 enum rules_diag_code {
-    /* errors */
-    LOAD_ERR_FILE_READ = 0,
-    LOAD_ERR_YAML_PARSE,
-    LOAD_ERR_YAML_VALIDATE,
-    LOAD_ERR_COMPILE_CONDITION,
-    LOAD_ERR_COMPILE_OUTPUT,
-    LOAD_ERR_VALIDATE,
-    LOAD_ERR_EXTENSION,
-    /* warnings */
-    LOAD_UNKNOWN_SOURCE,
-    LOAD_UNSAFE_NA_CHECK,
-    LOAD_NO_EVTTYPE,
-    LOAD_UNKNOWN_FILTER,
-    LOAD_UNUSED_MACRO,
-    LOAD_UNUSED_LIST,
-    LOAD_UNKNOWN_ITEM,
-    LOAD_DEPRECATED_ITEM,
-    LOAD_WARNING_EXTENSION,
-    LOAD_APPEND_NO_VALUES,
-    LOAD_EXCEPTION_NAME_NOT_UNIQUE,
-    LOAD_INVALID_MACRO_NAME,
-    LOAD_INVALID_LIST_NAME,
-    LOAD_COMPILE_CONDITION,
-    LOAD_UNKNOWN_KEY,
+#define RULES_DIAG(code, kind, desc) code,
+#include "rules_diag.def"
+#undef RULES_DIAG
     RULES_DIAG_CODE_COUNT
 };
-#define RULES_DIAG_IS_ERROR(code) ((code) <= LOAD_ERR_EXTENSION)
+/* How many codes are errors: they come first. */
+enum {
+    RULES_DIAG_NERRORS = 0
+#define RULES_DIAG(code, kind, desc) +RULES_DIAG_KIND_##kind
+#define RULES_DIAG_KIND_ERROR 1
+#define RULES_DIAG_KIND_WARNING 0
+#include "rules_diag.def"
+#undef RULES_DIAG
+};
+#define RULES_DIAG_IS_ERROR(code) ((int)(code) < (int)RULES_DIAG_NERRORS)
 const char *rules_diag_code_str(int code);  /* "LOAD_ERR_YAML_PARSE" */
 const char *rules_diag_code_desc(int code); /* "YAML parse error" */
 
@@ -124,8 +96,12 @@ struct rules_diags {
     struct rules_file_result *files;
     size_t nfiles, capfiles;
     size_t nerrors, nwarnings;
+    int oom; /* an allocation failed while loading: counted in nerrors, printed last */
 };
 void rules_diags_init(struct rules_diags *d);
+/* Records that a rules file could not be read (LOAD_ERR_FILE_READ, msg as Falco words it) as
+ * that file's result. 0, or -1 when out of memory; nothing when d is NULL. */
+int rules_diags_file_error(struct rules_diags *d, const char *file, const char *msg);
 void rules_diags_free(struct rules_diags *d);
 /* Falco's verbose text for every file ("f: Invalid\n1 Errors:\nIn rules content: ..."). */
 void rules_diags_print(const struct rules_diags *d, FILE *out);
@@ -175,8 +151,10 @@ struct ruleset_opts {
 
 struct ruleset;
 
-/* Loads files or directories (non-recursive, *.yaml and *.yml, sorted) in order, cumulatively.
- * Returns NULL on any error (diagnostics in d; d may be NULL). */
+/* Loads files or directories (non-recursive, *.yaml and *.yml, sorted) in order, cumulatively,
+ * read through the engine's one rules-collection path (config_rules.c, as -V and the runtime):
+ * a file that cannot be read is its LOAD_ERR_FILE_READ and ends the load. Returns NULL on any
+ * error (diagnostics in d; d may be NULL). */
 struct ruleset *ruleset_load(const char *const *paths, size_t npaths, const struct ruleset_opts *o,
                              struct rules_diags *d);
 /* Same from memory: names[i] is used in diagnostics. Returns 0 and sets *out, or -1. */

@@ -13,10 +13,6 @@ struct source;
 
 /* Opens a capture file. NULL with a reason in err. */
 struct source *source_open_capture(const char *path, char *err, size_t n);
-/* Attaches to the ring for key, waiting (in steps, checking *stop) for a producer to create
- * it: works whether the engine or the tracer starts first. NULL if *stop became set or on a
- * fatal error (err). */
-struct source *source_open_ring(int key, volatile sig_atomic_t *stop, char *err, size_t n);
 /* One attempt of source_open_ring, waiting at most wait_ms for the ring: NULL with the reason in
  * err ("" while no ring exists) when it is not there yet; the caller retries. *logged tells
  * whether the "waiting" line was logged already. */

@@ -28,9 +28,16 @@ struct source *source_try_ring(int key, int wait_ms, int *logged, char *err, siz
     /* no ring yet is the normal wait; anything else (another version, a live consumer) is
      * worth a reason */
     snprintf(err, n, "%s", e == ENOENT ? "" : why);
-    if (!*logged) {
-        /* (a refusal -- another uid's ring, another format -- is an error to fix, though a
-         * later ring may be fine) */
+    /* A ring we cannot read (another format version): an error, once per reason; the tracer
+     * waits for us and, failing closed, does not start the workload. Any other refusal
+     * (another uid's ring, a live consumer) is an error to fix too, though a later ring may
+     * be fine. */
+    static char refused[256];
+    if (e == EPROTO && strcmp(why, refused) != 0) {
+        tt_error("cannot read the event ring: %s", why);
+        snprintf(refused, sizeof refused, "%s", why);
+        *logged = 1;
+    } else if (!*logged) {
         tt_log(e == ENOENT ? TT_LOG_INFO : TT_LOG_ERROR,
                "waiting for the tracer's event ring (key 0x%x)%s%s", (unsigned)key,
                why[0] ? ": " : "", why);
@@ -41,18 +48,6 @@ struct source *source_try_ring(int key, int wait_ms, int *logged, char *err, siz
         struct timespec ts = {wait_ms / 1000, (long)(wait_ms % 1000) * 1000000L};
         nanosleep(&ts, NULL);
     }
-    return NULL;
-}
-
-struct source *source_open_ring(int key, volatile sig_atomic_t *stop, char *err, size_t n)
-{
-    int logged = 0;
-    while (!*stop) {
-        struct source *s = source_try_ring(key, ATTACH_STEP_MS, &logged, err, n);
-        if (s)
-            return s;
-    }
-    snprintf(err, n, "stopped while waiting for the event ring");
     return NULL;
 }
 

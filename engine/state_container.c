@@ -3,6 +3,8 @@
  * add later (name, image). One shared record per container. */
 #include "state_priv.h"
 
+#include "tt_cgroup.h"
+
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,64 +64,6 @@ void st_container_unref(struct engine_state *st, struct st_container *c)
     free(c);
 }
 
-static int is_hex_run(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (!isxdigit((unsigned char)s[i]) || isupper((unsigned char)s[i]))
-            return 0;
-    return 1;
-}
-
-/* One cgroup line ("0::/docker/<64hex>", ".../cri-containerd-<64hex>.scope",
- * "/ecs/<task>/<task>-<n>"...). Returns 1 and the full id if the line names a container. */
-int st_container_id_from_cgroup(const char *line, size_t len, char *full, size_t nfull)
-{
-    /* Look at each path component. */
-    const char *end = line + len, *p = line;
-    const char *colon = memchr(line, ':', len);
-    if (colon) {
-        const char *c2 = memchr(colon + 1, ':', (size_t)(end - colon - 1));
-        if (c2)
-            p = c2 + 1;
-    }
-    const char *prev = NULL;
-    size_t prevlen = 0;
-    while (p < end) {
-        while (p < end && *p == '/')
-            p++;
-        const char *s = p;
-        while (p < end && *p != '/')
-            p++;
-        size_t n = (size_t)(p - s);
-        if (n == 0)
-            break;
-        /* strip a ".scope" suffix and a "<runtime>-" prefix */
-        const char *c = s;
-        size_t cn = n;
-        if (cn > 6 && memcmp(c + cn - 6, ".scope", 6) == 0)
-            cn -= 6;
-        const char *dash = memrchr(c, '-', cn);
-        if (cn > 64 && dash && (size_t)(c + cn - dash - 1) == 64) {
-            c = dash + 1;
-            cn = 64;
-        }
-        if (cn == 64 && is_hex_run(c, 64)) {
-            snprintf(full, nfull, "%.*s", 64, c);
-            return 1;
-        }
-        /* ECS (also Fargate): /ecs/<32hex task id>/<32hex>-<digits> */
-        if (prev && prevlen == 3 && memcmp(prev, "ecs", 3) == 0) {
-            /* task component; the container component follows */
-        } else if (n > 33 && s[32] == '-' && is_hex_run(s, 32)) {
-            snprintf(full, nfull, "%.*s", (int)n, s);
-            return 1;
-        }
-        prev = s;
-        prevlen = n;
-    }
-    return 0;
-}
-
 int st_container_id_from_event(const struct tt_event *ev, char *id12, size_t n12, char *full,
                                size_t nfull)
 {
@@ -141,22 +85,11 @@ int st_container_id_from_event(const struct tt_event *ev, char *id12, size_t n12
         snprintf(full, nfull, "%s", "");
         return 1;
     }
-    const char *p = (const char *)v.data, *end = p + v.len;
-    while (p < end) {
-        const char *e = memchr(p, '\0', (size_t)(end - p));
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        if (!e || (nl && nl < e))
-            e = nl;
-        if (!e)
-            e = end;
-        if (st_container_id_from_cgroup(p, (size_t)(e - p), full, nfull)) {
-            snprintf(id12, n12, "%.12s", full);
-            return 1;
-        }
-        p = e + 1;
+    if (tt_cgroup_container_id((const char *)v.data, v.len, full, nfull)) {
+        snprintf(id12, n12, "%.12s", full);
+        return 1;
     }
     snprintf(id12, n12, "host");
-    snprintf(full, nfull, "%s", "");
     return 1;
 }
 

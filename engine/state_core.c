@@ -13,7 +13,8 @@
 #define DEFAULT_MAX_FDS 65536u
 #define MIN_BUCKETS 256u
 
-struct st_str *st_str_new(struct engine_state *st, const char *s, size_t len)
+/* Refcounted strings. st_str_new returns NULL on allocation failure. */
+static struct st_str *st_str_new(struct engine_state *st, const char *s, size_t len)
 {
     if (len > UINT32_MAX - 1)
         return NULL;

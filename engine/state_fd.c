@@ -24,7 +24,7 @@ struct st_fdtab *st_fdtab_new(struct engine_state *st)
     return t;
 }
 
-void st_fd_release(struct engine_state *st, struct st_fd *f)
+static void st_fd_release(struct engine_state *st, struct st_fd *f)
 {
     if (!f->used)
         return;
@@ -209,7 +209,8 @@ static char *put_ip(char *p, int family, const uint8_t *ip)
     return p + n;
 }
 
-size_t st_sock_name(const struct st_sock *s, char *buf, size_t cap)
+/* Socket tuple text "cip:cport->sip:sport" (or unix path) into buf. */
+static size_t st_sock_name(const struct st_sock *s, char *buf, size_t cap)
 {
     char tmp[2 * INET6_ADDRSTRLEN + 16], *p = tmp;
     p = put_ip(p, s->family, s->cip);
@@ -331,7 +332,14 @@ static void on_open(struct engine_state *st, struct eval_ctx *ctx)
     unsigned dirp = (ev->type == TT_EV_OPENAT || ev->type == TT_EV_OPENAT2) ? TT_P_DIRFD : 0;
     if (ev->type == TT_EV_OPEN_BY_HANDLE_AT)
         dirp = 0;
-    if (ctx->rawpath) {
+    const char *kpath;
+    size_t kpathlen;
+    if (st_param_str(ev, TT_P_FDNAME, &kpath, &kpathlen) && kpathlen && kpath[0] == '/') {
+        /* the file the kernel opened, read back from the new fd by the tracer (what the name
+         * argument said may have been rewritten by another thread meanwhile) */
+        ctx->path = kpath;
+        ctx->pathlen = kpathlen;
+    } else if (ctx->rawpath) {
         size_t n;
         struct tt_param_view pv;
         unsigned pid = tt_event_param(ev, TT_P_NAME, &pv) ? TT_P_NAME : TT_P_PATH;
@@ -551,7 +559,8 @@ static void on_connect(struct engine_state *st, struct eval_ctx *ctx)
     const struct tt_event *ev = ctx->ev;
     struct st_fd *f = event_fd(ctx);
     struct saddr remote, local;
-    int hr = parse_sockaddr(ev, TT_P_ADDR, &remote);
+    /* the peer the socket is connected to, read back by the tracer, over the argument */
+    int hr = parse_sockaddr(ev, TT_P_PEER, &remote) || parse_sockaddr(ev, TT_P_ADDR, &remote);
     int hl = parse_sockaddr(ev, TT_P_LOCAL_ADDR, &local);
     if (hr) /* (a failed connect leaves the socket: it is described all the same) */
         f = sock_from_event(st, ctx, f, remote.family, ST_L4_TCP);
@@ -773,37 +782,8 @@ void st_fd_event(struct engine_state *st, struct eval_ctx *ctx)
             st_param_str(ev, TT_P_NAME, &s, &n);
             tt_event_get_u64(ev, TT_P_FLAGS, &fl);
             snprintf(name, sizeof name, "memfd:%.*s", (int)(n > 249 ? 249 : n), s ? s : "");
-            ctx->fd = new_typed_fd(st, ctx, ev->ret, TT_FD_MEMFD, (fl & 1) != 0, name);
-            ctx->fdnum = ev->ret;
-        }
-        break;
-    case TT_EV_EVENTFD:
-    case TT_EV_EVENTFD2:
-    case TT_EV_SIGNALFD:
-    case TT_EV_SIGNALFD4:
-    case TT_EV_TIMERFD_CREATE:
-    case TT_EV_INOTIFY_INIT:
-    case TT_EV_INOTIFY_INIT1:
-    case TT_EV_EPOLL_CREATE:
-    case TT_EV_EPOLL_CREATE1:
-    case TT_EV_USERFAULTFD:
-    case TT_EV_IO_URING_SETUP:
-    case TT_EV_PIDFD_OPEN:
-    case TT_EV_PIDFD_GETFD:
-    case TT_EV_BPF:
-        if (ev->ret >= 0) {
-            static const uint8_t types[] = {
-                [TT_EV_EVENTFD] = TT_FD_EVENT,           [TT_EV_EVENTFD2] = TT_FD_EVENT,
-                [TT_EV_SIGNALFD] = TT_FD_SIGNALFD,       [TT_EV_SIGNALFD4] = TT_FD_SIGNALFD,
-                [TT_EV_TIMERFD_CREATE] = TT_FD_TIMERFD,  [TT_EV_INOTIFY_INIT] = TT_FD_INOTIFY,
-                [TT_EV_INOTIFY_INIT1] = TT_FD_INOTIFY,   [TT_EV_EPOLL_CREATE] = TT_FD_EVENTPOLL,
-                [TT_EV_EPOLL_CREATE1] = TT_FD_EVENTPOLL, [TT_EV_USERFAULTFD] = TT_FD_USERFAULTFD,
-                [TT_EV_IO_URING_SETUP] = TT_FD_IO_URING, [TT_EV_PIDFD_OPEN] = TT_FD_PIDFD,
-                [TT_EV_PIDFD_GETFD] = TT_FD_UNKNOWN,     [TT_EV_BPF] = TT_FD_BPF,
-            };
-            uint64_t fl = 0;
-            tt_event_get_u64(ev, TT_P_FLAGS, &fl);
-            ctx->fd = new_typed_fd(st, ctx, ev->ret, types[ev->type], (fl & O_CLOEXEC) != 0, "");
+            ctx->fd =
+                new_typed_fd(st, ctx, ev->ret, tt_event_fd_kind(ev->type), (fl & 1) != 0, name);
             ctx->fdnum = ev->ret;
         }
         break;
@@ -825,9 +805,17 @@ void st_fd_event(struct engine_state *st, struct eval_ctx *ctx)
         }
         break;
     default:
+        /* the other calls that return a new fd (eventfd, signalfd, epoll_create, bpf, ...):
+         * an fd of the kind tt_events.def gives, as libsinsp's parse_single_param_fd_exit */
+        if ((tt_event_flags(ev->type) & TT_EVF_RET_FD) && ev->ret >= 0) {
+            uint64_t fl = 0;
+            tt_event_get_u64(ev, TT_P_FLAGS, &fl);
+            ctx->fd = new_typed_fd(st, ctx, ev->ret, tt_event_fd_kind(ev->type),
+                                   (fl & O_CLOEXEC) != 0, "");
+            ctx->fdnum = ev->ret;
+        }
         break;
     }
-    if (ctx->fd && ev->type != TT_EV_SENDTO && ev->type != TT_EV_SENDMSG &&
-        ev->type != TT_EV_RECVFROM && ev->type != TT_EV_RECVMSG && ev->type != TT_EV_CONNECT)
+    if (ctx->fd && !(tt_event_flags(ev->type) & TT_EVF_FD_IO) && ev->type != TT_EV_CONNECT)
         ctx->fd->sock.name_changed = 0;
 }

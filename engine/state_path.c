@@ -66,7 +66,10 @@ size_t st_path_join(const char *base, size_t blen, const char *path, size_t plen
     return st_path_normalize(out, n);
 }
 
-const char *st_dirfd_path(struct engine_state *st, struct eval_ctx *ctx, int64_t dirfd, size_t *len)
+/* Directory an *at syscall resolves a relative path against (cwd for AT_FDCWD): pointer and
+ * length, or NULL if unknown. */
+static const char *st_dirfd_path(struct engine_state *st, struct eval_ctx *ctx, int64_t dirfd,
+                                 size_t *len)
 {
     (void)st;
     if (!ctx->proc)

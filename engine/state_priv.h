@@ -34,8 +34,6 @@ struct engine_state {
 /* An fd name shared through the name cache (a new reference), NULL on ENOMEM. */
 struct st_str *st_name_get(struct engine_state *st, const char *s, size_t len);
 
-/* Refcounted strings. st_str_new returns NULL on allocation failure. */
-struct st_str *st_str_new(struct engine_state *st, const char *s, size_t len);
 static inline struct st_str *st_str_ref(struct st_str *s)
 {
     if (s)
@@ -68,11 +66,8 @@ void st_fdtab_unref(struct engine_state *st, struct st_fdtab *t);
 /* Slot for fd n (cleared and marked used, old content released); NULL if over the cap. */
 struct st_fd *st_fd_set(struct engine_state *st, struct st_proc *p, int64_t n);
 void st_fd_clear(struct engine_state *st, struct st_proc *p, int64_t n);
-void st_fd_release(struct engine_state *st, struct st_fd *f);
 void st_fd_copy(struct st_fd *dst, const struct st_fd *src);
 void st_fd_drop_cloexec(struct engine_state *st, struct st_proc *p);
-/* Socket tuple text "cip:cport->sip:sport" (or unix path) into buf. */
-size_t st_sock_name(const struct st_sock *s, char *buf, size_t cap);
 /* Event handlers for fd events. */
 void st_fd_event(struct engine_state *st, struct eval_ctx *ctx);
 
@@ -83,19 +78,12 @@ size_t st_path_normalize(char *p, size_t len);
  * Returns length, or (size_t)-1 if it does not fit. */
 size_t st_path_join(const char *base, size_t blen, const char *path, size_t plen, char *out,
                     size_t cap);
-/* Directory an *at syscall resolves a relative path against (cwd for AT_FDCWD): pointer and
- * length, or NULL if unknown. */
-const char *st_dirfd_path(struct engine_state *st, struct eval_ctx *ctx, int64_t dirfd,
-                          size_t *len);
 /* Resolve path param pid with dirfd param did (0: cwd) into scratch; NULL if missing. */
 const char *st_resolve_param(struct eval_ctx *ctx, unsigned pid, unsigned did, size_t *len);
 
 /* Processes (state_proc.c). */
 void st_proc_event(struct engine_state *st, struct eval_ctx *ctx);
 void st_proc_end_event(struct engine_state *st, struct eval_ctx *ctx);
-/* Fill a thread+process from a description event (execve/procinfo params). */
-void st_proc_describe(struct engine_state *st, struct st_thread *t, const struct tt_event *ev,
-                      int is_exec);
 
 /* Containers (state_container.c). */
 struct st_container *st_container_get(struct engine_state *st, const char *id12,
@@ -105,7 +93,6 @@ void st_container_unref(struct engine_state *st, struct st_container *c);
  * and the full id; returns 1 if the event had the information. */
 int st_container_id_from_event(const struct tt_event *ev, char *id12, size_t n12, char *full,
                                size_t nfull);
-int st_container_id_from_cgroup(const char *line, size_t len, char *full, size_t nfull);
 
 /* Users (state_user.c): name of uid/gid in the process's container; NULL if unknown. */
 const char *st_user_name(struct engine_state *st, struct st_proc *p, uint32_t uid,

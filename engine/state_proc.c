@@ -26,6 +26,17 @@ static void set_u32(const struct tt_event *ev, unsigned id, uint32_t *out)
         *out = (uint32_t)v;
 }
 
+/* The real, effective and saved uid and gid the tracer read for the process, where given. */
+static void take_reported_ids(const struct tt_event *ev, struct st_proc *p)
+{
+    set_u32(ev, TT_P_P_UID, &p->uid);
+    set_u32(ev, TT_P_P_EUID, &p->euid);
+    set_u32(ev, TT_P_P_SUID, &p->suid);
+    set_u32(ev, TT_P_P_GID, &p->gid);
+    set_u32(ev, TT_P_P_EGID, &p->egid);
+    set_u32(ev, TT_P_P_SGID, &p->sgid);
+}
+
 static void set_u64(const struct tt_event *ev, unsigned id, uint64_t *out)
 {
     uint64_t v;
@@ -118,8 +129,9 @@ static int32_t pid_of_tid(struct engine_state *st, int32_t tid)
     return t ? t->proc->pid : tid;
 }
 
-void st_proc_describe(struct engine_state *st, struct st_thread *t, const struct tt_event *ev,
-                      int is_exec)
+/* Fill a thread+process from a description event (execve/procinfo params). */
+static void st_proc_describe(struct engine_state *st, struct st_thread *t,
+                             const struct tt_event *ev, int is_exec)
 {
     struct st_proc *p = t->proc;
     const char *s;
@@ -143,12 +155,7 @@ void st_proc_describe(struct engine_state *st, struct st_thread *t, const struct
     int64_t ptid;
     if (tt_event_get_i64(ev, TT_P_PTID, &ptid) && ptid >= 0 && ptid != t->tid)
         p->ppid = ptid ? pid_of_tid(st, (int32_t)ptid) : 0;
-    set_u32(ev, TT_P_P_UID, &p->uid);
-    set_u32(ev, TT_P_P_EUID, &p->euid);
-    set_u32(ev, TT_P_P_SUID, &p->suid);
-    set_u32(ev, TT_P_P_GID, &p->gid);
-    set_u32(ev, TT_P_P_EGID, &p->egid);
-    set_u32(ev, TT_P_P_SGID, &p->sgid);
+    take_reported_ids(ev, p);
     int64_t v;
     if (tt_event_get_i64(ev, TT_P_LOGINUID, &v))
         p->loginuid = (v == 4294967295LL) ? -1 : v;
@@ -400,62 +407,59 @@ static void on_exec(struct engine_state *st, struct eval_ctx *ctx)
     ctx->proc = p;
 }
 
+/* setuid/setgid: root sets the real, effective and saved id, anyone else the effective one. */
+static void set_id(const struct tt_event *ev, unsigned param, int root, uint32_t *real,
+                   uint32_t *eff, uint32_t *saved)
+{
+    uint64_t v;
+    if (!tt_event_get_u64(ev, param, &v))
+        return;
+    if (root)
+        *real = *saved = (uint32_t)v;
+    *eff = (uint32_t)v;
+}
+
+/* setres[ug]id, setre[ug]id: each id given and not -1. */
+static void set_ids(const struct tt_event *ev, unsigned pr, unsigned pe, unsigned ps,
+                    uint32_t *real, uint32_t *eff, uint32_t *saved)
+{
+    const unsigned params[3] = {pr, pe, ps};
+    uint32_t *ids[3] = {real, eff, saved};
+    for (int i = 0; i < 3; i++) {
+        uint64_t v = (uint64_t)-1;
+        tt_event_get_u64(ev, params[i], &v);
+        if ((uint32_t)v != UINT32_MAX)
+            *ids[i] = (uint32_t)v;
+    }
+}
+
 static void on_setids(struct engine_state *st, struct eval_ctx *ctx)
 {
     const struct tt_event *ev = ctx->ev;
     struct st_proc *p = ctx->proc;
     if (ev->ret != 0 || !p)
         return;
-    uint64_t a = (uint64_t)-1, b = (uint64_t)-1, c = (uint64_t)-1;
+    int root = p->euid == 0; /* setgid too asks whether the effective uid is 0 */
     switch (ev->type) {
     case TT_EV_SETUID:
-        if (tt_event_get_u64(ev, TT_P_UID, &a)) {
-            if (p->euid == 0)
-                p->uid = p->suid = (uint32_t)a;
-            p->euid = (uint32_t)a;
-        }
+        set_id(ev, TT_P_UID, root, &p->uid, &p->euid, &p->suid);
         break;
     case TT_EV_SETGID:
-        if (tt_event_get_u64(ev, TT_P_GID, &a)) {
-            if (p->euid == 0)
-                p->gid = p->sgid = (uint32_t)a;
-            p->egid = (uint32_t)a;
-        }
+        set_id(ev, TT_P_GID, root, &p->gid, &p->egid, &p->sgid);
         break;
     case TT_EV_SETRESUID:
     case TT_EV_SETREUID:
-        tt_event_get_u64(ev, TT_P_RUID, &a);
-        tt_event_get_u64(ev, TT_P_EUID, &b);
-        tt_event_get_u64(ev, TT_P_SUID, &c);
-        if ((uint32_t)a != UINT32_MAX)
-            p->uid = (uint32_t)a;
-        if ((uint32_t)b != UINT32_MAX)
-            p->euid = (uint32_t)b;
-        if ((uint32_t)c != UINT32_MAX)
-            p->suid = (uint32_t)c;
+        set_ids(ev, TT_P_RUID, TT_P_EUID, TT_P_SUID, &p->uid, &p->euid, &p->suid);
         break;
     case TT_EV_SETRESGID:
     case TT_EV_SETREGID:
-        tt_event_get_u64(ev, TT_P_RGID, &a);
-        tt_event_get_u64(ev, TT_P_EGID, &b);
-        tt_event_get_u64(ev, TT_P_SGID, &c);
-        if ((uint32_t)a != UINT32_MAX)
-            p->gid = (uint32_t)a;
-        if ((uint32_t)b != UINT32_MAX)
-            p->egid = (uint32_t)b;
-        if ((uint32_t)c != UINT32_MAX)
-            p->sgid = (uint32_t)c;
+        set_ids(ev, TT_P_RGID, TT_P_EGID, TT_P_SGID, &p->gid, &p->egid, &p->sgid);
         break;
     default:
         break;
     }
     /* The tracer may report the resulting ids directly; they win. */
-    set_u32(ev, TT_P_P_UID, &p->uid);
-    set_u32(ev, TT_P_P_EUID, &p->euid);
-    set_u32(ev, TT_P_P_SUID, &p->suid);
-    set_u32(ev, TT_P_P_GID, &p->gid);
-    set_u32(ev, TT_P_P_EGID, &p->egid);
-    set_u32(ev, TT_P_P_SGID, &p->sgid);
+    take_reported_ids(ev, p);
 }
 
 static void on_chdir(struct engine_state *st, struct eval_ctx *ctx)

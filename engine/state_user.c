@@ -3,11 +3,13 @@
  * files under state_opts.host_root), loaded once per container and cached. */
 #include "state_priv.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define USERS_FILE_MAX (1u << 20) /* ignore absurd passwd files */
+#include "tt_io.h"
+#include "tt_log.h"
 
 struct st_ent {
     uint32_t id;
@@ -20,22 +22,17 @@ struct st_users {
     size_t npw, ngr;
 };
 
-static char *slurp(const char *path, size_t *len)
+/* A passwd or group file whole, or NULL. A file over TT_CAP_USERS_FILE is refused, never cut:
+ * *too_big is set and the caller resolves no names from it (nor from the host's). */
+static char *slurp(const char *path, size_t *len, int *too_big)
 {
-    FILE *f = fopen(path, "re");
-    if (!f)
-        return NULL;
-    char *buf = malloc(USERS_FILE_MAX + 1);
-    if (!buf) {
-        fclose(f);
-        return NULL;
+    char *b = tt_read_file(path, TT_CAP_USERS_FILE, len);
+    if (!b && errno == EFBIG) {
+        *too_big = 1;
+        tt_warn("%s is larger than %u MiB: user and group names from it are not resolved", path,
+                TT_CAP_USERS_FILE >> 20);
     }
-    size_t n = fread(buf, 1, USERS_FILE_MAX, f);
-    fclose(f);
-    buf[n] = '\0';
-    *len = n;
-    char *shrunk = realloc(buf, n + 1);
-    return shrunk ? shrunk : buf;
+    return b;
 }
 
 /* Parse colon-separated lines: name:x:id:... ; for passwd also home (6th) and shell (7th). */
@@ -96,24 +93,26 @@ static struct st_users *users_load(struct engine_state *st, struct st_proc *p)
     char path[320];
     size_t len = 0;
     int in_ctr = strcmp(p->ctr->id, "host") != 0 && !st->o.no_proc_lookup;
+    int too_big = 0;
     if (in_ctr) {
         snprintf(path, sizeof path, "/proc/%d/root/etc/passwd", (int)p->pid);
-        u->pw_blob = slurp(path, &len);
+        u->pw_blob = slurp(path, &len, &too_big);
     }
-    if (!u->pw_blob) {
+    if (!u->pw_blob && !too_big) {
         snprintf(path, sizeof path, "%s/etc/passwd", st->o.host_root);
-        u->pw_blob = slurp(path, &len);
+        u->pw_blob = slurp(path, &len, &too_big);
     }
     if (u->pw_blob)
         u->npw = parse_db(u->pw_blob, len, &u->pw);
     len = 0;
+    too_big = 0;
     if (in_ctr) {
         snprintf(path, sizeof path, "/proc/%d/root/etc/group", (int)p->pid);
-        u->gr_blob = slurp(path, &len);
+        u->gr_blob = slurp(path, &len, &too_big);
     }
-    if (!u->gr_blob) {
+    if (!u->gr_blob && !too_big) {
         snprintf(path, sizeof path, "%s/etc/group", st->o.host_root);
-        u->gr_blob = slurp(path, &len);
+        u->gr_blob = slurp(path, &len, &too_big);
     }
     if (u->gr_blob)
         u->ngr = parse_db(u->gr_blob, len, &u->gr);

@@ -369,11 +369,6 @@ fail:
     return NULL;
 }
 
-int webserver_port(const struct webserver *w)
-{
-    return w->port;
-}
-
 void webserver_stop(struct webserver *w)
 {
     if (!w)

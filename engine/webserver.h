@@ -23,8 +23,6 @@ typedef int (*web_verdict_fn)(void *arg, char *text, size_t n, int64_t *age_ms);
 /* Listens and starts the thread. NULL with one line in err (address in use, certificate). */
 struct webserver *webserver_start(const struct engine_config *cfg, web_verdict_fn verdict,
                                   void *arg, char *err, size_t n);
-/* The port it listens on (webserver.listen_port; the one the kernel chose for 0). */
-int webserver_port(const struct webserver *w);
 void webserver_stop(struct webserver *w);
 
 #endif

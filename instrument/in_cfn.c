@@ -134,7 +134,9 @@ static char *resolve_depth(struct in_ctx *ctx, json_t *v, json_t *vars, int dept
     return NULL;
 }
 
-char *in_cfn_resolve(struct in_ctx *ctx, json_t *v, char *err, size_t errlen)
+/* An image reference for v: a string, or Ref / Fn::Sub / Fn::Join over parameter values in
+ * ctx->params. A heap string, or NULL (why in err). */
+static char *in_cfn_resolve(struct in_ctx *ctx, json_t *v, char *err, size_t errlen)
 {
     return resolve_depth(ctx, v, NULL, 0, err, errlen);
 }

@@ -17,8 +17,4 @@ int in_cfn_template(struct in_ctx *ctx, json_t *tmpl);
 /* The Properties of one task definition (a Fn::Transform on the resource). 0 or -1. */
 int in_cfn_properties(struct in_ctx *ctx, json_t *props);
 
-/* An image reference for v: a string, or Ref / Fn::Sub / Fn::Join over parameter values in
- * ctx->params. A heap string, or NULL (why in err). */
-char *in_cfn_resolve(struct in_ctx *ctx, json_t *v, char *err, size_t errlen);
-
 #endif

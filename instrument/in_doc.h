@@ -56,9 +56,6 @@ int in_doc_style_add(struct in_doc *d, json_t *node, char *tag, char *text, size
 int in_yaml_load(struct in_doc *d, const char *text, size_t len, const char *name, char *err,
                  size_t errlen);
 int in_yaml_dump(const struct in_doc *d, char **out, size_t *outlen, char *err, size_t errlen);
-/* The value a plain scalar's text stands for (YAML 1.2 core schema: null, booleans, integers,
- * floats, else a string); NULL when out of memory. */
-json_t *in_yaml_resolve_plain(const char *text, size_t len);
 /* Whether a string written plain would be read back as something else (a number, a boolean in
  * YAML 1.1 or 1.2, null, an indicator...): such strings are quoted on output. */
 int in_yaml_needs_quotes(const char *s, size_t len);

@@ -7,7 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-char *in_base64(const void *p, size_t n)
+/* Standard base64 of n bytes: a heap string or NULL. */
+static char *in_base64(const void *p, size_t n)
 {
     char *out = malloc(4 * ((n + 2) / 3) + 1);
     if (out)

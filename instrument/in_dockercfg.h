@@ -16,7 +16,4 @@ int in_dockercfg_find(const char *text, size_t n, const char *host, int docker_h
                       struct in_regcred *c, char *err, size_t errlen);
 void in_regcred_free(struct in_regcred *c);
 
-/* Standard base64 of n bytes: a heap string or NULL. */
-char *in_base64(const void *p, size_t n);
-
 #endif

@@ -349,7 +349,7 @@ fail:
 
 /* --- the task ---------------------------------------------------------------------------- */
 
-json_t *in_ecs_tags(json_t *td, int pascal)
+static json_t *in_ecs_tags(json_t *td, int pascal)
 {
     json_t *t = json_object_get(td, pascal ? "Tags" : "tags");
     return json_is_array(t) ? t : NULL;

@@ -27,7 +27,4 @@ struct in_ecs_task {
  * -1 refused. */
 int in_ecs_instrument(struct in_ctx *ctx, struct in_ecs_task *t);
 
-/* The task definition's tags as an array of {key|Key, value|Value} objects, or NULL. */
-json_t *in_ecs_tags(json_t *td, int pascal);
-
 #endif

@@ -76,8 +76,9 @@ static int read_entry(json_t *o, json_t **ep, json_t **cmd, char *err, size_t er
     return 0;
 }
 
-int in_images_load_config(struct in_images *im, const char *text, size_t len, const char *name,
-                          char *err, size_t errlen)
+/* Parses an --image-config document (see docs/instrument.md) into the cache. 0 or -1. */
+static int in_images_load_config(struct in_images *im, const char *text, size_t len,
+                                 const char *name, char *err, size_t errlen)
 {
     json_error_t je;
     json_t *j = json_loadb(text, len, 0, &je);

@@ -21,8 +21,4 @@ void in_images_free(struct in_images *im);
 int in_images_get(struct in_images *im, const char *image, const char *platform,
                   const struct in_image_cfg **out, char *err, size_t errlen);
 
-/* Parses an --image-config document (see docs/instrument.md) into the cache. 0 or -1. */
-int in_images_load_config(struct in_images *im, const char *text, size_t len, const char *name,
-                          char *err, size_t errlen);
-
 #endif

@@ -9,6 +9,7 @@
 #include "in_opts.h"
 #include "in_run.h"
 #include "ls_http.h"
+#include "tt_exit.h"
 
 static json_t *failure(const char *request_id, json_t *fragment, const char *msg)
 {
@@ -16,7 +17,8 @@ static json_t *failure(const char *request_id, json_t *fragment, const char *msg
                      "failure", "fragment", fragment, "errorMessage", msg);
 }
 
-json_t *in_macro_answer(json_t *event)
+/* One macro request to its answer (a new reference). No I/O besides registry lookups. */
+static json_t *in_macro_answer(json_t *event)
 {
     const char *rid = json_string_value(json_object_get(event, "requestId"));
     json_t *fragment = json_object_get(event, "fragment");
@@ -102,7 +104,7 @@ int in_lambda_serve(void)
     const char *api = getenv("AWS_LAMBDA_RUNTIME_API");
     if (!api || !*api || strpbrk(api, "/ ")) {
         fprintf(stderr, "instrument: --lambda: AWS_LAMBDA_RUNTIME_API is not set (host:port)\n");
-        return 2;
+        return TT_EXIT_USAGE;
     }
     struct ls_http h;
     if (ls_http_init(&h, 2000, 0) < 0) /* the next-invocation request waits as long as it takes */

@@ -14,7 +14,5 @@
 
 /* Serves until the runtime API goes away: the exit status. */
 int in_lambda_serve(void);
-/* One macro request to its answer (a new reference). No I/O besides registry lookups. */
-json_t *in_macro_answer(json_t *event);
 
 #endif

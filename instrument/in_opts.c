@@ -33,7 +33,8 @@ static const struct def defs[] = {
     {"engine-image", K_STR, F(engine_image), "IMAGE", "Kubernetes: the engine sidecar's image"},
     {"prefix", K_STR, F(prefix), "DIR", "where the binaries are mounted (default /vendor/falco)"},
     {"sys-ptrace", K_FLAG, F(sys_ptrace), NULL,
-     "add the SYS_PTRACE capability (not needed by launch mode on current Tartan)"},
+     "add the SYS_PTRACE capability (launch mode needs none; for seteuid-style user switches "
+     "of a root workload, see docs/instrument.md)"},
     {"stop-timeout", K_INT, F(stop_timeout), "S",
      "ECS stopTimeout / Kubernetes grace period at least S seconds (default 30)"},
     {"retention-days", K_INT, F(retention_days), "N", "alert log group retention (default 90)"},
@@ -435,7 +436,7 @@ void in_opts_usage(FILE *f)
     fprintf(f, "usage: instrument [options] [FILE]\n"
                "Reads an ECS task definition, a CloudFormation template (JSON or YAML) or a\n"
                "Kubernetes manifest from FILE (or stdin) and writes it instrumented with Tartan\n"
-               "to stdout. Exit status: 0 done, 1 refused (nothing written), 2 usage.\n");
+               "to stdout.\n");
     for (size_t i = 0; i < NDEFS; i++) {
         char left[64];
         snprintf(left, sizeof left, "--%s%s%s", defs[i].name, defs[i].arg ? " " : "",
@@ -444,5 +445,6 @@ void in_opts_usage(FILE *f)
     }
     fprintf(f, "  %-28s %s\n", "-h, --help", "this text;  --version  version and exit");
     fprintf(f, "Options given as repeated flags or comma-separated lists accumulate.\n"
-               "See docs/instrument.md.\n");
+               "Exit status: 0 written; 1 refused (every reason on stderr); 125 usage error\n"
+               "(docs/exit-codes.md). See docs/instrument.md.\n");
 }

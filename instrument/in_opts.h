@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "tt_version.h"
+
 struct in_list {
     char **v;
     size_t n;
@@ -50,7 +52,7 @@ void in_opts_usage(FILE *f);
 
 int in_list_has(const struct in_list *l, const char *s);
 
-#define IN_VERSION "0.1.0"
+#define IN_VERSION TT_VERSION /* VERSION, as every Tartan program */
 /* What instrument adds is marked with this; a different mark means another layout. */
 #define IN_MARK "v1"
 #define IN_MARK_ENV "TARTAN_INSTRUMENTED"

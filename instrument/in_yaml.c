@@ -136,7 +136,9 @@ static int parse_int(const char *s, size_t n, json_int_t *v)
     return 1;
 }
 
-json_t *in_yaml_resolve_plain(const char *s, size_t n)
+/* The value a plain scalar's text stands for (YAML 1.2 core schema: null, booleans, integers,
+ * floats, else a string); NULL when out of memory. */
+static json_t *in_yaml_resolve_plain(const char *s, size_t n)
 {
     if (one_of(s, n, nulls))
         return json_null();

@@ -14,6 +14,7 @@
 #include "ls_http.h"
 #include "tt_io.h"
 #include "tt_log.h"
+#include "tt_exit.h"
 
 #define MAX_INPUT (32u << 20)
 
@@ -37,7 +38,7 @@ int main(int argc, char **argv)
         in_opts_check(&o, err, sizeof err) < 0) {
         fprintf(stderr, "instrument: %s (instrument --help)\n", err);
         in_opts_free(&o);
-        return 2;
+        return TT_EXIT_USAGE;
     }
     if (o.show_help || o.show_version) {
         if (o.show_help)

@@ -32,7 +32,7 @@ const char launcher_usage[] =
     "  --launcher-version, --version\n"
     "\n"
     "Exit status: FG's status; 126 FG cannot be executed; 127 FG not found;\n"
-    "125 launcher usage or setup error.\n";
+    "125 launcher usage or setup error (docs/exit-codes.md).\n";
 
 void launcher_config_init(struct launcher_config *cfg)
 {

@@ -8,10 +8,11 @@
 
 #include <stddef.h>
 
-#define LAUNCHER_VERSION "0.1.0"
+#include "tt_exit.h"
+
 #define LAUNCHER_DEFAULT_GRACE_MS 20000L /* fits the engine's stop budget: docs/operations.md */
 #define LAUNCHER_MAX_GRACE_MS (24L * 3600 * 1000)
-#define LAUNCHER_EXIT_USAGE 125 /* launcher's own failure (usage, setup), like env(1) */
+#define LAUNCHER_EXIT_USAGE TT_EXIT_USAGE /* launcher's own failure (usage, setup), like env(1) */
 /* A background command reading the foreground's event ring that stops reading it for this long
  * is killed and restarted (watchdog.h). */
 #define LAUNCHER_DEFAULT_STALL_MS 10000L

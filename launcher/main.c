@@ -11,6 +11,7 @@
 #include "supervise.h"
 #include "tt_log.h"
 #include "tt_nodump.h"
+#include "tt_version.h"
 
 int main(int argc, char **argv)
 {
@@ -29,7 +30,7 @@ int main(int argc, char **argv)
         return LAUNCHER_EXIT_USAGE;
     }
     if (cfg.want_help || cfg.want_version) {
-        fputs(cfg.want_help ? launcher_usage : "launcher " LAUNCHER_VERSION "\n", stdout);
+        fputs(cfg.want_help ? launcher_usage : "launcher " TT_VERSION "\n", stdout);
         launcher_config_free(&cfg);
         return fflush(stdout) == 0 ? 0 : 1;
     }

@@ -32,6 +32,8 @@
 #include "tt_log.h"
 #include "tt_spawn.h"
 #include "watchdog.h"
+#include "tt_time.h"
+#include "tt_signals.h"
 
 #ifndef PATH_MAX
 #define PATH_MAX 4096
@@ -79,13 +81,6 @@ long long launcher_next_backoff(long long delay_ms)
 {
     long long next = delay_ms * 2;
     return next > LAUNCHER_BACKOFF_MAX_MS ? LAUNCHER_BACKOFF_MAX_MS : next;
-}
-
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Resolves a command; on failure logs one line and returns its exit status (126/127). */
@@ -257,7 +252,7 @@ static void reap(struct sup *s)
             more = 0;
             break;
         }
-        long long now = now_ms();
+        long long now = tt_mono_ms();
         for (size_t i = 0; i < n; i++)
             if (s->fg_running && got[i].pid == s->fg_pid)
                 child_exited(s, got[i].pid, got[i].st, now);
@@ -413,7 +408,7 @@ static int poll_timeout(const struct sup *s, long long now)
 static int step(struct sup *s)
 {
     reap(s);
-    long long now = now_ms();
+    long long now = tt_mono_ms();
     if (s->phase == PH_RUNNING && !s->fg_running) {
         begin_stop(s, now);
         reap(s); /* bring no_children up to date */
@@ -461,25 +456,20 @@ static int step(struct sup *s)
 
 static int setup_signals(struct sup *s)
 {
-    sigset_t set;
-    sigemptyset(&set);
+    int sigs[sizeof forwarded / sizeof forwarded[0] + 5];
+    size_t n = 0;
     for (size_t f = 0; f < sizeof forwarded / sizeof forwarded[0]; f++)
-        sigaddset(&set, forwarded[f]);
-    sigaddset(&set, SIGCHLD);
-    sigaddset(&set, SIGPIPE); /* a closed stderr must not kill the launcher */
+        sigs[n++] = forwarded[f];
+    sigs[n++] = SIGCHLD;
+    sigs[n++] = SIGPIPE; /* a closed stderr must not kill the launcher */
     /* Terminal job control must not stop the launcher (a workload with the terminal could
      * make a log write raise SIGTTOU): blocked, they are neither raised nor acted on. */
-    sigaddset(&set, SIGTTOU);
-    sigaddset(&set, SIGTTIN);
-    sigaddset(&set, SIGTSTP);
-    int err = tt_sigsave_block(&set, &s->sigsave);
-    if (err) {
-        tt_error("sigprocmask: %s", strerror(err));
-        return -1;
-    }
-    s->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+    sigs[n++] = SIGTTOU;
+    sigs[n++] = SIGTTIN;
+    sigs[n++] = SIGTSTP;
+    s->sigfd = tt_signalfd_open(sigs, n, 1, &s->sigsave);
     if (s->sigfd < 0) {
-        tt_error("signalfd: %s", strerror(errno));
+        tt_error("cannot read signals through a signalfd: %s", strerror(errno));
         return -1;
     }
     return 0;
@@ -515,7 +505,7 @@ static int run_loop(struct sup *s)
         drain_signals(s);
         if (step(s))
             break;
-        int r = poll(&pfd, 1, poll_timeout(s, now_ms()));
+        int r = poll(&pfd, 1, poll_timeout(s, tt_mono_ms()));
         if (r < 0 && errno != EINTR) {
             tt_error("poll: %s", strerror(errno));
             return -1;
@@ -562,7 +552,7 @@ int launcher_run(const struct launcher_config *cfg)
                 strerror(errno));
     if (!s.pid1 && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0)
         tt_warn("PR_SET_CHILD_SUBREAPER: %s; orphans will not be reaped", strerror(errno));
-    long long now = now_ms();
+    long long now = tt_mono_ms();
     for (size_t i = 0; i < s.nbg; i++) {
         s.bgs[i].argv = cfg->bg[i];
         s.bgs[i].next_delay_ms = LAUNCHER_BACKOFF_MIN_MS;

@@ -2,6 +2,7 @@
  * file. The writer buffers through stdio; the reader validates every record and reports
  * truncation or corruption with the file name and the byte offset of the bad record. */
 #include "tt_capture.h"
+#include "tt_time.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -28,13 +29,6 @@ struct tt_capture_reader {
     int owns_file; /* 0 for stdin */
 };
 
-static uint64_t now_realtime_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 struct tt_capture_writer *tt_capture_create(const char *path, char *why, size_t whylen)
 {
     struct tt_capture_writer *w = calloc(1, sizeof *w);
@@ -55,7 +49,7 @@ struct tt_capture_writer *tt_capture_create(const char *path, char *why, size_t 
         goto fail;
     }
     struct tt_stream_hdr h;
-    tt_stream_hdr_init(&h, now_realtime_ns(), (uint32_t)getpid());
+    tt_stream_hdr_init(&h, tt_wall_ns(), (uint32_t)getpid());
     if (fwrite(&h, sizeof h, 1, w->f) != 1 || fflush(w->f) != 0) {
         snprintf(why, whylen, "%s: cannot write header: %s", path, strerror(errno));
         fclose(w->f);
@@ -83,15 +77,6 @@ int tt_capture_write(struct tt_capture_writer *w, const struct tt_event *ev)
         return -1;
     }
     return 0;
-}
-
-int tt_capture_flush(struct tt_capture_writer *w)
-{
-    if (fflush(w->f) != 0) {
-        w->failed = 1;
-        return -1;
-    }
-    return w->failed ? -1 : 0;
 }
 
 int tt_capture_close(struct tt_capture_writer *w)
@@ -208,11 +193,6 @@ int tt_capture_next(struct tt_capture_reader *r, const struct tt_event **ev, cha
 const struct tt_stream_hdr *tt_capture_header(const struct tt_capture_reader *r)
 {
     return &r->hdr;
-}
-
-uint64_t tt_capture_offset(const struct tt_capture_reader *r)
-{
-    return r->off;
 }
 
 void tt_capture_close_reader(struct tt_capture_reader *r)

@@ -17,8 +17,7 @@ struct tt_capture_reader;
 /* Creates (truncates) path with mode 0600 and writes the stream header. NULL + reason on error. */
 struct tt_capture_writer *tt_capture_create(const char *path, char *why, size_t whylen);
 int tt_capture_write(struct tt_capture_writer *w, const struct tt_event *ev); /* 0 or -1 */
-int tt_capture_flush(struct tt_capture_writer *w);
-int tt_capture_close(struct tt_capture_writer *w); /* flushes; 0 or -1 */
+int tt_capture_close(struct tt_capture_writer *w);                            /* flushes; 0 or -1 */
 
 /* Opens path ("-" reads stdin) and checks the stream header (magic, version, size). */
 struct tt_capture_reader *tt_capture_open(const char *path, char *why, size_t whylen);
@@ -27,8 +26,6 @@ struct tt_capture_reader *tt_capture_open(const char *path, char *why, size_t wh
 int tt_capture_next(struct tt_capture_reader *r, const struct tt_event **ev, char *why,
                     size_t whylen);
 const struct tt_stream_hdr *tt_capture_header(const struct tt_capture_reader *r);
-/* Byte offset of the next record (after a -1 from tt_capture_next: of the bad record). */
-uint64_t tt_capture_offset(const struct tt_capture_reader *r);
 void tt_capture_close_reader(struct tt_capture_reader *r);
 
 #endif

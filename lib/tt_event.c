@@ -11,11 +11,13 @@
 struct event_info {
     const char *name;
     unsigned flags;
+    enum tt_fd_type fd_kind;
 };
 
 static const struct event_info event_table[TT_EV_COUNT] = {
-    [TT_EV_NONE] = {NULL, 0},
-#define TT_EVENT(id, name, flags) [TT_EV_##id] = {name, flags},
+    [TT_EV_NONE] = {NULL, 0, TT_FD_UNKNOWN},
+#define TT_EVENT(id, name, flags, fd, fdkind)                                                      \
+    [TT_EV_##id] = {name, (flags) | TT_EVFD_##fd, TT_FD_##fdkind},
 #include "tt_events.def"
 #undef TT_EVENT
 };
@@ -40,6 +42,11 @@ const char *tt_event_name(unsigned type)
 unsigned tt_event_flags(unsigned type)
 {
     return type < TT_EV_COUNT ? event_table[type].flags : 0;
+}
+
+enum tt_fd_type tt_event_fd_kind(unsigned type)
+{
+    return type < TT_EV_COUNT ? event_table[type].fd_kind : TT_FD_UNKNOWN;
 }
 
 unsigned tt_event_type_by_name(const char *name)
@@ -398,15 +405,32 @@ uint32_t tt_stream_hdr_arch(const struct tt_stream_hdr *h)
     return h->arch ? h->arch : TT_ARCH_X86_64;
 }
 
+/* The stream versions this program reads. Test helpers that compile this file in define
+ * TT_RING_TEST_HOOKS to pose as another release (ring_consume --reads A-B). */
+#ifdef TT_RING_TEST_HOOKS
+static uint32_t reads_oldest = TT_EVENT_VERSION_OLDEST, reads_newest = TT_EVENT_VERSION;
+#else
+static const uint32_t reads_oldest = TT_EVENT_VERSION_OLDEST, reads_newest = TT_EVENT_VERSION;
+#endif
+
 int tt_stream_hdr_check(const struct tt_stream_hdr *h, char *why, size_t whylen)
 {
     if (memcmp(h->magic, TT_STREAM_MAGIC, 8) != 0) {
         snprintf(why, whylen, "not a Tartan event stream (bad magic)");
         return -1;
     }
-    if (h->version != TT_EVENT_VERSION) {
-        snprintf(why, whylen, "event stream format version %u, this program reads version %u",
-                 h->version, TT_EVENT_VERSION);
+    if (h->version < reads_oldest || h->version > reads_newest) {
+        char reads[48];
+        if (reads_oldest == reads_newest)
+            snprintf(reads, sizeof reads, "version %u", reads_newest);
+        else
+            snprintf(reads, sizeof reads, "versions %u to %u", reads_oldest, reads_newest);
+        snprintf(why, whylen, "event stream format version %u, this program reads %s (%s)",
+                 h->version, reads,
+                 h->version > reads_newest
+                     ? "the tracer is newer: upgrade the engine first, see docs/deploy.md, "
+                       "version skew"
+                     : "the tracer is older than this program supports: upgrade it");
         return -1;
     }
     if (h->hdr_size != sizeof *h) {

@@ -17,7 +17,20 @@
 #include <stdio.h>
 
 #define TT_STREAM_MAGIC "TARTANEV" /* 8 bytes, no NUL */
+/* The stream format this build writes, and the oldest one it reads. During a rolling upgrade a
+ * newer engine may meet the ring of an older tracer (EKS sidecar images are updated apart from
+ * workload images): readers accept [TT_EVENT_VERSION_OLDEST, TT_EVENT_VERSION], and a consumer
+ * publishes the version of the stream it agreed to read, so the older tracer accepts it too.
+ * When a change bumps TT_EVENT_VERSION, set TT_EVENT_VERSION_OLDEST to the previous version if
+ * this build still decodes that stream correctly (event types only appended, or a translation
+ * in the reader), else to the new version (and say so in CHANGELOG.md: engine and tracer must
+ * then be upgraded together). Overridable for the tests that pose as the next release. */
+#ifndef TT_EVENT_VERSION
 #define TT_EVENT_VERSION 1u
+#endif
+#ifndef TT_EVENT_VERSION_OLDEST
+#define TT_EVENT_VERSION_OLDEST 1u
+#endif
 #define TT_EVENT_MAX_LEN (256u * 1024u) /* one record, header included */
 /* `ret` of a syscall reported at its entry, without its result (close, socket under the
  * seccomp filter: see docs/event-format.md). Never a real return value. */
@@ -25,17 +38,34 @@
 
 enum tt_event_type {
     TT_EV_NONE = 0,
-#define TT_EVENT(id, name, flags) TT_EV_##id,
+#define TT_EVENT(id, name, flags, fd, fdkind) TT_EV_##id,
 #include "tt_events.def"
 #undef TT_EVENT
     TT_EV_COUNT
 };
 
+/* Properties of an event type (tt_events.def; tt_event_flags()). */
 enum tt_event_flags {
     TT_EVF_SYSCALL = 1u << 0,
     TT_EVF_SYNTH = 1u << 1,
     TT_EVF_STATE = 1u << 2,
+    TT_EVF_NO_RULES = 1u << 3,   /* state only: rules are never evaluated on it */
+    TT_EVF_FD_CREATE = 1u << 4,  /* libsinsp EF_CREATES_FD */
+    TT_EVF_FD_USE = 1u << 5,     /* libsinsp EF_USES_FD */
+    TT_EVF_FD_DESTROY = 1u << 6, /* libsinsp EF_DESTROYS_FD */
+    TT_EVF_RET_FD = 1u << 7,     /* the return value is the fd it creates */
+    TT_EVF_FD_OPEN = 1u << 8,    /* opens a file by name (the open family) */
+    TT_EVF_FD_IO = 1u << 9,      /* sends or receives data through the fd */
 };
+/* The fd column of tt_events.def, as flags. */
+#define TT_EVFD_NONE 0u
+#define TT_EVFD_USE TT_EVF_FD_USE
+#define TT_EVFD_IO (TT_EVF_FD_USE | TT_EVF_FD_IO)
+#define TT_EVFD_CLOSE (TT_EVF_FD_USE | TT_EVF_FD_DESTROY)
+#define TT_EVFD_MAKE TT_EVF_FD_CREATE
+#define TT_EVFD_RET (TT_EVF_FD_CREATE | TT_EVF_RET_FD)
+#define TT_EVFD_OPEN (TT_EVF_FD_CREATE | TT_EVF_RET_FD | TT_EVF_FD_OPEN)
+#define TT_EVFD_DUP (TT_EVF_FD_CREATE | TT_EVF_RET_FD | TT_EVF_FD_USE)
 
 enum tt_param_kind {
     TT_PK_NONE = 0,
@@ -140,6 +170,9 @@ struct tt_param_view {
 /* Names and tables. Unknown values give NULL / TT_PK_NONE / 0. */
 const char *tt_event_name(unsigned type);
 unsigned tt_event_flags(unsigned type);
+/* The kind of fd a successful call of this type creates when the type alone fixes it
+ * (tt_events.def's fdkind column), TT_FD_UNKNOWN otherwise. */
+enum tt_fd_type tt_event_fd_kind(unsigned type);
 unsigned tt_event_type_by_name(const char *name); /* TT_EV_NONE if unknown */
 const char *tt_param_name(unsigned id);
 enum tt_param_kind tt_param_kind_of(unsigned id);

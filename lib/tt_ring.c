@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "tt_log.h"
+#include "tt_time.h"
 
 /* From linux/futex.h (not in every libc's include path, e.g. musl-gcc). */
 #ifndef FUTEX_WAIT
@@ -110,7 +111,7 @@ struct ring_cons {
     a32 wake;    /* futex word: bumped on attach, on space freed, on detach */
     a32 attached;
     a32 pid;
-    a32 version; /* TT_EVENT_VERSION of the consumer */
+    a32 version; /* the stream version the consumer reads (its header's) */
     a32 layout;  /* RING_LAYOUT_VERSION of the consumer */
     a32 attaches;
     uint8_t pad[16];
@@ -180,6 +181,7 @@ struct tt_ring {
     uint32_t seq;
     uint32_t checked_attaches;                /* consumer attach whose version was last checked */
     uint32_t refused_version, refused_layout; /* what it claimed, when it was refused */
+    uint32_t version; /* the stream format it writes (kept here: the header is shared memory) */
     uint64_t trimmed; /* ring bytes before this position are no longer mapped here */
     /* consumer, private */
     uint64_t tail, consumed, corrupt;
@@ -204,29 +206,18 @@ struct tt_ring {
     char err[256];
 };
 
-/* The format version a consumer publishes when it attaches. Test helpers that compile this
- * file in (tests/helpers/ring_consume.c) define TT_RING_TEST_HOOKS to pose as a consumer of
- * another build: the version is then published before `attached`, exactly as such a consumer
- * would, instead of being forged afterwards (which races with the producer's check). */
+/* The format version a consumer publishes when it attaches: the version of the stream it
+ * agreed to read (check_layout accepted it: within TT_EVENT_VERSION_OLDEST..TT_EVENT_VERSION),
+ * so that a producer of an older version still in our window accepts a newer consumer. Test
+ * helpers that compile this file in (tests/helpers/ring_consume.c) define TT_RING_TEST_HOOKS to
+ * pose as a consumer of another build: the version is then published before `attached`,
+ * exactly as such a consumer would, instead of being forged afterwards (which races with the
+ * producer's check). */
 #ifdef TT_RING_TEST_HOOKS
-static uint32_t consumer_version = TT_EVENT_VERSION;
+static uint32_t consumer_version; /* 0: the stream's, as a real consumer */
 #else
-static const uint32_t consumer_version = TT_EVENT_VERSION;
+static const uint32_t consumer_version = 0;
 #endif
-
-static uint64_t mono_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t real_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static void sleep_ms(int ms)
 {
@@ -480,7 +471,7 @@ struct tt_ring *tt_ring_create(int key, size_t data_size, unsigned flags, int mo
     c->meta.data_size = size;
     c->meta.flags = flags;
     c->meta.max_record = (uint32_t)(size / 2 < TT_EVENT_MAX_LEN ? size / 2 : TT_EVENT_MAX_LEN);
-    c->meta.create_ns = real_ns();
+    c->meta.create_ns = tt_wall_ns();
     atomic_store(&c->prod.pid, (uint32_t)getpid());
     struct tt_stream_hdr h;
     tt_stream_hdr_init(&h, c->meta.create_ns, (uint32_t)getpid());
@@ -498,18 +489,19 @@ struct tt_ring *tt_ring_create(int key, size_t data_size, unsigned flags, int mo
     r->role = ROLE_PRODUCER;
     r->flags = flags;
     r->max_record = c->meta.max_record;
+    r->version = h.version;
     if (shmid_out)
         *shmid_out = id;
     return r;
 }
 
-/* A consumer is attached, alive and speaks our version. */
+/* A consumer is attached, alive and reads the version we write. */
 static int consumer_ok(struct tt_ring *r)
 {
     struct ring_ctrl *c = r->c;
     if (!lock_alive(&c->cons_lock.m) || !atomic_load(&c->cons.attached))
         return 0;
-    return atomic_load(&c->cons.version) == TT_EVENT_VERSION &&
+    return atomic_load(&c->cons.version) == r->version &&
            atomic_load(&c->cons.layout) == RING_LAYOUT_VERSION;
 }
 
@@ -521,7 +513,7 @@ static int consumer_version_ok(struct tt_ring *r)
     struct ring_ctrl *c = r->c;
     uint32_t n = atomic_load(&c->cons.attaches);
     uint32_t v = atomic_load(&c->cons.version), l = atomic_load(&c->cons.layout);
-    if (v == TT_EVENT_VERSION && l == RING_LAYOUT_VERSION) {
+    if (v == r->version && l == RING_LAYOUT_VERSION) {
         r->checked_attaches = n;
         return 1;
     }
@@ -532,7 +524,7 @@ static int consumer_version_ok(struct tt_ring *r)
         snprintf(r->err, sizeof r->err,
                  "ring key 0x%x: the attached consumer reads event format version %u "
                  "(ring layout %u); this tracer writes version %u (layout %u)",
-                 (unsigned)r->key, v, l, TT_EVENT_VERSION, RING_LAYOUT_VERSION);
+                 (unsigned)r->key, v, l, r->version, RING_LAYOUT_VERSION);
         tt_error("%s", r->err);
     }
     return 0;
@@ -654,7 +646,7 @@ drop:
 int tt_ring_wait_consumer(struct tt_ring *r, int timeout_ms)
 {
     struct ring_ctrl *c = r->c;
-    uint64_t deadline = mono_ns() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms) * 1000000u;
+    uint64_t deadline = tt_mono_ns() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms) * 1000000u;
     for (;;) {
         uint32_t seen = atomic_load(&c->cons.wake);
         if (lock_alive(&c->cons_lock.m) && atomic_load(&c->cons.attached)) {
@@ -662,7 +654,7 @@ int tt_ring_wait_consumer(struct tt_ring *r, int timeout_ms)
         }
         int wait_ms = LIVE_MS;
         if (timeout_ms >= 0) {
-            uint64_t now = mono_ns();
+            uint64_t now = tt_mono_ns();
             if (now >= deadline)
                 return 0;
             uint64_t left = (deadline - now + 999999u) / 1000000u;
@@ -798,7 +790,7 @@ static void beat(struct tt_ring *r, uint64_t now)
         return;
     r->beat_mono_ns = now;
     struct ring_health *h = &r->c->health;
-    atomic_store_explicit(&h->beat_ns, real_ns(), memory_order_relaxed);
+    atomic_store_explicit(&h->beat_ns, tt_wall_ns(), memory_order_relaxed);
     atomic_fetch_add_explicit(&h->beats, 1, memory_order_release);
 }
 
@@ -836,7 +828,7 @@ static void claim_consumer(struct tt_ring *r, struct ring_ctrl *c, int prev_died
     if (prev_attaches > 0 && !(prev_features & RING_CF_DROPS_REPORTED))
         atomic_store(&h->drops_reported, atomic_load(&c->prod.dropped)); /* it reported them */
     atomic_store(&h->features, RING_CF_ALL);
-    atomic_store(&c->cons.version, consumer_version);
+    atomic_store(&c->cons.version, consumer_version ? consumer_version : c->hdr.version);
     atomic_store(&c->cons.layout, RING_LAYOUT_VERSION);
     atomic_store(&c->cons.pid, (uint32_t)getpid());
     atomic_fetch_add(&c->cons.attaches, 1);
@@ -952,7 +944,7 @@ static int try_attach(struct tt_ring *r, int key, int observer, int *stale_id, c
     r->pub_batch = size / 16;
     r->consumed = atomic_load(&c->cons.consumed);
     r->corrupt = atomic_load(&c->cons.corrupt);
-    r->last_data_ns = mono_ns();
+    r->last_data_ns = tt_mono_ns();
     if (!observer)
         beat(r, r->last_data_ns);
     return 1;
@@ -966,7 +958,7 @@ static struct tt_ring *attach(int key, int timeout_ms, int observer, char *why, 
         free(r);
         return NULL;
     }
-    uint64_t deadline = mono_ns() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms) * 1000000u;
+    uint64_t deadline = tt_mono_ns() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms) * 1000000u;
     int stale_id = -1, delay = 10, err = ENOENT;
     for (;;) {
         int rc = try_attach(r, key, observer, &stale_id, why, whylen);
@@ -976,7 +968,7 @@ static struct tt_ring *attach(int key, int timeout_ms, int observer, char *why, 
             err = -rc;
             break;
         }
-        if (timeout_ms >= 0 && mono_ns() >= deadline)
+        if (timeout_ms >= 0 && tt_mono_ns() >= deadline)
             break;
         sleep_ms(delay);
         if (delay < 100)
@@ -1092,7 +1084,7 @@ static int check_accounting(struct tt_ring *r)
 static void consumer_wait(struct tt_ring *r, uint64_t until_ns)
 {
     struct ring_ctrl *c = r->c;
-    uint64_t now = mono_ns();
+    uint64_t now = tt_mono_ns();
     int ms = LIVE_MS;
     int busy = now - r->last_data_ns < (uint64_t)BUSY_MS * 1000000u;
     if (busy || (r->done_seen_ns && !r->forged_end_reported))
@@ -1157,19 +1149,19 @@ static int drained(struct tt_ring *r, uint64_t now)
 int tt_ring_read(struct tt_ring *r, const struct tt_event **ev, int timeout_ms)
 {
     struct ring_ctrl *c = r->c;
-    uint64_t until = timeout_ms > 0 ? mono_ns() + (uint64_t)timeout_ms * 1000000u : 0;
+    uint64_t until = timeout_ms > 0 ? tt_mono_ns() + (uint64_t)timeout_ms * 1000000u : 0;
     for (;;) {
         uint64_t avail = r->cached_head - r->tail;
         if (avail == 0) {
             r->cached_head = atomic_load_explicit(&c->prod.head, memory_order_acquire);
             avail = r->cached_head - r->tail;
             if (avail)
-                r->last_data_ns = mono_ns();
+                r->last_data_ns = tt_mono_ns();
         }
         if (avail == 0) {
             if (r->tail != r->pub_tail)
                 publish_tail(r); /* caught up: give the producer all the room */
-            uint64_t now = mono_ns();
+            uint64_t now = tt_mono_ns();
             beat(r, now);
             int rc = r->trust_end_flag ? 0 : check_accounting(r);
             if (!rc)
@@ -1218,7 +1210,7 @@ int tt_ring_read(struct tt_ring *r, const struct tt_event **ev, int timeout_ms)
             atomic_load_explicit(&c->sleep.producer, memory_order_relaxed))
             publish_tail(r);
         if (r->consumed % BEAT_RECORDS == 0)
-            beat(r, mono_ns());
+            beat(r, tt_mono_ns());
         *ev = (const struct tt_event *)(const void *)r->rec;
         return 1;
     }
@@ -1283,7 +1275,7 @@ void tt_ring_set_drops_reported(struct tt_ring *r, uint64_t dropped)
 void tt_ring_heartbeat(struct tt_ring *r)
 {
     if (r->role == ROLE_CONSUMER)
-        beat(r, mono_ns());
+        beat(r, tt_mono_ns());
 }
 
 void tt_ring_trust_end_flag(struct tt_ring *r, int on)

@@ -128,6 +128,22 @@ int tt_sigsave_block(const sigset_t *set, struct tt_sigsave *save)
     return 0;
 }
 
+/* Makes target the child's stdin, stdout or another descriptor as mode says. 0 or an errno
+ * value. Child only. */
+static int child_stdio(enum tt_spawn_stdio mode, int fd, int target, int flags)
+{
+    if (mode == TT_SPAWN_INHERIT)
+        return 0;
+    if (mode == TT_SPAWN_DEVNULL && (fd = open("/dev/null", flags)) < 0)
+        return errno;
+    if (fd == target) /* dup2 would keep its close-on-exec flag */
+        return fcntl(fd, F_SETFD, 0) == 0 ? 0 : errno;
+    int err = dup2(fd, target) < 0 ? errno : 0;
+    if (mode == TT_SPAWN_DEVNULL)
+        close(fd);
+    return err;
+}
+
 /* Runs in the child between fork and exec: only async-signal-safe calls. */
 static void child_setup_and_exec(const struct tt_spawn_opts *o, int errfd)
 {
@@ -149,6 +165,14 @@ static void child_setup_and_exec(const struct tt_spawn_opts *o, int errfd)
             sigprocmask(SIG_SETMASK, &prev, NULL);
         }
     }
+    if (!err)
+        err = child_stdio(o->stdin_mode, o->stdin_fd, STDIN_FILENO, O_RDONLY);
+    if (!err)
+        err = child_stdio(o->stdout_mode, o->stdout_fd, STDOUT_FILENO, O_WRONLY);
+    if (!err && o->pass_fd_as > STDERR_FILENO && o->pass_fd >= 0)
+        err = child_stdio(TT_SPAWN_FD, o->pass_fd, o->pass_fd_as, 0);
+    if (!err && o->default_sigpipe && signal(SIGPIPE, SIG_DFL) == SIG_ERR)
+        err = errno;
     if (!err && o->sigsave && sigprocmask(SIG_SETMASK, &o->sigsave->mask, NULL) != 0)
         err = errno;
     if (!err) {

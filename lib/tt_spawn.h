@@ -52,6 +52,13 @@ enum tt_spawn_isolation {
     TT_SPAWN_NEW_SESSION,    /* setsid(): own session and process group, no controlling tty */
 };
 
+/* What the child's stdin or stdout is. */
+enum tt_spawn_stdio {
+    TT_SPAWN_INHERIT = 0, /* the parent's */
+    TT_SPAWN_DEVNULL,     /* /dev/null */
+    TT_SPAWN_FD,          /* the descriptor in stdin_fd / stdout_fd (a pipe end, usually) */
+};
+
 struct tt_spawn_opts {
     const char *exe;                   /* file to execve, e.g. from tt_spawn_resolve */
     char *const *argv;                 /* argv[0] is passed as given */
@@ -60,13 +67,21 @@ struct tt_spawn_opts {
     enum tt_spawn_isolation isolation; /* process group / session of the child */
     int take_tty; /* with TT_SPAWN_NEW_GROUP: if stdin is a terminal whose foreground group is
                      the parent's, make the child's group the foreground group */
+    enum tt_spawn_stdio stdin_mode, stdout_mode; /* default: inherited */
+    int stdin_fd, stdout_fd;                     /* with TT_SPAWN_FD */
+    int default_sigpipe; /* SIGPIPE back to its default action in the child (a parent that
+                            ignores it for its own writes does not pass that on) */
+    int pass_fd, pass_fd_as; /* with pass_fd_as > 2 and pass_fd >= 0: the child gets pass_fd as
+                                descriptor pass_fd_as (e.g. a status pipe on 3) */
 };
 
 /* Forks and execs. Returns the child's pid, or -1 with errno set if the child could not be
  * created. When the child was created but exec failed, *exec_err receives the exec errno (the
  * child has then exited with tt_spawn_errno_status(err) and must still be reaped); otherwise
  * *exec_err is 0. The call returns once the child has exec'd or failed, so the caller knows
- * which. Signal dispositions the parent set to "ignore" stay ignored in the child (execve rule). */
+ * which. Signal dispositions the parent set to "ignore" stay ignored in the child (execve rule),
+ * except SIGPIPE with default_sigpipe. A failure to set up stdin/stdout is reported like an exec
+ * failure (its errno in *exec_err). */
 pid_t tt_spawn(const struct tt_spawn_opts *o, int *exec_err);
 
 #endif

@@ -147,20 +147,27 @@ static enum ls_outcome ensure_stream(struct ls_shipper *s, struct ls_cwl_result 
         }
         if (o != LS_OK && o != LS_EXISTS)
             return o;
-        if (o == LS_OK)
+        if (o == LS_OK) {
             tt_info("created log group %s", s->group);
+            s->group_created = 1;
+        }
         o = simple_call(s, "CreateLogStream", r);
     }
     if (o != LS_OK && o != LS_EXISTS)
         return o;
     s->stream_ready = 1;
-    if (s->retention_days > 0 && !s->retention_done) {
+    /* Retention goes with the group logshipper created: a group made beforehand keeps the
+     * retention its owner chose (a sample task definition must not shorten a year to 30 days). */
+    if (s->retention_days > 0 && s->group_created && !s->retention_done) {
         struct ls_cwl_result rr;
         enum ls_outcome ro = simple_call(s, "PutRetentionPolicy", &rr);
-        if (ro == LS_OK)
+        if (ro == LS_OK) {
+            tt_info("log group %s: events expire after %d days", s->group, s->retention_days);
             s->retention_done = 1;
-        else if (ro != LS_THROTTLED && ro != LS_TRANSIENT) {
-            tt_warn("could not set retention on %s: %s %s", s->group, rr.code, rr.message);
+        } else if (ro != LS_THROTTLED && ro != LS_TRANSIENT) {
+            tt_warn("could not set retention on %s: %s %s (logs:PutRetentionPolicy is needed on "
+                    "the group; the group never expires meanwhile)",
+                    s->group, rr.code, rr.message);
             s->retention_done = 1;
         }
     }

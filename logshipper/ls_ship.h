@@ -17,11 +17,11 @@ struct ls_shipper {
     struct ls_queue *q;
     struct ls_cwl *cwl;
     const char *group, *stream;
-    int retention_days; /* 0 = leave as is */
+    int retention_days; /* of a group logshipper creates; 0 = none (never expires) */
     int create_group;
     int64_t flush_ms, retry_base_ms, retry_cap_ms, timeout_ms;
     uint64_t max_batch_events, max_batch_bytes;
-    int stream_ready, retention_done;
+    int stream_ready, retention_done, group_created;
     int64_t last_ts;
     unsigned int rng;
     struct ls_buf body;

@@ -32,11 +32,12 @@
 #include "ls_spool.h"
 #include "ls_status.h"
 #include "tt_io.h"
+#include "tt_signals.h"
 #include "tt_log.h"
 #include "tt_nodump.h"
 #include "tt_time.h"
-
-#define LOGSHIPPER_VERSION "0.1.0"
+#include "tt_exit.h"
+#include "tt_version.h"
 
 #define MAX_PAST_MS (14LL * 24 * 3600 * 1000 - 3600 * 1000) /* CloudWatch: 14 days */
 #define MAX_FUTURE_MS (2LL * 3600 * 1000 - 60 * 1000)       /* CloudWatch: 2 hours */
@@ -59,7 +60,9 @@ static void usage(FILE *f)
         "  -g, --group NAME         log group (default $__CW_LOG_GROUP)\n"
         "  -s, --stream NAME        log stream (default $LOGSHIPPER_LOG_STREAM, $__CW_LOG_STREAM,\n"
         "                           ECS container/task id, else host name and start time)\n"
-        "      --retention-days N   set the group's retention\n"
+        "      --retention-days N   retention of the log group when logshipper creates it\n"
+        "                           (default $LOGSHIPPER_RETENTION_DAYS; a CloudWatch value:\n"
+        "                           1 3 5 7 14 30 60 90 120 150 180 365 400 545 731 1096 ...)\n"
         "      --no-create-group    never call CreateLogGroup\n"
         "      --region R           region (default AWS_REGION, AWS_DEFAULT_REGION, profile, ECS)\n"
         "      --endpoint URL       endpoint (default AWS_ENDPOINT_URL_CLOUDWATCH_LOGS,\n"
@@ -76,8 +79,21 @@ static void usage(FILE *f)
         "      --retry-base-ms MS   backoff base (default 100)\n"
         "      --retry-cap-ms MS    backoff cap (default 20000)\n"
         "      --log-level LEVEL    error, warning, info, debug (default info)\n"
-        "  -h, --help               this text;  --version  version and exit\n",
+        "  -h, --help               this text;  --version  version and exit\n"
+        "Exit status: 0 every event read was delivered; 1 something was not delivered, or a\n"
+        "runtime failure; 125 usage error (docs/exit-codes.md).\n",
         f);
+}
+
+/* The retention periods CloudWatch Logs accepts (PutRetentionPolicy retentionInDays). */
+static int retention_valid(long long d)
+{
+    static const int ok[] = {1,   3,   5,   7,   14,   30,   60,   90,   120,  150,  180,
+                             365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653};
+    for (size_t i = 0; i < sizeof ok / sizeof *ok; i++)
+        if (ok[i] == d)
+            return 1;
+    return 0;
 }
 
 static int parse_num(const char *s, long long *out)
@@ -103,7 +119,7 @@ static int sign_main(int argc, char **argv)
             o.date = argv[++i];
         else {
             usage(stderr);
-            return 2;
+            return TT_EXIT_USAGE;
         }
     }
     char region[64];
@@ -114,10 +130,10 @@ static int sign_main(int argc, char **argv)
     o.token = getenv("AWS_SESSION_TOKEN");
     if (!o.akid || !o.secret) {
         tt_error("--sign needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
-        return 2;
+        return TT_EXIT_USAGE;
     }
     size_t in_len = 0;
-    char *in = tt_read_fd(0, SIZE_MAX / 2, &in_len);
+    char *in = tt_read_fd(0, TT_CAP_SIGN_REQUEST, &in_len);
     if (!in) {
         tt_error("--sign: cannot read the request: %s", strerror(errno));
         return 1;
@@ -188,8 +204,13 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             o->stream = optarg;
             break;
         case O_RET:
-            if (parse_num(optarg, &v) < 0 || v > 10000)
-                goto bad;
+            if (parse_num(optarg, &v) < 0 || !retention_valid(v)) {
+                tt_error("--retention-days %s: not a CloudWatch Logs retention (1, 3, 5, 7, 14, "
+                         "30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, "
+                         "2557, 2922, 3288 or 3653 days)",
+                         optarg);
+                return -1;
+            }
             o->retention_days = (int)v;
             break;
         case O_NOCG:
@@ -241,7 +262,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             usage(stdout);
             exit(0);
         case O_VER:
-            printf("logshipper %s (%s, %s)\n", LOGSHIPPER_VERSION, curl_version(),
+            printf("logshipper %s (%s, %s)\n", TT_VERSION, curl_version(),
                    OpenSSL_version(OPENSSL_VERSION));
             exit(0);
         default:
@@ -363,42 +384,47 @@ int main(int argc, char **argv)
                      .retry_base_ms = 100,
                      .retry_cap_ms = 20000};
     o.group = getenv("__CW_LOG_GROUP");
+    const char *ret_env = getenv("LOGSHIPPER_RETENTION_DAYS");
+    if (ret_env && *ret_env) {
+        long long d;
+        if (parse_num(ret_env, &d) < 0 || !retention_valid(d)) {
+            tt_error("LOGSHIPPER_RETENTION_DAYS=%s: not a CloudWatch Logs retention (1, 3, 5, 7, "
+                     "14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, "
+                     "2922, 3288 or 3653 days)",
+                     ret_env);
+            return TT_EXIT_USAGE;
+        }
+        o.retention_days = (int)d;
+    }
     /* The engine's program output passes its shutdown budget (docs/operations.md). */
     const char *dl_env = getenv("LOGSHIPPER_DEADLINE");
     if (dl_env && *dl_env && parse_num(dl_env, &o.deadline_s) < 0) {
         tt_error("LOGSHIPPER_DEADLINE=%s: not a number of seconds", dl_env);
-        return 2;
+        return TT_EXIT_USAGE;
     }
     o.stream = getenv("LOGSHIPPER_LOG_STREAM");
     if (!o.stream || !*o.stream)
         o.stream = getenv("__CW_LOG_STREAM");
     if (parse_opts(argc, argv, &o) < 0)
-        return 2;
+        return TT_EXIT_USAGE;
     if (o.log_level) {
         int l = tt_log_level_parse(o.log_level);
         if (l < 0) {
             tt_error("unknown log level %s", o.log_level);
-            return 2;
+            return TT_EXIT_USAGE;
         }
         tt_log_set_level((enum tt_log_level)l);
     }
     if (!o.group || !*o.group) {
         tt_error("no log group: set __CW_LOG_GROUP or --group");
-        return 2;
+        return TT_EXIT_USAGE;
     }
 
     /* Signals: SIGTERM/SIGINT arrive through a signalfd polled by the reader. */
-    sigset_t sigs;
-    sigemptyset(&sigs);
-    sigaddset(&sigs, SIGTERM);
-    sigaddset(&sigs, SIGINT);
-    if (pthread_sigmask(SIG_BLOCK, &sigs, NULL) != 0) {
-        tt_error("sigprocmask failed");
-        return 1;
-    }
-    int sfd = signalfd(-1, &sigs, SFD_CLOEXEC);
+    static const int sigs[] = {SIGTERM, SIGINT};
+    int sfd = tt_signalfd_open(sigs, 2, 0, NULL);
     if (sfd < 0) {
-        tt_error("signalfd: %s", strerror(errno));
+        tt_error("cannot read signals through a signalfd: %s", strerror(errno));
         return 1;
     }
     signal(SIGPIPE, SIG_IGN);
@@ -417,7 +443,7 @@ int main(int argc, char **argv)
         default_stream(&ecs, stream, sizeof stream);
     if (!ls_region_resolve(o.region, ecs.region, region, sizeof region)) {
         tt_error("no region: set AWS_REGION, --region or a profile region");
-        return 2;
+        return TT_EXIT_USAGE;
     }
     ls_endpoint_set_variants(o.fips, o.dualstack);
     if (o.endpoint)
@@ -425,7 +451,7 @@ int main(int argc, char **argv)
     else if (ls_endpoint_for_service("logs", "CLOUDWATCH_LOGS", region, url, sizeof url, NULL, 0) <
              0) {
         tt_error("cannot build the CloudWatch Logs endpoint");
-        return 2;
+        return TT_EXIT_USAGE;
     }
 
     struct ls_cred_chain creds;
@@ -436,7 +462,7 @@ int main(int argc, char **argv)
         spool = ls_spool_open(o.spool_dir);
         if (!spool) {
             tt_error("cannot open spool directory %s: %s", o.spool_dir, strerror(errno));
-            return 2;
+            return TT_EXIT_FAILURE;
         }
         if (ls_spool_count(spool))
             tt_info("%llu events spooled by an earlier run will be shipped",
@@ -446,7 +472,7 @@ int main(int argc, char **argv)
         ls_cwl_init(&cwl, url, region, &creds, (long)o.timeout_ms) < 0 ||
         ls_queue_init(&q, (uint64_t)o.queue_bytes, spool, (uint64_t)o.spool_bytes) < 0) {
         tt_error("initialisation failed (endpoint %s)", url);
-        return 2;
+        return TT_EXIT_FAILURE;
     }
     cwl.http.abort_at_ms = &q.abort_at_ms; /* a request never outlives the shutdown deadline */
     tt_info("shipping to %s, group %s, stream %s, region %s", url, o.group, stream, region);
@@ -554,10 +580,8 @@ int main(int argc, char **argv)
     ls_queue_reader_done(&q);
     /* Keep the engine informed while the last batches go out. */
     for (;;) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += 1;
-        if (pthread_timedjoin_np(tid, NULL, &ts) == 0)
+        struct timespec ts = tt_deadline_ms(1000);
+        if (pthread_clockjoin_np(tid, NULL, TT_WAIT_CLOCK, &ts) == 0)
             break;
         status_tick(&sc, &sh, &q, nread, 0);
     }

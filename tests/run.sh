@@ -23,8 +23,14 @@
 # Header comments in a script (first 20 lines) tune how it runs:
 #   # variants: plain            run only in the listed variants (plain, asan)
 #   # timeout: 900               seconds before it is killed (default 600)
+#   # lane: own                  in a lanes run, run in a lane of its own (the arm64 VM stage)
 #
-# Usage: tests/run.sh [--variant plain|asan|arm64]... [FILTER]
+# Lanes: the whole suite (no FILTER, no --variant) runs in three lanes at once: the plain
+# variant, the asan variant, and the files marked `lane: own`. Most tests wait (for processes,
+# containers, timeouts) far more than they compute, so the lanes overlap well on 2 cores.
+# `--lanes 1` (or TT_TEST_LANES=1) runs everything one file at a time, in order.
+#
+# Usage: tests/run.sh [--lanes 1|3] [--variant plain|asan|arm64]... [FILTER]
 #   FILTER is a substring of the test file name.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,13 +38,19 @@ cd "$ROOT"
 
 variants=()
 filter=""
+lanes=${TT_TEST_LANES:-}
 while [ $# -gt 0 ]; do
     case "$1" in
     --variant) variants+=("$2"); shift 2 ;;
-    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
+    --lanes) lanes=$2; shift 2 ;;
+    -h|--help) sed -n '2,36p' "$0"; exit 0 ;;
     *) filter="$1"; shift ;;
     esac
 done
+if [ -z "$lanes" ]; then
+    lanes=1
+    [ ${#variants[@]} -eq 0 ] && [ -z "$filter" ] && lanes=3
+fi
 [ ${#variants[@]} -gt 0 ] || variants=(plain asan)
 
 SHARED=${TT_SHARED:-$ROOT/../shared}
@@ -105,7 +117,10 @@ run_file() { # variant outdir file
     npass=$((npass+p)); nfail=$((nfail+f)); nskip=$((nskip+s))
 }
 
-for variant in "${variants[@]}"; do
+# run_variant VARIANT SELECT: every test file of the variant; SELECT is all, own (only the files
+# marked `lane: own`) or rest (all but those).
+run_variant() {
+    local variant=$1 select=$2 out f
     case "$variant" in
     plain) out=build ;;
     asan) out=build-asan ;;
@@ -114,19 +129,64 @@ for variant in "${variants[@]}"; do
     esac
     if [ ! -d "$out/bin" ]; then
         echo "FAIL [$variant] build: $out/bin missing (run make all / make asan)"
-        nfail=$((nfail+1)); continue
+        nfail=$((nfail+1)); failed_names+=("[$variant] build: $out/bin missing"); return
     fi
-    for f in "$out"/tests/test_*; do
-        [ -x "$f" ] || continue
-        [ -z "$filter" ] || [[ "$f" == *"$filter"* ]] || continue
-        run_file "$variant" "$out" "$f"
-    done
+    if [ "$select" != own ]; then
+        for f in "$out"/tests/test_*; do
+            [ -x "$f" ] || continue
+            [ -z "$filter" ] || [[ "$f" == *"$filter"* ]] || continue
+            run_file "$variant" "$out" "$f"
+        done
+    fi
     for f in tests/integration/*.sh tests/integration/*.py; do
         [ -f "$f" ] || continue
         [ -z "$filter" ] || [[ "$f" == *"$filter"* ]] || continue
+        if [ "$select" != all ]; then
+            local own=0
+            [ "$(header_value "$f" lane)" = own ] && own=1
+            { [ "$select" = own ] && [ $own = 0 ]; } && continue
+            { [ "$select" = rest ] && [ $own = 1 ]; } && continue
+        fi
         run_file "$variant" "$out" "$f"
     done
-done
+}
+
+# A lane in the background: its counts and failures come back through files.
+LANE_DIR=""
+start_lane() { # NAME VARIANT SELECT
+    (
+        npass=0 nfail=0 nskip=0 failed_names=()
+        run_variant "$2" "$3"
+        echo "$npass $nfail $nskip" >"$LANE_DIR/$1.counts"
+        [ ${#failed_names[@]} -eq 0 ] || printf '%s\n' "${failed_names[@]}" >"$LANE_DIR/$1.failed"
+    ) &
+}
+
+start_s=$SECONDS
+if [ "$lanes" -gt 1 ]; then
+    LANE_DIR=$(mktemp -d /tmp/tartan-lanes.XXXXXX)
+    start_lane own plain own
+    own_pid=$!
+    start_lane asan asan all
+    asan_pid=$!
+    run_variant plain rest
+    wait "$asan_pid" "$own_pid"
+    for l in own asan; do
+        if [ -f "$LANE_DIR/$l.counts" ]; then
+            read -r p f s <"$LANE_DIR/$l.counts"
+            npass=$((npass+p)); nfail=$((nfail+f)); nskip=$((nskip+s))
+        else
+            nfail=$((nfail+1)); failed_names+=("lane $l: ended without its counts")
+        fi
+        [ -f "$LANE_DIR/$l.failed" ] && mapfile -t -O "${#failed_names[@]}" failed_names <"$LANE_DIR/$l.failed"
+    done
+    rm -rf "$LANE_DIR"
+else
+    for variant in "${variants[@]}"; do
+        run_variant "$variant" all
+    done
+fi
+echo "   (suite: $(( (SECONDS-start_s) / 60 )) min $(( (SECONDS-start_s) % 60 )) s)" >&2
 
 if [ ${#failed_names[@]} -gt 0 ]; then
     echo

@@ -39,5 +39,20 @@ int tr_arch_deny_syscall(pid_t tid, int err);
 int tr_arch_syscall_nr_arg0(pid_t tid, long *nr, uint64_t *arg0);
 /* At a syscall-entry (or seccomp) stop: replace the first argument. 0 or -1 (errno). */
 int tr_arch_set_arg0(pid_t tid, uint64_t arg0);
+/* At any stop: the stack pointer. 0 or -1 (errno). */
+int tr_arch_stack_pointer(pid_t tid, uint64_t *sp);
+/* At the syscall-exit stop of a native syscall: make the tracee run syscall nr with args on its
+ * way out (back to its syscall instruction, with the registers of that call); *saved receives
+ * the registers to restore (malloc'd). The instruction is checked when the tracee's memory can
+ * be read; when the kernel refuses the read (a tracee that changed its uid) the call goes ahead:
+ * before the exit stop of a native syscall comes the native syscall instruction, and the caller
+ * checks that the next stop is the call it put in. 0, or -1 when that is not possible here (not
+ * right after a native syscall instruction, registers refused). */
+int tr_arch_inject_syscall(pid_t tid, long nr, const uint64_t args[6], void **saved);
+/* The same for close(fd). */
+int tr_arch_inject_close(pid_t tid, int fd, void **saved);
+/* At the exit stop of that syscall: the saved registers back, the interrupted syscall returning
+ * ret. Frees saved. 0 or -1 (errno). */
+int tr_arch_inject_restore(pid_t tid, void *saved, int64_t ret);
 
 #endif

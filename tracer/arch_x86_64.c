@@ -2,7 +2,11 @@
 #if defined(__x86_64__)
 #include "arch.h"
 
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/ptrace.h>
+#include <sys/uio.h>
 #include <sys/user.h>
 
 #define X32_BIT 0x40000000ul
@@ -39,5 +43,64 @@ int tr_arch_set_arg0(pid_t tid, uint64_t arg0)
         return -1;
     r.rdi = arg0;
     return ptrace(PTRACE_SETREGS, tid, 0L, &r) < 0 ? -1 : 0;
+}
+
+int tr_arch_stack_pointer(pid_t tid, uint64_t *sp)
+{
+    struct user_regs_struct r;
+    if (ptrace(PTRACE_GETREGS, tid, 0L, &r) < 0)
+        return -1;
+    *sp = r.rsp;
+    return 0;
+}
+
+int tr_arch_inject_syscall(pid_t tid, long nr, const uint64_t args[6], void **saved)
+{
+    struct user_regs_struct r;
+    uint8_t insn[2];
+    struct iovec local = {insn, sizeof insn}, remote;
+    if (ptrace(PTRACE_GETREGS, tid, 0L, &r) < 0)
+        return -1;
+    remote.iov_base = (void *)(uintptr_t)(r.rip - 2);
+    remote.iov_len = sizeof insn;
+    if (process_vm_readv(tid, &local, 1, &remote, 1, 0) == (ssize_t)sizeof insn) {
+        if (insn[0] != 0x0f || insn[1] != 0x05)
+            return -1; /* not after a 64-bit `syscall` instruction */
+    } else if (errno != EPERM && errno != EACCES) {
+        return -1;
+    }
+    struct user_regs_struct *keep = malloc(sizeof r);
+    if (!keep)
+        return -1;
+    memcpy(keep, &r, sizeof r);
+    r.rax = (unsigned long long)nr;
+    r.rdi = args[0];
+    r.rsi = args[1];
+    r.rdx = args[2];
+    r.r10 = args[3];
+    r.r8 = args[4];
+    r.r9 = args[5];
+    r.rip -= 2;
+    if (ptrace(PTRACE_SETREGS, tid, 0L, &r) < 0) {
+        free(keep);
+        return -1;
+    }
+    *saved = keep;
+    return 0;
+}
+
+int tr_arch_inject_close(pid_t tid, int fd, void **saved)
+{
+    const uint64_t args[6] = {(uint64_t)fd};
+    return tr_arch_inject_syscall(tid, __NR_close, args, saved);
+}
+
+int tr_arch_inject_restore(pid_t tid, void *saved, int64_t ret)
+{
+    struct user_regs_struct *r = saved;
+    r->rax = (unsigned long long)ret;
+    int rc = ptrace(PTRACE_SETREGS, tid, 0L, r) < 0 ? -1 : 0;
+    free(saved);
+    return rc;
 }
 #endif

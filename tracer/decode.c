@@ -6,7 +6,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/audit.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/un.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -19,7 +21,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "fdcopy.h"
 #include "mem.h"
+#include "policy.h"
+#include "sockpeer.h"
 #include "procfs.h"
 #include "syscalls.h"
 #include "tt_log.h"
@@ -86,41 +91,15 @@ static void add_dev_ino(struct tt_evb *b, pid_t tgid, int64_t fd)
     tt_evb_u64(b, TT_P_INO, st.st_ino);
 }
 
-/* A copy of the tracee's fd, through a pidfd of its process. The pidfd of the last process
- * asked about is kept (connects come in runs from one process): a pidfd names one process for
- * good, so once that process is gone (its pid maybe reused) it fails with ESRCH and is
- * replaced. */
-static int copy_tracee_fd(pid_t tgid, int fd)
-{
-    static int pidfd = -1;
-    static pid_t pidfd_pid;
-    for (int attempt = 0; attempt < 2; attempt++) {
-        if (pidfd < 0 || pidfd_pid != tgid) {
-            if (pidfd >= 0)
-                close(pidfd);
-            pidfd = (int)syscall(SYS_pidfd_open, tgid, 0);
-            pidfd_pid = tgid;
-            if (pidfd < 0)
-                return -1;
-        }
-        int cfd = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
-        if (cfd >= 0 || errno != ESRCH)
-            return cfd;
-        close(pidfd);
-        pidfd = -1;
-    }
-    return -1;
-}
-
 /* Local address of the tracee's socket fd: getsockname on a copy of the fd (no code injected
  * into the tracee). With kind set, also the socket's domain, type and, for datagram sockets,
  * protocol (connect: the socket event carries no fd number, see CL_ENTRY_ONLY, so the engine
  * learns the socket from its connect). */
-static void add_sock_info(struct tt_evb *b, pid_t tgid, long fd, int local, int kind)
+static void add_sock_info(struct tt_evb *b, pid_t tgid, long fd, int local, int kind, int kept)
 {
     if (fd < 0 || fd > INT32_MAX)
         return;
-    int cfd = copy_tracee_fd(tgid, (int)fd);
+    int cfd = kept >= 0 ? kept : tr_fd_copy(tgid, (int)fd);
     if (cfd < 0) {
         /* pidfd_getfd refused by a seccomp profile (Docker's and containerd's default ones
          * allow it only with CAP_SYS_PTRACE): the same from /proc */
@@ -157,12 +136,402 @@ static void add_sock_info(struct tt_evb *b, pid_t tgid, long fd, int local, int 
         if (type != SOCK_STREAM && getsockopt(cfd, SOL_SOCKET, SO_PROTOCOL, &proto, &vl) == 0)
             tt_evb_i64(b, TT_P_PROTO, proto);
     }
-    close(cfd);
+    if (cfd != kept)
+        close(cfd);
 }
 
 static int64_t as_int(uint64_t v)
 {
     return (int64_t)(int32_t)(uint32_t)v;
+}
+
+/* ---- reading back what the kernel did (docs/security.md, "Tracer: arguments") ---- */
+
+static int arg_swap_on(const struct tr_state *st)
+{
+    return tr_def_on(st->o, TR_DEF_ARG_SWAP);
+}
+
+static int is_open_event(unsigned ev)
+{
+    return (tt_event_flags(ev) & TT_EVF_FD_OPEN) != 0;
+}
+
+/* A parameter already in the pending record. */
+static int pending_param(const struct tt_evb *b, unsigned id, const uint8_t **data, uint32_t *len)
+{
+    size_t pos = sizeof(struct tt_event);
+    while (!b->overflow && pos + sizeof(struct tt_param) <= b->used) {
+        struct tt_param ph;
+        memcpy(&ph, b->buf + pos, sizeof ph);
+        pos += sizeof ph;
+        if (pos + ph.len > b->used)
+            return 0;
+        if (ph.id == id) {
+            *data = b->buf + pos;
+            *len = ph.len;
+            return 1;
+        }
+        pos += ph.len;
+    }
+    return 0;
+}
+
+/* A STR parameter of the pending record as a C string (empty if absent). */
+static void pending_str(const struct tt_evb *b, unsigned id, char *out, size_t cap)
+{
+    const uint8_t *d;
+    uint32_t n;
+    out[0] = '\0';
+    if (pending_param(b, id, &d, &n)) {
+        size_t k = n < cap - 1 ? n : cap - 1;
+        memcpy(out, d, k);
+        out[k] = '\0';
+    }
+}
+
+/* Replaces the payload of a parameter of the pending record (keeps it if it would not fit). */
+static void pending_replace(struct tt_evb *b, unsigned id, const void *p, size_t len)
+{
+    static uint8_t tmp[TT_EVENT_MAX_LEN];
+    size_t pos = sizeof(struct tt_event), out = pos;
+    if (b->overflow)
+        return;
+    memcpy(tmp, b->buf, pos);
+    while (pos + sizeof(struct tt_param) <= b->used) {
+        struct tt_param ph;
+        memcpy(&ph, b->buf + pos, sizeof ph);
+        const uint8_t *d = b->buf + pos + sizeof ph;
+        pos += sizeof ph + ph.len;
+        if (ph.id == id) {
+            ph.len = (uint32_t)len;
+            d = p;
+        }
+        if (out + sizeof ph + ph.len + 8 > b->cap)
+            return;
+        memcpy(tmp + out, &ph, sizeof ph);
+        out += sizeof ph;
+        memcpy(tmp + out, d, ph.len);
+        out += ph.len;
+    }
+    memcpy(b->buf, tmp, out);
+    b->used = out;
+}
+
+/* The path p (relative to dirfd, or the cwd) as the tracee would find it, for the tracer:
+ * through the tracee's /proc/TID/root, cwd or fd/N. */
+static void tracee_path(pid_t tid, int64_t dirfd, const char *p, char *out, size_t cap)
+{
+    if (p[0] == '/')
+        snprintf(out, cap, "/proc/%d/root%s", (int)tid, p);
+    else if (dirfd == AT_FDCWD)
+        snprintf(out, cap, "/proc/%d/cwd/%s", (int)tid, p);
+    else
+        snprintf(out, cap, "/proc/%d/fd/%lld/%s", (int)tid, (long long)dirfd, p);
+}
+
+/* readlink of the tracee's /proc/TID/fd/N through a kept fd of its /proc/TID/fd directory:
+ * about 40% cheaper than the whole path (procfs looks the task up once). A few directories are
+ * kept, for the threads seen last; a directory of a task that is gone fails, and is opened
+ * again for the task that now has the tid. */
+static ssize_t fd_link(pid_t tid, int64_t fd, char *out, size_t cap)
+{
+    enum { KEPT = 8 };
+    static struct {
+        pid_t tid;
+        int dfd;
+    } kept[KEPT];
+    static unsigned next;
+    char name[24];
+    snprintf(name, sizeof name, "%lld", (long long)fd);
+    int i;
+    for (i = 0; i < KEPT && !(kept[i].tid == tid && kept[i].dfd > 0); i++)
+        ;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (i == KEPT) {
+            char d[48];
+            snprintf(d, sizeof d, "/proc/%d/fd", (int)tid);
+            int dfd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+            if (dfd < 0)
+                return -1;
+            i = (int)(next++ % KEPT);
+            if (kept[i].dfd > 0)
+                close(kept[i].dfd);
+            kept[i].tid = tid;
+            kept[i].dfd = dfd;
+        }
+        ssize_t n = readlinkat(kept[i].dfd, name, out, cap);
+        if (n >= 0 || attempt)
+            return n;
+        close(kept[i].dfd); /* maybe another task's with this tid: once more, fresh */
+        kept[i].dfd = 0;
+        i = KEPT;
+    }
+    return -1;
+}
+
+/* The path of the file behind the tracee's fd, as the tracee names it (under a chroot, from
+ * its own root). -1 if the fd is not open. */
+static ssize_t fd_path(const struct tr_task *t, int64_t fd, char *out, size_t cap)
+{
+    char p[64];
+    ssize_t n = fd_link(t->tid, fd, out, cap - 1);
+    if (n < 0)
+        return -1;
+    out[n] = '\0';
+    if (t->flags & TF_ROOT_CHANGED) {
+        char root[PATH_CAP];
+        snprintf(p, sizeof p, "/proc/%d/root", (int)t->tid);
+        ssize_t r = readlink(p, root, sizeof root - 1);
+        if (r > 1) {
+            root[r] = '\0';
+            if (strncmp(out, root, (size_t)r) == 0 && out[r] == '/') {
+                memmove(out, out + r, (size_t)(n - r) + 1);
+                n -= r;
+            }
+        }
+    }
+    return n;
+}
+
+static void tamper_swap(struct tr_state *st, struct tr_task *t, int64_t ret, const char *target,
+                        const char *reason)
+{
+    tr_emit_tamper(st, t, TR_AUDIT_ARCH, t->nr, t->args, ret, "arg_swap", target, 1, reason);
+}
+
+static int sockaddr_text(const void *sa, size_t len, char *out, size_t cap)
+{
+    const struct sockaddr *s = sa;
+    char ip[INET6_ADDRSTRLEN];
+    if (len >= sizeof(struct sockaddr_in) && s->sa_family == AF_INET) {
+        const struct sockaddr_in *in = sa;
+        inet_ntop(AF_INET, &in->sin_addr, ip, sizeof ip);
+        return snprintf(out, cap, "%s:%u", ip, ntohs(in->sin_port));
+    }
+    if (len >= sizeof(struct sockaddr_in6) && s->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = sa;
+        inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof ip);
+        return snprintf(out, cap, "[%s]:%u", ip, ntohs(in6->sin6_port));
+    }
+    if (len > 2 && s->sa_family == AF_UNIX)
+        return snprintf(out, cap, "unix:%.*s", (int)(len - 2),
+                        ((const struct sockaddr_un *)sa)->sun_path[0]
+                            ? ((const struct sockaddr_un *)sa)->sun_path
+                            : "@");
+    return snprintf(out, cap, "family %u", len >= 2 ? s->sa_family : 0);
+}
+
+/* An inet address the kernel may legitimately turn into another (connect to INADDR_ANY or
+ * :: goes to the loopback). */
+static int inet_unspecified(const void *sa, size_t len)
+{
+    const struct sockaddr *s = sa;
+    if (len >= sizeof(struct sockaddr_in) && s->sa_family == AF_INET)
+        return ((const struct sockaddr_in *)sa)->sin_addr.s_addr == htonl(INADDR_ANY);
+    if (len >= sizeof(struct sockaddr_in6) && s->sa_family == AF_INET6)
+        return IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)sa)->sin6_addr);
+    return 0;
+}
+
+/* Do two inet addresses name different endpoints? (other families: never said) */
+static int inet_differs(const void *a, size_t al, const void *b, size_t bl)
+{
+    const struct sockaddr *x = a, *y = b;
+    if (al < 2 || bl < 2 || (x->sa_family != AF_INET && x->sa_family != AF_INET6) ||
+        x->sa_family != y->sa_family)
+        return 0;
+    if (x->sa_family == AF_INET) {
+        if (al < sizeof(struct sockaddr_in) || bl < sizeof(struct sockaddr_in))
+            return 0;
+        const struct sockaddr_in *p = a, *q = b;
+        return p->sin_port != q->sin_port ||
+               (p->sin_addr.s_addr != q->sin_addr.s_addr && !inet_unspecified(a, al));
+    }
+    if (al < sizeof(struct sockaddr_in6) || bl < sizeof(struct sockaddr_in6))
+        return 0;
+    const struct sockaddr_in6 *p = a, *q = b;
+    return p->sin6_port != q->sin6_port ||
+           (memcmp(&p->sin6_addr, &q->sin6_addr, 16) != 0 && !inet_unspecified(a, al));
+}
+
+/* The inode of the tracee's socket fd ("socket:[N]"), 0 if it is not a socket. */
+static uint64_t socket_inode(pid_t tid, int64_t fd)
+{
+    char link[64];
+    ssize_t n = fd_link(tid, fd, link, sizeof link - 1);
+    unsigned long long ino = 0;
+    if (n <= 0)
+        return 0;
+    link[n] = '\0';
+    return sscanf(link, "socket:[%llu]", &ino) == 1 ? ino : 0;
+}
+
+/* A tamper arg_swap about two addresses; fmt has two %s, for x and y (the target: x). */
+static void addr_swap(struct tr_state *st, struct tr_task *t, int64_t ret, const char *fmt,
+                      const void *x, size_t xl, const void *y, size_t yl)
+{
+    char a[160], b[160], reason[512];
+    sockaddr_text(x, xl, a, sizeof a);
+    snprintf(b, sizeof b, "(unreadable)");
+    if (y)
+        sockaddr_text(y, yl, b, sizeof b);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+    snprintf(reason, sizeof reason, fmt, a, b);
+#pragma GCC diagnostic pop
+    tamper_swap(st, t, ret, a, reason);
+}
+
+/* connect: the peer from the socket (the copy taken at entry: the very socket the kernel
+ * connected, whatever another thread did to the fd number since). */
+static void connect_peer(struct tr_state *st, struct tr_task *t, int64_t ret)
+{
+    struct tt_evb *b = &t->evb;
+    if (ret != 0 && ret != -EINPROGRESS)
+        return;
+    int cfd = t->sockfd >= 0 ? t->sockfd : tr_fd_copy(t->tgid, (int)as_int(t->args[0]));
+    struct sockaddr_storage peer;
+    socklen_t pl;
+    const uint8_t *entry;
+    uint32_t el = 0;
+    int have_entry = pending_param(b, TT_P_ADDR, &entry, &el);
+    /* without a copy of the fd (pidfd_getfd refused by a seccomp profile), the socket taken at
+     * entry by its inode, in the tracee's /proc/TID/net tables */
+    int found = cfd >= 0 ? tr_sock_peer(cfd, t->tid, &peer, &pl) == 0
+                         : t->sockino && tr_sock_peer_inode(t->tid, t->sockino, &peer, &pl) == 0;
+    if (found) {
+        tt_evb_bytes(b, TT_P_PEER, TT_PK_SOCKADDR, &peer, pl);
+        if (have_entry && inet_differs(entry, el, &peer, pl))
+            addr_swap(st, t, ret,
+                      "connect: the socket is connected to %s, the argument read at the stop "
+                      "said %s (rewritten meanwhile)",
+                      &peer, pl, entry, el);
+    } else if (have_entry) {
+        /* no peer any more (reset at once): the argument, read again, must not have moved */
+        struct sockaddr_storage now;
+        size_t nl = el < sizeof now ? el : sizeof now;
+        if (tr_mem_read(t->tid, t->args[1], &now, nl) == 0 && memcmp(&now, entry, nl) != 0)
+            addr_swap(st, t, ret,
+                      "connect: the address argument changed during the call (%s at the stop, "
+                      "%s after); the socket has no peer to tell which was used",
+                      entry, el, &now, nl);
+    }
+    if (cfd >= 0 && cfd != t->sockfd)
+        close(cfd);
+}
+
+/* sendto/sendmsg with an address: a datagram leaves no peer on the socket, so the address is
+ * read again after the call; a change means another thread rewrote it meanwhile (the event
+ * cannot say which of the two the kernel used: docs/security.md). */
+static void send_recheck(struct tr_state *st, struct tr_task *t, const struct tr_sysdesc *d,
+                         int64_t ret)
+{
+    const uint8_t *entry;
+    uint32_t el;
+    if (!pending_param(&t->evb, TT_P_ADDR, &entry, &el) || el == 0)
+        return;
+    uint64_t addr = t->args[4];
+    if (d->special == SP_SENDMSG) {
+        struct msghdr mh;
+        if (tr_mem_read(t->tid, t->args[1], &mh, sizeof mh) != 0)
+            return;
+        addr = (uint64_t)(uintptr_t)mh.msg_name;
+    }
+    struct sockaddr_storage now;
+    size_t nl = el < sizeof now ? el : sizeof now;
+    int readable = tr_mem_read(t->tid, addr, &now, nl) == 0;
+    if (readable && memcmp(&now, entry, nl) == 0)
+        return;
+    addr_swap(st, t, ret,
+              d->ev == TT_EV_SENDTO
+                  ? "sendto: the destination argument changed during the call (%s at the stop, "
+                    "%s after)"
+                  : "sendmsg: the destination argument changed during the call (%s at the stop, "
+                    "%s after)",
+              entry, el, readable ? &now : NULL, nl);
+}
+
+/* symlink/symlinkat: the target from the link the kernel created; link/linkat: the new name
+ * must be the file the old name was. */
+static void link_recheck(struct tr_state *st, struct tr_task *t, const struct tr_sysdesc *d,
+                         int64_t ret)
+{
+    if (ret != 0)
+        return;
+    struct tt_evb *b = &t->evb;
+    static char target[PATH_CAP], where[PATH_CAP], rel[PATH_CAP], got[PATH_CAP], old[PATH_CAP];
+    char reason[4 * 1024 + 256];
+    if (d->ev == TT_EV_SYMLINK || d->ev == TT_EV_SYMLINKAT) {
+        int64_t dirfd = AT_FDCWD;
+        if (d->ev == TT_EV_SYMLINKAT)
+            dirfd = as_int(t->args[1]);
+        pending_str(b, TT_P_TARGET, target, sizeof target);
+        pending_str(b, TT_P_LINKPATH, rel, sizeof rel);
+        tracee_path(t->tid, dirfd, rel, where, sizeof where);
+        ssize_t n = readlink(where, got, sizeof got - 1);
+        if (n >= 0) {
+            got[n] = '\0';
+            if (strcmp(got, target) == 0)
+                return;
+            pending_replace(b, TT_P_TARGET, got, (size_t)n);
+            snprintf(reason, sizeof reason,
+                     "symlink: %.1200s was created pointing to %.1200s; the target argument read "
+                     "at the stop said %.1200s",
+                     rel, got, target);
+            tamper_swap(st, t, ret, got, reason);
+            return;
+        }
+        snprintf(reason, sizeof reason,
+                 "symlink: no link at %.1200s (the path argument read at the stop) after the call: "
+                 "the arguments were rewritten meanwhile",
+                 rel);
+        tamper_swap(st, t, ret, rel, reason);
+        return;
+    }
+    int64_t olddir = AT_FDCWD, newdir = AT_FDCWD;
+    int follow = 0;
+    if (d->ev == TT_EV_LINKAT) {
+        olddir = as_int(t->args[0]);
+        newdir = as_int(t->args[2]);
+        follow = (t->args[4] & AT_SYMLINK_FOLLOW) != 0;
+    }
+    pending_str(b, TT_P_OLDPATH, target, sizeof target);
+    pending_str(b, TT_P_NEWPATH, rel, sizeof rel);
+    tracee_path(t->tid, olddir, target, old, sizeof old);
+    tracee_path(t->tid, newdir, rel, where, sizeof where);
+    struct stat so, sn;
+    int ok_new = lstat(where, &sn) == 0;
+    int ok_old = (follow ? stat(old, &so) : lstat(old, &so)) == 0;
+    if (ok_new && ok_old && so.st_dev == sn.st_dev && so.st_ino == sn.st_ino)
+        return;
+    snprintf(reason, sizeof reason,
+             "link: %.1200s is %s the file %.1200s (the arguments read at the stop) after the "
+             "call: they "
+             "were rewritten meanwhile",
+             rel, ok_new ? "not" : "missing, not", target);
+    tamper_swap(st, t, ret, rel, reason);
+}
+
+/* open*: the file from the new fd, and the monitors' /proc files (policy.c). Returns the
+ * result the event carries (the open may have been undone). */
+static int64_t open_exit(struct tr_state *st, struct tr_task *t, int64_t ret)
+{
+    struct tt_evb *b = &t->evb;
+    static char path[PATH_CAP];
+    ssize_t n = -1;
+    if (ret >= 0 && (n = fd_path(t, ret, path, sizeof path)) >= 0)
+        tt_evb_bytes(b, TT_P_FDNAME, TT_PK_STR, path, (size_t)n);
+    if (n < 0)
+        pending_str(b, TT_P_NAME, path, sizeof path);
+    uint64_t flags = 0;
+    const uint8_t *d;
+    uint32_t dl;
+    if (pending_param(b, TT_P_FLAGS, &d, &dl) && dl == 8)
+        memcpy(&flags, d, 8);
+    if (tr_policy_open_exit(st, t, path, flags, ret))
+        return -EACCES;
+    return ret;
 }
 
 static void add_argv(struct tt_evb *b, pid_t tid, uint64_t argv)
@@ -279,6 +648,10 @@ int tr_decode_entry(struct tr_state *st, struct tr_task *t, long nr, const uint6
             return 0;
         if (tr_is_clone_nr(nr))
             return clone_entry(t, nr, args);
+        /* fcntl stops for its owner commands too (policy.c); only fd-table ones are events */
+        if (nr == __NR_fcntl && !st->o->trace_all && (int)args[1] != F_DUPFD &&
+            (int)args[1] != F_DUPFD_CLOEXEC && (int)args[1] != F_SETFD)
+            return 0;
     }
     int big = d && (d->special == SP_EXECVE || d->special == SP_EXECVEAT);
     size_t need = big ? TT_EVENT_MAX_LEN : 16384;
@@ -322,6 +695,16 @@ int tr_decode_entry(struct tr_state *st, struct tr_task *t, long nr, const uint6
         }
     }
     entry_special(b, t, d->special, args);
+    if (arg_swap_on(st)) {
+        /* the socket itself, kept to the exit: the one the kernel uses, even if the fd number
+         * is made to name another one meanwhile */
+        if (d->ev == TT_EV_CONNECT || d->ev == TT_EV_SENDTO || d->ev == TT_EV_SENDMSG)
+            t->sockfd = tr_fd_copy(t->tgid, (int)as_int(args[0]));
+        if (d->ev == TT_EV_CONNECT && t->sockfd < 0)
+            t->sockino = socket_inode(t->tid, as_int(args[0])); /* (no pidfd_getfd here) */
+        if (is_open_event(d->ev))
+            tr_task_mark_fd_inflight(t);
+    }
     if ((d->cls & CL_ENTRY_ONLY) && st->mode == TR_MODE_SECCOMP) {
         /* No exit stop (see CL_ENTRY_ONLY): one stop fewer for every close and socket. */
         if (tt_evb_finish(b, TT_RET_NONE))
@@ -332,8 +715,8 @@ int tr_decode_entry(struct tr_state *st, struct tr_task *t, long nr, const uint6
     return 1;
 }
 
-static void exit_outputs(struct tr_state *st, struct tr_task *t, const struct tr_sysdesc *d,
-                         int64_t ret)
+static int64_t exit_outputs(struct tr_state *st, struct tr_task *t, const struct tr_sysdesc *d,
+                            int64_t ret)
 {
     struct tt_evb *b = &t->evb;
     const uint64_t *a = t->args;
@@ -353,21 +736,30 @@ static void exit_outputs(struct tr_state *st, struct tr_task *t, const struct tr
                 add_sockaddr(b, t->tid, s->param, a[s->idx], len);
         }
     }
-    if (st->o->open_ino && ret >= 0 &&
-        (d->ev == TT_EV_OPEN || d->ev == TT_EV_OPENAT || d->ev == TT_EV_OPENAT2 ||
-         d->ev == TT_EV_CREAT || d->ev == TT_EV_OPEN_BY_HANDLE_AT))
+    if (st->o->open_ino && ret >= 0 && is_open_event(d->ev))
         add_dev_ino(b, t->tgid, ret);
     /* A bind, or a datagram sent to an address, may be the first the engine hears of its
      * socket (socket is reported without its fd). */
     if ((d->ev == TT_EV_SENDTO || d->ev == TT_EV_SENDMSG || d->ev == TT_EV_BIND) && ret >= 0)
-        add_sock_info(b, t->tgid, as_int(a[0]), 0, 1);
+        add_sock_info(b, t->tgid, as_int(a[0]), 0, 1, t->sockfd);
+    if (arg_swap_on(st)) {
+        if (is_open_event(d->ev))
+            ret = open_exit(st, t, ret);
+        else if (d->ev == TT_EV_SENDTO || d->ev == TT_EV_SENDMSG)
+            send_recheck(st, t, d, ret);
+        else if (d->ev == TT_EV_SYMLINK || d->ev == TT_EV_SYMLINKAT || d->ev == TT_EV_LINK ||
+                 d->ev == TT_EV_LINKAT)
+            link_recheck(st, t, d, ret);
+    }
     switch (d->special) {
     case SP_CONNECT:
-        add_sock_info(b, t->tgid, as_int(a[0]), ret == 0 || ret == -EINPROGRESS, 1);
+        add_sock_info(b, t->tgid, as_int(a[0]), ret == 0 || ret == -EINPROGRESS, 1, t->sockfd);
+        if (arg_swap_on(st))
+            connect_peer(st, t, ret);
         break;
     case SP_ACCEPT:
         if (ret >= 0)
-            add_sock_info(b, t->tgid, ret, 1, 1);
+            add_sock_info(b, t->tgid, ret, 1, 1, -1);
         break;
     case SP_RECVMSG: {
         struct msghdr mh;
@@ -394,7 +786,7 @@ static void exit_outputs(struct tr_state *st, struct tr_task *t, const struct tr
     default:
         break;
     }
-    (void)st;
+    return ret;
 }
 
 void tr_decode_exit(struct tr_state *st, struct tr_task *t, int64_t ret)
@@ -409,8 +801,10 @@ void tr_decode_exit(struct tr_state *st, struct tr_task *t, int64_t ret)
     struct tt_event hdr;
     memcpy(&hdr, t->buf, sizeof hdr);
     const struct tr_sysdesc *d = hdr.type != TT_EV_SYSCALL ? tr_sys_desc(t->nr) : NULL;
-    if (d)
-        exit_outputs(st, t, d, ret);
+    if (d) {
+        tr_policy_exit(st, t, t->nr, t->args, ret);
+        ret = exit_outputs(st, t, d, ret);
+    }
     if (tt_evb_finish(&t->evb, ret))
         tr_emit(st, t->buf);
     tr_task_drop_pending(t);
@@ -452,25 +846,4 @@ void tr_decode_exec_finish(struct tr_state *st, struct tr_task *t, struct tt_evb
         tr_emit(st, b->buf);
     t->buf = x->pending;
     tr_task_drop_pending(t);
-}
-
-void tr_emit_tamper(struct tr_state *st, struct tr_task *t, long nr, const uint64_t args[6])
-{
-    uint8_t buf[1024];
-    struct tt_evb b;
-    tt_evb_begin(&b, buf, sizeof buf, TT_EV_TAMPER, tr_now_ns(), t->tid, t->tgid);
-    tt_evb_i64(&b, TT_P_NR, nr);
-    tt_evb_u64(&b, TT_P_ARCH, TR_AUDIT_ARCH);
-    tt_evb_bytes(&b, TT_P_RAWARGS, TT_PK_BYTES, args, 6 * sizeof(uint64_t));
-    char why[160];
-    const char *name = tr_sys_name(nr);
-    int shm = nr == __NR_shmget || nr == __NR_shmat || nr == __NR_shmctl;
-    snprintf(why, sizeof why, "%s %s denied (EACCES)", name ? name : "?",
-             shm ? "on the tracer's event ring" : "aimed at the tracer");
-    tt_evb_str(&b, TT_P_REASON, why);
-    if (tt_evb_finish(&b, -EACCES))
-        tr_emit(st, buf);
-    static unsigned warned;
-    if (warned++ < 10) /* the event carries every attempt; the log only the first ones */
-        tt_warn("tid %d: %s", (int)t->tid, why);
 }

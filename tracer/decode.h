@@ -30,8 +30,6 @@ struct tr_exec_desc {
 struct tt_evb *tr_decode_exec_begin(struct tr_state *st, struct tr_task *t, struct tr_exec_desc *x);
 void tr_decode_exec_finish(struct tr_state *st, struct tr_task *t, struct tt_evb *b,
                            struct tr_exec_desc *x);
-/* Denied access to the ring: emits a tamper event. */
-void tr_emit_tamper(struct tr_state *st, struct tr_task *t, long nr, const uint64_t args[6]);
 /* Writes a finished record to the sink. */
 void tr_emit(struct tr_state *st, const void *rec);
 

@@ -16,6 +16,7 @@
 #include "tt_log.h"
 #include "tt_ring.h"
 #include "tt_sysnames.h"
+#include "tt_time.h"
 
 static volatile sig_atomic_t stop_requested;
 
@@ -117,9 +118,7 @@ static void print_stats(int key, const struct tt_ring *r)
         st.dropped, st.dropped_bytes, st.corrupt, st.in_flight, st.producer_pid, st.producer_alive,
         st.producer_done, st.consumer_attached, st.consumer_pid, st.attaches, st.blocking);
     /* The consumer's heartbeat (what a health check looks at): age in ms, -1 if it keeps none. */
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    uint64_t now_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+    uint64_t now_ns = tt_wall_ns();
     long long age = st.consumer_heartbeat && st.consumer_beat_ns && now_ns >= st.consumer_beat_ns
                         ? (long long)((now_ns - st.consumer_beat_ns) / 1000000u)
                         : -1;

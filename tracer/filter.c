@@ -3,8 +3,14 @@
  * Shape: check the architecture (anything but x86_64 -> TRACE|COMPAT), x32 numbers -> TRACE|COMPAT,
  * then a balanced binary search over ranges of syscall numbers with the same action, so every
  * syscall costs about 2*log2(ranges) instructions instead of a linear scan. A few syscalls get a
- * small block that looks at an argument (fcntl dup commands, getsockopt SO_ERROR, sendto/recvfrom
- * with an address, shm* on the ring). */
+ * small block that looks at an argument (fcntl dup and owner commands, getsockopt SO_ERROR,
+ * sendto/recvfrom with an address, shm* on the ring, signals with a signal, priority and limit
+ * changes aimed at another process, seccomp filters with a listener).
+ *
+ * Besides what the rules need, the filter always sends the tracer every call that could act
+ * outside its view or against the monitors (docs/security.md): the tracer decides those in C
+ * (policy.c), never from the tag, which a workload's own filter can forge. clone3 fails here
+ * with ENOSYS (its flags are in memory, beyond an exact check; libc falls back to clone). */
 #include "filter.h"
 
 #include <errno.h>
@@ -21,20 +27,29 @@
 
 #define RET_ALLOW SECCOMP_RET_ALLOW
 #define RET_TRACE(tag) (SECCOMP_RET_TRACE | (tag))
+#define RET_ENOSYS (SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA))
 #define X32_BIT 0x40000000u
+#define PRIO_USER_ 2       /* setpriority */
+#define IOPRIO_WHO_USER_ 3 /* ioprio_set */
 
 enum action {
     ACT_ALLOW = 0,
     ACT_TRACE,
-    ACT_FCNTL,
+    ACT_ENOSYS,    /* fails with ENOSYS, no stop */
+    ACT_FCNTL,     /* fd-table commands (state) and owner commands (monitors) */
+    ACT_FCNTL_OWN, /* owner commands only */
     ACT_GETSOCKOPT,
     ACT_ADDR4, /* trace when args[4] (a sockaddr pointer) is not NULL */
     ACT_SHMKEY,
     ACT_SHMID,
-    ACT_PID0_ALLOW, /* args[0] is the tracer's pid: tamper; else allow */
-    ACT_PID0_TRACE, /* ... else trace */
-    ACT_PID1_ALLOW, /* args[1] ... */
-    ACT_PID1_TRACE,
+    ACT_NZ0, /* trace unless args[0] is 0 (pid 0: the caller itself) */
+    ACT_NZ1, /* trace unless args[1] is 0 (signal 0: no signal) */
+    ACT_NZ2,
+    ACT_PRLIMIT,        /* trace when it sets (args[2]) a limit of another process (args[0]) */
+    ACT_SETPRIO,        /* setpriority: PRIO_USER, or another process or group */
+    ACT_IOPRIO,         /* ioprio_set: the same */
+    ACT_IOCTL,          /* FIOSETOWN, SIOCSPGRP (the ioctl forms of F_SETOWN) */
+    ACT_SECCOMP,        /* seccomp(SET_MODE_FILTER) with a user-notification listener */
     ACT_CLONE_UNTRACED, /* clone with CLONE_UNTRACED: trap (the tracer clears the flag) */
     ACT_SOCKET_DOMAIN,  /* socket: trace only the domains in the set's socket_domains */
     ACT_COUNT,
@@ -78,20 +93,28 @@ static size_t block_size(const struct tr_filter_cfg *cfg, int act)
     case ACT_SOCKET_DOMAIN:
         return 3 + (size_t)__builtin_popcountll(cfg->set->socket_domains);
     case ACT_FCNTL:
-        return 6;
+        return 8;
+    case ACT_FCNTL_OWN:
+        return 5;
     case ACT_GETSOCKOPT:
         return 6;
     case ACT_ADDR4:
         return 6;
     case ACT_SHMKEY:
     case ACT_SHMID:
-    case ACT_PID0_ALLOW:
-    case ACT_PID0_TRACE:
-    case ACT_PID1_ALLOW:
-    case ACT_PID1_TRACE:
-        return 4;
+    case ACT_NZ0:
+    case ACT_NZ1:
+    case ACT_NZ2:
     case ACT_CLONE_UNTRACED:
         return 4;
+    case ACT_PRLIMIT:
+        return 8;
+    case ACT_SETPRIO:
+    case ACT_IOPRIO:
+    case ACT_SECCOMP:
+        return 6;
+    case ACT_IOCTL:
+        return 5;
     default:
         return 0;
     }
@@ -111,6 +134,8 @@ static void emit_tree(struct build *b, const struct range *r, size_t n)
             emit(&b->e, BPF_RET | BPF_K, RET_ALLOW, 0, 0);
         else if (r->act == ACT_TRACE)
             emit(&b->e, BPF_RET | BPF_K, RET_TRACE(TR_TAG_SYSCALL), 0, 0);
+        else if (r->act == ACT_ENOSYS)
+            emit(&b->e, BPF_RET | BPF_K, RET_ENOSYS, 0, 0);
         else
             emit(&b->e, BPF_JMP | BPF_JA, (uint32_t)(b->block_at[r->act] - (b->e.n + 1)), 0, 0);
         return;
@@ -128,11 +153,63 @@ static void emit_block(struct build *b, int act)
     switch (act) {
     case ACT_FCNTL: /* F_DUPFD, F_DUPFD_CLOEXEC, F_SETFD change the fd table */
         emit(e, BPF_LD | BPF_W | BPF_ABS, ARG_LO(1), 0, 0);
-        emit(e, BPF_JMP | BPF_JEQ | BPF_K, F_DUPFD, 3, 0);
-        emit(e, BPF_JMP | BPF_JEQ | BPF_K, F_DUPFD_CLOEXEC, 2, 0);
-        emit(e, BPF_JMP | BPF_JEQ | BPF_K, F_SETFD, 1, 0);
+        emit(e, BPF_JMP | BPF_JEQ | BPF_K, F_DUPFD, 5, 0);
+        emit(e, BPF_JMP | BPF_JEQ | BPF_K, F_DUPFD_CLOEXEC, 4, 0);
+        emit(e, BPF_JMP | BPF_JEQ | BPF_K, F_SETFD, 3, 0);
+        emit(e, BPF_JMP | BPF_JEQ | BPF_K, F_SETOWN, 2, 0);
+        emit(e, BPF_JMP | BPF_JEQ | BPF_K, F_SETOWN_EX, 1, 0);
         emit(e, BPF_RET | BPF_K, RET_ALLOW, 0, 0);
         emit(e, BPF_RET | BPF_K, RET_TRACE(TR_TAG_SYSCALL), 0, 0);
+        break;
+    case ACT_FCNTL_OWN: /* F_SETOWN, F_SETOWN_EX: who gets SIGIO (or the F_SETSIG signal) */
+        emit(e, BPF_LD | BPF_W | BPF_ABS, ARG_LO(1), 0, 0);
+        emit(e, BPF_JMP | BPF_JEQ | BPF_K, F_SETOWN, 2, 0);
+        emit(e, BPF_JMP | BPF_JEQ | BPF_K, F_SETOWN_EX, 1, 0);
+        emit(e, BPF_RET | BPF_K, RET_ALLOW, 0, 0);
+        emit(e, BPF_RET | BPF_K, RET_TRACE(TR_TAG_SYSCALL), 0, 0);
+        break;
+    case ACT_IOCTL:
+        emit(e, BPF_LD | BPF_W | BPF_ABS, ARG_LO(1), 0, 0);
+        emit(e, BPF_JMP | BPF_JEQ | BPF_K, FIOSETOWN, 2, 0);
+        emit(e, BPF_JMP | BPF_JEQ | BPF_K, SIOCSPGRP, 1, 0);
+        emit(e, BPF_RET | BPF_K, RET_ALLOW, 0, 0);
+        emit(e, BPF_RET | BPF_K, RET_TRACE(TR_TAG_SYSCALL), 0, 0);
+        break;
+    case ACT_NZ0:
+    case ACT_NZ1:
+    case ACT_NZ2: /* (pids and signals are ints: the low word decides) */
+        emit(e, BPF_LD | BPF_W | BPF_ABS, ARG_LO(act - ACT_NZ0), 0, 0);
+        emit(e, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 0);
+        emit(e, BPF_RET | BPF_K, RET_TRACE(TR_TAG_SYSCALL), 0, 0);
+        emit(e, BPF_RET | BPF_K, RET_ALLOW, 0, 0);
+        break;
+    case ACT_PRLIMIT: /* prlimit64(pid, resource, new, old): pid 0 or no new limit: allow */
+        emit(e, BPF_LD | BPF_W | BPF_ABS, ARG_LO(0), 0, 0);
+        emit(e, BPF_JMP | BPF_JEQ | BPF_K, 0, 5, 0);
+        emit(e, BPF_LD | BPF_W | BPF_ABS, ARG_LO(2), 0, 0);
+        emit(e, BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 2);
+        emit(e, BPF_LD | BPF_W | BPF_ABS, ARG_HI(2), 0, 0);
+        emit(e, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 0);
+        emit(e, BPF_RET | BPF_K, RET_TRACE(TR_TAG_SYSCALL), 0, 0);
+        emit(e, BPF_RET | BPF_K, RET_ALLOW, 0, 0);
+        break;
+    case ACT_SETPRIO:
+    case ACT_IOPRIO: /* (which, who): the whole uid, or who != 0 (not the caller) */
+        emit(e, BPF_LD | BPF_W | BPF_ABS, ARG_LO(0), 0, 0);
+        emit(e, BPF_JMP | BPF_JEQ | BPF_K, act == ACT_SETPRIO ? PRIO_USER_ : IOPRIO_WHO_USER_, 2,
+             0);
+        emit(e, BPF_LD | BPF_W | BPF_ABS, ARG_LO(1), 0, 0);
+        emit(e, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 0);
+        emit(e, BPF_RET | BPF_K, RET_TRACE(TR_TAG_SYSCALL), 0, 0);
+        emit(e, BPF_RET | BPF_K, RET_ALLOW, 0, 0);
+        break;
+    case ACT_SECCOMP:
+        emit(e, BPF_LD | BPF_W | BPF_ABS, ARG_LO(0), 0, 0);
+        emit(e, BPF_JMP | BPF_JEQ | BPF_K, SECCOMP_SET_MODE_FILTER, 0, 3);
+        emit(e, BPF_LD | BPF_W | BPF_ABS, ARG_LO(1), 0, 0);
+        emit(e, BPF_JMP | BPF_JSET | BPF_K, SECCOMP_FILTER_FLAG_NEW_LISTENER, 0, 1);
+        emit(e, BPF_RET | BPF_K, RET_TRACE(TR_TAG_SYSCALL), 0, 0);
+        emit(e, BPF_RET | BPF_K, RET_ALLOW, 0, 0);
         break;
     case ACT_GETSOCKOPT: /* SO_ERROR completes a non-blocking connect */
         emit(e, BPF_LD | BPF_W | BPF_ABS, ARG_LO(1), 0, 0);
@@ -158,18 +235,6 @@ static void emit_block(struct build *b, int act)
         emit(e, BPF_JMP | BPF_JEQ | BPF_K, want, 0, 1);
         emit(e, BPF_RET | BPF_K, RET_TRACE(TR_TAG_TAMPER), 0, 0);
         emit(e, BPF_RET | BPF_K, b->shm_else[act], 0, 0);
-        break;
-    }
-    case ACT_PID0_ALLOW:
-    case ACT_PID0_TRACE:
-    case ACT_PID1_ALLOW:
-    case ACT_PID1_TRACE: {
-        int argi = act == ACT_PID0_ALLOW || act == ACT_PID0_TRACE ? 0 : 1;
-        int trace = act == ACT_PID0_TRACE || act == ACT_PID1_TRACE;
-        emit(e, BPF_LD | BPF_W | BPF_ABS, ARG_LO(argi), 0, 0);
-        emit(e, BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)b->cfg->tracer_pid, 0, 1);
-        emit(e, BPF_RET | BPF_K, RET_TRACE(TR_TAG_TAMPER), 0, 0);
-        emit(e, BPF_RET | BPF_K, trace ? RET_TRACE(TR_TAG_SYSCALL) : RET_ALLOW, 0, 0);
         break;
     }
     case ACT_CLONE_UNTRACED:
@@ -203,37 +268,105 @@ int tr_filter_build(const struct tr_filter_cfg *cfg, struct sock_filter *out, si
     for (long nr = 0; nr < TR_MAX_NR; nr++)
         if (tr_sysset_has(cfg->set, nr))
             act[nr] = ACT_TRACE;
+    if (cfg->all) /* (every syscall stops; the tracer's checks see them all) */
+        memset(act, ACT_TRACE, sizeof act);
+    const struct tr_sysset *set = cfg->set;
+    unsigned off = cfg->def_off;
+#define ON(d) (!(off & TR_DEF_BIT(d)))
     /* Process creation and exit are reported through ptrace events: no seccomp stop needed. */
     static const long via_events[] = {__NR_clone,  __NR_clone3, TR_NR_FORK,
                                       TR_NR_VFORK, __NR_exit,   __NR_exit_group};
     for (size_t i = 0; i < sizeof via_events / sizeof via_events[0]; i++)
         if (via_events[i] >= 0) /* (TR_NR_FORK/VFORK: none on aarch64) */
             act[via_events[i]] = ACT_ALLOW;
-    /* ...except a clone that asks not to be followed (CLONE_UNTRACED): the child would escape
-     * tracing. (clone3 keeps its flags in memory, out of the filter's reach: such a child still
-     * carries this filter, so without a tracer its traced syscalls fail with ENOSYS.) */
-    act[__NR_clone] = ACT_CLONE_UNTRACED;
+    /* ...except a task that would escape tracing: a clone that asks not to be followed
+     * (CLONE_UNTRACED; the tracer clears the flag), and clone3, whose flags are in memory where
+     * another thread can change them after any check: it fails with ENOSYS, libc falls back
+     * to clone (--allow clone3 traps it instead, flags checked at the stop). */
+    if (ON(TR_DEF_CLONE3))
+        act[__NR_clone] = ACT_CLONE_UNTRACED;
+    if (ON(TR_DEF_CLONE3))
+        act[__NR_clone3] = ACT_ENOSYS;
+    else if (cfg->allow & TR_DEF_BIT(TR_DEF_CLONE3))
+        act[__NR_clone3] = ACT_TRACE;
     /* ...and every clone the set names (or -a): a failed one has no ptrace event, so its exit
      * stop is where it is reported. */
     static const long clones[] = {__NR_clone, __NR_clone3, TR_NR_FORK, TR_NR_VFORK};
     for (size_t i = 0; i < sizeof clones / sizeof clones[0]; i++)
-        if (tr_sysset_has(cfg->set, clones[i]))
+        if (tr_sysset_has(set, clones[i]) && act[clones[i]] != ACT_ENOSYS)
             act[clones[i]] = ACT_TRACE;
-    if (act[__NR_fcntl] == ACT_TRACE && !cfg->all)
-        act[__NR_fcntl] = ACT_FCNTL;
-    if (act[__NR_getsockopt] == ACT_TRACE && !cfg->all)
-        act[__NR_getsockopt] = ACT_GETSOCKOPT;
-    if (act[__NR_sendto] == ACT_TRACE && !cfg->all)
-        act[__NR_sendto] = ACT_ADDR4;
-    if (act[__NR_recvfrom] == ACT_TRACE && !cfg->all && !cfg->set->recvfrom_all)
-        act[__NR_recvfrom] = ACT_ADDR4;
-    if (act[__NR_socket] == ACT_TRACE && !cfg->all && cfg->set->socket_domains)
-        act[__NR_socket] = ACT_SOCKET_DOMAIN;
+
+    /* Calls that act outside the tracer's view: always to the tracer, which denies them (or,
+     * when allowed, reports them). */
+    if (ON(TR_DEF_IO_URING) || (cfg->allow & TR_DEF_BIT(TR_DEF_IO_URING)))
+        act[__NR_io_uring_setup] = ACT_TRACE;
+    if (ON(TR_DEF_IO_URING)) {
+        act[__NR_io_uring_enter] = ACT_TRACE;
+        act[__NR_io_uring_register] = ACT_TRACE;
+    }
+    if (ON(TR_DEF_SECCOMP_LISTENER) && act[__NR_seccomp] != ACT_TRACE)
+        act[__NR_seccomp] = ACT_SECCOMP;
+    if (ON(TR_DEF_OPEN_BY_HANDLE))
+        act[__NR_open_by_handle_at] = ACT_TRACE;
+    act[__NR_pivot_root] = ACT_TRACE; /* the root of the paths read back from fds */
+    /* close_range can close a fd whose open is still being read back (see loop.c) */
+    if (ON(TR_DEF_ARG_SWAP) && tr_sysset_has(set, __NR_close))
+        act[__NR_close_range] = ACT_TRACE;
+    /* Calls that could stop, kill, slow or read a monitor: to the tracer unless they are aimed
+     * at the caller itself (pid 0) or carry no signal. */
+    if (ON(TR_DEF_MONITORS)) {
+        static const struct {
+            long nr;
+            uint8_t act;
+        } mon[] = {
+            {__NR_kill, ACT_NZ1},
+            {__NR_tkill, ACT_NZ1},
+            {__NR_tgkill, ACT_NZ2},
+            {__NR_rt_sigqueueinfo, ACT_NZ1},
+            {__NR_rt_tgsigqueueinfo, ACT_NZ2},
+            {__NR_pidfd_send_signal, ACT_NZ1},
+            {__NR_pidfd_open, ACT_TRACE},
+            {__NR_pidfd_getfd, ACT_TRACE},
+            {__NR_process_madvise, ACT_TRACE},
+            {__NR_process_mrelease, ACT_TRACE},
+            {__NR_ptrace, ACT_TRACE},
+            {__NR_process_vm_readv, ACT_TRACE},
+            {__NR_process_vm_writev, ACT_TRACE},
+            {__NR_setpriority, ACT_SETPRIO},
+            {__NR_ioprio_set, ACT_IOPRIO},
+            {__NR_sched_setparam, ACT_NZ0},
+            {__NR_sched_setscheduler, ACT_NZ0},
+            {__NR_sched_setaffinity, ACT_NZ0},
+            {__NR_sched_setattr, ACT_NZ0},
+            {__NR_migrate_pages, ACT_NZ0},
+            {__NR_move_pages, ACT_NZ0},
+            {__NR_prlimit64, ACT_PRLIMIT},
+            {__NR_ioctl, ACT_IOCTL},
+            {__NR_setpgid, ACT_TRACE},
+        };
+        for (size_t i = 0; i < sizeof mon / sizeof mon[0]; i++)
+            if (act[mon[i].nr] != ACT_TRACE)
+                act[mon[i].nr] = mon[i].act;
+        if (act[__NR_fcntl] != ACT_TRACE)
+            act[__NR_fcntl] = ACT_FCNTL_OWN;
+    }
+    if (!cfg->all) {
+        if (tr_sysset_has(set, __NR_fcntl))
+            act[__NR_fcntl] = ACT_FCNTL;
+        if (act[__NR_getsockopt] == ACT_TRACE)
+            act[__NR_getsockopt] = ACT_GETSOCKOPT;
+        if (act[__NR_sendto] == ACT_TRACE)
+            act[__NR_sendto] = ACT_ADDR4;
+        if (act[__NR_recvfrom] == ACT_TRACE && !set->recvfrom_all)
+            act[__NR_recvfrom] = ACT_ADDR4;
+        if (act[__NR_socket] == ACT_TRACE && set->socket_domains)
+            act[__NR_socket] = ACT_SOCKET_DOMAIN;
+    }
 
     struct build b;
     memset(&b, 0, sizeof b);
     b.cfg = cfg;
-    if (cfg->protect_ring) {
+    if (cfg->protect_ring && ON(TR_DEF_RING)) {
         b.shm_else[ACT_SHMKEY] = act[__NR_shmget] ? RET_TRACE(TR_TAG_SYSCALL) : RET_ALLOW;
         b.shm_else[ACT_SHMID] =
             act[__NR_shmat] || act[__NR_shmctl] ? RET_TRACE(TR_TAG_SYSCALL) : RET_ALLOW;
@@ -241,27 +374,7 @@ int tr_filter_build(const struct tr_filter_cfg *cfg, struct sock_filter *out, si
         act[__NR_shmat] = ACT_SHMID;
         act[__NR_shmctl] = ACT_SHMID;
     }
-    if (cfg->tracer_pid > 0) {
-        /* Syscalls that could signal, trace, read or write the tracer itself. */
-        static const struct {
-            long nr;
-            int arg;
-        } pidcalls[] = {{__NR_kill, 0},
-                        {__NR_tkill, 0},
-                        {__NR_tgkill, 0},
-                        {__NR_rt_sigqueueinfo, 0},
-                        {__NR_rt_tgsigqueueinfo, 0},
-                        {__NR_pidfd_open, 0},
-                        {__NR_process_vm_readv, 0},
-                        {__NR_process_vm_writev, 0},
-                        {__NR_ptrace, 1}};
-        for (size_t i = 0; i < sizeof pidcalls / sizeof pidcalls[0]; i++) {
-            long nr = pidcalls[i].nr;
-            int tr = act[nr] == ACT_TRACE;
-            act[nr] = pidcalls[i].arg == 0 ? (tr ? ACT_PID0_TRACE : ACT_PID0_ALLOW)
-                                           : (tr ? ACT_PID1_TRACE : ACT_PID1_ALLOW);
-        }
-    }
+#undef ON
 
     /* Ranges of equal action; everything above TR_MAX_NR (but below x32) follows the last one,
      * so close it with an explicit range. */

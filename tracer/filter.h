@@ -1,8 +1,8 @@
 /* tracer: the seccomp-bpf program that makes only the wanted syscalls stop (SECCOMP_RET_TRACE),
- * lets every other syscall run without a stop, traps 32-bit and x32 syscalls (reported, never
- * failed), and traps the workload's attempts to reach the event ring (shmget on the ring's key,
- * shmat/shmctl on its id) or the tracer itself (kill, tkill, tgkill, sigqueue, pidfd_open,
- * process_vm_readv/writev on its pid; ptrace of it) so the tracer can deny them. */
+ * lets every other syscall run without a stop, and always sends the tracer what it must check
+ * (policy.c): 32-bit and x32 syscalls, io_uring, seccomp filters with a listener,
+ * open_by_handle_at, shmget/shmat/shmctl on the event ring, and the calls that could signal,
+ * trace, read or slow another process. clone3 fails with ENOSYS in the filter itself. */
 #ifndef TRACER_FILTER_H
 #define TRACER_FILTER_H
 
@@ -13,10 +13,21 @@
 #include "arch.h"
 #include "tracer.h"
 
+/* Kernel constants older headers lack (filter.c and policy.c check for them). */
+#ifndef SECCOMP_FILTER_FLAG_NEW_LISTENER
+#define SECCOMP_FILTER_FLAG_NEW_LISTENER (1UL << 3)
+#endif
+#ifndef FIOSETOWN
+#define FIOSETOWN 0x8901
+#endif
+#ifndef SIOCSPGRP
+#define SIOCSPGRP 0x8902
+#endif
+
 /* SECCOMP_RET_DATA tags the tracer reads back at the seccomp stop. */
 enum tr_filter_tag {
     TR_TAG_SYSCALL = 0,  /* a traced 64-bit syscall */
-    TR_TAG_TAMPER = 1,   /* aimed at the ring or the tracer: deny */
+    TR_TAG_TAMPER = 1,   /* shm* on the ring: deny (a hint only: see policy.h) */
     TR_TAG_COMPAT = 2,   /* i386 (int 0x80) or x32 syscall */
     TR_TAG_UNTRACED = 3, /* clone with CLONE_UNTRACED: clear the flag, keep following */
 };
@@ -27,7 +38,9 @@ struct tr_filter_cfg {
     int protect_ring;            /* add the shm* checks */
     int32_t ring_key;
     int32_t ring_shmid;
-    int32_t tracer_pid; /* > 0: kill/ptrace/process_vm_* aimed at the tracer are trapped */
+    int32_t tracer_pid; /* (unused: every check is made by the tracer, see policy.c) */
+    unsigned def_off;   /* TR_DEF_BIT()s switched off or re-allowed (tr_opts.unsafe_off|allow) */
+    unsigned allow;     /* TR_DEF_BIT()s re-allowed (reported as observed) */
 };
 
 #define TR_FILTER_MAX 4096

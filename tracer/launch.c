@@ -31,8 +31,16 @@
 #include "tt_nodump.h"
 #include "tt_ring.h"
 #include "tt_spawn.h"
+#include "tt_time.h"
 
 extern char **environ;
+
+static int parent_is_launcher(void)
+{
+    char path[64], comm[64];
+    snprintf(path, sizeof path, "/proc/%d/comm", (int)getppid());
+    return tr_proc_read(path, comm, sizeof comm) > 0 && strcmp(comm, "launcher\n") == 0;
+}
 
 /* The parent the engine must see for the workload: what it would be without the tracer and the
  * Tartan launcher above it. */
@@ -41,15 +49,20 @@ static long invisible_parent(const struct tr_opts *o)
     if (o->ptid_override >= 0)
         return o->ptid_override;
     pid_t pp = getppid();
-    char path[64], comm[64];
-    snprintf(path, sizeof path, "/proc/%d/comm", (int)pp);
-    if (tr_proc_read(path, comm, sizeof comm) > 0 && strcmp(comm, "launcher\n") == 0) {
+    if (parent_is_launcher()) {
         pid_t tg, ppp = 0;
         if (tr_proc_ids(pp, &tg, &ppp) == 0)
             return ppp;
         return 0;
     }
     return pp;
+}
+
+/* The tracer, or the launcher that started it, is PID 1 of this pid namespace: the workload
+ * takes the place of the container's init (procfs.h, tr_proc_set_init). */
+static int init_chain(void)
+{
+    return getpid() == 1 || (getppid() == 1 && parent_is_launcher());
 }
 
 /* CAP_SYS_PTRACE is in the container for the tracer; the workload would not have it without
@@ -71,11 +84,33 @@ static void drop_ptrace_cap(const struct tr_state *st)
     syscall(SYS_capset, &h, d);
 }
 
+/* Puts the workload's first process in a group of its own. With a controlling terminal whose
+ * foreground group is the tracer's, the workload's group becomes the foreground one, so it
+ * reads the terminal and gets ^C as it would without Tartan (the tracer ignores SIGTTOU while
+ * it does that: a background group may not set the foreground one otherwise). */
+static void workload_group(struct tr_state *st, pid_t pid)
+{
+    if (setpgid(pid, pid) != 0 && errno != EACCES) /* EACCES: the child has exec'd (not yet) */
+        tt_debug("setpgid(%d): %s", (int)pid, strerror(errno));
+    int tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (tty < 0)
+        return;
+    if (tcgetpgrp(tty) == getpgrp() && tr_tty_give(tty, pid) == 0) {
+        st->tty_fd = tty; /* (kept: job control hands it back and forth, loop.c) */
+        return;
+    }
+    close(tty);
+}
+
 /* The child waits for the go message: an int (program length, 0 = no filter) and the program,
  * built by the tracer only once the engine has attached (it may have told the set). */
 static void child_main(struct tr_state *st, const char *exe, int syncfd)
 {
     static struct sock_filter prog[TR_FILTER_MAX];
+    /* A process group of its own (the tracer does the same from its side, whichever runs
+     * first): kill(0) and kill(-pgid) from the workload never reach the monitors. */
+    if (tr_def_on(st->o, TR_DEF_PGRP))
+        setpgid(0, 0);
     sigprocmask(SIG_SETMASK, &st->sigsave.mask, NULL);
     sigaction(SIGPIPE, &st->sigpipe_saved, NULL);
     int len = -1;
@@ -127,15 +162,9 @@ static int load_syscalls_file(struct tr_state *st)
         tt_warn("%s: unknown event or syscall name '%s' ignored", path, bad);
         memset(w, ' ', strlen(bad));
     }
+    tr_sysset_harden(&st->set, st->o);
     tt_info("syscall set from %s", path);
     return 1;
-}
-
-static unsigned long long mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (unsigned long long)ts.tv_sec * 1000ull + (unsigned long long)ts.tv_nsec / 1000000ull;
 }
 
 /* The bounded wait for the engine (--wait-engine), in 100 ms slices so that SIGTERM, SIGINT,
@@ -144,11 +173,12 @@ static unsigned long long mono_ms(void)
  * stopped by signal N. Other signals read here have no workload to go to yet. */
 static int wait_engine(struct tr_state *st, int timeout_ms)
 {
-    unsigned long long deadline = mono_ms() + (unsigned long long)(timeout_ms > 0 ? timeout_ms : 0);
+    unsigned long long deadline =
+        (unsigned long long)tt_mono_ms() + (unsigned long long)(timeout_ms > 0 ? timeout_ms : 0);
     for (;;) {
         int slice = 100;
         if (timeout_ms >= 0) {
-            unsigned long long now = mono_ms();
+            unsigned long long now = (unsigned long long)tt_mono_ms();
             slice = now >= deadline ? 0 : deadline - now < 100 ? (int)(deadline - now) : 100;
         }
         if (tr_sink_wait_consumer(&st->sink, slice))
@@ -161,7 +191,7 @@ static int wait_engine(struct tr_state *st, int timeout_ms)
             if (sig == SIGTERM || sig == SIGINT || sig == SIGHUP || sig == SIGQUIT)
                 return -sig;
         }
-        if (timeout_ms >= 0 && mono_ms() >= deadline)
+        if (timeout_ms >= 0 && (unsigned long long)tt_mono_ms() >= deadline)
             return 0;
     }
 }
@@ -222,6 +252,10 @@ int tr_launch(struct tr_state *st)
     }
     close(sync[0]);
     st->main_pid = pid;
+    if (init_chain())
+        tr_proc_set_init(pid);
+    if (tr_def_on(o, TR_DEF_PGRP))
+        workload_group(st, pid);
     if (ptrace(PTRACE_SEIZE, pid, 0L, (long)tr_ptrace_options(st)) != 0) {
         int e = errno;
         tt_nodump();
@@ -239,13 +273,15 @@ int tr_launch(struct tr_state *st)
         waitpid(pid, &status, 0);
         return TR_EXIT_FAILURE;
     }
-    tt_nodump();
+    if (tr_def_on(o, TR_DEF_NONDUMPABLE))
+        tt_nodump();
     struct tr_task *t = tr_task_add(&st->tasks, pid, pid);
     if (!t) {
         tt_error("out of memory");
         kill(pid, SIGKILL);
         return TR_EXIT_FAILURE;
     }
+    t->pgid = tr_def_on(o, TR_DEF_PGRP) ? pid : getpgid(pid);
     tr_emit_procinfo(st, pid, pid, st->main_ptid);
     if (st->mode == TR_MODE_SYSCALL) {
         /* No filter: syscall stops need PTRACE_SYSCALL from a stop. Interrupt the child (it
@@ -261,8 +297,9 @@ int tr_launch(struct tr_state *st)
     } msg;
     msg.len = 0;
     if (st->mode == TR_MODE_SECCOMP) {
-        struct tr_filter_cfg fc = {&st->set,     o->trace_all,   st->protect_ring,
-                                   st->ring_key, st->ring_shmid, st->self};
+        struct tr_filter_cfg fc = {
+            &st->set,       o->trace_all, st->protect_ring,         st->ring_key,
+            st->ring_shmid, st->self,     o->unsafe_off | o->allow, o->allow};
         msg.len = tr_filter_build(&fc, msg.prog, TR_FILTER_MAX);
         if (msg.len <= 0) {
             tt_error("seccomp filter too large");
@@ -310,6 +347,7 @@ static int seize_thread(struct tr_state *st, pid_t tid, pid_t tgid)
     if (!t)
         return 0;
     t->flags |= TF_ATTACHING;
+    t->pgid = getpgid(tid);
     if (ptrace(PTRACE_INTERRUPT, tid, 0L, 0L) != 0 && errno != ESRCH)
         tt_debug("interrupt %d: %s", (int)tid, strerror(errno));
     return 1;

@@ -25,13 +25,16 @@
 
 #include "decode.h"
 #include "filter.h"
+#include "inject.h"
 #include "mem.h"
+#include "policy.h"
 #include "privs.h"
 #include "procfs.h"
 #include "syscalls.h"
 #include "trace.h"
 #include "tt_log.h"
 #include "tt_time.h"
+#include "tt_signals.h"
 
 #ifndef PTRACE_EVENT_STOP
 #define PTRACE_EVENT_STOP 128
@@ -51,7 +54,8 @@ unsigned tr_ptrace_options(const struct tr_state *st)
 
 static void resume(struct tr_state *st, struct tr_task *t, int sig)
 {
-    int req = (st->mode == TR_MODE_SYSCALL || t->buf) ? PTRACE_SYSCALL : PTRACE_CONT;
+    int req = (st->mode == TR_MODE_SYSCALL || t->buf || (t->flags & TF_INJECT)) ? PTRACE_SYSCALL
+                                                                                : PTRACE_CONT;
     if (ptrace(req, t->tid, 0L, (long)sig) < 0 && errno != ESRCH)
         tt_debug("resume tid %d: %s", (int)t->tid, strerror(errno));
 }
@@ -115,71 +119,49 @@ static void on_exit_status(struct tr_state *st, pid_t pid, int status)
     }
 }
 
-static void deny_syscall(struct tr_task *t)
-{
-    if (tr_arch_deny_syscall(t->tid, EACCES) < 0 && errno != ESRCH)
-        tt_debug("deny tid %d: %s", (int)t->tid, strerror(errno));
-}
+static void dispatch(struct tr_state *st, pid_t pid, int status);
 
-/* In syscall mode the filter does not exist: the same ring check, in C. */
-static int is_tamper(const struct tr_state *st, long nr, const uint64_t *a)
+/* A close, dup2, dup3 or close_range may take away the fd number another thread's open has
+ * just returned, or the socket of its connect, before the tracer reads it back at that
+ * thread's exit stop. The kernel reserves a new fd's number until the open is done, so only
+ * the exit stops already waiting matter: they are handled first. */
+static void fd_users_first(struct tr_state *st, struct tr_task *t)
 {
-    if (st->protect_ring) {
-        if (nr == __NR_shmget)
-            return (int32_t)a[0] == st->ring_key;
-        if (nr == __NR_shmat || nr == __NR_shmctl)
-            return (int32_t)a[0] == st->ring_shmid;
-    }
-    switch (nr) {
-    case __NR_kill:
-    case __NR_tkill:
-    case __NR_tgkill:
-    case __NR_rt_sigqueueinfo:
-    case __NR_rt_tgsigqueueinfo:
-    case __NR_pidfd_open:
-    case __NR_process_vm_readv:
-    case __NR_process_vm_writev:
-        return (pid_t)a[0] == st->self;
-    case __NR_ptrace:
-        return (pid_t)a[1] == st->self;
-    default:
-        return 0;
+    pid_t waiting[64];
+    size_t n = 0, bkt = 0;
+    struct tr_task *cur = NULL, *k;
+    while (n < sizeof waiting / sizeof waiting[0] && (k = tr_task_iter(&st->tasks, &bkt, &cur)))
+        if (k != t && k->tgid == t->tgid && (k->flags & TF_FD_INFLIGHT))
+            waiting[n++] = k->tid;
+    for (size_t i = 0; i < n; i++) {
+        int status;
+        pid_t p = waitpid(waiting[i], &status, __WALL | WNOHANG);
+        if (p > 0)
+            dispatch(st, p, status);
     }
 }
 
-/* A clone/clone3 asking for CLONE_UNTRACED would start a child the tracer never sees: clear the
- * flag (in the register, or in clone3's struct clone_args) so it is followed like any other. */
-static void strip_untraced(struct tr_task *t, long nr, const uint64_t *args)
+static int changes_fd_table(long nr)
 {
-    if (nr == __NR_clone && (args[0] & CLONE_UNTRACED)) {
-        tr_arch_set_arg0(t->tid, args[0] & ~(uint64_t)CLONE_UNTRACED);
-    } else if (nr == __NR_clone3 && args[0]) {
-        uint64_t flags;
-        if (tr_mem_read(t->tid, args[0], &flags, sizeof flags) == 0 && (flags & CLONE_UNTRACED)) {
-            flags &= ~(uint64_t)CLONE_UNTRACED;
-            struct iovec local = {&flags, sizeof flags};
-            struct iovec remote = {(void *)(uintptr_t)args[0], sizeof flags};
-            process_vm_writev(t->tid, &local, 1, &remote, 1, 0);
-        }
-    }
+#ifdef __NR_dup2
+    if (nr == __NR_dup2)
+        return 1;
+#endif
+    return nr == __NR_close || nr == __NR_dup3 || nr == __NR_close_range;
 }
 
 static void on_entry(struct tr_state *st, struct tr_task *t, long nr, const uint64_t *args,
-                     uint32_t arch, int tamper)
+                     uint32_t arch)
 {
+    if (tr_policy_entry(st, t, arch, nr, args))
+        return; /* denied or done by the tracer */
     int compat = tr_arch_is_compat(arch, nr);
-    if (!compat && (nr == __NR_clone || nr == __NR_clone3))
-        strip_untraced(t, nr, args);
-    if (!compat && (tamper || is_tamper(st, nr, args))) {
-        deny_syscall(t);
-        tr_emit_tamper(st, t, nr, args);
-        return;
-    }
     if (!compat && tr_privs_deny_undumpable(st, t, nr, args))
         return;
-    if (compat && st->mode == TR_MODE_SYSCALL && !st->o->trace_all) {
-        /* Without a filter 32-bit calls are not pre-selected: report them all (rare). */
-    }
+    if (!compat && tr_fd_inflight() && changes_fd_table(nr))
+        fd_users_first(st, t);
+    if (!compat && nr == __NR_pivot_root)
+        tr_policy_exit(st, t, nr, args, 0); /* (not decoded: marked at entry) */
     tr_decode_entry(st, t, nr, args, arch, compat);
 }
 
@@ -191,12 +173,17 @@ static void on_syscall_stop(struct tr_state *st, struct tr_task *t, int seccomp)
         resume(st, t, 0);
         return;
     }
+    if (tr_inject_stop(st, t, &info)) {
+        if (info.op == PTRACE_SYSCALL_INFO_EXIT)
+            resume(st, t, 0);
+        return;
+    }
+    /* (the seccomp tag is not trusted: see policy.h) */
     tr_mem_refused = 0;
     if (info.op == PTRACE_SYSCALL_INFO_SECCOMP) {
-        on_entry(st, t, (long)info.seccomp.nr, info.seccomp.args, info.arch,
-                 info.seccomp.ret_data == TR_TAG_TAMPER);
+        on_entry(st, t, (long)info.seccomp.nr, info.seccomp.args, info.arch);
     } else if (info.op == PTRACE_SYSCALL_INFO_ENTRY) {
-        on_entry(st, t, (long)info.entry.nr, info.entry.args, info.arch, 0);
+        on_entry(st, t, (long)info.entry.nr, info.entry.args, info.arch);
     } else if (info.op == PTRACE_SYSCALL_INFO_EXIT) {
         tr_decode_exit(st, t, info.exit.rval);
     }
@@ -272,11 +259,18 @@ static void on_clone(struct tr_state *st, struct tr_task *t, int event)
         tr_emit(st, buf);
 
     struct tr_task *c = tr_task_find(&st->tasks, ctid);
+    int held = c != NULL;
+    if (!c && (c = tr_task_add(&st->tasks, ctid, cpid)))
+        c->flags |= TF_EXPECT_START;
     if (c) {
         c->tgid = cpid;
-        release_held(st, c);
-    } else if ((c = tr_task_add(&st->tasks, ctid, cpid))) {
-        c->flags |= TF_EXPECT_START;
+        c->pgid = t->pgid; /* (the process group and root are inherited) */
+        c->flags |= t->flags & TF_ROOT_CHANGED;
+        tr_privs_inherit(c, t);
+        if (t->flags & TF_OTHER_PIDNS) /* (a child is in its parent's namespace or below) */
+            c->flags |= TF_OTHER_PIDNS | TF_PIDNS_KNOWN;
+        if (held)
+            release_held(st, c);
     }
     if (c && st->detaching) {
         c->flags |= TF_DETACHING;
@@ -330,6 +324,35 @@ static int is_stop_signal(int sig)
     return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
 }
 
+int tr_tty_give(int tty, pid_t pgid)
+{
+    struct sigaction ign, old;
+    memset(&ign, 0, sizeof ign);
+    ign.sa_handler = SIG_IGN;
+    sigaction(SIGTTOU, &ign, &old);
+    int rc = tcsetpgrp(tty, pgid);
+    if (rc != 0)
+        tt_debug("tcsetpgrp(%d): %s", (int)pgid, strerror(errno));
+    sigaction(SIGTTOU, &old, NULL);
+    return rc;
+}
+
+/* The workload, in a process group of its own that owns the terminal, was stopped from it
+ * (^Z, or a background read or write): the shell waits for its job, the tracer's group, so the
+ * tracer gives the terminal back and stops as well; continued (fg or bg), it continues the
+ * workload, in the foreground again if the shell gave the terminal back to the tracer. */
+static void job_stop(struct tr_state *st)
+{
+    pid_t wl = st->main_pid;
+    if (tcgetpgrp(st->tty_fd) == wl)
+        tr_tty_give(st->tty_fd, st->self_pgid);
+    raise(SIGTSTP);
+    /* continued */
+    if (tcgetpgrp(st->tty_fd) == st->self_pgid)
+        tr_tty_give(st->tty_fd, wl);
+    kill(-wl, SIGCONT);
+}
+
 static void on_stop(struct tr_state *st, pid_t pid, int status)
 {
     int sig = WSTOPSIG(status);
@@ -345,6 +368,7 @@ static void on_stop(struct tr_state *st, pid_t pid, int status)
             ptrace(PTRACE_CONT, pid, 0L, 0L);
             return;
         }
+        t->pgid = getpgid(pid);
         if (st->detaching) {
             detach(st, t, 0);
             return;
@@ -354,6 +378,7 @@ static void on_stop(struct tr_state *st, pid_t pid, int status)
         st->tasks.held++;
         return;
     }
+    tr_privs_read_as(st, t);
     if (t->flags & TF_DETACHING) {
         int deliver = (event == 0 && sig != (SIGTRAP | 0x80)) ? sig : 0;
         detach(st, t, deliver);
@@ -389,6 +414,8 @@ static void on_stop(struct tr_state *st, pid_t pid, int status)
             /* group-stop: stay stopped (job control) but keep receiving events */
             if (ptrace(PTRACE_LISTEN, t->tid, 0L, 0L) < 0 && errno != ESRCH)
                 tt_debug("listen tid %d: %s", (int)t->tid, strerror(errno));
+            if (sig != SIGSTOP && t->tid == st->main_pid && st->tty_fd >= 0 && !st->main_done)
+                job_stop(st);
         } else {
             resume(st, t, 0);
         }
@@ -402,7 +429,8 @@ static void on_stop(struct tr_state *st, pid_t pid, int status)
     }
 }
 
-void tr_start_detach(struct tr_state *st)
+/* -p mode: interrupt every task and detach at its next stop. */
+static void tr_start_detach(struct tr_state *st)
 {
     if (st->detaching)
         return;
@@ -492,18 +520,9 @@ static int poll_timeout_ms(const struct tr_state *st, uint64_t now)
 
 int tr_signals_setup(struct tr_state *st)
 {
-    sigset_t set;
-    sigemptyset(&set);
     static const int sigs[] = {SIGCHLD, SIGTERM, SIGINT,  SIGHUP,
                                SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
-    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-        sigaddset(&set, sigs[i]);
-    int err = tt_sigsave_block(&set, &st->sigsave);
-    if (err) {
-        errno = err;
-        return -1;
-    }
-    st->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+    st->sigfd = tt_signalfd_open(sigs, sizeof sigs / sizeof sigs[0], 1, &st->sigsave);
     return st->sigfd < 0 ? -1 : 0;
 }
 

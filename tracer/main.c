@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "policy.h"
 #include "privs.h"
 #include "procfs.h"
 #include "trace.h"
@@ -80,11 +81,15 @@ int main(int argc, char **argv)
     st.reads_all = v == TR_PRIVS_FULL;
     /* Tests only: shows what an unreadable tracee does when nothing stops it. */
     const char *off = getenv("TARTAN_TEST_UNREADABLE_OFF");
-    st.unreadable_off = off && strcmp(off, "1") == 0;
+    st.unreadable_off =
+        (off && strcmp(off, "1") == 0) || (o.unsafe_off & TR_DEF_BIT(TR_DEF_UNREADABLE_EXEC));
+    /* Tests only: a tracee that switches user is left unreadable, as before privs.c kept it so. */
+    off = getenv("TARTAN_TEST_REDUMP_OFF");
+    st.redump_off = off && strcmp(off, "1") == 0;
     /* Not dumpable: processes without CAP_SYS_PTRACE (the workload) cannot read or write the
      * tracer's memory or ptrace it. A launch stays dumpable until the workload is seized (a
      * child inherits the flag, and an unprivileged tracer may only seize a dumpable one). */
-    if (o.attach_pid)
+    if (o.attach_pid && tr_def_on(&o, TR_DEF_NONDUMPABLE))
         tt_nodump();
 
     /* A closed stderr must not kill the tracer (and, fail-closed, the workload with it). */
@@ -94,12 +99,25 @@ int main(int argc, char **argv)
     sigaction(SIGPIPE, &ign, &st.sigpipe_saved);
     st.self = getpid();
     st.sigfd = -1;
+    st.tty_fd = -1;
+    tr_policy_init(&st);
+    if (o.unsafe_off) {
+        char names[256] = "";
+        for (int d = 0; d < TR_DEF_COUNT; d++)
+            if (o.unsafe_off & TR_DEF_BIT(d))
+                snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
+                         names[0] ? "," : "", tr_defence_name(d));
+        tt_warn("UNSAFE, for tests only: defences switched off: %s (recorded in the tracerinfo "
+                "event)",
+                names);
+    }
     st.ring_shmid = -1;
     char bad[80];
     if (tr_sysset_build(&st.set, o.syscalls, o.trace_all, bad, sizeof bad) != 0) {
         tt_error("--syscalls: unknown event or syscall name '%s'", bad);
         return TR_EXIT_USAGE;
     }
+    tr_sysset_harden(&st.set, &o);
     /* Without the filter (attach, fail-open) every syscall stops; with it, only the set. */
     st.mode = (o.attach_pid || o.fail_policy == TR_FAIL_OPEN) ? TR_MODE_SYSCALL : TR_MODE_SECCOMP;
     if (tr_tasks_init(&st.tasks) != 0) {
@@ -139,9 +157,16 @@ int main(int argc, char **argv)
             shmem_kb = strtol(p + 9, NULL, 10);
     }
     if (getrusage(RUSAGE_SELF, &ru) == 0)
-        tt_info("%llu stops, %llu events, peak RSS %ld KiB (of which ring %ld KiB)",
+        tt_info("%llu stops, %llu events, peak RSS %ld KiB (of which ring %ld KiB), CPU %.3f s "
+                "(%.2f us per stop)",
                 (unsigned long long)st.stops, (unsigned long long)st.sink.produced, ru.ru_maxrss,
-                shmem_kb);
+                shmem_kb,
+                (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+                    (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6,
+                st.stops ? ((double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e6 +
+                            (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec)) /
+                               (double)st.stops
+                         : 0.0);
     tr_sink_close(&st.sink);
     return rc;
 }

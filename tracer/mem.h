@@ -11,6 +11,10 @@
  * and the tracer lacks CAP_SYS_PTRACE). The loop clears it before a stop and checks it after. */
 extern pid_t tr_mem_refused;
 
+/* Set while the tracer's fs ids are a tracee's (privs.c: a tracee that switched user): reads go
+ * through /proc/PID/mem, whose check takes the fs ids (process_vm_readv's takes the real ones). */
+extern int tr_mem_via_proc;
+
 /* Can the tracer read tid's memory? 1 yes, 0 no (the kernel refuses: another uid, not
  * dumpable), -1 the task is gone. */
 int tr_mem_readable(pid_t tid);

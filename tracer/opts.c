@@ -8,10 +8,9 @@
 
 #include "tracer.h"
 #include "tt_ring.h"
+#include "tt_version.h"
 
-#define TRACER_VERSION "0.1.0"
-
-void tr_opts_usage(FILE *out)
+static void tr_opts_usage(FILE *out)
 {
     fputs("usage: tracer [options] [--] CMD [ARGS...]   run CMD traced\n"
           "       tracer [options] -p PID               attach to PID, its threads and "
@@ -49,9 +48,60 @@ void tr_opts_usage(FILE *out)
           "      --no-snapshot     do not send the /proc snapshot first\n"
           "      --keep-ptrace-cap do not drop CAP_SYS_PTRACE from the workload\n"
           "      --open-ino        dev and ino of each opened file (one stat per open)\n"
+          "      --allow LIST      re-allow denied classes, each use reported as a tamper event\n"
+          "                        (io_uring, clone3, compat_abi; see\n"
+          "                        docs/security.md for what each costs)      [TARTAN_ALLOW]\n"
+          "      --unsafe-disable-defence NAME  TESTS ONLY: switch a defence off (logged and\n"
+          "                        recorded in the tracerinfo event)\n"
           "  -v, --verbose         more logging (repeat for debug);  -q, --quiet  errors only\n"
-          "  -h, --help            this text;  --version\n",
+          "  -h, --help            this text;  --version\n"
+          "Exit status: the workload's status (128+N if killed by signal N); 126 CMD cannot be\n"
+          "executed; 127 CMD not found; 125 usage error, or the tracer could not run the\n"
+          "workload; -p: 0 once detached (docs/exit-codes.md).\n",
           out);
+}
+
+static const char *const defence_names[TR_DEF_COUNT] = {
+    [TR_DEF_IO_URING] = "io_uring",
+    [TR_DEF_SECCOMP_LISTENER] = "seccomp_listener",
+    [TR_DEF_CLONE3] = "clone3",
+    [TR_DEF_COMPAT_ABI] = "compat_abi",
+    [TR_DEF_MONITORS] = "monitors",
+    [TR_DEF_PGRP] = "pgrp",
+    [TR_DEF_NONDUMPABLE] = "nondumpable",
+    [TR_DEF_RING] = "ring",
+    [TR_DEF_ARG_SWAP] = "arg_swap",
+    [TR_DEF_UNREADABLE_EXEC] = "unreadable_exec",
+    [TR_DEF_OPEN_BY_HANDLE] = "open_by_handle",
+    [TR_DEF_INJECT] = "inject",
+};
+
+const char *tr_defence_name(int d)
+{
+    return d >= 0 && d < TR_DEF_COUNT ? defence_names[d] : NULL;
+}
+
+static int tr_defence_by_name(const char *name)
+{
+    for (int d = 0; d < TR_DEF_COUNT; d++)
+        if (strcmp(name, defence_names[d]) == 0)
+            return d;
+    return -1;
+}
+
+/* Comma-separated defence names into a TR_DEF_BIT mask; -1 on an unknown (or, with only,
+ * a disallowed) name. */
+static int defence_list(const char *list, unsigned only, unsigned *mask)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", list);
+    for (char *save = NULL, *w = strtok_r(buf, ", ", &save); w; w = strtok_r(NULL, ", ", &save)) {
+        int d = tr_defence_by_name(w);
+        if (d < 0 || (only && !(only & TR_DEF_BIT(d))))
+            return -1;
+        *mask |= TR_DEF_BIT(d);
+    }
+    return 0;
 }
 
 static int parse_long(const char *s, long min, long max, long *out)
@@ -97,6 +147,8 @@ enum {
     OPT_SYSCALLS_FILE,
     OPT_KEEP_PTRACE_CAP,
     OPT_OPEN_INO,
+    OPT_ALLOW,
+    OPT_UNSAFE_DISABLE,
 };
 
 int tr_opts_parse(struct tr_opts *o, int argc, char **argv)
@@ -138,6 +190,8 @@ int tr_opts_parse(struct tr_opts *o, int argc, char **argv)
             return bad("TARTAN_GRACE", e);
         o->grace_ms = (int)v * 1000;
     }
+    if ((e = getenv("TARTAN_ALLOW")) && *e && defence_list(e, TR_DEF_ALLOWABLE, &o->allow) != 0)
+        return bad("TARTAN_ALLOW (io_uring, clone3, compat_abi)", e);
     if ((e = getenv("TARTAN_SPIN_US")) && *e) {
         if (parse_long(e, 0, 1000000, &v))
             return bad("TARTAN_SPIN_US", e);
@@ -167,6 +221,8 @@ int tr_opts_parse(struct tr_opts *o, int argc, char **argv)
         {"syscalls-file", required_argument, NULL, OPT_SYSCALLS_FILE},
         {"keep-ptrace-cap", no_argument, NULL, OPT_KEEP_PTRACE_CAP},
         {"open-ino", no_argument, NULL, OPT_OPEN_INO},
+        {"allow", required_argument, NULL, OPT_ALLOW},
+        {"unsafe-disable-defence", required_argument, NULL, OPT_UNSAFE_DISABLE},
         {NULL, 0, NULL, 0},
     };
     optind = 1;
@@ -206,12 +262,22 @@ int tr_opts_parse(struct tr_opts *o, int argc, char **argv)
         case OPT_OPEN_INO:
             o->open_ino = 1;
             break;
+        case OPT_ALLOW:
+            if (defence_list(optarg, TR_DEF_ALLOWABLE, &o->allow) != 0)
+                return bad("--allow (io_uring, clone3, compat_abi)", optarg);
+            break;
+        case OPT_UNSAFE_DISABLE:
+            if (defence_list(optarg, 0, &o->unsafe_off) != 0)
+                return bad("--unsafe-disable-defence (io_uring, seccomp_listener, clone3, "
+                           "compat_abi, monitors, pgrp, nondumpable, ring, arg_swap, "
+                           "unreadable_exec, open_by_handle, inject)",
+                           optarg);
+            break;
         case OPT_SYSCALLS_FILE:
             o->syscalls_file = optarg;
             break;
         case OPT_VERSION:
-            printf("tracer %s (Tartan; event format version %u)\n", TRACER_VERSION,
-                   TT_EVENT_VERSION);
+            printf("tracer %s (Tartan; event format version %u)\n", TT_VERSION, TT_EVENT_VERSION);
             return 1;
         case OPT_RING_KEY:
             if (parse_long(optarg, INT_MIN, UINT_MAX, &v))

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/fsuid.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
@@ -16,6 +17,8 @@
 
 #include "arch.h"
 #include "decode.h"
+#include "inject.h"
+#include "mem.h"
 #include "procfs.h"
 #include "tt_log.h"
 
@@ -243,16 +246,18 @@ enum tr_privs_verdict tr_privs_assess(const struct tr_privs *p, int attach, int 
     }
     add(msg, cap, &len,
         ": the workload is traced as the tracer's child, which needs no capability; setuid, "
-        "setgid and file-capability programs run without their privilege; a process that changes "
-        "its uid or gid, or execs a file it cannot read (execute-only), can no longer be read and "
-        "is %s",
+        "setgid and file-capability programs run without their privilege; a process that execs a "
+        "file it cannot read (execute-only) can no longer be read and is %s",
         fail_open ? "reported and traced without its arguments (fail-open)"
                   : "reported and killed (fail-closed)");
     if (tr_privs_has_cap(p, CAP_SETUID) || tr_privs_has_cap(p, CAP_SETGID)) {
         add(msg, cap, &len,
-            "; this container holds CAP_SETUID/CAP_SETGID, so a workload that switches user (su, "
-            "gosu, setpriv, nginx workers) is %s there: run the container as that user (ECS task "
-            "definition \"user\", Kubernetes securityContext.runAsUser, docker --user) or ",
+            "; this container holds CAP_SETUID/CAP_SETGID, so a workload may switch user (su, "
+            "gosu, setpriv, nginx workers): the tracer makes such a process dumpable again and "
+            "reads it as its new user, except one left with real, effective and saved ids that "
+            "differ (a seteuid-style switch), which is %s there: run the container as that user "
+            "(ECS task definition \"user\", Kubernetes securityContext.runAsUser, docker --user) "
+            "or ",
             fail_open ? "traced blind" : "stopped");
         grant_ptrace(p, msg, cap, &len);
     }
@@ -361,8 +366,13 @@ static void emit_tamper(struct tr_state *st, const struct tr_task *t, long nr, c
         tr_emit(st, buf);
 }
 
-void tr_unreadable(struct tr_state *st, struct tr_task *t, const char *technique,
-                   const char *target, const char *what, long nr, const uint64_t *entry_args)
+/* t (stopped) can no longer be read: a tamper event (technique, target, action denied when
+ * fail-closed, reason "WHAT; ..."; nr: the syscall seen, or -1), an error line, and,
+ * fail-closed, the process is killed. entry_args: t is at the syscall-entry or seccomp stop of
+ * nr with these arguments, and that syscall is skipped (NULL: another stop). Fail-open reports
+ * once per thread and lets it run. */
+static void tr_unreadable(struct tr_state *st, struct tr_task *t, const char *technique,
+                          const char *target, const char *what, long nr, const uint64_t *entry_args)
 {
     int closed = st->o->fail_policy == TR_FAIL_CLOSED;
     if (st->unreadable_off || (!closed && (t->flags & TF_UNREADABLE)))
@@ -437,10 +447,139 @@ void tr_unreadable_stop(struct tr_state *st, struct tr_task *t,
     const char *name = nr >= 0 ? tr_sys_name(nr) : NULL;
     char what[256];
     snprintf(what, sizeof what,
-             "the arguments of %s could not be read (the process changed its uid or gid, or "
-             "called prctl(PR_SET_DUMPABLE, 0))",
+             "the arguments of %s could not be read (the kernel closed the process' memory to "
+             "the tracer: a uid or gid change it cannot follow, such as real, effective and "
+             "saved ids left different, or setfsuid)",
              name ? name : "a syscall");
     if (args && st->o->fail_policy == TR_FAIL_CLOSED && !st->unreadable_off)
         tr_task_drop_pending(t); /* it will not run: the tamper event reports it */
     tr_unreadable(st, t, TR_TECH_UNREADABLE_MEMORY, name ? name : "?", what, nr, args);
+}
+
+/* ---- tracees that switch user ---- */
+
+/* The fs ids the tracer reads with now, and its own. */
+static int64_t cur_fsuid = -1, cur_fsgid = -1;
+static int64_t own_uid = -1, own_gid = -1;
+
+/* "Uid:"/"Gid:" of a thread's status: real, effective, saved. 0 or -1. */
+static int thread_ids(const struct tr_task *t, long uids[3], long gids[3])
+{
+    static char status[4096];
+    char path[64];
+    if (t->tid == t->tgid)
+        snprintf(path, sizeof path, "/proc/%d/status", (int)t->tid);
+    else
+        snprintf(path, sizeof path, "/proc/%d/task/%d/status", (int)t->tgid, (int)t->tid);
+    if (tr_proc_read(path, status, sizeof status) <= 0)
+        return -1;
+    for (int i = 0; i < 3; i++) {
+        uids[i] = status_long(status, "\nUid:", i);
+        gids[i] = status_long(status, "\nGid:", i);
+    }
+    return uids[0] < 0 || gids[0] < 0 ? -1 : 0;
+}
+
+/* The fs ids t can be read with: its ids when real, effective and saved agree (-1 otherwise). */
+static void note_ids(struct tr_task *t, const long uids[3], const long gids[3])
+{
+    int uniform =
+        uids[0] == uids[1] && uids[1] == uids[2] && gids[0] == gids[1] && gids[1] == gids[2];
+    t->read_uid = uniform ? uids[0] : -1;
+    t->read_gid = uniform ? gids[0] : -1;
+    t->flags |= TF_IDS_KNOWN;
+}
+
+void tr_privs_inherit(struct tr_task *c, const struct tr_task *t)
+{
+    c->flags = (c->flags & ~TF_IDS_KNOWN) | (t->flags & TF_IDS_KNOWN);
+    c->read_uid = t->read_uid;
+    c->read_gid = t->read_gid;
+}
+
+void tr_privs_setid_exit(struct tr_state *st, struct tr_task *t)
+{
+    long uids[3], gids[3];
+    if (thread_ids(t, uids, gids) != 0)
+        return; /* (gone) */
+    tt_evb_u64(&t->evb, TT_P_P_UID, (uint64_t)uids[0]);
+    tt_evb_u64(&t->evb, TT_P_P_EUID, (uint64_t)uids[1]);
+    tt_evb_u64(&t->evb, TT_P_P_SUID, (uint64_t)uids[2]);
+    tt_evb_u64(&t->evb, TT_P_P_GID, (uint64_t)gids[0]);
+    tt_evb_u64(&t->evb, TT_P_P_EGID, (uint64_t)gids[1]);
+    tt_evb_u64(&t->evb, TT_P_P_SGID, (uint64_t)gids[2]);
+    if (st->reads_all || st->redump_off)
+        return;
+    note_ids(t, uids, gids);
+    if (own_uid < 0) {
+        own_uid = cur_fsuid = getuid();
+        own_gid = cur_fsgid = getgid();
+    }
+    if (t->read_uid < 0) {
+        tt_warn("pid %d: uids %ld/%ld/%ld gids %ld/%ld/%ld (real/effective/saved) differ: without "
+                "CAP_SYS_PTRACE the tracer cannot read this process",
+                (int)t->tgid, uids[0], uids[1], uids[2], gids[0], gids[1], gids[2]);
+        return;
+    }
+    if (t->read_uid != own_uid || t->read_gid != own_gid)
+        st->ids_changed = 1;
+    /* A change of the effective or fs ids made the process non-dumpable (the kernel then lets
+     * only CAP_SYS_PTRACE read it); dumpable again it is what any exec of a readable file makes
+     * of it, readable by its own uid. The syscall returns its own result afterwards. */
+    static const uint64_t dumpable[6] = {PR_SET_DUMPABLE, 1};
+    if (tr_inject(t, __NR_prctl, dumpable, 0) != 0 && errno != ESRCH)
+        tt_warn("pid %d: cannot make it dumpable again after its uid change (%s)", (int)t->tgid,
+                strerror(errno));
+}
+
+/* setfsuid/setfsgid return the previous id whatever happens: asking again (-1 changes nothing)
+ * tells whether it took. Leaving fs uid 0 takes the filesystem capabilities (CAP_DAC_OVERRIDE,
+ * CAP_FOWNER...) out of the effective set; the kernel's read check also wants the target's
+ * permitted capabilities within the reader's effective ones (a tracee that kept its
+ * capabilities across the change, PR_SET_KEEPCAPS, as setpriv does), so the tracer's effective
+ * set is put back as it was. */
+static int set_fsids(int64_t uid, int64_t gid)
+{
+    static struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+    static struct __user_cap_data_struct own[2];
+    static int have_own = -1;
+    if (have_own < 0)
+        have_own = syscall(SYS_capget, &h, own) == 0;
+    setfsgid((gid_t)gid);
+    setfsuid((uid_t)uid);
+    if (have_own && syscall(SYS_capset, &h, own) != 0)
+        tt_debug("capset after setfsuid: %s", strerror(errno));
+    return (int64_t)(uid_t)setfsuid((uid_t)-1) == uid && (int64_t)(gid_t)setfsgid((gid_t)-1) == gid
+               ? 0
+               : -1;
+}
+
+void tr_privs_read_as(struct tr_state *st, struct tr_task *t)
+{
+    if (!st->ids_changed)
+        return;
+    if (!(t->flags & TF_IDS_KNOWN)) {
+        long uids[3], gids[3];
+        if (thread_ids(t, uids, gids) != 0)
+            return;
+        note_ids(t, uids, gids);
+    }
+    /* (mixed ids: no fs id can read it; the tracer's own at least keep the error honest) */
+    int64_t uid = t->read_uid >= 0 ? t->read_uid : own_uid;
+    int64_t gid = t->read_uid >= 0 ? t->read_gid : own_gid;
+    if (uid == cur_fsuid && gid == cur_fsgid)
+        return;
+    if (set_fsids(uid, gid) != 0) {
+        static unsigned warned;
+        if (warned++ < 5)
+            tt_warn("cannot take uid %lld gid %lld as filesystem ids to read pid %d (the tracer "
+                    "lacks CAP_SETUID or CAP_SETGID): it stays unreadable",
+                    (long long)uid, (long long)gid, (int)t->tgid);
+        set_fsids(own_uid, own_gid);
+        uid = own_uid;
+        gid = own_gid;
+    }
+    cur_fsuid = uid;
+    cur_fsgid = gid;
+    tr_mem_via_proc = uid != own_uid || gid != own_gid;
 }

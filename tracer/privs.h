@@ -55,16 +55,8 @@ void tr_privs_launch_refusal(const struct tr_privs *p, char *msg, size_t cap);
 
 /* Technique names of the tamper events below. */
 #define TR_TECH_UNREADABLE_EXEC "unreadable_exec"     /* exec left the process non-dumpable */
-#define TR_TECH_UNREADABLE_MEMORY "unreadable_memory" /* a uid or gid change */
+#define TR_TECH_UNREADABLE_MEMORY "unreadable_memory" /* e.g. a seteuid-style uid change */
 #define TR_TECH_SET_NONDUMPABLE "set_nondumpable"     /* prctl(PR_SET_DUMPABLE, 0) */
-
-/* t (stopped) can no longer be read: a tamper event (technique, target, action denied when
- * fail-closed, reason "WHAT; ..."; nr: the syscall seen, or -1), an error line, and,
- * fail-closed, the process is killed. entry_args: t is at the syscall-entry or seccomp stop of
- * nr with these arguments, and that syscall is skipped (NULL: another stop). Fail-open reports
- * once per thread and lets it run. */
-void tr_unreadable(struct tr_state *st, struct tr_task *t, const char *technique,
-                   const char *target, const char *what, long nr, const uint64_t *entry_args);
 
 /* Without CAP_SYS_PTRACE, prctl(PR_SET_DUMPABLE, 0) would close the tracee's memory to the
  * tracer: at its entry stop it is denied with EPERM and a tamper event (programs that harden
@@ -79,5 +71,18 @@ void tr_unreadable_exec(struct tr_state *st, struct tr_task *t, const char *exe_
 struct __ptrace_syscall_info;
 void tr_unreadable_stop(struct tr_state *st, struct tr_task *t,
                         const struct __ptrace_syscall_info *info);
+
+/* Exit stop of a successful setuid, setgid, setreuid, setregid, setresuid or setresgid of t:
+ * adds the resulting ids to its pending event (the engine's user.* and group.*), notes the ids
+ * t can be read with, and, without CAP_SYS_PTRACE, makes t dumpable again (syscall put in,
+ * inject.h; t is resumed as usual). */
+void tr_privs_setid_exit(struct tr_state *st, struct tr_task *t);
+
+/* At each stop of t, before anything reads it: the tracer's fs ids become those t can be read
+ * with (nothing to do until a tracee has changed ids). */
+void tr_privs_read_as(struct tr_state *st, struct tr_task *t);
+
+/* A new task c of t (clone, fork): it has t's ids. */
+void tr_privs_inherit(struct tr_task *c, const struct tr_task *t);
 
 #endif

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tt_cgroup.h"
 #include "tt_event.h"
 #include "tt_time.h"
 
@@ -43,16 +44,12 @@ unsigned long long tr_now_ns(void)
     return tt_wall_ns();
 }
 
-unsigned long long tr_boot_realtime_ns(void)
+/* CLOCK_REALTIME ns of the boot moment (to turn /proc start times into timestamps). */
+static unsigned long long tr_boot_realtime_ns(void)
 {
     static unsigned long long cached;
-    if (!cached) {
-        struct timespec rt, bt;
-        clock_gettime(CLOCK_REALTIME, &rt);
-        clock_gettime(CLOCK_BOOTTIME, &bt);
-        cached = ((unsigned long long)rt.tv_sec * 1000000000ull + (unsigned long long)rt.tv_nsec) -
-                 ((unsigned long long)bt.tv_sec * 1000000000ull + (unsigned long long)bt.tv_nsec);
-    }
+    if (!cached)
+        cached = tt_wall_ns() - tt_boot_ns();
     return cached;
 }
 
@@ -143,28 +140,6 @@ int tr_proc_ids(pid_t tid, pid_t *tgid, pid_t *ppid)
     if (ppid)
         *ppid = (pid_t)strtol(pp, NULL, 10);
     return 0;
-}
-
-void tr_proc_container_id(const char *text, char *out, size_t cap)
-{
-    out[0] = '\0';
-    if (cap < 65)
-        return;
-    size_t run = 0;
-    for (const char *p = text;; p++) {
-        if (*p && isxdigit((unsigned char)*p) && !isupper((unsigned char)*p)) {
-            run++;
-            continue;
-        }
-        if (run == 64) {
-            memcpy(out, p - 64, 64);
-            out[64] = '\0';
-            return;
-        }
-        run = 0;
-        if (!*p)
-            return;
-    }
 }
 
 /* Start of the pid namespace's init (container.start_ts): /proc/1 as the tracer sees it. */
@@ -284,6 +259,19 @@ void tr_proc_add_desc(struct tt_evb *b, pid_t pid, pid_t tid, long ptid, int wit
         tr_proc_add_env(b, pid);
 }
 
+static pid_t init_pid;
+
+void tr_proc_set_init(pid_t pid)
+{
+    init_pid = pid;
+}
+
+/* A process group or session id: the main process's pid reads 1 where it stands for PID 1. */
+static long long as_init(long long id)
+{
+    return init_pid && id == init_pid ? 1 : id;
+}
+
 void tr_proc_add_rest(struct tt_evb *b, pid_t pid, pid_t tid, long ptid,
                       const struct tr_exe_info *exe)
 {
@@ -338,9 +326,9 @@ void tr_proc_add_rest(struct tt_evb *b, pid_t pid, pid_t tid, long ptid,
             tt_evb_u64(b, TT_P_CAP_EFF, cr.cap_eff);
         }
         if ((f = status_field(buf, "NSpid")))
-            tt_evb_i64(b, TT_P_VTID, last_num(f));
+            tt_evb_i64(b, TT_P_VTID, pid == init_pid && tid == pid ? 1 : last_num(f));
         if ((f = status_field(buf, "NStgid")))
-            tt_evb_i64(b, TT_P_VPID, last_num(f));
+            tt_evb_i64(b, TT_P_VPID, pid == init_pid ? 1 : last_num(f));
     } else {
         tt_evb_i64(b, TT_P_PTID, ptid < 0 ? 0 : ptid);
     }
@@ -362,8 +350,8 @@ void tr_proc_add_rest(struct tt_evb *b, pid_t pid, pid_t tid, long ptid,
                     p++;
             }
             tt_evb_u64(b, TT_P_TTY, (uint64_t)fld[7]);
-            tt_evb_i64(b, TT_P_P_SID, fld[6]);
-            tt_evb_i64(b, TT_P_P_PGID, fld[5]);
+            tt_evb_i64(b, TT_P_P_SID, as_init(fld[6]));
+            tt_evb_i64(b, TT_P_P_PGID, as_init(fld[5]));
             static long hz;
             if (!hz)
                 hz = sysconf(_SC_CLK_TCK);
@@ -401,8 +389,8 @@ void tr_proc_add_rest(struct tt_evb *b, pid_t pid, pid_t tid, long ptid,
     snprintf(path, sizeof path, "/proc/%d/cgroup", (int)pid);
     n = tr_proc_read(path, buf, 8192);
     if (n > 0) {
-        char cid[65];
-        tr_proc_container_id(buf, cid, sizeof cid);
+        char cid[128];
+        tt_cgroup_container_id(buf, (size_t)n, cid, sizeof cid);
         /* lines -> NUL separated */
         if (buf[n - 1] == '\n')
             buf[--n] = '\0';

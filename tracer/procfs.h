@@ -39,14 +39,16 @@ void tr_proc_add_env(struct tt_evb *b, pid_t pid);
 void tr_proc_add_rest(struct tt_evb *b, pid_t pid, pid_t tid, long ptid,
                       const struct tr_exe_info *exe);
 
+/* The workload's main process when the tracer, or the Tartan launcher that started it, is PID 1
+ * of its pid namespace (a container's init chain): without Tartan that process would be the
+ * container's PID 1, so its descriptions say vpid 1 (and vtid 1 for its leader thread), as its
+ * ptid says 0 (launch.c), and a process group or session it leads is 1 too. 0: none (attach
+ * mode, or not an init chain). */
+void tr_proc_set_init(pid_t pid);
+
 /* Tgid and PPid of a thread from /proc/TID/status; -1 if it is gone. */
 int tr_proc_ids(pid_t tid, pid_t *tgid, pid_t *ppid);
 
-/* Container id (64 hex digits) found in cgroup text, copied to out (>= 65 bytes); "" if none. */
-void tr_proc_container_id(const char *cgroup_text, char *out, size_t cap);
-
-/* CLOCK_REALTIME ns of the boot moment (to turn /proc start times into timestamps). */
-unsigned long long tr_boot_realtime_ns(void);
 unsigned long long tr_now_ns(void);
 
 #endif

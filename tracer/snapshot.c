@@ -90,18 +90,25 @@ static int parse_hexaddr(const char *s, int v6, struct sockaddr_storage *ss, soc
     return 0;
 }
 
-static void load_inet(struct socktab *t, pid_t pid, const char *file, int v6)
+/* /proc/PID/net/FILE read past its header line, or NULL. */
+static FILE *open_net_table(pid_t pid, const char *file)
 {
-    char path[64];
+    char path[64], line[512];
     snprintf(path, sizeof path, "/proc/%d/net/%s", (int)pid, file);
     FILE *f = fopen(path, "re");
+    if (f && !fgets(line, sizeof line, f)) {
+        fclose(f);
+        return NULL;
+    }
+    return f;
+}
+
+static void load_inet(struct socktab *t, pid_t pid, const char *file, int v6)
+{
+    FILE *f = open_net_table(pid, file);
     if (!f)
         return;
     char line[512];
-    if (!fgets(line, sizeof line, f)) {
-        fclose(f);
-        return;
-    }
     while (fgets(line, sizeof line, f)) {
         char la[64], ra[64];
         unsigned long ino;
@@ -120,16 +127,10 @@ static void load_inet(struct socktab *t, pid_t pid, const char *file, int v6)
 
 static void load_unix(struct socktab *t, pid_t pid)
 {
-    char path[64];
-    snprintf(path, sizeof path, "/proc/%d/net/unix", (int)pid);
-    FILE *f = fopen(path, "re");
+    FILE *f = open_net_table(pid, "unix");
     if (!f)
         return;
     char line[512];
-    if (!fgets(line, sizeof line, f)) {
-        fclose(f);
-        return;
-    }
     while (fgets(line, sizeof line, f)) {
         /* Num RefCount Protocol Flags Type St Inode Path */
         unsigned long ino;
@@ -378,7 +379,20 @@ void tr_emit_tracerinfo(struct tr_state *st, const char *reason)
 {
     struct tt_evb b;
     tt_evb_begin(&b, evbuf, sizeof evbuf, TT_EV_TRACER_INFO, tr_now_ns(), st->self, st->self);
-    tt_evb_str(&b, TT_P_REASON, reason);
+    /* defences switched off (tests only) or re-allowed: in the reason, so that they are never
+     * off silently, and as flags bits 3 and 4 */
+    char why[600];
+    size_t wl = (size_t)snprintf(why, sizeof why, "%s", reason);
+    const unsigned masks[2] = {st->o->unsafe_off, st->o->allow & ~st->o->unsafe_off};
+    const char *labels[2] = {"; UNSAFE (tests only): defences off: ", "; allowed: "};
+    for (int k = 0; k < 2; k++)
+        for (int d = 0, first = 1; d < TR_DEF_COUNT && wl < sizeof why; d++)
+            if (masks[k] & TR_DEF_BIT(d)) {
+                wl += (size_t)snprintf(why + wl, sizeof why - wl, "%s%s", first ? labels[k] : ",",
+                                       tr_defence_name(d));
+                first = 0;
+            }
+    tt_evb_str(&b, TT_P_REASON, why);
     /* the traced syscall set, as names (the engine can check it covers its rules); socket
      * restricted to some domains as the `socket.domain=D` entries the engine wrote */
     char *p = (char *)evbuf + sizeof evbuf / 2;
@@ -407,7 +421,8 @@ void tr_emit_tracerinfo(struct tr_state *st, const char *reason)
     tt_evb_bytes(&b, TT_P_ARGS, TT_PK_STRLIST, p, used);
     tt_evb_u64(&b, TT_P_FLAGS,
                (uint64_t)st->mode | (uint64_t)st->o->fail_policy << 1 |
-                   (uint64_t)(st->o->attach_pid != 0) << 2);
+                   (uint64_t)(st->o->attach_pid != 0) << 2 | (uint64_t)(masks[0] != 0) << 3 |
+                   (uint64_t)(masks[1] != 0) << 4);
     tt_evb_u64(&b, TT_P_ARCH, TT_ARCH_NATIVE); /* whose syscall numbers the stream's events use */
     if (tt_evb_finish(&b, 0))
         tr_emit(st, evbuf);

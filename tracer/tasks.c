@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int tr_tasks_init(struct tr_tasks *t)
 {
@@ -19,6 +20,7 @@ void tr_tasks_free(struct tr_tasks *t)
         while (k) {
             struct tr_task *nx = k->next;
             tr_task_drop_pending(k);
+            free(k->inject);
             free(k);
             k = nx;
         }
@@ -74,6 +76,7 @@ struct tr_task *tr_task_add(struct tr_tasks *t, pid_t tid, pid_t tgid)
     k->tid = tid;
     k->tgid = tgid;
     k->nr = -1;
+    k->sockfd = -1;
     size_t s = slot(t, tid);
     k->next = t->bucket[s];
     t->bucket[s] = k;
@@ -103,6 +106,7 @@ void tr_task_del(struct tr_tasks *t, pid_t tid)
     if (k->flags & TF_HELD)
         t->held--;
     tr_task_drop_pending(k);
+    free(k->inject);
     free(k);
     t->count--;
 }
@@ -162,8 +166,32 @@ void tr_buf_put(uint8_t *buf, size_t cap)
     free(buf);
 }
 
+static unsigned fd_inflight;
+
+unsigned tr_fd_inflight(void)
+{
+    return fd_inflight;
+}
+
+void tr_task_mark_fd_inflight(struct tr_task *task)
+{
+    if (!(task->flags & TF_FD_INFLIGHT)) {
+        task->flags |= TF_FD_INFLIGHT;
+        fd_inflight++;
+    }
+}
+
 void tr_task_drop_pending(struct tr_task *task)
 {
+    if (task->flags & TF_FD_INFLIGHT) {
+        task->flags &= ~TF_FD_INFLIGHT;
+        fd_inflight--;
+    }
+    if (task->sockfd >= 0) {
+        close(task->sockfd);
+        task->sockfd = -1;
+    }
+    task->sockino = 0;
     tr_buf_put(task->buf, task->bufcap);
     task->buf = NULL;
     task->bufcap = 0;

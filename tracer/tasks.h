@@ -15,6 +15,14 @@ enum tr_task_flags {
     TF_DETACHING = 1u << 3,    /* detach at the next stop */
     TF_SKIP_EXIT = 1u << 4,    /* ignore the next syscall-exit stop (exec done) */
     TF_UNREADABLE = 1u << 5,   /* its memory is closed to the tracer (reported: privs.c) */
+    TF_PIDNS_KNOWN = 1u << 6,  /* TF_OTHER_PIDNS is set right */
+    TF_OTHER_PIDNS = 1u << 7,  /* in a pid namespace below the tracer's (pids differ) */
+    TF_ROOT_CHANGED = 1u << 8, /* chroot, pivot_root or setns: root may not be the tracer's */
+    TF_INJECT = 1u << 9,       /* running a syscall the tracer put in (policy.c, privs.c) */
+    TF_FD_INFLIGHT = 1u << 10, /* counted by tr_task_mark_fd_inflight */
+    TF_COMPAT_SEEN = 1u << 11, /* --allow compat_abi: its first compat syscall was reported */
+    TF_IDS_KNOWN = 1u << 12,   /* read_uid/read_gid are its ids (privs.c) */
+    TF_INJ_ENTERED = 1u << 13, /* TF_INJECT: the call put in has been entered */
 };
 
 struct tr_task {
@@ -26,6 +34,15 @@ struct tr_task {
     uint8_t *buf; /* pending event record (tt_evb) */
     size_t bufcap;
     struct tt_evb evb;
+    pid_t pgid;           /* process group (tracked from setpgid/setsid; monitor checks) */
+    int sockfd;           /* connect/send: the tracer's copy of the socket taken at entry, or -1 */
+    uint64_t sockino;     /* connect without such a copy: the socket's inode taken at entry */
+    void *inject;         /* TF_INJECT: the registers to restore (struct user_regs_struct) */
+    int64_t inject_ret;   /* ... and the result the interrupted syscall returns */
+    long inject_nr;       /* ... the syscall put in */
+    uint64_t inject_mask; /* ... and the signal mask to restore */
+    int64_t read_uid;     /* TF_IDS_KNOWN: the fs ids the tracer reads it with (-1: none can, */
+    int64_t read_gid;     /* its real, effective and saved ids differ); see privs.h */
     struct tr_task *next; /* hash chain */
 };
 
@@ -51,6 +68,12 @@ struct tr_task *tr_task_iter(struct tr_tasks *t, size_t *bucket, struct tr_task 
 /* Pending event buffers: big enough for one record (small: paths; big: execve argv). */
 uint8_t *tr_buf_get(size_t need, size_t *cap);
 void tr_buf_put(uint8_t *buf, size_t cap);
+/* Drops the pending event, the kept socket copy and the in-flight mark. */
 void tr_task_drop_pending(struct tr_task *task);
+/* The pending syscall's result is read back from an fd at its exit stop (open*: the new fd;
+ * connect, send*: the socket): counted until the exit, so that a close/dup2 of another thread
+ * waits for those exit stops (tr_fd_inflight). */
+void tr_task_mark_fd_inflight(struct tr_task *task);
+unsigned tr_fd_inflight(void);
 
 #endif

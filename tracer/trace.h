@@ -36,11 +36,21 @@ struct tr_state {
     struct sigaction sigpipe_saved; /* the workload gets SIGPIPE as the tracer was given it */
     int reads_all;      /* CAP_SYS_PTRACE: every tracee's memory is readable (privs.c) */
     int unreadable_off; /* TARTAN_TEST_UNREADABLE_OFF=1: tests' negative control only */
+    int redump_off;     /* TARTAN_TEST_REDUMP_OFF=1: no re-dumpable after a uid change (tests) */
+    int ids_changed;    /* a tracee changed its uid or gid: fs ids follow tracees (privs.c) */
     int protect_ring;
     int32_t ring_key, ring_shmid;
     unsigned ptrace_opts;
     uint64_t stops; /* statistics */
     uint64_t events;
+    uint64_t tampers;
+    /* monitors (docs/security.md): in launch mode every process that is not a tracee; in attach
+     * mode the tracer, the launcher above it and the launcher's other children (engine,
+     * logshipper), and the ring's consumer */
+    pid_t self_pgid;    /* the tracer's process group */
+    pid_t launcher;     /* the Tartan launcher that started the tracer, 0 if none */
+    uint64_t pidns_ino; /* the tracer's pid namespace (inode of /proc/self/ns/pid) */
+    int tty_fd;         /* the controlling terminal given to the workload's group, or -1 */
 };
 
 /* Options for PTRACE_SEIZE (also set on attach). */
@@ -52,13 +62,13 @@ int tr_signals_setup(struct tr_state *st);
 /* Runs the loop until every traced task is gone (or detached). */
 void tr_loop(struct tr_state *st);
 
-/* -p mode: interrupt every task and detach at its next stop. */
-void tr_start_detach(struct tr_state *st);
-
 /* Launch CMD traced; returns the exit code for the tracer. */
 int tr_launch(struct tr_state *st);
 /* Attach to -p PID (threads and descendants); returns the exit code. */
 int tr_attach(struct tr_state *st);
+
+/* Makes pgid the foreground group of the terminal tty (SIGTTOU ignored meanwhile). 0 or -1. */
+int tr_tty_give(int tty, pid_t pgid);
 
 /* Emits synthetic events. */
 void tr_emit_procinfo(struct tr_state *st, pid_t pid, pid_t tid, long ptid);

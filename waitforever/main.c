@@ -10,13 +10,15 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "tt_exit.h"
 
-#define WAITFOREVER_VERSION "0.1.0"
+#include "tt_version.h"
 
 static const char usage[] =
     "usage: waitforever [--help | --version]\n"
     "Blocks without using CPU until SIGTERM or SIGINT, then exits 0. Reaps children.\n"
-    "Exit status: 0 on SIGTERM/SIGINT or --help/--version; 2 usage error; 1 setup error.\n";
+    "Exit status: 0 on SIGTERM/SIGINT or --help/--version; 1 setup error; 125 usage error\n"
+    "(docs/exit-codes.md).\n";
 
 static void put(int fd, const char *s)
 {
@@ -46,14 +48,14 @@ int main(int argc, char **argv)
             return 0;
         }
         if (argc == 2 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-v"))) {
-            put(STDOUT_FILENO, "waitforever " WAITFOREVER_VERSION "\n");
+            put(STDOUT_FILENO, "waitforever " TT_VERSION "\n");
             return 0;
         }
         put(STDERR_FILENO, "[waitforever] error: unexpected argument: ");
         put(STDERR_FILENO, argv[1]);
         put(STDERR_FILENO, "\n");
         put(STDERR_FILENO, usage);
-        return 2;
+        return TT_EXIT_USAGE;
     }
     sigset_t set;
     sigemptyset(&set);

@@ -10,6 +10,7 @@
 
 #include "ls_buf.h"
 #include "ls_creds.h"
+#include "tt_io.h"
 #include "ls_endpoint.h"
 
 int ls_container_uri_allowed(const char *uri)
@@ -50,7 +51,7 @@ int ls_cred_container(struct ls_http *h, struct ls_creds *c, char *err, size_t e
     const char *te = getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN");
     if (tf && *tf) {
         size_t n = 0;
-        char *t = ls_read_token_file(tf, 1 << 20, &n);
+        char *t = ls_read_token_file(tf, TT_CAP_TOKEN_FILE, &n);
         if (t && n < sizeof tok)
             memcpy(tok, t, n + 1);
         if (t) {

@@ -14,6 +14,7 @@
 #include "ls_buf.h"
 #include "ls_creds.h"
 #include "tt_time.h"
+#include "tt_spawn.h"
 
 #define PROCESS_TIMEOUT_MS 30000
 #define PROCESS_MAX_OUTPUT (64 * 1024)
@@ -38,23 +39,26 @@ int ls_cred_process_run(const char *cmd, struct ls_creds *c, char *err, size_t e
         snprintf(err, errlen, "credential_process: pipe: %s", strerror(errno));
         return -1;
     }
-    pid_t pid = fork();
-    if (pid < 0) {
-        snprintf(err, errlen, "credential_process: fork: %s", strerror(errno));
+    struct tt_sigsave none; /* the child starts with no signal blocked */
+    sigemptyset(&none.mask);
+    char *const argv[] = {"sh", "-c", (char *)cmd, NULL};
+    struct tt_spawn_opts so = {.exe = "/bin/sh",
+                               .argv = argv,
+                               .sigsave = &none,
+                               .stdin_mode = TT_SPAWN_DEVNULL,
+                               .stdout_mode = TT_SPAWN_FD,
+                               .stdout_fd = p[1]};
+    int exec_err = 0;
+    pid_t pid = tt_spawn(&so, &exec_err);
+    if (pid < 0 || exec_err) {
+        snprintf(err, errlen, "credential_process: cannot run /bin/sh: %s",
+                 strerror(pid < 0 ? errno : exec_err));
         close(p[0]);
         close(p[1]);
+        if (pid > 0)
+            while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+                ;
         return -1;
-    }
-    if (pid == 0) {
-        sigset_t all;
-        sigemptyset(&all);
-        sigprocmask(SIG_SETMASK, &all, NULL);
-        int devnull = open("/dev/null", O_RDONLY);
-        if (devnull >= 0)
-            dup2(devnull, 0);
-        dup2(p[1], 1);
-        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-        _exit(127);
     }
     close(p[1]);
     struct ls_buf out = {0};

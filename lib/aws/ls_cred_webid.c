@@ -7,6 +7,7 @@
 
 #include "ls_buf.h"
 #include "ls_creds.h"
+#include "tt_io.h"
 #include "ls_endpoint.h"
 #include "ls_json.h"
 #include "ls_sigv4.h"
@@ -19,7 +20,7 @@ int ls_sts_assume_role_web_identity(struct ls_http *h, const char *region, const
     char url[1024];
     int rc = -1;
     size_t tok_len = 0;
-    char *tok = ls_read_token_file(token_file, 1 << 20, &tok_len);
+    char *tok = ls_read_token_file(token_file, TT_CAP_TOKEN_FILE, &tok_len);
     if (!tok || tok_len == 0) {
         snprintf(err, errlen, "cannot read web identity token file %s", token_file);
         goto done;

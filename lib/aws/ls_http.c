@@ -37,7 +37,9 @@ static const char *const system_bundles[] = {
     "/etc/ssl/cert.pem",                  /* Alpine, macOS */
 };
 
-const char *ls_ca_bundle(void)
+/* The CA bundle to use, or NULL for libcurl's built-in default: AWS_CA_BUNDLE, SSL_CERT_FILE,
+ * then the system bundle, then ../etc/ca-certificates.crt next to the executable. */
+static const char *ls_ca_bundle(void)
 {
     static char beside[PATH_MAX];
     const char *e = getenv("AWS_CA_BUNDLE");

@@ -49,8 +49,4 @@ void ls_http_parse_header(struct ls_http_resp *r, const char *line, size_t n);
  * (truncated to outlen - 1 bytes), 0 not. */
 int ls_http_header(const struct ls_http_resp *r, const char *name, char *out, size_t outlen);
 
-/* The CA bundle to use, or NULL for libcurl's built-in default: AWS_CA_BUNDLE, SSL_CERT_FILE,
- * then the system bundle, then ../etc/ca-certificates.crt next to the executable. */
-const char *ls_ca_bundle(void);
-
 #endif

@@ -3,7 +3,8 @@
 
 #include <string.h>
 
-int64_t ls_days_from_civil(int64_t y, unsigned m, unsigned d)
+/* Days since 1970-01-01 of a proleptic Gregorian date. */
+static int64_t ls_days_from_civil(int64_t y, unsigned m, unsigned d)
 {
     y -= m <= 2;
     int64_t era = (y >= 0 ? y : y - 399) / 400;

@@ -12,8 +12,6 @@
 int ls_json_alert_time(const char *s, size_t n, int64_t *ms);
 /* "2024-05-01T12:34:56.123456789Z" or with a +hh:mm / -hh:mm offset: 1 and *ms, else 0. */
 int ls_rfc3339_ms(const char *s, size_t n, int64_t *ms);
-/* Days since 1970-01-01 of a proleptic Gregorian date. */
-int64_t ls_days_from_civil(int64_t y, unsigned m, unsigned d);
 /* Append s[0..n) as the contents of a JSON string (no quotes); s must be valid UTF-8. */
 int ls_json_escape(struct ls_buf *b, const char *s, size_t n);
 

@@ -22,6 +22,7 @@ totals. Exit status 0 when no case failed. See docs/evtgen.md.
 import argparse
 import copy
 import errno
+import fcntl
 import itertools
 import json
 import os
@@ -39,8 +40,10 @@ import time
 
 import yaml
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))  # tests/lib
+from upstream import upstream  # noqa: E402 (not ttest: this runner reports for itself)
+
 ROOT = os.environ.get("TT_ROOT") or os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-SHARED = os.environ.get("TT_SHARED") or os.path.join(ROOT, "..", "shared")
 BIN = os.environ.get("TT_BIN") or os.path.join(ROOT, "build", "bin")
 HELPERS = os.environ.get("TT_HELPERS") or os.path.join(ROOT, "build", "helpers")
 
@@ -138,6 +141,13 @@ class Case:
     def container(self):
         ctx = self.test.get("context") or {}
         return ctx.get("container") is not None
+
+    @property
+    def entrypoint(self):
+        """Tartan extension context.container.entrypoint: true: the case is the container's
+        start, the exec of its main process (eg_proc --batch, the command the tracer runs),
+        whose pid counts as one of the case's."""
+        return bool(((self.test.get("context") or {}).get("container") or {}).get("entrypoint"))
 
 
 def load_cases(spec_dir):
@@ -435,7 +445,17 @@ class Run:
             shutil.copyfile(r, os.path.join(self.dir, f"rules{i}.yaml"))
 
     def collect(self):
+        main = set()
+        try:
+            with open(os.path.join(self.dir, "out", "main.out")) as f:
+                main = {int(w[2]) for w in (line.split() for line in f) if len(w) == 3}
+        except (FileNotFoundError, ValueError):
+            pass
         for i, c in enumerate(self.cases):
+            if c.entrypoint:
+                c.pids |= main
+                if not main:
+                    c.notes.append("the batch's main process left no pid (EG_MAIN_OUT)")
             try:
                 with open(os.path.join(self.dir, "out", f"c{i}.out")) as f:
                     for line in f:
@@ -555,6 +575,8 @@ def run_container(run, image, binaries, timeout, cname, spec):
              f"-c {run.seen_dir}/falco.yaml")
     if SYSCALLS_FILE:
         envs += ["-e", f"TARTAN_SYSCALLS_FILE={run.seen_dir}/syscalls"]
+    if any(c.entrypoint for c in run.cases):
+        envs += ["-e", f"EG_MAIN_OUT={run.seen_dir}/out/main.out"]
     cmd = ["docker", "run", "--rm", "--name", cname, "--network", "none",
            "--sysctl", "net.ipv6.conf.all.disable_ipv6=0", "--volumes-from", f"{binaries}:ro",
            "-v", f"{run.work}:/eg", "-e", "LAUNCHER_GRACE_PERIOD=20", *envs, *caps,
@@ -666,6 +688,68 @@ def check(case, alerts):
 
 # ---------------------------------------------------------------- main
 
+# Host users the cases need are shared by every runner on the machine (the test lanes run the
+# plain and the ASan suites at once): a registry under a lock counts who uses each user made
+# here, and the last runner to leave removes it.
+USERS_REGISTRY = "/run/tartan-evtgen-users.json"
+
+
+def _with_users_registry(update):
+    with open(USERS_REGISTRY, "a+") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        f.seek(0)
+        try:
+            reg = json.loads(f.read() or "{}")
+        except ValueError:
+            reg = {}
+        for u in list(reg):  # holders that died without releasing
+            reg[u] = [p for p in reg[u] if os.path.exists(f"/proc/{p}")]
+        out = update(reg)
+        f.seek(0)
+        f.truncate()
+        f.write(json.dumps(reg))
+        return out
+
+
+def acquire_users(users):
+    """Makes the host users that do not exist yet and registers this runner as a holder of
+    every user the registry knows; returns [(user, error)] for users that could not be made."""
+    me = os.getpid()
+
+    def update(reg):
+        errs = []
+        for u in users:
+            try:
+                pwd.getpwnam(u)
+                if u in reg and me not in reg[u]:
+                    reg[u].append(me)
+                continue
+            except KeyError:
+                pass
+            r = subprocess.run(["useradd", "-M", "-r", "-s", "/usr/sbin/nologin", u],
+                               capture_output=True, text=True)
+            if r.returncode == 0:
+                reg[u] = [me]
+            else:
+                errs.append((u, r.stderr.strip()))
+        return errs
+    return _with_users_registry(update)
+
+
+def release_users():
+    """Drops this runner from the registry; removes the users no live runner holds."""
+    me = os.getpid()
+
+    def update(reg):
+        for u in list(reg):
+            if me in reg[u]:
+                reg[u].remove(me)
+            if not reg[u]:
+                subprocess.run(["userdel", u], capture_output=True)
+                del reg[u]
+    _with_users_registry(update)
+
+
 class Ctx:
     """What one invocation creates and removes at the end (work directory, users, containers)."""
 
@@ -673,7 +757,7 @@ class Ctx:
         self.o = o
         self.work = tempfile.mkdtemp(prefix="tt-evtgen-")
         os.chmod(self.work, 0o755)
-        self.created_users = []
+        self.users_held = False
         self.cname = f"tt-evtgen-{os.getpid()}"
         self.binaries = f"tt-evtgen-bin-{os.getpid()}"
         self.leftovers = {}
@@ -685,8 +769,8 @@ class Ctx:
     def cleanup(self):
         if shutil.which("docker"):
             subprocess.run(["docker", "rm", "-f", *self.containers, self.binaries], capture_output=True)
-        for u in self.created_users:
-            subprocess.run(["userdel", u], capture_output=True)
+        if self.users_held:
+            release_users()
         for p in self.leftovers:
             try:
                 if os.path.islink(p) or os.path.isfile(p):
@@ -718,16 +802,9 @@ def run_pass(ctx, cases, rules, tag):
                     ctx.leftovers[a[k]] = True
 
     if host:
-        for u in sorted(set().union(*(users_of(c) for c in host))):
-            try:
-                pwd.getpwnam(u)
-            except KeyError:
-                r = subprocess.run(["useradd", "-M", "-r", "-s", "/usr/sbin/nologin", u],
-                                   capture_output=True, text=True)
-                if r.returncode == 0:
-                    ctx.created_users.append(u)
-                else:
-                    log(f"useradd {u}: {r.stderr.strip()}")
+        ctx.users_held = True
+        for u, err in acquire_users(sorted(set().union(*(users_of(c) for c in host)))):
+            log(f"useradd {u}: {err}")
         run = Run(work, f"{tag}host", host, rules, work)
         run.prepare(f"{work}/{tag}host/cases")
         os.makedirs(f"{work}/{tag}host/cases", exist_ok=True)
@@ -837,10 +914,10 @@ def check_none(case, alerts, rules):
 def main(argv=None):
     global SYSCALLS_FILE
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--specs", default=os.path.join(SHARED, "falco-evtgen-suite"))
+    ap.add_argument("--specs", help="spec directory (default: the pinned suite, tests/lib/upstream.sh)")
     ap.add_argument("--rules", action="append", default=None,
-                    help="rules file the engine loads (repeatable, in order; default: the upstream "
-                         "falco_rules.yaml)")
+                    help="rules file the engine loads (repeatable, in order; default: the pinned "
+                         "falco_rules.yaml, tests/lib/upstream.sh)")
     ap.add_argument("--negative-rules", action="append", default=[],
                     help="run every case a second time with only these rules files loaded: the "
                          "case's processes must raise nothing (repeatable)")
@@ -862,7 +939,14 @@ def main(argv=None):
     ap.add_argument("--container-only", action="store_true", help="select only the container cases")
     ap.add_argument("--as-user", type=int, help="run the container cases as this uid, no capability")
     o = ap.parse_args(argv)
-    rules = o.rules or [os.path.join(SHARED, "falco-rules", "falco_rules.yaml")]
+    for attr, name in (("specs", "falco-evtgen-suite"), ("rules", "falco-rules/falco_rules.yaml")):
+        if getattr(o, attr) is None:
+            path, why = upstream(name)
+            if path is None:
+                print(f"FAIL {o.prefix}evtgen-setup: {why}", flush=True)
+                return 1
+            setattr(o, attr, [path] if attr == "rules" else path)
+    rules = o.rules
     SYSCALLS_FILE = o.syscalls_file
 
     cases = load_cases(o.specs)

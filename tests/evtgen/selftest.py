@@ -26,8 +26,8 @@ import ttest  # noqa: E402
 import yaml  # noqa: E402
 
 RUNNER = os.path.join(ttest.ROOT, "tests", "evtgen", "evtgen.py")
-SPECS = os.path.join(ttest.SHARED, "falco-evtgen-suite")
-RULES = os.path.join(ttest.SHARED, "falco-rules", "falco_rules.yaml")
+SPECS, SPECS_WHY = ttest.upstream("falco-evtgen-suite")
+RULES, RULES_WHY = ttest.upstream("falco-rules/falco_rules.yaml")
 
 
 def run(*args):
@@ -107,6 +107,9 @@ def main():
     unit_checks()
     if os.geteuid() != 0:
         ttest.skipped("evtgen-selftest", "the runner needs root (users, /etc files, tracer)")
+        return 0
+    if SPECS is None or RULES is None:
+        ttest.failed("evtgen-selftest-upstream", SPECS_WHY or RULES_WHY)
         return 0
     before = digest(SPECS)
 

@@ -8,6 +8,9 @@
  *                            runs the before script, creates the resources, performs the
  *                            syscall steps, runs the after script and releases the resources
  *   EG_MODE=idle             (any argv) the process of a `process` resource: waits for SIGTERM
+ *   EG_MAIN_OUT=PATH         (with --batch) the batch driver appends "pid main PID" to PATH
+ *                            first: in a container it is the traced workload's main process,
+ *                            whose exec is the container's start (context.container.entrypoint)
  *
  * Process I+1 is prepared by its parent between fork and exec: its executable is a copy of
  * this program at the plan's exe path (its directories created), reached through a symlink
@@ -1112,6 +1115,14 @@ static int run_case(const char *planpath)
 
 static int batch(const char *file)
 {
+    const char *main_out = getenv("EG_MAIN_OUT");
+    if (main_out) {
+        FILE *mf = fopen(main_out, "a");
+        if (!mf || fprintf(mf, "pid main %d\n", (int)getpid()) < 0 || fclose(mf) != 0) {
+            perror(main_out);
+            return 2;
+        }
+    }
     FILE *fp = fopen(file, "r");
     if (!fp) {
         perror(file);

@@ -3,11 +3,12 @@
  *   consumed=N bad=B first=F last=L produced=P dropped=D corrupt=C eof=0|1
  *
  *   ring_consume [--key K] [--wait MS] [--stall MS] [--delay-us U] [--idle MS]
- *                [--claim-version V] [--hold MS] [--namelen L] [--ready FILE]
+ *                [--claim-version V] [--reads A-B] [--hold MS] [--namelen L] [--ready FILE]
  *
  * --stall: attach, then read nothing for MS; --delay-us: sleep after each event;
  * --idle: stop after MS without an event; --claim-version: attach as a consumer of format
- * version V would (a consumer of another build), then hold for --hold MS;
+ * version V would (a consumer of another build), then hold for --hold MS; --reads: read stream
+ * versions A to B, as another release would (the next one: current and previous);
  * --ready: create FILE once attached. */
 #define TT_RING_TEST_HOOKS 1 /* --claim-version */
 #include "ring_common.h"
@@ -33,7 +34,13 @@ int main(int argc, char **argv)
             idle_ms = atol(v), i++;
         else if (!strcmp(a, "--claim-version"))
             claim = atol(v), i++;
-        else if (!strcmp(a, "--hold"))
+        else if (!strcmp(a, "--reads")) {
+            if (sscanf(v, "%u-%u", &reads_oldest, &reads_newest) != 2) {
+                fprintf(stderr, "ring_consume: --reads A-B\n");
+                return 2;
+            }
+            i++;
+        } else if (!strcmp(a, "--hold"))
             hold_ms = atol(v), i++;
         else if (!strcmp(a, "--namelen"))
             namelen = atol(v), i++;

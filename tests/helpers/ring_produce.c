@@ -81,8 +81,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "ring_produce: %s\n", why);
         return 3;
     }
-    if (hdr_version >= 0)
-        r->c->hdr.version = (uint32_t)hdr_version;
+    if (hdr_version >= 0) /* a producer of that version: its header and what it checks */
+        r->c->hdr.version = r->version = (uint32_t)hdr_version;
     if (ready) {
         FILE *f = fopen(ready, "w");
         if (f)

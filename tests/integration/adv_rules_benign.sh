@@ -13,9 +13,13 @@
 # timeout: 300
 . "$(dirname "$0")/../lib/tt.sh"
 tt_tmpdir
-upstream="$TT_SHARED/falco-rules/falco_rules.yaml"
-if [ ! -f "$upstream" ] || [ ! -x "$TT_BIN/tracer" ]; then
-    skip adv-rules-benign "needs $upstream and $TT_BIN/tracer"
+if ! tt_upstream falco-rules/falco_rules.yaml; then
+    fail adv-rules-benign-upstream-rules "$TT_UPSTREAM"
+    exit 0
+fi
+upstream=$TT_UPSTREAM
+if [ ! -x "$TT_BIN/tracer" ]; then
+    skip adv-rules-benign "needs $TT_BIN/tracer"
     exit 0
 fi
 NEW='"rule":"(Tartan tamper or evasion attempt|Executable run from shared memory|Fileless execution \(memfd or O_TMPFILE\)|Process masquerading as a trusted program)"'
@@ -69,8 +73,8 @@ fi
 [ "$rc_musl" = skip ] || expect_eq benign_musl_sample_ran "$rc_musl" 0
 
 # ---- the event-generator suite's host cases -------------------------------------------------
-if [ ! -d "$TT_SHARED/falco-evtgen-suite" ]; then
-    skip benign_evtgen_suite "no $TT_SHARED/falco-evtgen-suite"
+if ! tt_upstream falco-evtgen-suite; then
+    fail benign_evtgen_suite "$TT_UPSTREAM"
     exit 0
 fi
 cat "$upstream" "$TT_ROOT/etc/tartan_rules.yaml" >"$TT_TMP/combined.yaml"

@@ -7,6 +7,7 @@
 # the guest's result lines is reported here prefixed `arm64/`; the boot and the run are timed.
 # Also checks, on the host, that every program of build-arm64/bin is an aarch64 ELF, static.
 # variants: plain
+# lane: own
 # timeout: 2400
 . "$TT_ROOT/tests/lib/tt.sh"
 A64="$TT_ROOT/build-arm64"

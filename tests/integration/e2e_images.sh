@@ -44,6 +44,24 @@ for f in bin/launcher bin/tracer bin/engine bin/logshipper bin/waitforever etc/t
     grep -qx "vendor/falco/$f" "$TT_TMP/files" || missing="$missing $f"
 done
 expect_eq "binaries-contents" "$missing" ""
+# The upstream rules are the pinned release (docker/upstream.list), byte for byte.
+want=$(awk '$1 == "falco-rules/falco_rules.yaml" { print $2; exit }' "$TT_ROOT/docker/upstream.list")
+got=$(docker cp "$bin:/vendor/falco/etc/falco_rules.yaml" - 2>/dev/null | tar -xO 2>/dev/null | sha256sum | cut -c1-64)
+expect_eq "binaries-upstream-rules-pinned" "$got" "$want"
+# A local copy with another checksum fails the build, saying which file and both checksums.
+mkdir -p "$TT_ROOT/build/docker-rules/wrong-copy"
+printf -- '- list: not_the_pinned_rules\n  items: []\n' >"$TT_ROOT/build/docker-rules/wrong-copy/falco_rules.yaml"
+if tt_docker_build "$p-binaries-wrong-rules" Dockerfile.binaries \
+    --build-arg FALCO_RULES_DIR=build/docker-rules/wrong-copy 2>/dev/null; then
+    fail "binaries-build-refuses-wrong-rules" "the build accepted a falco_rules.yaml with another checksum"
+    docker rmi "$p-binaries-wrong-rules" >/dev/null 2>&1
+elif grep -q "falco_rules.yaml is not the pinned falco-rules/falco_rules.yaml: its SHA-256 is .*, the pinned file's is $want" \
+    "$TT_CACHE/build-$p-binaries-wrong-rules.log"; then
+    pass "binaries-build-refuses-wrong-rules"
+else
+    fail "binaries-build-refuses-wrong-rules" "$(tail -n 3 "$TT_CACHE/build-$p-binaries-wrong-rules.log")"
+fi
+rm -rf "$TT_ROOT/build/docker-rules/wrong-copy"
 extra=$(grep -E '(^|/)(falco\.yaml|falco_rules\.local\.yaml)$' "$TT_TMP/files" | tr '\n' ' ')
 expect_eq "binaries-no-config-inside" "$extra" ""
 others=$(grep -vE '^(vendor/|vendor$|\.dockerenv$|dev/|etc/$|etc/(hostname|hosts|mtab|resolv\.conf)$|proc/$|sys/$)' "$TT_TMP/files" | tr '\n' ' ')
@@ -85,7 +103,7 @@ expect_eq "scratch-launcher-exit-status" "$?" 3
 dyn=tt-e2e-images-dyn-$$
 E2E_CONTAINERS+=("$dyn")
 if ! tt_docker_build "$p-binaries-dynamic" Dockerfile.binaries --build-arg LINK=dynamic \
-    --build-arg EXTRA_RULES=build/docker-rules; then
+    --build-arg FALCO_RULES_DIR=build/docker-rules; then
     fail "dynamic-layout-builds" "see $TT_CACHE/build-$p-binaries-dynamic.log"
     exit 0
 fi

@@ -6,9 +6,9 @@
 # tracer and engine, falco.yaml and the local rules in the environment, and the log group; the
 # task runs with the same checks as the hand-written deploy/ecs-task-definition.json
 # (e2e_ecs_taskdef.sh): alerts delivered exactly once, including the last one raised at SIGTERM,
-# container.name from the task metadata, the workload's exit code as the task's.
-# --sys-ptrace: the tracer on this branch still needs the capability; instrument adds it only
-# when asked (launch mode is becoming capability-free).
+# container.name from the task metadata, the workload's exit code as the task's. No
+# --sys-ptrace: launch mode needs no capability (the option's output: instrument_corpus.py), and
+# the tracer's start line in the task's log says it runs without it.
 # variants: plain
 # timeout: 1500
 . "$(dirname "$0")/../lib/tt.sh"
@@ -28,7 +28,7 @@ docker image inspect "$p-workload" >"$TT_TMP/images.json"
 sed "s|\${WORKLOAD_IMAGE}|$p-workload|" "$TT_ROOT/tests/data/instrument/e2e-task.json" >"$TT_TMP/task.json"
 if ! "$TT_BIN/instrument" --binaries-image "$p-binaries" --image-config "$TT_TMP/images.json" \
     --offline --region "$AWS_REGION" --log-group "$group" --rules "$TT_ROOT/etc/falco_rules.local.yaml" \
-    --sys-ptrace "$TT_TMP/task.json" >"$TT_TMP/instrumented.json" 2>"$TT_TMP/instrument.err"; then
+    "$TT_TMP/task.json" >"$TT_TMP/instrumented.json" 2>"$TT_TMP/instrument.err"; then
     fail "instrument-ecs-instrumented" "$(cat "$TT_TMP/instrument.err")"
     exit 0
 fi
@@ -69,6 +69,13 @@ fi
 docker stop -t "${stop_timeout:-30}" "$wl" >/dev/null
 expect_eq "instrument-ecs-exit-code" "$(tt_docker_exit_code "$wl")" 42
 docker logs "$wl" >"$TT_TMP/wl.log" 2>&1
+# (the tracer's start line lists the capabilities it holds: Docker's defaults, no sys_ptrace)
+probe=$(grep -m1 '\[tracer\] info: launch mode' "$TT_TMP/wl.log")
+case "$probe" in
+*sys_ptrace*) fail "instrument-ecs-without-sys-ptrace" "the tracer holds SYS_PTRACE: $probe" ;;
+*"capabilities: chown,"*) pass "instrument-ecs-without-sys-ptrace" ;;
+*) fail "instrument-ecs-without-sys-ptrace" "no start line listing the tracer's capabilities: '$probe'" ;;
+esac
 python3 "$E2E_DIR/moto.py" events "$group" >"$TT_TMP/cw" 2>>"$TT_TMP/cw.err"
 res=$(python3 "$E2E_DIR/check_alerts.py" --name instrument-ecs --alerts "$TT_TMP/cw" --workload-log "$TT_TMP/wl.log" \
     --tag "$tag" --port "$MOTO_PORT" --container-id "$(docker inspect -f '{{.Id}}' "$wl")" --final --exact \

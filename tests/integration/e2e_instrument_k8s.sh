@@ -4,7 +4,7 @@
 # image's CMD (from `docker image inspect`), the binaries as an image volume, and the engine as a
 # native sidecar configured from its environment, reading the workload's ring under a key of its
 # own; alerts reach the CloudWatch peer (moto) exactly once, the last one included, and both exit
-# codes are right. --sys-ptrace: see e2e_instrument_ecs.sh.
+# codes are right. No --sys-ptrace: EKS on Fargate refuses it, and launch mode needs none.
 # variants: plain
 # timeout: 1500
 . "$(dirname "$0")/../lib/tt.sh"
@@ -24,7 +24,7 @@ docker image inspect "$p-workload" >"$TT_TMP/images.json"
 sed "s|\${WORKLOAD_IMAGE}|$p-workload|" "$TT_ROOT/tests/data/instrument/e2e-deployment.yaml" >"$TT_TMP/in.yaml"
 if ! "$TT_BIN/instrument" --engine-image "$p-engine" --binaries-image "$p-binaries" \
     --image-config "$TT_TMP/images.json" --offline --region "$AWS_REGION" --log-group "$group" \
-    --rules "$TT_ROOT/etc/falco_rules.local.yaml" --sys-ptrace "$TT_TMP/in.yaml" \
+    --rules "$TT_ROOT/etc/falco_rules.local.yaml" "$TT_TMP/in.yaml" \
     >"$TT_TMP/out.yaml" 2>"$TT_TMP/instrument.err"; then
     fail "instrument-k8s-instrumented" "$(cat "$TT_TMP/instrument.err")"
     exit 0

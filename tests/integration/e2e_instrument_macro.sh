@@ -19,8 +19,8 @@ fi
 mode=$(python3 -c 'import sys, zipfile; i = zipfile.ZipFile(sys.argv[1]).getinfo("bootstrap"); print(oct(i.external_attr >> 16))' \
     "$TT_TMP/macro/instrument-macro.zip")
 expect_eq "macro-package-executable-bootstrap" "$mode" "0o100755"
-expect_match "macro-bootstrap-static" "$(file -b "$TT_TMP/macro/bootstrap")" "x86-64.*statically linked"
-expect_match "macro-bootstrap-arm64-static" "$(file -b "$TT_TMP/macro/bootstrap-arm64")" "ARM aarch64.*statically linked"
+expect_match "macro-bootstrap-static" "$(file -b "$TT_TMP/macro/bootstrap")" "x86-64.*(statically|static-pie) linked"
+expect_match "macro-bootstrap-arm64-static" "$(file -b "$TT_TMP/macro/bootstrap-arm64")" "ARM aarch64.*(statically|static-pie) linked"
 test -s "$TT_TMP/macro/instrument-macro-arm64.zip" && pass "macro-package-arm64" || fail "macro-package-arm64" "no instrument-macro-arm64.zip"
 python3 "$TT_ROOT/tests/integration/instrument_lambda.py" --docker "$img" | sed 's/^\(PASS\|FAIL\|SKIP\) lambda-/\1 macro-image-lambda-/'
 exit 0

@@ -18,7 +18,11 @@ for t in rules cond; do
     cp "$TT_ROOT/tests/data/engine/fuzz_seeds/$t/"* "$corpus/" 2>/dev/null
     if [ "$t" = rules ]; then
         cp "$TT_ROOT/tests/data/engine/rules_invalid/"*.yaml "$corpus/" 2>/dev/null
-        [ -f "$TT_SHARED/falco-rules/falco_rules.yaml" ] && cp "$TT_SHARED/falco-rules/falco_rules.yaml" "$corpus/"
+        if tt_upstream falco-rules/falco_rules.yaml; then
+            cp "$TT_UPSTREAM" "$corpus/"
+        else
+            fail "fuzz_engine_rules_upstream_seed" "$TT_UPSTREAM"
+        fi
     fi
     log="$TT_TMP/$t.log"
     (cd "$TT_TMP" && "$bin" -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 \

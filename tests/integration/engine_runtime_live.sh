@@ -6,11 +6,11 @@
 . "$(dirname "$0")/../lib/tt.sh"
 tt_tmpdir
 
-upstream="$TT_SHARED/falco-rules/falco_rules.yaml"
-if [ ! -f "$upstream" ]; then
-    skip live-upstream-rules "no $upstream"
+if ! tt_upstream falco-rules/falco_rules.yaml; then
+    fail live-upstream-rules "$TT_UPSTREAM"
     exit 0
 fi
+upstream=$TT_UPSTREAM
 if [ ! -x "$TT_BIN/tracer" ]; then
     skip live-upstream-rules "no tracer binary in $TT_BIN"
     exit 0

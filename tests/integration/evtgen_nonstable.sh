@@ -2,8 +2,9 @@
 # The behaviours of the non-stable upstream rules (tests/evtgen/nonstable: one test per
 # incubating or sandbox rule that can happen in a Fargate task) through Tartan's traced path:
 # launcher + tracer + engine with falco_rules.yaml, falco-incubating_rules.yaml,
-# falco-sandbox_rules.yaml and tests/data/evtgen/enable_sandbox_disabled.yaml (the 12 disabled
-# sandbox rules switched on with override/enabled) loaded, the engine passing its syscall set to
+# falco-sandbox_rules.yaml, tests/data/evtgen/enable_sandbox_disabled.yaml (the 12 disabled
+# sandbox rules switched on with override/enabled) and allowed_containers.yaml (the allowed
+# images narrowed, as Launch Disallowed Container expects of a user) loaded, the engine passing its syscall set to
 # the tracer through TARTAN_SYSCALLS_FILE. Each behaviour must raise its rule; run again with
 # only falco_rules.yaml, the same behaviours must raise nothing (evtgen.negative.* lines).
 # Container cases run in containers from the local base image (mounted pattern), their
@@ -14,9 +15,15 @@
 . "$(dirname "$0")/../lib/tt.sh"
 . "$TT_ROOT/tests/lib/docker.sh"
 
-R="$TT_SHARED/falco-rules"
+# Falco's three rules files, pinned (tests/lib/upstream.sh)
+if ! tt_upstream falco-rules; then
+    fail evtgen-nonstable-upstream-rules "$TT_UPSTREAM"
+    exit 0
+fi
+R=$TT_UPSTREAM
 ALL=(--rules "$R/falco_rules.yaml" --rules "$R/falco-incubating_rules.yaml"
-    --rules "$R/falco-sandbox_rules.yaml" --rules "$TT_ROOT/tests/data/evtgen/enable_sandbox_disabled.yaml")
+    --rules "$R/falco-sandbox_rules.yaml" --rules "$TT_ROOT/tests/data/evtgen/enable_sandbox_disabled.yaml"
+    --rules "$TT_ROOT/tests/data/evtgen/allowed_containers.yaml")
 RUNNER=(python3 "$TT_ROOT/tests/evtgen/evtgen.py" --specs "$TT_ROOT/tests/evtgen/nonstable" --exe-on-volume)
 
 args=()

@@ -8,7 +8,12 @@
 # variants: asan
 # timeout: 300
 . "$(dirname "$0")/../lib/tt.sh"
-R="$TT_SHARED/falco-rules"
+# Falco's three rules files, pinned (tests/lib/upstream.sh)
+if ! tt_upstream falco-rules; then
+    fail evtgen-nonstable-host-upstream-rules "$TT_UPSTREAM"
+    exit 0
+fi
+R=$TT_UPSTREAM
 exec python3 "$TT_ROOT/tests/evtgen/evtgen.py" --specs "$TT_ROOT/tests/evtgen/nonstable" --host-only \
     --rules "$R/falco_rules.yaml" --rules "$R/falco-incubating_rules.yaml" \
     --rules "$R/falco-sandbox_rules.yaml" --rules "$TT_ROOT/tests/data/evtgen/enable_sandbox_disabled.yaml" \

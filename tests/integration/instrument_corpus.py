@@ -300,9 +300,9 @@ def errors(tmp):
     refuse("yaml-duplicate-key", BASE + ["-"], stdin=b"Resources:\n  A: {}\n  A: {}\n", must=("<stdin>:3:", "duplicate key"))
     refuse("yaml-billion-laughs", BASE + ["-"], stdin=billion_laughs(), must=("aliases",))
     rc, out, err = ic.run(["--no-such-option"])
-    check("usage-exit-2", rc == 2 and "unknown option" in err, f"exit {rc}: {err[:200]}")
+    check("usage-exit-125", rc == 125 and "unknown option" in err, f"exit {rc}: {err[:200]}")
     rc, out, err = ic.run(["--retention-days", "8", "-"], stdin=b"{}")
-    check("usage-bad-retention", rc == 2 and "3653" in err, f"exit {rc}: {err[:200]}")
+    check("usage-bad-retention", rc == 125 and "3653" in err, f"exit {rc}: {err[:200]}")
 
 
 def billion_laughs():

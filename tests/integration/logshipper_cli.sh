@@ -20,7 +20,7 @@ expect_match bad-option-usage "$err" 'usage: logshipper'
 # LOGSHIPPER_DEADLINE (the engine passes its stop budget this way) is the default of --deadline;
 # a value that is not a number of seconds is a usage error naming the variable.
 err=$(LOGSHIPPER_DEADLINE=soon "$LS" -g g --region us-east-1 </dev/null 2>&1); rc=$?
-expect_eq deadline-env-bad-exit "$rc" 2
+expect_eq deadline-env-bad-exit "$rc" 125
 expect_match deadline-env-bad-says "$err" 'LOGSHIPPER_DEADLINE=soon: not a number of seconds'
 err=$(LOGSHIPPER_DEADLINE=3 AWS_EC2_METADATA_DISABLED=true AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=y \
     "$LS" -g g --region us-east-1 --endpoint http://127.0.0.1:9 </dev/null 2>&1)

@@ -138,6 +138,27 @@ def main():
         groups = m.client("logs").describe_log_groups(logGroupNamePrefix="tartan/retained")
         ret = [g.get("retentionInDays") for g in groups["logGroups"]]
         check("retention_and_env_group_endpoint", rc == 0 and ret == [7], f"rc {rc} retention {ret}")
+        # LOGSHIPPER_RETENTION_DAYS (what a task definition sets) on a group logshipper creates
+        rc, err = ls_moto.run_shipper(["-s", "r"], dict(env, __CW_LOG_GROUP="tartan/retained-env",
+                                                        LOGSHIPPER_RETENTION_DAYS="14"),
+                                      ls_moto.alert_lines(2, "ret"))
+        groups = m.client("logs").describe_log_groups(logGroupNamePrefix="tartan/retained-env")
+        ret = [g.get("retentionInDays") for g in groups["logGroups"]]
+        check("retention_from_environment", rc == 0 and ret == [14], f"rc {rc} retention {ret}")
+        # a group created beforehand keeps the retention its owner set
+        m.client("logs").create_log_group(logGroupName="tartan/owned")
+        m.client("logs").put_retention_policy(logGroupName="tartan/owned", retentionInDays=365)
+        rc, err = ls_moto.run_shipper(["--retention-days", "7", "-s", "r"],
+                                      dict(env, __CW_LOG_GROUP="tartan/owned"),
+                                      ls_moto.alert_lines(2, "ret"))
+        groups = m.client("logs").describe_log_groups(logGroupNamePrefix="tartan/owned")
+        ret = [g.get("retentionInDays") for g in groups["logGroups"]]
+        check("retention_of_existing_group_kept", rc == 0 and ret == [365], f"rc {rc} retention {ret}")
+        # a retention CloudWatch does not accept is a usage error naming the accepted values
+        rc, err = ls_moto.run_shipper(["--retention-days", "10", "-s", "r"], env, b"")
+        check("retention_invalid_value", rc == 125 and "3653" in err, f"rc {rc}: {err[-300:]}")
+        rc, err = ls_moto.run_shipper(["-s", "r"], dict(env, LOGSHIPPER_RETENTION_DAYS="forever"), b"")
+        check("retention_invalid_env", rc == 125 and "LOGSHIPPER_RETENTION_DAYS" in err, f"rc {rc}: {err[-300:]}")
     import shutil
     shutil.rmtree(home, ignore_errors=True)
 

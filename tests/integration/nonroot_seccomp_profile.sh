@@ -4,7 +4,7 @@
 # CAP_SYS_PTRACE, refuses pidfd_getfd and (Docker 20.10, containerd before 1.7)
 # process_vm_readv. The tracer then reads tracee memory through /proc/PID/mem and describes
 # sockets from /proc/PID/net: the events still carry file names, argv, and for connect the
-# socket's domain, type, protocol and local address (TCP and UDP). That the profile did refuse
+# socket's domain, type, protocol, local address and peer (TCP and UDP). That the profile did refuse
 # both is checked too (else this test would prove nothing): the tracer says so with -v.
 # variants: plain
 # timeout: 300
@@ -39,3 +39,8 @@ expect_match seccomp-tcp-connect-described "$out" \
     " connect ret=0 fd=3 addr=127.0.0.1:$port laddr=127.0.0.1:[0-9]+ domain=2 type=1"
 expect_match seccomp-udp-connect-described "$out" \
     " connect ret=0 fd=4 addr=127.0.0.1:53 laddr=127.0.0.1:[0-9]+ domain=2 type=2 proto=17"
+# the peer, read back from the kernel (docs/security.md) by the socket's inode in /proc/PID/net
+expect_match seccomp-connect-peer-from-kernel "$out" \
+    " connect ret=0 fd=3 addr=127.0.0.1:$port .* peer=127.0.0.1:$port\$"
+expect_match seccomp-udp-connect-peer-from-kernel "$out" \
+    " connect ret=0 fd=4 addr=127.0.0.1:53 .* peer=127.0.0.1:53\$"

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # A non-root workload under a tracer without capabilities (launcher + tracer + engine, all as
-# uid $TT_NR_UID, every capability dropped), with Falco's stable rules (when $TT_SHARED has
-# them), etc/tartan_rules.yaml and a few rules of this test. The workload is
+# uid $TT_NR_UID, every capability dropped), with Falco's stable rules (tests/lib/upstream.sh; without
+# them its checks of them fail), etc/tartan_rules.yaml and a few rules of this test. The workload is
 # tests/helpers/nr_workload.py.
 #   - Reads that fail with EACCES: a failed open is an event with fd.name and evt.res=EACCES,
 #     so rules that ask for failed opens fire (upstream's directory traversal rule, through
 #     open_file_failed), and rules about opened files do not, as with Falco. Control: the same
 #     read as root raises "Sensitive file opened for reading".
-#   - Shells and outbound connections raise their alerts with the workload's uid.
+#   - Shells and connections are seen with the workload's uid (a loopback one is not an
+#     Outbound connection alert).
 #   - A setuid-root program and a file-capability program run without their privilege (the
 #     kernel grants none under an unprivileged tracer, nor with no_new_privs) and are reported
 #     with user.uid and proc.* as the kernel set them; fail-closed (no_new_privs) and fail-open
@@ -26,7 +27,9 @@ D=$TT_NR_DIR
 # (copies: the engine runs as the test's uid, which may not reach the checkout)
 cp "$TT_ROOT/etc/tartan_rules.yaml" "$D/"
 upstream=
-! cp "$TT_SHARED/falco-rules/falco_rules.yaml" "$D/" 2>/dev/null || upstream=$D/falco_rules.yaml
+if tt_upstream falco-rules/falco_rules.yaml && cp "$TT_UPSTREAM" "$D/"; then
+    upstream=$D/falco_rules.yaml
+fi
 
 for m in xo nodump end; do echo "marker $m" >"$D/marker-$m"; done
 cat >"$D/rules.yaml" <<EOF
@@ -41,6 +44,13 @@ cat >"$D/rules.yaml" <<EOF
     evt.type in (open, openat, openat2) and fd.typechar = 'f' and fd.num = -1 and
     evt.res startswith E and fd.name = /etc/shadow
   output: failed open (file=%fd.name res=%evt.res uid=%user.uid)
+  priority: NOTICE
+- rule: NR loopback connect
+  desc: the workload's connection to this test's loopback listener (the default Outbound
+    connection rule leaves loopback alone)
+  condition: >
+    evt.type = connect and fd.sip = 127.0.0.1 and (evt.rawres >= 0 or evt.res = EINPROGRESS)
+  output: loopback connect (dst=%fd.sip:%fd.sport uid=%user.uid)
   priority: NOTICE
 - rule: NR marker opened
   desc: the markers the workload opens
@@ -88,21 +98,7 @@ traced() {
 }
 said() { sed -n "s/^nr: $2 //p" "$D/$1.out"; }
 # alert NAME RULE [FIELD=VALUE]...: the output fields of the first alert of RULE matching them
-alert() {
-    python3 - "$D/$1.json" "$2" "${@:3}" <<'EOF'
-import json, sys
-path, rule, want = sys.argv[1], sys.argv[2], dict(a.split("=", 1) for a in sys.argv[3:])
-for line in open(path):
-    try:
-        a = json.loads(line)
-    except ValueError:
-        continue
-    f = a.get("output_fields", {})
-    if a.get("rule") == rule and all(str(f.get(k)) == v for k, v in want.items()):
-        print(json.dumps(f, sort_keys=True))
-        break
-EOF
-}
+alert() { tt_alert "$D/$1.json" "${@:2}"; }
 has_alert() { [ -n "$(alert "$@")" ]; }
 KEEP_BND=(setpriv "--reuid=$TT_NR_UID" "--regid=$TT_NR_UID" --clear-groups --inh-caps=-all --)
 
@@ -126,8 +122,8 @@ if [ -n "$upstream" ]; then
         fail nonroot-failed-read-no-open-alert "Read sensitive file untrusted fired for an open that failed"
     else pass nonroot-failed-read-no-open-alert; fi
 else
-    skip nonroot-failed-traversal-alerts "Falco's upstream rules are not in $TT_SHARED/falco-rules"
-    skip nonroot-failed-read-no-open-alert "Falco's upstream rules are not in $TT_SHARED/falco-rules"
+    fail nonroot-failed-traversal-alerts "$TT_UPSTREAM"
+    fail nonroot-failed-read-no-open-alert "$TT_UPSTREAM"
 fi
 if has_alert A "NR failed open of a sensitive file" fd.name=/etc/shadow evt.res=EACCES "user.uid=$uid"; then
     pass nonroot-failed-open-visible
@@ -138,8 +134,13 @@ else pass nonroot-failed-open-not-opened; fi
 if has_alert A "Shell spawned by the workload" "user.uid=$uid"; then pass nonroot-shell-alert
 else fail nonroot-shell-alert "no 'Shell spawned by the workload' alert with user.uid=$uid"; fi
 expect_eq nonroot-connect-done "$(said A connect)" connected
-if has_alert A "Outbound connection" fd.sip=127.0.0.1 "fd.sport=$port"; then pass nonroot-connect-alert
-else fail nonroot-connect-alert "no 'Outbound connection' alert to 127.0.0.1:$port"; fi
+if has_alert A "NR loopback connect" fd.sip=127.0.0.1 "fd.sport=$port" "user.uid=$uid"; then
+    pass nonroot-connect-alert
+else fail nonroot-connect-alert "no connect event to 127.0.0.1:$port with the workload's uid"; fi
+# ordinary (loopback) traffic: the default rule stays quiet
+if has_alert A "Outbound connection" fd.sip=127.0.0.1; then
+    fail nonroot-loopback-not-outbound "Outbound connection fired for a loopback connection"
+else pass nonroot-loopback-not-outbound; fi
 # unprivileged NAME RUN: the setuid-root id said the caller's uid and no effective uid
 unprivileged() {
     local got

@@ -19,6 +19,8 @@ counter() {
     echo "${v:--1}"
 }
 tracer_of() { awk '/^TracerPid:/{print $2}' "/proc/$1/status" 2>/dev/null; }
+# traced_by PID TRACER: PID's TracerPid is TRACER now (re-read at every wait_for poll)
+traced_by() { [ "$(tracer_of "$1")" = "$2" ]; }
 
 for sig in INT TERM; do
     rm -f a.ctr b.ctr c.cap
@@ -30,7 +32,7 @@ for sig in INT TERM; do
     kids=$(cat /proc/$root/task/*/children)
     "$T" -p "$root" -w c.cap 2>attach.err &
     tp=$!; bg+=("$tp")
-    wait_for 15 test "$(tracer_of "$root")" = "$tp"
+    wait_for 15 traced_by "$root" "$tp"
     expect_eq "attach_${sig}_root_traced" "$(tracer_of "$root")" "$tp"
     ok=1
     for k in $kids; do [ "$(tracer_of "$k")" = "$tp" ] || ok=0; done
@@ -66,7 +68,7 @@ root=$!; bg+=("$root")
 sleep 0.2
 "$T" -p "$root" -w d.cap --no-snapshot 2>/dev/null &
 tp=$!; bg+=("$tp")
-wait_for 10 test "$(tracer_of "$root")" = "$tp"
+wait_for 10 traced_by "$root" "$tp"
 sleep 1
 kill -INT "$tp"; wait "$tp"
 n=$("$T" dump d.cap | grep -c ' execve ret=0 .*args=\[forks 1\]')
@@ -100,7 +102,7 @@ sp=$!; bg+=("$sp")
 kill -STOP "$sp"
 "$T" -p "$sp" -w f.cap --no-snapshot 2>/dev/null &
 tp=$!; bg+=("$tp")
-wait_for 15 test "$(tracer_of "$sp")" = "$tp"
+wait_for 15 traced_by "$sp" "$tp"
 sleep 0.3
 expect_match attach_stopped_stays_stopped "$(awk '/^State:/{print $2}' /proc/$sp/status)" '^[Tt]$'
 kill -CONT "$sp"; sleep 0.3

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Tracer robustness: SIGKILL random traced threads of a fork/thread-heavy workload for
-# TT_STORM_SECONDS (default 12 in the suite; the 30 s: TT_STORM_SECONDS=30). The tracer
-# must stay alive, an untargeted traced process must keep running undisturbed, and the tracer
-# must still exit cleanly afterwards.
+# TT_STORM_SECONDS (default 12 in the suite; docs/tracer.md's figure is for 30). The tracer must
+# stay alive, an untargeted traced process must keep running undisturbed, and the tracer must
+# still exit cleanly afterwards.
 # timeout: 180
 . "$TT_ROOT/tests/lib/tt.sh"
 tt_tmpdir

@@ -34,7 +34,8 @@ expect_match tamper_shmctl_denied "$log" 'shmctl=-1 errno=13'
 expect_match tamper_private_shm_still_works "$log" 'private=ok'
 n=$(grep -c ' tamper ret=-13 ' dump1.txt)
 expect_eq tamper_events_reported "$n" 3
-expect_match tamper_event_reason "$(grep ' tamper ' dump1.txt | head -1)" 'reason=shmget on the tracer.s event ring denied'
+expect_match tamper_event_reason "$(grep ' tamper ' dump1.txt | head -1)" \
+    'reason=shmget on the tracer.s event ring: denied \(EACCES\) technique=ring_attach target=event ring \(key 0x[0-9a-f]+, shmid [0-9]+\) action=denied$'
 
 # ---- no blind start: the workload starts only once the engine is attached ----
 k=$((base + 2)); keys+=("$k")

@@ -13,7 +13,7 @@ out=$("$W" --help)
 expect_eq help_status "$?" 0
 expect_match help_text "$out" 'SIGTERM'
 "$W" --bogus 2>/dev/null
-expect_eq bad_argument_status "$?" 2
+expect_eq bad_argument_status "$?" 125
 
 # Latency and idle CPU, measured from python for precise timing. waitforever is "ready" when it
 # sleeps in sigtimedwait (wchan), or has SIGTERM blocked; if wchan is not available, after 2 s.

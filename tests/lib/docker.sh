@@ -112,28 +112,32 @@ tt_docker_build() {
     fi
 }
 
-# The upstream Falco ruleset goes into the binaries image through a context path
-# (build/docker-rules is inside the build context, ignored by git).
+# The binaries image downloads Falco's falco_rules.yaml unless FALCO_RULES_DIR holds a copy: the
+# tests give it the checked copy they use themselves (tests/lib/upstream.sh), in build/docker-rules
+# (inside the build context, ignored by git). Without one the build fails, saying how to provide it.
 tt_docker_upstream_rules() {
+    local src
+    src=$(sh "$TT_ROOT/tests/lib/upstream.sh" falco-rules/falco_rules.yaml) || {
+        tt_dlog "$src"
+        return 1
+    }
     mkdir -p "$TT_ROOT/build/docker-rules"
-    if [ -f "$TT_SHARED/falco-rules/falco_rules.yaml" ]; then
-        cmp -s "$TT_SHARED/falco-rules/falco_rules.yaml" "$TT_ROOT/build/docker-rules/falco_rules.yaml" ||
-            cp "$TT_SHARED/falco-rules/falco_rules.yaml" "$TT_ROOT/build/docker-rules/falco_rules.yaml"
-    fi
+    cmp -s "$src" "$TT_ROOT/build/docker-rules/falco_rules.yaml" ||
+        cp "$src" "$TT_ROOT/build/docker-rules/falco_rules.yaml"
 }
 
 tt_docker_images() {
     local p=$TT_IMAGE_PREFIX
     mkdir -p "$TT_CACHE"
-    tt_docker_upstream_rules
+    tt_docker_upstream_rules || return 1
     (
         flock 9
         # TT_DOCKER_ALLOW_MISSING=1: development only, build the image without programs that
         # do not build yet (the tests of those programs then fail).
-        tt_docker_build "$p-binaries" Dockerfile.binaries --build-arg EXTRA_RULES=build/docker-rules \
+        tt_docker_build "$p-binaries" Dockerfile.binaries --build-arg FALCO_RULES_DIR=build/docker-rules \
             --build-arg "ALLOW_MISSING=${TT_DOCKER_ALLOW_MISSING:-0}" &&
             tt_docker_build "$p-binaries-arm64" Dockerfile.binaries --target binaries-arm64 \
-                --build-arg EXTRA_RULES=build/docker-rules \
+                --build-arg FALCO_RULES_DIR=build/docker-rules \
                 --build-arg "ALLOW_MISSING=${TT_DOCKER_ALLOW_MISSING:-0}" &&
             tt_docker_build "$p-workload" Dockerfile.workload &&
             tt_docker_build "$p-workload-scratch" Dockerfile.workload --target scratch-workload &&
@@ -183,6 +187,10 @@ tt_docker_setup() {
     fi
     if ! tt_docker_base; then
         fail "docker-setup" "could not build $TT_BASE_IMAGE (see $TT_CACHE/debootstrap.log)"
+        return 1
+    fi
+    if ! tt_upstream falco-rules/falco_rules.yaml; then
+        fail "docker-setup" "$TT_UPSTREAM"
         return 1
     fi
     if ! tt_docker_images; then

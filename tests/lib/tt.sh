@@ -27,13 +27,49 @@ expect_match() {
     if printf '%s' "$2" | grep -Eq -- "$3"; then pass "$1"; else fail "$1" "'$(printf '%s' "$2" | head -c 300)' does not match /$3/"; fi
 }
 
+# require NAME CMD...: like check, but fatal: when CMD fails the file reports FAIL NAME and
+# ends (exit 1), for a step the rest of the file depends on (a daemon that must be up, a file
+# the next checks read).
+require() {
+    local name=$1; shift
+    if "$@" >&2; then
+        pass "$name"
+    else
+        fail "$name" "required step failed ($?): $*; the remaining checks of this file did not run"
+        exit 1
+    fi
+}
+
 # wait_for SECONDS CMD...: poll CMD every 50 ms until it succeeds; non-zero on timeout.
+# CMD runs again at every poll, but its arguments were expanded once, when wait_for was called:
+# `wait_for 5 test "$(pidof x)" = 3` would compare the same two strings forever. So `test`/`[`
+# is accepted only with a file operator (test -s FILE, test A -nt B), which reads live state;
+# anything else is refused (status 2). Poll a value with a function that reads it:
+#   traced() { [ "$(tracer_of "$1")" = "$2" ]; };  wait_for 15 traced "$pid" "$tp"
 wait_for() {
     local deadline=$(( $(date +%s%N) + $1 * 1000000000 )); shift
+    if [ "$1" = test ] || [ "$1" = "[" ]; then
+        local a=("${@:2}")
+        [ "$1" = "[" ] && a=("${a[@]:0:${#a[@]}-1}")
+        [ "${a[0]}" = "!" ] && a=("${a[@]:1}")
+        if ! { [ ${#a[@]} -eq 2 ] && [[ "${a[0]}" =~ ^-[bcdefgGhkLOprsSuwx]$ ]]; } &&
+            ! { [ ${#a[@]} -eq 3 ] && [[ "${a[1]}" =~ ^-(nt|ot|ef)$ ]]; }; then
+            echo "wait_for: '$*' compares values fixed when wait_for was called; poll a function that re-reads them (tests/lib/tt.sh)" >&2
+            return 2
+        fi
+    fi
     until "$@" >/dev/null 2>&1; do
         [ "$(date +%s%N)" -lt "$deadline" ] || return 1
         sleep 0.05
     done
+}
+
+# tt_upstream NAME: an upstream file the tests need (Falco's falco_rules.yaml, ...), from
+# tests/lib/upstream.sh: 0 with its path in $TT_UPSTREAM, or 1 with why and how to provide it in
+# $TT_UPSTREAM (put that in the FAIL line). Tests never skip for a missing upstream file.
+#   tt_upstream falco-rules/falco_rules.yaml || { fail my-test "$TT_UPSTREAM"; exit 0; }
+tt_upstream() {
+    TT_UPSTREAM=$(sh "$TT_ROOT/tests/lib/upstream.sh" "$1")
 }
 
 # A fresh temporary directory removed at exit.
@@ -92,6 +128,25 @@ tt_nonroot_reach() {
     cp -a "$TT_BIN" "$1/build/bin" && cp -a "$TT_HELPERS" "$1/build/helpers"
     chmod -R a+rX "$1/build"
     TT_BIN=$1/build/bin TT_HELPERS=$1/build/helpers
+}
+
+# tt_alert FILE RULE [FIELD=VALUE]...: the output fields (JSON) of the first alert of RULE in the
+# engine's JSON alert file FILE whose output fields have those values (a field without a value
+# reads None); nothing when there is none.
+tt_alert() {
+    python3 - "$@" <<'EOF'
+import json, sys
+path, rule, want = sys.argv[1], sys.argv[2], dict(a.split("=", 1) for a in sys.argv[3:])
+for line in open(path):
+    try:
+        a = json.loads(line)
+    except ValueError:
+        continue
+    f = a.get("output_fields", {})
+    if a.get("rule") == rule and all(str(f.get(k)) == v for k, v in want.items()):
+        print(json.dumps(f, sort_keys=True))
+        break
+EOF
 }
 
 # tt_listen: a TCP listener on 127.0.0.1 that accepts and closes, in the background, until the

@@ -48,13 +48,20 @@ EQUIV_DOC = os.path.join(ROOT, "docs", "internals", "mutants.md")
 # Source files in scope, and the tests that cover them: unit test binaries (names under
 # build/tests) and integration test files (tests/integration/...). Globs are expanded.
 TARGETS = [
+    # cond_transform.c holds the transformers of conditions and output formats alike
     (["engine/cond_*.c"], ["test_engine_cond_*", "test_engine_rules_*", "test_engine_pipeline_*",
-                           "test_engine_alert_format", "test_engine_format_basic"], []),
+                           "test_engine_transformers", "test_engine_alert_format",
+                           "test_engine_format_basic"], []),
+    # b64() of conditions and formats decodes through lib/tt_base64
+    (["lib/tt_base64.c"], ["test_lib_base64", "test_engine_transformers", "test_engine_cond_*"],
+     []),
     (["engine/fields_extract.c", "engine/evt_args.c"],
      ["test_engine_fields_*", "test_engine_state_*", "test_engine_pipeline_*",
       "test_engine_alert_format", "test_engine_format_basic"], ["engine_golden.py"]),
     (["engine/state_*.c"], ["test_engine_state_*", "test_engine_pipeline_*",
                             "test_engine_fields_*"], ["engine_golden.py"]),
+    # container ids from cgroup paths, for the engine's state and the tracer's container_id
+    (["lib/tt_cgroup.c"], ["test_lib_cgroup", "test_engine_state_*", "test_tracer_*"], []),
     (["tracer/filter.c", "tracer/syscalls.c"], ["test_tracer_*"], []),
     (["tracer/decode.c"], ["test_tracer_*"], ["tracer_events.py"]),
     (["lib/tt_ring.c"], ["test_lib_ring*"], []),

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 
 #include "fields.h"
+#include "format.h"
 #include "state.h"
 #include "tt_event.h"
 
@@ -106,6 +107,21 @@ static inline int tev_field(struct eval_ctx *ctx, const char *name, const char *
         return -1;
     fld_value_to_text(&v[0], out, cap);
     return 0;
+}
+
+/* A format rendered for the event in ctx, or "ERR <message>" when it does not compile. */
+static inline const char *tev_render(struct eval_ctx *ctx, const char *f)
+{
+    static char buf[1024];
+    char err[256];
+    struct fmt *x = fmt_compile(f, err, sizeof err);
+    if (!x) {
+        snprintf(buf, sizeof buf, "ERR %s", err);
+        return buf;
+    }
+    fmt_render(x, ctx, buf, sizeof buf);
+    fmt_free(x);
+    return buf;
 }
 
 #endif

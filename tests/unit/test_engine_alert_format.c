@@ -23,6 +23,7 @@ static const char *guide_sample =
 #define CHECK_LONG_STR(got, want)                                                                  \
     do {                                                                                           \
         const char *g_ = (got), *w_ = (want);                                                      \
+        tt_checks_current++;                                                                       \
         if (!g_ || strcmp(g_, w_) != 0) {                                                          \
             size_t i_ = 0;                                                                         \
             while (g_ && g_[i_] && g_[i_] == w_[i_])                                               \
@@ -47,7 +48,7 @@ static void sample_alert(struct alert *a, json_t *fields)
 {
     memset(a, 0, sizeof *a);
     a->ts_ns = 1662658920851005190ULL;
-    a->priority = ALERT_PRIO_INFORMATIONAL;
+    a->priority = PRI_INFO;
     a->rule = "Detect bash in a container";
     a->source = "syscall";
     a->message = "Bash ran inside a container (user= command=bash "
@@ -121,12 +122,12 @@ TT_TEST(priority_names_and_parse)
     const char *want[] = {"Emergency", "Alert",  "Critical",      "Error",
                           "Warning",   "Notice", "Informational", "Debug"};
     for (int i = 0; i < 8; i++) {
-        TT_CHECK_STR(alert_priority_name(i), want[i]);
-        TT_CHECK_INT(alert_priority_parse(want[i]), i);
+        TT_CHECK_STR(priority_name(i), want[i]);
+        TT_CHECK_INT(priority_parse(want[i]), i);
     }
-    TT_CHECK_INT(alert_priority_parse("INFO"), ALERT_PRIO_INFORMATIONAL);
-    TT_CHECK_INT(alert_priority_parse("warning"), ALERT_PRIO_WARNING);
-    TT_CHECK_INT(alert_priority_parse("loud"), -1);
+    TT_CHECK_INT(priority_parse("INFO"), PRI_INFO);
+    TT_CHECK_INT(priority_parse("warning"), PRI_WARNING);
+    TT_CHECK_INT(priority_parse("loud"), -1);
 }
 
 TT_TEST(tags_sorted_unique_and_switches)
@@ -187,7 +188,7 @@ TT_TEST(internal_alert_formats)
     json_object_set_new(f, "last_event_time", json_string("none"));
     json_object_set_new(f, "a_count", json_string("3"));
     struct alert a;
-    alert_internal(&a, 1663772897731995145ULL, ALERT_PRIO_DEBUG,
+    alert_internal(&a, 1663772897731995145ULL, PRI_DEBUG,
                    "Falco internal: timeouts notification",
                    "Falco internal: timeouts notification. 1000 consecutive timeouts without "
                    "event.",

@@ -10,6 +10,7 @@
 #define T(cond, want)                                                                              \
     do {                                                                                           \
         int got_ = ev(cond);                                                                       \
+        tt_checks_current++;                                                                       \
         if (got_ != (want))                                                                        \
             TT_FAILF("`%s` with b.s=\"%s\" = %d, want %d %s", cond, s_val ? s_val : "(missing)",   \
                      got_, want, last_err);                                                        \
@@ -289,6 +290,7 @@ TT_TEST(in_finds_every_member_of_a_large_set)
     reset_values();
     for (size_t i = 0; i < sizeof(members) / sizeof(members[0]); i++) {
         s_val = members[i];
+        tt_checks_current++;
         if (ruleset_eval_rule(rs, 0, NULL, TT_EV_OPEN) != 1)
             TT_FAILF("%s not found in the set", members[i]);
     }
@@ -296,6 +298,7 @@ TT_TEST(in_finds_every_member_of_a_large_set)
                                    "s", "shh", "zz",   "zsh ", "",    "ZSH"};
     for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
         s_val = others[i];
+        tt_checks_current++;
         if (ruleset_eval_rule(rs, 0, NULL, TT_EV_OPEN) != 0)
             TT_FAILF("'%s' found in the set", others[i]);
     }
@@ -369,6 +372,7 @@ TT_TEST(signed_numbers_at_the_literal_and_either_side)
             snprintf(cond, sizeof(cond), "b.n %s -5", ops[o]);
             n_val = vals[v];
             int got = ev(cond);
+            tt_checks_current++;
             if (got != want[v][o])
                 TT_FAILF("%lld %s -5 = %d, want %d", (long long)n_val, ops[o], got, want[v][o]);
         }
@@ -499,6 +503,7 @@ TT_TEST(missing_values_fail_every_operator)
         char negated[160];
         snprintf(negated, sizeof(negated), "not %s", conds[i]);
         int a = ev(conds[i]), b = ev(negated);
+        tt_checks_current++;
         if (a != 0 || b != 1)
             TT_FAILF("missing b.s: `%s` = %d, `%s` = %d %s", conds[i], a, negated, b, last_err);
     }
@@ -532,6 +537,7 @@ TT_TEST(the_provider_may_decide_equality_on_a_missing_value)
             missing_nvals = 0;
             int r = ev(cases[i].cond);
             int want = cases[i].asked ? answer : 0;
+            tt_checks_current++;
             if (r != want || missing_calls != cases[i].asked ||
                 (cases[i].asked && (missing_op != cases[i].op || missing_nvals != cases[i].nvals)))
                 TT_FAILF("`%s` (answer %d) = %d, asked %d times (op %d, %zu values)", cases[i].cond,

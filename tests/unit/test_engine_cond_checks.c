@@ -9,6 +9,7 @@
 #define T(cond, want)                                                                              \
     do {                                                                                           \
         int got_ = ev(cond);                                                                       \
+        tt_checks_current++;                                                                       \
         if (got_ != (want))                                                                        \
             TT_FAILF("`%s` = %d, want %d (%s)", cond, got_, want, last_err);                       \
     } while (0)
@@ -17,6 +18,7 @@
 #define REJECT(cond, msg)                                                                          \
     do {                                                                                           \
         int got_ = ev(cond);                                                                       \
+        tt_checks_current++;                                                                       \
         if (got_ != -1 || strcmp(last_err, msg) != 0)                                              \
             TT_FAILF("`%s` = %d (\"%s\"), want rejected with \"%s\"", cond, got_, last_err, msg);  \
     } while (0)
@@ -26,6 +28,7 @@
     do {                                                                                           \
         int got_ = ev(cond);                                                                       \
         const char *want_ = (msg);                                                                 \
+        tt_checks_current++;                                                                       \
         if (got_ < 0 || (want_ ? strcmp(last_warn, want_) != 0 : last_nwarn != 0))                 \
             TT_FAILF("`%s` = %d (%s), hint \"%s\", want \"%s\"", cond, got_, last_err, last_warn,  \
                      want_ ? want_ : "(none)");                                                    \

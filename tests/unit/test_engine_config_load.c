@@ -36,7 +36,7 @@ TT_TEST(defaults_match_falco)
     TT_CHECK_INT(c.json_include_message_property, 0);
     TT_CHECK_INT(c.json_include_output_fields_property, 1);
     TT_CHECK_INT(c.time_format_iso_8601, 0);
-    TT_CHECK_INT(c.priority, ALERT_PRIO_DEBUG);
+    TT_CHECK_INT(c.priority, PRI_DEBUG);
     TT_CHECK_INT(c.rule_matching_all, 0);
     TT_CHECK_INT(c.buffered_outputs, 0);
     TT_CHECK_INT(c.outputs_queue_capacity, 0);
@@ -137,7 +137,7 @@ TT_TEST(every_key_is_read)
     TT_CHECK_INT(c.json_include_message_property, 1);
     TT_CHECK_INT(c.json_include_output_fields_property, 0);
     TT_CHECK_INT(c.time_format_iso_8601, 1);
-    TT_CHECK_INT(c.priority, ALERT_PRIO_WARNING);
+    TT_CHECK_INT(c.priority, PRI_WARNING);
     TT_CHECK_INT(c.rule_matching_all, 1);
     TT_CHECK_INT(c.buffered_outputs, 1);
     TT_CHECK_INT(c.outputs_queue_capacity, 123);
@@ -325,7 +325,7 @@ TT_TEST(config_from_environment)
     o.overrides = ov;
     o.noverrides = 1;
     TT_CHECK_INT(config_load(&c, &o, err, sizeof err), 0);
-    TT_CHECK_INT(c.priority, ALERT_PRIO_ERROR);
+    TT_CHECK_INT(c.priority, PRI_ERROR);
     TT_CHECK_INT(c.json_output, 0);
     config_free(&c);
     setenv(CONFIG_ENV_YAML_B64, "!!!notbase64", 1);
@@ -391,7 +391,7 @@ TT_TEST(yaml_anchors_and_to_json)
     char err[256];
     const char *y = "a: &x {b: 1}\nc: *x\n";
     struct cfg_node *t = cfg_parse(y, strlen(y), "t", err, sizeof err);
-    TT_CHECK(t != NULL);
+    TT_REQUIRE(t != NULL);
     char *j = cfg_to_json(t);
     TT_CHECK_STR(j, "{\"a\":{\"b\":\"1\"},\"c\":{\"b\":\"1\"}}");
     free(j);

@@ -121,9 +121,11 @@ static void check(struct engine_state *st, const char *name, int64_t ret)
         for (const char *c = got; *c; c++)
             printf(*c == '"' || *c == '\\' ? "\\%c" : "%c", *c);
         printf("\",\n");
-    } else if (ncases >= NCASES || !expected[ncases] || strcmp(got, expected[ncases]) != 0) {
-        TT_FAILF("%s: evt.args %s, want %s", name, got,
-                 ncases < NCASES && expected[ncases] ? expected[ncases] : "(no expectation)");
+    } else {
+        tt_checks_current++;
+        if (ncases >= NCASES || !expected[ncases] || strcmp(got, expected[ncases]) != 0)
+            TT_FAILF("%s: evt.args %s, want %s", name, got,
+                     ncases < NCASES && expected[ncases] ? expected[ncases] : "(no expectation)");
     }
     names[ncases < NCASES ? ncases : 0] = name;
     ncases++;

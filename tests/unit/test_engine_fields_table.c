@@ -93,6 +93,7 @@ static void check_fields(const char *what, const char *want)
     const char *have = dump_fields();
     const char *w = want;
     while (*w) {
+        tt_checks_current++; /* one check per expected line */
         const char *eol = strchr(w, '\n');
         size_t n = eol ? (size_t)(eol - w) : strlen(w);
         const char *eq = memchr(w, '=', n);

@@ -157,8 +157,8 @@ TT_TEST(ops_errors_name_the_key_and_place)
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         struct engine_config c;
         char err[512] = "";
-        if (load(&c, bad[i].yaml, err, sizeof err) != -1 || !strstr(err, bad[i].want))
-            TT_FAILF("'%s': got '%s', want '%s'", bad[i].yaml, err, bad[i].want);
+        TT_CHECKF(load(&c, bad[i].yaml, err, sizeof err) == -1 && strstr(err, bad[i].want),
+                  "'%s': got '%s', want '%s'", bad[i].yaml, err, bad[i].want);
         config_free(&c);
     }
 }

@@ -47,7 +47,7 @@ static void mk_alert(struct alert *a, const char *msg)
 {
     memset(a, 0, sizeof *a);
     a->ts_ns = 1700000000123456789ULL;
-    a->priority = ALERT_PRIO_WARNING;
+    a->priority = PRI_WARNING;
     a->rule = "r";
     a->source = "syscall";
     a->message = msg;
@@ -87,7 +87,7 @@ TT_TEST(file_output_per_alert_and_keep_alive)
     c.file.enabled = 1;
     set_str(&c.file.filename, p);
     struct outputs *o = outputs_new(&c, "h", err, sizeof err);
-    TT_CHECK(o != NULL);
+    TT_REQUIRE(o != NULL);
     struct alert a;
     mk_alert(&a, "one");
     for (int i = 0; i < 3; i++)
@@ -116,7 +116,7 @@ TT_TEST(buffered_outputs_flush_when_idle_and_every_second)
     c.buffered_outputs = 1;
     set_str(&c.file.filename, p);
     struct outputs *o = outputs_new(&c, "h", err, sizeof err);
-    TT_CHECK(o != NULL);
+    TT_REQUIRE(o != NULL);
     if (!o)
         return;
     struct alert a;
@@ -152,7 +152,7 @@ TT_TEST(file_output_keep_alive_reopen)
     c.file.keep_alive = 1;
     set_str(&c.file.filename, p);
     struct outputs *o = outputs_new(&c, "h", err, sizeof err);
-    TT_CHECK(o != NULL);
+    TT_REQUIRE(o != NULL);
     struct alert a;
     mk_alert(&a, "x");
     outputs_emit(o, &a);
@@ -193,7 +193,7 @@ TT_TEST(rate_limiter_token_bucket)
     c.outputs_rate = 1;
     c.outputs_max_burst = 3;
     struct outputs *o = outputs_new(&c, "h", err, sizeof err);
-    TT_CHECK(o != NULL);
+    TT_REQUIRE(o != NULL);
     struct alert a;
     mk_alert(&a, "r");
     int ok = 0, throttled = 0;
@@ -206,7 +206,7 @@ TT_TEST(rate_limiter_token_bucket)
     TT_CHECK_INT(throttled, 7);
     /* internal alerts bypass the limiter */
     struct alert in;
-    alert_internal(&in, 1, ALERT_PRIO_DEBUG, "Falco internal: x", "x", NULL);
+    alert_internal(&in, 1, PRI_DEBUG, "Falco internal: x", "x", NULL);
     TT_CHECK_INT(outputs_emit(o, &in), 0);
     sleep_ms(1100); /* one token back */
     TT_CHECK_INT(outputs_emit(o, &a), 0);
@@ -228,7 +228,7 @@ TT_TEST(bounded_queue_drops_when_full)
     c.program.keep_alive = 0; /* one slow process per alert: the thread falls behind */
     set_str(&c.program.program, "sleep 0.3");
     struct outputs *o = outputs_new(&c, "h", err, sizeof err);
-    TT_CHECK(o != NULL);
+    TT_REQUIRE(o != NULL);
     struct alert a;
     mk_alert(&a, "q");
     uint64_t t0 = ms_now();
@@ -250,7 +250,7 @@ TT_TEST(program_command_line_split_without_shell)
     char **v = out_program_split(
         "  /vendor/falco/bin/logshipper -g \"/ecs/my group\" 'it''s \\ raw' a\\ b \"\" \"q\\\"x\"",
         &store, err, sizeof err);
-    TT_CHECK(v != NULL);
+    TT_REQUIRE(v != NULL);
     if (v) {
         const char *want[] = {"/vendor/falco/bin/logshipper",
                               "-g",
@@ -285,7 +285,7 @@ TT_TEST(program_command_line_split_without_shell)
     c.program.keep_alive = 1;
     set_str(&c.program.program, cmd);
     struct outputs *o = outputs_new(&c, "h", err, sizeof err);
-    TT_CHECK(o != NULL);
+    TT_REQUIRE(o != NULL);
     if (o) {
         struct alert a;
         mk_alert(&a, "quoted");
@@ -307,7 +307,7 @@ TT_TEST(program_plain_command_delivers_before_close)
     c.program.keep_alive = 1;
     set_str(&c.program.program, cmd);
     struct outputs *o = outputs_new(&c, "h", err, sizeof err);
-    TT_CHECK(o != NULL);
+    TT_REQUIRE(o != NULL);
     struct alert a;
     mk_alert(&a, "last words");
     for (int i = 0; i < 5; i++)
@@ -329,7 +329,7 @@ TT_TEST(program_keep_alive_restarts)
     c.program.keep_alive = 1;
     set_str(&c.program.program, cmd);
     struct outputs *o = outputs_new(&c, "h", err, sizeof err);
-    TT_CHECK(o != NULL);
+    TT_REQUIRE(o != NULL);
     struct alert a;
     mk_alert(&a, "again");
     for (int i = 0; i < 3; i++) {
@@ -355,7 +355,7 @@ TT_TEST(program_that_stops_reading_never_blocks)
     set_str(&c.program.program, "sleep 30");
     c.ops.program_deadline_s = 1; /* the shutdown budget the program gets after its input closes */
     struct outputs *o = outputs_new(&c, "h", err, sizeof err);
-    TT_CHECK(o != NULL);
+    TT_REQUIRE(o != NULL);
     char msg[300];
     memset(msg, 'm', sizeof msg - 1);
     msg[sizeof msg - 1] = '\0';
@@ -386,7 +386,7 @@ TT_TEST(program_missing_binary_does_not_abort)
     c.program.keep_alive = 1;
     set_str(&c.program.program, "/nonexistent/prog --flag");
     struct outputs *o = outputs_new(&c, "h", err, sizeof err);
-    TT_CHECK(o != NULL);
+    TT_REQUIRE(o != NULL);
     struct alert a;
     mk_alert(&a, "x");
     TT_CHECK_INT(outputs_emit(o, &a), 0);

@@ -99,7 +99,7 @@ static int peer_start(struct peer *p, int mode, int port, const char *name)
                    cert, "--key", key, "--ca", ca, "--require-client", (char *)0);
         _exit(127);
     }
-    for (int i = 0; i < 200; i++) {
+    for (int i = 0; i < 800; i++) { /* 20 s: python3 starts slowly on an emulated machine */
         FILE *f = fopen(portfile, "r");
         if (f) {
             int ok = fscanf(f, "%d", &p->port) == 1;
@@ -137,7 +137,7 @@ static void mk_alert(struct alert *a)
 {
     memset(a, 0, sizeof *a);
     a->ts_ns = 1700000000123456789ULL;
-    a->priority = ALERT_PRIO_NOTICE;
+    a->priority = PRI_NOTICE;
     a->rule = "Packet socket created in container";
     a->source = "syscall";
     a->message = "Network tool launched";
@@ -154,7 +154,7 @@ static uint64_t send_one(struct engine_config *c, const char *url)
     struct alert a;
     mk_alert(&a);
     outputs_emit(o, &a);
-    outputs_flush(o, 10000);
+    outputs_flush(o, 30000);
     struct outputs_stats st;
     outputs_get_stats(o, &st);
     outputs_free(o, 1000, NULL);
@@ -242,20 +242,22 @@ TT_TEST(http_retries_connection_errors)
     int port = free_port();
     struct engine_config c;
     setup(&c, 1);
-    c.http.retries = 6; /* backoff 100, 200, ... ms */
+    /* Backoff 100, 200, ... ms: 20 retries wait 21 s in all, room for the peer's python3 to
+     * start on a slow (emulated arm64) machine; the peer comes up after the first attempt. */
+    c.http.retries = 20;
     char url[128];
     snprintf(url, sizeof url, "http://127.0.0.1:%d/late", port);
     set_str(&c.http.url, url);
     char err[256];
     struct outputs *o = outputs_new(&c, "h", err, sizeof err);
-    TT_CHECK(o != NULL);
+    TT_REQUIRE(o != NULL);
     struct alert a;
     mk_alert(&a);
     outputs_emit(o, &a);
     sleep_ms(250);
     struct peer p;
     TT_CHECK_INT(peer_start(&p, 0, port, "late"), 0);
-    outputs_flush(o, 10000);
+    outputs_flush(o, 30000);
     struct outputs_stats st;
     outputs_get_stats(o, &st);
     outputs_free(o, 1000, NULL);

@@ -62,7 +62,7 @@ static void open_(struct pipeline *p, int32_t pid)
 TT_TEST(snapshots_not_evaluated_and_matching_modes)
 {
     struct ruleset *rs = load(rules_a);
-    TT_CHECK(rs != NULL);
+    TT_REQUIRE(rs != NULL);
     if (!rs)
         return;
     struct pipeline_opts o = {.match_all = 0, .min_priority = PRI_DEBUG, .on_alert = on_alert};

@@ -3,6 +3,7 @@
  * rule must fire with the expected output fields, for every value of each case matrix. */
 #pragma GCC diagnostic ignored "-Wformat-truncation"
 #include "tt_test.h"
+#include "tt_upstream.h"
 
 #include "engine_test_events.h"
 #include "pipeline.h"
@@ -64,10 +65,9 @@ static const struct hit *find(const char *rule)
 static struct pipeline *pl(const char *f1, const char *f2)
 {
     if (!rs) {
-        const char *shared = getenv("TT_SHARED");
-        char path[512];
-        snprintf(path, sizeof path, "%s/falco-rules/falco_rules.yaml",
-                 shared ? shared : "../shared");
+        const char *path = tt_upstream("falco-rules/falco_rules.yaml");
+        if (!path)
+            return NULL; /* the test has failed, saying how to provide the rules */
         const char *paths[] = {path};
         struct rules_diags d;
         rules_diags_init(&d);
@@ -79,7 +79,11 @@ static struct pipeline *pl(const char *f1, const char *f2)
     want_f2 = f2;
     struct pipeline_opts o = {.match_all = 1, .min_priority = PRI_DEBUG, .on_alert = on_alert};
     o.state.no_proc_lookup = 1;
-    return rs ? pipeline_new(rs, &o) : NULL;
+    if (!rs) {
+        TT_FAILF("the upstream rules did not load");
+        return NULL;
+    }
+    return pipeline_new(rs, &o);
 }
 
 static void feed(struct pipeline *p, const struct tt_event *ev)
@@ -143,17 +147,15 @@ TT_TEST(run_shell_untrusted_direct_spawner)
     for (size_t s = 0; s < sizeof spawners / sizeof spawners[0]; s++) {
         for (size_t k = 0; k < NSHELLS; k++) {
             struct pipeline *p = pl("proc.name", "proc.pname");
-            if (!p)
-                return;
+            TT_REQUIRE(p != NULL);
             proc(p, 1, 0, "eg_init", "", 0);
             proc(p, 10, 1, spawners[s], "", 0);
             spawn(p, 10, 20, shells[k]);
             const struct hit *h = find("Run shell untrusted");
-            if (!h)
-                TT_FAILF("%s -> %s: no alert", spawners[s], shells[k]);
-            else if (strcmp(h->f1, shells[k]) || strcmp(h->f2, spawners[s]))
-                TT_FAILF("%s -> %s: proc.name=%s proc.pname=%s", spawners[s], shells[k], h->f1,
-                         h->f2);
+            TT_CHECKF(h != NULL, "%s -> %s: no alert", spawners[s], shells[k]);
+            TT_CHECKF(!h || (!strcmp(h->f1, shells[k]) && !strcmp(h->f2, spawners[s])),
+                      "%s -> %s: proc.name=%s proc.pname=%s", spawners[s], shells[k],
+                      h ? h->f1 : "", h ? h->f2 : "");
             pipeline_free(p);
         }
     }
@@ -165,16 +167,14 @@ TT_TEST(run_shell_untrusted_ancestor_spawner)
     for (size_t s = 0; s < 2; s++) {
         for (size_t k = 0; k < NSHELLS; k++) {
             struct pipeline *p = pl("proc.name", "proc.pname");
-            if (!p)
-                return;
+            TT_REQUIRE(p != NULL);
             proc(p, 1, 0, "eg_init", "", 0);
             proc(p, 10, 1, spawners[s], "", 0);
             proc(p, 11, 10, "eg_middle", "", 0);
             spawn(p, 11, 20, shells[k]);
             const struct hit *h = find("Run shell untrusted");
-            if (!h || strcmp(h->f2, "eg_middle") != 0)
-                TT_FAILF("%s -> eg_middle -> %s: %s", spawners[s], shells[k],
-                         h ? h->f2 : "no alert");
+            TT_CHECKF(h && strcmp(h->f2, "eg_middle") == 0, "%s -> eg_middle -> %s: %s",
+                      spawners[s], shells[k], h ? h->f2 : "no alert");
             pipeline_free(p);
         }
     }
@@ -201,14 +201,13 @@ TT_TEST(run_shell_untrusted_java_parent)
     for (size_t m = 0; m < sizeof markers / sizeof markers[0]; m++) {
         for (size_t k = 0; k < NSHELLS; k++) {
             struct pipeline *p = pl("proc.name", "proc.pname");
-            if (!p)
-                return;
+            TT_REQUIRE(p != NULL);
             proc(p, 1, 0, "eg_init", "", 0);
             proc(p, 10, 1, "java", markers[m], 0);
             spawn(p, 10, 20, shells[k]);
             const struct hit *h = find("Run shell untrusted");
-            if (!h || strcmp(h->f2, "java") != 0)
-                TT_FAILF("java %s -> %s: no alert", markers[m], shells[k]);
+            TT_CHECKF(h && strcmp(h->f2, "java") == 0, "java %s -> %s: no alert", markers[m],
+                      shells[k]);
             pipeline_free(p);
         }
     }
@@ -236,14 +235,13 @@ TT_TEST(read_sensitive_file_untrusted_matrix)
     for (int kind = 0; kind < 3; kind++) {
         for (size_t t = 0; t < sizeof targets / sizeof targets[0]; t++) {
             struct pipeline *p = pl("fd.name", NULL);
-            if (!p)
-                return;
+            TT_REQUIRE(p != NULL);
             proc(p, 1, 0, "eg_init", "", 0);
             proc(p, 20, 1, "eg_reader", "", 0);
             open_kind(p, kind, targets[t]);
             const struct hit *h = find("Read sensitive file untrusted");
-            if (!h || strcmp(h->f1, targets[t]) != 0)
-                TT_FAILF("kind %d %s: %s", kind, targets[t], h ? h->f1 : "no alert");
+            TT_CHECKF(h && strcmp(h->f1, targets[t]) == 0, "kind %d %s: %s", kind, targets[t],
+                      h ? h->f1 : "no alert");
             pipeline_free(p);
         }
     }
@@ -261,15 +259,13 @@ TT_TEST(directory_traversal_vectors)
     for (int kind = 0; kind < 3; kind++) {
         for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
             struct pipeline *p = pl("fd.name", "fd.nameraw");
-            if (!p)
-                return;
+            TT_REQUIRE(p != NULL);
             proc(p, 1, 0, "eg_init", "", 0);
             proc(p, 20, 1, "eg_reader", "", 0);
             open_kind(p, kind, v[i][0]);
             const struct hit *h = find("Directory traversal monitored file read");
-            if (!h || strcmp(h->f1, v[i][1]) || strcmp(h->f2, v[i][0]))
-                TT_FAILF("kind %d %s: %s %s", kind, v[i][0], h ? h->f1 : "no alert",
-                         h ? h->f2 : "");
+            TT_CHECKF(h && !strcmp(h->f1, v[i][1]) && !strcmp(h->f2, v[i][0]), "kind %d %s: %s %s",
+                      kind, v[i][0], h ? h->f1 : "no alert", h ? h->f2 : "");
             pipeline_free(p);
         }
     }
@@ -279,8 +275,7 @@ TT_TEST(debugfs_in_privileged_container)
 {
     for (int priv = 0; priv < 2; priv++) {
         struct pipeline *p = pl("proc.name", NULL);
-        if (!p)
-            return;
+        TT_REQUIRE(p != NULL);
         proc(p, 1, 0, "eg_init", "", 1);
         state_set_container_meta(pipeline_state(p), CID, "eg", "eg:latest", "eg", "latest", priv);
         spawn(p, 1, 20, "debugfs");

@@ -59,7 +59,7 @@ TT_TEST(directory_sorted_yaml_only)
     struct rules_diags d;
     rules_diags_init(&d);
     struct ruleset *rs = ruleset_load(paths, 1, NULL, &d);
-    TT_CHECK(rs != NULL);
+    TT_REQUIRE(rs != NULL);
     TT_CHECK_INT(d.nfiles, 2);
     if (d.nfiles == 2) {
         TT_CHECK(strstr(d.files[0].name, "10-a.yml") != NULL);
@@ -93,11 +93,11 @@ TT_TEST(engine_version_forms)
 {
     struct rules_diags d;
     struct ruleset *rs = load_text("- required_engine_version: 57\n", &d);
-    TT_CHECK(rs != NULL);
+    TT_REQUIRE(rs != NULL);
     ruleset_free(rs);
     rules_diags_free(&d);
     rs = load_text("- required_engine_version: 0.57.0\n", &d);
-    TT_CHECK(rs != NULL);
+    TT_REQUIRE(rs != NULL);
     ruleset_free(rs);
     rules_diags_free(&d);
     TT_CHECK(load_text("- required_engine_version: 1.0.0\n", &d) == NULL);
@@ -109,7 +109,7 @@ TT_TEST(engine_version_forms)
     TT_CHECK(has(&d, LOAD_ERR_YAML_VALIDATE, "Unable to parse engine version 'banana'"));
     rules_diags_free(&d);
     rs = load_text("- required_plugin_versions:\n  - name: container\n    version: 0.4.0\n", &d);
-    TT_CHECK(rs != NULL);
+    TT_REQUIRE(rs != NULL);
     ruleset_free(rs);
     rules_diags_free(&d);
     TT_CHECK(load_text("- required_plugin_versions:\n  - name: cloudtrail\n    version: 0.2.3\n"
@@ -137,7 +137,7 @@ TT_TEST(skip_if_unknown_filter)
         load_text(R("A", "evt.type = open and proc.nosuch = 1", "  skip-if-unknown-filter: true\n")
                       R("B", "evt.type = open", ""),
                   &d);
-    TT_CHECK(rs != NULL);
+    TT_REQUIRE(rs != NULL);
     TT_CHECK(has(&d, LOAD_UNKNOWN_FILTER, "nonexistent field proc.nosuch"));
     TT_CHECK_INT(ruleset_nrules(rs), 1);
     TT_CHECK(ruleset_find(rs, "A") == NULL);
@@ -160,7 +160,7 @@ TT_TEST(warn_evttypes_and_capture_keys)
                      "  warn_evttypes: false\n  capture: true\n"
                      "  capture_duration: 5000\n  enabled: false\n"),
                    &d);
-    TT_CHECK(rs != NULL);
+    TT_REQUIRE(rs != NULL);
     TT_CHECK_INT(d.nwarnings, 0);
     const struct rule *r = ruleset_rule(rs, 0);
     TT_CHECK(r && r->capture == 1 && r->capture_duration == 5000 && r->enabled == 0);
@@ -168,7 +168,7 @@ TT_TEST(warn_evttypes_and_capture_keys)
     rules_diags_free(&d);
     /* a statically false condition has no event types and does not warn */
     rs = load_text("- macro: never_true\n  condition: (evt.num=0)\n" R("A", "never_true", ""), &d);
-    TT_CHECK(rs != NULL);
+    TT_REQUIRE(rs != NULL);
     TT_CHECK(!has(&d, LOAD_NO_EVTTYPE, NULL));
     uint8_t set[512];
     TT_CHECK_INT(ruleset_rule_event_types(rs, 0, set), 0);
@@ -231,7 +231,7 @@ TT_TEST(describe_rules)
 {
     struct rules_diags d;
     struct ruleset *rs = load_text(R("Shell in box", "evt.type = execve", "  tags: [b, a]\n"), &d);
-    TT_CHECK(rs != NULL);
+    TT_REQUIRE(rs != NULL);
     char *buf = NULL;
     size_t len = 0;
     FILE *out = open_memstream(&buf, &len);
@@ -261,7 +261,7 @@ TT_TEST(describe_rules)
         "- list: shells\n  items: [sh, zsh]\n- macro: spawned\n"
         "  condition: evt.type = execve\n" R("S", "spawned and proc.name in (shells)", ""),
         &d);
-    TT_CHECK(rs != NULL);
+    TT_REQUIRE(rs != NULL);
     buf = NULL;
     out = open_memstream(&buf, &len);
     TT_CHECK_INT(rules_describe(rs, NULL, 1, out), 0);
@@ -302,7 +302,7 @@ TT_TEST(needs_env_and_recvfrom_data)
                                    "- rule: b\n  desc: x\n  condition: evt.type=recvfrom and "
                                    "fd.l4proto=udp\n  output: o %proc.name\n  priority: INFO\n",
                                    &d);
-    TT_CHECK(rs != NULL);
+    TT_REQUIRE(rs != NULL);
     TT_CHECK_INT(ruleset_needs_env(rs), 1);
     TT_CHECK_INT(ruleset_recvfrom_needs_all(rs), 0); /* addressed recvfroms are enough */
     ruleset_free(rs);
@@ -312,7 +312,7 @@ TT_TEST(needs_env_and_recvfrom_data)
                    "- rule: b\n  desc: x\n  condition: evt.type=recvfrom and evt.buffer bcontains "
                    "cafebabe\n  output: o\n  priority: INFO\n",
                    &d);
-    TT_CHECK(rs != NULL);
+    TT_REQUIRE(rs != NULL);
     TT_CHECK_INT(ruleset_needs_env(rs), 0); /* only a disabled rule prints it */
     TT_CHECK_INT(ruleset_recvfrom_needs_all(rs), 1);
     ruleset_free(rs);

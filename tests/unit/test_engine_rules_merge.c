@@ -2,6 +2,7 @@
  * list substitution, list-in-list, macro visibility), warnings, selections, rule order and
  * the event-type index; and the upstream ruleset loading clean with the real field registry. */
 #include "tt_test.h"
+#include "tt_upstream.h"
 
 #include <arpa/inet.h>
 
@@ -101,7 +102,7 @@ TT_TEST(redefinition_keeps_position)
 {
     struct ruleset *rs =
         load1(RULE("A", "t.s = x") RULE("B", "t.s = bash") RULE("A", "t.s = bash"));
-    TT_CHECK(rs != NULL);
+    TT_REQUIRE(rs != NULL);
     TT_CHECK_INT(ruleset_nrules(rs), 2);
     TT_CHECK_STR(ruleset_rule(rs, 0)->name, "A");
     TT_CHECK_STR(ruleset_rule(rs, 0)->condition, "t.s = bash");
@@ -115,14 +116,14 @@ TT_TEST(deprecated_append_is_text_without_parentheses)
     struct ruleset *rs =
         load1("- macro: m\n  condition: t.s = bash or t.s = x\n"
               "- macro: m\n  append: true\n  condition: and not t.n = -5\n" RULE("R", "m"));
-    TT_CHECK(rs != NULL);
+    TT_REQUIRE(rs != NULL);
     TT_CHECK(has_diag(LOAD_DEPRECATED_ITEM, "'append' key is deprecated"));
     TT_CHECK_INT(eval_name(rs, "R"), 1);
     ruleset_free(rs);
     /* same for a rule condition */
     rs = load1(RULE(
         "R", "t.s = bash or t.s = x") "- rule: R\n  append: true\n  condition: and not t.n = -5\n");
-    TT_CHECK(rs != NULL);
+    TT_REQUIRE(rs != NULL);
     TT_CHECK_STR(ruleset_rule(rs, 0)->condition, "t.s = bash or t.s = x and not t.n = -5");
     TT_CHECK_INT(eval_name(rs, "R"), 1);
     ruleset_free(rs);
@@ -137,7 +138,7 @@ TT_TEST(override_append_and_replace)
               "  priority: ERROR\n  enabled: false\n"
               "  override:\n    condition: append\n    output: append\n    tags: append\n"
               "    priority: replace\n    enabled: replace\n");
-    TT_CHECK(rs != NULL);
+    TT_REQUIRE(rs != NULL);
     const struct rule *r = ruleset_rule(rs, 0);
     TT_CHECK_STR(r->condition, "t.s = bash and t.n = 1");
     TT_CHECK_STR(r->output, "o1 more");
@@ -151,7 +152,7 @@ TT_TEST(override_append_and_replace)
     rs = load1(RULE(
         "R",
         "t.s = x") "- rule: R\n  condition: t.s = bash\n  override:\n    condition: replace\n");
-    TT_CHECK(rs != NULL);
+    TT_REQUIRE(rs != NULL);
     TT_CHECK_INT(eval_name(rs, "R"), 1);
     ruleset_free(rs);
 }
@@ -188,17 +189,17 @@ TT_TEST(lists_append_replace_and_nesting)
     struct ruleset *rs = load1("- list: a\n  items: [zsh]\n"
                                "- list: a\n  items: [bash]\n  override:\n    items: append\n"
                                "- list: b\n  items: [a, csh]\n" RULE("R", "t.s in (b)"));
-    TT_CHECK(rs != NULL);
+    TT_REQUIRE(rs != NULL);
     TT_CHECK_INT(eval_name(rs, "R"), 1);
     ruleset_free(rs);
     rs = load1("- list: a\n  items: [bash]\n"
                "- list: a\n  items: [zsh]\n" RULE("R", "t.s in (a)"));
-    TT_CHECK(rs != NULL);
+    TT_REQUIRE(rs != NULL);
     TT_CHECK_INT(eval_name(rs, "R"), 0); /* redefinition replaced the items */
     ruleset_free(rs);
     /* a list naming a LATER list keeps the name as a literal */
     rs = load1("- list: b\n  items: [a]\n- list: a\n  items: [bash]\n" RULE("R", "t.s in (b)"));
-    TT_CHECK(rs != NULL);
+    TT_REQUIRE(rs != NULL);
     TT_CHECK_INT(eval_name(rs, "R"), 1); /* textual pass still expands `a` inside the rule */
     ruleset_free(rs);
     TT_CHECK(load1("- list: z\n  items: [x]\n  append: true\n") == NULL);
@@ -213,7 +214,7 @@ TT_TEST(exceptions_become_condition)
               "    - name: e1\n      fields: [t.s, t.n]\n      comps: [=, =]\n"
               "      values:\n        - [zsh, 1]\n        - [bash, -5]\n"
               "    - name: e2\n      fields: t.s\n      values: [a b, c]\n");
-    TT_CHECK(rs != NULL);
+    TT_REQUIRE(rs != NULL);
     TT_CHECK_STR(ruleset_rule(rs, 0)->condition,
                  "(t.s exists) and not (( t.s = zsh and  t.n = 1) or ( t.s = bash and  t.n = "
                  "-5)) and not (t.s in (\"a b\", c))");
@@ -225,7 +226,7 @@ TT_TEST(exceptions_become_condition)
                "  exceptions:\n    - name: e\n      fields: t.s\n      values: [zsh]\n"
                "- rule: R\n  exceptions:\n    - name: e\n      values: [bash]\n"
                "  override:\n    exceptions: append\n");
-    TT_CHECK(rs != NULL);
+    TT_REQUIRE(rs != NULL);
     TT_CHECK_INT(eval_name(rs, "R"), 0);
     ruleset_free(rs);
 }
@@ -259,7 +260,7 @@ TT_TEST(macro_visibility_and_loops)
     TT_CHECK(has_diag(LOAD_ERR_VALIDATE, "Undefined macro 'b' used in filter."));
     /* rules see every macro */
     struct ruleset *rs = load1(RULE("R", "m") "- macro: m\n  condition: t.s = bash\n");
-    TT_CHECK(rs != NULL);
+    TT_REQUIRE(rs != NULL);
     TT_CHECK_INT(eval_name(rs, "R"), 1);
     ruleset_free(rs);
     TT_CHECK(load1("- macro: a\n  condition: t.s = x\n- macro: b\n  condition: a\n"
@@ -268,7 +269,7 @@ TT_TEST(macro_visibility_and_loops)
     /* `dup` inside a list value is a value, not the macro */
     rs = load1(
         "- macro: dup\n  condition: t.s = nothing\n" RULE("R", "t.s in (dup, bash) and not dup"));
-    TT_CHECK(rs != NULL);
+    TT_REQUIRE(rs != NULL);
     TT_CHECK_INT(eval_name(rs, "R"), 1);
     ruleset_free(rs);
 }
@@ -282,7 +283,7 @@ TT_TEST(warnings_unused_unknown_source_keys)
               "- rule: R\n  desc: d\n  condition: t.s = bash\n  output: o\n  priority: info\n"
               "  colour: red\n"
               "- frobnicate: 1\n");
-    TT_CHECK(rs != NULL);
+    TT_REQUIRE(rs != NULL);
     TT_CHECK(has_diag(LOAD_UNUSED_MACRO, NULL));
     TT_CHECK(has_diag(LOAD_UNUSED_LIST, NULL));
     TT_CHECK(has_diag(LOAD_UNKNOWN_SOURCE, "Unknown source k8s_audit, skipping"));
@@ -298,7 +299,7 @@ TT_TEST(standalone_enabled_and_selections)
 {
     struct ruleset *rs =
         load1(RULE("A", "t.s = bash") RULE("B", "t.s = bash") "- rule: A\n  enabled: false\n");
-    TT_CHECK(rs != NULL);
+    TT_REQUIRE(rs != NULL);
     TT_CHECK(has_diag(LOAD_DEPRECATED_ITEM, "standalone 'enabled'"));
     TT_CHECK_INT(ruleset_rule(rs, 0)->enabled, 0);
     TT_CHECK_INT(ruleset_rule(rs, 1)->enabled, 1);
@@ -318,7 +319,7 @@ TT_TEST(standalone_enabled_and_selections)
     o.min_priority_set = 1;
     o.min_priority = PRI_NOTICE;
     rs = load_n(&o, 1, &y);
-    TT_CHECK(rs != NULL);
+    TT_REQUIRE(rs != NULL);
     TT_CHECK_INT(ruleset_rule(rs, 0)->enabled, 1); /* disabled then re-enabled by tag */
     TT_CHECK_INT(ruleset_rule(rs, 1)->enabled, 0); /* DEBUG < NOTICE: never enabled */
     TT_CHECK_INT(ruleset_rule(rs, 2)->enabled, 0);
@@ -346,7 +347,7 @@ TT_TEST(files_are_cumulative)
                           "- macro: m\n  condition: or t.s = bash\n  override:\n"
                           "    condition: append\n"};
     struct ruleset *rs = load_n(NULL, 2, bufs);
-    TT_CHECK(rs != NULL);
+    TT_REQUIRE(rs != NULL);
     TT_CHECK_INT(D.nfiles, 2);
     TT_CHECK_INT(eval_name(rs, "R"), 1);
     ruleset_free(rs);
@@ -368,7 +369,7 @@ TT_TEST(index_order_first_and_all)
     struct ruleset *rs = load1(RULE("A", "evt.type = open and t.s = bash")
                                    RULE("B", "evt.type in (execve, open) and t.s = bash")
                                        RULE("C", "evt.type = execve") RULE("D", "t.s = bash"));
-    TT_CHECK(rs != NULL);
+    TT_REQUIRE(rs != NULL);
     uint8_t set[TT_EV_COUNT];
     ruleset_rule_event_types(rs, 0, set);
     TT_CHECK(set[TT_EV_OPEN] && !set[TT_EV_EXECVE] && !set[TT_EV_OPENAT]);
@@ -398,7 +399,7 @@ TT_TEST(reenabled_rule_moves_to_the_end)
     o.sel = sel;
     o.nsel = 3;
     struct ruleset *rs = load_n(&o, 1, &y);
-    TT_CHECK(rs != NULL);
+    TT_REQUIRE(rs != NULL);
     norder = 0;
     TT_CHECK_INT(ruleset_eval(rs, NULL, TT_EV_OPEN, 1, PRI_DEBUG, on_match, NULL), 3);
     TT_CHECK_INT(order[0], 1); /* B stays (already enabled) */
@@ -447,14 +448,14 @@ TT_TEST(condition_hints_and_deprecated_fields)
 
 TT_TEST(upstream_ruleset_loads_clean)
 {
-    const char *sh = getenv("TT_SHARED");
-    char path[1024];
-    snprintf(path, sizeof(path), "%s/falco-rules/falco_rules.yaml", sh ? sh : "../shared");
+    const char *path = tt_upstream("falco-rules/falco_rules.yaml");
+    if (!path)
+        return;
     const char *paths[] = {path};
     struct rules_diags d;
     rules_diags_init(&d);
     struct ruleset *rs = ruleset_load(paths, 1, NULL, &d);
-    TT_CHECK(rs != NULL);
+    TT_REQUIRE(rs != NULL);
     TT_CHECK_INT(d.nerrors, 0);
     TT_CHECK_INT(d.nwarnings, 0);
     TT_CHECK_INT(ruleset_nrules(rs), 25);

@@ -4,6 +4,7 @@
  * and macro expansion, per-event caches across rules. */
 #pragma GCC diagnostic ignored "-Wformat-truncation"
 #include "tt_test.h"
+#include "tt_upstream.h"
 
 #include "engine_test_events.h"
 #include "pipeline.h"
@@ -81,7 +82,7 @@ TT_TEST(aname_any_ancestor_and_index)
                          RULE("a1 sshd", "evt.type = openat and proc.aname[1] = sshd")
                              RULE("a in", "evt.type = openat and proc.aname in (init, x)")
                                  RULE("a0 self", "evt.type = openat and proc.aname[0] = cat"));
-    TT_CHECK(rs != NULL);
+    TT_REQUIRE(rs != NULL);
     if (!rs)
         return;
     struct pipeline *p = tree(rs);
@@ -103,7 +104,7 @@ TT_TEST(missing_parent_values)
                  RULE("not pname in", "evt.type = openat and not proc.pname in (bash)")
                      RULE("pname exists", "evt.type = openat and proc.pname exists")
                          RULE("not pname exists", "evt.type = openat and not proc.pname exists"));
-    TT_CHECK(rs != NULL);
+    TT_REQUIRE(rs != NULL);
     if (!rs)
         return;
     struct pipeline *p = tree(rs);
@@ -132,7 +133,7 @@ TT_TEST(text_append_trap_on_real_rules)
                         RULE("paren", "evt.type = openat and (proc.name = cat or proc.name = bash) "
                                       "and not fd.name = /etc/passwd");
     struct ruleset *rs = load(y);
-    TT_CHECK(rs != NULL);
+    TT_REQUIRE(rs != NULL);
     if (!rs)
         return;
     struct pipeline *p = tree(rs);
@@ -157,7 +158,7 @@ TT_TEST(shared_macro_checks_across_rules)
                 RULE("r3", "reading and proc.pname = bash")
                     RULE("r4", "not reading and proc.name = bash");
     struct ruleset *rs = load(y);
-    TT_CHECK(rs != NULL);
+    TT_REQUIRE(rs != NULL);
     if (!rs)
         return;
     struct pipeline *p = tree(rs);
@@ -208,9 +209,9 @@ TT_TEST(socket_domains_for_the_tracer)
     TT_CHECK(domains_of("evt.type=socket or evt.arg.domain=AF_PACKET") == all);
     TT_CHECK(domains_of("evt.type=open") == 0); /* no rule looks at socket events */
     /* the upstream ruleset: AF_PACKET only */
-    const char *sh = getenv("TT_SHARED");
-    char path[1024];
-    snprintf(path, sizeof path, "%s/falco-rules/falco_rules.yaml", sh ? sh : "../shared");
+    const char *path = tt_upstream("falco-rules/falco_rules.yaml");
+    if (!path)
+        return;
     const char *paths[] = {path};
     struct rules_diags d;
     rules_diags_init(&d);

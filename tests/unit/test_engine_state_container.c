@@ -8,6 +8,7 @@
 
 #include "engine_test_events.h"
 #include "state_priv.h"
+#include "tt_cgroup.h"
 
 static struct eval_ctx ctx;
 static struct tev e;
@@ -27,7 +28,7 @@ static const char *F(const char *name)
 static const char *cg(const char *line)
 {
     static char full[100];
-    int r = st_container_id_from_cgroup(line, strlen(line), full, sizeof full);
+    int r = tt_cgroup_line_container_id(line, strlen(line), full, sizeof full);
     if (r == 0)
         return "-";
     return r == 1 ? full : "(not 0 or 1)";

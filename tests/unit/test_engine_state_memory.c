@@ -2,11 +2,11 @@
  * follows every allocation and free exactly, nothing is left after state_free, and a failed
  * allocation at any point of a replay degrades to missing state without a crash, a leak or a
  * wrong count. Replays every golden capture (tests/data/engine/golden) through one state.
- * Plain build only: the heap is counted by replacing malloc (tt_alloc.h), which ASan owns. */
+ * Plain build only: the heap is counted by replacing malloc (tt_heap.h), which ASan owns. */
 #pragma GCC diagnostic ignored "-Wformat-truncation"
 #include "tt_test.h"
 
-#include "tt_alloc.h"
+#include "tt_heap.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -18,7 +18,7 @@
 #include "state_priv.h"
 #include "tt_capture.h"
 
-#if TT_ALLOC_AVAILABLE
+#if TT_HEAP_AVAILABLE
 #define MAX_EVENTS 4096
 static const struct tt_event *events[MAX_EVENTS];
 static size_t nevents;
@@ -70,13 +70,13 @@ static long long uncounted(const struct engine_state *st)
 {
     struct state_stats s;
     state_get_stats(st, &s);
-    return (long long)tt_alloc_live() - (long long)s.bytes;
+    return (long long)tt_heap_live() - (long long)s.bytes;
 }
 
 TT_TEST(reported_bytes_follow_every_allocation)
 {
     TT_CHECK(load_captures() == 0);
-    size_t before = tt_alloc_live();
+    size_t before = tt_heap_live();
     struct state_opts o = {.no_proc_lookup = 1, .max_fds = 64};
     struct engine_state *st = state_new_opts(&o);
     TT_CHECK(st != NULL);
@@ -104,14 +104,14 @@ TT_TEST(reported_bytes_follow_every_allocation)
     TT_CHECK(nevents > 300);
     TT_CHECK(most_threads >= 3 && most_fds >= 3); /* the replay did build state */
     state_free(st);
-    TT_CHECK_INT(tt_alloc_live(), before);
+    TT_CHECK_INT(tt_heap_live(), before);
 }
 
 TT_TEST(tables_grow_and_shrink_with_a_right_count)
 {
     /* more threads and processes than the first table size: the tables grow (rehash) */
     static struct tev e;
-    size_t before = tt_alloc_live();
+    size_t before = tt_heap_live();
     struct state_opts o = {.no_proc_lookup = 1};
     struct engine_state *st = state_new_opts(&o);
     TT_CHECK(st != NULL);
@@ -153,14 +153,14 @@ TT_TEST(tables_grow_and_shrink_with_a_right_count)
     TT_CHECK_INT(uncounted(st), base);
     TT_CHECK(state_proc(st, 1000) == NULL && state_proc(st, 1001) != NULL);
     state_free(st);
-    TT_CHECK_INT(tt_alloc_live(), before);
+    TT_CHECK_INT(tt_heap_live(), before);
 }
 
 TT_TEST(a_table_that_cannot_grow_keeps_working)
 {
     /* the allocations of the event that adds the 257th thread and process fail one by one */
     static struct tev e;
-    size_t before = tt_alloc_live();
+    size_t before = tt_heap_live();
     for (unsigned long k = 1; k <= 12 && !tt_failed_current; k++) {
         struct state_opts o = {.no_proc_lookup = 1};
         struct engine_state *st = state_new_opts(&o);
@@ -171,11 +171,11 @@ TT_TEST(a_table_that_cannot_grow_keeps_working)
         uint64_t n = 0;
         for (int32_t pid = 2; pid < 400; pid++) {
             if (pid == 257)
-                tt_alloc_fail_at(k);
+                tt_heap_fail_at(k);
             state_begin_event(st, tev_procinfo(&e, pid, 1, "p", "/p", "", "/", 0), ++n, &ctx);
             state_end_event(st, &ctx);
             if (pid == 257)
-                tt_alloc_fail_at(0);
+                tt_heap_fail_at(0);
         }
         for (int32_t pid = 2; pid < 400; pid++)
             if (pid != 257 && !state_thread(st, pid)) {
@@ -185,28 +185,28 @@ TT_TEST(a_table_that_cannot_grow_keeps_working)
         if (uncounted(st) != base)
             TT_FAILF("allocation %lu failing: %lld bytes not counted", k, uncounted(st) - base);
         state_free(st);
-        if (tt_alloc_live() != before)
+        if (tt_heap_live() != before)
             TT_FAILF("allocation %lu failing: %lld bytes leaked", k,
-                     (long long)tt_alloc_live() - (long long)before);
+                     (long long)tt_heap_live() - (long long)before);
     }
 }
 
 TT_TEST(a_failed_allocation_anywhere_leaves_no_leak_and_a_right_count)
 {
     TT_CHECK(load_captures() == 0);
-    size_t before = tt_alloc_live();
+    size_t before = tt_heap_live();
     unsigned long k;
     for (k = 1; !tt_failed_current; k++) {
-        tt_alloc_fail_at(k);
+        tt_heap_fail_at(k);
         struct state_opts o = {.no_proc_lookup = 1, .max_fds = 64};
         struct engine_state *st = state_new_opts(&o);
         if (!st) {
-            if (!tt_alloc_failed())
+            if (!tt_heap_failed())
                 TT_FAILF("state_new failed without an allocation failure");
-            tt_alloc_fail_at(0);
-            if (tt_alloc_live() != before)
+            tt_heap_fail_at(0);
+            if (tt_heap_live() != before)
                 TT_FAILF("allocation %lu failing in state_new: %lld bytes leaked", k,
-                         (long long)tt_alloc_live() - (long long)before);
+                         (long long)tt_heap_live() - (long long)before);
             continue;
         }
         long long base = uncounted(st);
@@ -218,12 +218,12 @@ TT_TEST(a_failed_allocation_anywhere_leaves_no_leak_and_a_right_count)
                 TT_FAILF("allocation %lu failing: after event %zu, %lld bytes are not counted", k,
                          i, uncounted(st) - base);
         }
-        int hit = tt_alloc_failed();
-        tt_alloc_fail_at(0);
+        int hit = tt_heap_failed();
+        tt_heap_fail_at(0);
         state_free(st);
-        if (tt_alloc_live() != before)
+        if (tt_heap_live() != before)
             TT_FAILF("allocation %lu failing: %lld bytes leaked", k,
-                     (long long)tt_alloc_live() - (long long)before);
+                     (long long)tt_heap_live() - (long long)before);
         if (!hit)
             break; /* the replay made fewer than k allocations: every point was tried */
     }
@@ -241,10 +241,10 @@ TT_TEST(container_metadata_reports_a_failed_allocation)
     for (unsigned long k = 1; k < 64; k++) { /* the k-th string fails */
         char name[32];
         snprintf(name, sizeof name, "web-%lu", k); /* a new value each time: a new string */
-        tt_alloc_fail_at(k);
+        tt_heap_fail_at(k);
         int rc = state_set_container_meta(st, "3f4e5d6c7b8a", name, name, name, name, 1);
-        int failed = tt_alloc_failed();
-        tt_alloc_fail_at(0);
+        int failed = tt_heap_failed();
+        tt_heap_fail_at(0);
         if (rc != (failed ? -1 : 0))
             TT_FAILF("allocation %lu failing: %d, want %d", k, rc, failed ? -1 : 0);
         if (!failed)
@@ -276,25 +276,25 @@ TT_TEST(user_names_with_a_failed_allocation)
     }
     static struct tev e;
     for (unsigned long k = 1; k < 100 && !tt_failed_current; k++) {
-        size_t before = tt_alloc_live();
+        size_t before = tt_heap_live();
         struct state_opts o = {.host_root = dir, .no_proc_lookup = 1};
         struct engine_state *st = state_new_opts(&o);
         state_begin_event(st, tev_procinfo(&e, 10, 1, "p", "/p", "", "/", 1000), 1, &ctx);
         state_end_event(st, &ctx);
         struct st_proc *p = state_proc(st, 10);
-        tt_alloc_fail_at(k);
+        tt_heap_fail_at(k);
         const char *u = st_user_name(st, p, 1000, NULL, NULL);
         const char *g = st_group_name(st, p, 50);
-        int failed = tt_alloc_failed();
-        tt_alloc_fail_at(0);
+        int failed = tt_heap_failed();
+        tt_heap_fail_at(0);
         if (!failed && !(u && !strcmp(u, "alice") && g && !strcmp(g, "staff")))
             TT_FAILF("allocation %lu: names wrong without a failure", k);
         if (u && strcmp(u, "alice") != 0)
             TT_FAILF("allocation %lu failing: user %s", k, u);
         state_free(st);
-        if (tt_alloc_live() != before)
+        if (tt_heap_live() != before)
             TT_FAILF("allocation %lu failing: %lld bytes leaked", k,
-                     (long long)tt_alloc_live() - (long long)before);
+                     (long long)tt_heap_live() - (long long)before);
         if (!failed)
             break;
     }
@@ -308,27 +308,27 @@ TT_TEST(container_setters_report_a_failed_allocation)
     static const char *const dst[] = {"/x", "/y", "/z"};
     for (int which = 0; which < 4; which++) {
         for (unsigned long k = 1; k < 64 && !tt_failed_current; k++) {
-            size_t before = tt_alloc_live();
+            size_t before = tt_heap_live();
             struct state_opts o = {.no_proc_lookup = 1};
             struct engine_state *st = state_new_opts(&o);
             TT_CHECK(st != NULL);
             if (!st)
                 return;
-            tt_alloc_fail_at(k);
+            tt_heap_fail_at(k);
             int rc = which == 0   ? state_set_container_mounts(st, "0123456789abcdef", src, dst, 3)
                      : which == 1 ? state_set_container_digest(st, "0123456789ab", "sha256:1")
                      : which == 2
                          ? state_set_default_container(st, "0123456789abcdef")
                          : state_set_container_meta(st, "feedfacefeed", "n", NULL, NULL, NULL, 1);
-            int failed = tt_alloc_failed();
-            tt_alloc_fail_at(0);
+            int failed = tt_heap_failed();
+            tt_heap_fail_at(0);
             if (rc != (failed ? -1 : 0))
                 TT_FAILF("setter %d, allocation %lu failing: %d, want %d", which, k, rc,
                          failed ? -1 : 0);
             state_free(st);
-            if (tt_alloc_live() != before)
+            if (tt_heap_live() != before)
                 TT_FAILF("setter %d, allocation %lu failing: %lld bytes leaked", which, k,
-                         (long long)tt_alloc_live() - (long long)before);
+                         (long long)tt_heap_live() - (long long)before);
             if (!failed)
                 break;
         }
@@ -338,7 +338,7 @@ TT_TEST(container_setters_report_a_failed_allocation)
 
 int main(void)
 {
-#if !TT_ALLOC_AVAILABLE
+#if !TT_HEAP_AVAILABLE
     (void)tt_run_all;
     printf("SKIP state_memory: the heap is counted by replacing malloc, which ASan owns; the "
            "plain build runs these tests\n");

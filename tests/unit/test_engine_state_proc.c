@@ -4,6 +4,7 @@
 #include "tt_test.h"
 
 #include "engine_test_events.h"
+#include "tt_cgroup.h"
 #include "state_priv.h"
 #include <sys/stat.h>
 
@@ -239,7 +240,7 @@ TT_TEST(container_id_and_users)
     mkdir(path, 0755);
     snprintf(path, sizeof path, "%s/etc/passwd", dir);
     FILE *f = fopen(path, "w");
-    TT_CHECK(f != NULL);
+    TT_REQUIRE(f != NULL);
     if (f) {
         fputs("root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000::/home/alice:/bin/sh\n", f);
         fclose(f);
@@ -290,10 +291,10 @@ TT_TEST(ecs_cgroup_id)
     char full[80];
     const char *l =
         "0::/ecs/8a9b0c1d2e3f40516273849506a7b8c9/8a9b0c1d2e3f40516273849506a7b8c9-1234567890";
-    TT_CHECK(st_container_id_from_cgroup(l, strlen(l), full, sizeof full) == 1);
+    TT_CHECK(tt_cgroup_line_container_id(l, strlen(l), full, sizeof full) == 1);
     TT_CHECK_STR(full, "8a9b0c1d2e3f40516273849506a7b8c9-1234567890");
     const char *h = "0::/user.slice/user-0.slice/session-3.scope";
-    TT_CHECK(st_container_id_from_cgroup(h, strlen(h), full, sizeof full) == 0);
+    TT_CHECK(tt_cgroup_line_container_id(h, strlen(h), full, sizeof full) == 0);
 }
 
 TT_TEST(ecs_cgroup_when_tracer_finds_no_hex_id)

@@ -4,6 +4,7 @@
  * container's own files (/proc/<pid>/root) before the host's, and the cache per container. */
 #pragma GCC diagnostic ignored "-Wformat-truncation"
 #include "tt_test.h"
+#include "tt_io.h"
 
 #include "engine_test_events.h"
 #include "state_priv.h"
@@ -163,35 +164,38 @@ TT_TEST(files_missing_or_too_large)
     TT_CHECK_STR(user(st, p, 1), "(none)");
     TT_CHECK_STR(group(st, p, 0), "root");
     state_free(st);
-    /* a passwd file larger than 1 MiB: what follows the first MiB is not read */
-    char path[256];
-    snprintf(path, sizeof path, "%s/etc/passwd", dir);
-    FILE *f = fopen(path, "w");
-    TT_CHECK(f != NULL);
-    if (!f)
-        return;
-    static const char head[] = "first:x:2000:1::/f:/f\n";
-    fputs(head, f);
-    size_t written = sizeof head - 1;
-    static const char filler[] =
-        "#..............................................................\n";
-    while (written + sizeof filler - 1 <= (1u << 20) - 40) {
-        fputs(filler, f);
-        written += sizeof filler - 1;
+    /* a passwd file of exactly TT_CAP_USERS_FILE bytes is read whole; one byte more and it is
+     * refused whole (no name from it), never cut */
+    for (int extra = 0; extra <= 1; extra++) {
+        char path[256];
+        snprintf(path, sizeof path, "%s/etc/passwd", dir);
+        FILE *f = fopen(path, "w");
+        TT_REQUIRE(f != NULL);
+        static const char head[] = "first:x:2000:1::/f:/f\n";
+        static const char tail[] = "edge:x:2001:1::/e:/e\n"; /* ends at the file's last byte */
+        fputs(head, f);
+        size_t written = sizeof head - 1;
+        static const char filler[] =
+            "#..............................................................\n";
+        size_t room = TT_CAP_USERS_FILE + (size_t)extra - (sizeof tail - 1) - 1;
+        while (written + sizeof filler - 1 <= room) {
+            fputs(filler, f);
+            written += sizeof filler - 1;
+        }
+        while (written < room) {
+            fputc('#', f);
+            written++;
+        }
+        fputc('\n', f);
+        fputs(tail, f);
+        TT_CHECK_INT(ftell(f), TT_CAP_USERS_FILE + extra);
+        fclose(f);
+        st = state_new_opts(&o);
+        p = proc_in(st, 12, "host");
+        TT_CHECK_STR(user(st, p, 2000), extra ? "(none)" : "first /f /f");
+        TT_CHECK_STR(user(st, p, 2001), extra ? "(none)" : "edge /e /e");
+        state_free(st);
     }
-    while (written < (1u << 20) - 21) {
-        fputc('#', f);
-        written++;
-    }
-    fputs("\nedge:x:2001:1::/e:/e\n", f); /* its newline is the last byte of the first MiB */
-    fputs("after:x:2002:1::/a:/a\n", f);
-    fclose(f);
-    st = state_new_opts(&o);
-    p = proc_in(st, 12, "host");
-    TT_CHECK_STR(user(st, p, 2000), "first /f /f");
-    TT_CHECK_STR(user(st, p, 2001), "edge /e /e");
-    TT_CHECK_STR(user(st, p, 2002), "(none)");
-    state_free(st);
     remove_root();
 }
 

@@ -67,7 +67,7 @@ TT_TEST(round_trip)
     TT_CHECK_INT(st.st_mode & 0777, 0600);
     char why[256] = "";
     struct tt_capture_reader *r = tt_capture_open(path, why, sizeof why);
-    TT_CHECK(r != NULL);
+    TT_REQUIRE(r != NULL);
     if (!r)
         return;
     TT_CHECK(memcmp(tt_capture_header(r)->magic, TT_STREAM_MAGIC, 8) == 0);
@@ -139,7 +139,7 @@ TT_TEST(corrupt_record_names_offset)
     for (int i = 0; i < 4; i++)
         off += (long)make_record(buf, sizeof buf, i);
     FILE *f = fopen(path, "r+b");
-    TT_CHECK(f != NULL);
+    TT_REQUIRE(f != NULL);
     if (!f)
         return;
     /* Unknown event type in record 4. */
@@ -218,7 +218,7 @@ TT_TEST(writer_rejects_bad_record)
     const char *path = tmp_path("bad.cap");
     char why[256];
     struct tt_capture_writer *w = tt_capture_create(path, why, sizeof why);
-    TT_CHECK(w != NULL);
+    TT_REQUIRE(w != NULL);
     if (!w)
         return;
     struct tt_event ev = {0};

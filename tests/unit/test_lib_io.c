@@ -67,7 +67,7 @@ TT_TEST(read_file_whole_limited_missing)
     close(fd);
     size_t len = 0;
     char *s = tt_read_file(path, sizeof big, &len);
-    TT_CHECK(s != NULL);
+    TT_REQUIRE(s != NULL);
     TT_CHECK_INT(len, sizeof big);
     if (s) {
         TT_CHECK(!memcmp(s, big, sizeof big));
@@ -85,7 +85,7 @@ TT_TEST(read_file_whole_limited_missing)
     TT_CHECK(pipe(p) == 0);
     close(p[1]);
     s = tt_read_fd(p[0], 10, &len);
-    TT_CHECK(s != NULL);
+    TT_REQUIRE(s != NULL);
     TT_CHECK_INT(len, 0);
     if (s)
         TT_CHECK_STR(s, "");

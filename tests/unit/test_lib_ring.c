@@ -20,11 +20,11 @@ TT_TEST(round_trip_with_wrap)
 {
     int key = next_key();
     struct tt_ring *p = create(key, 16384, 0);
-    TT_CHECK(p != NULL);
+    TT_REQUIRE(p != NULL);
     if (!p)
         return;
     struct tt_ring *c = attach(key, 0);
-    TT_CHECK(c != NULL);
+    TT_REQUIRE(c != NULL);
     if (!c)
         return;
     struct shmid_ds ds;
@@ -128,7 +128,7 @@ TT_TEST(no_loss_before_attach)
 {
     int key = next_key();
     struct tt_ring *p = create(key, 65536, 0);
-    TT_CHECK(p != NULL);
+    TT_REQUIRE(p != NULL);
     if (!p)
         return;
     for (int i = 0; i < 200; i++)
@@ -137,7 +137,7 @@ TT_TEST(no_loss_before_attach)
     tt_ring_close_producer(p); /* the tracer finished before the engine came */
     TT_CHECK(key_exists(key)); /* unread events are kept */
     struct tt_ring *c = attach(key, 0);
-    TT_CHECK(c != NULL);
+    TT_REQUIRE(c != NULL);
     if (!c)
         return;
     const struct tt_event *ev;
@@ -158,7 +158,7 @@ TT_TEST(consumer_refuses_other_version_and_magic)
 {
     int key = next_key();
     struct tt_ring *p = create(key, 4096, 0);
-    TT_CHECK(p != NULL);
+    TT_REQUIRE(p != NULL);
     if (!p)
         return;
     uint8_t *seg = shmat(tt_ring_shmid(p), NULL, 0);
@@ -178,7 +178,7 @@ TT_TEST(consumer_refuses_other_version_and_magic)
     memcpy(seg + OFF_VERSION, &v, sizeof v);
     memcpy(seg, TT_STREAM_MAGIC, 8);
     c = tt_ring_attach(key, 0, why, sizeof why);
-    TT_CHECK(c != NULL);
+    TT_REQUIRE(c != NULL);
     shmdt(seg);
     tt_ring_detach(c);
     tt_ring_close_producer(p);
@@ -212,14 +212,14 @@ TT_TEST(producer_checks_version_of_late_consumer)
 {
     int key = next_key();
     struct tt_ring *p = create(key, 65536, 0);
-    TT_CHECK(p != NULL);
+    TT_REQUIRE(p != NULL);
     if (!p)
         return;
     for (int i = 0; i < 10; i++)
         write_seq(p, (uint64_t)i, 0);
     TT_CHECK_STR(tt_ring_error(p), "");
     struct tt_ring *c = attach(key, 0);
-    TT_CHECK(c != NULL);
+    TT_REQUIRE(c != NULL);
     uint8_t *seg = shmat(tt_ring_shmid(p), NULL, 0);
     uint32_t v = 9;
     memcpy(seg + OFF_CONS_VERSION, &v, sizeof v);
@@ -229,7 +229,7 @@ TT_TEST(producer_checks_version_of_late_consumer)
     /* a consumer of the right version attaching next is accepted again */
     tt_ring_detach(c);
     c = attach(key, 0);
-    TT_CHECK(c != NULL);
+    TT_REQUIRE(c != NULL);
     TT_CHECK_INT(tt_ring_wait_consumer(p, 0), 1);
     shmdt(seg);
     tt_ring_detach(c);
@@ -343,7 +343,7 @@ TT_TEST(second_consumer_refused)
     TT_CHECK(strstr(why, "already has a consumer") != NULL);
     /* An observer is fine. */
     struct tt_ring *o = tt_ring_observe(key, why, sizeof why);
-    TT_CHECK(o != NULL);
+    TT_REQUIRE(o != NULL);
     if (o) {
         write_seq(p, 1, 1);
         struct tt_ring_stats st;
@@ -363,7 +363,7 @@ TT_TEST(dead_consumer_replaced_and_resumed)
 {
     int key = next_key();
     struct tt_ring *p = create(key, 65536, 0);
-    TT_CHECK(p != NULL);
+    TT_REQUIRE(p != NULL);
     if (!p)
         return;
     for (int i = 0; i < 20; i++)
@@ -384,7 +384,7 @@ TT_TEST(dead_consumer_replaced_and_resumed)
     TT_CHECK(!st.consumer_attached);
     TT_CHECK(st.consumed <= 5); /* what it read but had not published is delivered again */
     struct tt_ring *c = attach(key, 0);
-    TT_CHECK(c != NULL);
+    TT_REQUIRE(c != NULL);
     if (!c)
         return;
     const struct tt_event *ev;
@@ -419,7 +419,7 @@ TT_TEST(producer_death_is_end_of_stream)
     waitpid(pid, &status, 0);
     TT_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     struct tt_ring *c = attach(key, 0);
-    TT_CHECK(c != NULL);
+    TT_REQUIRE(c != NULL);
     if (!c)
         return;
     const struct tt_event *ev;
@@ -451,7 +451,7 @@ TT_TEST(stale_segment_replaced_live_one_refused)
     waitpid(pid, &status, 0);
     TT_CHECK(key_exists(key));
     struct tt_ring *p = create(key, 4096, 0);
-    TT_CHECK(p != NULL);
+    TT_REQUIRE(p != NULL);
     if (!p)
         return;
     struct tt_ring_stats st;
@@ -500,7 +500,7 @@ TT_TEST(blocking_mode_loses_nothing)
 {
     struct slow_consumer_result res = {next_key(), 0, 0};
     struct tt_ring *p = create(res.key, 4096, TT_RING_BLOCKING);
-    TT_CHECK(p != NULL);
+    TT_REQUIRE(p != NULL);
     if (!p)
         return;
     /* Without a consumer, blocking mode drops rather than hanging. */
@@ -518,7 +518,7 @@ TT_TEST(blocking_mode_loses_nothing)
         tt_ring_detach(c);
     }
     p = create(res.key, 4096, TT_RING_BLOCKING);
-    TT_CHECK(p != NULL);
+    TT_REQUIRE(p != NULL);
     if (!p)
         return;
     pthread_t th;
@@ -557,7 +557,7 @@ TT_TEST(producer_maps_only_a_window)
 {
     int key = next_key();
     struct tt_ring *p = create(key, 8u << 20, TT_RING_BLOCKING);
-    TT_CHECK(p != NULL);
+    TT_REQUIRE(p != NULL);
     if (!p)
         return;
     const int total = 40000; /* ~1 KiB records */
@@ -613,7 +613,7 @@ TT_TEST(idle_consumer_sleeps_and_wakes)
 {
     int key = next_key();
     struct tt_ring *p = create(key, 4096, 0);
-    TT_CHECK(p != NULL);
+    TT_REQUIRE(p != NULL);
     if (!p)
         return;
     int pfd[2];
@@ -663,7 +663,7 @@ TT_TEST(attach_waits_for_producer)
     }
     usleep(300000);
     struct tt_ring *p = create(key, 4096, 0);
-    TT_CHECK(p != NULL);
+    TT_REQUIRE(p != NULL);
     if (!p)
         return;
     TT_CHECK_INT(tt_ring_wait_consumer(p, 5000), 1);
@@ -713,7 +713,7 @@ TT_TEST(concurrent_invariant_exact)
 {
     struct bulk b = {next_key(), 0, 0};
     struct tt_ring *p = create(b.key, 65536, 0);
-    TT_CHECK(p != NULL);
+    TT_REQUIRE(p != NULL);
     if (!p)
         return;
     pthread_t th;
@@ -733,7 +733,7 @@ TT_TEST(oversized_record_dropped)
 {
     int key = next_key();
     struct tt_ring *p = create(key, 4096, 0);
-    TT_CHECK(p != NULL);
+    TT_REQUIRE(p != NULL);
     if (!p)
         return;
     TT_CHECK_INT(write_seq(p, 1, 2100), -1); /* more than half the data area */
@@ -754,7 +754,7 @@ TT_TEST(mapping_not_inherited_by_fork)
 {
     int key = next_key();
     struct tt_ring *p = create(key, 4096, 0);
-    TT_CHECK(p != NULL);
+    TT_REQUIRE(p != NULL);
     if (!p)
         return;
     int id = tt_ring_shmid(p);

@@ -140,13 +140,13 @@ static void gap_after_restart(int trust)
 {
     int key = next_key();
     struct tt_ring *p = create(key, 16384, 0);
-    TT_CHECK(p != NULL);
+    TT_REQUIRE(p != NULL);
     if (!p)
         return;
     uint8_t buf[4096];
     size_t len = make_record(buf, sizeof buf, 0, 8); /* every record below has this length */
     struct tt_ring *c = attach(key, 0);
-    TT_CHECK(c != NULL);
+    TT_REQUIRE(c != NULL);
     if (!c)
         return;
     for (int i = 0; i < 10; i++)
@@ -157,12 +157,12 @@ static void gap_after_restart(int trust)
         events += tt_ring_read(c, &ev, 0) == 1;
     tt_ring_detach(c); /* publishes tail = 4 records */
     uint8_t *seg = map_rw(p);
-    TT_CHECK(seg != NULL);
+    TT_REQUIRE(seg != NULL);
     if (!seg)
         return;
     poke64(seg, OFF_TAIL, peek64(seg, OFF_TAIL) + 2 * len);
     c = attach(key, 0);
-    TT_CHECK(c != NULL);
+    TT_REQUIRE(c != NULL);
     if (!c)
         return;
     tt_ring_trust_end_flag(c, trust);
@@ -234,7 +234,7 @@ TT_TEST(producer_exit_and_death_tell_apart)
         int status;
         waitpid(pid, &status, 0);
         struct tt_ring *c = attach(key, 0);
-        TT_CHECK(c != NULL);
+        TT_REQUIRE(c != NULL);
         if (!c)
             return;
         int events = 0;
@@ -262,7 +262,7 @@ TT_TEST(live_producer_with_forged_lock_is_not_an_end)
         _exit(0);
     }
     struct tt_ring *c = attach(key, 5000);
-    TT_CHECK(c != NULL);
+    TT_REQUIRE(c != NULL);
     if (!c)
         return;
     int id = shmget(key, 0, 0);
@@ -322,7 +322,7 @@ TT_TEST(takeover_records_dead_consumer_and_drops)
 {
     int key = next_key();
     struct tt_ring *p = create(key, 4096, 0);
-    TT_CHECK(p != NULL);
+    TT_REQUIRE(p != NULL);
     if (!p)
         return;
     struct tt_ring *c = attach(key, 0);
@@ -341,7 +341,7 @@ TT_TEST(takeover_records_dead_consumer_and_drops)
     waitpid(pid, &status, 0);
     TT_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     c = attach(key, 0);
-    TT_CHECK(c != NULL);
+    TT_REQUIRE(c != NULL);
     if (!c)
         return;
     tt_ring_get_takeover(c, &t);

@@ -16,7 +16,7 @@
 #include "ls_creds.h"
 #include "ls_cwl.h"
 #include "ls_http.h"
-#include "tt_alloc.h"
+#include "tt_heap.h"
 
 #define C(status, code, want) TT_CHECK_INT(ls_cwl_classify(status, code), want)
 
@@ -439,7 +439,7 @@ TT_TEST(client_limits)
     ls_cred_chain_free(&ch);
 }
 
-#if TT_ALLOC_AVAILABLE
+#if TT_HEAP_AVAILABLE
 TT_TEST(failed_allocations_are_never_success)
 {
     setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE", 1);
@@ -449,16 +449,16 @@ TT_TEST(failed_allocations_are_never_success)
     int signing = 0;
     for (unsigned long k = 1; k < 2000 && !tt_failed_current; k++) {
         struct ls_cwl c;
-        tt_alloc_fail_at(k);
+        tt_heap_fail_at(k);
         int rc = ls_cwl_init(&c, "http://127.0.0.1:9/", "eu-west-1", &ch, 1000);
-        int failed = tt_alloc_failed();
+        int failed = tt_heap_failed();
         struct ls_cwl_result res;
         enum ls_outcome o = LS_TRANSIENT;
         if (rc == 0) {
             if (!c.http.curl)
                 TT_FAILF("allocation %lu failing: init succeeded without a client", k);
             o = ls_cwl_call(&c, "PutLogEvents", "{\"a\":1}", 7, 1000, &res);
-            failed = tt_alloc_failed();
+            failed = tt_heap_failed();
             if (o == LS_OK)
                 TT_FAILF("allocation %lu failing: a call with no server succeeded", k);
             if (!strcmp(res.code, "SigningFailed")) {
@@ -469,7 +469,7 @@ TT_TEST(failed_allocations_are_never_success)
         } else if (!failed) {
             TT_FAILF("init failed without an allocation failure");
         }
-        tt_alloc_fail_at(0);
+        tt_heap_fail_at(0);
         if (!failed)
             break;
     }

@@ -127,7 +127,7 @@ TT_TEST(spool_survives_restart)
 {
     char *dir = mkspool();
     struct ls_spool *sp = ls_spool_open(dir);
-    TT_CHECK(sp != NULL);
+    TT_REQUIRE(sp != NULL);
     for (int i = 0; i < 10; i++) {
         struct ls_event *e = ev(i, i);
         TT_CHECK(ls_spool_append(sp, e) == 0);
@@ -151,7 +151,7 @@ TT_TEST(spool_close_forgets_consumed_records)
 {
     char *dir = mkspool();
     struct ls_spool *sp = ls_spool_open(dir);
-    TT_CHECK(sp != NULL);
+    TT_REQUIRE(sp != NULL);
     for (int i = 0; i < 10; i++) {
         struct ls_event *e = ev(i, i);
         TT_CHECK(ls_spool_append(sp, e) == 0);

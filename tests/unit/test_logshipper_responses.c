@@ -15,7 +15,7 @@ static void hdr(struct ls_http_resp *r, const char *line)
     /* exact-size copy, no terminating NUL, as libcurl hands it over */
     size_t n = strlen(line);
     char *p = malloc(n ? n : 1);
-    TT_CHECK(p != NULL);
+    TT_REQUIRE(p != NULL);
     if (!p)
         return;
     memcpy(p, line, n);

@@ -4,7 +4,14 @@
  * tracer) while every other one works. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/io_uring.h>
+#include <linux/sched.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/ipc.h>
+#include <sys/resource.h>
 #include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -75,7 +82,7 @@ TT_TEST(filter_traces_only_the_set)
     tr_sysset_add(&s, __NR_openat);
     tr_sysset_add(&s, __NR_fcntl);
     tr_sysset_add(&s, __NR_sendto);
-    struct tr_filter_cfg cfg = {&s, 0, 0, 0, 0, 0};
+    struct tr_filter_cfg cfg = {&s, 0, 0, 0, 0, 0, 0, 0};
     TT_CHECK_INT(under_filter(&cfg, check_basic), 0);
 }
 
@@ -96,7 +103,7 @@ TT_TEST(filter_traps_32bit_and_x32)
 {
     struct tr_sysset s;
     memset(&s, 0, sizeof s);
-    struct tr_filter_cfg cfg = {&s, 0, 0, 0, 0, 0};
+    struct tr_filter_cfg cfg = {&s, 0, 0, 0, 0, 0, 0, 0};
     TT_CHECK_INT(under_filter(&cfg, check_compat), 0);
 }
 #endif
@@ -126,33 +133,100 @@ TT_TEST(filter_traps_ring_access_only)
     struct tr_sysset s;
     memset(&s, 0, sizeof s);
     ring_shmid = 123456789;
-    struct tr_filter_cfg cfg = {&s, 0, 1, RING_KEY, ring_shmid, 0};
+    struct tr_filter_cfg cfg = {&s, 0, 1, RING_KEY, ring_shmid, 0, 0, 0};
     TT_CHECK_INT(under_filter(&cfg, check_shm), 0);
 }
 
 static pid_t tracer_pid;
 
-static int check_tracer_pid(void)
+/* Bits 1..64: a call that must go to the (absent) tracer ran; 128: a call that must run did
+ * not (an exit code has 8 bits). The signals are ones the test process ignores, and the other
+ * calls change nothing: the negative control makes them for real. */
+static int check_monitor_calls(void)
 {
     int bad = 0;
-    if (!enosys(kill(tracer_pid, 0)))
-        bad |= 1; /* aimed at the tracer: trapped */
-    if (!enosys(syscall(SYS_tgkill, tracer_pid, tracer_pid, 0)))
+    if (!enosys(kill(tracer_pid, SIGWINCH)))
+        bad |= 1; /* a signal for another process: to the tracer */
+    if (!enosys(syscall(SYS_tgkill, tracer_pid, tracer_pid, SIGWINCH)))
         bad |= 2;
     if (!enosys(syscall(SYS_pidfd_open, tracer_pid, 0)))
         bad |= 4;
-    if (kill(getpid(), 0) != 0)
-        bad |= 8; /* anything else: runs */
+    cpu_set_t cs;
+    CPU_ZERO(&cs);
+    if (sched_getaffinity(0, sizeof cs, &cs) != 0)
+        bad |= 128;
+    if (!enosys(sched_setaffinity(tracer_pid, sizeof cs, &cs)))
+        bad |= 8;
+    struct rlimit rl;
+    if (syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, &rl) != 0)
+        bad |= 128; /* reading a limit: runs */
+    if (!enosys(syscall(SYS_prlimit64, tracer_pid, RLIMIT_NOFILE, &rl, NULL)))
+        bad |= 16;
+    if (!enosys(setpriority(PRIO_USER, 54321, 0)))
+        bad |= 32; /* every process of a uid (one that has none here) */
+    int pfd[2];
+    if (pipe(pfd) != 0)
+        return 255;
+    int who = tracer_pid;
+    if (!enosys(fcntl(pfd[0], F_SETOWN, tracer_pid)) || !enosys(ioctl(pfd[0], FIOSETOWN, &who)))
+        bad |= 64;
+    /* aimed at the caller itself, or no signal: runs */
+    if (kill(getpid(), 0) != 0 || sched_setaffinity(0, sizeof cs, &cs) != 0 ||
+        setpriority(PRIO_PROCESS, 0, getpriority(PRIO_PROCESS, 0)) != 0 ||
+        (fcntl(pfd[0], F_GETFL) < 0 && errno == ENOSYS))
+        bad |= 128;
     return bad;
 }
 
-TT_TEST(filter_traps_calls_aimed_at_the_tracer)
+TT_TEST(filter_traps_calls_that_could_reach_a_monitor)
 {
     struct tr_sysset s;
     memset(&s, 0, sizeof s);
     tracer_pid = getpid(); /* the test process plays the tracer */
-    struct tr_filter_cfg cfg = {&s, 0, 0, 0, 0, tracer_pid};
-    TT_CHECK_INT(under_filter(&cfg, check_tracer_pid), 0);
+    struct tr_filter_cfg cfg = {&s, 0, 0, 0, 0, tracer_pid, 0, 0};
+    TT_CHECK_INT(under_filter(&cfg, check_monitor_calls), 0);
+    /* switched off (the negative control): the monitor checks are gone from the filter */
+    cfg.def_off = TR_DEF_BIT(TR_DEF_MONITORS);
+    TT_CHECK_INT(under_filter(&cfg, check_monitor_calls), 127);
+}
+
+/* Calls that act outside the tracer's view. */
+static int check_evasions(void)
+{
+    int bad = 0;
+    struct clone_args ca;
+    memset(&ca, 0, sizeof ca);
+    ca.exit_signal = SIGCHLD;
+    long r = syscall(SYS_clone3, &ca, sizeof ca);
+    if (r == 0)
+        _exit(0);
+    if (!enosys(r))
+        bad |= 1; /* clone3 fails in the filter itself (libc falls back to clone) */
+    struct io_uring_params p;
+    memset(&p, 0, sizeof p);
+    if (!enosys(syscall(SYS_io_uring_setup, 4, &p)))
+        bad |= 2;
+    if (!enosys(syscall(SYS_io_uring_enter, 99, 0, 0, 0, NULL, 0)))
+        bad |= 4;
+    struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+    struct sock_fprog fp = {1, &allow};
+    if (!enosys(
+            syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &fp)))
+        bad |= 8;
+    unsigned act = SECCOMP_RET_LOG;
+    if (syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &act) != 0)
+        bad |= 16; /* other seccomp operations: run */
+    if (!enosys(syscall(SYS_open_by_handle_at, AT_FDCWD, NULL, 0)))
+        bad |= 32;
+    return bad;
+}
+
+TT_TEST(filter_traps_evasions)
+{
+    struct tr_sysset s;
+    memset(&s, 0, sizeof s);
+    struct tr_filter_cfg cfg = {&s, 0, 0, 0, 0, 0, 0, 0};
+    TT_CHECK_INT(under_filter(&cfg, check_evasions), 0);
 }
 
 /* Everything fails here, even what the sanitizer runtime needs: raw syscalls only, raw exit. */
@@ -179,7 +253,7 @@ TT_TEST(filter_all_traces_everything)
     struct tr_sysset s;
     char bad[32];
     TT_CHECK_INT(tr_sysset_build(&s, NULL, 1, bad, sizeof bad), 0);
-    struct tr_filter_cfg cfg = {&s, 1, 0, 0, 0, 0};
+    struct tr_filter_cfg cfg = {&s, 1, 0, 0, 0, 0, 0, 0};
     TT_CHECK_INT(under_filter(&cfg, check_all), 0);
 }
 
@@ -189,7 +263,7 @@ TT_TEST(filter_is_small)
     char bad[32];
     static struct sock_filter prog[TR_FILTER_MAX];
     TT_CHECK_INT(tr_sysset_build(&s, NULL, 0, bad, sizeof bad), 0);
-    struct tr_filter_cfg cfg = {&s, 0, 1, 1, 2, 1234};
+    struct tr_filter_cfg cfg = {&s, 0, 1, 1, 2, 1234, 0, 0};
     int n = tr_filter_build(&cfg, prog, TR_FILTER_MAX);
     TT_CHECK(n > 10 && n < 600);
     TT_CHECK_INT(tr_filter_build(&cfg, prog, 8), -1); /* does not fit: refused */
@@ -218,9 +292,11 @@ TT_TEST(sysset_from_engine_list_adds_state)
     TT_CHECK(tr_sysset_has(&s, __NR_connect));
 #ifdef __NR_open /* (aarch64 has no open: the name is accepted and adds nothing) */
     TT_CHECK(tr_sysset_has(&s, __NR_open));
+    TT_CHECK(tr_sysset_has(&s, __NR_openat)); /* ...and its siblings (no untraced twin) */
+    TT_CHECK(tr_sysset_has(&s, __NR_openat2));
 #endif
-    TT_CHECK(!tr_sysset_has(&s, __NR_openat)); /* only what was asked */
-    TT_CHECK(tr_sysset_has(&s, __NR_execve));  /* state: always */
+    TT_CHECK(!tr_sysset_has(&s, __NR_unlinkat)); /* only what was asked */
+    TT_CHECK(tr_sysset_has(&s, __NR_execve));    /* state: always */
     TT_CHECK(tr_sysset_has(&s, __NR_chdir));
     TT_CHECK(tr_sysset_has(&s, __NR_close));      /* fd state, since fds are created */
     TT_CHECK(tr_sysset_has(&s, __NR_getsockopt)); /* network state (SO_ERROR) */
@@ -261,7 +337,7 @@ TT_TEST(sysset_socket_domains)
         tr_sysset_build(&s, "socket.domain=17,connect,socket.domain=16", 0, bad, sizeof bad), 0);
     TT_CHECK(tr_sysset_has(&s, __NR_socket));
     TT_CHECK(s.socket_domains == ((1ull << 17) | (1ull << 16)));
-    struct tr_filter_cfg cfg = {&s, 0, 0, 0, 0, 0};
+    struct tr_filter_cfg cfg = {&s, 0, 0, 0, 0, 0, 0, 0};
     TT_CHECK_INT(under_filter(&cfg, check_socket_domains), 0);
     TT_CHECK_INT(tr_sysset_build(&s, "socket.domain=17,socket", 0, bad, sizeof bad), 0);
     TT_CHECK(s.socket_domains == 0);
@@ -290,7 +366,7 @@ TT_TEST(sysset_recvfrom_all_and_env)
 {
     struct tr_sysset s;
     char bad[32] = "";
-    struct tr_filter_cfg cfg = {&s, 0, 0, 0, 0, 0};
+    struct tr_filter_cfg cfg = {&s, 0, 0, 0, 0, 0, 0, 0};
     TT_CHECK_INT(tr_sysset_build(&s, "recvfrom,connect", 0, bad, sizeof bad), 0);
     TT_CHECK(!s.recvfrom_all && !s.with_env);
     TT_CHECK_INT(under_filter(&cfg, recv_without_address_stops), 0); /* addressed ones only */

@@ -100,25 +100,6 @@ TT_TEST(opts_errors)
     TT_CHECK_INT(o.attach_pid, 42);
 }
 
-TT_TEST(container_id_from_cgroup)
-{
-    char id[80];
-    const char *hex = "4f8c2a9d0e1b3c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5";
-    char text[512];
-    snprintf(text, sizeof text, "0::/system.slice/docker-%s.scope\n", hex);
-    tr_proc_container_id(text, id, sizeof id);
-    TT_CHECK_STR(id, hex);
-    snprintf(text, sizeof text, "12:memory:/kubepods/burstable/pod1234/%s\n", hex);
-    tr_proc_container_id(text, id, sizeof id);
-    TT_CHECK_STR(id, hex);
-    tr_proc_container_id("0::/\n", id, sizeof id);
-    TT_CHECK_STR(id, "");
-    /* 65 hex digits is not an id */
-    snprintf(text, sizeof text, "0::/x/%sa\n", hex);
-    tr_proc_container_id(text, id, sizeof id);
-    TT_CHECK_STR(id, "");
-}
-
 TT_TEST(proc_ids_of_self)
 {
     pid_t tg = 0, pp = 0;

@@ -20,13 +20,11 @@ static char msg[4096];
 
 #define CHECK_HAS(text)                                                                            \
     do {                                                                                           \
-        if (!strstr(msg, text))                                                                    \
-            TT_FAILF("message lacks \"%s\": %s", text, msg);                                       \
+        TT_CHECKF(strstr(msg, text), "message lacks \"%s\": %s", text, msg);                       \
     } while (0)
 #define CHECK_LACKS(text)                                                                          \
     do {                                                                                           \
-        if (strstr(msg, text))                                                                     \
-            TT_FAILF("message has \"%s\": %s", text, msg);                                         \
+        TT_CHECKF(!strstr(msg, text), "message has \"%s\": %s", text, msg);                        \
     } while (0)
 /* Where each deployment grants CAP_SYS_PTRACE to a root tracer. */
 #define CHECK_GRANT_FIELDS()                                                                       \
@@ -93,9 +91,11 @@ TT_TEST(privs_launch_root_default_docker_caps_warns_about_user_switches)
     TT_CHECK_INT(tr_privs_assess(&p, 0, 0, msg, sizeof msg), TR_PRIVS_LIMITED);
     CHECK_HAS("capabilities: chown,dac_override,fowner,fsetid,kill,setgid,setuid,setpcap,"
               "net_bind_service,net_raw,sys_chroot,mknod,audit_write,setfcap,");
-    CHECK_HAS("holds CAP_SETUID/CAP_SETGID, so a workload that switches user");
-    CHECK_HAS("is stopped there: run the container as that user (ECS task definition \"user\", "
-              "Kubernetes securityContext.runAsUser, docker --user) or grant CAP_SYS_PTRACE");
+    CHECK_HAS("holds CAP_SETUID/CAP_SETGID, so a workload may switch user");
+    CHECK_HAS("the tracer makes such a process dumpable again and reads it as its new user");
+    CHECK_HAS("which is stopped there: run the container as that user (ECS task definition "
+              "\"user\", Kubernetes securityContext.runAsUser, docker --user) or grant "
+              "CAP_SYS_PTRACE");
     CHECK_GRANT_FIELDS();
 }
 

@@ -1,145 +1,211 @@
-/* Heap accounting and allocation failures for unit tests (plain build only: under ASan the
- * sanitizer owns malloc, and TT_ALLOC_AVAILABLE is 0).
+/* A counting and failing allocator for unit tests: malloc, calloc, realloc, free, strdup and
+ * strndup are interposed (defined here, in the test executable, so the engine's objects and the
+ * shared libraries it calls, libyaml and jansson included, all come through them). They forward
+ * to glibc's (__libc_malloc...) or, in the ASan build, to ASan's allocator
+ * (__interceptor_malloc...), so ASan still checks every block.
  *
- * Defines malloc, calloc, realloc and free on top of glibc's __libc_* functions, so every heap
- * allocation of the test binary (libraries included) goes through it:
- *   tt_alloc_live()        bytes currently allocated (as requested, not rounded)
- *   tt_alloc_fail_at(n)    the n-th allocation from now fails (0: none), then all succeed
- *   tt_alloc_failed()      whether the armed failure happened
- * Include it in exactly one test file, which then must not use other allocators' free. */
+ *   tt_alloc_arm();                 count allocations made by this thread from now on
+ *   ...; tt_alloc_count();          how many (malloc + calloc + realloc + strdup + strndup)
+ *   tt_alloc_live();                blocks allocated since arming and not yet freed (a leak
+ *                                   check: balanced code comes back to 0)
+ *   tt_alloc_fail_at(k);            the k-th allocation from now on returns NULL (ENOMEM)
+ *   tt_alloc_disarm();
+ *
+ * Only the arming thread is counted (the engine's output thread or libc internals elsewhere do
+ * not disturb a single-threaded measurement). The definitions are weak: in a fully static link
+ * (make ARCH=arm64, STATIC=1) libc.a's malloc wins, nothing is counted, and tt_alloc_works()
+ * says so, for the test to report a SKIP instead of a false PASS.
+ *
+ * Include in exactly one translation unit of a test. */
 #ifndef TT_ALLOC_H
 #define TT_ALLOC_H
 
+#include <errno.h>
 #include <stddef.h>
-#include <stdint.h>
 #include <string.h>
 
 #if defined(__SANITIZE_ADDRESS__)
-#define TT_ALLOC_AVAILABLE 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define TT_ALLOC_AVAILABLE 0
+#define TT_ALLOC_REAL(f) __interceptor_##f
+#include <sanitizer/lsan_interface.h>
+/* Around a fail-the-k-th run: its leaks are counted by tt_alloc_live, exactly; LeakSanitizer
+ * would report a third-party library's own leak on ENOMEM as ours at exit. */
+#define TT_ALLOC_LSAN_OFF() __lsan_disable()
+#define TT_ALLOC_LSAN_ON() __lsan_enable()
+#else
+#define TT_ALLOC_LSAN_OFF() ((void)0)
+#define TT_ALLOC_LSAN_ON() ((void)0)
+#define TT_ALLOC_REAL(f) __libc_##f
 #endif
-#endif
-#ifndef TT_ALLOC_AVAILABLE
-#define TT_ALLOC_AVAILABLE 1
-#endif
+void *TT_ALLOC_REAL(malloc)(size_t n);
+void *TT_ALLOC_REAL(calloc)(size_t n, size_t m);
+void *TT_ALLOC_REAL(realloc)(void *p, size_t n);
+void TT_ALLOC_REAL(free)(void *p);
 
-#if TT_ALLOC_AVAILABLE
-extern void *__libc_malloc(size_t n);
-extern void *__libc_calloc(size_t n, size_t m);
-extern void *__libc_realloc(void *p, size_t n);
-extern void __libc_free(void *p);
+/* The compiler assumes malloc touches no program memory, so it could move these counters'
+ * reads and writes across a malloc call in the test's own code: each accessor below is a
+ * compiler barrier. */
+#define TT_ALLOC_BARRIER() __asm__ volatile("" ::: "memory")
 
-/* Sizes of live allocations: open addressing on the pointer. */
-#define TT_ALLOC_SLOTS (1u << 20)
-static struct {
-    uintptr_t p;
-    size_t n;
-} tt_alloc_tab[TT_ALLOC_SLOTS];
-static size_t tt_alloc_bytes;
-static unsigned long tt_alloc_countdown; /* 0: no failure armed */
-static int tt_alloc_did_fail;
+static _Thread_local int tt_alloc_armed;
+static _Thread_local unsigned long tt_alloc_n;
+static _Thread_local unsigned long tt_alloc_fail_k; /* 0: never fail */
+static _Thread_local long tt_alloc_live_n;
+static _Thread_local void *tt_alloc_fail_caller; /* return address of the failed allocation */
 
-static size_t tt_alloc_slot(uintptr_t p)
+static inline void tt_alloc_arm(void)
 {
-    size_t h = (size_t)((p >> 4) * 0x9E3779B97F4A7C15ull) & (TT_ALLOC_SLOTS - 1);
-    while (tt_alloc_tab[h].p && tt_alloc_tab[h].p != p)
-        h = (h + 1) & (TT_ALLOC_SLOTS - 1);
-    return h;
+    TT_ALLOC_BARRIER();
+    tt_alloc_n = 0;
+    tt_alloc_live_n = 0;
+    tt_alloc_fail_k = 0;
+    tt_alloc_armed = 1;
+    TT_ALLOC_BARRIER();
 }
 
-static void tt_alloc_note(void *p, size_t n)
+static inline void tt_alloc_disarm(void)
 {
-    if (!p)
-        return;
-    size_t h = tt_alloc_slot((uintptr_t)p);
-    tt_alloc_tab[h].p = (uintptr_t)p;
-    tt_alloc_tab[h].n = n;
-    tt_alloc_bytes += n;
+    TT_ALLOC_BARRIER();
+    if (tt_alloc_fail_k)
+        TT_ALLOC_LSAN_ON();
+    tt_alloc_armed = 0;
+    tt_alloc_fail_k = 0;
 }
 
-static void tt_alloc_forget(void *p)
+static inline unsigned long tt_alloc_count(void)
 {
-    if (!p)
-        return;
-    size_t h = tt_alloc_slot((uintptr_t)p);
-    if (!tt_alloc_tab[h].p)
-        return; /* allocated by another allocator (memalign...) */
-    tt_alloc_bytes -= tt_alloc_tab[h].n;
-    tt_alloc_tab[h].p = 0;
-    /* re-insert the run that follows (deletion in linear probing) */
-    for (size_t j = (h + 1) & (TT_ALLOC_SLOTS - 1); tt_alloc_tab[j].p;
-         j = (j + 1) & (TT_ALLOC_SLOTS - 1)) {
-        uintptr_t q = tt_alloc_tab[j].p;
-        size_t n = tt_alloc_tab[j].n;
-        tt_alloc_tab[j].p = 0;
-        size_t k = tt_alloc_slot(q);
-        tt_alloc_tab[k].p = q;
-        tt_alloc_tab[k].n = n;
+    TT_ALLOC_BARRIER();
+    return tt_alloc_n;
+}
+
+static inline long tt_alloc_live(void)
+{
+    TT_ALLOC_BARRIER();
+    return tt_alloc_live_n;
+}
+
+/* Arms and makes the k-th allocation (1-based) fail; tt_alloc_disarm ends it. */
+static inline void tt_alloc_fail_at(unsigned long k)
+{
+    TT_ALLOC_LSAN_OFF();
+    tt_alloc_arm();
+    tt_alloc_fail_k = k;
+    TT_ALLOC_BARRIER();
+}
+
+/* Did the k-th allocation set by tt_alloc_fail_at come (were there at least k)? */
+static inline int tt_alloc_fail_reached(void)
+{
+    return tt_alloc_fail_k && tt_alloc_n >= tt_alloc_fail_k;
+}
+
+/* 1: counts and fails; 0: the counting allocator is not in use (static link). */
+#ifdef TT_ALLOC_TRACE /* debugging a failure: the stack of each failed allocation on stderr */
+#include <execinfo.h>
+#endif
+static inline int tt_alloc_note(void *caller)
+{
+    if (!tt_alloc_armed)
+        return 0;
+    tt_alloc_n++;
+    int fail = tt_alloc_fail_k && tt_alloc_n == tt_alloc_fail_k;
+    if (fail)
+        tt_alloc_fail_caller = caller;
+#ifdef TT_ALLOC_TRACE
+    if (fail) {
+        void *bt[16];
+        tt_alloc_armed = 0;
+        backtrace_symbols_fd(bt, backtrace(bt, 16), 2);
+        tt_alloc_armed = 1;
     }
+#endif
+    return fail;
 }
 
-static int tt_alloc_should_fail(void)
+static inline void *tt_alloc_born(void *p)
 {
-    if (tt_alloc_countdown && --tt_alloc_countdown == 0) {
-        tt_alloc_did_fail = 1;
-        return 1;
-    }
-    return 0;
-}
-
-void *malloc(size_t n)
-{
-    if (tt_alloc_should_fail())
-        return NULL;
-    void *p = __libc_malloc(n);
-    tt_alloc_note(p, n);
+    if (p && tt_alloc_armed)
+        tt_alloc_live_n++;
     return p;
 }
 
-void *calloc(size_t n, size_t m)
+__attribute__((weak)) void *malloc(size_t n)
 {
-    if (tt_alloc_should_fail())
+    if (tt_alloc_note(__builtin_return_address(0))) {
+        errno = ENOMEM;
         return NULL;
-    void *p = __libc_calloc(n, m);
-    tt_alloc_note(p, n * m);
-    return p;
+    }
+    return tt_alloc_born(TT_ALLOC_REAL(malloc)(n));
 }
 
-void *realloc(void *p, size_t n)
+__attribute__((weak)) void *calloc(size_t n, size_t m)
 {
-    if (tt_alloc_should_fail())
+    if (tt_alloc_note(__builtin_return_address(0))) {
+        errno = ENOMEM;
         return NULL;
-    void *q = __libc_realloc(p, n);
-    if (q || !n) {
-        tt_alloc_forget(p);
-        tt_alloc_note(q, n);
     }
+    return tt_alloc_born(TT_ALLOC_REAL(calloc)(n, m));
+}
+
+__attribute__((weak)) void *realloc(void *p, size_t n)
+{
+    if (tt_alloc_note(__builtin_return_address(0))) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    void *q = TT_ALLOC_REAL(realloc)(p, n);
+    if (!p)
+        tt_alloc_born(q);
     return q;
 }
 
-void free(void *p)
+__attribute__((weak)) void free(void *p)
 {
-    tt_alloc_forget(p);
-    __libc_free(p);
+    if (p && tt_alloc_armed)
+        tt_alloc_live_n--;
+    TT_ALLOC_REAL(free)(p);
 }
 
-static inline size_t tt_alloc_live(void)
+/* glibc's and ASan's strdup do not go through malloc's symbol: count them here. */
+__attribute__((weak)) char *strdup(const char *s)
 {
-    return tt_alloc_bytes;
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    return d ? memcpy(d, s, n) : NULL;
 }
 
-static inline void tt_alloc_fail_at(unsigned long n)
+__attribute__((weak)) char *strndup(const char *s, size_t max)
 {
-    tt_alloc_countdown = n;
-    tt_alloc_did_fail = 0;
+    size_t n = strnlen(s, max);
+    char *d = malloc(n + 1);
+    if (!d)
+        return NULL;
+    memcpy(d, s, n);
+    d[n] = '\0';
+    return d;
 }
 
-static inline int tt_alloc_failed(void)
+/* The shared object whose code made the failed allocation ("" for the test executable itself:
+ * the engine's objects are linked into it), for telling a third-party library's own leak on
+ * ENOMEM from ours. */
+#include <dlfcn.h>
+static inline const char *tt_alloc_fail_object(void)
 {
-    return tt_alloc_did_fail;
+    Dl_info di;
+    if (!tt_alloc_fail_caller || !dladdr(tt_alloc_fail_caller, &di) || !di.dli_fname)
+        return "?";
+    const char *slash = strrchr(di.dli_fname, '/');
+    const char *base = slash ? slash + 1 : di.dli_fname;
+    return strncmp(base, "lib", 3) == 0 ? base : "";
 }
-#endif
+
+static inline int tt_alloc_works(void)
+{
+    tt_alloc_arm();
+    void *volatile p = malloc(24);
+    unsigned long n = tt_alloc_count();
+    tt_alloc_disarm();
+    free(p);
+    return n == 1;
+}
 
 #endif

@@ -1,0 +1,183 @@
+/* Argument swapping ("Phantom" attacks): a second thread rewrites the syscall's argument in
+ * step with the tracer's stop (it watches /proc/self/task/TID/stat for the traced thread's 't'
+ * state, and its /proc syscall file for the syscall it attacks), so the tracer reads one
+ * value and the kernel another. Usage:
+ *   adv_flip open PATH_A PATH_B N      N opens of a buffer flipped between two paths of the same
+ *                                      length; prints opened=<one letter per open: A, B, or E>
+ *                                      (from the inode of what was opened)
+ *   adv_flip connect PORT_A PORT_B N   N TCP connects to 127.0.0.1 with the port flipped (two
+ *                                      listeners in this process); prints connected=<A/B/E ...>
+ *                                      (from getpeername)
+ * The benign value is A; the flipper puts B in the buffer while the thread leaves its stop and
+ * A back once it is running. */
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "adv.h"
+
+static pid_t victim;
+static atomic_int done;
+static char path_a[256], path_b[256];
+static volatile char pathbuf[256];
+static struct sockaddr_in addr_a, addr_b;
+static volatile struct sockaddr_in addrbuf;
+static int mode_connect;
+
+static int statfd = -1, sysfd = -1;
+static long target_nr, flip_delay;
+
+/* The syscall the traced thread is in (its /proc syscall file), -1 when running. */
+static long syscall_of(void)
+{
+    char buf[256];
+    ssize_t n = pread(sysfd, buf, sizeof buf - 1, 0);
+    if (n <= 0 || buf[0] < '0' || buf[0] > '9')
+        return -1;
+    buf[n] = '\0';
+    return strtol(buf, NULL, 10);
+}
+
+/* The traced thread's state letter (pread of its stat file: no open per look). */
+static char state_of(void)
+{
+    char buf[512];
+    ssize_t n = pread(statfd, buf, sizeof buf - 1, 0);
+    if (n <= 0)
+        return '?';
+    buf[n] = '\0';
+    char *rp = strrchr(buf, ')');
+    return rp && rp[1] == ' ' ? rp[2] : '?';
+}
+
+static void put(int b)
+{
+    if (mode_connect)
+        memcpy((void *)&addrbuf, b ? &addr_b : &addr_a, sizeof addrbuf);
+    else
+        memcpy((void *)pathbuf, b ? path_b : path_a, strlen(path_a) + 1);
+}
+
+static void *flipper(void *arg)
+{
+    (void)arg;
+    while (!atomic_load(&done)) {
+        if (state_of() != 't' || (target_nr >= 0 && syscall_of() != target_nr))
+            continue;
+        /* stopped: the tracer reads the argument in the first microseconds of the stop; the
+         * kernel reads it again once the thread leaves the stop */
+        for (volatile long spin = 0; spin < flip_delay; spin++)
+            ;
+        put(1);
+        while (!atomic_load(&done) && state_of() == 't')
+            ;
+        for (volatile int spin = 0; spin < 2000; spin++)
+            ;
+        put(0);
+    }
+    return NULL;
+}
+
+static void *acceptor(void *arg)
+{
+    int ls = (int)(intptr_t)arg;
+    for (;;) {
+        int c = accept(ls, NULL, NULL);
+        if (c < 0)
+            return NULL;
+        close(c);
+    }
+}
+
+static int listener(struct sockaddr_in *a, int port)
+{
+    int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
+    setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    memset(a, 0, sizeof *a);
+    a->sin_family = AF_INET;
+    a->sin_port = htons((uint16_t)port);
+    a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (bind(s, (struct sockaddr *)a, sizeof *a) != 0 || listen(s, 512) != 0)
+        return -1;
+    pthread_t th;
+    pthread_create(&th, NULL, acceptor, (void *)(intptr_t)s);
+    return s;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 5) {
+        fputs("usage: adv_flip open A B N | connect PORT_A PORT_B N\n", stderr);
+        return 2;
+    }
+    long n = adv_num(argc, argv, 4, 1000);
+    mode_connect = strcmp(argv[1], "connect") == 0;
+    struct stat sa, sb;
+    if (mode_connect) {
+        if (listener(&addr_a, atoi(argv[2])) < 0 || listener(&addr_b, atoi(argv[3])) < 0) {
+            perror("listen");
+            return 1;
+        }
+    } else {
+        snprintf(path_a, sizeof path_a, "%s", argv[2]);
+        snprintf(path_b, sizeof path_b, "%s", argv[3]);
+        if (strlen(path_a) != strlen(path_b) || stat(path_a, &sa) || stat(path_b, &sb)) {
+            fputs("adv_flip: two existing paths of the same length\n", stderr);
+            return 2;
+        }
+    }
+    put(0);
+    victim = (pid_t)syscall(SYS_gettid);
+    char sp[64];
+    snprintf(sp, sizeof sp, "/proc/self/task/%d/stat", (int)victim);
+    statfd = open(sp, O_RDONLY | O_CLOEXEC);
+    snprintf(sp, sizeof sp, "/proc/self/task/%d/syscall", (int)victim);
+    sysfd = open(sp, O_RDONLY | O_CLOEXEC);
+    if (statfd < 0 || sysfd < 0)
+        return 1;
+    /* ADV_FLIP_SYSCALL=0: flip at every stop, not only the attacked syscall's;
+     * ADV_FLIP_DELAY: busy-loop iterations between seeing the stop and flipping */
+    const char *ev = getenv("ADV_FLIP_SYSCALL");
+    target_nr = ev && !strcmp(ev, "0") ? -1 : mode_connect ? SYS_connect : SYS_openat;
+    flip_delay = getenv("ADV_FLIP_DELAY") ? atol(getenv("ADV_FLIP_DELAY"))
+                 : mode_connect           ? 8000
+                                          : 3000;
+    pthread_t th;
+    pthread_create(&th, NULL, flipper, NULL);
+    char *seq = malloc((size_t)n + 1);
+    long b_count = 0;
+    for (long i = 0; i < n; i++) {
+        char got = 'E';
+        if (mode_connect) {
+            int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+            struct sockaddr_in peer;
+            socklen_t pl = sizeof peer;
+            if (connect(s, (struct sockaddr *)&addrbuf, sizeof addrbuf) == 0 &&
+                getpeername(s, (struct sockaddr *)&peer, &pl) == 0)
+                got = peer.sin_port == addr_b.sin_port ? 'B' : 'A';
+            close(s);
+        } else {
+            int fd = open((const char *)pathbuf, O_RDONLY | O_CLOEXEC);
+            struct stat so;
+            if (fd >= 0 && fstat(fd, &so) == 0)
+                got = so.st_ino == sb.st_ino && so.st_dev == sb.st_dev ? 'B' : 'A';
+            if (fd >= 0)
+                close(fd);
+        }
+        seq[i] = got;
+        b_count += got == 'B';
+    }
+    seq[n] = '\0';
+    atomic_store(&done, 1);
+    pthread_join(th, NULL);
+    printf("%s=%s\n", mode_connect ? "connected" : "opened", seq);
+    printf("flipped ret=%ld errno=0\n", b_count);
+    fflush(stdout);
+    _exit(0); /* (the acceptor threads block in accept) */
+}

@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Adversarial: argument swapping (the "Phantom" attacks). A second thread of the workload
+# watches the traced thread's state in /proc and rewrites the syscall's argument while it
+# leaves the tracer's stop, so the tracer reads one path or address and the kernel another.
+# Thousands of opens and connects: the events must say what the kernel opened or connected to
+# (the opened fd's path, the socket's peer: docs/security.md), with zero mismatches, in the dump
+# and in the engine's fd.name / fd.sport; the negative control (--unsafe-disable-defence
+# arg_swap: events from the argument as read at the stop) shows mismatches, so the attack is
+# real on this machine.
+# timeout: 300
+. "$TT_ROOT/tests/lib/tt.sh"
+tt_tmpdir
+. "$TT_ROOT/tests/lib/adv.sh"
+if [ ! -x "$ADV/adv_flip" ]; then
+    skip adv-argswap "adversarial programs not built ($ADV)"
+    exit 0
+fi
+N_OPEN=${TT_FLIP_OPENS:-3000}
+N_CONN=${TT_FLIP_CONNECTS:-2000}
+d=$TT_TMP/f
+mkdir -p "$d"
+echo benign >"$d/AAAA"
+echo secret >"$d/BBBB"
+pa=$((20000 + $$ % 20000))
+pb=$((pa + 1))
+
+# mismatches NAME FIELD_ON KIND: compares, in order, what the kernel did (the program's
+# opened=/connected= letters) with the victim thread's events (its tid is the pid); prints
+# "<mismatches> <events> <B done>"
+mismatches() {
+    local name=$1 mode=$2 seq
+    seq=$(sed -n 's/^\(opened\|connected\)=//p' "$TT_TMP/$name.out")
+    awk -v seq="$seq" -v mode="$mode" -v pa=":$pa" -v pb=":$pb" '
+        function letter(v) {
+            if (mode == "open") return v ~ /BBBB$/ ? "B" : v ~ /AAAA$/ ? "A" : "?"
+            return v ~ (pb "$") ? "B" : v ~ (pa "$") ? "A" : "?"
+        }
+        {
+            split($2, id, "/")
+            if (id[1] != id[2]) next
+            if (mode == "open" && $3 != "openat") next
+            if (mode == "open" && $0 !~ /name=[^ ]*\/(AAAA|BBBB) /) next
+            if (mode == "connect" && $3 != "connect") next
+            v = ""
+            for (i = 4; i <= NF; i++) {
+                split($i, kv, "=")
+                if (mode == "open" && (kv[1] == "fdname" || (kv[1] == "name" && v == ""))) v = kv[2]
+                if (mode == "connect" && (kv[1] == "peer" || (kv[1] == "addr" && v == ""))) v = kv[2]
+            }
+            n++
+            if (letter(v) != substr(seq, n, 1)) bad++
+        }
+        END { b = gsub(/B/, "B", seq); print bad + 0, n + 0, b }' "$TT_TMP/$name.dump"
+}
+
+# engine_count NAME CONDITION: alerts of a one-rule file on the capture
+engine_count() {
+    cat >"$TT_TMP/r.yaml" <<YAML
+- rule: Swapped
+  desc: t
+  condition: $2
+  output: "hit %fd.name"
+  priority: WARNING
+YAML
+    "$E" -c "$TT_TMP/falco.yaml" -r "$TT_TMP/r.yaml" -e "$TT_TMP/$1.cap" 2>"$TT_TMP/$1.e.err" |
+        grep -c '"rule":"Swapped"'
+}
+
+# control NAME MODE DELAYS... -- PROGRAM-ARGS...: the negative control (events from the
+# arguments as read at the stop); the flipper's timing depends on the machine, so it tries the
+# delays in turn until the attack shows. Sets bad0, n0, b0.
+control() {
+    local name=$1 mode=$2 delays=()
+    shift 2
+    while [ "$1" != -- ]; do delays+=("$1"); shift; done
+    shift
+    for delay in "${delays[@]}"; do
+        ADV_FLIP_DELAY=$delay traced "$name" --unsafe-disable-defence arg_swap -- \
+            "$ADV/adv_flip" "$@"
+        read -r bad0 n0 b0 <<<"$(mismatches "$name" "$mode")"
+        echo "$mode, defence off, delay $delay: $bad0 mismatches in $n0 events, $b0 B" >&2
+        [ "$bad0" -gt 0 ] && return
+    done
+}
+
+# ---- opens ----
+traced open -- "$ADV/adv_flip" open "$d/AAAA" "$d/BBBB" "$N_OPEN"
+expect_eq open-tracer-exit "$rc" 0
+read -r bad n b <<<"$(mismatches open open)"
+echo "opens: $bad mismatches in $n events, $b opened BBBB" >&2
+expect_eq open-events "$n" "$N_OPEN"
+check open-attack-happened test "$b" -gt 0
+expect_eq open-zero-mismatches "$bad" 0
+expect_eq open-engine-fd-name "$(engine_count open "evt.type = openat and fd.name = \"$d/BBBB\"")" "$b"
+swapped=$(grep -c ' tamper .*technique=arg_swap ' "$TT_TMP/open.dump")
+echo "opens: $swapped arg_swap tamper events" >&2
+control open0 open 3000 1000 8000 20000 60000 -- open "$d/AAAA" "$d/BBBB" "$N_OPEN"
+check open-control-mismatches test "$bad0" -gt 0
+control_recorded open open0 arg_swap
+
+# ---- connects ----
+traced conn -- "$ADV/adv_flip" connect "$pa" "$pb" "$N_CONN"
+expect_eq connect-tracer-exit "$rc" 0
+read -r bad n b <<<"$(mismatches conn connect)"
+echo "connects: $bad mismatches in $n events, $b connected to $pb" >&2
+expect_eq connect-events "$n" "$N_CONN"
+check connect-attack-happened test "$b" -gt 0
+expect_eq connect-zero-mismatches "$bad" 0
+expect_eq connect-engine-fd-sport "$(engine_count conn "evt.type = connect and fd.sport = $pb")" "$b"
+# every connect whose socket went elsewhere than the argument said at the stop is a tamper event
+swaps=$(awk '$3 == "connect" && / peer=/ { a = $0; sub(/.* addr=/, "", a); sub(/ .*/, "", a)
+        p = $0; sub(/.* peer=/, "", p); sub(/ .*/, "", p); if (a != p) n++ } END { print n + 0 }' \
+    "$TT_TMP/conn.dump")
+reported=$(grep -c ' tamper .*reason=connect: the socket is connected to .*technique=arg_swap .*action=observed$' \
+    "$TT_TMP/conn.dump")
+echo "connects: $swaps swapped under the tracer's eyes, $reported reported" >&2
+if [ "$swaps" -gt 0 ]; then
+    expect_eq connect-swap-reported "$reported" "$swaps"
+else
+    skip connect-swap-reported "the flipper never won between the tracer's read and the kernel's in this run"
+fi
+control conn0 connect 8000 3000 20000 60000 -- connect "$pa" "$pb" "$N_CONN"
+check connect-control-mismatches test "$bad0" -gt 0
+control_recorded connect conn0 arg_swap
+true
