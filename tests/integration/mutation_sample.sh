@@ -15,13 +15,34 @@ if [ ! -d "$TT_ROOT/build/obj" ]; then
     skip mutation_sample "no plain build in $TT_ROOT/build (make all)"
     exit 0
 fi
-rm -rf "$WORK"
-python3 "$TT_ROOT/tests/mutate/mutate.py" --sample 30 --seed 21 --jobs 2 --work "$WORK" \
-    --results-lines >"$WORK.out" 2>"$WORK.log"
+# Pinned besides the sample: startswith and endswith made to fail when the value is exactly as
+# long as the operand (`>=` to `>` in engine/cond_vm.c): `proc.pname startswith runc` would stop
+# matching a parent named runc.
+PINNED="cond_vm.c:f1cf0aa155 cond_vm.c:bc566cbfad"
+MIN_KILLED=20
+rm -rf "$WORK" "$WORK.out" "$WORK.log"
+python3 "$TT_ROOT/tests/mutate/mutate.py" --sample 30 --seed 21 --with-ids $PINNED --jobs 2 \
+    --work "$WORK" --results-lines >"$WORK.out" 2>"$WORK.log"
 rc=$?
 cat "$WORK.log" >&2
 grep -E '^(PASS|FAIL|SKIP) ' "$WORK.out"
 if [ $rc -ne 0 ] && [ $rc -ne 1 ]; then
     fail mutation_sample "tests/mutate/mutate.py stopped (status $rc): $(tail -n 1 "$WORK.log")"
 fi
+# Not vacuous: mutants were built and run, and the tests told enough of them apart (the rest of
+# the sample are mutants that do not compile, compile to the same code, or are listed as
+# equivalent).
+killed=$(grep -c '^PASS mutant_' "$WORK.out")
+if [ "$killed" -lt "$MIN_KILLED" ]; then
+    fail mutation_sample_ran "$killed mutants killed, want at least $MIN_KILLED (see $WORK.log)"
+else
+    pass mutation_sample_ran
+fi
+for id in $PINNED; do
+    if grep -q "^PASS mutant_$id " "$WORK.out"; then
+        pass "mutation_sample_pinned_$id"
+    else
+        fail "mutation_sample_pinned_$id" "the pinned mutant $id was not killed"
+    fi
+done
 rm -rf "$WORK"

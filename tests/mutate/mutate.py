@@ -788,6 +788,9 @@ def main():
     ap.add_argument("--work", default=WORK, help="trees and results (default build-mutate/)")
     ap.add_argument("--report", default=None, help="default: WORK/report.md")
     ap.add_argument("--ids", nargs="*", help="only these mutant ids (as listed by --list)")
+    ap.add_argument("--with-ids", nargs="*", default=[],
+                    help="these mutant ids run too, whatever the sample (a pinned mutant); an id "
+                         "that no longer exists stops the run (status 2)")
     ap.add_argument("--list", action="store_true", help="list the mutants and exit")
     ap.add_argument("--fresh", action="store_true", help="forget earlier results")
     ap.add_argument("--budget", type=float, default=0, help="stop starting mutants after this many seconds")
@@ -821,12 +824,14 @@ def main():
     use_asan = not args.no_asan and os.path.isdir(os.path.join(ROOT, "build-asan", "obj"))
     sources, cover, by_file = {}, {}, {}
     all_ids = set()
+    pinned = {}
     for rel, units, integ in plan:
         src = open(os.path.join(ROOT, rel)).read()
         sources[rel] = src
         cover[rel] = (units, integ)
         muts = [m for m in generate(rel, src) if m.op in ops]
         all_ids.update(m.id for m in muts)
+        pinned.update((m.id, m) for m in muts if m.id in args.with_ids)
         if args.ids:
             muts = [m for m in muts if m.id in args.ids]
         by_file[rel] = sample_per_file(muts, args.per_file, args.seed)
@@ -839,6 +844,12 @@ def main():
         todo = sorted(sample_across(by_file, args.sample, args.seed), key=lambda m: (m.path, m.start))
     else:
         todo = [m for p in sorted(by_file) for m in by_file[p]]
+    missing = [i for i in args.with_ids if i not in pinned]
+    if missing:
+        log(f"mutate: no mutant {' '.join(missing)} (--with-ids) in {' '.join(sorted(sources))}: "
+            "its line changed; pin the new id (mutate.py --list)")
+        return 2
+    todo += [pinned[i] for i in args.with_ids if all(m.id != i for m in todo)]
     if args.list:
         for m in todo:
             print(f"{m.id}\t{m.path}:{m.line}\t{m.op}\t{m.desc}")

@@ -43,7 +43,14 @@ TT_TEST(last_group_must_be_canonical)
 {
     TT_CHECK_STR(dec("a", 0), "(invalid)");     /* one character carries no byte */
     TT_CHECK_STR(dec("YWJja", 0), "(invalid)"); /* 4n+1 characters */
-    TT_CHECK_STR(dec("YR", 0), "(invalid)");    /* low 4 bits of R are not zero */
+    /* ... even when the last character's bits are all zero ('A'), alone or after full groups,
+     * with or without padding, and white space not counted as a character */
+    TT_CHECK_STR(dec("A", 0), "(invalid)");
+    TT_CHECK_STR(dec("YWJjA", 0), "(invalid)");
+    TT_CHECK_STR(dec("YWJjA==", 0), "(invalid)");
+    TT_CHECK_STR(dec("YW Jj\nA", TT_B64_SKIP_SPACE), "(invalid)");
+    TT_CHECK_STR(dec("YW Jj\nZA", TT_B64_SKIP_SPACE), "abcd");
+    TT_CHECK_STR(dec("YR", 0), "(invalid)"); /* low 4 bits of R are not zero */
     TT_CHECK_STR(dec("YWI", 0), "ab");
     TT_CHECK_STR(dec("YWJ", 0), "(invalid)"); /* low 2 bits of J are not zero */
     TT_CHECK_STR(dec("aGVsbG9=", 0), "(invalid)");
