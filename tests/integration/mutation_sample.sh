@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Mutation testing, a fixed sample: 30 mutants spread over the condition compiler and VM, state,
-# field extraction, the tracer's decoding and filter, the ring and the logshipper's SigV4, queue
-# and batching (tests/mutate/mutate.py, seed 21), each built and run against the tests that
-# cover its file, from scratch in $TT_OUT/mutate-ci. One PASS line per mutant the tests tell
-# apart; a surviving mutant is a FAIL whose reason is its diff: add a test that fails on it, or
-# list it in docs/internals/mutants.md with the reason it is equivalent. The full run is
-# `make mutate`.
+# field extraction, the tracer's decoding and filter, the ring, base64, cgroup ids and the
+# logshipper's SigV4, queue and batching (tests/mutate/mutate.py, seed 21), plus the pinned
+# startswith/endswith boundary mutants, each built and run against the tests that cover its
+# file, from scratch in $TT_OUT/mutate-ci (about 2 minutes with two jobs). One PASS line per
+# mutant the tests tell apart; a surviving mutant is a FAIL whose reason is its diff: add a test
+# that fails on it, or list it in docs/internals/mutants.md with the reason it is equivalent.
+# The run fails too when fewer than MIN_KILLED mutants were killed (nothing built or ran) or a
+# pinned mutant was not killed. The full run is `make mutate`.
 # variants: plain
 # timeout: 600
 . "${TT_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/tt.sh"

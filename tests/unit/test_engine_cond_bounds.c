@@ -726,6 +726,12 @@ TT_TEST(values_too_long_for_the_scratch_area_are_dropped)
     T("tolower(b.s) startswith a", 1);
     T("toupper(tolower(b.s)) startswith A", 0);
     T("toupper(tolower(b.s)) exists", 0);
+    /* glob's NUL-terminated copy of a transformed value comes after it: 40 KB twice does not
+     * fit, 30 KB twice does */
+    T("tolower(b.s) glob 'a*'", 0);
+    big[30000] = '\0';
+    T("tolower(b.s) glob 'a*'", 1);
+    big[30000] = 'A';
     /* the area is reused for each check: two 40 KB copies in two checks both fit */
     big[40000] = '\0';
     s_val = big;
