@@ -186,6 +186,16 @@ TT_TEST(outputs_refuse_what_conditions_refuse)
     TT_CHECK(strstr(render("%tolower(proc.nosuch)"), "proc.nosuch") != NULL);
     /* a name that is no transformer is not one (not the first of the list, tolower) */
     TT_CHECK_INT(cond("nosuch(proc.exe) = x"), -1);
+    /* a call name as long as the name buffer, and calls cut short, each say why */
+    TT_CHECK_STR(render("%abcdefghijklmnopqrstuvwxyzabcdef(proc.exe)"),
+                 "ERR invalid formatting token %abcdefghijklmnopqrstuvwxyzabcdef");
+    TT_CHECK_STR(render("%12"),
+                 "ERR invalid formatting token %"); /* a width and nothing after it */
+    TT_CHECK_STR(render("%tolower(proc.exe"), "ERR expected a ')' token closing the transformer");
+    TT_CHECK_STR(
+        render("%tolower("),
+        "ERR expected field transformer argument: field, transformer, quoted string, number, "
+        "or transformer list");
     TT_CHECK_STR(render("%nosuch(proc.exe)"), "ERR invalid formatting token %nosuch");
     state_end_event(st, &ctx);
     state_free(st);
