@@ -642,6 +642,16 @@ TT_TEST(snapshot_of_open_fds)
     fdinfo(st, 8, TT_FD_UNIX, -1, -1, "10.0.0.5", 1, NULL, 0, "/run/u.sock"); /* not IP */
     TT_CHECK_STR(name_of(st, 100, 8), "/run/u.sock");
     TT_CHECK_STR(fd_field(st, 100, 8, "fd.l4proto"), "<NA>");
+    /* a file's device and inode come with the snapshot */
+    tev_begin(&e, TT_EV_FDINFO, 100, 100);
+    tt_evb_i64(&e.b, TT_P_FD, 12);
+    tt_evb_i64(&e.b, TT_P_FDTYPE, TT_FD_FILE);
+    tt_evb_u64(&e.b, TT_P_DEV, 2049);
+    tt_evb_u64(&e.b, TT_P_INO, 4242);
+    tt_evb_str(&e.b, TT_P_NAME, "/data/db");
+    apply(st, tev_end(&e, 0));
+    TT_CHECK_STR(fd_field(st, 100, 12, "fd.dev"), "2049");
+    TT_CHECK_STR(fd_field(st, 100, 12, "fd.ino"), "4242");
     fdinfo(st, 9, TT_FD_IPV6, -1, -1, NULL, 0, NULL, 0, "[::1]:1");
     TT_CHECK_STR(fd_field(st, 100, 9, "fd.l4proto"), "tcp");
     /* the snapshot's tuple is not a change: a failed connect on it says so */
@@ -654,7 +664,7 @@ TT_TEST(snapshot_of_open_fds)
     apply(st, tev_end(&e, 0));
     struct state_stats s;
     state_get_stats(st, &s);
-    TT_CHECK_INT(s.fds, 7);
+    TT_CHECK_INT(s.fds, 8); /* 3 to 9 and 12 */
     state_free(st);
 }
 
