@@ -131,11 +131,14 @@ static void check_fields(const char *what, const char *want)
 
 /* ---- the scenario: one event per step, its fields checked while it is the current one ---- */
 
-#define NSTEPS 9
+#define NSTEPS 10
 static const char *const expected[NSTEPS];
 static const char *const step_names[NSTEPS] = {
-    "open_read", "open_create_write", "connect_tcp4", "accept_tcp6", "connect_unix", "pipe",
-    "execve",    "open_failed",       "thread_close",
+    "open_read",    "open_create_write",
+    "connect_tcp4", "accept_tcp6",
+    "connect_unix", "pipe",
+    "execve",       "open_failed",
+    "thread_close", "unknown_thread_no_result",
 };
 
 static int print_mode;
@@ -272,6 +275,12 @@ static void run_scenario(void)
     tev_begin(&e, TT_EV_CLOSE, 305, 300);
     tt_evb_i64(&e.b, TT_P_FD, 9);
     step(st, 8, tev_end(&e, 0));
+
+    /* a thread of a process never seen, on an fd never seen, an event without a result: what
+     * the state does not know is missing, never a value left over from another process */
+    tev_begin(&e, TT_EV_CLOSE, 777, 776);
+    tt_evb_i64(&e.b, TT_P_FD, 5);
+    step(st, 9, tev_end(&e, TT_RET_NONE));
     state_free(st);
 }
 
