@@ -327,6 +327,13 @@ TT_TEST(mounts_and_digest_from_runtime)
     TT_CHECK_STR(FA("container.mount.dest", "docker"), "/run/docker.sock");
     TT_CHECK_STR(FA("container.mount.rdwr", "0"), "false");
     TT_CHECK_STR(FA("container.mount.mode", "0"), "");
+    /* a mount that does not exist has none of its parts */
+    TT_CHECK_STR(FA("container.mount.source", "3"), "(missing)");
+    TT_CHECK_STR(FA("container.mount.source", "nomatch"), "(missing)");
+    TT_CHECK_STR(FA("container.mount.dest", "3"), "(missing)");
+    TT_CHECK_STR(FA("container.mount.mode", "3"), "(missing)");
+    TT_CHECK_STR(FA("container.mount.propagation", "3"), "(missing)");
+    TT_CHECK_STR(FA("container.mount.rdwr", "3"), "(missing)");
     TT_CHECK_STR(F("container.image.digest"), "sha256:abc");
     state_end_event(st, &ctx);
     /* set again: replaced, not added to; digest NULL leaves it */
