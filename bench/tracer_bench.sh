@@ -3,14 +3,18 @@
 # under the tracer (ring, a consumer attached, the syscall set the upstream rules need) with its
 # defences against a hostile workload (docs/security.md) and with all of them switched off
 # (--unsafe-disable-defence), and under `strace -f --seccomp-bpf` with the same syscall set.
-# Prints relative speed (native time / traced time; 1.0 = no slowdown) beside pdig's and
-# strace's published figures and the targets, the tracer's peak RSS, and what the defence that
-# reads results back from the kernel (arg_swap: the opened fd's path, the socket's peer) costs
-# on the workloads it touches. Figures only: never pass/fail.
+# Every round runs each mode once, back to back (native, tartan, tartan with the defences off,
+# tartan with every stop a ptrace stop, strace); prints the median time of each mode, relative
+# speed (native time / traced time; 1.0 = no slowdown: the median of each round's own ratio, with
+# its range over the rounds, how noisy it is) beside pdig's and strace's published figures and
+# the targets, the tracer's peak RSS, and what the defence that reads results back from the
+# kernel (arg_swap: the opened fd's path, the socket's peer) costs on the workloads it touches.
+# The engine (upstream rules) is attached and tells the tracer its set through the ring, as in
+# a deployment. Figures only: never pass/fail.
 #
-# Environment: TRACER_BENCH_SCALE (divide the counts, default 1), TRACER_BENCH_RUNS (best of N,
-# default 1), TRACER_BENCH_PINNED=1 (everything on CPU 0 with taskset), TRACER_BENCH_SYSCALLS
-# (the engine's set; default: what the upstream Falco rules use).
+# Environment: TRACER_BENCH_SCALE (divide the counts, default 1), TRACER_BENCH_RUNS (rounds,
+# default 3), TRACER_BENCH_PINNED=1 (everything on CPU 0 with taskset), TRACER_BENCH_SYSCALLS
+# (the set when no engine is built; default: what the upstream Falco rules use).
 set -u
 ROOT=${TT_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
 BIN=${TT_BIN:-$ROOT/build/bin}
@@ -18,7 +22,7 @@ HELPERS=${TT_HELPERS:-$ROOT/build/helpers}
 T=$BIN/tracer
 B=$HELPERS/tr_bench
 SCALE=${TRACER_BENCH_SCALE:-1}
-RUNS=${TRACER_BENCH_RUNS:-1}
+RUNS=${TRACER_BENCH_RUNS:-3}
 RULES=${TRACER_BENCH_SYSCALLS:-open,openat,openat2,creat,execve,execveat,connect,sendto,sendmsg,socket,dup,dup2,dup3,symlink,symlinkat,link,linkat,init_module,finit_module,ptrace}
 PIN=()
 [ "${TRACER_BENCH_PINNED:-0}" = 1 ] && command -v taskset >/dev/null && PIN=(taskset -c 0)
@@ -44,6 +48,8 @@ best() { # best time of RUNS runs of: CMD... (prints seconds)
     done
     echo "${b:-nan}"
 }
+once() { local t; t=$("$@" | awk '{print $3}'); echo "${t:-nan}"; }
+median() { sort -g | awk '{v[NR]=$1} END { if (!NR) print "nan"; else if (NR % 2) print v[(NR+1)/2]; else printf "%.6f\n", (v[NR/2]+v[NR/2+1])/2 }'; }
 
 # The consumer: the engine evaluating the upstream rules when it is built (it tells the tracer
 # the syscalls its rules need through TARTAN_SYSCALLS_FILE and re-attaches to each new ring),
@@ -75,13 +81,20 @@ traced() { # workload n: one traced run with the consumer attached; prints the l
         "$T" dump --ring "$KEY" --wait 20000 >/dev/null 2>&1 &
         dp=$!
     fi
-    "${PIN[@]}" "$T" -v --ring-key "$KEY" --no-snapshot --syscalls "$RULES" "${OFF[@]}" -- \
+    local set=(--syscalls "$RULES")
+    [ -n "$EP" ] && set=() # (the attached engine's request, through the ring)
+    "${PIN[@]}" "$T" -v --ring-key "$KEY" --no-snapshot "${set[@]}" "${OFF[@]}" -- \
         "$B" "$1" "$2" 2>>"$TMP/tracer.log"
     [ -n "$dp" ] && wait "$dp" 2>/dev/null
 }
 traced_off() { # the same with defences switched off: traced_off LIST workload n
     OFF=(--unsafe-disable-defence "$1")
     traced "$2" "$3" 2>/dev/null
+    OFF=()
+}
+traced_ptrace() { # the same with every stop a ptrace stop (no user notifications)
+    OFF=(--stops ptrace)
+    traced "$1" "$2" 2>/dev/null
     OFF=()
 }
 
@@ -95,26 +108,35 @@ straced() { "${PIN[@]}" strace -f --seccomp-bpf -qq -o /dev/null -e trace="$STRA
 
 rel() { awk -v n="$1" -v t="$2" 'BEGIN{ if (t+0 > 0 && n != "nan" && t != "nan") printf "%.3f", n/t; else printf "n/a" }'; }
 
-echo "tracer benchmark: relative speed = native time / traced time (1.000 = no slowdown)"
+echo "tracer benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg): relative speed = native time / traced time (1.000 = no slowdown), median of $RUNS interleaved rounds [range]"
 echo "consumer: $CONSUMER; scheduling: ${PIN[*]:-default}; traced syscall set: $(echo "$STRACE_SET" | tr ',' ' ' | wc -w) syscalls ($(echo "$SET" | tr ',' '\n' | grep '^socket\.domain=' | paste -sd' ' - || true))"
 # pdig(d/p): pdig built from upstream on a 2-vCPU microVM of Fargate's kind, default scheduling /
 # pinned; strace(pub): strace on that machine. target: the larger of three times that strace
 # figure and a multiple of pdig's default one (x2 files, open+close, connect; x1.5 threads; x1
 # fork, exec). 3x_strace: three times this run's strace figure (docs/tracer.md, Performance).
-echo "tartan: all defences on (the default); no_def: all switched off (--unsafe-disable-defence)"
-printf '%-22s %9s %9s %9s %9s  %8s %8s %8s  %11s %11s %8s %10s\n' workload native_s tartan_s \
-    no_def_s strace_s tartan no_def strace "pdig(d/p)" "strace(pub)" target 3x_strace
+echo "tartan: all defences on (the default); no_def: all switched off (--unsafe-disable-defence); ptrace: --stops ptrace (no seccomp user notifications)"
+printf '%-22s %9s %9s %9s %9s %9s  %18s %8s %8s %8s  %11s %11s %8s %10s\n' workload native_s tartan_s \
+    no_def_s ptrace_s strace_s tartan no_def ptrace strace "pdig(d/p)" "strace(pub)" target 3x_strace
 while read -r w n label pdig spub target three; do
     n=$((n / SCALE)); [ "$n" -lt 1 ] && n=1
-    tn=$(best native "$w" "$n")
-    tt=$(best traced "$w" "$n")
-    to=$(best traced_off "$DEFENCES" "$w" "$n")
-    ts=nan
-    [ "$HAVE_STRACE" = 1 ] && ts=$(best straced "$w" "$n")
+    : >"$TMP/r.$w"
+    for ((i = 0; i < RUNS; i++)); do
+        a=$(once native "$w" "$n"); b=$(once traced "$w" "$n"); c=$(once traced_off "$DEFENCES" "$w" "$n")
+        d=$(once traced_ptrace "$w" "$n"); e=nan
+        [ "$HAVE_STRACE" = 1 ] && e=$(once straced "$w" "$n")
+        echo "$a $b $c $d $e" >>"$TMP/r.$w"
+    done
+    col() { awk -v c="$1" '$c != "nan" {print $c}' "$TMP/r.$w" | median; }
+    # each round's own ratio native/mode: median, and [min-max] for tartan
+    rr() { awk -v c="$1" '$1+0 > 0 && $c+0 > 0 {print $1/$c}' "$TMP/r.$w" | sort -g |
+        awk -v range="$2" '{v[NR]=$1} END { if (!NR) { print "n/a"; exit }
+            m = NR % 2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2
+            if (range) printf "%.3f [%.2f-%.2f]\n", m, v[1], v[NR]; else printf "%.3f\n", m }'; }
+    tn=$(col 1) ts=$(col 5)
     x3=-
-    [ "$three" = 1 ] && x3=$(awk -v r="$(rel "$tn" "$ts")" 'BEGIN{ if (r == "n/a") print "n/a"; else printf "%.3f", 3 * r }')
-    printf '%-22s %9s %9s %9s %9s  %8s %8s %8s  %11s %11s %8s %10s\n' "$n $label" "$tn" "$tt" \
-        "$to" "$ts" "$(rel "$tn" "$tt")" "$(rel "$tn" "$to")" "$(rel "$tn" "$ts")" "$pdig" "$spub" \
+    [ "$three" = 1 ] && x3=$(awk -v r="$(rr 5 0)" 'BEGIN{ if (r == "n/a") print "n/a"; else printf "%.3f", 3 * r }')
+    printf '%-22s %9s %9s %9s %9s %9s  %18s %8s %8s %8s  %11s %11s %8s %10s\n' "$n $label" "$tn" "$(col 2)" \
+        "$(col 3)" "$(col 4)" "$ts" "$(rr 2 1)" "$(rr 3 0)" "$(rr 4 0)" "$(rr 5 0)" "$pdig" "$spub" \
         "$target" "$x3"
 done <<'EOF'
 files 20000 file-c/w/c/d 0.120/0.367 0.085 0.255 1

@@ -3,6 +3,8 @@
  * sends alerts to the configured outputs. See docs/engine.md. */
 #include <curl/curl.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +31,7 @@
 #include "state.h"
 #include "stream_guard.h"
 #include "testsw.h"
+#include "tt_io.h"
 #include "tt_log.h"
 #include "tt_nodump.h"
 #include "tt_ring.h"
@@ -727,25 +730,24 @@ static void drain_outputs(struct engine *e)
     }
 }
 
-/* TARTAN_SYSCALLS_FILE: the event types the enabled rules need, for the tracer's seccomp set
- * (docs/tracer.md). Written (atomically) before the engine attaches to the ring. */
-static void write_syscalls_file(const struct ruleset *rs)
+/* The syscall list the enabled rules need, for the tracer's seccomp set (docs/tracer.md): one
+ * entry per line. Returns its length, or 0 when it does not fit in cap. */
+static size_t syscalls_list(const struct ruleset *rs, char *out, size_t cap)
 {
-    const char *path = getenv("TARTAN_SYSCALLS_FILE");
-    if (!path || !path[0] || !rs)
-        return;
     uint8_t set[TT_EV_COUNT];
     memset(set, 0, sizeof set);
     ruleset_event_types(rs, set);
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%d", path, (int)getpid());
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
-        tt_warn("TARTAN_SYSCALLS_FILE: cannot write %s: %s", tmp, strerror(errno));
-        return;
-    }
-    size_t n = 0;
-    for (unsigned t = 1; t < TT_EV_COUNT; t++) {
+    size_t len = 0;
+    int over = 0;
+#define PUT(...)                                                                                   \
+    do {                                                                                           \
+        int k_ = snprintf(out + len, cap - len, __VA_ARGS__);                                      \
+        if (k_ < 0 || (size_t)k_ >= cap - len)                                                     \
+            over = 1;                                                                              \
+        else                                                                                       \
+            len += (size_t)k_;                                                                     \
+    } while (0)
+    for (unsigned t = 1; t < TT_EV_COUNT && !over; t++) {
         if (!set[t] || !(tt_event_flags(t) & TT_EVF_SYSCALL) || !tt_event_name(t))
             continue;
         uint64_t dom = t == TT_EV_SOCKET ? ruleset_socket_domains(rs) : 0;
@@ -753,22 +755,53 @@ static void write_syscalls_file(const struct ruleset *rs)
             /* only the socket calls of these domains (the tracer's filter checks the argument) */
             for (int d = 0; d < 63; d++)
                 if (dom & (1ull << d))
-                    fprintf(f, "socket.domain=%d\n", d);
+                    PUT("socket.domain=%d\n", d);
         } else {
-            fprintf(f, "%s\n", tt_event_name(t));
+            /* the stops it needs, beside the name (an older tracer warns about these entries
+             * and traces the call whole) */
+            PUT("%s\n", tt_event_name(t));
+            if ((t == TT_EV_EXECVE || t == TT_EV_EXECVEAT) && !ruleset_matches_failed_exec(rs, t))
+                PUT("%s.success\n", tt_event_name(t)); /* (reported from the exec itself) */
+            else if (!ruleset_reads_result(rs, t))
+                PUT("%s.entry\n", tt_event_name(t));
             if (t == TT_EV_RECVFROM && ruleset_recvfrom_needs_all(rs))
-                fprintf(f, "recvfrom.all\n"); /* every recvfrom, not only addressed ones */
+                PUT("recvfrom.all\n"); /* every recvfrom, not only addressed ones */
         }
-        n++;
     }
     if (ruleset_needs_env(rs))
-        fprintf(f, "proc.env\n"); /* the tracer captures environments (as with -E) */
-    if (fclose(f) != 0 || rename(tmp, path) != 0) {
+        PUT("proc.env\n"); /* the tracer captures environments (as with -E) */
+#undef PUT
+    return over ? 0 : len;
+}
+
+/* The list reaches the tracer with every attach to its ring (tt_ring_set_consumer_request), and,
+ * when TARTAN_SYSCALLS_FILE is set, in that file too (written atomically, mode 0644, before the
+ * engine attaches: the tracer refuses a file others could have written). */
+static void publish_syscalls(const struct ruleset *rs)
+{
+    static char list[TT_RING_REQUEST_MAX];
+    if (!rs)
+        return;
+    size_t n = syscalls_list(rs, list, sizeof list);
+    if (!n)
+        tt_warn("the syscall list of the enabled rules does not fit in %zu bytes; the tracer "
+                "will trace its default set",
+                sizeof list);
+    tt_ring_set_consumer_request(list, n);
+    const char *path = getenv("TARTAN_SYSCALLS_FILE");
+    if (!path || !path[0] || !n)
+        return;
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp.%d", path, (int)getpid());
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (fd < 0 || fchmod(fd, 0644) != 0 || tt_write_full(fd, list, n) != (ssize_t)n ||
+        close(fd) != 0 || rename(tmp, path) != 0) {
         tt_warn("TARTAN_SYSCALLS_FILE: cannot write %s: %s", path, strerror(errno));
-        unlink(tmp);
+        if (fd >= 0)
+            unlink(tmp);
         return;
     }
-    tt_debug("wrote %zu event types the rules need to %s", n, path);
+    tt_debug("wrote the syscall list of the enabled rules to %s", path);
 }
 
 static int write_pidfile(const char *path)
@@ -1006,7 +1039,7 @@ int main(int argc, char **argv)
         apply_ecs(e);
     }
     if (!e->cli.capture) {
-        write_syscalls_file(e->rs);
+        publish_syscalls(e->rs);
         e->health = health_mon_new(&e->cfg);
         e->metrics = metrics_new(&e->cfg, e->hostname, TT_VERSION);
         if (e->health && e->cfg.ops.web.enabled) {

@@ -458,6 +458,82 @@ int ruleset_recvfrom_needs_all(const struct ruleset *rs)
     return 0;
 }
 
+int ruleset_matches_failed_exec(const struct ruleset *rs, unsigned evtype)
+{
+    unsigned bit = evtype == TT_EV_EXECVE ? 1u : evtype == TT_EV_EXECVEAT ? 2u : 0u;
+    if (!bit)
+        return 1;
+    for (size_t i = 0; rs && i < rs->nbytype[evtype]; i++)
+        if (rs->bytype[evtype][i]->failed_exec & bit)
+            return 1;
+    return 0;
+}
+
+/* Fields whose value for a call depends on what the kernel returned or left (its result, the fd
+ * it made or used, what the tracer reads back at the exit stop), or that render every
+ * parameter. evt.arg.NAME of an argument the call was made with does not. */
+static int is_result_ref(const struct fld_ref *r)
+{
+    const char *n = r->info->name;
+    if (strncmp(n, "fd.", 3) == 0 || strcmp(n, "evt.res") == 0 || strcmp(n, "evt.rawres") == 0 ||
+        strcmp(n, "evt.failed") == 0 || strcmp(n, "evt.args") == 0 ||
+        strcmp(n, "evt.buffer") == 0 || strcmp(n, "evt.buflen") == 0)
+        return 1;
+    if (strcmp(n, "evt.arg") == 0 || strcmp(n, "evt.rawarg") == 0)
+        return !r->key[0] || strcmp(r->key, "res") == 0; /* (by index: the result is [0]) */
+    return 0;
+}
+
+/* Event types whose parameters the tracer reads only at the call's entry and which change no
+ * state the engine keeps: a `NAME.entry` stop reports them exactly when no rule reads the
+ * result. (symlink and link are not: their target is read back at the exit; fchmod and
+ * finit_module describe their fd from the engine's fd table.) */
+static int entry_candidate(unsigned t)
+{
+    switch (t) {
+    case TT_EV_UNLINK:
+    case TT_EV_UNLINKAT:
+    case TT_EV_RENAME:
+    case TT_EV_RENAMEAT:
+    case TT_EV_RENAMEAT2:
+    case TT_EV_MKDIR:
+    case TT_EV_MKDIRAT:
+    case TT_EV_RMDIR:
+    case TT_EV_CHMOD:
+    case TT_EV_FCHMODAT:
+    case TT_EV_MOUNT:
+    case TT_EV_UMOUNT2:
+    case TT_EV_PTRACE:
+    case TT_EV_INIT_MODULE:
+    case TT_EV_SETNS:
+    case TT_EV_UNSHARE:
+    case TT_EV_KILL:
+    case TT_EV_TKILL:
+    case TT_EV_TGKILL:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+int ruleset_reads_result(const struct ruleset *rs, unsigned evtype)
+{
+    if (evtype >= TT_EV_COUNT || !entry_candidate(evtype) ||
+        (tt_event_flags(evtype) & TT_EVF_STATE))
+        return 1;
+    for (size_t i = 0; rs && i < rs->nbytype[evtype]; i++) {
+        const struct rs_rule *r = rs->bytype[evtype][i];
+        if (prog_reads(&r->prog, is_result_ref))
+            return 1;
+        for (size_t k = 0; k < fmt_nfields(r->pub.fmt); k++) {
+            const struct fld_ref *f = fmt_field_ref(r->pub.fmt, k);
+            if (f && f->info && is_result_ref(f))
+                return 1;
+        }
+    }
+    return 0;
+}
+
 void ruleset_note_literals(const struct ruleset *rs)
 {
     if (!rs || !rs->fields || !rs->fields->note_literal)

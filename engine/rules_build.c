@@ -804,6 +804,11 @@ static int do_build(struct bl *b, struct ruleset *out)
             o->prog = prog;
             memcpy(o->evset, set, sizeof(set));
             o->socket_domains = set[TT_EV_SOCKET] ? cond_socket_domains(ast) : 0;
+            o->failed_exec = (uint8_t)((set[TT_EV_EXECVE] &&
+                                        cond_can_match_failed(ast, TT_EV_EXECVE)) |
+                                       (set[TT_EV_EXECVEAT] &&
+                                        cond_can_match_failed(ast, TT_EV_EXECVEAT))
+                                           << 1);
             o->any_type = set[0];
             o->info_cond = arena_strdup(oa, r->cond);
             o->info_output = arena_strdup(oa, r->output);

@@ -284,6 +284,9 @@ void cond_evtypes(const struct cnode *n, uint8_t *set);
 #define COND_DOM_OTHER (1ull << 63)
 #define COND_DOM_ALL UINT64_MAX
 uint64_t cond_socket_domains(const struct cnode *n);
+/* Can an expanded condition match an event of type evtype whose call failed (cond_failed.c)?
+ * 0 only when it is false for every failed call, whatever the other checks say. */
+int cond_can_match_failed(const struct cnode *n, unsigned evtype);
 /* Is this name a known event type (Tartan's or a Linux syscall Falco knows)? Returns the
  * Tartan type (may be TT_EV_NONE for a known name Tartan never produces), -1 if unknown. */
 int cond_evtype_lookup(const char *name);
@@ -304,6 +307,7 @@ struct rs_rule {
     struct cprog prog;
     uint8_t evset[TT_EV_COUNT];
     uint64_t socket_domains; /* cond_socket_domains, when evset has socket */
+    uint8_t failed_exec;     /* can match a failed exec: bit 0 execve, bit 1 execveat */
     int any_type;
     const char *info_cond, *info_output; /* as collected (before exceptions) */
     int info_enabled;

@@ -193,6 +193,15 @@ int ruleset_needs_env(const struct ruleset *rs);
  * stop on every recvfrom, not only the addressed ones it traces by default (the
  * `recvfrom.all` entry of TARTAN_SYSCALLS_FILE). */
 int ruleset_recvfrom_needs_all(const struct ruleset *rs);
+/* 1 when an enabled rule can match a failed exec of evtype (TT_EV_EXECVE or TT_EV_EXECVEAT):
+ * the tracer then stops at the exec's entry; otherwise it reports only successful execs, from
+ * the exec itself (the `execve.success` entry of the syscall list; cond_failed.c). */
+int ruleset_matches_failed_exec(const struct ruleset *rs, unsigned evtype);
+/* 1 when the tracer must see the result of evtype's calls: the engine keeps state from it, or
+ * an enabled rule that can match it reads its result, an fd, a parameter filled at the exit or
+ * every parameter (condition or output). 0: a report at the call's entry, before it runs, is
+ * exact (the `NAME.entry` entry of the syscall list). */
+int ruleset_reads_result(const struct ruleset *rs, unsigned evtype);
 /* Gives the field provider's note_literal every literal the enabled rules compare a field
  * with (=, != or in): the engine calls it once the rules are in place, before the events. */
 void ruleset_note_literals(const struct ruleset *rs);

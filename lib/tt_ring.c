@@ -9,6 +9,8 @@
  *   320  consumer line             tail, consumed, corrupt, wake futex, consumer version
  *   384  sleep flags                "wake me" flags of each side
  *   448  consumer health            heartbeat, drops reported, seqlock (announced by features)
+ *   512  consumer request           what the consumer asks the producer to capture (its rules'
+ *                                   syscall list), written before it attaches (features)
  *  4096  data area                  power of two bytes of records
  *
  * head and tail are byte counters that only grow (index = counter & mask). A record never wraps:
@@ -130,6 +132,7 @@ enum ring_consumer_features {
     RING_CF_HEARTBEAT = 1u << 0,      /* beats, beat_ns */
     RING_CF_DROPS_REPORTED = 1u << 1, /* drops_reported */
     RING_CF_SEQ = 1u << 2,            /* seq */
+    RING_CF_REQUEST = 1u << 3,        /* request (only when the consumer has one) */
 };
 #define RING_CF_ALL (RING_CF_HEARTBEAT | RING_CF_DROPS_REPORTED | RING_CF_SEQ)
 
@@ -143,6 +146,14 @@ struct ring_health {
     uint8_t pad[36];
 };
 
+/* What the consumer asks the producer to capture (the engine: the syscall list its rules need,
+ * docs/tracer.md), text of len bytes. Written by the consumer before it marks itself attached;
+ * the producer reads it once it sees the attach. */
+struct ring_request {
+    a32 len;
+    uint8_t text[TT_RING_REQUEST_MAX];
+};
+
 struct ring_ctrl {
     struct tt_stream_hdr hdr;
     struct ring_meta meta;
@@ -152,6 +163,7 @@ struct ring_ctrl {
     struct ring_cons cons;
     struct ring_sleep sleep;
     struct ring_health health;
+    struct ring_request request;
 };
 
 _Static_assert(sizeof(struct tt_stream_hdr) == 64, "stream header is 64 bytes");
@@ -162,6 +174,7 @@ _Static_assert(offsetof(struct ring_ctrl, cons) == 320, "consumer line offset");
 _Static_assert(offsetof(struct ring_ctrl, sleep) == 384, "sleep line offset");
 _Static_assert(offsetof(struct ring_ctrl, health) == 448, "health line offset");
 _Static_assert(sizeof(struct ring_health) == 64, "health line");
+_Static_assert(offsetof(struct ring_ctrl, request) == 512, "request offset");
 _Static_assert(sizeof(struct ring_ctrl) <= RING_CTRL_SIZE, "control block fits");
 
 enum ring_role { ROLE_PRODUCER, ROLE_CONSUMER, ROLE_OBSERVER };
@@ -806,6 +819,34 @@ static void publish_counts(struct tt_ring *r)
     atomic_store_explicit(&c->health.seq, ++r->cseq, memory_order_release);
 }
 
+/* The request every attach of this process publishes (tt_ring_set_consumer_request). */
+static char consumer_request[TT_RING_REQUEST_MAX];
+static size_t consumer_request_len;
+
+int tt_ring_set_consumer_request(const char *text, size_t len)
+{
+    if (len > sizeof consumer_request)
+        return -1;
+    if (len)
+        memcpy(consumer_request, text, len);
+    consumer_request_len = len;
+    return 0;
+}
+
+ssize_t tt_ring_consumer_request(const struct tt_ring *r, char *out, size_t cap)
+{
+    const struct ring_ctrl *c = r->c;
+    if (!cap || !atomic_load((a32 *)&c->cons.attached) ||
+        !(atomic_load((a32 *)&c->health.features) & RING_CF_REQUEST))
+        return -1;
+    uint32_t len = atomic_load((a32 *)&c->request.len);
+    if (len > TT_RING_REQUEST_MAX || len >= cap)
+        return -1; /* (not the consumer's: it never writes more) */
+    memcpy(out, c->request.text, len);
+    out[len] = '\0';
+    return (ssize_t)len;
+}
+
 /* Takes the consumer slot of a mapped ring (lock held): remembers what the previous consumer
  * left (takeover), announces this consumer's features, version and attach. */
 static void claim_consumer(struct tt_ring *r, struct ring_ctrl *c, int prev_died)
@@ -827,7 +868,13 @@ static void claim_consumer(struct tt_ring *r, struct ring_ctrl *c, int prev_died
     atomic_store(&h->seq, r->cseq);
     if (prev_attaches > 0 && !(prev_features & RING_CF_DROPS_REPORTED))
         atomic_store(&h->drops_reported, atomic_load(&c->prod.dropped)); /* it reported them */
-    atomic_store(&h->features, RING_CF_ALL);
+    uint32_t features = RING_CF_ALL;
+    if (consumer_request_len) {
+        memcpy(c->request.text, consumer_request, consumer_request_len);
+        atomic_store(&c->request.len, (uint32_t)consumer_request_len);
+        features |= RING_CF_REQUEST;
+    }
+    atomic_store(&h->features, features);
     atomic_store(&c->cons.version, consumer_version ? consumer_version : c->hdr.version);
     atomic_store(&c->cons.layout, RING_LAYOUT_VERSION);
     atomic_store(&c->cons.pid, (uint32_t)getpid());

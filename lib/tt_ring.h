@@ -35,6 +35,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "tt_event.h"
 
@@ -166,6 +167,18 @@ struct tt_ring_health {
     int producer_done;
 };
 int tt_ring_peek_health(int shmid, struct tt_ring_health *h, char *why, size_t whylen);
+
+/* What a consumer asks the producer to capture: the engine publishes the syscall list its rules
+ * need (docs/tracer.md) with every attach, so it reaches the tracer in every deployment pattern
+ * without a file. The segment is the tracer's and the engine's: the tracer's seccomp filter
+ * keeps the traced workload from attaching to it (docs/security.md). */
+#define TT_RING_REQUEST_MAX 3000
+/* Consumer side, before attaching: the text every later attach of this process publishes
+ * (len 0: none). 0, or -1 when it is longer than TT_RING_REQUEST_MAX. */
+int tt_ring_set_consumer_request(const char *text, size_t len);
+/* Producer side: the attached consumer's request, NUL-terminated in out; its length, or -1 when
+ * the attached consumer published none (an older engine, `tracer dump`) or it does not fit. */
+ssize_t tt_ring_consumer_request(const struct tt_ring *r, char *out, size_t cap);
 
 /* Read-only attach for counters only (tracer dump --stats): never claims the consumer slot. */
 struct tt_ring *tt_ring_observe(int key, char *why, size_t whylen);

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -705,11 +706,24 @@ int tr_decode_entry(struct tr_state *st, struct tr_task *t, long nr, const uint6
         if (is_open_event(d->ev))
             tr_task_mark_fd_inflight(t);
     }
-    if ((d->cls & CL_ENTRY_ONLY) && st->mode == TR_MODE_SECCOMP) {
-        /* No exit stop (see CL_ENTRY_ONLY): one stop fewer for every close and socket. */
-        if (tt_evb_finish(b, TT_RET_NONE))
+    if (((d->cls & CL_ENTRY_ONLY) || tr_sysset_entry(&st->set, nr)) &&
+        st->mode == TR_MODE_SECCOMP) {
+        /* No exit stop (see CL_ENTRY_ONLY and `NAME.entry`): one stop fewer for every close
+         * and socket. At a user notification, the record waits for the answer (notif.c). */
+        size_t done = tt_evb_finish(b, TT_RET_NONE);
+        if (done && (t->flags & TF_NOTIF)) {
+            t->flags |= TF_EVENT_READY;
+            return 0;
+        }
+        if (done)
             tr_emit(st, t->buf);
         tr_task_drop_pending(t);
+        return 0;
+    }
+    if (t->flags & TF_NOTIF) {
+        /* (not reached: the filter sends only entry-only calls as notifications) */
+        if (tt_evb_finish(b, TT_RET_NONE))
+            t->flags |= TF_EVENT_READY;
         return 0;
     }
     return 1;
@@ -810,6 +824,62 @@ void tr_decode_exit(struct tr_state *st, struct tr_task *t, int64_t ret)
     tr_task_drop_pending(t);
 }
 
+/* The path the program was exec'd by, as passed (AT_EXECFN: the kernel copies it to the top of
+ * the new stack, the auxiliary vector points to it): the event's filename. */
+static void add_execfn(struct tt_evb *b, pid_t pid)
+{
+    char path[64];
+    unsigned long auxv[2 * 64];
+    snprintf(path, sizeof path, "/proc/%d/auxv", (int)pid);
+    ssize_t n = tr_proc_read(path, (char *)auxv, sizeof auxv);
+    for (ssize_t i = 0; n > 0 && (i + 2) * (ssize_t)sizeof auxv[0] <= n && auxv[i]; i += 2) {
+        if (auxv[i] == AT_EXECFN) {
+            char fn[PATH_CAP];
+            ssize_t l = tr_mem_string(pid, auxv[i + 1], fn, sizeof fn);
+            if (l >= 0)
+                tt_evb_bytes(b, TT_P_FILENAME, TT_PK_STR, fn, (size_t)l);
+            return;
+        }
+    }
+}
+
+/* A successful exec's arguments as the kernel copied them (the new program's /proc/PID/cmdline,
+ * read before it runs): another thread may have rewritten them between the entry stop's read
+ * and the kernel's copy. A difference replaces them in the event, with a tamper arg_swap. */
+static void exec_args_readback(struct tr_state *st, struct tr_task *t, struct tt_evb *b)
+{
+    static char cmd[ARGV_CAP + PATH_CAP], exe[PATH_CAP];
+    char path[64];
+    if (!arg_swap_on(st))
+        return;
+    snprintf(path, sizeof path, "/proc/%d/cmdline", (int)t->tgid);
+    ssize_t n = tr_proc_read(path, cmd, sizeof cmd);
+    if (n <= 0 || (size_t)n >= sizeof cmd - 1)
+        return; /* (gone, or too long to compare whole) */
+    size_t l0 = strnlen(cmd, (size_t)n);
+    const char *args = cmd + (l0 < (size_t)n ? l0 + 1 : (size_t)n);
+    size_t alen = (size_t)n - (size_t)(args - cmd);
+    const uint8_t *pa;
+    uint32_t pl = 0;
+    pending_str(b, TT_P_EXE, exe, sizeof exe);
+    int have_args = pending_param(b, TT_P_ARGS, &pa, &pl);
+    if (strlen(exe) >= sizeof exe - 1 || pl >= ARGV_CAP - 1)
+        return; /* (cut at the entry stop: not comparable) */
+    if (strcmp(exe, cmd) == 0 && have_args && pl == alen && memcmp(pa, args, alen) == 0)
+        return;
+    int read_at_entry = exe[0] || pl;
+    pending_replace(b, TT_P_EXE, cmd, l0);
+    pending_replace(b, TT_P_ARGS, args, alen);
+    if (!read_at_entry)
+        return; /* (unreadable at the entry stop: the kernel's copy fills the gap) */
+    char reason[512];
+    snprintf(reason, sizeof reason,
+             "execve: the program runs with argv[0] %.150s and %zu bytes of arguments; the ones "
+             "read at the stop said %.150s and %u bytes (rewritten meanwhile)",
+             cmd, alen, exe, (unsigned)pl);
+    tamper_swap(st, t, 0, cmd, reason);
+}
+
 struct tt_evb *tr_decode_exec_begin(struct tr_state *st, struct tr_task *t, struct tr_exec_desc *x)
 {
     static uint8_t fresh[TT_EVENT_MAX_LEN];
@@ -820,11 +890,14 @@ struct tt_evb *tr_decode_exec_begin(struct tr_state *st, struct tr_task *t, stru
         struct tt_event *ev = (struct tt_event *)(void *)t->buf;
         ev->tid = t->tid;
         ev->pid = t->tgid;
+        exec_args_readback(st, t, b);
     } else {
-        /* Exec entry not seen (attached mid-exec): describe from /proc. */
+        /* Exec entry not stopped at (execve.success, or attached mid-exec): the arguments and
+         * the file name the kernel copied to the new program, which has not run yet. */
         tr_task_drop_pending(t);
         b = &x->fresh;
         tt_evb_begin(b, fresh, sizeof fresh, TT_EV_EXECVE, tr_now_ns(), t->tid, t->tgid);
+        add_execfn(b, t->tgid);
         tr_proc_add_cmdline(b, t->tgid);
     }
     tr_proc_add_exe(b, t->tgid, &x->exe);

@@ -25,8 +25,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "syscalls.h"
+
 #define RET_ALLOW SECCOMP_RET_ALLOW
 #define RET_TRACE(tag) (SECCOMP_RET_TRACE | (tag))
+#define RET_NOTIF SECCOMP_RET_USER_NOTIF
 #define RET_ENOSYS (SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA))
 #define X32_BIT 0x40000000u
 #define PRIO_USER_ 2       /* setpriority */
@@ -58,6 +61,7 @@ enum action {
 struct range {
     uint32_t lo;
     uint8_t act;
+    uint8_t notif; /* entry-only: a user notification in the listener's program */
 };
 
 struct emitter {
@@ -93,7 +97,7 @@ static size_t block_size(const struct tr_filter_cfg *cfg, int act)
     case ACT_SOCKET_DOMAIN:
         return 3 + (size_t)__builtin_popcountll(cfg->set->socket_domains);
     case ACT_FCNTL:
-        return 8;
+        return 9;
     case ACT_FCNTL_OWN:
         return 5;
     case ACT_GETSOCKOPT:
@@ -122,10 +126,25 @@ static size_t block_size(const struct tr_filter_cfg *cfg, int act)
 
 struct build {
     struct emitter e;
-    size_t block_at[ACT_COUNT];   /* absolute index of each block */
+    size_t block_at[ACT_COUNT][2];   /* absolute index of each block (ptrace, notification) */
+    uint8_t block_used[ACT_COUNT][2];
     uint32_t shm_else[ACT_COUNT]; /* action when the shm check does not match */
     const struct tr_filter_cfg *cfg;
 };
+
+/* What a stop is in this program: a ptrace stop (tagged), a user notification, or, for the
+ * other program's calls, nothing. */
+static uint32_t trap(const struct build *b, int notif, uint32_t tag)
+{
+    switch (b->cfg->role) {
+    case TR_FILTER_MAIN:
+        return notif ? RET_ALLOW : RET_TRACE(tag);
+    case TR_FILTER_NOTIF:
+        return notif ? RET_NOTIF : RET_ALLOW;
+    default:
+        return RET_TRACE(tag);
+    }
+}
 
 static void emit_tree(struct build *b, const struct range *r, size_t n)
 {
@@ -133,11 +152,13 @@ static void emit_tree(struct build *b, const struct range *r, size_t n)
         if (r->act == ACT_ALLOW)
             emit(&b->e, BPF_RET | BPF_K, RET_ALLOW, 0, 0);
         else if (r->act == ACT_TRACE)
-            emit(&b->e, BPF_RET | BPF_K, RET_TRACE(TR_TAG_SYSCALL), 0, 0);
-        else if (r->act == ACT_ENOSYS)
-            emit(&b->e, BPF_RET | BPF_K, RET_ENOSYS, 0, 0);
+            emit(&b->e, BPF_RET | BPF_K, trap(b, r->notif, TR_TAG_SYSCALL), 0, 0);
+        else if (r->act == ACT_ENOSYS) /* (the main program's: it outranks a notification) */
+            emit(&b->e, BPF_RET | BPF_K,
+                 b->cfg->role == TR_FILTER_NOTIF ? RET_ALLOW : RET_ENOSYS, 0, 0);
         else
-            emit(&b->e, BPF_JMP | BPF_JA, (uint32_t)(b->block_at[r->act] - (b->e.n + 1)), 0, 0);
+            emit(&b->e, BPF_JMP | BPF_JA,
+                 (uint32_t)(b->block_at[r->act][r->notif] - (b->e.n + 1)), 0, 0);
         return;
     }
     size_t mid = n / 2;
@@ -147,40 +168,43 @@ static void emit_tree(struct build *b, const struct range *r, size_t n)
     emit_tree(b, r + mid, n - mid);
 }
 
-static void emit_block(struct build *b, int act)
+static void emit_block(struct build *b, int act, int notif)
 {
     struct emitter *e = &b->e;
+    const uint32_t tr = trap(b, notif, TR_TAG_SYSCALL);
     switch (act) {
-    case ACT_FCNTL: /* F_DUPFD, F_DUPFD_CLOEXEC, F_SETFD change the fd table */
+    case ACT_FCNTL: /* F_DUPFD, F_DUPFD_CLOEXEC, F_SETFD change the fd table (their result is
+                       the event's: always a ptrace stop); the owner commands are checks */
         emit(e, BPF_LD | BPF_W | BPF_ABS, ARG_LO(1), 0, 0);
-        emit(e, BPF_JMP | BPF_JEQ | BPF_K, F_DUPFD, 5, 0);
-        emit(e, BPF_JMP | BPF_JEQ | BPF_K, F_DUPFD_CLOEXEC, 4, 0);
-        emit(e, BPF_JMP | BPF_JEQ | BPF_K, F_SETFD, 3, 0);
+        emit(e, BPF_JMP | BPF_JEQ | BPF_K, F_DUPFD, 6, 0);
+        emit(e, BPF_JMP | BPF_JEQ | BPF_K, F_DUPFD_CLOEXEC, 5, 0);
+        emit(e, BPF_JMP | BPF_JEQ | BPF_K, F_SETFD, 4, 0);
         emit(e, BPF_JMP | BPF_JEQ | BPF_K, F_SETOWN, 2, 0);
         emit(e, BPF_JMP | BPF_JEQ | BPF_K, F_SETOWN_EX, 1, 0);
         emit(e, BPF_RET | BPF_K, RET_ALLOW, 0, 0);
-        emit(e, BPF_RET | BPF_K, RET_TRACE(TR_TAG_SYSCALL), 0, 0);
+        emit(e, BPF_RET | BPF_K, tr, 0, 0);
+        emit(e, BPF_RET | BPF_K, trap(b, 0, TR_TAG_SYSCALL), 0, 0);
         break;
     case ACT_FCNTL_OWN: /* F_SETOWN, F_SETOWN_EX: who gets SIGIO (or the F_SETSIG signal) */
         emit(e, BPF_LD | BPF_W | BPF_ABS, ARG_LO(1), 0, 0);
         emit(e, BPF_JMP | BPF_JEQ | BPF_K, F_SETOWN, 2, 0);
         emit(e, BPF_JMP | BPF_JEQ | BPF_K, F_SETOWN_EX, 1, 0);
         emit(e, BPF_RET | BPF_K, RET_ALLOW, 0, 0);
-        emit(e, BPF_RET | BPF_K, RET_TRACE(TR_TAG_SYSCALL), 0, 0);
+        emit(e, BPF_RET | BPF_K, tr, 0, 0);
         break;
     case ACT_IOCTL:
         emit(e, BPF_LD | BPF_W | BPF_ABS, ARG_LO(1), 0, 0);
         emit(e, BPF_JMP | BPF_JEQ | BPF_K, FIOSETOWN, 2, 0);
         emit(e, BPF_JMP | BPF_JEQ | BPF_K, SIOCSPGRP, 1, 0);
         emit(e, BPF_RET | BPF_K, RET_ALLOW, 0, 0);
-        emit(e, BPF_RET | BPF_K, RET_TRACE(TR_TAG_SYSCALL), 0, 0);
+        emit(e, BPF_RET | BPF_K, tr, 0, 0);
         break;
     case ACT_NZ0:
     case ACT_NZ1:
     case ACT_NZ2: /* (pids and signals are ints: the low word decides) */
         emit(e, BPF_LD | BPF_W | BPF_ABS, ARG_LO(act - ACT_NZ0), 0, 0);
         emit(e, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 0);
-        emit(e, BPF_RET | BPF_K, RET_TRACE(TR_TAG_SYSCALL), 0, 0);
+        emit(e, BPF_RET | BPF_K, tr, 0, 0);
         emit(e, BPF_RET | BPF_K, RET_ALLOW, 0, 0);
         break;
     case ACT_PRLIMIT: /* prlimit64(pid, resource, new, old): pid 0 or no new limit: allow */
@@ -190,7 +214,7 @@ static void emit_block(struct build *b, int act)
         emit(e, BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 2);
         emit(e, BPF_LD | BPF_W | BPF_ABS, ARG_HI(2), 0, 0);
         emit(e, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 0);
-        emit(e, BPF_RET | BPF_K, RET_TRACE(TR_TAG_SYSCALL), 0, 0);
+        emit(e, BPF_RET | BPF_K, tr, 0, 0);
         emit(e, BPF_RET | BPF_K, RET_ALLOW, 0, 0);
         break;
     case ACT_SETPRIO:
@@ -200,7 +224,7 @@ static void emit_block(struct build *b, int act)
              0);
         emit(e, BPF_LD | BPF_W | BPF_ABS, ARG_LO(1), 0, 0);
         emit(e, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 0);
-        emit(e, BPF_RET | BPF_K, RET_TRACE(TR_TAG_SYSCALL), 0, 0);
+        emit(e, BPF_RET | BPF_K, tr, 0, 0);
         emit(e, BPF_RET | BPF_K, RET_ALLOW, 0, 0);
         break;
     case ACT_SECCOMP:
@@ -208,7 +232,7 @@ static void emit_block(struct build *b, int act)
         emit(e, BPF_JMP | BPF_JEQ | BPF_K, SECCOMP_SET_MODE_FILTER, 0, 3);
         emit(e, BPF_LD | BPF_W | BPF_ABS, ARG_LO(1), 0, 0);
         emit(e, BPF_JMP | BPF_JSET | BPF_K, SECCOMP_FILTER_FLAG_NEW_LISTENER, 0, 1);
-        emit(e, BPF_RET | BPF_K, RET_TRACE(TR_TAG_SYSCALL), 0, 0);
+        emit(e, BPF_RET | BPF_K, tr, 0, 0);
         emit(e, BPF_RET | BPF_K, RET_ALLOW, 0, 0);
         break;
     case ACT_GETSOCKOPT: /* SO_ERROR completes a non-blocking connect */
@@ -217,14 +241,14 @@ static void emit_block(struct build *b, int act)
         emit(e, BPF_LD | BPF_W | BPF_ABS, ARG_LO(2), 0, 0);
         emit(e, BPF_JMP | BPF_JEQ | BPF_K, SO_ERROR, 1, 0);
         emit(e, BPF_RET | BPF_K, RET_ALLOW, 0, 0);
-        emit(e, BPF_RET | BPF_K, RET_TRACE(TR_TAG_SYSCALL), 0, 0);
+        emit(e, BPF_RET | BPF_K, tr, 0, 0);
         break;
     case ACT_ADDR4:
         emit(e, BPF_LD | BPF_W | BPF_ABS, ARG_LO(4), 0, 0);
         emit(e, BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 2);
         emit(e, BPF_LD | BPF_W | BPF_ABS, ARG_HI(4), 0, 0);
         emit(e, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 0);
-        emit(e, BPF_RET | BPF_K, RET_TRACE(TR_TAG_SYSCALL), 0, 0);
+        emit(e, BPF_RET | BPF_K, tr, 0, 0);
         emit(e, BPF_RET | BPF_K, RET_ALLOW, 0, 0);
         break;
     case ACT_SHMKEY:
@@ -233,14 +257,14 @@ static void emit_block(struct build *b, int act)
             act == ACT_SHMKEY ? (uint32_t)b->cfg->ring_key : (uint32_t)b->cfg->ring_shmid;
         emit(e, BPF_LD | BPF_W | BPF_ABS, ARG_LO(0), 0, 0);
         emit(e, BPF_JMP | BPF_JEQ | BPF_K, want, 0, 1);
-        emit(e, BPF_RET | BPF_K, RET_TRACE(TR_TAG_TAMPER), 0, 0);
-        emit(e, BPF_RET | BPF_K, b->shm_else[act], 0, 0);
+        emit(e, BPF_RET | BPF_K, trap(b, notif, TR_TAG_TAMPER), 0, 0);
+        emit(e, BPF_RET | BPF_K, b->cfg->role == TR_FILTER_NOTIF ? RET_ALLOW : b->shm_else[act], 0, 0);
         break;
     }
     case ACT_CLONE_UNTRACED:
         emit(e, BPF_LD | BPF_W | BPF_ABS, ARG_LO(0), 0, 0);
         emit(e, BPF_JMP | BPF_JSET | BPF_K, CLONE_UNTRACED, 0, 1);
-        emit(e, BPF_RET | BPF_K, RET_TRACE(TR_TAG_UNTRACED), 0, 0);
+        emit(e, BPF_RET | BPF_K, trap(b, notif, TR_TAG_UNTRACED), 0, 0);
         emit(e, BPF_RET | BPF_K, RET_ALLOW, 0, 0);
         break;
     case ACT_SOCKET_DOMAIN: { /* one JEQ per wanted domain, each jumping to the TRACE */
@@ -253,7 +277,7 @@ static void emit_block(struct build *b, int act)
                 emit(e, BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)d, (uint8_t)(left + 1), 0);
             }
         emit(e, BPF_RET | BPF_K, RET_ALLOW, 0, 0);
-        emit(e, BPF_RET | BPF_K, RET_TRACE(TR_TAG_SYSCALL), 0, 0);
+        emit(e, BPF_RET | BPF_K, tr, 0, 0);
         break;
     }
     default:
@@ -351,6 +375,11 @@ int tr_filter_build(const struct tr_filter_cfg *cfg, struct sock_filter *out, si
             act[__NR_fcntl] = ACT_FCNTL_OWN;
     }
     if (!cfg->all) {
+        /* successful execs are reported from the exec itself (PTRACE_EVENT_EXEC) */
+        if (set->execve_event_only)
+            act[__NR_execve] = ACT_ALLOW;
+        if (set->execveat_event_only)
+            act[__NR_execveat] = ACT_ALLOW;
         if (tr_sysset_has(set, __NR_fcntl))
             act[__NR_fcntl] = ACT_FCNTL;
         if (act[__NR_getsockopt] == ACT_TRACE)
@@ -376,41 +405,60 @@ int tr_filter_build(const struct tr_filter_cfg *cfg, struct sock_filter *out, si
     }
 #undef ON
 
+    /* Which stops are user notifications (with a listener: the calls the tracer only looks at
+     * before they run). */
+    static uint8_t notif[TR_MAX_NR];
+    memset(notif, 0, sizeof notif);
+    if (cfg->role != TR_FILTER_ALL && !cfg->all)
+        for (long nr = 0; nr < TR_MAX_NR; nr++)
+            notif[nr] = act[nr] != ACT_ALLOW && act[nr] != ACT_ENOSYS &&
+                        tr_filter_entry_only(set, nr);
+
     /* Ranges of equal action; everything above TR_MAX_NR (but below x32) follows the last one,
      * so close it with an explicit range. */
     static struct range ranges[TR_MAX_NR + 2];
     size_t nr_ranges = 0;
     for (uint32_t nr = 0; nr < TR_MAX_NR; nr++) {
-        if (nr_ranges == 0 || ranges[nr_ranges - 1].act != act[nr])
-            ranges[nr_ranges++] = (struct range){nr, act[nr]};
+        if (nr_ranges == 0 || ranges[nr_ranges - 1].act != act[nr] ||
+            ranges[nr_ranges - 1].notif != notif[nr])
+            ranges[nr_ranges++] = (struct range){nr, act[nr], notif[nr]};
+        if (act[nr] >= ACT_FCNTL)
+            b.block_used[act[nr]][notif[nr]] = 1;
     }
     uint8_t beyond = cfg->all ? ACT_TRACE : ACT_ALLOW;
-    if (ranges[nr_ranges - 1].act != beyond)
-        ranges[nr_ranges++] = (struct range){TR_MAX_NR, beyond};
+    if (ranges[nr_ranges - 1].act != beyond || ranges[nr_ranges - 1].notif)
+        ranges[nr_ranges++] = (struct range){TR_MAX_NR, beyond, 0};
 
     const size_t prologue = 6;
     size_t pos = prologue + tree_size(nr_ranges);
-    for (int a = ACT_FCNTL; a < ACT_COUNT; a++) {
-        b.block_at[a] = pos;
-        pos += block_size(cfg, a);
-    }
+    for (int a = ACT_FCNTL; a < ACT_COUNT; a++)
+        for (int k = 0; k < 2; k++)
+            if (b.block_used[a][k]) {
+                b.block_at[a][k] = pos;
+                pos += block_size(cfg, a);
+            }
     if (pos > cap)
         return -1;
 
     b.e = (struct emitter){out, cap, 0, 0};
     struct emitter *e = &b.e;
+    /* (compat calls: always ptrace stops, in the main program) */
+    const uint32_t compat = trap(&b, 0, TR_TAG_COMPAT);
     emit(e, BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch), 0, 0);
     emit(e, BPF_JMP | BPF_JEQ | BPF_K, TR_AUDIT_ARCH, 1, 0);
-    emit(e, BPF_RET | BPF_K, RET_TRACE(TR_TAG_COMPAT), 0, 0);
+    emit(e, BPF_RET | BPF_K, compat, 0, 0);
     emit(e, BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr), 0, 0);
     emit(e, BPF_JMP | BPF_JGE | BPF_K, X32_BIT, 0, 1);
-    emit(e, BPF_RET | BPF_K, RET_TRACE(TR_TAG_COMPAT), 0, 0);
+    emit(e, BPF_RET | BPF_K, compat, 0, 0);
     emit_tree(&b, ranges, nr_ranges);
-    for (int a = ACT_FCNTL; a < ACT_COUNT; a++) {
-        if (e->n != b.block_at[a])
-            return -1; /* size bookkeeping bug */
-        emit_block(&b, a);
-    }
+    for (int a = ACT_FCNTL; a < ACT_COUNT; a++)
+        for (int k = 0; k < 2; k++) {
+            if (!b.block_used[a][k])
+                continue;
+            if (e->n != b.block_at[a][k])
+                return -1; /* size bookkeeping bug */
+            emit_block(&b, a, k);
+        }
     if (e->overflow)
         return -1;
     return (int)e->n;
@@ -428,4 +476,49 @@ int tr_filter_install(const struct sock_filter *prog, size_t len, int *used_nnp)
         return -1;
     *used_nnp = 1;
     return (int)syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fp);
+}
+
+int tr_filter_entry_only(const struct tr_sysset *set, long nr)
+{
+    if (nr < 0 || nr >= TR_MAX_NR)
+        return 0;
+    /* registers changed at the stop (clone's CLONE_UNTRACED cleared, clone3's flags), or state
+     * kept from the result (process group, root) */
+    if (tr_is_clone_nr(nr) || nr == __NR_pivot_root || nr == __NR_setpgid)
+        return 0;
+    if (nr == __NR_fcntl)
+        return 1; /* (its block keeps the fd-table commands, whose result counts, as ptrace) */
+    if (!tr_sysset_has(set, nr))
+        return 1; /* only the defences' checks, made before it runs */
+    const struct tr_sysdesc *d = tr_sys_desc(nr);
+    if (!d)
+        return 0; /* a generic syscall event, with its result */
+    return (d->cls & CL_ENTRY_ONLY) || tr_sysset_entry(set, nr);
+}
+
+int tr_filter_install_listener(const struct sock_filter *prog, size_t len, int *used_nnp)
+{
+#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
+#endif
+    struct sock_fprog fp = {(unsigned short)len, (struct sock_filter *)prog};
+    static const unsigned long flags[] = {
+        SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV,
+        SECCOMP_FILTER_FLAG_NEW_LISTENER};
+    *used_nnp = 0;
+    for (int nnp = 0; nnp < 2; nnp++) {
+        for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {
+            long fd = syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, flags[i], &fp);
+            if (fd >= 0)
+                return (int)fd;
+            if (errno != EINVAL)
+                break; /* (EINVAL: a flag this kernel does not know; try without it) */
+        }
+        if (errno != EACCES || nnp)
+            return -1;
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+            return -1;
+        *used_nnp = 1;
+    }
+    return -1;
 }

@@ -16,6 +16,8 @@
 #include <sys/signalfd.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -23,6 +25,7 @@
 
 #include "decode.h"
 #include "filter.h"
+#include "notif.h"
 #include "privs.h"
 #include "procfs.h"
 #include "trace.h"
@@ -102,8 +105,22 @@ static void workload_group(struct tr_state *st, pid_t pid)
     close(tty);
 }
 
-/* The child waits for the go message: an int (program length, 0 = no filter) and the program,
- * built by the tracer only once the engine has attached (it may have told the set). */
+/* One program from the tracer: an int (length, 0 = none) and the instructions. The socket may
+ * deliver it in pieces: tt_read_full gathers them. -1 if the tracer gave up. */
+static int read_program(int syncfd, struct sock_filter *prog)
+{
+    int len = -1;
+    if (tt_read_full(syncfd, &len, sizeof len) != (ssize_t)sizeof len || len < 0 ||
+        len > TR_FILTER_MAX ||
+        (len > 0 && tt_read_full(syncfd, prog, (size_t)len * sizeof prog[0]) !=
+                        (ssize_t)((size_t)len * sizeof prog[0])))
+        return -1;
+    return len;
+}
+
+/* The child waits for two programs, built by the tracer only once the engine has attached (it
+ * may have told the set): the listener's (user notifications, 0 = none), whose listener goes
+ * back to the tracer, then the ptrace program. */
 static void child_main(struct tr_state *st, const char *exe, int syncfd)
 {
     static struct sock_filter prog[TR_FILTER_MAX];
@@ -113,15 +130,18 @@ static void child_main(struct tr_state *st, const char *exe, int syncfd)
         setpgid(0, 0);
     sigprocmask(SIG_SETMASK, &st->sigsave.mask, NULL);
     sigaction(SIGPIPE, &st->sigpipe_saved, NULL);
-    int len = -1;
-    /* The pipe may deliver the program in pieces: tt_read_full gathers them. */
-    if (tt_read_full(syncfd, &len, sizeof len) != (ssize_t)sizeof len || len < 0 ||
-        len > TR_FILTER_MAX ||
-        (len > 0 && tt_read_full(syncfd, prog, (size_t)len * sizeof prog[0]) !=
-                        (ssize_t)((size_t)len * sizeof prog[0])))
+    int len = read_program(syncfd, prog);
+    if (len < 0)
         _exit(TR_EXIT_FAILURE); /* the tracer gave up */
-    close(syncfd);
     drop_ptrace_cap(st);
+    /* (the listener's program first: it is installed before the one that makes ptrace stops,
+     * so handing the listener over is not itself traced) */
+    if (len > 0 && tr_notif_child_install(prog, (size_t)len, syncfd) != 0)
+        _exit(TR_EXIT_FAILURE);
+    len = read_program(syncfd, prog);
+    if (len < 0)
+        _exit(TR_EXIT_FAILURE);
+    /* (syncfd is close-on-exec: no close() here, which would be traced) */
     if (len > 0) {
         int nnp;
         if (tr_filter_install(prog, (size_t)len, &nnp) != 0) {
@@ -135,36 +155,165 @@ static void child_main(struct tr_state *st, const char *exe, int syncfd)
     _exit(tt_spawn_errno_status(err));
 }
 
-/* --syscalls-file: the set the engine wrote (names separated by commas, spaces or newlines),
- * read once the engine is attached. Missing file: keep the set we have (0). 1: loaded. */
-static int load_syscalls_file(struct tr_state *st)
+/* Builds a set from a list (an engine's: names it does not know are skipped with a warning,
+ * an engine built against a newer event table may name events this tracer lacks). 0 or -1. */
+static int set_from_list(struct tr_sysset *set, char *list, const char *from, int all)
 {
-    const char *path = st->o->syscalls_file;
-    if (!path)
-        return 0;
-    static char buf[16384];
-    ssize_t n = tr_proc_read(path, buf, sizeof buf);
-    if (n < 0) {
-        tt_warn("%s: %s; tracing the %s set", path, strerror(errno),
-                st->o->syscalls ? "--syscalls" : "default");
-        return 0;
-    }
     char bad[80];
-    /* An engine built against a newer event table may name events this tracer does not know:
-     * skip those (with a warning) rather than refusing to run. */
-    for (int tries = 0; tr_sysset_build(&st->set, buf, st->o->trace_all, bad, sizeof bad) != 0;
-         tries++) {
-        char *w = strstr(buf, bad);
+    for (int tries = 0; tr_sysset_build(set, list, all, bad, sizeof bad) != 0; tries++) {
+        char *w = strstr(list, bad);
         if (!w || tries > 64) {
-            tt_error("%s: cannot use the syscall list", path);
+            tt_error("%s: cannot use the syscall list", from);
             return -1;
         }
-        tt_warn("%s: unknown event or syscall name '%s' ignored", path, bad);
+        tt_warn("%s: unknown event or syscall name '%s' ignored", from, bad);
         memset(w, ' ', strlen(bad));
     }
-    tr_sysset_harden(&st->set, st->o);
-    tt_info("syscall set from %s", path);
-    return 1;
+    return 0;
+}
+
+/* --syscalls-file FILE, read as untrusted input: a file the workload could have written would
+ * let it choose what is traced. It must be a regular file of the tracer's user (or root), not
+ * writable by group or others. 1 read (into buf), 0 missing, -1 refused (reason in why). */
+static int read_list_file(const char *path, char *buf, size_t cap, char *why, size_t whylen)
+{
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            return 0;
+        snprintf(why, whylen, "%s: %s", path, errno == ELOOP ? "a symbolic link" : strerror(errno));
+        return -1;
+    }
+    struct stat sb;
+    int rc = -1;
+    if (fstat(fd, &sb) != 0)
+        snprintf(why, whylen, "%s: %s", path, strerror(errno));
+    else if (!S_ISREG(sb.st_mode))
+        snprintf(why, whylen, "%s: not a regular file", path);
+    else if (sb.st_uid != geteuid() && sb.st_uid != 0)
+        snprintf(why, whylen,
+                 "%s: owned by uid %u, not by the tracer's uid %u or root (another user, the "
+                 "workload perhaps, wrote it)",
+                 path, (unsigned)sb.st_uid, (unsigned)geteuid());
+    else if (sb.st_mode & (S_IWGRP | S_IWOTH))
+        snprintf(why, whylen, "%s: writable by %s (mode %04o); chmod go-w it", path,
+                 (sb.st_mode & S_IWOTH) ? "others" : "its group", (unsigned)(sb.st_mode & 07777));
+    else {
+        ssize_t n = tt_read_full(fd, buf, cap - 1);
+        if (n < 0)
+            snprintf(why, whylen, "%s: %s", path, strerror(errno));
+        else if ((size_t)n == cap - 1)
+            snprintf(why, whylen, "%s: larger than %zu bytes", path, cap - 1);
+        else {
+            buf[n] = '\0';
+            rc = 1;
+        }
+    }
+    close(fd);
+    return rc;
+}
+
+/* Warns about what the attached engine's rules need and the set chosen by flags leaves out. */
+static void warn_narrower(const struct tr_sysset *chosen, const struct tr_sysset *engine,
+                          const char *by)
+{
+    char missing[512] = "";
+    size_t n = 0;
+    for (long nr = 0; nr < TR_MAX_NR; nr++)
+        if (tr_sysset_has(engine, nr) && !tr_sysset_has(chosen, nr) && tr_sys_name(nr)) {
+            if (n < sizeof missing - 40)
+                n += (size_t)snprintf(missing + n, sizeof missing - n, "%s%s", n ? " " : "",
+                                      tr_sys_name(nr));
+        }
+    if (n)
+        tt_warn("the engine's rules need syscalls %s does not trace: %s", by, missing);
+}
+
+/* The syscall set, chosen once the engine is attached (it tells what its rules need):
+ *   -a, -s LIST, --syscalls-file FILE: the operator's choice (a file that fails the checks of
+ *     read_list_file is refused, and the engine's request or the default set is used);
+ *   else the request the attached engine published on the ring (tt_ring_consumer_request);
+ *   else the default set.
+ * Whatever the source, the state tracking and the defences' calls are added (tr_sysset_build,
+ * tr_sysset_harden, the filter). reason gets what the tracerinfo event says. -1: unusable. */
+static int choose_syscall_set(struct tr_state *st, const char *what, char *reason, size_t cap)
+{
+    const struct tr_opts *o = st->o;
+    static char list[16384], req[TT_RING_REQUEST_MAX + 1];
+    struct tr_sysset engine;
+    int have_engine = st->sink.ring &&
+                      tt_ring_consumer_request(st->sink.ring, req, sizeof req) >= 0 &&
+                      set_from_list(&engine, req, "the engine's request", o->trace_all) == 0;
+    snprintf(reason, cap, "%s", what);
+    if (o->syscalls_file && !o->trace_all) {
+        char why[512] = "";
+        int r = read_list_file(o->syscalls_file, list, sizeof list, why, sizeof why);
+        if (r > 0) {
+            if (set_from_list(&st->set, list, o->syscalls_file, 0) != 0)
+                return -1;
+            if (have_engine)
+                warn_narrower(&st->set, &engine, o->syscalls_file);
+            snprintf(reason, cap, "%s; syscall set from the engine's file", what);
+            goto done;
+        }
+        if (r < 0) {
+            tt_error("syscall list refused: %s; tracing %s", why,
+                     have_engine ? "what the attached engine asked for" : "the default set");
+            snprintf(reason, cap, "%s; syscall list refused (%s)", what, why);
+        } else {
+            tt_warn("%s: %s; tracing %s", o->syscalls_file, strerror(ENOENT),
+                    have_engine      ? "what the attached engine asked for"
+                    : o->syscalls    ? "the --syscalls set"
+                                     : "the default set");
+            if (o->syscalls && !have_engine)
+                return 0; /* (st->set is the --syscalls one already) */
+        }
+    } else if (o->syscalls || o->trace_all) {
+        if (have_engine)
+            warn_narrower(&st->set, &engine, o->trace_all ? "-a" : "--syscalls");
+        return 0;
+    }
+    if (have_engine) {
+        st->set = engine;
+        if (!strchr(reason, '('))
+            snprintf(reason, cap, "%s; syscall set from the engine's request", what);
+    } else if (o->syscalls_file) {
+        char bad[80];
+        if (tr_sysset_build(&st->set, NULL, 0, bad, sizeof bad) != 0)
+            return -1;
+    }
+done:
+    tr_sysset_harden(&st->set, o);
+    tt_info("%s", reason);
+    return 0;
+}
+
+/* Sends the child the program of this role (-1: none, a zero length). 0 or -1 (logged). */
+static int send_program(struct tr_state *st, int fd, int role)
+{
+    static struct {
+        int len;
+        struct sock_filter prog[TR_FILTER_MAX];
+    } msg;
+    const struct tr_opts *o = st->o;
+    msg.len = 0;
+    if (role >= 0) {
+        struct tr_filter_cfg fc = {&st->set,       o->trace_all, st->protect_ring,
+                                   st->ring_key,   st->ring_shmid, st->self,
+                                   o->unsafe_off | o->allow,       o->allow,
+                                   role};
+        msg.len = tr_filter_build(&fc, msg.prog, TR_FILTER_MAX);
+        if (msg.len <= 0) {
+            tt_error("seccomp filter too large");
+            return -1;
+        }
+    }
+    size_t mlen = sizeof msg.len + (size_t)msg.len * sizeof msg.prog[0];
+    if (tt_write_full(fd, &msg, mlen) != (ssize_t)mlen) {
+        tt_error("cannot release the workload: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
 }
 
 /* The bounded wait for the engine (--wait-engine), in 100 ms slices so that SIGTERM, SIGINT,
@@ -226,16 +375,16 @@ int tr_launch(struct tr_state *st)
                 "events stay in the ring until it is full, then are dropped and counted",
                 o->wait_engine_ms);
     }
-    int from_file = load_syscalls_file(st);
-    if (from_file < 0)
+    char reason[768];
+    if (choose_syscall_set(st, "start", reason, sizeof reason) < 0)
         return TR_EXIT_USAGE;
-    tr_emit_tracerinfo(st, from_file ? "start; syscall set from the engine's file" : "start");
+    tr_emit_tracerinfo(st, reason);
     if (!o->no_snapshot)
         tr_snapshot(st, st->self);
 
     int sync[2];
-    if (pipe2(sync, O_CLOEXEC) != 0) {
-        tt_error("pipe: %s", strerror(errno));
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sync) != 0) {
+        tt_error("socketpair: %s", strerror(errno));
         return TR_EXIT_FAILURE;
     }
     /* The child must be dumpable for a seize without CAP_SYS_PTRACE (a tracer exec'd from an
@@ -291,25 +440,29 @@ int tr_launch(struct tr_state *st)
             tt_debug("interrupt %d: %s", (int)pid, strerror(errno));
     }
 
-    static struct {
-        int len;
-        struct sock_filter prog[TR_FILTER_MAX];
-    } msg;
-    msg.len = 0;
-    if (st->mode == TR_MODE_SECCOMP) {
-        struct tr_filter_cfg fc = {
-            &st->set,       o->trace_all, st->protect_ring,         st->ring_key,
-            st->ring_shmid, st->self,     o->unsafe_off | o->allow, o->allow};
-        msg.len = tr_filter_build(&fc, msg.prog, TR_FILTER_MAX);
-        if (msg.len <= 0) {
-            tt_error("seccomp filter too large");
-            kill(pid, SIGKILL);
-            return TR_EXIT_FAILURE;
-        }
+    /* Programs: with user notifications, the listener's first (the child sends the listener
+     * back), then the ptrace program; without, only the latter. */
+    /* (with the listener defence switched off for a negative control, no listener either: the
+     * kernel allows one per process, so ours alone would refuse the workload's with EBUSY) */
+    int want_notif = st->mode == TR_MODE_SECCOMP && !o->stops_ptrace && !o->trace_all &&
+                     !(o->unsafe_off & TR_DEF_BIT(TR_DEF_SECCOMP_LISTENER));
+    if (send_program(st, sync[1], want_notif ? TR_FILTER_NOTIF : -1) != 0) {
+        kill(pid, SIGKILL);
+        return TR_EXIT_FAILURE;
     }
-    size_t mlen = sizeof msg.len + (size_t)msg.len * sizeof msg.prog[0];
-    if (write(sync[1], &msg, mlen) != (ssize_t)mlen) {
-        tt_error("cannot release the workload: %s", strerror(errno));
+    if (want_notif) {
+        st->notif_fd = tr_notif_receive(sync[1]);
+        const char *sync_env = getenv("TARTAN_NOTIF_SYNC"); /* (experiments: 0 = off) */
+        if (st->notif_fd >= 0 && !(sync_env && strcmp(sync_env, "0") == 0))
+            st->notif_sync = tr_notif_sync_wakeup(st->notif_fd);
+        if (st->notif_fd >= 0)
+            tt_debug("user notifications for entry-only stops%s",
+                     st->notif_sync ? ", woken on the waker's CPU" : "");
+    }
+    int role = st->mode != TR_MODE_SECCOMP ? -1
+               : st->notif_fd >= 0         ? TR_FILTER_MAIN
+                                           : TR_FILTER_ALL;
+    if (send_program(st, sync[1], role) != 0) {
         kill(pid, SIGKILL);
         return TR_EXIT_FAILURE;
     }
@@ -428,7 +581,10 @@ int tr_attach(struct tr_state *st)
     }
     if (!waited)
         tt_warn("no engine attached within %d ms; tracing anyway", st->o->wait_engine_ms);
-    tr_emit_tracerinfo(st, "attach");
+    char reason[768];
+    if (choose_syscall_set(st, "attach", reason, sizeof reason) < 0)
+        return TR_EXIT_USAGE;
+    tr_emit_tracerinfo(st, reason);
     if (!st->o->no_snapshot)
         tr_snapshot(st, st->self);
 

@@ -27,6 +27,7 @@
 #include "filter.h"
 #include "inject.h"
 #include "mem.h"
+#include "notif.h"
 #include "policy.h"
 #include "privs.h"
 #include "procfs.h"
@@ -150,8 +151,18 @@ static int changes_fd_table(long nr)
     return nr == __NR_close || nr == __NR_dup3 || nr == __NR_close_range;
 }
 
-static void on_entry(struct tr_state *st, struct tr_task *t, long nr, const uint64_t *args,
-                     uint32_t arch)
+int tr_stop_deny(struct tr_task *t, int64_t ret)
+{
+    if (t->flags & TF_NOTIF) {
+        t->notif_ret = ret;
+        t->flags |= TF_NOTIF_REPLY;
+        return 0;
+    }
+    return tr_arch_deny_syscall(t->tid, (int)-ret);
+}
+
+void tr_stop_entry(struct tr_state *st, struct tr_task *t, long nr, const uint64_t *args,
+                   uint32_t arch)
 {
     if (tr_policy_entry(st, t, arch, nr, args))
         return; /* denied or done by the tracer */
@@ -181,9 +192,9 @@ static void on_syscall_stop(struct tr_state *st, struct tr_task *t, int seccomp)
     /* (the seccomp tag is not trusted: see policy.h) */
     tr_mem_refused = 0;
     if (info.op == PTRACE_SYSCALL_INFO_SECCOMP) {
-        on_entry(st, t, (long)info.seccomp.nr, info.seccomp.args, info.arch);
+        tr_stop_entry(st, t, (long)info.seccomp.nr, info.seccomp.args, info.arch);
     } else if (info.op == PTRACE_SYSCALL_INFO_ENTRY) {
-        on_entry(st, t, (long)info.entry.nr, info.entry.args, info.arch);
+        tr_stop_entry(st, t, (long)info.entry.nr, info.entry.args, info.arch);
     } else if (info.op == PTRACE_SYSCALL_INFO_EXIT) {
         tr_decode_exit(st, t, info.exit.rval);
     }
@@ -535,6 +546,13 @@ static void dispatch(struct tr_state *st, pid_t pid, int status)
         on_exit_status(st, pid, status);
 }
 
+/* A user notification is waiting (the listener is readable). */
+static int notif_ready(const struct tr_state *st)
+{
+    struct pollfd p = {st->notif_fd, POLLIN, 0};
+    return st->notif_fd >= 0 && poll(&p, 1, 0) == 1 && (p.revents & POLLIN);
+}
+
 void tr_loop(struct tr_state *st)
 {
     /* Spin budget adapts: halved each time a spin ends without a stop (the tracee is busy or
@@ -548,8 +566,12 @@ void tr_loop(struct tr_state *st)
     while (st->tasks.count > 0 || (st->main_pid && !st->main_done)) {
         int status;
         pid_t pid = waitpid(-1, &status, __WALL | WNOHANG);
-        if (pid > 0) {
+        /* (notifications between ptrace stops too: a task waiting in one is not left behind
+         * a stream of other tasks' stops) */
+        int handled = st->notif_fd >= 0 ? tr_notif_drain(st) : 0;
+        if (pid > 0)
             dispatch(st, pid, status);
+        if (pid > 0 || handled) {
             if (spin_start) {
                 budget = spin_max;
                 spin_start = 0;
@@ -582,7 +604,7 @@ void tr_loop(struct tr_state *st)
                  * tasklist lock (which fork, exec and exit take for writing). Yield in
                  * between: a tracee that shares this CPU runs at once (the cheapest stop round
                  * trip); on an idle CPU this returns at once. */
-                while (!signal_pending() && tt_mono_ns() - spin_start < budget)
+                while (!signal_pending() && !notif_ready(st) && tt_mono_ns() - spin_start < budget)
                     if (spin_yield)
                         sched_yield();
                 drain_signals(st); /* clears SIGCHLD before the waitpid that follows */
@@ -603,11 +625,15 @@ void tr_loop(struct tr_state *st)
         }
         if (!(st->tasks.count > 0 || (st->main_pid && !st->main_done)))
             break;
-        struct pollfd pfd = {st->sigfd, POLLIN, 0};
-        int rc = poll(&pfd, 1, poll_timeout_ms(st, now));
+        struct pollfd pfd[2] = {{st->sigfd, POLLIN, 0}, {st->notif_fd, POLLIN, 0}};
+        int rc = poll(pfd, st->notif_fd >= 0 ? 2 : 1, poll_timeout_ms(st, now));
         if (rc < 0 && errno != EINTR) {
             tt_error("poll: %s", strerror(errno));
             break;
+        }
+        if (st->notif_fd >= 0 && (pfd[1].revents & (POLLHUP | POLLIN)) == POLLHUP) {
+            close(st->notif_fd); /* no task left under the listener's program */
+            st->notif_fd = -1;
         }
         if (spin_max && tt_mono_ns() - now < spin_max)
             budget = spin_max;

@@ -100,6 +100,7 @@ int main(int argc, char **argv)
     st.self = getpid();
     st.sigfd = -1;
     st.tty_fd = -1;
+    st.notif_fd = -1;
     tr_policy_init(&st);
     if (o.unsafe_off) {
         char names[256] = "";
@@ -156,17 +157,16 @@ int main(int argc, char **argv)
         if (p)
             shmem_kb = strtol(p + 9, NULL, 10);
     }
-    if (getrusage(RUSAGE_SELF, &ru) == 0)
+    if (getrusage(RUSAGE_SELF, &ru) == 0) {
+        uint64_t stops = st.stops + st.notifs;
+        double cpu_us = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e6 +
+                        (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
         tt_info("%llu stops, %llu events, peak RSS %ld KiB (of which ring %ld KiB), CPU %.3f s "
-                "(%.2f us per stop)",
-                (unsigned long long)st.stops, (unsigned long long)st.sink.produced, ru.ru_maxrss,
-                shmem_kb,
-                (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-                    (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6,
-                st.stops ? ((double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e6 +
-                            (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec)) /
-                               (double)st.stops
-                         : 0.0);
+                "(%.2f us per stop); %llu of the stops were user notifications",
+                (unsigned long long)stops, (unsigned long long)st.sink.produced, ru.ru_maxrss,
+                shmem_kb, cpu_us / 1e6, stops ? cpu_us / (double)stops : 0.0,
+                (unsigned long long)st.notifs);
+    }
     tr_sink_close(&st.sink);
     return rc;
 }

@@ -43,6 +43,10 @@ static void tr_opts_usage(FILE *out)
           "      --spin US         busy-poll (yielding) for stops this long before sleeping "
           "(default 100)\n"
           "                                                              [TARTAN_SPIN_US]\n"
+          "      --stops KIND      auto: calls the tracer only checks or reports before they run\n"
+          "                        stop as seccomp user notifications (cheaper), the rest as\n"
+          "                        ptrace stops (default); ptrace: every stop a ptrace stop\n"
+          "                                                              [TARTAN_STOPS]\n"
           "      --ptid N          parent pid the engine sees for the workload (default: the\n"
           "                        tracer's parent, or the launcher's parent)\n"
           "      --no-snapshot     do not send the /proc snapshot first\n"
@@ -149,7 +153,19 @@ enum {
     OPT_OPEN_INO,
     OPT_ALLOW,
     OPT_UNSAFE_DISABLE,
+    OPT_STOPS,
 };
+
+static int set_stops(struct tr_opts *o, const char *v)
+{
+    if (strcmp(v, "auto") == 0)
+        o->stops_ptrace = 0;
+    else if (strcmp(v, "ptrace") == 0)
+        o->stops_ptrace = 1;
+    else
+        return -1;
+    return 0;
+}
 
 int tr_opts_parse(struct tr_opts *o, int argc, char **argv)
 {
@@ -192,6 +208,8 @@ int tr_opts_parse(struct tr_opts *o, int argc, char **argv)
     }
     if ((e = getenv("TARTAN_ALLOW")) && *e && defence_list(e, TR_DEF_ALLOWABLE, &o->allow) != 0)
         return bad("TARTAN_ALLOW (io_uring, clone3, compat_abi)", e);
+    if ((e = getenv("TARTAN_STOPS")) && *e && set_stops(o, e))
+        return bad("TARTAN_STOPS (auto, ptrace)", e);
     if ((e = getenv("TARTAN_SPIN_US")) && *e) {
         if (parse_long(e, 0, 1000000, &v))
             return bad("TARTAN_SPIN_US", e);
@@ -223,6 +241,7 @@ int tr_opts_parse(struct tr_opts *o, int argc, char **argv)
         {"open-ino", no_argument, NULL, OPT_OPEN_INO},
         {"allow", required_argument, NULL, OPT_ALLOW},
         {"unsafe-disable-defence", required_argument, NULL, OPT_UNSAFE_DISABLE},
+        {"stops", required_argument, NULL, OPT_STOPS},
         {NULL, 0, NULL, 0},
     };
     optind = 1;
@@ -275,6 +294,10 @@ int tr_opts_parse(struct tr_opts *o, int argc, char **argv)
             break;
         case OPT_SYSCALLS_FILE:
             o->syscalls_file = optarg;
+            break;
+        case OPT_STOPS:
+            if (set_stops(o, optarg))
+                return bad("--stops (auto, ptrace)", optarg);
             break;
         case OPT_VERSION:
             printf("tracer %s (Tartan; event format version %u)\n", TT_VERSION, TT_EVENT_VERSION);

@@ -201,7 +201,7 @@ void tr_emit_tamper(struct tr_state *st, struct tr_task *t, uint32_t arch, long 
 
 static void skip_syscall(struct tr_task *t, int64_t ret)
 {
-    if (tr_arch_deny_syscall(t->tid, (int)-ret) < 0 && errno != ESRCH)
+    if (tr_stop_deny(t, ret) < 0 && errno != ESRCH)
         tt_debug("skip syscall of tid %d: %s", (int)t->tid, strerror(errno));
 }
 

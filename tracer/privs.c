@@ -391,7 +391,7 @@ static void tr_unreadable(struct tr_state *st, struct tr_task *t, const char *te
     if (kill(t->tgid, SIGKILL) != 0)
         tt_error("pid %d: SIGKILL refused (%s); its syscalls that cannot be read are denied",
                  (int)t->tgid, strerror(errno));
-    if (entry_args && tr_arch_deny_syscall(t->tid, EPERM) != 0 && errno != ESRCH)
+    if (entry_args && tr_stop_deny(t, -EPERM) != 0 && errno != ESRCH)
         tt_debug("tid %d: cannot skip the syscall: %s", (int)t->tid, strerror(errno));
 }
 
@@ -400,7 +400,7 @@ int tr_privs_deny_undumpable(struct tr_state *st, struct tr_task *t, long nr, co
     if (st->reads_all || st->unreadable_off || nr != __NR_prctl || args[0] != PR_SET_DUMPABLE ||
         args[1] != 0)
         return 0;
-    if (tr_arch_deny_syscall(t->tid, EPERM) != 0)
+    if (tr_stop_deny(t, -EPERM) != 0)
         return 0; /* (gone) */
     char why[256];
     snprintf(why, sizeof why,

@@ -296,6 +296,7 @@ int tr_sysset_build(struct tr_sysset *s, const char *list, int all, char *bad, s
     }
     unsigned cls = 0;
     int any_socket = 0; /* socket named without a domain restriction */
+    uint8_t entry[TR_MAX_NR / 8] = {0}, full[TR_MAX_NR / 8] = {0};
     if (!list) {
         for (long nr = 0; nr < TR_MAX_NR; nr++)
             if (table[nr].cls & CL_DEFAULT) {
@@ -335,8 +336,21 @@ int tr_sysset_build(struct tr_sysset *s, const char *list, int all, char *bad, s
                 s->socket_domains |= 1ull << dom;
                 continue;
             }
+            /* `NAME.entry`: the rules read only the arguments of NAME; `execve.success`: no
+             * rule needs a failed exec (the engine writes both beside the plain name, which an
+             * older tracer traces whole; marked below, once the set is complete) */
+            int entry_only = 0, success_only = 0;
+            size_t wl = strlen(w);
+            if (wl > 6 && strcmp(w + wl - 6, ".entry") == 0) {
+                w[wl - 6] = '\0';
+                entry_only = 1;
+            } else if (wl > 8 && strcmp(w + wl - 8, ".success") == 0) {
+                w[wl - 8] = '\0';
+                success_only = 1; /* (execve, execveat: see below; others: as plain) */
+            }
             unsigned ev = tt_event_type_by_name(w);
             long nr = tr_sys_by_name(w);
+            struct tr_sysset before = *s;
             if (nr == __NR_socket || ev == TT_EV_SOCKET)
                 any_socket = 1;
             if (is_ptrace_event_name(w)) {
@@ -351,6 +365,8 @@ int tr_sysset_build(struct tr_sysset *s, const char *list, int all, char *bad, s
                 /* event name */
             } else if (nr >= 0) {
                 tr_sysset_add(s, nr);
+            } else if (entry_only) {
+                continue; /* (a name this architecture lacks) */
             } else if (ev != TT_EV_NONE || tt_syscall_nr(TT_ARCH_X86_64, w) >= 0 ||
                        tt_syscall_nr(TT_ARCH_AARCH64, w) >= 0) {
                 /* a syscall this architecture does not have (aarch64: open, creat, fork, ...):
@@ -358,6 +374,20 @@ int tr_sysset_build(struct tr_sysset *s, const char *list, int all, char *bad, s
             } else {
                 snprintf(bad, badlen, "%s", w);
                 return -1;
+            }
+            for (long k = 0; k < TR_MAX_NR; k++) {
+                int named = tr_sysset_has(s, k) && !tr_sysset_has(&before, k);
+                if (!named && nr >= 0 && k == nr)
+                    named = 1; /* (named again, or by its qualifier) */
+                if (!named && ev != TT_EV_NONE && table[k].ev == ev)
+                    named = 1;
+                if (!named)
+                    continue;
+                int exec = k == __NR_execve || k == __NR_execveat;
+                if (entry_only || (success_only && exec))
+                    entry[k >> 3] |= (uint8_t)(1u << (k & 7));
+                else
+                    full[k >> 3] |= (uint8_t)(1u << (k & 7));
             }
         }
         for (long nr = 0; nr < TR_MAX_NR; nr++)
@@ -409,6 +439,25 @@ int tr_sysset_build(struct tr_sysset *s, const char *list, int all, char *bad, s
     if (tr_sysset_has(s, __NR_accept) || tr_sysset_has(s, __NR_accept4) ||
         tr_sysset_has(s, __NR_listen))
         tr_sysset_add(s, __NR_bind);
+    /* `execve.success`, or a list that does not name execve at all, needs no failed exec:
+     * successful ones come from the exec itself (PTRACE_EVENT_EXEC), with the arguments the
+     * kernel copied. */
+#define BIT(m, k) (((m)[(k) >> 3] >> ((k) & 7)) & 1)
+    if (list) {
+        s->execve_event_only = BIT(entry, __NR_execve) || !BIT(full, __NR_execve);
+        s->execveat_event_only = BIT(entry, __NR_execveat) || !BIT(full, __NR_execveat);
+        entry[__NR_execve >> 3] &= (uint8_t)~(1u << (__NR_execve & 7));
+        entry[__NR_execveat >> 3] &= (uint8_t)~(1u << (__NR_execveat & 7));
+    }
+    /* Entry-only where the list said `NAME.entry`: never
+     * for state the engine keeps from results (process, fd table), nor for process creation. */
+    for (long nr = 0; nr < TR_MAX_NR; nr++) {
+        unsigned c = table[nr].cls;
+        if (BIT(entry, nr) && table[nr].ev != TT_EV_NONE && !(c & (CL_STATE | CL_FDSTATE)) &&
+            !tr_is_clone_nr(nr))
+            s->entry[nr >> 3] |= (uint8_t)(1u << (nr & 7));
+    }
+#undef BIT
     return 0;
 }
 

@@ -23,6 +23,9 @@ enum tr_task_flags {
     TF_COMPAT_SEEN = 1u << 11, /* --allow compat_abi: its first compat syscall was reported */
     TF_IDS_KNOWN = 1u << 12,   /* read_uid/read_gid are its ids (privs.c) */
     TF_INJ_ENTERED = 1u << 13, /* TF_INJECT: the call put in has been entered */
+    TF_NOTIF = 1u << 14,       /* waits in a seccomp user notification (not a ptrace stop) */
+    TF_NOTIF_REPLY = 1u << 15, /* ... answered with notif_ret instead of running */
+    TF_EVENT_READY = 1u << 16, /* buf holds a finished record, written once the call is let go */
 };
 
 struct tr_task {
@@ -43,6 +46,7 @@ struct tr_task {
     uint64_t inject_mask; /* ... and the signal mask to restore */
     int64_t read_uid;     /* TF_IDS_KNOWN: the fs ids the tracer reads it with (-1: none can, */
     int64_t read_gid;     /* its real, effective and saved ids differ); see privs.h */
+    int64_t notif_ret;    /* TF_NOTIF_REPLY: what the call returns (-errno: fails) */
     struct tr_task *next; /* hash chain */
 };
 

@@ -41,7 +41,10 @@ struct tr_state {
     int protect_ring;
     int32_t ring_key, ring_shmid;
     unsigned ptrace_opts;
+    int notif_fd;   /* seccomp user-notification listener, -1 if none (notif.h) */
+    int notif_sync; /* its wake-ups stay on the waker's CPU */
     uint64_t stops; /* statistics */
+    uint64_t notifs;
     uint64_t events;
     uint64_t tampers;
     /* monitors (docs/security.md): in launch mode every process that is not a tracee; in attach
@@ -52,6 +55,10 @@ struct tr_state {
     uint64_t pidns_ino; /* the tracer's pid namespace (inode of /proc/self/ns/pid) */
     int tty_fd;         /* the controlling terminal given to the workload's group, or -1 */
 };
+
+/* Makes the call t stopped in return ret without running (ret < 0: fails with -ret): through the
+ * registers at a ptrace stop, through the answer at a user notification. 0 or -1 (errno). */
+int tr_stop_deny(struct tr_task *t, int64_t ret);
 
 /* Options for PTRACE_SEIZE (also set on attach). */
 unsigned tr_ptrace_options(const struct tr_state *st);

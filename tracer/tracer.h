@@ -31,11 +31,21 @@ struct tr_sysset {
     /* entry `recvfrom.all`: every recvfrom stops (the rules read received data), not only
      * those with a source address (a datagram's peer) */
     int recvfrom_all;
+    /* entries `NAME.entry`: the rules read only the arguments of these calls (nothing the
+     * kernel returns), so they are reported before they run, with no exit stop */
+    uint8_t entry[TR_MAX_NR / 8];
+    /* execve, execveat reported from the exec itself only (no entry stop, so no failed exec):
+     * a list that does not name them plainly (`execve.success`, or not at all) */
+    int execve_event_only, execveat_event_only;
 };
 
 static inline int tr_sysset_has(const struct tr_sysset *s, long nr)
 {
     return nr >= 0 && nr < TR_MAX_NR && (s->bits[nr >> 3] >> (nr & 7)) & 1;
+}
+static inline int tr_sysset_entry(const struct tr_sysset *s, long nr)
+{
+    return nr >= 0 && nr < TR_MAX_NR && (s->entry[nr >> 3] >> (nr & 7)) & 1;
 }
 static inline void tr_sysset_add(struct tr_sysset *s, long nr)
 {
@@ -94,6 +104,7 @@ struct tr_opts {
     int open_ino;        /* --open-ino: dev and ino of the file a successful open returned */
     unsigned allow;      /* --allow: TR_DEF_BIT()s re-allowed (reported as observed) */
     unsigned unsafe_off; /* --unsafe-disable-defence: TR_DEF_BIT()s switched off (tests only) */
+    int stops_ptrace;    /* --stops ptrace: no user notifications */
 };
 
 /* A defence is active unless switched off (tests) or re-allowed. */

@@ -8,6 +8,9 @@
  *   adv_flip connect PORT_A PORT_B N   N TCP connects to 127.0.0.1 with the port flipped (two
  *                                      listeners in this process); prints connected=<A/B/E ...>
  *                                      (from getpeername)
+ *   adv_flip exec WORD_A WORD_B N      N children each exec /bin/echo with argv[1] toggled
+ *                                      between two words of the same length from the stop on;
+ *                                      prints executed=<A/B/E ...> (what echo printed)
  * The benign value is A; the flipper puts B in the buffer while the thread leaves its stop and
  * A back once it is running. */
 #include <arpa/inet.h>
@@ -18,17 +21,19 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "adv.h"
 
 static pid_t victim;
-static atomic_int done;
+static atomic_int done, flipper_ready;
 static char path_a[256], path_b[256];
 static volatile char pathbuf[256];
 static struct sockaddr_in addr_a, addr_b;
 static volatile struct sockaddr_in addrbuf;
-static int mode_connect;
+static int mode_connect, mode_exec;
+extern char **environ;
 
 static int statfd = -1, sysfd = -1;
 static long target_nr, flip_delay;
@@ -67,9 +72,20 @@ static void put(int b)
 static void *flipper(void *arg)
 {
     (void)arg;
+    atomic_store(&flipper_ready, 1);
     while (!atomic_load(&done)) {
         if (state_of() != 't' || (target_nr >= 0 && syscall_of() != target_nr))
             continue;
+        if (mode_exec) {
+            /* the tracer reads the arguments during the stop, the kernel once the thread runs
+             * again: toggle them until the exec ends this thread, so the two reads see either
+             * word, independently */
+            for (int b = 1;; b ^= 1) {
+                put(b);
+                for (volatile int spin = 0; spin < 200; spin++)
+                    ;
+            }
+        }
         /* stopped: the tracer reads the argument in the first microseconds of the stop; the
          * kernel reads it again once the thread leaves the stop */
         for (volatile long spin = 0; spin < flip_delay; spin++)
@@ -110,16 +126,70 @@ static int listener(struct sockaddr_in *a, int port)
     return s;
 }
 
+static int watch_self(void)
+{
+    victim = (pid_t)syscall(SYS_gettid);
+    char sp[64];
+    snprintf(sp, sizeof sp, "/proc/self/task/%d/stat", (int)victim);
+    statfd = open(sp, O_RDONLY | O_CLOEXEC);
+    snprintf(sp, sizeof sp, "/proc/self/task/%d/syscall", (int)victim);
+    sysfd = open(sp, O_RDONLY | O_CLOEXEC);
+    return statfd < 0 || sysfd < 0 ? -1 : 0;
+}
+
+/* One exec of /bin/echo WORD in a child with its own flipper thread: what echo printed. */
+static char exec_attempt(void)
+{
+    int p[2];
+    if (pipe(p) != 0)
+        return 'E';
+    pid_t c = fork();
+    if (c == 0) {
+        dup2(p[1], 1);
+        close(p[0]);
+        close(p[1]);
+        put(0);
+        pthread_t th;
+        if (watch_self() != 0 || pthread_create(&th, NULL, flipper, NULL) != 0)
+            _exit(126);
+        while (!atomic_load(&flipper_ready)) /* (it is watching before the exec) */
+            ;
+        char *av[] = {"echo", (char *)pathbuf, NULL};
+        syscall(SYS_execve, "/bin/echo", av, environ);
+        _exit(127);
+    }
+    close(p[1]);
+    char line[300];
+    ssize_t n = c > 0 ? read(p[0], line, sizeof line - 1) : -1;
+    close(p[0]);
+    if (c > 0)
+        waitpid(c, NULL, 0);
+    if (n <= 0)
+        return 'E';
+    line[n] = '\0';
+    line[strcspn(line, "\n")] = '\0';
+    return !strcmp(line, path_b) ? 'B' : !strcmp(line, path_a) ? 'A' : 'E';
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 5) {
-        fputs("usage: adv_flip open A B N | connect PORT_A PORT_B N\n", stderr);
+        fputs("usage: adv_flip open A B N | connect PORT_A PORT_B N | exec WORD_A WORD_B N\n",
+              stderr);
         return 2;
     }
     long n = adv_num(argc, argv, 4, 1000);
     mode_connect = strcmp(argv[1], "connect") == 0;
+    mode_exec = strcmp(argv[1], "exec") == 0;
     struct stat sa, sb;
-    if (mode_connect) {
+    if (mode_exec) {
+        snprintf(path_a, sizeof path_a, "%s", argv[2]);
+        snprintf(path_b, sizeof path_b, "%s", argv[3]);
+        if (strlen(path_a) != strlen(path_b)) {
+            fputs("adv_flip: two words of the same length\n", stderr);
+            return 2;
+        }
+    } else if (mode_connect) {
         if (listener(&addr_a, atoi(argv[2])) < 0 || listener(&addr_b, atoi(argv[3])) < 0) {
             perror("listen");
             return 1;
@@ -133,21 +203,30 @@ int main(int argc, char **argv)
         }
     }
     put(0);
-    victim = (pid_t)syscall(SYS_gettid);
-    char sp[64];
-    snprintf(sp, sizeof sp, "/proc/self/task/%d/stat", (int)victim);
-    statfd = open(sp, O_RDONLY | O_CLOEXEC);
-    snprintf(sp, sizeof sp, "/proc/self/task/%d/syscall", (int)victim);
-    sysfd = open(sp, O_RDONLY | O_CLOEXEC);
-    if (statfd < 0 || sysfd < 0)
-        return 1;
     /* ADV_FLIP_SYSCALL=0: flip at every stop, not only the attacked syscall's;
      * ADV_FLIP_DELAY: busy-loop iterations between seeing the stop and flipping */
     const char *ev = getenv("ADV_FLIP_SYSCALL");
-    target_nr = ev && !strcmp(ev, "0") ? -1 : mode_connect ? SYS_connect : SYS_openat;
+    target_nr = ev && !strcmp(ev, "0") ? -1
+                : mode_exec           ? SYS_execve
+                : mode_connect        ? SYS_connect
+                                      : SYS_openat;
     flip_delay = getenv("ADV_FLIP_DELAY") ? atol(getenv("ADV_FLIP_DELAY"))
                  : mode_connect           ? 8000
                                           : 3000;
+    if (mode_exec) {
+        char *seq = malloc((size_t)n + 1);
+        long b_count = 0;
+        for (long i = 0; i < n; i++) {
+            seq[i] = exec_attempt();
+            b_count += seq[i] == 'B';
+        }
+        seq[n] = '\0';
+        printf("executed=%s\n", seq);
+        printf("flipped ret=%ld errno=0\n", b_count);
+        return 0;
+    }
+    if (watch_self() != 0)
+        return 1;
     pthread_t th;
     pthread_create(&th, NULL, flipper, NULL);
     char *seq = malloc((size_t)n + 1);

@@ -27,6 +27,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ssize_t same = tt_b64_decode(inplace, size, inplace, TT_B64_STRICT);
     if (same != strict || (strict > 0 && memcmp(inplace, a, (size_t)strict) != 0))
         abort();
+    /* A prefix again into a stack buffer of exactly the promised room: ASan's stack redzones
+     * catch an overrun where callers decode into fixed arrays. */
+    enum { PREFIX = 64 };
+    char small[PREFIX / 4 * 3 + 2];
+    size_t n = size < PREFIX ? size : PREFIX;
+    ssize_t got = tt_b64_decode(in, n, small, TT_B64_SKIP_SPACE | TT_B64_URL);
+    if (got > (ssize_t)tt_b64_decoded_max(n))
+        abort();
 out:
     free(a);
     free(b);

@@ -2,8 +2,9 @@
 # Adversarial: argument swapping (the "Phantom" attacks). A second thread of the workload
 # watches the traced thread's state in /proc and rewrites the syscall's argument while it
 # leaves the tracer's stop, so the tracer reads one path or address and the kernel another.
-# Thousands of opens and connects: the events must say what the kernel opened or connected to
-# (the opened fd's path, the socket's peer: docs/security.md), with zero mismatches, in the dump
+# Thousands of opens and connects, hundreds of execs: the events must say what the kernel opened
+# or connected to, or the arguments it copied (the opened fd's path, the socket's peer, the new
+# program's /proc/PID/cmdline: docs/security.md), with zero mismatches, in the dump
 # and in the engine's fd.name / fd.sport; the negative control (--unsafe-disable-defence
 # arg_swap: events from the argument as read at the stop) shows mismatches, so the attack is
 # real on this machine.
@@ -29,15 +30,17 @@ pb=$((pa + 1))
 # "<mismatches> <events> <B done>"
 mismatches() {
     local name=$1 mode=$2 seq
-    seq=$(sed -n 's/^\(opened\|connected\)=//p' "$TT_TMP/$name.out")
+    seq=$(sed -n 's/^\(opened\|connected\|executed\)=//p' "$TT_TMP/$name.out")
     awk -v seq="$seq" -v mode="$mode" -v pa=":$pa" -v pb=":$pb" '
         function letter(v) {
+            if (mode == "exec") return v ~ /BBBB/ ? "B" : v ~ /AAAA/ ? "A" : "?"
             if (mode == "open") return v ~ /BBBB$/ ? "B" : v ~ /AAAA$/ ? "A" : "?"
             return v ~ (pb "$") ? "B" : v ~ (pa "$") ? "A" : "?"
         }
         {
             split($2, id, "/")
             if (id[1] != id[2]) next
+            if (mode == "exec" && ($3 != "execve" || $0 !~ / filename=\/bin\/echo /)) next
             if (mode == "open" && $3 != "openat") next
             if (mode == "open" && $0 !~ /name=[^ ]*\/(AAAA|BBBB) /) next
             if (mode == "connect" && $3 != "connect") next
@@ -46,6 +49,7 @@ mismatches() {
                 split($i, kv, "=")
                 if (mode == "open" && (kv[1] == "fdname" || (kv[1] == "name" && v == ""))) v = kv[2]
                 if (mode == "connect" && (kv[1] == "peer" || (kv[1] == "addr" && v == ""))) v = kv[2]
+                if (mode == "exec" && kv[1] == "args") v = kv[2]
             }
             n++
             if (letter(v) != substr(seq, n, 1)) bad++
@@ -122,4 +126,26 @@ fi
 control conn0 connect 8000 3000 20000 60000 -- connect "$pa" "$pb" "$N_CONN"
 check connect-control-mismatches test "$bad0" -gt 0
 control_recorded connect conn0 arg_swap
+
+# ---- execs (argv toggled from the exec's stop on; the event's arguments are the new program's
+# /proc/PID/cmdline, what the kernel copied) ----
+N_EXEC=${TT_FLIP_EXECS:-300}
+traced exec -- "$ADV/adv_flip" exec AAAA BBBB "$N_EXEC"
+expect_eq exec-tracer-exit "$rc" 0
+read -r bad n b <<<"$(mismatches exec exec)"
+echo "execs: $bad mismatches in $n events, $b ran with BBBB" >&2
+expect_eq exec-events "$n" "$N_EXEC"
+check exec-attack-happened test "$b" -gt 0
+expect_eq exec-zero-mismatches "$bad" 0
+reported=$(grep -c ' tamper .*reason=execve: the program runs with .*technique=arg_swap ' "$TT_TMP/exec.dump")
+echo "execs: $reported arg_swap tamper events" >&2
+check exec-swap-reported test "$reported" -gt 0
+for try in 1 2 3; do
+    traced exec0 --unsafe-disable-defence arg_swap -- "$ADV/adv_flip" exec AAAA BBBB "$N_EXEC"
+    read -r bad0 n0 b0 <<<"$(mismatches exec0 exec)"
+    echo "exec, defence off, try $try: $bad0 mismatches in $n0 events, $b0 B" >&2
+    [ "$bad0" -gt 0 ] && break
+done
+check exec-control-mismatches test "$bad0" -gt 0
+control_recorded exec exec0 arg_swap
 true

@@ -1,6 +1,7 @@
 /* Rules files on disk and rule keys with the real field registry: directories (sorted,
  * yaml and yml only), unreadable files, required_engine_version forms, skip-if-unknown-filter,
  * warn_evttypes, capture keys, -V output shapes and -L/-l descriptions. */
+#include "tt_event.h"
 #include "tt_test.h"
 
 #include <stdio.h>
@@ -317,4 +318,77 @@ TT_TEST(needs_env_and_recvfrom_data)
     TT_CHECK_INT(ruleset_recvfrom_needs_all(rs), 1);
     ruleset_free(rs);
     rules_diags_free(&d);
+}
+
+/* Whether a rule can match a failed exec (cond_failed.c): the tracer stops at an exec's entry
+ * only when one can (otherwise `execve.success`). */
+static int failed_exec_of(const char *cond)
+{
+    char text[2048];
+    snprintf(text, sizeof text,
+             "- list: shells\n  items: [bash, sh]\n"
+             "- macro: ok_exec\n  condition: (evt.type in (execve, execveat) and evt.rawres = 0)\n"
+             "- rule: r\n  desc: x\n  condition: %s\n  output: o\n  priority: INFO\n",
+             cond);
+    struct rules_diags d;
+    struct ruleset *rs = load_text(text, &d);
+    int r = rs ? ruleset_matches_failed_exec(rs, TT_EV_EXECVE) : -1;
+    ruleset_free(rs);
+    rules_diags_free(&d);
+    return r;
+}
+
+TT_TEST(failed_exec_derivation)
+{
+    /* can match a failed exec (the caller's proc.* fields, as Falco) */
+    TT_CHECK_INT(failed_exec_of("evt.type = execve"), 1);
+    TT_CHECK_INT(failed_exec_of("evt.type in (execve, execveat) and proc.name in (shells)"), 1);
+    TT_CHECK_INT(failed_exec_of("evt.type = execve and evt.rawres < 0"), 1);
+    TT_CHECK_INT(failed_exec_of("evt.type = execve and evt.res != SUCCESS"), 1);
+    TT_CHECK_INT(failed_exec_of("evt.type = execve and evt.rawres = -2"), 1);
+    TT_CHECK_INT(failed_exec_of("evt.type = execve and not evt.rawres = 0"), 1);
+    TT_CHECK_INT(failed_exec_of("ok_exec or (evt.type = execve and proc.name = x)"), 1);
+    /* cannot */
+    TT_CHECK_INT(failed_exec_of("ok_exec and proc.name in (shells)"), 0);
+    TT_CHECK_INT(failed_exec_of("evt.type = execve and evt.res = SUCCESS"), 0);
+    TT_CHECK_INT(failed_exec_of("evt.type = execve and evt.rawres >= 0"), 0);
+    TT_CHECK_INT(failed_exec_of("evt.type = execve and evt.failed = false"), 0);
+    TT_CHECK_INT(failed_exec_of("evt.type = execve and not evt.failed = true"), 0);
+    TT_CHECK_INT(failed_exec_of("evt.type = execve and evt.rawres in (0)"), 0);
+    TT_CHECK_INT(failed_exec_of("(evt.type = execve and evt.rawres = 0) or evt.type = open"), 0);
+    TT_CHECK_INT(failed_exec_of("evt.type = open and fd.name = /etc/shadow"), 0); /* no exec */
+}
+
+/* Whether an event's result is read (`NAME.entry` otherwise): only for calls the engine keeps
+ * no state from, and only when no rule reads the result, an fd or every parameter. */
+static int reads_result_of(const char *cond, const char *output, unsigned type)
+{
+    char text[2048];
+    snprintf(text, sizeof text, "- rule: r\n  desc: x\n  condition: %s\n  output: %s\n"
+                                "  priority: INFO\n",
+             cond, output);
+    struct rules_diags d;
+    struct ruleset *rs = load_text(text, &d);
+    int r = rs ? ruleset_reads_result(rs, type) : -1;
+    ruleset_free(rs);
+    rules_diags_free(&d);
+    return r;
+}
+
+TT_TEST(result_reads_derivation)
+{
+    TT_CHECK_INT(reads_result_of("evt.type = ptrace and evt.arg.request = 16", "o %proc.name",
+                                 TT_EV_PTRACE),
+                 0);
+    TT_CHECK_INT(reads_result_of("evt.type = ptrace", "o %evt.res", TT_EV_PTRACE), 1);
+    TT_CHECK_INT(reads_result_of("evt.type = ptrace and evt.rawres = 0", "o", TT_EV_PTRACE), 1);
+    TT_CHECK_INT(reads_result_of("evt.type = kill", "o %evt.args", TT_EV_KILL), 1);
+    TT_CHECK_INT(reads_result_of("evt.type = kill", "o %evt.arg[0]", TT_EV_KILL), 1);
+    TT_CHECK_INT(reads_result_of("evt.type = kill and evt.arg.sig = 9", "o %evt.arg.pid",
+                                 TT_EV_KILL),
+                 0);
+    TT_CHECK_INT(reads_result_of("evt.type = unlinkat", "o %fd.name", TT_EV_UNLINKAT), 1);
+    /* state is kept from these whatever the rules read; symlink's target is read back */
+    TT_CHECK_INT(reads_result_of("evt.type = openat", "o", TT_EV_OPENAT), 1);
+    TT_CHECK_INT(reads_result_of("evt.type = symlink", "o", TT_EV_SYMLINK), 1);
 }

@@ -805,3 +805,37 @@ int main(void)
     ring_test_cleanup();
     return rc;
 }
+
+/* The consumer's request (the engine's syscall list) reaches the producer with the attach;
+ * a consumer without one (an older engine, `tracer dump`) publishes none, not the previous
+ * consumer's. */
+TT_TEST(consumer_request_published_with_attach)
+{
+    int key = next_key();
+    struct tt_ring *p = create(key, 16384, 0);
+    TT_CHECK(p != NULL);
+    if (!p)
+        return;
+    char buf[TT_RING_REQUEST_MAX + 1];
+    TT_CHECK_INT(tt_ring_consumer_request(p, buf, sizeof buf), -1); /* nobody attached */
+    static char big[TT_RING_REQUEST_MAX + 1];
+    memset(big, 'x', sizeof big);
+    TT_CHECK_INT(tt_ring_set_consumer_request(big, sizeof big), -1);
+    const char req[] = "openat\nexecve.success\nptrace.entry\n";
+    TT_CHECK_INT(tt_ring_set_consumer_request(req, sizeof req - 1), 0);
+    struct tt_ring *c = attach(key, 0);
+    TT_CHECK(c != NULL);
+    if (!c)
+        return;
+    TT_CHECK_INT(tt_ring_consumer_request(p, buf, sizeof buf), (int)(sizeof req - 1));
+    TT_CHECK_STR(buf, req);
+    TT_CHECK_INT(tt_ring_consumer_request(p, buf, 8), -1); /* does not fit: none */
+    tt_ring_detach(c);
+    TT_CHECK_INT(tt_ring_set_consumer_request(NULL, 0), 0);
+    c = attach(key, 0);
+    TT_CHECK(c != NULL);
+    TT_CHECK_INT(tt_ring_consumer_request(p, buf, sizeof buf), -1);
+    if (c)
+        tt_ring_detach(c);
+    tt_ring_close_producer(p);
+}

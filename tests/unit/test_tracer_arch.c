@@ -48,7 +48,7 @@ TT_TEST(filter_lets_native_calls_through)
     static struct sock_filter prog[TR_FILTER_MAX];
     struct tr_sysset s;
     memset(&s, 0, sizeof s);
-    struct tr_filter_cfg cfg = {&s, 0, 0, 0, 0, 0, 0, 0};
+    struct tr_filter_cfg cfg = {&s, 0, 0, 0, 0, 0, 0, 0, 0};
     int n = tr_filter_build(&cfg, prog, TR_FILTER_MAX);
     TT_CHECK(n > 2);
     TT_CHECK_INT(prog[1].k, TR_AUDIT_ARCH);

@@ -23,7 +23,9 @@
 #include "tracer.h"
 #include "tt_test.h"
 
-/* Runs fn in a child under the filter; returns the child's exit code (bit per failed check). */
+/* Runs fn in a child under the filter; returns the child's exit code (bit per failed check).
+ * The listener's program (TR_FILTER_NOTIF) is installed with a listener, closed at once: its
+ * notifications then fail with ENOSYS, as the ptrace program's stops do without a tracer. */
 static int under_filter(const struct tr_filter_cfg *cfg, int (*fn)(void))
 {
     static struct sock_filter prog[TR_FILTER_MAX];
@@ -33,8 +35,15 @@ static int under_filter(const struct tr_filter_cfg *cfg, int (*fn)(void))
     pid_t p = fork();
     if (p == 0) {
         int nnp;
-        if (tr_filter_install(prog, (size_t)n, &nnp) != 0)
+        if (cfg->role == TR_FILTER_NOTIF) {
+            int l = tr_filter_install_listener(prog, (size_t)n, &nnp);
+            /* (dup2 over it, not close: close is one of its notifications) */
+            int nul = open("/dev/null", O_RDONLY);
+            if (l < 0 || nul < 0 || dup2(nul, l) != l)
+                _exit(251);
+        } else if (tr_filter_install(prog, (size_t)n, &nnp) != 0) {
             _exit(251);
+        }
         _exit(fn());
     }
     int st;
@@ -82,7 +91,7 @@ TT_TEST(filter_traces_only_the_set)
     tr_sysset_add(&s, __NR_openat);
     tr_sysset_add(&s, __NR_fcntl);
     tr_sysset_add(&s, __NR_sendto);
-    struct tr_filter_cfg cfg = {&s, 0, 0, 0, 0, 0, 0, 0};
+    struct tr_filter_cfg cfg = {&s, 0, 0, 0, 0, 0, 0, 0, 0};
     TT_CHECK_INT(under_filter(&cfg, check_basic), 0);
 }
 
@@ -103,7 +112,7 @@ TT_TEST(filter_traps_32bit_and_x32)
 {
     struct tr_sysset s;
     memset(&s, 0, sizeof s);
-    struct tr_filter_cfg cfg = {&s, 0, 0, 0, 0, 0, 0, 0};
+    struct tr_filter_cfg cfg = {&s, 0, 0, 0, 0, 0, 0, 0, 0};
     TT_CHECK_INT(under_filter(&cfg, check_compat), 0);
 }
 #endif
@@ -133,7 +142,7 @@ TT_TEST(filter_traps_ring_access_only)
     struct tr_sysset s;
     memset(&s, 0, sizeof s);
     ring_shmid = 123456789;
-    struct tr_filter_cfg cfg = {&s, 0, 1, RING_KEY, ring_shmid, 0, 0, 0};
+    struct tr_filter_cfg cfg = {&s, 0, 1, RING_KEY, ring_shmid, 0, 0, 0, 0};
     TT_CHECK_INT(under_filter(&cfg, check_shm), 0);
 }
 
@@ -183,7 +192,7 @@ TT_TEST(filter_traps_calls_that_could_reach_a_monitor)
     struct tr_sysset s;
     memset(&s, 0, sizeof s);
     tracer_pid = getpid(); /* the test process plays the tracer */
-    struct tr_filter_cfg cfg = {&s, 0, 0, 0, 0, tracer_pid, 0, 0};
+    struct tr_filter_cfg cfg = {&s, 0, 0, 0, 0, tracer_pid, 0, 0, 0};
     TT_CHECK_INT(under_filter(&cfg, check_monitor_calls), 0);
     /* switched off (the negative control): the monitor checks are gone from the filter */
     cfg.def_off = TR_DEF_BIT(TR_DEF_MONITORS);
@@ -225,7 +234,7 @@ TT_TEST(filter_traps_evasions)
 {
     struct tr_sysset s;
     memset(&s, 0, sizeof s);
-    struct tr_filter_cfg cfg = {&s, 0, 0, 0, 0, 0, 0, 0};
+    struct tr_filter_cfg cfg = {&s, 0, 0, 0, 0, 0, 0, 0, 0};
     TT_CHECK_INT(under_filter(&cfg, check_evasions), 0);
 }
 
@@ -248,12 +257,70 @@ static int check_all(void)
     return 99;
 }
 
+/* Which calls stop where, with a listener: the ones whose result the tracer needs (an open, a
+ * dup) in the ptrace program, the ones it only checks or reports before they run (close, a
+ * signal, an owner change) in the listener's. */
+static int main_role_calls(void)
+{
+    int bad = 0;
+    if (!enosys(syscall(SYS_openat, AT_FDCWD, "/", O_RDONLY)))
+        bad |= 1; /* needs its exit: a ptrace stop */
+    if (syscall(SYS_close, -1) != -1 || errno != EBADF)
+        bad |= 2; /* entry-only: not here */
+    if (syscall(SYS_kill, 999999999, SIGUSR1) != -1 || errno != ESRCH)
+        bad |= 4; /* a defence's check only: not here */
+    if (!enosys(fcntl(0, F_DUPFD, 10)))
+        bad |= 8; /* the fd-table command: its result counts */
+    if (fcntl(0, F_SETOWN, 0) != 0)
+        bad |= 16; /* the owner command: not here */
+    return bad;
+}
+
+static int notif_role_calls(void)
+{
+    int bad = 0;
+    int fd = (int)syscall(SYS_openat, AT_FDCWD, "/", O_RDONLY);
+    if (fd < 0)
+        bad |= 1;
+    if (!enosys(syscall(SYS_close, fd)))
+        bad |= 2;
+    if (!enosys(syscall(SYS_kill, 999999999, SIGUSR1)))
+        bad |= 4;
+    int d = fcntl(0, F_DUPFD, 10);
+    if (d < 0)
+        bad |= 8;
+    if (!enosys(fcntl(0, F_SETOWN, 0)))
+        bad |= 16;
+    if (syscall(SYS_getppid) <= 0)
+        bad |= 32;
+    return bad;
+}
+
+TT_TEST(filter_roles_split_ptrace_and_notifications)
+{
+    struct tr_sysset s;
+    char bad[32] = "";
+    TT_CHECK_INT(tr_sysset_build(&s, "openat", 0, bad, sizeof bad), 0);
+    TT_CHECK(tr_filter_entry_only(&s, __NR_close));
+    TT_CHECK(!tr_filter_entry_only(&s, __NR_openat));
+    TT_CHECK(tr_filter_entry_only(&s, __NR_kill)); /* not an event here: a check only */
+    TT_CHECK(!tr_filter_entry_only(&s, __NR_clone));
+    struct tr_filter_cfg cfg = {&s, 0, 0, 0, 0, 0, 0, 0, TR_FILTER_MAIN};
+    TT_CHECK_INT(under_filter(&cfg, main_role_calls), 0);
+    cfg.role = TR_FILTER_NOTIF;
+    TT_CHECK_INT(under_filter(&cfg, notif_role_calls), 0);
+    /* `NAME.entry` (the engine: its rules read only the arguments) */
+    TT_CHECK_INT(tr_sysset_build(&s, "openat,ptrace.entry", 0, bad, sizeof bad), 0);
+    TT_CHECK(tr_sysset_has(&s, __NR_ptrace) && tr_filter_entry_only(&s, __NR_ptrace));
+    TT_CHECK(!tr_filter_entry_only(&s, __NR_openat));
+}
+
 TT_TEST(filter_all_traces_everything)
 {
     struct tr_sysset s;
     char bad[32];
     TT_CHECK_INT(tr_sysset_build(&s, NULL, 1, bad, sizeof bad), 0);
-    struct tr_filter_cfg cfg = {&s, 1, 0, 0, 0, 0, 0, 0};
+    struct tr_filter_cfg cfg = {&s, 1, 0, 0, 0, 0, 0, 0, 0};
     TT_CHECK_INT(under_filter(&cfg, check_all), 0);
 }
 
@@ -263,7 +330,7 @@ TT_TEST(filter_is_small)
     char bad[32];
     static struct sock_filter prog[TR_FILTER_MAX];
     TT_CHECK_INT(tr_sysset_build(&s, NULL, 0, bad, sizeof bad), 0);
-    struct tr_filter_cfg cfg = {&s, 0, 1, 1, 2, 1234, 0, 0};
+    struct tr_filter_cfg cfg = {&s, 0, 1, 1, 2, 1234, 0, 0, 0};
     int n = tr_filter_build(&cfg, prog, TR_FILTER_MAX);
     TT_CHECK(n > 10 && n < 600);
     TT_CHECK_INT(tr_filter_build(&cfg, prog, 8), -1); /* does not fit: refused */
@@ -365,7 +432,7 @@ TT_TEST(sysset_socket_domains)
         tr_sysset_build(&s, "socket.domain=17,connect,socket.domain=16", 0, bad, sizeof bad), 0);
     TT_CHECK(tr_sysset_has(&s, __NR_socket));
     TT_CHECK(s.socket_domains == ((1ull << 17) | (1ull << 16)));
-    struct tr_filter_cfg cfg = {&s, 0, 0, 0, 0, 0, 0, 0};
+    struct tr_filter_cfg cfg = {&s, 0, 0, 0, 0, 0, 0, 0, 0};
     TT_CHECK_INT(under_filter(&cfg, check_socket_domains), 0);
     TT_CHECK_INT(tr_sysset_build(&s, "socket.domain=17,socket", 0, bad, sizeof bad), 0);
     TT_CHECK(s.socket_domains == 0);
@@ -394,7 +461,7 @@ TT_TEST(sysset_recvfrom_all_and_env)
 {
     struct tr_sysset s;
     char bad[32] = "";
-    struct tr_filter_cfg cfg = {&s, 0, 0, 0, 0, 0, 0, 0};
+    struct tr_filter_cfg cfg = {&s, 0, 0, 0, 0, 0, 0, 0, 0};
     TT_CHECK_INT(tr_sysset_build(&s, "recvfrom,connect", 0, bad, sizeof bad), 0);
     TT_CHECK(!s.recvfrom_all && !s.with_env);
     TT_CHECK_INT(under_filter(&cfg, recv_without_address_stops), 0); /* addressed ones only */

@@ -7,10 +7,14 @@
 # Needs: docker, a built tracer (make build/bin/tracer), cc with -static (glibc static libs).
 # Usage: tests/data/engine/golden/record.sh [-i IMAGE] [NAME...]
 #   IMAGE defaults to tartan-workload, else debian:bookworm; NAMEs select scenarios (default all).
+# Environment (tests/integration/engine_golden_shortcuts.sh): GOLDEN_OUT (where the captures go;
+# default this directory), GOLDEN_SETS (a directory with the syscall lists to trace:
+# stable.set, and ns.set for the ns_* scenarios; default the tracer's own set),
+# GOLDEN_TRACER_ARGS (more tracer options for every scenario), GOLDEN_NAME (container names).
 # After re-recording, review the engine's alerts and update expected.json by hand.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../../../.." && pwd)
-OUT=$ROOT/tests/data/engine/golden
+OUT=${GOLDEN_OUT:-$ROOT/tests/data/engine/golden}
 IMAGE=
 if [ "${1:-}" = -i ]; then
     IMAGE=$2
@@ -25,6 +29,7 @@ trap 'rm -rf "$tmp"' EXIT
 cp "$ROOT/build/bin/tracer" "$tmp/tracer"
 cc -std=c11 -D_GNU_SOURCE -static -O1 -pthread -o "$tmp/golden_actions" "$ROOT/tests/helpers/golden_actions.c"
 mkdir -p "$tmp/out"
+[ -n "${GOLDEN_SETS:-}" ] && cp "$GOLDEN_SETS/stable.set" "$GOLDEN_SETS/ns.set" "$tmp/"
 
 record() { # name tty(0|1|shm) cmd...   shm: tty-less, /dev/shm mounted exec; TRACER_OPTS=...
     local name=$1 tty=$2
@@ -33,9 +38,14 @@ record() { # name tty(0|1|shm) cmd...   shm: tty-less, /dev/shm mounted exec; TR
     local t=()
     [ "$tty" = 1 ] && t=(-t)
     [ "$tty" = shm ] && t=(--tmpfs /dev/shm:rw,exec,mode=1777)
-    docker run --rm "${t[@]}" --network none --cap-add SYS_PTRACE --cap-add NET_RAW \
-        --security-opt seccomp=unconfined -v "$tmp:/t" "$IMAGE" \
-        /t/tracer ${TRACER_OPTS:-} -w "/t/out/$name.cap" -- "$@" </dev/null >/dev/null || true # the workload's status
+    local set=()
+    if [ -n "${GOLDEN_SETS:-}" ]; then
+        set=(--syscalls-file /t/stable.set)
+        [[ $name == ns_* ]] && set=(--syscalls-file /t/ns.set)
+    fi
+    docker run --rm --name "${GOLDEN_NAME:-tartan-golden}-$name-$$" "${t[@]}" --network none \
+        --cap-add SYS_PTRACE --cap-add NET_RAW --security-opt seccomp=unconfined -v "$tmp:/t" "$IMAGE" \
+        /t/tracer "${set[@]}" ${GOLDEN_TRACER_ARGS:-} ${TRACER_OPTS:-} -w "/t/out/$name.cap" -- "$@" </dev/null >/dev/null || true # the workload's status
     cp "$tmp/out/$name.cap" "$OUT/$name.cap"
     echo "recorded $name ($(stat -c %s "$OUT/$name.cap") bytes)"
 }
