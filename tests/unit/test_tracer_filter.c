@@ -344,8 +344,11 @@ TT_TEST(filter_instructions_are_canonical)
     char bad[32];
     static struct sock_filter prog[TR_FILTER_MAX];
     TT_CHECK_INT(tr_sysset_build(&s, NULL, 0, bad, sizeof bad), 0);
-    struct tr_filter_cfg cfgs[] = {
-        {&s, 0, 1, 1, 2, 1234, 0, 0}, {&s, 0, 0, 0, 0, 0, 0, 0}, {&s, 1, 0, 0, 0, 0, 0, 0}};
+    struct tr_filter_cfg cfgs[] = {{&s, 0, 1, 1, 2, 1234, 0, 0, TR_FILTER_ALL},
+                                   {&s, 0, 0, 0, 0, 0, 0, 0, TR_FILTER_ALL},
+                                   {&s, 1, 0, 0, 0, 0, 0, 0, TR_FILTER_ALL},
+                                   {&s, 0, 1, 1, 2, 1234, 0, 0, TR_FILTER_MAIN},
+                                   {&s, 0, 0, 0, 0, 0, 0, 0, TR_FILTER_NOTIF}};
     for (size_t c = 0; c < sizeof cfgs / sizeof cfgs[0]; c++) {
         int n = tr_filter_build(&cfgs[c], prog, TR_FILTER_MAX);
         TT_REQUIRE(n > 0);
