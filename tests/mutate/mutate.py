@@ -497,7 +497,12 @@ class Tree:
                     open(s, "rb").read() == open(d, "rb").read():
                 continue
             os.makedirs(os.path.dirname(d), exist_ok=True)
+            changed = os.path.exists(d)
             shutil.copy2(s, d)
+            if changed:
+                # the copy's builds may be newer than the source's own mtime (it was edited
+                # while they ran): date the new content now, so make rebuilds what uses it
+                os.utime(d)
         # Files removed or moved in the repository must go from the copy too: the Makefile
         # builds every *.c it finds.
         for dp, dns, fns in os.walk(self.dir):
