@@ -68,6 +68,9 @@ TT_TEST(socket_domain_and_args)
     tt_evb_i64(&e.b, TT_P_DOMAIN, 2);
     begin(st, tev_end(&e, TT_RET_NONE));
     TT_CHECK_STR(F("evt.rawarg.res", NULL), "(missing)");
+    TT_CHECK_STR(F("evt.arg.res", NULL), "(missing)");
+    TT_CHECK_STR(F("evt.arg", "0"), "AF_INET"); /* no result: argument 0 is the domain */
+    TT_CHECK(strstr(F("evt.args", NULL), "res=") == NULL);
     TT_CHECK_STR(F("evt.rawarg.domain", NULL), "2");
     state_end_event(st, &ctx);
     state_free(st);
