@@ -5,6 +5,7 @@
 #   make test         install deps, build all variants (arm64 too), run the whole suite
 #   make bench        benchmarks (figures, not pass/fail)
 #   make bench-arm64  the same for the arm64 build, in the arm64 test VM (relative figures only)
+#   make mutate       mutation testing of the rule engine, tracer, ring and logshipper sources
 #   make release      binaries images tartan-binaries[-arm64]:$(VERSION), build/release/*.tar.gz + SHA256SUMS
 #   make install PREFIX=/vendor/falco DESTDIR=...
 #   make ARCH=arm64   cross-build everything for linux/arm64 into build-arm64/ (docs/arm64.md):
@@ -161,7 +162,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(OUT)/tests/%)
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(OUT)/fuzz/%)
 
-.PHONY: all asan fuzz test test-only deps bench bench-bins bench-arm64 install clean format demo docker-demo macro release
+.PHONY: all asan fuzz test test-only deps bench bench-bins bench-arm64 install clean format demo docker-demo macro mutate release
 all: $(BINS) $(UNIT_BINS) helpers
 
 # Small test helper programs in tests/helpers/*.c (one file each), built like unit tests, and
@@ -313,6 +314,14 @@ bench-arm64:
 	bash tests/arm64/vm.sh run build-arm64/vm-bench \
 	    'TT_OUT=$$PWD/build-arm64 TT_BIN=$$PWD/build-arm64/bin TT_HELPERS=$$PWD/build-arm64/helpers bash bench/run.sh'; \
 	    rc=$$?; cat build-arm64/vm-bench/stdout; exit $$rc
+
+# Mutation testing (tests/mutate/mutate.py): MUTATE_ARGS="--files engine/cond_vm.c" narrows it.
+# Resumable: results are kept in build-mutate/; the report goes to build-mutate/report.md.
+MUTATE_PER_FILE ?= 150
+MUTATE_JOBS ?= 2
+mutate: all
+	$(MAKE) asan
+	python3 tests/mutate/mutate.py --per-file $(MUTATE_PER_FILE) --jobs $(MUTATE_JOBS) $(MUTATE_ARGS)
 
 demo: deps all
 	bash tests/demo.sh

@@ -434,6 +434,9 @@ const char *evt_ret_name(unsigned evtype)
 int evt_ret_text(struct eval_ctx *ctx, const char **name_out, char *buf, size_t cap)
 {
     int64_t r = ctx->ev->ret;
+    *name_out = evt_ret_name(ctx->evtype);
+    if (r == TT_RET_NONE) /* reported at entry: no result to render, the field is missing */
+        return -1;
     if (ret_is_fd(ctx->evtype)) {
         *name_out = "fd";
         int n = fd_text(ctx, r, buf, cap);

@@ -43,7 +43,7 @@ int evt_res_text(int64_t ret, char *buf, size_t cap);
  * written, or -1 if the parameter has no rendering. */
 int evt_param_text(struct eval_ctx *ctx, const struct tt_param_view *v, char *buf, size_t cap);
 /* The same for the return value of the event, rendered under Falco's first param name
- * ("fd", "res"...); name_out gets that name. */
+ * ("fd", "res"...); name_out gets that name. -1 for an event without a result. */
 int evt_ret_text(struct eval_ctx *ctx, const char **name_out, char *buf, size_t cap);
 /* Falco's name of the return value of an event type: "fd" or "res". */
 const char *evt_ret_name(unsigned evtype);

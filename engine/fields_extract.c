@@ -429,7 +429,8 @@ static int evt_arg(const struct fld_ref *ref, struct eval_ctx *ctx, struct fld_v
         }
     } else if (ref->index >= 0) {
         int64_t idx = ref->index;
-        if (tt_event_flags(ctx->evtype) & TT_EVF_SYSCALL) {
+        /* a syscall's result is argument 0, when the event has one */
+        if ((tt_event_flags(ctx->evtype) & TT_EVF_SYSCALL) && ctx->ev->ret != TT_RET_NONE) {
             if (idx == 0) {
                 const char *rn;
                 n = evt_ret_text(ctx, &rn, buf, sizeof buf);

@@ -102,10 +102,11 @@ static void drop_head(struct ls_queue *q)
     q->dropped_unreported++;
 }
 
-/* Move spool records into memory while they fit. */
+/* Move spool records into memory while they fit, and always one into an empty memory (as
+ * push keeps an event larger than the bound): with --queue-bytes 0 the spool still drains. */
 static void refill(struct ls_queue *q)
 {
-    while (q->spool && ls_spool_count(q->spool) > 0 && q->bytes < q->mem_bound) {
+    while (q->spool && ls_spool_count(q->spool) > 0 && (q->bytes < q->mem_bound || !q->head)) {
         struct ls_event *e = ls_spool_pop(q->spool);
         if (!e)
             break;

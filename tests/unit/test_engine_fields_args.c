@@ -61,6 +61,17 @@ TT_TEST(socket_domain_and_args)
     TT_CHECK_STR(F("evt.rawarg.domain", NULL), "17");
     TT_CHECK(strstr(F("evt.args", NULL), "domain=17(AF_PACKET)") != NULL);
     TT_CHECK_STR(F("evt.arg.nosuchparam", NULL), "(missing)");
+    TT_CHECK_STR(F("evt.rawarg.res", NULL), "3");
+    state_end_event(st, &ctx);
+    /* an event without a result: its res is missing, not a number */
+    tev_begin(&e, TT_EV_SOCKET, 100, 100);
+    tt_evb_i64(&e.b, TT_P_DOMAIN, 2);
+    begin(st, tev_end(&e, TT_RET_NONE));
+    TT_CHECK_STR(F("evt.rawarg.res", NULL), "(missing)");
+    TT_CHECK_STR(F("evt.arg.res", NULL), "(missing)");
+    TT_CHECK_STR(F("evt.arg", "0"), "AF_INET"); /* no result: argument 0 is the domain */
+    TT_CHECK(strstr(F("evt.args", NULL), "res=") == NULL);
+    TT_CHECK_STR(F("evt.rawarg.domain", NULL), "2");
     state_end_event(st, &ctx);
     state_free(st);
 }
@@ -167,7 +178,8 @@ TT_TEST(env_and_misc_process_fields)
     tev_begin(&e, TT_EV_PROCINFO, 300, 300);
     tt_evb_str(&e.b, TT_P_COMM, "worker");
     tt_evb_str(&e.b, TT_P_EXE, "./worker");
-    static const char args[] = "-v\0--port\0" "8080";
+    static const char args[] = "-v\0--port\0"
+                               "8080";
     tt_evb_bytes(&e.b, TT_P_ARGS, TT_PK_STRLIST, args, sizeof args);
     static const char env[] = "HOME=/srv\0PATH=/usr/bin\0EMPTY=";
     tt_evb_bytes(&e.b, TT_P_ENV, TT_PK_STRLIST, env, sizeof env);

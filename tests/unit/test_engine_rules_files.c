@@ -359,13 +359,60 @@ TT_TEST(failed_exec_derivation)
     TT_CHECK_INT(failed_exec_of("evt.type = open and fd.name = /etc/shadow"), 0); /* no exec */
 }
 
+/* Every comparison of evt.rawres at the edges of the failed range (-4095..-1), plain and
+ * negated, against a brute-force answer: can some failed result r make it true? */
+TT_TEST(failed_exec_rawres_boundaries)
+{
+    static const char *const ops[] = {"=", "!=", "<", "<=", ">", ">="};
+    static const long long vals[] = {-4097, -4096, -4095, -4094, -2, -1, 0, 1};
+    for (size_t o = 0; o < 6; o++)
+        for (size_t k = 0; k < sizeof vals / sizeof vals[0]; k++)
+            for (int neg = 0; neg <= 1; neg++) {
+                long long v = vals[k];
+                int want = 0;
+                for (long long r = -4095; r <= -1 && !want; r++) {
+                    int t = o == 0   ? r == v
+                            : o == 1 ? r != v
+                            : o == 2 ? r < v
+                            : o == 3 ? r <= v
+                            : o == 4 ? r > v
+                                     : r >= v;
+                    want = neg ? !t : t;
+                }
+                char c[128];
+                snprintf(c, sizeof c, "evt.type = execve and %sevt.rawres %s %lld",
+                         neg ? "not " : "", ops[o], v);
+                int got = failed_exec_of(c);
+                TT_CHECKF(got == want, "`%s`: %d, want %d", c, got, want);
+            }
+    /* lists: only their members */
+    TT_CHECK_INT(failed_exec_of("evt.type = execve and evt.rawres in (0, 1)"), 0);
+    TT_CHECK_INT(failed_exec_of("evt.type = execve and evt.rawres in (0, -2)"), 1);
+    TT_CHECK_INT(failed_exec_of("evt.type = execve and evt.rawres in (-4096, 5)"), 0);
+    TT_CHECK_INT(failed_exec_of("evt.type = execve and not evt.rawres in (0, 1)"), 1);
+    TT_CHECK_INT(failed_exec_of("evt.type = execve and evt.res in (SUCCESS)"), 0);
+    TT_CHECK_INT(failed_exec_of("evt.type = execve and evt.res in (SUCCESS, ENOENT)"), 1);
+    /* evt.res and evt.failed, each operator both ways */
+    TT_CHECK_INT(failed_exec_of("evt.type = execve and evt.res = ENOENT"), 1);
+    TT_CHECK_INT(failed_exec_of("evt.type = execve and evt.res != ENOENT"), 1);
+    TT_CHECK_INT(failed_exec_of("evt.type = execve and not evt.res != SUCCESS"), 0);
+    TT_CHECK_INT(failed_exec_of("evt.type = execve and not evt.res = SUCCESS"), 1);
+    TT_CHECK_INT(failed_exec_of("evt.type = execve and evt.arg.res = SUCCESS"), 0);
+    TT_CHECK_INT(failed_exec_of("evt.type = execve and evt.rawarg.res >= 0"), 0);
+    TT_CHECK_INT(failed_exec_of("evt.type = execve and evt.failed != true"), 0);
+    TT_CHECK_INT(failed_exec_of("evt.type = execve and evt.failed != false"), 1);
+    TT_CHECK_INT(failed_exec_of("evt.type = execve and evt.rawres exists"), 1);
+    TT_CHECK_INT(failed_exec_of("evt.type = execve and not evt.rawres exists"), 0);
+}
+
 /* Whether an event's result is read (`NAME.entry` otherwise): only for calls the engine keeps
  * no state from, and only when no rule reads the result, an fd or every parameter. */
 static int reads_result_of(const char *cond, const char *output, unsigned type)
 {
     char text[2048];
-    snprintf(text, sizeof text, "- rule: r\n  desc: x\n  condition: %s\n  output: %s\n"
-                                "  priority: INFO\n",
+    snprintf(text, sizeof text,
+             "- rule: r\n  desc: x\n  condition: %s\n  output: %s\n"
+             "  priority: INFO\n",
              cond, output);
     struct rules_diags d;
     struct ruleset *rs = load_text(text, &d);
@@ -377,16 +424,15 @@ static int reads_result_of(const char *cond, const char *output, unsigned type)
 
 TT_TEST(result_reads_derivation)
 {
-    TT_CHECK_INT(reads_result_of("evt.type = ptrace and evt.arg.request = 16", "o %proc.name",
-                                 TT_EV_PTRACE),
-                 0);
+    TT_CHECK_INT(
+        reads_result_of("evt.type = ptrace and evt.arg.request = 16", "o %proc.name", TT_EV_PTRACE),
+        0);
     TT_CHECK_INT(reads_result_of("evt.type = ptrace", "o %evt.res", TT_EV_PTRACE), 1);
     TT_CHECK_INT(reads_result_of("evt.type = ptrace and evt.rawres = 0", "o", TT_EV_PTRACE), 1);
     TT_CHECK_INT(reads_result_of("evt.type = kill", "o %evt.args", TT_EV_KILL), 1);
     TT_CHECK_INT(reads_result_of("evt.type = kill", "o %evt.arg[0]", TT_EV_KILL), 1);
-    TT_CHECK_INT(reads_result_of("evt.type = kill and evt.arg.sig = 9", "o %evt.arg.pid",
-                                 TT_EV_KILL),
-                 0);
+    TT_CHECK_INT(
+        reads_result_of("evt.type = kill and evt.arg.sig = 9", "o %evt.arg.pid", TT_EV_KILL), 0);
     TT_CHECK_INT(reads_result_of("evt.type = unlinkat", "o %fd.name", TT_EV_UNLINKAT), 1);
     /* state is kept from these whatever the rules read; symlink's target is read back */
     TT_CHECK_INT(reads_result_of("evt.type = openat", "o", TT_EV_OPENAT), 1);

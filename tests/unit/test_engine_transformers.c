@@ -113,6 +113,7 @@ TT_TEST(b64_of_a_buffer_drops_its_terminating_nuls)
         {"aGVsbG8=\0\0\0", 11, "hello"},
         {"aGVsbG8=\0x", 10, "<NA>"},
         {"bWUgdG9v", 8, "me too"},
+        {"\0", 1, ""}, /* nothing left: decodes to the empty value */
     };
     for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
         struct engine_state *st = world("x", c[i].data, c[i].n);
@@ -183,6 +184,19 @@ TT_TEST(outputs_refuse_what_conditions_refuse)
     }
     TT_CHECK(strstr(render("%tolower(proc.pid)"), "only supported on string fields") != NULL);
     TT_CHECK(strstr(render("%tolower(proc.nosuch)"), "proc.nosuch") != NULL);
+    /* a name that is no transformer is not one (not the first of the list, tolower) */
+    TT_CHECK_INT(cond("nosuch(proc.exe) = x"), -1);
+    /* a call name as long as the name buffer, and calls cut short, each say why */
+    TT_CHECK_STR(render("%abcdefghijklmnopqrstuvwxyzabcdef(proc.exe)"),
+                 "ERR invalid formatting token %abcdefghijklmnopqrstuvwxyzabcdef");
+    TT_CHECK_STR(render("%12"),
+                 "ERR invalid formatting token %"); /* a width and nothing after it */
+    TT_CHECK_STR(render("%tolower(proc.exe"), "ERR expected a ')' token closing the transformer");
+    TT_CHECK_STR(
+        render("%tolower("),
+        "ERR expected field transformer argument: field, transformer, quoted string, number, "
+        "or transformer list");
+    TT_CHECK_STR(render("%nosuch(proc.exe)"), "ERR invalid formatting token %nosuch");
     state_end_event(st, &ctx);
     state_free(st);
 }

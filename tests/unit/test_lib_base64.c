@@ -43,7 +43,14 @@ TT_TEST(last_group_must_be_canonical)
 {
     TT_CHECK_STR(dec("a", 0), "(invalid)");     /* one character carries no byte */
     TT_CHECK_STR(dec("YWJja", 0), "(invalid)"); /* 4n+1 characters */
-    TT_CHECK_STR(dec("YR", 0), "(invalid)");    /* low 4 bits of R are not zero */
+    /* ... even when the last character's bits are all zero ('A'), alone or after full groups,
+     * with or without padding, and white space not counted as a character */
+    TT_CHECK_STR(dec("A", 0), "(invalid)");
+    TT_CHECK_STR(dec("YWJjA", 0), "(invalid)");
+    TT_CHECK_STR(dec("YWJjA==", 0), "(invalid)");
+    TT_CHECK_STR(dec("YW Jj\nA", TT_B64_SKIP_SPACE), "(invalid)");
+    TT_CHECK_STR(dec("YW Jj\nZA", TT_B64_SKIP_SPACE), "abcd");
+    TT_CHECK_STR(dec("YR", 0), "(invalid)"); /* low 4 bits of R are not zero */
     TT_CHECK_STR(dec("YWI", 0), "ab");
     TT_CHECK_STR(dec("YWJ", 0), "(invalid)"); /* low 2 bits of J are not zero */
     TT_CHECK_STR(dec("aGVsbG9=", 0), "(invalid)");
@@ -55,7 +62,12 @@ TT_TEST(strict_refuses_anything_outside_the_alphabet)
     TT_CHECK_STR(dec("aGVsbG8=\n", 0), "(invalid)");
     TT_CHECK_STR(dec("aGVs\nbG8=", 0), "(invalid)");
     TT_CHECK_STR(dec("a-_b", 0), "(invalid)");
+    TT_CHECK_STR(dec("ab_c", 0), "(invalid)"); /* '_' alone, not behind a refused '-' */
+    TT_CHECK_STR(dec("ab-c", 0), "(invalid)");
     TT_CHECK_STR(dec("aGVs*G8=", 0), "(invalid)");
+    char pad[] = "==";
+    TT_CHECK_INT(tt_b64_decode(pad, 1, pad, 0), -1); /* -1 exactly, as documented */
+    TT_CHECK_INT(tt_b64_decode(pad, 2, pad, 0), -1);
     char nul[] = "YQ\0=";
     TT_CHECK_INT(tt_b64_decode(nul, 4, nul, 0), -1);
 }
@@ -70,6 +82,8 @@ TT_TEST(options_widen_the_input_only)
     TT_CHECK_STR(dec("-_-_", TT_B64_URL), "\xfb\xff\xbf");
     TT_CHECK_STR(dec("+/+/", TT_B64_URL), "\xfb\xff\xbf");
     TT_CHECK_STR(dec("-_-_", TT_B64_SKIP_SPACE), "(invalid)");
+    TT_CHECK_STR(dec("aGVs*G8=", TT_B64_URL), "(invalid)"); /* only '-' and '_' are added */
+    TT_CHECK_STR(dec("aGVs.G8=", TT_B64_URL), "(invalid)");
     /* the same rules otherwise */
     TT_CHECK_STR(dec("YR", TT_B64_SKIP_SPACE | TT_B64_URL), "(invalid)");
     TT_CHECK_STR(dec("Y Q = = =", TT_B64_SKIP_SPACE), "(invalid)");

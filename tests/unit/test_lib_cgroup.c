@@ -6,6 +6,8 @@
 #include "tt_cgroup.h"
 
 #define HEX64 "3f4e5d6c7b8a9f0e1d2c3b4a5f6e7d8c9b0a1f2e3d4c5b6a7f8e9d0c1b2a3f4e"
+#define HEX63_TAIL                                                                                 \
+    "f4e5d6c7b8a9f0e1d2c3b4a5f6e7d8c9b0a1f2e3d4c5b6a7f8e9d0c1b2a3f4e" /* HEX64 less its first */
 #define HEX32 "8a9b0c1d2e3f40516273849506a7b8c9"
 
 /* The full id a line names, or "-". */
@@ -33,6 +35,9 @@ TT_TEST(each_runtime_layout)
     TT_CHECK_STR(cg("0::/kubepods.slice/crio-" HEX64 ".scope"), HEX64);
     TT_CHECK_STR(cg("0::/ecs/" HEX32 "/" HEX32 "-1234567890"), HEX32 "-1234567890");
     TT_CHECK_STR(cg("/docker/" HEX64), HEX64); /* a bare path */
+    /* the path starts right after the second colon, even without its '/' */
+    TT_CHECK_STR(cg("0::" HEX64), HEX64);
+    TT_CHECK_STR(cg("12:cpu:" HEX64), HEX64);
 }
 
 TT_TEST(what_only_looks_like_an_id)
@@ -47,6 +52,9 @@ TT_TEST(what_only_looks_like_an_id)
                  "-");                                 /* upper case */
     TT_CHECK_STR(cg("0::/docker/" HEX64 "_old"), "-"); /* an id inside a longer name */
     TT_CHECK_STR(cg("0::/ecs/" HEX32), "-");           /* the task alone */
+    /* every digit is checked, the first and the last too */
+    TT_CHECK_STR(cg("0::/docker/g" HEX63_TAIL), "-");
+    TT_CHECK_STR(cg("0::/docker/A" HEX63_TAIL), "-");
 }
 
 TT_TEST(whole_texts_first_naming_line_wins)
@@ -56,6 +64,11 @@ TT_TEST(whole_texts_first_naming_line_wins)
     static const char nul[] = "0::/init.scope\0"
                               "0::/ecs/" HEX32 "/" HEX32 "-7\0";
     TT_CHECK_STR(text(nul, sizeof nul - 1), HEX32 "-7");
+    /* a line's first character is the one after the previous line's end */
+    static const char bare[] = "0::/\n" HEX64 "\n";
+    TT_CHECK_STR(text(bare, sizeof bare - 1), HEX64);
+    static const char bare_nul[] = "0::/\0" HEX64;
+    TT_CHECK_STR(text(bare_nul, sizeof bare_nul - 1), HEX64);
     static const char none[] = "0::/\n";
     TT_CHECK_STR(text(none, sizeof none - 1), "-");
     char full[8] = "junk";

@@ -185,6 +185,29 @@ TT_TEST(sigv4_iam_canonical_request)
     ls_buf_free(&sh);
 }
 
+/* The canonical query: sorted by name, a name without '=' has an empty value, each value decoded
+ * once and encoded again with '/' as %2F (only the path keeps its slashes), a '%' that does not
+ * start an escape is a literal '%'. */
+TT_TEST(sigv4_canonical_query_encoding)
+{
+    struct ls_sig_header h[] = {{"Host", 4, "logs.us-east-1.amazonaws.com", 28}};
+    static const char q[] = "b=x/y&a&c=%2F%41&d=50%&e=%4&f=a%20b";
+    struct ls_sig_request rq = {.method = "GET",
+                                .path = "/",
+                                .path_len = 1,
+                                .query = q,
+                                .query_len = sizeof q - 1,
+                                .headers = h,
+                                .nheaders = 1};
+    struct ls_buf creq = {0}, sh = {0};
+    TT_REQUIRE(ls_sigv4_canonical(&rq, &creq, &sh) == 0);
+    TT_CHECK_STR(creq.p, "GET\n/\na=&b=x%2Fy&c=%2FA&d=50%25&e=%254&f=a%20b\n"
+                         "host:logs.us-east-1.amazonaws.com\n\nhost\n"
+                         "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    ls_buf_free(&creq);
+    ls_buf_free(&sh);
+}
+
 /* The string to sign and the derived signature for the IAM example. */
 TT_TEST(sigv4_iam_string_to_sign)
 {

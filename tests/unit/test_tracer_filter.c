@@ -336,6 +336,37 @@ TT_TEST(filter_is_small)
     TT_CHECK_INT(tr_filter_build(&cfg, prog, 8), -1); /* does not fit: refused */
 }
 
+/* Loads and returns carry no jump offsets (the kernel ignores them there: one set by mistake is
+ * an argument in the wrong place), and every jump lands inside the program. */
+TT_TEST(filter_instructions_are_canonical)
+{
+    struct tr_sysset s;
+    char bad[32];
+    static struct sock_filter prog[TR_FILTER_MAX];
+    TT_CHECK_INT(tr_sysset_build(&s, NULL, 0, bad, sizeof bad), 0);
+    struct tr_filter_cfg cfgs[] = {{&s, 0, 1, 1, 2, 1234, 0, 0, TR_FILTER_ALL},
+                                   {&s, 0, 0, 0, 0, 0, 0, 0, TR_FILTER_ALL},
+                                   {&s, 1, 0, 0, 0, 0, 0, 0, TR_FILTER_ALL},
+                                   {&s, 0, 1, 1, 2, 1234, 0, 0, TR_FILTER_MAIN},
+                                   {&s, 0, 0, 0, 0, 0, 0, 0, TR_FILTER_NOTIF}};
+    for (size_t c = 0; c < sizeof cfgs / sizeof cfgs[0]; c++) {
+        int n = tr_filter_build(&cfgs[c], prog, TR_FILTER_MAX);
+        TT_REQUIRE(n > 0);
+        for (int i = 0; i < n; i++) {
+            const struct sock_filter *f = &prog[i];
+            int cond_jump = BPF_CLASS(f->code) == BPF_JMP && BPF_OP(f->code) != BPF_JA;
+            TT_CHECKF(cond_jump || (f->jt == 0 && f->jf == 0),
+                      "config %zu, instruction %d (code %#x): jt %u jf %u", c, i, f->code, f->jt,
+                      f->jf);
+            long last = BPF_CLASS(f->code) != BPF_JMP ? i
+                        : BPF_OP(f->code) == BPF_JA   ? i + 1 + (long)f->k
+                                                      : i + 1 + (f->jt > f->jf ? f->jt : f->jf);
+            TT_CHECKF(last < n, "config %zu, instruction %d jumps past the end (%ld of %d)", c, i,
+                      last, n);
+        }
+    }
+}
+
 TT_TEST(sysset_default_covers_rules_and_state)
 {
     struct tr_sysset s;
