@@ -133,7 +133,8 @@ ifeq ($(STATIC),1)
   LIBS_engine += -lssl -lcrypto -lz -lpthread -ldl
   LIBS_logshipper += -lz -lpthread -ldl
   LIBS_instrument += -lz -lpthread -ldl
-  STATIC_EXTRA := -static
+  # (TT_STATIC_LINK: tests/unit/tt_heap.h cannot replace malloc where libc.a defines it)
+  STATIC_EXTRA := -static -DTT_STATIC_LINK=1
 endif
 # musl static PIE: musl-gcc's specs drop -static-pie, so the link names musl's self-relocating
 # start file (rcrt1.o) itself; the musl library directory is the one the wrapper's specs use.
