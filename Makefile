@@ -4,6 +4,7 @@
 #   make fuzz         libFuzzer targets (clang) into build-fuzz/
 #   make test         install deps, build all variants (arm64 too), run the whole suite
 #   make bench        benchmarks (figures, not pass/fail)
+#   make bench-arm64  the same for the arm64 build, in the arm64 test VM (relative figures only)
 #   make mutate       mutation testing of the rule engine, tracer, ring and logshipper sources
 #   make release      binaries images tartan-binaries[-arm64]:$(VERSION), build/release/*.tar.gz + SHA256SUMS
 #   make install PREFIX=/vendor/falco DESTDIR=...
@@ -132,7 +133,8 @@ ifeq ($(STATIC),1)
   LIBS_engine += -lssl -lcrypto -lz -lpthread -ldl
   LIBS_logshipper += -lz -lpthread -ldl
   LIBS_instrument += -lz -lpthread -ldl
-  STATIC_EXTRA := -static
+  # (TT_STATIC_LINK: tests/unit/tt_heap.h cannot replace malloc where libc.a defines it)
+  STATIC_EXTRA := -static -DTT_STATIC_LINK=1
 endif
 # musl static PIE: musl-gcc's specs drop -static-pie, so the link names musl's self-relocating
 # start file (rcrt1.o) itself; the musl library directory is the one the wrapper's specs use.
@@ -161,17 +163,29 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(OUT)/tests/%)
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(OUT)/fuzz/%)
 
-.PHONY: all asan fuzz test test-only deps bench install clean format demo docker-demo macro mutate release
+.PHONY: all asan fuzz test test-only deps bench bench-bins bench-arm64 install clean format demo docker-demo macro mutate release
 all: $(BINS) $(UNIT_BINS) helpers
 
 # Small test helper programs in tests/helpers/*.c (one file each), built like unit tests, and
 # the adversarial suite's programs in tests/adversarial/*.c (what a hostile workload tries),
 # built next to them.
-HELPER_SRCS := $(sort $(wildcard tests/helpers/*.c))
+HELPER_SRCS := $(filter-out %_aarch32.c,$(sort $(wildcard tests/helpers/*.c)))
 HELPER_BINS := $(HELPER_SRCS:tests/helpers/%.c=$(OUT)/helpers/%)
-ADV_SRCS := $(sort $(wildcard tests/adversarial/*.c))
+ADV_SRCS := $(filter-out %_aarch32.c,$(sort $(wildcard tests/adversarial/*.c)))
 ADV_BINS := $(ADV_SRCS:tests/adversarial/%.c=$(OUT)/helpers/%)
-helpers: $(HELPER_BINS) $(ADV_BINS)
+# Programs named *_aarch32.c are 32-bit arm (AArch32) executables, static, for arm64's compat
+# ABI: built for ARCH=arm64 when AARCH32_CC (Debian's gcc-arm-linux-gnueabihf) is installed;
+# the tests that run them skip with that reason otherwise.
+AARCH32_CC ?= arm-linux-gnueabihf-gcc
+AARCH32_SRCS := $(sort $(wildcard tests/adversarial/*_aarch32.c))
+ifeq ($(ARCH)$(FUZZ)$(SAN),arm6400)
+  ifneq ($(shell command -v $(AARCH32_CC) 2>/dev/null),)
+    AARCH32_BINS := $(AARCH32_SRCS:tests/adversarial/%.c=$(OUT)/helpers/%)
+  endif
+endif
+helpers: $(HELPER_BINS) $(ADV_BINS) $(AARCH32_BINS)
+$(OUT)/helpers/%_aarch32: tests/adversarial/%_aarch32.c | $(OUT)/helpers
+	$(AARCH32_CC) $(CSTD) -Wall -Wextra -Werror -O1 -static -o $@ $<
 $(OUT)/helpers/%: tests/helpers/%.c | $(OUT)/helpers
 	$(CC) $(CSTD) -Wall -Wextra -Werror -Wno-unused-parameter -O1 -g -MMD -MP -pthread -o $@ $< $(EXTRA_LDFLAGS) $(STATIC_EXTRA)
 $(OUT)/helpers/%: tests/adversarial/%.c | $(OUT)/helpers
@@ -275,8 +289,32 @@ test: deps
 test-only:
 	bash tests/run.sh
 
-bench: all
+# The benchmark programs linked with the programs' objects (bench/*.c), built like the unit
+# tests (a cross build links them static), so that bench/*.sh needs no compiler where it runs.
+BENCH_BINS := $(OUT)/bench/engine_throughput $(OUT)/bench/ring_bench
+bench-bins: $(BENCH_BINS)
+$(OUT)/bench:
+	mkdir -p $@
+$(OUT)/bench/engine_throughput: bench/engine_throughput.c $(engine_LIBOBJS) $(LIB_A) | $(OUT)/bench
+	$(CC) $(CFLAGS_ALL) -Iengine $(LDFLAGS_ALL) -o $@ $< $(engine_LIBOBJS) $(LIB_A) $(LIBS_engine) -lpthread
+$(OUT)/bench/ring_bench: bench/ring_bench.c $(LIB_A) | $(OUT)/bench
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(LIB_A) -lpthread
+ifeq ($(STATIC),1)
+$(BENCH_BINS): | $(CURL_LIB)
+endif
+
+bench: all bench-bins
 	bash bench/run.sh
+
+# make bench on arm64: the cross build's programs and benchmark programs, run by bench/run.sh
+# in the arm64 test VM (docs/arm64.md). Under emulation only the ratios within one run mean
+# anything (traced vs native, one output vs another), not the absolute figures.
+bench-arm64:
+	$(MAKE) ARCH=arm64 all bench-bins
+	bash tests/arm64/vm.sh prepare
+	bash tests/arm64/vm.sh run build-arm64/vm-bench \
+	    'TT_OUT=$$PWD/build-arm64 TT_BIN=$$PWD/build-arm64/bin TT_HELPERS=$$PWD/build-arm64/helpers bash bench/run.sh'; \
+	    rc=$$?; cat build-arm64/vm-bench/stdout; exit $$rc
 
 # Mutation testing (tests/mutate/mutate.py): MUTATE_ARGS="--files engine/cond_vm.c" narrows it.
 # Resumable: results are kept in build-mutate/; the report goes to build-mutate/report.md.

@@ -10,12 +10,16 @@ set -u
 n=${ENGINE_OUTPUT_BENCH_ALERTS:-100000}
 tmp=$(mktemp -d /tmp/tartan-bench-out.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-cc -std=c11 -D_GNU_SOURCE -O2 -pthread -o "$tmp/en_feed" "$TT_ROOT/tests/helpers/en_feed.c" 2>/dev/null || {
-    echo "   engine_outputs: skipped (cannot build en_feed)"
-    exit 0
-}
+feed=${TT_HELPERS:-$TT_ROOT/build/helpers}/en_feed # (built by make; compiled here otherwise)
+if [ ! -x "$feed" ]; then
+    feed=$tmp/en_feed
+    cc -std=c11 -D_GNU_SOURCE -O2 -pthread -o "$feed" "$TT_ROOT/tests/helpers/en_feed.c" 2>/dev/null || {
+        echo "   engine_outputs: skipped (cannot build en_feed)"
+        exit 0
+    }
+fi
 [ -x "$TT_BIN/engine" ] || { echo "   engine_outputs: skipped (no engine binary)"; exit 0; }
-"$tmp/en_feed" --capture "$tmp/a.cap" --count "$n" --ts-step-ms 0 || exit 0
+"$feed" --capture "$tmp/a.cap" --count "$n" --ts-step-ms 0 || exit 0
 cat >"$tmp/rules.yaml" <<'YAML'
 - rule: Detect bash in a container
   desc: every event alerts

@@ -16,8 +16,12 @@ if [ ! -f "$rules" ] || [ ! -x "$TT_BIN/engine" ] || [ ! -x /usr/bin/time ]; the
 fi
 tmp=$(mktemp -d /tmp/tartan-bench-loop.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-cc -std=c11 -D_GNU_SOURCE -O2 -o "$tmp/gen_capture" "$TT_ROOT/tests/helpers/gen_capture.c" || exit 0
-"$tmp/gen_capture" "$tmp/big.cap" "$n" 7 >/dev/null || exit 0
+gen=${TT_HELPERS:-$TT_ROOT/build/helpers}/gen_capture # (built by make; compiled here otherwise)
+if [ ! -x "$gen" ]; then
+    gen=$tmp/gen_capture
+    cc -std=c11 -D_GNU_SOURCE -O2 -o "$gen" "$TT_ROOT/tests/helpers/gen_capture.c" || exit 0
+fi
+"$gen" "$tmp/big.cap" "$n" 7 >/dev/null || exit 0
 printf 'json_output: true\nwatch_config_files: true\n' >"$tmp/watch.yaml"
 printf 'json_output: true\nwatch_config_files: false\n' >"$tmp/nowatch.yaml"
 cpu_best() { # config -> best user+sys seconds of 3 runs

@@ -19,16 +19,17 @@ enum tr_abi { TR_ABI_NATIVE = 0, TR_ABI_COMPAT, TR_ABI_X32 };
 enum tr_abi tr_abi_of(uint32_t arch, long nr);
 
 /* The native number of the call nr makes in abi, with its arguments in the native layout in out
- * (i386: 32-bit values zero-extended; the ipc() multiplexer's shm calls become shmget, shmat,
- * shmctl, shmdt). -1 when it has no native counterpart the tracer knows (every AArch32 call:
- * only x86's compat tables are built in). For the native ABI, nr and args unchanged. */
+ * (compat: 32-bit values zero-extended; i386's ipc() multiplexer's shm calls become shmget,
+ * shmat, shmctl, shmdt), matched by name (fcntl64 is fcntl, ...). -1 when it has no native
+ * counterpart (i386 and AArch32 calls the 64-bit table lacks: open, fork, ARM's set_tls...).
+ * For the native ABI, nr and args unchanged. */
 long tr_abi_native(enum tr_abi abi, long nr, const uint64_t in[6], uint64_t out[6]);
 
 /* exit, exit_group, (rt_)sigreturn or restart_syscall in abi: what a process must be able to
  * call even when its ABI is denied. */
 int tr_abi_may_end(enum tr_abi abi, long nr);
 
-/* The compat or x32 name of nr, for messages; NULL if unknown. */
+/* The name of nr in abi (compat: i386 or AArch32 EABI); NULL if unknown. */
 const char *tr_abi_name(enum tr_abi abi, long nr);
 
 #endif

@@ -35,7 +35,8 @@ int tr_arch_is_compat(uint32_t arch, long nr);
 /* At a syscall-entry (or seccomp) stop: skip the syscall, which returns -err. 0 or -1 (errno). */
 int tr_arch_deny_syscall(pid_t tid, int err);
 /* At a stop inside a syscall (entry, seccomp or ptrace event stop): the syscall's number and
- * first argument as the kernel will use them. 0 or -1 (errno). */
+ * first argument as the kernel will use them, in the native numbering: a compat call's number
+ * is translated (tr_abi_native: -1 when the native table has no such call). 0 or -1 (errno). */
 int tr_arch_syscall_nr_arg0(pid_t tid, long *nr, uint64_t *arg0);
 /* At a syscall-entry (or seccomp) stop: replace the first argument. 0 or -1 (errno). */
 int tr_arch_set_arg0(pid_t tid, uint64_t arg0);
@@ -47,7 +48,8 @@ int tr_arch_stack_pointer(pid_t tid, uint64_t *sp);
  * be read; when the kernel refuses the read (a tracee that changed its uid) the call goes ahead:
  * before the exit stop of a native syscall comes the native syscall instruction, and the caller
  * checks that the next stop is the call it put in. 0, or -1 when that is not possible here (not
- * right after a native syscall instruction, registers refused). */
+ * right after a native syscall instruction: x86_64 `syscall`, aarch64 `svc #0`; registers
+ * refused; an AArch32 or 32-bit task). */
 int tr_arch_inject_syscall(pid_t tid, long nr, const uint64_t args[6], void **saved);
 /* The same for close(fd). */
 int tr_arch_inject_close(pid_t tid, int fd, void **saved);

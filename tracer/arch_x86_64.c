@@ -9,6 +9,8 @@
 #include <sys/uio.h>
 #include <sys/user.h>
 
+#include "abi.h"
+
 #define X32_BIT 0x40000000ul
 
 int tr_arch_is_compat(uint32_t arch, long nr)
@@ -31,8 +33,25 @@ int tr_arch_syscall_nr_arg0(pid_t tid, long *nr, uint64_t *arg0)
     struct user_regs_struct r;
     if (ptrace(PTRACE_GETREGS, tid, 0L, &r) < 0)
         return -1;
-    *nr = (long)r.orig_rax;
-    *arg0 = r.rdi;
+    /* (the ABI of the syscall in progress: int 0x80 runs from 64-bit code too, so only the
+     * kernel's syscall info tells) */
+    struct __ptrace_syscall_info info;
+    uint32_t arch = TR_AUDIT_ARCH;
+    if (ptrace(PTRACE_GET_SYSCALL_INFO, tid, (void *)sizeof info, &info) > 0)
+        arch = info.arch;
+    enum tr_abi abi = tr_abi_of(arch, (long)r.orig_rax);
+    if (abi == TR_ABI_NATIVE) {
+        *nr = (long)r.orig_rax;
+        *arg0 = r.rdi;
+        return 0;
+    }
+    uint64_t in[6] = {r.rdi, r.rsi, r.rdx, r.r10, r.r8, r.r9}, out[6];
+    if (abi == TR_ABI_COMPAT) { /* i386: ebx, ecx, edx, esi, edi, ebp */
+        const uint64_t i386[6] = {r.rbx, r.rcx, r.rdx, r.rsi, r.rdi, r.rbp};
+        memcpy(in, i386, sizeof in);
+    }
+    *nr = tr_abi_native(abi, (long)r.orig_rax, in, out);
+    *arg0 = out[0];
     return 0;
 }
 

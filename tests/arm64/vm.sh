@@ -4,7 +4,8 @@
 # the repository shared into the guest with 9p. Description: docs/arm64.md.
 #
 #   tests/arm64/vm.sh prepare           build what is missing in the cache (kernel, initramfs,
-#                                       root filesystem image): minutes once, then nothing
+#                                       root filesystem image): minutes once, then nothing.
+#                                       Exit status 3: a package could not be downloaded
 #   tests/arm64/vm.sh run OUT CMD...    boot, run CMD (a command line, in /tartan, as root) in
 #                                       the guest, power off; its stdout and stderr go to
 #                                       OUT/stdout and OUT/stderr, its exit status to OUT/rc,
@@ -15,10 +16,12 @@
 #   kernel-VERSION/      vmlinuz and the modules the initramfs loads (linux-image-*-arm64 .deb,
 #                        unpacked with dpkg-deb: nothing is installed on the host)
 #   initramfs-VERSION.cpio.gz   busybox (busybox-static:arm64) + virtio/9p/ext4 modules + init
-#   rootfs-bookworm/     debootstrap --arch=arm64 --variant=minbase; the second stage runs under
+#   rootfs-bookworm-KEY/ debootstrap --arch=arm64 --variant=minbase; the second stage runs under
 #                        qemu-aarch64-static in a user namespace with a private binfmt_misc
-#                        (tests/arm64/userns-binfmt.sh): the host's binfmt_misc is not touched
-#   rootfs-bookworm.ext4 that tree as an ext4 image (mke2fs -d), booted with snapshot=on
+#                        (tests/arm64/userns-binfmt.sh): the host's binfmt_misc is not touched.
+#                        KEY hashes the package list, so checkouts that differ in it (branches
+#                        sharing a machine) each keep their own image instead of rebuilding
+#   rootfs-bookworm-KEY.ext4   that tree as an ext4 image (mke2fs -d), booted with snapshot=on
 #
 # In the guest: / is the image (writes are discarded), /tartan the repository (9p, read-write:
 # test logs land in build-arm64/test-logs/arm64 as on the host), /shared $TT_SHARED (9p,
@@ -28,13 +31,16 @@ ARM64_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$ARM64_DIR/../.." && pwd)
 : "${TT_CACHE:=/var/cache/tartan}"
 : "${TT_SHARED:=$ROOT/../shared}"
-: "${TT_ARM64_TIMEOUT:=1500}"
+: "${TT_ARM64_TIMEOUT:=1800}"
 : "${TT_ARM64_SMP:=2}"
 : "${TT_ARM64_MEM:=2048}"
 CACHE=$TT_CACHE/arm64
+UNAVAILABLE=3 # prepare's exit status when a package cannot be downloaded (no mirror reachable)
 SUITE=bookworm
-# The guest's packages beyond minbase (the cache is rebuilt when this list changes).
-GUEST_PKGS="python3,python3-yaml,procps,psmisc,busybox-static,netbase,openssl,iproute2,strace"
+# The guest's packages beyond minbase (an image per list: ROOTFS); time and
+# bc are for make bench-arm64, perl (its syscall.ph) for tracer_engine_set.sh.
+GUEST_PKGS="python3,python3-yaml,procps,psmisc,busybox-static,netbase,openssl,iproute2,strace,time,bc,perl"
+ROOTFS=$CACHE/rootfs-$SUITE-$(printf '%s %s' "$SUITE" "$GUEST_PKGS" | sha256sum | cut -c1-12)
 # Modules the initramfs loads, in order (dependencies first).
 MODULES="virtio_mmio virtio_blk crc16 mbcache jbd2 crc32c_generic libcrc32c ext4 netfs fscache
 9pnet 9pnet_virtio 9p"
@@ -53,7 +59,8 @@ prepare_kernel() {
     [ "$(cat "$dir/.complete" 2>/dev/null)" = "$MODULES" ] && return 0
     log "kernel: apt-get download $pkg:arm64"
     rm -rf "$dir" && mkdir -p "$dir/deb"
-    (cd "$dir/deb" && apt-get download -q -o APT::Sandbox::User=root "$pkg:arm64" >/dev/null)
+    (cd "$dir/deb" && apt-get download -q -o APT::Sandbox::User=root "$pkg:arm64" >/dev/null) ||
+        return "$UNAVAILABLE"
     dpkg-deb -x "$dir"/deb/*.deb "$dir/x"
     cp "$dir"/x/boot/vmlinuz-* "$dir/vmlinuz"
     cp "$dir"/x/boot/config-* "$dir/config"
@@ -75,7 +82,8 @@ prepare_initramfs() {
     log "initramfs: busybox-static:arm64, $(echo $MODULES | wc -w) modules"
     local w
     w=$(mktemp -d)
-    (cd "$w" && apt-get download -q -o APT::Sandbox::User=root busybox-static:arm64 >/dev/null)
+    (cd "$w" && apt-get download -q -o APT::Sandbox::User=root busybox-static:arm64 >/dev/null) ||
+        { rm -rf "$w"; return "$UNAVAILABLE"; }
     dpkg-deb -x "$w"/busybox-static_*.deb "$w/bb"
     mkdir -p "$w/root/bin" "$w/root/modules" "$w/root/proc" "$w/root/sys" "$w/root/dev" "$w/root/newroot"
     cp "$w/bb/bin/busybox" "$w/root/bin/busybox"
@@ -89,7 +97,7 @@ prepare_initramfs() {
 }
 
 prepare_rootfs() {
-    local root=$CACHE/rootfs-$SUITE img=$CACHE/rootfs-$SUITE.ext4 key="$SUITE $GUEST_PKGS"
+    local root=$ROOTFS img=$ROOTFS.ext4 key="$SUITE $GUEST_PKGS"
     if [ -f "$img" ] && [ "$(cat "$img.key" 2>/dev/null)" = "$key" ]; then
         return 0
     fi
@@ -98,7 +106,7 @@ prepare_rootfs() {
         log "rootfs: debootstrap --arch=arm64 --foreign $SUITE (log: $CACHE/debootstrap.log)"
         debootstrap --arch=arm64 --foreign --variant=minbase --include="$GUEST_PKGS" \
             "$SUITE" "$root" "$(tt_debian_mirror)" >"$CACHE/debootstrap.log" 2>&1 || {
-            tail -n 20 "$CACHE/debootstrap.log" >&2; return 1; }
+            tail -n 20 "$CACHE/debootstrap.log" >&2; return "$UNAVAILABLE"; }
         log "rootfs: second stage under qemu-aarch64-static (a few minutes)"
         container=lxc bash "$ARM64_DIR/userns-binfmt.sh" "$root" /debootstrap/debootstrap --second-stage \
             >>"$CACHE/debootstrap.log" 2>&1 || {
@@ -124,7 +132,7 @@ cmd_prepare() {
         flock 9
         local pkg
         pkg=$(kernel_package)
-        [ -n "$pkg" ] || { log "no linux-image-arm64:arm64 in the apt lists (dpkg --add-architecture arm64; apt-get update)"; exit 1; }
+        [ -n "$pkg" ] || { log "no linux-image-arm64:arm64 in the apt lists (dpkg --add-architecture arm64; apt-get update)"; exit "$UNAVAILABLE"; }
         prepare_kernel "$pkg"
         prepare_initramfs "$CACHE/kernel-${pkg#linux-image-}" "$CACHE/initramfs-${pkg#linux-image-}.cpio.gz"
         prepare_rootfs
@@ -153,7 +161,7 @@ cmd_run() {
         -kernel "$CACHE/kernel/vmlinuz" -initrd "$CACHE/initramfs.cpio.gz" \
         -append "console=ttyAMA0 panic=-1 quiet loglevel=3" \
         -serial "file:$out/console.log" \
-        -drive "file=$CACHE/rootfs-$SUITE.ext4,format=raw,if=none,id=root,snapshot=on" \
+        -drive "file=$ROOTFS.ext4,format=raw,if=none,id=root,snapshot=on" \
         -device virtio-blk-device,drive=root \
         "${shares[@]}" </dev/null >"$out/qemu.log" 2>&1 || rc=$?
     if [ "$rc" -eq 124 ]; then
@@ -176,7 +184,7 @@ run)
     cmd_run "$@"
     ;;
 *)
-    sed -n '2,25p' "$0"
+    sed -n '2,26p' "$0"
     exit 2
     ;;
 esac

@@ -4,7 +4,8 @@
  *   tr_work files DIR        relative paths: openat(dirfd), mkdirat, renameat2, symlinkat, linkat,
  *                            unlinkat, chdir + open of a relative name, fchmodat
  *   tr_work fds              pipe, pipe2, dup, dup2, dup3, fcntl(F_DUPFD)
- *   tr_work net4|net6        listen/connect/accept on loopback (prints ports and fds)
+ *   tr_work net4|net6        listen/connect/accept on loopback (prints ports and fds),
+ *                            then closes the accepted socket
  *   tr_work unix DIR         unix socket bind/connect/accept at DIR/sock
  *   tr_work execveat         execveat(dirfd of /bin, "true", argv)
  *   tr_work threads N        N pthread_create+join (glibc uses clone3)
@@ -149,6 +150,7 @@ static int mode_net(int v6)
         die("accept");
     printf("listen_fd=%d\nport=%d\nclient_fd=%d\nclient_port=%d\naccept_fd=%d\n", ls, port, cs,
            cport, as);
+    close(as); /* (a close of its own: a static program's loader closes nothing) */
     return 0;
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Adversarial: a workload that tries to act where the tracer cannot see (docs/security.md,
 # "Tracer: ..."): io_uring, a seccomp user-notification listener, untraced tasks (clone3,
-# CLONE_UNTRACED), open_by_handle_at, the i386 and x32 ABIs (also against the event ring).
+# CLONE_UNTRACED), open_by_handle_at, the compat ABIs (x86_64: i386 and x32; arm64: AArch32),
+# also against the event ring and the monitors.
 # Each case: denied (or reported), the tamper event's technique/target/action and process
 # through `tracer dump` and through the engine, and a negative control with the defence
 # switched off (--unsafe-disable-defence, recorded in tracerinfo) where the evasion works.
@@ -114,35 +115,86 @@ else
     skip unreadable-exec "needs root and setpriv to run the tracer as nobody"
 fi
 
-# ---- the i386 ABI (int 0x80) and x32 ----
-traced i386 -- "$ADV/adv_compat" open "$secret"
-expect_match i386-denied "$(out i386)" 'i386_open ret=-1 errno=ENOSYS'
-expect_tamper i386 i386 compat_abi denied 'i386 syscall 5 \(open\)' adv_compat
-traced i386c --unsafe-disable-defence compat_abi -- "$ADV/adv_compat" open "$secret"
-expect_match i386-control-evades "$(out i386c)" "read=top-secret"
-expect_eq i386-control-no-open-event "$(opens_of i386c "$secret")" 0
-control_recorded i386 i386c compat_abi
-traced x32 -- "$ADV/adv_compat" x32kill 1 0
-expect_tamper x32 x32 x32_abi denied 'x32 syscall 62 \(kill\)' adv_compat
-# the ring, reached through i386 ipc() and shmget/shmat, with the ABI allowed
-key=$((0x74750000 + ($$ % 4096) * 4))
-trap 'ipcrm -M $key 2>/dev/null; rm -rf "$TT_TMP"' EXIT
-"$T" dump --ring "$key" --wait 10000 >"$TT_TMP/ring.dump" 2>"$TT_TMP/ring.err" &
-dp=$!
-"$T" -q --no-snapshot --ring-key "$key" --allow compat_abi -- "$ADV/adv_compat" shm "$key" \
-    >"$TT_TMP/ring.out" 2>"$TT_TMP/ring.terr"
-rc=$?
-wait "$dp"
-expect_eq ring-i386-tracer-exit "$rc" 0
-expect_match ring-i386-ipc-denied "$(cat "$TT_TMP/ring.out")" 'i386_ipc_shmget ret=-1 errno=EACCES'
-expect_match ring-i386-shmget-denied "$(cat "$TT_TMP/ring.out")" 'i386_shmget ret=-1 errno=EACCES'
-expect_eq ring-i386-tamper-events "$(grep -c ' tamper .*technique=ring_attach ' "$TT_TMP/ring.dump")" 2
-k2=$((key + 1))
-trap 'ipcrm -M $key 2>/dev/null; ipcrm -M $k2 2>/dev/null; rm -rf "$TT_TMP"' EXIT
-"$T" dump --ring "$k2" --wait 10000 >"$TT_TMP/ring0.dump" 2>"$TT_TMP/ring0.err" &
-dp=$!
-"$T" -q --no-snapshot --ring-key "$k2" --allow compat_abi --unsafe-disable-defence ring -- \
-    "$ADV/adv_compat" shm "$k2" >"$TT_TMP/ring0.out" 2>&1
-wait "$dp"
-expect_match ring-i386-control-attaches "$(cat "$TT_TMP/ring0.out")" 'i386_ipc_shmat ret=0 '
+# ---- the compat ABIs: x86_64's i386 (int 0x80) and x32; arm64's AArch32 ----
+if [ "$(uname -m)" = aarch64 ]; then
+    # a 32-bit arm program: every call it makes is a compat one (denied, it cannot even start)
+    C32=$ADV/adv_compat_aarch32
+    cpfx=compat abi=arm comm=adv_compat_aarc
+    if [ ! -x "$C32" ]; then
+        skip aarch32 "$C32 not built (arm-linux-gnueabihf-gcc missing: make deps)"
+        C32=""
+    fi
+else
+    C32=$ADV/adv_compat
+    cpfx=i386 abi=i386 comm=adv_compat
+fi
+if [ -n "$C32" ]; then
+    traced c32 -- "$C32" open "$secret"
+    if [ "$abi" = i386 ]; then
+        expect_match $abi-denied "$(out c32)" 'i386_open ret=-1 errno=ENOSYS'
+        expect_tamper $abi c32 compat_abi denied 'i386 syscall 5 \(open\)' $comm
+    else
+        check $abi-denied test "$rc" -ne 0 -a -z "$(grep read= "$TT_TMP/c32.out")"
+        expect_tamper $abi c32 compat_abi denied 'arm syscall [0-9]+ \([a-z0-9_]+\)' $comm
+    fi
+    traced c32c --unsafe-disable-defence compat_abi -- "$C32" open "$secret"
+    expect_match $abi-control-evades "$(out c32c)" "read=top-secret"
+    expect_eq $abi-control-no-open-event "$(opens_of c32c "$secret")" 0
+    expect_no_tamper $abi c32c compat_abi
+    control_recorded $abi c32c compat_abi
+    # --allow compat_abi: runs, the first call of the thread reported (observed), every call a
+    # generic syscall event in its own ABI's numbering (open is 5 in both)
+    traced c32a --allow compat_abi -- "$C32" open "$secret"
+    expect_match $abi-allowed-runs "$(out c32a)" "read=top-secret"
+    expect_tamper $abi-allowed c32a compat_abi observed "$abi syscall [0-9]+ \\([a-z0-9_]+\\)" $comm
+    expect_match $abi-allowed-open-reported "$(grep ' syscall ' "$TT_TMP/c32a.dump")" \
+        " syscall ret=[0-9]+ nr=5 arch=$([ $abi = arm ] && echo 1073741864 || echo 1073741827) "
+fi
+if [ "$abi" = i386 ]; then
+    traced x32 -- "$ADV/adv_compat" x32kill 1 0
+    expect_tamper x32 x32 x32_abi denied 'x32 syscall 62 \(kill\)' adv_compat
+elif [ -n "$C32" ]; then
+    # a monitor signalled from AArch32, the ABI allowed: denied, and the registers the kernel
+    # keeps across a syscall (all but r0) are kept by the denial too
+    sleep 120 &
+    mon=$!
+    traced c32k --allow compat_abi -- "$C32" kill "$mon" 19
+    expect_match arm-kill-monitor-denied "$(out c32k)" 'compat_kill ret=-1 errno=EPERM'
+    expect_match arm-kill-denial-keeps-registers "$(out c32k)" 'regs_kept=1'
+    expect_tamper arm-kill c32k signal_monitor denied "pid $mon \\(sleep\\)" $comm
+    expect_match arm-kill-monitor-running "$(sed -n 's/^State:\s*//p' /proc/$mon/status)" '^S'
+    traced c32k0 --allow compat_abi --unsafe-disable-defence monitors -- "$C32" kill "$mon" 19
+    wait_for 2 grep -q '^State:.*T' /proc/$mon/status
+    expect_match arm-kill-control-stops-monitor "$(sed -n 's/^State:\s*//p' /proc/$mon/status)" '^T'
+    kill -9 "$mon"
+fi
+# the ring, reached through the compat shm calls (and i386's ipc()), with the ABI allowed
+if [ -n "$C32" ]; then
+    key=$((0x74750000 + ($$ % 4096) * 4))
+    trap 'ipcrm -M $key 2>/dev/null; rm -rf "$TT_TMP"' EXIT
+    "$T" dump --ring "$key" --wait 10000 >"$TT_TMP/ring.dump" 2>"$TT_TMP/ring.err" &
+    dp=$!
+    "$T" -q --no-snapshot --ring-key "$key" --allow compat_abi -- "$C32" shm "$key" \
+        >"$TT_TMP/ring.out" 2>"$TT_TMP/ring.terr"
+    rc=$?
+    wait "$dp"
+    expect_eq ring-$abi-tracer-exit "$rc" 0
+    if [ $abi = i386 ]; then
+        expect_match ring-i386-ipc-denied "$(cat "$TT_TMP/ring.out")" 'i386_ipc_shmget ret=-1 errno=EACCES'
+        expect_match ring-i386-shmget-denied "$(cat "$TT_TMP/ring.out")" 'i386_shmget ret=-1 errno=EACCES'
+    else
+        expect_match ring-arm-shmget-denied "$(cat "$TT_TMP/ring.out")" 'compat_shmget ret=-1 errno=EACCES'
+        expect_match ring-arm-shmat-denied "$(cat "$TT_TMP/ring.out")" 'compat_shmat ret=-1 errno=EACCES'
+    fi
+    expect_eq ring-$abi-tamper-events "$(grep -c ' tamper .*technique=ring_attach ' "$TT_TMP/ring.dump")" 2
+    k2=$((key + 1))
+    trap 'ipcrm -M $key 2>/dev/null; ipcrm -M $k2 2>/dev/null; rm -rf "$TT_TMP"' EXIT
+    "$T" dump --ring "$k2" --wait 10000 >"$TT_TMP/ring0.dump" 2>"$TT_TMP/ring0.err" &
+    dp=$!
+    "$T" -q --no-snapshot --ring-key "$k2" --allow compat_abi --unsafe-disable-defence ring -- \
+        "$C32" shm "$k2" >"$TT_TMP/ring0.out" 2>&1
+    wait "$dp"
+    expect_match ring-$abi-control-attaches "$(cat "$TT_TMP/ring0.out")" "${cpfx}_[a-z_]*shmat ret=0 "
+fi
+
 true

@@ -26,6 +26,10 @@ cleanup() {
 }
 trap cleanup EXIT
 state() { sed -n 's/^State:\s*\(.\).*/\1/p' "/proc/$1/status" 2>/dev/null; }
+# (conditions for wait_for, which runs a command again and again: a $(...) in its arguments
+# would be expanded once)
+state_is() { [ "$(state "$1")" = "$2" ]; }
+alerts_at_least() { [ "$(grep -c '"rule":"Tamper seen"' "$TT_TMP/eng.out")" -ge "$1" ]; }
 attacks="kill tkill tgkill sigqueue tgsigqueue pidfd procfd pidfd_getfd pgrp ptrace vmread procmem oom nice affinity prlimit ioprio setown setown_ex joinpgrp"
 
 # ---- live: the engine is the target ----
@@ -53,7 +57,7 @@ ndenied=$(grep -cE ' ret=-1 errno=(EPERM|EACCES)$' "$TT_TMP/live.out")
 expect_eq live-every-attempt-denied "$ndenied" "$nattempts"
 grep -vE ' ret=-1 errno=(EPERM|EACCES)$' "$TT_TMP/live.out" >&2
 expect_match live-engine-running "$(state "$eng")" '^[RS]$'
-wait_for 10 test "$(grep -c '"rule":"Tamper seen"' "$TT_TMP/eng.out")" -ge 22
+wait_for 10 alerts_at_least 22
 n=$(grep -c '"rule":"Tamper seen"' "$TT_TMP/eng.out")
 check live-engine-alerts-every-attempt test "$n" -ge 22
 for tech in signal_monitor pidfd_monitor ptrace_monitor procmem_monitor prio_monitor sigio_monitor pgrp_monitor; do
@@ -74,10 +78,10 @@ mon=$!
 bg+=("$mon")
 for w in kill tkill tgkill sigqueue tgsigqueue pidfd procfd setown setown_ex; do
     traced "ctl-$w" --unsafe-disable-defence monitors -- "$ADV/adv_monitors" "$w" "$mon" 19
-    wait_for 2 test "$(state "$mon")" = T
+    wait_for 2 state_is "$mon" T
     expect_eq "control-$w-stops-monitor" "$(state "$mon")" T
     kill -CONT "$mon"
-    wait_for 2 test "$(state "$mon")" = S
+    wait_for 2 state_is "$mon" S
 done
 control_recorded monitors ctl-kill monitors
 traced ctl-ptrace --unsafe-disable-defence monitors --keep-ptrace-cap -- "$ADV/adv_monitors" ptrace "$mon"
@@ -99,7 +103,7 @@ bg+=("$trp")
 wait_for 5 sh -c "grep -q 'kill ret=0' '$TT_TMP/ctl-tr.out'"
 tpid=$(pgrep -P "$trp" -f "tracer" 2>/dev/null | head -n 1)
 tpid=${tpid:-$(pgrep -f "ctl-tr.cap" | head -n 1)}
-wait_for 2 test "$(state "$tpid")" = T
+wait_for 2 state_is "$tpid" T
 expect_eq control-tracer-stopped "$(state "$tpid")" T
 kill -CONT "$tpid" 2>/dev/null
 wait "$trp"

@@ -8,6 +8,10 @@
 # captures must raise nothing. A second pass with the stable upstream ruleset alone must raise
 # exactly the stable subset. known_divergences.json lists alerts that differ from Falco because of a
 # documented limitation (each with its reason); they are left out of both sides.
+# arm64_<name>.cap were recorded on an arm64 kernel (record-arm64.sh): besides their own
+# expectations, each must raise what its x86_64 twin <name>.cap raises (rules, order, priorities,
+# output fields), but for the fields that depend on where and when it was recorded and the
+# syscalls aarch64 makes instead (TWIN_*).
 # timeout: 300
 import json
 import os
@@ -27,6 +31,16 @@ NONSTABLE = [os.path.join(_RULES_DIR or "/nonexistent", "falco-incubating_rules.
 TARTAN = os.path.join(ttest.ROOT, "etc", "tartan_rules.yaml")
 PROBES = os.path.join(GOLDEN, "probe_rules.yaml")  # extra rules for captures named probe_*
 ENGINE = os.path.join(ttest.BIN, "engine")
+# Fields of an arm64 capture's alerts that may differ from its x86_64 twin's: the container's
+# id and start, pids, ephemeral ports, the executable's overlay layer (the arm64 VM has none).
+TWIN_RECORDING = {"container.id", "container.start_ts", "proc.pid", "fd.lport", "fd.name",
+                  "evt.arg.flags"}
+# aarch64 has only the generic syscall table: the call glibc makes there instead
+TWIN_SYSCALL = {"dup2": "dup3", "mkdir": "mkdirat", "open": "openat", "rename": "renameat2",
+                "unlink": "unlinkat", "symlink": "symlinkat", "chmod": "fchmodat"}
+# Twins recorded by different tracer versions: what the x86_64 capture's tracer did otherwise
+TWIN_TRACER = {"packet_socket": ({"evt.args", "fd.type", "fd.l4proto"},
+                                 "its x86_64 capture's tracer reported socket at its exit, with the fd")}
 
 
 def rule_names(*paths):
@@ -75,6 +89,22 @@ def compare(name, got, want, loose=frozenset()):
     return None
 
 
+def twin_diff(name, arm, x86):
+    """None when the arm64 capture's alerts are its x86_64 twin's (see TWIN_*)."""
+    if [a["rule"] for a in arm] != [a["rule"] for a in x86]:
+        return f"rules {[a['rule'] for a in arm]}, x86_64 twin {[a['rule'] for a in x86]}"
+    skip = TWIN_RECORDING | TWIN_TRACER.get(name, (set(), ""))[0]
+    for i, (a, x) in enumerate(zip(arm, x86)):
+        if a["priority"] != x["priority"]:
+            return f"alert {i} ({a['rule']}): priority {a['priority']}, x86_64 {x['priority']}"
+        af, xf = a["output_fields"], x["output_fields"]
+        for k in sorted(set(af) & set(xf) - skip):
+            want = TWIN_SYSCALL.get(xf[k], xf[k]) if k == "evt.type" else xf[k]
+            if af[k] != want:
+                return f"alert {i} ({a['rule']}): {k}={af[k]!r}, x86_64 twin {xf[k]!r}"
+    return None
+
+
 def main():
     if not os.access(ENGINE, os.X_OK):
         ttest.failed("engine_golden_binary", f"{ENGINE} not built")
@@ -98,8 +128,9 @@ def main():
             want = expected[name]
             try:
                 skip = divergences.get(name, {})
-                files = [UPSTREAM] + (NONSTABLE if name.startswith("ns_") else []) + [TARTAN]
-                files += [PROBES] if name.startswith("probe_") else []
+                kind = name[len("arm64_"):] if name.startswith("arm64_") else name
+                files = [UPSTREAM] + (NONSTABLE if kind.startswith("ns_") else []) + [TARTAN]
+                files += [PROBES] if kind.startswith("probe_") else []
                 got = [a for a in replay(cfg, cap, files) if a["rule"] not in skip]
                 why = compare(name, got, want, tartan)
                 if not ttest.check(f"golden_{name}", why is None, why or ""):
@@ -112,6 +143,24 @@ def main():
             except Exception as e:  # a crash or bad output is a failure, not an abort
                 ttest.failed(f"golden_{name}", str(e))
                 fails += 1
+        # arm64 captures against their x86_64 twins (replayed already: their expectations are
+        # the engine's output, so comparing the expectations compares the replays)
+        arm = sorted(n for n in expected if n.startswith("arm64_"))
+        for name in arm:
+            why = twin_diff(name[len("arm64_"):], expected[name], expected.get(name[len("arm64_"):], []))
+            if not ttest.check(f"golden_{name}_as_x86_64", why is None, why or ""):
+                fails += 1
+        # (negative control: a twin that raised something else is told apart)
+        ttest.check("golden_arm64_twin_check_sees_differences",
+                    twin_diff("sensitive_read", expected.get("arm64_sensitive_read", []),
+                              expected["write_below_etc"]) is not None
+                    and twin_diff("redirect_stdio", expected.get("arm64_redirect_stdio", []),
+                                  expected["outbound_connect"]) is not None)
+        ttest.check("golden_arm64_captures", len(arm) >= 10 and all(
+            "arch=aarch64" in subprocess.run([os.path.join(ttest.BIN, "tracer"), "dump", "--header",
+                                              os.path.join(GOLDEN, n + ".cap")],
+                                             capture_output=True, text=True).stdout.splitlines()[0]
+            for n in arm), f"{len(arm)} arm64 captures, each with an aarch64 stream header")
         # The expectations cover every required behaviour and at least two benign captures.
         # "Outbound connection" is not among them: the captures are recorded without a network
         # (loopback only), and loopback is ordinary traffic the rule does not report

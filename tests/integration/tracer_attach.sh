@@ -19,8 +19,21 @@ counter() {
     echo "${v:--1}"
 }
 tracer_of() { awk '/^TracerPid:/{print $2}' "/proc/$1/status" 2>/dev/null; }
-# traced_by PID TRACER: PID's TracerPid is TRACER now (re-read at every wait_for poll)
+# (conditions for wait_for, which runs a command again and again: a $(...) in its arguments
+# would be expanded once)
 traced_by() { [ "$(tracer_of "$1")" = "$2" ]; }
+all_traced_by() { # TRACER PID...: every PID has that tracer (0: none)
+    local tp=$1 p
+    shift
+    for p in "$@"; do traced_by "$p" "$tp" || return 1; done
+}
+# asleep PID: sleep(1) (exec'd), blocked in its sleep (not between syscalls, where a traced
+# process is seen in a tracing stop, `t`, for a moment at each one)
+asleep() {
+    [ "$(readlink "/proc/$1/exe")" = "$(readlink -f /bin/sleep)" ] &&
+        grep -q '^State:\s*S' "/proc/$1/status"
+}
+rounds_at_least() { [ "$(wc -l <rounds)" -ge "$1" ]; }
 
 for sig in INT TERM; do
     rm -f a.ctr b.ctr c.cap
@@ -32,7 +45,7 @@ for sig in INT TERM; do
     kids=$(cat /proc/$root/task/*/children)
     "$T" -p "$root" -w c.cap 2>attach.err &
     tp=$!; bg+=("$tp")
-    wait_for 15 traced_by "$root" "$tp"
+    wait_for 15 all_traced_by "$tp" "$root" $kids # (the root first, then its descendants)
     expect_eq "attach_${sig}_root_traced" "$(tracer_of "$root")" "$tp"
     ok=1
     for k in $kids; do [ "$(tracer_of "$k")" = "$tp" ] || ok=0; done
@@ -62,14 +75,18 @@ for sig in INT TERM; do
     wait "$root" 2>/dev/null
 done
 
-# new processes created after the attach are traced (forks from an attached process)
-/bin/sh -c "while :; do $W forks 1 >/dev/null; sleep 0.05; done" &
+# new processes created after the attach are traced (forks from an attached process). The
+# loop counts its rounds: attached, every syscall stops, which under emulation (the arm64 VM)
+# slows a round 20-fold (strace -f -p slows it alike), so the test waits for 4 rounds after
+# the attach rather than for a fixed time.
+/bin/sh -c "while :; do $W forks 1 >/dev/null; echo x >>rounds; sleep 0.05; done" &
 root=$!; bg+=("$root")
-sleep 0.2
+wait_for 10 test -s rounds
 "$T" -p "$root" -w d.cap --no-snapshot 2>/dev/null &
 tp=$!; bg+=("$tp")
 wait_for 10 traced_by "$root" "$tp"
-sleep 1
+r0=$(wc -l <rounds)
+wait_for 90 rounds_at_least $((r0 + 4))
 kill -INT "$tp"; wait "$tp"
 n=$("$T" dump d.cap | grep -c ' execve ret=0 .*args=\[forks 1\]')
 check attach_follows_new_children test "$n" -gt 2
@@ -96,16 +113,20 @@ else
     skip eperm_actionable_message "needs root and setpriv to run the tracer unprivileged"
 fi
 
-# attaching to a stopped process leaves it stopped until SIGCONT
+# attaching to a stopped process leaves it stopped until SIGCONT (stopped in its nanosleep:
+# stopped earlier, a forked shell before its exec makes a hundred syscalls when continued)
 sleep 60 &
 sp=$!; bg+=("$sp")
+wait_for 10 asleep "$sp"
 kill -STOP "$sp"
 "$T" -p "$sp" -w f.cap --no-snapshot 2>/dev/null &
 tp=$!; bg+=("$tp")
 wait_for 15 traced_by "$sp" "$tp"
-sleep 0.3
+sleep 1
 expect_match attach_stopped_stays_stopped "$(awk '/^State:/{print $2}' /proc/$sp/status)" '^[Tt]$'
-kill -CONT "$sp"; sleep 0.3
-expect_match attach_stopped_resumes_on_sigcont "$(awk '/^State:/{print $2}' /proc/$sp/status)" '^[SR]$'
+# (the tracer's stops take 200-500 ms to resume it under emulation, 2-20 ms on x86_64)
+kill -CONT "$sp"
+wait_for 10 asleep "$sp"
+check attach_stopped_resumes_on_sigcont asleep "$sp"
 kill -INT "$tp"; wait "$tp"
 kill "$sp" 2>/dev/null

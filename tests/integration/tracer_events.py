@@ -3,6 +3,7 @@
 # `tracer dump` of a capture file (tracer -w FILE). Workloads: tests/helpers/tr_work.c.
 # timeout: 300
 import os
+import platform
 import re
 import shutil
 import subprocess
@@ -15,14 +16,21 @@ from ttest import BIN, HELPERS, check, expect_eq, failed, log, passed, skipped  
 TRACER = os.path.join(BIN, "tracer")
 WORK = os.path.join(HELPERS, "tr_work")
 TMP = tempfile.mkdtemp(prefix="tartan-tracer-events.")
+# What differs between the architectures (aarch64 has the generic syscall table: no dup2 or
+# vfork, which glibc makes with dup3 and clone; its compat ABI is AArch32, not i386).
+ARCH = platform.machine()
+AARCH64 = ARCH == "aarch64"
+NR_KILL = {"x86_64": 62, "aarch64": 129}.get(ARCH)
+AUDIT_ARCH_COMPAT = 0x40000028 if AARCH64 else 0x40000003  # AUDIT_ARCH_ARM, AUDIT_ARCH_I386
+COMPAT32 = os.path.join(HELPERS, "adv_compat_aarch32")  # (arm64: a 32-bit arm program)
 
 
-def run(args, extra=(), timeout=120):
-    """Runs tr_work ARGS under the tracer; returns (rc, helper stdout dict, event lines)."""
+def run(args, extra=(), timeout=120, prog=WORK):
+    """Runs PROG (tr_work) ARGS under the tracer; returns (rc, helper stdout dict, event lines)."""
     cap = os.path.join(TMP, "c.cap")
     if os.path.exists(cap):
         os.unlink(cap)
-    cmd = [TRACER, "-w", cap, *extra, "--", WORK, *args]
+    cmd = [TRACER, "-w", cap, *extra, "--", prog, *args]
     p = subprocess.run(cmd, cwd=TMP, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                        timeout=timeout)
     if p.stderr:
@@ -80,7 +88,10 @@ def main():
     has("fds_pipe", L, rf" pipe2? ret=0 (flags=0x0 )?fd1={p1[0]} fd2={p1[1]}")
     has("fds_pipe2", L, rf" pipe2 ret=0 flags=0x80000 fd1={p2[0]} fd2={p2[1]}")
     has("fds_dup", L, rf" dup ret={out.get('dup')} oldfd={p1[0]}$")
-    has("fds_dup2", L, rf" dup2 ret={out.get('dup2')} oldfd={p1[1]} newfd=40")
+    if AARCH64:  # glibc's dup2 is dup3(old, new, 0)
+        has("fds_dup2", L, rf" dup3 ret={out.get('dup2')} oldfd={p1[1]} newfd=40 flags=0x0$")
+    else:
+        has("fds_dup2", L, rf" dup2 ret={out.get('dup2')} oldfd={p1[1]} newfd=40")
     has("fds_dup3", L, rf" dup3 ret={out.get('dup3')} oldfd={p2[0]} newfd=41 flags=0x80000")
     has("fds_fcntl_dupfd", L, rf" fcntl ret={out.get('fdupfd')} fd={p2[1]} cmd=0 arg=50")
 
@@ -95,7 +106,7 @@ def main():
         # the socket's kind rides on connect: socket itself is reported at entry, without the fd
         has(f"{fam}_connect", L, rf" connect ret=0 fd={out.get('client_fd')} addr={srv} laddr={cli} domain={dom} type=1 peer={srv}$")
         has(f"{fam}_socket_at_entry", L, rf" socket ret=none domain={dom} type=\d+ proto=0$")
-        has(f"{fam}_close_at_entry", L, r" close ret=none fd=\d+$")
+        has(f"{fam}_close_at_entry", L, rf" close ret=none fd={out.get('accept_fd')}$")
         has(f"{fam}_accept", L, rf" accept4? ret={out.get('accept_fd')} fd={out.get('listen_fd')} addr={cli} laddr={srv} domain={dom} type=1$")
         has(f"{fam}_bind_kind", L, rf" bind ret=0 fd={out.get('listen_fd')} addr=\S+ domain={dom} type=1$")
     rc, out, L = run(["unix", TMP])
@@ -152,7 +163,8 @@ def main():
     # ---- vfork, posix_spawn ----
     rc, out, L = run(["vfork"])
     c = out.get("child")
-    has("vfork_event", L, rf" vfork ret={c} child_tid={c} child_pid={c} clone_flags=0x4111 is_thread=0")
+    # (aarch64 has no vfork syscall: glibc's vfork is clone(CLONE_VM | CLONE_VFORK | SIGCHLD))
+    has("vfork_event", L, rf" {'clone' if AARCH64 else 'vfork'} ret={c} child_tid={c} child_pid={c} clone_flags=0x4111 is_thread=0")
     has("vfork_child_exec", L, rf"^\S+ {c}/{c} execve ret=0 .*args=\[vforked\]")
     rc, out, L = run(["spawn"])
     c = out.get("child")
@@ -189,7 +201,7 @@ def main():
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     K = subprocess.run([TRACER, "dump", cap], stdout=subprocess.PIPE, text=True).stdout.splitlines()
     check("kill_tracer_denied", "kill_rc=1" in p.stdout, p.stdout)
-    has("kill_tracer_tamper_event", K, r" tamper ret=-1 nr=62 .*reason=kill aimed at a monitor, pid \d+ \(tracer\): denied \(EPERM\) technique=signal_monitor target=pid \d+ \(tracer\) action=denied$")
+    has("kill_tracer_tamper_event", K, rf" tamper ret=-1 nr={NR_KILL} .*reason=kill aimed at a monitor, pid \d+ \(tracer\): denied \(EPERM\) technique=signal_monitor target=pid \d+ \(tracer\) action=denied$")
     m = re.search(r"CapEff:\s+([0-9a-f]+)", p.stdout)
     mine = int(re.search(r"CapEff:\s+([0-9a-f]+)", open("/proc/self/status").read()).group(1), 16)
     if mine & (1 << 19):
@@ -215,13 +227,30 @@ def main():
     has("failopen_first_exec_decoded", L, rf" execve ret=0 filename={re.escape(WORK)} exe={re.escape(WORK)} args=\[untraced\]")
 
     # ---- 32-bit syscalls fail with ENOSYS (reported as tamper), or with --allow compat_abi are
-    # reported, not failed; a real SIGTRAP reaches the tracee ----
-    rc, out, L = run(["int80"])
-    expect_eq("int80_denied", out.get("int80_getpid", "").split()[0] if out.get("int80_getpid") else "", "-38")
-    has("int80_tamper", L, r" tamper ret=-38 nr=20 arch=1073741827 .*technique=compat_abi ")
-    rc, out, L = run(["int80"], extra=["--allow", "compat_abi"])
-    expect_eq("int80_allowed_not_failed", rc, 0)
-    has("int80_allowed_reported", L, r" syscall ret=\d+ nr=20 arch=1073741827 ")
+    # reported, not failed: x86_64's int 0x80 from a 64-bit program; on arm64 a 32-bit arm
+    # program, all of whose calls are compat ones (denied, it cannot even start). A real
+    # SIGTRAP reaches the tracee ----
+    compat = rf"arch={AUDIT_ARCH_COMPAT} "
+    if not AARCH64:
+        rc, out, L = run(["int80"])
+        expect_eq("int80_denied", out.get("int80_getpid", "").split()[0] if out.get("int80_getpid") else "", "-38")
+        has("int80_tamper", L, rf" tamper ret=-38 nr=20 {compat}.*technique=compat_abi ")
+        rc, out, L = run(["int80"], extra=["--allow", "compat_abi"])
+        expect_eq("int80_allowed_not_failed", rc, 0)
+        has("int80_allowed_reported", L, rf" syscall ret=\d+ nr=20 {compat}")
+    elif not os.path.exists(COMPAT32):
+        skipped("aarch32_compat", f"{COMPAT32} not built (arm-linux-gnueabihf-gcc missing)")
+    else:
+        rc, out, L = run(["getpid"], prog=COMPAT32)
+        check("aarch32_denied", rc != 0 and "compat_getpid" not in out, f"rc={rc} out={out}")
+        has("aarch32_tamper", L, rf" tamper ret=-38 nr=\d+ {compat}.*technique=compat_abi .*action=denied$")
+        rc, out, L = run(["getpid"], extra=["--allow", "compat_abi"], prog=COMPAT32)
+        expect_eq("aarch32_allowed_not_failed", rc, 0)
+        wl = ev(L, r" execve ret=0 .*adv_compat_aarch32")
+        expect_eq("aarch32_allowed_getpid", out.get("compat_getpid"), str(tid_of(wl[0])) if wl else "?")
+        has("aarch32_allowed_reported", L, rf" syscall ret=\d+ nr=20 {compat}")
+        expect_eq("aarch32_allowed_observed_once",
+                  len(ev(L, rf" tamper ret=0 nr=\d+ {compat}.*technique=compat_abi .*action=observed$")), 1)
     rc, out, L = run(["sigtrap"])
     expect_eq("sigtrap_delivered", out.get("sigtrap"), "delivered")
 

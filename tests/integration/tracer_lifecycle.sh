@@ -12,7 +12,7 @@ W=$TT_HELPERS/tr_work
 
 # child_of PID: first child pid of PID
 child_of() { cat "/proc/$1/task/$1/children" 2>/dev/null | awk '{print $1}'; }
-has_child() { [ -n "$(child_of "$1")" ]; }
+has_child() { [ -n "$(child_of "$1")" ]; } # (for wait_for: a $(...) in its arguments runs once)
 alive() { [ -d "/proc/$1" ] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
 counter() { # the workload truncates and rewrites the file: retry an empty read
     local v i

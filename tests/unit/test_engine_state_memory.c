@@ -340,8 +340,8 @@ int main(void)
 {
 #if !TT_HEAP_AVAILABLE
     (void)tt_run_all;
-    printf("SKIP state_memory: the heap is counted by replacing malloc, which ASan owns; the "
-           "plain build runs these tests\n");
+    printf("SKIP state_memory: the heap is counted by replacing malloc, which ASan (or a static "
+           "link's libc.a) owns; the plain build runs these tests\n");
     return 0;
 #else
     return tt_run_all();

@@ -1,5 +1,5 @@
 /* Heap accounting and allocation failures for unit tests (plain build only: under ASan the
- * sanitizer owns malloc, and TT_HEAP_AVAILABLE is 0).
+ * sanitizer owns malloc, in a fully static link libc.a does, and TT_HEAP_AVAILABLE is 0).
  *
  * Defines malloc, calloc, realloc and free on top of glibc's __libc_* functions, so every heap
  * allocation of the test binary (libraries included) goes through it:
@@ -15,8 +15,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define TT_HEAP_AVAILABLE 0
+#if defined(__SANITIZE_ADDRESS__) || defined(TT_STATIC_LINK)
+#define TT_HEAP_AVAILABLE 0 /* ASan's malloc, or libc.a's in a fully static link (make ARCH=arm64) */
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer)
 #define TT_HEAP_AVAILABLE 0
