@@ -488,6 +488,9 @@ def ring_key():
 # TARTAN_SYSCALLS_FILE for the traced runs (--syscalls-file): the engine writes the set its
 # enabled rules need (and `proc.env` when they read environments), the tracer reads it.
 SYSCALLS_FILE = None
+# TARTAN_SYSCALLS for the traced runs (--tracer-syscalls): an operator's list that overrides
+# the engine's request (the negative controls narrow the set with it).
+TRACER_SYSCALLS = None
 
 
 def run_host(run, timeout):
@@ -498,6 +501,8 @@ def run_host(run, timeout):
             del env[k]
     if SYSCALLS_FILE:
         env["TARTAN_SYSCALLS_FILE"] = os.path.join(run.dir, "syscalls")
+    if TRACER_SYSCALLS:
+        env["TARTAN_SYSCALLS"] = TRACER_SYSCALLS
     env["TT_RING_KEY"] = str(key)
     env["LAUNCHER_GRACE_PERIOD"] = "20"
     cmd = [os.path.join(BIN, "launcher"),
@@ -575,6 +580,8 @@ def run_container(run, image, binaries, timeout, cname, spec):
              f"-c {run.seen_dir}/falco.yaml")
     if SYSCALLS_FILE:
         envs += ["-e", f"TARTAN_SYSCALLS_FILE={run.seen_dir}/syscalls"]
+    if TRACER_SYSCALLS:
+        envs += ["-e", f"TARTAN_SYSCALLS={TRACER_SYSCALLS}"]
     if any(c.entrypoint for c in run.cases):
         envs += ["-e", f"EG_MAIN_OUT={run.seen_dir}/out/main.out"]
     cmd = ["docker", "run", "--rm", "--name", cname, "--network", "none",
@@ -912,7 +919,7 @@ def check_none(case, alerts, rules):
 
 
 def main(argv=None):
-    global SYSCALLS_FILE
+    global SYSCALLS_FILE, TRACER_SYSCALLS
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--specs", help="spec directory (default: the pinned suite, tests/lib/upstream.sh)")
     ap.add_argument("--rules", action="append", default=None,
@@ -926,6 +933,8 @@ def main(argv=None):
                          "directory (not the overlay), so they are not new container binaries")
     ap.add_argument("--syscalls-file", action="store_true",
                     help="give the traced runs TARTAN_SYSCALLS_FILE (the engine's syscall set)")
+    ap.add_argument("--tracer-syscalls",
+                    help="give the traced runs TARTAN_SYSCALLS=LIST (overrides the engine's request)")
     ap.add_argument("--only", action="append", default=[],
                     help="run only cases whose label contains this (repeatable: any of them)")
     ap.add_argument("--one-per-test", action="store_true", help="only the first case of each test")
@@ -948,6 +957,7 @@ def main(argv=None):
             setattr(o, attr, [path] if attr == "rules" else path)
     rules = o.rules
     SYSCALLS_FILE = o.syscalls_file
+    TRACER_SYSCALLS = o.tracer_syscalls
 
     cases = load_cases(o.specs)
     selected = [c for c in cases if not o.only or any(x in c.label for x in o.only)]

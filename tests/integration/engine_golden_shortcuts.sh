@@ -107,6 +107,8 @@ def differs(a, b):
 names = json.load(open(os.path.join(g.GOLDEN, "expected.json")))
 fails = 0
 for name in sorted(names):
+    if name.startswith("arm64_"):  # recorded on arm64 only (record-arm64.sh)
+        continue
     files = [g.UPSTREAM] + (g.NONSTABLE if name.startswith("ns_") else []) + [g.TARTAN]
     files += [g.PROBES] if name.startswith("probe_") else []
     on, off = (os.path.join(tmp, f"caps-{v}", name + ".cap") for v in ("on", "off"))

@@ -54,10 +54,23 @@ all_fail "$TT_TMP/c1" nonstable-control-disabled-rules-need-the-override \
 "${RUNNER[@]}" "${ALL[@]}" --negative-rules "$R/falco-incubating_rules.yaml" --syscalls-file \
     --only schedule_cron_jobs >"$TT_TMP/c2" 2>&2
 all_fail "$TT_TMP/c2" nonstable-control-negative-pass-catches-alerts negative.evtgen.schedule_cron_jobs
-# 3. without the engine's syscall file the tracer's default set has no environment and only
-#    addressed recvfrom calls: the proxy-environment and Java class download rules cannot fire
+# 3. a syscall set that names the calls but not the engine's `proc.env` and `recvfrom.all`
+#    entries (an operator's list, which overrides the engine's request): no environment and
+#    only addressed recvfrom calls, so the proxy-environment and Java class download rules
+#    cannot fire
 "${RUNNER[@]}" "${ALL[@]}" --only disallowed_http_proxy --only java_process_class \
+    --tracer-syscalls execve,execveat,connect,recvfrom,recvmsg,read,openat,socket,sendto \
     >"$TT_TMP/c3" 2>&2
 all_fail "$TT_TMP/c3" nonstable-control-engine-requests-env-and-recvfrom \
     evtgen.program_run_with_disallowed_http_proxy_env evtgen.java_process_class_file_download
+# 4. ... and with no list from the operator at all, the engine's request on the ring carries
+#    both entries: the same two cases pass
+"${RUNNER[@]}" "${ALL[@]}" --only disallowed_http_proxy --only java_process_class \
+    >"$TT_TMP/c4" 2>&2
+bad=""
+for l in evtgen.program_run_with_disallowed_http_proxy_env evtgen.java_process_class_file_download; do
+    grep -q "^PASS $l" "$TT_TMP/c4" || bad="$bad $l"
+done
+if [ -z "$bad" ]; then pass nonstable-engine-request-on-the-ring-carries-env-and-recvfrom
+else fail nonstable-engine-request-on-the-ring-carries-env-and-recvfrom "did not pass:$bad (see the test log)"; fi
 exit 0

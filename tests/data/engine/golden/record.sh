@@ -51,5 +51,5 @@ record() { # name tty(0|1|shm) cmd...   shm: tty-less, /dev/shm mounted exec; TR
     echo "recorded $name ($(stat -c %s "$OUT/$name.cap") bytes)"
 }
 
-. "$OUT/scenarios.sh"
+. "$ROOT/tests/data/engine/golden/scenarios.sh"
 golden_scenarios
