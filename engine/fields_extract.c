@@ -404,10 +404,22 @@ static int ret_is_named(struct eval_ctx *ctx, const char *key)
     return strcmp(key, "res") == 0;
 }
 
+/* 15 bits of a parameter's name, for the memo key of evt.arg.NAME: names without a parameter
+ * id of their own (res and tuple share 0, renameat's olddirfd and newdirfd have none) must not
+ * share an entry in one event. */
+static uint32_t name_bits(const char *s)
+{
+    uint32_t h = 5381;
+    while (*s)
+        h = h * 33 + (unsigned char)*s++;
+    return h & 0x7fff;
+}
+
 static int evt_arg(const struct fld_ref *ref, struct eval_ctx *ctx, struct fld_value *o)
 {
-    uint32_t key = ((uint32_t)FLD_EVT_ARG << 8) | (uint32_t)(ref->param_id & 0xff) |
-                   (ref->index >= 0 ? 0x80000000u | ((uint32_t)ref->index << 16) : 0);
+    uint32_t key =
+        ((uint32_t)FLD_EVT_ARG << 8) | (uint32_t)(ref->param_id & 0xff) |
+        (ref->index >= 0 ? 0x80000000u | ((uint32_t)ref->index << 16) : name_bits(ref->key) << 16);
     int found;
     int r = memo_get(ctx, key, o, &found);
     if (found)

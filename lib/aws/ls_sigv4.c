@@ -21,16 +21,17 @@ static void to_hex(const unsigned char *in, size_t n, char *out)
     out[2 * n] = '\0';
 }
 
-void ls_sha256_hex(const void *data, size_t n, char out[65])
+int ls_sha256_hex(const void *data, size_t n, char out[65])
 {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0;
     if (!EVP_Digest(data, n, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32) {
         memset(out, '0', 64);
         out[64] = '\0';
-        return;
+        return -1;
     }
     to_hex(md, 32, out);
+    return 0;
 }
 
 static int hmac256(const void *key, size_t klen, const void *d, size_t n, unsigned char out[32])
@@ -90,6 +91,7 @@ static int canonical_path(struct ls_buf *out, const char *p, size_t n)
 {
     if (n == 0)
         return ls_buf_addc(out, '/');
+    size_t start = out->len; /* (out holds the canonical request so far) */
     /* Segment boundaries of the result, as offsets into p. */
     size_t cap = n / 2 + 2, nseg = 0;
     size_t *so = malloc(cap * sizeof *so), *sl = malloc(cap * sizeof *sl);
@@ -123,7 +125,7 @@ static int canonical_path(struct ls_buf *out, const char *p, size_t n)
     }
     if (p[n - 1] == '/' && nseg && ls_buf_addc(out, '/') < 0)
         goto done;
-    if (out->len == 0 && ls_buf_addc(out, '/') < 0)
+    if (out->len == start && ls_buf_addc(out, '/') < 0) /* ("a/..": nothing left) */
         goto done;
     rc = 0;
 done:
@@ -304,7 +306,8 @@ int ls_sigv4_canonical(const struct ls_sig_request *rq, struct ls_buf *creq,
         ls_buf_add(creq, signed_headers->p ? signed_headers->p : "", signed_headers->len) < 0 ||
         ls_buf_addc(creq, '\n') < 0)
         return -1;
-    ls_sha256_hex(rq->body ? rq->body : "", rq->body_len, bodyhash);
+    if (ls_sha256_hex(rq->body ? rq->body : "", rq->body_len, bodyhash) < 0)
+        return -1;
     return ls_buf_adds(creq, bodyhash);
 }
 
@@ -325,7 +328,8 @@ int ls_sigv4_sign(const struct ls_sig_request *rq, const char *amz_date, const c
     ls_buf_reset(&out->authorization);
     if (ls_sigv4_canonical(rq, &out->creq, &sh) < 0)
         goto done;
-    ls_sha256_hex(out->creq.p, out->creq.len, creq_hash);
+    if (ls_sha256_hex(out->creq.p, out->creq.len, creq_hash) < 0)
+        goto done;
     if (ls_buf_printf(&out->sts, "AWS4-HMAC-SHA256\n%s\n%s/%s/%s/aws4_request\n%s", amz_date, date,
                       region, service, creq_hash) < 0)
         goto done;
@@ -366,5 +370,6 @@ void ls_amz_date(long long t, char out[17])
     time_t tt = (time_t)t;
     struct tm tm;
     gmtime_r(&tt, &tm);
-    strftime(out, 17, "%Y%m%dT%H%M%SZ", &tm);
+    if (strftime(out, 17, "%Y%m%dT%H%M%SZ", &tm) == 0)
+        out[0] = '\0'; /* (past year 9999: no date rather than undefined bytes) */
 }

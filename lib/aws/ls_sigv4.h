@@ -41,11 +41,12 @@ int ls_sigv4_sign(const struct ls_sig_request *rq, const char *amz_date, const c
                   struct ls_sig_result *out);
 void ls_sig_result_free(struct ls_sig_result *r);
 
-/* Lowercase hex SHA-256 of data into out[65]. */
-void ls_sha256_hex(const void *data, size_t n, char out[65]);
+/* Lowercase hex SHA-256 of data into out[65]. 0, or -1 (out of memory in OpenSSL: out is then
+ * all zeros, which must not be signed or sent). */
+int ls_sha256_hex(const void *data, size_t n, char out[65]);
 /* Percent-encode for SigV4: unreserved characters stay, plus '/' when keep_slash. */
 int ls_uri_encode(struct ls_buf *b, const char *s, size_t n, int keep_slash);
-/* "YYYYMMDDTHHMMSSZ" for t (seconds since the epoch, UTC). */
+/* "YYYYMMDDTHHMMSSZ" for t (seconds since the epoch, UTC); "" past the year 9999. */
 void ls_amz_date(long long t, char out[17]);
 
 #endif

@@ -271,6 +271,58 @@ TT_TEST(sigv4_amz_date)
     char d[17];
     ls_amz_date(1440938160LL, d);
     TT_CHECK_STR(d, "20150830T123600Z");
+    ls_amz_date(253402300799LL, d); /* 9999-12-31T23:59:59Z */
+    TT_CHECK_STR(d, "99991231T235959Z");
+    ls_amz_date(253402300800LL, d); /* year 10000: does not fit */
+    TT_CHECK_STR(d, "");
+}
+
+/* The canonical request of a GET with this path and query (both slices: pointer and length). */
+static const char *canonical_of(const char *path, size_t path_len, const char *q, size_t qlen)
+{
+    static char out[512];
+    struct ls_sig_header h[] = {{"Host", 4, "h", 1}};
+    struct ls_sig_request rq = {.method = "GET",
+                                .path = path,
+                                .path_len = path_len,
+                                .query = q,
+                                .query_len = qlen,
+                                .headers = h,
+                                .nheaders = 1};
+    struct ls_buf creq = {0}, sh = {0};
+    out[0] = '\0';
+    if (ls_sigv4_canonical(&rq, &creq, &sh) == 0) {
+        size_t n = strcspn(creq.p, "h"); /* up to the headers */
+        snprintf(out, sizeof out, "%.*s", (int)n, creq.p);
+    }
+    ls_buf_free(&creq);
+    ls_buf_free(&sh);
+    return out;
+}
+
+/* An empty path, and one that normalizes to nothing, are "/" (the path is read within its
+ * length only: the empty one is a heap block of its own, past which ASan sees any read). */
+TT_TEST(sigv4_empty_paths_are_the_root)
+{
+    char *p = malloc(1);
+    TT_REQUIRE(p != NULL);
+    p[0] = 'x';
+    TT_CHECK_STR(canonical_of(p, 0, NULL, 0), "GET\n/\n\n");
+    free(p);
+    TT_CHECK_STR(canonical_of("a/..", 4, NULL, 0), "GET\n/\n\n");
+    TT_CHECK_STR(canonical_of("/a/..", 5, NULL, 0), "GET\n/\n\n");
+    TT_CHECK_STR(canonical_of("./", 2, NULL, 0), "GET\n/\n\n");
+    TT_CHECK_STR(canonical_of("a/b", 3, NULL, 0), "GET\na/b\n\n");
+    TT_CHECK_STR(canonical_of("x", 1, NULL, 0), "GET\nx\n\n"); /* (one byte: not the root) */
+}
+
+/* A query is a slice: an escape cut by its end is a literal '%', whatever bytes follow it. */
+TT_TEST(sigv4_query_escape_cut_by_the_end)
+{
+    static const char q[] = "a=%4F&b=%";
+    TT_CHECK_STR(canonical_of("/", 1, q, 4), "GET\n/\na=%254\n");
+    TT_CHECK_STR(canonical_of("/", 1, q, 5), "GET\n/\na=O\n");
+    TT_CHECK_STR(canonical_of("/", 1, q, sizeof q - 1), "GET\n/\na=O&b=%25\n");
 }
 
 int main(void)
