@@ -379,7 +379,11 @@ static int check_digest(const struct ls_http_resp *resp, const char *want, char 
                         const char *host, char *err, size_t errlen)
 {
     char hex[65];
-    ls_sha256_hex(resp->body.p ? resp->body.p : "", resp->body.len, hex);
+    if (ls_sha256_hex(resp->body.p ? resp->body.p : "", resp->body.len, hex) < 0) {
+        snprintf(err, errlen, "registry %s: cannot hash the content of %s (out of memory)", host,
+                 want && want[0] ? want : "the manifest");
+        return -1;
+    }
     snprintf(got, n, "sha256:%s", hex);
     if (want && want[0] && strcmp(want, got)) {
         snprintf(err, errlen, "registry %s: the content of %s does not match its digest (%s)", host,
