@@ -30,8 +30,8 @@ else fail readme-shows-the-ci-command "'$ci_cmd' (last command of .ci/run) is no
 
 # Docs, code and tests describe the product, not how it was built: no tracker issues, work
 # sessions or who-did-what. (This file holds the expression, so it is left out.)
-w=session
-narr_re="(the issue|issue #?[0-9]+|(this|last|previous|next|first|second|third|work) $w\\b|helper-[0-9])"
+w=session i=issue
+narr_re="(the $i|$i #?[0-9]+|(this|last|previous|next|first|second|third|work) $w\\b|helper-[0-9])"
 narr=$(git grep -n -I -i -E "$narr_re" -- ':!LICENSE' ':!tests/integration/repo_hygiene.sh' | head -n 5)
 if [ -z "$narr" ]; then pass docs-do-not-narrate
 else fail docs-do-not-narrate "$(echo "$narr" | tr '\n' ' ')"; fi
