@@ -388,8 +388,14 @@ TT_TEST(bpf_a_range_per_number)
         changes += r[nr] != r[nr - 1];
     }
     TT_CHECK_INT(bad, 0);
+#if defined(__aarch64__)
+    /* (aarch64 numbers calls whose action is fixed side by side, exit 93 and exit_group 94
+     * among them: four pairs alike) */
+    TT_CHECKF(changes >= TR_MAX_NR - 5, "%d changes", changes);
+#else
     /* (exit_group's is fixed between two others: one pair alike) */
     TT_CHECKF(changes >= TR_MAX_NR - 2, "%d changes", changes);
+#endif
 }
 
 TT_TEST(bpf_entry_only_answers)
