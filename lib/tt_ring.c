@@ -75,6 +75,9 @@
 /* A producer closes the stream by setting `done`, then detaches at once. An end flag seen for
  * this long while the producer still maps the ring (or writes after it) was not the producer's. */
 #define END_GRACE_MS 2000
+/* A producer seqlock that stays odd this long is not a preempted producer: the counts are
+ * judged as they stand. */
+#define TORN_GRACE_MS 2000
 
 typedef _Atomic uint32_t a32;
 typedef _Atomic uint64_t a64;
@@ -210,6 +213,7 @@ struct tt_ring {
     int producer_gone;      /* the producer can no longer write (exited or detached) */
     int acct_unknown;       /* the counts inherited at attach may be inconsistent */
     int64_t acct_base;      /* accounting difference already reported (or inherited) */
+    uint64_t torn_since_ns; /* first of the consecutive torn producer snapshots (0: none) */
     uint64_t done_seen_ns;  /* when the end flag was first seen with the producer still there */
     int forged_end_reported;
     int trust_end_flag; /* test switch: the old behaviour (end at the flag or the lock word) */
@@ -1037,9 +1041,11 @@ struct tt_ring *tt_ring_observe(int key, char *why, size_t whylen)
     return attach(key, 0, 1, why, whylen);
 }
 
-/* Consistent (head, produced, dropped) from the producer's seqlock. */
-static void prod_snapshot(const struct ring_ctrl *c, uint64_t *head, uint64_t *produced,
-                          uint64_t *dropped, uint64_t *dropped_bytes)
+/* (head, produced, dropped) from the producer's seqlock: 1 when consistent. 0 after a bounded
+ * spin that kept finding an update in progress (the producer was preempted between its two
+ * seqlock stores, or died there); the values are then the last, possibly torn, read. */
+static int prod_snapshot(const struct ring_ctrl *c, uint64_t *head, uint64_t *produced,
+                         uint64_t *dropped, uint64_t *dropped_bytes)
 {
     struct ring_prod *p = (struct ring_prod *)&c->prod;
     for (int i = 0; i < 10000; i++) {
@@ -1051,8 +1057,9 @@ static void prod_snapshot(const struct ring_ctrl *c, uint64_t *head, uint64_t *p
         atomic_thread_fence(memory_order_acquire);
         uint32_t s2 = atomic_load_explicit(&p->seq, memory_order_relaxed);
         if (s1 == s2 && !(s1 & 1u))
-            return;
+            return 1;
     }
+    return 0;
 }
 
 /* Makes the consumed space visible to the producer and wakes it if it waits for space. */
@@ -1097,11 +1104,22 @@ static int skip_corrupt(struct tt_ring *r)
 /* With the ring drained, every record the producer wrote (produced - dropped) was consumed or
  * skipped as corrupt. A difference means records were removed or added behind both sides'
  * backs (a writer moved a counter, or overwrote unread records): -2 (TT_RING_GAP), once per
- * difference; 0 otherwise. */
-static int check_accounting(struct tt_ring *r)
+ * difference; 0 otherwise. While the producer lives, a torn snapshot (it is between its seqlock
+ * stores) decides nothing: the next drained poll looks again. Once it is gone (final), or the
+ * seqlock has stayed odd for TORN_GRACE_MS (a writer holding it there to hide a change), what
+ * is there is judged. */
+static int check_accounting(struct tt_ring *r, int final)
 {
     uint64_t head, produced, dropped, dbytes;
-    prod_snapshot(r->c, &head, &produced, &dropped, &dbytes);
+    if (prod_snapshot(r->c, &head, &produced, &dropped, &dbytes)) {
+        r->torn_since_ns = 0;
+    } else if (!final) {
+        uint64_t now = tt_mono_ns();
+        if (!r->torn_since_ns)
+            r->torn_since_ns = now;
+        if (now - r->torn_since_ns < (uint64_t)TORN_GRACE_MS * 1000000u)
+            return 0;
+    }
     if (head != r->tail)
         return 0;
     int64_t diff = (int64_t)(produced - dropped - r->consumed - r->corrupt) - r->acct_base;
@@ -1172,7 +1190,7 @@ static int drained(struct tt_ring *r, uint64_t now)
     if (producer_state(r) == PROD_GONE) {
         if (atomic_load_explicit(&c->prod.head, memory_order_acquire) != r->tail)
             return 0; /* its last records: read them first */
-        int rc = check_accounting(r);
+        int rc = check_accounting(r, 1);
         if (rc)
             return rc;
         if (!done)
@@ -1210,7 +1228,7 @@ int tt_ring_read(struct tt_ring *r, const struct tt_event **ev, int timeout_ms)
                 publish_tail(r); /* caught up: give the producer all the room */
             uint64_t now = tt_mono_ns();
             beat(r, now);
-            int rc = r->trust_end_flag ? 0 : check_accounting(r);
+            int rc = r->trust_end_flag ? 0 : check_accounting(r, 0);
             if (!rc)
                 rc = drained(r, now);
             if (rc)

@@ -16,6 +16,7 @@
 /* Offsets documented in docs/internals/ring.md (segment layout). */
 #define OFF_VERSION 8
 #define OFF_CONS_VERSION 356
+#define OFF_PROD_SEQ 256
 #define OFF_HEAD 264
 #define OFF_TAIL 320
 #define OFF_DATA 4096

@@ -218,6 +218,53 @@ TT_TEST(added_records_reported)
     tt_ring_detach(c);
 }
 
+/* The producer preempted between its two seqlock stores while publishing a drop: produced is
+ * already one higher, dropped not yet. A consumer that drains the ring then must not take the
+ * half-published counts for records lost (a false tamper alert under CPU contention); it
+ * judges them once the publish completes. The same counts held behind an odd seqlock for
+ * longer than any preemption are judged as they stand, so a writer cannot hide a gap that way.
+ * (Checked to fail when the consumer used the torn snapshot: the first drain reported a gap
+ * of 1.) */
+TT_TEST(torn_producer_counts_are_not_a_gap)
+{
+    struct tt_ring *p, *c;
+    uint8_t *seg;
+    if (!setup(&p, &c, &seg))
+        return;
+    for (int i = 0; i < 3; i++)
+        write_seq(p, (uint64_t)i, 8);
+    int events = 0;
+    TT_CHECK_INT(drain(c, 0, &events), 0);
+    TT_CHECK_INT(events, 3);
+    uint32_t seq;
+    memcpy(&seq, seg + OFF_PROD_SEQ, sizeof seq);
+    TT_CHECK((seq & 1u) == 0);
+    uint64_t produced = peek64(seg, OFF_PRODUCED), dropped = peek64(seg, OFF_DROPPED);
+    poke32(seg, OFF_PROD_SEQ, seq + 1);
+    poke64(seg, OFF_PRODUCED, produced + 1);
+    for (int k = 0; k < 20; k++) { /* a few drained polls while the publish is "in progress" */
+        TT_CHECK_INT(drain(c, 0, &events), 0);
+        usleep(5000);
+    }
+    poke64(seg, OFF_DROPPED, dropped + 1);
+    poke32(seg, OFF_PROD_SEQ, seq + 2);
+    TT_CHECK_INT(drain(c, 0, &events), 0);
+    TT_CHECK_INT(events, 3);
+    /* A writer keeps the seqlock odd and lowers the count: reported after the grace period. */
+    poke32(seg, OFF_PROD_SEQ, seq + 3);
+    poke64(seg, OFF_PRODUCED, produced - 1);
+    uint64_t t0 = now_ns();
+    int64_t n = 0;
+    TT_CHECK_INT(drain(c, 5000, &events), -2);
+    TT_CHECK(now_ns() - t0 >= 1500000000u);
+    TT_CHECK_INT(tt_ring_problem(c, &n), TT_RING_GAP);
+    TT_CHECK_INT(n, -2);
+    poke32(seg, OFF_PROD_SEQ, seq + 4);
+    shmdt(seg);
+    tt_ring_close_producer(p);
+    tt_ring_detach(c);
+}
+
 TT_TEST(producer_exit_and_death_tell_apart)
 {
     for (int die = 0; die < 2; die++) {
