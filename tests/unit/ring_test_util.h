@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/ipc.h>
 #include <sys/shm.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,6 +28,18 @@
 #define OFF_CONSUMED 328
 #define OFF_FEATURES 448
 #define OFF_BEATS 452
+#define OFF_META_LAYOUT 64
+#define OFF_PROD_WAKE 260
+#define OFF_PROD_PID 300
+#define OFF_CORRUPT 336
+#define OFF_CONS_WAKE 344
+#define OFF_ATTACHED 348
+#define OFF_CONS_PID 352
+#define OFF_CONS_LAYOUT 360
+#define OFF_ATTACHES 364
+#define OFF_SLEEP_CONSUMER 384
+#define OFF_SLEEP_PRODUCER 388
+#define OFF_HEALTH_SEQ 472
 
 static inline int next_key(void)
 {
@@ -37,6 +50,45 @@ static inline int next_key(void)
 static inline int key_exists(int key)
 {
     return shmget(key, 0, 0) >= 0;
+}
+
+/* A read-write mapping of the ring's segment: the view of another process that maps it (an
+ * attacker, a second attacher). NULL if it cannot be mapped. */
+static inline uint8_t *map_rw(struct tt_ring *r)
+{
+    void *seg = shmat(tt_ring_shmid(r), NULL, 0);
+    return seg == (void *)-1 ? NULL : seg;
+}
+
+static inline void poke32(uint8_t *seg, size_t off, uint32_t v)
+{
+    memcpy(seg + off, &v, sizeof v);
+}
+
+static inline void poke64(uint8_t *seg, size_t off, uint64_t v)
+{
+    memcpy(seg + off, &v, sizeof v);
+}
+
+static inline uint32_t peek32(const uint8_t *seg, size_t off)
+{
+    uint32_t v;
+    memcpy(&v, seg + off, sizeof v);
+    return v;
+}
+
+static inline uint64_t peek64(const uint8_t *seg, size_t off)
+{
+    uint64_t v;
+    memcpy(&v, seg + off, sizeof v);
+    return v;
+}
+
+/* How many processes map segment id (the kernel's count), -1 if it cannot be read. */
+static inline long shm_attach_count(int id)
+{
+    struct shmid_ds ds;
+    return shmctl(id, IPC_STAT, &ds) == 0 ? (long)ds.shm_nattch : -1;
 }
 
 static inline uint64_t now_ns(void)
@@ -100,6 +152,23 @@ static inline struct tt_ring *attach(int key, int timeout_ms)
     if (!r)
         fprintf(stderr, "attach: %s\n", why);
     return r;
+}
+
+/* Runs fn(arg) in a forked child: its return value as the exit status, or -1 when the child
+ * died of a signal (a crash). Children report what went wrong on stderr. */
+#define CHILD_SKIP 77 /* the child could not set up its situation (not root, no namespaces) */
+static inline int in_child(int (*fn)(void *), void *arg)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0)
+        _exit(fn(arg));
+    int status;
+    if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+        return -1;
+    return WEXITSTATUS(status);
 }
 
 /* Removes whatever a failed test left behind (the keys next_key gives). */

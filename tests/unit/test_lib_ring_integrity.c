@@ -13,13 +13,6 @@
 #include <stdlib.h>
 #include <sys/wait.h>
 
-/* A second read-write mapping of the producer's segment: the attacker's view. */
-static uint8_t *map_rw(struct tt_ring *p)
-{
-    void *seg = shmat(tt_ring_shmid(p), NULL, 0);
-    return seg == (void *)-1 ? NULL : seg;
-}
-
 /* A producer and a consumer on a new 16 KiB ring, and the attacker's mapping of it. */
 static int setup(struct tt_ring **p, struct tt_ring **c, uint8_t **seg)
 {
@@ -29,23 +22,6 @@ static int setup(struct tt_ring **p, struct tt_ring **c, uint8_t **seg)
     *seg = *p ? map_rw(*p) : NULL;
     TT_CHECK(*p && *c && *seg);
     return *p && *c && *seg;
-}
-
-static void poke32(uint8_t *seg, size_t off, uint32_t v)
-{
-    memcpy(seg + off, &v, sizeof v);
-}
-
-static void poke64(uint8_t *seg, size_t off, uint64_t v)
-{
-    memcpy(seg + off, &v, sizeof v);
-}
-
-static uint64_t peek64(const uint8_t *seg, size_t off)
-{
-    uint64_t v;
-    memcpy(&v, seg + off, sizeof v);
-    return v;
 }
 
 /* Reads until something other than an event comes back; counts the events. */

@@ -1,0 +1,211 @@
+/* The ring when the system says no: shmat, IPC_STAT, the lock initialisation or an allocation
+ * failing inside tt_ring_create / tt_ring_attach. shmat and shmctl are interposed here (defined
+ * in the test executable, so libtartan's calls come through them, and passed on as raw system
+ * calls), as are pthread_mutex_init and the allocator (tt_alloc.h). A failed create or attach
+ * says why, leaves no segment, mapping or allocation behind; a segment that vanishes between
+ * two looks at it (removed by its last user) is looked for again, not taken. */
+#include "tt_test.h"
+#include "tt_alloc.h"
+#include "tt_ring.h"
+#include "ring_test_util.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+
+/* Armed failures: the next call of each kind fails with this errno (0: none). */
+static int fail_shmat_errno, fail_ipc_stat_errno;
+static int fail_mutex_init_at; /* the n-th pthread_mutex_init from now fails (0: none) */
+static int shmat_seen, shmctl_seen, mutex_init_seen;
+
+__attribute__((weak)) void *shmat(int id, const void *addr, int flags)
+{
+    shmat_seen = 1;
+    if (fail_shmat_errno) {
+        errno = fail_shmat_errno;
+        fail_shmat_errno = 0;
+        return (void *)-1;
+    }
+    long p = syscall(SYS_shmat, id, addr, flags);
+    return p == -1 ? (void *)-1 : (void *)p;
+}
+
+__attribute__((weak)) int shmctl(int id, int cmd, struct shmid_ds *buf)
+{
+    shmctl_seen = 1;
+    if (cmd == IPC_STAT && fail_ipc_stat_errno) {
+        errno = fail_ipc_stat_errno;
+        fail_ipc_stat_errno = 0;
+        return -1;
+    }
+    return (int)syscall(SYS_shmctl, id, cmd, buf);
+}
+
+__attribute__((weak)) int pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *a)
+{
+    static int (*real)(pthread_mutex_t *, const pthread_mutexattr_t *);
+    mutex_init_seen = 1;
+    if (fail_mutex_init_at && --fail_mutex_init_at == 0)
+        return ENOMEM;
+    if (!real)
+        *(void **)&real = dlsym(RTLD_NEXT, "pthread_mutex_init");
+    return real ? real(m, a) : ENOSYS;
+}
+
+/* System V segments this process maps. */
+static int sysv_mappings(void)
+{
+    FILE *f = fopen("/proc/self/maps", "re");
+    char line[512];
+    int n = 0;
+    while (f && fgets(line, sizeof line, f))
+        n += strstr(line, "SYSV") != NULL;
+    if (f)
+        fclose(f);
+    return n;
+}
+
+static void skip_unless_interposed(int seen, const char *what)
+{
+    if (!seen)
+        TT_SKIP("%s is not interposed in this link (static libc)", what);
+}
+
+TT_TEST(create_removes_the_segment_it_cannot_map)
+{
+    int key = next_key();
+    char why[256], want[256];
+    int maps = sysv_mappings();
+    tt_alloc_arm();
+    fail_shmat_errno = ENOMEM;
+    struct tt_ring *p = tt_ring_create(key, 4096, 0, 0600, NULL, why, sizeof why);
+    long live = tt_alloc_live();
+    tt_alloc_disarm();
+    skip_unless_interposed(shmat_seen, "shmat");
+    TT_CHECK(p == NULL);
+    snprintf(want, sizeof want, "ring key 0x%x: shmat: %s", (unsigned)key, strerror(ENOMEM));
+    TT_CHECK_STR(why, want);
+    TT_CHECK(!key_exists(key));
+    TT_CHECK_INT(live, 0);
+    TT_CHECK_INT(sysv_mappings(), maps);
+    /* The next create on the key works. */
+    p = create(key, 4096, 0);
+    TT_CHECK(p != NULL);
+    tt_ring_close_producer(p);
+    TT_CHECK(!key_exists(key));
+}
+
+TT_TEST(create_cleans_up_when_its_locks_cannot_be_made)
+{
+    char why[256], want[256];
+    for (int n = 1; n <= 2; n++) { /* the producer's lock, then the consumer's */
+        int key = next_key();
+        int maps = sysv_mappings();
+        tt_alloc_arm();
+        fail_mutex_init_at = n;
+        mutex_init_seen = 0;
+        struct tt_ring *p = tt_ring_create(key, 4096, 0, 0600, NULL, why, sizeof why);
+        long live = tt_alloc_live();
+        tt_alloc_disarm();
+        fail_mutex_init_at = 0;
+        skip_unless_interposed(mutex_init_seen, "pthread_mutex_init");
+        TT_CHECKF(p == NULL, "lock %d failed and create went on", n);
+        snprintf(want, sizeof want, "ring key 0x%x: cannot initialize its locks", (unsigned)key);
+        TT_CHECK_STR(why, want);
+        TT_CHECK(!key_exists(key));
+        TT_CHECKF(live == 0, "lock %d: %ld allocations left", n, live);
+        TT_CHECK_INT(sysv_mappings(), maps);
+    }
+}
+
+/* A segment removed between the consumer's shmget and its next look (IPC_STAT or shmat fail
+ * with EIDRM): not a ring to refuse or to take, the consumer looks again. */
+TT_TEST(attach_looks_again_at_a_segment_that_vanished)
+{
+    int key = next_key();
+    struct tt_ring *p = create(key, 4096, 0);
+    TT_REQUIRE(p != NULL);
+    write_seq(p, 5, 5);
+    for (int at_map = 0; at_map < 2; at_map++) {
+        if (at_map)
+            fail_shmat_errno = EIDRM;
+        else
+            fail_ipc_stat_errno = EIDRM;
+        struct tt_ring *c = attach(key, 2000);
+        skip_unless_interposed(at_map ? shmat_seen : shmctl_seen, at_map ? "shmat" : "shmctl");
+        TT_CHECKF(c != NULL, "EIDRM at %s", at_map ? "shmat" : "IPC_STAT");
+        TT_CHECK(fail_shmat_errno == 0 && fail_ipc_stat_errno == 0);
+        const struct tt_event *ev;
+        TT_CHECK(c && tt_ring_read(c, &ev, 0) == 1 && is_record(ev, 5, 5));
+        tt_ring_detach(c);
+        /* the record is read again by the next consumer: it was never published as consumed
+         * (detach publishes it: rewind for the next round) */
+        uint8_t *seg = map_rw(p);
+        TT_REQUIRE(seg != NULL);
+        poke64(seg, OFF_TAIL, 0);
+        poke64(seg, OFF_CONSUMED, 0);
+        shmdt(seg);
+    }
+    /* Any other shmat failure is a refusal, at once. */
+    char why[256], want[256];
+    fail_shmat_errno = EACCES;
+    uint64_t t0 = now_ns();
+    errno = 0;
+    struct tt_ring *c = tt_ring_attach(key, 2000, why, sizeof why);
+    TT_CHECK(c == NULL);
+    TT_CHECK_INT(errno, EACCES);
+    TT_CHECK(now_ns() - t0 < 1000000000u);
+    snprintf(want, sizeof want, "ring key 0x%x: shmat: %s", (unsigned)key, strerror(EACCES));
+    TT_CHECK_STR(why, want);
+    tt_ring_close_producer(p);
+    int id = shmget(key, 0, 0);
+    if (id >= 0)
+        shmctl(id, IPC_RMID, NULL);
+}
+
+TT_TEST(out_of_memory_reported_and_nothing_leaked)
+{
+    int key = next_key();
+    char why[256];
+    tt_alloc_fail_at(1);
+    struct tt_ring *p = tt_ring_create(key, 4096, 0, 0600, NULL, why, sizeof why);
+    int reached = tt_alloc_fail_reached();
+    tt_alloc_disarm();
+    if (!reached && p)
+        TT_SKIP("the allocator is not interposed in this link (static libc)");
+    TT_CHECK(p == NULL);
+    TT_CHECK_STR(why, "out of memory");
+    TT_CHECK(!key_exists(key));
+    p = create(key, 4096, 0);
+    TT_REQUIRE(p != NULL);
+    /* The consumer's handle, then its record buffer; the observer's handle. */
+    for (int k = 1; k <= 3; k++) {
+        tt_alloc_fail_at(k < 3 ? (unsigned long)k : 1);
+        struct tt_ring *c =
+            k < 3 ? tt_ring_attach(key, 0, why, sizeof why) : tt_ring_observe(key, why, sizeof why);
+        long live = tt_alloc_live();
+        tt_alloc_disarm();
+        TT_CHECKF(c == NULL, "allocation %d failed and it went on", k);
+        TT_CHECK_STR(why, "out of memory");
+        TT_CHECKF(live == 0, "case %d: %ld allocations left", k, live);
+    }
+    struct tt_ring_stats st;
+    tt_ring_get_stats(p, &st);
+    TT_CHECK_INT(st.attaches, 0);
+    struct tt_ring *c = attach(key, 0);
+    TT_CHECK(c != NULL);
+    tt_ring_detach(c);
+    tt_ring_close_producer(p);
+    TT_CHECK(!key_exists(key));
+}
+
+int main(void)
+{
+    signal(SIGPIPE, SIG_IGN);
+    int rc = tt_run_all();
+    ring_test_cleanup();
+    return rc;
+}
