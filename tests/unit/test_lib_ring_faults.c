@@ -20,6 +20,13 @@
 static int fail_shmat_errno, fail_ipc_stat_errno;
 static int fail_mutex_init_at; /* the n-th pthread_mutex_init from now fails (0: none) */
 static int shmat_seen, shmctl_seen, mutex_init_seen;
+static int shmget_key, shmget_calls; /* shmget calls for that key */
+
+__attribute__((weak)) int shmget(key_t key, size_t size, int flags)
+{
+    shmget_calls += key == shmget_key;
+    return (int)syscall(SYS_shmget, key, size, flags);
+}
 
 __attribute__((weak)) void *shmat(int id, const void *addr, int flags)
 {
@@ -164,6 +171,27 @@ TT_TEST(attach_looks_again_at_a_segment_that_vanished)
     int id = shmget(key, 0, 0);
     if (id >= 0)
         shmctl(id, IPC_RMID, NULL);
+}
+
+/* A consumer waiting for a ring that does not exist yet looks for it at growing intervals (10 ms
+ * more each time, up to 100 ms), not in a busy loop. */
+TT_TEST(attach_looks_for_the_ring_at_intervals)
+{
+    int key = next_key();
+    char why[256];
+    shmget_key = key;
+    shmget_calls = 0;
+    uint64_t t0 = now_ns();
+    TT_CHECK(tt_ring_attach(key, 300, why, sizeof why) == NULL);
+    uint64_t waited = now_ns() - t0;
+    shmget_key = 0;
+    if (!shmget_calls)
+        TT_SKIP("shmget is not interposed in this link (static libc)");
+    TT_CHECK_INT(errno, ENOENT);
+    TT_CHECK(waited >= 300000000u);
+    /* looks at 0, 10, 30, 60, 100, 150, 210, 280 and 360 ms */
+    TT_CHECKF(shmget_calls >= 2 && shmget_calls <= 12, "%d looks in %llu ms", shmget_calls,
+              (unsigned long long)(waited / 1000000u));
 }
 
 TT_TEST(out_of_memory_reported_and_nothing_leaked)
