@@ -5,6 +5,7 @@
 
 #include "tt_ring.h"
 
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -50,6 +51,14 @@ static inline int next_key(void)
 static inline int key_exists(int key)
 {
     return shmget(key, 0, 0) >= 0;
+}
+
+/* Removes the segment on key (a ring left with unread records for a next consumer); whether
+ * there was one. */
+static inline int remove_key(int key)
+{
+    int id = shmget(key, 0, 0);
+    return id >= 0 && shmctl(id, IPC_RMID, NULL) == 0;
 }
 
 /* A read-write mapping of the ring's segment: the view of another process that maps it (an
@@ -180,6 +189,16 @@ static inline void ring_test_cleanup(void)
         if (id >= 0)
             shmctl(id, IPC_RMID, NULL);
     }
+}
+
+/* main() of a ring test file (tt_test.h included first): runs the tests, then removes what a
+ * failed one left behind. */
+static inline int ring_test_main(void)
+{
+    signal(SIGPIPE, SIG_IGN);
+    int rc = tt_run_all();
+    ring_test_cleanup();
+    return rc;
 }
 
 #endif

@@ -234,9 +234,7 @@ TT_TEST(producer_checks_version_of_late_consumer)
     shmdt(seg);
     tt_ring_detach(c);
     tt_ring_close_producer(p);
-    int id = shmget(key, 0, 0); /* unread events were kept for a next consumer */
-    if (id >= 0)
-        shmctl(id, IPC_RMID, NULL);
+    remove_key(key); /* unread events were kept for a next consumer */
 }
 
 TT_TEST(corrupt_record_skipped_and_counted)
@@ -802,10 +800,7 @@ TT_TEST(parse_key)
 
 int main(void)
 {
-    signal(SIGPIPE, SIG_IGN);
-    int rc = tt_run_all();
-    ring_test_cleanup();
-    return rc;
+    return ring_test_main();
 }
 
 /* The consumer's request (the engine's syscall list) reaches the producer with the attach;

@@ -168,9 +168,7 @@ TT_TEST(attach_looks_again_at_a_segment_that_vanished)
     snprintf(want, sizeof want, "ring key 0x%x: shmat: %s", (unsigned)key, strerror(EACCES));
     TT_CHECK_STR(why, want);
     tt_ring_close_producer(p);
-    int id = shmget(key, 0, 0);
-    if (id >= 0)
-        shmctl(id, IPC_RMID, NULL);
+    remove_key(key);
 }
 
 /* A consumer waiting for a ring that does not exist yet looks for it at growing intervals (10 ms
@@ -232,8 +230,5 @@ TT_TEST(out_of_memory_reported_and_nothing_leaked)
 
 int main(void)
 {
-    signal(SIGPIPE, SIG_IGN);
-    int rc = tt_run_all();
-    ring_test_cleanup();
-    return rc;
+    return ring_test_main();
 }

@@ -387,8 +387,5 @@ TT_TEST(takeover_records_dead_consumer_and_drops)
 
 int main(void)
 {
-    signal(SIGPIPE, SIG_IGN);
-    int rc = tt_run_all();
-    ring_test_cleanup();
-    return rc;
+    return ring_test_main();
 }

@@ -362,16 +362,11 @@ TT_TEST(other_uid_refused_with_the_reason)
             TT_CHECK_INT(in_child(replace_as_nobody, &u), 0);
             TT_CHECK(key_exists(u.key));
         }
-        int id = shmget(u.key, 0, 0);
-        if (id >= 0)
-            shmctl(id, IPC_RMID, NULL);
+        remove_key(u.key);
     }
 }
 
 int main(void)
 {
-    signal(SIGPIPE, SIG_IGN);
-    int rc = tt_run_all();
-    ring_test_cleanup();
-    return rc;
+    return ring_test_main();
 }

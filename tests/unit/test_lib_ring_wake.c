@@ -117,6 +117,15 @@ static int wait_word(const uint8_t *seg, size_t off, uint32_t v)
     return peek32(seg, off) == v;
 }
 
+/* Detaches the consumer, closes the producer and drops the test's mapping: the ring goes. */
+static void close_all(struct tt_ring *p, struct tt_ring *c, uint8_t *seg, int key)
+{
+    shmdt(seg);
+    tt_ring_detach(c);
+    tt_ring_close_producer(p);
+    TT_CHECK(!key_exists(key));
+}
+
 TT_TEST(attach_and_detach_wake_a_waiting_producer)
 {
     int key = next_key();
@@ -148,10 +157,7 @@ TT_TEST(attach_and_detach_wake_a_waiting_producer)
     TT_CHECK(!st.consumer_attached);
     shmdt(seg);
     tt_ring_close_producer(p);
-    int id = shmget(key, 0, 0); /* unread records: kept for a next consumer */
-    TT_CHECK(id >= 0);
-    if (id >= 0)
-        shmctl(id, IPC_RMID, NULL);
+    TT_CHECK(remove_key(key)); /* unread records: kept for a next consumer */
 }
 
 TT_TEST(consumer_freeing_room_wakes_a_blocked_producer)
@@ -180,10 +186,7 @@ TT_TEST(consumer_freeing_room_wakes_a_blocked_producer)
     for (; tt_ring_read(c, &ev, 0) == 1; got++)
         TT_CHECKF(is_record(ev, (uint64_t)got, 10), "record %d", got);
     TT_CHECK_INT(got, n + 1);
-    shmdt(seg);
-    tt_ring_detach(c);
-    tt_ring_close_producer(p);
-    TT_CHECK(!key_exists(key));
+    close_all(p, c, seg, key);
 }
 
 /* The producer bumps the consumer's wake word when the consumer sleeps (its flag), when the ring
@@ -277,10 +280,7 @@ TT_TEST(consumer_polls_while_busy_and_then_asks_to_be_woken)
     write_seq(p, 2, 1);
     TT_CHECK_INT(peek32(seg, OFF_SLEEP_CONSUMER), 0);
     TT_CHECK(tt_ring_read(c, &ev, 0) == 1 && is_record(ev, 2, 1));
-    shmdt(seg);
-    tt_ring_detach(c);
-    tt_ring_close_producer(p);
-    TT_CHECK(!key_exists(key));
+    close_all(p, c, seg, key);
 }
 
 /* A busy consumer beats every 64 records (and at most every 20 ms), not on every record. */
@@ -324,9 +324,7 @@ TT_TEST(busy_consumer_beats_every_64_records)
     shmdt(seg);
     tt_ring_detach(c);
     tt_ring_close_producer(p);
-    int id = shmget(key, 0, 0);
-    if (id >= 0)
-        shmctl(id, IPC_RMID, NULL);
+    remove_key(key);
 }
 
 /* A producer in a child: creates the ring, writes `records`, says so on ready, waits for a byte
@@ -473,16 +471,11 @@ TT_TEST(blocking_producer_never_waits_for_a_consumer_it_cannot_serve)
         shmdt(seg);
         tt_ring_detach(c);
         tt_ring_close_producer(p);
-        int id = shmget(key, 0, 0);
-        if (id >= 0)
-            shmctl(id, IPC_RMID, NULL);
+        remove_key(key);
     }
 }
 
 int main(void)
 {
-    signal(SIGPIPE, SIG_IGN);
-    int rc = tt_run_all();
-    ring_test_cleanup();
-    return rc;
+    return ring_test_main();
 }
