@@ -343,23 +343,25 @@ static size_t segment_size(int id)
     return ds.shm_segsz;
 }
 
-/* Checks the layout words of a mapped segment of segsz bytes. 0 if usable. */
-static int check_layout(const struct ring_ctrl *c, size_t segsz, int key, char *why, size_t whylen)
+/* Checks the layout words of a mapped segment of segsz bytes. 0 if usable, else -1 with the
+ * reason in why after `what` (the key or the segment id the caller was given). */
+static int check_layout(const struct ring_ctrl *c, size_t segsz, const char *what, char *why,
+                        size_t whylen)
 {
     char reason[160];
     if (tt_stream_hdr_check(&c->hdr, reason, sizeof reason) != 0) {
-        snprintf(why, whylen, "ring key 0x%x: %s", (unsigned)key, reason);
+        snprintf(why, whylen, "%s: %s", what, reason);
         return -1;
     }
     if (c->meta.layout != RING_LAYOUT_VERSION) {
-        snprintf(why, whylen, "ring key 0x%x: ring layout version %u, this program uses %u",
-                 (unsigned)key, c->meta.layout, RING_LAYOUT_VERSION);
+        snprintf(why, whylen, "%s: ring layout version %u, this program uses %u", what,
+                 c->meta.layout, RING_LAYOUT_VERSION);
         return -1;
     }
     uint64_t ds = c->meta.data_size;
     if (c->meta.ctrl_size != RING_CTRL_SIZE || ds < RING_MIN_SIZE || ds > RING_MAX_SIZE ||
         (ds & (ds - 1)) != 0 || RING_CTRL_SIZE + ds > segsz) {
-        snprintf(why, whylen, "ring key 0x%x: inconsistent ring geometry", (unsigned)key);
+        snprintf(why, whylen, "%s: inconsistent ring geometry", what);
         return -1;
     }
     return 0;
@@ -938,7 +940,9 @@ static int try_attach(struct tt_ring *r, int key, int observer, int *stale_id, c
         shmdt(c);
         return 0;
     }
-    if (check_layout(c, segsz, key, why, whylen) != 0) {
+    char what[32];
+    snprintf(what, sizeof what, "ring key 0x%x", (unsigned)key);
+    if (check_layout(c, segsz, what, why, whylen) != 0) {
         shmdt(c);
         return -EPROTO;
     }
@@ -1362,7 +1366,9 @@ int tt_ring_peek_health(int shmid, struct tt_ring_health *h, char *why, size_t w
         snprintf(why, whylen, "shm id %d: shmat: %s", shmid, strerror(errno));
         return -1;
     }
-    int rc = check_layout(c, segsz, 0, why, whylen);
+    char what[32];
+    snprintf(what, sizeof what, "shm id %d", shmid);
+    int rc = check_layout(c, segsz, what, why, whylen);
     if (rc == 0) {
         struct ring_cons *cons = (struct ring_cons *)&c->cons;
         struct ring_health *hl = (struct ring_health *)&c->health;

@@ -7,6 +7,7 @@
 #include "ring_test_util.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -30,7 +31,7 @@ static int fake_ring(int key, const char *magic, uint32_t layout, uint32_t ctrl_
     memcpy(&h, magic, 8);
     memcpy(seg, &h, sizeof h);
     poke32(seg, OFF_META_LAYOUT, layout);
-    poke32(seg, OFF_META_LAYOUT + 4, ctrl_size);
+    poke32(seg, OFF_META_CTRL_SIZE, ctrl_size);
     shmdt(seg);
     return id;
 }
@@ -128,6 +129,100 @@ TT_TEST(ring_of_another_layout_refused_while_mapped)
     tt_ring_detach(c);
     tt_ring_close_producer(p);
     TT_CHECK(!key_exists(key));
+}
+
+/* Removes a segment after 100 ms: the creator that was initialising it gave up. */
+static void *remove_later(void *arg)
+{
+    usleep(100000);
+    shmctl(*(int *)arg, IPC_RMID, NULL);
+    return NULL;
+}
+
+/* A segment with a zero magic, mapped and under 2 s old, is a ring its creator is still
+ * initialising: create waits for it (here: until it goes away) instead of refusing. */
+TT_TEST(create_waits_for_a_ring_being_initialised)
+{
+    int key = next_key();
+    int id = fake_ring(key, "\0\0\0\0\0\0\0\0", 0, 0);
+    TT_REQUIRE(id >= 0);
+    void *creator = shmat(id, NULL, 0);
+    TT_REQUIRE(creator != (void *)-1);
+    pthread_t t;
+    TT_REQUIRE(pthread_create(&t, NULL, remove_later, &id) == 0);
+    char why[256] = "";
+    uint64_t t0 = now_ns();
+    struct tt_ring *p = create_why(key, why, sizeof why);
+    uint64_t waited = now_ns() - t0;
+    pthread_join(t, NULL);
+    shmdt(creator);
+    TT_CHECKF(p != NULL, "%s", why);
+    TT_CHECK(waited >= 90000000u);
+    tt_ring_close_producer(p);
+    TT_CHECK(!key_exists(key));
+}
+
+/* Geometry words that do not fit the segment (control size, a data size that is not a power of
+ * two, below 4 KiB, above 1 GiB or past the segment's end): refused by a consumer and by a
+ * health check, never used to index. */
+TT_TEST(inconsistent_geometry_refused)
+{
+    int key = next_key();
+    struct tt_ring *p = create(key, 4096, 0);
+    TT_REQUIRE(p != NULL);
+    uint8_t *seg = map_rw(p);
+    TT_REQUIRE(seg != NULL);
+    int id = tt_ring_shmid(p);
+    static const struct {
+        uint32_t ctrl;
+        uint64_t data;
+    } bad[] = {{8192, 4096}, {4096, 4104}, {4096, 2048}, {4096, 8192}, {4096, 1ull << 31}};
+    char why[256], want[256];
+    struct tt_ring_health h;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        poke32(seg, OFF_META_CTRL_SIZE, bad[i].ctrl);
+        poke64(seg, OFF_META_DATA_SIZE, bad[i].data);
+        errno = 0;
+        TT_CHECKF(tt_ring_attach(key, 0, why, sizeof why) == NULL, "geometry %zu accepted", i);
+        TT_CHECK_INT(errno, EPROTO);
+        snprintf(want, sizeof want, "ring key 0x%x: inconsistent ring geometry", (unsigned)key);
+        TT_CHECK_STR(why, want);
+        TT_CHECK_INT(tt_ring_peek_health(id, &h, why, sizeof why), -1);
+        snprintf(want, sizeof want, "shm id %d: inconsistent ring geometry", id);
+        TT_CHECK_STR(why, want);
+    }
+    poke32(seg, OFF_META_CTRL_SIZE, 4096);
+    poke64(seg, OFF_META_DATA_SIZE, 4096);
+    TT_CHECK_INT(tt_ring_peek_health(id, &h, why, sizeof why), 0);
+    struct tt_ring *c = attach(key, 0);
+    TT_CHECK(c != NULL);
+    shmdt(seg);
+    tt_ring_detach(c);
+    tt_ring_close_producer(p);
+    TT_CHECK(!key_exists(key));
+}
+
+/* A health check names the segment it was given (an id: no key) and why it is no ring. */
+TT_TEST(health_check_of_what_is_no_ring)
+{
+    char why[256], want[256];
+    struct tt_ring_health h;
+    int key = next_key();
+    int id = fake_ring(key, "NOTOURS!", 1, 4096);
+    TT_REQUIRE(id >= 0);
+    TT_CHECK_INT(tt_ring_peek_health(id, &h, why, sizeof why), -1);
+    snprintf(want, sizeof want, "shm id %d: not a Tartan event stream (bad magic)", id);
+    TT_CHECK_STR(why, want);
+    shmctl(id, IPC_RMID, NULL);
+    TT_CHECK_INT(tt_ring_peek_health(id, &h, why, sizeof why), -1);
+    snprintf(want, sizeof want, "shm id %d: %s", id, strerror(EINVAL));
+    TT_CHECK_STR(why, want);
+    id = shmget(IPC_PRIVATE, 8191, 0600);
+    TT_REQUIRE(id >= 0);
+    TT_CHECK_INT(tt_ring_peek_health(id, &h, why, sizeof why), -1);
+    snprintf(want, sizeof want, "shm id %d: not a ring (too small)", id);
+    TT_CHECK_STR(why, want);
+    shmctl(id, IPC_RMID, NULL);
 }
 
 TT_TEST(observer_never_claims_the_consumer_slot)
