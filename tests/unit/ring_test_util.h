@@ -165,6 +165,47 @@ static inline struct tt_ring *attach(int key, int timeout_ms)
     return r;
 }
 
+/* What this process writes to stderr (the library's log lines) between log_capture_start and
+ * log_capture_end, which returns it in buf. */
+struct log_capture {
+    FILE *f;
+    int saved;
+};
+
+static inline void log_capture_start(struct log_capture *lc)
+{
+    fflush(stderr);
+    lc->f = tmpfile();
+    lc->saved = lc->f ? dup(2) : -1;
+    if (lc->saved >= 0)
+        dup2(fileno(lc->f), 2);
+}
+
+static inline const char *log_capture_end(struct log_capture *lc, char *buf, size_t cap)
+{
+    fflush(stderr);
+    buf[0] = '\0';
+    if (lc->saved >= 0) {
+        dup2(lc->saved, 2);
+        close(lc->saved);
+        rewind(lc->f);
+        size_t n = fread(buf, 1, cap - 1, lc->f);
+        buf[n] = '\0';
+    }
+    if (lc->f)
+        fclose(lc->f);
+    return buf;
+}
+
+/* How many times needle occurs in text. */
+static inline int count_of(const char *text, const char *needle)
+{
+    int n = 0;
+    for (const char *p = text; (p = strstr(p, needle)) != NULL; p += strlen(needle))
+        n++;
+    return n;
+}
+
 /* Runs fn(arg) in a forked child: its return value as the exit status, or -1 when the child
  * died of a signal (a crash). Children report what went wrong on stderr. */
 #define CHILD_SKIP 77 /* the child could not set up its situation (not root, no namespaces) */

@@ -225,6 +225,79 @@ TT_TEST(health_check_of_what_is_no_ring)
     shmctl(id, IPC_RMID, NULL);
 }
 
+/* A consumer the producer cannot serve is logged once per attach (and again when it claims
+ * another version), however often the producer looks. */
+TT_TEST(version_refusal_logged_once_per_attach)
+{
+    int key = next_key();
+    struct tt_ring *p = create(key, 65536, 0);
+    struct tt_ring *c = attach(key, 0);
+    TT_REQUIRE(p && c);
+    uint8_t *seg = map_rw(p);
+    TT_REQUIRE(seg != NULL);
+    struct log_capture lc;
+    char log[4096];
+    log_capture_start(&lc);
+    poke32(seg, OFF_CONS_VERSION, 9);
+    for (int i = 0; i < 3; i++)
+        TT_CHECK_INT(tt_ring_wait_consumer(p, 0), 0);
+    for (int i = 0; i < 200; i++)
+        write_seq(p, (uint64_t)i, 0);
+    poke32(seg, OFF_CONS_VERSION, 8);
+    TT_CHECK_INT(tt_ring_wait_consumer(p, 0), 0);
+    TT_CHECK_INT(tt_ring_wait_consumer(p, 0), 0);
+    tt_ring_detach(c); /* the next attach claims version 9 again: logged again */
+    c = attach(key, 0);
+    TT_REQUIRE(c != NULL);
+    poke32(seg, OFF_CONS_VERSION, 9);
+    TT_CHECK_INT(tt_ring_wait_consumer(p, 0), 0);
+    TT_CHECK_INT(tt_ring_wait_consumer(p, 0), 0);
+    log_capture_end(&lc, log, sizeof log);
+    TT_CHECKF(count_of(log, "reads event format version 9 (ring layout 1)") == 2, "log: %s", log);
+    TT_CHECKF(count_of(log, "reads event format version 8 (ring layout 1)") == 1, "log: %s", log);
+    shmdt(seg);
+    tt_ring_detach(c);
+    tt_ring_close_producer(p);
+    remove_key(key);
+}
+
+/* Replacing a stale ring says how many of its events nobody read: produced - dropped -
+ * consumed - corrupt. */
+TT_TEST(stale_ring_replaced_with_its_unread_count)
+{
+    int key = next_key();
+    struct tt_ring *p = create(key, 4096, 0);
+    TT_REQUIRE(p != NULL);
+    int sent = 0;
+    while (write_seq(p, (uint64_t)sent, 100) == 0)
+        sent++;
+    struct tt_ring *c = attach(key, 0);
+    TT_REQUIRE(c != NULL);
+    const struct tt_event *ev;
+    TT_CHECK_INT(tt_ring_read(c, &ev, 0), 1);
+    TT_CHECK_INT(tt_ring_read(c, &ev, 0), 1);
+    tt_ring_detach(c);
+    uint8_t *seg = map_rw(p);
+    TT_REQUIRE(seg != NULL);
+    poke64(seg, OFF_CORRUPT, 1);
+    shmdt(seg);
+    tt_ring_close_producer(p);
+    TT_REQUIRE(key_exists(key));
+    struct log_capture lc;
+    char log[4096], want[256];
+    log_capture_start(&lc);
+    p = create(key, 4096, 0);
+    log_capture_end(&lc, log, sizeof log);
+    TT_CHECK(p != NULL);
+    /* sent + 1 produced (the last one dropped), 2 consumed, 1 corrupt */
+    snprintf(want, sizeof want,
+             "ring key 0x%x: replacing a stale ring (producer pid %d gone, %d unread events)",
+             (unsigned)key, (int)getpid(), sent - 3);
+    TT_CHECKF(strstr(log, want) != NULL, "log: %s, want: %s", log, want);
+    tt_ring_close_producer(p);
+    TT_CHECK(!key_exists(key));
+}
+
 TT_TEST(observer_never_claims_the_consumer_slot)
 {
     int key = next_key();

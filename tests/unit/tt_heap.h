@@ -16,7 +16,8 @@
 #include <string.h>
 
 #if defined(__SANITIZE_ADDRESS__) || defined(TT_STATIC_LINK)
-#define TT_HEAP_AVAILABLE 0 /* ASan's malloc, or libc.a's in a fully static link (make ARCH=arm64) */
+#define TT_HEAP_AVAILABLE                                                                          \
+    0 /* ASan's malloc, or libc.a's in a fully static link (make ARCH=arm64) */
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer)
 #define TT_HEAP_AVAILABLE 0
