@@ -14,7 +14,10 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
+
+#include "tt_log.h"
 
 /* Armed failures: the next call of each kind fails with this errno (0: none). */
 static int fail_shmat_errno, fail_ipc_stat_errno;
@@ -60,6 +63,20 @@ __attribute__((weak)) int pthread_mutex_init(pthread_mutex_t *m, const pthread_m
     if (!real)
         *(void **)&real = dlsym(RTLD_NEXT, "pthread_mutex_init");
     return real ? real(m, a) : ENOSYS;
+}
+
+static int fail_madvise_errno, madvise_calls;
+
+__attribute__((weak)) int madvise(void *addr, size_t len, int advice)
+{
+    if (advice == MADV_DONTNEED) {
+        madvise_calls++;
+        if (fail_madvise_errno) {
+            errno = fail_madvise_errno;
+            return -1;
+        }
+    }
+    return (int)syscall(SYS_madvise, addr, len, advice);
 }
 
 /* System V segments this process maps. */
@@ -190,6 +207,49 @@ TT_TEST(attach_looks_for_the_ring_at_intervals)
     /* looks at 0, 10, 30, 60, 100, 150, 210, 280 and 360 ms */
     TT_CHECKF(shmget_calls >= 2 && shmget_calls <= 12, "%d looks in %llu ms", shmget_calls,
               (unsigned long long)(waited / 1000000u));
+}
+
+/* Pushes 3 MiB through a 1 MiB ring, read as it goes; what the library logged. */
+static const char *push_through_window(char *log, size_t cap)
+{
+    int key = next_key();
+    struct tt_ring *p = create(key, 1u << 20, 0);
+    struct tt_ring *c = attach(key, 0);
+    struct log_capture lc;
+    log_capture_start(&lc);
+    int lost = !p || !c;
+    const struct tt_event *ev;
+    for (uint64_t i = 0; !lost && i < 1500; i++) {
+        lost =
+            write_seq(p, i, 2000) != 0 || tt_ring_read(c, &ev, 0) != 1 || !is_record(ev, i, 2000);
+    }
+    tt_ring_close_producer(p);
+    tt_ring_detach(c);
+    log_capture_end(&lc, log, cap);
+    return lost ? "records lost" : log;
+}
+
+/* The producer drops the pages behind its window (MADV_DONTNEED); a failure there only costs
+ * memory and is logged at debug level, and a success logs nothing. */
+TT_TEST(window_trimming_failure_only_logged)
+{
+    char log[8192];
+    enum tt_log_level level = tt_log_get_level();
+    tt_log_set_level(TT_LOG_DEBUG);
+    madvise_calls = 0;
+    push_through_window(log, sizeof log);
+    int calls = madvise_calls;
+    TT_CHECK_STR(log, "");
+    fail_madvise_errno = EINVAL;
+    push_through_window(log, sizeof log);
+    fail_madvise_errno = 0;
+    tt_log_set_level(level);
+    if (!calls)
+        TT_SKIP("madvise is not interposed in this link (static libc)");
+    TT_CHECK(calls >= 8); /* 3 MiB in 256 KiB steps, less the first 512 KiB */
+    char want[64];
+    snprintf(want, sizeof want, "ring: madvise: %s", strerror(EINVAL));
+    TT_CHECKF(count_of(log, want) == calls, "%d calls, log: %.300s", calls, log);
 }
 
 TT_TEST(out_of_memory_reported_and_nothing_leaked)

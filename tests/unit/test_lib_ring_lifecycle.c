@@ -439,7 +439,8 @@ TT_TEST(rings_with_segment_id_0)
 /* A process of another uid (the engine run as another user than the tracer). */
 struct other_uid {
     int key;
-    char why[256];
+    char why[256];        /* why attach refuses */
+    char create_why[256]; /* why create refuses */
 };
 
 static int as_nobody(void)
@@ -453,7 +454,7 @@ static int attach_as_nobody(void *arg)
     struct other_uid *u = arg;
     if (!as_nobody())
         return CHILD_SKIP;
-    char why[256], want[256];
+    char why[256];
     errno = 0;
     struct tt_ring *c = tt_ring_attach(u->key, 0, why, sizeof why);
     if (c || errno != EACCES || strcmp(why, u->why) != 0) {
@@ -474,11 +475,13 @@ static int attach_as_nobody(void *arg)
     } else if (o) {
         return 4;
     }
-    /* Create on the key: the ring is not stale while its producer lives. */
-    snprintf(want, sizeof want, "ring key 0x%x", (unsigned)u->key);
+    /* Create on the key: refused at once (the ring is not stale while its producer lives). */
+    uint64_t t0 = now_ns();
     if (tt_ring_create(u->key, 4096, 0, 0600, NULL, why, sizeof why) ||
-        strncmp(why, want, strlen(want)) != 0)
+        strcmp(why, u->create_why) != 0 || now_ns() - t0 > 1000000000u) {
+        fprintf(stderr, "create as uid %d: %s, want: %s\n", NOBODY, why, u->create_why);
         return 5;
+    }
     return 0;
 }
 
@@ -516,6 +519,14 @@ TT_TEST(other_uid_refused_with_the_reason)
                      "engine as the tracer's uid (docker: --user; Kubernetes: the pod's "
                      "securityContext.runAsUser, for both containers; ECS: the same \"user\")",
                      (unsigned)u.key, NOBODY);
+        if (readable) /* it can look at the ring: its producer lives */
+            snprintf(u.create_why, sizeof u.create_why,
+                     "ring key 0x%x is in use by a running tracer (pid %d); give each tracer its "
+                     "own key",
+                     (unsigned)u.key, (int)getpid());
+        else
+            snprintf(u.create_why, sizeof u.create_why, "ring key 0x%x: %s", (unsigned)u.key,
+                     strerror(EACCES));
         int rc = in_child(attach_as_nobody, &u);
         if (rc == CHILD_SKIP)
             TT_SKIP("cannot change to uid %d", NOBODY);

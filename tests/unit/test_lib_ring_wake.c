@@ -327,6 +327,27 @@ TT_TEST(busy_consumer_beats_every_64_records)
     remove_key(key);
 }
 
+/* tt_ring_wait_consumer's timeout is kept to the millisecond, not rounded up to its 100 ms
+ * liveness period (the best of three tries: one stall of a busy machine cannot fail it). */
+TT_TEST(wait_for_a_consumer_keeps_its_timeout)
+{
+    int key = next_key();
+    struct tt_ring *p = create(key, 4096, 0);
+    TT_REQUIRE(p != NULL);
+    uint64_t best = UINT64_MAX;
+    for (int i = 0; i < 3; i++) {
+        uint64_t t0 = now_ns();
+        TT_CHECK_INT(tt_ring_wait_consumer(p, 10), 0);
+        uint64_t took = now_ns() - t0;
+        TT_CHECK(took >= 10000000u);
+        if (took < best)
+            best = took;
+    }
+    TT_CHECKF(best < 90000000u, "a 10 ms wait took %llu ms", (unsigned long long)(best / 1000000u));
+    tt_ring_close_producer(p);
+    TT_CHECK(!key_exists(key));
+}
+
 /* A producer in a child: creates the ring, writes `records`, says so on ready, waits for a byte
  * on go, then dies without closing the stream after delay_ms. */
 struct producer_child {
