@@ -79,6 +79,26 @@ __attribute__((weak)) int madvise(void *addr, size_t len, int advice)
     return (int)syscall(SYS_madvise, addr, len, advice);
 }
 
+/* fopen of one path is sent to another file (a /proc file with other contents), or fails. */
+static const char *fopen_path, *fopen_instead;
+static int fopen_seen;
+
+__attribute__((weak)) FILE *fopen(const char *path, const char *mode)
+{
+    static FILE *(*real)(const char *, const char *);
+    if (!real)
+        *(void **)&real = dlsym(RTLD_NEXT, "fopen");
+    if (fopen_path && strcmp(path, fopen_path) == 0) {
+        fopen_seen = 1;
+        if (!fopen_instead) {
+            errno = ENOENT;
+            return NULL;
+        }
+        path = fopen_instead;
+    }
+    return real ? real(path, mode) : NULL;
+}
+
 /* System V segments this process maps. */
 static int sysv_mappings(void)
 {
@@ -250,6 +270,52 @@ TT_TEST(window_trimming_failure_only_logged)
     char want[64];
     snprintf(want, sizeof want, "ring: madvise: %s", strerror(EINVAL));
     TT_CHECKF(count_of(log, want) == calls, "%d calls, log: %.300s", calls, log);
+}
+
+/* Attaches to an empty ring of a live producer (this process) with fopen(path) answering
+ * `contents` (NULL: failing); 1 attached, 0 the ring taken as stale, -1 not interposed. */
+static int attach_with_proc_file(const char *path, const char *contents, char *why, size_t len)
+{
+    int key = next_key();
+    struct tt_ring *p = create(key, 4096, 0);
+    char fake[] = "/tmp/tt-ring-proc-XXXXXX";
+    int fd = mkstemp(fake);
+    if (!p || fd < 0)
+        return -1;
+    if (contents)
+        (void)!write(fd, contents, strlen(contents));
+    close(fd);
+    fopen_path = path;
+    fopen_instead = contents ? fake : NULL;
+    struct tt_ring *c = tt_ring_attach(key, 0, why, len);
+    fopen_path = NULL;
+    unlink(fake);
+    tt_ring_detach(c);
+    tt_ring_close_producer(p);
+    return c != NULL;
+}
+
+/* A consumer tells the creator's exit from its pid being reused by a process started after the
+ * segment: from the process's start (/proc/PID/stat) and the boot time (/proc/stat). Faked
+ * here: a boot time in the future makes this live producer's pid look reused, so its empty
+ * ring is stale; a start time it cannot read is no evidence either way. */
+TT_TEST(producer_pid_reuse_judged_from_proc)
+{
+    char why[256], stat[512], path[64];
+    snprintf(stat, sizeof stat, "cpu  1 2 3 4\nintr 5\nbtime %lld\nprocesses 6\n",
+             (long long)time(NULL) + 100000);
+    int rc = attach_with_proc_file("/proc/stat", stat, why, sizeof why);
+    if (rc < 0 || !fopen_seen)
+        TT_SKIP("fopen is not interposed in this link (static libc)");
+    TT_CHECKF(rc == 0, "a pid started after its ring was taken for its creator");
+    TT_CHECK(strstr(why, "is stale (its tracer is gone, nothing unread)") != NULL);
+    snprintf(stat, sizeof stat, "cpu  1 2 3 4\nbtime %lld\n", (long long)time(NULL) - 100000);
+    TT_CHECK_INT(attach_with_proc_file("/proc/stat", stat, why, sizeof why), 1);
+    TT_CHECK_INT(attach_with_proc_file("/proc/stat", NULL, why, sizeof why), 1);
+    TT_CHECK_INT(attach_with_proc_file("/proc/stat", "cpu  1 2 3 4\n", why, sizeof why), 1);
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)getpid());
+    TT_CHECK_INT(attach_with_proc_file(path, NULL, why, sizeof why), 1);
+    TT_CHECK_INT(attach_with_proc_file(path, "1 (x) S 1 2 3\n", why, sizeof why), 1);
 }
 
 TT_TEST(out_of_memory_reported_and_nothing_leaked)

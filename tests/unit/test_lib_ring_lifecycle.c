@@ -7,12 +7,14 @@
 #include "ring_test_util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 
 #define NOBODY 65534
+#define OWNER 4242 /* a ring's owner that no other segment has */
 
 /* A segment of 8 KiB on key whose first bytes look like a ring: a stream header with magic,
  * then meta.layout and meta.ctrl_size. Left unmapped; its id, or -1. */
@@ -298,6 +300,144 @@ TT_TEST(stale_ring_replaced_with_its_unread_count)
     TT_CHECK(!key_exists(key));
 }
 
+/* A consumer in a child that reads the only record, publishes its position, says so on
+ * ready, and dies attached when go closes. */
+struct dying_consumer {
+    int key;
+    int ready[2], go[2];
+    pid_t pid;
+};
+
+static int dying_consumer_start(struct dying_consumer *d)
+{
+    if (pipe(d->ready) != 0 || pipe(d->go) != 0)
+        return 0;
+    fflush(NULL);
+    d->pid = fork();
+    if (d->pid == 0) {
+        struct tt_ring *c = attach(d->key, 0);
+        const struct tt_event *ev;
+        char ch = c && tt_ring_read(c, &ev, 0) == 1 && tt_ring_read(c, &ev, 0) == 0 ? 'y' : 'n';
+        (void)!write(d->ready[1], &ch, 1);
+        close(d->go[1]);
+        (void)!read(d->go[0], &ch, 1);
+        _exit(0); /* (no detach) */
+    }
+    char ch = 0;
+    return d->pid > 0 && read(d->ready[0], &ch, 1) == 1 && ch == 'y';
+}
+
+static void dying_consumer_end(struct dying_consumer *d)
+{
+    close(d->go[1]);
+    waitpid(d->pid, NULL, 0);
+    close(d->go[0]);
+    close(d->ready[0]);
+    close(d->ready[1]);
+}
+
+/* A consumer waiting for a ring skips a stale one (its producer detached, nothing unread) and
+ * attaches to the ring that replaces it. */
+struct waiting_consumer {
+    int key, got;
+    char why[256];
+};
+
+static void *wait_for_the_next_ring(void *arg)
+{
+    struct waiting_consumer *w = arg;
+    struct tt_ring *c = tt_ring_attach(w->key, 3000, w->why, sizeof w->why);
+    const struct tt_event *ev;
+    w->got = c && tt_ring_read(c, &ev, 3000) == 1 && is_record(ev, 7, 7);
+    tt_ring_detach(c);
+    return NULL;
+}
+
+TT_TEST(stale_ring_skipped_until_replaced)
+{
+    int key = next_key();
+    struct tt_ring *p = create(key, 4096, 0);
+    TT_REQUIRE(p != NULL);
+    write_seq(p, 1, 1);
+    struct dying_consumer d = {.key = key};
+    TT_REQUIRE(dying_consumer_start(&d));
+    dying_consumer_end(&d);
+    tt_ring_close_producer(p);  /* its consumer's lock is dead, nothing unread: ... */
+    TT_CHECK(!key_exists(key)); /* ... removed */
+    /* Again, the producer closing first (its consumer alive): the ring stays, read to the end,
+     * and its consumer dies attached: stale. */
+    p = create(key, 4096, 0);
+    TT_REQUIRE(p != NULL);
+    write_seq(p, 1, 1);
+    TT_REQUIRE(dying_consumer_start(&d));
+    tt_ring_close_producer(p);
+    dying_consumer_end(&d);
+    TT_REQUIRE(key_exists(key));
+    /* Looked at twice (10 ms apart) and skipped: this process created it and lives, its pidfd
+     * (fd 0 here) is closed again. */
+    char why[256], want[256];
+    int saved = dup(0);
+    close(0);
+    TT_CHECK(tt_ring_attach(key, 50, why, sizeof why) == NULL);
+    int fd0_open = fcntl(0, F_GETFD) != -1;
+    dup2(saved, 0);
+    close(saved);
+    TT_CHECK(!fd0_open);
+    snprintf(want, sizeof want, "ring key 0x%x is stale (its tracer is gone, nothing unread)",
+             (unsigned)key);
+    TT_CHECK_STR(why, want);
+    /* A consumer waiting meanwhile gets the next ring. */
+    struct waiting_consumer w = {.key = key};
+    pthread_t t;
+    TT_REQUIRE(pthread_create(&t, NULL, wait_for_the_next_ring, &w) == 0);
+    usleep(50000);
+    p = create(key, 4096, 0);
+    TT_CHECK(p != NULL);
+    TT_CHECK(p && tt_ring_wait_consumer(p, 3000) == 1);
+    write_seq(p, 7, 7);
+    pthread_join(t, NULL);
+    TT_CHECKF(w.got, "the waiting consumer: %s", w.why);
+    tt_ring_close_producer(p);
+    TT_CHECK(!key_exists(key));
+}
+
+/* Drops before the first consumer are unreported (drops_reported 0); a consumer taking over
+ * from one that kept no count of its own takes all drops so far as reported by it. */
+TT_TEST(drops_reported_on_a_new_ring_and_after_an_older_consumer)
+{
+    int key = next_key();
+    struct tt_ring *p = create(key, 4096, 0);
+    TT_REQUIRE(p != NULL);
+    int dropped = 0;
+    for (int i = 0; i < 100; i++)
+        dropped += write_seq(p, (uint64_t)i, 100) != 0;
+    TT_CHECK(dropped > 0);
+    struct tt_ring *c = attach(key, 0);
+    TT_REQUIRE(c != NULL);
+    TT_CHECK_INT(tt_ring_drops_reported(c), 0);
+    tt_ring_set_drops_reported(c, 3);
+    tt_ring_detach(c);
+    uint8_t *seg = map_rw(p);
+    TT_REQUIRE(seg != NULL);
+    poke32(seg, OFF_FEATURES, 0); /* as an older consumer leaves it */
+    c = attach(key, 0);
+    TT_REQUIRE(c != NULL);
+    TT_CHECK_INT(tt_ring_drops_reported(c), dropped);
+    tt_ring_detach(c);
+    c = attach(key, 0); /* after one that keeps the count: its count */
+    TT_REQUIRE(c != NULL);
+    TT_CHECK_INT(tt_ring_drops_reported(c), dropped);
+    tt_ring_set_drops_reported(c, 1);
+    tt_ring_detach(c);
+    c = attach(key, 0);
+    TT_REQUIRE(c != NULL);
+    TT_CHECK_INT(tt_ring_drops_reported(c), 1);
+    shmdt(seg);
+    tt_ring_detach(c);
+    tt_ring_close_producer(p);
+    remove_key(key);
+}
+
 TT_TEST(observer_never_claims_the_consumer_slot)
 {
     int key = next_key();
@@ -510,15 +650,21 @@ TT_TEST(other_uid_refused_with_the_reason)
             tt_ring_create(u.key, 4096, 0, readable ? 0644 : 0600, NULL, why, sizeof why);
         TT_REQUIRE(p != NULL);
         write_seq(p, 0, 10);
-        if (readable)
+        if (readable) {
             snprintf(u.why, sizeof u.why, "ring key 0x%x: shmat: %s", (unsigned)u.key,
                      strerror(EACCES));
-        else
+        } else {
+            /* Owned by a uid of its own, so that no other segment's owner can stand in. */
+            struct shmid_ds ds;
+            TT_REQUIRE(shmctl(tt_ring_shmid(p), IPC_STAT, &ds) == 0);
+            ds.shm_perm.uid = OWNER;
+            TT_REQUIRE(shmctl(tt_ring_shmid(p), IPC_SET, &ds) == 0);
             snprintf(u.why, sizeof u.why,
-                     "ring key 0x%x belongs to uid 0 and this process runs as uid %d: run the "
+                     "ring key 0x%x belongs to uid %d and this process runs as uid %d: run the "
                      "engine as the tracer's uid (docker: --user; Kubernetes: the pod's "
                      "securityContext.runAsUser, for both containers; ECS: the same \"user\")",
-                     (unsigned)u.key, NOBODY);
+                     (unsigned)u.key, OWNER, NOBODY);
+        }
         if (readable) /* it can look at the ring: its producer lives */
             snprintf(u.create_why, sizeof u.create_why,
                      "ring key 0x%x is in use by a running tracer (pid %d); give each tracer its "
