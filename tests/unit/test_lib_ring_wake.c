@@ -234,6 +234,8 @@ TT_TEST(producer_wakes_a_sleeping_consumer_half_full_and_at_close)
     while ((rc = tt_ring_read(c, &ev, 1000)) == 1)
         got++;
     TT_CHECK_INT(rc, -1);
+    TT_CHECK_INT(tt_ring_problem(c, NULL), TT_RING_OK);
+    TT_CHECK_STR(tt_ring_error(c), ""); /* closed: nothing to report */
     TT_CHECK(got > 2);
     tt_ring_detach(c);
     TT_CHECK(!key_exists(key));
@@ -400,6 +402,11 @@ TT_TEST(long_read_sees_the_producer_die)
     TT_CHECK_INT(tt_ring_read(c, &ev, 4000), -1);
     TT_CHECK(now_ns() - t0 < 2000000000u);
     TT_CHECK_INT(tt_ring_problem(c, NULL), TT_RING_PRODUCER_DIED);
+    char want[256];
+    snprintf(want, sizeof want,
+             "ring key 0x%x: the producer (pid %d) is gone without closing the stream",
+             (unsigned)pc.key, (int)pc.pid);
+    TT_CHECK_STR(tt_ring_error(c), want);
     tt_ring_detach(c);
     TT_CHECK(!key_exists(pc.key));
     producer_finish(&pc);
