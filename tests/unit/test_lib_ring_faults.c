@@ -173,6 +173,7 @@ TT_TEST(attach_looks_again_at_a_segment_that_vanished)
     struct tt_ring *p = create(key, 4096, 0);
     TT_REQUIRE(p != NULL);
     write_seq(p, 5, 5);
+    char why[256], want[256];
     for (int at_map = 0; at_map < 2; at_map++) {
         if (at_map)
             fail_shmat_errno = EIDRM;
@@ -193,8 +194,13 @@ TT_TEST(attach_looks_again_at_a_segment_that_vanished)
         poke64(seg, OFF_CONSUMED, 0);
         shmdt(seg);
     }
+    /* A health check that cannot map the ring says so. */
+    struct tt_ring_health h;
+    fail_shmat_errno = EACCES;
+    TT_CHECK_INT(tt_ring_peek_health(tt_ring_shmid(p), &h, why, sizeof why), -1);
+    snprintf(want, sizeof want, "shm id %d: shmat: %s", tt_ring_shmid(p), strerror(EACCES));
+    TT_CHECK_STR(why, want);
     /* Any other shmat failure is a refusal, at once. */
-    char why[256], want[256];
     fail_shmat_errno = EACCES;
     uint64_t t0 = now_ns();
     errno = 0;

@@ -89,6 +89,30 @@ TT_TEST(forged_end_flag_blinds_without_the_check)
     forged_end(1);
 }
 
+/* A consumer's detach removes the ring only once the producer is really gone: a forged end flag
+ * or lock word leaves it in place; with the old rule (the test switch) either one removed the
+ * ring under the live producer. */
+TT_TEST(forged_end_does_not_remove_the_ring_at_detach)
+{
+    for (int trust = 0; trust < 2; trust++) {
+        for (int forge_lock = 0; forge_lock < 2; forge_lock++) {
+            int key = next_key();
+            struct tt_ring *p = create(key, 4096, 0), *c = attach(key, 0);
+            TT_REQUIRE(p && c);
+            uint8_t *seg = map_rw(p);
+            TT_REQUIRE(seg != NULL);
+            tt_ring_trust_end_flag(c, trust);
+            poke32(seg, forge_lock ? OFF_PROD_LOCK : OFF_DONE, forge_lock ? 0 : 1);
+            tt_ring_detach(c);
+            TT_CHECKF(key_exists(key) == !trust, "trust %d, forged %s: ring %s", trust,
+                      forge_lock ? "lock word" : "end flag", trust ? "kept" : "removed");
+            shmdt(seg);
+            tt_ring_close_producer(p);
+            TT_CHECK(!key_exists(key));
+        }
+    }
+}
+
 TT_TEST(records_after_end_flag_reported_at_once)
 {
     struct tt_ring *p, *c;

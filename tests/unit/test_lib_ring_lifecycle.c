@@ -208,11 +208,14 @@ TT_TEST(inconsistent_geometry_refused)
 TT_TEST(health_check_of_what_is_no_ring)
 {
     char why[256], want[256];
-    struct tt_ring_health h;
+    struct tt_ring_health h, zero;
+    memset(&zero, 0, sizeof zero);
     int key = next_key();
     int id = fake_ring(key, "NOTOURS!", 1, 4096);
     TT_REQUIRE(id >= 0);
+    memset(&h, 0xff, sizeof h);
     TT_CHECK_INT(tt_ring_peek_health(id, &h, why, sizeof why), -1);
+    TT_CHECK(memcmp(&h, &zero, sizeof h) == 0); /* nothing for a caller that ignores the -1 */
     snprintf(want, sizeof want, "shm id %d: not a Tartan event stream (bad magic)", id);
     TT_CHECK_STR(why, want);
     shmctl(id, IPC_RMID, NULL);

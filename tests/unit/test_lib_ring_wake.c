@@ -8,6 +8,7 @@
 #include "ring_test_util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -444,7 +445,8 @@ TT_TEST(producer_exit_seen_through_its_pidfd_while_the_ring_is_mapped)
     TT_CHECK(now_ns() - t0 < 2000000000u);
     TT_CHECK(c && tt_ring_problem(c, NULL) == TT_RING_PRODUCER_DIED);
     tt_ring_detach(c);
-    TT_CHECK(!key_exists(pc.key)); /* removed by the consumer: its producer is gone */
+    TT_CHECK(fcntl(0, F_GETFD) == -1); /* the pidfd closed with the handle */
+    TT_CHECK(!key_exists(pc.key));     /* removed by the consumer: its producer is gone */
     dup2(saved, 0);
     close(saved);
     shmdt(other);
