@@ -18,6 +18,7 @@
 #include "tracer.h"
 #include "tt_capture.h"
 #include "tt_event.h"
+#include "tt_log.h"
 #include "tt_test.h"
 
 #define DEC_MAX_EVENTS 16
@@ -42,6 +43,7 @@ static inline void dec_open_sink(struct dec *f)
 static inline void dec_init_as(struct dec *f, int trace_all, pid_t tid, pid_t tgid)
 {
     memset(f, 0, sizeof *f);
+    tt_log_set_level(TT_LOG_ERROR); /* (the tamper warnings the tests provoke) */
     f->o.trace_all = trace_all;
     f->st.o = &f->o;
     f->st.sigfd = -1;
