@@ -290,8 +290,7 @@ static ssize_t fd_path(const struct tr_task *t, int64_t fd, char *out, size_t ca
                 memmove(out, out + r, (size_t)(n - r) + 1);
                 n -= r;
             } else if (strcmp(out, root) == 0) {
-                out[1] = '\0'; /* the root itself: the tracee's "/" */
-                n = 1;
+                n = snprintf(out, cap, "/"); /* the root itself: the tracee's "/" */
             }
         }
     }

@@ -299,6 +299,55 @@ TT_TEST(opened_file_named_from_inside_a_changed_root)
     dec_free(&f);
 }
 
+/* A root of the longest path the kernel names (4095 bytes): an fd on it is still "/". */
+TT_TEST(fd_on_a_root_of_the_longest_path)
+{
+    struct dec f;
+    dec_init(&f, 1);
+    static char root[4096];
+    size_t len = (size_t)snprintf(root, sizeof root, "%s", f.dir);
+    size_t ends[32];
+    int levels = 0;
+    while (len < 4095 && levels < 32) {
+        size_t left = 4095 - len, k = left - 1 < 200 ? left - 1 : 200;
+        if (left - 1 - k == 1)
+            k--;
+        root[len] = '/';
+        memset(root + len + 1, 'd', k);
+        len += 1 + k;
+        root[len] = '\0';
+        TT_REQUIRE(mkdir(root, 0700) == 0);
+        ends[levels++] = len;
+    }
+    TT_REQUIRE_INT(strlen(root), 4095);
+    const char *before[] = {NULL};
+    const char *after[] = {"/"};
+    int fd;
+    pid_t kid = chrooted_child(root, before, after, &fd, 1);
+    TT_REQUIRE(kid > 0);
+    if (fd == -2) {
+        kill(kid, SIGKILL);
+        waitpid(kid, NULL, 0);
+        dec_free(&f);
+        TT_SKIP("chroot is not allowed here");
+    }
+    struct tr_task *k = tr_task_add(&f.st.tasks, kid, kid);
+    TT_REQUIRE(k != NULL);
+    k->flags = TF_ROOT_CHANGED;
+    uint64_t a[6] = {FDARG(AT_FDCWD), U("/"), O_RDONLY};
+    if (tr_decode_entry(&f.st, k, __NR_openat, a, TR_AUDIT_ARCH, 0))
+        tr_decode_exit(&f.st, k, fd);
+    const struct tt_event *ev = dec_one(&f, TT_EV_OPENAT);
+    TT_CHECK_STR(ev_str(ev, TT_P_FDNAME), "/");
+    kill(kid, SIGKILL);
+    waitpid(kid, NULL, 0);
+    while (levels-- > 0) {
+        root[ends[levels]] = '\0';
+        rmdir(root);
+    }
+    dec_free(&f);
+}
+
 /* An open of a monitor's /proc file that tunes it, for writing: reported (the tracer cannot close
  * it in a process it does not trace, so it says so); for reading, or with flags that could not
  * be read, nothing. */

@@ -146,6 +146,8 @@ static inline const char *ev_str(const struct tt_event *ev, unsigned id)
     const uint8_t *d = ev_param(ev, id, &n);
     if (!d)
         return "(absent)";
+    if (memchr(d, '\0', n))
+        return "(a NUL inside)"; /* (a length one too long would compare equal otherwise) */
     if (n >= sizeof out[0])
         n = sizeof out[0] - 1;
     memcpy(o, d, n);
