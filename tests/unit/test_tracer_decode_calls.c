@@ -9,6 +9,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -49,9 +50,22 @@ TT_TEST(exit_without_entry_emits_nothing_and_a_new_entry_drops_the_old)
     tr_decode_exit(&f.st, f.t, 0);
     const struct tt_event *ev = dec_one(&f, TT_EV_FCHDIR);
     TT_CHECK_INT(ev_i64(ev, TT_P_FD), 9);
+    /* the dropped record's copy of a socket is closed with it */
+    int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    TT_REQUIRE(s >= 0);
+    uint64_t c[6] = {(uint64_t)s, 0, 0};
+    TT_CHECK_INT(tr_decode_entry(&f.st, f.t, __NR_connect, c, TR_AUDIT_ARCH, 0), 1);
+    int copy = f.t->sockfd;
+    TT_CHECK(copy >= 0 && copy != s);
+    TT_CHECK_INT(tr_decode_entry(&f.st, f.t, __NR_fchdir, b, TR_AUDIT_ARCH, 0), 1);
+    TT_CHECK(f.t->sockfd < 0);
+    TT_CHECK(fcntl(copy, F_GETFD) < 0);
+    tr_decode_exit(&f.st, f.t, 0);
+    ev = dec_one(&f, TT_EV_FCHDIR);
+    close(s);
     TT_CHECK_INT(ev->tid, getpid());
     TT_CHECK_INT(ev->pid, getpid());
-    TT_CHECK(f.st.events == 1);
+    TT_CHECK(f.st.events == 2);
     dec_free(&f);
 }
 
@@ -418,6 +432,10 @@ TT_TEST(prctl_set_name_reads_sixteen_bytes)
     TT_CHECK_INT(ev_i64(ev, TT_P_CMD), PR_SET_NAME);
     TT_CHECK(ev_u64(ev, TT_P_ARG) == U(name));
     TT_CHECK_STR(ev_str(ev, TT_P_NAME), "0123456789abcdef");
+    uint64_t empty[6] = {PR_SET_NAME, U("")};
+    dec_call(&f, __NR_prctl, empty, 0);
+    ev = dec_one(&f, TT_EV_PRCTL);
+    TT_CHECK_STR(ev_str(ev, TT_P_NAME), "");
     uint64_t other[6] = {PR_GET_NAME, U(name)};
     dec_call(&f, __NR_prctl, other, 0);
     ev = dec_one(&f, TT_EV_PRCTL);
@@ -582,6 +600,15 @@ TT_TEST(open_by_handle_at_is_named_from_its_fd)
     dec_call(&f, __NR_open_by_handle_at, a, -ESTALE);
     ev = dec_one(&f, TT_EV_OPEN_BY_HANDLE_AT);
     TT_CHECK(!ev_has(ev, TT_P_NAME));
+    /* fd 0 */
+    int saved = dup(0);
+    TT_REQUIRE(saved >= 0);
+    TT_REQUIRE(dup2(fd, 0) == 0);
+    dec_call(&f, __NR_open_by_handle_at, a, 0);
+    dup2(saved, 0);
+    close(saved);
+    ev = dec_one(&f, TT_EV_OPEN_BY_HANDLE_AT);
+    TT_CHECK_STR(ev_str(ev, TT_P_NAME), file);
     close(fd);
     unlink(file);
     dec_free(&f);

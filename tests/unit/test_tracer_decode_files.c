@@ -35,7 +35,10 @@ TT_TEST(symlink_target_read_back_from_the_link)
     struct dec f;
     dec_init(&f, 1);
     snprintf(dir, sizeof dir, "%s", f.dir);
-    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    char sub[128];
+    path_in(sub, sizeof sub, "sub"); /* (the dirfd's directory is not the cwd) */
+    TT_REQUIRE(mkdir(sub, 0700) == 0);
+    int dfd = open(sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     TT_REQUIRE(dfd >= 0);
     char abs_link[128], rel_link[] = "rel-link", cwd_link[] = "cwd-link", reason[1024];
     path_in(abs_link, sizeof abs_link, "abs-link");
@@ -107,8 +110,11 @@ TT_TEST(symlink_target_read_back_from_the_link)
     TT_CHECK_STR(ev_str(ev, TT_P_TARGET), "x");
     unlink(abs_link);
     unlinkat(dfd, rel_link, 0);
-    unlinkat(dfd, cwd_link, 0);
+    char cwd_path[160];
+    path_in(cwd_path, sizeof cwd_path, cwd_link);
+    unlink(cwd_path);
     close(dfd);
+    rmdir(sub);
     dec_free(&f);
 }
 
@@ -188,6 +194,14 @@ TT_TEST(hard_link_must_name_the_old_file)
              "were rewritten meanwhile",
              same, other);
     check_swap(f.ev[0], __NR_link, same, reason);
+    /* link() does not follow a symlink: the new name is the link itself */
+    char symlink2[128];
+    path_in(symlink2, sizeof symlink2, "sym2");
+    TT_REQUIRE(link(sym, symlink2) == 0);
+    uint64_t o[6] = {U(sym), U(symlink2)};
+    dec_call(&f, __NR_link, o, 0);
+    TT_CHECK_INT(dec_collect(&f), 1);
+    unlink(symlink2);
 #endif
     /* other calls with paths are not read back */
     uint64_t r[6] = {FDARG(dfd), U("nothing-here"), FDARG(dfd), U("nor-here")};
@@ -429,16 +443,28 @@ TT_TEST(kept_fd_directories_are_closed_when_pushed_out)
             first_dir_open = fcntl(1, F_GETFD) >= 0;
     }
     first_dir_closed = fcntl(1, F_GETFD) < 0;
+    /* the directory kept for a task serves its next stops (it is not opened again): the
+     * first task's, at fd 1 once more, stays open through more stops than there are kept
+     * directories */
+    struct tr_task *k0 = tr_task_find(&f.st.tasks, kids[0]);
+    int reused = k0 != NULL;
+    for (int i = 0; k0 && i < 10; i++) {
+        uint64_t a[6] = {FDARG(AT_FDCWD), U("/"), O_RDONLY};
+        if (tr_decode_entry(&f.st, k0, __NR_openat, a, TR_AUDIT_ARCH, 0))
+            tr_decode_exit(&f.st, k0, 2);
+        reused &= fcntl(1, F_GETFD) >= 0;
+    }
     dup2(saved, 1);
     close(saved);
     int n = dec_collect(&f);
     for (int i = 0; i < n && i < KIDS; i++)
         named[i] = ev_has(f.ev[i], TT_P_FDNAME);
-    TT_CHECK_INT(n, KIDS);
+    TT_CHECK_INT(n, KIDS + 10);
     for (int i = 0; i < KIDS; i++)
         TT_CHECKF(named[i], "task %d: no fd name", i);
     TT_CHECK(first_dir_open);   /* the first task's directory took fd 1 */
     TT_CHECK(first_dir_closed); /* and was closed when the ninth task took its place */
+    TT_CHECK(reused);
     for (int i = 0; i < KIDS; i++) {
         kill(kids[i], SIGKILL);
         waitpid(kids[i], NULL, 0);

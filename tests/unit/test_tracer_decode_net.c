@@ -94,6 +94,8 @@ static const char *check_swap(const struct tt_event *ev, long nr, const char *ta
     return ev_str(ev, TT_P_REASON);
 }
 
+static uint8_t payload_for_kept[4];
+
 /* connect: the address as passed, the socket's local address and kind, its peer. With the
  * address argument naming what the socket is connected to, no report. */
 TT_TEST(connect_describes_the_socket_and_its_peer)
@@ -250,10 +252,74 @@ TT_TEST(connect_over_ipv6_to_another_endpoint_is_reported)
     /* the same endpoint, with a flow label and scope the kernel does not keep: no report */
     struct sockaddr_in6 same = v6("::1", port);
     same.sin6_flowinfo = htonl(0x12345);
+    same.sin6_scope_id = 0x01010101;
     uint64_t a[6] = {(uint64_t)s, U(&same), sizeof same};
     dec_call(&f, __NR_connect, a, 0);
     TT_CHECK_INT(dec_collect(&f), 1);
     close(s);
+    close(ls);
+    dec_free(&f);
+}
+
+/* The socket is the one the fd named at the entry stop (the tracer's copy taken there), even
+ * when another thread makes the number name another socket before the exit; the copy may land
+ * on the tracer's fd 0. */
+TT_TEST(the_socket_kept_at_the_entry_is_the_one_described)
+{
+    struct dec f;
+    dec_init(&f, 1);
+    unsigned port;
+    int ls = listener(AF_INET, &port);
+    TT_REQUIRE(ls >= 0);
+    for (int at_zero = 0; at_zero < 2; at_zero++) {
+        int s = connected(AF_INET, port);
+        int u = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        int other = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (other < 0)
+            other = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        TT_REQUIRE(s >= 0 && u >= 0 && other >= 0);
+        int saved = -1;
+        if (at_zero) {
+            saved = dup(0);
+            TT_REQUIRE(saved >= 0);
+            close(0);
+        }
+        /* connect: the peer of the kept socket */
+        struct sockaddr_in peer = v4("127.0.0.1", port);
+        uint64_t a[6] = {(uint64_t)s, U(&peer), sizeof peer};
+        int entered = tr_decode_entry(&f.st, f.t, __NR_connect, a, TR_AUDIT_ARCH, 0);
+        int kept = f.t->sockfd;
+        int moved = dup3(other, s, O_CLOEXEC) == s; /* (the number now names the other one) */
+        tr_decode_exit(&f.st, f.t, 0);
+        /* sendto: the kind of the kept socket (the connect's copy was closed: 0 is free again) */
+        struct sockaddr_in to = v4("127.0.0.1", 9);
+        uint64_t b[6] = {(uint64_t)u, U(payload_for_kept), 4, 0, U(&to), sizeof to};
+        int entered2 = tr_decode_entry(&f.st, f.t, __NR_sendto, b, TR_AUDIT_ARCH, 0);
+        int kept2 = f.t->sockfd;
+        int moved2 = dup3(ls, u, O_CLOEXEC) == u;
+        tr_decode_exit(&f.st, f.t, 4);
+        if (at_zero) {
+            dup2(saved, 0);
+            close(saved);
+        }
+        TT_CHECK_INT(entered, 1);
+        TT_CHECK_INT(entered2, 1);
+        TT_CHECK(moved && moved2);
+        TT_CHECKF(!at_zero || (kept == 0 && kept2 == 0), "copies at %d and %d, not 0", kept,
+                  kept2);
+        TT_REQUIRE_INT(dec_collect(&f), 2);
+        TT_CHECK_INT(f.ev[0]->type, TT_EV_CONNECT);
+        TT_CHECK(same_bytes(f.ev[0], TT_P_PEER, &peer, sizeof peer));
+        TT_CHECK_INT(ev_i64(f.ev[0], TT_P_DOMAIN), AF_INET);
+        TT_CHECK_INT(ev_i64(f.ev[0], TT_P_TYPE), SOCK_STREAM);
+        TT_CHECK_INT(f.ev[1]->type, TT_EV_SENDTO);
+        TT_CHECK_INT(ev_i64(f.ev[1], TT_P_TYPE), SOCK_DGRAM);
+        TT_CHECK_INT(ev_i64(f.ev[1], TT_P_PROTO), IPPROTO_UDP);
+        TT_CHECK(f.t->sockfd < 0);
+        close(s);
+        close(u);
+        close(other);
+    }
     close(ls);
     dec_free(&f);
 }

@@ -21,7 +21,7 @@
 #include "tt_log.h"
 #include "tt_test.h"
 
-#define DEC_MAX_EVENTS 16
+#define DEC_MAX_EVENTS 32
 
 struct dec {
     struct tr_opts o;
