@@ -7,11 +7,18 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <netinet/in.h>
+#include <setjmp.h>
+#include <stddef.h>
+#include <sys/prctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+
+#include "fdcopy.h"
 
 static struct sockaddr_in v4(const char *ip, unsigned port)
 {
@@ -547,6 +554,96 @@ TT_TEST(data_is_cut_at_the_snap_length)
     TT_CHECK(!ev_has(ev, TT_P_ADDR));
     close(s);
     dec_free(&f);
+}
+
+/* pidfd_getfd refused with EPERM, as Docker's and containerd's default seccomp profiles do
+ * without CAP_SYS_PTRACE (for this process only: a filter of its own). */
+static int refuse_pidfd_getfd(void)
+{
+    struct sock_filter prog[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_pidfd_getfd, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    struct sock_fprog fp = {(unsigned short)(sizeof prog / sizeof prog[0]), prog};
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+        return -1;
+    return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fp) == 0 ? 0 : -1;
+}
+
+/* In a child (the filter cannot be taken off again): sockets described from /proc. */
+static void sockets_from_proc(void)
+{
+    struct dec f;
+    dec_init(&f, 1);
+    TT_REQUIRE(refuse_pidfd_getfd() == 0);
+    errno = 0;
+    TT_REQUIRE(tr_fd_copy(getpid(), 1) < 0 && errno == EPERM);
+    int u = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    TT_REQUIRE(u >= 0);
+    struct sockaddr_in addr = v4("127.0.0.1", 0);
+    TT_REQUIRE(bind(u, (struct sockaddr *)&addr, sizeof addr) == 0);
+    uint64_t a[6] = {(uint64_t)u, U(&addr), sizeof addr};
+    dec_call(&f, __NR_bind, a, 0);
+    const struct tt_event *ev = dec_one(&f, TT_EV_BIND);
+    TT_CHECK_INT(ev_i64(ev, TT_P_DOMAIN), AF_INET);
+    TT_CHECK_INT(ev_i64(ev, TT_P_TYPE), SOCK_DGRAM);
+    TT_CHECK_INT(ev_i64(ev, TT_P_PROTO), IPPROTO_UDP);
+    TT_CHECK(!ev_has(ev, TT_P_LOCAL_ADDR));
+    unsigned port;
+    int ls = listener(AF_INET, &port);
+    TT_REQUIRE(ls >= 0);
+    int s = connected(AF_INET, port);
+    TT_REQUIRE(s >= 0);
+    struct sockaddr_in local, peer = v4("127.0.0.1", port);
+    socklen_t ll = sizeof local;
+    TT_REQUIRE(getsockname(s, (struct sockaddr *)&local, &ll) == 0);
+    uint64_t c[6] = {(uint64_t)s, U(&peer), sizeof peer};
+    dec_call(&f, __NR_connect, c, 0);
+    ev = dec_one(&f, TT_EV_CONNECT);
+    TT_CHECK(same_bytes(ev, TT_P_LOCAL_ADDR, &local, sizeof local));
+    TT_CHECK(same_bytes(ev, TT_P_PEER, &peer, sizeof peer)); /* (by the inode) */
+    TT_CHECK_INT(ev_i64(ev, TT_P_DOMAIN), AF_INET);
+    TT_CHECK_INT(ev_i64(ev, TT_P_TYPE), SOCK_STREAM);
+    TT_CHECK(!ev_has(ev, TT_P_PROTO));
+    dec_call(&f, __NR_connect, c, -ECONNREFUSED);
+    ev = dec_one(&f, TT_EV_CONNECT);
+    TT_CHECK(!ev_has(ev, TT_P_LOCAL_ADDR));
+    TT_CHECK_INT(ev_i64(ev, TT_P_TYPE), SOCK_STREAM);
+    /* not a socket: nothing */
+    uint64_t b[6] = {2, U(&addr), sizeof addr};
+    dec_call(&f, __NR_bind, b, 0);
+    ev = dec_one(&f, TT_EV_BIND);
+    TT_CHECK(!ev_has(ev, TT_P_DOMAIN));
+    dec_free(&f);
+}
+
+TT_TEST(sockets_are_described_from_proc_when_pidfd_getfd_is_refused)
+{
+    int p[2];
+    TT_REQUIRE(pipe(p) == 0);
+    fflush(stdout);
+    pid_t kid = fork();
+    TT_REQUIRE(kid >= 0);
+    if (kid == 0) {
+        close(p[0]);
+        if (setjmp(tt_require_jmp) == 0)
+            sockets_from_proc();
+        else
+            tt_failed_current = 1;
+        if (tt_failed_current && write(p[1], tt_fail_msg, strlen(tt_fail_msg)) < 0)
+            _exit(2);
+        _exit(tt_failed_current ? 1 : 0);
+    }
+    close(p[1]);
+    char msg[1024] = "";
+    ssize_t n = read(p[0], msg, sizeof msg - 1);
+    msg[n > 0 ? n : 0] = '\0';
+    close(p[0]);
+    int status = 0;
+    TT_REQUIRE(waitpid(kid, &status, 0) == kid);
+    TT_CHECKF(WIFEXITED(status) && WEXITSTATUS(status) == 0, "in the child: %s", msg);
 }
 
 /* sendmsg and recvmsg: the address in the msghdr. */
