@@ -150,8 +150,8 @@ TT_TEST(exec_entry_record_moves_to_the_leader)
         TT_REQUIRE_INT(tr_decode_entry(&f.st, f.t, nrs[i], a, TR_AUDIT_ARCH, 0), 1);
         f.t->tid = getpid();
         exec_stops(&f);
-        const struct tt_event *ev = dec_one(&f, nrs[i] == __NR_execve ? TT_EV_EXECVE
-                                                                      : TT_EV_EXECVEAT);
+        const struct tt_event *ev =
+            dec_one(&f, nrs[i] == __NR_execve ? TT_EV_EXECVE : TT_EV_EXECVEAT);
         TT_CHECK_INT(ev->tid, getpid());
         TT_CHECK_INT(ev->pid, getpid());
         TT_CHECK_INT(ev->ret, 0);

@@ -298,7 +298,9 @@ TT_TEST(opened_file_named_from_inside_a_changed_root)
             TT_CHECK_STR(ev_str(ev, TT_P_NAME), "/inside"); /* (read from the child) */
             char host[400];
             snprintf(host, sizeof host, "%s%s", i == 1 ? "" : root,
-                     i == 1 ? beside : i == 2 ? "" : want[i]);
+                     i == 1   ? beside
+                     : i == 2 ? ""
+                              : want[i]);
             TT_CHECKF(strcmp(ev_str(ev, TT_P_FDNAME), changed ? want[i] : host) == 0,
                       "fd %d (%s root): %s", fds[i], changed ? "changed" : "same",
                       ev_str(ev, TT_P_FDNAME));

@@ -312,8 +312,7 @@ TT_TEST(the_socket_kept_at_the_entry_is_the_one_described)
         TT_CHECK_INT(entered, 1);
         TT_CHECK_INT(entered2, 1);
         TT_CHECK(moved && moved2);
-        TT_CHECKF(!at_zero || (kept == 0 && kept2 == 0), "copies at %d and %d, not 0", kept,
-                  kept2);
+        TT_CHECKF(!at_zero || (kept == 0 && kept2 == 0), "copies at %d and %d, not 0", kept, kept2);
         TT_REQUIRE_INT(dec_collect(&f), 2);
         TT_CHECK_INT(f.ev[0]->type, TT_EV_CONNECT);
         TT_CHECK(same_bytes(f.ev[0], TT_P_PEER, &peer, sizeof peer));

@@ -28,8 +28,8 @@ struct dec {
     struct tr_state st;
     struct tr_task *t;
     char dir[64], cap[96];
-    int n;                                 /* records read back by dec_collect */
-    struct tt_event *ev[DEC_MAX_EVENTS];   /* copies */
+    int n;                               /* records read back by dec_collect */
+    struct tt_event *ev[DEC_MAX_EVENTS]; /* copies */
 };
 
 static inline void dec_open_sink(struct dec *f)
