@@ -286,15 +286,12 @@ TT_TEST(openat_arguments_and_the_opened_files_name)
     ev = dec_one(&f, TT_EV_OPENAT);
     TT_CHECK(!ev_has(ev, TT_P_DEV));
     /* fd 0 is an fd like any other */
-    int saved = dup(0);
-    TT_REQUIRE(saved >= 0);
-    TT_REQUIRE(dup2(fd, 0) == 0);
+    int saved = dec_fd0_take(fd);
     dec_call(&f, __NR_openat, a, 0);
+    dec_fd0_restore(saved);
     ev = dec_one(&f, TT_EV_OPENAT);
     TT_CHECK_STR(ev_str(ev, TT_P_FDNAME), file);
     TT_CHECK(ev_u64(ev, TT_P_INO) == st.st_ino);
-    dup2(saved, 0);
-    close(saved);
     /* without the arg_swap defence the name is not read back */
     f.o.unsafe_off = TR_DEF_BIT(TR_DEF_ARG_SWAP);
     f.o.open_ino = 0;
@@ -325,14 +322,7 @@ TT_TEST(fd_names_of_many_tasks)
     /* children that share nothing with us, each with the file at the same fd (fork) */
     enum { KIDS = 10 };
     pid_t kids[KIDS];
-    for (int i = 0; i < KIDS; i++) {
-        kids[i] = fork();
-        TT_REQUIRE(kids[i] >= 0);
-        if (kids[i] == 0) {
-            pause();
-            _exit(0);
-        }
-    }
+    dec_paused_children(kids, KIDS);
     uint64_t a[6] = {FDARG(AT_FDCWD), U("/etc/hostname"), O_RDONLY};
     for (int round = 0; round < 2; round++)
         for (int i = 0; i < KIDS; i++) {
@@ -345,17 +335,13 @@ TT_TEST(fd_names_of_many_tasks)
             TT_CHECK_INT(ev->tid, kids[i]);
         }
     /* a task gone: its kept directory fails, and the fd name is absent */
-    kill(kids[0], SIGKILL);
-    waitpid(kids[0], NULL, 0);
+    dec_reap(kids, 1);
     struct tr_task *gone = tr_task_find(&f.st.tasks, kids[0]);
     if (tr_decode_entry(&f.st, gone, __NR_openat, a, TR_AUDIT_ARCH, 0))
         tr_decode_exit(&f.st, gone, fd);
     const struct tt_event *ev = dec_one(&f, TT_EV_OPENAT);
     TT_CHECK(!ev_has(ev, TT_P_FDNAME));
-    for (int i = 1; i < KIDS; i++) {
-        kill(kids[i], SIGKILL);
-        waitpid(kids[i], NULL, 0);
-    }
+    dec_reap(kids + 1, KIDS - 1);
     close(fd);
     dec_free(&f);
 }
@@ -601,12 +587,9 @@ TT_TEST(open_by_handle_at_is_named_from_its_fd)
     ev = dec_one(&f, TT_EV_OPEN_BY_HANDLE_AT);
     TT_CHECK(!ev_has(ev, TT_P_NAME));
     /* fd 0 */
-    int saved = dup(0);
-    TT_REQUIRE(saved >= 0);
-    TT_REQUIRE(dup2(fd, 0) == 0);
+    int saved = dec_fd0_take(fd);
     dec_call(&f, __NR_open_by_handle_at, a, 0);
-    dup2(saved, 0);
-    close(saved);
+    dec_fd0_restore(saved);
     ev = dec_one(&f, TT_EV_OPEN_BY_HANDLE_AT);
     TT_CHECK_STR(ev_str(ev, TT_P_NAME), file);
     close(fd);

@@ -420,14 +420,7 @@ TT_TEST(kept_fd_directories_are_closed_when_pushed_out)
     dec_init(&f, 1);
     enum { KIDS = 9 };
     pid_t kids[KIDS];
-    for (int i = 0; i < KIDS; i++) {
-        kids[i] = fork();
-        TT_REQUIRE(kids[i] >= 0);
-        if (kids[i] == 0) {
-            pause();
-            _exit(0);
-        }
-    }
+    dec_paused_children(kids, KIDS);
     fflush(stdout);
     int saved = dup(1);
     TT_REQUIRE(saved >= 0);
@@ -467,10 +460,7 @@ TT_TEST(kept_fd_directories_are_closed_when_pushed_out)
     TT_CHECK(first_dir_open);   /* the first task's directory took fd 1 */
     TT_CHECK(first_dir_closed); /* and was closed when the ninth task took its place */
     TT_CHECK(reused);
-    for (int i = 0; i < KIDS; i++) {
-        kill(kids[i], SIGKILL);
-        waitpid(kids[i], NULL, 0);
-    }
+    dec_reap(kids, KIDS);
     dec_free(&f);
 }
 

@@ -285,12 +285,7 @@ TT_TEST(the_socket_kept_at_the_entry_is_the_one_described)
         if (other < 0)
             other = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         TT_REQUIRE(s >= 0 && u >= 0 && other >= 0);
-        int saved = -1;
-        if (at_zero) {
-            saved = dup(0);
-            TT_REQUIRE(saved >= 0);
-            close(0);
-        }
+        int saved = at_zero ? dec_fd0_take(-1) : -1;
         /* connect: the peer of the kept socket */
         struct sockaddr_in peer = v4("127.0.0.1", port);
         uint64_t a[6] = {(uint64_t)s, U(&peer), sizeof peer};
@@ -305,10 +300,8 @@ TT_TEST(the_socket_kept_at_the_entry_is_the_one_described)
         int kept2 = f.t->sockfd;
         int moved2 = dup3(ls, u, O_CLOEXEC) == u;
         tr_decode_exit(&f.st, f.t, 4);
-        if (at_zero) {
-            dup2(saved, 0);
-            close(saved);
-        }
+        if (at_zero)
+            dec_fd0_restore(saved);
         TT_CHECK_INT(entered, 1);
         TT_CHECK_INT(entered2, 1);
         TT_CHECK(moved && moved2);
@@ -437,12 +430,9 @@ TT_TEST(bind_describes_the_socket_kind)
     ev = dec_one(&f, TT_EV_BIND);
     TT_CHECK(!ev_has(ev, TT_P_ADDR));
     /* the tracer's copy of the socket lands on fd 0 */
-    int saved = dup(0);
-    TT_REQUIRE(saved >= 0);
-    close(0);
+    int saved = dec_fd0_take(-1);
     dec_call(&f, __NR_bind, a, 0);
-    dup2(saved, 0);
-    close(saved);
+    dec_fd0_restore(saved);
     ev = dec_one(&f, TT_EV_BIND);
     TT_CHECK_INT(ev_i64(ev, TT_P_TYPE), SOCK_DGRAM);
     close(s);

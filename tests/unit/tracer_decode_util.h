@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "arch.h"
@@ -115,6 +117,46 @@ static inline void dec_call(struct dec *f, long nr, const uint64_t args[6], int6
 {
     if (tr_decode_entry(&f->st, f->t, nr, args, TR_AUDIT_ARCH, 0))
         tr_decode_exit(&f->st, f->t, ret);
+}
+
+/* n children that pause until killed (tracees of their own: other tids, other fd tables). */
+static inline void dec_paused_children(pid_t *kids, int n)
+{
+    for (int i = 0; i < n; i++) {
+        kids[i] = fork();
+        TT_REQUIRE(kids[i] >= 0);
+        if (kids[i] == 0) {
+            pause();
+            _exit(0);
+        }
+    }
+}
+
+static inline void dec_reap(const pid_t *kids, int n)
+{
+    for (int i = 0; i < n; i++) {
+        kill(kids[i], SIGKILL);
+        waitpid(kids[i], NULL, 0);
+    }
+}
+
+/* Makes fd 0 a copy of fd (or leaves it closed: fd < 0), for a result or a tracer's copy that
+ * lands on fd 0; returns the saved fd 0 for dec_fd0_restore. */
+static inline int dec_fd0_take(int fd)
+{
+    int saved = dup(0);
+    TT_REQUIRE(saved >= 0);
+    if (fd >= 0)
+        TT_REQUIRE(dup2(fd, 0) == 0);
+    else
+        close(0);
+    return saved;
+}
+
+static inline void dec_fd0_restore(int saved)
+{
+    dup2(saved, 0);
+    close(saved);
 }
 
 #define U(p) ((uint64_t)(uintptr_t)(p))
