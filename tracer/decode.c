@@ -289,6 +289,8 @@ static ssize_t fd_path(const struct tr_task *t, int64_t fd, char *out, size_t ca
             if (strncmp(out, root, (size_t)r) == 0 && out[r] == '/') {
                 memmove(out, out + r, (size_t)(n - r) + 1);
                 n -= r;
+            } else if (strcmp(out, root) == 0) {
+                n = snprintf(out, cap, "/"); /* the root itself: the tracee's "/" */
             }
         }
     }
