@@ -464,6 +464,49 @@ TT_TEST(kept_fd_directories_are_closed_when_pushed_out)
     dec_free(&f);
 }
 
+/* Which of this process's first 1024 fds are open, as a string of 0 and 1. */
+static void open_fds(char set[1025])
+{
+    for (int fd = 0; fd < 1024; fd++)
+        set[fd] = fcntl(fd, F_GETFD) >= 0 ? '1' : '0';
+    set[1024] = '\0';
+}
+
+/* A tracer started with stdin closed keeps a task's /proc/TID/fd directory at fd 0: it is a
+ * kept directory like any other, reused by the task's next stops, not taken for an empty slot
+ * (which leaked it, and opened the directory again in another slot, closing that one's). */
+TT_TEST(kept_fd_directory_at_fd_0_is_reused)
+{
+    struct dec f;
+    dec_init(&f, 1);
+    pid_t kid;
+    dec_paused_children(&kid, 1);
+    int saved = dec_fd0_take(-1);
+    struct tr_task *k = tr_task_add(&f.st.tasks, kid, kid);
+    int at_fd0 = 0;
+    static char before[1025], after[1025];
+    if (k) {
+        uint64_t a[6] = {FDARG(AT_FDCWD), U("/"), O_RDONLY};
+        if (tr_decode_entry(&f.st, k, __NR_openat, a, TR_AUDIT_ARCH, 0))
+            tr_decode_exit(&f.st, k, 2);
+        at_fd0 = fcntl(0, F_GETFD) >= 0;
+        open_fds(before);
+        for (int i = 0; i < 10; i++)
+            if (tr_decode_entry(&f.st, k, __NR_openat, a, TR_AUDIT_ARCH, 0))
+                tr_decode_exit(&f.st, k, 2);
+        open_fds(after);
+    }
+    dec_fd0_restore(saved);
+    int n = dec_collect(&f);
+    TT_CHECK_INT(n, 11);
+    for (int i = 0; i < n; i++)
+        TT_CHECKF(ev_has(f.ev[i], TT_P_FDNAME), "stop %d: no fd name", i);
+    TT_CHECK(at_fd0);
+    TT_CHECK_STR(after, before); /* no directory opened or closed */
+    dec_reap(&kid, 1);
+    dec_free(&f);
+}
+
 int main(void)
 {
     return tt_run_all();
