@@ -241,12 +241,13 @@ static ssize_t fd_link(pid_t tid, int64_t fd, char *out, size_t cap)
     static struct {
         pid_t tid;
         int dfd;
+        int open; /* (dfd may be 0 when the tracer started with stdin closed) */
     } kept[KEPT];
     static unsigned next;
     char name[24];
     snprintf(name, sizeof name, "%lld", (long long)fd);
     int i;
-    for (i = 0; i < KEPT && !(kept[i].tid == tid && kept[i].dfd > 0); i++)
+    for (i = 0; i < KEPT && !(kept[i].tid == tid && kept[i].open); i++)
         ;
     for (int attempt = 0; attempt < 2; attempt++) {
         if (i == KEPT) {
@@ -256,16 +257,17 @@ static ssize_t fd_link(pid_t tid, int64_t fd, char *out, size_t cap)
             if (dfd < 0)
                 return -1;
             i = (int)(next++ % KEPT);
-            if (kept[i].dfd > 0)
+            if (kept[i].open)
                 close(kept[i].dfd);
             kept[i].tid = tid;
             kept[i].dfd = dfd;
+            kept[i].open = 1;
         }
         ssize_t n = readlinkat(kept[i].dfd, name, out, cap);
         if (n >= 0 || attempt)
             return n;
         close(kept[i].dfd); /* maybe another task's with this tid: once more, fresh */
-        kept[i].dfd = 0;
+        kept[i].open = 0;
         i = KEPT;
     }
     return -1;
@@ -289,6 +291,8 @@ static ssize_t fd_path(const struct tr_task *t, int64_t fd, char *out, size_t ca
             if (strncmp(out, root, (size_t)r) == 0 && out[r] == '/') {
                 memmove(out, out + r, (size_t)(n - r) + 1);
                 n -= r;
+            } else if (strcmp(out, root) == 0) {
+                n = snprintf(out, cap, "/"); /* the root itself: the tracee's "/" */
             }
         }
     }

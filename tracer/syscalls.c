@@ -365,14 +365,12 @@ int tr_sysset_build(struct tr_sysset *s, const char *list, int all, char *bad, s
                 /* event name */
             } else if (nr >= 0) {
                 tr_sysset_add(s, nr);
-            } else if (entry_only) {
-                continue; /* (a name this architecture lacks) */
             } else if (ev != TT_EV_NONE || tt_syscall_nr(TT_ARCH_X86_64, w) >= 0 ||
                        tt_syscall_nr(TT_ARCH_AARCH64, w) >= 0) {
                 /* a syscall this architecture does not have (aarch64: open, creat, fork, ...):
                  * rules written for any architecture load, the name traces nothing here */
             } else {
-                snprintf(bad, badlen, "%s", w);
+                snprintf(bad, badlen, "%.*s", (int)n, p - n); /* the word as written */
                 return -1;
             }
             for (long k = 0; k < TR_MAX_NR; k++) {
@@ -439,15 +437,15 @@ int tr_sysset_build(struct tr_sysset *s, const char *list, int all, char *bad, s
     if (tr_sysset_has(s, __NR_accept) || tr_sysset_has(s, __NR_accept4) ||
         tr_sysset_has(s, __NR_listen))
         tr_sysset_add(s, __NR_bind);
-    /* `execve.success`, or a list that does not name execve at all, needs no failed exec:
-     * successful ones come from the exec itself (PTRACE_EVENT_EXEC), with the arguments the
-     * kernel copied. */
-#define BIT(m, k) (((m)[(k) >> 3] >> ((k) & 7)) & 1)
+        /* `execve.success`, or a list that does not name execve at all, needs no failed exec:
+         * successful ones come from the exec itself (PTRACE_EVENT_EXEC), with the arguments the
+         * kernel copied. */
+#define BIT(m, k) (((m)[(k) >> 3] >> ((k)&7)) & 1)
     if (list) {
         s->execve_event_only = BIT(entry, __NR_execve) || !BIT(full, __NR_execve);
         s->execveat_event_only = BIT(entry, __NR_execveat) || !BIT(full, __NR_execveat);
-        entry[__NR_execve >> 3] &= (uint8_t)~(1u << (__NR_execve & 7));
-        entry[__NR_execveat >> 3] &= (uint8_t)~(1u << (__NR_execveat & 7));
+        entry[__NR_execve >> 3] &= (uint8_t) ~(1u << (__NR_execve & 7));
+        entry[__NR_execveat >> 3] &= (uint8_t) ~(1u << (__NR_execveat & 7));
     }
     /* Entry-only where the list said `NAME.entry`: never
      * for state the engine keeps from results (process, fd table), nor for process creation. */

@@ -10,9 +10,10 @@
  * "-c echo <i>"), pid --start-pid+i, in container 2e153fc3dafb... (with --cgroup: cgroups TEXT
  * and an empty container id, as the tracer sends for "0::/" under a cgroup namespace); --filler
  * adds K openat events after each (to fill a small ring). Ring mode: events carry the wall clock, M
- * ms apart; after the last one the producer waits --last-gap-ms then closes the ring (end of
- * stream) and stays --hold ms. Capture mode: timestamps start at --ts (default the guide's sample
- * alert time) and advance by --ts-step-ms. Prints "produced=N dropped=D" at the end. */
+ * ms apart; after the last one the producer waits --last-gap-ms, prints its counts, stays
+ * --hold ms more, then closes the ring (end of stream). Capture mode: timestamps start at --ts
+ * (default the guide's sample alert time) and advance by --ts-step-ms. Prints "produced=N
+ * dropped=D" at the end. */
 #include "../../lib/tt_capture.c"
 #include "../../lib/tt_event.c"
 #include "../../lib/tt_log.c"

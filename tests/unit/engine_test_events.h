@@ -109,6 +109,14 @@ static inline int tev_field(struct eval_ctx *ctx, const char *name, const char *
     return 0;
 }
 
+/* The text of field name (with arg, or NULL) in the event being evaluated, "(missing)" when the
+ * event has none; the buffer is reused by the next call. */
+static inline const char *tev_text(struct eval_ctx *ctx, const char *name, const char *arg)
+{
+    static char text[8192];
+    return tev_field(ctx, name, arg, text, sizeof text) == -1 ? "(missing)" : text;
+}
+
 /* A format rendered for the event in ctx, or "ERR <message>" when it does not compile. */
 static inline const char *tev_render(struct eval_ctx *ctx, const char *f)
 {

@@ -19,8 +19,7 @@ static char out[4096];
 
 static const char *F(const char *name, const char *arg)
 {
-    int r = tev_field(&ctx, name, arg, out, sizeof out);
-    return r == -1 ? "(missing)" : out;
+    return tev_text(&ctx, name, arg);
 }
 
 static void begin(struct engine_state *st, const struct tt_event *ev)

@@ -12,16 +12,13 @@
 
 static struct eval_ctx ctx;
 static struct tev e;
-static char out[4096];
 
 #define HEX64 "3f4e5d6c7b8a9f0e1d2c3b4a5f6e7d8c9b0a1f2e3d4c5b6a7f8e9d0c1b2a3f4e"
 #define HEX32 "8a9b0c1d2e3f40516273849506a7b8c9"
 
 static const char *F(const char *name)
 {
-    if (tev_field(&ctx, name, NULL, out, sizeof out) == -1)
-        return "(missing)";
-    return out;
+    return tev_text(&ctx, name, NULL);
 }
 
 /* The full id a cgroup line names, or "-" when it names none. */
@@ -302,9 +299,7 @@ TT_TEST(default_container_replaces_host_only)
 
 static const char *FA(const char *name, const char *arg)
 {
-    if (tev_field(&ctx, name, arg, out, sizeof out) == -1)
-        return "(missing)";
-    return out;
+    return tev_text(&ctx, name, arg);
 }
 
 TT_TEST(mounts_and_digest_from_runtime)

@@ -22,7 +22,7 @@ static uint64_t evn;
 
 static const char *F(const char *name)
 {
-    return tev_field(&ctx, name, NULL, out, sizeof out) == -1 ? "(missing)" : out;
+    return tev_text(&ctx, name, NULL);
 }
 
 static void apply(struct engine_state *st, const struct tt_event *ev)

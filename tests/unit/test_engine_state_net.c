@@ -14,11 +14,10 @@
 
 static struct eval_ctx ctx;
 static struct tev e;
-static char out[4096];
 
 static const char *F(const char *name, const char *arg)
 {
-    return tev_field(&ctx, name, arg, out, sizeof out) == -1 ? "(missing)" : out;
+    return tev_text(&ctx, name, arg);
 }
 
 static struct engine_state *world(void)

@@ -15,13 +15,10 @@
 
 static struct eval_ctx ctx;
 static struct tev e;
-static char out[4096];
 
 static const char *F(const char *name, const char *arg)
 {
-    if (tev_field(&ctx, name, arg, out, sizeof out) == -1)
-        return "(missing)";
-    return out;
+    return tev_text(&ctx, name, arg);
 }
 
 /* init(1) -> bash(100); bash forks 200 which execs cat. */
