@@ -118,6 +118,14 @@ static int wait_word(const uint8_t *seg, size_t off, uint32_t v)
     return peek32(seg, off) == v;
 }
 
+/* A producer (flags) and a consumer on a new 4 KiB ring; the test's own mapping of it. */
+static uint8_t *ring_pair(int key, unsigned flags, struct tt_ring **p, struct tt_ring **c)
+{
+    *p = create(key, 4096, flags);
+    *c = attach(key, 0);
+    return *p && *c ? map_rw(*p) : NULL;
+}
+
 /* Detaches the consumer, closes the producer and drops the test's mapping: the ring goes. */
 static void close_all(struct tt_ring *p, struct tt_ring *c, uint8_t *seg, int key)
 {
@@ -164,10 +172,8 @@ TT_TEST(attach_and_detach_wake_a_waiting_producer)
 TT_TEST(consumer_freeing_room_wakes_a_blocked_producer)
 {
     int key = next_key();
-    struct tt_ring *p = create(key, 4096, TT_RING_BLOCKING);
-    struct tt_ring *c = attach(key, 0);
-    TT_REQUIRE(p && c);
-    uint8_t *seg = map_rw(p);
+    struct tt_ring *p, *c;
+    uint8_t *seg = ring_pair(key, TT_RING_BLOCKING, &p, &c);
     TT_REQUIRE(seg != NULL);
     int n = fill(p);
     TT_CHECK(n > 0);
@@ -195,10 +201,8 @@ TT_TEST(consumer_freeing_room_wakes_a_blocked_producer)
 TT_TEST(producer_wakes_a_sleeping_consumer_half_full_and_at_close)
 {
     int key = next_key();
-    struct tt_ring *p = create(key, 4096, 0);
-    struct tt_ring *c = attach(key, 0);
-    TT_REQUIRE(p && c);
-    uint8_t *seg = map_rw(p);
+    struct tt_ring *p, *c;
+    uint8_t *seg = ring_pair(key, 0, &p, &c);
     TT_REQUIRE(seg != NULL);
     uint32_t w0 = peek32(seg, OFF_PROD_WAKE);
     write_seq(p, 0, 10);
@@ -480,10 +484,8 @@ TT_TEST(blocking_producer_never_waits_for_a_consumer_it_cannot_serve)
 {
     for (int wrong_layout = 0; wrong_layout < 2; wrong_layout++) {
         int key = next_key();
-        struct tt_ring *p = create(key, 4096, TT_RING_BLOCKING);
-        struct tt_ring *c = attach(key, 0);
-        TT_REQUIRE(p && c);
-        uint8_t *seg = map_rw(p);
+        struct tt_ring *p, *c;
+        uint8_t *seg = ring_pair(key, TT_RING_BLOCKING, &p, &c);
         TT_REQUIRE(seg != NULL);
         poke32(seg, wrong_layout ? OFF_CONS_LAYOUT : OFF_CONS_VERSION, 9);
         struct watchdog wd = {.seg = seg};
