@@ -5,6 +5,7 @@
 
 #include "tt_ring.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -93,6 +94,24 @@ static inline uint64_t peek64(const uint8_t *seg, size_t off)
     uint64_t v;
     memcpy(&v, seg + off, sizeof v);
     return v;
+}
+
+/* Closes stdin, so that the next descriptor opened (a consumer's pidfd) is 0, a valid one;
+ * returns a copy of it for stdin_restore. */
+static inline int stdin_close(void)
+{
+    int saved = dup(0);
+    close(0);
+    return saved;
+}
+
+/* Whether fd 0 is open (a descriptor left behind), then stdin back from the copy. */
+static inline int stdin_restore(int saved)
+{
+    int open0 = fcntl(0, F_GETFD) != -1;
+    dup2(saved, 0);
+    close(saved);
+    return open0;
 }
 
 /* How many processes map segment id (the kernel's count), -1 if it cannot be read. */

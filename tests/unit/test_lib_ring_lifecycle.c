@@ -7,7 +7,6 @@
 #include "ring_test_util.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -379,13 +378,9 @@ TT_TEST(stale_ring_skipped_until_replaced)
     /* Looked at twice (10 ms apart) and skipped: this process created it and lives, its pidfd
      * (fd 0 here) is closed again. */
     char why[256], want[256];
-    int saved = dup(0);
-    close(0);
+    int saved = stdin_close();
     TT_CHECK(tt_ring_attach(key, 50, why, sizeof why) == NULL);
-    int fd0_open = fcntl(0, F_GETFD) != -1;
-    dup2(saved, 0);
-    close(saved);
-    TT_CHECK(!fd0_open);
+    TT_CHECK(!stdin_restore(saved));
     snprintf(want, sizeof want, "ring key 0x%x is stale (its tracer is gone, nothing unread)",
              (unsigned)key);
     TT_CHECK_STR(why, want);
@@ -473,6 +468,15 @@ TT_TEST(observer_never_claims_the_consumer_slot)
     /* A consumer attaches beside it, and the observer leaving does not detach it. */
     struct tt_ring *c = attach(key, 0);
     TT_REQUIRE(c != NULL);
+    /* A second consumer is refused, and closes the pidfd it took (fd 0 here). */
+    int saved = stdin_close();
+    errno = 0;
+    TT_CHECK(tt_ring_attach(key, 0, why, sizeof why) == NULL);
+    TT_CHECK_INT(errno, EBUSY);
+    TT_CHECK(!stdin_restore(saved));
+    snprintf(want, sizeof want, "ring key 0x%x already has a consumer (pid %d)", (unsigned)key,
+             (int)getpid());
+    TT_CHECK_STR(why, want);
     tt_ring_detach(o);
     tt_ring_get_stats(p, &st);
     TT_CHECK(st.consumer_attached);

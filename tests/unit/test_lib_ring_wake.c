@@ -8,7 +8,6 @@
 #include "ring_test_util.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -426,9 +425,8 @@ TT_TEST(producer_exit_seen_through_its_pidfd_while_the_ring_is_mapped)
     int id = shmget(pc.key, 0, 0);
     uint8_t *other = shmat(id, NULL, SHM_RDONLY); /* the third process's mapping */
     TT_REQUIRE(other != (void *)-1);
-    int saved = dup(0);
+    int saved = stdin_close();
     TT_REQUIRE(saved > 0);
-    close(0);
     struct tt_ring *c = attach(pc.key, 0);
     char link[64] = "";
     (void)!readlink("/proc/self/fd/0", link, sizeof link - 1);
@@ -449,10 +447,8 @@ TT_TEST(producer_exit_seen_through_its_pidfd_while_the_ring_is_mapped)
     TT_CHECK(now_ns() - t0 < 2000000000u);
     TT_CHECK(c && tt_ring_problem(c, NULL) == TT_RING_PRODUCER_DIED);
     tt_ring_detach(c);
-    TT_CHECK(fcntl(0, F_GETFD) == -1); /* the pidfd closed with the handle */
-    TT_CHECK(!key_exists(pc.key));     /* removed by the consumer: its producer is gone */
-    dup2(saved, 0);
-    close(saved);
+    TT_CHECK(!stdin_restore(saved)); /* the pidfd closed with the handle */
+    TT_CHECK(!key_exists(pc.key));   /* removed by the consumer: its producer is gone */
     shmdt(other);
     producer_finish(&pc);
 }
