@@ -17,9 +17,12 @@ cleanup() {
     rm -rf "$TT_TMP"
 }
 trap cleanup EXIT
+# The loop rewrites its counter file (truncate, then write) every 10 ms, and each step is a
+# traced stop: during the storm the tracer serves the forking loops too, so the file may stay
+# empty for a while. Read it until it holds a number (up to 3 s); -1 if it never does.
 counter() {
     local v i
-    for i in 1 2 3 4 5 6 7 8; do v=$(cat "$1" 2>/dev/null); [ -n "$v" ] && break; sleep 0.01; done
+    for i in $(seq 300); do v=$(cat "$1" 2>/dev/null); [ -n "$v" ] && break; sleep 0.01; done
     echo "${v:--1}"
 }
 
