@@ -43,7 +43,7 @@ mismatches() {
             if (mode == "exec" && ($3 != "execve" || $0 !~ / filename=\/bin\/echo /)) next
             if (mode == "open" && $3 != "openat") next
             # (a name read while the other thread rewrites it may be torn, e.g. AABB: still
-            # one of the program's opens)
+            # one of the opens the program made)
             if (mode == "open" && $0 !~ /name=[^ ]*\/[AB][AB][AB][AB] /) next
             if (mode == "connect" && $3 != "connect") next
             v = ""
