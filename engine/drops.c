@@ -25,9 +25,18 @@ void drops_attached(struct drops *d, struct source *src)
 {
     uint64_t prod = 0, drop = 0;
     source_counters(src, &prod, &drop);
+    struct tt_ring *r = source_ring_handle(src);
+    if (r) {
+        /* The counts when the consumer attached, not now: the producer may have filled the
+         * ring since, with this engine attached and not yet reading; those drops are this
+         * engine's to alert on (the first drops_check), not "lost before it came". */
+        struct tt_ring_takeover t;
+        tt_ring_get_takeover(r, &t);
+        prod = t.produced_at_attach;
+        drop = t.dropped_at_attach;
+    }
     d->last_prod = prod;
     d->last_drop = drop;
-    struct tt_ring *r = source_ring_handle(src);
     uint64_t reported = r ? tt_ring_drops_reported(r) : drop;
     if (drop > reported) {
         d->pending += drop - reported;
@@ -68,8 +77,7 @@ static void falco_drop_alert(struct outputs *out, const char *msg, uint64_t d_ev
     }
 #undef SETF
     struct alert a;
-    alert_internal(&a, tt_wall_ns(), PRI_DEBUG, "Falco internal: syscall event drop", msg,
-                   f);
+    alert_internal(&a, tt_wall_ns(), PRI_DEBUG, "Falco internal: syscall event drop", msg, f);
     if (out)
         outputs_emit(out, &a);
     json_decref(f);

@@ -853,6 +853,9 @@ ssize_t tt_ring_consumer_request(const struct tt_ring *r, char *out, size_t cap)
     return (ssize_t)len;
 }
 
+static int prod_snapshot(const struct ring_ctrl *c, uint64_t *head, uint64_t *produced,
+                         uint64_t *dropped, uint64_t *dropped_bytes);
+
 /* Takes the consumer slot of a mapped ring (lock held): remembers what the previous consumer
  * left (takeover), announces this consumer's features, version and attach. */
 static void claim_consumer(struct tt_ring *r, struct ring_ctrl *c, int prev_died)
@@ -884,6 +887,9 @@ static void claim_consumer(struct tt_ring *r, struct ring_ctrl *c, int prev_died
     atomic_store(&c->cons.version, consumer_version ? consumer_version : c->hdr.version);
     atomic_store(&c->cons.layout, RING_LAYOUT_VERSION);
     atomic_store(&c->cons.pid, (uint32_t)getpid());
+    uint64_t head, dbytes;
+    prod_snapshot(c, &head, &r->takeover.produced_at_attach, &r->takeover.dropped_at_attach,
+                  &dbytes);
     atomic_fetch_add(&c->cons.attaches, 1);
     atomic_store(&c->cons.attached, 1);
     bump_and_wake(&c->cons.wake);

@@ -88,6 +88,10 @@ struct tt_ring_takeover {
     uint32_t pid;      /* its pid in its own namespace (0 if unknown) */
     uint64_t beat_ns;  /* its last heartbeat (CLOCK_REALTIME), 0 if it kept none */
     uint64_t consumed; /* records it had published as consumed: reading resumes there */
+    /* The producer's counts at the instant this consumer attached (before the producer could
+     * see it): drops up to here happened while no consumer read the ring, later ones with
+     * this consumer reading. */
+    uint64_t produced_at_attach, dropped_at_attach;
 };
 
 enum tt_ring_flags {

@@ -436,6 +436,36 @@ TT_TEST(drops_reported_on_a_new_ring_and_after_an_older_consumer)
     remove_key(key);
 }
 
+/* The producer's counts at the attach instant are kept with the consumer: drops after it (the
+ * ring filling before the consumer's first read) are the attached consumer's to report, not
+ * "lost before any consumer came". */
+TT_TEST(counts_at_attach_kept_apart_from_later_drops)
+{
+    int key = next_key();
+    struct tt_ring *p = create(key, 4096, 0);
+    TT_REQUIRE(p != NULL);
+    int dropped = 0, produced = 0;
+    for (int i = 0; i < 100; i++, produced++)
+        dropped += write_seq(p, (uint64_t)i, 100) != 0;
+    TT_CHECK(dropped > 0);
+    struct tt_ring *c = attach(key, 0);
+    TT_REQUIRE(c != NULL);
+    int later = 0;
+    for (int i = 100; i < 150; i++)
+        later += write_seq(p, (uint64_t)i, 100) != 0;
+    TT_CHECK_INT(later, 50); /* nobody read: still full */
+    struct tt_ring_takeover t;
+    tt_ring_get_takeover(c, &t);
+    TT_CHECK_INT(t.produced_at_attach, produced);
+    TT_CHECK_INT(t.dropped_at_attach, dropped);
+    struct tt_ring_stats st;
+    tt_ring_get_stats(c, &st);
+    TT_CHECK_INT(st.dropped, dropped + later);
+    tt_ring_detach(c);
+    tt_ring_close_producer(p);
+    remove_key(key);
+}
+
 TT_TEST(observer_never_claims_the_consumer_slot)
 {
     int key = next_key();
