@@ -141,8 +141,10 @@ struct fmt *fmt_compile(const char *s, char *err, size_t n)
         }
         struct fmt_tok *t = &f->toks[f->ntoks];
         const char *q = p + 1;
-        while (isdigit((unsigned char)*q))
-            t->width = t->width * 10 + (*q++ - '0');
+        /* (capped while read: a width of many digits must not overflow) */
+        for (; isdigit((unsigned char)*q); q++)
+            if (t->width <= FMT_VALUE_MAX)
+                t->width = t->width * 10 + (*q - '0');
         if (t->width > FMT_VALUE_MAX)
             t->width = FMT_VALUE_MAX;
         size_t used = parse_expr(q, t, err, n);

@@ -37,6 +37,10 @@ TT_TEST(fields_and_literals)
     TT_CHECK_STR(render("%proc.cmdline|%proc.aname[1]|%proc.aname[2]"), "Bash -c ls|init|<NA>");
     TT_CHECK_STR(render("100%% %evt.arg.flags."), "100% O_RDONLY.");
     TT_CHECK_STR(render("[%6proc.name][%2proc.name]"), "[Bash  ][Ba]");
+    /* a width of many digits is capped, not overflowed (found by fuzz_engine_rules, UBSan) */
+    char capped[2048];
+    snprintf(capped, sizeof capped, "%s", render("[%8192proc.name]"));
+    TT_CHECK_STR(render("[%5555555555555555555proc.name]"), capped);
     TT_CHECK_STR(render("%k8s.ns.name %container.id"), "<NA> host");
     TT_CHECK_STR(render("%toupper(proc.name) %tolower(proc.name) %basename(fd.name)"),
                  "BASH bash shadow");
