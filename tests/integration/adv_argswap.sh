@@ -33,7 +33,9 @@ mismatches() {
     seq=$(sed -n 's/^\(opened\|connected\|executed\)=//p' "$TT_TMP/$name.out")
     awk -v seq="$seq" -v mode="$mode" -v pa=":$pa" -v pb=":$pb" '
         function letter(v) {
-            if (mode == "exec") return v ~ /BBBB/ ? "B" : v ~ /AAAA/ ? "A" : "?"
+            # (an argument the kernel copied while the other thread rewrote it is neither:
+            # echo printed it as such, E)
+            if (mode == "exec") return v ~ /BBBB/ ? "B" : v ~ /AAAA/ ? "A" : "E"
             if (mode == "open") return v ~ /BBBB$/ ? "B" : v ~ /AAAA$/ ? "A" : "?"
             return v ~ (pb "$") ? "B" : v ~ (pa "$") ? "A" : "?"
         }
