@@ -48,8 +48,9 @@ static void proc(struct engine_state *st, int32_t pid, int32_t ppid, const char 
     tev_apply(st, &ctx, tev_end(&e, 0));
 }
 
-/* The result (argument 0) and a named argument read in one event are two values. */
-TT_TEST(arguments_by_index_and_by_name_in_one_event)
+/* A host state with curl (pid 100) in a connect from 10.1.2.3:40000 to 93.184.216.34:443 of
+ * result ret, begun as the current event. */
+static struct engine_state *curl_connect(int64_t ret)
 {
     struct engine_state *st = host_state();
     proc(st, 100, 1, "curl", 100, 100, 1);
@@ -57,7 +58,14 @@ TT_TEST(arguments_by_index_and_by_name_in_one_event)
     tt_evb_i64(&e.b, TT_P_FD, 5);
     tev_sin(&e, TT_P_ADDR, "93.184.216.34", 443);
     tev_sin(&e, TT_P_LOCAL_ADDR, "10.1.2.3", 40000);
-    begin(st, tev_end(&e, -115));
+    begin(st, tev_end(&e, ret));
+    return st;
+}
+
+/* The result (argument 0) and a named argument read in one event are two values. */
+TT_TEST(arguments_by_index_and_by_name_in_one_event)
+{
+    struct engine_state *st = curl_connect(-115);
     TT_CHECK_STR(F("evt.arg", "0"), "EINPROGRESS");
     TT_CHECK_STR(F("evt.arg.tuple", NULL), "10.1.2.3:40000->93.184.216.34:443");
     char fd[128];
@@ -139,13 +147,7 @@ TT_TEST(duration_at_the_first_nanosecond)
 /* Local and remote ends in different networks: each field reads its own end. */
 TT_TEST(networks_of_each_end)
 {
-    struct engine_state *st = host_state();
-    proc(st, 100, 1, "curl", 100, 100, 1);
-    tev_begin(&e, TT_EV_CONNECT, 100, 100);
-    tt_evb_i64(&e.b, TT_P_FD, 5);
-    tev_sin(&e, TT_P_ADDR, "93.184.216.34", 443);
-    tev_sin(&e, TT_P_LOCAL_ADDR, "10.1.2.3", 40000);
-    begin(st, tev_end(&e, 0));
+    struct engine_state *st = curl_connect(0);
     char lnet[64], rnet[64], cnet[64], snet[64];
     snprintf(lnet, sizeof lnet, "%s", F("fd.lnet", NULL));
     snprintf(rnet, sizeof rnet, "%s", F("fd.rnet", NULL));
@@ -244,13 +246,7 @@ TT_TEST(empty_and_long_parameter_texts)
  * connected IP one) is theirs alone: other fields get no answer from it (-1). */
 TT_TEST(missing_value_rule_only_for_ip_names)
 {
-    struct engine_state *st = host_state();
-    proc(st, 100, 1, "curl", 100, 100, 1);
-    tev_begin(&e, TT_EV_CONNECT, 100, 100);
-    tt_evb_i64(&e.b, TT_P_FD, 5);
-    tev_sin(&e, TT_P_ADDR, "93.184.216.34", 443);
-    tev_sin(&e, TT_P_LOCAL_ADDR, "10.1.2.3", 40000);
-    begin(st, tev_end(&e, 0));
+    struct engine_state *st = curl_connect(0);
     static const char *const others[] = {"proc.name", "fd.name", "fd.sip", "evt.type"};
     for (size_t i = 0; i < sizeof others / sizeof others[0]; i++) {
         struct fld_ref ref;
