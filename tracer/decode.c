@@ -525,7 +525,7 @@ static int64_t open_exit(struct tr_state *st, struct tr_task *t, int64_t ret)
     struct tt_evb *b = &t->evb;
     static char path[PATH_CAP];
     ssize_t n = -1;
-    if (ret >= 0 && (n = fd_path(t, ret, path, sizeof path)) >= 0)
+    if (ret >= 0 && (n = fd_path(t, ret, path, sizeof path)) >= 0 && arg_swap_on(st))
         tt_evb_bytes(b, TT_P_FDNAME, TT_PK_STR, path, (size_t)n);
     if (n < 0)
         pending_str(b, TT_P_NAME, path, sizeof path);
@@ -760,10 +760,10 @@ static int64_t exit_outputs(struct tr_state *st, struct tr_task *t, const struct
      * socket (socket is reported without its fd). */
     if ((d->ev == TT_EV_SENDTO || d->ev == TT_EV_SENDMSG || d->ev == TT_EV_BIND) && ret >= 0)
         add_sock_info(b, t->tgid, as_int(a[0]), 0, 1, t->sockfd);
+    if (is_open_event(d->ev) && (arg_swap_on(st) || tr_def_on(st->o, TR_DEF_MONITORS)))
+        ret = open_exit(st, t, ret); /* (the monitors' /proc files: without arg_swap too) */
     if (arg_swap_on(st)) {
-        if (is_open_event(d->ev))
-            ret = open_exit(st, t, ret);
-        else if (d->ev == TT_EV_SENDTO || d->ev == TT_EV_SENDMSG)
+        if (d->ev == TT_EV_SENDTO || d->ev == TT_EV_SENDMSG)
             send_recheck(st, t, d, ret);
         else if (d->ev == TT_EV_SYMLINK || d->ev == TT_EV_SYMLINKAT || d->ev == TT_EV_LINK ||
                  d->ev == TT_EV_LINKAT)

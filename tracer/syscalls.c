@@ -463,4 +463,14 @@ void tr_sysset_harden(struct tr_sysset *s, const struct tr_opts *o)
 {
     if (tr_def_on(o, TR_DEF_OPEN_BY_HANDLE))
         tr_sysset_add(s, __NR_open_by_handle_at);
+    /* Every open, whatever the rules need: a monitor's /proc/PID/mem (or its oom_score_adj) is
+     * refused at the open's exit stop (policy.c). The kernel refuses a non-dumpable monitor's
+     * mem by itself, but not to a workload with CAP_SYS_PTRACE, nor while a monitor is
+     * dumpable: between its exec and its first prctl (a logshipper spawned or an engine
+     * restarted while the workload runs). */
+    if (tr_def_on(o, TR_DEF_MONITORS)) {
+        static const char *const opens[] = {"open", "openat", "openat2", "creat"};
+        for (size_t i = 0; i < sizeof opens / sizeof opens[0]; i++)
+            tr_sysset_add(s, tr_sys_by_name(opens[i])); /* (-1, none on aarch64: skipped) */
+    }
 }

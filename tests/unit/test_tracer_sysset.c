@@ -198,6 +198,32 @@ TT_TEST(sysset_listen_brings_bind)
     TT_CHECK(!tr_sysset_has(&s, __NR_bind));
 }
 
+/* The defences' additions: every open while the monitors defence is on (their /proc files are
+ * checked at the exit stop whatever the rules name), open_by_handle_at with its own defence;
+ * neither when switched off. */
+TT_TEST(sysset_harden_adds_opens_for_the_monitors)
+{
+    struct tr_sysset s;
+    struct tr_opts o;
+    memset(&o, 0, sizeof o);
+    TT_REQUIRE_INT(build(&s, "execve"), 0);
+    TT_CHECK(!tr_sysset_has(&s, __NR_openat));
+    tr_sysset_harden(&s, &o);
+    TT_CHECK(tr_sysset_has(&s, __NR_openat) && tr_sysset_has(&s, __NR_openat2));
+    TT_CHECK(tr_sysset_has(&s, __NR_open_by_handle_at));
+#ifdef __NR_open
+    TT_CHECK(tr_sysset_has(&s, __NR_open) && tr_sysset_has(&s, __NR_creat));
+#endif
+    TT_CHECK(!tr_sysset_entry(&s, __NR_openat)); /* (the fd is read at the exit stop) */
+    TT_CHECK(!tr_sysset_has(&s, __NR_close));    /* (no fd state the rules did not ask for) */
+
+    o.unsafe_off = TR_DEF_BIT(TR_DEF_MONITORS) | TR_DEF_BIT(TR_DEF_OPEN_BY_HANDLE);
+    TT_REQUIRE_INT(build(&s, "execve"), 0);
+    tr_sysset_harden(&s, &o);
+    TT_CHECK(!tr_sysset_has(&s, __NR_openat) && !tr_sysset_has(&s, __NR_openat2));
+    TT_CHECK(!tr_sysset_has(&s, __NR_open_by_handle_at));
+}
+
 /* Table look-ups at the edges of the numbers. */
 TT_TEST(sysset_table_bounds)
 {
