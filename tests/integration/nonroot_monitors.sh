@@ -3,7 +3,9 @@
 # $TT_NR_UID with every capability dropped: launcher, tracer, engine (with logshipper as its
 # program output) and the traced workload, tests/helpers/nr_attack, which finds the monitors
 # through /proc and tries, on each, PTRACE_SEIZE, opening /proc/PID/mem, process_vm_readv and
-# kill(SIGSTOP). Every attempt must fail and every monitor must keep running. Negative control:
+# kill(SIGSTOP). Every attempt must fail and every monitor must keep running; so must the same
+# attempts on a dumpable process outside the trace (a monitor before its first prctl), with rules
+# that name no open. Negative control:
 # the same attacks, from a traced workload of the same uid, on a dumpable, unprotected process
 # of that uid (started outside the trace; with the tracer's monitor defence switched off where
 # the tracer has that test switch, since it protects every process outside the trace) all
@@ -63,6 +65,20 @@ for m in tracer launcher engine logshipper; do
 done
 # the monitors were there all along and ended normally: the run's alerts were written
 expect_match monitors-engine-alerted "$(cat alerts.json 2>/dev/null)" 'Attack helper started'
+
+# A dumpable process of the workload's uid outside the trace, as a monitor is between its exec
+# and its first prctl (a logshipper spawned, an engine restarted): the kernel lets the workload
+# in, the tracer must not, even when the rules name no open (the attacker's open of
+# /proc/PID/mem is traced anyway).
+"${TT_NONROOT[@]}" "$TT_BIN/tracer" -q -w /dev/null --syscalls execve -- "$TT_HELPERS/nr_attack" \
+    one dummy "$dummy" >guarded.out 2>>err.txt
+for a in ptrace mem vmread stop; do
+    got=$(awk -v a="$a" '$1 == "RESULT" && $2 == "dummy" && $3 == a {print $4}' guarded.out)
+    case "$got" in
+    EPERM | EACCES) pass "nonroot-dumpable-monitor-$a-denied" ;;
+    *) fail "nonroot-dumpable-monitor-$a-denied" "a dumpable process outside the trace (rules naming execve only): got '${got:-no result}' for $a" ;;
+    esac
+done
 
 # negative control: the same attacks reach an unprotected process of the same uid
 off=()
