@@ -284,10 +284,10 @@ uint32_t evt_open_flags_to_ppm(uint64_t f)
 
 const char *evt_errno_name(int64_t err)
 {
+    if (err < -4095 || err > 4095 || err == 0) /* (before negating: INT64_MIN has no opposite) */
+        return NULL;
     if (err < 0)
         err = -err;
-    if (err == 0 || err > 4095)
-        return NULL;
     if (err == 512)
         return "ERESTARTSYS";
     if (err == 513)

@@ -11,6 +11,7 @@
 #include "state_priv.h"
 
 #include <fcntl.h>
+#include <stdint.h>
 #include <linux/sched.h>
 #include <netinet/in.h>
 #include <sched.h>
@@ -429,6 +430,8 @@ TT_TEST(errno_names_and_results)
     TT_CHECK(evt_errno_name(4095) == NULL);
     TT_CHECK(evt_errno_name(4096) == NULL);
     TT_CHECK(evt_errno_name(-4096) == NULL);
+    TT_CHECK(evt_errno_name(INT64_MIN) == NULL); /* (a result read from a record: any value) */
+    TT_CHECK(evt_errno_name(INT64_MAX) == NULL);
     TT_CHECK_STR(evt_errno_name(133), "EHWPOISON");
     char b[32];
     TT_CHECK_INT(evt_res_text(0, b, sizeof b), 7);
