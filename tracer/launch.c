@@ -251,10 +251,12 @@ static int choose_syscall_set(struct tr_state *st, const char *what, char *reaso
         if (r > 0) {
             if (set_from_list(&st->set, list, o->syscalls_file, 0) != 0)
                 return -1;
+            tr_sysset_harden(&st->set, o); /* (what the defences trace anyway is not missing) */
             if (have_engine)
                 warn_narrower(&st->set, &engine, o->syscalls_file);
             snprintf(reason, cap, "%s; syscall set from the engine's file", what);
-            goto done;
+            tt_info("%s", reason);
+            return 0;
         }
         if (r < 0) {
             tt_error("syscall list refused: %s; tracing %s", why,
@@ -269,7 +271,7 @@ static int choose_syscall_set(struct tr_state *st, const char *what, char *reaso
                 return 0; /* (st->set is the --syscalls one already) */
         }
     } else if (o->syscalls || o->trace_all) {
-        if (have_engine)
+        if (have_engine) /* (st->set: hardened already, main.c) */
             warn_narrower(&st->set, &engine, o->trace_all ? "-a" : "--syscalls");
         return 0;
     }
@@ -282,7 +284,6 @@ static int choose_syscall_set(struct tr_state *st, const char *what, char *reaso
         if (tr_sysset_build(&st->set, NULL, 0, bad, sizeof bad) != 0)
             return -1;
     }
-done:
     tr_sysset_harden(&st->set, o);
     tt_info("%s", reason);
     return 0;

@@ -3,7 +3,8 @@
 # stops it allows: failed execs only when a rule can match one (execve.success), calls reported
 # at their entry when no rule reads their result (NAME.entry). A syscall-list file is untrusted
 # input: one the workload (another uid) could have written, group/other-writable or a symlink
-# is refused and cannot narrow tracing; the control (a root-owned 0644 file) does narrow it.
+# is refused and cannot narrow tracing; the control (a root-owned 0644 file) does narrow it
+# (but not below what the defences trace: every open, for the monitors defence).
 # timeout: 240
 . "$(dirname "$0")/../lib/tt.sh"
 tt_tmpdir
@@ -52,9 +53,15 @@ rules_base='- rule: read hostname
   desc: t
   condition: evt.type = ptrace and evt.rawarg.request = 1
   output: PTRACE %proc.name
+  priority: WARNING
+- rule: made probe dir
+  desc: t
+  condition: evt.type in (mkdir, mkdirat) and evt.arg.path contains tartan-set-probe
+  output: MKDIR %evt.arg.path
   priority: WARNING'
-workload='cat /etc/hostname >/dev/null; /nonexistent-tartan 2>/dev/null; /bin/true;
-perl -e "require q(syscall.ph); syscall(SYS_ptrace(), 1, getppid(), 0, 0)" 2>/dev/null; true'
+workload="cat /etc/hostname >/dev/null; /nonexistent-tartan 2>/dev/null; /bin/true;
+mkdir -p $TT_TMP/tartan-set-probe;
+perl -e 'require q(syscall.ph); syscall(SYS_ptrace(), 1, getppid(), 0, 0)' 2>/dev/null; true"
 
 # ---- no file: the engine's request, through the ring ----
 start_engine base "$rules_base"
@@ -115,7 +122,8 @@ if [ "$(id -u)" != 0 ]; then
     skip planted-list "needs root to make files of another uid"
     exit 0
 fi
-printf 'connect\n' >"$TT_TMP/narrow.set" # (no opens: the read would go unseen)
+printf 'connect\n' >"$TT_TMP/narrow.set" # (no mkdir: the probe would go unseen; the opens are
+# traced whatever the set, for the monitors defence)
 planted() { # NAME: runs the workload with TARTAN_SYSCALLS_FILE=$TT_TMP/narrow.set, engine attached
     start_engine "$1" "$rules_base"
     TT_RING_KEY=$key TARTAN_SYSCALLS_FILE="$TT_TMP/${2:-narrow.set}" "$T" -v -- \
@@ -129,26 +137,33 @@ chmod 0644 "$TT_TMP/narrow.set"
 planted other-uid
 expect_match other-uid-refused "$(cat "$TT_TMP/other-uid.tlog")" \
     "syscall list refused: .*narrow.set: owned by uid 1000"
-expect_match other-uid-still-traced "$(cat "$TT_TMP/other-uid.alerts")" "READ /etc/hostname"
+expect_match other-uid-still-traced "$(cat "$TT_TMP/other-uid.alerts")" "MKDIR .*tartan-set-probe"
 chown 0:0 "$TT_TMP/narrow.set"
 chmod 0666 "$TT_TMP/narrow.set"
 planted world-writable
 expect_match world-writable-refused "$(cat "$TT_TMP/world-writable.tlog")" \
     "syscall list refused: .*writable by others"
 expect_match world-writable-still-traced "$(cat "$TT_TMP/world-writable.alerts")" \
-    "READ /etc/hostname"
+    "MKDIR .*tartan-set-probe"
 chmod 0644 "$TT_TMP/narrow.set"
 ln -s narrow.set "$TT_TMP/link.set"
 planted symlink link.set
 expect_match symlink-refused "$(cat "$TT_TMP/symlink.tlog")" "syscall list refused: .*symbolic link"
-expect_match symlink-still-traced "$(cat "$TT_TMP/symlink.alerts")" "READ /etc/hostname"
+expect_match symlink-still-traced "$(cat "$TT_TMP/symlink.alerts")" "MKDIR .*tartan-set-probe"
 # control: the operator's own file (root, 0644) does narrow the set, and the tracer says what
 # the engine's rules then miss
 planted control
 expect_match control-narrowed "$(cat "$TT_TMP/control.tlog")" \
-    "rules need syscalls .*narrow.set does not trace: .*openat"
-if grep -q "READ /etc/hostname" "$TT_TMP/control.alerts"; then
-    fail control-read-unseen "the narrowed set still traced opens"
+    "rules need syscalls .*narrow.set does not trace: .*mkdirat"
+if grep -q "does not trace: .*openat" "$TT_TMP/control.tlog"; then
+    fail control-opens-not-missing "the warning names opens, which the monitors defence traces"
 else
-    pass control-read-unseen
+    pass control-opens-not-missing
 fi
+if grep -q "MKDIR .*tartan-set-probe" "$TT_TMP/control.alerts"; then
+    fail control-mkdir-unseen "the narrowed set still traced mkdir"
+else
+    pass control-mkdir-unseen
+fi
+# (the opens stay traced: the monitors defence checks each one's /proc file at its exit)
+expect_match control-opens-traced "$(cat "$TT_TMP/control.alerts")" "READ /etc/hostname"

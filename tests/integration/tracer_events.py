@@ -256,15 +256,22 @@ def main():
 
     # ---- the engine's syscall set: only those (plus state tracking) stop ----
     rc, out, L = run(["files", TMP], extra=["--syscalls", "execve,connect"])
-    check("syscall_set_excludes_files", not ev(L, r" (openat|mkdirat|unlinkat) ret="),
+    # (every open stays: the monitors defence checks each one's /proc file at its exit)
+    check("syscall_set_excludes_files", not ev(L, r" (mkdirat|unlinkat) ret="),
           "file events present with --syscalls execve,connect")
+    has("syscall_set_keeps_opens", L, r" openat ret=\d+ ")
     has("syscall_set_keeps_state", L, r" chdir ret=0 ")
     with open(os.path.join(TMP, "set.txt"), "w") as f:
         f.write("connect\nexecve\n")
     rc, out, L = run(["files", TMP], extra=["--syscalls-file", os.path.join(TMP, "set.txt")])
-    check("syscall_file_excludes_files", not ev(L, r" (openat|mkdirat|unlinkat) ret="),
+    check("syscall_file_excludes_files", not ev(L, r" (mkdirat|unlinkat) ret="),
           "file events present with --syscalls-file (connect, execve)")
+    has("syscall_file_keeps_opens", L, r" openat ret=\d+ ")
     has("syscall_file_reported", L, r" tracerinfo ret=0 reason=start; syscall set from the engine's file args=\[[^]]*connect")
+    rc, out, L = run(["files", TMP], extra=["--syscalls", "execve,connect",
+                                            "--unsafe-disable-defence", "monitors"])
+    check("syscall_set_excludes_opens_without_monitors", not ev(L, r" openat ret="),
+          "open events present with --syscalls execve,connect and the monitors defence off")
     # socket.domain=D entries (the engine's, when its rules look at some domains only): other
     # socket calls do not stop at all; the reported set keeps the restriction
     with open(os.path.join(TMP, "set.txt"), "w") as f:
