@@ -264,9 +264,9 @@ static int choose_syscall_set(struct tr_state *st, const char *what, char *reaso
             snprintf(reason, cap, "%s; syscall list refused (%s)", what, why);
         } else {
             tt_warn("%s: %s; tracing %s", o->syscalls_file, strerror(ENOENT),
-                    have_engine      ? "what the attached engine asked for"
-                    : o->syscalls    ? "the --syscalls set"
-                                     : "the default set");
+                    have_engine   ? "what the attached engine asked for"
+                    : o->syscalls ? "the --syscalls set"
+                                  : "the default set");
             if (o->syscalls && !have_engine)
                 return 0; /* (st->set is the --syscalls one already) */
         }
@@ -299,9 +299,14 @@ static int send_program(struct tr_state *st, int fd, int role)
     const struct tr_opts *o = st->o;
     msg.len = 0;
     if (role >= 0) {
-        struct tr_filter_cfg fc = {&st->set,       o->trace_all, st->protect_ring,
-                                   st->ring_key,   st->ring_shmid, st->self,
-                                   o->unsafe_off | o->allow,       o->allow,
+        struct tr_filter_cfg fc = {&st->set,
+                                   o->trace_all,
+                                   st->protect_ring,
+                                   st->ring_key,
+                                   st->ring_shmid,
+                                   st->self,
+                                   o->unsafe_off | o->allow,
+                                   o->allow,
                                    role};
         msg.len = tr_filter_build(&fc, msg.prog, TR_FILTER_MAX);
         if (msg.len <= 0) {
