@@ -8,7 +8,8 @@
 #    alive and running, and alerts on every attempt (one-rule file on evt.type = tamper);
 #  - negative control (--unsafe-disable-defence monitors / pgrp): the same calls reach a
 #    stand-in monitor process;
-#  - kill(0) and kill(-1) in a pid namespace of their own, with and without the defences.
+#  - kill(0) and kill(-1) in a pid namespace of their own, with and without the defences;
+#  - /proc/PID/mem and oom_score_adj of a stand-in with rules that name no open (and control).
 # timeout: 300
 . "$TT_ROOT/tests/lib/tt.sh"
 tt_tmpdir
@@ -107,6 +108,19 @@ wait_for 2 state_is "$tpid" T
 expect_eq control-tracer-stopped "$(state "$tpid")" T
 kill -CONT "$tpid" 2>/dev/null
 wait "$trp"
+# a rules list that names no open: the monitor's /proc files are still checked at each open's
+# exit. The kernel would let the workload in: a root workload raises a root process's
+# oom_score_adj (control above), and one with CAP_SYS_PTRACE (kept here) opens its mem.
+echo 0 >"/proc/$mon/oom_score_adj"
+traced noopen --syscalls execve --keep-ptrace-cap -- sh -c "$ADV/adv_monitors procmem $mon; $ADV/adv_monitors oom $mon"
+expect_match noopen-procmem-denied "$(out noopen)" 'procmem ret=-1 errno=EACCES'
+expect_match noopen-oom-denied "$(out noopen)" 'oom_open ret=-1 errno=EACCES'
+expect_eq noopen-oom-score-kept "$(cat "/proc/$mon/oom_score_adj")" 0
+expect_match noopen-procmem-tamper "$(tampers noopen)" \
+    "closed again, the open fails with EACCES technique=procmem_monitor target=/proc/$mon/mem .*action=denied"
+traced noopen-ctl --syscalls execve --keep-ptrace-cap --unsafe-disable-defence monitors -- \
+    "$ADV/adv_monitors" procmem "$mon"
+expect_match control-noopen-procmem-opens "$(out noopen-ctl)" 'procmem ret=[0-9]+ '
 kill -9 "$mon" 2>/dev/null
 
 # ---- kill(0), kill(-pgid), kill(-1): in a pid namespace, so that nothing else can be hit ----
