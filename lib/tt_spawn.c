@@ -9,9 +9,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -144,6 +147,57 @@ static int child_stdio(enum tt_spawn_stdio mode, int fd, int target, int flags)
     return err;
 }
 
+/* Drops CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH from the effective set (the exec computes a
+ * new one: root gets them back). Raw capget/capset: no libcap, and musl has no wrapper. */
+static void drop_read_caps(void)
+{
+    struct {
+        uint32_t version;
+        int pid;
+    } hdr = {0x20080522, 0}; /* _LINUX_CAPABILITY_VERSION_3 */
+    struct {
+        uint32_t effective, permitted, inheritable;
+    } data[2];
+    if (syscall(SYS_capget, &hdr, data) != 0)
+        return;
+    data[0].effective &= ~((1u << 1) | (1u << 2)); /* CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH */
+    (void)syscall(SYS_capset, &hdr, data);
+}
+
+/* The kernel starts an exec non-dumpable when its caller cannot read the file (fs/exec.c,
+ * would_dump): so exe is copied into a memfd made execute-only and run without the
+ * capabilities that would read it anyway. Returns only when that could not be done (not an
+ * ELF file: a script's interpreter must read it; no memfd; vm.memfd_noexec...). Child only. */
+static void exec_nondumpable(const struct tt_spawn_opts *o, char *const *envp)
+{
+    int in = open(o->exe, O_RDONLY | O_CLOEXEC);
+    if (in < 0)
+        return;
+    unsigned char magic[4];
+    struct stat sb;
+    int m = -1;
+    if (pread(in, magic, sizeof magic, 0) != (ssize_t)sizeof magic ||
+        memcmp(magic, "\177ELF", 4) != 0 || fstat(in, &sb) != 0)
+        goto out;
+    m = (int)syscall(SYS_memfd_create, "tartan-exec", 0x0001u | 0x0010u); /* CLOEXEC | EXEC */
+    if (m < 0 && errno == EINVAL) /* (MFD_EXEC: Linux 6.3+) */
+        m = (int)syscall(SYS_memfd_create, "tartan-exec", 0x0001u);
+    if (m < 0)
+        goto out;
+    off_t off = 0;
+    while (off < sb.st_size)
+        if (sendfile(m, in, &off, (size_t)(sb.st_size - off)) <= 0)
+            goto out;
+    if (fchmod(m, 0100) != 0)
+        goto out;
+    drop_read_caps();
+    (void)syscall(SYS_execveat, m, "", o->argv, envp, AT_EMPTY_PATH);
+out:
+    if (m >= 0)
+        close(m);
+    close(in);
+}
+
 /* Runs in the child between fork and exec: only async-signal-safe calls. */
 static void child_setup_and_exec(const struct tt_spawn_opts *o, int errfd)
 {
@@ -175,6 +229,8 @@ static void child_setup_and_exec(const struct tt_spawn_opts *o, int errfd)
         err = errno;
     if (!err && o->sigsave && sigprocmask(SIG_SETMASK, &o->sigsave->mask, NULL) != 0)
         err = errno;
+    if (!err && o->nondumpable)
+        exec_nondumpable(o, o->envp ? o->envp : environ);
     if (!err) {
         execve(o->exe, o->argv, o->envp ? o->envp : environ);
         err = errno;

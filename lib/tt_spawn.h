@@ -69,10 +69,15 @@ struct tt_spawn_opts {
                      the parent's, make the child's group the foreground group */
     enum tt_spawn_stdio stdin_mode, stdout_mode; /* default: inherited */
     int stdin_fd, stdout_fd;                     /* with TT_SPAWN_FD */
-    int default_sigpipe; /* SIGPIPE back to its default action in the child (a parent that
-                            ignores it for its own writes does not pass that on) */
+    int default_sigpipe;     /* SIGPIPE back to its default action in the child (a parent that
+                                ignores it for its own writes does not pass that on) */
     int pass_fd, pass_fd_as; /* with pass_fd_as > 2 and pass_fd >= 0: the child gets pass_fd as
                                 descriptor pass_fd_as (e.g. a status pipe on 3) */
+    int nondumpable; /* an ELF exe starts non-dumpable, before its first instruction (a monitor
+                        that another process of its uid must never find dumpable): it runs
+                        from an execute-only copy; /proc/PID/comm is then the copy's fd number
+                        until the program names itself. Other files, or where the copy cannot
+                        be made, run as usual */
 };
 
 /* Forks and execs. Returns the child's pid, or -1 with errno set if the child could not be

@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -32,8 +34,12 @@ TT_TEST(stdin_and_stdout_on_pipes)
     TT_REQUIRE(tt_write_full(in[1], "hello\n", 6) == 6);
     close(in[1]);
     char *const argv[] = {"sh", "-c", "read x; echo \"got $x\"", NULL};
-    struct tt_spawn_opts o = {.exe = "/bin/sh", .argv = argv, .stdin_mode = TT_SPAWN_FD,
-                              .stdin_fd = in[0], .stdout_mode = TT_SPAWN_FD, .stdout_fd = out[1]};
+    struct tt_spawn_opts o = {.exe = "/bin/sh",
+                              .argv = argv,
+                              .stdin_mode = TT_SPAWN_FD,
+                              .stdin_fd = in[0],
+                              .stdout_mode = TT_SPAWN_FD,
+                              .stdout_fd = out[1]};
     TT_CHECK_INT(run(&o), 0);
     close(in[0]);
     close(out[1]);
@@ -60,8 +66,11 @@ TT_TEST(sigpipe_back_to_default_only_when_asked)
     TT_REQUIRE(pipe2(p, O_CLOEXEC) == 0);
     close(p[0]);
     char *const argv[] = {"sh", "-c", "echo x || exit 0; exit 9", NULL};
-    struct tt_spawn_opts o = {.exe = "/bin/sh", .argv = argv, .stdout_mode = TT_SPAWN_FD,
-                              .stdout_fd = p[1], .default_sigpipe = 1};
+    struct tt_spawn_opts o = {.exe = "/bin/sh",
+                              .argv = argv,
+                              .stdout_mode = TT_SPAWN_FD,
+                              .stdout_fd = p[1],
+                              .default_sigpipe = 1};
     TT_CHECK_INT(run(&o), 128 + SIGPIPE);
     o.default_sigpipe = 0;
     TT_CHECK_INT(run(&o), 0);
@@ -102,7 +111,30 @@ TT_TEST(signalfd_reads_blocked_signals_and_saves_the_mask)
     sigprocmask(SIG_SETMASK, &save.mask, NULL);
 }
 
+/* nondumpable: the program is non-dumpable from its first instruction (this test binary, run
+ * again as the probe, exits 10 + PR_GET_DUMPABLE before anything else); the control, the same
+ * spawn without the option, starts dumpable. As root too: the copy is run without the
+ * capabilities that would read it. A script runs as usual. */
+TT_TEST(nondumpable_from_the_first_instruction)
+{
+    char self[4096];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    TT_REQUIRE(n > 0);
+    self[n] = '\0';
+    char *const argv[] = {"probe", NULL};
+    char *const envp[] = {"TT_SPAWN_PROBE_DUMPABLE=1", NULL};
+    struct tt_spawn_opts o = {.exe = self, .argv = argv, .envp = envp, .nondumpable = 1};
+    TT_CHECK_INT(run(&o), 10);
+    o.nondumpable = 0;
+    TT_CHECK_INT(run(&o), 11);
+    char *const sh_argv[] = {"sh", "-c", "exit 7", NULL};
+    struct tt_spawn_opts sh = {.exe = "/bin/sh", .argv = sh_argv, .nondumpable = 1};
+    TT_CHECK_INT(run(&sh), 7);
+}
+
 int main(void)
 {
+    if (getenv("TT_SPAWN_PROBE_DUMPABLE"))
+        return 10 + prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
     return tt_run_all();
 }
