@@ -872,6 +872,7 @@ int main(int argc, char **argv)
     tt_log_init("engine");
     if (tt_nodump() != 0)
         tt_warn("cannot make the engine non-dumpable: %s", strerror(errno));
+    tt_name_self("engine");
     static struct engine eng;
     struct engine *e = &eng;
     if (cli_parse(&e->cli, argc, argv, stderr)) {

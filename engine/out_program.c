@@ -251,7 +251,8 @@ static int spawn(struct prog_priv *p)
                                .stdin_fd = in[0],
                                .pass_fd = sp[1],
                                .pass_fd_as = TT_SHIP_STATUS_FD,
-                               .default_sigpipe = 1};
+                               .default_sigpipe = 1,
+                               .nondumpable = 1}; /* (a monitor: docs/security.md) */
     pid_t pid = tt_spawn(&so, &err);
     int spawn_errno = errno;
     close(in[0]);

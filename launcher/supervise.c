@@ -106,6 +106,7 @@ static void start_bg(struct sup *s, size_t i, long long now)
         .argv = b->argv,
         .sigsave = &s->sigsave,
         .isolation = TT_SPAWN_NEW_SESSION,
+        .nondumpable = 1, /* (the engine: never dumpable, also when restarted) */
     };
     int exec_err;
     b->restart_at_ms = -1;

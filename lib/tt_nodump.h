@@ -8,4 +8,9 @@
 /* prctl(PR_SET_DUMPABLE, 0). 0 or -1 (errno set). */
 int tt_nodump(void);
 
+/* A monitor started non-dumpable from its first instruction (tt_spawn's nondumpable: the exec
+ * of a memfd) is named by the kernel after that fd's number: gives it `name` back then (a
+ * comm of digits only). */
+void tt_name_self(const char *name);
+
 #endif

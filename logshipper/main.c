@@ -366,6 +366,7 @@ int main(int argc, char **argv)
     tt_log_init("logshipper");
     if (tt_nodump() != 0)
         tt_warn("cannot make logshipper non-dumpable: %s", strerror(errno));
+    tt_name_self("logshipper");
     /* A closed stdin/stdout/stderr would be reused by the next open(); point it at /dev/null
      * (a closed stdin then reads as end of input). */
     for (int fd = 0; fd <= 2; fd++)
