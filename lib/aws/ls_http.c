@@ -1,6 +1,7 @@
 /* libcurl wrapper. */
 #include "ls_http.h"
 
+#include "tt_spawn.h"
 #include "tt_time.h"
 
 #include <curl/curl.h>
@@ -37,6 +38,27 @@ static const char *const system_bundles[] = {
     "/etc/ssl/cert.pem",                  /* Alpine, macOS */
 };
 
+/* The file this program was started from, into exe[cap]: /proc/self/exe, or, for a program
+ * run from an in-memory copy (tt_spawn's nondumpable: "/memfd:..."), argv[0] as it was found
+ * (a path, or a name looked up in PATH). 0 or -1. */
+static int own_exe(char *exe, size_t cap)
+{
+    ssize_t n = readlink("/proc/self/exe", exe, cap - 1);
+    if (n <= 0)
+        return -1;
+    exe[n] = '\0';
+    if (strncmp(exe, "/memfd:", 7) != 0)
+        return 0;
+    char argv0[PATH_MAX];
+    FILE *f = fopen("/proc/self/cmdline", "r");
+    if (!f)
+        return -1;
+    size_t got = fread(argv0, 1, sizeof argv0 - 1, f);
+    fclose(f);
+    argv0[got] = '\0'; /* (cmdline's first string ends at its NUL) */
+    return argv0[0] && tt_spawn_resolve(argv0, getenv("PATH"), exe, cap) == 0 ? 0 : -1;
+}
+
 /* The CA bundle to use, or NULL for libcurl's built-in default: AWS_CA_BUNDLE, SSL_CERT_FILE,
  * then the system bundle, then ../etc/ca-certificates.crt next to the executable. */
 static const char *ls_ca_bundle(void)
@@ -52,9 +74,7 @@ static const char *ls_ca_bundle(void)
         if (access(system_bundles[i], R_OK) == 0)
             return system_bundles[i];
     char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
+    if (own_exe(exe, sizeof exe) == 0) {
         char *slash = strrchr(exe, '/');
         if (slash) {
             *slash = '\0';

@@ -93,6 +93,16 @@ def main():
         f.groups.clear()
         rc, err = run(f, {}, binary=exe, wrap=["unshare", "-m", "sh", "-c", script, "sh"])
         check("https_bundle_beside_binary", rc == 0 and len(f.messages("g", "s")) == 5, err[-300:])
+        # run from an in-memory copy, as the engine starts it (non-dumpable from its exec):
+        # /proc/self/exe is the copy, the bundle is found beside the file argv[0] names
+        f.groups.clear()
+        memfd = [sys.executable, "-c",
+                 "import os, sys; fd = os.memfd_create('tartan-exec'); "
+                 "w = os.fdopen(os.dup(fd), 'wb'); w.write(open(sys.argv[1], 'rb').read()); "
+                 "w.close(); os.execve(fd, sys.argv[1:], os.environ)"]
+        rc, err = run(f, {}, binary=exe, wrap=["unshare", "-m", "sh", "-c", script, "sh"] + memfd)
+        check("https_bundle_beside_binary_from_memory_copy",
+              rc == 0 and len(f.messages("g", "s")) == 5, err[-300:])
 
 
 if __name__ == "__main__":
