@@ -89,9 +89,14 @@ static int check_process(const struct health_sample *s, const struct stat *fst, 
         return -1;
     }
     snprintf(proc, sizeof proc, "/proc/%d/exe", s->pid);
-    /* unreadable (another user, no /proc): nothing to compare */
+    /* unreadable (another user, no /proc): nothing to compare. An engine the launcher started
+     * runs from an in-memory copy of its file (tt_spawn's nondumpable): that copy's size. */
+    char link[64] = "";
+    ssize_t ln = readlink(proc, link, sizeof link - 1);
+    int copy = ln > 0 && strncmp(link, "/memfd:tartan-exec", 18) == 0;
     if (stat(proc, &exe) == 0 && stat("/proc/self/exe", &self) == 0 &&
-        (exe.st_dev != self.st_dev || exe.st_ino != self.st_ino)) {
+        (copy ? exe.st_size != self.st_size
+              : exe.st_dev != self.st_dev || exe.st_ino != self.st_ino)) {
         snprintf(why, n, "pid %d from the status file does not run this engine binary", s->pid);
         return -1;
     }

@@ -43,6 +43,14 @@ def wait_probe(cfg, want_rc, needle, timeout=15):
     return False, last
 
 
+def memfd_exec(exe, *args):
+    """A command that runs exe from an in-memory copy, as tt_spawn's nondumpable does."""
+    code = ("import os, sys; fd = os.memfd_create('tartan-exec'); "
+            "w = os.fdopen(os.dup(fd), 'wb'); w.write(open(sys.argv[1], 'rb').read()); "
+            "w.close(); os.execve(fd, sys.argv[1:], os.environ)")
+    return [sys.executable, "-c", code, exe, *args]
+
+
 def config(t, name, key, extra=""):
     return t.write(f"{name}.yaml", rt.BASE_CONFIG +
                    f"tartan:\n  ring_key: {key}\n  health:\n"
@@ -165,6 +173,21 @@ def forged(t, cfg, key):
     lie("forged_ring_consumed_by_someone_else_refused", "not consumed by the engine",
         pid=other.pid, ring_state=1)
     rt.stop(other)
+    # An engine the launcher started runs from an in-memory copy of its file (non-dumpable from
+    # its exec): still this engine. Control: a copy of another program is refused.
+    copy = t.spawn(memfd_exec(rt.ENGINE, "-c", config(t, "copy", key + 11), "-r",
+                              t.path("bash.yaml")),
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=rt.env_clean())
+    rt.wait_until(lambda: os.path.exists(t.path("copy.status.json")), 10)
+    rc, out, _ = probe(t.path("copy.yaml"))
+    ttest.check("engine_from_memory_copy_healthy", rc == 0 and
+                os.readlink(f"/proc/{copy.pid}/exe").startswith("/memfd:tartan-exec"),
+                f"{rc} {out}")
+    rt.stop(copy)
+    sleeper_copy = t.spawn(memfd_exec("/bin/sleep", "600"))
+    rt.wait_until(lambda: os.readlink(f"/proc/{sleeper_copy.pid}/exe").startswith("/memfd:"), 5)
+    lie("forged_memory_copy_of_other_program_refused", "does not run this engine binary",
+        pid=sleeper_copy.pid)
     os.symlink(path, fpath + ".lnk")
     with open(fake, "w") as f:
         f.write(open(cfg).read().replace(path, fpath + ".lnk"))
