@@ -93,7 +93,7 @@ static int check_process(const struct health_sample *s, const struct stat *fst, 
      * runs from an in-memory copy of its file (tt_spawn's nondumpable): that copy's size. */
     char link[64] = "";
     ssize_t ln = readlink(proc, link, sizeof link - 1);
-    int copy = ln > 0 && strncmp(link, "/memfd:tartan-exec", 18) == 0;
+    int copy = ln > 0 && strncmp(link, "/memfd:", 7) == 0;
     if (stat(proc, &exe) == 0 && stat("/proc/self/exe", &self) == 0 &&
         (copy ? exe.st_size != self.st_size
               : exe.st_dev != self.st_dev || exe.st_ino != self.st_ino)) {

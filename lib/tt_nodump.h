@@ -9,8 +9,8 @@
 int tt_nodump(void);
 
 /* A monitor started non-dumpable from its first instruction (tt_spawn's nondumpable: the exec
- * of a memfd) is named by the kernel after that fd's number: gives it `name` back then (a
- * comm of digits only). */
+ * of a memfd) is named by the kernel after the memfd ("memfd:NAME"; older kernels: the fd's
+ * number): gives it `name` back then. */
 void tt_name_self(const char *name);
 
 #endif

@@ -179,9 +179,11 @@ static void exec_nondumpable(const struct tt_spawn_opts *o, char *const *envp)
     if (pread(in, magic, sizeof magic, 0) != (ssize_t)sizeof magic ||
         memcmp(magic, "\177ELF", 4) != 0 || fstat(in, &sb) != 0)
         goto out;
-    m = (int)syscall(SYS_memfd_create, "tartan-exec", 0x0001u | 0x0010u); /* CLOEXEC | EXEC */
+    /* (named after the program: the kernel names the process "memfd:NAME", cut to 15) */
+    const char *name = strrchr(o->exe, '/') ? strrchr(o->exe, '/') + 1 : o->exe;
+    m = (int)syscall(SYS_memfd_create, name, 0x0001u | 0x0010u); /* CLOEXEC | EXEC */
     if (m < 0 && errno == EINVAL) /* (MFD_EXEC: Linux 6.3+) */
-        m = (int)syscall(SYS_memfd_create, "tartan-exec", 0x0001u);
+        m = (int)syscall(SYS_memfd_create, name, 0x0001u);
     if (m < 0)
         goto out;
     off_t off = 0;

@@ -75,9 +75,9 @@ struct tt_spawn_opts {
                                 descriptor pass_fd_as (e.g. a status pipe on 3) */
     int nondumpable; /* an ELF exe starts non-dumpable, before its first instruction (a monitor
                         that another process of its uid must never find dumpable): it runs
-                        from an execute-only copy; /proc/PID/comm is then the copy's fd number
-                        until the program names itself. Other files, or where the copy cannot
-                        be made, run as usual */
+                        from an execute-only copy (/proc/PID/exe: "/memfd:NAME (deleted)",
+                        comm "memfd:NAME" until the program names itself, NAME the file's).
+                        Other files, or where the copy cannot be made, run as usual */
 };
 
 /* Forks and execs. Returns the child's pid, or -1 with errno set if the child could not be

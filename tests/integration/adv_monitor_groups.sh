@@ -45,7 +45,9 @@ wait_for 30 test -e "$TT_TMP/ready"
 # The process tree from outside: pid ppid pgid sid comm.
 ps -e -o pid=,ppid=,pgid=,sid=,comm= >"$TT_TMP/ps"
 row() { awk -v p="$1" '$1 == p' "$TT_TMP/ps"; }
-child() { awk -v p="$1" -v c="$2" '$2 == p && $5 == c {print $1; exit}' "$TT_TMP/ps"; }
+# (a program the engine or the launcher starts from an in-memory copy is named memfd:NAME until
+# it names itself: cat never does)
+child() { awk -v p="$1" -v c="$2" '$2 == p && ($5 == c || $5 == "memfd:" c) {print $1; exit}' "$TT_TMP/ps"; }
 field() { row "$1" | awk -v f="$2" '{print $f}'; }
 launcher=$(awk -v p="$ush" '$2 == p {print $1; exit}' "$TT_TMP/ps")
 tracer=$(child "$launcher" tracer)

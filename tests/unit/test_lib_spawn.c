@@ -6,11 +6,13 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "tt_io.h"
+#include "tt_nodump.h"
 #include "tt_signals.h"
 #include "tt_spawn.h"
 #include <sys/signalfd.h>
@@ -132,9 +134,38 @@ TT_TEST(nondumpable_from_the_first_instruction)
     TT_CHECK_INT(run(&sh), 7);
 }
 
+/* The kernel names a program run from the copy after the memfd; tt_name_self gives it its name
+ * back (probe: 30 + 1 if it started so named + 2 if renamed). Control: a usual exec keeps its
+ * own name. */
+TT_TEST(nondumpable_program_names_itself_back)
+{
+    char self[4096];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    TT_REQUIRE(n > 0);
+    self[n] = '\0';
+    char *const argv[] = {"probe", NULL};
+    char *const envp[] = {"TT_SPAWN_PROBE_NAME=1", NULL};
+    struct tt_spawn_opts o = {.exe = self, .argv = argv, .envp = envp, .nondumpable = 1};
+    TT_CHECK_INT(run(&o), 33);
+    o.nondumpable = 0;
+    TT_CHECK_INT(run(&o), 30);
+}
+
+static int probe_name(void)
+{
+    char comm[17] = "";
+    prctl(PR_GET_NAME, comm, 0, 0, 0);
+    int copied = strncmp(comm, "memfd:", 6) == 0 || (comm[0] >= '0' && comm[0] <= '9');
+    tt_name_self("named");
+    prctl(PR_GET_NAME, comm, 0, 0, 0);
+    return 30 + copied + 2 * (strcmp(comm, "named") == 0);
+}
+
 int main(void)
 {
     if (getenv("TT_SPAWN_PROBE_DUMPABLE"))
         return 10 + prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+    if (getenv("TT_SPAWN_PROBE_NAME"))
+        return probe_name();
     return tt_run_all();
 }
