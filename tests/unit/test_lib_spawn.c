@@ -113,22 +113,29 @@ TT_TEST(signalfd_reads_blocked_signals_and_saves_the_mask)
     sigprocmask(SIG_SETMASK, &save.mask, NULL);
 }
 
-/* nondumpable: the program is non-dumpable from its first instruction (this test binary, run
- * again as the probe, exits 10 + PR_GET_DUMPABLE before anything else); the control, the same
- * spawn without the option, starts dumpable. As root too: the copy is run without the
- * capabilities that would read it. A script runs as usual. */
-TT_TEST(nondumpable_from_the_first_instruction)
+/* Runs this test binary again as a probe (main: the environment variable in probe_env picks
+ * what it reports in its exit code), with or without the nondumpable option. -1: cannot. */
+static int run_probe(char *probe_env, int nondumpable)
 {
     char self[4096];
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    TT_REQUIRE(n > 0);
+    if (n <= 0)
+        return -1;
     self[n] = '\0';
     char *const argv[] = {"probe", NULL};
-    char *const envp[] = {"TT_SPAWN_PROBE_DUMPABLE=1", NULL};
-    struct tt_spawn_opts o = {.exe = self, .argv = argv, .envp = envp, .nondumpable = 1};
-    TT_CHECK_INT(run(&o), 10);
-    o.nondumpable = 0;
-    TT_CHECK_INT(run(&o), 11);
+    char *const envp[] = {probe_env, NULL};
+    struct tt_spawn_opts o = {.exe = self, .argv = argv, .envp = envp, .nondumpable = nondumpable};
+    return run(&o);
+}
+
+/* nondumpable: the program is non-dumpable from its first instruction (the probe exits
+ * 10 + PR_GET_DUMPABLE before anything else); the control, the same spawn without the option,
+ * starts dumpable. As root too: the copy is run without the capabilities that would read it.
+ * A script runs as usual. */
+TT_TEST(nondumpable_from_the_first_instruction)
+{
+    TT_CHECK_INT(run_probe("TT_SPAWN_PROBE_DUMPABLE=1", 1), 10);
+    TT_CHECK_INT(run_probe("TT_SPAWN_PROBE_DUMPABLE=1", 0), 11);
     char *const sh_argv[] = {"sh", "-c", "exit 7", NULL};
     struct tt_spawn_opts sh = {.exe = "/bin/sh", .argv = sh_argv, .nondumpable = 1};
     TT_CHECK_INT(run(&sh), 7);
@@ -139,16 +146,8 @@ TT_TEST(nondumpable_from_the_first_instruction)
  * own name. */
 TT_TEST(nondumpable_program_names_itself_back)
 {
-    char self[4096];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    TT_REQUIRE(n > 0);
-    self[n] = '\0';
-    char *const argv[] = {"probe", NULL};
-    char *const envp[] = {"TT_SPAWN_PROBE_NAME=1", NULL};
-    struct tt_spawn_opts o = {.exe = self, .argv = argv, .envp = envp, .nondumpable = 1};
-    TT_CHECK_INT(run(&o), 33);
-    o.nondumpable = 0;
-    TT_CHECK_INT(run(&o), 30);
+    TT_CHECK_INT(run_probe("TT_SPAWN_PROBE_NAME=1", 1), 33);
+    TT_CHECK_INT(run_probe("TT_SPAWN_PROBE_NAME=1", 0), 30);
 }
 
 static int probe_name(void)
