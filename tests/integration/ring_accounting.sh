@@ -21,8 +21,10 @@ field() { sed -n "s/.*\b$1=\([0-9-]*\).*/\1/p" "$2" | head -n 1; }
 K=$(key 1)
 "$H/ring_consume" --key "$K" --wait 10000 --ready "$TMP/ready1" >"$TMP/c1.out" 2>"$TMP/c1.err" &
 CP=$!
+# (--delay: the producer writes only a second after the ring exists, by when the consumer that
+# attached to it is stopped; without it, all 5000 could be read before the stop)
 "$H/ring_produce" --key "$K" --size 4096 --count 5000 --wait-consumer 10000 --hold 800 \
-    >"$TMP/p1.out" 2>"$TMP/p1.err" &
+    --delay 1000 >"$TMP/p1.out" 2>"$TMP/p1.err" &
 PP=$!
 wait_for 10 test -e "$TMP/ready1"
 kill -STOP $CP
