@@ -9,6 +9,8 @@
  *                                    count could not be told from a consumer that read them:
  *                                    see docs/security.md, Ring)
  *   adv_ring_write KEY status        print head, tail, produced, dropped, consumed, done
+ *   adv_ring_write KEY unread        print how many records the producer published that the
+ *                                    consumer has not marked read (what the tests wait for)
  *
  * Exit 0 when the write was done, 1 when it could not be (no such ring, nothing unread). */
 #include <stdint.h>
@@ -61,7 +63,7 @@ static uint32_t record_at(const uint8_t *s, uint64_t size, uint64_t *pos, uint64
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fprintf(stderr, "usage: adv_ring_write KEY forge-end|corrupt|skip N|status\n");
+        fprintf(stderr, "usage: adv_ring_write KEY forge-end|corrupt|skip N|status|unread\n");
         return 2;
     }
     int id = shmget((key_t)strtoul(argv[1], NULL, 0), 0, 0);
@@ -79,6 +81,12 @@ int main(int argc, char **argv)
                (unsigned long long)get64(s, OFF_PRODUCED),
                (unsigned long long)get64(s, OFF_DROPPED),
                (unsigned long long)get64(s, OFF_CONSUMED), (unsigned)(s[OFF_DONE]));
+    } else if (!strcmp(what, "unread")) {
+        uint64_t pos = tail;
+        unsigned long n = 0;
+        for (uint32_t len; pos < head && (len = record_at(s, size, &pos, head)) != 0; n++)
+            pos += len;
+        printf("%lu\n", n);
     } else if (!strcmp(what, "forge-end")) {
         put32(s, OFF_DONE, 1);
         put32(s, OFF_PROD_LOCK, 0);

@@ -65,10 +65,10 @@ corrupt() { # NAME KEYNO SWITCHES
     # Hold the producer until the engine has caught up (and published how far it read), then
     # hold the engine and let records queue.
     kill -STOP "$ADV_FEED"
-    sleep 0.3
+    wait_for 20 adv_unread "$key" -eq 0
     kill -STOP "$ADV_ENGINE"
     kill -CONT "$ADV_FEED"
-    sleep 0.5
+    wait_for 20 adv_unread "$key" -ge 1
     "$W" "$key" corrupt
     CORRUPT_RC=$?
     kill -CONT "$ADV_ENGINE"
@@ -104,11 +104,11 @@ gap() { # NAME KEYNO SWITCHES
     adv_feed "$name" "$key" 30 60 --hold 300
     wait_for 20 adv_bash_at_least 5 "$TT_TMP/${name}1.out"
     kill -STOP "$ADV_FEED" # the engine catches up and publishes how far it read
-    sleep 0.3
+    wait_for 20 adv_unread "$key" -eq 0
     kill -KILL "$e1"
     wait "$e1" 2>/dev/null
     kill -CONT "$ADV_FEED"
-    sleep 0.5
+    wait_for 20 adv_unread "$key" -ge 2
     "$W" "$key" skip 2
     SKIP_RC=$?
     adv_engine "${name}2" "$key" TARTAN_TEST_SWITCHES="$3"

@@ -71,3 +71,7 @@ adv_bash_at_least() { local n=$1; shift; [ "$(adv_bash_pids "$@")" -ge "$n" ]; }
 
 # adv_sanitizer_clean NAME: no sanitizer report in NAME.err.
 adv_sanitizer_clean() { ! grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' "$TT_TMP/$1.err"; }
+
+# adv_unread KEY OP N: the ring's unread records (published, not marked read) compare so to N,
+# e.g. adv_unread KEY -ge 2 (for wait_for: re-reads the ring at each poll).
+adv_unread() { local n; n=$("$TT_HELPERS/adv_ring_write" "$1" unread) && [ "$n" "$2" "$3" ]; }
