@@ -180,7 +180,7 @@ static void exec_nondumpable(const struct tt_spawn_opts *o, char *const *envp)
         memcmp(magic, "\177ELF", 4) != 0 || fstat(in, &sb) != 0)
         goto out;
     /* (named after the program: the kernel names the process "memfd:NAME", cut to 15) */
-    const char *name = strrchr(o->exe, '/') ? strrchr(o->exe, '/') + 1 : o->exe;
+    const char *slash = strrchr(o->exe, '/'), *name = slash ? slash + 1 : o->exe;
     m = (int)syscall(SYS_memfd_create, name, 0x0001u | 0x0010u); /* CLOEXEC | EXEC */
     if (m < 0 && errno == EINVAL)                                /* (MFD_EXEC: Linux 6.3+) */
         m = (int)syscall(SYS_memfd_create, name, 0x0001u);
