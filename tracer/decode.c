@@ -847,9 +847,29 @@ static void add_execfn(struct tt_evb *b, pid_t pid)
     }
 }
 
+/* Bytes of the whole items of a NUL-separated list cut at len (its last item may end at the
+ * cut rather than at its own end): up to the last NUL before the final byte. */
+static size_t whole_items(const char *p, size_t len)
+{
+    while (len > 1 && p[len - 2] != '\0')
+        len--;
+    return len > 1 ? len - 1 : 0;
+}
+
+static size_t count_nuls(const uint8_t *p, size_t len)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++)
+        n += p[i] == 0;
+    return n;
+}
+
 /* A successful exec's arguments as the kernel copied them (the new program's /proc/PID/cmdline,
  * read before it runs): another thread may have rewritten them between the entry stop's read
- * and the kernel's copy. A difference replaces them in the event, with a tamper arg_swap. */
+ * and the kernel's copy. A difference replaces them in the event, with a tamper arg_swap.
+ * Lists cut on either side (past ARGV_CAP bytes or ARGV_MAX_ITEMS items at the stop, past the
+ * buffer here) are compared over what both hold whole, so a long command line is neither a
+ * false report nor a place to hide a rewrite of its first arguments. */
 static void exec_args_readback(struct tr_state *st, struct tr_task *t, struct tt_evb *b)
 {
     static char cmd[ARGV_CAP + PATH_CAP], exe[PATH_CAP];
@@ -858,29 +878,50 @@ static void exec_args_readback(struct tr_state *st, struct tr_task *t, struct tt
         return;
     snprintf(path, sizeof path, "/proc/%d/cmdline", (int)t->tgid);
     ssize_t n = tr_proc_read(path, cmd, sizeof cmd);
-    if (n <= 0 || (size_t)n >= sizeof cmd - 1)
-        return; /* (gone, or too long to compare whole) */
+    if (n <= 0)
+        return; /* (gone) */
+    int kernel_cut = (size_t)n >= sizeof cmd - 1;
     size_t l0 = strnlen(cmd, (size_t)n);
     const char *args = cmd + (l0 < (size_t)n ? l0 + 1 : (size_t)n);
     size_t alen = (size_t)n - (size_t)(args - cmd);
-    const uint8_t *pa;
+    size_t kwhole = kernel_cut ? whole_items(args, alen) : alen;
+    const uint8_t *pa = NULL;
     uint32_t pl = 0;
     pending_str(b, TT_P_EXE, exe, sizeof exe);
     int have_args = pending_param(b, TT_P_ARGS, &pa, &pl);
-    if (strlen(exe) >= sizeof exe - 1 || pl >= ARGV_CAP - 1)
-        return; /* (cut at the entry stop: not comparable) */
-    if (strcmp(exe, cmd) == 0 && have_args && pl == alen && memcmp(pa, args, alen) == 0)
+    if (!have_args)
+        pl = 0;
+    int exe_cut = strlen(exe) >= sizeof exe - 1;
+    int entry_cut = pl >= ARGV_CAP - 1 || (have_args && count_nuls(pa, pl) + 1 >= ARGV_MAX_ITEMS);
+    size_t ewhole = pl >= ARGV_CAP - 1 ? whole_items((const char *)pa, pl) : pl;
+    int same0 =
+        exe_cut || l0 == (size_t)n ? strncmp(exe, cmd, strlen(exe)) == 0 : strcmp(exe, cmd) == 0;
+    int same_args;
+    if (!entry_cut && !kernel_cut) {
+        same_args = have_args && pl == alen && memcmp(pa, args, alen) == 0;
+    } else {
+        size_t k = ewhole < kwhole ? ewhole : kwhole;
+        same_args = (k == 0 || memcmp(pa, args, k) == 0) && (entry_cut || pl >= kwhole) &&
+                    (kernel_cut || alen >= ewhole);
+    }
+    if (same0 && same_args)
         return;
     int read_at_entry = exe[0] || pl;
+    size_t elen = alen; /* (a cut list is kept as the stop keeps one: at most ARGV_CAP bytes,
+                         * its last item cut and NUL-terminated) */
+    if (kernel_cut) {
+        elen = alen < ARGV_CAP - 1 ? alen : ARGV_CAP - 1;
+        cmd[(size_t)(args - cmd) + elen++] = '\0';
+    }
     pending_replace(b, TT_P_EXE, cmd, l0);
-    pending_replace(b, TT_P_ARGS, args, alen);
+    pending_replace(b, TT_P_ARGS, args, elen);
     if (!read_at_entry)
         return; /* (unreadable at the entry stop: the kernel's copy fills the gap) */
     char reason[512];
     snprintf(reason, sizeof reason,
-             "execve: the program runs with argv[0] %.150s and %zu bytes of arguments; the ones "
-             "read at the stop said %.150s and %u bytes (rewritten meanwhile)",
-             cmd, alen, exe, (unsigned)pl);
+             "execve: the program runs with argv[0] %.150s and %s%zu bytes of arguments; the "
+             "ones read at the stop said %.150s and %s%u bytes (rewritten meanwhile)",
+             cmd, kernel_cut ? "over " : "", alen, exe, entry_cut ? "over " : "", (unsigned)pl);
     tamper_swap(st, t, 0, cmd, reason);
 }
 

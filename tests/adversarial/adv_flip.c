@@ -10,7 +10,10 @@
  *                                      (from getpeername)
  *   adv_flip exec WORD_A WORD_B N      N children each exec /bin/echo with argv[1] toggled
  *                                      between two words of the same length from the stop on;
- *                                      prints executed=<A/B/E ...> (what echo printed)
+ *                                      prints executed=<A/B/E ...> (what echo printed);
+ *                                      ADV_FLIP_PAD=BYTES adds arguments of that many bytes
+ *                                      in all after the word, 64 KiB each at most (a command
+ *                                      line longer than the tracer reads whole at the stop)
  * The benign value is A; the flipper puts B in the buffer while the thread leaves its stop and
  * A back once it is running. */
 #include <arpa/inet.h>
@@ -137,7 +140,10 @@ static int watch_self(void)
     return statfd < 0 || sysfd < 0 ? -1 : 0;
 }
 
-/* One exec of /bin/echo WORD in a child with its own flipper thread: what echo printed. */
+/* One exec of /bin/echo WORD [PAD] in a child with its own flipper thread: what echo printed
+ * (its first word). */
+enum { PAD_MAX = 16, PAD_PIECE = 65536 };
+static char *pads[PAD_MAX + 1];
 static char exec_attempt(void)
 {
     int p[2];
@@ -154,7 +160,8 @@ static char exec_attempt(void)
             _exit(126);
         while (!atomic_load(&flipper_ready)) /* (it is watching before the exec) */
             ;
-        char *av[] = {"echo", (char *)pathbuf, NULL};
+        char *av[3 + PAD_MAX] = {"echo", (char *)pathbuf};
+        memcpy(av + 2, pads, sizeof pads);
         syscall(SYS_execve, "/bin/echo", av, environ);
         _exit(127);
     }
@@ -167,7 +174,7 @@ static char exec_attempt(void)
     if (n <= 0)
         return 'E';
     line[n] = '\0';
-    line[strcspn(line, "\n")] = '\0';
+    line[strcspn(line, " \n")] = '\0';
     return !strcmp(line, path_b) ? 'B' : !strcmp(line, path_a) ? 'A' : 'E';
 }
 
@@ -207,13 +214,22 @@ int main(int argc, char **argv)
      * ADV_FLIP_DELAY: busy-loop iterations between seeing the stop and flipping */
     const char *ev = getenv("ADV_FLIP_SYSCALL");
     target_nr = ev && !strcmp(ev, "0") ? -1
-                : mode_exec           ? SYS_execve
-                : mode_connect        ? SYS_connect
-                                      : SYS_openat;
+                : mode_exec            ? SYS_execve
+                : mode_connect         ? SYS_connect
+                                       : SYS_openat;
     flip_delay = getenv("ADV_FLIP_DELAY") ? atol(getenv("ADV_FLIP_DELAY"))
                  : mode_connect           ? 8000
                                           : 3000;
     if (mode_exec) {
+        long padlen = getenv("ADV_FLIP_PAD") ? atol(getenv("ADV_FLIP_PAD")) : 0;
+        for (int i = 0; padlen > 0 && i < PAD_MAX; i++) {
+            size_t len = padlen > PAD_PIECE ? PAD_PIECE : (size_t)padlen;
+            if ((pads[i] = malloc(len + 1)) == NULL)
+                return 1;
+            memset(pads[i], 'x', len);
+            pads[i][len] = '\0';
+            padlen -= (long)len;
+        }
         char *seq = malloc((size_t)n + 1);
         long b_count = 0;
         for (long i = 0; i < n; i++) {

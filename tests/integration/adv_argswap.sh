@@ -156,4 +156,33 @@ for try in 1 2 3; do
 done
 check exec-control-mismatches test "$bad0" -gt 0
 control_recorded exec exec0 arg_swap
+
+# ---- execs with a command line longer than the stop reads whole (128 KiB): the first
+# arguments are still compared with the kernel's copy ----
+N_LONG=${TT_FLIP_LONG_EXECS:-100}
+ADV_FLIP_PAD=140000 traced execlong -- "$ADV/adv_flip" exec AAAA BBBB "$N_LONG"
+expect_eq execlong-tracer-exit "$rc" 0
+read -r bad n b <<<"$(mismatches execlong exec)"
+echo "long execs: $bad mismatches in $n events, $b ran with BBBB" >&2
+expect_eq execlong-events "$n" "$N_LONG"
+check execlong-attack-happened test "$b" -gt 0
+expect_eq execlong-zero-mismatches "$bad" 0
+reported=$(grep -c ' tamper .*reason=execve: the program runs with argv\[0\] echo and over 1[0-9]* bytes .*technique=arg_swap ' "$TT_TMP/execlong.dump")
+echo "long execs: $reported arg_swap tamper events" >&2
+check execlong-swap-reported test "$reported" -gt 0
+for try in 1 2 3; do
+    ADV_FLIP_PAD=140000 traced execlong0 --unsafe-disable-defence arg_swap -- \
+        "$ADV/adv_flip" exec AAAA BBBB "$N_LONG"
+    read -r bad0 n0 b0 <<<"$(mismatches execlong0 exec)"
+    echo "long exec, defence off, try $try: $bad0 mismatches in $n0 events, $b0 B" >&2
+    [ "$bad0" -gt 0 ] && break
+done
+check execlong-control-mismatches test "$bad0" -gt 0
+
+# ---- benign long command lines are no tamper: more arguments than the stop reads (4096), and
+# more bytes (128 KiB) ----
+traced manyargs -- /bin/sh -c '/bin/true $(seq 5000); x=$(head -c 75000 /dev/zero | tr "\0" x); /bin/echo "$x" "$x" >/dev/null'
+expect_eq manyargs-tracer-exit "$rc" 0
+expect_eq manyargs-execs "$(grep -cE ' execve .*filename=/bin/(true|echo) ' "$TT_TMP/manyargs.dump")" 2
+expect_eq manyargs-no-tamper "$(grep -c ' tamper ' "$TT_TMP/manyargs.dump")" 0
 true

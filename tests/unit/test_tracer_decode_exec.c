@@ -233,6 +233,46 @@ TT_TEST(exec_arguments_rewritten_after_the_stop_are_replaced)
     dec_free(&f);
 }
 
+/* An argv array of argv[0], then count copies of item (NULL-terminated, in static storage). */
+static uint64_t long_argv(const char *first, const char *item, size_t count)
+{
+    static char *av[6000];
+    TT_REQUIRE(count + 2 <= sizeof av / sizeof av[0]);
+    av[0] = (char *)first;
+    for (size_t i = 1; i <= count; i++)
+        av[i] = (char *)item;
+    av[count + 1] = NULL;
+    return U(av);
+}
+
+/* Arguments cut at the entry stop (more than 4096 items, or more than 128 KiB) that the
+ * kernel's copy does not begin with are still a rewrite: replaced, reported with "over". */
+TT_TEST(exec_arguments_cut_at_the_stop_are_compared_by_their_prefix)
+{
+    read_cmdline();
+    struct dec f;
+    dec_init(&f, 1);
+    size_t rl;
+    const char *r = rest(&rl);
+    static char big[60000];
+    memset(big, 'y', sizeof big - 1);
+    struct {
+        const char *item;
+        size_t count;
+    } cases[] = {{"first", 5000}, {big, 3}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        uint64_t a[6] = {U("/the/file"), long_argv(argv0(), cases[i].item, cases[i].count), 0};
+        TT_REQUIRE_INT(tr_decode_entry(&f.st, f.t, __NR_execve, a, TR_AUDIT_ARCH, 0), 1);
+        exec_stops(&f);
+        TT_REQUIRE_INT(dec_collect(&f), 2);
+        TT_CHECK_INT(f.ev[0]->type, TT_EV_TAMPER);
+        TT_CHECK(strstr(ev_str(f.ev[0], TT_P_REASON), "read at the stop said") != NULL);
+        TT_CHECK(strstr(ev_str(f.ev[0], TT_P_REASON), " and over ") != NULL);
+        TT_CHECK(args_are(f.ev[1], r, rl));
+    }
+    dec_free(&f);
+}
+
 /* The tests compare with this process' own command line: run again with arguments (one of
  * them empty), so that there is more to compare than argv[0]. */
 int main(int argc, char **argv)
