@@ -137,47 +137,36 @@ control_recorded connect conn0 arg_swap
 
 # ---- execs (argv toggled from the exec's stop on; the event's arguments are the new program's
 # /proc/PID/cmdline, what the kernel copied) ----
-N_EXEC=${TT_FLIP_EXECS:-300}
-traced exec -- "$ADV/adv_flip" exec AAAA BBBB "$N_EXEC"
-expect_eq exec-tracer-exit "$rc" 0
-read -r bad n b <<<"$(mismatches exec exec)"
-echo "execs: $bad mismatches in $n events, $b ran with BBBB" >&2
-expect_eq exec-events "$n" "$N_EXEC"
-check exec-attack-happened test "$b" -gt 0
-expect_eq exec-zero-mismatches "$bad" 0
-reported=$(grep -c ' tamper .*reason=execve: the program runs with .*technique=arg_swap ' "$TT_TMP/exec.dump")
-echo "execs: $reported arg_swap tamper events" >&2
-check exec-swap-reported test "$reported" -gt 0
-for try in 1 2 3; do
-    traced exec0 --unsafe-disable-defence arg_swap -- "$ADV/adv_flip" exec AAAA BBBB "$N_EXEC"
-    read -r bad0 n0 b0 <<<"$(mismatches exec0 exec)"
-    echo "exec, defence off, try $try: $bad0 mismatches in $n0 events, $b0 B" >&2
-    [ "$bad0" -gt 0 ] && break
-done
-check exec-control-mismatches test "$bad0" -gt 0
-control_recorded exec exec0 arg_swap
-
-# ---- execs with a command line longer than the stop reads whole (128 KiB): the first
-# arguments are still compared with the kernel's copy ----
-N_LONG=${TT_FLIP_LONG_EXECS:-100}
-ADV_FLIP_PAD=140000 traced execlong -- "$ADV/adv_flip" exec AAAA BBBB "$N_LONG"
-expect_eq execlong-tracer-exit "$rc" 0
-read -r bad n b <<<"$(mismatches execlong exec)"
-echo "long execs: $bad mismatches in $n events, $b ran with BBBB" >&2
-expect_eq execlong-events "$n" "$N_LONG"
-check execlong-attack-happened test "$b" -gt 0
-expect_eq execlong-zero-mismatches "$bad" 0
-reported=$(grep -c ' tamper .*reason=execve: the program runs with argv\[0\] echo and over 1[0-9]* bytes .*technique=arg_swap ' "$TT_TMP/execlong.dump")
-echo "long execs: $reported arg_swap tamper events" >&2
-check execlong-swap-reported test "$reported" -gt 0
-for try in 1 2 3; do
-    ADV_FLIP_PAD=140000 traced execlong0 --unsafe-disable-defence arg_swap -- \
-        "$ADV/adv_flip" exec AAAA BBBB "$N_LONG"
-    read -r bad0 n0 b0 <<<"$(mismatches execlong0 exec)"
-    echo "long exec, defence off, try $try: $bad0 mismatches in $n0 events, $b0 B" >&2
-    [ "$bad0" -gt 0 ] && break
-done
-check execlong-control-mismatches test "$bad0" -gt 0
+# exec_case NAME COUNT PAD REASON_ERE: COUNT execs of /bin/echo WORD (and PAD bytes of further
+# arguments), the defence on: zero mismatches, and arg_swap reports whose reason matches
+# REASON_ERE; then the control with the defence off.
+exec_case() {
+    local name=$1 count=$2 pad=$3 reason=$4 try reported
+    ADV_FLIP_PAD=$pad traced "$name" -- "$ADV/adv_flip" exec AAAA BBBB "$count"
+    expect_eq "$name-tracer-exit" "$rc" 0
+    read -r bad n b <<<"$(mismatches "$name" exec)"
+    echo "$name: $bad mismatches in $n events, $b ran with BBBB" >&2
+    expect_eq "$name-events" "$n" "$count"
+    check "$name-attack-happened" test "$b" -gt 0
+    expect_eq "$name-zero-mismatches" "$bad" 0
+    reported=$(grep -cE " tamper .*reason=$reason.*technique=arg_swap " "$TT_TMP/$name.dump")
+    echo "$name: $reported arg_swap tamper events" >&2
+    check "$name-swap-reported" test "$reported" -gt 0
+    for try in 1 2 3; do
+        ADV_FLIP_PAD=$pad traced "${name}0" --unsafe-disable-defence arg_swap -- \
+            "$ADV/adv_flip" exec AAAA BBBB "$count"
+        read -r bad0 n0 b0 <<<"$(mismatches "${name}0" exec)"
+        echo "$name, defence off, try $try: $bad0 mismatches in $n0 events, $b0 B" >&2
+        [ "$bad0" -gt 0 ] && break
+    done
+    check "$name-control-mismatches" test "$bad0" -gt 0
+    control_recorded "$name" "${name}0" arg_swap
+}
+exec_case exec "${TT_FLIP_EXECS:-300}" 0 'execve: the program runs with '
+# a command line longer than the stop reads whole (128 KiB): its first arguments are still
+# compared with the kernel's copy
+exec_case execlong "${TT_FLIP_LONG_EXECS:-100}" 140000 \
+    'execve: the program runs with argv\[0\] echo and over 1[0-9]* bytes '
 
 # ---- benign long command lines are no tamper: more arguments than the stop reads (4096), and
 # more bytes (128 KiB) ----
