@@ -847,15 +847,6 @@ static void add_execfn(struct tt_evb *b, pid_t pid)
     }
 }
 
-/* Bytes of the whole items of a NUL-separated list cut at len (its last item may end at the
- * cut rather than at its own end): up to the last NUL before the final byte. */
-static size_t whole_items(const char *p, size_t len)
-{
-    while (len > 1 && p[len - 2] != '\0')
-        len--;
-    return len > 1 ? len - 1 : 0;
-}
-
 static size_t count_nuls(const uint8_t *p, size_t len)
 {
     size_t n = 0;
@@ -868,8 +859,9 @@ static size_t count_nuls(const uint8_t *p, size_t len)
  * read before it runs): another thread may have rewritten them between the entry stop's read
  * and the kernel's copy. A difference replaces them in the event, with a tamper arg_swap.
  * Lists cut on either side (past ARGV_CAP bytes or ARGV_MAX_ITEMS items at the stop, past the
- * buffer here) are compared over what both hold whole, so a long command line is neither a
- * false report nor a place to hide a rewrite of its first arguments. */
+ * buffer here) are compared over the bytes both reads hold (a cut at the stop ends in a NUL of
+ * its own, not compared), so a long command line is neither a false report nor a place to hide
+ * a rewrite of what the event shows. */
 static void exec_args_readback(struct tr_state *st, struct tr_task *t, struct tt_evb *b)
 {
     static char cmd[ARGV_CAP + PATH_CAP], exe[PATH_CAP];
@@ -884,7 +876,6 @@ static void exec_args_readback(struct tr_state *st, struct tr_task *t, struct tt
     size_t l0 = strnlen(cmd, (size_t)n);
     const char *args = cmd + (l0 < (size_t)n ? l0 + 1 : (size_t)n);
     size_t alen = (size_t)n - (size_t)(args - cmd);
-    size_t kwhole = kernel_cut ? whole_items(args, alen) : alen;
     const uint8_t *pa = NULL;
     uint32_t pl = 0;
     pending_str(b, TT_P_EXE, exe, sizeof exe);
@@ -893,16 +884,16 @@ static void exec_args_readback(struct tr_state *st, struct tr_task *t, struct tt
         pl = 0;
     int exe_cut = strlen(exe) >= sizeof exe - 1;
     int entry_cut = pl >= ARGV_CAP - 1 || (have_args && count_nuls(pa, pl) + 1 >= ARGV_MAX_ITEMS);
-    size_t ewhole = pl >= ARGV_CAP - 1 ? whole_items((const char *)pa, pl) : pl;
+    size_t ereal = pl >= ARGV_CAP - 1 ? pl - 1 : pl;
     int same0 =
         exe_cut || l0 == (size_t)n ? strncmp(exe, cmd, strlen(exe)) == 0 : strcmp(exe, cmd) == 0;
     int same_args;
     if (!entry_cut && !kernel_cut) {
         same_args = have_args && pl == alen && memcmp(pa, args, alen) == 0;
     } else {
-        size_t k = ewhole < kwhole ? ewhole : kwhole;
-        same_args = (k == 0 || memcmp(pa, args, k) == 0) && (entry_cut || pl >= kwhole) &&
-                    (kernel_cut || alen >= ewhole);
+        size_t k = ereal < alen ? ereal : alen;
+        same_args = (k == 0 || memcmp(pa, args, k) == 0) && (entry_cut || pl >= alen) &&
+                    (kernel_cut || alen >= ereal);
     }
     if (same0 && same_args)
         return;

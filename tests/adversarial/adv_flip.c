@@ -13,7 +13,10 @@
  *                                      prints executed=<A/B/E ...> (what echo printed);
  *                                      ADV_FLIP_PAD=BYTES adds arguments of that many bytes
  *                                      in all after the word, 64 KiB each at most (a command
- *                                      line longer than the tracer reads whole at the stop)
+ *                                      line longer than the tracer reads whole at the stop);
+ *                                      with ADV_FLIP_PAD_FIRST=1 they come before the word, and
+ *                                      the letter is decided by the word's first length-1
+ *                                      characters (all a stop that cuts the last byte can see)
  * The benign value is A; the flipper puts B in the buffer while the thread leaves its stop and
  * A back once it is running. */
 #include <arpa/inet.h>
@@ -140,10 +143,12 @@ static int watch_self(void)
     return statfd < 0 || sysfd < 0 ? -1 : 0;
 }
 
-/* One exec of /bin/echo WORD [PAD] in a child with its own flipper thread: what echo printed
- * (its first word). */
+/* One exec of /bin/echo WORD [PAD] (or PAD WORD) in a child with its own flipper thread: what
+ * echo printed (the word). */
 enum { PAD_MAX = 16, PAD_PIECE = 65536 };
 static char *pads[PAD_MAX + 1];
+static int pad_first;
+static char echoed[PAD_MAX * (PAD_PIECE + 1) + 512];
 static char exec_attempt(void)
 {
     int p[2];
@@ -160,22 +165,36 @@ static char exec_attempt(void)
             _exit(126);
         while (!atomic_load(&flipper_ready)) /* (it is watching before the exec) */
             ;
-        char *av[3 + PAD_MAX] = {"echo", (char *)pathbuf};
-        memcpy(av + 2, pads, sizeof pads);
+        char *av[3 + PAD_MAX] = {"echo"};
+        int k = 1;
+        if (!pad_first)
+            av[k++] = (char *)pathbuf;
+        for (int i = 0; pads[i]; i++)
+            av[k++] = pads[i];
+        if (pad_first)
+            av[k++] = (char *)pathbuf;
+        av[k] = NULL;
         syscall(SYS_execve, "/bin/echo", av, environ);
         _exit(127);
     }
     close(p[1]);
-    char line[300];
-    ssize_t n = c > 0 ? read(p[0], line, sizeof line - 1) : -1;
+    size_t got = 0;
+    for (ssize_t n = 1; c > 0 && n > 0 && got<sizeof echoed - 1; got += n> 0 ? (size_t)n : 0)
+        n = read(p[0], echoed + got, sizeof echoed - 1 - got);
     close(p[0]);
     if (c > 0)
         waitpid(c, NULL, 0);
-    if (n <= 0)
+    echoed[got] = '\0';
+    echoed[strcspn(echoed, "\n")] = '\0';
+    const char *word = echoed;
+    if (pad_first && strrchr(echoed, ' '))
+        word = strrchr(echoed, ' ') + 1;
+    else
+        echoed[strcspn(echoed, " ")] = '\0';
+    size_t cmp = strlen(path_a) - (pad_first ? 1 : 0);
+    if (!word[0] || strlen(word) != strlen(path_a))
         return 'E';
-    line[n] = '\0';
-    line[strcspn(line, " \n")] = '\0';
-    return !strcmp(line, path_b) ? 'B' : !strcmp(line, path_a) ? 'A' : 'E';
+    return !strncmp(word, path_b, cmp) ? 'B' : !strncmp(word, path_a, cmp) ? 'A' : 'E';
 }
 
 int main(int argc, char **argv)
@@ -222,6 +241,7 @@ int main(int argc, char **argv)
                                           : 3000;
     if (mode_exec) {
         long padlen = getenv("ADV_FLIP_PAD") ? atol(getenv("ADV_FLIP_PAD")) : 0;
+        pad_first = getenv("ADV_FLIP_PAD_FIRST") && !strcmp(getenv("ADV_FLIP_PAD_FIRST"), "1");
         for (int i = 0; padlen > 0 && i < PAD_MAX; i++) {
             size_t len = padlen > PAD_PIECE ? PAD_PIECE : (size_t)padlen;
             if ((pads[i] = malloc(len + 1)) == NULL)

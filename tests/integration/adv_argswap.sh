@@ -36,13 +36,18 @@ mismatches() {
             # (an argument the kernel copied while the other thread rewrote it is neither:
             # echo printed it as such, E)
             if (mode == "exec") return v ~ /BBBB/ ? "B" : v ~ /AAAA/ ? "A" : "E"
+            # (the word last, after 128 KiB: the stop sees its first 3 letters, as the program)
+            if (mode == "execlast") {
+                w = substr(v, 1, 3)
+                return w == "BBB" ? "B" : w == "AAA" ? "A" : "E"
+            }
             if (mode == "open") return v ~ /BBBB$/ ? "B" : v ~ /AAAA$/ ? "A" : "?"
             return v ~ (pb "$") ? "B" : v ~ (pa "$") ? "A" : "?"
         }
         {
             split($2, id, "/")
             if (id[1] != id[2]) next
-            if (mode == "exec" && ($3 != "execve" || $0 !~ / filename=\/bin\/echo /)) next
+            if (mode ~ /^exec/ && ($3 != "execve" || $0 !~ / filename=\/bin\/echo /)) next
             if (mode == "open" && $3 != "openat") next
             # (a name read while the other thread rewrites it may be torn, e.g. AABB: still
             # one of the opens the program made)
@@ -54,6 +59,7 @@ mismatches() {
                 if (mode == "open" && (kv[1] == "fdname" || (kv[1] == "name" && v == ""))) v = kv[2]
                 if (mode == "connect" && (kv[1] == "peer" || (kv[1] == "addr" && v == ""))) v = kv[2]
                 if (mode == "exec" && kv[1] == "args") v = kv[2]
+                if (mode == "execlast" && $i ~ /^[AB][AB][AB][AB]?\]$/) v = $i
             }
             n++
             if (letter(v) != substr(seq, n, 1)) bad++
@@ -137,14 +143,16 @@ control_recorded connect conn0 arg_swap
 
 # ---- execs (argv toggled from the exec's stop on; the event's arguments are the new program's
 # /proc/PID/cmdline, what the kernel copied) ----
-# exec_case NAME COUNT PAD REASON_ERE: COUNT execs of /bin/echo WORD (and PAD bytes of further
-# arguments), the defence on: zero mismatches, and arg_swap reports whose reason matches
-# REASON_ERE; then the control with the defence off.
+# exec_case NAME COUNT PAD FIRST REASON_ERE: COUNT execs of /bin/echo WORD and PAD bytes of
+# further arguments (before the word when FIRST is 1), the defence on: zero mismatches, and
+# arg_swap reports whose reason matches REASON_ERE; then the control with the defence off.
 exec_case() {
-    local name=$1 count=$2 pad=$3 reason=$4 try reported
-    ADV_FLIP_PAD=$pad traced "$name" -- "$ADV/adv_flip" exec AAAA BBBB "$count"
+    local name=$1 count=$2 pad=$3 first=$4 reason=$5 try reported mode=exec
+    [ "$first" = 1 ] && mode=execlast
+    export ADV_FLIP_PAD=$pad ADV_FLIP_PAD_FIRST=$first
+    traced "$name" -- "$ADV/adv_flip" exec AAAA BBBB "$count"
     expect_eq "$name-tracer-exit" "$rc" 0
-    read -r bad n b <<<"$(mismatches "$name" exec)"
+    read -r bad n b <<<"$(mismatches "$name" "$mode")"
     echo "$name: $bad mismatches in $n events, $b ran with BBBB" >&2
     expect_eq "$name-events" "$n" "$count"
     check "$name-attack-happened" test "$b" -gt 0
@@ -153,20 +161,24 @@ exec_case() {
     echo "$name: $reported arg_swap tamper events" >&2
     check "$name-swap-reported" test "$reported" -gt 0
     for try in 1 2 3; do
-        ADV_FLIP_PAD=$pad traced "${name}0" --unsafe-disable-defence arg_swap -- \
-            "$ADV/adv_flip" exec AAAA BBBB "$count"
-        read -r bad0 n0 b0 <<<"$(mismatches "${name}0" exec)"
+        traced "${name}0" --unsafe-disable-defence arg_swap -- "$ADV/adv_flip" exec AAAA BBBB "$count"
+        read -r bad0 n0 b0 <<<"$(mismatches "${name}0" "$mode")"
         echo "$name, defence off, try $try: $bad0 mismatches in $n0 events, $b0 B" >&2
         [ "$bad0" -gt 0 ] && break
     done
     check "$name-control-mismatches" test "$bad0" -gt 0
     control_recorded "$name" "${name}0" arg_swap
+    unset ADV_FLIP_PAD ADV_FLIP_PAD_FIRST
 }
-exec_case exec "${TT_FLIP_EXECS:-300}" 0 'execve: the program runs with '
+exec_case exec "${TT_FLIP_EXECS:-300}" 0 0 'execve: the program runs with '
 # a command line longer than the stop reads whole (128 KiB): its first arguments are still
 # compared with the kernel's copy
-exec_case execlong "${TT_FLIP_LONG_EXECS:-100}" 140000 \
+exec_case execlong "${TT_FLIP_LONG_EXECS:-100}" 140000 0 \
     'execve: the program runs with argv\[0\] echo and over 1[0-9]* bytes '
+# the word after 131,068 bytes of arguments: the stop's read ends inside it (3 letters, then the
+# stop's own NUL), and those letters are compared too
+exec_case execcut "${TT_FLIP_CUT_EXECS:-200}" 131066 1 \
+    'execve: the program runs with argv\[0\] echo and 131073 bytes of arguments; the ones read at the stop said echo and over 131072 bytes'
 
 # ---- benign long command lines are no tamper: more arguments than the stop reads (4096), and
 # more bytes (128 KiB) ----
