@@ -114,11 +114,39 @@ int in_doc_load(struct in_doc *d, const char *text, size_t len, const char *name
     return in_yaml_load(d, text, len, name, err, errlen);
 }
 
+/* A YAML document written as a flow collection ({...} or [...]) first would be read back as
+ * JSON, which it need not be ({a: null}): an explicit document start keeps it YAML. */
+static int keep_yaml_looking_yaml(char **out, size_t *outlen, char *err, size_t errlen)
+{
+    size_t bom = *outlen >= 3 && !memcmp(*out, "\xEF\xBB\xBF", 3) ? 3 : 0, i = bom;
+    while (i < *outlen && strchr(" \t\r\n", (*out)[i]))
+        i++;
+    if (i >= *outlen || ((*out)[i] != '{' && (*out)[i] != '['))
+        return 0;
+    char *t = malloc(*outlen + 5);
+    if (!t) {
+        free(*out);
+        *out = NULL;
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    memcpy(t, *out, bom);
+    memcpy(t + bom, "--- ", 4);
+    memcpy(t + bom + 4, *out + bom, *outlen - bom);
+    t[*outlen + 4] = '\0';
+    free(*out);
+    *out = t;
+    *outlen += 4;
+    return 0;
+}
+
 int in_doc_dump(const struct in_doc *d, int compact, char **out, size_t *outlen, char *err,
                 size_t errlen)
 {
     if (d->format == IN_YAML)
-        return in_yaml_dump(d, out, outlen, err, errlen);
+        return in_yaml_dump(d, out, outlen, err, errlen) < 0
+                   ? -1
+                   : keep_yaml_looking_yaml(out, outlen, err, errlen);
     size_t flags = JSON_PRESERVE_ORDER | (compact ? JSON_COMPACT : JSON_INDENT(2));
     char *s = json_dumps(d->roots[0], flags | JSON_ENCODE_ANY);
     if (!s) {

@@ -219,6 +219,26 @@ TT_TEST(yaml_round_trip_keeps_tags_and_styles)
     in_doc_free(&d);
 }
 
+/* A YAML document whose first content is a flow mapping that is not JSON (after a byte order
+ * mark and a comment, which are not written back) is written so that it reads back as YAML,
+ * with the same data (a fuzzer-found case: it was written as "{ae: null}" and read back as
+ * broken JSON). */
+TT_TEST(yaml_flow_mapping_first_reads_back_as_yaml)
+{
+    static const char in[] = "\xEF\xBB\xBF#\n   {ae}\n";
+    struct in_doc d, e;
+    char err[256], *out = NULL;
+    size_t n = 0;
+    TT_REQUIRE_INT(in_doc_load(&d, in, strlen(in), "t", err, sizeof err), 0);
+    TT_REQUIRE_INT(in_doc_dump(&d, 0, &out, &n, err, sizeof err), 0);
+    TT_CHECK_INT(in_doc_load(&e, out, n, "again", err, sizeof err), 0);
+    TT_CHECK_INT(e.format, IN_YAML);
+    TT_CHECK(e.nroots == 1 && json_equal(d.roots[0], e.roots[0]));
+    free(out);
+    in_doc_free(&e);
+    in_doc_free(&d);
+}
+
 TT_TEST(yaml_new_strings_quoted_when_needed)
 {
     TT_CHECK(in_yaml_needs_quotes("yes", 3));
