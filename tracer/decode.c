@@ -883,7 +883,10 @@ static void exec_args_readback(struct tr_state *st, struct tr_task *t, struct tt
     if (!have_args)
         pl = 0;
     int exe_cut = strlen(exe) >= sizeof exe - 1;
-    int entry_cut = pl >= ARGV_CAP - 1 || (have_args && count_nuls(pa, pl) + 1 >= ARGV_MAX_ITEMS);
+    /* (a list cut at ARGV_MAX_ITEMS holds that many NULs, so at least as many bytes: a short
+     * one, every exec's usual case, is not scanned) */
+    int entry_cut = pl >= ARGV_CAP - 1 || (have_args && pl >= ARGV_MAX_ITEMS - 1 &&
+                                           count_nuls(pa, pl) + 1 >= ARGV_MAX_ITEMS);
     size_t ereal = pl >= ARGV_CAP - 1 ? pl - 1 : pl;
     int same0 =
         exe_cut || l0 == (size_t)n ? strncmp(exe, cmd, strlen(exe)) == 0 : strcmp(exe, cmd) == 0;
