@@ -3,11 +3,16 @@
  * connection's address matches a name when it is one of that name's addresses; the field's own
  * value is the first name one of whose addresses is the connection's.
  *
- * Unlike libsinsp, which resolves a name the first time a comparison needs it, on the event
- * thread, the names are collected when the rules are compiled and resolved by a background
- * thread: the event loop never waits for DNS. Until its first resolution completes a name
- * matches nothing. Refresh as libsinsp: 10 s, doubling up to 320 s while the answers do not
- * change. */
+ * libsinsp resolves a name the first time a comparison needs it, on the event thread, with no
+ * bound on the wait. Here the names are collected when the rules are compiled and resolved by
+ * a background thread, all of them from the first time a comparison needs one (an engine
+ * whose rules never compare sends no DNS query). A comparison with a name not yet resolved
+ * asks the resolver to do that name next and waits for it, out of a budget of
+ * DNS_FIRST_WAIT_MS per set of new names: a connection made at once at start (a miner that is
+ * the container's entrypoint) is compared with the name's addresses, and DNS that never
+ * answers cannot hold the event loop longer than the budget; once it is spent, a name matches
+ * nothing until it is resolved. Refresh as libsinsp: 10 s, doubling up to 320 s while the
+ * answers do not change. */
 #include "fields_dns.h"
 
 #include <netdb.h>
@@ -25,6 +30,7 @@
 #define DNS_MAX_ADDRS 32
 #define DNS_BASE_REFRESH_S 10
 #define DNS_MAX_REFRESH_S 320
+#define DNS_FIRST_WAIT_MS 3000
 
 struct dns_entry {
     char *name;
@@ -38,10 +44,22 @@ struct dns_entry {
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t resolved_cv; /* broadcast after each resolution; on TT_WAIT_CLOCK */
+static pthread_once_t resolved_cv_once = PTHREAD_ONCE_INIT;
 static struct dns_entry *names;
 static size_t nnames, capnames;
 static pthread_t thr;
 static int running, stopping, added_since;
+static int needed;       /* a comparison has needed a name: no lookup before (no DNS traffic) */
+static long wanted = -1; /* a name a comparison waits for: resolved next */
+static int64_t wait_budget_ms; /* what comparisons may still wait for first resolutions */
+static int budget_warned;
+
+static void resolved_cv_init(void)
+{
+    if (tt_cond_init_monotonic(&resolved_cv) != 0)
+        pthread_cond_init(&resolved_cv, NULL); /* then waits time out on the wall clock */
+}
 
 void fld_dns_note(const char *name)
 {
@@ -63,6 +81,8 @@ void fld_dns_note(const char *name)
     if ((names[nnames].name = strdup(name))) {
         nnames++;
         added_since = 1;
+        wait_budget_ms = DNS_FIRST_WAIT_MS;
+        budget_warned = 0;
         pthread_cond_signal(&wake);
     }
 out:
@@ -105,8 +125,17 @@ static int refresh_one(size_t i)
     e->naddr = fresh.naddr;
     memcpy(e->addr, fresh.addr, sizeof fresh.addr);
     e->resolved = 1;
+    pthread_cond_broadcast(&resolved_cv);
     pthread_mutex_unlock(&mu);
     return changed;
+}
+
+/* The name a comparison waits for, if any and still unresolved: -1 otherwise. Under mu. */
+static long take_wanted(void)
+{
+    long w = wanted;
+    wanted = -1;
+    return w >= 0 && (size_t)w < nnames && !names[w].resolved ? w : -1;
 }
 
 static void *resolver(void *arg)
@@ -114,12 +143,19 @@ static void *resolver(void *arg)
     (void)arg;
     int interval = DNS_BASE_REFRESH_S;
     pthread_mutex_lock(&mu);
+    while (!stopping && !needed)
+        pthread_cond_wait(&wake, &mu);
     while (!stopping) {
         added_since = 0;
         size_t n = nnames;
         pthread_mutex_unlock(&mu);
         int changed = 0;
         for (size_t i = 0; i < n; i++) {
+            pthread_mutex_lock(&mu);
+            long w = take_wanted();
+            pthread_mutex_unlock(&mu);
+            if (w >= 0)
+                changed |= refresh_one((size_t)w);
             changed |= refresh_one(i);
             pthread_mutex_lock(&mu);
             int stop = stopping;
@@ -132,7 +168,7 @@ static void *resolver(void *arg)
         pthread_mutex_lock(&mu);
         /* on CLOCK_MONOTONIC: a wall-clock step neither skips nor stretches the refresh */
         struct timespec until = tt_deadline_ms((int64_t)interval * 1000);
-        while (!stopping && !added_since &&
+        while (!stopping && !added_since && wanted < 0 &&
                pthread_cond_clockwait(&wake, &mu, TT_WAIT_CLOCK, &until) == 0)
             ;
     }
@@ -142,6 +178,7 @@ static void *resolver(void *arg)
 
 int fld_dns_start(void)
 {
+    pthread_once(&resolved_cv_once, resolved_cv_init);
     pthread_mutex_lock(&mu);
     int need = !running && nnames > 0;
     if (need) {
@@ -172,6 +209,8 @@ void fld_dns_stop(void)
     }
     pthread_mutex_lock(&mu);
     running = 0;
+    needed = 0;
+    wanted = -1;
     for (size_t i = 0; i < nnames; i++)
         free(names[i].name);
     free(names);
@@ -188,13 +227,43 @@ static int has_addr(const struct dns_entry *e, int family, const uint8_t *addr)
     return 0;
 }
 
+/* Waits (under mu) until entry i is resolved, if the resolver runs, out of the budget. */
+static void await_first_resolution(size_t i)
+{
+    if (!running || stopping || names[i].resolved)
+        return;
+    if (!needed) {
+        needed = 1;
+        pthread_cond_signal(&wake);
+    }
+    if (wait_budget_ms <= 0)
+        return;
+    uint64_t t0 = tt_clock_ns(TT_WAIT_CLOCK);
+    struct timespec until = tt_deadline_ms(wait_budget_ms);
+    wanted = (long)i;
+    pthread_cond_signal(&wake);
+    while (running && !stopping && !names[i].resolved &&
+           pthread_cond_timedwait(&resolved_cv, &mu, &until) == 0)
+        ;
+    wait_budget_ms -= (int64_t)((tt_clock_ns(TT_WAIT_CLOCK) - t0) / 1000000u);
+    if (!names[i].resolved && wait_budget_ms <= 0 && !budget_warned) {
+        budget_warned = 1;
+        tt_warn("fd.*ip.name: the rules' host names are not all resolved after %d ms (\"%s\" "
+                "is not); until they are, connections to their addresses match no name: check "
+                "that the task's DNS resolver answers (/etc/resolv.conf)",
+                DNS_FIRST_WAIT_MS, names[i].name);
+    }
+}
+
 int fld_dns_match(const char *name, size_t len, int family, const uint8_t *addr)
 {
     int r = 0;
     pthread_mutex_lock(&mu);
     for (size_t i = 0; i < nnames && !r; i++)
-        if (strlen(names[i].name) == len && memcmp(names[i].name, name, len) == 0)
+        if (strlen(names[i].name) == len && memcmp(names[i].name, name, len) == 0) {
+            await_first_resolution(i);
             r = has_addr(&names[i], family, addr);
+        }
     pthread_mutex_unlock(&mu);
     return r;
 }
@@ -203,11 +272,23 @@ int fld_dns_name_of(int family, const uint8_t *addr, char *buf, size_t cap)
 {
     int r = 0;
     pthread_mutex_lock(&mu);
-    for (size_t i = 0; i < nnames && !r; i++)
+    for (size_t i = 0; i < nnames && !r; i++) {
+        await_first_resolution(i);
         if (has_addr(&names[i], family, addr)) {
             snprintf(buf, cap, "%s", names[i].name);
             r = 1;
         }
+    }
     pthread_mutex_unlock(&mu);
     return r;
+}
+
+size_t fld_dns_resolved_count(void)
+{
+    size_t n = 0;
+    pthread_mutex_lock(&mu);
+    for (size_t i = 0; i < nnames; i++)
+        n += names[i].resolved != 0;
+    pthread_mutex_unlock(&mu);
+    return n;
 }

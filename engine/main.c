@@ -380,10 +380,11 @@ static void reload(struct engine *e)
             goto failed;
         }
     }
+    /* the new rules may compare fd.*ip.name with host names: noted before they run */
+    ruleset_note_literals(nrs);
+    fld_dns_start();
     pipeline_swap_ruleset(e->pl, nrs);
     pipeline_set_min_priority(e->pl, ncfg.priority);
-    ruleset_note_literals(nrs); /* the new rules may compare fd.*ip.name with host names */
-    fld_dns_start();
     alert_builder_free(e->ab);
     ruleset_free(e->rs);
     e->ab = nab;
@@ -1051,7 +1052,7 @@ int main(int argc, char **argv)
         }
     }
     ruleset_note_literals(e->rs); /* host names the enabled rules compare fd.*ip.name with */
-    fld_dns_start();              /* resolved in the background */
+    fld_dns_start();              /* resolved in the background, from their first use */
     tt_info("engine %s (Falco %s rules engine %s) started (%s)", TT_VERSION, FALCO_COMPAT_RELEASE,
             FALCO_ENGINE_VERSION, e->cli.capture ? e->cli.capture : "event ring");
     rc = run(e);
