@@ -78,6 +78,7 @@ struct res {
     char kind[8]; /* file dir cs proc */
     char *name, *a, *b;
     int fd, fd2, pid;
+    int listener; /* a stream server's listening socket, kept: a step may connect again */
     char *created_dir; /* first directory this resource created */
     int created_file;
     char unix_path[108];
@@ -197,7 +198,7 @@ static int load_plan(const char *path, struct plan *pl)
             r->name = f[2];
             r->a = f[3];
             r->b = n > 4 ? f[4] : NULL;
-            r->fd = r->fd2 = r->pid = -1;
+            r->fd = r->fd2 = r->pid = r->listener = -1;
         } else if (!strcmp(f[0], "step") && n >= 3 && pl->ns < MAXS) {
             struct step *s = &pl->s[pl->ns++];
             s->name = f[1];
@@ -596,7 +597,7 @@ static int make_cs(struct res *r)
             close(cli);
             return -1;
         }
-        close(srv);
+        r->listener = srv;
         srv = acc;
     }
     r->fd = cli;
@@ -720,6 +721,8 @@ static void destroy_res(struct res *r)
         close(r->fd);
     if (r->fd2 >= 0)
         close(r->fd2);
+    if (r->listener >= 0)
+        close(r->listener);
     if (r->pid > 0) {
         kill(r->pid, SIGKILL);
         waitpid(r->pid, NULL, 0);
