@@ -78,7 +78,7 @@ struct res {
     char kind[8]; /* file dir cs proc */
     char *name, *a, *b;
     int fd, fd2, pid;
-    int listener; /* a stream server's listening socket, kept: a step may connect again */
+    int listener;      /* a stream server's listening socket, kept: a step may connect again */
     char *created_dir; /* first directory this resource created */
     int created_file;
     char unix_path[108];
