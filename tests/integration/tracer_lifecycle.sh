@@ -19,6 +19,8 @@ counter() { # the workload truncates and rewrites the file: retry an empty read
     for i in 1 2 3 4 5 6 7 8; do v=$(cat "$1" 2>/dev/null); [ -n "$v" ] && break; sleep 0.01; done
     echo "${v:--1}"
 }
+counter_above() { [ "$(counter "$1")" -gt "$2" ]; } # FILE N: the workload counted past N
+is_stopped() { grep -q '^State:[[:space:]]*[Tt]' "/proc/$1/status" 2>/dev/null; }
 key_exists() { ipcs -m | awk 'NR>3{print $1}' | grep -qix "$(printf '0x%08x' "$1")"; }
 
 # suite DIR KEYBASE [RUNAS...]: every check, in DIR (writable by the user), with ring keys
@@ -89,12 +91,14 @@ suite() {
     tp=$!; pids_to_kill+=("$tp")
     wait_for 15 test -s ctr
     wp=$(child_of "$tp")
-    kill -STOP "$wp"; sleep 0.3
-    a=$(counter ctr); sleep 0.5; b=$(counter ctr)
-    expect_eq sigstop_stops_workload "$a" "$b"
+    kill -STOP "$wp"
+    wait_for 10 is_stopped "$wp"
     st=$(awk '/^State:/{print $2}' "/proc/$wp/status")
     expect_match sigstop_state_stopped "$st" '^[Tt]$'
-    kill -CONT "$wp"; sleep 0.5
+    a=$(counter ctr); sleep 0.5; b=$(counter ctr)
+    expect_eq sigstop_stops_workload "$a" "$b"
+    kill -CONT "$wp"
+    wait_for 10 counter_above ctr "$b"
     c=$(counter ctr)
     check sigcont_resumes_workload test "$c" -gt "$b"
     kill -TERM "$tp"; wait "$tp"
@@ -148,7 +152,7 @@ suite() {
     wait_for 15 test -s ctr
     wp=$(child_of "$tp"); pids_to_kill+=("$wp")
     kill -9 "$tp"; wait "$tp" 2>/dev/null
-    a=$(counter ctr); sleep 0.5; b=$(counter ctr)
+    a=$(counter ctr); wait_for 10 counter_above ctr "$a"; b=$(counter ctr)
     if alive "$wp" && [ "$b" -gt "$a" ]; then pass fail_open_workload_continues
     else fail fail_open_workload_continues "alive=$(alive "$wp" && echo y || echo n) counter $a -> $b"; fi
     tracer_line=$(awk '/^TracerPid:/{print $2}' "/proc/$wp/status" 2>/dev/null)
