@@ -101,6 +101,7 @@ def run(td, prefix, user=None):
     for c in order:
         name = started[c["name"]]
         argv = ["docker", "run", "-d", "--name", name, "--network", "host"]
+        argv += os.environ.get("TT_DOCKER_DNS_FLAGS", "").split()  # tests/lib/docker.sh
         for v in c.get("volumesFrom", []):
             argv += ["--volumes-from", started[v["sourceContainer"]] + (":ro" if v.get("readOnly") else "")]
         if c.get("user"):

@@ -194,6 +194,7 @@ def run(docs, prefix, datadir):
         else:
             argv += ["--ipc", f"container:{first}"]
         argv += ["--network", "host"]
+        argv += os.environ.get("TT_DOCKER_DNS_FLAGS", "").split()  # tests/lib/docker.sh
         for m in c.get("volumeMounts", []):
             v = vols.get(m["name"], {})
             if cm["metadata"]["name"] and v.get("configMap", {}).get("name") == cm["metadata"]["name"]:

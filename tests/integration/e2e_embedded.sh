@@ -32,7 +32,7 @@ start_combo() {
         $(e2e_sample_cmd "$flavour") -- /vendor/falco/bin/engine -c /data/falco.yaml)
     [ "$flavour" != glibc ] || cmd=("$p-embedded")
     # shellcheck disable=SC2046 # (the helpers print flags to split)
-    docker run -d --name "$wl" --network host -v "$TT_TMP/data:/data:ro" $(e2e_user_flags "$user") \
+    docker run -d --name "$wl" --network host $TT_DOCKER_DNS_FLAGS -v "$TT_TMP/data:/data:ro" $(e2e_user_flags "$user") \
         -e AWS_REGION="$AWS_REGION" -e AWS_ACCESS_KEY_ID="$TASK_KEY_ID" \
         -e AWS_SECRET_ACCESS_KEY="$TASK_SECRET" -e AWS_ENDPOINT_URL_CLOUDWATCH_LOGS="$MOTO_URL" \
         -e __CW_LOG_GROUP="$group" -e SAMPLE_CONNECT="127.0.0.1:$MOTO_PORT" \

@@ -38,7 +38,7 @@ start_combo() {
     E2E_WL[$name]=$wl
     E2E_PORT[$name]=$MOTO_PORT
     # shellcheck disable=SC2046 # (the helpers print flags to split)
-    docker run -d --name "$wl" --network host \
+    docker run -d --name "$wl" --network host $TT_DOCKER_DNS_FLAGS \
         --volumes-from "$bin:ro" -v "$TT_TMP/data:/data:ro" $(e2e_user_flags "$user") \
         -e AWS_REGION="$AWS_REGION" -e AWS_ACCESS_KEY_ID="$TASK_KEY_ID" \
         -e AWS_SECRET_ACCESS_KEY="$TASK_SECRET" -e AWS_ENDPOINT_URL_CLOUDWATCH_LOGS="$MOTO_URL" \

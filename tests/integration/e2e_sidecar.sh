@@ -37,7 +37,7 @@ start_combo() {
     # (the engine needs no capability, as root or not)
     local eflags=(--cap-drop ALL)
     [ "$user" = root ] || eflags+=(--user "$E2E_NR_UID:$E2E_NR_UID")
-    docker run -d --name "$eng" --network host --ipc "container:$wl" "${eflags[@]}" \
+    docker run -d --name "$eng" --network host $TT_DOCKER_DNS_FLAGS --ipc "container:$wl" "${eflags[@]}" \
         -v "$TT_TMP/data:/data:ro" -e AWS_REGION="$AWS_REGION" -e AWS_ACCESS_KEY_ID="$TASK_KEY_ID" \
         -e AWS_SECRET_ACCESS_KEY="$TASK_SECRET" -e AWS_ENDPOINT_URL_CLOUDWATCH_LOGS="$MOTO_URL" \
         -e __CW_LOG_GROUP="$group" "$p-engine" -c /data/falco.yaml >/dev/null

@@ -12,7 +12,12 @@
 #                          cases cannot run, "" when they can
 #   tt_docker_rm NAME...   remove containers, ignoring ones that do not exist
 #   tt_docker_setup        all of the above; prints a SKIP (not root) or FAIL line and returns 1
-#                          when Docker cannot be used (call as: tt_docker_setup || exit 0)
+#                          when Docker cannot be used (call as: tt_docker_setup || exit 0); sets
+#                          TT_DOCKER_DNS_FLAGS (below)
+#   TT_DOCKER_DNS_FLAGS    docker run flags for a --network host container: its DNS resolver
+#                          is on loopback, where nothing answers, so an engine looking up the
+#                          rules' host names (fd.sip.name) fails at once and no query leaves the
+#                          machine; /etc/hosts still answers
 #
 # Base images cannot be pulled here, so debian:bookworm-slim is made locally from the Debian
 # mirror apt already uses. dockerd is started without iptables and without the default bridge:
@@ -197,6 +202,14 @@ tt_docker_setup() {
         fail "docker-setup" "image build failed (see $TT_CACHE/build-*.log)"
         return 1
     fi
+    tt_docker_dns_flags
+}
+
+tt_docker_dns_flags() {
+    local f=$TT_CACHE/resolv-loopback.conf
+    [ -s "$f" ] || printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' >"$f"
+    chmod 0644 "$f"
+    export TT_DOCKER_DNS_FLAGS="-v $f:/etc/resolv.conf:ro"
 }
 
 # The argument that makes a program print something and exit 0 without configuration.
