@@ -8,7 +8,7 @@
 # and in the engine's fd.name / fd.sport; the negative control (--unsafe-disable-defence
 # arg_swap: events from the argument as read at the stop) shows mismatches, so the attack is
 # real on this machine.
-# timeout: 300
+# timeout: 720
 . "$TT_ROOT/tests/lib/tt.sh"
 tt_tmpdir
 . "$TT_ROOT/tests/lib/adv.sh"
