@@ -58,7 +58,9 @@ static int budget_warned;
 static void resolved_cv_init(void)
 {
     if (tt_cond_init_monotonic(&resolved_cv) != 0)
-        pthread_cond_init(&resolved_cv, NULL); /* then waits time out on the wall clock */
+        /* (never seen) a wall-clock condition: a wait's monotonic deadline has then passed at
+         * once, so comparisons do not wait for first answers */
+        pthread_cond_init(&resolved_cv, NULL);
 }
 
 void fld_dns_note(const char *name)
